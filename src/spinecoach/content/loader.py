@@ -1,0 +1,136 @@
+"""Read the data files under ``data/`` and validate them; errors name file, field and problem."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from spinecoach.content.rules_schema import RulesModel
+from spinecoach.content.schema import ExerciseModel
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.rules import Rules
+from spinecoach.errors import InvalidDataFile
+from spinecoach.settings import default_content_dir
+
+#: Names the motion core can measure; a signature naming another angle is rejected.
+KNOWN_ANGLES = frozenset(
+    {
+        "trunk_flexion_deg",
+        "trunk_lateral_flexion_deg",
+        "trunk_rotation_deg",
+        "left_shoulder_elevation_deg",
+        "right_shoulder_elevation_deg",
+        "left_hip_flexion_deg",
+        "right_hip_flexion_deg",
+        "left_knee_flexion_deg",
+        "right_knee_flexion_deg",
+        "hip_hinge_ratio",
+        "head_forward_deg",
+        "pelvic_tilt_deg",
+        "lumbar_flexion_deg",
+        "lumbar_lateral_flexion_deg",
+        "lumbar_rotation_deg",
+        "trunk_inclination_deg",
+    }
+)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning syntax errors into :class:`InvalidDataFile`."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise InvalidDataFile(str(path), "", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidDataFile(str(path), "", f"not valid TOML: {exc}") from None
+
+
+def first_validation_problem(exc: ValidationError) -> tuple[str, str]:
+    """Return (dotted field path, message) of the first pydantic error."""
+    err = exc.errors()[0]
+    loc = ".".join(str(part) for part in err["loc"]) or "(file)"
+    return loc, err["msg"]
+
+
+def load_source_tags(content_dir: Path | None = None) -> frozenset[str]:
+    """Return the clinical source tags listed in ``sources.toml``."""
+    path = (content_dir or default_content_dir()) / "sources.toml"
+    return frozenset(read_toml(path))
+
+
+def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel:
+    """Validate one exercise file; the file's stem must equal its ``id``."""
+    raw = read_toml(path)
+    try:
+        model = ExerciseModel.model_validate(raw)
+    except ValidationError as exc:
+        field, problem = first_validation_problem(exc)
+        raise InvalidDataFile(str(path), field, problem) from None
+    if model.id != path.stem:
+        raise InvalidDataFile(str(path), "id", f"'{model.id}' must match the file name")
+    for field, tag in model.all_source_tags():
+        if tag not in source_tags:
+            raise InvalidDataFile(str(path), field, f"unknown source tag '{tag}'")
+    for field, angle in [("signature.primary_angle", model.signature.primary_angle)] + [
+        ("signature.imu_angle", model.signature.imu_angle or "trunk_flexion_deg")
+    ]:
+        if angle not in KNOWN_ANGLES:
+            raise InvalidDataFile(str(path), field, f"unknown measure '{angle}'")
+    return model
+
+
+def load_library(content_dir: Path | None = None) -> ExerciseLibrary:
+    """Load and cross-check every exercise file.
+
+    Parameters
+    ----------
+    content_dir : Path, optional
+        Folder holding ``exercises/`` and ``sources.toml``; defaults to the shipped data.
+
+    Returns
+    -------
+    ExerciseLibrary
+        Validated exercises; progressions and regressions all resolve to known ids.
+    """
+    root = content_dir or default_content_dir()
+    tags = load_source_tags(root)
+    files = sorted((root / "exercises").glob("*.toml"))
+    if not files:
+        raise InvalidDataFile(str(root / "exercises"), "", "no exercise files (*.toml) found")
+    models = {path: load_exercise_file(path, tags) for path in files}
+    ids = {m.id for m in models.values()}
+    for path, model in models.items():
+        for field in ("progressions", "regressions"):
+            for ref in getattr(model, field):
+                if ref not in ids:
+                    raise InvalidDataFile(str(path), field, f"unknown exercise id '{ref}'")
+                if ref == model.id:
+                    raise InvalidDataFile(str(path), field, "an exercise cannot list itself")
+    return ExerciseLibrary({m.id: m.to_domain() for m in models.values()}, tags)
+
+
+def load_rules(content_dir: Path | None = None) -> Rules:
+    """Load red-flag questions, stop rules and progression thresholds from ``rules/``."""
+    root = content_dir or default_content_dir()
+    tags = load_source_tags(root)
+    merged: dict[str, Any] = {}
+    paths: dict[str, Path] = {}
+    for path in sorted((root / "rules").glob("*.toml")):
+        for key, value in read_toml(path).items():
+            merged[key] = value
+            paths[key] = path
+    try:
+        model = RulesModel.model_validate(merged)
+    except ValidationError as exc:
+        field, problem = first_validation_problem(exc)
+        top = field.split(".")[0]
+        raise InvalidDataFile(str(paths.get(top, root / "rules")), field, problem) from None
+    for field, tag in model.all_source_tags():
+        if tag not in tags:
+            top = field.split(".")[0].split("[")[0]
+            raise InvalidDataFile(str(paths.get(top, root)), field, f"unknown source tag '{tag}'")
+    return model.to_domain()

@@ -1,0 +1,95 @@
+"""All of spinecoach's settings and defaults, in one place.
+
+Values come from (highest first) explicit arguments, ``SPINECOACH_*`` environment variables,
+and the defaults below. ``spinecoach config example`` prints a commented TOML generated from
+this model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_content_dir() -> Path:
+    """Return the folder holding ``exercises/`` and ``rules/``.
+
+    In a wheel the data ships as ``spinecoach/_data``; in a source checkout it is the
+    repository's ``data/`` folder.
+    """
+    packaged = PACKAGE_DIR / "_data"
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent.parent / "data"
+
+
+class Settings(BaseSettings):
+    """spinecoach settings (environment prefix ``SPINECOACH_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SPINECOACH_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("spinecoach", appauthor=False)),
+        description="Per-user folder for the SQLite database and session logs.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; unset means SQLite at <data_dir>/spinecoach.db. "
+        "A clinic sets postgresql+psycopg://user:pass@host/db.",
+    )
+    content_dir: Path = Field(
+        default_factory=default_content_dir,
+        description="Folder with exercises/ and rules/ data files.",
+    )
+    host: str = Field(default="127.0.0.1", description="Web app bind address.")
+    port: int = Field(default=8000, description="Web app port.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Cookie signing key; unset means one is generated and kept in data_dir.",
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Mark cookies Secure (turn on behind HTTPS)."
+    )
+    # Clinical settings where sources conflict (see data/rules/*.toml for the citations).
+    static_hold_s: float = Field(
+        default=30.0,
+        description="Default static-stretch hold; 30 s [BANDY][GARBER], 30-60 s for older "
+        "adults [ACSMB]. Conflict noted in data/rules/dosing.toml.",
+    )
+    older_adult_age: int = Field(
+        default=65, description="Age from which static holds use older_adult_hold_s [ACSMB]."
+    )
+    older_adult_hold_s: float = Field(default=45.0, description="Static hold for older adults.")
+    pain_limit: int = Field(
+        default=5,
+        description="Pain during exercise above this (0-10) counts as too much [EFE][SIL07].",
+    )
+    session_minutes_default: int = Field(default=8, description="Routine length if unset.")
+    pose_model_complexity: int = Field(
+        default=1, description="MediaPipe Pose model; only 1 ships offline."
+    )
+    min_keypoint_confidence: float = Field(
+        default=0.5, description="Keypoints below this visibility count as missing."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite inside :attr:`data_dir`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'spinecoach.db'}"
+
+    @property
+    def exercises_dir(self) -> Path:
+        """Folder of exercise data files."""
+        return self.content_dir / "exercises"
+
+    @property
+    def rules_dir(self) -> Path:
+        """Folder of safety and progression rule files."""
+        return self.content_dir / "rules"
