@@ -100,3 +100,17 @@ class PermissionDenied(SpinecoachError):
 
     exit_code = 2
     http_status = 403
+
+
+class NotAuthenticated(SpinecoachError):
+    """The request needs a signed-in user (the web app sends people to the sign-in page)."""
+
+    exit_code = 2
+    http_status = 401
+
+
+class RateLimited(SpinecoachError):
+    """Too many attempts (e.g. failed sign-ins); the message says when to try again."""
+
+    exit_code = 2
+    http_status = 429

@@ -55,6 +55,25 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Mark cookies Secure (turn on behind HTTPS)."
     )
+    session_max_age_s: int = Field(
+        default=14 * 24 * 3600, description="Web sign-in lifetime (seconds) of a session cookie."
+    )
+    login_max_failures: int = Field(
+        default=5, description="Failed sign-ins allowed per e-mail and address in the window."
+    )
+    login_window_s: float = Field(
+        default=900.0, description="Window (seconds) for counting failed sign-ins."
+    )
+    ws_max_message_bytes: int = Field(
+        default=512 * 1024,
+        description="Largest WebSocket message accepted (a 640x480 JPEG is ~30-60 kB).",
+    )
+    max_form_bytes: int = Field(
+        default=64 * 1024, description="Largest form or JSON body accepted by the web app."
+    )
+    open_browser: bool = Field(
+        default=True, description="`spinecoach run` opens the web app in the browser."
+    )
     # Clinical settings where sources conflict (see data/rules/*.toml for the citations).
     static_hold_s: float = Field(
         default=30.0,

@@ -1,0 +1,260 @@
+"""The patient's side: screening, intake, plans and check-ins, over the domain core and store.
+
+Every clinical decision is made by ``spinecoach.domain`` (``screen``, ``make_profile``,
+``generate_plan``, ``evaluate_checkin``); this module only gathers inputs, stores results and
+shapes them for the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.intake import Profile, make_profile, profile_to_dict
+from spinecoach.domain.plan import Plan
+from spinecoach.domain.planning import DosingSettings, generate_plan, relabel
+from spinecoach.domain.rules import Rules, Tier
+from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_checkin, screen
+from spinecoach.domain.serialize import dose_to_dict
+from spinecoach.errors import InvalidInput, UnsafeToExercise
+from spinecoach.settings import Settings
+from spinecoach.store import models
+from spinecoach.store.repositories import (
+    IntakeRepository,
+    PlanRepository,
+    ScreeningRepository,
+    SessionRepository,
+    plan_from_row,
+)
+
+ANSWER_CHOICES = ("yes", "no", "unsure")
+
+
+def dosing_from(settings: Settings) -> DosingSettings:
+    """The planner's dosing settings from the app settings (defaults live in Settings)."""
+    return DosingSettings(
+        static_hold_s=settings.static_hold_s,
+        older_adult_age=settings.older_adult_age,
+        older_adult_hold_s=settings.older_adult_hold_s,
+    )
+
+
+@dataclass(frozen=True)
+class PlanChangeLine:
+    """One line of "what changed since yesterday and why"."""
+
+    exercise: str
+    what: str
+    why: str
+
+
+@dataclass(frozen=True)
+class TodayView:
+    """Everything the Today page shows."""
+
+    plan: Plan
+    plan_id: int
+    origin: str
+    changes: tuple[PlanChangeLine, ...]
+    first_plan: bool
+
+
+def describe_dose(dose: dict[str, Any]) -> str:
+    """A short human description of a stored dose (e.g. ``2 x 8 reps, hold 5 s, each side``)."""
+    parts = []
+    reps = dose.get("reps", 1)
+    sets = dose.get("sets", 1)
+    parts.append(f"{sets} x {reps} reps" if sets > 1 else f"{reps} reps")
+    if dose.get("hold_s"):
+        parts.append(f"hold {dose['hold_s']:g} s")
+    if dose.get("pnf"):
+        parts.append("contract-relax")
+    if dose.get("per_side"):
+        parts.append("each side")
+    return ", ".join(parts)
+
+
+class Care:
+    """Patient services for one request (one database session)."""
+
+    def __init__(
+        self, db: DbSession, settings: Settings, library: ExerciseLibrary, rules: Rules
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.library = library
+        self.rules = rules
+        self.screenings = ScreeningRepository(db)
+        self.intakes = IntakeRepository(db)
+        self.plans = PlanRepository(db)
+        self.sessions = SessionRepository(db)
+
+    # --- screening -------------------------------------------------------------------
+    def submit_screening(
+        self, person: models.Person, answers: dict[str, str], age: int | None
+    ) -> ScreeningResult:
+        """Screen and store the answers (``yes``/``no``/``unsure`` per question id)."""
+        for question_id, value in answers.items():
+            if value not in ANSWER_CHOICES:
+                raise InvalidInput(f"{question_id}: expected yes, no or unsure, got {value!r}")
+        if age is not None and not 16 <= age <= 110:
+            raise InvalidInput(f"age: expected 16 to 110, got {age}")
+        result = screen(answers, self.rules, age=age)
+        stored = {**answers, "_age": age}
+        self.screenings.add(person.id, result.tier.value, stored, list(result.reasons))
+        return result
+
+    def latest_screening(self, person: models.Person) -> ScreeningResult | None:
+        """The person's latest screening verdict, re-derived from the stored row."""
+        row = self.screenings.latest(person.id)
+        if row is None:
+            return None
+        tier = Tier(row.tier)
+        return ScreeningResult(
+            tier=tier, reasons=tuple(row.reasons), advice=self.rules.tier_advice[tier]
+        )
+
+    def require_clear_to_exercise(self, person: models.Person) -> None:
+        """Raise :class:`UnsafeToExercise` unless the latest screening allows exercise."""
+        result = self.latest_screening(person)
+        if result is None:
+            raise UnsafeToExercise("Please answer the safety questions before you exercise.")
+        if not result.may_exercise:
+            raise UnsafeToExercise(result.advice)
+
+    # --- intake and plans ------------------------------------------------------------
+    def submit_intake(self, person: models.Person, answers: dict[str, Any], now: datetime) -> Plan:
+        """Validate the intake, store it, and create the person's plan from it."""
+        self.require_clear_to_exercise(person)
+        profile = make_profile(answers)
+        scores: dict[str, Any] = {"risk": profile.risk.value, "level": profile.start_level}
+        if profile.rmdq is not None:
+            scores["rmdq"] = profile.rmdq.score
+        stored = {**profile_to_dict(profile), **{k: answers[k] for k in ("rmdq",) if k in answers}}
+        self.intakes.add(person.id, stored, scores)
+        history = [plan_from_row(r) for r in reversed(self.plans.history(person.id, limit=1))]
+        plan = generate_plan(profile, self.library, history, now, dosing=dosing_from(self.settings))
+        self.plans.add(person.id, plan, origin="generated")
+        return relabel(plan, self.library)
+
+    def profile(self, person: models.Person) -> Profile | None:
+        """The person's latest intake as a profile."""
+        row = self.intakes.latest(person.id)
+        return None if row is None else make_profile(dict(row.answers))
+
+    def today(self, person: models.Person) -> TodayView | None:
+        """Today's plan and what changed since the previous one (``None`` before intake)."""
+        rows = self.plans.history(person.id, limit=2)
+        if not rows:
+            return None
+        current = relabel(plan_from_row(rows[0]), self.library)
+        lines: list[PlanChangeLine] = []
+        if len(rows) > 1:
+            lines = self._diff(rows[1], rows[0])
+        return TodayView(
+            plan=current,
+            plan_id=rows[0].id,
+            origin=rows[0].origin,
+            changes=tuple(lines),
+            first_plan=len(rows) == 1,
+        )
+
+    def _name(self, exercise_id: str) -> str:
+        exercise = self.library.exercises.get(exercise_id)
+        return exercise.name if exercise else exercise_id
+
+    def _diff(self, before: models.Plan, after: models.Plan) -> list[PlanChangeLine]:
+        """Changes between two stored plans, with the reasons the newer plan recorded."""
+        reasons = {c["exercise_id"]: c["reason"] for c in after.changes}
+        fallback = (
+            "Changed by your clinician." if after.origin == "clinician" else "Adapted to your last sessions."
+        )
+        old = {i.exercise_id: i for i in before.items}
+        new = {i.exercise_id: i for i in after.items}
+        lines: list[PlanChangeLine] = []
+        for exercise_id, item in new.items():
+            why = reasons.get(exercise_id, fallback)
+            if exercise_id not in old:
+                lines.append(PlanChangeLine(self._name(exercise_id), "added", why))
+            elif old[exercise_id].dose != item.dose:
+                what = f"{describe_dose(old[exercise_id].dose)} → {describe_dose(item.dose)}"
+                lines.append(PlanChangeLine(self._name(exercise_id), what, why))
+            elif old[exercise_id].locked != item.locked:
+                what = "kept fixed by your clinician" if item.locked else "no longer fixed"
+                lines.append(PlanChangeLine(self._name(exercise_id), what, why))
+        for exercise_id in old.keys() - new.keys():
+            why = reasons.get(exercise_id, fallback)
+            lines.append(PlanChangeLine(self._name(exercise_id), "removed", why))
+        if before.level != after.level:
+            lines.append(
+                PlanChangeLine("Phase", f"level {before.level} → level {after.level}", fallback)
+            )
+        for change in after.changes:
+            if change["exercise_id"] not in old.keys() | new.keys():
+                lines.append(
+                    PlanChangeLine(self._name(change["exercise_id"]), change["action"], change["reason"])
+                )
+        return lines
+
+    # --- check-ins ---------------------------------------------------------------------
+    def check_in(
+        self,
+        person: models.Person,
+        *,
+        kind: str,
+        pain: int | None,
+        symptoms: set[str],
+        session_id: int | None = None,
+        exercise_id: str | None = None,
+        baseline_pain: int | None = None,
+    ) -> StopDecision:
+        """Apply the stop rules to a pain/symptom report and store it (committed at once)."""
+        if kind not in ("before", "during", "after", "next_morning", "symptom"):
+            raise InvalidInput(f"kind: unknown check-in kind {kind!r}")
+        decision = evaluate_checkin(
+            pain, baseline_pain, frozenset(symptoms), self.rules, pain_limit=self.settings.pain_limit
+        )
+        self.sessions.add_pain_report(
+            person.id,
+            session_id=session_id,
+            exercise_id=exercise_id,
+            kind=kind,
+            pain=pain,
+            symptoms=sorted(symptoms),
+            decision=decision.to_json(),
+        )
+        return decision
+
+
+def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, Any]]:
+    """Plan items with names, steps and a dose description, for templates and the session page."""
+    out = []
+    for item in plan.items:
+        exercise = library.exercises.get(item.exercise_id)
+        dose = dose_to_dict(item.dose)
+        out.append(
+            {
+                "exercise_id": item.exercise_id,
+                "name": exercise.name if exercise else item.exercise_id,
+                "summary": exercise.summary if exercise else "",
+                "steps": list(exercise.steps) if exercise else [],
+                "section": item.section.value.replace("_", " "),
+                "dose": dose,
+                "dose_text": describe_dose(dose),
+                "duration_s": round(item.duration_s),
+                "reason": item.reason,
+                "sources": list(item.sources),
+                "locked": item.locked,
+                "note": item.note,
+            }
+        )
+    return out
+
+
+def with_note(plan: Plan, note: str) -> Plan:
+    """Copy of ``plan`` with a note (used by tests and the plan editor)."""
+    return replace(plan, note=note)

@@ -1,0 +1,36 @@
+"""The application context: everything ``create_app`` builds once and routes receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.rules import Rules
+from spinecoach.settings import Settings
+from spinecoach.web.security import LoginRateLimiter, Passwords, SessionSigner
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+
+@dataclass
+class AppContext:
+    """Services shared by every request of one app instance (built in ``create_app``)."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker  # type: ignore[type-arg]
+    library: ExerciseLibrary
+    rules: Rules
+    passwords: Passwords
+    signer: SessionSigner
+    login_limiter: LoginRateLimiter
+    templates: Jinja2Templates
+    live: Any = field(default=None)  # spinecoach.web.live.LiveHub, set by create_app

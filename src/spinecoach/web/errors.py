@@ -1,0 +1,74 @@
+"""The one place where errors become HTTP responses (pages for browsers, JSON for the API)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from spinecoach.errors import NotAuthenticated, SpinecoachError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "That did not work",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Please stop here",
+    413: "Too large",
+    415: "Unsupported file",
+    422: "Please check your answers",
+    429: "Please wait",
+    500: "Something went wrong",
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API calls (``/api/...``) and JSON clients get JSON errors."""
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def error_response(request: Request, status: int, message: str, kind: str) -> Response:
+    """A JSON or HTML error response."""
+    if wants_json(request):
+        return JSONResponse({"error": message, "kind": kind}, status_code=status)
+    templates = request.app.state.ctx.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"title": TITLES.get(status, "Error"), "message": message, "status": status, "kind": kind},
+        status_code=status,
+    )
+
+
+async def handle_spinecoach_error(request: Request, exc: SpinecoachError) -> Response:
+    """Map any :class:`SpinecoachError` to its ``http_status`` with its one-line message."""
+    if isinstance(exc, NotAuthenticated) and not wants_json(request):
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if exc.http_status >= 500:
+        log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+    return error_response(request, exc.http_status, str(exc), type(exc).__name__)
+
+
+async def handle_validation_error(request: Request, exc: RequestValidationError) -> Response:
+    """Missing or malformed form/JSON fields: name the first field and the problem."""
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+    message = f"{field or 'request'}: {first.get('msg', 'invalid value')}"
+    return error_response(request, 422, message, "InvalidInput")
+
+
+def too_large(request: Request, limit_bytes: int) -> Response:
+    """A request body over the size limit."""
+    return error_response(
+        request, 413, f"request body is larger than the {limit_bytes // 1024} kB limit", "TooLarge"
+    )

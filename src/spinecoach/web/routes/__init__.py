@@ -1,0 +1,1 @@
+"""Route modules, one per area: accounts, patient pages, guided sessions, clinician portal."""

@@ -1,0 +1,134 @@
+"""The clinician portal: own patients only, flags, patient page, plan editor, notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from spinecoach.errors import InvalidInput
+from spinecoach.store.repositories import plan_from_row
+from spinecoach.web import charts
+from spinecoach.web.care import plan_items_for_page
+from spinecoach.web.clinic import ItemEdit, PlanEdit
+from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
+from spinecoach.web.pages import redirect, render
+from spinecoach.web.progress import compute_progress
+
+router = APIRouter(prefix="/clinic")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("")
+def patients(request: Request, user: ClinicianUser, clinic: ClinicDep, ctx: ContextDep) -> Response:
+    """The clinician's patients with flags, flagged first, and the clinic code to share."""
+    return render(
+        request,
+        "clinic.html",
+        rows=clinic.patient_rows(user, _now()),
+        clinic_code=ctx.signer.clinic_code(user.id),
+    )
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(
+    request: Request,
+    patient_id: int,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    db: DbDep,
+    ctx: ContextDep,
+) -> Response:
+    """Sessions, measurements, trends, the plan editor and notes for one own patient."""
+    patient = clinic.patient(user, patient_id)
+    figures = compute_progress(db, patient.id, _now().date())
+    plan_row = clinic.plans.latest_row(patient.id)
+    items = plan_items_for_page(plan_from_row(plan_row), ctx.library) if plan_row else []
+    in_plan = {i["exercise_id"] for i in items}
+    return render(
+        request,
+        "clinic_patient.html",
+        patient=patient,
+        flags=clinic.flags(patient, _now()),
+        progress=figures,
+        pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
+        rom_charts=[
+            (exercise_id, charts.series_chart(series, "°", f"Range of motion for {exercise_id}"))
+            for exercise_id, series in figures.rom_weekly.items()
+        ],
+        plan=plan_row,
+        items=items,
+        addable=[e for e in ctx.library if e.id not in in_plan],
+        notes=clinic.notes(patient),
+    )
+
+
+def _plan_edit(form: FormData) -> PlanEdit:
+    """Read the plan editor form (one block of fields per exercise id)."""
+    edits = []
+    for exercise_id in form.getlist("item"):
+        exercise_id = str(exercise_id)
+        prefix = f"{exercise_id}__"
+
+        def number(name: str, low: float, high: float, prefix: str = prefix) -> float | None:
+            raw = str(form.get(prefix + name, "")).strip()
+            if raw == "":
+                return None
+            try:
+                value = float(raw)
+            except ValueError:
+                raise InvalidInput(f"{exercise_id}.{name}: expected a number") from None
+            if not low <= value <= high:
+                raise InvalidInput(f"{exercise_id}.{name}: expected {low:g} to {high:g}, got {value:g}")
+            return value
+
+        reps = number("reps", 1, 50)
+        sets = number("sets", 1, 10)
+        edits.append(
+            ItemEdit(
+                exercise_id=exercise_id,
+                keep=form.get(prefix + "keep") == "on",
+                locked=form.get(prefix + "locked") == "on",
+                reps=None if reps is None else int(reps),
+                sets=None if sets is None else int(sets),
+                hold_s=number("hold_s", 1, 300),
+            )
+        )
+    level_raw = str(form.get("level", "")).strip()
+    return PlanEdit(
+        items=tuple(edits),
+        add_exercise_id=str(form.get("add_exercise_id", "")).strip(),
+        level=int(level_raw) if level_raw.isdigit() else None,
+        note=str(form.get("note", "")),
+    )
+
+
+@router.post("/patients/{patient_id}/plan")
+async def edit_plan(
+    request: Request, patient_id: int, _: CsrfChecked, user: ClinicianUser, clinic: ClinicDep
+) -> Response:
+    """Save the plan editor: the patient's next plan shows the changes and the note."""
+    patient = clinic.patient(user, patient_id)
+    clinic.edit_plan(user, patient, _plan_edit(await request.form()), _now())
+    return redirect(f"/clinic/patients/{patient.id}?saved=1")
+
+
+@router.post("/patients/{patient_id}/notes")
+def add_note(
+    request: Request,
+    patient_id: int,
+    _: CsrfChecked,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    text: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    """Add a clinical note about an own patient."""
+    patient = clinic.patient(user, patient_id)
+    clinic.add_note(user, patient, text)
+    return redirect(f"/clinic/patients/{patient.id}#notes")

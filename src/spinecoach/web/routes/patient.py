@@ -1,0 +1,260 @@
+"""The patient's pages: home, screening, intake, Today, Progress, session history, check-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
+from spinecoach.errors import InvalidInput, NotFound, UnsafeToExercise
+from spinecoach.store import models
+from spinecoach.web import charts
+from spinecoach.web.care import ANSWER_CHOICES, plan_items_for_page
+from spinecoach.web.deps import (
+    AccountsDep,
+    CareDep,
+    ContextDep,
+    CsrfChecked,
+    DbDep,
+    OptionalUser,
+    PatientUser,
+)
+from spinecoach.web.pages import redirect, render
+from spinecoach.web.progress import compute_progress, session_summary
+
+router = APIRouter()
+
+AGGRAVATOR_LABELS = {
+    "sitting": "Sitting",
+    "bending": "Bending forward",
+    "lifting": "Lifting",
+    "getting_up": "Getting up from a chair",
+    "driving": "Driving",
+    "standing": "Standing for long",
+    "arching": "Arching backwards",
+    "walking": "Walking",
+    "lying_prone": "Lying on your front",
+    "reaching_up": "Reaching overhead",
+    "twisting": "Twisting",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/")
+def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
+    """Send each person to the next step of their journey."""
+    if user is None:
+        return render(request, "welcome.html")
+    if user.role == "clinician":
+        return redirect("/clinic")
+    screening = care.latest_screening(user)
+    if screening is None:
+        return redirect("/screening")
+    if not screening.may_exercise:
+        return redirect("/screening/result")
+    if care.plans.latest_row(user.id) is None:
+        return redirect("/intake")
+    return redirect("/today")
+
+
+@router.get("/screening")
+def screening_page(request: Request, user: PatientUser, ctx: ContextDep) -> Response:
+    """The red-flag questions (our own plain wording)."""
+    return render(request, "screening.html", questions=ctx.rules.red_flags, error=None)
+
+
+@router.post("/screening")
+async def screening_submit(
+    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
+) -> Response:
+    """Screen the answers; emergency and urgent verdicts block exercise."""
+    form = await request.form()
+    answers = {}
+    for question in ctx.rules.red_flags:
+        value = form.get(f"q_{question.id}")
+        if isinstance(value, str) and value in ANSWER_CHOICES:
+            answers[question.id] = value
+    age = _optional_int(form, "age", 16, 110)
+    care.submit_screening(user, answers, age)
+    return redirect("/screening/result")
+
+
+@router.get("/screening/result")
+def screening_result(request: Request, user: PatientUser, care: CareDep) -> Response:
+    """The verdict and exactly what to do."""
+    result = care.latest_screening(user)
+    if result is None:
+        return redirect("/screening")
+    has_plan = care.plans.latest_row(user.id) is not None
+    return render(request, "screening_result.html", result=result, has_plan=has_plan)
+
+
+def _optional_int(form: FormData, name: str, low: int, high: int) -> int | None:
+    raw = form.get(name)
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    return _int(form, name, low, high)
+
+
+def _int(form: FormData, name: str, low: int, high: int) -> int:
+    raw = form.get(name)
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise InvalidInput(f"{name}: expected a whole number from {low} to {high}") from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name}: expected a whole number from {low} to {high}, got {value}")
+    return value
+
+
+def _float(form: FormData, name: str, low: float, high: float) -> float:
+    try:
+        value = float(str(form.get(name, "")).strip())
+    except ValueError:
+        raise InvalidInput(f"{name}: expected a number from {low:g} to {high:g}") from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name}: expected a number from {low:g} to {high:g}, got {value:g}")
+    return value
+
+
+def intake_answers(form: FormData) -> dict[str, Any]:
+    """Turn the intake form into the documented profile answers format."""
+    answers: dict[str, Any] = {
+        "pain_now": _int(form, "pain_now", 0, 10),
+        "pain_average": _int(form, "pain_average", 0, 10),
+        "duration_weeks": _float(form, "duration_weeks", 0, 5200),
+        "aggravators": [str(v) for v in form.getlist("aggravators")],
+        "leg_symptoms": str(form.get("leg_symptoms", "none")),
+        "age": _int(form, "age", 16, 110),
+        "activity_level": str(form.get("activity_level", "moderate")),
+        "desk_hours": _float(form, "desk_hours", 0, 24),
+        "goals": [str(v) for v in form.getlist("goals")] or ["pain_relief"],
+        "minutes_per_day": _int(form, "minutes_per_day", 5, 15),
+        "conditions": [str(v) for v in form.getlist("conditions")],
+    }
+    rmdq = _optional_int(form, "rmdq_score", 0, 24)
+    if rmdq is not None:
+        # Only the score is collected (the questionnaire's text is not shipped).
+        answers["rmdq"] = [True] * rmdq + [False] * (24 - rmdq)
+    return answers
+
+
+def _intake_context(form: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
+    return {
+        "aggravators": [(k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})],
+        "goals": sorted(KNOWN_GOALS),
+        "conditions": sorted(KNOWN_CONDITIONS),
+        "form": form or {},
+        "error": error,
+    }
+
+
+@router.get("/intake")
+def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
+    """The intake form (blocked while screening forbids exercise)."""
+    care.require_clear_to_exercise(user)
+    profile = care.profile(user)
+    form = {} if profile is None else {"age": profile.age, "minutes_per_day": profile.minutes_per_day}
+    return render(request, "intake.html", **_intake_context(form))
+
+
+@router.post("/intake")
+async def intake_submit(request: Request, _: CsrfChecked, user: PatientUser, care: CareDep) -> Response:
+    """Store the intake and create the first plan."""
+    form = await request.form()
+    try:
+        answers = intake_answers(form)
+        care.submit_intake(user, answers, _now())
+    except InvalidInput as exc:
+        values = {k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k) for k in form}
+        return render(request, "intake.html", status_code=422, **_intake_context(values, str(exc)))
+    return redirect("/today?new=1")
+
+
+@router.get("/today")
+def today(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep, new: int = 0) -> Response:
+    """Today's routine, its duration, and what changed since yesterday and why."""
+    screening = care.latest_screening(user)
+    if screening is None or not screening.may_exercise:
+        return redirect("/" if screening is None else "/screening/result")
+    view = care.today(user)
+    if view is None:
+        return redirect("/intake")
+    return render(
+        request,
+        "today.html",
+        view=view,
+        items=plan_items_for_page(view.plan, ctx.library),
+        minutes=round(view.plan.total_duration_s / 60),
+        new=bool(new),
+        screening=screening,
+    )
+
+
+@router.get("/progress")
+def progress(request: Request, user: PatientUser, db: DbDep) -> Response:
+    """Pain over time (with the minimal important change), range of motion, adherence."""
+    figures = compute_progress(db, user.id, _now().date())
+    return render(
+        request,
+        "progress.html",
+        progress=figures,
+        pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
+        rom_charts=[
+            (exercise_id, charts.series_chart(series, "°", f"Range of motion for {exercise_id}"))
+            for exercise_id, series in figures.rom_weekly.items()
+        ],
+    )
+
+
+@router.get("/sessions/{session_id}")
+def session_detail(request: Request, session_id: int, user: PatientUser, db: DbDep) -> Response:
+    """One of the patient's own sessions with its measurements."""
+    row = db.get(models.Session, session_id)
+    if row is None or row.person_id != user.id:
+        raise NotFound(f"session {session_id} not found")
+    return render(request, "session_detail.html", session=session_summary(row))
+
+
+@router.post("/checkin")
+def checkin(
+    request: Request,
+    _: CsrfChecked,
+    user: PatientUser,
+    care: CareDep,
+    pain: Annotated[int, Form(ge=0, le=10)],
+    kind: Annotated[str, Form(max_length=20)] = "next_morning",
+) -> Response:
+    """A one-tap pain check-in (e.g. next morning), run through the stop rules."""
+    decision = care.check_in(user, kind=kind, pain=pain, symptoms=set())
+    return render(request, "checkin_result.html", decision=decision, pain=pain)
+
+
+@router.post("/join-clinic")
+def join_clinic(
+    request: Request,
+    _: CsrfChecked,
+    user: PatientUser,
+    accounts: AccountsDep,
+    code: Annotated[str, Form(max_length=40)],
+) -> Response:
+    """Share this patient's data with the clinician whose clinic code they entered."""
+    accounts.join_clinic(user, code)
+    return redirect("/today")
+
+
+@router.get("/blocked")
+def blocked(request: Request, user: PatientUser, care: CareDep) -> Response:
+    """Shown whenever exercise is blocked by screening."""
+    try:
+        care.require_clear_to_exercise(user)
+    except UnsafeToExercise as exc:
+        return render(request, "error.html", status_code=409, title="Please stop here", message=str(exc), status=409, kind="UnsafeToExercise")
+    return redirect("/today")
