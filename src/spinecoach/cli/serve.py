@@ -1,0 +1,47 @@
+"""``spinecoach serve``: run the web app (SQLite in the data folder, or PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import webbrowser
+from pathlib import Path
+
+import typer
+
+from spinecoach.cli._common import console, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Bind address (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default 8000)."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Folder for the SQLite database and the cookie key."
+    ),
+    open_browser: bool = typer.Option(
+        False, "--open/--no-open", help="Open the app in the default browser once it is up."
+    ),
+) -> None:
+    """Start the web app (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from spinecoach.web.app import create_app
+
+    settings = get_settings(data_dir)
+    if host is not None:
+        settings.host = host
+    if port is not None:
+        settings.port = port
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(f"spinecoach is running at [bold]{url}[/] — press Ctrl+C to stop.")
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_max_size=settings.ws_max_message_bytes)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the CLI."""
+    app.command("serve")(serve)

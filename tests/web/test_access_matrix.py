@@ -1,0 +1,107 @@
+"""Authorisation matrix: each role x each route x own / other's data.
+
+Actors: anonymous, patient A (in clinic 1), patient B (in clinic 2), clinician 1, clinician 2.
+Every protected route is tried by every actor; the expected outcome is listed explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from tests.web.conftest import Browser
+from tests.web.test_pages import _store_session
+
+OK, LOGIN, FORBIDDEN, MISSING = "ok", "login", "forbidden", "missing"
+
+
+@pytest.fixture
+def world(app: FastAPI) -> dict[str, Any]:
+    """Two clinics, one patient each, with a plan and a stored session for patient A."""
+    actors = {name: Browser(app) for name in ("anon", "patient_a", "patient_b", "clin_1", "clin_2")}
+    codes = {}
+    for n in (1, 2):
+        actors[f"clin_{n}"].sign_up(f"Dr {n}", f"dr{n}@example.org", "clinician")
+        page = actors[f"clin_{n}"].get("/clinic").text
+        codes[n] = page.split('id="clinic-code">')[1].split("<")[0]
+    actors["patient_a"].onboard("Ann", "a@example.org", codes[1])
+    actors["patient_b"].onboard("Bob", "b@example.org", codes[2])
+    ids = {}
+    for n, name in ((1, "Ann"), (2, "Bob")):
+        listing = actors[f"clin_{n}"].get("/clinic").text
+        ids[name] = int(re.search(r'data-patient="(\d+)"', listing).group(1))
+    session_a = _store_session(app, "a@example.org", [20.0])
+    return {"actors": actors, "patient_a": ids["Ann"], "session_a": session_a}
+
+
+def _outcome(response: Any) -> str:
+    if response.status_code in (200, 303) and not response.headers.get("location", "").startswith(
+        "/login"
+    ):
+        return OK
+    if response.status_code == 303:
+        return LOGIN
+    if response.status_code == 401:
+        return LOGIN
+    if response.status_code == 403:
+        return FORBIDDEN
+    if response.status_code == 404:
+        return MISSING
+    return f"status {response.status_code}"
+
+
+# route -> expected outcome per actor (patient A's data is "own" for patient_a and clin_1)
+GET_ROUTES = {
+    "/today": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
+    "/progress": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
+    "/screening": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
+    "/intake": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
+    "/session": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
+    "/sessions/{session_a}": {"anon": LOGIN, "patient_a": OK, "patient_b": MISSING, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
+    "/clinic": {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": OK},
+    "/clinic/patients/{patient_a}": {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": MISSING},
+    "/clinic/patients/999999": {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": MISSING, "clin_2": MISSING},
+}  # fmt: skip
+
+POST_ROUTES = {
+    "/checkin": ({"pain": "3"}, {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN}),
+    "/clinic/patients/{patient_a}/notes": ({"text": "note"}, {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": MISSING}),
+    "/clinic/patients/{patient_a}/plan": ({"note": "n"}, {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": MISSING}),
+}  # fmt: skip
+
+
+def test_get_matrix(world: dict[str, Any]) -> None:
+    failures = []
+    for template, expected in GET_ROUTES.items():
+        path = template.format(**world)
+        for actor, want in expected.items():
+            got = _outcome(world["actors"][actor].get(path))
+            if got != want:
+                failures.append(f"GET {path} as {actor}: expected {want}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def test_post_matrix(world: dict[str, Any]) -> None:
+    failures = []
+    for template, (data, expected) in POST_ROUTES.items():
+        path = template.format(**world)
+        for actor, want in expected.items():
+            got = _outcome(world["actors"][actor].post(path, data))
+            if got != want:
+                failures.append(f"POST {path} as {actor}: expected {want}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def test_other_clinic_cannot_change_plan(world: dict[str, Any], app: FastAPI) -> None:
+    from sqlalchemy import func, select
+
+    from spinecoach.store import models
+
+    with app.state.ctx.session_factory() as db:
+        before = db.scalar(select(func.count()).select_from(models.Plan))
+    world["actors"]["clin_2"].post(f"/clinic/patients/{world['patient_a']}/plan", {"note": "x"})
+    with app.state.ctx.session_factory() as db:
+        assert db.scalar(select(func.count()).select_from(models.Plan)) == before
