@@ -51,11 +51,15 @@ def test_two_good_sessions_progress_in_small_steps(plan, library, rules) -> None
     assert {c.action for c in once.changes} == {ChangeAction.HOLD}
     assert all("1 of 2" in c.reason for c in once.changes)
     twice = adapt(once, [report_for(once)], library, rules)
-    assert all(c.action == ChangeAction.PROGRESS for c in twice.changes)
-    for before, after in zip(plan.items, twice.items, strict=True):
-        if after.exercise_id == before.exercise_id:
+    for change in twice.changes:
+        assert change.action == ChangeAction.PROGRESS or "top dose" in change.reason
+    assert sum(c.action == ChangeAction.PROGRESS for c in twice.changes) >= 3
+    for before, after, change in zip(plan.items, twice.items, twice.changes, strict=True):
+        if after.exercise_id == before.exercise_id and change.action == ChangeAction.PROGRESS:
             grew_reps = after.dose.reps == before.dose.reps + rules.progression.reps_step
-            grew_hold = (after.dose.hold_s or 0) == (before.dose.hold_s or 0) + rules.progression.hold_step_s
+            grew_hold = (after.dose.hold_s or 0) == (
+                before.dose.hold_s or 0
+            ) + rules.progression.hold_step_s
             assert grew_reps or grew_hold, after.exercise_id
     assert all(c.reason and c.sources for c in twice.changes)
 
@@ -69,7 +73,9 @@ def test_pain_over_limit_regresses(plan, library, rules) -> None:  # type: ignor
         if change.replaced_by:
             assert change.replaced_by in regressions and item.exercise_id == change.replaced_by
         else:
-            assert item.dose.reps < old.dose.reps or (item.dose.hold_s or 0) < (old.dose.hold_s or 0)
+            assert item.dose.reps < old.dose.reps or (item.dose.hold_s or 0) < (
+                old.dose.hold_s or 0
+            )
 
 
 def test_pain_persisting_next_morning_regresses(plan, library, rules) -> None:  # type: ignore[no-untyped-def]

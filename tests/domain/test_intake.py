@@ -63,7 +63,9 @@ def test_profile_derivations() -> None:
 
 
 def test_profile_round_trips() -> None:
-    profile = make_profile(BASE | {"aggravators": ["sitting"], "goals": ["core_strength"], "age": 55})
+    profile = make_profile(
+        BASE | {"aggravators": ["sitting"], "goals": ["core_strength"], "age": 55}
+    )
     assert make_profile(profile_to_dict(profile)) == profile
 
 

@@ -37,8 +37,13 @@ def summary(plan) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "level": plan.level,
         "total_duration_s": round(plan.total_duration_s, 1),
         "items": [
-            {"id": i.exercise_id, "section": i.section.value, "reps": i.dose.reps,
-             "hold_s": i.dose.hold_s, "per_side": i.dose.per_side}  # fmt: skip
+            {
+                "id": i.exercise_id,
+                "section": i.section.value,
+                "reps": i.dose.reps,
+                "hold_s": i.dose.hold_s,
+                "per_side": i.dose.per_side,
+            }  # fmt: skip
             for i in plan.items
         ],
     }
@@ -67,9 +72,13 @@ def test_contrasting_people_get_different_routines(library) -> None:  # type: ig
     assert all(library.get(i).direction.value != "flexion" for i in desk.exercise_ids)
     assert any(library.get(i).direction.value == "extension" for i in desk.exercise_ids)
     # Osteoporosis: nothing the library marks "avoid" for it; older adult gets longer holds.
-    assert all(not library.get(i).avoid_for(frozenset({"osteoporosis"})) for i in older.exercise_ids)
+    assert all(
+        not library.get(i).avoid_for(frozenset({"osteoporosis"})) for i in older.exercise_ids
+    )
     static_holds = [
-        i.dose.hold_s for i in older.items if library.get(i.exercise_id).category.value == "static_stretch"
+        i.dose.hold_s
+        for i in older.items
+        if library.get(i.exercise_id).category.value == "static_stretch"
     ]
     assert all(h == 45.0 for h in static_holds)
     # Acute, severe, below-knee: level 1, short routine, no level 2+ exercise.

@@ -76,10 +76,18 @@ def test_age_rule_needs_first_episode(rules) -> None:  # type: ignore[no-untyped
 
 def test_inflammatory_pattern_is_routine(rules) -> None:  # type: ignore[no-untyped-def]
     features = dict.fromkeys(rules.inflammatory.features, "yes")
-    assert screen(all_no(rules), rules, pain_months=6, inflammatory_features=features).tier == Tier.ROUTINE
+    assert (
+        screen(all_no(rules), rules, pain_months=6, inflammatory_features=features).tier
+        == Tier.ROUTINE
+    )
     three = dict(list(features.items())[:3])
-    assert screen(all_no(rules), rules, pain_months=6, inflammatory_features=three).tier == Tier.CLEAR
-    assert screen(all_no(rules), rules, pain_months=2, inflammatory_features=features).tier == Tier.CLEAR
+    assert (
+        screen(all_no(rules), rules, pain_months=6, inflammatory_features=three).tier == Tier.CLEAR
+    )
+    assert (
+        screen(all_no(rules), rules, pain_months=2, inflammatory_features=features).tier
+        == Tier.CLEAR
+    )
 
 
 def test_bad_answers_are_named(rules) -> None:  # type: ignore[no-untyped-def]
