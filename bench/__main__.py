@@ -11,7 +11,9 @@ from pathlib import Path
 def main(names: list[str]) -> int:
     """Run ``bench.<name>.main()`` for each name (default: all modules with a ``main``)."""
     folder = Path(__file__).parent
-    available = sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_"))
+    available = sorted(
+        m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_")
+    )
     for name in names or available:
         if name not in available:
             print(f"unknown benchmark '{name}'; available: {', '.join(available)}", file=sys.stderr)
