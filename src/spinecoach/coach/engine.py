@@ -440,24 +440,24 @@ class SessionEngine:
         self._opening_cues(step, t, out)
 
     def _opening_cues(self, step: Step, t: float, out: list[Cue]) -> None:
-        if step.kind is StepKind.PHASE and step.starts_rep and step.reps > 1:
+        if step.kind in (StepKind.PHASE, StepKind.HOLD) and step.starts_rep and step.reps > 1:
             self._say(t, CueKind.COUNT, f"Repetition {step.rep} of {step.reps}.", out)
         if step.kind in (StepKind.PHASE, StepKind.PNF_RELAX, StepKind.PNF_DEEPER) and (
             step.breath in (Breath.INHALE, Breath.EXHALE, Breath.HOLD)
         ):
-            self._say(t, CueKind.BREATH, step.text, out, topic="breath")
+            self._say(t, CueKind.BREATH, step.text, out)
             return
         if step.kind is StepKind.PNF_STRETCH and step.starts_rep and step.reps > 1:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor:
-            self._say(t, CueKind.INSTRUCTION, step.text, out, topic="step")
+            self._say(t, CueKind.INSTRUCTION, step.text, out)
             if not self.tracking_ok:
                 self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
             return
         if step.kind is StepKind.REPS:
-            self._say(t, CueKind.INSTRUCTION, step.text, out, topic="step")
+            self._say(t, CueKind.INSTRUCTION, step.text, out)
             return
-        self._say(t, CueKind.INSTRUCTION, step.text, out, topic="step")
+        self._say(t, CueKind.INSTRUCTION, step.text, out)
 
     def _in_step_cues(self, step: Step, now: float, out: list[Cue]) -> None:
         """Cues due inside a step: countdowns, halfway, tempo pacing, guidance."""
@@ -526,7 +526,7 @@ class SessionEngine:
         at = self._cycle_start_s + cycle * cycle_s + acc
         text = phase.cue or f"{BREATH_WORDS[phase.breath]}: {phase.name.replace('_', ' ')}."
         kind = CueKind.BREATH if phase.breath is not Breath.NATURAL else CueKind.INSTRUCTION
-        self._say(at, kind, text, out, topic="breath")
+        self._say(at, kind, text, out)
         if cycle >= 2 and index == 0 and now - self._last_guide_s >= GUIDE_EVERY_S:
             self._last_guide_s = now
             self._say(
@@ -632,7 +632,7 @@ class SessionEngine:
             done = sum(1 for r in self.results if r.completed)
             self._say(
                 t,
-                CueKind.ENCOURAGEMENT,
+                CueKind.INSTRUCTION,
                 f"Session complete: {done} of {len(self.results)} exercises done. Well done.",
                 out,
                 force=True,
