@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from tests.coach.conftest import LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
+
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.engine import SessionEngine
 from spinecoach.coach.sink import MemorySink
 from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition
-from tests.coach.conftest import LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
 
 
 def start(rules, *exercises):  # type: ignore[no-untyped-def]
@@ -116,7 +117,9 @@ def test_form_cues_come_from_common_errors_and_are_rate_limited(rules) -> None:
     flag = FormFlag(20.0, "too_fast", "analyser wording")
     cues = engine.on_motion_event(MotionEvent(20.0, EventKind.FORM, flag))
     clock.set(21.0)
-    cues += engine.on_motion_event(MotionEvent(21.0, EventKind.FORM, FormFlag(21.0, "too_fast", "")))
+    cues += engine.on_motion_event(
+        MotionEvent(21.0, EventKind.FORM, FormFlag(21.0, "too_fast", ""))
+    )
     clock.set(21.5)
     unknown = FormFlag(21.5, "lateral_lean", "Keep your shoulders level.")
     cues += engine.on_motion_event(MotionEvent(21.5, EventKind.FORM, unknown))
@@ -152,7 +155,9 @@ def test_lost_tracking_suppresses_feedback_and_tells_the_person(rules) -> None:
     ]
     assert engine.state()["tracking_ok"] is False
     clock.set(21.0)
-    muted = engine.on_motion_event(MotionEvent(21.0, EventKind.FORM, FormFlag(21.0, "too_fast", "")))
+    muted = engine.on_motion_event(
+        MotionEvent(21.0, EventKind.FORM, FormFlag(21.0, "too_fast", ""))
+    )
     muted += engine.on_motion_event(rep_event(21.0))
     assert [c.kind.value for c in muted] == ["breath"]  # pacing only: no form cue, no count
     assert engine.state()["reps_done"] == 0
@@ -163,7 +168,9 @@ def test_lost_tracking_suppresses_feedback_and_tells_the_person(rules) -> None:
     back = engine.on_motion_event(MotionEvent(30.0, EventKind.TRACKING_RESTORED))
     assert (30.0, "instruction", "I can see you again.") in timeline(back)
     clock.set(31.0)
-    heard = engine.on_motion_event(MotionEvent(31.0, EventKind.FORM, FormFlag(31.0, "too_fast", "")))
+    heard = engine.on_motion_event(
+        MotionEvent(31.0, EventKind.FORM, FormFlag(31.0, "too_fast", ""))
+    )
     assert [c.kind.value for c in heard] == ["form"]
     for t in (32.0, 38.0, 44.0):
         clock.set(t)

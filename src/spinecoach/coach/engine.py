@@ -687,13 +687,14 @@ class SessionEngine:
             self._seek_care = care
             advice = self.rules.tier_advice.get(decision.seek_care) if decision.seek_care else ""
             self._say(t, CueKind.SAFETY, f"Stop now. {why} {advice or ''}".strip(), out)
-            self._end_reasons = reasons
+            self._close_run(t, action.value, reasons)
             self._finish(t, "urgent_care", reasons, out)
             return
         if action is StopAction.END_SESSION:
             if decision.seek_care is not None:
                 self._seek_care = decision.seek_care.value
             self._say(t, CueKind.SAFETY, f"We'll end today's session here. {why}", out)
+            self._close_run(t, action.value, reasons)
             self._finish(t, "stopped", reasons, out)
             return
         run = self._run
