@@ -171,7 +171,7 @@ class Profile:
 
     @property
     def directional_preference(self) -> str:
-        """``extension`` for flexion-intolerant people, ``flexion`` for the reverse, else ``none``."""
+        """``extension`` if flexion-intolerant, ``flexion`` for the reverse, else ``none``."""
         if self.flexion_intolerant:
             return "extension"
         if self.extension_intolerant:

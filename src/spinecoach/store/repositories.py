@@ -265,11 +265,21 @@ class SessionRepository:
 
     def add_result(self, session_id: int, **fields: Any) -> models.ExerciseResult:
         """Record and commit one exercise's result the moment it ends."""
-        position = len(self.get(session_id).results)
+        position = len(self.results(session_id))
         row = models.ExerciseResult(session_id=session_id, position=position, **fields)
         self.db.add(row)
         self.db.commit()
         return row
+
+    def results(self, session_id: int) -> list[models.ExerciseResult]:
+        """Exercise results of a session in the order they were done (fresh from the DB)."""
+        return list(
+            self.db.scalars(
+                select(models.ExerciseResult)
+                .where(models.ExerciseResult.session_id == session_id)
+                .order_by(models.ExerciseResult.position, models.ExerciseResult.id)
+            )
+        )
 
     def add_pain_report(self, person_id: int, **fields: Any) -> models.PainReport:
         """Record and commit a pain/symptom report."""
@@ -355,7 +365,7 @@ class SessionRepository:
                     range_deg=max(r.ranges_deg) if r.ranges_deg else None,
                     stop_action=r.stop_action,
                 )
-                for r in row.results
+                for r in self.results(session_id)
             ),
             next_morning_pain=morning[-1].pain if morning else None,
             symptoms=frozenset(symptoms),

@@ -1,0 +1,3 @@
+from spinecoach.cli import entry
+
+entry()
