@@ -145,11 +145,15 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
     for name, stats in measure_summary(output.measures).items():
         fraction = stats["valid_fraction"] or 0.0
         table.add_row(
-            name, f"{100 * fraction:.0f}", _fmt(stats["min"]), _fmt(stats["max"]), _fmt(stats["mean"])
+            name,
+            f"{100 * fraction:.0f}",
+            _fmt(stats["min"]),
+            _fmt(stats["max"]),
+            _fmt(stats["mean"]),
         )
-    for name, reason in output.measures.unmeasurable.items():
-        table.add_row(name, "-", "not measurable:", reason, "")
     console.print(table)
+    for name, reason in output.measures.unmeasurable.items():
+        console.print(f"[dim]not measurable: {name}: {reason}[/]")
 
 
 def analyze_command(
