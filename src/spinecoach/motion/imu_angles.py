@@ -29,12 +29,15 @@ Calibration and mounting
   plane perpendicular to *up*. ``"auto"`` infers it from the motion instead: the principal
   direction in which the up vector moves, signed so that the first large excursion is
   forward flexion — valid only for exercises that begin by bending forward.
-* The calibration posture must be upright (the long axis within ``max_calibration_tilt_deg``
-  of vertical), otherwise *forward* and *up* cannot be told apart.
+* The calibration posture must be upright: if the declared forward axis is more than
+  ``max_calibration_tilt_deg`` from horizontal there (a sensor lying flat on a table, a
+  thigh sensor in lying), forward is inferred from the motion instead and the mounting flag
+  says so.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -44,6 +47,8 @@ from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth
 from spinecoach.motion.imu_types import Placement, PlacementSet
 from spinecoach.motion.types import FloatArray, MeasureSeries
+
+logger = logging.getLogger(__name__)
 
 AXES = {"x": 0, "y": 1, "z": 2}
 ROTATION_NO_MAG_FLAG = (
@@ -85,8 +90,9 @@ class CalibrationOptions:
     forward_axes : mapping of str to str
         Per-placement overrides (``{"lower": "+z"}``).
     max_calibration_tilt_deg : float
-        Largest angle between the declared forward axis and the horizontal plane allowed in
-        the neutral window.
+        Largest angle between the declared forward axis and the horizontal plane in the
+        neutral window; beyond it the forward axis is inferred from the motion instead (and
+        the measure flags say so).
     """
 
     start_s: float | None = None
@@ -178,14 +184,18 @@ def infer_mounting(
         declared = parse_axis(spec)
         tilt_deg = float(np.degrees(np.arcsin(min(1.0, abs(float(declared @ up))))))
         if tilt_deg > options.max_calibration_tilt_deg:
-            raise InvalidRecording(
-                f"{placement} sensor: its forward axis {spec} is {tilt_deg:.0f}° from "
-                "horizontal in the neutral window: calibrate standing or sitting upright, "
-                "or declare the sensor's forward axis"
+            # The declared axis is (nearly) vertical: the sensor is not worn as assumed or
+            # the neutral window is not upright. Fall back to the motion, and say so.
+            logger.warning(
+                "%s sensor: forward axis %s is %.0f° from horizontal in the neutral window; "
+                "inferring forward from the motion instead", placement, spec, tilt_deg,
             )
-        forward = declared - up * float(declared @ up)
-        forward /= np.linalg.norm(forward)
-        source = f"declared {spec}"
+            forward = _forward_from_motion(orientation.up_sensor, up)
+            source = f"inferred from motion (declared {spec} was {tilt_deg:.0f}° from horizontal)"
+        else:
+            forward = declared - up * float(declared @ up)
+            forward /= np.linalg.norm(forward)
+            source = f"declared {spec}"
     left = np.cross(up, forward)
     axes = np.vstack([forward, left, up])
     heading0 = None

@@ -200,6 +200,91 @@ def rotate_to_earth(q: FloatArray, v_sensor: FloatArray) -> FloatArray:
     return np.column_stack((ex, ey, ez))
 
 
+class OrientationTracker:
+    """A Fusion AHRS started from a still window, updated one sample at a time.
+
+    Start-up (see the module docstring) looks only at the first ``max(initial_window_s,
+    gyro_offset_window_s)`` seconds of the series it is given, so a tracker started from a
+    live stream's first seconds is identical to one started from the whole file.
+
+    Parameters
+    ----------
+    head : ImuSeries
+        At least the first seconds of the sensor's samples (gyroscope required).
+    options : AhrsOptions
+    """
+
+    def __init__(self, head: ImuSeries, options: AhrsOptions) -> None:
+        if head.gyro_dps is None:
+            raise InvalidInput(f"{head.name}: an AHRS needs a gyroscope")
+        self.options = options
+        self.use_mag = options.use_magnetometer and head.mag_ut is not None
+        window_s = max(options.initial_window_s, options.gyro_offset_window_s, 0.1)
+        in_window = head.time_s <= head.time_s[0] + window_s
+        dts = np.diff(head.time_s[in_window])
+        self.sample_period_s = float(np.median(dts)) if dts.size else 1.0 / head.sample_rate_hz
+        self.max_period_s = 5.0 * self.sample_period_s
+        self.ahrs = make_ahrs(options, 1.0 / self.sample_period_s)
+        self.gyro_offset_dps = still_gyro_offset(head, options, self.sample_period_s)
+        self.startup_s = _apply_startup(self.ahrs, head, options, self.use_mag, self.sample_period_s)
+        self.last_time_s: float | None = None
+        self.method = "fusion_marg" if self.use_mag else "fusion_imu"
+
+    def run(
+        self,
+        time_s: FloatArray,
+        gyro_dps: FloatArray,
+        accel_g: FloatArray,
+        mag_ut: FloatArray | None = None,
+    ) -> FloatArray:
+        """Update over a block of samples; return quaternions ``(n, 4)`` (w, x, y, z)."""
+        n = int(time_s.shape[0])
+        gyro = np.ascontiguousarray(gyro_dps, dtype=float)
+        if self.gyro_offset_dps is not None:
+            gyro = gyro - self.gyro_offset_dps
+        accel = np.ascontiguousarray(accel_g, dtype=float)
+        previous = self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
+        dt = np.diff(time_s, prepend=previous)
+        dt = np.clip(dt, 1e-6, self.max_period_s).tolist()
+        quats = np.empty((n, 4))
+        get_q = self.ahrs.get_quaternion
+        set_period = self.ahrs.set_sample_period
+        if self.use_mag and mag_ut is not None:
+            mag = np.ascontiguousarray(mag_ut, dtype=float)
+            update = self.ahrs.update
+            for i in range(n):
+                set_period(dt[i])
+                update(gyro[i], accel[i], mag[i])
+                quats[i] = get_q()
+        else:
+            update_nm = self.ahrs.update_no_magnetometer
+            for i in range(n):
+                set_period(dt[i])
+                update_nm(gyro[i], accel[i])
+                quats[i] = get_q()
+        if n:
+            self.last_time_s = float(time_s[-1])
+        return quats
+
+    def update(
+        self, t_s: float, gyro_dps: list[float], accel_g: list[float], mag_ut: list[float] | None
+    ) -> FloatArray:
+        """One sample (live use); returns the quaternion ``(4,)``."""
+        previous = self.last_time_s if self.last_time_s is not None else t_s - self.sample_period_s
+        dt = min(max(t_s - previous, 1e-6), self.max_period_s)
+        self.last_time_s = t_s
+        off = self.gyro_offset_dps
+        gyro = np.array(gyro_dps, dtype=float)
+        if off is not None:
+            gyro = gyro - off
+        self.ahrs.set_sample_period(dt)
+        if self.use_mag and mag_ut is not None:
+            self.ahrs.update(gyro, np.array(accel_g, dtype=float), np.array(mag_ut, dtype=float))
+        else:
+            self.ahrs.update_no_magnetometer(gyro, np.array(accel_g, dtype=float))
+        return self.ahrs.get_quaternion()
+
+
 def estimate_orientation(series: ImuSeries, options: AhrsOptions | None = None) -> Orientation:
     """Orientation of one sensor over a whole recording.
 
@@ -218,64 +303,29 @@ def estimate_orientation(series: ImuSeries, options: AhrsOptions | None = None) 
     opts = options or AhrsOptions()
     if series.gyro_dps is None:
         return accelerometer_tilt(series, cutoff_hz=opts.accel_only_cutoff_hz)
-    use_mag = opts.use_magnetometer and series.mag_ut is not None
-    ahrs = make_ahrs(opts, series.sample_rate_hz)
-    n = series.n_samples
-    startup_s = _apply_startup(ahrs, series, opts, use_mag)
-    offset = still_gyro_offset(series, opts)
-    gyro = np.ascontiguousarray(series.gyro_dps, dtype=float)
-    if offset is not None:
-        gyro = gyro - offset
-    accel = np.ascontiguousarray(series.accel_g, dtype=float)
-    quats = np.empty((n, 4))
-    dt = np.diff(series.time_s, prepend=series.time_s[0] - 1.0 / series.sample_rate_hz)
-    nominal = 1.0 / series.sample_rate_hz
-    regular = bool(np.all(np.abs(dt - nominal) < 0.25 * nominal))
-    get_q = ahrs.get_quaternion
-    if use_mag:
-        assert series.mag_ut is not None
-        mag = np.ascontiguousarray(series.mag_ut, dtype=float)
-        update = ahrs.update
-        if regular:
-            for i in range(n):
-                update(gyro[i], accel[i], mag[i])
-                quats[i] = get_q()
-        else:
-            set_period = ahrs.set_sample_period
-            for i in range(n):
-                set_period(float(dt[i]))
-                update(gyro[i], accel[i], mag[i])
-                quats[i] = get_q()
-    else:
-        update_nm = ahrs.update_no_magnetometer
-        if regular:
-            for i in range(n):
-                update_nm(gyro[i], accel[i])
-                quats[i] = get_q()
-        else:
-            set_period = ahrs.set_sample_period
-            for i in range(n):
-                set_period(float(dt[i]))
-                update_nm(gyro[i], accel[i])
-                quats[i] = get_q()
+    tracker = OrientationTracker(series, opts)
+    quats = tracker.run(series.time_s, series.gyro_dps, series.accel_g, series.mag_ut)
     return Orientation(
         time_s=series.time_s,
         up_sensor=up_from_quaternions(quats),
         quaternion=quats,
-        method="fusion_marg" if use_mag else "fusion_imu",
-        startup_s=startup_s,
-        gyro_offset_dps=offset,
+        method=tracker.method,
+        startup_s=tracker.startup_s,
+        gyro_offset_dps=tracker.gyro_offset_dps,
     )
 
 
-def still_gyro_offset(series: ImuSeries, opts: AhrsOptions) -> FloatArray | None:
+def still_gyro_offset(
+    series: ImuSeries, opts: AhrsOptions, sample_period_s: float
+) -> FloatArray | None:
     """Mean gyroscope reading over a still start, shape (3,) °/s, or None if not still."""
     if series.gyro_dps is None or opts.gyro_offset_window_s <= 0:
         return None
-    n = int(round(opts.gyro_offset_window_s * series.sample_rate_hz))
-    if n < 10 or n > series.n_samples:
+    in_window = series.time_s <= series.time_s[0] + opts.gyro_offset_window_s
+    n = int(np.count_nonzero(in_window))
+    if n < 10 or n * sample_period_s < 0.9 * opts.gyro_offset_window_s:
         return None
-    window = series.gyro_dps[:n]
+    window = series.gyro_dps[in_window]
     if float(window.std(axis=0).max()) > opts.still_threshold_dps:
         logger.info("%s: start not still; no gyroscope offset removed", series.name)
         return None
@@ -283,14 +333,14 @@ def still_gyro_offset(series: ImuSeries, opts: AhrsOptions) -> FloatArray | None
 
 
 def _apply_startup(
-    ahrs: imufusion.Ahrs, series: ImuSeries, opts: AhrsOptions, use_mag: bool
+    ahrs: imufusion.Ahrs, series: ImuSeries, opts: AhrsOptions, use_mag: bool, period_s: float
 ) -> float:
     """Initialise the attitude and skip Fusion's start-up, or keep it; return start-up s."""
     if opts.startup == "fusion":
-        return min(FUSION_STARTUP_S, series.duration_s)
-    n_init = max(1, int(round(opts.initial_window_s * series.sample_rate_hz)))
-    accel0 = series.accel_g[:n_init].mean(axis=0)
-    mag0 = series.mag_ut[:n_init].mean(axis=0) if (use_mag and series.mag_ut is not None) else None
+        return FUSION_STARTUP_S
+    in_window = series.time_s <= series.time_s[0] + opts.initial_window_s
+    accel0 = series.accel_g[in_window].mean(axis=0)
+    mag0 = series.mag_ut[in_window].mean(axis=0) if (use_mag and series.mag_ut is not None) else None
     ahrs.set_quaternion(initial_quaternion(accel0, mag0))
     ahrs.skip_startup()
     return 0.0
