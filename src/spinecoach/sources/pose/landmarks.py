@@ -1,0 +1,68 @@
+"""The 33 BlazePose landmarks in our canonical, subject-side vocabulary, and the skeleton edges.
+
+MediaPipe names landmarks from the subject's point of view on an unmirrored image, so its
+``LEFT_SHOULDER`` is the subject's left shoulder; the canonical names are those names in lower
+case. The order is MediaPipe's landmark index order.
+"""
+
+from __future__ import annotations
+
+BLAZEPOSE_33_NAMES: tuple[str, ...] = (
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
+
+#: Skeleton edges drawn by overlays, as pairs of canonical names.
+SKELETON_EDGES: tuple[tuple[str, str], ...] = (
+    ("left_shoulder", "right_shoulder"),
+    ("left_hip", "right_hip"),
+    ("left_shoulder", "left_hip"),
+    ("right_shoulder", "right_hip"),
+    ("left_shoulder", "left_elbow"),
+    ("left_elbow", "left_wrist"),
+    ("right_shoulder", "right_elbow"),
+    ("right_elbow", "right_wrist"),
+    ("left_hip", "left_knee"),
+    ("left_knee", "left_ankle"),
+    ("right_hip", "right_knee"),
+    ("right_knee", "right_ankle"),
+    ("left_ankle", "left_heel"),
+    ("left_heel", "left_foot_index"),
+    ("left_ankle", "left_foot_index"),
+    ("right_ankle", "right_heel"),
+    ("right_heel", "right_foot_index"),
+    ("right_ankle", "right_foot_index"),
+    ("left_ear", "nose"),
+    ("right_ear", "nose"),
+)
