@@ -1,0 +1,5 @@
+"""``python -m spinecoach``: the command line."""
+
+from spinecoach.cli import entry
+
+entry()
