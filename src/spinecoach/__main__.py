@@ -1,4 +1,4 @@
-"""``python -m spinecoach``: the command line."""
+"""``python -m spinecoach``: the command-line interface."""
 
 from spinecoach.cli import entry
 

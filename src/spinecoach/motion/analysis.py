@@ -1,0 +1,289 @@
+"""Whole-recording analysis: measures -> repetitions, holds, tempo, zone, symmetry, form.
+
+>>> result = analyze(series, exercise)                                     # doctest: +SKIP
+>>> result = analyze_measures(measures, exercise.signature, dose=exercise.dose)  # doctest: +SKIP
+>>> result.to_json()["repetitions"]                                       # doctest: +SKIP
+
+The event logic is :class:`spinecoach.motion.events.MotionTracker`, fed sample by sample, the
+same object the streaming analyser uses, so a recording and its live replay agree. Events are
+detected on the *unfiltered* measure passed through the tracker's causal One-Euro filter; the
+zero-phase Butterworth filter (:mod:`spinecoach.motion.filters`) is for reporting curves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
+from spinecoach.motion.events import EventParameters, MotionTracker
+from spinecoach.motion.measures import MEASURES, compute_measures
+from spinecoach.motion.types import (
+    FormFlag,
+    Hold,
+    KeypointSeries,
+    MeasureSeries,
+    MotionEvent,
+    Repetition,
+    Side,
+)
+
+JSON_KEYS = ("exercise", "duration_s", "repetitions", "holds", "symmetry", "tracking", "form_flags")
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """What a recording (or a finished live stream) showed, for one exercise.
+
+    Attributes
+    ----------
+    exercise : str
+        Exercise id ("" when analysed from a bare signature).
+    angle : str
+        Primary angle analysed.
+    duration_s : float
+        First to last sample, seconds.
+    repetitions : tuple of Repetition
+        Excursions of the primary angle from the start position (one per bend/hold).
+    holds : tuple of Hold
+        Held positions (mean/std of the angle relative to the start position, degrees).
+    form_flags : tuple of FormFlag
+    symmetry : dict
+        Left/right comparison (``left_mean_range_deg``, ``right_mean_range_deg``,
+        ``range_ratio`` = smaller/larger, ``range_difference_deg`` = right - left,
+        hold durations likewise); values None where a side is missing.
+    tracking : dict
+        ``n_frames``, ``valid_fraction``, ``n_gaps`` (losses longer than the tracking
+        threshold), ``longest_gap_s``, ``baseline_deg`` and ``unmeasurable`` (reason) when
+        the angle could not be measured at all.
+    zone : dict
+        ``time_in_zone_s``, ``fraction_in_zone`` (of valid time), ``target_range_deg``.
+    tempo : tuple of dict
+        Per repetition ``out_s``, ``held_s``, ``back_s``.
+    events : tuple of MotionEvent
+        Every event in time order (as the streaming analyser would have emitted them).
+    """
+
+    exercise: str
+    angle: str
+    duration_s: float
+    repetitions: tuple[Repetition, ...]
+    holds: tuple[Hold, ...]
+    form_flags: tuple[FormFlag, ...]
+    symmetry: dict[str, float | None]
+    tracking: dict[str, Any]
+    zone: dict[str, Any]
+    tempo: tuple[dict[str, float], ...] = ()
+    events: tuple[MotionEvent, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; keys include :data:`JSON_KEYS` plus ``angle``, ``zone``, ``tempo``."""
+        return {
+            "exercise": self.exercise,
+            "duration_s": _round(self.duration_s),
+            "repetitions": [
+                {
+                    "start_s": _round(r.start_s),
+                    "peak_s": _round(r.peak_s),
+                    "end_s": _round(r.end_s),
+                    "duration_s": _round(r.duration_s),
+                    "peak_deg": _round(r.peak_deg, 2),
+                    "range_deg": _round(r.range_deg, 2),
+                    "side": r.side.value,
+                    "tempo": {k: _round(v) for k, v in t.items()},
+                }
+                for r, t in zip(self.repetitions, self.tempo, strict=True)
+            ],
+            "holds": [
+                {
+                    "start_s": _round(h.start_s),
+                    "end_s": _round(h.end_s),
+                    "duration_s": _round(h.duration_s),
+                    "mean_deg": _round(h.mean_deg, 2),
+                    "std_deg": _round(h.std_deg, 2),
+                    "side": h.side.value,
+                }
+                for h in self.holds
+            ],
+            "symmetry": {k: _round(v) for k, v in self.symmetry.items()},
+            "tracking": {
+                k: (_round(v) if isinstance(v, float) else v) for k, v in self.tracking.items()
+            },
+            "form_flags": [
+                {"t_s": _round(f.t_s), "code": f.code, "message": f.message, "severity": f.severity}
+                for f in self.form_flags
+            ],
+            "angle": self.angle,
+            "zone": {k: (_round(v) if isinstance(v, float) else v) for k, v in self.zone.items()},
+        }
+
+
+def symmetry_of(
+    repetitions: tuple[Repetition, ...], holds: tuple[Hold, ...]
+) -> dict[str, float | None]:
+    """Left/right comparison of repetition ranges and hold durations."""
+
+    def mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        if a is None or b is None or max(abs(a), abs(b)) == 0:
+            return None
+        return min(abs(a), abs(b)) / max(abs(a), abs(b))
+
+    left = mean([r.range_deg for r in repetitions if r.side is Side.LEFT])
+    right = mean([r.range_deg for r in repetitions if r.side is Side.RIGHT])
+    left_hold = mean([h.duration_s for h in holds if h.side is Side.LEFT])
+    right_hold = mean([h.duration_s for h in holds if h.side is Side.RIGHT])
+    return {
+        "left_mean_range_deg": left,
+        "right_mean_range_deg": right,
+        "range_ratio": ratio(left, right),
+        "range_difference_deg": None if left is None or right is None else right - left,
+        "left_mean_hold_s": left_hold,
+        "right_mean_hold_s": right_hold,
+        "hold_ratio": ratio(left_hold, right_hold),
+    }
+
+
+def result_from_tracker(
+    tracker: MotionTracker,
+    exercise_id: str,
+    events: list[MotionEvent],
+    unmeasurable: str | None = None,
+) -> AnalysisResult:
+    """Assemble an :class:`AnalysisResult` from a finished tracker."""
+    first = tracker.first_s if tracker.first_s is not None else 0.0
+    last = tracker.last_s if tracker.last_s is not None else 0.0
+    repetitions = tuple(tracker.repetitions)
+    holds = tuple(tracker.holds)
+    tracking: dict[str, Any] = {
+        "n_frames": tracker.n_samples,
+        "n_valid_frames": tracker.n_valid,
+        "valid_fraction": tracker.valid_fraction,
+        "n_gaps": tracker.n_gaps,
+        "longest_gap_s": tracker.longest_gap_s,
+        "baseline_deg": tracker.baseline_deg,
+    }
+    if unmeasurable:
+        tracking["unmeasurable"] = unmeasurable
+    valid_s = (last - first) * tracker.valid_fraction
+    zone = {
+        "time_in_zone_s": tracker.zone_s,
+        "fraction_in_zone": tracker.zone_s / valid_s if valid_s > 0 else 0.0,
+        "target_range_deg": list(tracker.signature.target_range_deg),
+    }
+    return AnalysisResult(
+        exercise=exercise_id,
+        angle=tracker.angle,
+        duration_s=last - first,
+        repetitions=repetitions,
+        holds=holds,
+        form_flags=tuple(tracker.form_flags),
+        symmetry=symmetry_of(repetitions, holds),
+        tracking=tracking,
+        zone=zone,
+        tempo=tuple(tracker.tempo),
+        events=tuple(sorted(events, key=lambda e: e.t_s)),
+    )
+
+
+def analyze_measures(
+    measures: MeasureSeries,
+    signature: SensorSignature,
+    *,
+    angle: str | None = None,
+    dose: Dose | None = None,
+    exercise_id: str = "",
+    error_codes: frozenset[str] | None = None,
+    params: EventParameters | None = None,
+) -> AnalysisResult:
+    """Detect repetitions, holds, zone time, symmetry and form flags in ``measures``.
+
+    Parameters
+    ----------
+    measures : MeasureSeries
+        Measures on one time base (camera or IMU).
+    signature : SensorSignature
+        The exercise's sensor signature.
+    angle : str, optional
+        Measure to analyse; default ``signature.primary_angle`` (the IMU pipeline passes
+        ``signature.imu_angle``).
+    dose : Dose, optional
+        Prescribed dose, for the ``too_fast`` tempo check.
+    exercise_id : str
+        Copied into the result.
+    error_codes : frozenset of str, optional
+        Report only these form-flag codes (an exercise's ``common_errors``); default all.
+    params : EventParameters, optional
+        Detection tuning (baseline window, hold tolerance, ...).
+
+    Returns
+    -------
+    AnalysisResult
+        If the angle is not measurable, a result with no events whose ``tracking`` holds
+        the reason under ``unmeasurable``.
+    """
+    name = angle or signature.primary_angle
+    tracker = MotionTracker(signature, name, dose=dose, error_codes=error_codes, params=params)
+    values = measures.values.get(name)
+    unmeasurable = None
+    if values is None:
+        unmeasurable = measures.unmeasurable.get(name, f"{name} is not in these measures")
+        values = np.full(measures.time_s.shape, np.nan)
+    secondary = [
+        (k, measures.values[k].tolist()) for k in tracker.secondary if k in measures.values
+    ]
+    events: list[MotionEvent] = []
+    times = measures.time_s.tolist()
+    if secondary:
+        for i, (t_s, value) in enumerate(zip(times, values.tolist(), strict=True)):
+            extra = {k: column[i] for k, column in secondary}
+            events.extend(tracker.update(t_s, value, extra))
+    else:
+        for t_s, value in zip(times, values.tolist(), strict=True):
+            events.extend(tracker.update(t_s, value))
+    events.extend(tracker.finish())
+    return result_from_tracker(tracker, exercise_id, events, unmeasurable)
+
+
+def analyze(
+    series: KeypointSeries,
+    exercise: Exercise,
+    *,
+    min_confidence: float = 0.5,
+    params: EventParameters | None = None,
+) -> AnalysisResult:
+    """Analyse a whole keypoint recording for ``exercise``.
+
+    Computes the primary angle and the secondary measures the form rules need, then
+    :func:`analyze_measures` with the exercise's dose and common-error codes.
+    """
+    signature = exercise.signature
+    tracker_rules = MotionTracker(signature, signature.primary_angle).secondary
+    wanted = [signature.primary_angle, *tracker_rules]
+    measures = compute_measures(
+        series, min_confidence=min_confidence, names=[n for n in wanted if n in MEASURES]
+    )
+    codes = frozenset(e.code for e in exercise.common_errors) | {
+        "out_of_range",
+        "too_fast",
+        "not_enough_range",
+    }
+    return analyze_measures(
+        measures,
+        signature,
+        dose=exercise.dose,
+        exercise_id=exercise.id,
+        error_codes=codes,
+        params=params,
+    )

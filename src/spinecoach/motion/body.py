@@ -1,0 +1,265 @@
+"""Per-frame body geometry shared by the measures: gated points, mid points and body axes.
+
+A :class:`Body` wraps keypoint arrays of any length (a whole recording, or one frame in the
+streaming analyser) and computes, lazily and vectorised:
+
+- gated points: NaN where a keypoint is missing or its confidence is below the threshold;
+- derived mid points (``mid_hip``, ``mid_shoulder``, ``mid_ear``) where the source lacks them;
+- the trunk line ``trunk_bottom -> trunk_top``: a source's own pelvis/chest markers (Vicon
+  ``pelvis`` and ``chest``) are preferred to hip/shoulder mid points because shoulders move
+  with the arms;
+- the subject's axes: ``up``, ``right`` and ``forward`` unit vectors per frame.
+
+Axes. In a world frame, ``up`` comes from the stated axes (``"... z up"``); ``right`` is the
+horizontal part of the hip line (else the shoulder line), or the stated axes when they name the
+subject's directions (Vicon: ``x forward, y left, z up``); ``forward = up x right``. In an
+image frame (x right, y down), ``up = (0, -1)``; the subject's ``right`` is the image direction
+in which the right hip/shoulder lie relative to the left ones (a front view), and ``forward``
+is the direction from the ears to the nose (a side view). Depth (a third image coordinate) is
+used only by the rotation proxy.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from spinecoach.motion.types import BoolArray, FloatArray, FrameKind
+
+#: Shoulder width / trunk length at or above which a 2D frame is a front (or back) view.
+FRONT_VIEW_MIN_RATIO = 0.45
+#: Shoulder width / trunk length at or below which a 2D frame is a side view.
+SIDE_VIEW_MAX_RATIO = 0.30
+
+#: Candidates for the trunk ends, in order of preference (first one the source has wins).
+TRUNK_BOTTOM = ("pelvis", "mid_hip")
+TRUNK_TOP = ("chest", "mid_shoulder")
+HEAD = ("mid_ear", "head")
+
+#: Derived points: name -> (left, right) keypoints averaged; ``mid_ear`` accepts one side.
+DERIVED = {
+    "mid_hip": ("left_hip", "right_hip"),
+    "mid_shoulder": ("left_shoulder", "right_shoulder"),
+    "mid_ear": ("left_ear", "right_ear"),
+}
+ONE_SIDE_ENOUGH = frozenset({"mid_ear"})
+
+_AXIS_WORD = re.compile(r"\b([xyz])\s+(forward|backward|left|right|up|down)\b")
+
+
+@lru_cache(maxsize=64)
+def stated_axes(axes: str) -> dict[str, tuple[float, float, float]]:
+    """Parse an axes statement (``"x forward, y left, z up"``) into direction unit vectors.
+
+    Returns a dict with whichever of ``up``, ``right`` and ``forward`` the text determines.
+    Words attached to other qualifiers (``sensor-left``) are ignored on purpose.
+    """
+    found: dict[str, tuple[float, float, float]] = {}
+    opposite = {"backward": "forward", "left": "right", "down": "up"}
+    for letter, word in _AXIS_WORD.findall(axes):
+        vector = [0.0, 0.0, 0.0]
+        vector["xyz".index(letter)] = 1.0
+        if word in opposite:
+            word = opposite[word]
+            vector = [-v for v in vector]
+        found[word] = (vector[0], vector[1], vector[2])
+    return found
+
+
+@lru_cache(maxsize=64)
+def _name_index(names: tuple[str, ...]) -> dict[str, int]:
+    return {name: k for k, name in enumerate(names)}
+
+
+def available_points(names: tuple[str, ...]) -> frozenset[str]:
+    """Names a source provides plus the derived points it allows."""
+    have = set(names)
+    for derived, (left, right) in DERIVED.items():
+        if left in have and right in have or derived in ONE_SIDE_ENOUGH and {left, right} & have:
+            have.add(derived)
+    return frozenset(have)
+
+
+def choose(names: tuple[str, ...], candidates: tuple[str, ...]) -> str | None:
+    """First of ``candidates`` this keypoint set provides (directly or derived), else None."""
+    have = available_points(names)
+    return next((c for c in candidates if c in have), None)
+
+
+def unit(vectors: FloatArray) -> FloatArray:
+    """Normalise ``(n, d)`` vectors (NaN where the length is zero or NaN)."""
+    length = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return vectors / np.where(length > 0, length, np.nan)[:, None]
+
+
+def dot(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Row-wise dot product of ``(n, d)`` arrays."""
+    return np.einsum("ij,ij->i", a, b)
+
+
+def angle_between_deg(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Unsigned angle in degrees between rows of ``a`` and ``b`` (shape ``(n, d)``)."""
+    cosine = dot(unit(a), unit(b))
+    return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+
+
+class Body:
+    """Gated keypoints and subject axes for ``n_frames`` frames (see the module docstring).
+
+    Parameters
+    ----------
+    positions : ndarray, shape (n_frames, n_keypoints, n_dims)
+    confidence : ndarray, shape (n_frames, n_keypoints)
+    names : tuple of str
+        Canonical keypoint names.
+    kind : FrameKind
+        Image or world frame.
+    axes : str
+        Axes statement of the coordinate frame.
+    min_confidence : float
+        Points below this confidence count as missing.
+    """
+
+    def __init__(
+        self,
+        positions: FloatArray,
+        confidence: FloatArray,
+        names: tuple[str, ...],
+        kind: FrameKind,
+        axes: str,
+        min_confidence: float = 0.5,
+    ) -> None:
+        self.positions = positions
+        self.confidence = confidence
+        self.names = names
+        self.kind = kind
+        self.axes = axes
+        self.min_confidence = min_confidence
+        self.n_frames = positions.shape[0]
+        self.is_3d = kind is FrameKind.WORLD
+        self.has_depth = positions.shape[2] == 3
+        self._index = _name_index(names)
+        self._cache: dict[str, FloatArray] = {}
+
+    # -- points -------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        """Whether ``name`` is provided or derivable for this keypoint set."""
+        return name in available_points(self.names)
+
+    def point(self, name: str, dims: int | None = None) -> FloatArray:
+        """Gated positions of ``name``, shape ``(n_frames, dims)`` (NaN where not valid)."""
+        key = f"{name}/{dims}"
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        n_dims = dims or (3 if self.is_3d else 2)
+        if name in self._index:
+            k = self._index[name]
+            xyz = self.positions[:, k, :n_dims]
+            ok = self.confidence[:, k] >= self.min_confidence
+            result = np.where(ok[:, None], xyz, np.nan)
+        elif name in DERIVED:
+            left, right = DERIVED[name]
+            a = self.point(left, dims) if left in self._index else None
+            b = self.point(right, dims) if right in self._index else None
+            if a is not None and b is not None:
+                result = (a + b) / 2.0
+                if name in ONE_SIDE_ENOUGH:
+                    result = np.where(np.isnan(a), b, np.where(np.isnan(b), a, result))
+            elif name in ONE_SIDE_ENOUGH and (a is not None or b is not None):
+                result = a if a is not None else b  # type: ignore[assignment]
+            else:
+                result = np.full((self.n_frames, n_dims), np.nan)
+        else:
+            result = np.full((self.n_frames, n_dims), np.nan)
+        self._cache[key] = result
+        return result
+
+    def first_point(self, candidates: tuple[str, ...], dims: int | None = None) -> FloatArray:
+        """Positions of the first candidate this keypoint set has (all NaN if none)."""
+        name = choose(self.names, candidates)
+        if name is None:
+            return np.full((self.n_frames, dims or (3 if self.is_3d else 2)), np.nan)
+        return self.point(name, dims)
+
+    def trunk(self) -> FloatArray:
+        """Trunk vector bottom -> top, shape ``(n_frames, 2 or 3)``."""
+        return self.first_point(TRUNK_TOP) - self.first_point(TRUNK_BOTTOM)
+
+    # -- axes ---------------------------------------------------------------------------
+    def up(self) -> FloatArray:
+        """Unit up vector per frame."""
+        if not self.is_3d:
+            return np.broadcast_to(np.array([0.0, -1.0]), (self.n_frames, 2))
+        stated = stated_axes(self.axes)
+        vector = np.array(stated.get("up", (0.0, 0.0, 1.0)))
+        return np.broadcast_to(vector, (self.n_frames, 3))
+
+    def right(self) -> FloatArray:
+        """Unit vector to the subject's right per frame (horizontal)."""
+        cached = self._cache.get("right")
+        if cached is not None:
+            return cached
+        if not self.is_3d:
+            across = self._across(2)
+            sign = np.sign(across[:, 0])
+            result = np.stack([np.where(sign == 0, np.nan, sign), np.zeros(self.n_frames)], 1)
+        else:
+            stated = stated_axes(self.axes)
+            across = self._across(3)
+            if "right" in stated and np.all(np.isnan(across)):
+                result = np.broadcast_to(np.array(stated["right"]), (self.n_frames, 3))
+            else:
+                up = self.up()
+                horizontal = across - dot(across, up)[:, None] * up
+                result = unit(horizontal)
+        self._cache["right"] = result
+        return result
+
+    def _across(self, dims: int) -> FloatArray:
+        """Left -> right vector from hips, else shoulders (NaN where neither is valid)."""
+        hips = self.point("right_hip", dims) - self.point("left_hip", dims)
+        shoulders = self.point("right_shoulder", dims) - self.point("left_shoulder", dims)
+        if not self.is_3d:
+            both = hips + shoulders
+            return np.where(np.isnan(both), np.where(np.isnan(hips), shoulders, hips), both)
+        return np.where(np.isnan(hips), shoulders, hips)
+
+    def forward(self) -> FloatArray:
+        """Unit vector to the subject's front per frame."""
+        cached = self._cache.get("forward")
+        if cached is not None:
+            return cached
+        if not self.is_3d:
+            facing = self.point("nose", 2)[:, 0] - self.first_point(HEAD, 2)[:, 0]
+            sign = np.sign(facing)
+            result = np.stack([np.where(sign == 0, np.nan, sign), np.zeros(self.n_frames)], 1)
+        else:
+            stated = stated_axes(self.axes)
+            right = self.right()
+            if "forward" in stated and np.all(np.isnan(self._across(3))):
+                result = np.broadcast_to(np.array(stated["forward"]), (self.n_frames, 3))
+            else:
+                result = np.cross(self.up(), right)
+        self._cache["forward"] = result
+        return result
+
+    # -- view ---------------------------------------------------------------------------
+    def width_ratio(self) -> FloatArray:
+        """2D shoulder width / trunk length per frame (large: front view, small: side)."""
+        shoulders = self.point("right_shoulder", 2) - self.point("left_shoulder", 2)
+        trunk = self.first_point(TRUNK_TOP, 2) - self.first_point(TRUNK_BOTTOM, 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sqrt(dot(shoulders, shoulders)) / np.sqrt(dot(trunk, trunk))
+
+    def view_mask(self, view: str) -> BoolArray:
+        """Frames whose 2D view supports a measure needing ``view`` (all True in 3D)."""
+        if self.is_3d or view in ("any", "3d"):
+            return np.ones(self.n_frames, dtype=bool)
+        ratio = self.width_ratio()
+        if view == "front":
+            return ratio >= FRONT_VIEW_MIN_RATIO
+        return ratio <= SIDE_VIEW_MAX_RATIO

@@ -1,0 +1,534 @@
+"""Incremental event detection on one primary angle: the logic shared by batch and streaming.
+
+:class:`MotionTracker` is fed one sample at a time (time, primary angle, optional secondary
+measures) and returns :class:`~spinecoach.motion.types.MotionEvent` objects as they happen.
+:func:`spinecoach.motion.analysis.analyze_measures` feeds it a whole recording, the
+:class:`~spinecoach.motion.streaming.StreamingAnalyzer` one frame at a time, so both produce
+the same repetitions and holds on the same data.
+
+Method
+------
+1. **Smoothing**: the angle passes through a causal One-Euro filter (same in both modes).
+2. **Baseline (zero)**: the start position. By default the median of the valid smoothed
+   samples of the first ``baseline_s`` (1 s) of tracking; or a given ``neutral_deg``. The
+   samples of that first second are then replayed through the detector, so a movement that
+   starts early is not missed. Every angle below is relative to the baseline.
+3. **Excursion** (a repetition): the signed relative angle is turned into an excursion ``e``
+   by the signature's direction (``positive``: ``e = rel``; ``negative``: ``e = -rel``;
+   ``both``: ``e = |rel|``). A repetition starts when ``e`` reaches ``min_excursion_deg``
+   (its start time is the last moment ``e`` was at or below half of that) and ends when ``e``
+   falls back to half of it. Side: for ``both``, a positive excursion is ``right`` and a
+   negative one ``left`` (for lateral flexion: toward the subject's right/left; for rotation:
+   turning right/left); other directions have side ``none``.
+4. **Holds**: inside an excursion, a hold starts once the angle has stayed within
+   ``2 * hold_tolerance_deg`` for ``hold_window_s`` (its start is back-dated to the window's
+   start) and ends when the angle leaves ``hold_tolerance_deg`` around the hold's mean for
+   more than ``hold_break_s``, when tracking is lost, or when the excursion ends. Holds shorter
+   than ``min_hold_s`` are dropped.
+5. **Tempo**: each repetition is split at the first and last time ``e`` is within 90 % of the
+   peak: ``out_s`` (start to there), ``held_s``, ``back_s``.
+6. **Zone**: time with ``e`` within the target range.
+7. **Form flags** (codes match exercises' ``common_errors``): ``out_of_range`` (beyond the
+   target's upper limit by ``out_of_range_margin_deg``), ``not_enough_range`` (a repetition
+   whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
+   than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
+   :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
+   ``lateral_lean``, ``trunk_rounding``, ...), at most once per repetition each.
+8. **Tracking**: a gap in valid samples longer than ``tracking_lost_s`` emits
+   ``TRACKING_LOST``; the next valid sample ``TRACKING_RESTORED``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from statistics import median
+
+from spinecoach.domain.exercise import (
+    Dose,
+    ExcursionDirection,
+    SensorSignature,
+)
+from spinecoach.motion.filters import OneEuroFilter
+from spinecoach.motion.types import (
+    EventKind,
+    FormFlag,
+    Hold,
+    MotionEvent,
+    Repetition,
+    Side,
+)
+
+
+@dataclass(frozen=True)
+class FormRule:
+    """A compensation watched on a secondary measure while the primary angle moves.
+
+    Attributes
+    ----------
+    code : str
+        Form flag code (matches an exercise's ``common_errors`` code).
+    primary_angles : frozenset of str
+        Primary angles during which the rule applies.
+    measure : str
+        Secondary measure watched.
+    test : str
+        ``deviation`` (|value - its baseline| > limit) or ``below`` (value < limit).
+    limit : float
+        Threshold in the measure's unit.
+    message : str
+        Shown to the person.
+    """
+
+    code: str
+    primary_angles: frozenset[str]
+    measure: str
+    test: str
+    limit: float
+    message: str
+
+
+LATERAL = frozenset({"trunk_lateral_flexion_deg", "lumbar_lateral_flexion_deg"})
+ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
+FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
+
+#: Compensation rules as data.
+FORM_RULES: tuple[FormRule, ...] = (
+    FormRule(
+        "trunk_flexion_compensation",
+        LATERAL,
+        "trunk_flexion_deg",
+        "deviation",
+        15.0,
+        "Leaning forwards instead of straight to the side.",
+    ),
+    FormRule(
+        "trunk_rotation_compensation",
+        LATERAL,
+        "trunk_rotation_deg",
+        "deviation",
+        20.0,
+        "Twisting while bending sideways.",
+    ),
+    FormRule(
+        "lateral_lean",
+        ROTATION,
+        "trunk_lateral_flexion_deg",
+        "deviation",
+        10.0,
+        "Leaning sideways while rotating.",
+    ),
+    FormRule(
+        "trunk_rounding",
+        FLEXION,
+        "hip_hinge_ratio",
+        "below",
+        0.8,
+        "Rounding the back instead of hinging at the hips.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class EventParameters:
+    """Tuning of event detection (defaults suit slow therapeutic movement at 15-60 Hz).
+
+    All times in seconds, angles in degrees.
+    """
+
+    baseline_s: float = 1.0
+    neutral_deg: float | None = None
+    exit_fraction: float = 0.5
+    hold_window_s: float = 1.0
+    hold_tolerance_deg: float = 3.0
+    hold_break_s: float = 0.3
+    min_hold_s: float = 1.0
+    tracking_lost_s: float = 0.5
+    out_of_range_margin_deg: float = 5.0
+    too_fast_fraction: float = 0.5
+    smoothing_min_cutoff_hz: float = 1.5
+    smoothing_beta: float = 0.05
+
+
+def rules_for(angle: str, error_codes: frozenset[str] | None) -> tuple[FormRule, ...]:
+    """Form rules that apply to primary ``angle`` (and to the exercise's error codes)."""
+    return tuple(
+        r
+        for r in FORM_RULES
+        if angle in r.primary_angles and (error_codes is None or r.code in error_codes)
+    )
+
+
+@dataclass
+class _Excursion:
+    start_s: float
+    sign: float
+    side: Side
+    peak_e: float = -math.inf
+    peak_s: float = 0.0
+    peak_rel: float = 0.0
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    flagged: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _HoldState:
+    start_s: float
+    last_s: float
+    n: int
+    total: float
+    total_sq: float
+    side: Side
+    outside_since: float | None = None
+    started_event_sent: bool = False
+
+
+class MotionTracker:
+    """Sample-by-sample detector of repetitions, holds, zone, tracking and form flags.
+
+    Parameters
+    ----------
+    signature : SensorSignature
+        Mode, target range, direction and minimum excursion.
+    angle : str
+        Name of the primary angle being fed (for form rules).
+    dose : Dose, optional
+        Prescribed tempo for ``too_fast``.
+    error_codes : frozenset of str, optional
+        Only these form-flag codes are reported (default: all that apply).
+    secondary : tuple of str
+        Names of the secondary measures that will be fed with each sample.
+    params : EventParameters
+        Detection tuning.
+    """
+
+    def __init__(
+        self,
+        signature: SensorSignature,
+        angle: str,
+        *,
+        dose: Dose | None = None,
+        error_codes: frozenset[str] | None = None,
+        params: EventParameters | None = None,
+    ) -> None:
+        self.signature = signature
+        self.angle = angle
+        self.dose = dose
+        self.params = params or EventParameters()
+        self.error_codes = error_codes
+        self.rules = rules_for(angle, error_codes)
+        self.secondary = tuple(sorted({r.measure for r in self.rules}))
+        self._smooth = OneEuroFilter(
+            self.params.smoothing_min_cutoff_hz, self.params.smoothing_beta
+        )
+        self._enter = float(signature.min_excursion_deg)
+        self._exit = self._enter * self.params.exit_fraction
+        self._low, self._high = (float(v) for v in signature.target_range_deg)
+        self.baseline_deg: float | None = self.params.neutral_deg
+        self._secondary_baseline: dict[str, float] = {}
+        self._pending: list[tuple[float, float, dict[str, float]]] = []
+        self._first_valid_s: float | None = None
+        self._last_valid_s: float | None = None
+        self._tracking_lost = False
+        self._idle_rest_s: float | None = None
+        self._excursion: _Excursion | None = None
+        self._window: deque[tuple[float, float]] = deque()
+        self._hold: _HoldState | None = None
+        self._in_zone = False
+        self._last_detect_s: float | None = None
+        self.first_s: float | None = None
+        self.last_s: float | None = None
+        self.n_samples = 0
+        self.n_valid = 0
+        self.longest_gap_s = 0.0
+        self.n_gaps = 0
+        self.zone_s = 0.0
+        self.repetitions: list[Repetition] = []
+        self.holds: list[Hold] = []
+        self.form_flags: list[FormFlag] = []
+        self.tempo: list[dict[str, float]] = []
+
+    # -- public -------------------------------------------------------------------------
+    def update(
+        self, t_s: float, value: float, secondary: dict[str, float] | None = None
+    ) -> list[MotionEvent]:
+        """Feed one sample: time (s), primary angle (deg, NaN if not measured), secondaries."""
+        events: list[MotionEvent] = []
+        if self.first_s is None:
+            self.first_s = t_s
+        self.last_s = t_s
+        self.n_samples += 1
+        if value != value:  # NaN: not measured in this frame
+            self._on_missing(t_s, events)
+            return events
+        self.n_valid += 1
+        if self._last_valid_s is not None:
+            gap = t_s - self._last_valid_s
+            if gap > self.longest_gap_s:
+                self.longest_gap_s = gap
+        elif self.first_s < t_s:
+            self.longest_gap_s = max(self.longest_gap_s, t_s - self.first_s)
+        if self._tracking_lost:
+            self._tracking_lost = False
+            events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
+        smoothed = self._smooth(t_s, value)
+        extra = secondary or {}
+        if self.baseline_deg is None:
+            self._collect_baseline(t_s, smoothed, extra, events)
+        else:
+            if not self._secondary_baseline and extra:
+                self._secondary_baseline = {k: v for k, v in extra.items() if v == v}
+            self._detect(t_s, smoothed, extra, events)
+        self._last_valid_s = t_s
+        return events
+
+    def finish(self) -> list[MotionEvent]:
+        """Close open holds and excursions at the last sample (an unfinished repetition is
+        not counted); return the events this produces."""
+        events: list[MotionEvent] = []
+        if self.baseline_deg is None and self._pending:
+            self._establish_baseline(events)
+        if self._hold is not None:
+            self._end_hold(self._hold.last_s, events)
+        return events
+
+    @property
+    def valid_fraction(self) -> float:
+        """Fraction of samples with a valid primary angle."""
+        return self.n_valid / self.n_samples if self.n_samples else 0.0
+
+    # -- internals ----------------------------------------------------------------------
+    def _on_missing(self, t_s: float, events: list[MotionEvent]) -> None:
+        reference = self._last_valid_s if self._last_valid_s is not None else self.first_s
+        assert reference is not None
+        if not self._tracking_lost and t_s - reference > self.params.tracking_lost_s:
+            self._tracking_lost = True
+            self.n_gaps += 1
+            events.append(MotionEvent(t_s, EventKind.TRACKING_LOST, None, f"{self.angle} lost"))
+            if self._hold is not None:
+                self._end_hold(self._hold.last_s, events)
+
+    def _collect_baseline(
+        self, t_s: float, smoothed: float, extra: dict[str, float], events: list[MotionEvent]
+    ) -> None:
+        if self._first_valid_s is None:
+            self._first_valid_s = t_s
+        self._pending.append((t_s, smoothed, dict(extra)))
+        if t_s - self._first_valid_s >= self.params.baseline_s:
+            self._establish_baseline(events)
+
+    def _establish_baseline(self, events: list[MotionEvent]) -> None:
+        pending, self._pending = self._pending, []
+        self.baseline_deg = median(v for _, v, _ in pending)
+        names = {k for _, _, extra in pending for k in extra}
+        for name in names:
+            values = [
+                extra[name]
+                for _, _, extra in pending
+                if extra.get(name, math.nan) == extra.get(name)
+            ]
+            if values:
+                self._secondary_baseline[name] = median(values)
+        for t_s, smoothed, extra in pending:
+            self._detect(t_s, smoothed, extra, events)
+
+    def _excursion_of(self, relative: float) -> tuple[float, float]:
+        direction = self.signature.direction
+        if direction is ExcursionDirection.POSITIVE:
+            return relative, 1.0
+        if direction is ExcursionDirection.NEGATIVE:
+            return -relative, -1.0
+        return abs(relative), (1.0 if relative >= 0 else -1.0)
+
+    def _detect(
+        self, t_s: float, smoothed: float, extra: dict[str, float], events: list[MotionEvent]
+    ) -> None:
+        assert self.baseline_deg is not None
+        relative = smoothed - self.baseline_deg
+        e, sign = self._excursion_of(relative)
+        self._update_zone(t_s, e, events)
+        self._last_detect_s = t_s
+        excursion = self._excursion
+        if excursion is not None and self.signature.direction is ExcursionDirection.BOTH:
+            if sign != excursion.sign and e >= self._exit:
+                self._end_excursion(t_s, events)
+                excursion = None
+        if excursion is None:
+            if e <= self._exit:
+                self._idle_rest_s = t_s
+            if e >= self._enter:
+                side = Side.NONE
+                if self.signature.direction is ExcursionDirection.BOTH:
+                    side = Side.RIGHT if sign > 0 else Side.LEFT
+                start = self._idle_rest_s if self._idle_rest_s is not None else t_s
+                excursion = _Excursion(start, sign, side)
+                self._excursion = excursion
+                self._window.clear()
+            else:
+                return
+        excursion.samples.append((t_s, e))
+        if e > excursion.peak_e:
+            excursion.peak_e, excursion.peak_s, excursion.peak_rel = e, t_s, relative
+        if e > self._high + self.params.out_of_range_margin_deg:
+            self._flag(
+                t_s,
+                "out_of_range",
+                f"{e:.0f} deg is past the target range ({self._low:g}-{self._high:g} deg)",
+                events,
+            )
+        self._check_rules(t_s, extra, events)
+        if e <= self._exit:
+            self._end_excursion(t_s, events)
+            self._idle_rest_s = t_s
+            return
+        self._track_hold(t_s, relative, events)
+
+    def _update_zone(self, t_s: float, e: float, events: list[MotionEvent]) -> None:
+        in_zone = self._low <= e <= self._high
+        if self._in_zone and self._last_detect_s is not None:
+            step = t_s - self._last_detect_s
+            if step <= self.params.tracking_lost_s:
+                self.zone_s += step
+        if in_zone != self._in_zone:
+            self._in_zone = in_zone
+            kind = EventKind.ZONE_ENTERED if in_zone else EventKind.ZONE_LEFT
+            events.append(MotionEvent(t_s, kind, None, f"{e:.0f} deg from start"))
+
+    def _flag(self, t_s: float, code: str, message: str, events: list[MotionEvent]) -> None:
+        if self.error_codes is not None and code not in self.error_codes:
+            return
+        excursion = self._excursion
+        if excursion is not None:
+            if code in excursion.flagged:
+                return
+            excursion.flagged.add(code)
+        flag = FormFlag(t_s, code, message)
+        self.form_flags.append(flag)
+        events.append(MotionEvent(t_s, EventKind.FORM, flag, message))
+
+    def _check_rules(self, t_s: float, extra: dict[str, float], events: list[MotionEvent]) -> None:
+        for rule in self.rules:
+            value = extra.get(rule.measure, math.nan)
+            if value != value:
+                continue
+            if rule.test == "below":
+                broken = value < rule.limit
+            else:
+                base = self._secondary_baseline.get(rule.measure)
+                broken = base is not None and abs(value - base) > rule.limit
+            if broken:
+                self._flag(t_s, rule.code, rule.message, events)
+
+    def _track_hold(self, t_s: float, relative: float, events: list[MotionEvent]) -> None:
+        p = self.params
+        hold = self._hold
+        if hold is not None:
+            mean = hold.total / hold.n
+            if abs(relative - mean) <= p.hold_tolerance_deg:
+                hold.outside_since = None
+                hold.last_s = t_s
+                hold.n += 1
+                hold.total += relative
+                hold.total_sq += relative * relative
+            elif hold.outside_since is None:
+                hold.outside_since = t_s
+            elif t_s - hold.outside_since > p.hold_break_s:
+                self._end_hold(hold.last_s, events)
+            return
+        window = self._window
+        window.append((t_s, relative))
+        while window and t_s - window[0][0] > p.hold_window_s:
+            window.popleft()
+        if t_s - window[0][0] < p.hold_window_s * 0.9:
+            return
+        values = [v for _, v in window]
+        if max(values) - min(values) > 2.0 * p.hold_tolerance_deg:
+            return
+        assert self._excursion is not None
+        total = sum(values)
+        hold = _HoldState(
+            window[0][0], t_s, len(values), total, sum(v * v for v in values), self._excursion.side
+        )
+        self._hold = hold
+        window.clear()
+        if t_s - hold.start_s >= p.min_hold_s:
+            hold.started_event_sent = True
+            events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
+
+    def _end_hold(self, end_s: float, events: list[MotionEvent]) -> None:
+        hold, self._hold = self._hold, None
+        self._window.clear()
+        if hold is None or end_s - hold.start_s < self.params.min_hold_s:
+            return
+        mean = hold.total / hold.n
+        variance = max(hold.total_sq / hold.n - mean * mean, 0.0)
+        result = Hold(hold.start_s, end_s, mean, math.sqrt(variance), hold.side)
+        self.holds.append(result)
+        if not hold.started_event_sent:
+            events.append(MotionEvent(hold.start_s, EventKind.HOLD_STARTED, None, "holding"))
+        events.append(
+            MotionEvent(end_s, EventKind.HOLD_ENDED, result, f"held {result.duration_s:.1f} s")
+        )
+
+    def _end_excursion(self, t_s: float, events: list[MotionEvent]) -> None:
+        excursion, self._excursion = self._excursion, None
+        if excursion is None:
+            return
+        if self._hold is not None:
+            self._end_hold(self._hold.last_s, events)
+        repetition = Repetition(
+            excursion.start_s,
+            excursion.peak_s,
+            t_s,
+            excursion.peak_rel,
+            excursion.peak_e,
+            excursion.side,
+        )
+        self.repetitions.append(repetition)
+        tempo = self._tempo(excursion, t_s)
+        self.tempo.append(tempo)
+        self._excursion = excursion  # flags below are attributed to this repetition
+        if excursion.peak_e < self._low:
+            self._flag(
+                excursion.peak_s,
+                "not_enough_range",
+                f"reached {excursion.peak_e:.0f} deg; the target starts at {self._low:g} deg",
+                events,
+            )
+        self._check_tempo(tempo, t_s, events)
+        self._excursion = None
+        events.append(
+            MotionEvent(
+                t_s,
+                EventKind.REPETITION,
+                repetition,
+                f"repetition {len(self.repetitions)}: {excursion.peak_e:.0f} deg",
+            )
+        )
+
+    def _tempo(self, excursion: _Excursion, end_s: float) -> dict[str, float]:
+        near_peak = 0.9 * excursion.peak_e
+        times = [t for t, e in excursion.samples if e >= near_peak]
+        first, last = (times[0], times[-1]) if times else (excursion.peak_s, excursion.peak_s)
+        return {
+            "out_s": first - excursion.start_s,
+            "held_s": last - first,
+            "back_s": end_s - last,
+        }
+
+    def _check_tempo(self, tempo: dict[str, float], t_s: float, events: list[MotionEvent]) -> None:
+        if self.dose is None or not self.dose.tempo:
+            return
+        fraction = self.params.too_fast_fraction
+        out_limit = self.dose.tempo[0].seconds * fraction
+        back_limit = self.dose.tempo[-1].seconds * fraction
+        if tempo["out_s"] < out_limit or tempo["back_s"] < back_limit:
+            self._flag(
+                t_s,
+                "too_fast",
+                f"moved out in {tempo['out_s']:.1f} s and back in {tempo['back_s']:.1f} s; "
+                f"aim for about {self.dose.tempo[0].seconds:g} s and "
+                f"{self.dose.tempo[-1].seconds:g} s",
+                events,
+            )

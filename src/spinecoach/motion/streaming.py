@@ -1,0 +1,168 @@
+"""Live analysis: feed one frame at a time, get events as they happen.
+
+>>> analyzer = StreamingAnalyzer(exercise.signature, dose=exercise.dose)        # doctest: +SKIP
+>>> for t_s, positions, confidence in frames:                                 # doctest: +SKIP
+...     for event in analyzer.push_keypoints(t_s, positions, confidence, names):
+...         print(event.kind, event.detail)
+>>> result = analyzer.finish()                                                # doctest: +SKIP
+
+Camera path: :meth:`StreamingAnalyzer.push_keypoints` computes the primary angle (and the
+secondary measures the form rules need) for the frame with the same vectorised measure code
+as :func:`~spinecoach.motion.measures.compute_measures`. IMU path:
+:meth:`StreamingAnalyzer.push_measures` takes measures already computed. Both feed a
+:class:`~spinecoach.motion.events.MotionTracker`, the detector batch analysis uses, so the
+repetitions and holds match :func:`~spinecoach.motion.analysis.analyze_measures` on the same
+data. Events whose time lies in the past (the first second is buffered to find the start
+position) are emitted with their true time stamps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from spinecoach.domain.exercise import Dose, SensorSignature
+from spinecoach.motion.analysis import AnalysisResult, result_from_tracker
+from spinecoach.motion.body import Body
+from spinecoach.motion.events import EventParameters, MotionTracker
+from spinecoach.motion.measures import MEASURES, _static_problem, measure_values
+from spinecoach.motion.types import (
+    CoordinateFrame,
+    FloatArray,
+    FrameKind,
+    MotionEvent,
+)
+
+IMAGE_FRAME = CoordinateFrame(FrameKind.IMAGE)
+
+
+class StreamingAnalyzer:
+    """Incremental analysis of one exercise's primary angle.
+
+    Parameters
+    ----------
+    signature : SensorSignature
+        The exercise's sensor signature.
+    angle : str, optional
+        Measure to analyse (default ``signature.primary_angle``; IMU: ``imu_angle``).
+    dose : Dose, optional
+        For the ``too_fast`` check.
+    sample_rate_hz : float
+        Expected frame rate (informative; detection works on the given time stamps).
+    min_confidence : float
+        Keypoints below this confidence count as missing.
+    frame : CoordinateFrame, optional
+        Coordinate frame of pushed keypoints (default: image, x right, y down).
+    exercise_id : str
+        Copied into the final result.
+    error_codes : frozenset of str, optional
+        Report only these form-flag codes.
+    params : EventParameters, optional
+        Detection tuning.
+    """
+
+    def __init__(
+        self,
+        signature: SensorSignature,
+        *,
+        angle: str | None = None,
+        dose: Dose | None = None,
+        sample_rate_hz: float = 30.0,
+        min_confidence: float = 0.5,
+        frame: CoordinateFrame | None = None,
+        exercise_id: str = "",
+        error_codes: frozenset[str] | None = None,
+        params: EventParameters | None = None,
+    ) -> None:
+        self.angle = angle or signature.primary_angle
+        self.sample_rate_hz = sample_rate_hz
+        self.min_confidence = min_confidence
+        self.frame = frame or IMAGE_FRAME
+        self.exercise_id = exercise_id
+        self.tracker = MotionTracker(
+            signature, self.angle, dose=dose, error_codes=error_codes, params=params
+        )
+        self._events: list[MotionEvent] = []
+        self._names: tuple[str, ...] | None = None
+        self._plan: list[tuple[str, object]] = []
+        self._unmeasurable: str | None = None
+
+    def _prepare(self, names: tuple[str, ...], n_dims: int) -> None:
+        probe = Body(
+            np.full((1, len(names), n_dims), np.nan),
+            np.zeros((1, len(names))),
+            names,
+            self.frame.kind,
+            self.frame.axes,
+            self.min_confidence,
+        )
+        self._plan = []
+        self._unmeasurable = None
+        for name in (self.angle, *self.tracker.secondary):
+            definition = MEASURES.get(name)
+            if definition is None:
+                problem: str | None = f"{name} is not a keypoint measure"
+            else:
+                problem = _static_problem(definition, probe)
+            if problem is None:
+                self._plan.append((name, definition))
+            elif name == self.angle:
+                self._unmeasurable = problem
+        self._names = names
+
+    def push_keypoints(
+        self,
+        t_s: float,
+        positions: FloatArray,
+        confidence: FloatArray,
+        names: tuple[str, ...],
+    ) -> list[MotionEvent]:
+        """Analyse one frame of keypoints.
+
+        Parameters
+        ----------
+        t_s : float
+            Frame time in seconds (increasing).
+        positions : ndarray, shape (n_keypoints, n_dims)
+            NaN for missing points.
+        confidence : ndarray, shape (n_keypoints,)
+        names : tuple of str
+            Canonical keypoint names (the same tuple object every frame is fastest).
+
+        Returns
+        -------
+        list of MotionEvent
+            Events this frame produced (often empty).
+        """
+        if names is not self._names and names != self._names:
+            self._prepare(names, positions.shape[-1])
+        body = Body(
+            positions[None],
+            confidence[None],
+            names,
+            self.frame.kind,
+            self.frame.axes,
+            self.min_confidence,
+        )
+        values: dict[str, float] = {}
+        for name, definition in self._plan:
+            values[name] = float(measure_values(body, definition)[0])  # type: ignore[arg-type]
+        return self.push_measures(t_s, values)
+
+    def push_measures(self, t_s: float, values: dict[str, float]) -> list[MotionEvent]:
+        """Analyse one sample of already-computed measures (the IMU path).
+
+        ``values`` maps measure names to their value (NaN or absent = not measured).
+        """
+        primary = values.get(self.angle, math.nan)
+        secondary = {k: values[k] for k in self.tracker.secondary if k in values}
+        events = self.tracker.update(t_s, primary, secondary or None)
+        if events:
+            self._events.extend(events)
+        return events
+
+    def finish(self) -> AnalysisResult:
+        """Close open holds and return the result of the whole stream."""
+        self._events.extend(self.tracker.finish())
+        return result_from_tracker(self.tracker, self.exercise_id, self._events, self._unmeasurable)

@@ -1,0 +1,174 @@
+"""What every keypoint reader shares: the registry entry type, file access and validation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinecoach.errors import InvalidRecording
+from spinecoach.motion.types import CoordinateFrame, FloatArray, KeypointSeries
+
+#: Reads one file into a :class:`KeypointSeries`; keyword options are reader-specific.
+ReadFunction = Callable[..., KeypointSeries]
+#: Decides from the file's path and its first few kilobytes whether the reader applies.
+SniffFunction = Callable[[Path, str], bool]
+
+
+@dataclass(frozen=True)
+class KeypointReader:
+    """One registered keypoint file format.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, used by ``--format`` and ``read_keypoints(format=...)``.
+    description : str
+        One line shown in error messages and docs.
+    extensions : tuple of str
+        Lower-case file suffixes this format normally uses (``.json``).
+    read : callable
+        ``read(path, **options) -> KeypointSeries``.
+    sniff : callable
+        ``sniff(path, head_text) -> bool``: whether the file looks like this format.
+    options : dict of str to str
+        Option name to a one-line description with its default.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    read: ReadFunction
+    sniff: SniffFunction
+    options: dict[str, str]
+
+
+def read_text(path: Path) -> str:
+    """Return the file's text, or raise a one-line :class:`InvalidRecording`."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidRecording(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InvalidRecording(f"{path}: is a folder, not a keypoint file") from None
+    except UnicodeDecodeError:
+        raise InvalidRecording(f"{path}: not a text file (cannot decode as UTF-8)") from None
+    except OSError as exc:
+        raise InvalidRecording(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning syntax errors into one-line :class:`InvalidRecording`."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecording(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+
+
+def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
+    """Read a whitespace-separated table of numbers with exactly ``n_columns`` per row.
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_columns)
+    """
+    text = read_text(path)
+    rows: list[list[float]] = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != n_columns:
+            raise InvalidRecording(
+                f"{path}: line {line_number} has {len(parts)} values; a {what} row has {n_columns}"
+            )
+        try:
+            rows.append([float(p) for p in parts])
+        except ValueError:
+            raise InvalidRecording(
+                f"{path}: line {line_number} holds a value that is not a number"
+            ) from None
+    if not rows:
+        raise InvalidRecording(f"{path}: no data rows")
+    return np.asarray(rows, dtype=np.float64)
+
+
+def frame_times(n_frames: int, sample_rate_hz: float) -> FloatArray:
+    """Time stamps ``k / sample_rate_hz`` in seconds, shape ``(n_frames,)``."""
+    if not np.isfinite(sample_rate_hz) or sample_rate_hz <= 0:
+        raise InvalidRecording(f"sample rate must be a positive number of Hz, got {sample_rate_hz}")
+    return np.arange(n_frames, dtype=np.float64) / float(sample_rate_hz)
+
+
+def build_series(
+    path: Path,
+    time_s: FloatArray,
+    names: tuple[str, ...],
+    positions: FloatArray,
+    confidence: FloatArray,
+    frame: CoordinateFrame,
+    source: str,
+    metadata: dict[str, object],
+) -> KeypointSeries:
+    """Check shapes and time stamps, mark missing points (NaN, confidence 0), build the series."""
+    n_frames = time_s.shape[0]
+    if n_frames == 0:
+        raise InvalidRecording(f"{path}: no frames")
+    if positions.shape[:2] != (n_frames, len(names)) or positions.shape[2] not in (2, 3):
+        raise InvalidRecording(f"{path}: inconsistent keypoint array shape {positions.shape}")
+    if not np.all(np.diff(time_s) > 0):
+        raise InvalidRecording(f"{path}: time stamps are not strictly increasing")
+    missing = ~np.all(np.isfinite(positions), axis=2)
+    positions = positions.copy()
+    positions[missing] = np.nan
+    confidence = np.where(missing, 0.0, np.clip(np.nan_to_num(confidence, nan=0.0), 0.0, 1.0))
+    meta = {"file": str(path), **metadata}
+    return KeypointSeries(
+        time_s=np.ascontiguousarray(time_s, dtype=np.float64),
+        names=names,
+        positions=np.ascontiguousarray(positions, dtype=np.float64),
+        confidence=np.ascontiguousarray(confidence, dtype=np.float64),
+        frame=frame,
+        source=source,
+        metadata=meta,
+    )
+
+
+def frame_keys(path: Path, raw: Any) -> list[tuple[float, dict[str, Any]]]:
+    """Return ``(frame_number, joints)`` pairs of a KERAAL ``{"positions": {...}}`` file, sorted."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("positions"), dict):
+        raise InvalidRecording(f"{path}: expected a JSON object with a 'positions' object")
+    frames: list[tuple[float, dict[str, Any]]] = []
+    for key, joints in raw["positions"].items():
+        try:
+            number = float(key)
+        except ValueError:
+            raise InvalidRecording(f"{path}: frame key '{key}' is not a frame number") from None
+        if not isinstance(joints, dict):
+            raise InvalidRecording(f"{path}: frame '{key}' is not an object of joints")
+        frames.append((number, joints))
+    if not frames:
+        raise InvalidRecording(f"{path}: 'positions' holds no frames")
+    frames.sort(key=lambda item: item[0])
+    return frames
+
+
+def joint_xyz(path: Path, frame_key: float, joint: str, value: Any, n_dims: int) -> list[float]:
+    """Validate one joint's coordinate list and return its first ``n_dims`` values."""
+    if not isinstance(value, list) or len(value) < n_dims:
+        raise InvalidRecording(
+            f"{path}: frame {frame_key:g}, joint '{joint}': expected a list of {n_dims} numbers"
+        )
+    try:
+        return [float(v) for v in value[:n_dims]]
+    except (TypeError, ValueError):
+        raise InvalidRecording(
+            f"{path}: frame {frame_key:g}, joint '{joint}': coordinates are not numbers"
+        ) from None

@@ -1,0 +1,223 @@
+"""spinecoach's keypoint CSV: our export format, read back by the same code.
+
+Specification (version 1)::
+
+    # spinecoach keypoints v1
+    # frame: image                       <- "image" or "world"
+    # axes: x right, y down (pixels)     <- free text stating the axes
+    # width_px: 960                      <- image frames only (optional)
+    # height_px: 544
+    # source: blazepose                  <- optional provenance
+    time_s,nose_x,nose_y,nose_z,nose_visibility,left_eye_x,...
+
+- Comment lines start with ``#`` and come first; all are optional (default: image frame).
+- One row per frame; ``time_s`` (seconds, strictly increasing) is the first column.
+- For each keypoint, in order: ``<name>_x``, ``<name>_y``, ``<name>_z`` (only for 3D
+  series, all keypoints or none) and ``<name>_visibility`` (0..1; optional, default 1 where the
+  position is present). Names are our canonical, subject-side keypoint names.
+- A missing value is an empty cell (or ``nan``); missing points get visibility 0.
+- Numbers are written with Python's shortest round-trip ``repr``, so
+  ``read_keypoints(write_keypoints_csv(s))`` reproduces ``s`` exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+
+from spinecoach.errors import InvalidRecording
+from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
+from spinecoach.sources.keypoints._base import KeypointReader, build_series, read_text
+
+MAGIC = "# spinecoach keypoints v1"
+AXIS_SUFFIXES = ("_x", "_y", "_z")
+VISIBILITY_SUFFIX = "_visibility"
+
+
+def _header_fields(lines: list[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in lines:
+        body = line.lstrip("#").strip()
+        if ":" in body:
+            key, value = body.split(":", 1)
+            fields[key.strip().lower()] = value.strip()
+    return fields
+
+
+def _parse_columns(path: Path, header: list[str]) -> tuple[tuple[str, ...], int, bool]:
+    """Return (keypoint names, n_dims, has_visibility) from the column header."""
+    if not header or header[0].strip() != "time_s":
+        raise InvalidRecording(f"{path}: the first column must be 'time_s'")
+    names: list[str] = []
+    suffixes: dict[str, set[str]] = {}
+    for column in header[1:]:
+        column = column.strip()
+        for suffix in (*AXIS_SUFFIXES, VISIBILITY_SUFFIX):
+            if column.endswith(suffix) and len(column) > len(suffix):
+                name = column[: -len(suffix)]
+                break
+        else:
+            raise InvalidRecording(
+                f"{path}: column '{column}' is not <keypoint>_x|_y|_z|_visibility"
+            )
+        if name not in suffixes:
+            names.append(name)
+            suffixes[name] = set()
+        suffixes[name].add(suffix)
+    if not names:
+        raise InvalidRecording(f"{path}: no keypoint columns after 'time_s'")
+    has_z = {"_z" in s for s in suffixes.values()}
+    has_vis = {VISIBILITY_SUFFIX in s for s in suffixes.values()}
+    if len(has_z) != 1 or len(has_vis) != 1:
+        raise InvalidRecording(f"{path}: every keypoint must have the same set of columns")
+    for name, found in suffixes.items():
+        if not {"_x", "_y"} <= found:
+            raise InvalidRecording(f"{path}: keypoint '{name}' lacks an _x or _y column")
+    n_dims = 3 if has_z.pop() else 2
+    expected = ["time_s"]
+    with_vis = has_vis.pop()
+    for name in names:
+        expected += [name + s for s in AXIS_SUFFIXES[:n_dims]]
+        if with_vis:
+            expected.append(name + VISIBILITY_SUFFIX)
+    if [c.strip() for c in header] != expected:
+        raise InvalidRecording(
+            f"{path}: columns must be grouped per keypoint as x, y[, z][, visibility]"
+        )
+    return tuple(names), n_dims, with_vis
+
+
+def _to_float(path: Path, line_number: int, cell: str) -> float:
+    cell = cell.strip()
+    if not cell:
+        return math.nan
+    try:
+        return float(cell)
+    except ValueError:
+        raise InvalidRecording(
+            f"{path}: line {line_number}: '{cell[:20]}' is not a number"
+        ) from None
+
+
+def read_keypoints_csv(path: Path) -> KeypointSeries:
+    """Read our keypoint CSV (see the module docstring for the format).
+
+    Returns
+    -------
+    KeypointSeries
+        Positions shape ``(n_frames, n_keypoints, 2 or 3)``.
+    """
+    text = read_text(path)
+    lines = text.splitlines()
+    comments = [line for line in lines if line.startswith("#")]
+    body = [line for line in lines if line.strip() and not line.startswith("#")]
+    if not body:
+        raise InvalidRecording(f"{path}: no header row")
+    rows = list(csv.reader(body))
+    names, n_dims, with_vis = _parse_columns(path, rows[0])
+    width = 1 + len(names) * (n_dims + (1 if with_vis else 0))
+    values = np.empty((len(rows) - 1, width))
+    first_data_line = len(lines) - len(body) + 2
+    for i, row in enumerate(rows[1:]):
+        if len(row) != width:
+            raise InvalidRecording(
+                f"{path}: line {first_data_line + i} has {len(row)} cells, expected {width}"
+            )
+        values[i] = [_to_float(path, first_data_line + i, cell) for cell in row]
+    if values.shape[0] == 0:
+        raise InvalidRecording(f"{path}: no data rows")
+    time_s = values[:, 0]
+    if not np.all(np.isfinite(time_s)):
+        raise InvalidRecording(f"{path}: a time_s cell is empty or not finite")
+    per_point = values[:, 1:].reshape(len(values), len(names), n_dims + (1 if with_vis else 0))
+    positions = per_point[:, :, :n_dims]
+    present = np.all(np.isfinite(positions), axis=2)
+    confidence = per_point[:, :, n_dims] if with_vis else np.where(present, 1.0, 0.0)
+    fields = _header_fields(comments)
+    kind_text = fields.get("frame", "image")
+    try:
+        kind = FrameKind(kind_text)
+    except ValueError:
+        raise InvalidRecording(f"{path}: '# frame: {kind_text}' must be image or world") from None
+    default_axes = "x right, y down" if kind is FrameKind.IMAGE else "unstated"
+    frame = CoordinateFrame(
+        kind,
+        axes=fields.get("axes", default_axes),
+        width_px=int(fields["width_px"]) if fields.get("width_px") else None,
+        height_px=int(fields["height_px"]) if fields.get("height_px") else None,
+    )
+    return build_series(
+        path,
+        time_s,
+        names,
+        positions,
+        confidence,
+        frame,
+        fields.get("source", "csv"),
+        {"format": "spinecoach_csv"},
+    )
+
+
+def _cell(value: float) -> str:
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def write_keypoints_csv(series: KeypointSeries, path: Path | str) -> Path:
+    """Write ``series`` in our keypoint CSV format (exact round trip through the reader).
+
+    Parameters
+    ----------
+    series : KeypointSeries
+        Any keypoint series (2D or 3D).
+    path : Path or str
+        Output file; parent folders must exist.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    out = Path(path)
+    n_dims = series.n_dims
+    buffer = io.StringIO()
+    buffer.write(MAGIC + "\n")
+    buffer.write(f"# frame: {series.frame.kind.value}\n")
+    buffer.write(f"# axes: {series.frame.axes}\n")
+    if series.frame.width_px is not None:
+        buffer.write(f"# width_px: {series.frame.width_px}\n")
+    if series.frame.height_px is not None:
+        buffer.write(f"# height_px: {series.frame.height_px}\n")
+    if series.source:
+        buffer.write(f"# source: {series.source}\n")
+    header = ["time_s"]
+    for name in series.names:
+        header += [name + s for s in AXIS_SUFFIXES[:n_dims]] + [name + VISIBILITY_SUFFIX]
+    buffer.write(",".join(header) + "\n")
+    per_point = np.concatenate([series.positions, series.confidence[:, :, None]], axis=2)
+    flat = per_point.reshape(series.n_frames, -1)
+    for t, row in zip(series.time_s.tolist(), flat.tolist(), strict=True):
+        buffer.write(repr(float(t)) + "," + ",".join(_cell(v) for v in row) + "\n")
+    try:
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+    except OSError as exc:
+        raise InvalidRecording(f"{out}: cannot write ({exc.strerror})") from None
+    return out
+
+
+def _sniff(path: Path, head: str) -> bool:
+    first = next((line for line in head.splitlines() if not line.startswith("#")), "")
+    return head.startswith(MAGIC) or first.replace(" ", "").startswith("time_s,")
+
+
+READER = KeypointReader(
+    name="csv",
+    description="spinecoach keypoint CSV: time_s + <keypoint>_x|_y|_z|_visibility columns",
+    extensions=(".csv",),
+    read=read_keypoints_csv,
+    sniff=_sniff,
+    options={},
+)
