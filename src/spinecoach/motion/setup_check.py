@@ -7,7 +7,8 @@ View angle: in a side view the shoulders overlap in the image, so the projected
 shoulder width is small against the torso length (mid-shoulder to mid-hip); facing the camera it
 is about 0.6-0.8 torso lengths. Measured on our clips: side-view walking median 0.20 (95th
 percentile 0.39 with arm swing), a person facing the camera 0.59 (standing) and 0.74 (KERAAL,
-seated). The check uses the median over the frames it is given.
+seated). The check uses the median over the frames it is given, against the same limits the
+measures use to decide a frame's view (``spinecoach.motion.body``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinecoach.motion.body import FRONT_VIEW_MIN_RATIO, SIDE_VIEW_MAX_RATIO
 from spinecoach.motion.tracking_quality import visible_mask
 from spinecoach.motion.types import FloatArray
 
@@ -53,8 +55,8 @@ class SetupThresholds:
         Keypoint visibility threshold.
     """
 
-    side_max_shoulder_ratio: float = 0.35
-    front_min_shoulder_ratio: float = 0.5
+    side_max_shoulder_ratio: float = SIDE_VIEW_MAX_RATIO
+    front_min_shoulder_ratio: float = FRONT_VIEW_MIN_RATIO
     min_body_height_frac: float = 0.35
     max_body_height_frac: float = 0.95
     edge_margin_frac: float = 0.01

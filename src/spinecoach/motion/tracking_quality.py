@@ -280,7 +280,7 @@ def frame_tracking(
         False,
         missing,
         f"Can't see your {_join(words)} clearly, so feedback is paused. "
-        "Make sure they are in the picture and not hidden.",
+        f"Make sure {'it is' if len(words) == 1 else 'they are'} in the picture and not hidden.",
     )
 
 

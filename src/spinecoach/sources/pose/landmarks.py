@@ -7,41 +7,10 @@ case. The order is MediaPipe's landmark index order.
 
 from __future__ import annotations
 
-BLAZEPOSE_33_NAMES: tuple[str, ...] = (
-    "nose",
-    "left_eye_inner",
-    "left_eye",
-    "left_eye_outer",
-    "right_eye_inner",
-    "right_eye",
-    "right_eye_outer",
-    "left_ear",
-    "right_ear",
-    "mouth_left",
-    "mouth_right",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_pinky",
-    "right_pinky",
-    "left_index",
-    "right_index",
-    "left_thumb",
-    "right_thumb",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_foot_index",
-    "right_foot_index",
-)
+from spinecoach.sources.keypoints.names import BLAZEPOSE_NAMES
+
+#: Canonical names in model order; defined once, beside the keypoint readers.
+BLAZEPOSE_33_NAMES: tuple[str, ...] = BLAZEPOSE_NAMES
 
 #: Skeleton edges drawn by overlays, as pairs of canonical names.
 SKELETON_EDGES: tuple[tuple[str, str], ...] = (

@@ -185,7 +185,7 @@ def draw_hud(frame: NDArray[Any], state: OverlayState) -> None:
     line = round(34 * s)
     y = pad
     n_lines = 4 + len(state.extra_lines)
-    _panel(frame, pad, pad, pad + panel_w, pad + n_lines * line + round(50 * s))
+    _panel(frame, pad, pad, pad + panel_w, pad + n_lines * line + round(64 * s))
     x = pad * 2
     y += line
     if state.exercise:
@@ -211,7 +211,16 @@ def draw_hud(frame: NDArray[Any], state: OverlayState) -> None:
     )
     y += round(18 * s)
     _draw_gauge(frame, state, x, y, panel_w - 2 * pad, round(18 * s), in_zone)
-    y += round(24 * s) + line
+    if state.zone_deg is not None:
+        _text(
+            frame,
+            f"target {state.zone_deg[0]:.0f}-{state.zone_deg[1]:.0f} deg",
+            (x, y + round(42 * s)),
+            0.5 * s,
+            ZONE_BGR,
+            max(1, round(s)),
+        )
+    y += round(24 * s) + line + round(14 * s)
     reps = "--" if state.reps is None else str(state.reps)
     _text(frame, f"REPS {reps}", (x, y), 0.9 * s, (255, 255, 255), max(2, round(2 * s)))
     if state.hold_s is not None:
@@ -229,7 +238,7 @@ def draw_hud(frame: NDArray[Any], state: OverlayState) -> None:
         _text(frame, extra, (x, y), 0.55 * s, (220, 220, 220), max(1, round(s)))
     _text(
         frame,
-        f"t {state.t_s:6.1f} s",
+        f"{state.t_s:6.1f} s",
         (w - round(150 * s), pad + line),
         0.6 * s,
         (230, 230, 230),
@@ -281,7 +290,7 @@ def _banner(frame: NDArray[Any], text: str, colour: tuple[int, int, int], bottom
     lines = _wrap(text, max_chars)[:3]
     line_h = int(char_h * 1.9)
     box_h = line_h * len(lines) + round(16 * s)
-    y0 = h - box_h - round(12 * s) if bottom else round(12 * s) + round(200 * s)
+    y0 = h - box_h - round(12 * s) if bottom else round(12 * s) + round(215 * s)
     y0 = max(0, min(y0, h - box_h))
     _panel(frame, 0, y0, w, y0 + box_h, alpha=0.7)
     cv2.rectangle(frame, (0, y0), (round(10 * s), y0 + box_h), colour, -1)

@@ -170,6 +170,7 @@ class CameraPipeline:
         self._last_cue: Cue | None = None
         self._cue_texts = {e.code: e.cue for e in exercise.common_errors} if exercise else {}
         self.switch_frames: list[int] = []
+        self.n_repetitions = 0
         self.events: list[MotionEvent] = []
         self._tracking_text = ""
 
@@ -246,8 +247,8 @@ class CameraPipeline:
             text = self._cue_texts.get(event.payload.code) or event.payload.message
             return Cue(event.t_s, "form", text)
         if event.kind is EventKind.REPETITION:
-            reps = self.analyzer.readout().reps if self.analyzer is not None else None
-            return Cue(event.t_s, "count", f"Repetition {reps}." if reps else "Repetition.")
+            self.n_repetitions += 1
+            return Cue(event.t_s, "count", f"Repetition {self.n_repetitions}.")
         if event.kind is EventKind.HOLD_ENDED and event.payload is not None:
             return Cue(event.t_s, "hold", f"Hold done: {event.payload.duration_s:.0f} s.")  # type: ignore[union-attr]
         return None

@@ -59,7 +59,11 @@ def build_pipeline(
         check_setup=check_setup,
     )
     return CameraPipeline(
-        pose, info, exercise, analyzer_factory_for(exercise, min_confidence), config
+        pose,
+        info,
+        exercise,
+        analyzer_factory_for(exercise, min_confidence, pose.keypoint_names),
+        config,
     )
 
 
