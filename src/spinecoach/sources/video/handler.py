@@ -205,8 +205,8 @@ def analyze_video(path: Path, options: VideoOptions | None = None) -> VideoAnaly
         start = time.perf_counter()
         n_frames = 0
         for frame in stream:
-            result = pipeline.process(frame)
-            cues.extend(result.cues)
+            frame_result = pipeline.process(frame)
+            cues.extend(frame_result.cues)
             if writer is not None:
                 writer.write(frame.image_bgr)
             n_frames += 1
