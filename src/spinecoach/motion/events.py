@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -251,7 +252,7 @@ class MotionTracker:
 
     # -- public -------------------------------------------------------------------------
     def update(
-        self, t_s: float, value: float, secondary: dict[str, float] | None = None
+        self, t_s: float, value: float, secondary: Mapping[str, float] | None = None
     ) -> list[MotionEvent]:
         """Feed one sample: time (s), primary angle (deg, NaN if not measured), secondaries."""
         events: list[MotionEvent] = []
@@ -273,12 +274,12 @@ class MotionTracker:
             self._tracking_lost = False
             events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
         smoothed = self._smooth(t_s, value)
-        extra = secondary or {}
+        extra: Mapping[str, float] = secondary if secondary is not None else {}
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
             if not self._secondary_baseline and extra:
-                self._secondary_baseline = {k: v for k, v in extra.items() if v == v}
+                self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
         return events
@@ -310,7 +311,7 @@ class MotionTracker:
                 self._end_hold(self._hold.last_s, events)
 
     def _collect_baseline(
-        self, t_s: float, smoothed: float, extra: dict[str, float], events: list[MotionEvent]
+        self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         if self._first_valid_s is None:
             self._first_valid_s = t_s
@@ -342,7 +343,7 @@ class MotionTracker:
         return abs(relative), (1.0 if relative >= 0 else -1.0)
 
     def _detect(
-        self, t_s: float, smoothed: float, extra: dict[str, float], events: list[MotionEvent]
+        self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
@@ -407,7 +408,9 @@ class MotionTracker:
         self.form_flags.append(flag)
         events.append(MotionEvent(t_s, EventKind.FORM, flag, message))
 
-    def _check_rules(self, t_s: float, extra: dict[str, float], events: list[MotionEvent]) -> None:
+    def _check_rules(
+        self, t_s: float, extra: Mapping[str, float], events: list[MotionEvent]
+    ) -> None:
         for rule in self.rules:
             value = extra.get(rule.measure, math.nan)
             if value != value:
