@@ -87,7 +87,7 @@ def _store_session(app, person_email: str, ranges: list[float]) -> int:  # type:
         repo.add_result(
             row.id, exercise_id="cat_cow", started_at=now, ended_at=now + timedelta(seconds=60),
             completed=True, reps_done=8, reps_target=8, ranges_deg=ranges,
-            tracking={"valid_fraction": 0.95},
+            tracking={"ok_fraction": 0.95},
         )  # fmt: skip
         repo.finish(row.id, pain_after=3)
         return row.id

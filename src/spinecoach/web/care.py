@@ -7,22 +7,23 @@ shapes them for the pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
-from spinecoach.domain.intake import Profile, make_profile, profile_to_dict
+from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
-from spinecoach.domain.planning import DosingSettings, generate_plan, relabel
+from spinecoach.domain.planning import relabel
 from spinecoach.domain.rules import Rules, Tier
-from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_checkin, screen
+from spinecoach.domain.safety import ScreeningResult, StopDecision
 from spinecoach.domain.serialize import dose_to_dict
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
+from spinecoach.store.services import CoachService
 from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
@@ -32,15 +33,6 @@ from spinecoach.store.repositories import (
 )
 
 ANSWER_CHOICES = ("yes", "no", "unsure")
-
-
-def dosing_from(settings: Settings) -> DosingSettings:
-    """The planner's dosing settings from the app settings (defaults live in Settings)."""
-    return DosingSettings(
-        static_hold_s=settings.static_hold_s,
-        older_adult_age=settings.older_adult_age,
-        older_adult_hold_s=settings.older_adult_hold_s,
-    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +84,7 @@ class Care:
         self.intakes = IntakeRepository(db)
         self.plans = PlanRepository(db)
         self.sessions = SessionRepository(db)
+        self.service = CoachService(db, library, rules, settings)
 
     # --- screening -------------------------------------------------------------------
     def submit_screening(
@@ -103,10 +96,7 @@ class Care:
                 raise InvalidInput(f"{question_id}: expected yes, no or unsure, got {value!r}")
         if age is not None and not 16 <= age <= 110:
             raise InvalidInput(f"age: expected 16 to 110, got {age}")
-        result = screen(answers, self.rules, age=age)
-        stored = {**answers, "_age": age}
-        self.screenings.add(person.id, result.tier.value, stored, list(result.reasons))
-        return result
+        return self.service.screen(person.id, {"answers": answers, "age": age})
 
     def latest_screening(self, person: models.Person) -> ScreeningResult | None:
         """The person's latest screening verdict, re-derived from the stored row."""
@@ -130,16 +120,13 @@ class Care:
     def submit_intake(self, person: models.Person, answers: dict[str, Any], now: datetime) -> Plan:
         """Validate the intake, store it, and create the person's plan from it."""
         self.require_clear_to_exercise(person)
-        profile = make_profile(answers)
-        scores: dict[str, Any] = {"risk": profile.risk.value, "level": profile.start_level}
-        if profile.rmdq is not None:
-            scores["rmdq"] = profile.rmdq.score
-        stored = {**profile_to_dict(profile), **{k: answers[k] for k in ("rmdq",) if k in answers}}
-        self.intakes.add(person.id, stored, scores)
-        history = [plan_from_row(r) for r in reversed(self.plans.history(person.id, limit=1))]
-        plan = generate_plan(profile, self.library, history, now, dosing=dosing_from(self.settings))
-        self.plans.add(person.id, plan, origin="generated")
+        profile = self.service.record_intake(person.id, answers)
+        plan, _ = self.service.make_plan(person.id, profile, now)
         return relabel(plan, self.library)
+
+    def adapt_after_session(self, person: models.Person, session_id: int, now: datetime) -> Plan:
+        """Adapt tomorrow's plan to a finished session (the domain's ``adapt_plan``)."""
+        return relabel(self.service.adapt_after_session(person.id, session_id, now), self.library)
 
     def profile(self, person: models.Person) -> Profile | None:
         """The person's latest intake as a profile."""
@@ -208,26 +195,22 @@ class Care:
         kind: str,
         pain: int | None,
         symptoms: set[str],
+        now: datetime,
         session_id: int | None = None,
         exercise_id: str | None = None,
         baseline_pain: int | None = None,
     ) -> StopDecision:
         """Apply the stop rules to a pain/symptom report and store it (committed at once)."""
-        if kind not in ("before", "during", "after", "next_morning", "symptom"):
-            raise InvalidInput(f"kind: unknown check-in kind {kind!r}")
-        decision = evaluate_checkin(
-            pain, baseline_pain, frozenset(symptoms), self.rules, pain_limit=self.settings.pain_limit
-        )
-        self.sessions.add_pain_report(
+        return self.service.checkin(
             person.id,
-            session_id=session_id,
-            exercise_id=exercise_id,
             kind=kind,
             pain=pain,
-            symptoms=sorted(symptoms),
-            decision=decision.to_json(),
+            symptoms=symptoms,
+            now=now,
+            session_id=session_id,
+            exercise_id=exercise_id,
+            baseline_pain=baseline_pain,
         )
-        return decision
 
 
 def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, Any]]:
@@ -254,7 +237,3 @@ def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, 
         )
     return out
 
-
-def with_note(plan: Plan, note: str) -> Plan:
-    """Copy of ``plan`` with a note (used by tests and the plan editor)."""
-    return replace(plan, note=note)

@@ -109,7 +109,9 @@ class Clinic:
             .order_by(models.Screening.created_at.desc(), models.Screening.id.desc())
         ).first()
         if screening is not None and screening.tier != "clear":
-            yes = [q for q, a in screening.answers.items() if a == "yes" and not q.startswith("_")]
+            stored = screening.answers
+            answers = stored.get("answers", stored) if isinstance(stored, dict) else {}
+            yes = [q for q, a in answers.items() if a == "yes"]
             detail = ", ".join(q.replace("_", " ") for q in yes) or "unanswered questions"
             flags.append(Flag("red_flag", f"Screening {screening.tier}: {detail}"))
         reports = self.db.scalars(
@@ -159,7 +161,7 @@ class Clinic:
                 .join(models.Session)
                 .where(models.Session.person_id == person.id, models.Session.started_at >= since)
             )
-            if isinstance(frac := (r.tracking or {}).get("valid_fraction"), int | float)
+            if isinstance(frac := (r.tracking or {}).get("ok_fraction"), int | float)
         ]
         if fractions and sum(fractions) / len(fractions) < POOR_TRACKING_FRACTION:
             flags.append(

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
-from spinecoach.errors import InvalidInput, NotFound, UnsafeToExercise
+from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.web import charts
 from spinecoach.web.care import ANSWER_CHOICES, plan_items_for_page
@@ -233,7 +233,7 @@ def checkin(
     kind: Annotated[str, Form(max_length=20)] = "next_morning",
 ) -> Response:
     """A one-tap pain check-in (e.g. next morning), run through the stop rules."""
-    decision = care.check_in(user, kind=kind, pain=pain, symptoms=set())
+    decision = care.check_in(user, kind=kind, pain=pain, symptoms=set(), now=_now())
     return render(request, "checkin_result.html", decision=decision, pain=pain)
 
 
@@ -247,14 +247,4 @@ def join_clinic(
 ) -> Response:
     """Share this patient's data with the clinician whose clinic code they entered."""
     accounts.join_clinic(user, code)
-    return redirect("/today")
-
-
-@router.get("/blocked")
-def blocked(request: Request, user: PatientUser, care: CareDep) -> Response:
-    """Shown whenever exercise is blocked by screening."""
-    try:
-        care.require_clear_to_exercise(user)
-    except UnsafeToExercise as exc:
-        return render(request, "error.html", status_code=409, title="Please stop here", message=str(exc), status=409, kind="UnsafeToExercise")
     return redirect("/today")
