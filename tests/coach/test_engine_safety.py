@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.coach.conftest import ISOMETRIC, LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
+from tests.coach.helpers import ISOMETRIC, LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
 
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.engine import SessionEngine

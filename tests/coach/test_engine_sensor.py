@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.coach.conftest import LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
+from tests.coach.helpers import LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
 
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.engine import SessionEngine

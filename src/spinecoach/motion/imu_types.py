@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import numpy as np
-
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 

@@ -1,10 +1,8 @@
-"""Small exercises with known doses for deterministic engine tests."""
+"""Small exercises with known doses, and drivers, for deterministic engine tests."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-import pytest
 
 from spinecoach.domain.exercise import (
     Breath,
@@ -123,12 +121,6 @@ def make_plan(*exercises: Exercise, checkin_after: str = "none") -> Plan:
         created_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
         metadata={"checkin_after": checkin_after},
     )
-
-
-@pytest.fixture()
-def library_map() -> dict[str, Exercise]:
-    """The test exercises by id."""
-    return dict(LIBRARY)
 
 
 def drive(engine, clock, until_s: float, *, dt_s: float = 0.1, pain: int | None = 2):  # type: ignore[no-untyped-def]
