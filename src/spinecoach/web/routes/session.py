@@ -1,22 +1,268 @@
-"""The guided session page, its JSON API and its WebSockets."""
+"""The guided session page and its WebSocket.
+
+Protocol (``/ws/session?source=camera|timer`` and ``/ws/session/keypoints``):
+
+client -> server
+    * binary: 8-byte little-endian float64 client time stamp (ms) + one JPEG frame (camera);
+    * text JSON ``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...],
+      "names": [...]?}`` (keypoints source; pixels, image axes);
+    * text JSON controls: ``pain`` {pain}, ``symptoms`` {symptoms, pain?}, ``skip``, ``stop``,
+      ``pause``, ``resume``.
+
+server -> client
+    * ``hello`` {session_id, source, state, cues, names};
+    * ``state`` {state, cues} about four times a second;
+    * ``frame`` {client_ts, landmarks, angle, cues, server_ms} per camera frame;
+    * ``ack`` {client_ts, angle, cues, reps_done} per keypoints message;
+    * ``error`` {error} for a bad message (the session continues);
+    * ``finished`` {summary, changes} once, then the server closes the socket.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from spinecoach.web.care import plan_items_for_page
+from spinecoach.coach.cues import Cue
+from spinecoach.domain.planning import relabel
+from spinecoach.errors import InvalidInput, SpinecoachError, UnsafeToExercise
+from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES, SKELETON_EDGES
+from spinecoach.store import models
+from spinecoach.store.repositories import PlanRepository, plan_from_row
+from spinecoach.web.care import Care, plan_items_for_page
+from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, PatientUser
+from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
 from spinecoach.web.pages import redirect, render
+from spinecoach.web.security import COOKIE_NAME
 
+log = logging.getLogger(__name__)
 router = APIRouter()
+
+TICK_S = 0.25
+MAX_BAD_MESSAGES = 50
+POLICY_VIOLATION = 1008
+TOO_BIG = 1009
 
 
 @router.get("/session")
 def session_page(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep) -> Response:
-    """The guided session page (webcam, or timers only)."""
+    """The guided session page (webcam, keypoints or timers only)."""
     care.require_clear_to_exercise(user)
     view = care.today(user)
     if view is None:
         return redirect("/intake")
-    return render(request, "session.html", view=view, items=plan_items_for_page(view.plan, ctx.library))
+    config = {
+        "names": list(BLAZEPOSE_33_NAMES),
+        "edges": [list(e) for e in SKELETON_EDGES],
+        "symptoms": [{"id": r.symptom, "label": r.label} for r in ctx.rules.stop_rules],
+    }
+    return render(
+        request,
+        "session.html",
+        view=view,
+        items=plan_items_for_page(view.plan, ctx.library),
+        config_json=json.dumps(config),
+        minutes=round(view.plan.total_duration_s / 60),
+    )
+
+
+def _cues(cues: list[Cue]) -> list[dict[str, object]]:
+    return [c.to_dict() for c in cues]
+
+
+def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int]:
+    """Check origin, cookie, role and screening; return (person, plan, plan_id)."""
+    origin = websocket.headers.get("origin")
+    if origin and urlparse(origin).netloc != websocket.headers.get("host"):
+        raise UnsafeOrigin("cross-site WebSocket refused")
+    session = ctx.signer.loads(websocket.cookies.get(COOKIE_NAME))
+    if session is None or session.user_id is None:
+        raise UnsafeOrigin("please sign in")
+    with ctx.session_factory() as db:
+        person = db.get(models.Person, session.user_id)
+        if person is None or person.role != "patient":
+            raise UnsafeOrigin("guided sessions are for patients")
+        Care(db, ctx.settings, ctx.library, ctx.rules).require_clear_to_exercise(person)
+        row = PlanRepository(db).latest_row(person.id)
+        if row is None:
+            raise InvalidInput("no plan yet: complete the intake first")
+        return person, relabel(plan_from_row(row), ctx.library), row.id
+
+
+class UnsafeOrigin(SpinecoachError):
+    """A WebSocket without a valid same-site, signed-in patient session."""
+
+    http_status = 403
+
+
+class _Connection:
+    """Serialises sends on one socket (the ticker and the receive loop both send)."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.lock = asyncio.Lock()
+        self.finished_sent = False
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        async with self.lock:
+            await self.websocket.send_text(json.dumps(payload, separators=(",", ":")))
+
+
+async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
+    if not live.engine.finished or conn.finished_sent:
+        return conn.finished_sent
+    conn.finished_sent = True
+    changes = await run_in_threadpool(live.maybe_adapt)
+    await conn.send(
+        {
+            "type": "finished",
+            "state": live.snapshot(),
+            "session_id": live.session_id,
+            "changes": changes,
+            "results": [r.to_dict() for r in live.engine.results],
+        }
+    )
+    return True
+
+
+async def _ticker(conn: _Connection, live: LiveSession) -> None:
+    while True:
+        await asyncio.sleep(TICK_S)
+        cues = live.tick()
+        await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
+        if await _finish_if_done(conn, live):
+            await conn.websocket.close()
+            return
+
+
+async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> None:
+    if len(data) <= FRAME_HEADER.size:
+        raise InvalidInput("frame: empty")
+    (client_ts,) = FRAME_HEADER.unpack_from(data)
+    started = time.perf_counter()
+    positions, confidence, size = await run_in_threadpool(live.estimate, data[FRAME_HEADER.size :])
+    cues = live.push_keypoints(positions, confidence, BLAZEPOSE_33_NAMES)
+    angle = live.snapshot_angle()
+    await conn.send(
+        {
+            "type": "frame",
+            "client_ts": client_ts,
+            "landmarks": landmarks_json(positions, confidence, size),
+            "angle": angle,
+            "cues": _cues(cues),
+            "reps_done": live.engine.state()["reps_done"] if cues else None,
+            "server_ms": round((time.perf_counter() - started) * 1000.0, 1),
+        }
+    )
+
+
+async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError:
+        raise InvalidInput("message: not valid JSON") from None
+    if not isinstance(message, dict):
+        raise InvalidInput("message: expected a JSON object")
+    if message.get("type") == "keypoints":
+        if live.source != "keypoints":
+            raise InvalidInput("keypoints: this session was not opened for keypoints")
+        positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
+        cues = live.push_keypoints(positions, confidence, names)
+        await conn.send(
+            {
+                "type": "ack",
+                "client_ts": message.get("t") if isinstance(message.get("t"), int | float) else None,
+                "angle": live.snapshot_angle(),
+                "cues": _cues(cues),
+            }
+        )
+        return
+    cues = live.control(message)
+    await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
+
+
+@router.websocket("/ws/session")
+async def live_session(websocket: WebSocket, source: str = "timer") -> None:
+    """A guided session over a WebSocket (camera frames or timers only)."""
+    await _serve(websocket, source)
+
+
+@router.websocket("/ws/session/keypoints")
+async def live_session_keypoints(websocket: WebSocket) -> None:
+    """A guided session fed keypoints by the client (phones with on-device pose, the bench)."""
+    await _serve(websocket, "keypoints")
+
+
+async def _serve(websocket: WebSocket, source: str) -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    try:
+        person, plan, plan_id = _authorise(websocket, ctx)
+        key, live = ctx.live.open(person.id, plan, plan_id, source)
+    except SpinecoachError as exc:
+        await websocket.accept()
+        await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
+        await websocket.close(code=POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    conn = _Connection(websocket)
+    ticker: asyncio.Task[None] | None = None
+    limit = ctx.settings.ws_max_message_bytes
+    bad = 0
+    try:
+        cues = live.start()
+        await conn.send(
+            {
+                "type": "hello",
+                "session_id": live.session_id,
+                "source": source,
+                "state": live.snapshot(),
+                "cues": _cues(cues),
+                "names": list(BLAZEPOSE_33_NAMES),
+            }
+        )
+        ticker = asyncio.create_task(_ticker(conn, live))
+        while not conn.finished_sent:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            data, text = message.get("bytes"), message.get("text")
+            size = len(data) if data is not None else len(text or "")
+            if size > limit:
+                await conn.send({"type": "error", "error": f"message larger than {limit} bytes"})
+                await websocket.close(code=TOO_BIG)
+                break
+            try:
+                if data is not None:
+                    if source != "camera":
+                        raise InvalidInput("frame: this session was not opened for the camera")
+                    await _handle_frame(conn, live, data)
+                else:
+                    await _handle_text(conn, live, text or "")
+            except InvalidInput as exc:
+                bad += 1
+                await conn.send({"type": "error", "error": str(exc)})
+                if bad > MAX_BAD_MESSAGES:
+                    await websocket.close(code=POLICY_VIOLATION)
+                    break
+            await _finish_if_done(conn, live)
+        if conn.finished_sent:
+            with contextlib.suppress(RuntimeError):
+                await websocket.close()
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await ticker
+        ctx.live.close(key, "Connection closed before the end.")

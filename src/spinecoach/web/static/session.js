@@ -1,0 +1,329 @@
+/* spinecoach guided session: webcam -> server pose + coach -> skeleton, cues, voice.
+   Plain JavaScript, no libraries. Protocol documented in spinecoach/web/routes/session.py. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("session-config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const nameIndex = {};
+  config.names.forEach((n, i) => { nameIndex[n] = i; });
+  const edges = config.edges
+    .map(([a, b]) => [nameIndex[a], nameIndex[b]])
+    .filter(([a, b]) => a !== undefined && b !== undefined);
+
+  const FRAME_INTERVAL_MS = 1000 / 15;   // 15 frames per second at most
+  const FRAME_WIDTH = 640;
+  let ws = null;
+  let source = "timer";
+  let stream = null;
+  let inFlight = false;
+  let lastSend = 0;
+  let muted = false;
+  let finished = false;
+  let landmarks = null;
+  let landmarksAt = 0;
+  let lastBreath = null;
+  const spoken = new Set();
+  const grab = document.createElement("canvas");
+  const video = $("video");
+  const overlay = $("overlay");
+  const rtts = [];
+  window.spinecoachStats = { frames: 0, landmarkFrames: 0, cues: 0, rtts };
+
+  // ---------------------------------------------------------------- audio
+  let audio = null;
+  function chime(freq, ms) {
+    if (muted) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      osc.type = "sine";
+      gain.gain.setValueAtTime(0.0001, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.12, audio.currentTime + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + ms / 1000);
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + ms / 1000 + 0.05);
+    } catch (e) { /* audio unavailable: visual cues still work */ }
+  }
+  function speak(text, priority) {
+    if (muted || !("speechSynthesis" in window)) return;
+    const u = new SpeechSynthesisUtterance(text);
+    u.rate = 0.95;
+    if (priority >= 3) window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(u);
+  }
+
+  // ---------------------------------------------------------------- cues
+  function showCues(cues) {
+    const list = $("cues");
+    cues.forEach((c) => {
+      const key = c.t_s + "|" + c.text;
+      if (spoken.has(key)) return;
+      spoken.add(key);
+      window.spinecoachStats.cues += 1;
+      const li = document.createElement("li");
+      li.className = "cue cue-" + c.kind + (c.priority >= 3 ? " urgent" : "");
+      li.textContent = c.text;
+      list.prepend(li);
+      while (list.children.length > 4) list.removeChild(list.lastChild);
+      if (c.kind === "breath") chime(c.text.toLowerCase().includes("in") ? 520 : 390, 350);
+      else if (c.kind === "count") chime(880, 120);
+      if (c.kind !== "count") speak(c.text, c.priority);
+      else speak(c.text, 1);
+    });
+  }
+
+  // ---------------------------------------------------------------- state
+  function setText(id, text) { const el = $(id); if (el.textContent !== text) el.textContent = text; }
+  function render(state) {
+    if (!state) return;
+    const step = state.step || {};
+    setText("exercise-name", step.exercise_name || (state.status === "waiting_for_pain" ? "Pain check" : "Getting ready"));
+    setText("step-text", step.text || "");
+    const parts = [];
+    if (state.exercise_number) parts.push("Exercise " + state.exercise_number + " of " + state.exercise_count);
+    if (step.sets > 1) parts.push("set " + step.set + " of " + step.sets);
+    if (step.side && step.side !== "none" && step.side !== "both") parts.push(step.side + " side");
+    setText("progress-line", parts.join(" · ") || "Session");
+    setText("countdown", state.countdown_s == null ? "–" : String(Math.ceil(state.countdown_s)));
+    setText("reps", String(state.reps_done || 0));
+    setText("reps-target", String(state.reps_target || 0));
+    const breath = state.breath || "natural";
+    if (breath !== lastBreath) {
+      $("breath").className = "breath breath-" + breath;
+      setText("breath-word", { inhale: "breathe in", exhale: "breathe out", hold: "hold", natural: "breathe easy" }[breath] || breath);
+      lastBreath = breath;
+    }
+    $("pain-ask").hidden = state.awaiting !== "pain";
+    $("tracking-warning").hidden = source !== "camera" || state.tracking_ok !== false;
+    renderAngle(state.angle);
+    showCues(state.last_cues || []);
+  }
+  function renderAngle(angle) {
+    const gauge = $("gauge");
+    if (!angle) { gauge.hidden = true; return; }
+    gauge.hidden = false;
+    const max = Math.max(angle.high_deg * 1.5, 30);
+    const x = (v) => Math.max(0, Math.min(300, (v / max) * 300));
+    $("gauge-zone").setAttribute("x", x(angle.low_deg));
+    $("gauge-zone").setAttribute("width", Math.max(2, x(angle.high_deg) - x(angle.low_deg)));
+    setText("gauge-name", angle.name.replace(/_deg$/, "").replace(/_/g, " "));
+    if (angle.value_deg == null) { setText("gauge-value", "–"); return; }
+    $("gauge-marker").setAttribute("x", x(angle.value_deg) - 2);
+    const inZone = angle.value_deg >= angle.low_deg && angle.value_deg <= angle.high_deg;
+    $("gauge-marker").setAttribute("class", "gauge-marker" + (inZone ? " in-zone" : ""));
+    setText("gauge-value", Math.round(angle.value_deg) + "° (target " + angle.low_deg + "–" + angle.high_deg + "°)");
+  }
+
+  // ---------------------------------------------------------------- skeleton
+  function drawSkeleton() {
+    const w = video.clientWidth || 640;
+    const h = video.clientHeight || 480;
+    if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
+    const ctx = overlay.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    if (landmarks && performance.now() - landmarksAt < 1000) {
+      // Map normalised image coordinates onto the displayed (object-fit: contain) video.
+      const vw = video.videoWidth || 640, vh = video.videoHeight || 480;
+      const scale = Math.min(w / vw, h / vh);
+      const ox = (w - vw * scale) / 2, oy = (h - vh * scale) / 2;
+      const px = (p) => [ox + p[0] * vw * scale, oy + p[1] * vh * scale];
+      ctx.lineWidth = 4; ctx.lineCap = "round"; ctx.strokeStyle = "rgba(45, 212, 191, 0.95)";
+      edges.forEach(([a, b]) => {
+        const p = landmarks[a], q = landmarks[b];
+        if (!p || !q || p[2] < 0.5 || q[2] < 0.5) return;
+        const [x1, y1] = px(p), [x2, y2] = px(q);
+        ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke();
+      });
+      ctx.fillStyle = "#f8fafc";
+      landmarks.forEach((p) => {
+        if (p[2] < 0.5) return;
+        const [x, y] = px(p);
+        ctx.beginPath(); ctx.arc(x, y, 4, 0, Math.PI * 2); ctx.fill();
+      });
+    }
+    if (!finished) requestAnimationFrame(drawSkeleton);
+  }
+
+  // ---------------------------------------------------------------- camera frames
+  function sendFrame() {
+    if (finished || !ws || ws.readyState !== WebSocket.OPEN || source !== "camera") return;
+    const now = performance.now();
+    if (inFlight || now - lastSend < FRAME_INTERVAL_MS || video.readyState < 2) {
+      setTimeout(sendFrame, 10);
+      return;
+    }
+    const scale = Math.min(1, FRAME_WIDTH / (video.videoWidth || FRAME_WIDTH));
+    grab.width = Math.round((video.videoWidth || 640) * scale);
+    grab.height = Math.round((video.videoHeight || 480) * scale);
+    grab.getContext("2d").drawImage(video, 0, 0, grab.width, grab.height);
+    inFlight = true;
+    lastSend = now;
+    grab.toBlob((blob) => {
+      if (!blob) { inFlight = false; setTimeout(sendFrame, 50); return; }
+      blob.arrayBuffer().then((jpeg) => {
+        const header = new ArrayBuffer(8);
+        new DataView(header).setFloat64(0, performance.now(), true);
+        const message = new Uint8Array(8 + jpeg.byteLength);
+        message.set(new Uint8Array(header), 0);
+        message.set(new Uint8Array(jpeg), 8);
+        if (ws.readyState === WebSocket.OPEN) ws.send(message.buffer);
+        window.spinecoachStats.frames += 1;
+        setTimeout(sendFrame, 5);
+      });
+    }, "image/jpeg", 0.7);
+  }
+
+  // ---------------------------------------------------------------- socket
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    ws = new WebSocket(scheme + "//" + location.host + "/ws/session?source=" + source);
+    ws.binaryType = "arraybuffer";
+    ws.onmessage = (event) => {
+      const msg = JSON.parse(event.data);
+      if (msg.type === "hello") {
+        document.body.dataset.sessionId = msg.session_id;
+        render(msg.state); showCues(msg.cues || []);
+        if (source === "camera") sendFrame();
+      } else if (msg.type === "state") {
+        render(msg.state); showCues(msg.cues || []);
+      } else if (msg.type === "frame") {
+        inFlight = false;
+        rtts.push(performance.now() - msg.client_ts);
+        if (msg.landmarks) { landmarks = msg.landmarks; landmarksAt = performance.now(); window.spinecoachStats.landmarkFrames += 1; }
+        renderAngle(msg.angle);
+        showCues(msg.cues || []);
+      } else if (msg.type === "error") {
+        inFlight = false;
+        if (msg.fatal) { showFatal(msg.error); }
+        else console.warn("spinecoach:", msg.error);
+      } else if (msg.type === "finished") {
+        finish(msg);
+      }
+    };
+    ws.onclose = () => {
+      if (!finished) showFatal("The connection to the coach was lost. Your finished exercises are saved.");
+    };
+  }
+  function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
+
+  function showFatal(text) {
+    const list = $("cues");
+    const li = document.createElement("li");
+    li.className = "cue urgent";
+    li.textContent = text;
+    list.prepend(li);
+  }
+
+  function finish(msg) {
+    finished = true;
+    render(msg.state);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    $("live").hidden = true;
+    $("summary").hidden = false;
+    const status = msg.state.status;
+    setText("summary-title", status === "completed" ? "Well done — session complete" :
+      status === "urgent_care" ? "Please get medical help now" : "Session ended");
+    const reasons = (msg.state.last_cues || []).filter((c) => c.kind === "safety").map((c) => c.text);
+    setText("summary-reasons", reasons.join(" "));
+    const rows = $("summary-rows");
+    (msg.results || []).forEach((r) => {
+      const tr = document.createElement("tr");
+      [r.exercise_id.replace(/_/g, " "), r.reps_done + "/" + r.reps_target,
+       (r.ranges_deg || []).map((v) => Math.round(v)).join(", ") || "–",
+       (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–"].forEach((text) => {
+        const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
+      });
+      rows.appendChild(tr);
+    });
+    const changes = $("summary-changes");
+    (msg.changes || []).forEach((c) => {
+      const li = document.createElement("li");
+      li.textContent = c.exercise + ": " + c.action + " — " + c.reason;
+      changes.appendChild(li);
+    });
+    if (!(msg.changes || []).length) {
+      const li = document.createElement("li"); li.textContent = "No changes yet."; changes.appendChild(li);
+    }
+  }
+
+  // ---------------------------------------------------------------- controls
+  function painButtons(container, onPick) {
+    for (let p = 0; p <= 10; p++) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "pain p" + p; b.textContent = String(p);
+      b.setAttribute("aria-label", "Pain " + p + " out of 10");
+      b.addEventListener("click", () => onPick(p, b));
+      container.appendChild(b);
+    }
+  }
+  painButtons($("pain-buttons"), (p) => send({ type: "pain", pain: p }));
+  let symptomPain = null;
+  painButtons($("symptom-pain"), (p, b) => {
+    symptomPain = p;
+    $("symptom-pain").querySelectorAll("button").forEach((x) => x.classList.toggle("picked", x === b));
+  });
+  config.symptoms.forEach((s) => {
+    const label = document.createElement("label");
+    label.className = "symptom";
+    const box = document.createElement("input");
+    box.type = "checkbox"; box.value = s.id; box.name = "symptom";
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + s.label));
+    $("symptom-list").appendChild(label);
+  });
+
+  $("wrong").addEventListener("click", () => {
+    send({ type: "pause" });
+    symptomPain = null;
+    $("symptom-dialog").showModal();
+  });
+  $("symptom-dialog").addEventListener("close", () => {
+    const dialog = $("symptom-dialog");
+    const boxes = Array.from(dialog.querySelectorAll("input[name=symptom]:checked"));
+    if (dialog.returnValue === "report") {
+      const msg = { type: "symptoms", symptoms: boxes.map((b) => b.value) };
+      if (symptomPain !== null) msg.pain = symptomPain;
+      send(msg);
+    } else {
+      send({ type: "resume" });
+    }
+    boxes.forEach((b) => { b.checked = false; });
+  });
+  $("report-pain").addEventListener("click", () => { $("pain-ask").hidden = false; });
+  $("skip").addEventListener("click", () => send({ type: "skip" }));
+  $("stop").addEventListener("click", () => send({ type: "stop" }));
+  $("mute").addEventListener("click", () => {
+    muted = !muted;
+    $("mute").setAttribute("aria-pressed", String(muted));
+    $("mute").textContent = muted ? "Unmute voice" : "Mute voice";
+    if (muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
+  });
+
+  function begin(withCamera) {
+    $("intro").hidden = true;
+    $("live").hidden = false;
+    source = withCamera ? "camera" : "timer";
+    $("no-camera").hidden = withCamera;
+    video.hidden = !withCamera;
+    chime(660, 150);   // unlock audio on the user's tap
+    connect();
+    if (withCamera) requestAnimationFrame(drawSkeleton);
+  }
+  $("start-timer").addEventListener("click", () => begin(false));
+  $("start-camera").addEventListener("click", () => {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      $("camera-note").textContent = "This browser cannot share a camera here; starting with timers only.";
+      begin(false);
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false })
+      .then((s) => { stream = s; video.srcObject = s; begin(true); })
+      .catch(() => {
+        $("camera-note").textContent = "No camera available (or permission refused); starting with timers only.";
+        begin(false);
+      });
+  });
+})();
