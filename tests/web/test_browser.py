@@ -1,0 +1,232 @@
+"""End-to-end: Chromium (fake camera fed a real clip) drives the whole product.
+
+A clinician signs up; a patient signs up with the clinic code, answers the screening and
+intake, runs a guided session with the webcam (landmarks drawn, cues shown), and sees the
+session on the progress page; the clinician then changes a dose and the patient's plan
+shows it. Screenshots (laptop 1366x768 and phone 390x844) go to ``tmp/artifacts``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spinecoach.settings import Settings
+from spinecoach.web.app import create_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "correct horse battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def fake_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3 s 640x360 y4m made from the side-view walking clip."""
+    if shutil.which("ffmpeg") is None:
+        pytest.fail("ffmpeg is required for the browser tests (installed by .ci/run)")
+    out = tmp_path_factory.mktemp("camera") / "walk.y4m"
+    subprocess.run(
+        ["ffmpeg", "-y", "-loglevel", "error", "-t", "3",
+         "-i", str(shared_data / "video" / "sports2d_walk_side.mp4"),
+         "-vf", "scale=640:360,fps=15", "-pix_fmt", "yuv420p", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on loopback (uvicorn in a thread, SQLite in a temporary folder)."""
+    import uvicorn
+
+    data_dir = tmp_path_factory.mktemp("data")
+    app = create_app(Settings(data_dir=data_dir, secret_key="e2e-" + "s" * 40))
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium(fake_camera: Path) -> Iterator[Any]:
+    """Debian's Chromium with a fake camera."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is required for the browser tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--headless=new", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={fake_camera}",
+            ],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def _sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
+    page.goto(base + "/signup")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.check(f"input[name=role][value={role}]")
+    if code:
+        page.fill("input[name=clinic_code]", code)
+    page.click("main button[type=submit]")
+
+
+def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
+    clinician_ctx = chromium.new_context(viewport=LAPTOP)
+    clinician = clinician_ctx.new_page()
+    _sign_up(clinician, server, "Dr Maya Rao", "rao@clinic.example", "clinician")
+    clinician.wait_for_url("**/clinic")
+    code = clinician.inner_text("#clinic-code").strip()
+
+    patient_ctx = chromium.new_context(viewport=LAPTOP, permissions=["camera"])
+    page = patient_ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: print("console:", m.type, m.text))
+    page.goto(server + "/")
+    _shot(page, "laptop-01-welcome")
+    _sign_up(page, server, "Sam Patel", "sam@example.org", "patient", code)
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", "47")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    _shot(page, "laptop-02-screening")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/screening/result")
+    assert "No warning signs" in page.inner_text("h1")
+    page.click("text=Continue")
+    page.wait_for_url("**/intake")
+    page.fill("input[name=pain_now]", "5")
+    page.fill("input[name=pain_average]", "4")
+    page.fill("input[name=duration_weeks]", "14")
+    page.fill("input[name=age]", "47")
+    page.fill("input[name=desk_hours]", "7")
+    page.check("input[name=aggravators][value=sitting]", force=True)
+    page.check("input[name=aggravators][value=bending]", force=True)
+    _shot(page, "laptop-03-intake")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/today?new=1")
+    assert page.locator(".exercise").count() >= 3
+    assert page.locator(".why").count() == page.locator(".exercise").count()
+    _shot(page, "laptop-04-today")
+
+    # Guided session with the (fake) webcam.
+    page.click("#start-session")
+    page.wait_for_url("**/session")
+    page.click("#start-camera")
+    page.wait_for_function("() => window.spinecoachStats.landmarkFrames >= 3", timeout=60_000)
+    # The skeleton is drawn on the overlay canvas over the video.
+    page.wait_for_function(
+        """() => { const c = document.getElementById('overlay');
+                   if (!c.width) return false;
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+                   return n > 500; }""",
+        timeout=30_000,
+    )
+    _shot(page, "laptop-05-session-skeleton")
+    page.wait_for_selector("#cues li")
+    page.locator("#pain-buttons button").nth(2).click()  # pain before: 2/10
+    page.wait_for_function(
+        "() => document.getElementById('exercise-name').textContent !== 'Pain check'",
+        timeout=20_000,
+    )
+    page.wait_for_timeout(1000)
+    _shot(page, "laptop-05-session")
+    phone_session = patient_ctx.new_page()
+    phone_session.set_viewport_size(PHONE)
+    phone_session.goto(server + "/session")
+    _shot(phone_session, "phone-05-session-intro")
+    phone_session.close()
+
+    # Something is wrong -> symptom check -> stop rule shown; then skip and end.
+    page.click("#wrong")
+    page.wait_for_selector("#symptom-dialog[open]")
+    _shot(page, "laptop-06-symptom-check")
+    page.click("#symptom-cancel")
+    page.click("#skip")
+    page.wait_for_timeout(800)
+    page.click("#stop")
+    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    assert not errors, errors
+    _shot(page, "laptop-07-summary")
+    rtts = page.evaluate("window.spinecoachStats.rtts")
+    assert rtts, "frames should have round-tripped"
+
+    page.goto(server + "/progress")
+    assert page.locator("table.sessions tbody tr").count() >= 1
+    _shot(page, "laptop-08-progress")
+
+    # The clinician signs in again, sees the patient and changes a dose.
+    clinician.click("text=Sign out")
+    clinician.fill("input[name=email]", "rao@clinic.example")
+    clinician.fill("input[name=password]", PASSWORD)
+    clinician.click("main button[type=submit]")
+    clinician.wait_for_url("**/clinic")
+    assert "Sam Patel" in clinician.inner_text("table.patients")
+    _shot(clinician, "laptop-09-clinic")
+    clinician.click("text=Sam Patel")
+    reps_input = clinician.locator("input[name$='__reps']").first
+    new_reps = int(reps_input.input_value()) + 3
+    reps_input.fill(str(new_reps))
+    clinician.fill("textarea[name=note]", "Nice work, Sam. Three more reps on the first one.")
+    _shot(clinician, "laptop-10-plan-editor")
+    clinician.click("text=Save plan")
+    clinician.wait_for_selector("text=Plan saved")
+
+    page.goto(server + "/today")
+    assert "Three more reps" in page.inner_text(".note-from-clinician")
+    assert f"{new_reps} reps" in page.inner_text(".routine")
+    assert "Changed by Dr Maya Rao" in page.inner_text("body")
+    _shot(page, "laptop-11-today-after-edit")
+
+    for path, name in (("/today", "today"), ("/progress", "progress")):
+        page.set_viewport_size(PHONE)
+        page.goto(server + path)
+        _shot(page, f"phone-{name}")
+    clinician.set_viewport_size(PHONE)
+    clinician.goto(server + "/clinic")
+    _shot(clinician, "phone-clinic")
+    patient_ctx.close()
+    clinician_ctx.close()
