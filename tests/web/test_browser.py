@@ -39,12 +39,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def fake_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 3 s 640x360 y4m made from the side-view walking clip."""
+    """A 3 s 640x360 y4m from the side-view walking clip (from 1.5 s: the walker is in view)."""
     if shutil.which("ffmpeg") is None:
         pytest.fail("ffmpeg is required for the browser tests (installed by .ci/run)")
     out = tmp_path_factory.mktemp("camera") / "walk.y4m"
     subprocess.run(
-        ["ffmpeg", "-y", "-loglevel", "error", "-t", "3",
+        ["ffmpeg", "-y", "-loglevel", "error", "-ss", "1.5", "-t", "3",
          "-i", str(shared_data / "video" / "sports2d_walk_side.mp4"),
          "-vf", "scale=640:360,fps=15", "-pix_fmt", "yuv420p", str(out)],
         check=True,

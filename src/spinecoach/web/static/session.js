@@ -124,7 +124,7 @@
     if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
     const ctx = overlay.getContext("2d");
     ctx.clearRect(0, 0, w, h);
-    if (landmarks && performance.now() - landmarksAt < 1000) {
+    if (landmarks && performance.now() - landmarksAt < 600) {
       // Map normalised image coordinates onto the displayed (object-fit: contain) video.
       const vw = video.videoWidth || 640, vh = video.videoHeight || 480;
       const scale = Math.min(w / vw, h / vh);
