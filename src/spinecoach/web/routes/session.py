@@ -106,11 +106,13 @@ class UnsafeOrigin(SpinecoachError):
 
 
 class _Connection:
-    """Serialises sends on one socket (the ticker and the receive loop both send)."""
+    """Serialises sends on one socket, and engine access between the ticker and the receive
+    loop (database writes happen inside engine calls, so those run in a worker thread)."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
         self.lock = asyncio.Lock()
+        self.engine_lock = asyncio.Lock()
         self.finished_sent = False
 
     async def send(self, payload: dict[str, Any]) -> None:
@@ -138,7 +140,8 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
 async def _ticker(conn: _Connection, live: LiveSession) -> None:
     while True:
         await asyncio.sleep(TICK_S)
-        cues = live.tick()
+        async with conn.engine_lock:
+            cues = live.tick()
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
         if await _finish_if_done(conn, live):
             await conn.websocket.close()
@@ -151,7 +154,8 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
     (client_ts,) = FRAME_HEADER.unpack_from(data)
     started = time.perf_counter()
     positions, confidence, size = await run_in_threadpool(live.estimate, data[FRAME_HEADER.size :])
-    cues = live.push_keypoints(positions, confidence, BLAZEPOSE_33_NAMES)
+    async with conn.engine_lock:
+        cues = live.push_keypoints(positions, confidence, BLAZEPOSE_33_NAMES)
     angle = live.snapshot_angle()
     await conn.send(
         {
@@ -177,7 +181,8 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         if live.source != "keypoints":
             raise InvalidInput("keypoints: this session was not opened for keypoints")
         positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
-        cues = live.push_keypoints(positions, confidence, names)
+        async with conn.engine_lock:
+            cues = live.push_keypoints(positions, confidence, names)
         await conn.send(
             {
                 "type": "ack",
@@ -187,7 +192,8 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
             }
         )
         return
-    cues = live.control(message)
+    async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
+        cues = await run_in_threadpool(live.control, message)
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
 
 
@@ -206,8 +212,8 @@ async def live_session_keypoints(websocket: WebSocket) -> None:
 async def _serve(websocket: WebSocket, source: str) -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
-        person, plan, plan_id = _authorise(websocket, ctx)
-        key, live = ctx.live.open(person.id, plan, plan_id, source)
+        person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
+        key, live = await run_in_threadpool(ctx.live.open, person.id, plan, plan_id, source)
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
@@ -219,7 +225,7 @@ async def _serve(websocket: WebSocket, source: str) -> None:
     limit = ctx.settings.ws_max_message_bytes
     bad = 0
     try:
-        cues = live.start()
+        cues = await run_in_threadpool(live.start)
         await conn.send(
             {
                 "type": "hello",
@@ -265,4 +271,4 @@ async def _serve(websocket: WebSocket, source: str) -> None:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await ticker
-        ctx.live.close(key, "Connection closed before the end.")
+        await run_in_threadpool(ctx.live.close, key, "Connection closed before the end.")

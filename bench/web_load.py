@@ -1,0 +1,390 @@
+"""Web app load benchmark on loopback (``python -m bench.web_load``).
+
+Starts ``spinecoach serve`` in a child process on 127.0.0.1 with a fresh SQLite database,
+creates accounts through the real pages, then:
+
+1. 50 patients stream keypoints (not video) at 30 Hz over ``/ws/session/keypoints`` for
+   ``--seconds`` while 3 clinicians browse their patient lists and patient pages; reports the
+   cue round-trip (keypoints message -> acknowledgement carrying the cues) p50/p95/p99, the
+   page latencies and every error;
+2. one webcam session sends 640x480 JPEG frames of a real clip at 15 fps over
+   ``/ws/session?source=camera``; reports the frame -> landmarks round-trip.
+
+Goals (issue 7): p95 cue round-trip <= 50 ms with zero errors; p95 frame-to-landmarks
+<= 100 ms. Everything is bounded in count and time and stays on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import re
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+HOST = "127.0.0.1"
+PASSWORD = "bench password 123"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+REPO = Path(__file__).resolve().parents[1]
+CLIP = REPO.parent / "shared" / "data" / "video" / "sports2d_walk_side.mp4"
+NAMES = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
+    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+    "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of ``values`` in their unit (nan when empty)."""
+    return float(np.percentile(values, q)) if values else math.nan
+
+
+def keypoints_at(t_s: float, phase: float) -> list[list[float]]:
+    """A front-view standing figure bending side to side (period 4 s), image pixels."""
+    lean = 0.35 * math.sin(2 * math.pi * t_s / 4.0 + phase)  # radians of trunk tilt
+    hip_x, hip_y, trunk = 320.0, 300.0, 130.0
+    sx, sy = hip_x + trunk * math.sin(lean), hip_y - trunk * math.cos(lean)
+    pts: dict[str, tuple[float, float]] = {
+        "left_hip": (hip_x + 30, hip_y), "right_hip": (hip_x - 30, hip_y),
+        "left_knee": (hip_x + 32, hip_y + 90), "right_knee": (hip_x - 32, hip_y + 90),
+        "left_ankle": (hip_x + 34, hip_y + 175), "right_ankle": (hip_x - 34, hip_y + 175),
+        "left_shoulder": (sx + 45, sy), "right_shoulder": (sx - 45, sy),
+        "left_elbow": (sx + 60, sy + 60), "right_elbow": (sx - 60, sy + 60),
+        "left_wrist": (sx + 62, sy + 115), "right_wrist": (sx - 62, sy + 115),
+        "nose": (sx, sy - 45),
+    }  # fmt: skip
+    out = []
+    for name in NAMES:
+        if name in pts:
+            x, y = pts[name]
+        elif "heel" in name or "foot" in name:
+            x, y = pts["left_ankle" if name.startswith("left") else "right_ankle"]
+            y += 10
+        elif any(k in name for k in ("pinky", "index", "thumb")):
+            x, y = pts["left_wrist" if name.startswith("left") else "right_wrist"]
+            y += 8
+        else:  # face points
+            x, y = pts["nose"]
+            x += 8 if "left" in name else -8 if "right" in name else 0
+            y -= 6
+        out.append([round(x, 1), round(y, 1), 0.95])
+    return out
+
+
+class Account:
+    """A signed-in HTTP client for one person."""
+
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+
+    def token(self) -> str:
+        match = CSRF.search(self.client.get("/login", follow_redirects=True).text)
+        assert match
+        return match.group(1)
+
+    def post(self, path: str, data: dict[str, Any]) -> httpx.Response:
+        response = self.client.post(path, data={**data, "csrf_token": self.token()})
+        if response.status_code not in (200, 303):
+            raise RuntimeError(f"POST {path}: {response.status_code} {response.text[:200]}")
+        return response
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
+
+
+def make_accounts(base: str, n_patients: int, n_clinicians: int) -> tuple[list[Account], list[tuple[Account, list[int]]]]:
+    """Clinicians first (for their clinic codes), then onboarded patients."""
+    clinicians = []
+    for c in range(n_clinicians):
+        acc = Account(base)
+        acc.post("/signup", {"name": f"Dr {c}", "email": f"dr{c}@bench.example", "password": PASSWORD, "role": "clinician"})
+        code = acc.client.get("/clinic").text.split('id="clinic-code">')[1].split("<")[0]
+        clinicians.append((acc, code))
+    screening = Account(base).client.get("/login")  # warm-up
+    del screening
+    patients = []
+    for p in range(n_patients):
+        acc = Account(base)
+        acc.post("/signup", {"name": f"Patient {p}", "email": f"p{p}@bench.example", "password": PASSWORD,
+                             "role": "patient", "clinic_code": clinicians[p % n_clinicians][1]})
+        page = acc.client.get("/screening").text
+        answers = {f"q_{q}": "no" for q in re.findall(r'name="q_([a-z_]+)" value="no"', page)}
+        acc.post("/screening", {**answers, "age": "45"})
+        acc.post("/intake", {"pain_now": "4", "pain_average": "4", "duration_weeks": "10", "age": "45",
+                             "desk_hours": "6", "minutes_per_day": "10", "leg_symptoms": "none",
+                             "activity_level": "moderate", "goals": "pain_relief"})
+        patients.append(acc)
+    with_ids = []
+    for acc, _ in clinicians:
+        ids = [int(i) for i in re.findall(r'data-patient="(\d+)"', acc.client.get("/clinic").text)]
+        with_ids.append((acc, ids))
+    return patients, with_ids
+
+
+async def patient_stream(url: str, cookie: str, seconds: float, rate_hz: float, index: int,
+                         rtts_ms: list[float], errors: list[str], ready: asyncio.Barrier) -> int:
+    """One patient: answer the pain check, then stream keypoints at ``rate_hz``."""
+    from websockets.asyncio.client import connect
+
+    sent: dict[int, float] = {}
+    n_sent = 0
+    async with connect(url, additional_headers={"Cookie": cookie}, max_size=2**20, open_timeout=30) as ws:
+        hello = json.loads(await ws.recv())
+        if hello.get("type") != "hello":
+            errors.append(f"patient {index}: {hello}")
+            return 0
+        await ws.send(json.dumps({"type": "pain", "pain": 3}))
+        await ready.wait()  # every patient connected: start streaming together
+        done = asyncio.Event()
+
+        async def receive() -> None:
+            while not done.is_set() or sent:
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout=5.0)
+                except TimeoutError:
+                    errors.append(f"patient {index}: no reply for 5 s")
+                    return
+                message = json.loads(raw)
+                if message["type"] == "ack":
+                    start = sent.pop(int(message["client_ts"]), None)
+                    if start is not None:
+                        rtts_ms.append((time.perf_counter() - start) * 1000.0)
+                elif message["type"] == "error":
+                    errors.append(f"patient {index}: {message['error']}")
+                elif message["type"] == "finished":
+                    return
+
+        receiver = asyncio.create_task(receive())
+        period = 1.0 / rate_hz
+        # One 4 s movement cycle, serialised once, so the client spends its CPU on sending.
+        cycle = [json.dumps(keypoints_at(k * period, index * 0.37)) for k in range(int(4.0 * rate_hz))]
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            seq = n_sent
+            sent[seq] = time.perf_counter()
+            await ws.send(f'{{"type":"keypoints","t":{seq},"keypoints":{cycle[seq % len(cycle)]}}}')
+            n_sent += 1
+            await asyncio.sleep(max(0.0, t0 + n_sent * period - time.perf_counter()))
+        done.set()
+        await asyncio.wait_for(receiver, timeout=10)
+        await ws.send(json.dumps({"type": "stop"}))
+    return n_sent
+
+
+async def clinician_browse(base: str, cookies: httpx.Cookies, patient_ids: list[int], seconds: float,
+                           latencies_ms: list[float], errors: list[str]) -> None:
+    """A clinician paging through the patient list and patient pages."""
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
+        t0 = time.perf_counter()
+        i = 0
+        while time.perf_counter() - t0 < seconds:
+            path = "/clinic" if i % 3 == 0 else f"/clinic/patients/{patient_ids[i % len(patient_ids)]}"
+            start = time.perf_counter()
+            response = await client.get(path)
+            latencies_ms.append((time.perf_counter() - start) * 1000.0)
+            if response.status_code != 200:
+                errors.append(f"clinician GET {path}: {response.status_code}")
+            i += 1
+            await asyncio.sleep(0.5)
+
+
+async def load_phase(base: str, ws_base: str, patients: list[Account],
+                     clinicians: list[tuple[Account, list[int]]], seconds: float, rate_hz: float,
+                     server_pid: int) -> dict[str, Any]:
+    rtts: list[float] = []
+    pages: list[float] = []
+    errors: list[str] = []
+    ready = asyncio.Barrier(len(patients) + 1)
+    streams = [
+        asyncio.create_task(patient_stream(ws_base + "/ws/session/keypoints", acc.cookie, seconds,
+                                           rate_hz, n, rtts, errors, ready))
+        for n, acc in enumerate(patients)
+    ]
+    await asyncio.wait_for(ready.wait(), timeout=60)
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    server_cpu0 = _cpu_s(server_pid)
+    results = await asyncio.gather(
+        *streams,
+        *(clinician_browse(base, acc.client.cookies, ids, seconds, pages, errors) for acc, ids in clinicians),
+        return_exceptions=True,
+    )
+    wall_s = time.perf_counter() - t0
+    client_cpu_s = time.process_time() - cpu0
+    server_cpu_s = _cpu_s(server_pid) - server_cpu0
+    for r in results:
+        if isinstance(r, BaseException):
+            errors.append(f"{type(r).__name__}: {r}")
+    sent = sum(r for r in results if isinstance(r, int))
+    return {"rtts": rtts, "pages": pages, "errors": errors, "sent": sent, "wall_s": wall_s,
+            "client_cpu": client_cpu_s / wall_s, "server_cpu": server_cpu_s / wall_s}
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def clip_frames(n_frames: int) -> list[bytes]:
+    """640x480 JPEG frames from the walking clip (the walker in view)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(CLIP))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, 45)
+    frames = []
+    while len(frames) < n_frames:
+        ok, frame = capture.read()
+        if not ok:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, 45)
+            continue
+        ok, jpeg = cv2.imencode(".jpg", cv2.resize(frame, (640, 480)), [cv2.IMWRITE_JPEG_QUALITY, 75])
+        frames.append(jpeg.tobytes())
+    capture.release()
+    return frames
+
+
+async def camera_phase(ws_base: str, patient: Account, seconds: float, fps: float) -> dict[str, Any]:
+    """One webcam session: frames at ``fps``, round-trip to landmarks."""
+    from websockets.asyncio.client import connect
+
+    frames = clip_frames(int(seconds * fps))
+    rtts: list[float] = []
+    errors: list[str] = []
+    found = 0
+    sent: dict[float, float] = {}
+    async with connect(ws_base + "/ws/session?source=camera", additional_headers={"Cookie": patient.cookie},
+                       max_size=2**20, open_timeout=30) as ws:
+        json.loads(await ws.recv())
+        await ws.send(json.dumps({"type": "pain", "pain": 3}))
+        # Warm-up frame: the pose model loads on the first one (not timed).
+        await ws.send(struct.pack("<d", -1.0) + frames[0])
+        while json.loads(await ws.recv()).get("type") != "frame":
+            pass
+        done = asyncio.Event()
+
+        async def receive() -> None:
+            nonlocal found
+            while not done.is_set() or sent:
+                message = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                if message["type"] == "frame":
+                    start = sent.pop(message["client_ts"], None)
+                    if start is not None:
+                        rtts.append((time.perf_counter() - start) * 1000.0)
+                    found += bool(message["landmarks"])
+                elif message["type"] == "error":
+                    errors.append(message["error"])
+
+        receiver = asyncio.create_task(receive())
+        t0 = time.perf_counter()
+        for n, jpeg in enumerate(frames):
+            await asyncio.sleep(max(0.0, t0 + n / fps - time.perf_counter()))
+            sent[float(n)] = time.perf_counter()
+            await ws.send(struct.pack("<d", float(n)) + jpeg)
+        done.set()
+        await asyncio.wait_for(receiver, timeout=20)
+    return {"rtts": rtts, "errors": errors, "frames": len(frames), "with_landmarks": found,
+            "jpeg_kb": sum(map(len, frames)) / len(frames) / 1024}
+
+
+def _summary(label: str, values: list[float]) -> str:
+    return (f"{label}: n={len(values)} p50={percentile(values, 50):.1f} ms "
+            f"p95={percentile(values, 95):.1f} ms p99={percentile(values, 99):.1f} ms "
+            f"max={max(values) if values else math.nan:.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.web_load", description=__doc__.split("\n")[0])
+    parser.add_argument("--patients", type=int, default=50)
+    parser.add_argument("--clinicians", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20.0, help="load phase length (max 120)")
+    parser.add_argument("--rate-hz", type=float, default=30.0)
+    parser.add_argument("--camera-seconds", type=float, default=10.0)
+    parser.add_argument("--camera-fps", type=float, default=15.0)
+    args = parser.parse_args(argv if argv is not None else [])
+    args.patients = max(1, min(args.patients, 200))
+    args.seconds = max(1.0, min(args.seconds, 120.0))
+    args.camera_seconds = max(1.0, min(args.camera_seconds, 60.0))
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    port = _free_port()
+    base, ws_base = f"http://{HOST}:{port}", f"ws://{HOST}:{port}"
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "SPINECOACH_SECRET_KEY": "bench-" + "k" * 40, "PYTHONPATH": str(REPO / "src")}
+        server = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from spinecoach.cli import main; sys.exit(main(sys.argv[1:]))",
+             "serve", "--host", HOST, "--port", str(port), "--data-dir", data_dir, "--no-open"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(base + "/login", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise RuntimeError("server did not start") from None
+                    time.sleep(0.2)
+            t = time.perf_counter()
+            patients, clinicians = make_accounts(base, args.patients, args.clinicians)
+            print(f"set-up: {args.patients} patients onboarded and {args.clinicians} clinicians in "
+                  f"{time.perf_counter() - t:.1f} s")
+
+            load = asyncio.run(load_phase(base, ws_base, patients, clinicians, args.seconds, args.rate_hz, server.pid))
+            rate = len(load["rtts"]) / load["wall_s"]
+            print(f"load: {args.patients} patients x {args.rate_hz:g} Hz keypoints for {args.seconds:g} s "
+                  f"+ {args.clinicians} clinicians browsing")
+            print(f"  keypoint messages sent {load['sent']}, acknowledged {len(load['rtts'])} "
+                  f"({rate:.0f}/s)")
+            print(f"  CPU: server {load['server_cpu']:.2f} cores, load client {load['client_cpu']:.2f} cores")
+            print("  " + _summary("cue round-trip", load["rtts"]))
+            print("  " + _summary("clinician page", load["pages"]))
+            print(f"  errors: {len(load['errors'])}" + (f" (first: {load['errors'][:3]})" if load["errors"] else ""))
+            p95 = percentile(load["rtts"], 95)
+            print(f"  goal p95 <= 50 ms and zero errors: {'MET' if p95 <= 50 and not load['errors'] else 'NOT MET'}")
+
+            camera = asyncio.run(camera_phase(ws_base, patients[0], args.camera_seconds, args.camera_fps))
+            print(f"camera: 1 session, {camera['frames']} frames 640x480 at {args.camera_fps:g} fps "
+                  f"(JPEG {camera['jpeg_kb']:.0f} kB), landmarks in {camera['with_landmarks']}")
+            print("  " + _summary("frame-to-landmarks round-trip", camera["rtts"]))
+            print(f"  errors: {len(camera['errors'])}")
+            p95c = percentile(camera["rtts"], 95)
+            print(f"  goal p95 <= 100 ms: {'MET' if p95c <= 100 and not camera['errors'] else 'NOT MET'}")
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
