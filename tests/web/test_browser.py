@@ -123,7 +123,6 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     page = patient_ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: print("console:", m.type, m.text))
     page.goto(server + "/")
     _shot(page, "laptop-01-welcome")
     _sign_up(page, server, "Sam Patel", "sam@example.org", "patient", code)

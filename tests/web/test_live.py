@@ -55,7 +55,9 @@ def test_keypoints_session_stores_results_as_they_happen(browser: Browser) -> No
         assert hello["type"] == "hello" and hello["state"]["awaiting"] == "pain"
         assert len(hello["names"]) == 33
         ws.send_text(json.dumps({"type": "pain", "pain": 2}))
-        _receive_until(ws, "state")
+        for _ in range(100):
+            if _receive_until(ws, "state")["state"]["status"] == "running":
+                break
         rng = np.random.default_rng(0)
         points = (rng.uniform(100, 500, size=(33, 2))).round(1)
         keypoints = [[x, y, 0.9] for x, y in points.tolist()]
@@ -65,7 +67,10 @@ def test_keypoints_session_stores_results_as_they_happen(browser: Browser) -> No
             assert ack["client_ts"] == i
         ws.send_text(json.dumps({"type": "skip"}))  # set-up step
         ws.send_text(json.dumps({"type": "skip"}))  # first exercise -> stored at once
-        _receive_until(ws, "state")
+        for _ in range(100):
+            message = _receive_until(ws, "state")
+            if message["state"]["results"] >= 1:
+                break
         with factory() as db:
             rows = db.scalars(select(models.ExerciseResult)).all()
             assert len(rows) == 1 and rows[0].stop_action == "skipped"

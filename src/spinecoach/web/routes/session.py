@@ -113,6 +113,7 @@ class _Connection:
         self.websocket = websocket
         self.lock = asyncio.Lock()
         self.engine_lock = asyncio.Lock()
+        self.finish_lock = asyncio.Lock()
         self.finished_sent = False
 
     async def send(self, payload: dict[str, Any]) -> None:
@@ -121,20 +122,22 @@ class _Connection:
 
 
 async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
-    if not live.engine.finished or conn.finished_sent:
-        return conn.finished_sent
-    conn.finished_sent = True
-    changes = await run_in_threadpool(live.maybe_adapt)
-    await conn.send(
-        {
-            "type": "finished",
-            "state": live.snapshot(),
-            "session_id": live.session_id,
-            "changes": changes,
-            "results": [r.to_dict() for r in live.engine.results],
-        }
-    )
-    return True
+    """Send the ``finished`` message once the engine has finished; True once it is sent."""
+    async with conn.finish_lock:
+        if conn.finished_sent or not live.engine.finished:
+            return conn.finished_sent
+        changes = await run_in_threadpool(live.maybe_adapt)
+        await conn.send(
+            {
+                "type": "finished",
+                "state": live.snapshot(),
+                "session_id": live.session_id,
+                "changes": changes,
+                "results": [r.to_dict() for r in live.engine.results],
+            }
+        )
+        conn.finished_sent = True
+        return True
 
 
 async def _ticker(conn: _Connection, live: LiveSession) -> None:
@@ -144,7 +147,8 @@ async def _ticker(conn: _Connection, live: LiveSession) -> None:
             cues = live.tick()
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
         if await _finish_if_done(conn, live):
-            await conn.websocket.close()
+            with contextlib.suppress(RuntimeError):
+                await conn.websocket.close()
             return
 
 
@@ -264,8 +268,10 @@ async def _serve(websocket: WebSocket, source: str) -> None:
         if conn.finished_sent:
             with contextlib.suppress(RuntimeError):
                 await websocket.close()
-    except (WebSocketDisconnect, RuntimeError):
+    except WebSocketDisconnect:
         pass
+    except RuntimeError as exc:  # the socket closed under a send
+        log.info("live session socket closed: %s", exc)
     finally:
         if ticker is not None:
             ticker.cancel()
