@@ -115,12 +115,22 @@ class Account:
         return "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
 
 
-def make_accounts(base: str, n_patients: int, n_clinicians: int) -> tuple[list[Account], list[tuple[Account, list[int]]]]:
+def make_accounts(
+    base: str, n_patients: int, n_clinicians: int
+) -> tuple[list[Account], list[tuple[Account, list[int]]]]:
     """Clinicians first (for their clinic codes), then onboarded patients."""
     clinicians = []
     for c in range(n_clinicians):
         acc = Account(base)
-        acc.post("/signup", {"name": f"Dr {c}", "email": f"dr{c}@bench.example", "password": PASSWORD, "role": "clinician"})
+        acc.post(
+            "/signup",
+            {
+                "name": f"Dr {c}",
+                "email": f"dr{c}@bench.example",
+                "password": PASSWORD,
+                "role": "clinician",
+            },
+        )
         code = acc.client.get("/clinic").text.split('id="clinic-code">')[1].split("<")[0]
         clinicians.append((acc, code))
     screening = Account(base).client.get("/login")  # warm-up
@@ -128,14 +138,33 @@ def make_accounts(base: str, n_patients: int, n_clinicians: int) -> tuple[list[A
     patients = []
     for p in range(n_patients):
         acc = Account(base)
-        acc.post("/signup", {"name": f"Patient {p}", "email": f"p{p}@bench.example", "password": PASSWORD,
-                             "role": "patient", "clinic_code": clinicians[p % n_clinicians][1]})
+        acc.post(
+            "/signup",
+            {
+                "name": f"Patient {p}",
+                "email": f"p{p}@bench.example",
+                "password": PASSWORD,
+                "role": "patient",
+                "clinic_code": clinicians[p % n_clinicians][1],
+            },
+        )
         page = acc.client.get("/screening").text
         answers = {f"q_{q}": "no" for q in re.findall(r'name="q_([a-z_]+)" value="no"', page)}
         acc.post("/screening", {**answers, "age": "45"})
-        acc.post("/intake", {"pain_now": "4", "pain_average": "4", "duration_weeks": "10", "age": "45",
-                             "desk_hours": "6", "minutes_per_day": "10", "leg_symptoms": "none",
-                             "activity_level": "moderate", "goals": "pain_relief"})
+        acc.post(
+            "/intake",
+            {
+                "pain_now": "4",
+                "pain_average": "4",
+                "duration_weeks": "10",
+                "age": "45",
+                "desk_hours": "6",
+                "minutes_per_day": "10",
+                "leg_symptoms": "none",
+                "activity_level": "moderate",
+                "goals": "pain_relief",
+            },
+        )
         patients.append(acc)
     with_ids = []
     for acc, _ in clinicians:
@@ -144,14 +173,24 @@ def make_accounts(base: str, n_patients: int, n_clinicians: int) -> tuple[list[A
     return patients, with_ids
 
 
-async def patient_stream(url: str, cookie: str, seconds: float, rate_hz: float, index: int,
-                         rtts_ms: list[float], errors: list[str], ready: asyncio.Barrier) -> int:
+async def patient_stream(
+    url: str,
+    cookie: str,
+    seconds: float,
+    rate_hz: float,
+    index: int,
+    rtts_ms: list[float],
+    errors: list[str],
+    ready: asyncio.Barrier,
+) -> int:
     """One patient: answer the pain check, then stream keypoints at ``rate_hz``."""
     from websockets.asyncio.client import connect
 
     sent: dict[int, float] = {}
     n_sent = 0
-    async with connect(url, additional_headers={"Cookie": cookie}, max_size=2**20, open_timeout=30) as ws:
+    async with connect(
+        url, additional_headers={"Cookie": cookie}, max_size=2**20, open_timeout=30
+    ) as ws:
         hello = json.loads(await ws.recv())
         if hello.get("type") != "hello":
             errors.append(f"patient {index}: {hello}")
@@ -180,7 +219,9 @@ async def patient_stream(url: str, cookie: str, seconds: float, rate_hz: float, 
         receiver = asyncio.create_task(receive())
         period = 1.0 / rate_hz
         # One 4 s movement cycle, serialised once, so the client spends its CPU on sending.
-        cycle = [json.dumps(keypoints_at(k * period, index * 0.37)) for k in range(int(4.0 * rate_hz))]
+        cycle = [
+            json.dumps(keypoints_at(k * period, index * 0.37)) for k in range(int(4.0 * rate_hz))
+        ]
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < seconds:
             seq = n_sent
@@ -194,14 +235,22 @@ async def patient_stream(url: str, cookie: str, seconds: float, rate_hz: float, 
     return n_sent
 
 
-async def clinician_browse(base: str, cookies: httpx.Cookies, patient_ids: list[int], seconds: float,
-                           latencies_ms: list[float], errors: list[str]) -> None:
+async def clinician_browse(
+    base: str,
+    cookies: httpx.Cookies,
+    patient_ids: list[int],
+    seconds: float,
+    latencies_ms: list[float],
+    errors: list[str],
+) -> None:
     """A clinician paging through the patient list and patient pages."""
     async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
         t0 = time.perf_counter()
         i = 0
         while time.perf_counter() - t0 < seconds:
-            path = "/clinic" if i % 3 == 0 else f"/clinic/patients/{patient_ids[i % len(patient_ids)]}"
+            path = (
+                "/clinic" if i % 3 == 0 else f"/clinic/patients/{patient_ids[i % len(patient_ids)]}"
+            )
             start = time.perf_counter()
             response = await client.get(path)
             latencies_ms.append((time.perf_counter() - start) * 1000.0)
@@ -211,16 +260,32 @@ async def clinician_browse(base: str, cookies: httpx.Cookies, patient_ids: list[
             await asyncio.sleep(0.5)
 
 
-async def load_phase(base: str, ws_base: str, patients: list[Account],
-                     clinicians: list[tuple[Account, list[int]]], seconds: float, rate_hz: float,
-                     server_pid: int) -> dict[str, Any]:
+async def load_phase(
+    base: str,
+    ws_base: str,
+    patients: list[Account],
+    clinicians: list[tuple[Account, list[int]]],
+    seconds: float,
+    rate_hz: float,
+    server_pid: int,
+) -> dict[str, Any]:
     rtts: list[float] = []
     pages: list[float] = []
     errors: list[str] = []
     ready = asyncio.Barrier(len(patients) + 1)
     streams = [
-        asyncio.create_task(patient_stream(ws_base + "/ws/session/keypoints", acc.cookie, seconds,
-                                           rate_hz, n, rtts, errors, ready))
+        asyncio.create_task(
+            patient_stream(
+                ws_base + "/ws/session/keypoints",
+                acc.cookie,
+                seconds,
+                rate_hz,
+                n,
+                rtts,
+                errors,
+                ready,
+            )
+        )
         for n, acc in enumerate(patients)
     ]
     await asyncio.wait_for(ready.wait(), timeout=60)
@@ -229,7 +294,10 @@ async def load_phase(base: str, ws_base: str, patients: list[Account],
     server_cpu0 = _cpu_s(server_pid)
     results = await asyncio.gather(
         *streams,
-        *(clinician_browse(base, acc.client.cookies, ids, seconds, pages, errors) for acc, ids in clinicians),
+        *(
+            clinician_browse(base, acc.client.cookies, ids, seconds, pages, errors)
+            for acc, ids in clinicians
+        ),
         return_exceptions=True,
     )
     wall_s = time.perf_counter() - t0
@@ -239,8 +307,15 @@ async def load_phase(base: str, ws_base: str, patients: list[Account],
         if isinstance(r, BaseException):
             errors.append(f"{type(r).__name__}: {r}")
     sent = sum(r for r in results if isinstance(r, int))
-    return {"rtts": rtts, "pages": pages, "errors": errors, "sent": sent, "wall_s": wall_s,
-            "client_cpu": client_cpu_s / wall_s, "server_cpu": server_cpu_s / wall_s}
+    return {
+        "rtts": rtts,
+        "pages": pages,
+        "errors": errors,
+        "sent": sent,
+        "wall_s": wall_s,
+        "client_cpu": client_cpu_s / wall_s,
+        "server_cpu": server_cpu_s / wall_s,
+    }
 
 
 def _cpu_s(pid: int) -> float:
@@ -264,13 +339,17 @@ def clip_frames(n_frames: int) -> list[bytes]:
         if not ok:
             capture.set(cv2.CAP_PROP_POS_FRAMES, 45)
             continue
-        ok, jpeg = cv2.imencode(".jpg", cv2.resize(frame, (640, 480)), [cv2.IMWRITE_JPEG_QUALITY, 75])
+        ok, jpeg = cv2.imencode(
+            ".jpg", cv2.resize(frame, (640, 480)), [cv2.IMWRITE_JPEG_QUALITY, 75]
+        )
         frames.append(jpeg.tobytes())
     capture.release()
     return frames
 
 
-async def camera_phase(ws_base: str, patient: Account, seconds: float, fps: float) -> dict[str, Any]:
+async def camera_phase(
+    ws_base: str, patient: Account, seconds: float, fps: float
+) -> dict[str, Any]:
     """One webcam session: frames at ``fps``, round-trip to landmarks."""
     from websockets.asyncio.client import connect
 
@@ -279,8 +358,12 @@ async def camera_phase(ws_base: str, patient: Account, seconds: float, fps: floa
     errors: list[str] = []
     found = 0
     sent: dict[float, float] = {}
-    async with connect(ws_base + "/ws/session?source=camera", additional_headers={"Cookie": patient.cookie},
-                       max_size=2**20, open_timeout=30) as ws:
+    async with connect(
+        ws_base + "/ws/session?source=camera",
+        additional_headers={"Cookie": patient.cookie},
+        max_size=2**20,
+        open_timeout=30,
+    ) as ws:
         json.loads(await ws.recv())
         await ws.send(json.dumps({"type": "pain", "pain": 3}))
         # Warm-up frame: the pose model loads on the first one (not timed).
@@ -309,18 +392,27 @@ async def camera_phase(ws_base: str, patient: Account, seconds: float, fps: floa
             await ws.send(struct.pack("<d", float(n)) + jpeg)
         done.set()
         await asyncio.wait_for(receiver, timeout=20)
-    return {"rtts": rtts, "errors": errors, "frames": len(frames), "with_landmarks": found,
-            "jpeg_kb": sum(map(len, frames)) / len(frames) / 1024}
+    return {
+        "rtts": rtts,
+        "errors": errors,
+        "frames": len(frames),
+        "with_landmarks": found,
+        "jpeg_kb": sum(map(len, frames)) / len(frames) / 1024,
+    }
 
 
 def _summary(label: str, values: list[float]) -> str:
-    return (f"{label}: n={len(values)} p50={percentile(values, 50):.1f} ms "
-            f"p95={percentile(values, 95):.1f} ms p99={percentile(values, 99):.1f} ms "
-            f"max={max(values) if values else math.nan:.1f} ms")
+    return (
+        f"{label}: n={len(values)} p50={percentile(values, 50):.1f} ms "
+        f"p95={percentile(values, 95):.1f} ms p99={percentile(values, 99):.1f} ms "
+        f"max={max(values) if values else math.nan:.1f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.web_load", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.web_load", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--patients", type=int, default=50)
     parser.add_argument("--clinicians", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0, help="load phase length (max 120)")
@@ -332,15 +424,34 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = max(1.0, min(args.seconds, 120.0))
     args.camera_seconds = max(1.0, min(args.camera_seconds, 60.0))
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     port = _free_port()
     base, ws_base = f"http://{HOST}:{port}", f"ws://{HOST}:{port}"
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "SPINECOACH_SECRET_KEY": "bench-" + "k" * 40, "PYTHONPATH": str(REPO / "src")}
+        env = {
+            **os.environ,
+            "SPINECOACH_SECRET_KEY": "bench-" + "k" * 40,
+            "PYTHONPATH": str(REPO / "src"),
+        }
         server = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from spinecoach.cli import main; sys.exit(main(sys.argv[1:]))",
-             "serve", "--host", HOST, "--port", str(port), "--data-dir", data_dir, "--no-open"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-c",
+                "import sys; from spinecoach.cli import main; sys.exit(main(sys.argv[1:]))",
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--data-dir",
+                data_dir,
+                "--no-open",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             deadline = time.monotonic() + 60
@@ -354,29 +465,49 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.2)
             t = time.perf_counter()
             patients, clinicians = make_accounts(base, args.patients, args.clinicians)
-            print(f"set-up: {args.patients} patients onboarded and {args.clinicians} clinicians in "
-                  f"{time.perf_counter() - t:.1f} s")
+            print(
+                f"set-up: {args.patients} patients onboarded and {args.clinicians} clinicians in "
+                f"{time.perf_counter() - t:.1f} s"
+            )
 
-            load = asyncio.run(load_phase(base, ws_base, patients, clinicians, args.seconds, args.rate_hz, server.pid))
+            load = asyncio.run(
+                load_phase(
+                    base, ws_base, patients, clinicians, args.seconds, args.rate_hz, server.pid
+                )
+            )
             rate = len(load["rtts"]) / load["wall_s"]
-            print(f"load: {args.patients} patients x {args.rate_hz:g} Hz keypoints for {args.seconds:g} s "
-                  f"+ {args.clinicians} clinicians browsing")
-            print(f"  keypoint messages sent {load['sent']}, acknowledged {len(load['rtts'])} "
-                  f"({rate:.0f}/s)")
-            print(f"  CPU: server {load['server_cpu']:.2f} cores, load client {load['client_cpu']:.2f} cores")
+            print(
+                f"load: {args.patients} patients x {args.rate_hz:g} Hz keypoints for "
+                f"{args.seconds:g} s + {args.clinicians} clinicians browsing"
+            )
+            print(
+                f"  keypoint messages sent {load['sent']}, acknowledged {len(load['rtts'])} "
+                f"({rate:.0f}/s)"
+            )
+            print(
+                f"  CPU: server {load['server_cpu']:.2f} cores, "
+                f"load client {load['client_cpu']:.2f} cores"
+            )
             print("  " + _summary("cue round-trip", load["rtts"]))
             print("  " + _summary("clinician page", load["pages"]))
-            print(f"  errors: {len(load['errors'])}" + (f" (first: {load['errors'][:3]})" if load["errors"] else ""))
-            p95 = percentile(load["rtts"], 95)
-            print(f"  goal p95 <= 50 ms and zero errors: {'MET' if p95 <= 50 and not load['errors'] else 'NOT MET'}")
+            print(
+                f"  errors: {len(load['errors'])}"
+                + (f" (first: {load['errors'][:3]})" if load["errors"] else "")
+            )
+            met = percentile(load["rtts"], 95) <= 50 and not load["errors"]
+            print(f"  goal p95 <= 50 ms and zero errors: {'MET' if met else 'NOT MET'}")
 
-            camera = asyncio.run(camera_phase(ws_base, patients[0], args.camera_seconds, args.camera_fps))
-            print(f"camera: 1 session, {camera['frames']} frames 640x480 at {args.camera_fps:g} fps "
-                  f"(JPEG {camera['jpeg_kb']:.0f} kB), landmarks in {camera['with_landmarks']}")
+            camera = asyncio.run(
+                camera_phase(ws_base, patients[0], args.camera_seconds, args.camera_fps)
+            )
+            print(
+                f"camera: 1 session, {camera['frames']} frames 640x480 at {args.camera_fps:g} fps "
+                f"(JPEG {camera['jpeg_kb']:.0f} kB), landmarks in {camera['with_landmarks']}"
+            )
             print("  " + _summary("frame-to-landmarks round-trip", camera["rtts"]))
             print(f"  errors: {len(camera['errors'])}")
-            p95c = percentile(camera["rtts"], 95)
-            print(f"  goal p95 <= 100 ms: {'MET' if p95c <= 100 and not camera['errors'] else 'NOT MET'}")
+            met = percentile(camera["rtts"], 95) <= 100 and not camera["errors"]
+            print(f"  goal p95 <= 100 ms: {'MET' if met else 'NOT MET'}")
         finally:
             server.terminate()
             try:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-
 from tests.web.conftest import Browser
 from tests.web.test_pages import _store_session
 
@@ -53,31 +52,35 @@ def _outcome(response: Any) -> str:
     return f"status {response.status_code}"
 
 
-# route -> expected outcome per actor (patient A's data is "own" for patient_a and clin_1)
+ACTORS = ("anon", "patient_a", "patient_b", "clin_1", "clin_2")
+PATIENT_PAGE = (LOGIN, OK, OK, FORBIDDEN, FORBIDDEN)
+CLINIC_OWN_A = (LOGIN, FORBIDDEN, FORBIDDEN, OK, MISSING)  # patient A's clinician only
+
+# route -> expected outcome per actor, in ACTORS order
 GET_ROUTES = {
-    "/today": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
-    "/progress": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
-    "/screening": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
-    "/intake": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
-    "/session": {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
-    "/sessions/{session_a}": {"anon": LOGIN, "patient_a": OK, "patient_b": MISSING, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN},
-    "/clinic": {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": OK},
-    "/clinic/patients/{patient_a}": {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": MISSING},
-    "/clinic/patients/999999": {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": MISSING, "clin_2": MISSING},
-}  # fmt: skip
+    "/today": PATIENT_PAGE,
+    "/progress": PATIENT_PAGE,
+    "/screening": PATIENT_PAGE,
+    "/intake": PATIENT_PAGE,
+    "/session": PATIENT_PAGE,
+    "/sessions/{session_a}": (LOGIN, OK, MISSING, FORBIDDEN, FORBIDDEN),
+    "/clinic": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "/clinic/patients/{patient_a}": CLINIC_OWN_A,
+    "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
+}
 
 POST_ROUTES = {
-    "/checkin": ({"pain": "3"}, {"anon": LOGIN, "patient_a": OK, "patient_b": OK, "clin_1": FORBIDDEN, "clin_2": FORBIDDEN}),
-    "/clinic/patients/{patient_a}/notes": ({"text": "note"}, {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": MISSING}),
-    "/clinic/patients/{patient_a}/plan": ({"note": "n"}, {"anon": LOGIN, "patient_a": FORBIDDEN, "patient_b": FORBIDDEN, "clin_1": OK, "clin_2": MISSING}),
-}  # fmt: skip
+    "/checkin": ({"pain": "3"}, PATIENT_PAGE),
+    "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
+}
 
 
 def test_get_matrix(world: dict[str, Any]) -> None:
     failures = []
     for template, expected in GET_ROUTES.items():
         path = template.format(**world)
-        for actor, want in expected.items():
+        for actor, want in zip(ACTORS, expected, strict=True):
             got = _outcome(world["actors"][actor].get(path))
             if got != want:
                 failures.append(f"GET {path} as {actor}: expected {want}, got {got}")
@@ -88,7 +91,7 @@ def test_post_matrix(world: dict[str, Any]) -> None:
     failures = []
     for template, (data, expected) in POST_ROUTES.items():
         path = template.format(**world)
-        for actor, want in expected.items():
+        for actor, want in zip(ACTORS, expected, strict=True):
             got = _outcome(world["actors"][actor].post(path, data))
             if got != want:
                 failures.append(f"POST {path} as {actor}: expected {want}, got {got}")

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 from sqlalchemy import select
+from tests.web.conftest import Browser
 
 from spinecoach.store import models
-from tests.web.conftest import Browser
 
 
 def _receive_until(ws: Any, kind: str, limit: int = 200) -> dict[str, Any]:
@@ -103,7 +103,9 @@ def test_symptom_report_ends_session_with_urgent_advice(browser: Browser) -> Non
         finished = message
         assert finished["state"]["status"] == "urgent_care"
     with browser.app.state.ctx.session_factory() as db:
-        report = db.scalars(select(models.PainReport).where(models.PainReport.kind == "symptom")).one()
+        report = db.scalars(
+            select(models.PainReport).where(models.PainReport.kind == "symptom")
+        ).one()
         assert report.decision["action"] == "urgent_care"
 
 

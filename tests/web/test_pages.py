@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from tests.web.conftest import Browser
 
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
-from tests.web.conftest import Browser
 
 
 def test_home_walks_a_new_patient_through_onboarding(browser: Browser) -> None:
@@ -161,7 +161,9 @@ def test_clinician_flags_and_notes(make_browser) -> None:  # type: ignore[no-unt
     listing = clinician.get("/clinic").text
     assert "flag-pain_rising" in listing and "Pain rose from" in listing
     patient_id = int(re.search(r'data-patient="(\d+)"', listing).group(1))
-    clinician.post(f"/clinic/patients/{patient_id}/notes", {"text": "Called Ann; flare after gardening."})
+    clinician.post(
+        f"/clinic/patients/{patient_id}/notes", {"text": "Called Ann; flare after gardening."}
+    )
     assert "flare after gardening" in clinician.get(f"/clinic/patients/{patient_id}").text
     empty = clinician.post(f"/clinic/patients/{patient_id}/notes", {"text": "   "})
     assert empty.status_code == 422

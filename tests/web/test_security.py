@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from tests.web.conftest import PASSWORD, Browser
 
 from spinecoach.store import models
 from spinecoach.web.security import COOKIE_NAME, LoginRateLimiter, SessionSigner, WebSession
-from tests.web.conftest import PASSWORD, Browser
 
 
 def test_password_stored_as_argon2id(browser: Browser) -> None:

@@ -39,7 +39,13 @@ def serve(
     console.print(f"spinecoach is running at [bold]{url}[/] — press Ctrl+C to stop.")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_max_size=settings.ws_max_message_bytes)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws_max_size=settings.ws_max_message_bytes,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -38,9 +38,7 @@ def validate_sign_up(name: str, email: str, password: str, role: str, clinic_cod
     if not _EMAIL.match(email) or len(email) > 320:
         raise InvalidInput(f"email: '{email[:80]}' is not a valid e-mail address")
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-        raise InvalidInput(
-            f"password: use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
-        )
+        raise InvalidInput(f"password: use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters")
     if role not in ROLES:
         raise InvalidInput(f"role: expected patient or clinician, got {role!r}")
     return SignUp(name, email, password, role, clinic_code.strip())
@@ -78,7 +76,9 @@ class Accounts:
             person = self.people.db.get(models.Person, clinician_id)
             if person is not None and person.role == "clinician":
                 return clinician_id
-        raise InvalidInput("clinic_code: this clinic code is not valid; check it with your clinician")
+        raise InvalidInput(
+            "clinic_code: this clinic code is not valid; check it with your clinician"
+        )
 
     def join_clinic(self, patient: models.Person, code: str) -> models.Person:
         """Share a patient's data with the clinician whose code they entered."""

@@ -1,4 +1,4 @@
-"""The composition root: ``create_app(settings)`` builds the engine and services and wires routes."""
+"""The composition root: ``create_app(settings)`` builds engine and services, wires routes."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings | None = None, *, session_factory: sessionmaker | None = None) -> FastAPI:  # type: ignore[type-arg]
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker | None = None
+) -> FastAPI:  # type: ignore[type-arg]
     """Build the web app.
 
     Parameters

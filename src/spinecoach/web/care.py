@@ -23,7 +23,6 @@ from spinecoach.domain.serialize import dose_to_dict
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
-from spinecoach.store.services import CoachService
 from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
@@ -31,6 +30,7 @@ from spinecoach.store.repositories import (
     SessionRepository,
     plan_from_row,
 )
+from spinecoach.store.services import CoachService
 
 ANSWER_CHOICES = ("yes", "no", "unsure")
 
@@ -158,7 +158,9 @@ class Care:
         """Changes between two stored plans, with the reasons the newer plan recorded."""
         reasons = {c["exercise_id"]: c["reason"] for c in after.changes}
         fallback = (
-            "Changed by your clinician." if after.origin == "clinician" else "Adapted to your last sessions."
+            "Changed by your clinician."
+            if after.origin == "clinician"
+            else "Adapted to your last sessions."
         )
         old = {i.exercise_id: i for i in before.items}
         new = {i.exercise_id: i for i in after.items}
@@ -183,7 +185,9 @@ class Care:
         for change in after.changes:
             if change["exercise_id"] not in old.keys() | new.keys():
                 lines.append(
-                    PlanChangeLine(self._name(change["exercise_id"]), change["action"], change["reason"])
+                    PlanChangeLine(
+                        self._name(change["exercise_id"]), change["action"], change["reason"]
+                    )
                 )
         return lines
 
@@ -236,4 +240,3 @@ def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, 
             }
         )
     return out
-

@@ -35,14 +35,23 @@ def _frame(body: str, label: str) -> Markup:
     )
 
 
+def _hline(cls: str, y: float) -> str:
+    return (
+        f'<line class="{cls}" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+    )
+
+
+def _text(cls: str, x: float, y: float, text: str, anchor: str = "start") -> str:
+    return (
+        f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(text)}</text>'
+    )
+
+
 def _grid(low: float, high: float, ticks: Sequence[float], unit: str) -> str:
     parts = []
     for t in ticks:
         y = _y(t, low, high)
-        parts.append(
-            f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{t:g}{unit}</text>'
-        )
+        parts.append(_hline("grid", y) + _text("tick", PAD_LEFT - 6, y + 4, f"{t:g}{unit}", "end"))
     return "".join(parts)
 
 
@@ -61,15 +70,17 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
     body = [_grid(0, 10, (0, 2, 4, 6, 8, 10), "")]
     if mic_threshold is not None and mic_threshold > 0:
         y = _y(mic_threshold, 0, 10)
+        width = WIDTH - PAD_LEFT - PAD_RIGHT
+        label = f"important improvement (≤ {mic_threshold:.1f})"
         body.append(
-            f'<rect class="mic-zone" x="{PAD_LEFT}" y="{y:.1f}" width="{WIDTH - PAD_LEFT - PAD_RIGHT}" '
+            f'<rect class="mic-zone" x="{PAD_LEFT}" y="{y:.1f}" width="{width}" '
             f'height="{HEIGHT - PAD_BOTTOM - y:.1f}"/>'
-            f'<line class="mic" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="mic-label" x="{WIDTH - PAD_RIGHT - 4}" y="{y - 5:.1f}" text-anchor="end">'
-            f"important improvement (≤ {mic_threshold:.1f})</text>"
+            + _hline("mic", y)
+            + _text("mic-label", WIDTH - PAD_RIGHT - 4, y - 5, label, "end")
         )
     path = " ".join(
-        f"{'M' if i == 0 else 'L'}{_x(i, n):.1f},{_y(p.pain, 0, 10):.1f}" for i, p in enumerate(points)
+        f"{'M' if i == 0 else 'L'}{_x(i, n):.1f},{_y(p.pain, 0, 10):.1f}"
+        for i, p in enumerate(points)
     )
     body.append(f'<path class="line" d="{path}"/>')
     for i, p in enumerate(points):
@@ -82,8 +93,8 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
         )
     first, last = points[0].at, points[-1].at
     body.append(
-        f'<text class="tick" x="{PAD_LEFT}" y="{HEIGHT - 8}">{first:%d %b}</text>'
-        f'<text class="tick" x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 8}" text-anchor="end">{last:%d %b}</text>'
+        _text("tick", PAD_LEFT, HEIGHT - 8, f"{first:%d %b}")
+        + _text("tick", WIDTH - PAD_RIGHT, HEIGHT - 8, f"{last:%d %b}", "end")
     )
     return _frame("".join(body), "Pain over time, 0 to 10")
 
@@ -98,7 +109,8 @@ def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: s
     ticks = [round(high * f) for f in (0.0, 0.5, 1.0)]
     body = [_grid(0, high, ticks, unit)]
     path = " ".join(
-        f"{'M' if i == 0 else 'L'}{_x(i, n):.1f},{_y(v, 0, high):.1f}" for i, (_, v) in enumerate(series)
+        f"{'M' if i == 0 else 'L'}{_x(i, n):.1f},{_y(v, 0, high):.1f}"
+        for i, (_, v) in enumerate(series)
     )
     body.append(f'<path class="line rom" d="{path}"/>')
     for i, (name, v) in enumerate(series):

@@ -126,7 +126,10 @@ class Clinic:
                 r.symptoms and action not in (None, "continue")
             ):
                 flags.append(
-                    Flag("red_flag", f"Reported {', '.join(r.symptoms) or 'pain'} on {r.at:%d %b}: {action}")
+                    Flag(
+                        "red_flag",
+                        f"Reported {', '.join(r.symptoms) or 'pain'} on {r.at:%d %b}: {action}",
+                    )
                 )
         pains = [r.pain for r in recent if r.pain is not None]
         if len(pains) >= 2 and pains[-1] - pains[0] >= MIC_POINTS:
@@ -152,7 +155,10 @@ class Clinic:
             missed = expected_days - len(session_days)
             if missed >= MISSED_DAYS_FLAG:
                 flags.append(
-                    Flag("missed_sessions", f"No session on {missed} of the last {expected_days} days")
+                    Flag(
+                        "missed_sessions",
+                        f"No session on {missed} of the last {expected_days} days",
+                    )
                 )
         fractions = [
             float(frac)
@@ -214,7 +220,9 @@ class Clinic:
                 items.append(item)
                 continue
             if not e.keep:
-                changes.append(PlanChange(item.exercise_id, ChangeAction.REMOVE, f"{who}: removed."))
+                changes.append(
+                    PlanChange(item.exercise_id, ChangeAction.REMOVE, f"{who}: removed.")
+                )
                 continue
             dose = item.dose
             updates: dict[str, Any] = {}
@@ -231,7 +239,9 @@ class Clinic:
             if e.locked != item.locked:
                 action = "kept fixed" if e.locked else "no longer fixed"
                 if not updates:
-                    changes.append(PlanChange(item.exercise_id, ChangeAction.HOLD, f"{who}: {action}."))
+                    changes.append(
+                        PlanChange(item.exercise_id, ChangeAction.HOLD, f"{who}: {action}.")
+                    )
             items.append(replace(item, dose=dose, locked=e.locked))
         if edit.add_exercise_id:
             exercise = self.library.get(edit.add_exercise_id)

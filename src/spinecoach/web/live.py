@@ -38,7 +38,6 @@ from spinecoach.motion.body import Body
 from spinecoach.motion.measures import MEASURES, measure_values
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import EventKind, FrameKind
-from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES
 from spinecoach.store.session_sink import StoreSessionSink
 from spinecoach.web.context import AppContext
 
@@ -95,7 +94,9 @@ def parse_keypoints(
         raise InvalidInput(f"keypoints: expected a list of {len(names)} points")
     width = len(points[0]) if points and isinstance(points[0], list) else 0
     if width not in (3, 4):
-        raise InvalidInput("keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]")
+        raise InvalidInput(
+            "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]"
+        )
     try:
         array = np.array(
             [[math.nan if v is None else float(v) for v in p] for p in points], dtype=float
@@ -385,13 +386,16 @@ class LiveHub:
         self.active: dict[int, LiveSession] = {}
         self._serial = 0
 
-    def open(self, person_id: int, plan: Plan, plan_id: int, source: str) -> tuple[int, LiveSession]:
+    def open(
+        self, person_id: int, plan: Plan, plan_id: int, source: str
+    ) -> tuple[int, LiveSession]:
         """Register a new live session; returns its registry key and the session."""
         if len(self.active) >= self.max_sessions:
             raise InvalidInput("the server is busy: too many live sessions, try again shortly")
-        if source == "camera" and sum(
-            1 for s in self.active.values() if s.source == "camera"
-        ) >= self.max_camera:
+        if (
+            source == "camera"
+            and sum(1 for s in self.active.values() if s.source == "camera") >= self.max_camera
+        ):
             raise InvalidInput(
                 "the server is analysing too many cameras now; use timers only or try later"
             )
@@ -405,4 +409,3 @@ class LiveHub:
         live = self.active.pop(key, None)
         if live is not None:
             live.close(reason)
-

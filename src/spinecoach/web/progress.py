@@ -152,7 +152,9 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
         for exercise_id, by_week in sorted(weekly.items())
     }
 
-    active_days = {_aware(s.started_at).date() for s in sessions if s.status == "completed" or s.results}
+    active_days = {
+        _aware(s.started_at).date() for s in sessions if s.status == "completed" or s.results
+    }
     start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     progress.adherence = [
         (start + timedelta(days=n), (start + timedelta(days=n)) in active_days)

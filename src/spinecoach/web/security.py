@@ -138,7 +138,11 @@ class SessionSigner:
         if not head.isdigit() or len(head) > 12:
             return None
         clinician_id = int(head)
-        return clinician_id if hmac.compare_digest(self.clinic_code(clinician_id), code.strip()) else None
+        return (
+            clinician_id
+            if hmac.compare_digest(self.clinic_code(clinician_id), code.strip())
+            else None
+        )
 
 
 class LoginRateLimiter:
@@ -175,7 +179,8 @@ class LoginRateLimiter:
                 wait_s = int(self.window_s - (now_s - times[0])) + 1
                 minutes = max(1, round(wait_s / 60))
                 raise RateLimited(
-                    f"Too many failed sign-ins. Please wait about {minutes} minute(s) and try again."
+                    f"Too many failed sign-ins. Please wait about {minutes} minute(s) "
+                    "and try again."
                 )
 
     def failed(self, key: str, now_s: float) -> None:

@@ -82,7 +82,9 @@ def login(
     try:
         ctx.login_limiter.check(key, now_s)
     except RateLimited as exc:
-        return render(request, "login.html", status_code=429, next=next, email=email, error=str(exc))
+        return render(
+            request, "login.html", status_code=429, next=next, email=email, error=str(exc)
+        )
     person = accounts.authenticate(email, password)
     if person is None:
         ctx.login_limiter.failed(key, now_s)

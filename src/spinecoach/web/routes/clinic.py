@@ -76,7 +76,9 @@ def _plan_edit(form: FormData) -> PlanEdit:
         exercise_id = str(exercise_id)
         prefix = f"{exercise_id}__"
 
-        def number(name: str, low: float, high: float, prefix: str = prefix) -> float | None:
+        def number(
+            name: str, low: float, high: float, prefix: str = prefix, exercise_id: str = exercise_id
+        ) -> float | None:
             raw = str(form.get(prefix + name, "")).strip()
             if raw == "":
                 return None
@@ -85,7 +87,9 @@ def _plan_edit(form: FormData) -> PlanEdit:
             except ValueError:
                 raise InvalidInput(f"{exercise_id}.{name}: expected a number") from None
             if not low <= value <= high:
-                raise InvalidInput(f"{exercise_id}.{name}: expected {low:g} to {high:g}, got {value:g}")
+                raise InvalidInput(
+                    f"{exercise_id}.{name}: expected {low:g} to {high:g}, got {value:g}"
+                )
             return value
 
         reps = number("reps", 1, 50)

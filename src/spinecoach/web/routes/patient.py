@@ -148,7 +148,9 @@ def intake_answers(form: FormData) -> dict[str, Any]:
 
 def _intake_context(form: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
     return {
-        "aggravators": [(k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})],
+        "aggravators": [
+            (k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
+        ],
         "goals": sorted(KNOWN_GOALS),
         "conditions": sorted(KNOWN_CONDITIONS),
         "form": form or {},
@@ -161,25 +163,34 @@ def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
     """The intake form (blocked while screening forbids exercise)."""
     care.require_clear_to_exercise(user)
     profile = care.profile(user)
-    form = {} if profile is None else {"age": profile.age, "minutes_per_day": profile.minutes_per_day}
+    form = (
+        {} if profile is None else {"age": profile.age, "minutes_per_day": profile.minutes_per_day}
+    )
     return render(request, "intake.html", **_intake_context(form))
 
 
 @router.post("/intake")
-async def intake_submit(request: Request, _: CsrfChecked, user: PatientUser, care: CareDep) -> Response:
+async def intake_submit(
+    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep
+) -> Response:
     """Store the intake and create the first plan."""
     form = await request.form()
     try:
         answers = intake_answers(form)
         care.submit_intake(user, answers, _now())
     except InvalidInput as exc:
-        values = {k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k) for k in form}
+        values = {
+            k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k)
+            for k in form
+        }
         return render(request, "intake.html", status_code=422, **_intake_context(values, str(exc)))
     return redirect("/today?new=1")
 
 
 @router.get("/today")
-def today(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep, new: int = 0) -> Response:
+def today(
+    request: Request, user: PatientUser, care: CareDep, ctx: ContextDep, new: int = 0
+) -> Response:
     """Today's routine, its duration, and what changed since yesterday and why."""
     screening = care.latest_screening(user)
     if screening is None or not screening.may_exercise:

@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
 from spinecoach.domain.planning import relabel
-from spinecoach.errors import InvalidInput, SpinecoachError, UnsafeToExercise
+from spinecoach.errors import InvalidInput, SpinecoachError
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES, SKELETON_EDGES
 from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
@@ -190,7 +190,9 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         await conn.send(
             {
                 "type": "ack",
-                "client_ts": message.get("t") if isinstance(message.get("t"), int | float) else None,
+                "client_ts": message.get("t")
+                if isinstance(message.get("t"), int | float)
+                else None,
                 "angle": live.snapshot_angle(),
                 "cues": _cues(cues),
             }
