@@ -277,6 +277,11 @@ class LiveSession:
         state["session_id"] = self.session_id
         return state
 
+    def exercise_name(self, exercise_id: str) -> str:
+        """Display name of an exercise (its id when unknown)."""
+        exercise = self.ctx.library.exercises.get(exercise_id)
+        return exercise.name if exercise is not None else exercise_id
+
     def snapshot_angle(self) -> dict[str, object] | None:
         """The primary-angle readout of the last frame (None outside exercises)."""
         return None if self._last_angle is None else self._last_angle.to_json()

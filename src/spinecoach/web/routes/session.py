@@ -133,7 +133,10 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
                 "state": live.snapshot(),
                 "session_id": live.session_id,
                 "changes": changes,
-                "results": [r.to_dict() for r in live.engine.results],
+                "results": [
+                    {**r.to_dict(), "name": live.exercise_name(r.exercise_id)}
+                    for r in live.engine.results
+                ],
             }
         )
         conn.finished_sent = True

@@ -231,7 +231,7 @@
     const rows = $("summary-rows");
     (msg.results || []).forEach((r) => {
       const tr = document.createElement("tr");
-      [r.exercise_id.replace(/_/g, " "), r.reps_done + "/" + r.reps_target,
+      [r.name || r.exercise_id.replace(/_/g, " "), r.reps_done + "/" + r.reps_target,
        (r.ranges_deg || []).map((v) => Math.round(v)).join(", ") || "–",
        (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–"].forEach((text) => {
         const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
