@@ -181,3 +181,26 @@ def test_camera_frame_returns_landmarks(browser: Browser, shared_data: Any) -> N
                 assert len(reply["landmarks"]) == 33
                 found += 1
         assert found >= 15
+
+
+def test_next_morning_checkin_after_a_session_adapts_the_plan(browser: Browser) -> None:
+    browser.onboard("Ann", "ann@example.org")
+    with browser.client.websocket_connect("/ws/session/keypoints") as ws:
+        ws.receive_json()
+        ws.send_text(json.dumps({"type": "pain", "pain": 3}))
+        ws.send_text(json.dumps({"type": "skip"}))
+        ws.send_text(json.dumps({"type": "skip"}))
+        ws.send_text(json.dumps({"type": "stop"}))
+        _receive_until(ws, "finished")
+    page = browser.post("/checkin", {"pain": "2", "kind": "next_morning"})
+    assert page.status_code == 200 and "Your plan for today" in page.text
+    factory = browser.app.state.ctx.session_factory
+    with factory() as db:
+        morning = db.scalars(
+            select(models.PainReport).where(models.PainReport.kind == "next_morning")
+        ).one()
+        assert morning.session_id is not None
+        origins = [p.origin for p in db.scalars(select(models.Plan).order_by(models.Plan.id))]
+        assert origins == ["generated", "adapted", "adapted"]
+    again = browser.post("/checkin", {"pain": "2", "kind": "next_morning"})
+    assert "Your plan for today" not in again.text  # nothing pending any more

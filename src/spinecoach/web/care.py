@@ -217,6 +217,25 @@ class Care:
         )
 
 
+def morning_check_in(
+    care: Care, person: models.Person, pain: int, now: datetime
+) -> tuple[StopDecision, Plan | None]:
+    """Record a next-morning pain check-in; if a session awaits it, adapt tomorrow's plan.
+
+    Returns the stop-rule decision and the adapted plan (``None`` when no session was due).
+    """
+    from spinecoach.store.session_sink import pending_morning_checkin
+
+    pending = pending_morning_checkin(care.db, person.id)
+    session_id = pending[0] if pending else None
+    decision = care.check_in(
+        person, kind="next_morning", pain=pain, symptoms=set(), now=now, session_id=session_id
+    )
+    if session_id is None:
+        return decision, None
+    return decision, care.adapt_after_session(person, session_id, now)
+
+
 def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, Any]]:
     """Plan items with names, steps and a dose description, for templates and the session page."""
     out = []

@@ -23,7 +23,7 @@ import struct
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,7 @@ MAX_FRAME_SIDE_PX = 1920
 FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG bytes
 ALWAYS_FORWARDED = frozenset({EventKind.TRACKING_LOST, EventKind.TRACKING_RESTORED})
 SOURCES = ("camera", "keypoints", "timer")
+MORNING_CHECKIN_HOUR = 8
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ class AngleReadout:
             "low_deg": self.low_deg,
             "high_deg": self.high_deg,
         }
+
+
+def next_morning(now: datetime, hour: int = MORNING_CHECKIN_HOUR) -> datetime:
+    """When the next-morning check-in after a session is due (the next day at ``hour``)."""
+    return (now + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def parse_keypoints(
@@ -138,13 +144,15 @@ class LiveSession:
         self.clock = MonotonicClock()
         self._db = ctx.session_factory()
         origin_s = self.clock.now()
+        started_at = datetime.now(UTC)
         self.sink = StoreSessionSink(
             self._db,
             person_id,
             plan_id,
-            started_at=datetime.now(UTC),
+            started_at=started_at,
             origin_s=origin_s,
             source=source,
+            next_checkin_at=next_morning(started_at),
         )
         self.engine = SessionEngine(
             plan,

@@ -13,7 +13,7 @@ from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.web import charts
-from spinecoach.web.care import ANSWER_CHOICES, plan_items_for_page
+from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
     AccountsDep,
     CareDep,
@@ -243,9 +243,16 @@ def checkin(
     pain: Annotated[int, Form(ge=0, le=10)],
     kind: Annotated[str, Form(max_length=20)] = "next_morning",
 ) -> Response:
-    """A one-tap pain check-in (e.g. next morning), run through the stop rules."""
-    decision = care.check_in(user, kind=kind, pain=pain, symptoms=set(), now=_now())
-    return render(request, "checkin_result.html", decision=decision, pain=pain)
+    """A one-tap pain check-in, run through the stop rules.
+
+    A next-morning check-in after a session also adapts tomorrow's plan (``adapt_plan``).
+    """
+    adapted = None
+    if kind == "next_morning":
+        decision, adapted = morning_check_in(care, user, pain, _now())
+    else:
+        decision = care.check_in(user, kind=kind, pain=pain, symptoms=set(), now=_now())
+    return render(request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted)
 
 
 @router.post("/join-clinic")
