@@ -112,9 +112,23 @@
     setText("gauge-name", angle.name.replace(/_deg$/, "").replace(/_/g, " "));
     if (angle.value_deg == null) { setText("gauge-value", "–"); return; }
     $("gauge-marker").setAttribute("x", x(angle.value_deg) - 2);
+    drawTrace(angle, max);
     const inZone = angle.value_deg >= angle.low_deg && angle.value_deg <= angle.high_deg;
     $("gauge-marker").setAttribute("class", "gauge-marker" + (inZone ? " in-zone" : ""));
     setText("gauge-value", Math.round(angle.value_deg) + "° (target " + angle.low_deg + "–" + angle.high_deg + "°)");
+  }
+
+  // ---------------------------------------------------------------- angle trace (last 10 s)
+  const trace = [];
+  function drawTrace(angle, max) {
+    const now = performance.now();
+    trace.push([now, angle.value_deg]);
+    while (trace.length && now - trace[0][0] > 10000) trace.shift();
+    const y = (v) => 60 - Math.max(0, Math.min(60, (v / max) * 60));
+    $("trace-zone").setAttribute("y", y(angle.high_deg));
+    $("trace-zone").setAttribute("height", Math.max(1, y(angle.low_deg) - y(angle.high_deg)));
+    $("trace-line").setAttribute("points", trace.map(([t, v]) =>
+      (300 - (now - t) / 10000 * 300).toFixed(1) + "," + y(v).toFixed(1)).join(" "));
   }
 
   // ---------------------------------------------------------------- skeleton
