@@ -165,13 +165,16 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
         timeout=30_000,
     )
     _shot(page, "laptop-05-session-skeleton")
-    page.wait_for_selector("#cues li")
+    page.wait_for_function("() => window.spinecoachStats.cues >= 1")  # cues shown and spoken
+    assert "pain" in (page.inner_text("#step-text") + page.inner_text("#cues")).lower()
     page.locator("#pain-buttons button").nth(2).click()  # pain before: 2/10
     page.wait_for_function(
         "() => document.getElementById('exercise-name').textContent !== 'Pain check'",
         timeout=20_000,
     )
-    page.wait_for_timeout(1000)
+    page.click("#skip")  # past the set-up step, into the first exercise
+    page.wait_for_selector("#gauge:not([hidden])", timeout=20_000)  # primary angle vs zone
+    page.wait_for_timeout(1500)
     _shot(page, "laptop-05-session")
     phone_session = patient_ctx.new_page()
     phone_session.set_viewport_size(PHONE)

@@ -63,15 +63,15 @@
       if (spoken.has(key)) return;
       spoken.add(key);
       window.spinecoachStats.cues += 1;
+      if (c.kind === "breath") chime(c.text.toLowerCase().includes("in") ? 520 : 390, 350);
+      else if (c.kind === "count") chime(880, 120);
+      speak(c.text, c.kind === "count" ? 1 : c.priority);
+      if (c.text === $("step-text").textContent) return;   // already shown as the step text
       const li = document.createElement("li");
       li.className = "cue cue-" + c.kind + (c.priority >= 3 ? " urgent" : "");
       li.textContent = c.text;
       list.prepend(li);
       while (list.children.length > 4) list.removeChild(list.lastChild);
-      if (c.kind === "breath") chime(c.text.toLowerCase().includes("in") ? 520 : 390, 350);
-      else if (c.kind === "count") chime(880, 120);
-      if (c.kind !== "count") speak(c.text, c.priority);
-      else speak(c.text, 1);
     });
   }
 
