@@ -57,9 +57,12 @@ def test_walking_knee_flexion_peaks_are_physiological(clip_pose) -> None:  # typ
     assert np.isfinite(knees).mean() > 0.6
     filled = np.where(np.isfinite(knees), knees, 0.0)
     peaks, _ = find_peaks(filled, prominence=20.0, distance=12)
+    # Only peaks seen whole: measured for +-0.3 s around them (not cut by a tracking gap).
+    finite = np.isfinite(knees)
+    peaks = [p for p in peaks if p >= 9 and finite[p - 9 : p + 10].all()]
     peak_deg = knees[peaks]
     print("knee flexion swing peaks (deg):", np.round(peak_deg, 1).tolist())
-    assert len(peaks) >= 12  # ~18 steps in ~10 s of walking in view
+    assert len(peaks) >= 10  # ~18 steps in ~10 s of walking in view, some cut by gaps
     assert 50.0 <= float(np.median(peak_deg)) <= 70.0
     assert np.all((peak_deg >= 40.0) & (peak_deg <= 75.0))
     # Standing/stance knees are nearly straight between swings.

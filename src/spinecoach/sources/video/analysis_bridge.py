@@ -20,17 +20,16 @@ from spinecoach.sources.video.pipeline import AnalyzerFactory, Readout
 GENERIC_FORM_CODES = frozenset({"out_of_range", "too_fast", "not_enough_range"})
 
 
-def measures_of(exercise: Exercise) -> tuple[str, ...]:
-    """The primary and secondary measures an exercise is analysed with."""
-    signature = exercise.signature
-    return (signature.primary_angle, *signature.secondary_angles)
-
-
 def required_keypoints_for(exercise: Exercise | None, names: Sequence[str]) -> tuple[str, ...]:
-    """Keypoints the exercise's measures need (the torso when no exercise is given)."""
+    """Keypoints the exercise's primary angle needs (the torso when no exercise is given).
+
+    Only the primary angle gates feedback: secondary measures feed form rules, which the
+    motion core skips when they are not measured (in a side view the far limbs are often
+    hidden, and pausing for them would pause most side-view exercises).
+    """
     if exercise is None:
         return TORSO
-    return required_keypoints(measures_of(exercise), names)
+    return required_keypoints((exercise.signature.primary_angle,), names)
 
 
 class ExerciseStream:
