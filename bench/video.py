@@ -31,7 +31,8 @@ EXERCISE = "slow_walking"
 
 
 def _machine() -> str:
-    return f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    cpu = platform.processor() or platform.machine()
+    return f"{platform.platform()}, {cpu}, {os.cpu_count()} CPUs"
 
 
 def _pose_alone(clip: Path) -> tuple[int, float]:
