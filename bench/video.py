@@ -195,15 +195,12 @@ def main(argv: list[str] | None = None) -> None:
     overlay_fps = _end_to_end(CLIP, overlay=True)
     small_fps = _end_to_end(CLIP, overlay=False, input_max_side_px=640)
     print(f"pose alone (estimate only)            {pose_fps:6.1f} frames/s over {n} frames")
-    print(
-        f"end to end, no overlay                {e2e_fps:6.1f} frames/s  ratio {e2e_fps / pose_fps:.2f}"
-    )
-    print(
-        f"end to end, overlay + video writing   {overlay_fps:6.1f} frames/s  ratio {overlay_fps / pose_fps:.2f}"
-    )
-    print(
-        f"end to end, no overlay, pose at 640px {small_fps:6.1f} frames/s  ratio {small_fps / pose_fps:.2f}"
-    )
+    for label, fps in (
+        ("end to end, no overlay               ", e2e_fps),
+        ("end to end, overlay + video writing  ", overlay_fps),
+        ("end to end, no overlay, pose at 640px", small_fps),
+    ):
+        print(f"{label} {fps:6.1f} frames/s  ratio to pose alone {fps / pose_fps:.2f}")
     if args.skip_memory:
         return
     with tempfile.TemporaryDirectory() as tmp:
