@@ -128,3 +128,12 @@ def test_undecodable_video_exits_2(tmp_path: Path, capsys) -> None:  # type: ign
     assert main(["analyze", str(bogus)]) == 2
     err = capsys.readouterr().err
     assert "broken.mp4" in err and len(err.strip().splitlines()) == 1
+
+
+def test_progress_bar_run(short_walk_clip: Path) -> None:
+    from spinecoach.sources.video.handler import VideoOptions, process_video
+
+    video = process_video(short_walk_clip, VideoOptions(progress=True, max_frames=20))
+    assert video.series.n_frames == 20
+    assert video.tracking["detection_rate"] == 1.0
+    assert video.processing_fps > 0

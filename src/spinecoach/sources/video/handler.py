@@ -38,6 +38,7 @@ from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
 from spinecoach.motion.filters import filter_measures, sample_rate_of
 from spinecoach.motion.measures import compute_measures
+from spinecoach.motion.segments import analyze_in_segments
 from spinecoach.motion.tracking_quality import assess_tracking, split_at_switches
 from spinecoach.motion.types import KeypointSeries
 from spinecoach.sources.analysis_input import AnalysisOutput, AnalyzeOptions
@@ -110,6 +111,10 @@ class VideoAnalysis:
     info: VideoInfo
     cues: list[Cue] = field(default_factory=list)
     processing_fps: float = 0.0
+
+    def tracking_switch_frames(self) -> list[int]:
+        """Frame indices where the tracked person switched."""
+        return [int(s["frame"]) for s in self.tracking["person_switches"]]
 
     def notes(self) -> list[str]:
         """One-line camera notes for the user: detection, switches, set-up advice."""
@@ -247,12 +252,18 @@ def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     result = None
     exercise = options.exercise
     if exercise is not None:
-        result = analyze_measures(
+        codes = error_codes_for(exercise)
+        # Each person-switch segment is analysed on its own (own baseline, no event across).
+        result = analyze_in_segments(
             raw,
-            exercise.signature,
-            dose=exercise.dose,
-            exercise_id=exercise.id,
-            error_codes=error_codes_for(exercise),
+            video.tracking_switch_frames(),
+            lambda segment: analyze_measures(
+                segment,
+                exercise.signature,
+                dose=exercise.dose,
+                exercise_id=exercise.id,
+                error_codes=codes,
+            ),
         )
         camera = {f"camera_{k}": v for k, v in video.tracking.items()}
         result = replace(result, tracking={**result.tracking, **camera})
