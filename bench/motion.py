@@ -1,7 +1,8 @@
 """Motion analysis speed, and camera-vs-Vicon agreement on KERAAL (``python -m bench.motion``).
 
 - Batch: an hour of keypoints (108,000 frames at 30 Hz) built by tiling the real KERAAL
-  BlazePose ELK recording (2D front view) and the Kinect one (3D, every measure defined); all measures + Butterworth + event analysis. Goal >= 3,000 frames/s.
+  BlazePose ELK recording (2D front view) and the Kinect one (3D, every measure defined);
+  all measures + Butterworth + event analysis. Goal >= 3,000 frames/s.
 - Streaming: per-frame latency of ``StreamingAnalyzer.push_keypoints`` (p50/p99/max) over
   20,000 frames of the same data. Goal p99 <= 0.3 ms.
 - Agreement: trunk lateral flexion of BlazePose, OpenPose and Kinect against Vicon on ELK.
@@ -86,7 +87,8 @@ def bench_batch(series: KeypointSeries, exercise: Exercise, label: str) -> None:
     print(f"  events (primary)     : {n / t_events:12,.0f} frames/s")
     print(f"  measures+filter+events: {n / total:11,.0f} frames/s  (goal >= 3,000)")
     print(
-        f"  analyze(series, ex)  : {n / t_analyze:12,.0f} frames/s  ({len(result.repetitions)} reps)"
+        f"  analyze(series, ex)  : {n / t_analyze:12,.0f} frames/s "
+        f" ({len(result.repetitions)} reps)"
     )
 
 
