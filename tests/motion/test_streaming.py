@@ -104,6 +104,9 @@ def test_events_are_emitted_as_they_happen():  # type: ignore[no-untyped-def]
     assert kinds.index(EventKind.HOLD_STARTED) < kinds.index(EventKind.HOLD_ENDED)
     assert kinds.index(EventKind.HOLD_ENDED) < kinds.index(EventKind.REPETITION)
     hold_started_at = next(at for at, k in seen if k is EventKind.HOLD_STARTED)
+    tracker = analyzer.tracker
+    assert tracker.hold_start_s is None and not tracker.in_repetition
+    assert tracker.last_excursion_deg is not None and tracker.last_excursion_deg < 1.0
     assert hold_started_at == pytest.approx(truth[0][0] + 1.0, abs=0.5)  # after 1 s steady
 
 

@@ -203,10 +203,15 @@ class MotionTracker:
         Prescribed tempo for ``too_fast``.
     error_codes : frozenset of str, optional
         Only these form-flag codes are reported (default: all that apply).
-    secondary : tuple of str
-        Names of the secondary measures that will be fed with each sample.
     params : EventParameters
         Detection tuning.
+
+    ``secondary`` (attribute) names the secondary measures the form rules read; pass them in
+    :meth:`update`'s ``secondary`` mapping.
+
+    Live read-outs for overlays: ``last_angle_deg`` (last value fed, NaN if missing),
+    ``last_excursion_deg`` (last excursion from the start position, None before the
+    baseline), :attr:`hold_start_s`, :attr:`in_repetition`, ``repetitions``, ``baseline_deg``.
     """
 
     def __init__(
@@ -243,6 +248,8 @@ class MotionTracker:
         self._hold: _HoldState | None = None
         self._in_zone = False
         self._last_detect_s: float | None = None
+        self.last_angle_deg = math.nan
+        self.last_excursion_deg: float | None = None
         self.first_s: float | None = None
         self.last_s: float | None = None
         self.n_samples = 0
@@ -265,6 +272,7 @@ class MotionTracker:
             self.first_s = t_s
         self.last_s = t_s
         self.n_samples += 1
+        self.last_angle_deg = value
         if value != value:  # NaN: not measured in this frame
             self._on_missing(t_s, events)
             return events
@@ -298,6 +306,16 @@ class MotionTracker:
         if self._hold is not None:
             self._end_hold(self._hold.last_s, events)
         return events
+
+    @property
+    def hold_start_s(self) -> float | None:
+        """Start time (s) of the hold in progress, None when not holding."""
+        return self._hold.start_s if self._hold is not None else None
+
+    @property
+    def in_repetition(self) -> bool:
+        """Whether an excursion (repetition) is in progress."""
+        return self._excursion is not None
 
     @property
     def valid_fraction(self) -> float:
@@ -353,6 +371,7 @@ class MotionTracker:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
         e, sign = self._excursion_of(relative)
+        self.last_excursion_deg = e
         self._update_zone(t_s, e, events)
         self._last_detect_s = t_s
         excursion = self._excursion
