@@ -238,6 +238,7 @@ class MotionTracker:
         self._low, self._high = (float(v) for v in signature.target_range_deg)
         self.baseline_deg: float | None = self.params.neutral_deg
         self._secondary_baseline: dict[str, float] = {}
+        self._secondary_baseline_set = False
         self._pending: list[tuple[float, float, dict[str, float]]] = []
         self._first_valid_s: float | None = None
         self._last_valid_s: float | None = None
@@ -291,7 +292,9 @@ class MotionTracker:
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
-            if not self._secondary_baseline and extra:
+            if not self._secondary_baseline_set:
+                # a given neutral: secondary measures start from the first valid sample
+                self._secondary_baseline_set = True
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
@@ -344,6 +347,7 @@ class MotionTracker:
 
     def _establish_baseline(self, events: list[MotionEvent]) -> None:
         pending, self._pending = self._pending, []
+        self._secondary_baseline_set = True
         self.baseline_deg = median(v for _, v, _ in pending)
         names = {k for _, _, extra in pending for k in extra}
         for name in names:
