@@ -48,6 +48,7 @@ def test_without_exercise_reports_measures_only(capsys, shared_data: Path) -> No
     payload = json.loads(out)
     assert code == 0 and CONTRACT_KEYS <= set(payload)
     assert payload["exercise"] is None and payload["repetitions"] == []
+    assert payload["tracking"] == {"n_frames": 193, "n_valid_frames": 193, "valid_fraction": 1.0}
     assert "trunk_lateral_flexion_deg" in payload["measures"]
     assert "side view" in payload["unmeasurable"]["trunk_flexion_deg"]
     code, out, _ = run(capsys, "analyze", str(shared_data / BP_ELK))
