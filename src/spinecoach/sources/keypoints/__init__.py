@@ -4,7 +4,8 @@
 >>> series = read_keypoints("clip.json", format="blazepose_json", mirrored=False)  # doctest: +SKIP
 
 Formats (see :data:`KEYPOINT_READERS`): ``blazepose_json``, ``openpose_json``,
-``openpose_frames`` (OpenPose's own per-frame output), ``kinect_txt``, ``vicon_txt`` and ``csv`` (our export format, written by :func:`write_keypoints_csv`).
+``openpose_frames`` (OpenPose's own per-frame output), ``kinect_txt``, ``vicon_txt`` and
+``csv`` (our export format, written by :func:`write_keypoints_csv`).
 Every reader returns a :class:`~spinecoach.motion.types.KeypointSeries` with subject-side
 canonical names, NaN + confidence 0 for missing points, and time stamps in seconds (from the
 ``sample_rate_hz`` option where the file has none).
