@@ -33,7 +33,9 @@ Method
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
    than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
    :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
-   ``lateral_lean``, ``trunk_rounding``, ...), at most once per repetition each.
+   ``lateral_lean``, ``trunk_rounding``, ``hip_hike``, ``arching``), at most once per
+   repetition each. Codes the keypoint measures cannot see (``breath_holding``,
+   ``hip_drop``, ``shoulder_elevation``) are never flagged.
 8. **Tracking**: a gap in valid samples longer than ``tracking_lost_s`` emits
    ``TRACKING_LOST``; the next valid sample ``TRACKING_RESTORED``.
 """
@@ -75,7 +77,8 @@ class FormRule:
     measure : str
         Secondary measure watched.
     test : str
-        ``deviation`` (|value - its baseline| > limit) or ``below`` (value < limit).
+        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit) or
+        ``below_baseline`` (value < its baseline - limit).
     limit : float
         Threshold in the measure's unit.
     message : str
@@ -93,32 +96,26 @@ class FormRule:
 LATERAL = frozenset({"trunk_lateral_flexion_deg", "lumbar_lateral_flexion_deg"})
 ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
 FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
+HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
+ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
 
-#: Compensation rules as data.
+#: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
 FORM_RULES: tuple[FormRule, ...] = (
     FormRule(
         "trunk_flexion_compensation",
-        LATERAL,
+        LATERAL | ROTATION | HIP,
         "trunk_flexion_deg",
         "deviation",
         15.0,
-        "Leaning forwards instead of straight to the side.",
-    ),
-    FormRule(
-        "trunk_rotation_compensation",
-        LATERAL,
-        "trunk_rotation_deg",
-        "deviation",
-        20.0,
-        "Twisting while bending sideways.",
+        "The trunk is leaning forwards or backwards; keep it upright.",
     ),
     FormRule(
         "lateral_lean",
-        ROTATION,
+        ROTATION | HIP,
         "trunk_lateral_flexion_deg",
         "deviation",
         10.0,
-        "Leaning sideways while rotating.",
+        "Leaning to the side; keep the trunk upright.",
     ),
     FormRule(
         "trunk_rounding",
@@ -127,6 +124,22 @@ FORM_RULES: tuple[FormRule, ...] = (
         "below",
         0.8,
         "Rounding the back instead of hinging at the hips.",
+    ),
+    FormRule(
+        "hip_hike",
+        LATERAL | ARM | HIP,
+        "pelvic_obliquity_deg",
+        "deviation",
+        8.0,
+        "One hip is hitching up; keep the pelvis level.",
+    ),
+    FormRule(
+        "arching",
+        HIP | ARM,
+        "trunk_flexion_deg",
+        "below_baseline",
+        10.0,
+        "Arching the lower back; keep the trunk still.",
     ),
 )
 
@@ -198,10 +211,15 @@ class MotionTracker:
         Prescribed tempo for ``too_fast``.
     error_codes : frozenset of str, optional
         Only these form-flag codes are reported (default: all that apply).
-    secondary : tuple of str
-        Names of the secondary measures that will be fed with each sample.
     params : EventParameters
         Detection tuning.
+
+    ``secondary`` (attribute) names the secondary measures the form rules read; pass them in
+    :meth:`update`'s ``secondary`` mapping.
+
+    Live read-outs for overlays: ``last_angle_deg`` (last value fed, NaN if missing),
+    ``last_excursion_deg`` (last excursion from the start position, None before the
+    baseline), :attr:`hold_start_s`, :attr:`in_repetition`, ``repetitions``, ``baseline_deg``.
     """
 
     def __init__(
@@ -228,6 +246,7 @@ class MotionTracker:
         self._low, self._high = (float(v) for v in signature.target_range_deg)
         self.baseline_deg: float | None = self.params.neutral_deg
         self._secondary_baseline: dict[str, float] = {}
+        self._secondary_baseline_set = False
         self._pending: list[tuple[float, float, dict[str, float]]] = []
         self._first_valid_s: float | None = None
         self._last_valid_s: float | None = None
@@ -238,6 +257,8 @@ class MotionTracker:
         self._hold: _HoldState | None = None
         self._in_zone = False
         self._last_detect_s: float | None = None
+        self.last_angle_deg = math.nan
+        self.last_excursion_deg: float | None = None
         self.first_s: float | None = None
         self.last_s: float | None = None
         self.n_samples = 0
@@ -260,6 +281,7 @@ class MotionTracker:
             self.first_s = t_s
         self.last_s = t_s
         self.n_samples += 1
+        self.last_angle_deg = value
         if value != value:  # NaN: not measured in this frame
             self._on_missing(t_s, events)
             return events
@@ -278,7 +300,9 @@ class MotionTracker:
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
-            if not self._secondary_baseline and extra:
+            if not self._secondary_baseline_set:
+                # a given neutral: secondary measures start from the first valid sample
+                self._secondary_baseline_set = True
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
@@ -293,6 +317,16 @@ class MotionTracker:
         if self._hold is not None:
             self._end_hold(self._hold.last_s, events)
         return events
+
+    @property
+    def hold_start_s(self) -> float | None:
+        """Start time (s) of the hold in progress, None when not holding."""
+        return self._hold.start_s if self._hold is not None else None
+
+    @property
+    def in_repetition(self) -> bool:
+        """Whether an excursion (repetition) is in progress."""
+        return self._excursion is not None
 
     @property
     def valid_fraction(self) -> float:
@@ -321,6 +355,7 @@ class MotionTracker:
 
     def _establish_baseline(self, events: list[MotionEvent]) -> None:
         pending, self._pending = self._pending, []
+        self._secondary_baseline_set = True
         self.baseline_deg = median(v for _, v, _ in pending)
         names = {k for _, _, extra in pending for k in extra}
         for name in names:
@@ -348,6 +383,7 @@ class MotionTracker:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
         e, sign = self._excursion_of(relative)
+        self.last_excursion_deg = e
         self._update_zone(t_s, e, events)
         self._last_detect_s = t_s
         excursion = self._excursion
@@ -419,7 +455,12 @@ class MotionTracker:
                 broken = value < rule.limit
             else:
                 base = self._secondary_baseline.get(rule.measure)
-                broken = base is not None and abs(value - base) > rule.limit
+                if base is None:
+                    continue
+                if rule.test == "below_baseline":
+                    broken = value < base - rule.limit
+                else:
+                    broken = abs(value - base) > rule.limit
             if broken:
                 self._flag(t_s, rule.code, rule.message, events)
 

@@ -114,8 +114,7 @@ def _import(kind: str) -> tuple[object, str]:
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
             raise InvalidInput(
-                f"the '{kind}' input handler ({module_name}) is not available in this "
-                "installation"
+                f"the '{kind}' input handler ({module_name}) is not available in this installation"
             ) from None
         raise
     return module, function_name

@@ -3,7 +3,8 @@
 One row per frame: ``time_s`` then one column per measure, named exactly as the measure
 (``trunk_lateral_flexion_deg``, ``lumbar_flexion_deg``, ...). Measures in
 ``MeasureSeries.unmeasurable`` get a column too, always empty, so files from the same source
-have the same columns. Empty cell = not measured in that frame. Values have 4 decimals.
+have the same columns (keypoint measures in ``MEASURES`` order, then others as given).
+Empty cell = not measured in that frame. Values have 4 decimals.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from pathlib import Path
 
 from spinecoach.errors import InvalidInput
+from spinecoach.motion.measures import MEASURES
 from spinecoach.motion.types import MeasureSeries
 
 
@@ -20,6 +22,8 @@ def write_measures_csv(measures: MeasureSeries, path: Path | str) -> Path:
     """Write ``measures`` to ``path`` (see module docstring); return the path."""
     out = Path(path)
     names = list(measures.values) + [n for n in measures.unmeasurable if n not in measures.values]
+    order = {name: k for k, name in enumerate(MEASURES)}
+    names.sort(key=lambda n: order.get(n, len(order)))  # stable: keypoint measures first
     columns = [measures.values.get(n) for n in names]
     lists = [c.tolist() if c is not None else None for c in columns]
     try:
