@@ -105,3 +105,59 @@ def test_side_bend_hold_readout_on_keraal_keypoints(shared_data, library) -> Non
     assert holds and max(holds) > 0.5
     assert results[-1].overlay.zone_deg == exercise.signature.target_range_deg
     assert any(e.kind is EventKind.HOLD_STARTED for e in pipeline.events)
+
+
+def test_switch_restarts_the_analysis_and_tells_the_user(clip_pose, library) -> None:  # type: ignore[no-untyped-def]
+    """Real walker keypoints, then (frame 90) the balance-trial person from another clip."""
+    walk, _ = clip_pose("sports2d_walk_side.mp4")
+    balance, _ = clip_pose("pose2sim_single_cam01.mp4")
+    other = balance.positions[:90].copy()
+    other[..., :2] = other[..., :2] * (720 / 1920) + np.array([900.0, 0.0])
+    series = KeypointSeries(
+        np.arange(180) / 30.0,
+        walk.names,
+        np.concatenate([walk.positions[100:190], other]),
+        np.concatenate([walk.confidence[100:190], balance.confidence[:90]]),
+        walk.frame,
+    )
+    info = VideoInfo("spliced", 1280, 720, 30.0, 180)
+    pipeline = build_pipeline(
+        info,
+        library.get("slow_walking"),
+        draw=False,
+        keep_keypoints=True,
+        backend=ReplayBackend(series),
+        check_setup=False,
+    )
+    image = np.zeros((720, 1280, 3), np.uint8)
+    first_analyzer = None
+    results = []
+    for i in range(180):
+        results.append(pipeline.process(Frame(i, i / 30.0, image)))
+        if i == 89:
+            first_analyzer = pipeline.analyzer
+    assert pipeline.switch_frames == [90]
+    assert pipeline.analyzer is not first_analyzer  # a fresh start position for the new person
+    cues = [c.text for c in results[90].cues]
+    assert any("switched to another person" in c and "only you" in c for c in cues)
+    assert not results[90].tracking_ok and "switched" in results[90].overlay.alert
+
+
+def test_dark_room_gives_a_setup_instruction(shared_data, library) -> None:  # type: ignore[no-untyped-def]
+    from spinecoach.sources.keypoints import read_keypoints
+
+    series = read_keypoints(shared_data / "keraal" / "G3-BP-ELK-P1T1-Unknown-C-0.json")
+    info = VideoInfo("keraal", 960, 544, 30.0, 40)
+    pipeline = build_pipeline(
+        info,
+        library.get("seated_side_bend"),
+        draw=False,
+        keep_keypoints=False,
+        backend=ReplayBackend(series),
+    )
+    dark = np.full((544, 960, 3), 12, np.uint8)
+    cues = [c for i in range(40) for c in pipeline.process(Frame(i, i / 30.0, dark)).cues]
+    setup = [c.text for c in cues if c.kind == "setup"]
+    assert any("too dark" in text for text in setup)
+    assert pipeline.setup is not None
+    assert "too_dark" in [issue.code for issue in pipeline.setup.issues]
