@@ -475,6 +475,9 @@ class MotionTracker:
                 hold.n += 1
                 hold.total += relative
                 hold.total_sq += relative * relative
+                if not hold.started_event_sent and t_s - hold.start_s >= p.min_hold_s:
+                    hold.started_event_sent = True
+                    events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
             elif hold.outside_since is None:
                 hold.outside_since = t_s
             elif t_s - hold.outside_since > p.hold_break_s:
