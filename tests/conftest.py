@@ -22,8 +22,9 @@ def shared_data() -> Path:
 def library():  # type: ignore[no-untyped-def]
     """The shipped exercise library, loaded and validated once per session."""
     from spinecoach.content import load_library
+    from spinecoach.settings import Settings
 
-    return load_library()
+    return load_library(Settings().content_dir)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,3 @@
-"""``python -m spinecoach``: the command-line interface."""
-
 from spinecoach.cli import entry
 
 entry()

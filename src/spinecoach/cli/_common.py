@@ -40,3 +40,41 @@ def read_json_file(path: Path) -> Any:
         raise InvalidDataFile(
             str(path), "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+
+
+class AppContext:
+    """Opened database + loaded content + the local person, for one CLI command."""
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        from spinecoach.content import load_library, load_rules
+        from spinecoach.store.db import open_database
+
+        self.settings = get_settings(data_dir)
+        self.library = load_library(self.settings.content_dir)
+        self.rules = load_rules(self.settings.content_dir)
+        self.engine, self.session_factory = open_database(self.settings.resolved_database_url)
+        self.db = self.session_factory()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+        self.engine.dispose()
+
+    @property
+    def service(self):  # type: ignore[no-untyped-def]
+        """A :class:`~spinecoach.store.services.CoachService` on this context's session."""
+        from spinecoach.store.services import CoachService
+
+        return CoachService(self.db, self.library, self.rules, self.settings)
+
+    @property
+    def person_id(self) -> int:
+        """Id of the local single user (created on first use)."""
+        from spinecoach.store.repositories import PersonRepository
+
+        return PersonRepository(self.db).local_person().id
+
+
+DATA_DIR_HELP = "Folder for the database (default: per-user data dir, or $SPINECOACH_DATA_DIR)."

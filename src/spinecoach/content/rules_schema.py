@@ -110,7 +110,9 @@ class RulesModel(_Strict):
             red_flags=tuple(
                 RedFlagQuestion(q.id, q.text, q.tier, tuple(q.sources)) for q in self.red_flags
             ),
-            age_rule=AgeRule(**{**self.age_rule.model_dump(), "sources": tuple(self.age_rule.sources)}),
+            age_rule=AgeRule(
+                **{**self.age_rule.model_dump(), "sources": tuple(self.age_rule.sources)}
+            ),
             inflammatory=InflammatoryRule(
                 min_months=self.inflammatory.min_months,
                 min_features=self.inflammatory.min_features,

@@ -223,7 +223,9 @@ class Exercise:
 
     def avoid_for(self, conditions: frozenset[str]) -> list[Contraindication]:
         """Return the ``avoid`` contraindications that match any of ``conditions``."""
-        return [c for c in self.contraindications if c.level == "avoid" and c.condition in conditions]
+        return [
+            c for c in self.contraindications if c.level == "avoid" and c.condition in conditions
+        ]
 
     def cautions_for(self, conditions: frozenset[str]) -> list[Contraindication]:
         """Return the ``caution`` entries that match any of ``conditions``."""

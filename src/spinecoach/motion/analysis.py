@@ -31,6 +31,9 @@ from spinecoach.motion.types import (
     Side,
 )
 
+#: Form-flag codes that come from the signature and dose, reported for every exercise.
+GENERIC_FORM_CODES = frozenset({"out_of_range", "too_fast", "not_enough_range"})
+
 JSON_KEYS = ("exercise", "duration_s", "repetitions", "holds", "symmetry", "tracking", "form_flags")
 
 
@@ -256,6 +259,11 @@ def analyze_measures(
     return result_from_tracker(tracker, exercise_id, events, unmeasurable)
 
 
+def error_codes_for(exercise: Exercise) -> frozenset[str]:
+    """Form-flag codes to report for ``exercise``: its ``common_errors`` plus the generic ones."""
+    return frozenset(e.code for e in exercise.common_errors) | GENERIC_FORM_CODES
+
+
 def analyze(
     series: KeypointSeries,
     exercise: Exercise,
@@ -274,16 +282,11 @@ def analyze(
     measures = compute_measures(
         series, min_confidence=min_confidence, names=[n for n in wanted if n in MEASURES]
     )
-    codes = frozenset(e.code for e in exercise.common_errors) | {
-        "out_of_range",
-        "too_fast",
-        "not_enough_range",
-    }
     return analyze_measures(
         measures,
         signature,
         dose=exercise.dose,
         exercise_id=exercise.id,
-        error_codes=codes,
+        error_codes=error_codes_for(exercise),
         params=params,
     )

@@ -73,6 +73,7 @@ def _name_index(names: tuple[str, ...]) -> dict[str, int]:
     return {name: k for k, name in enumerate(names)}
 
 
+@lru_cache(maxsize=64)
 def available_points(names: tuple[str, ...]) -> frozenset[str]:
     """Names a source provides plus the derived points it allows."""
     have = set(names)
@@ -82,6 +83,7 @@ def available_points(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(have)
 
 
+@lru_cache(maxsize=256)
 def choose(names: tuple[str, ...], candidates: tuple[str, ...]) -> str | None:
     """First of ``candidates`` this keypoint set provides (directly or derived), else None."""
     have = available_points(names)

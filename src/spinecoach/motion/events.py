@@ -33,7 +33,9 @@ Method
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
    than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
    :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
-   ``lateral_lean``, ``trunk_rounding``, ...), at most once per repetition each.
+   ``lateral_lean``, ``trunk_rounding``, ``arching``), at most once per repetition each.
+   Codes the keypoint measures cannot see (``breath_holding``, ``hip_hike``, ``hip_drop``,
+   ``shoulder_elevation``) are never flagged.
 8. **Tracking**: a gap in valid samples longer than ``tracking_lost_s`` emits
    ``TRACKING_LOST``; the next valid sample ``TRACKING_RESTORED``.
 """
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -74,7 +77,8 @@ class FormRule:
     measure : str
         Secondary measure watched.
     test : str
-        ``deviation`` (|value - its baseline| > limit) or ``below`` (value < limit).
+        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit) or
+        ``below_baseline`` (value < its baseline - limit).
     limit : float
         Threshold in the measure's unit.
     message : str
@@ -92,32 +96,26 @@ class FormRule:
 LATERAL = frozenset({"trunk_lateral_flexion_deg", "lumbar_lateral_flexion_deg"})
 ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
 FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
+HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
+ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
 
-#: Compensation rules as data.
+#: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
 FORM_RULES: tuple[FormRule, ...] = (
     FormRule(
         "trunk_flexion_compensation",
-        LATERAL,
+        LATERAL | ROTATION | HIP,
         "trunk_flexion_deg",
         "deviation",
         15.0,
-        "Leaning forwards instead of straight to the side.",
-    ),
-    FormRule(
-        "trunk_rotation_compensation",
-        LATERAL,
-        "trunk_rotation_deg",
-        "deviation",
-        20.0,
-        "Twisting while bending sideways.",
+        "The trunk is leaning forwards or backwards; keep it upright.",
     ),
     FormRule(
         "lateral_lean",
-        ROTATION,
+        ROTATION | HIP,
         "trunk_lateral_flexion_deg",
         "deviation",
         10.0,
-        "Leaning sideways while rotating.",
+        "Leaning to the side; keep the trunk upright.",
     ),
     FormRule(
         "trunk_rounding",
@@ -126,6 +124,14 @@ FORM_RULES: tuple[FormRule, ...] = (
         "below",
         0.8,
         "Rounding the back instead of hinging at the hips.",
+    ),
+    FormRule(
+        "arching",
+        HIP | ARM,
+        "trunk_flexion_deg",
+        "below_baseline",
+        10.0,
+        "Arching the lower back; keep the trunk still.",
     ),
 )
 
@@ -251,7 +257,7 @@ class MotionTracker:
 
     # -- public -------------------------------------------------------------------------
     def update(
-        self, t_s: float, value: float, secondary: dict[str, float] | None = None
+        self, t_s: float, value: float, secondary: Mapping[str, float] | None = None
     ) -> list[MotionEvent]:
         """Feed one sample: time (s), primary angle (deg, NaN if not measured), secondaries."""
         events: list[MotionEvent] = []
@@ -273,12 +279,12 @@ class MotionTracker:
             self._tracking_lost = False
             events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
         smoothed = self._smooth(t_s, value)
-        extra = secondary or {}
+        extra: Mapping[str, float] = secondary if secondary is not None else {}
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
             if not self._secondary_baseline and extra:
-                self._secondary_baseline = {k: v for k, v in extra.items() if v == v}
+                self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
         return events
@@ -310,7 +316,7 @@ class MotionTracker:
                 self._end_hold(self._hold.last_s, events)
 
     def _collect_baseline(
-        self, t_s: float, smoothed: float, extra: dict[str, float], events: list[MotionEvent]
+        self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         if self._first_valid_s is None:
             self._first_valid_s = t_s
@@ -342,7 +348,7 @@ class MotionTracker:
         return abs(relative), (1.0 if relative >= 0 else -1.0)
 
     def _detect(
-        self, t_s: float, smoothed: float, extra: dict[str, float], events: list[MotionEvent]
+        self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
@@ -407,7 +413,9 @@ class MotionTracker:
         self.form_flags.append(flag)
         events.append(MotionEvent(t_s, EventKind.FORM, flag, message))
 
-    def _check_rules(self, t_s: float, extra: dict[str, float], events: list[MotionEvent]) -> None:
+    def _check_rules(
+        self, t_s: float, extra: Mapping[str, float], events: list[MotionEvent]
+    ) -> None:
         for rule in self.rules:
             value = extra.get(rule.measure, math.nan)
             if value != value:
@@ -416,7 +424,12 @@ class MotionTracker:
                 broken = value < rule.limit
             else:
                 base = self._secondary_baseline.get(rule.measure)
-                broken = base is not None and abs(value - base) > rule.limit
+                if base is None:
+                    continue
+                if rule.test == "below_baseline":
+                    broken = value < base - rule.limit
+                else:
+                    broken = abs(value - base) > rule.limit
             if broken:
                 self._flag(t_s, rule.code, rule.message, events)
 

@@ -19,6 +19,7 @@ position) are emitted with their true time stamps.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -26,7 +27,12 @@ from spinecoach.domain.exercise import Dose, SensorSignature
 from spinecoach.motion.analysis import AnalysisResult, result_from_tracker
 from spinecoach.motion.body import Body
 from spinecoach.motion.events import EventParameters, MotionTracker
-from spinecoach.motion.measures import MEASURES, _static_problem, measure_values
+from spinecoach.motion.measures import (
+    MEASURES,
+    MeasureDefinition,
+    _static_problem,
+    measure_values,
+)
 from spinecoach.motion.types import (
     CoordinateFrame,
     FloatArray,
@@ -35,6 +41,30 @@ from spinecoach.motion.types import (
 )
 
 IMAGE_FRAME = CoordinateFrame(FrameKind.IMAGE)
+
+
+class _LazyMeasures(Mapping[str, float]):
+    """Secondary measures of one frame, computed only if the tracker looks at them."""
+
+    __slots__ = ("_body", "_definitions", "_cache")
+
+    def __init__(self, body: Body, definitions: dict[str, MeasureDefinition]) -> None:
+        self._body = body
+        self._definitions = definitions
+        self._cache: dict[str, float] = {}
+
+    def __getitem__(self, name: str) -> float:
+        value = self._cache.get(name)
+        if value is None:
+            value = float(measure_values(self._body, self._definitions[name])[0])
+            self._cache[name] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._definitions)
+
+    def __len__(self) -> int:
+        return len(self._definitions)
 
 
 class StreamingAnalyzer:
@@ -85,7 +115,8 @@ class StreamingAnalyzer:
         )
         self._events: list[MotionEvent] = []
         self._names: tuple[str, ...] | None = None
-        self._plan: list[tuple[str, object]] = []
+        self._primary: MeasureDefinition | None = None
+        self._secondary: dict[str, MeasureDefinition] = {}
         self._unmeasurable: str | None = None
 
     def _prepare(self, names: tuple[str, ...], n_dims: int) -> None:
@@ -97,7 +128,8 @@ class StreamingAnalyzer:
             self.frame.axes,
             self.min_confidence,
         )
-        self._plan = []
+        self._primary = None
+        self._secondary = {}
         self._unmeasurable = None
         for name in (self.angle, *self.tracker.secondary):
             definition = MEASURES.get(name)
@@ -105,8 +137,11 @@ class StreamingAnalyzer:
                 problem: str | None = f"{name} is not a keypoint measure"
             else:
                 problem = _static_problem(definition, probe)
-            if problem is None:
-                self._plan.append((name, definition))
+            if problem is None and definition is not None:
+                if name == self.angle:
+                    self._primary = definition
+                else:
+                    self._secondary[name] = definition
             elif name == self.angle:
                 self._unmeasurable = problem
         self._names = names
@@ -145,10 +180,14 @@ class StreamingAnalyzer:
             self.frame.axes,
             self.min_confidence,
         )
-        values: dict[str, float] = {}
-        for name, definition in self._plan:
-            values[name] = float(measure_values(body, definition)[0])  # type: ignore[arg-type]
-        return self.push_measures(t_s, values)
+        primary = math.nan
+        if self._primary is not None:
+            primary = float(measure_values(body, self._primary)[0])
+        secondary = _LazyMeasures(body, self._secondary) if self._secondary else None
+        events = self.tracker.update(t_s, primary, secondary)
+        if events:
+            self._events.extend(events)
+        return events
 
     def push_measures(self, t_s: float, values: dict[str, float]) -> list[MotionEvent]:
         """Analyse one sample of already-computed measures (the IMU path).

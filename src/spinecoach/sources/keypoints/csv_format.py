@@ -210,7 +210,10 @@ def write_keypoints_csv(series: KeypointSeries, path: Path | str) -> Path:
 
 def _sniff(path: Path, head: str) -> bool:
     first = next((line for line in head.splitlines() if not line.startswith("#")), "")
-    return head.startswith(MAGIC) or first.replace(" ", "").startswith("time_s,")
+    columns = first.replace(" ", "").split(",")
+    return head.startswith(MAGIC) or (
+        len(columns) > 2 and columns[0] == "time_s" and columns[1].endswith("_x")
+    )
 
 
 READER = KeypointReader(

@@ -1,0 +1,208 @@
+"""``spinecoach analyze INPUT``: angles, repetitions, holds and form from a recording.
+
+The command is a thin loop over :mod:`spinecoach.sources.analysis_input`: it builds an
+:class:`~spinecoach.sources.analysis_input.AnalyzeOptions`, picks the input handler for the
+source kind (``keypoints`` here; ``video`` and ``imu`` handlers live with their pipelines)
+and prints the :class:`~spinecoach.sources.analysis_input.AnalysisOutput`.
+
+Without ``--exercise`` no events are inferred: the measures and tracking quality are
+reported (a per-measure summary), and ``--json`` prints the same keys with empty
+``repetitions``, ``holds`` and ``form_flags`` and ``"exercise": null``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from spinecoach.cli._common import console, get_settings, print_json
+from spinecoach.domain.exercise import Exercise
+from spinecoach.errors import InvalidInput
+from spinecoach.motion.filters import FILTERS
+from spinecoach.motion.types import MeasureSeries
+from spinecoach.sources.analysis_input import (
+    INPUT_HANDLERS,
+    AnalysisOutput,
+    AnalyzeOptions,
+    run_analysis,
+)
+from spinecoach.sources.measures_csv import write_measures_csv
+
+SOURCES = ("auto", *INPUT_HANDLERS)
+PLACEMENTS = ("dual", "sacrum", "upper")
+
+
+def _load_exercise(exercise_id: str) -> Exercise:
+    from spinecoach.content import load_library
+
+    settings = get_settings()
+    return load_library(settings.content_dir).get(exercise_id)
+
+
+def measure_summary(measures: MeasureSeries) -> dict[str, dict[str, float | None]]:
+    """Per measure: valid fraction, min, max, mean (None where never measured)."""
+    summary: dict[str, dict[str, float | None]] = {}
+    for name, values in measures.values.items():
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            summary[name] = {"valid_fraction": 0.0, "min": None, "max": None, "mean": None}
+            continue
+        summary[name] = {
+            "valid_fraction": round(finite.size / values.size, 3),
+            "min": round(float(finite.min()), 2),
+            "max": round(float(finite.max()), 2),
+            "mean": round(float(finite.mean()), 2),
+        }
+    return summary
+
+
+def output_json(output: AnalysisOutput) -> dict[str, Any]:
+    """The JSON printed by ``--json``: the analysis keys plus measures and provenance."""
+    measures = output.measures
+    duration_s = float(measures.time_s[-1] - measures.time_s[0]) if measures.time_s.size else 0.0
+    if output.result is not None:
+        payload = output.result.to_json()
+    else:
+        payload = {
+            "exercise": None,
+            "duration_s": round(duration_s, 3),
+            "repetitions": [],
+            "holds": [],
+            "symmetry": {},
+            "tracking": {"n_frames": int(measures.time_s.size)},
+            "form_flags": [],
+        }
+    payload["source"] = output.source
+    payload["measures"] = measure_summary(measures)
+    payload["unmeasurable"] = dict(measures.unmeasurable)
+    payload["flags"] = dict(measures.flags)
+    payload["notes"] = list(output.notes)
+    return payload
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def print_summary(path: Path, output: AnalysisOutput) -> None:
+    """Rich tables: the analysis (with an exercise) or the measures (without)."""
+    console.print(f"[bold]{path.name}[/] ({output.source})")
+    for note in output.notes:
+        console.print(f"[dim]note: {note}[/]")
+    result = output.result
+    if result is not None:
+        tracking = result.tracking
+        console.print(
+            f"exercise [bold]{result.exercise or '-'}[/], angle {result.angle}, "
+            f"{result.duration_s:.1f} s, tracked {100 * tracking['valid_fraction']:.0f} % "
+            f"of frames, {100 * result.zone['fraction_in_zone']:.0f} % of tracked time in "
+            f"the target zone"
+        )
+        if "unmeasurable" in tracking:
+            console.print(f"[yellow]{result.angle} not measurable: {tracking['unmeasurable']}[/]")
+        reps = Table(title=f"Repetitions ({len(result.repetitions)})")
+        for column in ("#", "side", "start s", "peak s", "end s", "peak deg", "out s", "back s"):
+            reps.add_column(column, justify="right")
+        for i, (rep, tempo) in enumerate(zip(result.repetitions, result.tempo, strict=True), 1):
+            reps.add_row(
+                str(i),
+                rep.side.value,
+                _fmt(rep.start_s, 2),
+                _fmt(rep.peak_s, 2),
+                _fmt(rep.end_s, 2),
+                _fmt(rep.peak_deg),
+                _fmt(tempo["out_s"]),
+                _fmt(tempo["back_s"]),
+            )
+        console.print(reps)
+        if result.holds:
+            holds = Table(title=f"Holds ({len(result.holds)})")
+            for column in ("side", "start s", "end s", "held s", "mean deg", "std deg"):
+                holds.add_column(column, justify="right")
+            for hold in result.holds:
+                holds.add_row(
+                    hold.side.value,
+                    _fmt(hold.start_s, 2),
+                    _fmt(hold.end_s, 2),
+                    _fmt(hold.duration_s),
+                    _fmt(hold.mean_deg),
+                    _fmt(hold.std_deg),
+                )
+            console.print(holds)
+        for flag in result.form_flags:
+            console.print(f"[yellow]form[/] {flag.t_s:6.2f} s  {flag.code}: {flag.message}")
+        return
+    table = Table(title="Measures (no --exercise: no repetitions or holds inferred)")
+    for column in ("measure", "tracked %", "min", "max", "mean"):
+        table.add_column(column, justify="right" if column != "measure" else "left")
+    for name, stats in measure_summary(output.measures).items():
+        fraction = stats["valid_fraction"] or 0.0
+        table.add_row(
+            name,
+            f"{100 * fraction:.0f}",
+            _fmt(stats["min"]),
+            _fmt(stats["max"]),
+            _fmt(stats["mean"]),
+        )
+    console.print(table)
+    for name, reason in output.measures.unmeasurable.items():
+        console.print(f"[dim]not measurable: {name}: {reason}[/]")
+
+
+def analyze_command(
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Keypoint, video or IMU file."),
+    format: str | None = typer.Option(None, "--format", help="Reader name (auto-detected)."),
+    source: str = typer.Option("auto", "--source", help="auto | keypoints | video | imu."),
+    exercise_id: str | None = typer.Option(None, "--exercise", help="Exercise id to analyse."),
+    as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
+    angles_csv: Path | None = typer.Option(None, "--angles-csv", help="Write per-frame measures."),
+    out_video: Path | None = typer.Option(None, "--out-video", help="Annotated video (video)."),
+    keypoints_out: Path | None = typer.Option(
+        None, "--keypoints-out", help="Write keypoints in spinecoach CSV format."
+    ),
+    placement: str | None = typer.Option(None, "--placement", help="IMU: dual | sacrum | upper."),
+    fps: float | None = typer.Option(None, "--fps", help="Frame rate for files without times."),
+    min_confidence: float = typer.Option(0.5, "--min-confidence", help="Keypoint gate, 0..1."),
+    filter_name: str = typer.Option(
+        "butterworth", "--filter", help="Filter for reported angles: butterworth|one_euro|none."
+    ),
+) -> None:
+    """Measure angles, repetitions, holds and form in a recording."""
+    if source not in SOURCES:
+        raise InvalidInput(f"--source must be one of {', '.join(SOURCES)}, got '{source}'")
+    if placement is not None and placement not in PLACEMENTS:
+        raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
+    if filter_name not in FILTERS:
+        raise InvalidInput(f"--filter must be one of {', '.join(FILTERS)}, got '{filter_name}'")
+    if fps is not None and not (math.isfinite(fps) and fps > 0):
+        raise InvalidInput(f"--fps must be a positive number, got {fps}")
+    exercise = _load_exercise(exercise_id) if exercise_id else None
+    options = AnalyzeOptions(
+        format=format,
+        exercise=exercise,
+        fps=fps,
+        placement=placement,
+        out_video=out_video,
+        keypoints_out=keypoints_out,
+        min_confidence=min_confidence,
+        filter=filter_name,
+    )
+    output = run_analysis(input_path, source, options)
+    if angles_csv is not None:
+        write_measures_csv(output.measures, angles_csv)
+    if as_json:
+        print_json(output_json(output))
+    else:
+        print_summary(input_path, output)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``spinecoach analyze`` to the CLI."""
+    app.command("analyze")(analyze_command)

@@ -1,0 +1,83 @@
+"""``spinecoach checkin``: pain and symptoms after a session or the next morning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.prompt import IntPrompt, Prompt
+
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
+from spinecoach.cli.plan import show_plan
+from spinecoach.domain.rules import StopAction
+from spinecoach.domain.serialize import plan_to_dict
+from spinecoach.errors import InvalidInput
+from spinecoach.store.repositories import SessionRepository
+
+
+def checkin_command(
+    pain: Annotated[
+        int | None, typer.Option("--pain", min=0, max=10, help="Pain now, 0-10.")
+    ] = None,
+    symptoms: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--symptom", help="A symptom id (repeatable), e.g. numbness, peripheralisation."
+        ),
+    ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="after | next_morning | symptom | before | during")
+    ] = "next_morning",
+    session_id: Annotated[
+        int | None, typer.Option("--session", help="Session id (default: your latest).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Report pain and symptoms; a next-morning check-in adapts tomorrow's plan."""
+    now = datetime.now(UTC)
+    with AppContext(data_dir) as ctx:
+        known = {r.symptom: r.label for r in ctx.rules.stop_rules}
+        if pain is None and not symptoms:
+            pain = IntPrompt.ask("Pain right now (0-10)", console=console)
+            listed = ", ".join(sorted(known))
+            text = Prompt.ask(f"Any of these? ({listed}; comma-separated, blank for none)",
+                              default="", console=console)  # fmt: skip
+            symptoms = [s.strip() for s in text.split(",") if s.strip()]
+        sessions = SessionRepository(ctx.db)
+        person = ctx.person_id
+        if session_id is None:
+            recent = sessions.recent(person, limit=1)
+            session_id = recent[0].id if recent else None
+        baseline = sessions.get(session_id).pain_before if session_id is not None else None
+        decision = ctx.service.checkin(
+            person, kind=kind, pain=pain, symptoms=set(symptoms or []), now=now,
+            session_id=session_id, baseline_pain=baseline,
+        )  # fmt: skip
+        adapted = None
+        if kind == "next_morning" and session_id is not None:
+            if decision.action.severity < StopAction.END_SESSION.severity:
+                adapted = ctx.service.adapt_after_session(person, session_id, now)
+        elif kind == "next_morning" and session_id is None and not as_json:
+            console.print("[dim]No session recorded yet; your plan stays as it is.[/]")
+    if as_json:
+        payload: dict[str, object] = {"decision": decision.to_json(), "session_id": session_id}
+        if adapted is not None:
+            payload["plan"] = plan_to_dict(adapted)
+        print_json(payload)
+        return
+    style = "green" if decision.action == StopAction.CONTINUE else "bold red"
+    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{decision.action.value}[/]"))
+    if adapted is not None:
+        show_plan(adapted)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``checkin`` to the root command."""
+    app.command("checkin")(checkin_command)
+
+
+__all__ = ["InvalidInput", "register"]

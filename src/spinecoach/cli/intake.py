@@ -1,0 +1,116 @@
+"""``spinecoach intake``: record the person's profile (interactive or from a JSON file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.prompt import IntPrompt, Prompt
+
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.cli.screening import _rename_input_error
+from spinecoach.domain.intake import (
+    KNOWN_AGGRAVATORS,
+    KNOWN_CONDITIONS,
+    KNOWN_GOALS,
+    Profile,
+    profile_to_dict,
+)
+
+
+def _ask_list(question: str, allowed: frozenset[str], default: str = "") -> list[str]:
+    options = ", ".join(sorted(allowed))
+    while True:
+        text = Prompt.ask(f"{question}\n  [dim]({options}; comma-separated)[/]", default=default,
+                          console=console)  # fmt: skip
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        unknown = [v for v in values if v not in allowed]
+        if not unknown:
+            return values
+        console.print(f"[red]Not recognised: {', '.join(unknown)}[/]")
+
+
+def _ask_int(question: str, low: int, high: int, default: int) -> int:
+    while True:
+        value = IntPrompt.ask(f"{question} ({low}-{high})", default=default, console=console)
+        if low <= value <= high:
+            return value
+        console.print(f"[red]Please give a number from {low} to {high}.[/]")
+
+
+def ask_intake() -> dict[str, Any]:
+    """Ask the intake questions in the terminal; returns the documented answers format."""
+    console.rule("About your back")
+    return {
+        "pain_now": _ask_int("Pain right now, 0 = none, 10 = worst imaginable", 0, 10, 3),
+        "pain_average": _ask_int("Average pain over the last week", 0, 10, 3),
+        "duration_weeks": _ask_int("How many weeks has this episode lasted?", 0, 5200, 8),
+        "aggravators": _ask_list("What makes it worse?", KNOWN_AGGRAVATORS, default="none"),
+        "leg_symptoms": Prompt.ask(
+            "Pain or tingling in a leg?",
+            choices=["none", "above_knee", "below_knee"],
+            default="none",
+            console=console,
+        ),  # fmt: skip
+        "age": _ask_int("Your age", 16, 110, 40),
+        "activity_level": Prompt.ask(
+            "How active are you day to day?",
+            choices=["low", "moderate", "high"],
+            default="moderate",
+            console=console,
+        ),  # fmt: skip
+        "desk_hours": _ask_int("Hours a day sitting at a desk", 0, 24, 4),
+        "goals": _ask_list("Your goals", KNOWN_GOALS, default="pain_relief"),
+        "minutes_per_day": _ask_int("Minutes a day for exercises", 5, 15, 8),
+        "conditions": [
+            c
+            for c in _ask_list("Any of these conditions?", KNOWN_CONDITIONS | {"none"}, "none")
+            if c != "none"
+        ],  # fmt: skip
+    }
+
+
+def describe_profile(profile: Profile) -> None:
+    """Print what the intake means for planning."""
+    console.print(
+        f"Episode: [bold]{profile.duration_class.value}[/] · directional preference: "
+        f"[bold]{profile.directional_preference}[/] · risk: [bold]{profile.risk.value}[/] · "
+        f"starting level: [bold]{profile.start_level}[/]"
+    )
+    if profile.rmdq is not None:
+        console.print(f"RMDQ score: {profile.rmdq.score}/{profile.rmdq.n_items}")
+    if profile.start_back is not None:
+        sb = profile.start_back
+        console.print(
+            f"STarT Back: total {sb.total}/9, psychosocial {sb.psychosocial}/5 -> {sb.risk.value}"
+        )
+
+
+def intake_command(
+    answers_file: Annotated[
+        Path | None, typer.Option("--answers", help="JSON profile file (see docs/formats.md).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Record your intake: pain, duration, what aggravates it, goals and time available."""
+    with AppContext(data_dir) as ctx:
+        answers = read_json_file(answers_file) if answers_file else ask_intake()
+        try:
+            profile = ctx.service.record_intake(ctx.person_id, answers)
+        except Exception as exc:
+            _rename_input_error(exc, answers_file)
+            raise
+    if as_json:
+        print_json({**profile_to_dict(profile), "duration_class": profile.duration_class.value,
+                    "directional_preference": profile.directional_preference,
+                    "risk": profile.risk.value, "start_level": profile.start_level})  # fmt: skip
+    else:
+        console.print("[green]Intake saved.[/]")
+        describe_profile(profile)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``intake`` to the root command."""
+    app.command("intake")(intake_command)

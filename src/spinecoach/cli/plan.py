@@ -1,0 +1,82 @@
+"""``spinecoach plan``: today's personalised routine, with the reason for every choice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from spinecoach import DISCLAIMER
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.cli.screening import _rename_input_error
+from spinecoach.domain.plan import Plan
+from spinecoach.domain.serialize import plan_to_dict
+
+
+def show_plan(plan: Plan) -> None:
+    """Print a plan as a table with reasons and changes."""
+    minutes = plan.total_duration_s / 60
+    table = Table(title=f"Today's routine · level {plan.level} · about {minutes:.1f} min")
+    for column in ("#", "exercise", "section", "dose", "why"):
+        table.add_column(column, overflow="fold")
+    for n, item in enumerate(plan.items, 1):
+        d = item.dose
+        dose = f"{d.reps}x" + (f" {d.hold_s:g}s hold" if d.hold_s else "")
+        if d.per_side:
+            dose += " each side"
+        if d.pnf:
+            dose += " contract-relax"
+        lock = " 🔒" if item.locked else ""
+        table.add_row(str(n), item.name + lock, item.section.value.replace("_", "-"), dose,
+                      f"{item.reason} [dim][{', '.join(item.sources)}][/]")  # fmt: skip
+    console.print(table)
+    for reason in plan.reasons:
+        console.print(f"• {reason}")
+    for change in plan.changes:
+        console.print(f"  [cyan]{change.action.value}[/] {change.exercise_id}: {change.reason}")
+    if plan.note:
+        console.print(f"[bold]Note from your clinician:[/] {plan.note}")
+    if plan.paused:
+        console.print("[bold red]Your programme is paused — please speak to a clinician.[/]")
+    console.print(f"[dim]{DISCLAIMER}[/]")
+
+
+def plan_command(
+    profile_file: Annotated[
+        Path | None,
+        typer.Option("--profile", help="JSON profile file (else your stored intake)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Generate today's routine from your intake (or a profile file) and store it."""
+    from spinecoach.domain.intake import make_profile
+    from spinecoach.errors import InvalidInput
+
+    with AppContext(data_dir) as ctx:
+        if profile_file is not None:
+            try:
+                profile = make_profile(read_json_file(profile_file))
+            except InvalidInput as exc:
+                _rename_input_error(exc, profile_file)
+                raise
+        else:
+            stored = ctx.service.latest_profile(ctx.person_id)
+            if stored is None:
+                raise InvalidInput("no intake recorded yet: run `spinecoach intake` first")
+            profile = stored
+        plan, _ = ctx.service.make_plan(
+            ctx.person_id, profile, datetime.now(UTC), fresh=profile_file is not None
+        )
+    if as_json:
+        print_json(plan_to_dict(plan))
+    else:
+        show_plan(plan)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan`` to the root command."""
+    app.command("plan")(plan_command)

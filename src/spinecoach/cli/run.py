@@ -1,0 +1,52 @@
+"""``spinecoach run``: set up the database and start the coach (terminal flow)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+
+from spinecoach import DISCLAIMER
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli.intake import ask_intake, describe_profile
+from spinecoach.cli.plan import show_plan
+from spinecoach.cli.screening import ask_screening, show_result
+
+
+def run_terminal(data_dir: Path | None) -> None:
+    """Screening -> intake -> today's plan, in the terminal."""
+    with AppContext(data_dir) as ctx:
+        console.print(Panel(f"Welcome to [bold]spinecoach[/].\n[dim]{DISCLAIMER}[/]"))
+        console.print(f"[dim]Data: {ctx.settings.resolved_database_url}[/]")
+        person = ctx.person_id
+        result = ctx.service.screen(person, ask_screening(ctx.rules))
+        show_result(result)
+        if not result.may_exercise:
+            console.print("[bold]No exercise plan is made until a clinician has seen you.[/]")
+            raise typer.Exit(0)
+        profile = ctx.service.record_intake(person, ask_intake())
+        describe_profile(profile)
+        plan, _ = ctx.service.make_plan(person, profile, datetime.now(UTC), fresh=True)
+        show_plan(plan)
+        console.print(
+            "Next: [bold]spinecoach session[/] to be guided through it, then "
+            "[bold]spinecoach checkin[/] the next morning."
+        )
+
+
+def run_command(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+    terminal: Annotated[
+        bool, typer.Option("--terminal", help="Use the terminal flow instead of the web app.")
+    ] = True,
+) -> None:
+    """Create/migrate the database and start the coach."""
+    run_terminal(data_dir)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``run`` to the root command."""
+    app.command("run")(run_command)

@@ -1,0 +1,279 @@
+"""Plan adaptation from session reports: progress, hold or regress, with reasons (CLINICAL §5).
+
+Rules (thresholds and citations in ``data/rules/session_rules.toml``):
+
+* neurological or emergency symptoms -> the stop rules decide; the plan is paused when they
+  end the session or send the person to a clinician;
+* pain above the limit during the session, pain persisting next morning, or the exercise
+  stopped/regressed in session -> **regress** (its regression exercise, else a smaller dose);
+* a flare that settled by the next morning -> **hold** (repeat the same load) [BIM][SSP];
+* no next-morning check-in yet -> **hold** (the 24-hour response matters most) [BIM];
+* pain within the limit, settled by morning, and the exercise done -> a good session; after
+  ``good_sessions_to_advance`` good sessions in a row -> **progress** one small step
+  (one more repetition, a longer stretch hold, or the progression exercise at the top dose)
+  [SIL07][EFE]; isometrics progress repetitions, not hold time [AFC][LAKA].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from spinecoach.domain.exercise import Category, ExerciseLibrary, SignatureMode
+from spinecoach.domain.plan import (
+    ChangeAction,
+    ExerciseReport,
+    Plan,
+    PlanChange,
+    PlanItem,
+    SessionReport,
+)
+from spinecoach.domain.rules import Rules, StopAction
+from spinecoach.domain.safety import evaluate_checkin
+
+
+def _regress(
+    item: PlanItem, library: ExerciseLibrary, conditions: frozenset[str], why: str, rules: Rules
+) -> tuple[PlanItem, PlanChange]:
+    exercise = library.get(item.exercise_id)
+    for candidate_id in exercise.regressions:
+        candidate = library.exercises.get(candidate_id)
+        if candidate is None or candidate.avoid_for(conditions):
+            continue
+        new = PlanItem(
+            exercise_id=candidate.id,
+            name=candidate.name,
+            section=item.section,
+            dose=candidate.dose,
+            reason=f"Easier version of {exercise.name}: {why}",
+            sources=tuple(dict.fromkeys((*candidate.sources, *rules.pain.sources))),
+        )
+        change = PlanChange(
+            item.exercise_id,
+            ChangeAction.REGRESS,
+            f"{why} Switched to the easier {candidate.name}.",
+            rules.pain.sources,
+            replaced_by=candidate.id,
+        )
+        return new, change
+    dose = item.dose
+    if exercise.signature.mode == SignatureMode.HOLD and dose.hold_s and dose.hold_s > 10:
+        dose = dose.with_changes(hold_s=max(10.0, dose.hold_s - rules.progression.hold_step_s))
+        what = f"hold shortened to {dose.hold_s:g} s"
+    else:
+        dose = dose.with_changes(reps=max(1, dose.reps - rules.progression.reps_step))
+        what = f"{dose.reps} repetitions"
+    new = replace(item, dose=dose, good_sessions=0)
+    change = PlanChange(
+        item.exercise_id, ChangeAction.REGRESS, f"{why} Dose reduced: {what}.", rules.pain.sources
+    )
+    return new, change
+
+
+def _progress(
+    item: PlanItem, library: ExerciseLibrary, conditions: frozenset[str], level: int, rules: Rules
+) -> tuple[PlanItem, PlanChange]:
+    prog = rules.progression
+    exercise = library.get(item.exercise_id)
+    dose = item.dose
+    n = prog.good_sessions_to_advance
+    stretch = exercise.category in (Category.STATIC_STRETCH, Category.PNF)
+    if stretch and dose.hold_s is not None and dose.hold_s + prog.hold_step_s <= prog.max_hold_s:
+        new_dose = dose.with_changes(hold_s=dose.hold_s + prog.hold_step_s)
+        what = f"hold {dose.hold_s:g} -> {new_dose.hold_s:g} s"
+    elif dose.reps + prog.reps_step <= prog.max_reps:
+        new_dose = dose.with_changes(reps=dose.reps + prog.reps_step)
+        what = f"{dose.reps} -> {new_dose.reps} repetitions"
+    else:
+        for candidate_id in exercise.progressions:
+            candidate = library.exercises.get(candidate_id)
+            if candidate is None or candidate.avoid_for(conditions) or candidate.level > level + 1:
+                continue
+            new = PlanItem(
+                exercise_id=candidate.id,
+                name=candidate.name,
+                section=candidate.section,
+                dose=candidate.dose,
+                reason=f"Next step after {exercise.name}, which you now do comfortably.",
+                sources=tuple(dict.fromkeys((*candidate.sources, *prog.sources))),
+            )
+            return new, PlanChange(
+                item.exercise_id,
+                ChangeAction.PROGRESS,
+                f"{n} comfortable sessions at the top dose: moving on to {candidate.name}.",
+                prog.sources,
+                replaced_by=candidate.id,
+            )
+        return replace(item, good_sessions=0), PlanChange(
+            item.exercise_id,
+            ChangeAction.HOLD,
+            "Already at the top dose with no further step available: keep it as it is.",
+            prog.sources,
+        )
+    return replace(item, dose=new_dose, good_sessions=0), PlanChange(
+        item.exercise_id,
+        ChangeAction.PROGRESS,
+        f"{n} sessions in a row within the pain limit and settled by next morning: "
+        f"a small step up ({what}).",
+        prog.sources,
+    )
+
+
+def adapt_plan(
+    plan: Plan,
+    session_reports: Sequence[SessionReport],
+    now: datetime,
+    *,
+    library: ExerciseLibrary,
+    rules: Rules,
+    conditions: frozenset[str] = frozenset(),
+    pain_limit: int | None = None,
+) -> Plan:
+    """Return tomorrow's plan adapted to the latest session report, every change explained.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan the session followed.
+    session_reports : sequence of SessionReport
+        Reports oldest first; the last one drives the adaptation.
+    now : datetime
+        Creation time of the new plan.
+    library, rules : ExerciseLibrary, Rules
+    conditions : frozenset of str
+        The person's planning conditions (so a regression or progression is never
+        contraindicated).
+    pain_limit : int, optional
+        Override of the pain limit (the ``pain_limit`` setting).
+
+    Returns
+    -------
+    Plan
+        A new plan with ``changes`` listing one change per item (progress, hold, regress,
+        stop or pause), each with its reason and sources.
+    """
+    if not session_reports:
+        return replace(
+            plan,
+            created_at=now,
+            changes=(PlanChange("*", ChangeAction.HOLD, "No session yet: plan unchanged."),),
+        )
+    report = session_reports[-1]
+    limit = rules.pain.limit if pain_limit is None else pain_limit
+
+    decision = evaluate_checkin(None, None, report.symptoms, rules, pain_limit=limit)
+    if decision.action in (StopAction.END_SESSION, StopAction.URGENT_CARE):
+        return replace(
+            plan,
+            created_at=now,
+            paused=True,
+            changes=tuple(
+                PlanChange("*", ChangeAction.PAUSE, reason, decision.sources)
+                for reason in decision.reasons
+            ),
+            reasons=(*plan.reasons, "Paused until you have spoken to a clinician."),
+        )
+
+    by_id: dict[str, ExerciseReport] = {e.exercise_id: e for e in report.exercises}
+    max_pain = report.pain_max_during
+    over_limit = max_pain is not None and max_pain > limit
+    baseline = report.pain_before
+    morning = report.next_morning_pain
+    tolerance = rules.pain.morning_tolerance
+    persisted = morning is not None and baseline is not None and morning > baseline + tolerance
+    flared = (
+        max_pain is not None
+        and baseline is not None
+        and max_pain - baseline >= rules.pain.rise_to_regress
+    )
+
+    items: list[PlanItem] = []
+    changes: list[PlanChange] = []
+    for item in plan.items:
+        result = by_id.get(item.exercise_id)
+        if item.locked:
+            items.append(item)
+            changes.append(
+                PlanChange(item.exercise_id, ChangeAction.HOLD, "Locked by your clinician.")
+            )
+            continue
+        if result is None:
+            items.append(item)
+            changes.append(
+                PlanChange(
+                    item.exercise_id, ChangeAction.HOLD, "Not done in the last session: unchanged."
+                )
+            )
+            continue
+        own_over = result.pain_during is not None and result.pain_during > limit
+        stopped = result.stop_action in (StopAction.STOP_EXERCISE.value, StopAction.REGRESS.value)
+        if over_limit or own_over or persisted or stopped:
+            if stopped:
+                why = "It was stopped or made easier during the session."
+            elif own_over or over_limit:
+                why = f"Pain went above {limit}/10 during the session."
+            else:
+                why = f"Pain was still higher the next morning ({morning}/10 vs {baseline}/10)."
+            new, change = _regress(item, library, conditions, why, rules)
+        elif morning is None:
+            new, change = (
+                item,
+                PlanChange(
+                    item.exercise_id,
+                    ChangeAction.HOLD,
+                    "Waiting for your next-morning check-in before changing the dose "
+                    "(how you feel the next day matters most).",
+                    ("BIM", "SSP"),
+                ),
+            )
+        elif flared:
+            new, change = (
+                replace(item, good_sessions=0),
+                PlanChange(
+                    item.exercise_id,
+                    ChangeAction.HOLD,
+                    "Pain flared during the session but settled by the next morning: "
+                    "repeat the same dose.",
+                    ("BIM", "SSP", "EFE"),
+                ),
+            )
+        elif result.completion < rules.progression.min_completion:
+            new, change = (
+                replace(item, good_sessions=0),
+                PlanChange(
+                    item.exercise_id,
+                    ChangeAction.HOLD,
+                    f"Only {result.reps_done} of {result.reps_target} repetitions done: "
+                    "keep this dose until it feels comfortable.",
+                    rules.progression.sources,
+                ),
+            )
+        else:
+            good = item.good_sessions + 1
+            if good >= rules.progression.good_sessions_to_advance:
+                new, change = _progress(item, library, conditions, plan.level, rules)
+            else:
+                new, change = (
+                    replace(item, good_sessions=good),
+                    PlanChange(
+                        item.exercise_id,
+                        ChangeAction.HOLD,
+                        f"Comfortable session ({good} of "
+                        f"{rules.progression.good_sessions_to_advance} before a step up).",
+                        rules.progression.sources,
+                    ),
+                )
+        items.append(new)
+        changes.append(change)
+
+    regressed = sum(c.action == ChangeAction.REGRESS for c in changes)
+    progressed = sum(c.action == ChangeAction.PROGRESS for c in changes)
+    summary = f"Adapted after your session: {progressed} progressed, {regressed} made easier."
+    return replace(
+        plan,
+        items=tuple(items),
+        created_at=now,
+        changes=tuple(changes),
+        reasons=(summary, *[r for r in plan.reasons if not r.startswith("Adapted after")]),
+    )

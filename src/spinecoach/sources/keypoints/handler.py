@@ -1,0 +1,66 @@
+"""``spinecoach analyze`` input handler for keypoint files (see ``sources.analysis_input``)."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from spinecoach.errors import InvalidInput
+from spinecoach.motion.analysis import analyze_measures, error_codes_for
+from spinecoach.motion.filters import filter_measures, sample_rate_of
+from spinecoach.motion.measures import compute_measures
+from spinecoach.sources.analysis_input import AnalysisOutput, AnalyzeOptions
+from spinecoach.sources.keypoints import KEYPOINT_READERS, detect_format, read_keypoints
+from spinecoach.sources.keypoints.csv_format import write_keypoints_csv
+
+
+def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
+    """Read a keypoint file, compute every measure and, with an exercise, analyse it.
+
+    Events are detected on the unfiltered measures (as live); ``options.filter`` applies to
+    the measures returned for reporting.
+    """
+    if options.out_video is not None:
+        raise InvalidInput("--out-video needs a video input; this is a keypoint file")
+    if options.placement is not None:
+        raise InvalidInput("--placement applies to IMU inputs only")
+    name = options.format or detect_format(path)
+    reader = KEYPOINT_READERS.get(name)
+    reader_options: dict[str, object] = {}
+    notes: list[str] = []
+    if options.fps is not None:
+        if reader is None or "sample_rate_hz" not in inspect.signature(reader.read).parameters:
+            raise InvalidInput(f"--fps does not apply to format '{name}' (it has time stamps)")
+        reader_options["sample_rate_hz"] = options.fps
+    series = read_keypoints(path, name, **reader_options)
+    rate = series.metadata.get("sample_rate_hz")
+    if rate is not None and options.fps is None:
+        notes.append(f"no time stamps in the file: assumed {rate} frames/s (change with --fps)")
+    if options.keypoints_out is not None:
+        write_keypoints_csv(series, options.keypoints_out)
+    raw = compute_measures(series, min_confidence=options.min_confidence)
+    notes += [f"{k}: {v}" for k, v in raw.flags.items()]
+    result = None
+    exercise = options.exercise
+    if exercise is not None:
+        result = analyze_measures(
+            raw,
+            exercise.signature,
+            dose=exercise.dose,
+            exercise_id=exercise.id,
+            error_codes=error_codes_for(exercise),
+        )
+    reported = raw
+    if series.n_frames > 1 and options.filter == "butterworth":
+        # keep the cut-off below Nyquist for slow recordings (default 6 Hz)
+        cutoff_hz = min(6.0, 0.4 * sample_rate_of(series.time_s))
+        reported = filter_measures(raw, "butterworth", cutoff_hz=cutoff_hz)
+    elif series.n_frames > 1:
+        reported = filter_measures(raw, options.filter)
+    return AnalysisOutput(
+        measures=reported,
+        result=result,
+        source=f"keypoints/{name}",
+        keypoints=series,
+        notes=tuple(notes),
+    )

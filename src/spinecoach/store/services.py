@@ -1,0 +1,194 @@
+"""Application services shared by the CLI and the web app: domain decisions + storage.
+
+Each method takes plain inputs, runs the pure domain function, stores the outcome and returns
+the domain result; no clinical logic lives here beyond wiring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.domain.adaptation import adapt_plan
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.intake import Profile, make_profile
+from spinecoach.domain.plan import Plan
+from spinecoach.domain.planning import DosingSettings, generate_plan, relabel
+from spinecoach.domain.rules import Rules, Tier
+from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_checkin, screen
+from spinecoach.errors import InvalidInput, UnsafeToExercise
+from spinecoach.settings import Settings
+from spinecoach.store.repositories import (
+    IntakeRepository,
+    PlanRepository,
+    ScreeningRepository,
+    SessionRepository,
+)
+
+
+def dosing_from(settings: Settings) -> DosingSettings:
+    """The planner's conflict-resolving settings, taken from :class:`Settings`."""
+    return DosingSettings(
+        static_hold_s=settings.static_hold_s,
+        older_adult_age=settings.older_adult_age,
+        older_adult_hold_s=settings.older_adult_hold_s,
+    )
+
+
+@dataclass
+class CoachService:
+    """Screening, intake, planning and check-ins for one database session."""
+
+    db: DbSession
+    library: ExerciseLibrary
+    rules: Rules
+    settings: Settings
+
+    def screen(self, person_id: int, payload: dict[str, Any]) -> ScreeningResult:
+        """Screen a documented answers object and store the verdict.
+
+        ``payload`` is ``{"answers": {question_id: yes/no}, "age": int?,
+        "pain_months": float?, "inflammatory": {feature: yes/no}?}``.
+        """
+        if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+            raise InvalidInput('answers: expected an object {"answers": {question_id: yes/no}}')
+        age = payload.get("age")
+        if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 0):
+            raise InvalidInput(f"age: expected a whole number of years, got {age!r}")
+        months = payload.get("pain_months")
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int | float)):
+            raise InvalidInput(f"pain_months: expected a number, got {months!r}")
+        result = screen(
+            payload["answers"],
+            self.rules,
+            age=age,
+            pain_months=months,
+            inflammatory_features=payload.get("inflammatory") or None,
+        )
+        ScreeningRepository(self.db).add(
+            person_id, result.tier.value, payload, list(result.reasons)
+        )
+        return result
+
+    def require_clearance(self, person_id: int) -> None:
+        """Raise :class:`UnsafeToExercise` unless the latest screening allows exercise."""
+        latest = ScreeningRepository(self.db).latest(person_id)
+        if latest is None:
+            raise UnsafeToExercise(
+                "No red-flag screening yet: run `spinecoach screen` before exercising."
+            )
+        tier = Tier(latest.tier)
+        if tier in (Tier.EMERGENCY, Tier.URGENT):
+            raise UnsafeToExercise(
+                f"Your last screening was '{tier.value}': {self.rules.tier_advice[tier]}"
+            )
+
+    def record_intake(self, person_id: int, answers: dict[str, Any]) -> Profile:
+        """Validate and store intake answers; return the profile."""
+        profile = make_profile(answers)
+        scores: dict[str, Any] = {
+            "duration_class": profile.duration_class.value,
+            "directional_preference": profile.directional_preference,
+            "risk": profile.risk.value,
+            "start_level": profile.start_level,
+        }
+        if profile.rmdq is not None:
+            scores["rmdq"] = profile.rmdq.score
+        if profile.start_back is not None:
+            scores["start_back"] = {
+                "total": profile.start_back.total,
+                "psychosocial": profile.start_back.psychosocial,
+                "risk": profile.start_back.risk.value,
+            }
+        IntakeRepository(self.db).add(person_id, answers, scores)
+        return profile
+
+    def latest_profile(self, person_id: int) -> Profile | None:
+        """Profile from the most recent intake, if any."""
+        row = IntakeRepository(self.db).latest(person_id)
+        return None if row is None else make_profile(row.answers)
+
+    def make_plan(
+        self, person_id: int, profile: Profile, now: datetime, *, fresh: bool = False
+    ) -> tuple[Plan, int]:
+        """Generate and store today's plan; returns ``(plan, plan_id)``.
+
+        Unless ``fresh``, the latest stored plan is the history (its level and the items a
+        clinician locked are kept).
+        """
+        plans = PlanRepository(self.db)
+        previous = None if fresh else plans.latest(person_id)
+        plan = generate_plan(
+            profile,
+            self.library,
+            [previous] if previous else [],
+            now,
+            dosing=dosing_from(self.settings),
+        )
+        row = plans.add(person_id, plan, origin="generated")
+        return plan, row.id
+
+    def current_plan(self, person_id: int) -> tuple[Plan, int] | None:
+        """The latest stored plan with names filled in, and its id."""
+        row = PlanRepository(self.db).latest_row(person_id)
+        if row is None:
+            return None
+        plan = PlanRepository(self.db).latest(person_id)
+        assert plan is not None
+        return relabel(plan, self.library), row.id
+
+    def checkin(
+        self,
+        person_id: int,
+        *,
+        kind: str,
+        pain: int | None,
+        symptoms: set[str],
+        now: datetime,
+        session_id: int | None = None,
+        exercise_id: str | None = None,
+        baseline_pain: int | None = None,
+    ) -> StopDecision:
+        """Record a pain/symptom check-in and return the stop-rule decision."""
+        if kind not in ("before", "during", "after", "next_morning", "symptom"):
+            raise InvalidInput(
+                f"kind: expected before, during, after, next_morning or symptom, got {kind!r}"
+            )
+        decision = evaluate_checkin(
+            pain, baseline_pain, symptoms, self.rules, pain_limit=self.settings.pain_limit
+        )
+        SessionRepository(self.db).add_pain_report(
+            person_id,
+            session_id=session_id,
+            exercise_id=exercise_id,
+            at=now,
+            kind=kind,
+            pain=pain,
+            symptoms=sorted(symptoms),
+            decision=decision.to_json(),
+        )
+        return decision
+
+    def adapt_after_session(self, person_id: int, session_id: int, now: datetime) -> Plan:
+        """Adapt the latest plan to a stored session's report and store the new plan."""
+        current = self.current_plan(person_id)
+        if current is None:
+            raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+        plan, _ = current
+        report = SessionRepository(self.db).session_report(session_id)
+        profile = self.latest_profile(person_id)
+        conditions = profile.planning_conditions if profile else frozenset()
+        adapted = adapt_plan(
+            plan,
+            [report],
+            now,
+            library=self.library,
+            rules=self.rules,
+            conditions=conditions,
+            pain_limit=self.settings.pain_limit,
+        )
+        PlanRepository(self.db).add(person_id, adapted, origin="adapted")
+        return adapted
