@@ -1,14 +1,12 @@
 """``spinecoach analyze FILE --source imu``: read, orient, measure, detect events.
 
-:func:`analyze_imu` is the input handler the ``analyze`` command calls for IMU files; it is
-also what ``spinecoach imu analyze`` runs. Output has the same shape as for keypoints
-(:meth:`AnalysisResult.to_json`) plus an ``imu`` block (sensors, quality warnings, measure
-flags) and, for a single sensor away from the back, a ``cycles`` block.
+:func:`analyze_imu` is the input handler the ``analyze`` command calls for IMU files
+(registered in :data:`spinecoach.sources.analysis_input.INPUT_HANDLERS`);
+:func:`run_imu_analysis` is the same analysis with IMU-specific options, for Python use.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,7 @@ from spinecoach.domain.exercise import (
     SignatureMode,
     View,
 )
-from spinecoach.errors import InvalidInput, NotMeasurable
+from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult, analyze_measures
 from spinecoach.motion.events import EventParameters
 from spinecoach.motion.imu_angles import CalibrationOptions
@@ -32,7 +30,7 @@ from spinecoach.motion.imu_periodic import PeriodicResult, periodic_cycles
 from spinecoach.motion.imu_pipeline import recording_measures
 from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
 from spinecoach.motion.types import MeasureSeries
-from spinecoach.sources.imu import ReadOptions, read_imu
+from spinecoach.sources.imu import ReadOptions, detect_format, read_imu
 
 logger = logging.getLogger(__name__)
 
@@ -93,47 +91,23 @@ class ImuAnalysis:
     result: AnalysisResult
     cycles: PeriodicResult | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The keypoint-analysis JSON plus ``source``, ``imu`` and (single sensor) ``cycles``."""
-        out = self.result.to_json()
-        out["source"] = "imu"
-        out["imu"] = {
-            "format": self.recording.metadata.get("format"),
-            "placement": str(self.recording.placement_set),
-            "sensors": {
-                str(p): {
-                    "n_samples": s.n_samples,
-                    "sample_rate_hz": round(s.sample_rate_hz, 3),
-                    "gyroscope": s.has_gyro,
-                    "magnetometer": s.has_mag,
-                    "warnings": list(s.quality.warnings),
-                }
-                for p, s in self.recording.sensors.items()
-            },
-            "measures": sorted(self.measures.values),
-            "unmeasurable": dict(self.measures.unmeasurable),
-            "flags": dict(self.measures.flags),
-        }
+    def notes(self) -> list[str]:
+        """Caveats for the user: placement, sensor quality, mounting and orientation."""
+        out = [f"IMU placement '{self.recording.placement_set}': sensors "
+               + ", ".join(f"{p} ({s.n_samples} samples, {s.sample_rate_hz:.0f} Hz"
+                           f"{', gyro' if s.has_gyro else ', accelerometer only'}"
+                           f"{', mag' if s.has_mag else ''})"
+                           for p, s in self.recording.sensors.items())]
+        out += self.recording.warnings()
+        out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
-            out["cycles"] = {
-                "n_cycles": self.cycles.n_cycles,
-                "period_s": round(self.cycles.period_s, 3),
-                "amplitude_deg": round(self.cycles.amplitude_deg, 2),
-                "peaks_s": [round(t, 3) for t in self.cycles.cycle_peaks_s],
-                "segment_s": [round(t, 3) for t in self.cycles.segment_s],
-                "axis_sensor": [round(float(v), 3) for v in self.cycles.axis_sensor],
-            }
+            c = self.cycles
+            out.append(
+                f"dominant periodic tilt: {c.n_cycles} cycles (period {c.period_s:.1f} s, "
+                f"range {c.amplitude_deg:.1f}°, steady segment {c.segment_s[0]:.1f}-"
+                f"{c.segment_s[1]:.1f} s)"
+            )
         return out
-
-    def write_angles_csv(self, path: Path) -> None:
-        """One row per sample: ``time_s`` and one column per measure (degrees)."""
-        names = list(self.measures.values)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["time_s", *names])
-            columns = [self.measures.time_s, *(self.measures.values[n] for n in names)]
-            for row in np.column_stack(columns):
-                writer.writerow([f"{v:.4f}" if np.isfinite(v) else "" for v in row])
 
 
 def _placement_set(value: str | None) -> PlacementSet | None:
@@ -147,21 +121,23 @@ def _placement_set(value: str | None) -> PlacementSet | None:
     return PlacementSet(value)
 
 
-def analyze_imu(path: Path, options: Any = None) -> ImuAnalysis:
+def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> ImuAnalysis:
     """Analyse an IMU recording file.
 
     Parameters
     ----------
     path : Path
         Any supported IMU file, folder or zip (see :data:`spinecoach.sources.imu.READERS`).
-    options : ImuAnalyzeOptions or any object with some of its attribute names
-        (``placement``, ``exercise``, ``format``, ...); missing attributes take the defaults.
+    options : ImuAnalyzeOptions, optional
 
     Returns
     -------
     ImuAnalysis
+        With an exercise, ``result`` analyses its ``imu_angle``; without one, the default
+        angle of the placement (lumbar flexion, pelvic tilt or trunk inclination); for a
+        single sensor away from the back, the cycles of its dominant periodic tilt.
     """
-    opts = _coerce(options)
+    opts = options or ImuAnalyzeOptions()
     chosen = _placement_set(opts.placement)
     single = SINGLE_SENSOR_PLACEMENTS.get(opts.placement or "")
     recording = read_imu(path, format=opts.format, options=ReadOptions(placement=single))
@@ -177,6 +153,50 @@ def analyze_imu(path: Path, options: Any = None) -> ImuAnalysis:
     measures = recording_measures(recording, placement_set=chosen, ahrs=ahrs, calibration=calibration)
     result = _analyze(measures, opts.exercise, DEFAULT_SIGNATURES[chosen])
     return ImuAnalysis(recording, measures, result)
+
+
+def can_read(path: Path) -> bool:
+    """Whether a registered IMU reader recognises ``path`` (for ``--source auto``)."""
+    try:
+        detect_format(path)
+    except (UnknownFormat, InvalidRecording):
+        return False
+    return True
+
+
+def analyze_imu(path: Path, options: Any = None) -> Any:
+    """Input handler of ``spinecoach analyze --source imu``.
+
+    Parameters
+    ----------
+    path : Path
+    options : spinecoach.sources.analysis_input.AnalyzeOptions
+        ``format``, ``exercise`` and ``placement`` apply; ``out_video``, ``keypoints_out``
+        and ``fps`` do not (InvalidInput).
+
+    Returns
+    -------
+    spinecoach.sources.analysis_input.AnalysisOutput
+        As for keypoints: without an exercise no events are inferred (``result`` None),
+        except for a single sensor away from the back, whose cycles are counted. Sensor
+        quality warnings, mounting and orientation flags and the cycle count are ``notes``.
+    """
+    from spinecoach.sources.analysis_input import AnalysisOutput
+
+    for name in ("out_video", "keypoints_out", "fps"):
+        if getattr(options, name, None) is not None:
+            flag = "--" + name.replace("_", "-")
+            raise InvalidInput(f"{flag} does not apply to IMU recordings")
+    opts = _coerce(options)
+    analysis = run_imu_analysis(path, opts)
+    single = analysis.cycles is not None
+    result = analysis.result if (opts.exercise is not None or single) else None
+    return AnalysisOutput(
+        measures=analysis.measures,
+        result=result,
+        source=f"imu/{analysis.recording.metadata.get('format', '')}",
+        notes=tuple(analysis.notes()),
+    )
 
 
 def _coerce(options: Any) -> ImuAnalyzeOptions:
