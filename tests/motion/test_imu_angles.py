@@ -7,7 +7,12 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from spinecoach.errors import InvalidInput, NotMeasurable
-from spinecoach.motion.imu_angles import CalibrationOptions, imu_measures, infer_mounting, parse_axis
+from spinecoach.motion.imu_angles import (
+    CalibrationOptions,
+    imu_measures,
+    infer_mounting,
+    parse_axis,
+)
 from spinecoach.motion.imu_orientation import (
     AhrsOptions,
     Orientation,
@@ -19,7 +24,9 @@ from spinecoach.motion.imu_periodic import periodic_cycles
 from spinecoach.motion.imu_types import ImuSeries, Placement
 
 
-def orientation_from(sagittal_deg: np.ndarray, frontal_deg: np.ndarray, mount: Rotation) -> Orientation:
+def orientation_from(
+    sagittal_deg: np.ndarray, frontal_deg: np.ndarray, mount: Rotation
+) -> Orientation:
     """Segment R = Rx(frontal) Ry(sagittal), sensor = segment * mount; up in sensor axes."""
     seg = Rotation.from_rotvec(np.outer(np.radians(frontal_deg), [1, 0, 0])) * Rotation.from_rotvec(
         np.outer(np.radians(sagittal_deg), [0, 1, 0])
@@ -77,7 +84,9 @@ def test_missing_sensor_for_placement() -> None:
 def test_initial_quaternion_matches_gravity() -> None:
     accel = np.array([0.3, -0.5, 0.81])
     q = initial_quaternion(accel)
-    np.testing.assert_allclose(up_from_quaternions(q[None])[0], accel / np.linalg.norm(accel), atol=1e-9)
+    np.testing.assert_allclose(
+        up_from_quaternions(q[None])[0], accel / np.linalg.norm(accel), atol=1e-9
+    )
 
 
 @pytest.mark.parametrize("startup", ["initialise", "fusion"])

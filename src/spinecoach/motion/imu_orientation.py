@@ -182,7 +182,9 @@ def matrix_to_quaternion(r: FloatArray) -> FloatArray:
 def up_from_quaternions(q: FloatArray) -> FloatArray:
     """Earth's up axis in sensor coordinates, ``R^T e_z``, for quaternions ``(n, 4)``."""
     w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    return np.column_stack((2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)))
+    return np.column_stack(
+        (2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y))
+    )
 
 
 def rotate_to_earth(q: FloatArray, v_sensor: FloatArray) -> FloatArray:
@@ -226,7 +228,9 @@ class OrientationTracker:
         self.max_period_s = 5.0 * self.sample_period_s
         self.ahrs = make_ahrs(options, 1.0 / self.sample_period_s)
         self.gyro_offset_dps = still_gyro_offset(head, options, self.sample_period_s)
-        self.startup_s = _apply_startup(self.ahrs, head, options, self.use_mag, self.sample_period_s)
+        self.startup_s = _apply_startup(
+            self.ahrs, head, options, self.use_mag, self.sample_period_s
+        )
         self.last_time_s: float | None = None
         self.method = "fusion_marg" if self.use_mag else "fusion_imu"
 
@@ -243,7 +247,9 @@ class OrientationTracker:
         if self.gyro_offset_dps is not None:
             gyro = gyro - self.gyro_offset_dps
         accel = np.ascontiguousarray(accel_g, dtype=float)
-        previous = self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
+        previous = (
+            self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
+        )
         dt = np.diff(time_s, prepend=previous)
         dt = np.clip(dt, 1e-6, self.max_period_s).tolist()
         quats = np.empty((n, 4))
@@ -340,7 +346,9 @@ def _apply_startup(
         return FUSION_STARTUP_S
     in_window = series.time_s <= series.time_s[0] + opts.initial_window_s
     accel0 = series.accel_g[in_window].mean(axis=0)
-    mag0 = series.mag_ut[in_window].mean(axis=0) if (use_mag and series.mag_ut is not None) else None
+    mag0 = (
+        series.mag_ut[in_window].mean(axis=0) if (use_mag and series.mag_ut is not None) else None
+    )
     ahrs.set_quaternion(initial_quaternion(accel0, mag0))
     ahrs.skip_startup()
     return 0.0

@@ -114,7 +114,9 @@ def periodic_cycles(
     lo, hi = np.percentile(tilt_band, [5, 95])
     amplitude = float(hi - lo)
     if amplitude < min_amplitude_deg:
-        raise NotMeasurable(f"no periodic movement: tilt range {amplitude:.1f}° < {min_amplitude_deg}°")
+        raise NotMeasurable(
+            f"no periodic movement: tilt range {amplitude:.1f}° < {min_amplitude_deg}°"
+        )
     # Peaks on the side the signal visits briefly (the excursion, not the rest position).
     if np.median(tilt_band) > 0.5 * (lo + hi):
         tilt_band = -tilt_band
@@ -125,7 +127,9 @@ def periodic_cycles(
     f_dom = float(freqs[inside][np.argmax(power[inside])])
     period = 1.0 / f_dom
     peaks, _ = find_peaks(
-        tilt_band, distance=max(1, int(0.5 * period * fs)), prominence=prominence_fraction * amplitude
+        tilt_band,
+        distance=max(1, int(0.5 * period * fs)),
+        prominence=prominence_fraction * amplitude,
     )
     if peaks.size >= 3:  # finer than the spectrum's resolution
         period = float(np.median(np.diff(time_s[peaks])))

@@ -113,7 +113,9 @@ class ImuStreamProcessor:
         """Whether the calibration window has ended."""
         return self._states is not None
 
-    def push(self, t_s: float, frame: Mapping[Placement, Sample]) -> list[tuple[float, dict[str, float]]]:
+    def push(
+        self, t_s: float, frame: Mapping[Placement, Sample]
+    ) -> list[tuple[float, dict[str, float]]]:
         """Add one frame; return the measure rows ``(t_s, {name: degrees})`` now available."""
         missing = [p for p in self.placements if p not in frame]
         if missing:
@@ -141,7 +143,10 @@ class ImuStreamProcessor:
         times = np.array([t for t, _ in self._buffer])
         recording = ImuRecording({p: self._series(p, times) for p in self.placements})
         measures = recording_measures(
-            recording, placement_set=self.placement_set, ahrs=self.ahrs, calibration=self.calibration
+            recording,
+            placement_set=self.placement_set,
+            ahrs=self.ahrs,
+            calibration=self.calibration,
         )
         self.measure_names = tuple(measures.values)
         self.flags = dict(measures.flags)
@@ -155,7 +160,9 @@ class ImuStreamProcessor:
                 up = up_from_quaternions(quats)
             else:
                 up = series.accel_g / np.linalg.norm(series.accel_g, axis=1, keepdims=True)
-            orientation = Orientation(series.time_s, up, quats, tracker.method if tracker else "accelerometer")
+            orientation = Orientation(
+                series.time_s, up, quats, tracker.method if tracker else "accelerometer"
+            )
             mounting = infer_mounting(orientation, p, self.calibration)
             states[p] = _SensorState(tracker, mounting, tracker is not None)
         self._states = states
@@ -172,8 +179,16 @@ class ImuStreamProcessor:
         gyro = None if any(g is None for g in gyros) else np.array(gyros, dtype=float)
         mag = None if any(m is None for m in mags) else np.array(mags, dtype=float)
         rate = 1.0 / float(np.median(np.diff(times))) if times.size > 1 else 100.0
-        return ImuSeries(times, accel, gyro, mag, placement=placement, sample_rate_hz=rate,
-                         name=str(placement), source="stream")
+        return ImuSeries(
+            times,
+            accel,
+            gyro,
+            mag,
+            placement=placement,
+            sample_rate_hz=rate,
+            name=str(placement),
+            source="stream",
+        )
 
     def _segment(self, p: Placement, t_s: float, sample: Sample) -> tuple[float, float, float]:
         """Sagittal, frontal and heading (degrees) of one sensor's segment."""
@@ -183,12 +198,22 @@ class ImuStreamProcessor:
         axes = state.mounting.axes
         heading = math.nan
         if state.tracker is not None and gyro is not None:
-            w, x, y, z = state.tracker.update(t_s, list(gyro), list(accel), None if mag is None else list(mag))
+            w, x, y, z = state.tracker.update(
+                t_s, list(gyro), list(accel), None if mag is None else list(mag)
+            )
             ux, uy, uz = 2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)
             if state.mounting.heading0_deg is not None:
                 lx, ly, lz = axes[1]
-                ex = (1 - 2 * (y * y + z * z)) * lx + 2 * (x * y - w * z) * ly + 2 * (x * z + w * y) * lz
-                ey = 2 * (x * y + w * z) * lx + (1 - 2 * (x * x + z * z)) * ly + 2 * (y * z - w * x) * lz
+                ex = (
+                    (1 - 2 * (y * y + z * z)) * lx
+                    + 2 * (x * y - w * z) * ly
+                    + 2 * (x * z + w * y) * lz
+                )
+                ey = (
+                    2 * (x * y + w * z) * lx
+                    + (1 - 2 * (x * x + z * z)) * ly
+                    + 2 * (y * z - w * x) * lz
+                )
                 h = math.degrees(math.atan2(-ex, ey)) - state.mounting.heading0_deg
                 heading = (h + 180.0) % 360.0 - 180.0
         else:

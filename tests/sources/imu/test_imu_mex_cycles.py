@@ -47,6 +47,8 @@ def test_wrist_and_thigh_agree_for_subject_02(shared_data: Path) -> None:
     peaks = {}
     for sensor in ("act", "acw"):
         s = read_imu(mex_file(shared_data, "02", sensor)).primary()
-        peaks[sensor] = np.array(periodic_cycles(s.time_s, accelerometer_tilt(s).up_sensor).cycle_peaks_s)
+        peaks[sensor] = np.array(
+            periodic_cycles(s.time_s, accelerometer_tilt(s).up_sensor).cycle_peaks_s
+        )
     assert peaks["act"].size == peaks["acw"].size
     assert np.abs(peaks["act"] - peaks["acw"]).max() < 1.0

@@ -6,7 +6,8 @@ Each UDP datagram or WebSocket text message carries one or more lines, each a JS
 
 * a **sample** of one sensor::
 
-    {"t": 12.34, "sensor": "upper", "gyro": [gx, gy, gz], "accel": [ax, ay, az], "mag": [mx, my, mz]}
+    {"t": 12.34, "sensor": "upper", "gyro": [gx, gy, gz], "accel": [ax, ay, az],
+     "mag": [mx, my, mz]}
 
 * or a **frame** with every sensor at one time::
 
@@ -94,7 +95,11 @@ def parse_line(line: str) -> tuple[str, float, dict[Placement, Sample]]:
         accel = _vector(body.get("accel"), "accel")
         if accel is None:
             raise ValueError("'accel' is required")
-        samples[placement] = (_vector(body.get("gyro"), "gyro"), accel, _vector(body.get("mag"), "mag"))
+        samples[placement] = (
+            _vector(body.get("gyro"), "gyro"),
+            accel,
+            _vector(body.get("mag"), "mag"),
+        )
     return "data", t, samples
 
 
@@ -108,7 +113,9 @@ class FrameAssembler:
     _last: dict[Placement, Sample] = field(default_factory=dict)
     n_dropped: int = 0
 
-    def add(self, t_s: float, samples: dict[Placement, Sample]) -> list[tuple[float, dict[Placement, Sample]]]:
+    def add(
+        self, t_s: float, samples: dict[Placement, Sample]
+    ) -> list[tuple[float, dict[Placement, Sample]]]:
         """Add samples at ``t_s``; return frames now complete (in time order)."""
         out: list[tuple[float, dict[Placement, Sample]]] = []
         if self._pending_t is not None and t_s != self._pending_t:
@@ -205,7 +212,9 @@ class LiveSession:
     def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MotionEvent]:
         if self.processor is None:
             self.processor = ImuStreamProcessor(
-                tuple(frame), placement_set=self.placement_set, ahrs=self.ahrs,
+                tuple(frame),
+                placement_set=self.placement_set,
+                ahrs=self.ahrs,
                 calibration=self.calibration,
             )
         self.n_frames += 1
@@ -248,11 +257,21 @@ class LiveSession:
 
 def event_json(event: MotionEvent) -> dict[str, Any]:
     """A JSON-ready dict of a motion event."""
-    out: dict[str, Any] = {"t_s": round(event.t_s, 3), "kind": str(event.kind), "detail": event.detail}
+    out: dict[str, Any] = {
+        "t_s": round(event.t_s, 3),
+        "kind": str(event.kind),
+        "detail": event.detail,
+    }
     payload = event.payload
     if payload is not None:
         out["payload"] = {
-            k: (round(v, 3) if isinstance(v, float) else str(v) if not isinstance(v, int | str) else v)
+            k: (
+                round(v, 3)
+                if isinstance(v, float)
+                else str(v)
+                if not isinstance(v, int | str)
+                else v
+            )
             for k, v in vars(payload).items()
         }
     return out
@@ -272,8 +291,14 @@ class _UdpProtocol(asyncio.DatagramProtocol):
             self.done.set()
 
 
-async def serve_udp(session: LiveSession, host: str, port: int, *, max_seconds: float | None,
-                    ready: Callable[[int], None] | None = None) -> None:
+async def serve_udp(
+    session: LiveSession,
+    host: str,
+    port: int,
+    *,
+    max_seconds: float | None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
     """Receive protocol datagrams on ``host:port`` until an end line or ``max_seconds``."""
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
@@ -290,8 +315,14 @@ async def serve_udp(session: LiveSession, host: str, port: int, *, max_seconds: 
         transport.close()
 
 
-async def serve_websocket(session: LiveSession, host: str, port: int, *, max_seconds: float | None,
-                          ready: Callable[[int], None] | None = None) -> None:
+async def serve_websocket(
+    session: LiveSession,
+    host: str,
+    port: int,
+    *,
+    max_seconds: float | None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
     """Receive protocol messages over WebSocket until an end line or ``max_seconds``."""
     from websockets.asyncio.server import ServerConnection, serve
     from websockets.exceptions import ConnectionClosed
@@ -365,7 +396,9 @@ async def replay(
         raise InvalidInput(f"Invalid value for '--speed': must be > 0, got {speed}")
     target = urlparse(url)
     if target.scheme not in ("udp", "ws") or not target.hostname or not target.port:
-        raise InvalidInput(f"Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
+        raise InvalidInput(
+            f"Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url!r}"
+        )
     send, close = await _sender(target.scheme, target.hostname, target.port, url)
     start = time.perf_counter()
     first_t: float | None = None
