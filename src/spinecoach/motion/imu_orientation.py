@@ -232,7 +232,20 @@ class OrientationTracker:
             self.ahrs, head, options, self.use_mag, self.sample_period_s
         )
         self.last_time_s: float | None = None
+        self._period_s = self.sample_period_s  # the settings' sample rate
         self.method = "fusion_marg" if self.use_mag else "fusion_imu"
+
+    def periods(self, dt_s: FloatArray) -> FloatArray:
+        """Sample periods used for ``dt_s``: within 5 % of nominal -> nominal (timing jitter);
+        otherwise the real gap, clipped to [1 µs, 5 nominal periods]."""
+        nominal = self.sample_period_s
+        jitter = np.abs(dt_s - nominal) <= 0.05 * nominal
+        return np.where(jitter, nominal, np.clip(dt_s, 1e-6, self.max_period_s))
+
+    def _set_period(self, period_s: float) -> None:
+        if period_s != self._period_s:
+            self.ahrs.set_sample_period(period_s)
+            self._period_s = period_s
 
     def run(
         self,
@@ -250,24 +263,27 @@ class OrientationTracker:
         previous = (
             self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
         )
-        dt = np.diff(time_s, prepend=previous)
-        dt = np.clip(dt, 1e-6, self.max_period_s).tolist()
+        periods = self.periods(np.diff(time_s, prepend=previous))
+        # Runs of equal sample periods: set the period once per run (usually once in all).
+        changes = np.flatnonzero(np.diff(periods)) + 1
+        bounds = [0, *changes.tolist(), n]
         quats = np.empty((n, 4))
         get_q = self.ahrs.get_quaternion
-        set_period = self.ahrs.set_sample_period
-        if self.use_mag and mag_ut is not None:
-            mag = np.ascontiguousarray(mag_ut, dtype=float)
-            update = self.ahrs.update
-            for i in range(n):
-                set_period(dt[i])
-                update(gyro[i], accel[i], mag[i])
-                quats[i] = get_q()
-        else:
-            update_nm = self.ahrs.update_no_magnetometer
-            for i in range(n):
-                set_period(dt[i])
-                update_nm(gyro[i], accel[i])
-                quats[i] = get_q()
+        mag = None if mag_ut is None else np.ascontiguousarray(mag_ut, dtype=float)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            if b <= a:
+                continue
+            self._set_period(float(periods[a]))
+            if self.use_mag and mag is not None:
+                update = self.ahrs.update
+                for i in range(a, b):
+                    update(gyro[i], accel[i], mag[i])
+                    quats[i] = get_q()
+            else:
+                update_nm = self.ahrs.update_no_magnetometer
+                for i in range(a, b):
+                    update_nm(gyro[i], accel[i])
+                    quats[i] = get_q()
         if n:
             self.last_time_s = float(time_s[-1])
         return quats
@@ -277,13 +293,12 @@ class OrientationTracker:
     ) -> FloatArray:
         """One sample (live use); returns the quaternion ``(4,)``."""
         previous = self.last_time_s if self.last_time_s is not None else t_s - self.sample_period_s
-        dt = min(max(t_s - previous, 1e-6), self.max_period_s)
+        self._set_period(float(self.periods(np.array([t_s - previous]))[0]))
         self.last_time_s = t_s
         off = self.gyro_offset_dps
         gyro = np.array(gyro_dps, dtype=float)
         if off is not None:
             gyro = gyro - off
-        self.ahrs.set_sample_period(dt)
         if self.use_mag and mag_ut is not None:
             self.ahrs.update(gyro, np.array(accel_g, dtype=float), np.array(mag_ut, dtype=float))
         else:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.exercise import SensorSignature
 from spinecoach.errors import InvalidRecording
+from spinecoach.motion.analysis import AnalysisResult, analyze_measures
 from spinecoach.motion.imu_angles import (
     ROTATION_NO_MAG_FLAG,
     CalibrationOptions,
@@ -32,7 +35,44 @@ from spinecoach.motion.imu_orientation import (
     up_from_quaternions,
 )
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement, PlacementSet
-from spinecoach.motion.types import MeasureSeries
+from spinecoach.motion.types import FloatArray, MeasureSeries
+
+#: Event detection runs on the angles decimated to about this rate (Hz): the motion core is
+#: tuned for 15-60 Hz (camera rates) and slow therapeutic movement gains nothing above it.
+EVENT_RATE_HZ = 30.0
+
+
+def event_stride(time_s: FloatArray, max_rate_hz: float = EVENT_RATE_HZ) -> int:
+    """Every how many samples events are detected, from the rate of the first 2 s."""
+    head = time_s[time_s <= time_s[0] + 2.0]
+    if head.size < 2:
+        return 1
+    rate_hz = 1.0 / float(np.median(np.diff(head)))
+    return max(1, int(round(rate_hz / max_rate_hz)))
+
+
+def every_nth(measures: MeasureSeries, stride: int) -> MeasureSeries:
+    """Measures at every ``stride``-th sample (starting with the first)."""
+    if stride <= 1:
+        return measures
+    return MeasureSeries(
+        measures.time_s[::stride],
+        {k: v[::stride] for k, v in measures.values.items()},
+        measures.unmeasurable,
+        measures.flags,
+    )
+
+
+def analyze_imu_measures(
+    measures: MeasureSeries, signature: SensorSignature, **kwargs: Any
+) -> AnalysisResult:
+    """:func:`~spinecoach.motion.analysis.analyze_measures` at the event rate.
+
+    The angles are decimated by :func:`event_stride` (as the live path does), and the angle
+    defaults to ``signature.imu_angle``; other keyword arguments pass through.
+    """
+    kwargs.setdefault("angle", signature.imu_angle or signature.primary_angle)
+    return analyze_measures(every_nth(measures, event_stride(measures.time_s)), signature, **kwargs)
 
 
 def recording_measures(
@@ -254,4 +294,13 @@ class ImuStreamProcessor:
         return t_s, {k: values[k] for k in self.measure_names if k in values}
 
 
-__all__ = ["ImuStreamProcessor", "ROTATION_NO_MAG_FLAG", "recording_measures", "segment_angles"]
+__all__ = [
+    "EVENT_RATE_HZ",
+    "analyze_imu_measures",
+    "ImuStreamProcessor",
+    "ROTATION_NO_MAG_FLAG",
+    "event_stride",
+    "every_nth",
+    "recording_measures",
+    "segment_angles",
+]

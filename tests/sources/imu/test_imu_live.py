@@ -13,8 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spinecoach.motion.analysis import AnalysisResult, analyze_measures
-from spinecoach.motion.imu_pipeline import ImuStreamProcessor, recording_measures
+from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.imu_pipeline import (
+    ImuStreamProcessor,
+    analyze_imu_measures,
+    recording_measures,
+)
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.sources.imu import write_generic_csv
 from spinecoach.sources.imu.live import (
@@ -34,7 +38,7 @@ REPO = Path(__file__).resolve().parents[3]
 def cat_cow(library):  # type: ignore[no-untyped-def]
     sim = simulate("cat_cow", n_reps=3, seed=21, errors=SensorErrors(n_artefacts=1))
     exercise = library.get("cat_cow")
-    batch = analyze_measures(
+    batch = analyze_imu_measures(
         recording_measures(sim.recording),
         exercise.signature,
         angle=exercise.signature.imu_angle,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spinecoach.motion.analysis import analyze_measures
-from spinecoach.motion.imu_pipeline import recording_measures
+from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
 from spinecoach.sources.imu.simulate import MOVEMENTS, SensorErrors, simulate
 
 ERRORS = {
@@ -61,7 +60,7 @@ def test_repetition_counts_exact_with_library_signatures(movement, errors, libra
         with_magnetometer=movement == "rotation",
     )
     measures = recording_measures(sim.recording)
-    result = analyze_measures(
+    result = analyze_imu_measures(
         measures, exercise.signature, angle=exercise.signature.imu_angle, dose=exercise.dose
     )
     assert len(result.repetitions) == sim.n_excursions

@@ -186,9 +186,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     """Read our generic CSV (see the module docstring); several prefixed sensors allowed."""
     label = str(path)
     text = Container(path).read_text(path.name) if text is None else text
-    meta = _parse_comments(text)
+    lines = text[:65536].splitlines()  # comments and header only
+    meta = _parse_comments("\n".join(lines))
     n_comments = 0
-    lines = text.splitlines()
     while n_comments < len(lines) and lines[n_comments].startswith("#"):
         n_comments += 1
     header = [c.strip() for c in lines[n_comments].split(",")]

@@ -22,12 +22,12 @@ from spinecoach.domain.exercise import (
     View,
 )
 from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
-from spinecoach.motion.analysis import AnalysisResult, analyze_measures
+from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.events import EventParameters
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions, estimate_orientation
 from spinecoach.motion.imu_periodic import PeriodicResult, periodic_cycles
-from spinecoach.motion.imu_pipeline import recording_measures
+from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
 from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
 from spinecoach.motion.types import MeasureSeries
 from spinecoach.sources.imu import ReadOptions, detect_format, read_imu
@@ -235,7 +235,7 @@ def _analyze(
     measures: MeasureSeries, exercise: Exercise | None, default: SensorSignature
 ) -> AnalysisResult:
     if exercise is None:
-        return analyze_measures(measures, default, angle=default.imu_angle)
+        return analyze_imu_measures(measures, default)
     signature = exercise.signature
     if signature.imu_angle is None:
         raise NotMeasurable(
@@ -246,10 +246,9 @@ def _analyze(
         "too_fast",
         "not_enough_range",
     }
-    return analyze_measures(
+    return analyze_imu_measures(
         measures,
         signature,
-        angle=signature.imu_angle,
         dose=exercise.dose,
         exercise_id=exercise.id,
         error_codes=codes,
@@ -285,7 +284,7 @@ def _analyze_single(
         imu_angle="sensor_tilt_deg",
     )
     neutral = float(np.nanpercentile(values, 5))
-    result = analyze_measures(
+    result = analyze_imu_measures(
         measures,
         signature,
         params=EventParameters(neutral_deg=neutral),

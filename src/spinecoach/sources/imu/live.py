@@ -23,7 +23,7 @@ previous sample (zero-order hold). Malformed lines are counted and skipped, neve
 
 The first ``calibration_s`` seconds are the neutral window (stand still, upright); then each
 frame yields measures and, through :class:`~spinecoach.motion.streaming.StreamingAnalyzer`,
-events.
+events (every ``event_stride``-th frame: events run at about 30 Hz, as in batch analysis).
 """
 
 from __future__ import annotations
@@ -39,12 +39,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from spinecoach.domain.exercise import Dose, SensorSignature
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions
-from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample
+from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample, event_stride
 from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import MotionEvent
@@ -189,6 +191,8 @@ class LiveSession:
             exercise_id=self.exercise_id,
         )
         self.events: list[MotionEvent] = []
+        self._stride: int | None = None
+        self._row_index = 0
 
     def feed(self, text: str) -> list[MotionEvent]:
         """Process a message (one or more lines); return the events it produced."""
@@ -218,9 +222,17 @@ class LiveSession:
                 calibration=self.calibration,
             )
         self.n_frames += 1
+        return self._analyse(self.processor.push(t_s, frame))
+
+    def _analyse(self, rows: list[tuple[float, dict[str, float]]]) -> list[MotionEvent]:
+        """Feed every ``stride``-th measure row to the analyser (as the batch path does)."""
+        if rows and self._stride is None:
+            self._stride = event_stride(np.array([t for t, _ in rows]))
         events: list[MotionEvent] = []
-        for row_t, values in self.processor.push(t_s, frame):
-            events.extend(self.analyzer.push_measures(row_t, values))
+        for row_t, values in rows:
+            if self._row_index % (self._stride or 1) == 0:
+                events.extend(self.analyzer.push_measures(row_t, values))
+            self._row_index += 1
         self._emit(events)
         return events
 
@@ -239,11 +251,7 @@ class LiveSession:
         for frame_t, frame in self.assembler.finish():
             events.extend(self._frame(frame_t, frame))
         if self.processor is not None:
-            flushed: list[MotionEvent] = []
-            for row_t, values in self.processor.flush():
-                flushed.extend(self.analyzer.push_measures(row_t, values))
-            self._emit(flushed)
-            events.extend(flushed)
+            events.extend(self._analyse(self.processor.flush()))
         return events
 
     def finish(self) -> AnalysisResult:
