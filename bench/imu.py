@@ -7,8 +7,8 @@ simulated 10-minute two-sensor recording:
   already in memory (the floor of any Python pipeline using it), in sensor-samples/s;
 * the whole pipeline from the file: read + checks + orientation + angles + event detection
   (``read_imu`` -> ``recording_measures`` -> ``analyze_imu_measures``, events at ~30 Hz),
-  and the same without the file parse; each as samples/s and as a ratio to imufusion alone (goal >= 0.5 and
-  >= 300,000 samples/s);
+  and the same without the file parse; each as samples/s and as a ratio to imufusion
+  alone (goal >= 0.5 and >= 300,000 samples/s);
 * live per-frame latency (JSON line in -> orientation, angles, streaming events out) through
   :class:`LiveSession`, p50/p99 (goal p99 <= 0.1 ms), and without the JSON parse.
 
