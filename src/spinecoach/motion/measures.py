@@ -245,7 +245,7 @@ MEASURES: dict[str, MeasureDefinition] = {
 }
 
 
-def _static_problem(definition: MeasureDefinition, body: Body) -> str | None:
+def static_problem(definition: MeasureDefinition, body: Body) -> str | None:
     """Why this input can never support the measure (None if it might)."""
     if definition.view == "3d" and not body.is_3d and not body.has_depth:
         return "needs 3D keypoints or an estimator's depth; this input is 2D image keypoints"
@@ -332,7 +332,7 @@ def compute_measures(
     flags: dict[str, str] = {}
     for name in wanted:
         definition = MEASURES[name]
-        problem = _static_problem(definition, body)
+        problem = static_problem(definition, body)
         if problem is not None:
             unmeasurable[name] = problem
             continue
