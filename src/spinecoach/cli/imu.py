@@ -36,6 +36,7 @@ def listen(
     as_json: bool = typer.Option(False, "--json", help="Events and summary as JSON lines."),
 ) -> None:
     """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
+    from spinecoach.domain.exercise import Dose, SensorSignature
     from spinecoach.motion.imu_angles import CalibrationOptions
     from spinecoach.motion.imu_types import PlacementSet
     from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
@@ -46,6 +47,8 @@ def listen(
     if placement is not None and placement not in PLACEMENTS:
         raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
     chosen = PlacementSet(placement) if placement else None
+    signature: SensorSignature | None = DEFAULT_SIGNATURES[chosen] if chosen else None
+    dose: Dose | None = None
     if exercise_id:
         from spinecoach.content import load_library
 
@@ -53,8 +56,6 @@ def listen(
         signature, dose = exercise.signature, exercise.dose
         if signature.imu_angle is None:
             raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
-    else:
-        signature, dose = DEFAULT_SIGNATURES[chosen or PlacementSet.DUAL], None
 
     def show(event: object) -> None:
         payload = event_json(event)  # type: ignore[arg-type]

@@ -196,3 +196,15 @@ def test_replay_rejects_bad_urls() -> None:
     rec = ImuRecording(simulate("cat_cow", n_reps=1, seed=1).recording.sensors)
     with pytest.raises(InvalidInput, match="--to"):
         asyncio.run(replay(rec, "http://127.0.0.1:1"))
+
+
+def test_default_angle_follows_the_sensors_sent() -> None:
+    """No exercise and no placement: a sacral-only stream analyses pelvic tilt."""
+    sim = simulate("pelvic_tilt", n_reps=2, seed=6)
+    lower = ImuRecording({Placement.LOWER: sim.recording.sensors[Placement.LOWER]})
+    session = LiveSession(None)
+    for _, line in recording_lines(lower):
+        session.feed(line)
+    result = session.finish()
+    assert result.angle == "pelvic_tilt_deg"
+    assert len(result.repetitions) == sim.n_excursions

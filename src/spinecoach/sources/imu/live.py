@@ -161,14 +161,16 @@ class LiveSession:
 
     Parameters
     ----------
-    signature : SensorSignature
-        Exercise signature; its ``imu_angle`` (or ``angle``) is analysed.
+    signature : SensorSignature or None
+        Exercise signature; its ``imu_angle`` (or ``angle``) is analysed. None: the default
+        angle of the placement found in the first frame (lumbar flexion for two sensors,
+        pelvic tilt for a sacral sensor, trunk inclination for an upper one).
     placement_set : PlacementSet, optional
         Which sensors to expect; learned from the first frame when None.
     angle : str, optional
     """
 
-    signature: SensorSignature
+    signature: SensorSignature | None
     placement_set: PlacementSet | None = None
     angle: str | None = None
     dose: Dose | None = None
@@ -184,12 +186,7 @@ class LiveSession:
         expected = PLACEMENT_SENSORS.get(self.placement_set) if self.placement_set else ()
         self.assembler = FrameAssembler(expected=tuple(expected or ()))
         self.processor: ImuStreamProcessor | None = None
-        self.analyzer = StreamingAnalyzer(
-            self.signature,
-            angle=self.angle or self.signature.imu_angle or self.signature.primary_angle,
-            dose=self.dose,
-            exercise_id=self.exercise_id,
-        )
+        self._analyzer: StreamingAnalyzer | None = None
         self.events: list[MotionEvent] = []
         self._stride: int | None = None
         self._row_index = 0
@@ -215,6 +212,7 @@ class LiveSession:
 
     def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MotionEvent]:
         if self.processor is None:
+            self._start_analyzer(tuple(frame))
             self.processor = ImuStreamProcessor(
                 tuple(frame),
                 placement_set=self.placement_set,
@@ -223,6 +221,28 @@ class LiveSession:
             )
         self.n_frames += 1
         return self._analyse(self.processor.push(t_s, frame))
+
+    def _start_analyzer(self, placements: tuple[Placement, ...]) -> None:
+        signature = self.signature
+        if signature is None:
+            from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
+
+            chosen = self.placement_set or _placement_set_of(placements)
+            signature = DEFAULT_SIGNATURES.get(chosen, DEFAULT_SIGNATURES[PlacementSet.SACRUM])
+            self.signature = signature
+        self._analyzer = StreamingAnalyzer(
+            signature,
+            angle=self.angle or signature.imu_angle or signature.primary_angle,
+            dose=self.dose,
+            exercise_id=self.exercise_id,
+        )
+
+    @property
+    def analyzer(self) -> StreamingAnalyzer:
+        """The streaming analyser (created with the first frame)."""
+        if self._analyzer is None:
+            raise InvalidInput("no frame received yet")
+        return self._analyzer
 
     def _analyse(self, rows: list[tuple[float, dict[str, float]]]) -> list[MotionEvent]:
         """Feed every ``stride``-th measure row to the analyser (as the batch path does)."""
@@ -257,10 +277,23 @@ class LiveSession:
     def finish(self) -> AnalysisResult:
         """End the stream and return the analysis of everything received."""
         self.end()
+        if self._analyzer is None:
+            self._start_analyzer(self.assembler.expected or (Placement.LOWER,))
         result = self.analyzer.finish()
         new = [e for e in result.events if e not in self.events]
         self._emit(new)
         return result
+
+
+def _placement_set_of(placements: tuple[Placement, ...]) -> PlacementSet:
+    keys = set(placements)
+    if {Placement.UPPER, Placement.LOWER} <= keys:
+        return PlacementSet.DUAL
+    if Placement.LOWER in keys:
+        return PlacementSet.SACRUM
+    if Placement.UPPER in keys:
+        return PlacementSet.UPPER
+    return PlacementSet.SINGLE
 
 
 def event_json(event: MotionEvent) -> dict[str, Any]:
