@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.imu_pipeline import (
@@ -208,3 +210,11 @@ def test_default_angle_follows_the_sensors_sent() -> None:
     result = session.finish()
     assert result.angle == "pelvic_tilt_deg"
     assert len(result.repetitions) == sim.n_excursions
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_feed_never_raises_on_junk(text: str) -> None:
+    session = LiveSession(None)
+    session.feed(text)
+    assert session.n_frames == 0 or session.n_bad_lines >= 0
