@@ -80,8 +80,9 @@ class ImuAnalyzeOptions:
         Its ``signature.imu_angle`` is analysed with its dose and common errors.
     format : str or None
         Reader name; detected when None.
-    forward_axis : str
-        Sensor axis pointing to the subject's front (``-z`` default, or ``auto``).
+    forward_axis : str or None
+        Sensor axis pointing to the subject's front (``-z``, ``+x``, ..., or ``auto``);
+        None: the file's ``# forward_axis:`` line (generic CSV), else ``-z``.
     calibration_s : float
         Neutral window length at the start (or from ``calibration_start_s``).
     use_magnetometer : bool
@@ -90,7 +91,7 @@ class ImuAnalyzeOptions:
     placement: str | None = None
     exercise: Exercise | None = None
     format: str | None = None
-    forward_axis: str = "-z"
+    forward_axis: str | None = None
     calibration_s: float = 3.0
     calibration_start_s: float | None = None
     use_magnetometer: bool = True
@@ -164,7 +165,7 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     calibration = CalibrationOptions(
         start_s=opts.calibration_start_s,
         duration_s=opts.calibration_s,
-        forward_axis=opts.forward_axis,
+        forward_axis=opts.forward_axis or str(recording.metadata.get("forward_axis", "-z")),
     )
     if chosen is None:
         chosen = recording.placement_set
