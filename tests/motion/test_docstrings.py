@@ -20,6 +20,7 @@ MODULES = [
     "spinecoach.sources.keypoints",
     "spinecoach.sources.keypoints.blazepose",
     "spinecoach.sources.keypoints.openpose",
+    "spinecoach.sources.keypoints.openpose_frames",
     "spinecoach.sources.keypoints.kinect",
     "spinecoach.sources.keypoints.vicon",
     "spinecoach.sources.keypoints.csv_format",

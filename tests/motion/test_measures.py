@@ -157,3 +157,16 @@ def test_every_measure_documented_with_view():  # type: ignore[no-untyped-def]
         assert definition.view in {"front", "side", "3d", "any"}
         assert definition.description
         assert definition.name.endswith("_deg") == (definition.unit == "deg")
+
+
+def test_pelvic_obliquity_right_hip_up_positive():  # type: ignore[no-untyped-def]
+    frames = np.stack([body_3d(0.0, 0.0, 0.0)] * 2)
+    frames[1, NAMES.index("right_hip"), 2] += 0.24 * np.tan(np.radians(10.0))
+    for view in ("3d", "front"):
+        series = series_from(
+            front_view(frames) if view == "front" else frames,
+            np.arange(2) / 30.0,
+            FrameKind.IMAGE if view == "front" else FrameKind.WORLD,
+        )
+        values = compute_measures(series).values["pelvic_obliquity_deg"]
+        np.testing.assert_allclose(values, [0.0, 10.0], atol=1e-6)

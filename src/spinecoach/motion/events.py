@@ -33,9 +33,9 @@ Method
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
    than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
    :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
-   ``lateral_lean``, ``trunk_rounding``, ``arching``), at most once per repetition each.
-   Codes the keypoint measures cannot see (``breath_holding``, ``hip_hike``, ``hip_drop``,
-   ``shoulder_elevation``) are never flagged.
+   ``lateral_lean``, ``trunk_rounding``, ``hip_hike``, ``arching``), at most once per
+   repetition each. Codes the keypoint measures cannot see (``breath_holding``,
+   ``hip_drop``, ``shoulder_elevation``) are never flagged.
 8. **Tracking**: a gap in valid samples longer than ``tracking_lost_s`` emits
    ``TRACKING_LOST``; the next valid sample ``TRACKING_RESTORED``.
 """
@@ -124,6 +124,14 @@ FORM_RULES: tuple[FormRule, ...] = (
         "below",
         0.8,
         "Rounding the back instead of hinging at the hips.",
+    ),
+    FormRule(
+        "hip_hike",
+        LATERAL | ARM | HIP,
+        "pelvic_obliquity_deg",
+        "deviation",
+        8.0,
+        "One hip is hitching up; keep the pelvis level.",
     ),
     FormRule(
         "arching",

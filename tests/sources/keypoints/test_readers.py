@@ -139,6 +139,7 @@ def test_registry_lists_all_formats():  # type: ignore[no-untyped-def]
     assert set(KEYPOINT_READERS) == {
         "blazepose_json",
         "openpose_json",
+        "openpose_frames",
         "kinect_txt",
         "vicon_txt",
         "csv",
@@ -210,3 +211,46 @@ def test_json_detected_by_content(tmp_path):  # type: ignore[no-untyped-def]
     assert detect_format(path) == "openpose_json"
     series = read_keypoints(path)
     assert series.n_frames == 1 and np.isnan(series.positions[0, series.index("nose"), 0])
+
+
+def _person(scale: float, n_points: int = 25) -> dict[str, list[float]]:
+    points: list[float] = []
+    for k in range(n_points):
+        points += [100.0 + k, 200.0 + k, scale]
+    return {"pose_keypoints_2d": points}
+
+
+def test_openpose_frames_folder(tmp_path):  # type: ignore[no-untyped-def]
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    frames = [
+        {"people": [_person(0.9)]},
+        {"people": []},
+        {"people": [_person(0.2), _person(0.8)]},
+    ]
+    frames[0]["people"][0]["pose_keypoints_2d"][2 * 3 + 2] = 0.0  # RShoulder not found
+    for k, frame in enumerate(frames):
+        (folder / f"clip_{k:012d}_keypoints.json").write_text(json.dumps(frame))
+    assert detect_format(folder) == "openpose_frames"
+    series = read_keypoints(folder, sample_rate_hz=25)
+    assert series.positions.shape == (3, 25, 2)
+    assert series.metadata["layout"] == "BODY_25"
+    assert np.isnan(series.positions[0, series.index("right_shoulder")]).all()
+    assert series.confidence[0, series.index("right_shoulder")] == 0
+    assert np.isnan(series.positions[1]).all()
+    assert series.confidence[2, 0] == pytest.approx(0.8)  # the most confident person
+    assert series.time_s[2] == pytest.approx(2 / 25)
+    assert "mid_hip" in series.names
+    single = read_keypoints(folder / "clip_000000000002_keypoints.json", person=0)
+    assert single.n_frames == 1 and single.confidence[0, 0] == pytest.approx(0.2)
+
+
+def test_openpose_frames_errors(tmp_path):  # type: ignore[no-untyped-def]
+    bad = tmp_path / "x_keypoints.json"
+    bad.write_text(json.dumps({"people": [{"pose_keypoints_2d": [1, 2, 3]}]}))
+    with pytest.raises(InvalidRecording, match="54 .COCO-18. or 75"):
+        read_keypoints(bad)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InvalidRecording, match="folder"):
+        read_keypoints(empty)
