@@ -118,6 +118,10 @@ class ImuAnalysis:
                 for p, s in self.recording.sensors.items()
             )
         ]
+        app = self.recording.metadata.get("app")
+        if app:
+            platform = self.recording.metadata.get("platform")
+            out.append(f"recorded with {app}" + (f" (platform: {platform})" if platform else ""))
         out += self.recording.warnings()
         out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
