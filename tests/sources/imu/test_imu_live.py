@@ -237,3 +237,17 @@ def test_real_fusion_recording_live_equals_batch(shared_data) -> None:  # type: 
     for name, values in batch.values.items():
         live = np.array([v[name] for _, v in rows])
         np.testing.assert_allclose(live, values, atol=1e-6)
+
+
+def test_late_and_repeated_frames_are_dropped_and_counted() -> None:
+    sim = simulate("pelvic_tilt", n_reps=1, seed=2)
+    lines = [line for _, line in recording_lines(sim.recording)]
+    session = LiveSession(None)
+    for k, line in enumerate(lines):
+        session.feed(line)
+        if k in (500, 900):
+            session.feed(lines[k - 10])  # a late datagram
+            session.feed(line)  # and a repeat
+    session.finish()
+    assert session.assembler.n_out_of_order == 4
+    assert session.n_frames == len(lines)

@@ -113,13 +113,22 @@ class FrameAssembler:
     _pending_t: float | None = None
     _pending: dict[Placement, Sample] = field(default_factory=dict)
     _last: dict[Placement, Sample] = field(default_factory=dict)
+    _last_t: float | None = None
     n_dropped: int = 0
+    n_out_of_order: int = 0
 
     def add(
         self, t_s: float, samples: dict[Placement, Sample]
     ) -> list[tuple[float, dict[Placement, Sample]]]:
-        """Add samples at ``t_s``; return frames now complete (in time order)."""
+        """Add samples at ``t_s``; return frames now complete (in time order).
+
+        Samples not later than the last emitted frame (late UDP datagrams, a sender's clock
+        stepping back) are dropped and counted in ``n_out_of_order``.
+        """
         out: list[tuple[float, dict[Placement, Sample]]] = []
+        if self._last_t is not None and t_s <= self._last_t:
+            self.n_out_of_order += 1
+            return out
         if self._pending_t is not None and t_s != self._pending_t:
             frame = self._close()
             if frame is not None:
@@ -147,6 +156,7 @@ class FrameAssembler:
             self.n_dropped += 1
             return None
         self._last.update(pending)
+        self._last_t = t
         return t, frame  # type: ignore[return-value]
 
     def finish(self) -> list[tuple[float, dict[Placement, Sample]]]:
