@@ -94,6 +94,7 @@ def listen(
                     "summary": result.to_json(),
                     "frames": session.n_frames,
                     "bad_lines": session.n_bad_lines,
+                    "late_frames": session.assembler.n_out_of_order,
                 }
             ),
             flush=True,
@@ -101,6 +102,7 @@ def listen(
     else:
         console.print(
             f"{session.n_frames} frames, {session.n_bad_lines} bad lines, "
+            f"{session.assembler.n_out_of_order} late frames dropped, "
             f"{len(result.repetitions)} repetitions, {len(result.holds)} holds"
         )
 
