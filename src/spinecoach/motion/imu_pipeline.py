@@ -115,7 +115,6 @@ Sample = tuple[Sequence[float] | None, Sequence[float], Sequence[float] | None] 
 class _SensorState:
     tracker: OrientationTracker | None
     mounting: Mounting
-    heading_ok: bool
     axes: list[list[float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -208,7 +207,7 @@ class ImuStreamProcessor:
                 series.time_s, up, quats, tracker.method if tracker else "accelerometer"
             )
             mounting = infer_mounting(orientation, p, self.calibration)
-            states[p] = _SensorState(tracker, mounting, tracker is not None)
+            states[p] = _SensorState(tracker, mounting)
         self._states = states
         self._buffer = []
         return [

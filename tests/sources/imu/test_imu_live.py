@@ -23,15 +23,9 @@ from spinecoach.motion.imu_pipeline import (
 )
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.sources.imu import write_generic_csv
-from spinecoach.sources.imu.live import (
-    LiveSession,
-    parse_line,
-    recording_lines,
-    replay,
-    serve_udp,
-    serve_websocket,
-)
+from spinecoach.sources.imu.live import LiveSession, parse_line
 from spinecoach.sources.imu.simulate import SensorErrors, simulate
+from spinecoach.sources.imu.transport import recording_lines, replay, serve_udp, serve_websocket
 
 REPO = Path(__file__).resolve().parents[3]
 
