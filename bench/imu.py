@@ -41,7 +41,7 @@ from spinecoach.sources.imu.live import LiveSession
 from spinecoach.sources.imu.simulate import simulate
 from spinecoach.sources.imu.transport import recording_lines
 
-REPEATS = 3
+REPEATS = 5
 
 
 def _fusion_csv() -> Path | None:
