@@ -189,3 +189,36 @@ def test_lost_tracking_pauses_a_gated_hold(rules) -> None:
     engine.on_motion_event(MotionEvent(32.0, EventKind.TRACKING_LOST))
     drive(engine, clock, 50.0)
     assert engine.state()["countdown_s"] == 20.0
+
+
+def test_when_the_sensor_ends_the_session_carries_on_by_the_clock(rules) -> None:
+    engine, clock, sink = start(rules, STATIC, TEMPO)
+    drive(engine, clock, 30.0)
+    engine.on_motion_event(MotionEvent(30.0, EventKind.HOLD_STARTED))
+    clock.set(40.0)
+    cues = engine.end_sensor("the recording ended")
+    assert timeline(cues) == [
+        (40.0, "instruction", "The recording ended; I'll carry on with the timer.")
+    ]
+    assert engine.state()["countdown_s"] == 20.0
+    drive(engine, clock, 500.0)
+    static, tempo = sink.results
+    assert static.hold_times_s == (30.0,) and static.completed
+    assert tempo.reps_done == 3 and tempo.tracking["measured"] is False
+    assert sink.summaries[0].status == "completed"
+
+
+def test_exercises_the_sensor_cannot_measure_run_on_the_clock(rules) -> None:
+    clock = FakeClock()
+    sink = MemorySink()
+    engine = SessionEngine(
+        make_plan(STATIC, TEMPO), LIBRARY, rules, clock=clock, sink=sink, sensor=True,
+        sensor_for=lambda exercise: exercise.id != "cat_cow",
+    )  # fmt: skip
+    engine.start()
+    engine.report_pain(1)
+    drive(engine, clock, 30.0)
+    engine.on_motion_event(MotionEvent(30.0, EventKind.HOLD_STARTED))
+    drive(engine, clock, 500.0)
+    assert [r.tracking["measured"] for r in sink.results] == [True, False]
+    assert sink.results[1].reps_done == 3

@@ -20,7 +20,7 @@ the moment each exercise ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from spinecoach.coach.clock import Clock
@@ -91,6 +91,9 @@ class SessionEngine:
         Whether a sensor steers the session: repetitions count only when measured and holds
         run only while held. Without one, everything runs on the clock.
     options : EngineOptions, optional
+    sensor_for : callable, optional
+        Per exercise, whether the sensor can measure it (e.g. an IMU cannot see every
+        exercise); exercises it cannot measure run on the clock.
     """
 
     def __init__(
@@ -103,6 +106,7 @@ class SessionEngine:
         sink: SessionSink | None = None,
         sensor: bool = False,
         options: EngineOptions | None = None,
+        sensor_for: Callable[[Exercise], bool] | None = None,
     ) -> None:
         self.plan = plan
         self._library: Mapping[str, Exercise] = (
@@ -112,11 +116,13 @@ class SessionEngine:
         self.clock = clock
         self.sink: SessionSink = sink or NullSink()
         self.sensor = sensor
+        self.sensor_active = sensor
+        self._sensor_for = sensor_for
         self.options = options or EngineOptions()
         self.gate = CueGate(self.options.gate)
         exercises = [self._exercise(item.exercise_id) for item in plan.items]
         opening, segments, closing = build_timeline(
-            plan, exercises, sensor=sensor, options=self.options.timeline
+            plan, exercises, sensor=sensor, options=self.options.timeline, sensor_for=sensor_for
         )
         self._steps: list[Step] = opening + [s for seg in segments for s in seg] + closing
         self._doses = {n: item.dose for n, item in enumerate(plan.items)}
@@ -295,6 +301,37 @@ class SessionEngine:
             self._paused_total_s += self.clock.now() - self._paused_at
             self._paused_at = None
 
+    def end_sensor(self, reason: str = "the sensor stopped") -> list[Cue]:
+        """The sensor is gone (recording ended, camera unplugged): carry on by the clock.
+
+        Sensor-gated holds then run on the clock from where they were, measured sets end after
+        their prescribed time, and later exercises run as without a sensor. Repetitions
+        measured so far stay measured.
+        """
+        out: list[Cue] = []
+        if not self.sensor_active or self.finished:
+            return out
+        now = self._now()
+        self._advance(now, out)
+        self.sensor_active = False
+        self.tracking_ok = True
+        self._lost_since = None
+        step = self._step
+        if step is not None and step.kind is StepKind.HOLD and step.gated:
+            if self._holding_since is not None:
+                self._held_s += now - self._holding_since
+                self._holding_since = None
+            self._step_start_s = now - self._held_s
+        self._say(now, CueKind.INSTRUCTION, f"{reason.capitalize()}; I'll carry on with the timer.",
+                  out, force=True)  # fmt: skip
+        self._advance(now, out)
+        return out
+
+    def _measured(self, exercise: Exercise) -> bool:
+        if not self.sensor_active:
+            return False
+        return self._sensor_for is None or self._sensor_for(exercise)
+
     @property
     def accepts_motion(self) -> bool:
         """Whether the current step is one in which the person moves."""
@@ -403,6 +440,11 @@ class SessionEngine:
             timeout = self.options.timeline.checkin_timeout_s
             return None if timeout is None else start + timeout
         assert step.duration_s is not None
+        if step.gated and not self.sensor_active:
+            if step.kind is StepKind.REPS:
+                cycle_s = sum(p.seconds for p in step.tempo)
+                return self._cycle_start_s + cycle_s * max(step.reps - self._set_reps, 0)
+            return start + step.duration_s
         if step.kind is StepKind.HOLD and step.gated:
             limit = start + step.duration_s * self.options.timeline.rep_timeout_factor
             limit += self.options.timeline.wait_extra_s
@@ -433,7 +475,11 @@ class SessionEngine:
         ):
             exercise = self._exercises[step.exercise_index]
             self._run = ExerciseRun(
-                exercise, self._doses[step.exercise_index], step.exercise_index, t, self.sensor
+                exercise,
+                self._doses[step.exercise_index],
+                step.exercise_index,
+                t,
+                self._measured(exercise),
             )
             if self._lost_since is not None:
                 self._run.lost_count += 1
@@ -449,7 +495,7 @@ class SessionEngine:
             return
         if step.kind is StepKind.PNF_STRETCH and step.starts_rep and step.reps > 1:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
-        if step.kind is StepKind.HOLD and step.gated and self.sensor:
+        if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
             if not self.tracking_ok:
                 self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
@@ -464,7 +510,7 @@ class SessionEngine:
         if step.kind is StepKind.REPS:
             self._pace_reps(step, now, out)
             return
-        if step.kind is StepKind.HOLD and step.gated:
+        if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._guide_hold(step, now, out)
             if self._holding_since is None or not self.tracking_ok:
                 return
@@ -558,7 +604,7 @@ class SessionEngine:
             if step.kind is StepKind.HOLD:
                 target = step.duration_s or 0.0
                 achieved = target
-                if step.gated:
+                if step.gated and self.sensor_active:
                     achieved = self._held_s
                     if self._holding_since is not None:
                         achieved += t - self._holding_since
@@ -569,7 +615,9 @@ class SessionEngine:
                 if not self._rep_short:
                     run.reps_done += 1
                 self._rep_short = False
-            if step.kind is StepKind.REPS and self._set_reps < step.reps:
+            if step.kind is StepKind.REPS and not self.sensor_active:
+                run.reps_done += max(step.reps - self._set_reps, 0)  # paced by the clock
+            elif step.kind is StepKind.REPS and self._set_reps < step.reps:
                 self._say(
                     t,
                     CueKind.INSTRUCTION,
@@ -750,7 +798,7 @@ class SessionEngine:
             exercise,
             exercise.dose,
             index,
-            sensor=self.sensor,
+            sensor=self._measured(exercise),
             options=self.options.timeline,
             checkin_after=wants_checkin_after(self.plan, self.options.timeline),
             intro="Easier version.",
@@ -901,7 +949,7 @@ class SessionEngine:
         step = self._step
         if step is None or step.duration_s is None:
             return None
-        if step.kind is StepKind.HOLD and step.gated:
+        if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             held = self._held_s
             if self._holding_since is not None:
                 held += now - self._holding_since

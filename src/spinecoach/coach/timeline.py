@@ -6,6 +6,7 @@ and return frozen :class:`Step` objects; the engine walks them against a clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -420,6 +421,7 @@ def build_timeline(
     *,
     sensor: bool,
     options: TimelineOptions | None = None,
+    sensor_for: Callable[[Exercise], bool] | None = None,
 ) -> tuple[list[Step], list[list[Step]], list[Step]]:
     """Turn a plan into ``(opening steps, one step list per exercise, closing steps)``.
 
@@ -431,11 +433,13 @@ def build_timeline(
     sensor : bool
         Whether a sensor steers the session (see :func:`exercise_steps`).
     options : TimelineOptions, optional
+    sensor_for : callable, optional
+        Per exercise, whether the sensor can measure it (default: ``sensor`` for all).
 
     Returns
     -------
     tuple
-        Opening (set-up, pain before), segments per exercise, closing (pain at the end).
+        Opening (pain before, set-up), segments per exercise, closing (pain at the end).
     """
     options = options or TimelineOptions()
     after = wants_checkin_after(plan, options)
@@ -444,7 +448,14 @@ def build_timeline(
         setup_step(exercises[0] if exercises else None, sensor=sensor, options=options),
     ]
     segments = [
-        exercise_steps(ex, item.dose, n, sensor=sensor, options=options, checkin_after=after)
+        exercise_steps(
+            ex,
+            item.dose,
+            n,
+            sensor=sensor and (sensor_for is None or sensor_for(ex)),
+            options=options,
+            checkin_after=after,
+        )
         for n, (item, ex) in enumerate(zip(plan.items, exercises, strict=True))
     ]
     closing = [checkin_step("end")]
