@@ -42,7 +42,7 @@ from spinecoach.domain.plan import Plan
 from spinecoach.domain.rules import Rules, StopAction
 from spinecoach.domain.safety import StopDecision, evaluate_checkin
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.types import EventKind, FormFlag, MotionEvent, Repetition
+from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,7 @@ class SessionEngine:
         self._counted: set[int] = set()
         self._said_half = False
         self._rep_short = False
+        self._sensor_holding = False
 
     # ------------------------------------------------------------------ public API
 
@@ -334,9 +335,17 @@ class SessionEngine:
 
     @property
     def accepts_motion(self) -> bool:
-        """Whether the current step is one in which the person moves."""
+        """Whether the person is doing the exercise now (its steps after the instructions).
+
+        Recorded inputs are consumed only then, so a recording lines up with the exercise.
+        """
         step = self._step
-        return step is not None and step.is_movement and not self.finished
+        return (
+            step is not None
+            and not self.finished
+            and step.exercise_index >= 0
+            and step.kind not in (StepKind.INSTRUCTION, StepKind.CHECKIN)
+        )
 
     @property
     def current_exercise(self) -> Exercise | None:
@@ -470,6 +479,14 @@ class SessionEngine:
             return
         if step.starts_rep:
             self._rep_short = False
+        if (
+            step.kind is StepKind.HOLD
+            and step.gated
+            and self.sensor_active
+            and self._sensor_holding
+            and self.tracking_ok
+        ):
+            self._holding_since = t  # already in position when the hold begins
         if step.exercise_index >= 0 and (
             self._run is None or self._run.index != step.exercise_index
         ):
@@ -828,6 +845,7 @@ class SessionEngine:
 
     def _on_hold_started(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
         step = self._step
+        self._sensor_holding = True
         if step is None or step.kind is not StepKind.HOLD or not step.gated:
             return
         if self._holding_since is None and self.tracking_ok:
@@ -838,11 +856,19 @@ class SessionEngine:
 
     def _on_hold_ended(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
         step = self._step
+        self._sensor_holding = False
         if step is None or step.kind is not StepKind.HOLD or not step.gated:
             return
         if self._holding_since is not None:
             self._held_s += now - self._holding_since
             self._holding_since = None
+            hold = event.payload if isinstance(event.payload, Hold) else None
+            if hold is not None:
+                # the analyser confirms holds after a delay; credit what it measured
+                self._held_s = max(self._held_s, hold.duration_s)
+            if self._held_s + 1e-9 >= (step.duration_s or 0.0):
+                self._complete_step(now, out)
+                return
             self._last_guide_s = now
             self._say(
                 now,
@@ -892,6 +918,7 @@ class SessionEngine:
         if not self.tracking_ok:
             return
         self.tracking_ok = False
+        self._sensor_holding = False
         self._lost_since = now
         if self._run is not None:
             self._run.lost_count += 1

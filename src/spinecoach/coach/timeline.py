@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from spinecoach.domain.exercise import Breath, Category, Dose, Exercise, SignatureMode, TempoPhase
+from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
 from spinecoach.domain.plan import Plan
 from spinecoach.motion.types import Side
 
@@ -324,10 +324,7 @@ def exercise_steps(
     steps = [_step(base, StepKind.INSTRUCTION, options.instruction_s, f"{intro} {words}".strip())]
     sides = (Side.LEFT, Side.RIGHT) if dose.per_side else (Side.NONE,)
     measured_reps = (
-        sensor
-        and exercise.signature.mode is SignatureMode.REPETITIVE
-        and dose.pnf is None
-        and exercise.category is not Category.ISOMETRIC
+        sensor and exercise.signature.mode is SignatureMode.REPETITIVE and dose.pnf is None
     )
     for side_number, side in enumerate(sides):
         if side_number > 0:
