@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 #: Fraction of full scale at or above which a sample counts as saturated.
 SATURATION_FRACTION = 0.98
+#: Smallest full scale of common sensors: a plateau below it is a still sensor, not clipping.
+MIN_FULL_SCALE = {"accel": 1.9, "gyro": 240.0}
 
 
 def clean_samples(
@@ -44,7 +46,8 @@ def clean_samples(
     ranges : dict of str to float, optional
         Full-scale range per channel (°/s, g, µT); saturation is counted at
         ``SATURATION_FRACTION`` of it. Without a range, the gyroscope and accelerometer are still
-        flagged when an axis' extreme value repeats for 5+ consecutive samples (clipping).
+        flagged when an axis' extreme value repeats for 5+ consecutive samples (clipping)
+        and lies beyond the smallest common full scale (:data:`MIN_FULL_SCALE`).
     jump_factor : float
         A gap longer than this many median sample periods is a jump.
     max_bad_fraction : float
@@ -123,8 +126,8 @@ def _saturation(channels: dict[str, FloatArray | None], ranges: dict[str, float]
         full_scale = ranges.get(name)
         if full_scale:
             count = int(np.count_nonzero(np.any(np.abs(arr) >= SATURATION_FRACTION * full_scale, axis=1)))
-        elif name in ("gyro", "accel"):  # magnetometers are coarse: plateaus are normal
-            count = _plateau_count(arr)
+        elif name in MIN_FULL_SCALE:  # magnetometers are coarse: plateaus are normal
+            count = _plateau_count(arr, floor=MIN_FULL_SCALE[name])
         else:
             count = 0
         if count:
@@ -132,13 +135,13 @@ def _saturation(channels: dict[str, FloatArray | None], ranges: dict[str, float]
     return counts
 
 
-def _plateau_count(arr: FloatArray, run: int = 5) -> int:
-    """Samples in runs of ``run``+ equal values at an axis' extreme (clipping)."""
+def _plateau_count(arr: FloatArray, *, floor: float, run: int = 5) -> int:
+    """Samples in runs of ``run``+ equal values at an axis' extreme ≥ ``floor`` (clipping)."""
     total = 0
     for k in range(arr.shape[1]):
         col = arr[:, k]
         extreme = float(np.max(np.abs(col)))
-        if extreme == 0.0:
+        if extreme < floor:
             continue
         at = np.abs(col) >= extreme  # exactly at the extreme
         if np.count_nonzero(at) < run:

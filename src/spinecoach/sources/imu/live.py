@@ -1,0 +1,430 @@
+"""Live IMU streams: a JSON-lines protocol over UDP or WebSocket, a listener and a replayer.
+
+Protocol (docs/imu.md)
+----------------------
+Each UDP datagram or WebSocket text message carries one or more lines, each a JSON object:
+
+* a **sample** of one sensor::
+
+    {"t": 12.34, "sensor": "upper", "gyro": [gx, gy, gz], "accel": [ax, ay, az], "mag": [mx, my, mz]}
+
+* or a **frame** with every sensor at one time::
+
+    {"t": 12.34, "sensors": {"upper": {"gyro": [...], "accel": [...]}, "lower": {...}}}
+
+* or the **end** of the stream: ``{"type": "end"}``.
+
+``t`` is seconds on the sender's clock (increasing), ``gyro`` °/s (optional: accelerometer-
+only tilt), ``accel`` g *including gravity*, ``mag`` µT (optional). ``sensor`` is a
+placement: ``upper`` (T12/L1), ``lower`` (sacrum), ``thigh``, ``wrist``. Samples of
+different sensors with the same ``t`` form one frame; a sensor missing from a frame keeps its
+previous sample (zero-order hold). Malformed lines are counted and skipped, never fatal.
+
+The first ``calibration_s`` seconds are the neutral window (stand still, upright); then each
+frame yields measures and, through :class:`~spinecoach.motion.streaming.StreamingAnalyzer`,
+events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from spinecoach.domain.exercise import Dose, SensorSignature
+from spinecoach.errors import InvalidInput
+from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.imu_angles import CalibrationOptions
+from spinecoach.motion.imu_orientation import AhrsOptions
+from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample
+from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
+from spinecoach.motion.streaming import StreamingAnalyzer
+from spinecoach.motion.types import MotionEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_LINE_BYTES = 4096
+PLACEMENT_SENSORS = {
+    PlacementSet.DUAL: (Placement.UPPER, Placement.LOWER),
+    PlacementSet.SACRUM: (Placement.LOWER,),
+    PlacementSet.UPPER: (Placement.UPPER,),
+}
+
+
+def _vector(value: Any, name: str) -> list[float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 3:
+        raise ValueError(f"'{name}' must be a list of 3 numbers")
+    out = [float(v) for v in value]
+    if not all(math.isfinite(v) for v in out):
+        raise ValueError(f"'{name}' has a non-finite value")
+    return out
+
+
+def parse_line(line: str) -> tuple[str, float, dict[Placement, Sample]]:
+    """Parse one protocol line into ``(kind, t_s, {placement: (gyro, accel, mag)})``.
+
+    ``kind`` is ``"data"`` or ``"end"``. Raises ValueError on a malformed line.
+    """
+    if len(line) > MAX_LINE_BYTES:
+        raise ValueError("line too long")
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("a line must be a JSON object")
+    if obj.get("type") == "end":
+        return "end", math.nan, {}
+    t = float(obj["t"])
+    if not math.isfinite(t):
+        raise ValueError("'t' must be finite")
+    if "sensors" in obj:
+        items = obj["sensors"].items()
+    else:
+        items = [(obj.get("sensor", "lower"), obj)]
+    samples: dict[Placement, Sample] = {}
+    for name, body in items:
+        placement = Placement(str(name))
+        accel = _vector(body.get("accel"), "accel")
+        if accel is None:
+            raise ValueError("'accel' is required")
+        samples[placement] = (_vector(body.get("gyro"), "gyro"), accel, _vector(body.get("mag"), "mag"))
+    return "data", t, samples
+
+
+@dataclass
+class FrameAssembler:
+    """Groups per-sensor samples with equal time stamps into frames."""
+
+    expected: tuple[Placement, ...] = ()
+    _pending_t: float | None = None
+    _pending: dict[Placement, Sample] = field(default_factory=dict)
+    _last: dict[Placement, Sample] = field(default_factory=dict)
+    n_dropped: int = 0
+
+    def add(self, t_s: float, samples: dict[Placement, Sample]) -> list[tuple[float, dict[Placement, Sample]]]:
+        """Add samples at ``t_s``; return frames now complete (in time order)."""
+        out: list[tuple[float, dict[Placement, Sample]]] = []
+        if self._pending_t is not None and t_s != self._pending_t:
+            frame = self._close()
+            if frame is not None:
+                out.append(frame)
+        if self._pending_t is None:
+            self._pending_t = t_s
+        self._pending.update(samples)
+        if not self.expected:
+            return out
+        if all(p in self._pending for p in self.expected):
+            frame = self._close()
+            if frame is not None:
+                out.append(frame)
+        return out
+
+    def _close(self) -> tuple[float, dict[Placement, Sample]] | None:
+        t, pending = self._pending_t, self._pending
+        self._pending_t, self._pending = None, {}
+        if t is None:
+            return None
+        if not self.expected:
+            self.expected = tuple(sorted(pending, key=str))
+        frame = {p: pending.get(p, self._last.get(p)) for p in self.expected}
+        if any(v is None for v in frame.values()):
+            self.n_dropped += 1
+            return None
+        self._last.update(pending)
+        return t, frame  # type: ignore[return-value]
+
+    def finish(self) -> list[tuple[float, dict[Placement, Sample]]]:
+        """Close the last pending frame."""
+        frame = self._close()
+        return [frame] if frame is not None else []
+
+
+@dataclass
+class LiveSession:
+    """Protocol lines in, measures and events out (no I/O: transports call :meth:`feed`).
+
+    Parameters
+    ----------
+    signature : SensorSignature
+        Exercise signature; its ``imu_angle`` (or ``angle``) is analysed.
+    placement_set : PlacementSet, optional
+        Which sensors to expect; learned from the first frame when None.
+    angle : str, optional
+    """
+
+    signature: SensorSignature
+    placement_set: PlacementSet | None = None
+    angle: str | None = None
+    dose: Dose | None = None
+    exercise_id: str = ""
+    ahrs: AhrsOptions = field(default_factory=AhrsOptions)
+    calibration: CalibrationOptions = field(default_factory=CalibrationOptions)
+    on_event: Callable[[MotionEvent], None] | None = None
+    n_bad_lines: int = 0
+    n_frames: int = 0
+    ended: bool = False
+
+    def __post_init__(self) -> None:
+        expected = PLACEMENT_SENSORS.get(self.placement_set) if self.placement_set else ()
+        self.assembler = FrameAssembler(expected=tuple(expected or ()))
+        self.processor: ImuStreamProcessor | None = None
+        self.analyzer = StreamingAnalyzer(
+            self.signature,
+            angle=self.angle or self.signature.imu_angle or self.signature.primary_angle,
+            dose=self.dose,
+            exercise_id=self.exercise_id,
+        )
+        self.events: list[MotionEvent] = []
+
+    def feed(self, text: str) -> list[MotionEvent]:
+        """Process a message (one or more lines); return the events it produced."""
+        out: list[MotionEvent] = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                kind, t, samples = parse_line(line)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                self.n_bad_lines += 1
+                logger.debug("bad line skipped: %s", exc)
+                continue
+            if kind == "end":
+                out.extend(self.end())
+                continue
+            for frame_t, frame in self.assembler.add(t, samples):
+                out.extend(self._frame(frame_t, frame))
+        return out
+
+    def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MotionEvent]:
+        if self.processor is None:
+            self.processor = ImuStreamProcessor(
+                tuple(frame), placement_set=self.placement_set, ahrs=self.ahrs,
+                calibration=self.calibration,
+            )
+        self.n_frames += 1
+        events: list[MotionEvent] = []
+        for row_t, values in self.processor.push(t_s, frame):
+            events.extend(self.analyzer.push_measures(row_t, values))
+        self._emit(events)
+        return events
+
+    def _emit(self, events: list[MotionEvent]) -> None:
+        self.events.extend(events)
+        if self.on_event is not None:
+            for event in events:
+                self.on_event(event)
+
+    def end(self) -> list[MotionEvent]:
+        """Flush pending frames (the stream ended); return their events."""
+        if self.ended:
+            return []
+        self.ended = True
+        events: list[MotionEvent] = []
+        for frame_t, frame in self.assembler.finish():
+            events.extend(self._frame(frame_t, frame))
+        if self.processor is not None:
+            flushed: list[MotionEvent] = []
+            for row_t, values in self.processor.flush():
+                flushed.extend(self.analyzer.push_measures(row_t, values))
+            self._emit(flushed)
+            events.extend(flushed)
+        return events
+
+    def finish(self) -> AnalysisResult:
+        """End the stream and return the analysis of everything received."""
+        self.end()
+        result = self.analyzer.finish()
+        new = [e for e in result.events if e not in self.events]
+        self._emit(new)
+        return result
+
+
+def event_json(event: MotionEvent) -> dict[str, Any]:
+    """A JSON-ready dict of a motion event."""
+    out: dict[str, Any] = {"t_s": round(event.t_s, 3), "kind": str(event.kind), "detail": event.detail}
+    payload = event.payload
+    if payload is not None:
+        out["payload"] = {
+            k: (round(v, 3) if isinstance(v, float) else str(v) if not isinstance(v, int | str) else v)
+            for k, v in vars(payload).items()
+        }
+    return out
+
+
+# --- transports -----------------------------------------------------------------------------
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, session: LiveSession, done: asyncio.Event) -> None:
+        self.session = session
+        self.done = done
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.session.feed(data.decode("utf-8", errors="replace"))
+        if self.session.ended:
+            self.done.set()
+
+
+async def serve_udp(session: LiveSession, host: str, port: int, *, max_seconds: float | None,
+                    ready: Callable[[int], None] | None = None) -> None:
+    """Receive protocol datagrams on ``host:port`` until an end line or ``max_seconds``."""
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    transport, _ = await loop.create_datagram_endpoint(
+        lambda: _UdpProtocol(session, done), local_addr=(host, port)
+    )
+    try:
+        if ready is not None:
+            ready(transport.get_extra_info("sockname")[1])
+        await asyncio.wait_for(done.wait(), timeout=max_seconds)
+    except TimeoutError:
+        logger.info("listener stopped after %s s", max_seconds)
+    finally:
+        transport.close()
+
+
+async def serve_websocket(session: LiveSession, host: str, port: int, *, max_seconds: float | None,
+                          ready: Callable[[int], None] | None = None) -> None:
+    """Receive protocol messages over WebSocket until an end line or ``max_seconds``."""
+    from websockets.asyncio.server import ServerConnection, serve
+    from websockets.exceptions import ConnectionClosed
+
+    done = asyncio.Event()
+
+    async def handler(connection: ServerConnection) -> None:
+        try:
+            async for message in connection:
+                text = message if isinstance(message, str) else message.decode("utf-8", "replace")
+                session.feed(text)
+                if session.ended:
+                    done.set()
+                    return
+        except ConnectionClosed:
+            return
+
+    async with serve(handler, host, port, max_size=1 << 20) as server:
+        if ready is not None:
+            ready(next(iter(server.sockets)).getsockname()[1])
+        try:
+            await asyncio.wait_for(done.wait(), timeout=max_seconds)
+        except TimeoutError:
+            logger.info("listener stopped after %s s", max_seconds)
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+
+def recording_lines(recording: ImuRecording) -> Iterator[tuple[float, str]]:
+    """Protocol lines of a recording in time order: ``(t_s, line)``.
+
+    Sensors on one time base are sent as frames; otherwise as per-sensor samples.
+    """
+    sensors = list(recording.sensors.items())
+    base = sensors[0][1].time_s
+    shared = all(s.time_s.shape == base.shape and (s.time_s == base).all() for _, s in sensors)
+
+    def body(s: Any, i: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"accel": s.accel_g[i].tolist()}
+        if s.gyro_dps is not None:
+            out["gyro"] = s.gyro_dps[i].tolist()
+        if s.mag_ut is not None:
+            out["mag"] = s.mag_ut[i].tolist()
+        return out
+
+    if shared:
+        for i, t in enumerate(base.tolist()):
+            frame = {str(p): body(s, i) for p, s in sensors}
+            yield t, json.dumps({"t": t, "sensors": frame}, separators=(",", ":"))
+        return
+    merged = sorted(
+        ((t, str(p), i) for p, s in sensors for i, t in enumerate(s.time_s.tolist())),
+        key=lambda x: x[0],
+    )
+    lookup = dict(sensors)
+    for t, name, i in merged:
+        msg = {"t": t, "sensor": name, **body(lookup[Placement(name)], i)}
+        yield t, json.dumps(msg, separators=(",", ":"))
+
+
+async def replay(
+    recording: ImuRecording, url: str, *, speed: float = 1.0, tick_s: float = 0.01
+) -> int:
+    """Send a recording to ``url`` (``udp://host:port`` or ``ws://host:port``) at ``speed``×.
+
+    Lines due within one ``tick_s`` are sent together; an end line closes the stream.
+    Returns the number of data lines sent.
+    """
+    if speed <= 0:
+        raise InvalidInput(f"Invalid value for '--speed': must be > 0, got {speed}")
+    target = urlparse(url)
+    if target.scheme not in ("udp", "ws") or not target.hostname or not target.port:
+        raise InvalidInput(f"Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
+    send, close = await _sender(target.scheme, target.hostname, target.port, url)
+    start = time.perf_counter()
+    first_t: float | None = None
+    batch: list[str] = []
+    batch_bytes = 0
+    n = 0
+    try:
+        for t, line in recording_lines(recording):
+            if first_t is None:
+                first_t = t
+            due = (t - first_t) / speed
+            wait = due - (time.perf_counter() - start)
+            if batch and (wait > tick_s or batch_bytes + len(line) > 8000):
+                await send("\n".join(batch))
+                batch, batch_bytes = [], 0
+                wait = due - (time.perf_counter() - start)
+            if wait > tick_s:
+                await asyncio.sleep(wait)
+            batch.append(line)
+            batch_bytes += len(line) + 1
+            n += 1
+        if batch:
+            await send("\n".join(batch))
+        await send(json.dumps({"type": "end"}))
+    finally:
+        await close()
+    return n
+
+
+async def _sender(scheme: str, host: str, port: int, url: str) -> tuple[Any, Any]:
+    if scheme == "udp":
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            asyncio.DatagramProtocol, remote_addr=(host, port)
+        )
+
+        async def send_udp(text: str) -> None:
+            transport.sendto(text.encode("utf-8"))
+            await asyncio.sleep(0)
+
+        async def close_udp() -> None:
+            transport.close()
+
+        return send_udp, close_udp
+    from websockets.asyncio.client import connect
+
+    connection = await connect(url)
+
+    async def send_ws(text: str) -> None:
+        await connection.send(text)
+
+    async def close_ws() -> None:
+        await connection.close()
+
+    return send_ws, close_ws
+
+
+def replay_file(path: Path, url: str, *, speed: float = 1.0, format: str | None = None) -> int:
+    """Read any supported IMU file and :func:`replay` it (blocking)."""
+    from spinecoach.sources.imu import read_imu
+
+    return asyncio.run(replay(read_imu(path, format=format), url, speed=speed))
