@@ -121,7 +121,15 @@ class SessionDriver:
                 self._pace()
                 self._emit(engine.tick())
             if self.hook is not None and not engine.finished:
+                before = self._monotonic()
                 self.hook(engine)
+                if self._monotonic() - before > 0.05:
+                    self.rebase()  # the hook blocked (a prompt): don't fast-forward after it
+
+    def rebase(self) -> None:
+        """Pace from now on: real time lost while blocked is not made up by rushing."""
+        self._real_start = self._monotonic()
+        self._session_start = self.clock.now()
 
     def _frame(self, frame: Frame) -> None:
         engine = self.engine

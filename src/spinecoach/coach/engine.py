@@ -315,6 +315,8 @@ class SessionEngine:
         now = self._now()
         self._advance(now, out)
         self.sensor_active = False
+        if self._run is not None and self._run.measured:
+            self._run.sensor_ended = True
         self.tracking_ok = True
         self._lost_since = None
         step = self._step

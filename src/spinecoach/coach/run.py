@@ -41,6 +41,7 @@ class ExerciseRun:
     stop_action: str | None = None
     stop_reasons: tuple[str, ...] = ()
     replaced_by: str | None = None
+    sensor_ended: bool = False
 
     @property
     def reps_target(self) -> int:
@@ -88,6 +89,7 @@ class ExerciseRun:
             form_flags=tuple(self.form_flags),
             tracking={
                 "measured": self.measured,
+                "sensor_ended": self.sensor_ended,
                 "lost_count": self.lost_count,
                 "lost_s": round(lost_s, 2),
                 "ok_fraction": round(max(0.0, 1.0 - lost_s / duration_s), 3),
