@@ -489,6 +489,9 @@ class SessionEngine:
             and self.tracking_ok
         ):
             self._holding_since = t  # already in position when the hold begins
+            self._opening_cues(step, t, out)
+            self._say(t, CueKind.COUNT, f"Good, hold it there: {step.duration_s:.0f} seconds.", out)
+            return
         if step.exercise_index >= 0 and (
             self._run is None or self._run.index != step.exercise_index
         ):
