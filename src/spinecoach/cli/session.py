@@ -311,14 +311,16 @@ def session_command(
         if current is None:
             raise NotFound("No plan yet: run `spinecoach plan` first (after `spinecoach intake`).")
         plan, plan_id = current
+        if exercise:
+            plan = select_exercises(plan, exercise, ctx.library)
         if resumed is not None:
             if resumed.plan_id is not None:
                 row = ctx.db.get(models.Plan, resumed.plan_id)
                 if row is not None:
                     plan, plan_id = plan_from_row(row), row.id
+                    if exercise:
+                        plan = select_exercises(plan, exercise, ctx.library)
             plan = remaining_plan(plan, done_exercise_ids(resumed))
-        if exercise:
-            plan = select_exercises(plan, exercise, ctx.library)
         source = open_input(
             camera=camera, video=video, keypoints=keypoints, imu=imu, imu_stream=imu_stream,
             min_confidence=ctx.settings.min_keypoint_confidence,
