@@ -105,7 +105,7 @@ def test_bad_input_file_is_one_line_exit_2(planned, capsys, tmp_path) -> None:  
 def test_kill_9_mid_exercise_keeps_finished_exercises(planned, shared_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"), SPINECOACH_DATA_DIR=str(planned))
     command = [
-        sys.executable, "-m", "spinecoach", "session", "--headless", "--speed", "40",
+        sys.executable, "-m", "spinecoach", "session", "--headless", "--speed", "100",
         "--pain", "1", "--no-audio", "--keypoints", str(shared_data / ELK),
         "--exercise", "seated_side_bend", "--exercise", "cat_cow",
     ]  # fmt: skip
