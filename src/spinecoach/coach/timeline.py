@@ -186,42 +186,32 @@ def _rep_steps(
     """Steps of one repetition (clock-paced, with a hold that a sensor may gate)."""
     if dose.pnf is not None:
         pnf = dose.pnf
-        steps = [
-            _step(
-                template,
-                StepKind.PNF_STRETCH,
-                pnf.stretch_s,
-                "Ease into the stretch until you feel gentle tension. Breathe easily.",
-                breath=Breath.NATURAL,
-                phase_name="stretch",
-            ),
-            _step(
-                template,
-                StepKind.PNF_CONTRACT,
-                pnf.contract_s,
-                f"Now gently push against the stretch at about {pnf.contract_effort_pct}% "
-                "effort. Keep breathing; don't hold your breath.",
-                breath=Breath.NATURAL,
-                effort_pct=pnf.contract_effort_pct,
-                phase_name="contract",
-            ),
-            _step(
-                template,
-                StepKind.PNF_RELAX,
-                pnf.relax_s,
-                "Relax completely and breathe out.",
-                breath=Breath.EXHALE,
-                phase_name="relax",
-            ),
-            _step(
-                template,
-                StepKind.PNF_DEEPER,
-                pnf.deeper_stretch_s,
-                "Breathe out and ease a little deeper into the stretch. Hold it there.",
-                breath=Breath.EXHALE,
-                phase_name="deeper_stretch",
-            ),
-        ]
+        effort = f"about {pnf.contract_effort_pct}% effort"
+        parts = (
+            (StepKind.PNF_STRETCH, "stretch", pnf.stretch_s, Breath.NATURAL,
+             "Ease into the stretch until you feel gentle tension. Breathe easily."),
+            (StepKind.PNF_CONTRACT, "contract", pnf.contract_s, Breath.NATURAL,
+             f"Now gently push against the stretch at {effort}. Keep breathing; "
+             "don't hold your breath."),
+            (StepKind.PNF_RELAX, "relax", pnf.relax_s, Breath.EXHALE,
+             "Relax completely and breathe out."),
+            (StepKind.PNF_DEEPER, "deeper_stretch", pnf.deeper_stretch_s, Breath.EXHALE,
+             "Breathe out and ease a little deeper into the stretch. Hold it there."),
+        )  # fmt: skip
+        named = {phase.name: phase for phase in dose.tempo}
+        steps = []
+        for kind, name, seconds, breath, text in parts:
+            phase = named.get(name)
+            if phase is not None:  # the exercise's own words and breath for this part
+                breath = phase.breath
+                text = phase.cue or text
+                if kind is StepKind.PNF_CONTRACT and "%" not in text:
+                    text = f"{text} Use {effort}."
+            steps.append(
+                _step(template, kind, seconds, text, breath=breath, phase_name=name,
+                      effort_pct=pnf.contract_effort_pct if kind is StepKind.PNF_CONTRACT
+                      else None)
+            )  # fmt: skip
         return _mark_rep(steps)
     before, after = _split_tempo(dose)
     steps = [_phase_step(template, phase) for phase in before]
