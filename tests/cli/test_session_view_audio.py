@@ -5,13 +5,13 @@ from __future__ import annotations
 import wave
 
 from rich.console import Console
+from tests.coach.helpers import LIBRARY, STATIC, drive, make_plan
 
 from spinecoach.cli._session_audio import Voice, write_tone
 from spinecoach.cli._session_view import big_number, render
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import CueKind, make_cue
 from spinecoach.coach.engine import SessionEngine
-from tests.coach.helpers import LIBRARY, STATIC, drive, make_plan
 
 
 def test_view_shows_step_countdown_breath_and_reps(rules) -> None:
