@@ -7,7 +7,8 @@ and prints the :class:`~spinecoach.sources.analysis_input.AnalysisOutput`.
 
 Without ``--exercise`` no events are inferred: the measures and tracking quality are
 reported (a per-measure summary), and ``--json`` prints the same keys with empty
-``repetitions``, ``holds`` and ``form_flags`` and ``"exercise": null``.
+``repetitions``, ``holds`` and ``form_flags``, ``"exercise": null`` and ``tracking`` counting
+the frames in which at least one measure is valid.
 """
 
 from __future__ import annotations
@@ -61,6 +62,22 @@ def measure_summary(measures: MeasureSeries) -> dict[str, dict[str, float | None
     return summary
 
 
+def tracking_without_exercise(measures: MeasureSeries) -> dict[str, Any]:
+    """Tracking without an exercise: frames in which at least one measure is valid."""
+    n_frames = int(measures.time_s.size)
+    if not measures.values or n_frames == 0:
+        return {"n_frames": n_frames, "n_valid_frames": 0, "valid_fraction": 0.0}
+    any_valid = np.zeros(n_frames, dtype=bool)
+    for values in measures.values.values():
+        any_valid |= np.isfinite(values)
+    n_valid = int(any_valid.sum())
+    return {
+        "n_frames": n_frames,
+        "n_valid_frames": n_valid,
+        "valid_fraction": round(n_valid / n_frames, 3),
+    }
+
+
 def output_json(output: AnalysisOutput) -> dict[str, Any]:
     """The JSON printed by ``--json``: the analysis keys plus measures and provenance."""
     measures = output.measures
@@ -74,7 +91,7 @@ def output_json(output: AnalysisOutput) -> dict[str, Any]:
             "repetitions": [],
             "holds": [],
             "symmetry": {},
-            "tracking": {"n_frames": int(measures.time_s.size)},
+            "tracking": tracking_without_exercise(measures),
             "form_flags": [],
         }
     payload["source"] = output.source

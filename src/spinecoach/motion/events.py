@@ -33,9 +33,9 @@ Method
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
    than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
    :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
-   ``lateral_lean``, ``trunk_rounding``, ``arching``), at most once per repetition each.
-   Codes the keypoint measures cannot see (``breath_holding``, ``hip_hike``, ``hip_drop``,
-   ``shoulder_elevation``) are never flagged.
+   ``lateral_lean``, ``trunk_rounding``, ``hip_hike``, ``arching``), at most once per
+   repetition each. Codes the keypoint measures cannot see (``breath_holding``,
+   ``hip_drop``, ``shoulder_elevation``) are never flagged.
 8. **Tracking**: a gap in valid samples longer than ``tracking_lost_s`` emits
    ``TRACKING_LOST``; the next valid sample ``TRACKING_RESTORED``.
 """
@@ -126,6 +126,14 @@ FORM_RULES: tuple[FormRule, ...] = (
         "Rounding the back instead of hinging at the hips.",
     ),
     FormRule(
+        "hip_hike",
+        LATERAL | ARM | HIP,
+        "pelvic_obliquity_deg",
+        "deviation",
+        8.0,
+        "One hip is hitching up; keep the pelvis level.",
+    ),
+    FormRule(
         "arching",
         HIP | ARM,
         "trunk_flexion_deg",
@@ -203,10 +211,15 @@ class MotionTracker:
         Prescribed tempo for ``too_fast``.
     error_codes : frozenset of str, optional
         Only these form-flag codes are reported (default: all that apply).
-    secondary : tuple of str
-        Names of the secondary measures that will be fed with each sample.
     params : EventParameters
         Detection tuning.
+
+    ``secondary`` (attribute) names the secondary measures the form rules read; pass them in
+    :meth:`update`'s ``secondary`` mapping.
+
+    Live read-outs for overlays: ``last_angle_deg`` (last value fed, NaN if missing),
+    ``last_excursion_deg`` (last excursion from the start position, None before the
+    baseline), :attr:`hold_start_s`, :attr:`in_repetition`, ``repetitions``, ``baseline_deg``.
     """
 
     def __init__(
@@ -233,6 +246,7 @@ class MotionTracker:
         self._low, self._high = (float(v) for v in signature.target_range_deg)
         self.baseline_deg: float | None = self.params.neutral_deg
         self._secondary_baseline: dict[str, float] = {}
+        self._secondary_baseline_set = False
         self._pending: list[tuple[float, float, dict[str, float]]] = []
         self._first_valid_s: float | None = None
         self._last_valid_s: float | None = None
@@ -243,6 +257,8 @@ class MotionTracker:
         self._hold: _HoldState | None = None
         self._in_zone = False
         self._last_detect_s: float | None = None
+        self.last_angle_deg = math.nan
+        self.last_excursion_deg: float | None = None
         self.first_s: float | None = None
         self.last_s: float | None = None
         self.n_samples = 0
@@ -265,6 +281,7 @@ class MotionTracker:
             self.first_s = t_s
         self.last_s = t_s
         self.n_samples += 1
+        self.last_angle_deg = value
         if value != value:  # NaN: not measured in this frame
             self._on_missing(t_s, events)
             return events
@@ -283,7 +300,9 @@ class MotionTracker:
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
-            if not self._secondary_baseline and extra:
+            if not self._secondary_baseline_set:
+                # a given neutral: secondary measures start from the first valid sample
+                self._secondary_baseline_set = True
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
@@ -298,6 +317,16 @@ class MotionTracker:
         if self._hold is not None:
             self._end_hold(self._hold.last_s, events)
         return events
+
+    @property
+    def hold_start_s(self) -> float | None:
+        """Start time (s) of the hold in progress, None when not holding."""
+        return self._hold.start_s if self._hold is not None else None
+
+    @property
+    def in_repetition(self) -> bool:
+        """Whether an excursion (repetition) is in progress."""
+        return self._excursion is not None
 
     @property
     def valid_fraction(self) -> float:
@@ -326,6 +355,7 @@ class MotionTracker:
 
     def _establish_baseline(self, events: list[MotionEvent]) -> None:
         pending, self._pending = self._pending, []
+        self._secondary_baseline_set = True
         self.baseline_deg = median(v for _, v, _ in pending)
         names = {k for _, _, extra in pending for k in extra}
         for name in names:
@@ -353,6 +383,7 @@ class MotionTracker:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
         e, sign = self._excursion_of(relative)
+        self.last_excursion_deg = e
         self._update_zone(t_s, e, events)
         self._last_detect_s = t_s
         excursion = self._excursion
