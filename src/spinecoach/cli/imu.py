@@ -15,8 +15,9 @@ import typer
 from spinecoach.cli._common import console, get_settings, print_json
 from spinecoach.errors import InvalidInput
 
-imu_app = typer.Typer(help="Wearable sensors: live streams, replay, simulation, formats.",
-                      no_args_is_help=True)
+imu_app = typer.Typer(
+    help="Wearable sensors: live streams, replay, simulation, formats.", no_args_is_help=True
+)
 
 PLACEMENTS = ("dual", "sacrum", "upper")
 
@@ -35,6 +36,7 @@ def listen(
     as_json: bool = typer.Option(False, "--json", help="Events and summary as JSON lines."),
 ) -> None:
     """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
+    from spinecoach.domain.exercise import Dose, SensorSignature
     from spinecoach.motion.imu_angles import CalibrationOptions
     from spinecoach.motion.imu_types import PlacementSet
     from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
@@ -45,6 +47,8 @@ def listen(
     if placement is not None and placement not in PLACEMENTS:
         raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
     chosen = PlacementSet(placement) if placement else None
+    signature: SensorSignature | None = DEFAULT_SIGNATURES[chosen] if chosen else None
+    dose: Dose | None = None
     if exercise_id:
         from spinecoach.content import load_library
 
@@ -52,18 +56,21 @@ def listen(
         signature, dose = exercise.signature, exercise.dose
         if signature.imu_angle is None:
             raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
-    else:
-        signature, dose = DEFAULT_SIGNATURES[chosen or PlacementSet.DUAL], None
 
     def show(event: object) -> None:
         payload = event_json(event)  # type: ignore[arg-type]
         if as_json:
             print(json.dumps(payload), flush=True)
         else:
-            console.print(f"{payload['t_s']:8.2f} s  [bold]{payload['kind']}[/]  {payload['detail']}")
+            console.print(
+                f"{payload['t_s']:8.2f} s  [bold]{payload['kind']}[/]  {payload['detail']}"
+            )
 
     session = LiveSession(
-        signature, placement_set=chosen, dose=dose, exercise_id=exercise_id or "",
+        signature,
+        placement_set=chosen,
+        dose=dose,
+        exercise_id=exercise_id or "",
         calibration=CalibrationOptions(duration_s=calibration_s, forward_axis=forward_axis),
         on_event=show,
     )
@@ -71,17 +78,31 @@ def listen(
 
     def ready(bound: int) -> None:
         scheme = "ws" if ws else "udp"
-        print(f"listening on {scheme}://{host}:{bound} (stand still for {calibration_s:g} s "
-              "at the start to calibrate)", file=sys.stderr, flush=True)
+        print(
+            f"listening on {scheme}://{host}:{bound} (stand still for {calibration_s:g} s "
+            "at the start to calibrate)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     asyncio.run(serve(session, host, port, max_seconds=max_seconds, ready=ready))
     result = session.finish()
     if as_json:
-        print(json.dumps({"summary": result.to_json(), "frames": session.n_frames,
-                          "bad_lines": session.n_bad_lines}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "summary": result.to_json(),
+                    "frames": session.n_frames,
+                    "bad_lines": session.n_bad_lines,
+                }
+            ),
+            flush=True,
+        )
     else:
-        console.print(f"{session.n_frames} frames, {session.n_bad_lines} bad lines, "
-                      f"{len(result.repetitions)} repetitions, {len(result.holds)} holds")
+        console.print(
+            f"{session.n_frames} frames, {session.n_bad_lines} bad lines, "
+            f"{len(result.repetitions)} repetitions, {len(result.holds)} holds"
+        )
 
 
 @imu_app.command("replay")

@@ -13,8 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spinecoach.motion.analysis import AnalysisResult, analyze_measures
-from spinecoach.motion.imu_pipeline import ImuStreamProcessor, recording_measures
+from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.imu_pipeline import (
+    ImuStreamProcessor,
+    analyze_imu_measures,
+    recording_measures,
+)
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.sources.imu import write_generic_csv
 from spinecoach.sources.imu.live import (
@@ -34,9 +38,12 @@ REPO = Path(__file__).resolve().parents[3]
 def cat_cow(library):  # type: ignore[no-untyped-def]
     sim = simulate("cat_cow", n_reps=3, seed=21, errors=SensorErrors(n_artefacts=1))
     exercise = library.get("cat_cow")
-    batch = analyze_measures(
-        recording_measures(sim.recording), exercise.signature,
-        angle=exercise.signature.imu_angle, dose=exercise.dose, exercise_id="cat_cow",
+    batch = analyze_imu_measures(
+        recording_measures(sim.recording),
+        exercise.signature,
+        angle=exercise.signature.imu_angle,
+        dose=exercise.dose,
+        exercise_id="cat_cow",
     )
     return sim, exercise, batch
 
@@ -108,7 +115,9 @@ def test_stream_processor_matches_batch_angles() -> None:
 
 
 def test_parse_line_schema() -> None:
-    kind, t, samples = parse_line('{"t": 1.5, "sensor": "upper", "gyro": [1, 2, 3], "accel": [0, 0, 1]}')
+    kind, t, samples = parse_line(
+        '{"t": 1.5, "sensor": "upper", "gyro": [1, 2, 3], "accel": [0, 0, 1]}'
+    )
     assert (kind, t) == ("data", 1.5)
     assert samples[Placement.UPPER] == ([1.0, 2.0, 3.0], [0.0, 0.0, 1.0], None)
     assert parse_line('{"type": "end"}')[0] == "end"
@@ -122,9 +131,26 @@ def test_cli_listen_and_replay_over_loopback(tmp_path: Path, cat_cow) -> None:  
     write_generic_csv(sim.recording, path)
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     listener = subprocess.Popen(
-        [sys.executable, "-m", "spinecoach", "imu", "listen", "--ws", "--port", "0",
-         "--exercise", "cat_cow", "--max-seconds", "60", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "spinecoach",
+            "imu",
+            "listen",
+            "--ws",
+            "--port",
+            "0",
+            "--exercise",
+            "cat_cow",
+            "--max-seconds",
+            "60",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
     )
     try:
         assert listener.stderr is not None
@@ -132,9 +158,23 @@ def test_cli_listen_and_replay_over_loopback(tmp_path: Path, cat_cow) -> None:  
         port = re.search(r"ws://127\.0\.0\.1:(\d+)", banner)
         assert port, banner
         done = subprocess.run(
-            [sys.executable, "-m", "spinecoach", "imu", "replay", str(path),
-             "--to", f"ws://127.0.0.1:{port.group(1)}", "--speed", "50"],
-            capture_output=True, text=True, env=env, cwd=REPO, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "spinecoach",
+                "imu",
+                "replay",
+                str(path),
+                "--to",
+                f"ws://127.0.0.1:{port.group(1)}",
+                "--speed",
+                "50",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=60,
         )
         assert done.returncode == 0, done.stderr
         out, _ = listener.communicate(timeout=60)
@@ -156,3 +196,15 @@ def test_replay_rejects_bad_urls() -> None:
     rec = ImuRecording(simulate("cat_cow", n_reps=1, seed=1).recording.sensors)
     with pytest.raises(InvalidInput, match="--to"):
         asyncio.run(replay(rec, "http://127.0.0.1:1"))
+
+
+def test_default_angle_follows_the_sensors_sent() -> None:
+    """No exercise and no placement: a sacral-only stream analyses pelvic tilt."""
+    sim = simulate("pelvic_tilt", n_reps=2, seed=6)
+    lower = ImuRecording({Placement.LOWER: sim.recording.sensors[Placement.LOWER]})
+    session = LiveSession(None)
+    for _, line in recording_lines(lower):
+        session.feed(line)
+    result = session.finish()
+    assert result.angle == "pelvic_tilt_deg"
+    assert len(result.repetitions) == sim.n_excursions

@@ -30,7 +30,7 @@ def test_pelvic_tilt_cycles_counted(shared_data: Path, subject: str, sensor: str
     series = read_imu(mex_file(shared_data, subject, sensor)).primary()
     cycles = periodic_cycles(series.time_s, accelerometer_tilt(series).up_sensor)
     assert cycles.n_cycles == EXPECTED[(subject, sensor)]
-    assert 4.0 < cycles.period_s < 8.0  # one pelvic tilt every 5-7 s
+    assert 4.0 < cycles.period_s < 10.0  # one pelvic tilt every 5-9 s
     gaps = np.diff(cycles.cycle_peaks_s)
     assert gaps.min() > 0.5 * cycles.period_s
 
@@ -47,6 +47,8 @@ def test_wrist_and_thigh_agree_for_subject_02(shared_data: Path) -> None:
     peaks = {}
     for sensor in ("act", "acw"):
         s = read_imu(mex_file(shared_data, "02", sensor)).primary()
-        peaks[sensor] = np.array(periodic_cycles(s.time_s, accelerometer_tilt(s).up_sensor).cycle_peaks_s)
+        peaks[sensor] = np.array(
+            periodic_cycles(s.time_s, accelerometer_tilt(s).up_sensor).cycle_peaks_s
+        )
     assert peaks["act"].size == peaks["acw"].size
     assert np.abs(peaks["act"] - peaks["acw"]).max() < 1.0

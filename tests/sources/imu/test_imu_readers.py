@@ -40,7 +40,9 @@ def test_fusion_csv_end_to_end(shared_data: Path) -> None:
 
 
 @pytest.mark.parametrize("sensor", ["act", "acw"])
-def test_mex_csv_reads_timestamps_with_and_without_fractions(shared_data: Path, sensor: str) -> None:
+def test_mex_csv_reads_timestamps_with_and_without_fractions(
+    shared_data: Path, sensor: str
+) -> None:
     path = shared_data / "mex" / sensor / "01" / f"03_{sensor}_1.csv"
     lines = path.read_text().splitlines()
     assert any(len(ln.split(",")[0]) == 19 for ln in lines)  # "2018-11-08 11:43:29"
@@ -64,7 +66,9 @@ def test_generic_csv_round_trip_two_sensors(tmp_path: Path) -> None:
     path = tmp_path / "dual.csv"
     write_generic_csv(sim.recording, path, comments={"forward_axis": "-z"})
     header = path.read_text().splitlines()[1]
-    assert header.startswith("time_s,upper_gyro_x_dps") or header.startswith("time_s,lower_gyro_x_dps")
+    assert header.startswith("time_s,upper_gyro_x_dps") or header.startswith(
+        "time_s,lower_gyro_x_dps"
+    )
     assert "lower_accel_z_g" in header and "upper_mag_x_ut" in header
     rec = read_imu(path)
     assert detect_format(path) == "generic"
@@ -80,7 +84,10 @@ def test_generic_single_sensor_placement_from_comment_or_option(tmp_path: Path) 
     t = np.arange(200) / 50.0
     rows = "\n".join(f"{ti},0,0,0,0,0,1" for ti in t)
     path = tmp_path / "one.csv"
-    path.write_text("# placement: upper\ntime_s,gyro_x_dps,gyro_y_dps,gyro_z_dps,accel_x_g,accel_y_g,accel_z_g\n" + rows + "\n")
+    path.write_text(
+        "# placement: upper\n"
+        "time_s,gyro_x_dps,gyro_y_dps,gyro_z_dps,accel_x_g,accel_y_g,accel_z_g\n" + rows + "\n"
+    )
     assert read_imu(path).placement_set is PlacementSet.UPPER
     rec = read_imu(path, options=ReadOptions(placement=Placement.LOWER))
     assert rec.placement_set is PlacementSet.SACRUM
@@ -110,7 +117,9 @@ def _sensor_logger_csv(t0_ns: int, t_s: np.ndarray, xyz: np.ndarray) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _phone_motion(n: int = 600, rate_hz: float = 100.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _phone_motion(
+    n: int = 600, rate_hz: float = 100.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A phone standing upright (its y axis up) turning slowly about y."""
     t = np.arange(n) / rate_hz
     total_mps2 = np.tile([0.0, G, 0.0], (n, 1))
@@ -128,8 +137,12 @@ def test_sensor_logger_export(tmp_path: Path, as_zip: bool) -> None:
         "Accelerometer.csv": _sensor_logger_csv(1_700_000_000_000_000_000, t, user),
         "Gravity.csv": _sensor_logger_csv(1_700_000_000_000_000_000, t, gravity),
         "Gyroscope.csv": _sensor_logger_csv(1_700_000_000_005_000_000, t[:-1] + 0.005, gyro[:-1]),
-        "Magnetometer.csv": _sensor_logger_csv(1_700_000_000_000_000_000, t, np.tile([20.0, -5.0, -40.0], (t.size, 1))),
-        "Metadata.csv": "version,device name,recording time,platform\n1.0,Pixel,2024-01-01,android\n",
+        "Magnetometer.csv": _sensor_logger_csv(
+            1_700_000_000_000_000_000, t, np.tile([20.0, -5.0, -40.0], (t.size, 1))
+        ),
+        "Metadata.csv": (
+            "version,device name,recording time,platform\n1.0,Pixel,2024-01-01,android\n"
+        ),
     }
     target = tmp_path / ("rec.zip" if as_zip else "rec")
     if as_zip:
@@ -169,8 +182,14 @@ def test_sensor_logger_without_gravity_is_refused(tmp_path: Path) -> None:
 # --- phyphox (format as the app exports it) -------------------------------------------------
 
 
-def _phyphox_csv(t: np.ndarray, xyz: np.ndarray, quantity: str, unit: str, sep: str = ",",
-                 decimal_comma: bool = False) -> str:
+def _phyphox_csv(
+    t: np.ndarray,
+    xyz: np.ndarray,
+    quantity: str,
+    unit: str,
+    sep: str = ",",
+    decimal_comma: bool = False,
+) -> str:
     cols = ["Time (s)"] + [f"{quantity} {a} ({unit})" for a in "xyz"]
     if quantity == "Acceleration":
         cols.append("Absolute acceleration (m/s^2)")
@@ -184,9 +203,14 @@ def _phyphox_csv(t: np.ndarray, xyz: np.ndarray, quantity: str, unit: str, sep: 
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize(("sep", "decimal_comma"), [(",", False), ("\t", False), (";", True)],
-                         ids=["comma", "tab", "semicolon-decimal-comma"])
-def test_phyphox_acceleration_with_g_single_file(tmp_path: Path, sep: str, decimal_comma: bool) -> None:
+@pytest.mark.parametrize(
+    ("sep", "decimal_comma"),
+    [(",", False), ("\t", False), (";", True)],
+    ids=["comma", "tab", "semicolon-decimal-comma"],
+)
+def test_phyphox_acceleration_with_g_single_file(
+    tmp_path: Path, sep: str, decimal_comma: bool
+) -> None:
     t, total, _ = _phone_motion(300)
     path = tmp_path / "Raw Data.csv"
     path.write_text(_phyphox_csv(t, total, "Acceleration", "m/s^2", sep, decimal_comma))
@@ -223,13 +247,20 @@ def test_unknown_and_missing_files(tmp_path: Path) -> None:
         read_imu(tmp_path / "absent.csv")
 
 
-def _generic(tmp_path: Path, t: np.ndarray, accel: np.ndarray, gyro: np.ndarray | None = None,
-             comments: str = "") -> Path:
+def _generic(
+    tmp_path: Path,
+    t: np.ndarray,
+    accel: np.ndarray,
+    gyro: np.ndarray | None = None,
+    comments: str = "",
+) -> Path:
     cols = ["time_s"] + (["gyro_x_dps", "gyro_y_dps", "gyro_z_dps"] if gyro is not None else [])
     cols += ["accel_x_g", "accel_y_g", "accel_z_g"]
     blocks = [t[:, None]] + ([gyro] if gyro is not None else []) + [accel]
     path = tmp_path / "g.csv"
-    np.savetxt(path, np.hstack(blocks), delimiter=",", header=comments + ",".join(cols), comments="")
+    np.savetxt(
+        path, np.hstack(blocks), delimiter=",", header=comments + ",".join(cols), comments=""
+    )
     return path
 
 

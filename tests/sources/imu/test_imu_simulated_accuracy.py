@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spinecoach.motion.analysis import analyze_measures
-from spinecoach.motion.imu_pipeline import recording_measures
+from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
 from spinecoach.sources.imu.simulate import MOVEMENTS, SensorErrors, simulate
 
 ERRORS = {
@@ -18,8 +17,14 @@ ERRORS = {
     "upside_down": SensorErrors(mount_roll_deg=180.0),
     "rotated_on_skin_70deg": SensorErrors(mount_roll_deg=70.0, misalignment_deg=5.0),
     "artefacts": SensorErrors(n_artefacts=4, artefact_g=0.5),
-    "everything": SensorErrors(gyro_noise_dps=1.0, gyro_bias_dps=2.0, accel_noise_g=0.03,
-                               misalignment_deg=8.0, mount_roll_deg=180.0, n_artefacts=3),
+    "everything": SensorErrors(
+        gyro_noise_dps=1.0,
+        gyro_bias_dps=2.0,
+        accel_noise_g=0.03,
+        misalignment_deg=8.0,
+        mount_roll_deg=180.0,
+        n_artefacts=3,
+    ),
 }
 SAGITTAL = ("standing_flexion", "standing_extension", "cat_cow", "pelvic_tilt", "seated_hip_hinge")
 
@@ -46,10 +51,16 @@ def test_repetition_counts_exact_with_library_signatures(movement, errors, libra
     exercise = library.get(spec.exercise_id)
     hold_s = min(exercise.dose.hold_s or 0.0, 4.0)
     # Rotation needs a heading reference: give it a magnetometer (see the flag test below).
-    sim = simulate(movement, n_reps=3, hold_s=hold_s, errors=ERRORS[errors], seed=5,
-                   with_magnetometer=movement == "rotation")
+    sim = simulate(
+        movement,
+        n_reps=3,
+        hold_s=hold_s,
+        errors=ERRORS[errors],
+        seed=5,
+        with_magnetometer=movement == "rotation",
+    )
     measures = recording_measures(sim.recording)
-    result = analyze_measures(
+    result = analyze_imu_measures(
         measures, exercise.signature, angle=exercise.signature.imu_angle, dose=exercise.dose
     )
     assert len(result.repetitions) == sim.n_excursions
@@ -60,8 +71,12 @@ def test_repetition_counts_exact_with_library_signatures(movement, errors, libra
 def test_lateral_flexion_and_rotation_accuracy() -> None:
     side = simulate("side_bend", n_reps=3, seed=2)
     m = recording_measures(side.recording)
-    assert rmse(m.values["lumbar_lateral_flexion_deg"],
-                side.truth.values["lumbar_lateral_flexion_deg"]) <= 1.5
+    assert (
+        rmse(
+            m.values["lumbar_lateral_flexion_deg"], side.truth.values["lumbar_lateral_flexion_deg"]
+        )
+        <= 1.5
+    )
     rot = simulate("rotation", n_reps=3, seed=2, with_magnetometer=True)
     m = recording_measures(rot.recording)
     assert rmse(m.values["lumbar_rotation_deg"], rot.truth.values["lumbar_rotation_deg"]) <= 2.0

@@ -15,19 +15,19 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.exercise import (
-    Exercise,
     ExcursionDirection,
+    Exercise,
     SensorSignature,
     SignatureMode,
     View,
 )
 from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
-from spinecoach.motion.analysis import AnalysisResult, analyze_measures
+from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.events import EventParameters
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions, estimate_orientation
 from spinecoach.motion.imu_periodic import PeriodicResult, periodic_cycles
-from spinecoach.motion.imu_pipeline import recording_measures
+from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
 from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
 from spinecoach.motion.types import MeasureSeries
 from spinecoach.sources.imu import ReadOptions, detect_format, read_imu
@@ -37,16 +37,31 @@ logger = logging.getLogger(__name__)
 #: Primary angle analysed per placement when no exercise is given.
 DEFAULT_SIGNATURES: dict[PlacementSet, SensorSignature] = {
     PlacementSet.DUAL: SensorSignature(
-        "lumbar_flexion_deg", SignatureMode.REPETITIVE, View.ANY, (10.0, 60.0),
-        ExcursionDirection.BOTH, 8.0, imu_angle="lumbar_flexion_deg",
+        "lumbar_flexion_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (10.0, 60.0),
+        ExcursionDirection.BOTH,
+        8.0,
+        imu_angle="lumbar_flexion_deg",
     ),
     PlacementSet.SACRUM: SensorSignature(
-        "pelvic_tilt_deg", SignatureMode.REPETITIVE, View.ANY, (5.0, 25.0),
-        ExcursionDirection.BOTH, 5.0, imu_angle="pelvic_tilt_deg",
+        "pelvic_tilt_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (5.0, 25.0),
+        ExcursionDirection.BOTH,
+        5.0,
+        imu_angle="pelvic_tilt_deg",
     ),
     PlacementSet.UPPER: SensorSignature(
-        "trunk_inclination_deg", SignatureMode.REPETITIVE, View.ANY, (10.0, 90.0),
-        ExcursionDirection.BOTH, 10.0, imu_angle="trunk_inclination_deg",
+        "trunk_inclination_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (10.0, 90.0),
+        ExcursionDirection.BOTH,
+        10.0,
+        imu_angle="trunk_inclination_deg",
     ),
 }
 SINGLE_SENSOR_PLACEMENTS = {"sacrum": Placement.LOWER, "upper": Placement.UPPER}
@@ -93,11 +108,15 @@ class ImuAnalysis:
 
     def notes(self) -> list[str]:
         """Caveats for the user: placement, sensor quality, mounting and orientation."""
-        out = [f"IMU placement '{self.recording.placement_set}': sensors "
-               + ", ".join(f"{p} ({s.n_samples} samples, {s.sample_rate_hz:.0f} Hz"
-                           f"{', gyro' if s.has_gyro else ', accelerometer only'}"
-                           f"{', mag' if s.has_mag else ''})"
-                           for p, s in self.recording.sensors.items())]
+        out = [
+            f"IMU placement '{self.recording.placement_set}': sensors "
+            + ", ".join(
+                f"{p} ({s.n_samples} samples, {s.sample_rate_hz:.0f} Hz"
+                f"{', gyro' if s.has_gyro else ', accelerometer only'}"
+                f"{', mag' if s.has_mag else ''})"
+                for p, s in self.recording.sensors.items()
+            )
+        ]
         out += self.recording.warnings()
         out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
@@ -143,14 +162,17 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     recording = read_imu(path, format=opts.format, options=ReadOptions(placement=single))
     ahrs = AhrsOptions(use_magnetometer=opts.use_magnetometer)
     calibration = CalibrationOptions(
-        start_s=opts.calibration_start_s, duration_s=opts.calibration_s,
+        start_s=opts.calibration_start_s,
+        duration_s=opts.calibration_s,
         forward_axis=opts.forward_axis,
     )
     if chosen is None:
         chosen = recording.placement_set
     if chosen is PlacementSet.SINGLE:
         return _analyze_single(recording, opts, ahrs)
-    measures = recording_measures(recording, placement_set=chosen, ahrs=ahrs, calibration=calibration)
+    measures = recording_measures(
+        recording, placement_set=chosen, ahrs=ahrs, calibration=calibration
+    )
     result = _analyze(measures, opts.exercise, DEFAULT_SIGNATURES[chosen])
     return ImuAnalysis(recording, measures, result)
 
@@ -213,22 +235,29 @@ def _analyze(
     measures: MeasureSeries, exercise: Exercise | None, default: SensorSignature
 ) -> AnalysisResult:
     if exercise is None:
-        return analyze_measures(measures, default, angle=default.imu_angle)
+        return analyze_imu_measures(measures, default)
     signature = exercise.signature
     if signature.imu_angle is None:
         raise NotMeasurable(
             f"exercise '{exercise.id}' has no IMU angle: a back-worn sensor does not see it"
         )
     codes = frozenset(e.code for e in exercise.common_errors) | {
-        "out_of_range", "too_fast", "not_enough_range",
+        "out_of_range",
+        "too_fast",
+        "not_enough_range",
     }
-    return analyze_measures(
-        measures, signature, angle=signature.imu_angle, dose=exercise.dose,
-        exercise_id=exercise.id, error_codes=codes,
+    return analyze_imu_measures(
+        measures,
+        signature,
+        dose=exercise.dose,
+        exercise_id=exercise.id,
+        error_codes=codes,
     )
 
 
-def _analyze_single(recording: ImuRecording, opts: ImuAnalyzeOptions, ahrs: AhrsOptions) -> ImuAnalysis:
+def _analyze_single(
+    recording: ImuRecording, opts: ImuAnalyzeOptions, ahrs: AhrsOptions
+) -> ImuAnalysis:
     """One sensor away from the back: count the cycles of its dominant periodic tilt."""
     series = recording.primary()
     orientation = estimate_orientation(series, ahrs)
@@ -239,17 +268,26 @@ def _analyze_single(recording: ImuRecording, opts: ImuAnalyzeOptions, ahrs: Ahrs
     measures = MeasureSeries(
         time_s=series.time_s,
         values={"sensor_tilt_deg": values},
-        flags={"sensor_tilt_deg": "tilt toward the dominant periodic axis, band-passed "
-               f"({series.placement} sensor; not a clinical angle)"},
+        flags={
+            "sensor_tilt_deg": "tilt toward the dominant periodic axis, band-passed "
+            f"({series.placement} sensor; not a clinical angle)"
+        },
     )
     amplitude = cycles.amplitude_deg
     signature = SensorSignature(
-        "sensor_tilt_deg", SignatureMode.REPETITIVE, View.ANY, (0.3 * amplitude, 2.0 * amplitude),
-        ExcursionDirection.POSITIVE, 0.5 * amplitude, imu_angle="sensor_tilt_deg",
+        "sensor_tilt_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (0.3 * amplitude, 2.0 * amplitude),
+        ExcursionDirection.POSITIVE,
+        0.5 * amplitude,
+        imu_angle="sensor_tilt_deg",
     )
     neutral = float(np.nanpercentile(values, 5))
-    result = analyze_measures(
-        measures, signature, params=EventParameters(neutral_deg=neutral),
+    result = analyze_imu_measures(
+        measures,
+        signature,
+        params=EventParameters(neutral_deg=neutral),
         exercise_id=opts.exercise.id if opts.exercise else "",
     )
     return ImuAnalysis(recording, measures, result, cycles)

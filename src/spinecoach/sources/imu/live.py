@@ -6,7 +6,8 @@ Each UDP datagram or WebSocket text message carries one or more lines, each a JS
 
 * a **sample** of one sensor::
 
-    {"t": 12.34, "sensor": "upper", "gyro": [gx, gy, gz], "accel": [ax, ay, az], "mag": [mx, my, mz]}
+    {"t": 12.34, "sensor": "upper", "gyro": [gx, gy, gz], "accel": [ax, ay, az],
+     "mag": [mx, my, mz]}
 
 * or a **frame** with every sensor at one time::
 
@@ -22,7 +23,7 @@ previous sample (zero-order hold). Malformed lines are counted and skipped, neve
 
 The first ``calibration_s`` seconds are the neutral window (stand still, upright); then each
 frame yields measures and, through :class:`~spinecoach.motion.streaming.StreamingAnalyzer`,
-events.
+events (every ``event_stride``-th frame: events run at about 30 Hz, as in batch analysis).
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from spinecoach.domain.exercise import Dose, SensorSignature
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions
-from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample
+from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample, event_stride
 from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import MotionEvent
@@ -94,7 +97,11 @@ def parse_line(line: str) -> tuple[str, float, dict[Placement, Sample]]:
         accel = _vector(body.get("accel"), "accel")
         if accel is None:
             raise ValueError("'accel' is required")
-        samples[placement] = (_vector(body.get("gyro"), "gyro"), accel, _vector(body.get("mag"), "mag"))
+        samples[placement] = (
+            _vector(body.get("gyro"), "gyro"),
+            accel,
+            _vector(body.get("mag"), "mag"),
+        )
     return "data", t, samples
 
 
@@ -108,7 +115,9 @@ class FrameAssembler:
     _last: dict[Placement, Sample] = field(default_factory=dict)
     n_dropped: int = 0
 
-    def add(self, t_s: float, samples: dict[Placement, Sample]) -> list[tuple[float, dict[Placement, Sample]]]:
+    def add(
+        self, t_s: float, samples: dict[Placement, Sample]
+    ) -> list[tuple[float, dict[Placement, Sample]]]:
         """Add samples at ``t_s``; return frames now complete (in time order)."""
         out: list[tuple[float, dict[Placement, Sample]]] = []
         if self._pending_t is not None and t_s != self._pending_t:
@@ -152,14 +161,16 @@ class LiveSession:
 
     Parameters
     ----------
-    signature : SensorSignature
-        Exercise signature; its ``imu_angle`` (or ``angle``) is analysed.
+    signature : SensorSignature or None
+        Exercise signature; its ``imu_angle`` (or ``angle``) is analysed. None: the default
+        angle of the placement found in the first frame (lumbar flexion for two sensors,
+        pelvic tilt for a sacral sensor, trunk inclination for an upper one).
     placement_set : PlacementSet, optional
         Which sensors to expect; learned from the first frame when None.
     angle : str, optional
     """
 
-    signature: SensorSignature
+    signature: SensorSignature | None
     placement_set: PlacementSet | None = None
     angle: str | None = None
     dose: Dose | None = None
@@ -175,13 +186,10 @@ class LiveSession:
         expected = PLACEMENT_SENSORS.get(self.placement_set) if self.placement_set else ()
         self.assembler = FrameAssembler(expected=tuple(expected or ()))
         self.processor: ImuStreamProcessor | None = None
-        self.analyzer = StreamingAnalyzer(
-            self.signature,
-            angle=self.angle or self.signature.imu_angle or self.signature.primary_angle,
-            dose=self.dose,
-            exercise_id=self.exercise_id,
-        )
+        self._analyzer: StreamingAnalyzer | None = None
         self.events: list[MotionEvent] = []
+        self._stride: int | None = None
+        self._row_index = 0
 
     def feed(self, text: str) -> list[MotionEvent]:
         """Process a message (one or more lines); return the events it produced."""
@@ -204,14 +212,47 @@ class LiveSession:
 
     def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MotionEvent]:
         if self.processor is None:
+            self._start_analyzer(tuple(frame))
             self.processor = ImuStreamProcessor(
-                tuple(frame), placement_set=self.placement_set, ahrs=self.ahrs,
+                tuple(frame),
+                placement_set=self.placement_set,
+                ahrs=self.ahrs,
                 calibration=self.calibration,
             )
         self.n_frames += 1
+        return self._analyse(self.processor.push(t_s, frame))
+
+    def _start_analyzer(self, placements: tuple[Placement, ...]) -> None:
+        signature = self.signature
+        if signature is None:
+            from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
+
+            chosen = self.placement_set or _placement_set_of(placements)
+            signature = DEFAULT_SIGNATURES.get(chosen, DEFAULT_SIGNATURES[PlacementSet.SACRUM])
+            self.signature = signature
+        self._analyzer = StreamingAnalyzer(
+            signature,
+            angle=self.angle or signature.imu_angle or signature.primary_angle,
+            dose=self.dose,
+            exercise_id=self.exercise_id,
+        )
+
+    @property
+    def analyzer(self) -> StreamingAnalyzer:
+        """The streaming analyser (created with the first frame)."""
+        if self._analyzer is None:
+            raise InvalidInput("no frame received yet")
+        return self._analyzer
+
+    def _analyse(self, rows: list[tuple[float, dict[str, float]]]) -> list[MotionEvent]:
+        """Feed every ``stride``-th measure row to the analyser (as the batch path does)."""
+        if rows and self._stride is None:
+            self._stride = event_stride(np.array([t for t, _ in rows]))
         events: list[MotionEvent] = []
-        for row_t, values in self.processor.push(t_s, frame):
-            events.extend(self.analyzer.push_measures(row_t, values))
+        for row_t, values in rows:
+            if self._row_index % (self._stride or 1) == 0:
+                events.extend(self.analyzer.push_measures(row_t, values))
+            self._row_index += 1
         self._emit(events)
         return events
 
@@ -230,29 +271,48 @@ class LiveSession:
         for frame_t, frame in self.assembler.finish():
             events.extend(self._frame(frame_t, frame))
         if self.processor is not None:
-            flushed: list[MotionEvent] = []
-            for row_t, values in self.processor.flush():
-                flushed.extend(self.analyzer.push_measures(row_t, values))
-            self._emit(flushed)
-            events.extend(flushed)
+            events.extend(self._analyse(self.processor.flush()))
         return events
 
     def finish(self) -> AnalysisResult:
         """End the stream and return the analysis of everything received."""
         self.end()
+        if self._analyzer is None:
+            self._start_analyzer(self.assembler.expected or (Placement.LOWER,))
         result = self.analyzer.finish()
         new = [e for e in result.events if e not in self.events]
         self._emit(new)
         return result
 
 
+def _placement_set_of(placements: tuple[Placement, ...]) -> PlacementSet:
+    keys = set(placements)
+    if {Placement.UPPER, Placement.LOWER} <= keys:
+        return PlacementSet.DUAL
+    if Placement.LOWER in keys:
+        return PlacementSet.SACRUM
+    if Placement.UPPER in keys:
+        return PlacementSet.UPPER
+    return PlacementSet.SINGLE
+
+
 def event_json(event: MotionEvent) -> dict[str, Any]:
     """A JSON-ready dict of a motion event."""
-    out: dict[str, Any] = {"t_s": round(event.t_s, 3), "kind": str(event.kind), "detail": event.detail}
+    out: dict[str, Any] = {
+        "t_s": round(event.t_s, 3),
+        "kind": str(event.kind),
+        "detail": event.detail,
+    }
     payload = event.payload
     if payload is not None:
         out["payload"] = {
-            k: (round(v, 3) if isinstance(v, float) else str(v) if not isinstance(v, int | str) else v)
+            k: (
+                round(v, 3)
+                if isinstance(v, float)
+                else str(v)
+                if not isinstance(v, int | str)
+                else v
+            )
             for k, v in vars(payload).items()
         }
     return out
@@ -272,8 +332,14 @@ class _UdpProtocol(asyncio.DatagramProtocol):
             self.done.set()
 
 
-async def serve_udp(session: LiveSession, host: str, port: int, *, max_seconds: float | None,
-                    ready: Callable[[int], None] | None = None) -> None:
+async def serve_udp(
+    session: LiveSession,
+    host: str,
+    port: int,
+    *,
+    max_seconds: float | None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
     """Receive protocol datagrams on ``host:port`` until an end line or ``max_seconds``."""
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
@@ -290,8 +356,14 @@ async def serve_udp(session: LiveSession, host: str, port: int, *, max_seconds: 
         transport.close()
 
 
-async def serve_websocket(session: LiveSession, host: str, port: int, *, max_seconds: float | None,
-                          ready: Callable[[int], None] | None = None) -> None:
+async def serve_websocket(
+    session: LiveSession,
+    host: str,
+    port: int,
+    *,
+    max_seconds: float | None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
     """Receive protocol messages over WebSocket until an end line or ``max_seconds``."""
     from websockets.asyncio.server import ServerConnection, serve
     from websockets.exceptions import ConnectionClosed
@@ -365,7 +437,9 @@ async def replay(
         raise InvalidInput(f"Invalid value for '--speed': must be > 0, got {speed}")
     target = urlparse(url)
     if target.scheme not in ("udp", "ws") or not target.hostname or not target.port:
-        raise InvalidInput(f"Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
+        raise InvalidInput(
+            f"Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url!r}"
+        )
     send, close = await _sender(target.scheme, target.hostname, target.port, url)
     start = time.perf_counter()
     first_t: float | None = None

@@ -87,7 +87,9 @@ def combine_streams(
     cleaned: dict[str, Stream] = {}
     reports: list[QualityReport] = []
     for kind, st in streams.items():
-        t, ch, rep = clean_samples(st.label, st.time_s, {kind: st.xyz}, ranges=_ranges_for(kind, ranges))
+        t, ch, rep = clean_samples(
+            st.label, st.time_s, {kind: st.xyz}, ranges=_ranges_for(kind, ranges)
+        )
         arr = ch[kind]
         assert arr is not None
         cleaned[kind] = Stream(kind, st.label, t, arr)
@@ -229,9 +231,7 @@ def _phyphox_dialect(header_line: str) -> tuple[str, bool]:
 
 
 def _is_phyphox_header(line: str) -> bool:
-    return "Time (s)" in line and any(
-        f"{q} x (" in line for q in PHYPHOX_COLUMNS
-    )
+    return "Time (s)" in line and any(f"{q} x (" in line for q in PHYPHOX_COLUMNS)
 
 
 def _sniff_phyphox(p: Probe) -> bool:
@@ -284,7 +284,11 @@ def read_phyphox(path: Path, options: ReadOptions) -> ImuRecording:
             continue
         text = container.read_text(name)
         if _is_phyphox_header(text.split("\n", 1)[0]):
-            streams.update(_read_phyphox_csv(text, f"{path}:{name}" if path.is_dir() or name != path.name else str(path)))
+            streams.update(
+                _read_phyphox_csv(
+                    text, f"{path}:{name}" if path.is_dir() or name != path.name else str(path)
+                )
+            )
     if not streams:
         raise InvalidRecording(f"{path}: no phyphox sensor table found")
     placement = options.placement or Placement.LOWER
@@ -294,7 +298,21 @@ def read_phyphox(path: Path, options: ReadOptions) -> ImuRecording:
     return ImuRecording({placement: series}, metadata={"app": "phyphox"})
 
 
-register_reader(ImuReader("sensor_logger", "Sensor Logger export (zip/folder of per-sensor CSVs)",
-                          _sniff_sensor_logger, read_sensor_logger, extensions=(".zip", ".csv")))
-register_reader(ImuReader("phyphox", "phyphox CSV export (file, folder or zip)",
-                          _sniff_phyphox, read_phyphox, extensions=(".zip", ".csv")))
+register_reader(
+    ImuReader(
+        "sensor_logger",
+        "Sensor Logger export (zip/folder of per-sensor CSVs)",
+        _sniff_sensor_logger,
+        read_sensor_logger,
+        extensions=(".zip", ".csv"),
+    )
+)
+register_reader(
+    ImuReader(
+        "phyphox",
+        "phyphox CSV export (file, folder or zip)",
+        _sniff_phyphox,
+        read_phyphox,
+        extensions=(".zip", ".csv"),
+    )
+)

@@ -125,7 +125,9 @@ def _saturation(channels: dict[str, FloatArray | None], ranges: dict[str, float]
             continue
         full_scale = ranges.get(name)
         if full_scale:
-            count = int(np.count_nonzero(np.any(np.abs(arr) >= SATURATION_FRACTION * full_scale, axis=1)))
+            count = int(
+                np.count_nonzero(np.any(np.abs(arr) >= SATURATION_FRACTION * full_scale, axis=1))
+            )
         elif name in MIN_FULL_SCALE:  # magnetometers are coarse: plateaus are normal
             count = _plateau_count(arr, floor=MIN_FULL_SCALE[name])
         else:

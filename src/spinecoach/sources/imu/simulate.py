@@ -91,22 +91,66 @@ MOVEMENTS: dict[str, Movement] = {
     for m in (
         # Standing pelvic tilt: the pelvis rocks, the thorax barely moves, the lumbar spine
         # flexes as the pelvis tilts posteriorly.
-        Movement("pelvic_tilt", "pelvic_tilt_deg", exercise_id="pelvic_tilt_supine", lower_sagittal=12.0, upper_sagittal=2.0,
-                 two_way=True, lever_m=0.1),
+        Movement(
+            "pelvic_tilt",
+            "pelvic_tilt_deg",
+            exercise_id="pelvic_tilt_supine",
+            lower_sagittal=12.0,
+            upper_sagittal=2.0,
+            two_way=True,
+            lever_m=0.1,
+        ),
         # Cat-cow on hands and knees: flexion (cat) and extension (cow) of the lumbar spine.
-        Movement("cat_cow", "lumbar_flexion_deg", exercise_id="cat_cow", lower_sagittal=-8.0, upper_sagittal=12.0,
-                 base_sagittal=80.0, two_way=True),
+        Movement(
+            "cat_cow",
+            "lumbar_flexion_deg",
+            exercise_id="cat_cow",
+            lower_sagittal=-8.0,
+            upper_sagittal=12.0,
+            base_sagittal=80.0,
+            two_way=True,
+        ),
         # Seated hip hinge: the pelvis tilts forward, the lumbar spine stays long.
-        Movement("seated_hip_hinge", "trunk_inclination_deg", exercise_id="seated_hip_hinge", lower_sagittal=30.0,
-                 upper_sagittal=34.0, lever_m=0.4),
-        Movement("standing_flexion", "lumbar_flexion_deg", exercise_id="standing_hip_hinge", lower_sagittal=35.0,
-                 upper_sagittal=85.0, lever_m=0.45),
-        Movement("standing_extension", "lumbar_flexion_deg", exercise_id="standing_extension", lower_sagittal=-8.0,
-                 upper_sagittal=-30.0),
-        Movement("side_bend", "lumbar_lateral_flexion_deg", exercise_id="standing_side_bend", lower_frontal=5.0,
-                 upper_frontal=28.0, two_way=True),
-        Movement("rotation", "lumbar_rotation_deg", exercise_id="seated_spinal_twist", lower_heading=5.0, upper_heading=30.0,
-                 two_way=True, lever_m=0.1),
+        Movement(
+            "seated_hip_hinge",
+            "trunk_inclination_deg",
+            exercise_id="seated_hip_hinge",
+            lower_sagittal=30.0,
+            upper_sagittal=34.0,
+            lever_m=0.4,
+        ),
+        Movement(
+            "standing_flexion",
+            "lumbar_flexion_deg",
+            exercise_id="standing_hip_hinge",
+            lower_sagittal=35.0,
+            upper_sagittal=85.0,
+            lever_m=0.45,
+        ),
+        Movement(
+            "standing_extension",
+            "lumbar_flexion_deg",
+            exercise_id="standing_extension",
+            lower_sagittal=-8.0,
+            upper_sagittal=-30.0,
+        ),
+        Movement(
+            "side_bend",
+            "lumbar_lateral_flexion_deg",
+            exercise_id="standing_side_bend",
+            lower_frontal=5.0,
+            upper_frontal=28.0,
+            two_way=True,
+        ),
+        Movement(
+            "rotation",
+            "lumbar_rotation_deg",
+            exercise_id="seated_spinal_twist",
+            lower_heading=5.0,
+            upper_heading=30.0,
+            two_way=True,
+            lever_m=0.1,
+        ),
     )
 }
 
@@ -227,16 +271,27 @@ def simulate(
     n = int(round(total_s * sample_rate_hz))
     time_s = np.arange(n) / sample_rate_hz
     s, peaks = rep_profile(
-        time_s, start_s=start_s, n_reps=n_reps, rep_s=rep_s, rest_s=rest_s,
-        two_way=spec.two_way, hold_s=hold_s,
+        time_s,
+        start_s=start_s,
+        n_reps=n_reps,
+        rep_s=rep_s,
+        rest_s=rest_s,
+        two_way=spec.two_way,
+        hold_s=hold_s,
     )
     base = _ramp(time_s, calibration_s, calibration_s + transition_s) * spec.base_sagittal
     heading0 = rng.uniform(-180, 180)
     angles = {
-        Placement.LOWER: (base + spec.lower_sagittal * s, spec.lower_frontal * s,
-                          heading0 + spec.lower_heading * s),
-        Placement.UPPER: (base + spec.upper_sagittal * s, spec.upper_frontal * s,
-                          heading0 + spec.upper_heading * s),
+        Placement.LOWER: (
+            base + spec.lower_sagittal * s,
+            spec.lower_frontal * s,
+            heading0 + spec.lower_heading * s,
+        ),
+        Placement.UPPER: (
+            base + spec.upper_sagittal * s,
+            spec.upper_frontal * s,
+            heading0 + spec.upper_heading * s,
+        ),
     }
     sensors = {}
     for placement, (sag, front, head) in angles.items():
@@ -247,7 +302,8 @@ def simulate(
             time_s, segment, mount, spec.lever_m, err, with_magnetometer, rng, placement
         )
     (lo_sag, lo_front, lo_head), (up_sag, up_front, up_head) = (
-        angles[Placement.LOWER], angles[Placement.UPPER]
+        angles[Placement.LOWER],
+        angles[Placement.UPPER],
     )
     truth = MeasureSeries(
         time_s=time_s,
