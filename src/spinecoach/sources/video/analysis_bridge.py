@@ -8,7 +8,7 @@ reads out what the overlay shows.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from spinecoach.domain.exercise import ExcursionDirection, Exercise
 from spinecoach.motion.required_keypoints import TORSO, required_keypoints
@@ -20,17 +20,16 @@ from spinecoach.sources.video.pipeline import AnalyzerFactory, Readout
 GENERIC_FORM_CODES = frozenset({"out_of_range", "too_fast", "not_enough_range"})
 
 
-def measures_of(exercise: Exercise) -> tuple[str, ...]:
-    """The primary and secondary measures an exercise is analysed with."""
-    signature = exercise.signature
-    return (signature.primary_angle, *signature.secondary_angles)
-
-
 def required_keypoints_for(exercise: Exercise | None, names: Sequence[str]) -> tuple[str, ...]:
-    """Keypoints the exercise's measures need (the torso when no exercise is given)."""
+    """Keypoints the exercise's primary angle needs (the torso when no exercise is given).
+
+    Only the primary angle gates feedback: secondary measures feed form rules, which the
+    motion core skips when they are not measured (in a side view the far limbs are often
+    hidden, and pausing for them would pause most side-view exercises).
+    """
     if exercise is None:
         return TORSO
-    return required_keypoints(measures_of(exercise), names)
+    return required_keypoints((exercise.signature.primary_angle,), names)
 
 
 class ExerciseStream:
@@ -47,7 +46,7 @@ class ExerciseStream:
         codes = frozenset(e.code for e in exercise.common_errors) | GENERIC_FORM_CODES
         self.exercise = exercise
         self.names = tuple(names)
-        self.analyzer = _CapturingAnalyzer(
+        self.analyzer = StreamingAnalyzer(
             exercise.signature,
             dose=exercise.dose,
             min_confidence=min_confidence,
@@ -56,6 +55,18 @@ class ExerciseStream:
         )
         self._hold_start_s: float | None = None
         self._t_s = 0.0
+        self.last_primary_deg = math.nan
+        # Remember the primary angle the analyser feeds its event tracker each frame (the
+        # overlay shows it); the tracker's own logic is untouched.
+        tracker_update = self.analyzer.tracker.update
+
+        def capture(
+            t_s: float, value: float, secondary: Mapping[str, float] | None = None
+        ) -> list[MotionEvent]:
+            self.last_primary_deg = value
+            return tracker_update(t_s, value, secondary)  # type: ignore[arg-type]
+
+        setattr(self.analyzer.tracker, "update", capture)  # noqa: B010
 
     def update(
         self, t_s: float, positions: FloatArray, confidence: FloatArray
@@ -75,7 +86,7 @@ class ExerciseStream:
         """Current excursion (deg), repetitions so far and the running hold (s)."""
         tracker = self.analyzer.tracker
         excursion = None
-        value = self.analyzer.last_primary_deg
+        value = self.last_primary_deg
         if tracker.baseline_deg is not None and math.isfinite(value):
             relative = value - tracker.baseline_deg
             direction = self.exercise.signature.direction
@@ -87,16 +98,6 @@ class ExerciseStream:
                 excursion = relative
         hold_s = None if self._hold_start_s is None else self._t_s - self._hold_start_s
         return Readout(excursion, len(tracker.repetitions), hold_s)
-
-
-class _CapturingAnalyzer(StreamingAnalyzer):
-    """StreamingAnalyzer that remembers the last primary-angle value it was fed."""
-
-    last_primary_deg: float = math.nan
-
-    def push_measures(self, t_s: float, values: dict[str, float]) -> list[MotionEvent]:
-        self.last_primary_deg = values.get(self.angle, math.nan)
-        return super().push_measures(t_s, values)
 
 
 def analyzer_factory_for(
