@@ -163,3 +163,32 @@ def test_close_unfinished(planned, capsys) -> None:  # type: ignore[no-untyped-d
     code = main(["session", "--headless", "--speed", "0", "--pain", "1", "--no-audio",
                  "--exercise", "cat_cow"])  # fmt: skip
     assert code == 0 and "Closed interrupted session(s) 2." in capsys.readouterr().out
+
+
+def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from spinecoach.sources.imu.formats import write_generic_csv
+    from spinecoach.sources.imu.live import replay_file
+    from spinecoach.sources.imu.simulate import simulate
+
+    path = tmp_path / "stream.csv"
+    write_generic_csv(simulate("cat_cow", n_reps=8, rep_s=4.0, rest_s=0.5, seed=5).recording, path)
+
+    def send() -> None:
+        time.sleep(2.0)  # let the session open its listener
+        replay_file(path, "udp://127.0.0.1:9917", speed=20.0)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    log = tmp_path / "cues.jsonl"
+    code = main([
+        "session", "--headless", "--speed", "0", "--pain", "1", "--no-audio", "--imu-stream",
+        "udp://127.0.0.1:9917", "--exercise", "cat_cow", "--log", str(log),
+    ])  # fmt: skip
+    sender.join(timeout=30)
+    assert code == 0, capsys.readouterr().out
+    counts = [json.loads(line)["text"] for line in log.read_text().splitlines()]
+    assert [c for c in counts if c.isdigit() and len(c) == 1][:8] == list("12345678")
+    ((tracking,),) = db_rows(planned, "select tracking from exercise_results")
+    assert json.loads(tracking)["measured"] is True
