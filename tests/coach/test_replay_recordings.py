@@ -80,6 +80,7 @@ def test_keraal_flank_stretch_replay_measures_holds_and_repetitions(
     # the measured side-bend excursion (left): about 20 degrees of lateral flexion
     assert len(row.ranges_deg) >= 1 and 15.0 <= row.ranges_deg[0] <= 25.0
     assert row.tracking["measured"] is True and row.tracking["ok_fraction"] == 1.0
+    assert row.tracking["measured_reps"] == 2
     assert stored.status == "completed"
 
 
@@ -102,6 +103,7 @@ def test_simulated_imu_cat_cow_counts_every_measured_repetition(library, rules, 
     engine, stored, cues = run_session(db, plan, library, rules, frames, MotionFeed(imu=True))
     (row,) = stored.results
     assert row.reps_done == 16 == sim.n_reps and row.completed
+    assert row.tracking["measured_reps"] == 16
     assert row.ranges_deg == pytest.approx([20.0] * 16, abs=1.0)  # truth: 12 - (-8) degrees
     assert row.tempo["mean_rep_s"] == pytest.approx(3.3, abs=0.3)
     counts = [c.text for c in cues if c.kind.value == "count" and c.text.isdigit()]

@@ -247,10 +247,13 @@ def _summary(engine: SessionEngine, session_id: int | None) -> None:
             tracking = f"{float(r.tracking.get('ok_fraction', 0.0)):.0%} seen"  # type: ignore[arg-type]
             if r.tracking.get("sensor_ended"):
                 tracking += ", then timer"
+        reps = f"{r.reps_done}/{r.reps_target}"
+        if r.tracking.get("measured"):
+            reps += f" ({r.tracking.get('measured_reps', 0)} measured)"
         ranges = ", ".join(f"{x:.0f}" for x in r.ranges_deg) or "-"
         holds = ", ".join(f"{h:.0f}" for h in r.hold_times_s) or "-"
         table.add_row(
-            r.exercise_id, "yes" if r.completed else "no", f"{r.reps_done}/{r.reps_target}",
+            r.exercise_id, "yes" if r.completed else "no", reps,
             holds, ranges, str(len(r.form_flags)), tracking, r.stop_action or "",
         )  # fmt: skip
     console.print(table)

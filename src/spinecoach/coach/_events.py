@@ -29,6 +29,7 @@ def on_repetition(engine: SessionEngine, event: MotionEvent, now: float, out: li
     if step.kind is not StepKind.REPS:
         return
     engine._set_reps += 1
+    run.measured_reps += 1
     run.reps_done += 1
     engine._cycle_start_s = now
     engine._last_phase_key = None

@@ -156,6 +156,7 @@ class SessionEngine:
         self._counted: set[int] = set()
         self._said_half = False
         self._rep_short = False
+        self._rep_measured = False
         self._sensor_holding = False
 
     # ------------------------------------------------------------------ public API
@@ -627,6 +628,7 @@ class SessionEngine:
                 target = step.duration_s or 0.0
                 achieved = target
                 if step.gated and self.sensor_active:
+                    self._rep_measured = True
                     achieved = self._held_s
                     if self._holding_since is not None:
                         achieved += t - self._holding_since
@@ -636,6 +638,8 @@ class SessionEngine:
             if step.ends_rep:
                 if not self._rep_short:
                     run.reps_done += 1
+                    run.measured_reps += int(self._rep_measured)
+                self._rep_measured = False
                 self._rep_short = False
             if step.kind is StepKind.REPS and not self.sensor_active:
                 run.reps_done += max(step.reps - self._set_reps, 0)  # paced by the clock
