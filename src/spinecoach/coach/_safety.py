@@ -51,7 +51,7 @@ def apply_decision(
         if always_say:
             engine._say(t, CueKind.SAFETY, why, out)
         else:
-            engine._say(t, CueKind.ENCOURAGEMENT, "Thank you. Carry on.", out, force=True)
+            engine._say(t, CueKind.INSTRUCTION, "Thank you. Carry on.", out)
         return
     if action is StopAction.URGENT_CARE:
         care = decision.seek_care.value if decision.seek_care else "emergency"
