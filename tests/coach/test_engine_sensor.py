@@ -222,3 +222,29 @@ def test_exercises_the_sensor_cannot_measure_run_on_the_clock(rules) -> None:
     drive(engine, clock, 500.0)
     assert [r.tracking["measured"] for r in sink.results] == [True, False]
     assert sink.results[1].reps_done == 3
+
+
+def test_camera_setup_check_guides_then_ends_the_setup_early(rules) -> None:
+    import numpy as np
+
+    from spinecoach.coach.feed import Frame, MotionFeed
+
+    engine, clock, _ = start(rules, STATIC)
+    clock.set(1.0)
+    assert engine.setup_view == "side"
+    feed = MotionFeed()
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    result = None
+    for k in range(15):  # nobody in the picture for half a second
+        frame = Frame(k / 30, np.full((4, 2), np.nan), np.zeros(4), names, None, (640, 480))
+        result = feed.check_setup(frame, "side") or result
+    assert result is not None and result[0] is False
+    cues = engine.report_setup(*result)
+    assert timeline(cues) == [
+        (1.0, "instruction", "Step into the picture so the camera can see you.")
+    ]
+    assert engine.report_setup(*result) == []  # the same advice is not repeated at once
+    clock.set(3.0)
+    cues = engine.report_setup(True)
+    assert timeline(cues)[0] == (3.0, "instruction", "Good: I can see you well.")
+    assert engine.state()["step"]["kind"] == "instruction" and engine.setup_view is None

@@ -100,7 +100,10 @@ def _video_frames(stream: object, backend_name: str) -> Iterator[Frame]:
     try:
         for frame in stream:  # type: ignore[attr-defined]
             positions, confidence = pose.estimate(frame.image_bgr)
-            yield Frame(float(frame.t_s), positions[:, :2], confidence, names)
+            height, width = frame.image_bgr.shape[:2]
+            yield Frame(
+                float(frame.t_s), positions[:, :2], confidence, names, None, (width, height)
+            )
     finally:
         pose.close()
         stream.close()  # type: ignore[attr-defined]

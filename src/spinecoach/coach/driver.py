@@ -146,6 +146,11 @@ class SessionDriver:
             self._pace()
         cues = engine.tick()
         assert self.feed is not None
+        view = engine.setup_view
+        if view is not None:
+            checked = self.feed.check_setup(frame, view)
+            if checked is not None:
+                cues += engine.report_setup(*checked)
         exercise = engine.current_exercise if engine.accepts_motion or self.live else None
         for event in self.feed.push(exercise, frame):
             cues += engine.on_motion_event(event)

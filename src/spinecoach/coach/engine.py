@@ -20,7 +20,7 @@ the moment each exercise ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from spinecoach.coach._events import EVENT_HANDLERS
@@ -157,6 +157,8 @@ class SessionEngine:
         self._said_half = False
         self._rep_short = False
         self._rep_measured = False
+        self._last_setup_advice = ""
+        self._last_setup_s = -1e9
         self._sensor_holding = False
 
     # ------------------------------------------------------------------ public API
@@ -302,6 +304,50 @@ class SessionEngine:
         if self._paused_at is not None:
             self._paused_total_s += self.clock.now() - self._paused_at
             self._paused_at = None
+
+    def report_setup(self, ok: bool, advice: Sequence[str] = ()) -> list[Cue]:
+        """A camera set-up check result, used during the set-up step.
+
+        Parameters
+        ----------
+        ok : bool
+            The person is in frame, in the right view and at a good distance.
+        advice : sequence of str
+            Plain instructions, most important first ("Turn side-on to the camera.").
+
+        Returns
+        -------
+        list of Cue
+            The first instruction when it changes (or every 8 s); when ``ok``, a confirmation
+            and the set-up step ends early.
+        """
+        out: list[Cue] = []
+        step = self._step
+        if not self._started or self.finished or step is None or step.kind is not StepKind.SETUP:
+            return out
+        now = self._now()
+        self._advance(now, out)
+        if self._step is not step:
+            return out
+        if ok:
+            self._say(now, CueKind.INSTRUCTION, "Good: I can see you well.", out)
+            self._complete_step(now, out)
+            return out
+        if advice:
+            text = advice[0]
+            if text != self._last_setup_advice or now - self._last_setup_s >= GUIDE_EVERY_S:
+                self._last_setup_advice, self._last_setup_s = text, now
+                self._say(now, CueKind.INSTRUCTION, text, out)
+        return out
+
+    @property
+    def setup_view(self) -> str | None:
+        """During the set-up step with a sensor: the camera view the first exercise needs."""
+        step = self._step
+        if step is None or step.kind is not StepKind.SETUP or not self.sensor_active:
+            return None
+        first = self._exercises.get(0)
+        return first.signature.view.value if first is not None else "any"
 
     def end_sensor(self, reason: str = "the sensor stopped") -> list[Cue]:
         """The sensor is gone (recording ended, camera unplugged): carry on by the clock.

@@ -16,6 +16,7 @@ import numpy as np
 from spinecoach.domain.exercise import Exercise
 from spinecoach.motion.analysis import GENERIC_FORM_CODES
 from spinecoach.motion.required_keypoints import required_keypoints
+from spinecoach.motion.setup_check import check_setup
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.tracking_quality import TrackingMonitor
 from spinecoach.motion.types import EventKind, FloatArray, MotionEvent
@@ -36,6 +37,8 @@ class Frame:
         Keypoint names (the same tuple object on every frame is fastest).
     measures : mapping of str to float, optional
         Already computed angles in degrees (IMU sources), e.g. ``lumbar_flexion_deg``.
+    image_size_px : tuple of int, optional
+        ``(width, height)`` of the camera image, for the set-up check.
     """
 
     t_s: float
@@ -43,6 +46,7 @@ class Frame:
     confidence: FloatArray | None = None
     names: tuple[str, ...] | None = None
     measures: Mapping[str, float] | None = None
+    image_size_px: tuple[int, int] | None = None
 
 
 def imu_measurable(exercise: Exercise, available: frozenset[str] | None = None) -> bool:
@@ -122,6 +126,42 @@ class MotionFeed:
         self.sample_rate_hz = sample_rate_hz
         self._current: _ExerciseAnalysis | None = None
         self.frames = 0
+        self._setup_frames: list[Frame] = []
+        self._setup_count = 0
+
+    def check_setup(
+        self, frame: Frame, view: str, *, window: int = 30, every: int = 15
+    ) -> tuple[bool, tuple[str, ...]] | None:
+        """Camera set-up check over the last ``window`` frames, every ``every`` frames.
+
+        Parameters
+        ----------
+        frame : Frame
+            A camera frame with keypoints and ``image_size_px``.
+        view : str
+            ``front``, ``side`` or ``any`` (the first exercise's view).
+
+        Returns
+        -------
+        tuple of (ok, instructions) or None
+            ``None`` between checks or when the frame cannot be checked (no image size).
+        """
+        if frame.positions is None or frame.confidence is None or frame.names is None:
+            return None
+        if frame.image_size_px is None:
+            return None
+        self._setup_frames.append(frame)
+        del self._setup_frames[:-window]
+        self._setup_count += 1
+        if self._setup_count % every:
+            return None
+        names = frame.names
+        same = [f for f in self._setup_frames if f.names == names]
+        positions = np.stack([f.positions for f in same])  # type: ignore[misc]
+        confidence = np.stack([f.confidence for f in same])  # type: ignore[misc]
+        width, height = frame.image_size_px
+        result = check_setup(positions, confidence, names, width, height, view=view)
+        return result.ok, tuple(issue.instruction for issue in result.issues)
 
     def measurable(self, exercise: Exercise) -> bool:
         """Whether this feed's sensor can measure ``exercise``."""
