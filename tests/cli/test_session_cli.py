@@ -175,8 +175,17 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None: 
     path = tmp_path / "stream.csv"
     write_generic_csv(simulate("cat_cow", n_reps=8, rep_s=4.0, rest_s=0.5, seed=5).recording, path)
 
+    def listening() -> bool:
+        table = Path("/proc/net/udp")
+        if not table.exists():  # not Linux: give the session time to open its listener
+            time.sleep(3.0)
+            return True
+        return any(":26AD " in line for line in table.read_text().splitlines()[1:])  # 9917
+
     def send() -> None:
-        time.sleep(2.0)  # let the session open its listener
+        deadline = time.monotonic() + 30
+        while not listening() and time.monotonic() < deadline:
+            time.sleep(0.05)
         replay_file(path, "udp://127.0.0.1:9917", speed=20.0)
 
     sender = threading.Thread(target=send, daemon=True)
