@@ -180,7 +180,7 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None: 
         if not table.exists():  # not Linux: give the session time to open its listener
             time.sleep(3.0)
             return True
-        return any(":26AD " in line for line in table.read_text().splitlines()[1:])  # 9917
+        return any(f":{9917:04X} " in line for line in table.read_text().splitlines()[1:])
 
     def send() -> None:
         deadline = time.monotonic() + 30
