@@ -37,10 +37,11 @@ from spinecoach.motion.imu_types import ImuRecording, PlacementSet
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.sources.imu import read_imu, write_generic_csv
 from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
-from spinecoach.sources.imu.live import LiveSession, recording_lines
+from spinecoach.sources.imu.live import LiveSession
 from spinecoach.sources.imu.simulate import simulate
+from spinecoach.sources.imu.transport import recording_lines
 
-REPEATS = 3
+REPEATS = 5
 
 
 def _fusion_csv() -> Path | None:

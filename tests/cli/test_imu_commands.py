@@ -117,3 +117,56 @@ def test_imu_simulate_and_formats(tmp_path: Path, capsys) -> None:  # type: igno
     capsys.readouterr()
     formats = run_json(capsys, "imu", "formats", "--json")
     assert {"fusion_csv", "mex_csv", "generic", "sensor_logger", "phyphox"} <= set(formats)
+
+
+def test_analyze_auto_detects_a_sensor_logger_zip(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    import numpy as np
+
+    from spinecoach.motion.imu_types import Placement
+
+    sacrum = simulate("pelvic_tilt", n_reps=2, seed=3).recording.sensors[Placement.LOWER]
+
+    def table(xyz: np.ndarray) -> str:
+        rows = [
+            f"{1_700_000_000_000_000_000 + int(t * 1e9)},{t:.6f},{z:.7f},{y:.7f},{x:.7f}"
+            for t, (x, y, z) in zip(sacrum.time_s, xyz, strict=True)
+        ]
+        return "time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n"
+
+    path = tmp_path / "phone.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("TotalAcceleration.csv", table(sacrum.accel_g * 9.80665))
+        zf.writestr("Gyroscope.csv", table(np.radians(sacrum.gyro_dps)))  # type: ignore[arg-type]
+    out = run_json(capsys, "analyze", str(path), "--exercise", "pelvic_tilt_supine", "--json")
+    assert out["source"] == "imu/sensor_logger"
+    assert len(out["repetitions"]) == 4
+
+
+def test_forward_axis_declared_in_the_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A sensor worn with +x forward: declared in the file, the signs come out right."""
+    import numpy as np
+
+    from spinecoach.motion.imu_types import ImuRecording, ImuSeries
+
+    sim = simulate("standing_flexion", n_reps=2, seed=4)
+    # Re-express every sensor in axes rotated so that the old -z (forward) is the new +x.
+    turn = np.array([[0.0, 0.0, -1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    sensors = {
+        p: ImuSeries(
+            s.time_s,
+            s.accel_g @ turn.T,
+            s.gyro_dps @ turn.T,
+            None,
+            placement=p,  # type: ignore[operator]
+            sample_rate_hz=s.sample_rate_hz,
+        )
+        for p, s in sim.recording.sensors.items()
+    }
+    path = tmp_path / "x_forward.csv"
+    write_generic_csv(ImuRecording(sensors), path, comments={"forward_axis": "+x"})
+    out = run_json(capsys, "analyze", str(path), "--exercise", "standing_hip_hinge", "--json")
+    assert out["flags"]["mounting_upper"] == "forward axis declared +x"
+    assert len(out["repetitions"]) == 2
+    assert all(r["peak_deg"] > 60 for r in out["repetitions"])  # flexion positive

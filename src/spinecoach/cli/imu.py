@@ -40,7 +40,8 @@ def listen(
     from spinecoach.motion.imu_angles import CalibrationOptions
     from spinecoach.motion.imu_types import PlacementSet
     from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
-    from spinecoach.sources.imu.live import LiveSession, event_json, serve_udp, serve_websocket
+    from spinecoach.sources.imu.live import LiveSession, event_json
+    from spinecoach.sources.imu.transport import serve_udp, serve_websocket
 
     if udp and ws:
         raise InvalidInput("choose one of --udp and --ws")
@@ -94,6 +95,7 @@ def listen(
                     "summary": result.to_json(),
                     "frames": session.n_frames,
                     "bad_lines": session.n_bad_lines,
+                    "late_frames": session.assembler.n_out_of_order,
                 }
             ),
             flush=True,
@@ -101,6 +103,7 @@ def listen(
     else:
         console.print(
             f"{session.n_frames} frames, {session.n_bad_lines} bad lines, "
+            f"{session.assembler.n_out_of_order} late frames dropped, "
             f"{len(result.repetitions)} repetitions, {len(result.holds)} holds"
         )
 
@@ -113,7 +116,7 @@ def replay(
     format: str | None = typer.Option(None, "--format", help="Reader name (auto-detected)."),
 ) -> None:
     """Send a recording to a listener at real-time pace (a stand-in for a phone or BLE bridge)."""
-    from spinecoach.sources.imu.live import replay_file
+    from spinecoach.sources.imu.transport import replay_file
 
     n = replay_file(path, to, speed=speed, format=format)
     console.print(f"sent {n} samples to {to}")

@@ -17,6 +17,7 @@ ramp (the first 3 s are then reported in ``Orientation.startup_s``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import imufusion
@@ -233,6 +234,7 @@ class OrientationTracker:
         )
         self.last_time_s: float | None = None
         self._period_s = self.sample_period_s  # the settings' sample rate
+        self._offset = None if self.gyro_offset_dps is None else self.gyro_offset_dps.tolist()
         self.method = "fusion_marg" if self.use_mag else "fusion_imu"
 
     def periods(self, dt_s: FloatArray) -> FloatArray:
@@ -289,21 +291,33 @@ class OrientationTracker:
         return quats
 
     def update(
-        self, t_s: float, gyro_dps: list[float], accel_g: list[float], mag_ut: list[float] | None
-    ) -> FloatArray:
-        """One sample (live use); returns the quaternion ``(4,)``."""
+        self,
+        t_s: float,
+        gyro_dps: Sequence[float],
+        accel_g: Sequence[float],
+        mag_ut: Sequence[float] | None,
+    ) -> list[float]:
+        """One sample (live use; plain floats, no arrays); returns ``[w, x, y, z]``."""
         previous = self.last_time_s if self.last_time_s is not None else t_s - self.sample_period_s
-        self._set_period(float(self.periods(np.array([t_s - previous]))[0]))
+        dt = t_s - previous
+        nominal = self.sample_period_s
+        if abs(dt - nominal) > 0.05 * nominal:  # same rule as :meth:`periods`
+            nominal = min(max(dt, 1e-6), self.max_period_s)
+        self._set_period(nominal)
         self.last_time_s = t_s
-        off = self.gyro_offset_dps
-        gyro = np.array(gyro_dps, dtype=float)
-        if off is not None:
-            gyro = gyro - off
+        off = self._offset
+        gyro = (
+            gyro_dps
+            if off is None
+            else [gyro_dps[0] - off[0], gyro_dps[1] - off[1], gyro_dps[2] - off[2]]
+        )
+        # imufusion parses any 3-sequence (its stubs say ndarray); lists skip array creation.
         if self.use_mag and mag_ut is not None:
-            self.ahrs.update(gyro, np.array(accel_g, dtype=float), np.array(mag_ut, dtype=float))
+            self.ahrs.update(gyro, accel_g, mag_ut)  # type: ignore[arg-type]
         else:
-            self.ahrs.update_no_magnetometer(gyro, np.array(accel_g, dtype=float))
-        return self.ahrs.get_quaternion()
+            self.ahrs.update_no_magnetometer(gyro, accel_g)  # type: ignore[arg-type]
+        quaternion: list[float] = self.ahrs.get_quaternion().tolist()
+        return quaternion
 
 
 def estimate_orientation(series: ImuSeries, options: AhrsOptions | None = None) -> Orientation:

@@ -115,7 +115,10 @@ Sample = tuple[Sequence[float] | None, Sequence[float], Sequence[float] | None] 
 class _SensorState:
     tracker: OrientationTracker | None
     mounting: Mounting
-    heading_ok: bool
+    axes: list[list[float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.axes = self.mounting.axes.tolist()
 
 
 @dataclass
@@ -204,7 +207,7 @@ class ImuStreamProcessor:
                 series.time_s, up, quats, tracker.method if tracker else "accelerometer"
             )
             mounting = infer_mounting(orientation, p, self.calibration)
-            states[p] = _SensorState(tracker, mounting, tracker is not None)
+            states[p] = _SensorState(tracker, mounting)
         self._states = states
         self._buffer = []
         return [
@@ -235,12 +238,10 @@ class ImuStreamProcessor:
         assert self._states is not None
         state = self._states[p]
         gyro, accel, mag = sample
-        axes = state.mounting.axes
+        axes = state.axes
         heading = math.nan
         if state.tracker is not None and gyro is not None:
-            w, x, y, z = state.tracker.update(
-                t_s, list(gyro), list(accel), None if mag is None else list(mag)
-            )
+            w, x, y, z = state.tracker.update(t_s, gyro, accel, mag)
             ux, uy, uz = 2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)
             if state.mounting.heading0_deg is not None:
                 lx, ly, lz = axes[1]
@@ -259,9 +260,10 @@ class ImuStreamProcessor:
         else:
             norm = math.sqrt(accel[0] ** 2 + accel[1] ** 2 + accel[2] ** 2) or 1.0
             ux, uy, uz = accel[0] / norm, accel[1] / norm, accel[2] / norm
-        bf = axes[0, 0] * ux + axes[0, 1] * uy + axes[0, 2] * uz
-        bl = axes[1, 0] * ux + axes[1, 1] * uy + axes[1, 2] * uz
-        bu = axes[2, 0] * ux + axes[2, 1] * uy + axes[2, 2] * uz
+        (f0, f1, f2), (l0, l1, l2), (u0, u1, u2) = axes
+        bf = f0 * ux + f1 * uy + f2 * uz
+        bl = l0 * ux + l1 * uy + l2 * uz
+        bu = u0 * ux + u1 * uy + u2 * uz
         sag = math.degrees(math.atan2(-bf, bu))
         front = math.degrees(math.asin(min(1.0, max(-1.0, bl))))
         return sag, front, heading

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.imu_pipeline import (
@@ -21,15 +23,9 @@ from spinecoach.motion.imu_pipeline import (
 )
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.sources.imu import write_generic_csv
-from spinecoach.sources.imu.live import (
-    LiveSession,
-    parse_line,
-    recording_lines,
-    replay,
-    serve_udp,
-    serve_websocket,
-)
+from spinecoach.sources.imu.live import LiveSession, parse_line
 from spinecoach.sources.imu.simulate import SensorErrors, simulate
+from spinecoach.sources.imu.transport import recording_lines, replay, serve_udp, serve_websocket
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -208,3 +204,44 @@ def test_default_angle_follows_the_sensors_sent() -> None:
     result = session.finish()
     assert result.angle == "pelvic_tilt_deg"
     assert len(result.repetitions) == sim.n_excursions
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_feed_never_raises_on_junk(text: str) -> None:
+    session = LiveSession(None)
+    session.feed(text)
+    assert session.n_frames == 0 or session.n_bad_lines >= 0
+
+
+def test_real_fusion_recording_live_equals_batch(shared_data) -> None:  # type: ignore[no-untyped-def]
+    """Real 9-axis data with jittered time stamps: the per-sample path reproduces the batch."""
+    from spinecoach.motion.imu_angles import CalibrationOptions
+    from spinecoach.sources.imu import read_imu
+
+    rec = read_imu(shared_data / "imu" / "fusion_sensor_data.csv")
+    series = rec.primary()
+    calibration = CalibrationOptions(forward_axis="+x")  # the board lies flat: x is horizontal
+    batch = recording_measures(rec, calibration=calibration)
+    proc = ImuStreamProcessor((series.placement,), calibration=calibration)
+    rows = []
+    gyro, accel, mag = (a.tolist() for a in (series.gyro_dps, series.accel_g, series.mag_ut))  # type: ignore[union-attr]
+    for i, t in enumerate(series.time_s.tolist()):
+        rows.extend(proc.push(t, {series.placement: (gyro[i], accel[i], mag[i])}))
+    for name, values in batch.values.items():
+        live = np.array([v[name] for _, v in rows])
+        np.testing.assert_allclose(live, values, atol=1e-6)
+
+
+def test_late_and_repeated_frames_are_dropped_and_counted() -> None:
+    sim = simulate("pelvic_tilt", n_reps=1, seed=2)
+    lines = [line for _, line in recording_lines(sim.recording)]
+    session = LiveSession(None)
+    for k, line in enumerate(lines):
+        session.feed(line)
+        if k in (500, 900):
+            session.feed(lines[k - 10])  # a late datagram
+            session.feed(line)  # and a repeat
+    session.finish()
+    assert session.assembler.n_out_of_order == 4
+    assert session.n_frames == len(lines)

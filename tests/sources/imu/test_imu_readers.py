@@ -162,6 +162,21 @@ def test_sensor_logger_export(tmp_path: Path, as_zip: bool) -> None:
     np.testing.assert_allclose(s.mag_ut[0], [20.0, -5.0, -40.0])
 
 
+def test_sensor_logger_ios_export_is_sign_corrected(tmp_path: Path) -> None:
+    """iOS exports report inertial force (all axes negated): read as +1 g upward."""
+    t, total, gyro = _phone_motion(200)
+    folder = tmp_path / "ios"
+    folder.mkdir()
+    (folder / "TotalAcceleration.csv").write_text(_sensor_logger_csv(0, t, -total))
+    (folder / "Gyroscope.csv").write_text(_sensor_logger_csv(0, t, gyro))
+    (folder / "Metadata.csv").write_text(
+        "version,device name,recording epoch time,platform\n3,iPhone,0,ios\n"
+    )
+    rec = read_imu(folder)
+    np.testing.assert_allclose(rec.primary().accel_g[0], [0.0, 1.0, 0.0], atol=1e-6)
+    assert rec.metadata["platform"] == "ios"
+
+
 def test_sensor_logger_total_acceleration_only_file(tmp_path: Path) -> None:
     t, total, _ = _phone_motion(100)
     path = tmp_path / "TotalAcceleration.csv"

@@ -87,7 +87,7 @@ def _sniff_fusion(p: Probe) -> bool:
 
 def read_fusion_csv(path: Path, options: ReadOptions) -> ImuRecording:
     """Read the x-io Fusion example CSV (time s, gyro °/s, accel g, optional mag µT)."""
-    data = load_table(Container(path).read_text(path.name), str(path))
+    data = Container(path).load_table(path.name, str(path))
     if data.shape[1] not in (7, 10):
         raise InvalidRecording(f"{path}: expected 7 or 10 columns, found {data.shape[1]}")
     mag = data[:, 7:10] if data.shape[1] == 10 else None
@@ -185,14 +185,20 @@ def _placement(value: str, label: str) -> Placement:
 def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) -> ImuRecording:
     """Read our generic CSV (see the module docstring); several prefixed sensors allowed."""
     label = str(path)
-    text = Container(path).read_text(path.name) if text is None else text
-    lines = text[:65536].splitlines()  # comments and header only
+    container = Container(path)
+    head = container.head_text(path.name) if text is None else text
+    lines = head[:65536].splitlines()  # comments and header only
     meta = _parse_comments("\n".join(lines))
     n_comments = 0
     while n_comments < len(lines) and lines[n_comments].startswith("#"):
         n_comments += 1
+    if n_comments >= len(lines):
+        raise InvalidRecording(f"{label}: no header line")
     header = [c.strip() for c in lines[n_comments].split(",")]
-    data = load_table(text, label, skip_rows=n_comments + 1)
+    if text is None:
+        data = container.load_table(path.name, label, skip_rows=n_comments + 1)
+    else:
+        data = load_table(text, label, skip_rows=n_comments + 1)
     if data.shape[1] != len(header):
         raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
     columns: dict[tuple[str, str], dict[str, int]] = {}

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,9 @@ class ImuAnalyzeOptions:
         Its ``signature.imu_angle`` is analysed with its dose and common errors.
     format : str or None
         Reader name; detected when None.
-    forward_axis : str
-        Sensor axis pointing to the subject's front (``-z`` default, or ``auto``).
+    forward_axis : str or None
+        Sensor axis pointing to the subject's front (``-z``, ``+x``, ..., or ``auto``);
+        None: the file's ``# forward_axis:`` line (generic CSV), else ``-z``.
     calibration_s : float
         Neutral window length at the start (or from ``calibration_start_s``).
     use_magnetometer : bool
@@ -90,11 +91,10 @@ class ImuAnalyzeOptions:
     placement: str | None = None
     exercise: Exercise | None = None
     format: str | None = None
-    forward_axis: str = "-z"
+    forward_axis: str | None = None
     calibration_s: float = 3.0
     calibration_start_s: float | None = None
     use_magnetometer: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +117,10 @@ class ImuAnalysis:
                 for p, s in self.recording.sensors.items()
             )
         ]
+        app = self.recording.metadata.get("app")
+        if app:
+            platform = self.recording.metadata.get("platform")
+            out.append(f"recorded with {app}" + (f" (platform: {platform})" if platform else ""))
         out += self.recording.warnings()
         out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
@@ -164,7 +168,7 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     calibration = CalibrationOptions(
         start_s=opts.calibration_start_s,
         duration_s=opts.calibration_s,
-        forward_axis=opts.forward_axis,
+        forward_axis=opts.forward_axis or str(recording.metadata.get("forward_axis", "-z")),
     )
     if chosen is None:
         chosen = recording.placement_set

@@ -79,11 +79,17 @@ def clean_samples(
             f"{label}: time stamps unusable: {n_backwards} out of order, {n_dup} duplicated, "
             f"{n_nonfinite} missing values in {n_in} samples"
         )
-    idx = np.flatnonzero(finite)[order][keep]
-    t = time_s[idx]
-    if t.shape[0] < min_samples:
-        raise InvalidRecording(f"{label}: only {t.shape[0]} valid samples")
-    out = {k: (None if v is None else np.ascontiguousarray(v[idx])) for k, v in channels.items()}
+    if bad == 0:  # already clean: no copies
+        t = time_s
+        out = {k: (None if v is None else np.ascontiguousarray(v)) for k, v in channels.items()}
+    else:
+        idx = np.flatnonzero(finite)[order][keep]
+        t = time_s[idx]
+        if t.shape[0] < min_samples:
+            raise InvalidRecording(f"{label}: only {t.shape[0]} valid samples")
+        out = {
+            k: (None if v is None else np.ascontiguousarray(v[idx])) for k, v in channels.items()
+        }
     dt = np.diff(t)
     median_dt = float(np.median(dt))
     jumps = dt > jump_factor * median_dt
