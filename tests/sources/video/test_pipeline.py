@@ -77,3 +77,31 @@ def test_hidden_knee_pauses_feedback_and_says_why(clip_pose, library) -> None:  
     assert reps, "walking steps should be counted outside the hidden period"
     hidden_start, hidden_end = series.time_s[125], series.time_s[180]
     assert not [e for e in reps if hidden_start <= e.t_s <= hidden_end]
+
+
+def test_side_bend_hold_readout_on_keraal_keypoints(shared_data, library) -> None:  # type: ignore[no-untyped-def]
+    """KERAAL flank stretch (BlazePose, seated, front view): the overlay shows the bend
+    against the target zone, and the hold timer runs while a side is held."""
+    from spinecoach.sources.keypoints import read_keypoints
+
+    series = read_keypoints(shared_data / "keraal" / "G3-BP-ELK-P1T1-Unknown-C-0.json")
+    info = VideoInfo("keraal", 960, 544, 30.0, series.n_frames)
+    exercise = library.get("seated_side_bend")
+    pipeline = build_pipeline(
+        info,
+        exercise,
+        draw=True,
+        keep_keypoints=False,
+        backend=ReplayBackend(series),
+        check_setup=False,
+    )
+    results = [
+        pipeline.process(Frame(i, float(series.time_s[i]), np.zeros((544, 960, 3), np.uint8)))
+        for i in range(series.n_frames)
+    ]
+    angles = np.array([r.overlay.angle_deg or np.nan for r in results], dtype=float)
+    assert np.nanmax(angles) > exercise.signature.target_range_deg[0]  # reaches the zone
+    holds = [r.overlay.hold_s for r in results if r.overlay.hold_s is not None]
+    assert holds and max(holds) > 0.5
+    assert results[-1].overlay.zone_deg == exercise.signature.target_range_deg
+    assert any(e.kind is EventKind.HOLD_STARTED for e in pipeline.events)

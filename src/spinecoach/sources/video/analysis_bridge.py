@@ -8,12 +8,12 @@ reads out what the overlay shows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from spinecoach.domain.exercise import ExcursionDirection, Exercise
+from spinecoach.domain.exercise import Exercise
 from spinecoach.motion.required_keypoints import TORSO, required_keypoints
 from spinecoach.motion.streaming import StreamingAnalyzer
-from spinecoach.motion.types import EventKind, FloatArray, MotionEvent
+from spinecoach.motion.types import FloatArray, MotionEvent
 from spinecoach.sources.video.pipeline import AnalyzerFactory, Readout
 
 #: Form-flag codes the motion core checks besides an exercise's own common errors.
@@ -35,9 +35,9 @@ def required_keypoints_for(exercise: Exercise | None, names: Sequence[str]) -> t
 class ExerciseStream:
     """A :class:`StreamingAnalyzer` for one exercise, with the overlay's readout.
 
-    ``angle_deg`` in the readout is the excursion from the start position as the motion
-    core defines it (``|relative|`` for side-to-side work, sign-corrected otherwise), so it
-    is on the same scale as the exercise's ``target_range_deg``.
+    ``angle_deg`` in the readout is the motion core's live excursion from the start position
+    (``|relative|`` for side-to-side work, sign-corrected otherwise, smoothed), on the same
+    scale as the exercise's ``target_range_deg``.
     """
 
     def __init__(
@@ -53,50 +53,23 @@ class ExerciseStream:
             exercise_id=exercise.id,
             error_codes=codes,
         )
-        self._hold_start_s: float | None = None
         self._t_s = 0.0
-        self.last_primary_deg = math.nan
-        # Remember the primary angle the analyser feeds its event tracker each frame (the
-        # overlay shows it); the tracker's own logic is untouched.
-        tracker_update = self.analyzer.tracker.update
-
-        def capture(
-            t_s: float, value: float, secondary: Mapping[str, float] | None = None
-        ) -> list[MotionEvent]:
-            self.last_primary_deg = value
-            return tracker_update(t_s, value, secondary)  # type: ignore[arg-type]
-
-        setattr(self.analyzer.tracker, "update", capture)  # noqa: B010
 
     def update(
         self, t_s: float, positions: FloatArray, confidence: FloatArray
     ) -> list[MotionEvent]:
         """Feed one frame; return the motion core's events."""
         self._t_s = t_s
-        events = self.analyzer.push_keypoints(t_s, positions, confidence, self.names)
-        for event in events:
-            if event.kind is EventKind.HOLD_STARTED:
-                hold = getattr(self.analyzer.tracker, "_hold", None)
-                self._hold_start_s = getattr(hold, "start_s", event.t_s)
-            elif event.kind is EventKind.HOLD_ENDED:
-                self._hold_start_s = None
-        return events
+        return self.analyzer.push_keypoints(t_s, positions, confidence, self.names)
 
     def readout(self) -> Readout:
         """Current excursion (deg), repetitions so far and the running hold (s)."""
         tracker = self.analyzer.tracker
         excursion = None
-        value = self.last_primary_deg
-        if tracker.baseline_deg is not None and math.isfinite(value):
-            relative = value - tracker.baseline_deg
-            direction = self.exercise.signature.direction
-            if direction is ExcursionDirection.BOTH:
-                excursion = abs(relative)
-            elif direction is ExcursionDirection.NEGATIVE:
-                excursion = -relative
-            else:
-                excursion = relative
-        hold_s = None if self._hold_start_s is None else self._t_s - self._hold_start_s
+        if math.isfinite(tracker.last_angle_deg):
+            excursion = tracker.last_excursion_deg
+        hold_start_s = tracker.hold_start_s
+        hold_s = None if hold_start_s is None else self._t_s - hold_start_s
         return Readout(excursion, len(tracker.repetitions), hold_s)
 
 
