@@ -169,7 +169,7 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None: 
     import threading
 
     from spinecoach.sources.imu.formats import write_generic_csv
-    from spinecoach.sources.imu.live import replay_file
+    from spinecoach.sources.imu.transport import replay_file
     from spinecoach.sources.imu.simulate import simulate
 
     path = tmp_path / "stream.csv"
