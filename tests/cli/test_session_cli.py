@@ -169,8 +169,8 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None: 
     import threading
 
     from spinecoach.sources.imu.formats import write_generic_csv
-    from spinecoach.sources.imu.transport import replay_file
     from spinecoach.sources.imu.simulate import simulate
+    from spinecoach.sources.imu.transport import replay_file
 
     path = tmp_path / "stream.csv"
     write_generic_csv(simulate("cat_cow", n_reps=8, rep_s=4.0, rest_s=0.5, seed=5).recording, path)
