@@ -201,3 +201,17 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None: 
     assert [c for c in counts if c.isdigit() and len(c) == 1][:8] == list("12345678")
     ((tracking,),) = db_rows(planned, "select tracking from exercise_results")
     assert json.loads(tracking)["measured"] is True
+
+
+@pytest.mark.slow
+def test_headless_video_replay_runs_pose_estimation(planned, shared_data, capsys) -> None:  # type: ignore[no-untyped-def]
+    code = main([
+        "session", "--headless", "--speed", "0", "--pain", "1", "--no-audio",
+        "--video", str(shared_data / "video" / "pose2sim_single_cam01.mp4"),
+        "--exercise", "standing_hip_hinge",
+    ])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "pose estimation" in out and "The recording ended" in out
+    ((tracking,),) = db_rows(planned, "select tracking from exercise_results")
+    assert json.loads(tracking)["measured"] is True
