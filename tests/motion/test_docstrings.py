@@ -13,6 +13,7 @@ MODULES = [
     "spinecoach.motion.body",
     "spinecoach.motion.events",
     "spinecoach.motion.filters",
+    "spinecoach.motion.form",
     "spinecoach.motion.measures",
     "spinecoach.motion.streaming",
     "spinecoach.sources.analysis_input",

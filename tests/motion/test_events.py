@@ -209,3 +209,13 @@ def test_json_has_the_contract_keys():  # type: ignore[no-untyped-def]
     } <= set(payload)
     json.dumps(payload)  # serialisable
     assert payload["exercise"] == "x" and len(payload["repetitions"]) == 2
+
+
+@pytest.mark.parametrize("rate_hz", [15.0, 25.0, 30.0, 60.0])
+def test_hold_started_is_announced_during_the_hold(rate_hz):  # type: ignore[no-untyped-def]
+    t, angle, truth = holds_signal(1, 25.0, 6.0, rate_hz=rate_hz)
+    result = analyze_measures(measures(t, angle), signature(mode="hold"))
+    started = [e.t_s for e in result.events if e.kind is EventKind.HOLD_STARTED]
+    ended = [e.t_s for e in result.events if e.kind is EventKind.HOLD_ENDED]
+    assert len(started) == 1 and len(ended) == 1
+    assert truth[0][0] < started[0] <= truth[0][0] + 1.5 < ended[0]

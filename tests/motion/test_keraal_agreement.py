@@ -70,3 +70,16 @@ def test_flank_stretch_holds_found_on_reference(keraal, side_bend):  # type: ign
     holds = analyze(keraal[("vicon", "ELK")], side_bend).holds
     assert [h.side for h in holds] == [Side.LEFT, Side.RIGHT]
     assert all(h.duration_s >= 1.0 and abs(h.mean_deg) > 20 for h in holds)
+
+
+@pytest.mark.parametrize("system", ["vicon", "blazepose", "openpose", "kinect"])
+def test_no_false_side_bends_in_the_arm_exercise(keraal, side_bend, system):  # type: ignore[no-untyped-def]
+    """CTK ("hiding face") moves the arms, not the trunk: no side-bend excursion is found."""
+    assert analyze(keraal[(system, "CTK")], side_bend).repetitions == ()
+
+
+@pytest.mark.parametrize("system", ["blazepose", "openpose"])
+def test_ctk_trunk_stays_upright_like_vicon(keraal, system):  # type: ignore[no-untyped-def]
+    t_ref, ref = _lateral(keraal[("vicon", "CTK")])
+    t, values = _lateral(keraal[(system, "CTK")])
+    assert compare_signals(t, values, t_ref, ref).rmse_deg < 2.0

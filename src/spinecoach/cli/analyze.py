@@ -124,6 +124,8 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
         )
         if "unmeasurable" in tracking:
             console.print(f"[yellow]{result.angle} not measurable: {tracking['unmeasurable']}[/]")
+        if not result.repetitions:
+            console.print("no repetitions found")
         reps = Table(title=f"Repetitions ({len(result.repetitions)})")
         for column in ("#", "side", "start s", "peak s", "end s", "peak deg", "out s", "back s"):
             reps.add_column(column, justify="right")
@@ -138,7 +140,8 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
                 _fmt(tempo["out_s"]),
                 _fmt(tempo["back_s"]),
             )
-        console.print(reps)
+        if result.repetitions:
+            console.print(reps)
         if result.holds:
             holds = Table(title=f"Holds ({len(result.holds)})")
             for column in ("side", "start s", "end s", "held s", "mean deg", "std deg"):

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
-from spinecoach.motion.events import EventParameters, MotionTracker, rules_for
+from spinecoach.motion.events import EventParameters, MotionTracker
+from spinecoach.motion.form import rules_for
 from spinecoach.motion.measures import MEASURES, compute_measures
 from spinecoach.motion.types import (
     FormFlag,

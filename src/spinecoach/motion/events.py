@@ -32,7 +32,7 @@ Method
    target's upper limit by ``out_of_range_margin_deg``), ``not_enough_range`` (a repetition
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
    than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
-   :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
+   :data:`~spinecoach.motion.form.FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
    ``lateral_lean``, ``trunk_rounding``, ``hip_hike``, ``arching``), at most once per
    repetition each. Codes the keypoint measures cannot see (``breath_holding``,
    ``hip_drop``, ``shoulder_elevation``) are never flagged.
@@ -54,6 +54,7 @@ from spinecoach.domain.exercise import (
     SensorSignature,
 )
 from spinecoach.motion.filters import OneEuroFilter
+from spinecoach.motion.form import rules_for
 from spinecoach.motion.types import (
     EventKind,
     FormFlag,
@@ -61,86 +62,6 @@ from spinecoach.motion.types import (
     MotionEvent,
     Repetition,
     Side,
-)
-
-
-@dataclass(frozen=True)
-class FormRule:
-    """A compensation watched on a secondary measure while the primary angle moves.
-
-    Attributes
-    ----------
-    code : str
-        Form flag code (matches an exercise's ``common_errors`` code).
-    primary_angles : frozenset of str
-        Primary angles during which the rule applies.
-    measure : str
-        Secondary measure watched.
-    test : str
-        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit) or
-        ``below_baseline`` (value < its baseline - limit).
-    limit : float
-        Threshold in the measure's unit.
-    message : str
-        Shown to the person.
-    """
-
-    code: str
-    primary_angles: frozenset[str]
-    measure: str
-    test: str
-    limit: float
-    message: str
-
-
-LATERAL = frozenset({"trunk_lateral_flexion_deg", "lumbar_lateral_flexion_deg"})
-ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
-FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
-HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
-ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
-
-#: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
-FORM_RULES: tuple[FormRule, ...] = (
-    FormRule(
-        "trunk_flexion_compensation",
-        LATERAL | ROTATION | HIP,
-        "trunk_flexion_deg",
-        "deviation",
-        15.0,
-        "The trunk is leaning forwards or backwards; keep it upright.",
-    ),
-    FormRule(
-        "lateral_lean",
-        ROTATION | HIP,
-        "trunk_lateral_flexion_deg",
-        "deviation",
-        10.0,
-        "Leaning to the side; keep the trunk upright.",
-    ),
-    FormRule(
-        "trunk_rounding",
-        FLEXION,
-        "hip_hinge_ratio",
-        "below",
-        0.8,
-        "Rounding the back instead of hinging at the hips.",
-    ),
-    FormRule(
-        "hip_hike",
-        LATERAL | ARM | HIP,
-        "pelvic_obliquity_deg",
-        "deviation",
-        8.0,
-        "One hip is hitching up; keep the pelvis level.",
-    ),
-    FormRule(
-        "arching",
-        HIP | ARM,
-        "trunk_flexion_deg",
-        "below_baseline",
-        10.0,
-        "Arching the lower back; keep the trunk still.",
-    ),
 )
 
 
@@ -163,15 +84,6 @@ class EventParameters:
     too_fast_fraction: float = 0.5
     smoothing_min_cutoff_hz: float = 1.5
     smoothing_beta: float = 0.05
-
-
-def rules_for(angle: str, error_codes: frozenset[str] | None) -> tuple[FormRule, ...]:
-    """Form rules that apply to primary ``angle`` (and to the exercise's error codes)."""
-    return tuple(
-        r
-        for r in FORM_RULES
-        if angle in r.primary_angles and (error_codes is None or r.code in error_codes)
-    )
 
 
 @dataclass
@@ -475,6 +387,9 @@ class MotionTracker:
                 hold.n += 1
                 hold.total += relative
                 hold.total_sq += relative * relative
+                if not hold.started_event_sent and t_s - hold.start_s >= p.min_hold_s:
+                    hold.started_event_sent = True
+                    events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
             elif hold.outside_since is None:
                 hold.outside_since = t_s
             elif t_s - hold.outside_since > p.hold_break_s:

@@ -1,0 +1,175 @@
+"""The store side of a guided session: a :class:`~spinecoach.coach.sink.SessionSink` that
+writes every event to the database the moment it happens.
+
+Each exercise result and pain report is committed on arrival, so a session killed at any
+point (even ``kill -9``) loses at most the exercise in progress. Unfinished sessions are
+found with :meth:`SessionRepository.unfinished` and resumed (:func:`resume_point`) or
+closed (:func:`close_unfinished`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
+from spinecoach.store import models
+from spinecoach.store.repositories import SessionRepository
+
+log = logging.getLogger(__name__)
+
+#: Engine check-in kinds -> stored pain-report kinds.
+PAIN_KINDS = {
+    "before": "before",
+    "during": "during",
+    "after_exercise": "after",
+    "end": "after",
+    "symptom": "symptom",
+}
+
+
+class StoreSessionSink:
+    """Writes a session to the database as it runs.
+
+    Parameters
+    ----------
+    db : sqlalchemy.orm.Session
+    person_id : int
+    plan_id : int or None
+    started_at : datetime
+        Wall-clock time (UTC) matching engine time ``origin_s``.
+    origin_s : float
+        Engine-clock seconds at ``started_at``; engine times convert as
+        ``started_at + (t_s - origin_s)``.
+    source : str
+        ``timer``, ``camera``, ``video``, ``keypoints``, ``imu`` or ``imu_stream``.
+    session_id : int, optional
+        Continue this stored session (resume) instead of opening a new one.
+    next_checkin_at : datetime, optional
+        When the next-morning check-in is due; stored in the session summary.
+    """
+
+    def __init__(
+        self,
+        db: DbSession,
+        person_id: int,
+        plan_id: int | None,
+        *,
+        started_at: datetime,
+        origin_s: float = 0.0,
+        source: str = "timer",
+        session_id: int | None = None,
+        next_checkin_at: datetime | None = None,
+    ) -> None:
+        self.repo = SessionRepository(db)
+        self.person_id = person_id
+        self.plan_id = plan_id
+        self.started_at = started_at
+        self.origin_s = origin_s
+        self.source = source
+        self.session_id = session_id
+        self.next_checkin_at = next_checkin_at
+
+    def wall(self, t_s: float) -> datetime:
+        """Wall-clock datetime of engine time ``t_s``."""
+        return self.started_at + timedelta(seconds=t_s - self.origin_s)
+
+    def on_session_started(self, start: SessionStart) -> None:
+        """Open (and commit) the session row unless resuming one."""
+        if self.session_id is None:
+            row = self.repo.start(
+                self.person_id, self.plan_id, source=self.source, started_at=self.wall(start.t_s)
+            )
+            self.session_id = row.id
+        log.info("session %s started", self.session_id)
+
+    def _id(self) -> int:
+        if self.session_id is None:
+            raise RuntimeError("session not started")
+        return self.session_id
+
+    def on_exercise_finished(self, result: ExerciseResult) -> None:
+        """Commit one exercise's result."""
+        self.repo.add_result(
+            self._id(),
+            exercise_id=result.exercise_id,
+            started_at=self.wall(result.started_s),
+            ended_at=self.wall(result.ended_s),
+            completed=result.completed,
+            reps_done=result.reps_done,
+            reps_target=result.reps_target,
+            ranges_deg=list(result.ranges_deg),
+            hold_times_s=list(result.hold_times_s),
+            tempo=dict(result.tempo, hold_target_s=result.hold_target_s),
+            form_flags=list(result.form_flags),
+            tracking=dict(result.tracking, replaced_by=result.replaced_by),
+            pain_during=result.pain_during,
+            stop_action=result.stop_action,
+        )
+
+    def on_pain_report(self, check: PainCheck) -> None:
+        """Commit a pain report; the check-in before the session sets its baseline."""
+        session_id = self._id()
+        self.repo.add_pain_report(
+            self.person_id,
+            session_id=session_id,
+            exercise_id=check.exercise_id,
+            at=self.wall(check.t_s),
+            kind=PAIN_KINDS.get(check.kind, check.kind),
+            pain=check.pain,
+            symptoms=sorted(check.symptoms),
+            decision=check.decision.to_json(),
+        )
+        if check.kind == "before" and check.pain is not None:
+            row = self.repo.get(session_id)
+            row.pain_before = check.pain
+            self.repo.db.commit()
+
+    def on_session_finished(self, summary: SessionSummary) -> None:
+        """Close the session with its status, pain after and summary (commits)."""
+        data = summary.to_dict()
+        if self.next_checkin_at is not None and summary.status != "urgent_care":
+            data["next_morning_checkin_due"] = self.next_checkin_at.isoformat()
+        self.repo.finish(
+            self._id(),
+            status=summary.status,
+            ended_at=self.wall(summary.t_s),
+            pain_after=summary.pain_after,
+            summary=data,
+        )
+
+
+def done_exercise_ids(session: models.Session) -> list[str]:
+    """Exercise ids with a stored result in ``session``, in order."""
+    return [r.exercise_id for r in session.results]
+
+
+def close_unfinished(db: DbSession, person_id: int, *, now: datetime) -> list[int]:
+    """Close every ``in_progress`` session of a person (status ``closed``); returns their ids."""
+    repo = SessionRepository(db)
+    closed = []
+    for row in repo.unfinished(person_id):
+        summary = dict(row.summary or {})
+        summary["closed_after_interruption"] = True
+        summary["exercises_recorded"] = done_exercise_ids(row)
+        repo.finish(row.id, status="closed", ended_at=now, summary=summary)
+        closed.append(row.id)
+    return closed
+
+
+def pending_morning_checkin(db: DbSession, person_id: int) -> tuple[int, datetime] | None:
+    """The latest session whose next-morning check-in is due and not yet made.
+
+    Returns
+    -------
+    tuple of (session id, due datetime) or None
+    """
+    repo = SessionRepository(db)
+    answered = {r.session_id for r in repo.pain_reports(person_id, "next_morning")}
+    for row in repo.recent(person_id, limit=10):
+        due = (row.summary or {}).get("next_morning_checkin_due")
+        if due and row.id not in answered:
+            return row.id, datetime.fromisoformat(due)
+    return None
