@@ -24,7 +24,6 @@ from rich.table import Table
 from spinecoach.cli._common import console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.filters import FILTERS
 from spinecoach.motion.types import MeasureSeries
 from spinecoach.sources.analysis_input import (
     INPUT_HANDLERS,
@@ -199,6 +198,8 @@ def analyze_command(
         raise InvalidInput(f"--source must be one of {', '.join(SOURCES)}, got '{source}'")
     if placement is not None and placement not in PLACEMENTS:
         raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
+    from spinecoach.motion.filters import FILTERS  # scipy: imported only when analysing
+
     if filter_name not in FILTERS:
         raise InvalidInput(f"--filter must be one of {', '.join(FILTERS)}, got '{filter_name}'")
     if fps is not None and not (math.isfinite(fps) and fps > 0):
