@@ -114,3 +114,9 @@ def test_console_script_runs(data_dir) -> None:  # type: ignore[no-untyped-def]
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) >= 24
+
+
+def test_usage_errors_are_one_message_not_a_traceback(capsys, data_dir) -> None:  # type: ignore[no-untyped-def]
+    assert main(["exercises", "list", "--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "No such option: --bogus" in err and "Traceback" not in err

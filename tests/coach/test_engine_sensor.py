@@ -189,3 +189,62 @@ def test_lost_tracking_pauses_a_gated_hold(rules) -> None:
     engine.on_motion_event(MotionEvent(32.0, EventKind.TRACKING_LOST))
     drive(engine, clock, 50.0)
     assert engine.state()["countdown_s"] == 20.0
+
+
+def test_when_the_sensor_ends_the_session_carries_on_by_the_clock(rules) -> None:
+    engine, clock, sink = start(rules, STATIC, TEMPO)
+    drive(engine, clock, 30.0)
+    engine.on_motion_event(MotionEvent(30.0, EventKind.HOLD_STARTED))
+    clock.set(40.0)
+    cues = engine.end_sensor("the recording ended")
+    assert timeline(cues) == [
+        (40.0, "instruction", "The recording ended; I'll carry on with the timer.")
+    ]
+    assert engine.state()["countdown_s"] == 20.0
+    drive(engine, clock, 500.0)
+    static, tempo = sink.results
+    assert static.hold_times_s == (30.0,) and static.completed
+    assert tempo.reps_done == 3 and tempo.tracking["measured"] is False
+    assert sink.summaries[0].status == "completed"
+
+
+def test_exercises_the_sensor_cannot_measure_run_on_the_clock(rules) -> None:
+    clock = FakeClock()
+    sink = MemorySink()
+    engine = SessionEngine(
+        make_plan(STATIC, TEMPO), LIBRARY, rules, clock=clock, sink=sink, sensor=True,
+        sensor_for=lambda exercise: exercise.id != "cat_cow",
+    )  # fmt: skip
+    engine.start()
+    engine.report_pain(1)
+    drive(engine, clock, 30.0)
+    engine.on_motion_event(MotionEvent(30.0, EventKind.HOLD_STARTED))
+    drive(engine, clock, 500.0)
+    assert [r.tracking["measured"] for r in sink.results] == [True, False]
+    assert sink.results[1].reps_done == 3
+
+
+def test_camera_setup_check_guides_then_ends_the_setup_early(rules) -> None:
+    import numpy as np
+
+    from spinecoach.coach.feed import Frame, MotionFeed
+
+    engine, clock, _ = start(rules, STATIC)
+    clock.set(1.0)
+    assert engine.setup_view == "side"
+    feed = MotionFeed()
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    result = None
+    for k in range(15):  # nobody in the picture for half a second
+        frame = Frame(k / 30, np.full((4, 2), np.nan), np.zeros(4), names, None, (640, 480))
+        result = feed.check_setup(frame, "side") or result
+    assert result is not None and result[0] is False
+    cues = engine.report_setup(*result)
+    assert timeline(cues) == [
+        (1.0, "instruction", "Step into the picture so the camera can see you.")
+    ]
+    assert engine.report_setup(*result) == []  # the same advice is not repeated at once
+    clock.set(3.0)
+    cues = engine.report_setup(True)
+    assert timeline(cues)[0] == (3.0, "instruction", "Good: I can see you well.")
+    assert engine.state()["step"]["kind"] == "instruction" and engine.setup_view is None

@@ -65,3 +65,18 @@ def test_shoulder_ratio_uses_the_window_median() -> None:
     ratios = shoulder_torso_ratio(p, NAMES)
     assert ratios.shape == (10,)
     assert check_setup(p, c, NAMES, W, H, view="side").ok
+
+
+def test_real_front_view_keypoints_pass_front_and_fail_side(shared_data) -> None:  # type: ignore[no-untyped-def]
+    """KERAAL BlazePose, seated facing the camera (960x544): a front view."""
+    from spinecoach.sources.keypoints import read_keypoints
+
+    series = read_keypoints(shared_data / "keraal" / "G3-BP-ELK-P1T1-Unknown-C-0.json")
+    window = slice(0, 30)
+    args = (series.positions[window], series.confidence[window], series.names, 960, 544)
+    seated_upper_body = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    front = check_setup(*args, view="front", required=seated_upper_body)
+    assert front.ok, front.issues
+    assert 0.6 < (front.shoulder_ratio or 0) < 0.85
+    side = check_setup(*args, view="side", required=seated_upper_body)
+    assert [i.code for i in side.issues] == ["wrong_view"]

@@ -104,3 +104,36 @@ def clip_pose(
         return memo[name]
 
     return get
+
+
+def write_clip(source: Path, target: Path, start: int, n_frames: int) -> Path:
+    """Copy frames ``start .. start + n_frames`` of ``source`` into a new mp4 ``target``."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(source))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    size = (
+        int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+        int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+    )
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+    index = 0
+    while index < start + n_frames:
+        ok, image = capture.read()
+        if not ok:
+            break
+        if index >= start:
+            writer.write(image)
+        index += 1
+    writer.release()
+    capture.release()
+    return target
+
+
+@pytest.fixture(scope="session")
+def short_walk_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 s (90 frames, 1280x720) of the side-view walk, while the walker is in view."""
+    folder = tmp_path_factory.mktemp("clips")
+    return write_clip(
+        shared_data / "video" / "sports2d_walk_side.mp4", folder / "walk_3s.mp4", 60, 90
+    )

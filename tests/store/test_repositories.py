@@ -124,3 +124,21 @@ def test_service_flow_screen_intake_plan_checkin_adapt(db, library, rules) -> No
     adapted = service.adapt_after_session(person, row.id, NOW + timedelta(days=1))
     assert adapted.changes and all(c.reason for c in adapted.changes)
     assert PlanRepository(db).latest_row(person).origin == "adapted"
+
+
+def test_adapting_the_same_session_twice_does_not_regress_twice(db, library, rules) -> None:  # type: ignore[no-untyped-def]
+    service = CoachService(db, library, rules, Settings(data_dir="/nonexistent"))
+    person = PersonRepository(db).local_person().id
+    profile = service.record_intake(person, PROFILE)
+    plan, plan_id = service.make_plan(person, profile, NOW)
+    sessions = SessionRepository(db)
+    row = sessions.start(person, plan_id, pain_before=3, started_at=NOW)
+    for item in plan.items:
+        sessions.add_result(row.id, exercise_id=item.exercise_id, started_at=NOW, ended_at=NOW,
+                            completed=True, reps_done=item.dose.reps, reps_target=item.dose.reps,
+                            pain_during=7)  # fmt: skip
+    sessions.finish(row.id, pain_after=7)
+    first = service.adapt_after_session(person, row.id, NOW + timedelta(hours=1))
+    second = service.adapt_after_session(person, row.id, NOW + timedelta(days=1))
+    assert [i.dose for i in first.items] == [i.dose for i in second.items]
+    assert first.exercise_ids == second.exercise_ids

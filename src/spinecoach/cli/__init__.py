@@ -15,6 +15,7 @@ import sys
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException  # typer vendors click since 0.26
 
 from spinecoach.errors import SpinecoachError
 
@@ -54,13 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except Exception as exc:  # click usage errors arrive as ClickException subclasses
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except ClickException as exc:  # usage errors: bad flag, missing argument, bad value
+        exc.show()
+        return exc.exit_code
     return 0
 
 

@@ -7,7 +7,8 @@ and prints the :class:`~spinecoach.sources.analysis_input.AnalysisOutput`.
 
 Without ``--exercise`` no events are inferred: the measures and tracking quality are
 reported (a per-measure summary), and ``--json`` prints the same keys with empty
-``repetitions``, ``holds`` and ``form_flags`` and ``"exercise": null``.
+``repetitions``, ``holds`` and ``form_flags``, ``"exercise": null`` and ``tracking`` counting
+the frames in which at least one measure is valid.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from rich.table import Table
 from spinecoach.cli._common import console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.filters import FILTERS
 from spinecoach.motion.types import MeasureSeries
 from spinecoach.sources.analysis_input import (
     INPUT_HANDLERS,
@@ -61,6 +61,22 @@ def measure_summary(measures: MeasureSeries) -> dict[str, dict[str, float | None
     return summary
 
 
+def tracking_without_exercise(measures: MeasureSeries) -> dict[str, Any]:
+    """Tracking without an exercise: frames in which at least one measure is valid."""
+    n_frames = int(measures.time_s.size)
+    if not measures.values or n_frames == 0:
+        return {"n_frames": n_frames, "n_valid_frames": 0, "valid_fraction": 0.0}
+    any_valid = np.zeros(n_frames, dtype=bool)
+    for values in measures.values.values():
+        any_valid |= np.isfinite(values)
+    n_valid = int(any_valid.sum())
+    return {
+        "n_frames": n_frames,
+        "n_valid_frames": n_valid,
+        "valid_fraction": round(n_valid / n_frames, 3),
+    }
+
+
 def output_json(output: AnalysisOutput) -> dict[str, Any]:
     """The JSON printed by ``--json``: the analysis keys plus measures and provenance."""
     measures = output.measures
@@ -74,7 +90,7 @@ def output_json(output: AnalysisOutput) -> dict[str, Any]:
             "repetitions": [],
             "holds": [],
             "symmetry": {},
-            "tracking": {"n_frames": int(measures.time_s.size)},
+            "tracking": tracking_without_exercise(measures),
             "form_flags": [],
         }
     payload["source"] = output.source
@@ -107,6 +123,8 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
         )
         if "unmeasurable" in tracking:
             console.print(f"[yellow]{result.angle} not measurable: {tracking['unmeasurable']}[/]")
+        if not result.repetitions:
+            console.print("no repetitions found")
         reps = Table(title=f"Repetitions ({len(result.repetitions)})")
         for column in ("#", "side", "start s", "peak s", "end s", "peak deg", "out s", "back s"):
             reps.add_column(column, justify="right")
@@ -121,7 +139,8 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
                 _fmt(tempo["out_s"]),
                 _fmt(tempo["back_s"]),
             )
-        console.print(reps)
+        if result.repetitions:
+            console.print(reps)
         if result.holds:
             holds = Table(title=f"Holds ({len(result.holds)})")
             for column in ("side", "start s", "end s", "held s", "mean deg", "std deg"):
@@ -179,6 +198,8 @@ def analyze_command(
         raise InvalidInput(f"--source must be one of {', '.join(SOURCES)}, got '{source}'")
     if placement is not None and placement not in PLACEMENTS:
         raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
+    from spinecoach.motion.filters import FILTERS  # scipy: imported only when analysing
+
     if filter_name not in FILTERS:
         raise InvalidInput(f"--filter must be one of {', '.join(FILTERS)}, got '{filter_name}'")
     if fps is not None and not (math.isfinite(fps) and fps > 0):

@@ -20,9 +20,11 @@ the moment each exercise ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from spinecoach.coach._events import EVENT_HANDLERS
+from spinecoach.coach._safety import apply_decision, record_check
 from spinecoach.coach.clock import Clock
 from spinecoach.coach.cues import Cue, CueGate, CueKind, GateSettings, make_cue
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
@@ -34,15 +36,13 @@ from spinecoach.coach.timeline import (
     StepKind,
     TimelineOptions,
     build_timeline,
-    exercise_steps,
-    wants_checkin_after,
 )
 from spinecoach.domain.exercise import Breath, Exercise, ExerciseLibrary
 from spinecoach.domain.plan import Plan
-from spinecoach.domain.rules import Rules, StopAction
-from spinecoach.domain.safety import StopDecision, evaluate_checkin
+from spinecoach.domain.rules import Rules
+from spinecoach.domain.safety import evaluate_checkin
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.types import EventKind, FormFlag, MotionEvent, Repetition
+from spinecoach.motion.types import MotionEvent
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ class SessionEngine:
         Whether a sensor steers the session: repetitions count only when measured and holds
         run only while held. Without one, everything runs on the clock.
     options : EngineOptions, optional
+    sensor_for : callable, optional
+        Per exercise, whether the sensor can measure it (e.g. an IMU cannot see every
+        exercise); exercises it cannot measure run on the clock.
     """
 
     def __init__(
@@ -103,6 +106,7 @@ class SessionEngine:
         sink: SessionSink | None = None,
         sensor: bool = False,
         options: EngineOptions | None = None,
+        sensor_for: Callable[[Exercise], bool] | None = None,
     ) -> None:
         self.plan = plan
         self._library: Mapping[str, Exercise] = (
@@ -112,11 +116,13 @@ class SessionEngine:
         self.clock = clock
         self.sink: SessionSink = sink or NullSink()
         self.sensor = sensor
+        self.sensor_active = sensor
+        self._sensor_for = sensor_for
         self.options = options or EngineOptions()
         self.gate = CueGate(self.options.gate)
         exercises = [self._exercise(item.exercise_id) for item in plan.items]
         opening, segments, closing = build_timeline(
-            plan, exercises, sensor=sensor, options=self.options.timeline
+            plan, exercises, sensor=sensor, options=self.options.timeline, sensor_for=sensor_for
         )
         self._steps: list[Step] = opening + [s for seg in segments for s in seg] + closing
         self._doses = {n: item.dose for n, item in enumerate(plan.items)}
@@ -150,6 +156,10 @@ class SessionEngine:
         self._counted: set[int] = set()
         self._said_half = False
         self._rep_short = False
+        self._rep_measured = False
+        self._last_setup_advice = ""
+        self._last_setup_s = -1e9
+        self._sensor_holding = False
 
     # ------------------------------------------------------------------ public API
 
@@ -188,7 +198,7 @@ class SessionEngine:
         self._advance(now, out)
         if self.finished:
             return out
-        handler = _EVENT_HANDLERS.get(event.kind)
+        handler = EVENT_HANDLERS.get(event.kind)
         if handler is not None:
             handler(self, event, now, out)
         self._advance(now, out)
@@ -216,8 +226,8 @@ class SessionEngine:
         decision = evaluate_checkin(
             pain, baseline, frozenset(), self.rules, pain_limit=self.options.pain_limit
         )
-        self._record_check(now, kind, pain, frozenset(), decision)
-        self._apply(decision, now, kind, out)
+        record_check(self, now, kind, pain, frozenset(), decision)
+        apply_decision(self, decision, now, kind, out)
         if not self.finished and kind != "during" and self._step is step:
             self._complete_step(now, out)
         self._advance(now, out)
@@ -250,8 +260,8 @@ class SessionEngine:
         decision = evaluate_checkin(
             pain, self._baseline, present, self.rules, pain_limit=self.options.pain_limit
         )
-        self._record_check(now, "symptom", pain, present, decision)
-        self._apply(decision, now, "symptom", out, always_say=True)
+        record_check(self, now, "symptom", pain, present, decision)
+        apply_decision(self, decision, now, "symptom", out, always_say=True)
         self._advance(now, out)
         return out
 
@@ -295,11 +305,96 @@ class SessionEngine:
             self._paused_total_s += self.clock.now() - self._paused_at
             self._paused_at = None
 
+    def report_setup(self, ok: bool, advice: Sequence[str] = ()) -> list[Cue]:
+        """A camera set-up check result, used during the set-up step.
+
+        Parameters
+        ----------
+        ok : bool
+            The person is in frame, in the right view and at a good distance.
+        advice : sequence of str
+            Plain instructions, most important first ("Turn side-on to the camera.").
+
+        Returns
+        -------
+        list of Cue
+            The first instruction when it changes (or every 8 s); when ``ok``, a confirmation
+            and the set-up step ends early.
+        """
+        out: list[Cue] = []
+        step = self._step
+        if not self._started or self.finished or step is None or step.kind is not StepKind.SETUP:
+            return out
+        now = self._now()
+        self._advance(now, out)
+        if self._step is not step:
+            return out
+        if ok:
+            self._say(now, CueKind.INSTRUCTION, "Good: I can see you well.", out)
+            self._complete_step(now, out)
+            return out
+        if advice:
+            text = advice[0]
+            if text != self._last_setup_advice or now - self._last_setup_s >= GUIDE_EVERY_S:
+                self._last_setup_advice, self._last_setup_s = text, now
+                self._say(now, CueKind.INSTRUCTION, text, out)
+        return out
+
+    @property
+    def setup_view(self) -> str | None:
+        """During the set-up step with a sensor: the camera view the first exercise needs."""
+        step = self._step
+        if step is None or step.kind is not StepKind.SETUP or not self.sensor_active:
+            return None
+        first = self._exercises.get(0)
+        return first.signature.view.value if first is not None else "any"
+
+    def end_sensor(self, reason: str = "the sensor stopped") -> list[Cue]:
+        """The sensor is gone (recording ended, camera unplugged): carry on by the clock.
+
+        Sensor-gated holds then run on the clock from where they were, measured sets end after
+        their prescribed time, and later exercises run as without a sensor. Repetitions
+        measured so far stay measured.
+        """
+        out: list[Cue] = []
+        if not self.sensor_active or self.finished:
+            return out
+        now = self._now()
+        self._advance(now, out)
+        self.sensor_active = False
+        if self._run is not None and self._run.measured:
+            self._run.sensor_ended = True
+        self.tracking_ok = True
+        self._lost_since = None
+        step = self._step
+        if step is not None and step.kind is StepKind.HOLD and step.gated:
+            if self._holding_since is not None:
+                self._held_s += now - self._holding_since
+                self._holding_since = None
+            self._step_start_s = now - self._held_s
+        self._say(now, CueKind.INSTRUCTION, f"{reason.capitalize()}; I'll carry on with the timer.",
+                  out, force=True)  # fmt: skip
+        self._advance(now, out)
+        return out
+
+    def _measured(self, exercise: Exercise) -> bool:
+        if not self.sensor_active:
+            return False
+        return self._sensor_for is None or self._sensor_for(exercise)
+
     @property
     def accepts_motion(self) -> bool:
-        """Whether the current step is one in which the person moves."""
+        """Whether the person is doing the exercise now (its steps after the instructions).
+
+        Recorded inputs are consumed only then, so a recording lines up with the exercise.
+        """
         step = self._step
-        return step is not None and step.is_movement and not self.finished
+        return (
+            step is not None
+            and not self.finished
+            and step.exercise_index >= 0
+            and step.kind not in (StepKind.INSTRUCTION, StepKind.CHECKIN)
+        )
 
     @property
     def current_exercise(self) -> Exercise | None:
@@ -403,6 +498,11 @@ class SessionEngine:
             timeout = self.options.timeline.checkin_timeout_s
             return None if timeout is None else start + timeout
         assert step.duration_s is not None
+        if step.gated and not self.sensor_active:
+            if step.kind is StepKind.REPS:
+                cycle_s = sum(p.seconds for p in step.tempo)
+                return self._cycle_start_s + cycle_s * max(step.reps - self._set_reps, 0)
+            return start + step.duration_s
         if step.kind is StepKind.HOLD and step.gated:
             limit = start + step.duration_s * self.options.timeline.rep_timeout_factor
             limit += self.options.timeline.wait_extra_s
@@ -428,12 +528,27 @@ class SessionEngine:
             return
         if step.starts_rep:
             self._rep_short = False
+        if (
+            step.kind is StepKind.HOLD
+            and step.gated
+            and self.sensor_active
+            and self._sensor_holding
+            and self.tracking_ok
+        ):
+            self._holding_since = t  # already in position when the hold begins
+            self._opening_cues(step, t, out)
+            self._say(t, CueKind.COUNT, f"Good, hold it there: {step.duration_s:.0f} seconds.", out)
+            return
         if step.exercise_index >= 0 and (
             self._run is None or self._run.index != step.exercise_index
         ):
             exercise = self._exercises[step.exercise_index]
             self._run = ExerciseRun(
-                exercise, self._doses[step.exercise_index], step.exercise_index, t, self.sensor
+                exercise,
+                self._doses[step.exercise_index],
+                step.exercise_index,
+                t,
+                self._measured(exercise),
             )
             if self._lost_since is not None:
                 self._run.lost_count += 1
@@ -449,7 +564,7 @@ class SessionEngine:
             return
         if step.kind is StepKind.PNF_STRETCH and step.starts_rep and step.reps > 1:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
-        if step.kind is StepKind.HOLD and step.gated and self.sensor:
+        if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
             if not self.tracking_ok:
                 self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
@@ -464,7 +579,7 @@ class SessionEngine:
         if step.kind is StepKind.REPS:
             self._pace_reps(step, now, out)
             return
-        if step.kind is StepKind.HOLD and step.gated:
+        if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._guide_hold(step, now, out)
             if self._holding_since is None or not self.tracking_ok:
                 return
@@ -558,7 +673,8 @@ class SessionEngine:
             if step.kind is StepKind.HOLD:
                 target = step.duration_s or 0.0
                 achieved = target
-                if step.gated:
+                if step.gated and self.sensor_active:
+                    self._rep_measured = True
                     achieved = self._held_s
                     if self._holding_since is not None:
                         achieved += t - self._holding_since
@@ -568,8 +684,12 @@ class SessionEngine:
             if step.ends_rep:
                 if not self._rep_short:
                     run.reps_done += 1
+                    run.measured_reps += int(self._rep_measured)
+                self._rep_measured = False
                 self._rep_short = False
-            if step.kind is StepKind.REPS and self._set_reps < step.reps:
+            if step.kind is StepKind.REPS and not self.sensor_active:
+                run.reps_done += max(step.reps - self._set_reps, 0)  # paced by the clock
+            elif step.kind is StepKind.REPS and self._set_reps < step.reps:
                 self._say(
                     t,
                     CueKind.INSTRUCTION,
@@ -648,235 +768,6 @@ class SessionEngine:
         )
         self.sink.on_session_finished(summary)
 
-    # ------------------------------------------------------------------ safety
-
-    def _record_check(
-        self,
-        t: float,
-        kind: str,
-        pain: int | None,
-        symptoms: frozenset[str],
-        decision: StopDecision,
-    ) -> None:
-        exercise_id = self._run.exercise.id if self._run is not None else None
-        check = PainCheck(t, kind, pain, symptoms, decision, exercise_id)
-        self.checks.append(check)
-        self.sink.on_pain_report(check)
-
-    def _apply(
-        self,
-        decision: StopDecision,
-        t: float,
-        kind: str,
-        out: list[Cue],
-        *,
-        always_say: bool = False,
-    ) -> None:
-        """Act on a stop-rule decision: continue, regress, stop exercise, end, urgent care."""
-        action = decision.action
-        reasons = decision.reasons
-        why = " ".join(reasons)
-        if action is StopAction.CONTINUE:
-            if always_say:
-                self._say(t, CueKind.SAFETY, why, out)
-            else:
-                self._say(t, CueKind.ENCOURAGEMENT, "Thank you. Carry on.", out, force=True)
-            return
-        if action is StopAction.URGENT_CARE:
-            care = decision.seek_care.value if decision.seek_care else "emergency"
-            self._seek_care = care
-            advice = self.rules.tier_advice.get(decision.seek_care) if decision.seek_care else ""
-            self._say(t, CueKind.SAFETY, f"Stop now. {why} {advice or ''}".strip(), out)
-            self._close_run(t, action.value, reasons)
-            self._finish(t, "urgent_care", reasons, out)
-            return
-        if action is StopAction.END_SESSION:
-            if decision.seek_care is not None:
-                self._seek_care = decision.seek_care.value
-            self._say(t, CueKind.SAFETY, f"We'll end today's session here. {why}", out)
-            self._close_run(t, action.value, reasons)
-            self._finish(t, "stopped", reasons, out)
-            return
-        run = self._run
-        step = self._step
-        if run is None:
-            # session-level check-in (before / end) or set-up
-            if action is StopAction.STOP_EXERCISE and kind != "end" and not self.results:
-                self._say(
-                    t,
-                    CueKind.SAFETY,
-                    f"Let's not exercise today. {why} Rest, and check in tomorrow.",
-                    out,
-                )
-                self._finish(t, "stopped", reasons, out)
-            else:
-                self._say(t, CueKind.SAFETY, why, out)
-            return
-        movement_over = step is not None and step.kind is StepKind.CHECKIN
-        if movement_over:
-            # after-exercise check-in: the exercise is done; record for tomorrow's plan
-            run.stop_action = action.value
-            run.stop_reasons = reasons
-            self._say(t, CueKind.SAFETY, why, out)
-            return
-        if action is StopAction.REGRESS:
-            self._regress(run, decision, t, out)
-            return
-        self._say(t, CueKind.SAFETY, f"Stop this exercise. {why}", out)
-        self._end_exercise_early(t, action.value, reasons, out)
-
-    def _regress(self, run: ExerciseRun, decision: StopDecision, t: float, out: list[Cue]) -> None:
-        why = " ".join(decision.reasons)
-        easier = next((r for r in run.exercise.regressions if r in self._library), None)
-        if easier is None:
-            self._say(
-                t,
-                CueKind.SAFETY,
-                f"Stop this exercise. {why} There is no easier version, so we move on.",
-                out,
-            )
-            self._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
-            return
-        exercise = self._library[easier]
-        index = self._next_index
-        self._next_index += 1
-        self._exercises[index] = exercise
-        self._doses[index] = exercise.dose
-        run.replaced_by = easier
-        self._say(
-            t, CueKind.SAFETY, f"Let's switch to an easier version: {exercise.name}. {why}", out
-        )
-        steps = exercise_steps(
-            exercise,
-            exercise.dose,
-            index,
-            sensor=self.sensor,
-            options=self.options.timeline,
-            checkin_after=wants_checkin_after(self.plan, self.options.timeline),
-            intro="Easier version.",
-        )
-        self._end_exercise_early(t, StopAction.REGRESS.value, decision.reasons, out, steps)
-
-    # ------------------------------------------------------------------ motion events
-
-    def _on_repetition(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        run, step = self._run, self._step
-        rep = event.payload if isinstance(event.payload, Repetition) else None
-        if run is None or step is None or not step.is_movement or not self.tracking_ok:
-            return
-        run.add_repetition(rep)
-        if step.kind is not StepKind.REPS:
-            return
-        self._set_reps += 1
-        run.reps_done += 1
-        self._cycle_start_s = now
-        self._last_phase_key = None
-        left = step.reps - self._set_reps
-        self._say(now, CueKind.COUNT, f"{self._set_reps}", out)
-        if left == 1:
-            self._say(now, CueKind.ENCOURAGEMENT, "Last one.", out, topic="feedback")
-        if left <= 0:
-            self._complete_step(now, out)
-
-    def _on_hold_started(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        step = self._step
-        if step is None or step.kind is not StepKind.HOLD or not step.gated:
-            return
-        if self._holding_since is None and self.tracking_ok:
-            self._holding_since = now
-            left = (step.duration_s or 0.0) - self._held_s
-            text = f"Good, hold it there: {left:.0f} seconds."
-            self._say(now, CueKind.COUNT, text, out)
-
-    def _on_hold_ended(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        step = self._step
-        if step is None or step.kind is not StepKind.HOLD or not step.gated:
-            return
-        if self._holding_since is not None:
-            self._held_s += now - self._holding_since
-            self._holding_since = None
-            self._last_guide_s = now
-            self._say(
-                now,
-                CueKind.FORM,
-                "Come back into the position to keep the timer running.",
-                out,
-                topic="zone",
-            )
-
-    def _on_form(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        run = self._run
-        flag = event.payload if isinstance(event.payload, FormFlag) else None
-        if run is None or flag is None or not self.tracking_ok:
-            return
-        run.add_form_flag(flag)
-        error = next((e for e in run.exercise.common_errors if e.code == flag.code), None)
-        text = error.cue if error is not None else flag.message
-        if text:
-            self._say(now, CueKind.FORM, text, out, topic="feedback")
-
-    def _on_zone(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        step = self._step
-        if step is None or not step.is_movement:
-            return
-        if event.kind is EventKind.ZONE_LEFT and step.kind is StepKind.HOLD:
-            beyond = any(w in event.detail.lower() for w in ("above", "beyond", "too far", "over"))
-            run = self._run
-            error = None
-            if beyond and run is not None:
-                error = next(
-                    (e for e in run.exercise.common_errors if e.code == "out_of_range"), None
-                )
-            text = (
-                error.cue
-                if error is not None
-                else (
-                    "Ease off a little."
-                    if beyond
-                    else "Ease back into the position you were holding."
-                )
-            )
-            self._say(now, CueKind.FORM, text, out, topic="zone")
-        elif event.kind is EventKind.ZONE_ENTERED and step.kind is StepKind.HOLD:
-            self._say(now, CueKind.ENCOURAGEMENT, "That's the spot.", out, topic="zone")
-
-    def _on_tracking_lost(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        if not self.tracking_ok:
-            return
-        self.tracking_ok = False
-        self._lost_since = now
-        if self._run is not None:
-            self._run.lost_count += 1
-        if self._holding_since is not None:
-            self._held_s += now - self._holding_since
-            self._holding_since = None
-        why = f" ({event.detail})" if event.detail else ""
-        self._say(
-            now,
-            CueKind.INSTRUCTION,
-            f"I can't see you clearly{why}. Feedback is paused until I can; "
-            "check that your whole body is in view.",
-            out,
-            force=True,
-        )
-
-    def _on_tracking_restored(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        if self.tracking_ok:
-            return
-        self.tracking_ok = True
-        if self._lost_since is not None and self._run is not None:
-            self._run.lost_s += now - max(self._lost_since, self._run.started_s)
-        self._lost_since = None
-        self._say(now, CueKind.INSTRUCTION, "I can see you again.", out, force=True)
-
-    def _on_person_switch(self, event: MotionEvent, now: float, out: list[Cue]) -> None:
-        self._say(
-            now,
-            CueKind.INSTRUCTION,
-            "Someone else came into view; I'm following one person only.",
-            out,
-        )
-
     # ------------------------------------------------------------------ cues
 
     def _say(
@@ -901,7 +792,7 @@ class SessionEngine:
         step = self._step
         if step is None or step.duration_s is None:
             return None
-        if step.kind is StepKind.HOLD and step.gated:
+        if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             held = self._held_s
             if self._holding_since is not None:
                 held += now - self._holding_since
@@ -924,16 +815,3 @@ class SessionEngine:
                     return phase.breath.value
             return step.tempo[-1].breath.value
         return step.breath.value if step.breath is not None else None
-
-
-_EVENT_HANDLERS = {
-    EventKind.REPETITION: SessionEngine._on_repetition,
-    EventKind.HOLD_STARTED: SessionEngine._on_hold_started,
-    EventKind.HOLD_ENDED: SessionEngine._on_hold_ended,
-    EventKind.FORM: SessionEngine._on_form,
-    EventKind.ZONE_ENTERED: SessionEngine._on_zone,
-    EventKind.ZONE_LEFT: SessionEngine._on_zone,
-    EventKind.TRACKING_LOST: SessionEngine._on_tracking_lost,
-    EventKind.TRACKING_RESTORED: SessionEngine._on_tracking_restored,
-    EventKind.PERSON_SWITCH: SessionEngine._on_person_switch,
-}

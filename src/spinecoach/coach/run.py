@@ -31,6 +31,7 @@ class ExerciseRun:
     started_s: float
     measured: bool
     reps_done: int = 0
+    measured_reps: int = 0
     ranges_deg: list[float] = field(default_factory=list)
     rep_durations_s: list[float] = field(default_factory=list)
     hold_times_s: list[float] = field(default_factory=list)
@@ -41,6 +42,7 @@ class ExerciseRun:
     stop_action: str | None = None
     stop_reasons: tuple[str, ...] = ()
     replaced_by: str | None = None
+    sensor_ended: bool = False
 
     @property
     def reps_target(self) -> int:
@@ -88,6 +90,8 @@ class ExerciseRun:
             form_flags=tuple(self.form_flags),
             tracking={
                 "measured": self.measured,
+                "sensor_ended": self.sensor_ended,
+                "measured_reps": self.measured_reps,
                 "lost_count": self.lost_count,
                 "lost_s": round(lost_s, 2),
                 "ok_fraction": round(max(0.0, 1.0 - lost_s / duration_s), 3),

@@ -6,11 +6,12 @@ and return frozen :class:`Step` objects; the engine walks them against a clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from spinecoach.domain.exercise import Breath, Category, Dose, Exercise, SignatureMode, TempoPhase
+from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
 from spinecoach.domain.plan import Plan
 from spinecoach.motion.types import Side
 
@@ -185,42 +186,32 @@ def _rep_steps(
     """Steps of one repetition (clock-paced, with a hold that a sensor may gate)."""
     if dose.pnf is not None:
         pnf = dose.pnf
-        steps = [
-            _step(
-                template,
-                StepKind.PNF_STRETCH,
-                pnf.stretch_s,
-                "Ease into the stretch until you feel gentle tension. Breathe easily.",
-                breath=Breath.NATURAL,
-                phase_name="stretch",
-            ),
-            _step(
-                template,
-                StepKind.PNF_CONTRACT,
-                pnf.contract_s,
-                f"Now gently push against the stretch at about {pnf.contract_effort_pct}% "
-                "effort. Keep breathing; don't hold your breath.",
-                breath=Breath.NATURAL,
-                effort_pct=pnf.contract_effort_pct,
-                phase_name="contract",
-            ),
-            _step(
-                template,
-                StepKind.PNF_RELAX,
-                pnf.relax_s,
-                "Relax completely and breathe out.",
-                breath=Breath.EXHALE,
-                phase_name="relax",
-            ),
-            _step(
-                template,
-                StepKind.PNF_DEEPER,
-                pnf.deeper_stretch_s,
-                "Breathe out and ease a little deeper into the stretch. Hold it there.",
-                breath=Breath.EXHALE,
-                phase_name="deeper_stretch",
-            ),
-        ]
+        effort = f"about {pnf.contract_effort_pct}% effort"
+        parts = (
+            (StepKind.PNF_STRETCH, "stretch", pnf.stretch_s, Breath.NATURAL,
+             "Ease into the stretch until you feel gentle tension. Breathe easily."),
+            (StepKind.PNF_CONTRACT, "contract", pnf.contract_s, Breath.NATURAL,
+             f"Now gently push against the stretch at {effort}. Keep breathing; "
+             "don't hold your breath."),
+            (StepKind.PNF_RELAX, "relax", pnf.relax_s, Breath.EXHALE,
+             "Relax completely and breathe out."),
+            (StepKind.PNF_DEEPER, "deeper_stretch", pnf.deeper_stretch_s, Breath.EXHALE,
+             "Breathe out and ease a little deeper into the stretch. Hold it there."),
+        )  # fmt: skip
+        named = {phase.name: phase for phase in dose.tempo}
+        steps = []
+        for kind, name, seconds, breath, text in parts:
+            phase = named.get(name)
+            if phase is not None:  # the exercise's own words and breath for this part
+                breath = phase.breath
+                text = phase.cue or text
+                if kind is StepKind.PNF_CONTRACT and "%" not in text:
+                    text = f"{text} Use {effort}."
+            steps.append(
+                _step(template, kind, seconds, text, breath=breath, phase_name=name,
+                      effort_pct=pnf.contract_effort_pct if kind is StepKind.PNF_CONTRACT
+                      else None)
+            )  # fmt: skip
         return _mark_rep(steps)
     before, after = _split_tempo(dose)
     steps = [_phase_step(template, phase) for phase in before]
@@ -323,10 +314,7 @@ def exercise_steps(
     steps = [_step(base, StepKind.INSTRUCTION, options.instruction_s, f"{intro} {words}".strip())]
     sides = (Side.LEFT, Side.RIGHT) if dose.per_side else (Side.NONE,)
     measured_reps = (
-        sensor
-        and exercise.signature.mode is SignatureMode.REPETITIVE
-        and dose.pnf is None
-        and exercise.category is not Category.ISOMETRIC
+        sensor and exercise.signature.mode is SignatureMode.REPETITIVE and dose.pnf is None
     )
     for side_number, side in enumerate(sides):
         if side_number > 0:
@@ -420,6 +408,7 @@ def build_timeline(
     *,
     sensor: bool,
     options: TimelineOptions | None = None,
+    sensor_for: Callable[[Exercise], bool] | None = None,
 ) -> tuple[list[Step], list[list[Step]], list[Step]]:
     """Turn a plan into ``(opening steps, one step list per exercise, closing steps)``.
 
@@ -431,11 +420,13 @@ def build_timeline(
     sensor : bool
         Whether a sensor steers the session (see :func:`exercise_steps`).
     options : TimelineOptions, optional
+    sensor_for : callable, optional
+        Per exercise, whether the sensor can measure it (default: ``sensor`` for all).
 
     Returns
     -------
     tuple
-        Opening (set-up, pain before), segments per exercise, closing (pain at the end).
+        Opening (pain before, set-up), segments per exercise, closing (pain at the end).
     """
     options = options or TimelineOptions()
     after = wants_checkin_after(plan, options)
@@ -444,7 +435,14 @@ def build_timeline(
         setup_step(exercises[0] if exercises else None, sensor=sensor, options=options),
     ]
     segments = [
-        exercise_steps(ex, item.dose, n, sensor=sensor, options=options, checkin_after=after)
+        exercise_steps(
+            ex,
+            item.dose,
+            n,
+            sensor=sensor and (sensor_for is None or sensor_for(ex)),
+            options=options,
+            checkin_after=after,
+        )
         for n, (item, ex) in enumerate(zip(plan.items, exercises, strict=True))
     ]
     closing = [checkin_step("end")]

@@ -20,6 +20,7 @@ import numpy as np
 
 from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
 from spinecoach.motion.events import EventParameters, MotionTracker
+from spinecoach.motion.form import rules_for
 from spinecoach.motion.measures import MEASURES, compute_measures
 from spinecoach.motion.types import (
     FormFlag,
@@ -277,8 +278,9 @@ def analyze(
     :func:`analyze_measures` with the exercise's dose and common-error codes.
     """
     signature = exercise.signature
-    tracker_rules = MotionTracker(signature, signature.primary_angle).secondary
-    wanted = [signature.primary_angle, *tracker_rules]
+    codes = error_codes_for(exercise)
+    secondary = {rule.measure for rule in rules_for(signature.primary_angle, codes)}
+    wanted = [signature.primary_angle, *sorted(secondary)]
     measures = compute_measures(
         series, min_confidence=min_confidence, names=[n for n in wanted if n in MEASURES]
     )
@@ -287,6 +289,6 @@ def analyze(
         signature,
         dose=exercise.dose,
         exercise_id=exercise.id,
-        error_codes=error_codes_for(exercise),
+        error_codes=codes,
         params=params,
     )

@@ -145,6 +145,8 @@ class Body:
         self.has_depth = positions.shape[2] == 3
         self._index = _name_index(names)
         self._cache: dict[str, FloatArray] = {}
+        self._points: dict[tuple[str, int], FloatArray] = {}
+        self._gated: FloatArray | None = None
 
     # -- points -------------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -153,16 +155,17 @@ class Body:
 
     def point(self, name: str, dims: int | None = None) -> FloatArray:
         """Gated positions of ``name``, shape ``(n_frames, dims)`` (NaN where not valid)."""
-        key = f"{name}/{dims}"
-        cached = self._cache.get(key)
+        n_dims = dims or (3 if self.is_3d else 2)
+        key = (name, n_dims)
+        cached = self._points.get(key)
         if cached is not None:
             return cached
-        n_dims = dims or (3 if self.is_3d else 2)
         if name in self._index:
-            k = self._index[name]
-            xyz = self.positions[:, k, :n_dims]
-            ok = self.confidence[:, k] >= self.min_confidence
-            result = np.where(ok[:, None], xyz, np.nan)
+            gated = self._gated
+            if gated is None:
+                ok = self.confidence >= self.min_confidence
+                gated = self._gated = np.where(ok[:, :, None], self.positions, np.nan)
+            result = gated[:, self._index[name], :n_dims]
         elif name in DERIVED:
             left, right = DERIVED[name]
             a = self.point(left, dims) if left in self._index else None
@@ -177,7 +180,7 @@ class Body:
                 result = np.full((self.n_frames, n_dims), np.nan)
         else:
             result = np.full((self.n_frames, n_dims), np.nan)
-        self._cache[key] = result
+        self._points[key] = result
         return result
 
     def first_point(self, candidates: tuple[str, ...], dims: int | None = None) -> FloatArray:
@@ -252,10 +255,15 @@ class Body:
     # -- view ---------------------------------------------------------------------------
     def width_ratio(self) -> FloatArray:
         """2D shoulder width / trunk length per frame (large: front view, small: side)."""
+        cached = self._cache.get("width_ratio")
+        if cached is not None:
+            return cached
         shoulders = self.point("right_shoulder", 2) - self.point("left_shoulder", 2)
         trunk = self.first_point(TRUNK_TOP, 2) - self.first_point(TRUNK_BOTTOM, 2)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.sqrt(dot(shoulders, shoulders)) / np.sqrt(dot(trunk, trunk))
+            result = np.sqrt(dot(shoulders, shoulders)) / np.sqrt(dot(trunk, trunk))
+        self._cache["width_ratio"] = result
+        return result
 
     def view_mask(self, view: str) -> BoolArray:
         """Frames whose 2D view supports a measure needing ``view`` (all True in 3D)."""

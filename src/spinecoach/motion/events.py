@@ -32,10 +32,10 @@ Method
    target's upper limit by ``out_of_range_margin_deg``), ``not_enough_range`` (a repetition
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
    than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
-   :data:`FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
-   ``lateral_lean``, ``trunk_rounding``, ``arching``), at most once per repetition each.
-   Codes the keypoint measures cannot see (``breath_holding``, ``hip_hike``, ``hip_drop``,
-   ``shoulder_elevation``) are never flagged.
+   :data:`~spinecoach.motion.form.FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
+   ``lateral_lean``, ``trunk_rounding``, ``hip_hike``, ``arching``), at most once per
+   repetition each. Codes the keypoint measures cannot see (``breath_holding``,
+   ``hip_drop``, ``shoulder_elevation``) are never flagged.
 8. **Tracking**: a gap in valid samples longer than ``tracking_lost_s`` emits
    ``TRACKING_LOST``; the next valid sample ``TRACKING_RESTORED``.
 """
@@ -54,6 +54,7 @@ from spinecoach.domain.exercise import (
     SensorSignature,
 )
 from spinecoach.motion.filters import OneEuroFilter
+from spinecoach.motion.form import rules_for
 from spinecoach.motion.types import (
     EventKind,
     FormFlag,
@@ -61,78 +62,6 @@ from spinecoach.motion.types import (
     MotionEvent,
     Repetition,
     Side,
-)
-
-
-@dataclass(frozen=True)
-class FormRule:
-    """A compensation watched on a secondary measure while the primary angle moves.
-
-    Attributes
-    ----------
-    code : str
-        Form flag code (matches an exercise's ``common_errors`` code).
-    primary_angles : frozenset of str
-        Primary angles during which the rule applies.
-    measure : str
-        Secondary measure watched.
-    test : str
-        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit) or
-        ``below_baseline`` (value < its baseline - limit).
-    limit : float
-        Threshold in the measure's unit.
-    message : str
-        Shown to the person.
-    """
-
-    code: str
-    primary_angles: frozenset[str]
-    measure: str
-    test: str
-    limit: float
-    message: str
-
-
-LATERAL = frozenset({"trunk_lateral_flexion_deg", "lumbar_lateral_flexion_deg"})
-ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
-FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
-HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
-ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
-
-#: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
-FORM_RULES: tuple[FormRule, ...] = (
-    FormRule(
-        "trunk_flexion_compensation",
-        LATERAL | ROTATION | HIP,
-        "trunk_flexion_deg",
-        "deviation",
-        15.0,
-        "The trunk is leaning forwards or backwards; keep it upright.",
-    ),
-    FormRule(
-        "lateral_lean",
-        ROTATION | HIP,
-        "trunk_lateral_flexion_deg",
-        "deviation",
-        10.0,
-        "Leaning to the side; keep the trunk upright.",
-    ),
-    FormRule(
-        "trunk_rounding",
-        FLEXION,
-        "hip_hinge_ratio",
-        "below",
-        0.8,
-        "Rounding the back instead of hinging at the hips.",
-    ),
-    FormRule(
-        "arching",
-        HIP | ARM,
-        "trunk_flexion_deg",
-        "below_baseline",
-        10.0,
-        "Arching the lower back; keep the trunk still.",
-    ),
 )
 
 
@@ -155,15 +84,6 @@ class EventParameters:
     too_fast_fraction: float = 0.5
     smoothing_min_cutoff_hz: float = 1.5
     smoothing_beta: float = 0.05
-
-
-def rules_for(angle: str, error_codes: frozenset[str] | None) -> tuple[FormRule, ...]:
-    """Form rules that apply to primary ``angle`` (and to the exercise's error codes)."""
-    return tuple(
-        r
-        for r in FORM_RULES
-        if angle in r.primary_angles and (error_codes is None or r.code in error_codes)
-    )
 
 
 @dataclass
@@ -203,10 +123,15 @@ class MotionTracker:
         Prescribed tempo for ``too_fast``.
     error_codes : frozenset of str, optional
         Only these form-flag codes are reported (default: all that apply).
-    secondary : tuple of str
-        Names of the secondary measures that will be fed with each sample.
     params : EventParameters
         Detection tuning.
+
+    ``secondary`` (attribute) names the secondary measures the form rules read; pass them in
+    :meth:`update`'s ``secondary`` mapping.
+
+    Live read-outs for overlays: ``last_angle_deg`` (last value fed, NaN if missing),
+    ``last_excursion_deg`` (last excursion from the start position, None before the
+    baseline), :attr:`hold_start_s`, :attr:`in_repetition`, ``repetitions``, ``baseline_deg``.
     """
 
     def __init__(
@@ -233,6 +158,7 @@ class MotionTracker:
         self._low, self._high = (float(v) for v in signature.target_range_deg)
         self.baseline_deg: float | None = self.params.neutral_deg
         self._secondary_baseline: dict[str, float] = {}
+        self._secondary_baseline_set = False
         self._pending: list[tuple[float, float, dict[str, float]]] = []
         self._first_valid_s: float | None = None
         self._last_valid_s: float | None = None
@@ -243,6 +169,8 @@ class MotionTracker:
         self._hold: _HoldState | None = None
         self._in_zone = False
         self._last_detect_s: float | None = None
+        self.last_angle_deg = math.nan
+        self.last_excursion_deg: float | None = None
         self.first_s: float | None = None
         self.last_s: float | None = None
         self.n_samples = 0
@@ -265,6 +193,7 @@ class MotionTracker:
             self.first_s = t_s
         self.last_s = t_s
         self.n_samples += 1
+        self.last_angle_deg = value
         if value != value:  # NaN: not measured in this frame
             self._on_missing(t_s, events)
             return events
@@ -283,7 +212,9 @@ class MotionTracker:
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
-            if not self._secondary_baseline and extra:
+            if not self._secondary_baseline_set:
+                # a given neutral: secondary measures start from the first valid sample
+                self._secondary_baseline_set = True
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
@@ -298,6 +229,16 @@ class MotionTracker:
         if self._hold is not None:
             self._end_hold(self._hold.last_s, events)
         return events
+
+    @property
+    def hold_start_s(self) -> float | None:
+        """Start time (s) of the hold in progress, None when not holding."""
+        return self._hold.start_s if self._hold is not None else None
+
+    @property
+    def in_repetition(self) -> bool:
+        """Whether an excursion (repetition) is in progress."""
+        return self._excursion is not None
 
     @property
     def valid_fraction(self) -> float:
@@ -326,6 +267,7 @@ class MotionTracker:
 
     def _establish_baseline(self, events: list[MotionEvent]) -> None:
         pending, self._pending = self._pending, []
+        self._secondary_baseline_set = True
         self.baseline_deg = median(v for _, v, _ in pending)
         names = {k for _, _, extra in pending for k in extra}
         for name in names:
@@ -353,6 +295,7 @@ class MotionTracker:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
         e, sign = self._excursion_of(relative)
+        self.last_excursion_deg = e
         self._update_zone(t_s, e, events)
         self._last_detect_s = t_s
         excursion = self._excursion
@@ -444,6 +387,9 @@ class MotionTracker:
                 hold.n += 1
                 hold.total += relative
                 hold.total_sq += relative * relative
+                if not hold.started_event_sent and t_s - hold.start_s >= p.min_hold_s:
+                    hold.started_event_sent = True
+                    events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
             elif hold.outside_since is None:
                 hold.outside_since = t_s
             elif t_s - hold.outside_since > p.hold_break_s:

@@ -46,7 +46,7 @@ import numpy as np
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth
 from spinecoach.motion.imu_types import Placement, PlacementSet
-from spinecoach.motion.types import FloatArray, MeasureSeries
+from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def parse_axis(spec: str) -> FloatArray:
     return vec
 
 
-def calibration_mask(time_s: FloatArray, options: CalibrationOptions) -> FloatArray:
+def calibration_mask(time_s: FloatArray, options: CalibrationOptions) -> BoolArray:
     """Boolean mask ``(n_samples,)`` of the neutral window (at least one sample)."""
     start = float(time_s[0]) if options.start_s is None else options.start_s
     mask = (time_s >= start) & (time_s <= start + options.duration_s)
@@ -188,7 +188,10 @@ def infer_mounting(
             # the neutral window is not upright. Fall back to the motion, and say so.
             logger.warning(
                 "%s sensor: forward axis %s is %.0f° from horizontal in the neutral window; "
-                "inferring forward from the motion instead", placement, spec, tilt_deg,
+                "inferring forward from the motion instead",
+                placement,
+                spec,
+                tilt_deg,
             )
             forward = _forward_from_motion(orientation.up_sensor, up)
             source = f"inferred from motion (declared {spec} was {tilt_deg:.0f}° from horizontal)"
@@ -200,7 +203,9 @@ def infer_mounting(
     axes = np.vstack([forward, left, up])
     heading0 = None
     if orientation.quaternion is not None:
-        heading0 = float(np.degrees(_circular_mean(_heading_rad(orientation.quaternion[mask], left))))
+        heading0 = float(
+            np.degrees(_circular_mean(_heading_rad(orientation.quaternion[mask], left)))
+        )
     return Mounting(axes=axes, forward_source=source, heading0_deg=heading0)
 
 

@@ -17,6 +17,7 @@ ramp (the first 3 s are then reported in ``Orientation.startup_s``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import imufusion
@@ -182,7 +183,9 @@ def matrix_to_quaternion(r: FloatArray) -> FloatArray:
 def up_from_quaternions(q: FloatArray) -> FloatArray:
     """Earth's up axis in sensor coordinates, ``R^T e_z``, for quaternions ``(n, 4)``."""
     w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    return np.column_stack((2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)))
+    return np.column_stack(
+        (2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y))
+    )
 
 
 def rotate_to_earth(q: FloatArray, v_sensor: FloatArray) -> FloatArray:
@@ -226,9 +229,25 @@ class OrientationTracker:
         self.max_period_s = 5.0 * self.sample_period_s
         self.ahrs = make_ahrs(options, 1.0 / self.sample_period_s)
         self.gyro_offset_dps = still_gyro_offset(head, options, self.sample_period_s)
-        self.startup_s = _apply_startup(self.ahrs, head, options, self.use_mag, self.sample_period_s)
+        self.startup_s = _apply_startup(
+            self.ahrs, head, options, self.use_mag, self.sample_period_s
+        )
         self.last_time_s: float | None = None
+        self._period_s = self.sample_period_s  # the settings' sample rate
+        self._offset = None if self.gyro_offset_dps is None else self.gyro_offset_dps.tolist()
         self.method = "fusion_marg" if self.use_mag else "fusion_imu"
+
+    def periods(self, dt_s: FloatArray) -> FloatArray:
+        """Sample periods used for ``dt_s``: within 5 % of nominal -> nominal (timing jitter);
+        otherwise the real gap, clipped to [1 µs, 5 nominal periods]."""
+        nominal = self.sample_period_s
+        jitter = np.abs(dt_s - nominal) <= 0.05 * nominal
+        return np.where(jitter, nominal, np.clip(dt_s, 1e-6, self.max_period_s))
+
+    def _set_period(self, period_s: float) -> None:
+        if period_s != self._period_s:
+            self.ahrs.set_sample_period(period_s)
+            self._period_s = period_s
 
     def run(
         self,
@@ -243,46 +262,62 @@ class OrientationTracker:
         if self.gyro_offset_dps is not None:
             gyro = gyro - self.gyro_offset_dps
         accel = np.ascontiguousarray(accel_g, dtype=float)
-        previous = self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
-        dt = np.diff(time_s, prepend=previous)
-        dt = np.clip(dt, 1e-6, self.max_period_s).tolist()
+        previous = (
+            self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
+        )
+        periods = self.periods(np.diff(time_s, prepend=previous))
+        # Runs of equal sample periods: set the period once per run (usually once in all).
+        changes = np.flatnonzero(np.diff(periods)) + 1
+        bounds = [0, *changes.tolist(), n]
         quats = np.empty((n, 4))
         get_q = self.ahrs.get_quaternion
-        set_period = self.ahrs.set_sample_period
-        if self.use_mag and mag_ut is not None:
-            mag = np.ascontiguousarray(mag_ut, dtype=float)
-            update = self.ahrs.update
-            for i in range(n):
-                set_period(dt[i])
-                update(gyro[i], accel[i], mag[i])
-                quats[i] = get_q()
-        else:
-            update_nm = self.ahrs.update_no_magnetometer
-            for i in range(n):
-                set_period(dt[i])
-                update_nm(gyro[i], accel[i])
-                quats[i] = get_q()
+        mag = None if mag_ut is None else np.ascontiguousarray(mag_ut, dtype=float)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            if b <= a:
+                continue
+            self._set_period(float(periods[a]))
+            if self.use_mag and mag is not None:
+                update = self.ahrs.update
+                for i in range(a, b):
+                    update(gyro[i], accel[i], mag[i])
+                    quats[i] = get_q()
+            else:
+                update_nm = self.ahrs.update_no_magnetometer
+                for i in range(a, b):
+                    update_nm(gyro[i], accel[i])
+                    quats[i] = get_q()
         if n:
             self.last_time_s = float(time_s[-1])
         return quats
 
     def update(
-        self, t_s: float, gyro_dps: list[float], accel_g: list[float], mag_ut: list[float] | None
-    ) -> FloatArray:
-        """One sample (live use); returns the quaternion ``(4,)``."""
+        self,
+        t_s: float,
+        gyro_dps: Sequence[float],
+        accel_g: Sequence[float],
+        mag_ut: Sequence[float] | None,
+    ) -> list[float]:
+        """One sample (live use; plain floats, no arrays); returns ``[w, x, y, z]``."""
         previous = self.last_time_s if self.last_time_s is not None else t_s - self.sample_period_s
-        dt = min(max(t_s - previous, 1e-6), self.max_period_s)
+        dt = t_s - previous
+        nominal = self.sample_period_s
+        if abs(dt - nominal) > 0.05 * nominal:  # same rule as :meth:`periods`
+            nominal = min(max(dt, 1e-6), self.max_period_s)
+        self._set_period(nominal)
         self.last_time_s = t_s
-        off = self.gyro_offset_dps
-        gyro = np.array(gyro_dps, dtype=float)
-        if off is not None:
-            gyro = gyro - off
-        self.ahrs.set_sample_period(dt)
+        off = self._offset
+        gyro = (
+            gyro_dps
+            if off is None
+            else [gyro_dps[0] - off[0], gyro_dps[1] - off[1], gyro_dps[2] - off[2]]
+        )
+        # imufusion parses any 3-sequence (its stubs say ndarray); lists skip array creation.
         if self.use_mag and mag_ut is not None:
-            self.ahrs.update(gyro, np.array(accel_g, dtype=float), np.array(mag_ut, dtype=float))
+            self.ahrs.update(gyro, accel_g, mag_ut)  # type: ignore[arg-type]
         else:
-            self.ahrs.update_no_magnetometer(gyro, np.array(accel_g, dtype=float))
-        return self.ahrs.get_quaternion()
+            self.ahrs.update_no_magnetometer(gyro, accel_g)  # type: ignore[arg-type]
+        quaternion: list[float] = self.ahrs.get_quaternion().tolist()
+        return quaternion
 
 
 def estimate_orientation(series: ImuSeries, options: AhrsOptions | None = None) -> Orientation:
@@ -340,7 +375,9 @@ def _apply_startup(
         return FUSION_STARTUP_S
     in_window = series.time_s <= series.time_s[0] + opts.initial_window_s
     accel0 = series.accel_g[in_window].mean(axis=0)
-    mag0 = series.mag_ut[in_window].mean(axis=0) if (use_mag and series.mag_ut is not None) else None
+    mag0 = (
+        series.mag_ut[in_window].mean(axis=0) if (use_mag and series.mag_ut is not None) else None
+    )
     ahrs.set_quaternion(initial_quaternion(accel0, mag0))
     ahrs.skip_startup()
     return 0.0

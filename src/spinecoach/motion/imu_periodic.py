@@ -12,7 +12,8 @@ movement still shows as a periodic tilt of the sensor. Method:
    axis along which the tilt oscillates most.
 3. The *tilt angle* is the rotation of up toward that direction from its mean direction,
    ``atan2(up·p, up·m)`` in degrees; its band-passed version is the periodic signal.
-4. The dominant period is the peak of its Welch spectrum within the band.
+4. The dominant period is the peak of its Welch spectrum within the band (it sets the
+   minimum peak spacing); the reported period is the median spacing of the counted peaks.
 5. Cycles are counted as peaks of the band-passed angle at least half a dominant period
    apart whose prominence exceeds ``prominence_fraction`` of the signal's 5–95 % range
    (the sign is chosen so peaks are the far side of the movement: the side the signal
@@ -113,18 +114,25 @@ def periodic_cycles(
     lo, hi = np.percentile(tilt_band, [5, 95])
     amplitude = float(hi - lo)
     if amplitude < min_amplitude_deg:
-        raise NotMeasurable(f"no periodic movement: tilt range {amplitude:.1f}° < {min_amplitude_deg}°")
+        raise NotMeasurable(
+            f"no periodic movement: tilt range {amplitude:.1f}° < {min_amplitude_deg}°"
+        )
     # Peaks on the side the signal visits briefly (the excursion, not the rest position).
     if np.median(tilt_band) > 0.5 * (lo + hi):
         tilt_band = -tilt_band
         axis = -axis
-    freqs, power = welch(tilt_band, fs=fs, nperseg=min(tilt_band.size, int(fs / band_hz[0])))
+    nperseg = min(tilt_band.size, int(fs / band_hz[0]))
+    freqs, power = welch(tilt_band, fs=fs, nperseg=nperseg, nfft=8 * nperseg)
     inside = (freqs >= band_hz[0]) & (freqs <= band_hz[1])
     f_dom = float(freqs[inside][np.argmax(power[inside])])
     period = 1.0 / f_dom
     peaks, _ = find_peaks(
-        tilt_band, distance=max(1, int(0.5 * period * fs)), prominence=prominence_fraction * amplitude
+        tilt_band,
+        distance=max(1, int(0.5 * period * fs)),
+        prominence=prominence_fraction * amplitude,
     )
+    if peaks.size >= 3:  # finer than the spectrum's resolution
+        period = float(np.median(np.diff(time_s[peaks])))
     return PeriodicResult(
         time_s=time_s,
         tilt_deg=tilt_band,

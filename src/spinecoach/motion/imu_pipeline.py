@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.exercise import SensorSignature
 from spinecoach.errors import InvalidRecording
+from spinecoach.motion.analysis import AnalysisResult, analyze_measures
 from spinecoach.motion.imu_angles import (
     ROTATION_NO_MAG_FLAG,
     CalibrationOptions,
@@ -32,7 +35,44 @@ from spinecoach.motion.imu_orientation import (
     up_from_quaternions,
 )
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement, PlacementSet
-from spinecoach.motion.types import MeasureSeries
+from spinecoach.motion.types import FloatArray, MeasureSeries
+
+#: Event detection runs on the angles decimated to about this rate (Hz): the motion core is
+#: tuned for 15-60 Hz (camera rates) and slow therapeutic movement gains nothing above it.
+EVENT_RATE_HZ = 30.0
+
+
+def event_stride(time_s: FloatArray, max_rate_hz: float = EVENT_RATE_HZ) -> int:
+    """Every how many samples events are detected, from the rate of the first 2 s."""
+    head = time_s[time_s <= time_s[0] + 2.0]
+    if head.size < 2:
+        return 1
+    rate_hz = 1.0 / float(np.median(np.diff(head)))
+    return max(1, int(round(rate_hz / max_rate_hz)))
+
+
+def every_nth(measures: MeasureSeries, stride: int) -> MeasureSeries:
+    """Measures at every ``stride``-th sample (starting with the first)."""
+    if stride <= 1:
+        return measures
+    return MeasureSeries(
+        measures.time_s[::stride],
+        {k: v[::stride] for k, v in measures.values.items()},
+        measures.unmeasurable,
+        measures.flags,
+    )
+
+
+def analyze_imu_measures(
+    measures: MeasureSeries, signature: SensorSignature, **kwargs: Any
+) -> AnalysisResult:
+    """:func:`~spinecoach.motion.analysis.analyze_measures` at the event rate.
+
+    The angles are decimated by :func:`event_stride` (as the live path does), and the angle
+    defaults to ``signature.imu_angle``; other keyword arguments pass through.
+    """
+    kwargs.setdefault("angle", signature.imu_angle or signature.primary_angle)
+    return analyze_measures(every_nth(measures, event_stride(measures.time_s)), signature, **kwargs)
 
 
 def recording_measures(
@@ -75,7 +115,10 @@ Sample = tuple[Sequence[float] | None, Sequence[float], Sequence[float] | None] 
 class _SensorState:
     tracker: OrientationTracker | None
     mounting: Mounting
-    heading_ok: bool
+    axes: list[list[float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.axes = self.mounting.axes.tolist()
 
 
 @dataclass
@@ -113,7 +156,9 @@ class ImuStreamProcessor:
         """Whether the calibration window has ended."""
         return self._states is not None
 
-    def push(self, t_s: float, frame: Mapping[Placement, Sample]) -> list[tuple[float, dict[str, float]]]:
+    def push(
+        self, t_s: float, frame: Mapping[Placement, Sample]
+    ) -> list[tuple[float, dict[str, float]]]:
         """Add one frame; return the measure rows ``(t_s, {name: degrees})`` now available."""
         missing = [p for p in self.placements if p not in frame]
         if missing:
@@ -141,7 +186,10 @@ class ImuStreamProcessor:
         times = np.array([t for t, _ in self._buffer])
         recording = ImuRecording({p: self._series(p, times) for p in self.placements})
         measures = recording_measures(
-            recording, placement_set=self.placement_set, ahrs=self.ahrs, calibration=self.calibration
+            recording,
+            placement_set=self.placement_set,
+            ahrs=self.ahrs,
+            calibration=self.calibration,
         )
         self.measure_names = tuple(measures.values)
         self.flags = dict(measures.flags)
@@ -155,9 +203,11 @@ class ImuStreamProcessor:
                 up = up_from_quaternions(quats)
             else:
                 up = series.accel_g / np.linalg.norm(series.accel_g, axis=1, keepdims=True)
-            orientation = Orientation(series.time_s, up, quats, tracker.method if tracker else "accelerometer")
+            orientation = Orientation(
+                series.time_s, up, quats, tracker.method if tracker else "accelerometer"
+            )
             mounting = infer_mounting(orientation, p, self.calibration)
-            states[p] = _SensorState(tracker, mounting, tracker is not None)
+            states[p] = _SensorState(tracker, mounting)
         self._states = states
         self._buffer = []
         return [
@@ -172,31 +222,48 @@ class ImuStreamProcessor:
         gyro = None if any(g is None for g in gyros) else np.array(gyros, dtype=float)
         mag = None if any(m is None for m in mags) else np.array(mags, dtype=float)
         rate = 1.0 / float(np.median(np.diff(times))) if times.size > 1 else 100.0
-        return ImuSeries(times, accel, gyro, mag, placement=placement, sample_rate_hz=rate,
-                         name=str(placement), source="stream")
+        return ImuSeries(
+            times,
+            accel,
+            gyro,
+            mag,
+            placement=placement,
+            sample_rate_hz=rate,
+            name=str(placement),
+            source="stream",
+        )
 
     def _segment(self, p: Placement, t_s: float, sample: Sample) -> tuple[float, float, float]:
         """Sagittal, frontal and heading (degrees) of one sensor's segment."""
         assert self._states is not None
         state = self._states[p]
         gyro, accel, mag = sample
-        axes = state.mounting.axes
+        axes = state.axes
         heading = math.nan
         if state.tracker is not None and gyro is not None:
-            w, x, y, z = state.tracker.update(t_s, list(gyro), list(accel), None if mag is None else list(mag))
+            w, x, y, z = state.tracker.update(t_s, gyro, accel, mag)
             ux, uy, uz = 2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)
             if state.mounting.heading0_deg is not None:
                 lx, ly, lz = axes[1]
-                ex = (1 - 2 * (y * y + z * z)) * lx + 2 * (x * y - w * z) * ly + 2 * (x * z + w * y) * lz
-                ey = 2 * (x * y + w * z) * lx + (1 - 2 * (x * x + z * z)) * ly + 2 * (y * z - w * x) * lz
+                ex = (
+                    (1 - 2 * (y * y + z * z)) * lx
+                    + 2 * (x * y - w * z) * ly
+                    + 2 * (x * z + w * y) * lz
+                )
+                ey = (
+                    2 * (x * y + w * z) * lx
+                    + (1 - 2 * (x * x + z * z)) * ly
+                    + 2 * (y * z - w * x) * lz
+                )
                 h = math.degrees(math.atan2(-ex, ey)) - state.mounting.heading0_deg
                 heading = (h + 180.0) % 360.0 - 180.0
         else:
             norm = math.sqrt(accel[0] ** 2 + accel[1] ** 2 + accel[2] ** 2) or 1.0
             ux, uy, uz = accel[0] / norm, accel[1] / norm, accel[2] / norm
-        bf = axes[0, 0] * ux + axes[0, 1] * uy + axes[0, 2] * uz
-        bl = axes[1, 0] * ux + axes[1, 1] * uy + axes[1, 2] * uz
-        bu = axes[2, 0] * ux + axes[2, 1] * uy + axes[2, 2] * uz
+        (f0, f1, f2), (l0, l1, l2), (u0, u1, u2) = axes
+        bf = f0 * ux + f1 * uy + f2 * uz
+        bl = l0 * ux + l1 * uy + l2 * uz
+        bu = u0 * ux + u1 * uy + u2 * uz
         sag = math.degrees(math.atan2(-bf, bu))
         front = math.degrees(math.asin(min(1.0, max(-1.0, bl))))
         return sag, front, heading
@@ -229,4 +296,13 @@ class ImuStreamProcessor:
         return t_s, {k: values[k] for k in self.measure_names if k in values}
 
 
-__all__ = ["ImuStreamProcessor", "ROTATION_NO_MAG_FLAG", "recording_measures", "segment_angles"]
+__all__ = [
+    "EVENT_RATE_HZ",
+    "analyze_imu_measures",
+    "ImuStreamProcessor",
+    "ROTATION_NO_MAG_FLAG",
+    "event_stride",
+    "every_nth",
+    "recording_measures",
+    "segment_angles",
+]

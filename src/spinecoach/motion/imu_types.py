@@ -104,12 +104,14 @@ class ImuSeries:
 
     def __post_init__(self) -> None:
         n = self.time_s.shape[0]
-        for label, arr in (("accel_g", self.accel_g), ("gyro_dps", self.gyro_dps),
-                           ("mag_ut", self.mag_ut)):
+        for label, arr in (
+            ("accel_g", self.accel_g),
+            ("gyro_dps", self.gyro_dps),
+            ("mag_ut", self.mag_ut),
+        ):
             if arr is not None and arr.shape != (n, 3):
                 raise InvalidRecording(
-                    f"{self.name or 'IMU series'}: {label} has shape {arr.shape}, "
-                    f"expected ({n}, 3)"
+                    f"{self.name or 'IMU series'}: {label} has shape {arr.shape}, expected ({n}, 3)"
                 )
 
     @property

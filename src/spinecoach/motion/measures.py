@@ -18,6 +18,8 @@ Degrees throughout; the trunk is the line from mid-hip (or a pelvis marker) to m
 - ``hip_hinge_ratio``: trunk (hip->shoulder) inclination / head (hip->ear) inclination in the
   sagittal plane; ~1 for a long spine hinging at the hips, lower when the upper back and head
   curl forward. NaN when the head line leans less than 15 degrees (nothing to judge).
+- ``pelvic_obliquity_deg``: hip line from horizontal in the frontal plane, the subject's
+  right hip higher positive (a hip hike or drop).
 - ``head_forward_deg``: sagittal inclination of the shoulder->ear line from vertical, forward
   positive (larger = head further forward of the shoulders).
 
@@ -150,6 +152,11 @@ def _hip_hinge_ratio(body: Body) -> FloatArray:
     return np.where(np.abs(head_lean) >= HINGE_MIN_LEAN_DEG, ratio, np.nan)
 
 
+def _pelvic_obliquity(body: Body) -> FloatArray:
+    hips = body.point("right_hip") - body.point("left_hip")
+    return np.degrees(np.arctan2(dot(hips, body.up()), dot(hips, body.right())))
+
+
 def _head_forward(body: Body) -> FloatArray:
     neck = body.first_point(HEAD) - body.first_point(TRUNK_TOP)
     return _inclination(neck, body.forward(), body.up())
@@ -235,6 +242,13 @@ MEASURES: dict[str, MeasureDefinition] = {
             unit="ratio",
         ),
         MeasureDefinition(
+            "pelvic_obliquity_deg",
+            (("left_hip",), ("right_hip",)),
+            "front",
+            "hip line from horizontal in the frontal plane, subject's right hip higher positive",
+            _pelvic_obliquity,
+        ),
+        MeasureDefinition(
             "head_forward_deg",
             (TRUNK_TOP, HEAD),
             "side",
@@ -245,7 +259,7 @@ MEASURES: dict[str, MeasureDefinition] = {
 }
 
 
-def _static_problem(definition: MeasureDefinition, body: Body) -> str | None:
+def static_problem(definition: MeasureDefinition, body: Body) -> str | None:
     """Why this input can never support the measure (None if it might)."""
     if definition.view == "3d" and not body.is_3d and not body.has_depth:
         return "needs 3D keypoints or an estimator's depth; this input is 2D image keypoints"
@@ -332,7 +346,7 @@ def compute_measures(
     flags: dict[str, str] = {}
     for name in wanted:
         definition = MEASURES[name]
-        problem = _static_problem(definition, body)
+        problem = static_problem(definition, body)
         if problem is not None:
             unmeasurable[name] = problem
             continue

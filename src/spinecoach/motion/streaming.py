@@ -30,8 +30,8 @@ from spinecoach.motion.events import EventParameters, MotionTracker
 from spinecoach.motion.measures import (
     MEASURES,
     MeasureDefinition,
-    _static_problem,
     measure_values,
+    static_problem,
 )
 from spinecoach.motion.types import (
     CoordinateFrame,
@@ -136,7 +136,7 @@ class StreamingAnalyzer:
             if definition is None:
                 problem: str | None = f"{name} is not a keypoint measure"
             else:
-                problem = _static_problem(definition, probe)
+                problem = static_problem(definition, probe)
             if problem is None and definition is not None:
                 if name == self.angle:
                     self._primary = definition

@@ -21,11 +21,13 @@ from spinecoach.domain.rules import Rules, Tier
 from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_checkin, screen
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
+from spinecoach.store import models
 from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
     ScreeningRepository,
     SessionRepository,
+    plan_from_row,
 )
 
 
@@ -173,12 +175,23 @@ class CoachService:
         return decision
 
     def adapt_after_session(self, person_id: int, session_id: int, now: datetime) -> Plan:
-        """Adapt the latest plan to a stored session's report and store the new plan."""
-        current = self.current_plan(person_id)
-        if current is None:
-            raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
-        plan, _ = current
-        report = SessionRepository(self.db).session_report(session_id)
+        """Adapt the plan the session followed to its report and store the new plan.
+
+        Adapting from the session's own plan (not the latest one) makes a repeated
+        adaptation of the same session idempotent: an end-of-session adaptation followed by
+        the next-morning check-in never regresses a dose twice.
+        """
+        sessions = SessionRepository(self.db)
+        session_row = sessions.get(session_id)
+        followed = self.db.get(models.Plan, session_row.plan_id) if session_row.plan_id else None
+        if followed is not None:
+            plan = relabel(plan_from_row(followed), self.library)
+        else:
+            current = self.current_plan(person_id)
+            if current is None:
+                raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+            plan, _ = current
+        report = sessions.session_report(session_id)
         profile = self.latest_profile(person_id)
         conditions = profile.planning_conditions if profile else frozenset()
         adapted = adapt_plan(

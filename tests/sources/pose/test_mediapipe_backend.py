@@ -13,6 +13,7 @@ from spinecoach.sources.pose import (
     BLAZEPOSE_33_NAMES,
     available_backends,
     create_backend,
+    estimate_series,
 )
 
 
@@ -59,10 +60,23 @@ def test_canonical_names_match_the_keypoint_readers() -> None:
 def test_empty_frame_gives_nan_positions_and_zero_confidence() -> None:
     with create_backend("mediapipe") as backend:
         positions, confidence = backend.estimate(np.zeros((360, 640, 3), np.uint8))
+        series = estimate_series(
+            backend, (np.zeros((360, 640, 3), np.uint8) for _ in range(3)), 30.0, 640, 360
+        )
     assert positions.shape == (33, 3)
     assert confidence.shape == (33,)
     assert np.all(np.isnan(positions))
     assert np.all(confidence == 0.0)
+    assert series.n_frames == 3 and series.names == BLAZEPOSE_33_NAMES
+    assert series.frame.width_px == 640 and series.source == "mediapipe"
+    np.testing.assert_allclose(series.time_s, [0.0, 1 / 30, 2 / 30])
+
+
+def test_landmark_order_is_mediapipes() -> None:
+    import mediapipe as mp
+
+    names = tuple(landmark.name.lower() for landmark in mp.solutions.pose.PoseLandmark)
+    assert names == BLAZEPOSE_33_NAMES
 
 
 def test_wrong_frame_shape_is_refused() -> None:

@@ -57,9 +57,12 @@ def test_walking_knee_flexion_peaks_are_physiological(clip_pose) -> None:  # typ
     assert np.isfinite(knees).mean() > 0.6
     filled = np.where(np.isfinite(knees), knees, 0.0)
     peaks, _ = find_peaks(filled, prominence=20.0, distance=12)
+    # Only peaks seen whole: measured for +-0.3 s around them (not cut by a tracking gap).
+    finite = np.isfinite(knees)
+    peaks = [p for p in peaks if p >= 9 and finite[p - 9 : p + 10].all()]
     peak_deg = knees[peaks]
     print("knee flexion swing peaks (deg):", np.round(peak_deg, 1).tolist())
-    assert len(peaks) >= 12  # ~18 steps in ~10 s of walking in view
+    assert len(peaks) >= 10  # ~18 steps in ~10 s of walking in view, some cut by gaps
     assert 50.0 <= float(np.median(peak_deg)) <= 70.0
     assert np.all((peak_deg >= 40.0) & (peak_deg <= 75.0))
     # Standing/stance knees are nearly straight between swings.
@@ -84,3 +87,37 @@ def test_no_false_switch_with_one_person(clip: str, clip_pose) -> None:  # type:
     series, info = clip_pose(clip)
     assert detect_person_switches(series) == []
     assert info["switch_frames"] == []
+
+
+def test_no_repetition_spans_a_person_switch(clip_pose, library) -> None:  # type: ignore[no-untyped-def]
+    """Each person's segment is analysed on its own, so no event bridges two people.
+
+    (Masking the switch frame alone is not enough: the event detector rides over short gaps.)
+    """
+    from spinecoach.motion.analysis import analyze, analyze_measures, error_codes_for
+    from spinecoach.motion.measures import compute_measures
+    from spinecoach.motion.segments import analyze_in_segments
+    from spinecoach.motion.tracking_quality import split_at_switches
+
+    series, info = clip_pose("sports2d_demo.mp4")
+    exercise = library.get("slow_walking")
+    masked = split_at_switches(series, info["switch_frames"])  # type: ignore[arg-type]
+    switch_times = series.time_s[[170, 202]]
+
+    def spans(result) -> bool:  # type: ignore[no-untyped-def]
+        events = [(r.start_s, r.end_s) for r in result.repetitions]
+        events += [(h.start_s, h.end_s) for h in result.holds]
+        return any(a < t < b for a, b in events for t in switch_times)
+
+    assert spans(analyze(masked, exercise))  # the whole-recording analysis does bridge
+    measures = compute_measures(masked)
+    result = analyze_in_segments(
+        measures,
+        info["switch_frames"],  # type: ignore[arg-type]
+        lambda m: analyze_measures(
+            m, exercise.signature, dose=exercise.dose, error_codes=error_codes_for(exercise)
+        ),
+    )
+    assert not spans(result)
+    assert len(result.tracking["segment_baselines_deg"]) == 3
+    assert result.tracking["n_frames"] == series.n_frames

@@ -36,9 +36,13 @@ from spinecoach.sources.imu.registry import (
 )
 
 FUSION_HEADER = "Time (s),Gyroscope X (deg/s)"
-MEX_ROW = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?,[-+0-9.eE]+,[-+0-9.eE]+,[-+0-9.eE]+\s*$")
+MEX_ROW = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?,[-+0-9.eE]+,[-+0-9.eE]+,[-+0-9.eE]+\s*$"
+)
 MEX_RANGE_G = 8.0  # Axivity AX3 as configured in MEx (±8 g)
-CHANNEL_COLUMN = re.compile(r"^(?:(?P<placement>[a-z]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>dps|g|ut)$")
+CHANNEL_COLUMN = re.compile(
+    r"^(?:(?P<placement>[a-z]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>dps|g|ut)$"
+)
 UNITS = {"gyro": "dps", "accel": "g", "mag": "ut"}
 
 
@@ -83,14 +87,20 @@ def _sniff_fusion(p: Probe) -> bool:
 
 def read_fusion_csv(path: Path, options: ReadOptions) -> ImuRecording:
     """Read the x-io Fusion example CSV (time s, gyro °/s, accel g, optional mag µT)."""
-    data = load_table(Container(path).read_text(path.name), str(path))
+    data = Container(path).load_table(path.name, str(path))
     if data.shape[1] not in (7, 10):
         raise InvalidRecording(f"{path}: expected 7 or 10 columns, found {data.shape[1]}")
     mag = data[:, 7:10] if data.shape[1] == 10 else None
     placement = options.placement or Placement.LOWER
     series = make_series(
-        str(path), data[:, 0], data[:, 4:7], data[:, 1:4], mag,
-        placement=placement, source="fusion_csv", ranges=options.ranges(),
+        str(path),
+        data[:, 0],
+        data[:, 4:7],
+        data[:, 1:4],
+        mag,
+        placement=placement,
+        source="fusion_csv",
+        ranges=options.ranges(),
     )
     return ImuRecording({placement: series})
 
@@ -120,11 +130,22 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
         raise InvalidRecording(f"{path}: expected 4 columns, found {values.shape[1] + 1}")
     time_s = (stamps - stamps[0]).astype(np.int64) / 1e6
     parts = {q.lower() for q in path.parts}
-    default = Placement.THIGH if "act" in parts else Placement.WRIST if "acw" in parts else Placement.UNKNOWN
+    default = (
+        Placement.THIGH
+        if "act" in parts
+        else Placement.WRIST
+        if "acw" in parts
+        else Placement.UNKNOWN
+    )
     placement = options.placement or default
     series = make_series(
-        str(path), time_s, values, None, None,
-        placement=placement, source="mex_csv",
+        str(path),
+        time_s,
+        values,
+        None,
+        None,
+        placement=placement,
+        source="mex_csv",
         ranges=options.ranges(accel=MEX_RANGE_G),
         metadata={"start": str(stamps[0])},
     )
@@ -156,20 +177,28 @@ def _placement(value: str, label: str) -> Placement:
         return Placement(value.strip().lower())
     except ValueError:
         allowed = ", ".join(p.value for p in Placement)
-        raise InvalidRecording(f"{label}: unknown placement {value!r} (allowed: {allowed})") from None
+        raise InvalidRecording(
+            f"{label}: unknown placement {value!r} (allowed: {allowed})"
+        ) from None
 
 
 def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) -> ImuRecording:
     """Read our generic CSV (see the module docstring); several prefixed sensors allowed."""
     label = str(path)
-    text = Container(path).read_text(path.name) if text is None else text
-    meta = _parse_comments(text)
+    container = Container(path)
+    head = container.head_text(path.name) if text is None else text
+    lines = head[:65536].splitlines()  # comments and header only
+    meta = _parse_comments("\n".join(lines))
     n_comments = 0
-    lines = text.splitlines()
     while n_comments < len(lines) and lines[n_comments].startswith("#"):
         n_comments += 1
+    if n_comments >= len(lines):
+        raise InvalidRecording(f"{label}: no header line")
     header = [c.strip() for c in lines[n_comments].split(",")]
-    data = load_table(text, label, skip_rows=n_comments + 1)
+    if text is None:
+        data = container.load_table(path.name, label, skip_rows=n_comments + 1)
+    else:
+        data = load_table(text, label, skip_rows=n_comments + 1)
     if data.shape[1] != len(header):
         raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
     columns: dict[tuple[str, str], dict[str, int]] = {}
@@ -178,7 +207,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         if m is None:
             continue
         if UNITS[m["kind"]] != m["unit"]:
-            raise InvalidRecording(f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]}")
+            raise InvalidRecording(
+                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]}"
+            )
         columns.setdefault((m["placement"] or "", m["kind"]), {})[m["axis"]] = j
     prefixes = sorted({p for p, _ in columns})
     ranges = options.ranges(
@@ -203,10 +234,18 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
 
         accel = block("accel")
         if accel is None:
-            raise InvalidRecording(f"{label}: no accelerometer columns for {prefix or 'the sensor'}")
+            raise InvalidRecording(
+                f"{label}: no accelerometer columns for {prefix or 'the sensor'}"
+            )
         sensors[placement] = make_series(
-            f"{label}[{placement}]", data[:, 0], accel, block("gyro"), block("mag"),
-            placement=placement, source="generic", ranges=ranges,
+            f"{label}[{placement}]",
+            data[:, 0],
+            accel,
+            block("gyro"),
+            block("mag"),
+            placement=placement,
+            source="generic",
+            ranges=ranges,
             metadata={k: v for k, v in meta.items() if k not in ("placement",)},
         )
     if not sensors:
@@ -241,7 +280,9 @@ def _ranges_only(options: ReadOptions) -> dict[str, float | None]:
     }
 
 
-def write_generic_csv(recording: ImuRecording, path: Path, *, comments: dict[str, str] | None = None) -> None:
+def write_generic_csv(
+    recording: ImuRecording, path: Path, *, comments: dict[str, str] | None = None
+) -> None:
     """Write ``recording`` as a generic CSV (all sensors must share one time base)."""
     base = recording.primary().time_s
     cols: list[str] = ["time_s"]
@@ -257,11 +298,36 @@ def write_generic_csv(recording: ImuRecording, path: Path, *, comments: dict[str
     np.savetxt(path, np.hstack(blocks), delimiter=",", header=header, comments="", fmt="%.7g")
 
 
-register_reader(ImuReader("fusion_csv", "x-io Fusion CSV (time, gyro °/s, accel g, mag µT)",
-                          _sniff_fusion, read_fusion_csv))
-register_reader(ImuReader("mex_csv", "MEx / Axivity AX3 accelerometer CSV (timestamp, ax, ay, az g)",
-                          _sniff_mex, read_mex_csv))
-register_reader(ImuReader("generic", "spinecoach generic CSV (time_s + <placement>_<kind>_<axis>_<unit>)",
-                          _sniff_generic, read_generic_csv))
-register_reader(ImuReader("generic_folder", "folder of generic CSVs named upper.csv / lower.csv",
-                          _sniff_generic_folder, read_generic_folder, extensions=()))
+register_reader(
+    ImuReader(
+        "fusion_csv",
+        "x-io Fusion CSV (time, gyro °/s, accel g, mag µT)",
+        _sniff_fusion,
+        read_fusion_csv,
+    )
+)
+register_reader(
+    ImuReader(
+        "mex_csv",
+        "MEx / Axivity AX3 accelerometer CSV (timestamp, ax, ay, az g)",
+        _sniff_mex,
+        read_mex_csv,
+    )
+)
+register_reader(
+    ImuReader(
+        "generic",
+        "spinecoach generic CSV (time_s + <placement>_<kind>_<axis>_<unit>)",
+        _sniff_generic,
+        read_generic_csv,
+    )
+)
+register_reader(
+    ImuReader(
+        "generic_folder",
+        "folder of generic CSVs named upper.csv / lower.csv",
+        _sniff_generic_folder,
+        read_generic_folder,
+        extensions=(),
+    )
+)

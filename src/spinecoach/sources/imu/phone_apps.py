@@ -8,8 +8,10 @@ recording started) and the axes *in the order* ``z, y, x``:
 * ``TotalAcceleration.csv`` — acceleration *with* gravity, m/s²;
 * ``Accelerometer.csv`` — acceleration *without* gravity (user acceleration), m/s², and
   ``Gravity.csv`` — the gravity component, m/s²: their sum equals total acceleration;
-* ``Gyroscope.csv`` — rad/s; ``Magnetometer.csv`` — µT; ``Orientation.csv``,
-  ``Metadata.csv`` and others are ignored.
+* ``Gyroscope.csv`` — rad/s; ``Magnetometer.csv`` — µT; ``Orientation.csv`` and others are
+  ignored. ``Metadata.csv``'s ``platform``: on ``ios`` the accelerations are negated (iOS
+  reports inertial force; the app's author confirms all three axes are inverted relative
+  to Android), so both platforms read +1 g upward at rest.
 
 phyphox (RWTH Aachen; "Export data" → CSV, a zip or a single file)
 -------------------------------------------------------------------
@@ -87,7 +89,9 @@ def combine_streams(
     cleaned: dict[str, Stream] = {}
     reports: list[QualityReport] = []
     for kind, st in streams.items():
-        t, ch, rep = clean_samples(st.label, st.time_s, {kind: st.xyz}, ranges=_ranges_for(kind, ranges))
+        t, ch, rep = clean_samples(
+            st.label, st.time_s, {kind: st.xyz}, ranges=_ranges_for(kind, ranges)
+        )
         arr = ch[kind]
         assert arr is not None
         cleaned[kind] = Stream(kind, st.label, t, arr)
@@ -209,11 +213,40 @@ def read_sensor_logger(path: Path, options: ReadOptions) -> ImuRecording:
         kind: _read_sensor_logger_csv(container.read_text(name), f"{path}:{name}", kind)
         for kind, name in members.items()
     }
+    platform = _sensor_logger_platform(container)
+    if platform == "ios":
+        # iOS reports acceleration as inertial force: all three axes are negated relative to
+        # Android (Sensor Logger's author, tszheichoi/awesome-sensor-logger issue #20).
+        streams = {
+            k: Stream(st.kind, st.label, st.time_s, -st.xyz)
+            if k in ("accel", "user_accel", "gravity")
+            else st
+            for k, st in streams.items()
+        }
     placement = options.placement or Placement.LOWER
     series = combine_streams(
         str(path), streams, placement=placement, source="sensor_logger", ranges=options.ranges()
     )
-    return ImuRecording({placement: series}, metadata={"app": "Sensor Logger"})
+    meta: dict[str, object] = {
+        "app": "Sensor Logger",
+        "platform": platform or "unknown (Android convention assumed)",
+    }
+    return ImuRecording({placement: series}, metadata=meta)
+
+
+def _sensor_logger_platform(container: Container) -> str | None:
+    """``platform`` from ``Metadata.csv`` (``ios`` / ``android``), if the export has it."""
+    name = container.find("metadata.csv")
+    if name is None:
+        return None
+    lines = container.read_text(name).splitlines()
+    if len(lines) < 2:
+        return None
+    header = [c.strip().strip('"').lower() for c in lines[0].split(",")]
+    values = [c.strip().strip('"') for c in lines[1].split(",")]
+    if "platform" not in header or header.index("platform") >= len(values):
+        return None
+    return values[header.index("platform")].lower() or None
 
 
 # --- phyphox -------------------------------------------------------------------------------
@@ -229,9 +262,7 @@ def _phyphox_dialect(header_line: str) -> tuple[str, bool]:
 
 
 def _is_phyphox_header(line: str) -> bool:
-    return "Time (s)" in line and any(
-        f"{q} x (" in line for q in PHYPHOX_COLUMNS
-    )
+    return "Time (s)" in line and any(f"{q} x (" in line for q in PHYPHOX_COLUMNS)
 
 
 def _sniff_phyphox(p: Probe) -> bool:
@@ -284,7 +315,11 @@ def read_phyphox(path: Path, options: ReadOptions) -> ImuRecording:
             continue
         text = container.read_text(name)
         if _is_phyphox_header(text.split("\n", 1)[0]):
-            streams.update(_read_phyphox_csv(text, f"{path}:{name}" if path.is_dir() or name != path.name else str(path)))
+            streams.update(
+                _read_phyphox_csv(
+                    text, f"{path}:{name}" if path.is_dir() or name != path.name else str(path)
+                )
+            )
     if not streams:
         raise InvalidRecording(f"{path}: no phyphox sensor table found")
     placement = options.placement or Placement.LOWER
@@ -294,7 +329,21 @@ def read_phyphox(path: Path, options: ReadOptions) -> ImuRecording:
     return ImuRecording({placement: series}, metadata={"app": "phyphox"})
 
 
-register_reader(ImuReader("sensor_logger", "Sensor Logger export (zip/folder of per-sensor CSVs)",
-                          _sniff_sensor_logger, read_sensor_logger, extensions=(".zip", ".csv")))
-register_reader(ImuReader("phyphox", "phyphox CSV export (file, folder or zip)",
-                          _sniff_phyphox, read_phyphox, extensions=(".zip", ".csv")))
+register_reader(
+    ImuReader(
+        "sensor_logger",
+        "Sensor Logger export (zip/folder of per-sensor CSVs)",
+        _sniff_sensor_logger,
+        read_sensor_logger,
+        extensions=(".zip", ".csv"),
+    )
+)
+register_reader(
+    ImuReader(
+        "phyphox",
+        "phyphox CSV export (file, folder or zip)",
+        _sniff_phyphox,
+        read_phyphox,
+        extensions=(".zip", ".csv"),
+    )
+)

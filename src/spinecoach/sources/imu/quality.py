@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 #: Fraction of full scale at or above which a sample counts as saturated.
 SATURATION_FRACTION = 0.98
+#: Smallest full scale of common sensors: a plateau below it is a still sensor, not clipping.
+MIN_FULL_SCALE = {"accel": 1.9, "gyro": 240.0}
 
 
 def clean_samples(
@@ -44,7 +46,8 @@ def clean_samples(
     ranges : dict of str to float, optional
         Full-scale range per channel (°/s, g, µT); saturation is counted at
         ``SATURATION_FRACTION`` of it. Without a range, the gyroscope and accelerometer are still
-        flagged when an axis' extreme value repeats for 5+ consecutive samples (clipping).
+        flagged when an axis' extreme value repeats for 5+ consecutive samples (clipping)
+        and lies beyond the smallest common full scale (:data:`MIN_FULL_SCALE`).
     jump_factor : float
         A gap longer than this many median sample periods is a jump.
     max_bad_fraction : float
@@ -76,11 +79,17 @@ def clean_samples(
             f"{label}: time stamps unusable: {n_backwards} out of order, {n_dup} duplicated, "
             f"{n_nonfinite} missing values in {n_in} samples"
         )
-    idx = np.flatnonzero(finite)[order][keep]
-    t = time_s[idx]
-    if t.shape[0] < min_samples:
-        raise InvalidRecording(f"{label}: only {t.shape[0]} valid samples")
-    out = {k: (None if v is None else np.ascontiguousarray(v[idx])) for k, v in channels.items()}
+    if bad == 0:  # already clean: no copies
+        t = time_s
+        out = {k: (None if v is None else np.ascontiguousarray(v)) for k, v in channels.items()}
+    else:
+        idx = np.flatnonzero(finite)[order][keep]
+        t = time_s[idx]
+        if t.shape[0] < min_samples:
+            raise InvalidRecording(f"{label}: only {t.shape[0]} valid samples")
+        out = {
+            k: (None if v is None else np.ascontiguousarray(v[idx])) for k, v in channels.items()
+        }
     dt = np.diff(t)
     median_dt = float(np.median(dt))
     jumps = dt > jump_factor * median_dt
@@ -122,9 +131,11 @@ def _saturation(channels: dict[str, FloatArray | None], ranges: dict[str, float]
             continue
         full_scale = ranges.get(name)
         if full_scale:
-            count = int(np.count_nonzero(np.any(np.abs(arr) >= SATURATION_FRACTION * full_scale, axis=1)))
-        elif name in ("gyro", "accel"):  # magnetometers are coarse: plateaus are normal
-            count = _plateau_count(arr)
+            count = int(
+                np.count_nonzero(np.any(np.abs(arr) >= SATURATION_FRACTION * full_scale, axis=1))
+            )
+        elif name in MIN_FULL_SCALE:  # magnetometers are coarse: plateaus are normal
+            count = _plateau_count(arr, floor=MIN_FULL_SCALE[name])
         else:
             count = 0
         if count:
@@ -132,13 +143,13 @@ def _saturation(channels: dict[str, FloatArray | None], ranges: dict[str, float]
     return counts
 
 
-def _plateau_count(arr: FloatArray, run: int = 5) -> int:
-    """Samples in runs of ``run``+ equal values at an axis' extreme (clipping)."""
+def _plateau_count(arr: FloatArray, *, floor: float, run: int = 5) -> int:
+    """Samples in runs of ``run``+ equal values at an axis' extreme ≥ ``floor`` (clipping)."""
     total = 0
     for k in range(arr.shape[1]):
         col = arr[:, k]
         extreme = float(np.max(np.abs(col)))
-        if extreme == 0.0:
+        if extreme < floor:
             continue
         at = np.abs(col) >= extreme  # exactly at the extreme
         if np.count_nonzero(at) < run:

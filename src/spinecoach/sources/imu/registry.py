@@ -74,6 +74,30 @@ class Container:
             raise InvalidRecording(f"{self.path}: cannot read {name}: {exc}") from None
         return data.decode("utf-8-sig", errors="replace")
 
+    def head_text(self, name: str, n_bytes: int = 65536) -> str:
+        """The first ``n_bytes`` of member ``name`` as text (plain files read no further)."""
+        if self._zip is None and self.path.is_file():
+            try:
+                with self.path.open("rb") as fh:
+                    return fh.read(n_bytes).decode("utf-8-sig", errors="replace")
+            except OSError as exc:
+                raise InvalidRecording(f"{self.path}: cannot read: {exc.strerror}") from None
+        return self.read_text(name)[:n_bytes]
+
+    def load_table(self, name: str, label: str, *, skip_rows: int = 1) -> FloatArray:
+        """Numeric CSV table of member ``name`` (NumPy's C parser reads plain files directly)."""
+        if self._zip is None and self.path.is_file():
+            try:
+                data = np.loadtxt(
+                    self.path, delimiter=",", skiprows=skip_rows, ndmin=2, encoding="utf-8-sig"
+                )
+            except ValueError as exc:
+                raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+            if data.shape[0] == 0:
+                raise InvalidRecording(f"{label}: no data rows")
+            return data
+        return load_table(self.read_text(name), label, skip_rows=skip_rows)
+
     def find(self, basename: str) -> str | None:
         """Member whose file name (any folder) equals ``basename`` (case-insensitive)."""
         for name in self.names:

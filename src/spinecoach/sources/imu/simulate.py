@@ -83,6 +83,7 @@ class Movement:
     base_sagittal: float = 0.0  # start position (e.g. 80° for hands and knees)
     two_way: bool = False
     lever_m: float = 0.35
+    exercise_id: str = ""  # library exercise this movement stands for
 
 
 MOVEMENTS: dict[str, Movement] = {
@@ -90,22 +91,66 @@ MOVEMENTS: dict[str, Movement] = {
     for m in (
         # Standing pelvic tilt: the pelvis rocks, the thorax barely moves, the lumbar spine
         # flexes as the pelvis tilts posteriorly.
-        Movement("pelvic_tilt", "pelvic_tilt_deg", lower_sagittal=12.0, upper_sagittal=2.0,
-                 two_way=True, lever_m=0.1),
+        Movement(
+            "pelvic_tilt",
+            "pelvic_tilt_deg",
+            exercise_id="pelvic_tilt_supine",
+            lower_sagittal=12.0,
+            upper_sagittal=2.0,
+            two_way=True,
+            lever_m=0.1,
+        ),
         # Cat-cow on hands and knees: flexion (cat) and extension (cow) of the lumbar spine.
-        Movement("cat_cow", "lumbar_flexion_deg", lower_sagittal=-8.0, upper_sagittal=12.0,
-                 base_sagittal=80.0, two_way=True),
+        Movement(
+            "cat_cow",
+            "lumbar_flexion_deg",
+            exercise_id="cat_cow",
+            lower_sagittal=-8.0,
+            upper_sagittal=12.0,
+            base_sagittal=80.0,
+            two_way=True,
+        ),
         # Seated hip hinge: the pelvis tilts forward, the lumbar spine stays long.
-        Movement("seated_hip_hinge", "pelvic_tilt_deg", lower_sagittal=30.0,
-                 upper_sagittal=34.0, lever_m=0.4),
-        Movement("standing_flexion", "lumbar_flexion_deg", lower_sagittal=35.0,
-                 upper_sagittal=85.0, lever_m=0.45),
-        Movement("standing_extension", "lumbar_flexion_deg", lower_sagittal=-8.0,
-                 upper_sagittal=-30.0),
-        Movement("side_bend", "lumbar_lateral_flexion_deg", lower_frontal=5.0,
-                 upper_frontal=28.0, two_way=True),
-        Movement("rotation", "lumbar_rotation_deg", lower_heading=5.0, upper_heading=30.0,
-                 two_way=True, lever_m=0.1),
+        Movement(
+            "seated_hip_hinge",
+            "trunk_inclination_deg",
+            exercise_id="seated_hip_hinge",
+            lower_sagittal=30.0,
+            upper_sagittal=34.0,
+            lever_m=0.4,
+        ),
+        Movement(
+            "standing_flexion",
+            "lumbar_flexion_deg",
+            exercise_id="standing_hip_hinge",
+            lower_sagittal=35.0,
+            upper_sagittal=85.0,
+            lever_m=0.45,
+        ),
+        Movement(
+            "standing_extension",
+            "lumbar_flexion_deg",
+            exercise_id="standing_extension",
+            lower_sagittal=-8.0,
+            upper_sagittal=-30.0,
+        ),
+        Movement(
+            "side_bend",
+            "lumbar_lateral_flexion_deg",
+            exercise_id="standing_side_bend",
+            lower_frontal=5.0,
+            upper_frontal=28.0,
+            two_way=True,
+        ),
+        Movement(
+            "rotation",
+            "lumbar_rotation_deg",
+            exercise_id="seated_spinal_twist",
+            lower_heading=5.0,
+            upper_heading=30.0,
+            two_way=True,
+            lever_m=0.1,
+        ),
     )
 }
 
@@ -121,9 +166,9 @@ class SimulatedRecording:
     truth : MeasureSeries
         True angles (degrees) named as the measured ones.
     n_reps : int
-        Repetitions performed.
+        Repetitions performed (a two-way repetition is two excursions).
     rep_peaks_s : tuple of float
-        Time of each repetition's (positive) peak.
+        Time of each excursion's peak.
     """
 
     recording: ImuRecording
@@ -132,27 +177,44 @@ class SimulatedRecording:
     rep_peaks_s: tuple[float, ...]
     movement: Movement = field(default_factory=lambda: MOVEMENTS["standing_flexion"])
 
+    @property
+    def n_excursions(self) -> int:
+        """Excursions of the primary angle (what the motion core counts as repetitions)."""
+        return len(self.rep_peaks_s)
+
 
 def rep_profile(
-    time_s: FloatArray, *, start_s: float, n_reps: int, rep_s: float, rest_s: float, two_way: bool
+    time_s: FloatArray,
+    *,
+    start_s: float,
+    n_reps: int,
+    rep_s: float,
+    rest_s: float,
+    two_way: bool,
+    hold_s: float = 0.0,
 ) -> tuple[FloatArray, list[float]]:
-    """Normalised excursion in [-1, 1] (one-way: [0, 1]) and each repetition's peak time.
+    """Normalised excursion in [-1, 1] (one-way: [0, 1]) and each excursion's peak time.
 
-    A repetition is a raised-cosine out-and-back of ``rep_s`` seconds followed by ``rest_s``
-    seconds at neutral; two-way repetitions do a full sine cycle instead.
+    A one-way repetition is a raised-cosine rise of ``rep_s / 2``, ``hold_s`` at the peak,
+    the mirror-image return, then ``rest_s`` at neutral. A two-way repetition does that to
+    the positive side and then to the negative side (two excursions, each followed by rest).
     """
     s = np.zeros_like(time_s)
-    peaks = []
-    for k in range(n_reps):
-        t0 = start_s + k * (rep_s + rest_s)
-        inside = (time_s >= t0) & (time_s < t0 + rep_s)
-        phase = (time_s[inside] - t0) / rep_s
-        if two_way:
-            s[inside] = np.sin(2.0 * np.pi * phase)
-            peaks.append(t0 + 0.25 * rep_s)
-        else:
-            s[inside] = 0.5 * (1.0 - np.cos(2.0 * np.pi * phase))
-            peaks.append(t0 + 0.5 * rep_s)
+    peaks: list[float] = []
+    half = 0.5 * rep_s
+    sides = (1.0, -1.0) if two_way else (1.0,)
+    t0 = start_s
+    for _ in range(n_reps):
+        for sign in sides:
+            rise = (time_s >= t0) & (time_s < t0 + half)
+            s[rise] = sign * 0.5 * (1.0 - np.cos(np.pi * (time_s[rise] - t0) / half))
+            held = (time_s >= t0 + half) & (time_s < t0 + half + hold_s)
+            s[held] = sign
+            t1 = t0 + half + hold_s
+            fall = (time_s >= t1) & (time_s < t1 + half)
+            s[fall] = sign * 0.5 * (1.0 + np.cos(np.pi * (time_s[fall] - t1) / half))
+            peaks.append(t0 + half + 0.5 * hold_s)
+            t0 = t1 + half + rest_s
     return s, peaks
 
 
@@ -162,6 +224,7 @@ def simulate(
     n_reps: int = 5,
     rep_s: float = 4.0,
     rest_s: float = 2.0,
+    hold_s: float = 0.0,
     calibration_s: float = 3.0,
     sample_rate_hz: float = 100.0,
     errors: SensorErrors | None = None,
@@ -176,7 +239,9 @@ def simulate(
     movement : str
         One of :data:`MOVEMENTS`.
     n_reps, rep_s, rest_s : int, float, float
-        Repetitions, seconds per repetition and seconds of rest after each.
+        Repetitions, seconds out and back, and seconds of rest after each.
+    hold_s : float
+        Seconds held at each peak.
     calibration_s : float
         Neutral standing at the start (the calibration window); positions with a base angle
         (hands and knees) add a 3 s transition after it.
@@ -201,19 +266,32 @@ def simulate(
     rng = np.random.default_rng(seed)
     transition_s = 3.0 if spec.base_sagittal else 0.0
     start_s = calibration_s + transition_s + 1.0
-    total_s = start_s + n_reps * (rep_s + rest_s) + 1.0
+    n_sides = 2 if spec.two_way else 1
+    total_s = start_s + n_reps * n_sides * (rep_s + hold_s + rest_s) + 1.0
     n = int(round(total_s * sample_rate_hz))
     time_s = np.arange(n) / sample_rate_hz
     s, peaks = rep_profile(
-        time_s, start_s=start_s, n_reps=n_reps, rep_s=rep_s, rest_s=rest_s, two_way=spec.two_way
+        time_s,
+        start_s=start_s,
+        n_reps=n_reps,
+        rep_s=rep_s,
+        rest_s=rest_s,
+        two_way=spec.two_way,
+        hold_s=hold_s,
     )
     base = _ramp(time_s, calibration_s, calibration_s + transition_s) * spec.base_sagittal
     heading0 = rng.uniform(-180, 180)
     angles = {
-        Placement.LOWER: (base + spec.lower_sagittal * s, spec.lower_frontal * s,
-                          heading0 + spec.lower_heading * s),
-        Placement.UPPER: (base + spec.upper_sagittal * s, spec.upper_frontal * s,
-                          heading0 + spec.upper_heading * s),
+        Placement.LOWER: (
+            base + spec.lower_sagittal * s,
+            spec.lower_frontal * s,
+            heading0 + spec.lower_heading * s,
+        ),
+        Placement.UPPER: (
+            base + spec.upper_sagittal * s,
+            spec.upper_frontal * s,
+            heading0 + spec.upper_heading * s,
+        ),
     }
     sensors = {}
     for placement, (sag, front, head) in angles.items():
@@ -224,7 +302,8 @@ def simulate(
             time_s, segment, mount, spec.lever_m, err, with_magnetometer, rng, placement
         )
     (lo_sag, lo_front, lo_head), (up_sag, up_front, up_head) = (
-        angles[Placement.LOWER], angles[Placement.UPPER]
+        angles[Placement.LOWER],
+        angles[Placement.UPPER],
     )
     truth = MeasureSeries(
         time_s=time_s,

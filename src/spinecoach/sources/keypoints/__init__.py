@@ -3,8 +3,9 @@
 >>> series = read_keypoints("G3-BP-ELK-P1T1-Unknown-C-0.json")            # doctest: +SKIP
 >>> series = read_keypoints("clip.json", format="blazepose_json", mirrored=False)  # doctest: +SKIP
 
-Formats (see :data:`KEYPOINT_READERS`): ``blazepose_json``, ``openpose_json``, ``kinect_txt``,
-``vicon_txt`` and ``csv`` (our export format, written by :func:`write_keypoints_csv`).
+Formats (see :data:`KEYPOINT_READERS`): ``blazepose_json``, ``openpose_json``,
+``openpose_frames`` (OpenPose's own per-frame output), ``kinect_txt``, ``vicon_txt`` and
+``csv`` (our export format, written by :func:`write_keypoints_csv`).
 Every reader returns a :class:`~spinecoach.motion.types.KeypointSeries` with subject-side
 canonical names, NaN + confidence 0 for missing points, and time stamps in seconds (from the
 ``sample_rate_hz`` option where the file has none).
@@ -17,7 +18,14 @@ from pathlib import Path
 
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.types import KeypointSeries
-from spinecoach.sources.keypoints import blazepose, csv_format, kinect, openpose, vicon
+from spinecoach.sources.keypoints import (
+    blazepose,
+    csv_format,
+    kinect,
+    openpose,
+    openpose_frames,
+    vicon,
+)
 from spinecoach.sources.keypoints._base import KeypointReader
 from spinecoach.sources.keypoints.csv_format import write_keypoints_csv
 from spinecoach.sources.keypoints.names import BLAZEPOSE_NAMES
@@ -28,6 +36,7 @@ KEYPOINT_READERS: dict[str, KeypointReader] = {
     for reader in (
         blazepose.READER,
         openpose.READER,
+        openpose_frames.READER,
         kinect.READER,
         vicon.READER,
         csv_format.READER,
@@ -48,13 +57,15 @@ def detect_format(path: Path | str) -> str:
         If no registered reader recognises it.
     """
     path = Path(path)
+    if path.is_dir():
+        if KEYPOINT_READERS["openpose_frames"].sniff(path, ""):
+            return "openpose_frames"
+        raise InvalidRecording(f"{path}: is a folder without OpenPose *_keypoints.json files")
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
     except FileNotFoundError:
         raise InvalidRecording(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InvalidRecording(f"{path}: is a folder, not a keypoint file") from None
     except OSError as exc:
         raise InvalidRecording(f"{path}: cannot read ({exc.strerror})") from None
     for name, reader in KEYPOINT_READERS.items():

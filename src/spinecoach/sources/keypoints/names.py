@@ -133,3 +133,33 @@ def swap_side(name: str) -> str:
     if name.endswith("_right"):
         return name[: -len("_right")] + "_left"
     return name
+
+
+#: OpenPose BODY_25 keypoints in output order, with our names.
+OPENPOSE_BODY25: tuple[tuple[str, str], ...] = (
+    ("Nose", "nose"),
+    ("Neck", "neck"),
+    ("RShoulder", "right_shoulder"),
+    ("RElbow", "right_elbow"),
+    ("RWrist", "right_wrist"),
+    ("LShoulder", "left_shoulder"),
+    ("LElbow", "left_elbow"),
+    ("LWrist", "left_wrist"),
+    ("MidHip", "mid_hip"),
+    ("RHip", "right_hip"),
+    ("RKnee", "right_knee"),
+    ("RAnkle", "right_ankle"),
+    ("LHip", "left_hip"),
+    ("LKnee", "left_knee"),
+    ("LAnkle", "left_ankle"),
+    ("REye", "right_eye"),
+    ("LEye", "left_eye"),
+    ("REar", "right_ear"),
+    ("LEar", "left_ear"),
+    ("LBigToe", "left_big_toe"),
+    ("LSmallToe", "left_small_toe"),
+    ("LHeel", "left_heel"),
+    ("RBigToe", "right_big_toe"),
+    ("RSmallToe", "right_small_toe"),
+    ("RHeel", "right_heel"),
+)

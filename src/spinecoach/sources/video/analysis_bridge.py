@@ -10,35 +10,34 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from spinecoach.domain.exercise import ExcursionDirection, Exercise
+from spinecoach.domain.exercise import Exercise
 from spinecoach.motion.required_keypoints import TORSO, required_keypoints
 from spinecoach.motion.streaming import StreamingAnalyzer
-from spinecoach.motion.types import EventKind, FloatArray, MotionEvent
+from spinecoach.motion.types import FloatArray, MotionEvent
 from spinecoach.sources.video.pipeline import AnalyzerFactory, Readout
 
 #: Form-flag codes the motion core checks besides an exercise's own common errors.
 GENERIC_FORM_CODES = frozenset({"out_of_range", "too_fast", "not_enough_range"})
 
 
-def measures_of(exercise: Exercise) -> tuple[str, ...]:
-    """The primary and secondary measures an exercise is analysed with."""
-    signature = exercise.signature
-    return (signature.primary_angle, *signature.secondary_angles)
-
-
 def required_keypoints_for(exercise: Exercise | None, names: Sequence[str]) -> tuple[str, ...]:
-    """Keypoints the exercise's measures need (the torso when no exercise is given)."""
+    """Keypoints the exercise's primary angle needs (the torso when no exercise is given).
+
+    Only the primary angle gates feedback: secondary measures feed form rules, which the
+    motion core skips when they are not measured (in a side view the far limbs are often
+    hidden, and pausing for them would pause most side-view exercises).
+    """
     if exercise is None:
         return TORSO
-    return required_keypoints(measures_of(exercise), names)
+    return required_keypoints((exercise.signature.primary_angle,), names)
 
 
 class ExerciseStream:
     """A :class:`StreamingAnalyzer` for one exercise, with the overlay's readout.
 
-    ``angle_deg`` in the readout is the excursion from the start position as the motion
-    core defines it (``|relative|`` for side-to-side work, sign-corrected otherwise), so it
-    is on the same scale as the exercise's ``target_range_deg``.
+    ``angle_deg`` in the readout is the motion core's live excursion from the start position
+    (``|relative|`` for side-to-side work, sign-corrected otherwise, smoothed), on the same
+    scale as the exercise's ``target_range_deg``.
     """
 
     def __init__(
@@ -47,14 +46,13 @@ class ExerciseStream:
         codes = frozenset(e.code for e in exercise.common_errors) | GENERIC_FORM_CODES
         self.exercise = exercise
         self.names = tuple(names)
-        self.analyzer = _CapturingAnalyzer(
+        self.analyzer = StreamingAnalyzer(
             exercise.signature,
             dose=exercise.dose,
             min_confidence=min_confidence,
             exercise_id=exercise.id,
             error_codes=codes,
         )
-        self._hold_start_s: float | None = None
         self._t_s = 0.0
 
     def update(
@@ -62,41 +60,17 @@ class ExerciseStream:
     ) -> list[MotionEvent]:
         """Feed one frame; return the motion core's events."""
         self._t_s = t_s
-        events = self.analyzer.push_keypoints(t_s, positions, confidence, self.names)
-        for event in events:
-            if event.kind is EventKind.HOLD_STARTED:
-                hold = getattr(self.analyzer.tracker, "_hold", None)
-                self._hold_start_s = getattr(hold, "start_s", event.t_s)
-            elif event.kind is EventKind.HOLD_ENDED:
-                self._hold_start_s = None
-        return events
+        return self.analyzer.push_keypoints(t_s, positions, confidence, self.names)
 
     def readout(self) -> Readout:
         """Current excursion (deg), repetitions so far and the running hold (s)."""
         tracker = self.analyzer.tracker
         excursion = None
-        value = self.analyzer.last_primary_deg
-        if tracker.baseline_deg is not None and math.isfinite(value):
-            relative = value - tracker.baseline_deg
-            direction = self.exercise.signature.direction
-            if direction is ExcursionDirection.BOTH:
-                excursion = abs(relative)
-            elif direction is ExcursionDirection.NEGATIVE:
-                excursion = -relative
-            else:
-                excursion = relative
-        hold_s = None if self._hold_start_s is None else self._t_s - self._hold_start_s
+        if math.isfinite(tracker.last_angle_deg):
+            excursion = tracker.last_excursion_deg
+        hold_start_s = tracker.hold_start_s
+        hold_s = None if hold_start_s is None else self._t_s - hold_start_s
         return Readout(excursion, len(tracker.repetitions), hold_s)
-
-
-class _CapturingAnalyzer(StreamingAnalyzer):
-    """StreamingAnalyzer that remembers the last primary-angle value it was fed."""
-
-    last_primary_deg: float = math.nan
-
-    def push_measures(self, t_s: float, values: dict[str, float]) -> list[MotionEvent]:
-        self.last_primary_deg = values.get(self.angle, math.nan)
-        return super().push_measures(t_s, values)
 
 
 def analyzer_factory_for(

@@ -3,9 +3,9 @@
 The video is decoded and processed as a stream (memory does not grow with its length apart
 from ~400 bytes of keypoints per frame), with a Rich progress bar on long videos. Outputs:
 
-* the motion core's :class:`~spinecoach.motion.analysis.AnalysisResult` on the keypoints
-  (masked at person switches so no angle, repetition or hold spans two people), with the
-  camera's tracking summary merged into ``tracking``;
+* the motion core's analysis on the keypoints (masked at person switches so no angle,
+  repetition or hold spans two people), with the camera's tracking summary merged into
+  ``tracking`` (``camera_*`` keys) and given as notes;
 * ``out_video``: an annotated copy (skeleton, primary angle vs target zone, reps, hold
   timer, cues as they fire, feedback-paused reasons);
 * ``keypoints_out``: the keypoints in spinecoach's CSV format (read back by
@@ -18,7 +18,7 @@ import logging
 import sys
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,14 @@ from rich.progress import (
 )
 
 from spinecoach.domain.exercise import Exercise
-from spinecoach.motion.analysis import AnalysisResult, analyze
+from spinecoach.errors import InvalidInput
+from spinecoach.motion.analysis import analyze_measures, error_codes_for
+from spinecoach.motion.filters import filter_measures, sample_rate_of
+from spinecoach.motion.measures import compute_measures
+from spinecoach.motion.segments import analyze_in_segments
 from spinecoach.motion.tracking_quality import assess_tracking, split_at_switches
 from spinecoach.motion.types import KeypointSeries
+from spinecoach.sources.analysis_input import AnalysisOutput, AnalyzeOptions
 from spinecoach.sources.keypoints import write_keypoints_csv
 from spinecoach.sources.pose.base import DEFAULT_BACKEND
 from spinecoach.sources.video.decode import VideoFileStream, VideoInfo
@@ -52,7 +57,7 @@ PROGRESS_MIN_FRAMES = 150
 
 @dataclass
 class VideoOptions:
-    """Options of :func:`analyze_video` (the ``analyze`` command's flags for videos).
+    """Options of :func:`process_video`.
 
     Attributes
     ----------
@@ -83,16 +88,14 @@ class VideoOptions:
 
 @dataclass
 class VideoAnalysis:
-    """Result of :func:`analyze_video`.
+    """Result of :func:`process_video`: the streaming pass over a video.
 
     Attributes
     ----------
     series : KeypointSeries
         Keypoints as estimated (image pixels), unmasked.
     analysis_series : KeypointSeries
-        Keypoints masked at person switches: what the analysis used.
-    result : AnalysisResult or None
-        The motion core's analysis (None without an exercise).
+        Keypoints masked at person switches: what the analysis uses.
     tracking : dict
         Camera tracking summary: detection and usable rates, person switches, set-up issues.
     info : VideoInfo
@@ -104,41 +107,30 @@ class VideoAnalysis:
 
     series: KeypointSeries
     analysis_series: KeypointSeries
-    result: AnalysisResult | None
     tracking: dict[str, Any]
     info: VideoInfo
     cues: list[Cue] = field(default_factory=list)
     processing_fps: float = 0.0
 
-    def to_json(self) -> dict[str, Any]:
-        """The ``--json`` payload: the analysis' keys with the camera's tracking merged in."""
-        if self.result is not None:
-            payload = self.result.to_json()
-        else:
-            payload = {
-                "exercise": None,
-                "duration_s": round(float(self.series.time_s[-1]), 3)
-                if self.series.n_frames
-                else 0.0,
-                "repetitions": [],
-                "holds": [],
-                "symmetry": {},
-                "tracking": {},
-                "form_flags": [],
-            }
-        payload["tracking"] = {**payload.get("tracking", {}), **self.tracking}
-        payload["video"] = {
-            "path": self.info.source,
-            "width_px": self.info.width_px,
-            "height_px": self.info.height_px,
-            "fps": self.info.fps,
-            "n_frames": self.series.n_frames,
-            "processing_fps": round(self.processing_fps, 1),
-        }
-        payload["cues"] = [
-            {"t_s": round(c.t_s, 3), "kind": c.kind, "text": c.text} for c in self.cues
+    def tracking_switch_frames(self) -> list[int]:
+        """Frame indices where the tracked person switched."""
+        return [int(s["frame"]) for s in self.tracking["person_switches"]]
+
+    def notes(self) -> list[str]:
+        """One-line camera notes for the user: detection, switches, set-up advice."""
+        notes = [
+            f"person detected in {100 * self.tracking['detection_rate']:.0f} % of "
+            f"{self.series.n_frames} frames; every needed body part visible in "
+            f"{100 * self.tracking['usable_rate']:.0f} % "
+            f"({', '.join(self.tracking['required_keypoints'])})"
         ]
-        return payload
+        for switch in self.tracking["person_switches"]:
+            notes.append(
+                f"person switch at {switch['t_s']:.2f} s (frame {switch['frame']}): "
+                "the analysis is split there"
+            )
+        notes += [f"set-up: {text}" for text in self.tracking["setup_issues"]]
+        return notes
 
 
 def _progress(total: int | None) -> Progress:
@@ -156,8 +148,8 @@ def _progress(total: int | None) -> Progress:
     )
 
 
-def analyze_video(path: Path, options: VideoOptions | None = None) -> VideoAnalysis:
-    """Estimate poses on every frame of ``path`` and analyse them.
+def process_video(path: Path, options: VideoOptions | None = None) -> VideoAnalysis:
+    """Estimate poses on every frame of ``path``, stream them through the coach's analysis.
 
     Parameters
     ----------
@@ -221,11 +213,70 @@ def analyze_video(path: Path, options: VideoOptions | None = None) -> VideoAnaly
         series, pipeline.monitor.required, min_confidence=opts.min_confidence
     )
     tracking["setup_issues"] = sorted({c.text for c in cues if c.kind == "setup"})
-    result = None
-    if opts.exercise is not None:
-        result = analyze(masked, opts.exercise, min_confidence=opts.min_confidence)
     if opts.keypoints_out is not None:
         write_keypoints_csv(series, opts.keypoints_out)
-    return VideoAnalysis(
-        series, masked, result, tracking, info, cues, n_frames / max(elapsed_s, 1e-9)
+    return VideoAnalysis(series, masked, tracking, info, cues, n_frames / max(elapsed_s, 1e-9))
+
+
+def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
+    """``spinecoach analyze VIDEO``: pose estimation, then the motion core's analysis.
+
+    Events are detected on the unfiltered measures of the keypoints masked at person
+    switches (as for keypoint files); ``options.filter`` applies to the reported measures.
+    The camera's tracking summary is merged into the result's ``tracking`` and given as notes.
+
+    Raises
+    ------
+    InvalidInput
+        For options that do not apply to videos (``--format``, ``--fps``, ``--placement``).
+    """
+    for flag, value in (
+        ("--format", options.format),
+        ("--fps", options.fps),
+        ("--placement", options.placement),
+    ):
+        if value is not None:
+            raise InvalidInput(f"{flag} does not apply to a video input ({path.name})")
+    video = process_video(
+        path,
+        VideoOptions(
+            exercise=options.exercise,
+            out_video=options.out_video,
+            keypoints_out=options.keypoints_out,
+            min_confidence=options.min_confidence,
+        ),
+    )
+    series = video.analysis_series
+    raw = compute_measures(series, min_confidence=options.min_confidence)
+    notes = video.notes() + [f"{k}: {v}" for k, v in raw.flags.items()]
+    result = None
+    exercise = options.exercise
+    if exercise is not None:
+        codes = error_codes_for(exercise)
+        # Each person-switch segment is analysed on its own (own baseline, no event across).
+        result = analyze_in_segments(
+            raw,
+            video.tracking_switch_frames(),
+            lambda segment: analyze_measures(
+                segment,
+                exercise.signature,
+                dose=exercise.dose,
+                exercise_id=exercise.id,
+                error_codes=codes,
+            ),
+        )
+        camera = {f"camera_{k}": v for k, v in video.tracking.items()}
+        result = replace(result, tracking={**result.tracking, **camera})
+    reported = raw
+    if series.n_frames > 1 and options.filter == "butterworth":
+        cutoff_hz = min(6.0, 0.4 * sample_rate_of(series.time_s))
+        reported = filter_measures(raw, "butterworth", cutoff_hz=cutoff_hz)
+    elif series.n_frames > 1:
+        reported = filter_measures(raw, options.filter)
+    return AnalysisOutput(
+        measures=reported,
+        result=result,
+        source=f"video/{video.series.source}",
+        keypoints=video.series,
+        notes=tuple(notes),
     )

@@ -135,13 +135,14 @@ def draw_skeleton(
             cv2.circle(frame, centre, radius, LOW_CONF_BGR, 1, cv2.LINE_AA)
 
 
-def _panel(frame: NDArray[Any], x0: int, y0: int, x1: int, y1: int, alpha: float = 0.6) -> None:
+def _panel(frame: NDArray[Any], x0: int, y0: int, x1: int, y1: int, alpha: float = 0.7) -> None:
     h, w = frame.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return
     roi = frame[y0:y1, x0:x1]
-    cv2.addWeighted(roi, 1.0 - alpha, np.full_like(roi, PANEL_BGR), alpha, 0.0, dst=roi)
+    # Blend toward the panel grey in place: roi * (1 - alpha) + grey * alpha.
+    cv2.convertScaleAbs(roi, dst=roi, alpha=1.0 - alpha, beta=PANEL_BGR[0] * alpha)
 
 
 def _text(
@@ -151,8 +152,11 @@ def _text(
     scale: float,
     colour: tuple[int, int, int] = (255, 255, 255),
     thickness: int = 1,
+    outline: bool = False,
 ) -> None:
-    cv2.putText(frame, text, org, FONT, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
+    """Anti-aliased text; ``outline`` adds a black rim for text drawn over the video."""
+    if outline:
+        cv2.putText(frame, text, org, FONT, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
     cv2.putText(frame, text, org, FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
@@ -243,6 +247,7 @@ def draw_hud(frame: NDArray[Any], state: OverlayState) -> None:
         0.6 * s,
         (230, 230, 230),
         max(1, round(s)),
+        outline=True,
     )
     if state.cue:
         _banner(frame, state.cue, CUE_BGR, bottom=True)

@@ -1,0 +1,230 @@
+"""Sensor inputs of ``spinecoach session``: each opens as a stream of coach frames.
+
+| option | source | live |
+|---|---|---|
+| ``--keypoints FILE`` | any keypoint file ``spinecoach analyze`` reads | no (replayed) |
+| ``--video FILE`` | pose estimation on a video file | no (replayed) |
+| ``--camera N`` | pose estimation on webcam N | yes |
+| ``--imu FILE`` | any IMU recording (orientation -> lumbar/pelvic angles) | no (replayed) |
+| ``--imu-stream URL`` | JSON-lines samples over UDP (``udp://HOST:PORT``) | yes |
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from spinecoach.coach.feed import Frame, MotionFeed
+from spinecoach.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SessionInput:
+    """An opened input: frames, the feed that analyses them, and how to drive them."""
+
+    name: str
+    frames: Iterator[Frame] | None
+    feed: MotionFeed | None
+    live: bool
+    description: str
+
+    @property
+    def sensor(self) -> bool:
+        """Whether a sensor steers the session."""
+        return self.frames is not None
+
+
+def timer_input() -> SessionInput:
+    """No sensor: the session runs on the clock alone."""
+    return SessionInput("timer", None, None, False, "timers only")
+
+
+def keypoints_input(path: Path, min_confidence: float) -> SessionInput:
+    """Replay a keypoint file (BlazePose/OpenPose/Kinect/Vicon JSON or text, our CSV)."""
+    from spinecoach.sources.keypoints import read_keypoints
+
+    series = read_keypoints(path)
+    names = series.names
+
+    def frames() -> Iterator[Frame]:
+        for i in range(series.n_frames):
+            yield Frame(float(series.time_s[i]), series.positions[i], series.confidence[i], names)
+
+    rate = float(series.metadata.get("sample_rate_hz", 30.0) or 30.0)  # type: ignore[arg-type]
+    return SessionInput(
+        "keypoints",
+        frames(),
+        MotionFeed(min_confidence=min_confidence, sample_rate_hz=rate),
+        False,
+        f"{path.name}: {series.n_frames} frames ({series.source})",
+    )
+
+
+def imu_input(path: Path) -> SessionInput:
+    """Replay an IMU recording: orientation and angles computed once, then streamed."""
+    from spinecoach.motion.imu_pipeline import recording_measures
+    from spinecoach.sources.imu.registry import read_imu
+
+    measures = recording_measures(read_imu(path))
+    names = tuple(measures.values)
+
+    def frames() -> Iterator[Frame]:
+        columns = [measures.values[n] for n in names]
+        for i, t in enumerate(measures.time_s):
+            yield Frame(
+                float(t), measures={n: float(c[i]) for n, c in zip(names, columns, strict=True)}
+            )
+
+    return SessionInput(
+        "imu",
+        frames(),
+        MotionFeed(imu=True),
+        False,
+        f"{path.name}: {len(measures.time_s)} samples, measures {', '.join(names)}",
+    )
+
+
+def _video_frames(stream: object, backend_name: str) -> Iterator[Frame]:
+    from spinecoach.sources.pose.base import create_backend
+
+    pose = create_backend(backend_name)
+    names = tuple(pose.keypoint_names)
+    try:
+        for frame in stream:  # type: ignore[attr-defined]
+            positions, confidence = pose.estimate(frame.image_bgr)
+            height, width = frame.image_bgr.shape[:2]
+            yield Frame(
+                float(frame.t_s), positions[:, :2], confidence, names, None, (width, height)
+            )
+    finally:
+        pose.close()
+        stream.close()  # type: ignore[attr-defined]
+
+
+def video_input(path: Path, min_confidence: float) -> SessionInput:
+    """Pose estimation on a video file, replayed as if it were a camera."""
+    from spinecoach.sources.pose.base import DEFAULT_BACKEND
+    from spinecoach.sources.video.decode import VideoFileStream
+
+    stream = VideoFileStream(path)
+    return SessionInput(
+        "video",
+        _video_frames(stream, DEFAULT_BACKEND),
+        MotionFeed(min_confidence=min_confidence),
+        False,
+        f"{path.name} (pose estimation: {DEFAULT_BACKEND})",
+    )
+
+
+def camera_input(index: int, min_confidence: float) -> SessionInput:
+    """Pose estimation on a live webcam."""
+    from spinecoach.sources.pose.base import DEFAULT_BACKEND
+    from spinecoach.sources.video.decode import CameraStream
+
+    stream = CameraStream(index)
+    return SessionInput(
+        "camera",
+        _video_frames(stream, DEFAULT_BACKEND),
+        MotionFeed(min_confidence=min_confidence),
+        True,
+        f"camera {index} (pose estimation: {DEFAULT_BACKEND})",
+    )
+
+
+def _udp_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, port))
+    sock.settimeout(0.5)
+    try:
+        while True:
+            try:
+                data, _ = sock.recvfrom(65536)
+            except TimeoutError:
+                continue
+            text = data.decode("utf-8", errors="replace")
+            for line in text.splitlines():
+                if '"end"' in line and '"type"' in line:
+                    lines.put(None)
+                    return
+                if line.strip():
+                    lines.put(line)
+    finally:
+        sock.close()
+
+
+def imu_stream_input(url: str) -> SessionInput:
+    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://HOST:PORT``."""
+    from spinecoach.motion.imu_pipeline import ImuStreamProcessor
+    from spinecoach.sources.imu.live import FrameAssembler, parse_line
+
+    parsed = urlparse(url)
+    if parsed.scheme != "udp" or parsed.port is None:
+        raise InvalidInput(f"--imu-stream: expected udp://HOST:PORT, got {url!r}")
+    lines: queue.Queue[str | None] = queue.Queue()
+    host = parsed.hostname or "127.0.0.1"
+    threading.Thread(target=_udp_lines, args=(host, parsed.port, lines), daemon=True).start()
+
+    def frames() -> Iterator[Frame]:
+        assembler = FrameAssembler()
+        processor: ImuStreamProcessor | None = None
+        while True:
+            line = lines.get()
+            if line is None:
+                return
+            try:
+                kind, t_s, samples = parse_line(line)
+            except (ValueError, KeyError, TypeError):
+                continue  # malformed lines are skipped, as the protocol says
+            if kind == "end":
+                return
+            for frame_t, frame in assembler.add(t_s, samples):
+                if processor is None:
+                    processor = ImuStreamProcessor(placements=tuple(frame))
+                for row_t, values in processor.push(frame_t, frame):
+                    yield Frame(row_t, measures=values)
+
+    return SessionInput("imu_stream", frames(), MotionFeed(imu=True), True, f"IMU stream {url}")
+
+
+def open_input(
+    *,
+    camera: int | None,
+    video: Path | None,
+    keypoints: Path | None,
+    imu: Path | None,
+    imu_stream: str | None,
+    min_confidence: float,
+) -> SessionInput:
+    """Open the one input given (none: timers only)."""
+    given = [
+        name
+        for name, value in (
+            ("--camera", camera),
+            ("--video", video),
+            ("--keypoints", keypoints),
+            ("--imu", imu),
+            ("--imu-stream", imu_stream),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise InvalidInput(f"Give one input at most, not {' and '.join(given)}.")
+    if keypoints is not None:
+        return keypoints_input(keypoints, min_confidence)
+    if imu is not None:
+        return imu_input(imu)
+    if video is not None:
+        return video_input(video, min_confidence)
+    if camera is not None:
+        return camera_input(camera, min_confidence)
+    if imu_stream is not None:
+        return imu_stream_input(imu_stream)
+    return timer_input()

@@ -1,0 +1,161 @@
+"""``spinecoach imu ...``: live IMU streams, replay, simulation and the list of file formats.
+
+File analysis is ``spinecoach analyze FILE --source imu`` (see docs/imu.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from spinecoach.cli._common import console, get_settings, print_json
+from spinecoach.errors import InvalidInput
+
+imu_app = typer.Typer(
+    help="Wearable sensors: live streams, replay, simulation, formats.", no_args_is_help=True
+)
+
+PLACEMENTS = ("dual", "sacrum", "upper")
+
+
+@imu_app.command("listen")
+def listen(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback default)."),
+    port: int = typer.Option(9100, "--port", help="UDP or WebSocket port (0 = any free)."),
+    udp: bool = typer.Option(False, "--udp", help="Receive UDP datagrams (default)."),
+    ws: bool = typer.Option(False, "--ws", help="Receive WebSocket messages instead."),
+    exercise_id: str | None = typer.Option(None, "--exercise", help="Exercise id to analyse."),
+    placement: str | None = typer.Option(None, "--placement", help="dual | sacrum | upper."),
+    calibration_s: float = typer.Option(3.0, "--calibration-s", help="Neutral window, s."),
+    forward_axis: str = typer.Option("-z", "--forward-axis", help="Sensor axis facing forward."),
+    max_seconds: float | None = typer.Option(None, "--max-seconds", help="Stop after this long."),
+    as_json: bool = typer.Option(False, "--json", help="Events and summary as JSON lines."),
+) -> None:
+    """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
+    from spinecoach.domain.exercise import Dose, SensorSignature
+    from spinecoach.motion.imu_angles import CalibrationOptions
+    from spinecoach.motion.imu_types import PlacementSet
+    from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
+    from spinecoach.sources.imu.live import LiveSession, event_json
+    from spinecoach.sources.imu.transport import serve_udp, serve_websocket
+
+    if udp and ws:
+        raise InvalidInput("choose one of --udp and --ws")
+    if placement is not None and placement not in PLACEMENTS:
+        raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
+    chosen = PlacementSet(placement) if placement else None
+    signature: SensorSignature | None = DEFAULT_SIGNATURES[chosen] if chosen else None
+    dose: Dose | None = None
+    if exercise_id:
+        from spinecoach.content import load_library
+
+        exercise = load_library(get_settings().content_dir).get(exercise_id)
+        signature, dose = exercise.signature, exercise.dose
+        if signature.imu_angle is None:
+            raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
+
+    def show(event: object) -> None:
+        payload = event_json(event)  # type: ignore[arg-type]
+        if as_json:
+            print(json.dumps(payload), flush=True)
+        else:
+            console.print(
+                f"{payload['t_s']:8.2f} s  [bold]{payload['kind']}[/]  {payload['detail']}"
+            )
+
+    session = LiveSession(
+        signature,
+        placement_set=chosen,
+        dose=dose,
+        exercise_id=exercise_id or "",
+        calibration=CalibrationOptions(duration_s=calibration_s, forward_axis=forward_axis),
+        on_event=show,
+    )
+    serve = serve_websocket if ws else serve_udp
+
+    def ready(bound: int) -> None:
+        scheme = "ws" if ws else "udp"
+        print(
+            f"listening on {scheme}://{host}:{bound} (stand still for {calibration_s:g} s "
+            "at the start to calibrate)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    asyncio.run(serve(session, host, port, max_seconds=max_seconds, ready=ready))
+    result = session.finish()
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "summary": result.to_json(),
+                    "frames": session.n_frames,
+                    "bad_lines": session.n_bad_lines,
+                    "late_frames": session.assembler.n_out_of_order,
+                }
+            ),
+            flush=True,
+        )
+    else:
+        console.print(
+            f"{session.n_frames} frames, {session.n_bad_lines} bad lines, "
+            f"{session.assembler.n_out_of_order} late frames dropped, "
+            f"{len(result.repetitions)} repetitions, {len(result.holds)} holds"
+        )
+
+
+@imu_app.command("replay")
+def replay(
+    path: Path = typer.Argument(..., help="Any supported IMU file, folder or zip."),
+    to: str = typer.Option(..., "--to", help="udp://HOST:PORT or ws://HOST:PORT"),
+    speed: float = typer.Option(1.0, "--speed", help="Playback speed (1 = real time)."),
+    format: str | None = typer.Option(None, "--format", help="Reader name (auto-detected)."),
+) -> None:
+    """Send a recording to a listener at real-time pace (a stand-in for a phone or BLE bridge)."""
+    from spinecoach.sources.imu.transport import replay_file
+
+    n = replay_file(path, to, speed=speed, format=format)
+    console.print(f"sent {n} samples to {to}")
+
+
+@imu_app.command("simulate")
+def simulate(
+    movement: str = typer.Argument(..., help="pelvic_tilt, cat_cow, seated_hip_hinge, ..."),
+    out: Path = typer.Option(..., "--out", help="Generic CSV to write."),
+    reps: int = typer.Option(5, "--reps", help="Repetitions."),
+    rate_hz: float = typer.Option(100.0, "--rate-hz", help="Sample rate."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    truth: Path | None = typer.Option(None, "--truth", help="Also write the true angles CSV."),
+) -> None:
+    """Write a simulated two-sensor recording (generic CSV) with known angles."""
+    from spinecoach.sources.imu import write_generic_csv
+    from spinecoach.sources.imu.simulate import simulate as run
+    from spinecoach.sources.measures_csv import write_measures_csv
+
+    sim = run(movement, n_reps=reps, sample_rate_hz=rate_hz, seed=seed)
+    write_generic_csv(sim.recording, out, comments={"simulated": movement, "seed": str(seed)})
+    if truth is not None:
+        write_measures_csv(sim.truth, truth)
+    console.print(f"wrote {out} ({sim.recording.primary().n_samples} samples, {reps} repetitions)")
+
+
+@imu_app.command("formats")
+def formats(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+    """List the IMU file readers."""
+    from spinecoach.sources.imu import READERS
+
+    rows = {name: r.description for name, r in READERS.items()}
+    if as_json:
+        print_json(rows)
+        return
+    for name, description in rows.items():
+        console.print(f"[bold]{name}[/]  {description}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``imu`` command group."""
+    app.add_typer(imu_app, name="imu")

@@ -1,0 +1,396 @@
+"""``spinecoach session``: today's plan, guided step by step (docs/sessions.md).
+
+A thin loop over :class:`spinecoach.coach.engine.SessionEngine`: it opens the input, wires
+the store's sink, shows the Rich view (or prints the cue timeline with ``--headless``),
+speaks cues, reads keys, and at the end shows the summary and tomorrow's adapted plan.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.live import Live
+from rich.prompt import Prompt
+from rich.table import Table
+
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli._session_audio import Voice
+from spinecoach.cli._session_inputs import open_input
+from spinecoach.cli._session_view import KeyReader, render
+from spinecoach.coach.clock import FakeClock
+from spinecoach.coach.cues import Cue
+from spinecoach.coach.driver import SessionDriver
+from spinecoach.coach.engine import EngineOptions, SessionEngine
+from spinecoach.coach.timeline import TimelineOptions
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.plan import Plan, PlanItem
+from spinecoach.errors import InvalidInput, NotFound
+from spinecoach.store import models
+from spinecoach.store.repositories import SessionRepository, plan_from_row
+from spinecoach.store.session_sink import StoreSessionSink, close_unfinished, done_exercise_ids
+
+log = logging.getLogger(__name__)
+
+MORNING_HOUR = 8
+
+
+def next_morning(now: datetime, hour: int = MORNING_HOUR) -> datetime:
+    """Tomorrow at ``hour`` o'clock local time, as an aware datetime."""
+    local = now.astimezone()
+    return (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Plan:
+    """Keep only ``ids`` (in the given order); ids not in the plan use the library dose."""
+    items = []
+    for exercise_id in ids:
+        try:
+            items.append(plan.item(exercise_id))
+        except KeyError:
+            exercise = library.get(exercise_id)
+            items.append(
+                PlanItem(exercise.id, exercise.name, exercise.section, exercise.dose,
+                         reason="Chosen with --exercise.")
+            )  # fmt: skip
+    return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+
+
+def remaining_plan(plan: Plan, done: list[str]) -> Plan:
+    """The plan without the exercises already recorded (for ``--resume``)."""
+    left = list(done)
+    items = []
+    for item in plan.items:
+        if item.exercise_id in left:
+            left.remove(item.exercise_id)
+        else:
+            items.append(item)
+    return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+
+
+class CueOutput:
+    """Where cues go: the printed timeline, the JSON-lines log, the voice and the view."""
+
+    def __init__(self, *, headless: bool, log_file: IO[str] | None, voice: Voice) -> None:
+        self.headless = headless
+        self.log_file = log_file
+        self.voice = voice
+        self.last = ""
+        self.count = 0
+
+    def __call__(self, cues: list[Cue]) -> None:
+        for cue in cues:
+            self.count += 1
+            self.last = cue.text
+            if self.headless:
+                print(f"{cue.t_s:8.2f}s  {cue.kind.value:<13} {cue.text}", flush=True)
+            if self.log_file is not None:
+                self.log_file.write(json.dumps(cue.to_dict(), ensure_ascii=False) + "\n")
+                self.log_file.flush()
+            self.voice.say(cue)
+
+
+def _ask_pain(question: str) -> int | None:
+    answer = Prompt.ask(f"{question} [dim](0-10, Enter to skip)[/]", default="", console=console)
+    if not answer.strip():
+        return None
+    try:
+        value = int(answer)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 10 else None
+
+
+def _ask_symptoms(engine: SessionEngine) -> tuple[set[str], int | None]:
+    rules = engine.rules.stop_rules
+    console.print("[bold]What is happening?[/] (numbers, comma-separated; Enter for none)")
+    for n, rule in enumerate(rules, 1):
+        console.print(f"  {n}. {rule.label}")
+    text = Prompt.ask("Symptoms", default="", console=console)
+    chosen = set()
+    for part in text.replace(" ", "").split(","):
+        if part.isdigit() and 1 <= int(part) <= len(rules):
+            chosen.add(rules[int(part) - 1].symptom)
+    pain = _ask_pain("Pain right now")
+    return chosen, pain
+
+
+class InteractiveHook:
+    """Keyboard, check-in prompts and the live view refresh of an interactive session."""
+
+    def __init__(self, live: Live, keys: KeyReader, output: CueOutput, notice: str) -> None:
+        self.live = live
+        self.keys = keys
+        self.output = output
+        self.notice = notice
+
+    def _prompt(self, engine: SessionEngine, ask) -> None:  # type: ignore[no-untyped-def]
+        engine.pause()
+        self.live.stop()
+        self.keys.restore()
+        try:
+            ask()
+        finally:
+            self.keys.resume()
+            self.live.start()
+            engine.resume()
+
+    def __call__(self, engine: SessionEngine) -> None:
+        state = engine.state()
+        if state["awaiting"] == "pain":
+            step = state["step"]
+            question = str(step["text"]) if isinstance(step, dict) else "Pain now"
+
+            def ask_checkin() -> None:
+                pain = _ask_pain(question)
+                self.output(engine.report_pain(pain) if pain is not None else engine.skip())
+
+            self._prompt(engine, ask_checkin)
+        key = self.keys.read()
+        if key == "w":
+
+            def ask_wrong() -> None:
+                symptoms, pain = _ask_symptoms(engine)
+                self.output(engine.report_symptoms(symptoms, pain=pain))
+
+            self._prompt(engine, ask_wrong)
+        elif key == "p":
+
+            def ask_pain() -> None:
+                pain = _ask_pain("Pain right now")
+                if pain is not None:
+                    self.output(engine.report_pain(pain))
+
+            self._prompt(engine, ask_pain)
+        elif key == "s":
+            self.output(engine.skip())
+        elif key == " ":
+            if engine.state()["status"] == "paused":
+                engine.resume()
+            else:
+                engine.pause()
+        elif key == "q":
+            self.output(engine.stop())
+        self.live.update(render(engine.state(), self.output.last, self.notice))
+
+
+def headless_hook(pain: int | None):  # type: ignore[no-untyped-def]
+    """Answers every check-in with ``pain`` (``None``: let check-ins time out)."""
+
+    def hook(engine: SessionEngine) -> list[Cue]:
+        if pain is not None and engine.state()["awaiting"] == "pain":
+            return engine.report_pain(pain)
+        return []
+
+    return hook
+
+
+def _unfinished_choice(
+    ctx: AppContext, person_id: int, headless: bool, resume: bool
+) -> models.Session | None:
+    """Handle sessions left in progress (killed): resume one or close them."""
+    repo = SessionRepository(ctx.db)
+    unfinished = sorted(repo.unfinished(person_id), key=lambda r: r.id)
+    if not unfinished:
+        if resume:
+            console.print("No unfinished session to resume; starting a new one.")
+        return None
+    latest = unfinished[-1]
+    done = done_exercise_ids(latest)
+    if not resume and not headless and console.is_terminal:
+        choice = Prompt.ask(
+            f"Session {latest.id} was interrupted after {len(done)} exercise(s). "
+            "[r]esume it or [c]lose it and start again?",
+            choices=["r", "c"],
+            default="r",
+            console=console,
+        )
+        resume = choice == "r"
+    if resume:
+        for row in unfinished[:-1]:
+            close_unfinished_one(ctx, row)
+        console.print(f"Resuming session {latest.id} ({len(done)} exercise(s) already done).")
+        return latest
+    closed = close_unfinished(ctx.db, person_id, now=datetime.now(UTC))
+    console.print(f"Closed interrupted session(s) {', '.join(map(str, closed))}.")
+    return None
+
+
+def close_unfinished_one(ctx: AppContext, row: models.Session) -> None:
+    """Close one interrupted session."""
+    SessionRepository(ctx.db).finish(row.id, status="closed", ended_at=datetime.now(UTC))
+
+
+def _summary(engine: SessionEngine, session_id: int | None) -> None:
+    table = Table(title=f"Session {session_id or ''}: {engine.status}")
+    for column in (
+        "exercise",
+        "done",
+        "reps",
+        "holds (s)",
+        "range (°)",
+        "form",
+        "tracking",
+        "note",
+    ):
+        table.add_column(column)
+    for r in engine.results:
+        tracking = "timer"
+        if r.tracking.get("measured"):
+            tracking = f"{float(r.tracking.get('ok_fraction', 0.0)):.0%} seen"  # type: ignore[arg-type]
+            if r.tracking.get("sensor_ended"):
+                tracking += ", then timer"
+        reps = f"{r.reps_done}/{r.reps_target}"
+        if r.tracking.get("measured"):
+            reps += f" ({r.tracking.get('measured_reps', 0)} measured)"
+        ranges = ", ".join(f"{x:.0f}" for x in r.ranges_deg) or "-"
+        holds = ", ".join(f"{h:.0f}" for h in r.hold_times_s) or "-"
+        table.add_row(
+            r.exercise_id, "yes" if r.completed else "no", reps,
+            holds, ranges, str(len(r.form_flags)), tracking, r.stop_action or "",
+        )  # fmt: skip
+    console.print(table)
+    if engine.pain_before is not None or engine.pain_after is not None:
+        console.print(f"Pain before {engine.pain_before}/10, after {engine.pain_after}/10.")
+
+
+def session_command(
+    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index (live).")] = None,
+    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
+    keypoints: Annotated[
+        Path | None, typer.Option("--keypoints", help="Keypoint file, replayed.")
+    ] = None,
+    imu: Annotated[Path | None, typer.Option("--imu", help="IMU recording, replayed.")] = None,
+    imu_stream: Annotated[
+        str | None, typer.Option("--imu-stream", help="Live IMU samples: udp://HOST:PORT.")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option("--speed", help="Real-time factor; 0 = as fast as possible.")
+    ] = 1.0,
+    no_audio: Annotated[bool, typer.Option("--no-audio", help="No speech or tones.")] = False,
+    log_path: Annotated[
+        Path | None, typer.Option("--log", help="Write the cue timeline as JSON lines.")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+    exercise: Annotated[
+        list[str] | None, typer.Option("--exercise", help="Only this exercise (repeatable).")
+    ] = None,
+    headless: Annotated[
+        bool, typer.Option("--headless", help="No view or keys: print the cue timeline.")
+    ] = False,
+    pain: Annotated[
+        int | None,
+        typer.Option("--pain", min=0, max=10, help="Headless: answer every check-in with this."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Resume the last interrupted session.")
+    ] = False,
+    close: Annotated[
+        bool, typer.Option("--close-unfinished", help="Close interrupted sessions and exit.")
+    ] = False,
+) -> None:
+    """Run today's plan with timers, breath pacing, measured reps and stop rules."""
+    if speed < 0 or math.isnan(speed):
+        raise InvalidInput(f"--speed: expected a number >= 0, got {speed}")
+    with AppContext(data_dir) as ctx:
+        person = ctx.person_id
+        if close:
+            closed = close_unfinished(ctx.db, person, now=datetime.now(UTC))
+            console.print(
+                f"Closed {len(closed)} interrupted session(s)"
+                + (f": {', '.join(map(str, closed))}." if closed else ".")
+            )
+            return
+        ctx.service.require_clearance(person)
+        resumed = _unfinished_choice(ctx, person, headless, resume)
+        current = ctx.service.current_plan(person)
+        if current is None:
+            raise NotFound("No plan yet: run `spinecoach plan` first (after `spinecoach intake`).")
+        plan, plan_id = current
+        if exercise:
+            plan = select_exercises(plan, exercise, ctx.library)
+        if resumed is not None:
+            if resumed.plan_id is not None:
+                row = ctx.db.get(models.Plan, resumed.plan_id)
+                if row is not None:
+                    plan, plan_id = plan_from_row(row), row.id
+                    if exercise:
+                        plan = select_exercises(plan, exercise, ctx.library)
+            plan = remaining_plan(plan, done_exercise_ids(resumed))
+        source = open_input(
+            camera=camera, video=video, keypoints=keypoints, imu=imu, imu_stream=imu_stream,
+            min_confidence=ctx.settings.min_keypoint_confidence,
+        )  # fmt: skip
+        started = datetime.now(UTC)
+        clock = FakeClock()
+        sink = StoreSessionSink(
+            ctx.db, person, plan_id, started_at=started, source=source.name,
+            session_id=resumed.id if resumed is not None else None,
+            next_checkin_at=next_morning(started),
+        )  # fmt: skip
+        timeline = TimelineOptions(checkin_timeout_s=30.0 if headless else None)
+        engine = SessionEngine(
+            plan, ctx.library, ctx.rules, clock=clock, sink=sink, sensor=source.sensor,
+            options=EngineOptions(timeline=timeline, pain_limit=ctx.settings.pain_limit),
+            sensor_for=source.feed.measurable if source.feed is not None else None,
+        )  # fmt: skip
+        voice = Voice(enabled=not no_audio)
+        notice = voice.problem() or ""
+        console.print(f"Input: {source.description}. Plan: {len(plan.items)} exercise(s).")
+        if notice:
+            console.print(f"[yellow]{notice}[/]")
+        log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
+        output = CueOutput(headless=headless, log_file=log_file, voice=voice)
+        try:
+            if headless or not console.is_terminal:
+                answer = headless_hook(pain)
+                driver = SessionDriver(
+                    engine, clock, frames=source.frames, feed=source.feed, live=source.live,
+                    speed=speed, on_cues=output, hook=lambda e: output(answer(e)),
+                )  # fmt: skip
+                driver.run()
+            else:
+                with (
+                    KeyReader() as keys,
+                    Live(
+                        render(engine.state(), "", notice), console=console, refresh_per_second=8
+                    ) as live,
+                ):
+                    driver = SessionDriver(
+                        engine, clock, frames=source.frames, feed=source.feed, live=source.live,
+                        speed=speed, on_cues=output,
+                        hook=InteractiveHook(live, keys, output, notice),
+                    )  # fmt: skip
+                    driver.run()
+        except KeyboardInterrupt:
+            output(engine.stop("Stopped with Ctrl-C."))
+            raise typer.Exit(130) from None
+        finally:
+            voice.close()
+            if log_file is not None:
+                log_file.close()
+        _summary(engine, sink.session_id)
+        if engine.status == "urgent_care":
+            console.print("[bold red]Please follow the advice above before exercising again.[/]")
+            return
+        if sink.session_id is not None and engine.results:
+            adapted = ctx.service.adapt_after_session(person, sink.session_id, datetime.now(UTC))
+            console.print("[bold]Tomorrow's plan:[/]")
+            for change in adapted.changes:
+                console.print(f"  {change.action.value:<8} {change.exercise_id}: {change.reason}")
+        due = next_morning(started)
+        console.print(
+            f"Next check-in: tomorrow morning from {due:%H:%M} — run [bold]spinecoach checkin[/]."
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``session`` to the root command."""
+    app.command("session")(session_command)

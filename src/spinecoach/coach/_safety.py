@@ -1,0 +1,133 @@
+"""What the engine does with a stop-rule decision (internal to :mod:`spinecoach.coach.engine`).
+
+Continue, regress (swap in the exercise's first regression), stop the exercise, end the
+session or send the person to urgent care, each shown and spoken with its reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spinecoach.coach.cues import Cue, CueKind
+from spinecoach.coach.results import PainCheck
+from spinecoach.coach.run import ExerciseRun
+from spinecoach.coach.timeline import StepKind, exercise_steps, wants_checkin_after
+from spinecoach.domain.rules import StopAction
+from spinecoach.domain.safety import StopDecision
+
+if TYPE_CHECKING:
+    from spinecoach.coach.engine import SessionEngine
+
+
+def record_check(
+    engine: SessionEngine,
+    t: float,
+    kind: str,
+    pain: int | None,
+    symptoms: frozenset[str],
+    decision: StopDecision,
+) -> None:
+    """Keep a check-in and send it to the sink."""
+    exercise_id = engine._run.exercise.id if engine._run is not None else None
+    check = PainCheck(t, kind, pain, symptoms, decision, exercise_id)
+    engine.checks.append(check)
+    engine.sink.on_pain_report(check)
+
+
+def apply_decision(
+    engine: SessionEngine,
+    decision: StopDecision,
+    t: float,
+    kind: str,
+    out: list[Cue],
+    *,
+    always_say: bool = False,
+) -> None:
+    """Act on a stop-rule decision: continue, regress, stop exercise, end, urgent care."""
+    action = decision.action
+    reasons = decision.reasons
+    why = " ".join(reasons)
+    if action is StopAction.CONTINUE:
+        if always_say:
+            engine._say(t, CueKind.SAFETY, why, out)
+        else:
+            engine._say(t, CueKind.INSTRUCTION, "Thank you. Carry on.", out)
+        return
+    if action is StopAction.URGENT_CARE:
+        care = decision.seek_care.value if decision.seek_care else "emergency"
+        engine._seek_care = care
+        advice = engine.rules.tier_advice.get(decision.seek_care) if decision.seek_care else ""
+        engine._say(t, CueKind.SAFETY, f"Stop now. {why} {advice or ''}".strip(), out)
+        engine._close_run(t, action.value, reasons)
+        engine._finish(t, "urgent_care", reasons, out)
+        return
+    if action is StopAction.END_SESSION:
+        if decision.seek_care is not None:
+            engine._seek_care = decision.seek_care.value
+        engine._say(t, CueKind.SAFETY, f"We'll end today's session here. {why}", out)
+        engine._close_run(t, action.value, reasons)
+        engine._finish(t, "stopped", reasons, out)
+        return
+    run = engine._run
+    step = engine._step
+    if run is None:
+        # session-level check-in (before / end) or set-up
+        if action is StopAction.STOP_EXERCISE and kind != "end" and not engine.results:
+            engine._say(
+                t,
+                CueKind.SAFETY,
+                f"Let's not exercise today. {why} Rest, and check in tomorrow.",
+                out,
+            )
+            engine._finish(t, "stopped", reasons, out)
+        else:
+            engine._say(t, CueKind.SAFETY, why, out)
+        return
+    movement_over = step is not None and step.kind is StepKind.CHECKIN
+    if movement_over:
+        # after-exercise check-in: the exercise is done; record for tomorrow's plan
+        run.stop_action = action.value
+        run.stop_reasons = reasons
+        engine._say(t, CueKind.SAFETY, why, out)
+        return
+    if action is StopAction.REGRESS:
+        regress(engine, run, decision, t, out)
+        return
+    engine._say(t, CueKind.SAFETY, f"Stop this exercise. {why}", out)
+    engine._end_exercise_early(t, action.value, reasons, out)
+
+
+def regress(
+    engine: SessionEngine, run: ExerciseRun, decision: StopDecision, t: float, out: list[Cue]
+) -> None:
+    """Swap the current exercise for its first regression in the library (or stop it)."""
+    why = " ".join(decision.reasons)
+    easier = next((r for r in run.exercise.regressions if r in engine._library), None)
+    if easier is None:
+        engine._say(
+            t,
+            CueKind.SAFETY,
+            f"Stop this exercise. {why} There is no easier version, so we move on.",
+            out,
+        )
+        engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
+        return
+    exercise = engine._library[easier]
+    index = engine._next_index
+    engine._next_index += 1
+    engine._exercises[index] = exercise
+    engine._doses[index] = exercise.dose
+    run.replaced_by = easier
+    engine._say(
+        t, CueKind.SAFETY, f"Let's switch to an easier version: {exercise.name}. {why}", out
+    )
+    steps = exercise_steps(
+        exercise,
+        exercise.dose,
+        index,
+        sensor=engine._measured(exercise),
+        options=engine.options.timeline,
+        checkin_after=wants_checkin_after(engine.plan, engine.options.timeline),
+        intro="Easier version.",
+    )
+    engine._end_exercise_early(t, StopAction.REGRESS.value, decision.reasons, out, steps)

@@ -1,0 +1,100 @@
+"""Form rules as data: compensations watched on secondary measures during a movement.
+
+Each :class:`FormRule` names a form-flag ``code`` (the exercise library's ``common_errors``
+codes), the primary angles during which it applies, the secondary measure it watches and a
+threshold. :class:`~spinecoach.motion.events.MotionTracker` checks them on every sample of a
+repetition and flags each code at most once per repetition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FormRule:
+    """A compensation watched on a secondary measure while the primary angle moves.
+
+    Attributes
+    ----------
+    code : str
+        Form flag code (matches an exercise's ``common_errors`` code).
+    primary_angles : frozenset of str
+        Primary angles during which the rule applies.
+    measure : str
+        Secondary measure watched.
+    test : str
+        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit) or
+        ``below_baseline`` (value < its baseline - limit).
+    limit : float
+        Threshold in the measure's unit.
+    message : str
+        Shown to the person.
+    """
+
+    code: str
+    primary_angles: frozenset[str]
+    measure: str
+    test: str
+    limit: float
+    message: str
+
+
+LATERAL = frozenset({"trunk_lateral_flexion_deg", "lumbar_lateral_flexion_deg"})
+ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
+FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
+HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
+ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
+
+#: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
+FORM_RULES: tuple[FormRule, ...] = (
+    FormRule(
+        "trunk_flexion_compensation",
+        LATERAL | ROTATION | HIP,
+        "trunk_flexion_deg",
+        "deviation",
+        15.0,
+        "The trunk is leaning forwards or backwards; keep it upright.",
+    ),
+    FormRule(
+        "lateral_lean",
+        ROTATION | HIP,
+        "trunk_lateral_flexion_deg",
+        "deviation",
+        10.0,
+        "Leaning to the side; keep the trunk upright.",
+    ),
+    FormRule(
+        "trunk_rounding",
+        FLEXION,
+        "hip_hinge_ratio",
+        "below",
+        0.8,
+        "Rounding the back instead of hinging at the hips.",
+    ),
+    FormRule(
+        "hip_hike",
+        LATERAL | ARM | HIP,
+        "pelvic_obliquity_deg",
+        "deviation",
+        8.0,
+        "One hip is hitching up; keep the pelvis level.",
+    ),
+    FormRule(
+        "arching",
+        HIP | ARM,
+        "trunk_flexion_deg",
+        "below_baseline",
+        10.0,
+        "Arching the lower back; keep the trunk still.",
+    ),
+)
+
+
+def rules_for(angle: str, error_codes: frozenset[str] | None) -> tuple[FormRule, ...]:
+    """Form rules that apply to primary ``angle`` (and to the exercise's error codes)."""
+    return tuple(
+        r
+        for r in FORM_RULES
+        if angle in r.primary_angles and (error_codes is None or r.code in error_codes)
+    )

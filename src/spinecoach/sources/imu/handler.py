@@ -1,0 +1,297 @@
+"""``spinecoach analyze FILE --source imu``: read, orient, measure, detect events.
+
+:func:`analyze_imu` is the input handler the ``analyze`` command calls for IMU files
+(registered in :data:`spinecoach.sources.analysis_input.INPUT_HANDLERS`);
+:func:`run_imu_analysis` is the same analysis with IMU-specific options, for Python use.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinecoach.domain.exercise import (
+    ExcursionDirection,
+    Exercise,
+    SensorSignature,
+    SignatureMode,
+    View,
+)
+from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
+from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.events import EventParameters
+from spinecoach.motion.imu_angles import CalibrationOptions
+from spinecoach.motion.imu_orientation import AhrsOptions, estimate_orientation
+from spinecoach.motion.imu_periodic import PeriodicResult, periodic_cycles
+from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
+from spinecoach.motion.imu_types import ImuRecording, Placement, PlacementSet
+from spinecoach.motion.types import MeasureSeries
+from spinecoach.sources.imu import ReadOptions, detect_format, read_imu
+
+logger = logging.getLogger(__name__)
+
+#: Primary angle analysed per placement when no exercise is given.
+DEFAULT_SIGNATURES: dict[PlacementSet, SensorSignature] = {
+    PlacementSet.DUAL: SensorSignature(
+        "lumbar_flexion_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (10.0, 60.0),
+        ExcursionDirection.BOTH,
+        8.0,
+        imu_angle="lumbar_flexion_deg",
+    ),
+    PlacementSet.SACRUM: SensorSignature(
+        "pelvic_tilt_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (5.0, 25.0),
+        ExcursionDirection.BOTH,
+        5.0,
+        imu_angle="pelvic_tilt_deg",
+    ),
+    PlacementSet.UPPER: SensorSignature(
+        "trunk_inclination_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (10.0, 90.0),
+        ExcursionDirection.BOTH,
+        10.0,
+        imu_angle="trunk_inclination_deg",
+    ),
+}
+SINGLE_SENSOR_PLACEMENTS = {"sacrum": Placement.LOWER, "upper": Placement.UPPER}
+
+
+@dataclass(frozen=True)
+class ImuAnalyzeOptions:
+    """Options of an IMU analysis (CLI flags map one to one).
+
+    Attributes
+    ----------
+    placement : str or None
+        ``dual``, ``sacrum`` or ``upper``; inferred from the file's sensors when None. For a
+        single-sensor file it also says where that sensor was worn.
+    exercise : Exercise or None
+        Its ``signature.imu_angle`` is analysed with its dose and common errors.
+    format : str or None
+        Reader name; detected when None.
+    forward_axis : str or None
+        Sensor axis pointing to the subject's front (``-z``, ``+x``, ..., or ``auto``);
+        None: the file's ``# forward_axis:`` line (generic CSV), else ``-z``.
+    calibration_s : float
+        Neutral window length at the start (or from ``calibration_start_s``).
+    use_magnetometer : bool
+    """
+
+    placement: str | None = None
+    exercise: Exercise | None = None
+    format: str | None = None
+    forward_axis: str | None = None
+    calibration_s: float = 3.0
+    calibration_start_s: float | None = None
+    use_magnetometer: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class ImuAnalysis:
+    """Everything an IMU analysis produced."""
+
+    recording: ImuRecording
+    measures: MeasureSeries
+    result: AnalysisResult
+    cycles: PeriodicResult | None = None
+
+    def notes(self) -> list[str]:
+        """Caveats for the user: placement, sensor quality, mounting and orientation."""
+        out = [
+            f"IMU placement '{self.recording.placement_set}': sensors "
+            + ", ".join(
+                f"{p} ({s.n_samples} samples, {s.sample_rate_hz:.0f} Hz"
+                f"{', gyro' if s.has_gyro else ', accelerometer only'}"
+                f"{', mag' if s.has_mag else ''})"
+                for p, s in self.recording.sensors.items()
+            )
+        ]
+        app = self.recording.metadata.get("app")
+        if app:
+            platform = self.recording.metadata.get("platform")
+            out.append(f"recorded with {app}" + (f" (platform: {platform})" if platform else ""))
+        out += self.recording.warnings()
+        out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
+        if self.cycles is not None:
+            c = self.cycles
+            out.append(
+                f"dominant periodic tilt: {c.n_cycles} cycles (period {c.period_s:.1f} s, "
+                f"range {c.amplitude_deg:.1f}°, steady segment {c.segment_s[0]:.1f}-"
+                f"{c.segment_s[1]:.1f} s)"
+            )
+        return out
+
+
+def _placement_set(value: str | None) -> PlacementSet | None:
+    if value is None:
+        return None
+    allowed = ("dual", "sacrum", "upper")
+    if value not in allowed:
+        raise InvalidInput(
+            f"Invalid value for '--placement': allowed {', '.join(allowed)}, got {value!r}"
+        )
+    return PlacementSet(value)
+
+
+def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> ImuAnalysis:
+    """Analyse an IMU recording file.
+
+    Parameters
+    ----------
+    path : Path
+        Any supported IMU file, folder or zip (see :data:`spinecoach.sources.imu.READERS`).
+    options : ImuAnalyzeOptions, optional
+
+    Returns
+    -------
+    ImuAnalysis
+        With an exercise, ``result`` analyses its ``imu_angle``; without one, the default
+        angle of the placement (lumbar flexion, pelvic tilt or trunk inclination); for a
+        single sensor away from the back, the cycles of its dominant periodic tilt.
+    """
+    opts = options or ImuAnalyzeOptions()
+    chosen = _placement_set(opts.placement)
+    single = SINGLE_SENSOR_PLACEMENTS.get(opts.placement or "")
+    recording = read_imu(path, format=opts.format, options=ReadOptions(placement=single))
+    ahrs = AhrsOptions(use_magnetometer=opts.use_magnetometer)
+    calibration = CalibrationOptions(
+        start_s=opts.calibration_start_s,
+        duration_s=opts.calibration_s,
+        forward_axis=opts.forward_axis or str(recording.metadata.get("forward_axis", "-z")),
+    )
+    if chosen is None:
+        chosen = recording.placement_set
+    if chosen is PlacementSet.SINGLE:
+        return _analyze_single(recording, opts, ahrs)
+    measures = recording_measures(
+        recording, placement_set=chosen, ahrs=ahrs, calibration=calibration
+    )
+    result = _analyze(measures, opts.exercise, DEFAULT_SIGNATURES[chosen])
+    return ImuAnalysis(recording, measures, result)
+
+
+def can_read(path: Path) -> bool:
+    """Whether a registered IMU reader recognises ``path`` (for ``--source auto``)."""
+    try:
+        detect_format(path)
+    except (UnknownFormat, InvalidRecording):
+        return False
+    return True
+
+
+def analyze_imu(path: Path, options: Any = None) -> Any:
+    """Input handler of ``spinecoach analyze --source imu``.
+
+    Parameters
+    ----------
+    path : Path
+    options : spinecoach.sources.analysis_input.AnalyzeOptions
+        ``format``, ``exercise`` and ``placement`` apply; ``out_video``, ``keypoints_out``
+        and ``fps`` do not (InvalidInput).
+
+    Returns
+    -------
+    spinecoach.sources.analysis_input.AnalysisOutput
+        As for keypoints: without an exercise no events are inferred (``result`` None),
+        except for a single sensor away from the back, whose cycles are counted. Sensor
+        quality warnings, mounting and orientation flags and the cycle count are ``notes``.
+    """
+    from spinecoach.sources.analysis_input import AnalysisOutput
+
+    for name in ("out_video", "keypoints_out", "fps"):
+        if getattr(options, name, None) is not None:
+            flag = "--" + name.replace("_", "-")
+            raise InvalidInput(f"{flag} does not apply to IMU recordings")
+    opts = _coerce(options)
+    analysis = run_imu_analysis(path, opts)
+    single = analysis.cycles is not None
+    result = analysis.result if (opts.exercise is not None or single) else None
+    return AnalysisOutput(
+        measures=analysis.measures,
+        result=result,
+        source=f"imu/{analysis.recording.metadata.get('format', '')}",
+        notes=tuple(analysis.notes()),
+    )
+
+
+def _coerce(options: Any) -> ImuAnalyzeOptions:
+    if isinstance(options, ImuAnalyzeOptions):
+        return options
+    if options is None:
+        return ImuAnalyzeOptions()
+    names = ImuAnalyzeOptions.__dataclass_fields__
+    given = {n: getattr(options, n) for n in names if getattr(options, n, None) is not None}
+    return ImuAnalyzeOptions(**given)
+
+
+def _analyze(
+    measures: MeasureSeries, exercise: Exercise | None, default: SensorSignature
+) -> AnalysisResult:
+    if exercise is None:
+        return analyze_imu_measures(measures, default)
+    signature = exercise.signature
+    if signature.imu_angle is None:
+        raise NotMeasurable(
+            f"exercise '{exercise.id}' has no IMU angle: a back-worn sensor does not see it"
+        )
+    codes = frozenset(e.code for e in exercise.common_errors) | {
+        "out_of_range",
+        "too_fast",
+        "not_enough_range",
+    }
+    return analyze_imu_measures(
+        measures,
+        signature,
+        dose=exercise.dose,
+        exercise_id=exercise.id,
+        error_codes=codes,
+    )
+
+
+def _analyze_single(
+    recording: ImuRecording, opts: ImuAnalyzeOptions, ahrs: AhrsOptions
+) -> ImuAnalysis:
+    """One sensor away from the back: count the cycles of its dominant periodic tilt."""
+    series = recording.primary()
+    orientation = estimate_orientation(series, ahrs)
+    cycles = periodic_cycles(series.time_s, orientation.up_sensor)
+    values = np.full(series.time_s.shape, np.nan)
+    inside = (series.time_s >= cycles.segment_s[0]) & (series.time_s <= cycles.segment_s[1])
+    values[inside] = cycles.tilt_deg
+    measures = MeasureSeries(
+        time_s=series.time_s,
+        values={"sensor_tilt_deg": values},
+        flags={
+            "sensor_tilt_deg": "tilt toward the dominant periodic axis, band-passed "
+            f"({series.placement} sensor; not a clinical angle)"
+        },
+    )
+    amplitude = cycles.amplitude_deg
+    signature = SensorSignature(
+        "sensor_tilt_deg",
+        SignatureMode.REPETITIVE,
+        View.ANY,
+        (0.3 * amplitude, 2.0 * amplitude),
+        ExcursionDirection.POSITIVE,
+        0.5 * amplitude,
+        imu_angle="sensor_tilt_deg",
+    )
+    neutral = float(np.nanpercentile(values, 5))
+    result = analyze_imu_measures(
+        measures,
+        signature,
+        params=EventParameters(neutral_deg=neutral),
+        exercise_id=opts.exercise.id if opts.exercise else "",
+    )
+    return ImuAnalysis(recording, measures, result, cycles)

@@ -1,0 +1,327 @@
+"""Live IMU streams: the JSON-lines protocol and the session that analyses it.
+
+Transports (UDP and WebSocket listeners, the replayer) are in
+:mod:`spinecoach.sources.imu.transport`.
+
+Protocol (docs/imu.md)
+----------------------
+Each UDP datagram or WebSocket text message carries one or more lines, each a JSON object:
+
+* a **sample** of one sensor::
+
+    {"t": 12.34, "sensor": "upper", "gyro": [gx, gy, gz], "accel": [ax, ay, az],
+     "mag": [mx, my, mz]}
+
+* or a **frame** with every sensor at one time::
+
+    {"t": 12.34, "sensors": {"upper": {"gyro": [...], "accel": [...]}, "lower": {...}}}
+
+* or the **end** of the stream: ``{"type": "end"}``.
+
+``t`` is seconds on the sender's clock (increasing), ``gyro`` °/s (optional: accelerometer-
+only tilt), ``accel`` g *including gravity*, ``mag`` µT (optional). ``sensor`` is a
+placement: ``upper`` (T12/L1), ``lower`` (sacrum), ``thigh``, ``wrist``. Samples of
+different sensors with the same ``t`` form one frame; a sensor missing from a frame keeps its
+previous sample (zero-order hold). Malformed lines are counted and skipped, never fatal.
+
+The first ``calibration_s`` seconds are the neutral window (stand still, upright); then each
+frame yields measures and, through :class:`~spinecoach.motion.streaming.StreamingAnalyzer`,
+events (every ``event_stride``-th frame: events run at about 30 Hz, as in batch analysis).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from spinecoach.domain.exercise import Dose, SensorSignature
+from spinecoach.errors import InvalidInput
+from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.imu_angles import CalibrationOptions
+from spinecoach.motion.imu_orientation import AhrsOptions
+from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample, event_stride
+from spinecoach.motion.imu_types import Placement, PlacementSet
+from spinecoach.motion.streaming import StreamingAnalyzer
+from spinecoach.motion.types import MotionEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_LINE_BYTES = 4096
+PLACEMENT_SENSORS = {
+    PlacementSet.DUAL: (Placement.UPPER, Placement.LOWER),
+    PlacementSet.SACRUM: (Placement.LOWER,),
+    PlacementSet.UPPER: (Placement.UPPER,),
+}
+
+
+def _vector(value: Any, name: str) -> list[float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 3:
+        raise ValueError(f"'{name}' must be a list of 3 numbers")
+    out = [float(v) for v in value]
+    if not all(math.isfinite(v) for v in out):
+        raise ValueError(f"'{name}' has a non-finite value")
+    return out
+
+
+def parse_line(line: str) -> tuple[str, float, dict[Placement, Sample]]:
+    """Parse one protocol line into ``(kind, t_s, {placement: (gyro, accel, mag)})``.
+
+    ``kind`` is ``"data"`` or ``"end"``. Raises ValueError on a malformed line.
+    """
+    if len(line) > MAX_LINE_BYTES:
+        raise ValueError("line too long")
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("a line must be a JSON object")
+    if obj.get("type") == "end":
+        return "end", math.nan, {}
+    t = float(obj["t"])
+    if not math.isfinite(t):
+        raise ValueError("'t' must be finite")
+    if "sensors" in obj:
+        items = obj["sensors"].items()
+    else:
+        items = [(obj.get("sensor", "lower"), obj)]
+    samples: dict[Placement, Sample] = {}
+    for name, body in items:
+        placement = Placement(str(name))
+        accel = _vector(body.get("accel"), "accel")
+        if accel is None:
+            raise ValueError("'accel' is required")
+        samples[placement] = (
+            _vector(body.get("gyro"), "gyro"),
+            accel,
+            _vector(body.get("mag"), "mag"),
+        )
+    return "data", t, samples
+
+
+@dataclass
+class FrameAssembler:
+    """Groups per-sensor samples with equal time stamps into frames."""
+
+    expected: tuple[Placement, ...] = ()
+    _pending_t: float | None = None
+    _pending: dict[Placement, Sample] = field(default_factory=dict)
+    _last: dict[Placement, Sample] = field(default_factory=dict)
+    _last_t: float | None = None
+    n_dropped: int = 0
+    n_out_of_order: int = 0
+
+    def add(
+        self, t_s: float, samples: dict[Placement, Sample]
+    ) -> list[tuple[float, dict[Placement, Sample]]]:
+        """Add samples at ``t_s``; return frames now complete (in time order).
+
+        Samples not later than the last emitted frame (late UDP datagrams, a sender's clock
+        stepping back) are dropped and counted in ``n_out_of_order``.
+        """
+        out: list[tuple[float, dict[Placement, Sample]]] = []
+        if self._last_t is not None and t_s <= self._last_t:
+            self.n_out_of_order += 1
+            return out
+        if self._pending_t is not None and t_s != self._pending_t:
+            frame = self._close()
+            if frame is not None:
+                out.append(frame)
+        if self._pending_t is None:
+            self._pending_t = t_s
+        self._pending.update(samples)
+        if not self.expected:
+            return out
+        if all(p in self._pending for p in self.expected):
+            frame = self._close()
+            if frame is not None:
+                out.append(frame)
+        return out
+
+    def _close(self) -> tuple[float, dict[Placement, Sample]] | None:
+        t, pending = self._pending_t, self._pending
+        self._pending_t, self._pending = None, {}
+        if t is None:
+            return None
+        if not self.expected:
+            self.expected = tuple(sorted(pending, key=str))
+        frame = {p: pending.get(p, self._last.get(p)) for p in self.expected}
+        if any(v is None for v in frame.values()):
+            self.n_dropped += 1
+            return None
+        self._last.update(pending)
+        self._last_t = t
+        return t, frame  # type: ignore[return-value]
+
+    def finish(self) -> list[tuple[float, dict[Placement, Sample]]]:
+        """Close the last pending frame."""
+        frame = self._close()
+        return [frame] if frame is not None else []
+
+
+@dataclass
+class LiveSession:
+    """Protocol lines in, measures and events out (no I/O: transports call :meth:`feed`).
+
+    Parameters
+    ----------
+    signature : SensorSignature or None
+        Exercise signature; its ``imu_angle`` (or ``angle``) is analysed. None: the default
+        angle of the placement found in the first frame (lumbar flexion for two sensors,
+        pelvic tilt for a sacral sensor, trunk inclination for an upper one).
+    placement_set : PlacementSet, optional
+        Which sensors to expect; learned from the first frame when None.
+    angle : str, optional
+    """
+
+    signature: SensorSignature | None
+    placement_set: PlacementSet | None = None
+    angle: str | None = None
+    dose: Dose | None = None
+    exercise_id: str = ""
+    ahrs: AhrsOptions = field(default_factory=AhrsOptions)
+    calibration: CalibrationOptions = field(default_factory=CalibrationOptions)
+    on_event: Callable[[MotionEvent], None] | None = None
+    n_bad_lines: int = 0
+    n_frames: int = 0
+    ended: bool = False
+
+    def __post_init__(self) -> None:
+        expected = PLACEMENT_SENSORS.get(self.placement_set) if self.placement_set else ()
+        self.assembler = FrameAssembler(expected=tuple(expected or ()))
+        self.processor: ImuStreamProcessor | None = None
+        self._analyzer: StreamingAnalyzer | None = None
+        self.events: list[MotionEvent] = []
+        self._stride: int | None = None
+        self._row_index = 0
+
+    def feed(self, text: str) -> list[MotionEvent]:
+        """Process a message (one or more lines); return the events it produced."""
+        out: list[MotionEvent] = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                kind, t, samples = parse_line(line)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                self.n_bad_lines += 1
+                logger.debug("bad line skipped: %s", exc)
+                continue
+            if kind == "end":
+                out.extend(self.end())
+                continue
+            for frame_t, frame in self.assembler.add(t, samples):
+                out.extend(self._frame(frame_t, frame))
+        return out
+
+    def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MotionEvent]:
+        if self.processor is None:
+            self._start_analyzer(tuple(frame))
+            self.processor = ImuStreamProcessor(
+                tuple(frame),
+                placement_set=self.placement_set,
+                ahrs=self.ahrs,
+                calibration=self.calibration,
+            )
+        self.n_frames += 1
+        return self._analyse(self.processor.push(t_s, frame))
+
+    def _start_analyzer(self, placements: tuple[Placement, ...]) -> None:
+        signature = self.signature
+        if signature is None:
+            from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
+
+            chosen = self.placement_set or _placement_set_of(placements)
+            signature = DEFAULT_SIGNATURES.get(chosen, DEFAULT_SIGNATURES[PlacementSet.SACRUM])
+            self.signature = signature
+        self._analyzer = StreamingAnalyzer(
+            signature,
+            angle=self.angle or signature.imu_angle or signature.primary_angle,
+            dose=self.dose,
+            exercise_id=self.exercise_id,
+        )
+
+    @property
+    def analyzer(self) -> StreamingAnalyzer:
+        """The streaming analyser (created with the first frame)."""
+        if self._analyzer is None:
+            raise InvalidInput("no frame received yet")
+        return self._analyzer
+
+    def _analyse(self, rows: list[tuple[float, dict[str, float]]]) -> list[MotionEvent]:
+        """Feed every ``stride``-th measure row to the analyser (as the batch path does)."""
+        if rows and self._stride is None:
+            self._stride = event_stride(np.array([t for t, _ in rows]))
+        events: list[MotionEvent] = []
+        for row_t, values in rows:
+            if self._row_index % (self._stride or 1) == 0:
+                events.extend(self.analyzer.push_measures(row_t, values))
+            self._row_index += 1
+        self._emit(events)
+        return events
+
+    def _emit(self, events: list[MotionEvent]) -> None:
+        self.events.extend(events)
+        if self.on_event is not None:
+            for event in events:
+                self.on_event(event)
+
+    def end(self) -> list[MotionEvent]:
+        """Flush pending frames (the stream ended); return their events."""
+        if self.ended:
+            return []
+        self.ended = True
+        events: list[MotionEvent] = []
+        for frame_t, frame in self.assembler.finish():
+            events.extend(self._frame(frame_t, frame))
+        if self.processor is not None:
+            events.extend(self._analyse(self.processor.flush()))
+        return events
+
+    def finish(self) -> AnalysisResult:
+        """End the stream and return the analysis of everything received."""
+        self.end()
+        if self._analyzer is None:
+            self._start_analyzer(self.assembler.expected or (Placement.LOWER,))
+        result = self.analyzer.finish()
+        new = [e for e in result.events if e not in self.events]
+        self._emit(new)
+        return result
+
+
+def _placement_set_of(placements: tuple[Placement, ...]) -> PlacementSet:
+    keys = set(placements)
+    if {Placement.UPPER, Placement.LOWER} <= keys:
+        return PlacementSet.DUAL
+    if Placement.LOWER in keys:
+        return PlacementSet.SACRUM
+    if Placement.UPPER in keys:
+        return PlacementSet.UPPER
+    return PlacementSet.SINGLE
+
+
+def event_json(event: MotionEvent) -> dict[str, Any]:
+    """A JSON-ready dict of a motion event."""
+    out: dict[str, Any] = {
+        "t_s": round(event.t_s, 3),
+        "kind": str(event.kind),
+        "detail": event.detail,
+    }
+    payload = event.payload
+    if payload is not None:
+        out["payload"] = {
+            k: (
+                round(v, 3)
+                if isinstance(v, float)
+                else str(v)
+                if not isinstance(v, int | str)
+                else v
+            )
+            for k, v in vars(payload).items()
+        }
+    return out
