@@ -204,3 +204,34 @@ def test_next_morning_checkin_after_a_session_adapts_the_plan(browser: Browser) 
         assert origins == ["generated", "adapted", "adapted"]
     again = browser.post("/checkin", {"pain": "2", "kind": "next_morning"})
     assert "Your plan for today" not in again.text  # nothing pending any more
+
+
+def _imu_lines(t0_s: float, n: int, rate_hz: float = 50.0) -> str:
+    """Two still sensors (upper and lower back), upright: gravity along the sensor's z."""
+    lines = []
+    for k in range(n):
+        sample = {"gyro": [0.0, 0.0, 0.0], "accel": [0.0, 0.0, 1.0]}
+        t = round(t0_s + k / rate_hz, 4)
+        lines.append(json.dumps({"t": t, "sensors": {"upper": sample, "lower": sample}}))
+    return "\n".join(lines)
+
+
+def test_imu_stream_steers_the_session(browser: Browser) -> None:
+    browser.onboard("Ann", "ann@example.org")
+    with browser.client.websocket_connect("/ws/session/imu") as ws:
+        assert ws.receive_json()["source"] == "imu"
+        ws.send_text(json.dumps({"type": "pain", "pain": 2}))
+        ws.send_text(json.dumps({"type": "skip"}))  # set-up -> first exercise
+        for _ in range(100):
+            state = _receive_until(ws, "state")["state"]
+            if state["exercise_number"] == 1:
+                break
+        angle = None
+        for second in range(8):
+            ws.send_text(json.dumps({"type": "imu", "t": second, "lines": _imu_lines(second, 50)}))
+            ack = _receive_until(ws, "ack")
+            angle = ack["angle"] or angle
+        assert angle is not None and angle["name"] == "lumbar_flexion_deg"
+        assert abs(angle["value_deg"]) < 3.0  # still sensors: no lumbar movement
+        ws.send_text(json.dumps({"type": "imu", "lines": '{"t": "soon"}'}))
+        assert "imu: malformed line" in _receive_until(ws, "error")["error"]

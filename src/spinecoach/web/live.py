@@ -49,7 +49,7 @@ MAX_KEYPOINTS = 64
 MAX_FRAME_SIDE_PX = 1920
 FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG bytes
 ALWAYS_FORWARDED = frozenset({EventKind.TRACKING_LOST, EventKind.TRACKING_RESTORED})
-SOURCES = ("camera", "keypoints", "timer")
+SOURCES = ("camera", "keypoints", "imu", "timer")
 MORNING_CHECKIN_HOUR = 8
 
 
@@ -164,6 +164,9 @@ class LiveSession:
             options=EngineOptions(pain_limit=ctx.settings.pain_limit),
         )
         self._t0 = origin_s
+        self._imu_assembler: Any = None
+        self._imu_processor: Any = None
+        self.imu_rows = 0
         self._analyzer: StreamingAnalyzer | None = None
         self._analyzer_key: tuple[int, str] | None = None
         self._pose: Any = None
@@ -250,6 +253,61 @@ class LiveSession:
         cues.extend(self.engine.tick())
         return cues
 
+    def push_imu(self, text: str) -> list[Cue]:
+        """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of
+        gyro/accel per line) through orientation, calibration and analysis into the engine.
+
+        The first seconds are the neutral calibration window (stand still, upright); then
+        every frame yields measures (``lumbar_flexion_deg``, ``pelvic_tilt_deg``, ...) and the
+        current exercise's ``imu_angle`` is analysed.
+        """
+        from spinecoach.motion.imu_pipeline import ImuStreamProcessor
+        from spinecoach.sources.imu.live import FrameAssembler, parse_line
+
+        if self._imu_assembler is None:
+            self._imu_assembler = FrameAssembler()
+        cues: list[Cue] = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                kind, t_s, samples = parse_line(line)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise InvalidInput(f"imu: malformed line ({exc})") from None
+            if kind == "end":
+                continue
+            for frame_t, frame in self._imu_assembler.add(t_s, samples):
+                if self._imu_processor is None:
+                    self._imu_processor = ImuStreamProcessor(tuple(frame))
+                for row_t, values in self._imu_processor.push(frame_t, frame):
+                    self.imu_rows += 1
+                    cues.extend(self._push_measures(row_t, values))
+        cues.extend(self.engine.tick())
+        return cues
+
+    def _push_measures(self, t_s: float, values: dict[str, float]) -> list[Cue]:
+        exercise = self.engine.current_exercise
+        if exercise is None or self.engine.finished or exercise.signature.imu_angle is None:
+            self._last_angle = None
+            return []
+        analyzer = self._analyzer_for(exercise)
+        events = analyzer.push_measures(t_s, values)
+        signature = exercise.signature
+        raw = values.get(signature.imu_angle or "", math.nan)
+        low, high = (float(v) for v in signature.target_range_deg)
+        self._last_angle = AngleReadout(
+            signature.imu_angle or "",
+            _excursion(signature.direction, raw, analyzer.tracker.baseline_deg),
+            low,
+            high,
+        )
+        cues: list[Cue] = []
+        moving = self.engine.accepts_motion
+        for event in events:
+            if moving or event.kind in ALWAYS_FORWARDED:
+                cues.extend(self.engine.on_motion_event(event))
+        return cues
+
     def estimate(self, jpeg: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
         """Decode a JPEG frame and estimate the pose (call from a worker thread).
 
@@ -323,8 +381,10 @@ class LiveSession:
             dose = next(
                 (i.dose for i in self.plan.items if i.exercise_id == exercise.id), exercise.dose
             )
+            imu = self.source == "imu" and exercise.signature.imu_angle is not None
             self._analyzer = StreamingAnalyzer(
                 exercise.signature,
+                angle=exercise.signature.imu_angle if imu else None,
                 dose=dose,
                 min_confidence=self.ctx.settings.min_keypoint_confidence,
                 exercise_id=exercise.id,
@@ -359,15 +419,22 @@ class LiveSession:
                 raw = float(measure_values(body, definition)[0])
             except (KeyError, ValueError, IndexError):
                 raw = math.nan
-            if math.isfinite(raw):
-                relative = raw - baseline
-                if signature.direction is ExcursionDirection.BOTH:
-                    value = abs(relative)
-                elif signature.direction is ExcursionDirection.NEGATIVE:
-                    value = -relative
-                else:
-                    value = relative
+            value = _excursion(signature.direction, raw, baseline)
         return AngleReadout(signature.primary_angle, value, low, high)
+
+
+def _excursion(
+    direction: ExcursionDirection, raw_deg: float, baseline_deg: float | None
+) -> float | None:
+    """Excursion from the start position on the scale of ``target_range_deg`` (degrees)."""
+    if baseline_deg is None or not math.isfinite(raw_deg):
+        return None
+    relative = raw_deg - baseline_deg
+    if direction is ExcursionDirection.BOTH:
+        return abs(relative)
+    if direction is ExcursionDirection.NEGATIVE:
+        return -relative
+    return relative
 
 
 def landmarks_json(

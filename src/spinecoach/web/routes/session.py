@@ -1,11 +1,13 @@
 """The guided session page and its WebSocket.
 
-Protocol (``/ws/session?source=camera|timer`` and ``/ws/session/keypoints``):
+Protocol (``/ws/session?source=camera|timer``, ``/ws/session/keypoints``, ``/ws/session/imu``):
 
 client -> server
     * binary: 8-byte little-endian float64 client time stamp (ms) + one JPEG frame (camera);
     * text JSON ``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...],
       "names": [...]?}`` (keypoints source; pixels, image axes);
+    * text JSON ``{"type": "imu", "t": ms, "lines": "<IMU JSON lines>"}`` (imu source: the
+      protocol of :mod:`spinecoach.sources.imu.live`, gyro °/s and accel g per sensor);
     * text JSON controls: ``pain`` {pain}, ``symptoms`` {symptoms, pain?}, ``skip``, ``stop``,
       ``pause``, ``resume``.
 
@@ -184,6 +186,25 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         raise InvalidInput("message: not valid JSON") from None
     if not isinstance(message, dict):
         raise InvalidInput("message: expected a JSON object")
+    if message.get("type") == "imu":
+        if live.source != "imu":
+            raise InvalidInput("imu: this session was not opened for a motion sensor")
+        lines = message.get("lines")
+        if not isinstance(lines, str):
+            raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
+        async with conn.engine_lock:
+            cues = live.push_imu(lines)
+        await conn.send(
+            {
+                "type": "ack",
+                "client_ts": message.get("t")
+                if isinstance(message.get("t"), int | float)
+                else None,
+                "angle": live.snapshot_angle(),
+                "cues": _cues(cues),
+            }
+        )
+        return
     if message.get("type") == "keypoints":
         if live.source != "keypoints":
             raise InvalidInput("keypoints: this session was not opened for keypoints")
@@ -210,6 +231,13 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
 async def live_session(websocket: WebSocket, source: str = "timer") -> None:
     """A guided session over a WebSocket (camera frames or timers only)."""
     await _serve(websocket, source)
+
+
+@router.websocket("/ws/session/imu")
+async def live_session_imu(websocket: WebSocket) -> None:
+    """A guided session steered by a motion sensor (a phone or sensor bridge sends the IMU
+    JSON lines of ``spinecoach.sources.imu.live`` inside ``{"type": "imu", "lines": ...}``)."""
+    await _serve(websocket, "imu")
 
 
 @router.websocket("/ws/session/keypoints")
