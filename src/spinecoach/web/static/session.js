@@ -193,7 +193,8 @@
   // ---------------------------------------------------------------- socket
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(scheme + "//" + location.host + "/ws/session?source=" + source);
+    const path = source === "imu" ? "/ws/session/imu" : "/ws/session?source=" + source;
+    ws = new WebSocket(scheme + "//" + location.host + path);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {
       const msg = JSON.parse(event.data);
@@ -203,6 +204,9 @@
         if (source === "camera") sendFrame();
       } else if (msg.type === "state") {
         render(msg.state); showCues(msg.cues || []);
+      } else if (msg.type === "ack") {
+        renderAngle(msg.angle);
+        showCues(msg.cues || []);
       } else if (msg.type === "frame") {
         inFlight = false;
         rtts.push(performance.now() - msg.client_ts);
@@ -327,6 +331,40 @@
     if (withCamera) requestAnimationFrame(drawSkeleton);
   }
   $("start-timer").addEventListener("click", () => begin(false));
+
+  // A phone strapped to the sacrum as the motion sensor: its accelerometer and gyroscope
+  // stream in the IMU JSON-lines protocol (gyro deg/s, accel in g including gravity).
+  let imuLines = [];
+  function onMotion(e) {
+    const a = e.accelerationIncludingGravity, r = e.rotationRate;
+    if (!a || a.x == null) return;
+    const g = 9.80665;
+    const line = { t: +(e.timeStamp / 1000).toFixed(4), sensor: "lower",
+      accel: [a.x / g, a.y / g, a.z / g] };
+    if (r && r.alpha != null) line.gyro = [r.beta, r.gamma, r.alpha];
+    imuLines.push(JSON.stringify(line));
+    if (imuLines.length >= 10) {
+      send({ type: "imu", t: performance.now(), lines: imuLines.join("\n") });
+      imuLines = [];
+    }
+  }
+  if (window.DeviceMotionEvent && /Mobi|Android|iPhone|iPad/.test(navigator.userAgent)) {
+    $("start-phone").hidden = false;
+  }
+  $("start-phone").addEventListener("click", () => {
+    const ask = window.DeviceMotionEvent && DeviceMotionEvent.requestPermission
+      ? DeviceMotionEvent.requestPermission() : Promise.resolve("granted");
+    ask.then((answer) => {
+      if (answer !== "granted") { $("camera-note").textContent = "Motion sensors not allowed; starting with timers only."; begin(false); return; }
+      source = "imu";
+      $("intro").hidden = true; $("live").hidden = false;
+      $("no-camera").hidden = false; video.hidden = true;
+      $("no-camera").textContent = "Phone sensor: stand still and upright for 3 seconds to calibrate.";
+      chime(660, 150);
+      connect();
+      window.addEventListener("devicemotion", onMotion);
+    });
+  });
   $("start-camera").addEventListener("click", () => {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       $("camera-note").textContent = "This browser cannot share a camera here; starting with timers only.";
