@@ -235,3 +235,18 @@ def test_imu_stream_steers_the_session(browser: Browser) -> None:
         assert abs(angle["value_deg"]) < 3.0  # still sensors: no lumbar movement
         ws.send_text(json.dumps({"type": "imu", "lines": '{"t": "soon"}'}))
         assert "imu: malformed line" in _receive_until(ws, "error")["error"]
+
+
+def test_one_live_session_per_person_and_interrupted_sessions_are_closed(browser: Browser) -> None:
+    browser.onboard("Ann", "ann@example.org")
+    factory = browser.app.state.ctx.session_factory
+    with factory() as db:  # a session left in progress by a crash (kill -9)
+        from spinecoach.store.repositories import SessionRepository
+
+        person = db.scalars(select(models.Person)).one()
+        crashed = SessionRepository(db).start(person.id, None, source="camera").id
+    with browser.client.websocket_connect("/ws/session/keypoints") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        with factory() as db:
+            assert db.get(models.Session, crashed).status == "closed"
+        assert "already running" in _fatal_error(browser)

@@ -479,10 +479,24 @@ class LiveHub:
             raise InvalidInput(
                 "the server is analysing too many cameras now; use timers only or try later"
             )
+        if any(s.person_id == person_id for s in self.active.values()):
+            raise InvalidInput(
+                "a session is already running in another window; finish or close it first"
+            )
+        self._close_interrupted(person_id)
         self._serial += 1
         live = LiveSession(self.ctx, person_id, plan, plan_id, source)
         self.active[self._serial] = live
         return self._serial, live
+
+    def _close_interrupted(self, person_id: int) -> None:
+        """Close sessions left ``in_progress`` by a crash (their finished exercises stay)."""
+        from spinecoach.store.session_sink import close_unfinished
+
+        with self.ctx.session_factory() as db:
+            closed = close_unfinished(db, person_id, now=datetime.now(UTC))
+        if closed:
+            log.info("closed interrupted session(s) %s of person %s", closed, person_id)
 
     def close(self, key: int, reason: str = "Connection closed.") -> None:
         """Stop and forget a live session."""
