@@ -51,6 +51,7 @@ FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG byt
 ALWAYS_FORWARDED = frozenset({EventKind.TRACKING_LOST, EventKind.TRACKING_RESTORED})
 SOURCES = ("camera", "keypoints", "imu", "timer")
 MORNING_CHECKIN_HOUR = 8
+READOUT_INTERVAL_S = 0.06  # the angle shown on the page is refreshed at most ~16 times/s
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,7 @@ def parse_keypoints(
             "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]"
         )
     try:
-        array = np.array(
-            [[math.nan if v is None else float(v) for v in p] for p in points], dtype=float
-        )
+        array = np.array(points, dtype=float)  # None becomes NaN (missing)
     except (TypeError, ValueError):
         raise InvalidInput("keypoints: coordinates must be numbers or null") from None
     if array.shape != (len(names), width):
@@ -172,6 +171,7 @@ class LiveSession:
         self._pose: Any = None
         self._pose_lock = threading.Lock()
         self._last_angle: AngleReadout | None = None
+        self._readout_t_s = -math.inf
         self.frames = 0
         self.adapted = False
 
@@ -244,7 +244,9 @@ class LiveSession:
         t_s = self.clock.now() - self._t0
         names_tuple = names if isinstance(names, tuple) else tuple(names)
         events = analyzer.push_keypoints(t_s, positions, confidence, names_tuple)
-        self._last_angle = self._readout(exercise, analyzer, positions, confidence, names_tuple)
+        if t_s - self._readout_t_s >= READOUT_INTERVAL_S or self._last_angle is None:
+            self._readout_t_s = t_s
+            self._last_angle = self._readout(exercise, analyzer, positions, confidence, names_tuple)
         cues: list[Cue] = []
         moving = self.engine.accepts_motion
         for event in events:
