@@ -73,7 +73,7 @@ def session_page(request: Request, user: PatientUser, care: CareDep, ctx: Contex
         "session.html",
         view=view,
         items=plan_items_for_page(view.plan, ctx.library),
-        config_json=json.dumps(config),
+        config_json=json.dumps(config).replace("<", "\\u003c"),  # safe inside <script>
         minutes=round(view.plan.total_duration_s / 60),
     )
 
