@@ -426,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f", load average {os.getloadavg()[0]:.2f} (other processes share these CPUs)"
     )
     port = _free_port()
     base, ws_base = f"http://{HOST}:{port}", f"ws://{HOST}:{port}"
@@ -494,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"  errors: {len(load['errors'])}"
                 + (f" (first: {load['errors'][:3]})" if load["errors"] else "")
             )
+            print(f"  load average after: {os.getloadavg()[0]:.2f}")
             met = percentile(load["rtts"], 95) <= 50 and not load["errors"]
             print(f"  goal p95 <= 50 ms and zero errors: {'MET' if met else 'NOT MET'}")
 
