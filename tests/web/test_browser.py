@@ -232,3 +232,42 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     _shot(clinician, "phone-clinic")
     patient_ctx.close()
     clinician_ctx.close()
+
+
+def test_timers_only_session_on_a_phone(chromium: Any, server: str) -> None:
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _sign_up(page, server, "Lee Chan", "lee@example.org", "patient")
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", "33")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.click("main button[type=submit]")
+    page.click("text=Continue")
+    page.fill("input[name=pain_now]", "3")
+    page.fill("input[name=pain_average]", "3")
+    page.fill("input[name=duration_weeks]", "20")
+    page.fill("input[name=age]", "33")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/today?new=1")
+    page.goto(server + "/session")
+    page.click("#start-timer")
+    page.locator("#pain-buttons button").nth(1).click()
+    page.wait_for_function(
+        "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000
+    )
+    first = page.inner_text("#countdown")
+    page.wait_for_timeout(1300)
+    assert page.inner_text("#countdown") != first, "the countdown runs on timers alone"
+    assert page.is_visible("#wrong")
+    _shot(page, "phone-06-timers-session")
+    page.click("#wrong")
+    page.locator("#symptom-list input[value=numbness]").check()
+    page.click("#symptom-submit")
+    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    assert "numbness" in page.inner_text("#summary").lower() or page.is_visible("#summary")
+    _shot(page, "phone-07-stopped-by-symptom")
+    assert not errors, errors
+    context.close()

@@ -247,6 +247,7 @@
     const reasons = (msg.state.last_cues || []).filter((c) => c.kind === "safety").map((c) => c.text);
     setText("summary-reasons", reasons.join(" "));
     const rows = $("summary-rows");
+    $("summary-table").hidden = !(msg.results || []).length;
     (msg.results || []).forEach((r) => {
       const tr = document.createElement("tr");
       [r.name || r.exercise_id.replace(/_/g, " "), r.reps_done + "/" + r.reps_target,
