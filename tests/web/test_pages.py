@@ -110,6 +110,7 @@ def test_clinician_edits_dose_and_patient_sees_it(make_browser) -> None:  # type
     listing = clinician.get("/clinic").text
     patient_id = int(re.search(r'data-patient="(\d+)"', listing).group(1))
     page = clinician.get(f"/clinic/patients/{patient_id}").text
+    assert "Directional preference" in page and "extension" in page  # sitting/bending worse
     items = re.findall(r'name="item" value="([^"]+)"', page)
     assert items
     first = items[0]

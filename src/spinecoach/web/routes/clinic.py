@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from spinecoach.errors import InvalidInput
 from spinecoach.store.repositories import plan_from_row
+from spinecoach.store.services import CoachService
 from spinecoach.web import charts
 from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
@@ -51,6 +52,7 @@ def patient_page(
     plan_row = clinic.plans.latest_row(patient.id)
     items = plan_items_for_page(plan_from_row(plan_row), ctx.library) if plan_row else []
     in_plan = {i["exercise_id"] for i in items}
+    profile = CoachService(db, ctx.library, ctx.rules, ctx.settings).latest_profile(patient.id)
     return render(
         request,
         "clinic_patient.html",
@@ -66,6 +68,7 @@ def patient_page(
         items=items,
         addable=[e for e in ctx.library if e.id not in in_plan],
         notes=clinic.notes(patient),
+        profile=profile,
     )
 
 
