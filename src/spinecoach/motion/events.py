@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 from types import MappingProxyType
@@ -223,6 +223,39 @@ class MotionTracker:
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
+        return events
+
+    def update_many(self, times_s: Sequence[float], values: Sequence[float]) -> list[MotionEvent]:
+        """Feed many samples without secondary measures: the same as :meth:`update` for each
+        in turn (same state, same events in the same order), for batch analysis.
+
+        The common sample (valid, after the baseline, tracking not lost) is handled here
+        without the per-call overhead; every other sample goes through :meth:`update`.
+        """
+        events: list[MotionEvent] = []
+        update = self.update
+        smooth = self._smooth
+        detect = self._detect
+        for t_s, value in zip(times_s, values, strict=True):
+            last_valid_s = self._last_valid_s
+            if (
+                value != value
+                or last_valid_s is None
+                or self.baseline_deg is None
+                or self._tracking_lost
+                or not self._secondary_baseline_set
+            ):
+                events.extend(update(t_s, value))
+                continue
+            self.last_s = t_s
+            self.n_samples += 1
+            self.last_angle_deg = value
+            self.n_valid += 1
+            gap = t_s - last_valid_s
+            if gap > self.longest_gap_s:
+                self.longest_gap_s = gap
+            detect(t_s, smooth(t_s, value), _NO_SECONDARY, events)
+            self._last_valid_s = t_s
         return events
 
     def finish(self) -> list[MotionEvent]:

@@ -197,10 +197,26 @@ def rotate_to_earth(q: FloatArray, v_sensor: FloatArray) -> FloatArray:
     """
     w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
     a, b, c = float(v_sensor[0]), float(v_sensor[1]), float(v_sensor[2])
-    ex = (1 - 2 * (y * y + z * z)) * a + 2 * (x * y - w * z) * b + 2 * (x * z + w * y) * c
-    ey = 2 * (x * y + w * z) * a + (1 - 2 * (x * x + z * z)) * b + 2 * (y * z - w * x) * c
+    ex, ey = _rotate_xy(w, x, y, z, a, b, c)
     ez = 2 * (x * z - w * y) * a + 2 * (y * z + w * x) * b + (1 - 2 * (x * x + y * y)) * c
     return np.column_stack((ex, ey, ez))
+
+
+def rotate_to_earth_xy(q: FloatArray, v_sensor: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The Earth x (north) and y (west) components of :func:`rotate_to_earth`, each ``(n,)``.
+
+    Same arithmetic, without the vertical component (headings need only these two).
+    """
+    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return _rotate_xy(w, x, y, z, float(v_sensor[0]), float(v_sensor[1]), float(v_sensor[2]))
+
+
+def _rotate_xy(
+    w: FloatArray, x: FloatArray, y: FloatArray, z: FloatArray, a: float, b: float, c: float
+) -> tuple[FloatArray, FloatArray]:
+    ex = (1 - 2 * (y * y + z * z)) * a + 2 * (x * y - w * z) * b + 2 * (x * z + w * y) * c
+    ey = 2 * (x * y + w * z) * a + (1 - 2 * (x * x + z * z)) * b + 2 * (y * z - w * x) * c
+    return ex, ey
 
 
 class OrientationTracker:
