@@ -65,7 +65,6 @@ from spinecoach.motion.types import (
     Side,
 )
 
-
 _NO_SECONDARY: Mapping[str, float] = MappingProxyType({})
 
 
