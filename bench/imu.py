@@ -166,6 +166,8 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"imufusion {getattr(imufusion, '__version__', '1.3.3')}"
     )
+    if hasattr(os, "getloadavg"):  # a shared machine: throughput varies with its load
+        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     fusion = _fusion_csv()
     if fusion is not None:
         throughput("x-io Fusion CSV (real, 135 s)", fusion)

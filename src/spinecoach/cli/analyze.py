@@ -187,6 +187,14 @@ def analyze_command(
         None, "--keypoints-out", help="Write keypoints in spinecoach CSV format."
     ),
     placement: str | None = typer.Option(None, "--placement", help="IMU: dual | sacrum | upper."),
+    forward_axis: str | None = typer.Option(
+        None,
+        "--forward-axis",
+        help="IMU: sensor axis facing forward, +x|-x|+y|-y|+z|-z|auto (default: file's, or -z).",
+    ),
+    calibration_s: float | None = typer.Option(
+        None, "--calibration-s", help="IMU: still, upright neutral window at the start, s (3)."
+    ),
     fps: float | None = typer.Option(None, "--fps", help="Frame rate for files without times."),
     min_confidence: float = typer.Option(0.5, "--min-confidence", help="Keypoint gate, 0..1."),
     filter_name: str = typer.Option(
@@ -204,6 +212,10 @@ def analyze_command(
         raise InvalidInput(f"--filter must be one of {', '.join(FILTERS)}, got '{filter_name}'")
     if fps is not None and not (math.isfinite(fps) and fps > 0):
         raise InvalidInput(f"--fps must be a positive number, got {fps}")
+    if calibration_s is not None and not (math.isfinite(calibration_s) and calibration_s > 0):
+        raise InvalidInput(
+            f"--calibration-s must be a positive number of seconds, got {calibration_s}"
+        )
     exercise = _load_exercise(exercise_id) if exercise_id else None
     options = AnalyzeOptions(
         format=format,
@@ -214,6 +226,8 @@ def analyze_command(
         keypoints_out=keypoints_out,
         min_confidence=min_confidence,
         filter=filter_name,
+        forward_axis=forward_axis,
+        calibration_s=calibration_s,
     )
     output = run_analysis(input_path, source, options)
     if angles_csv is not None:

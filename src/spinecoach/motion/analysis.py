@@ -254,8 +254,7 @@ def analyze_measures(
             extra = {k: column[i] for k, column in secondary}
             events.extend(tracker.update(t_s, value, extra))
     else:
-        for t_s, value in zip(times, values.tolist(), strict=True):
-            events.extend(tracker.update(t_s, value))
+        events.extend(tracker.update_many(times, values.tolist()))
     events.extend(tracker.finish())
     return result_from_tracker(tracker, exercise_id, events, unmeasurable)
 

@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
+from types import MappingProxyType
 
 from spinecoach.domain.exercise import (
     Dose,
@@ -63,6 +64,8 @@ from spinecoach.motion.types import (
     Repetition,
     Side,
 )
+
+_NO_SECONDARY: Mapping[str, float] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,9 @@ class MotionTracker:
             self._on_missing(t_s, events)
             return events
         self.n_valid += 1
-        if self._last_valid_s is not None:
-            gap = t_s - self._last_valid_s
+        last_valid_s = self._last_valid_s
+        if last_valid_s is not None:
+            gap = t_s - last_valid_s
             if gap > self.longest_gap_s:
                 self.longest_gap_s = gap
         elif self.first_s < t_s:
@@ -208,7 +212,7 @@ class MotionTracker:
             self._tracking_lost = False
             events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
         smoothed = self._smooth(t_s, value)
-        extra: Mapping[str, float] = secondary if secondary is not None else {}
+        extra: Mapping[str, float] = secondary if secondary is not None else _NO_SECONDARY
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
         else:
@@ -218,6 +222,39 @@ class MotionTracker:
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
+        return events
+
+    def update_many(self, times_s: Sequence[float], values: Sequence[float]) -> list[MotionEvent]:
+        """Feed many samples without secondary measures: the same as :meth:`update` for each
+        in turn (same state, same events in the same order), for batch analysis.
+
+        The common sample (valid, after the baseline, tracking not lost) is handled here
+        without the per-call overhead; every other sample goes through :meth:`update`.
+        """
+        events: list[MotionEvent] = []
+        update = self.update
+        smooth = self._smooth
+        detect = self._detect
+        for t_s, value in zip(times_s, values, strict=True):
+            last_valid_s = self._last_valid_s
+            if (
+                value != value
+                or last_valid_s is None
+                or self.baseline_deg is None
+                or self._tracking_lost
+                or not self._secondary_baseline_set
+            ):
+                events.extend(update(t_s, value))
+                continue
+            self.last_s = t_s
+            self.n_samples += 1
+            self.last_angle_deg = value
+            self.n_valid += 1
+            gap = t_s - last_valid_s
+            if gap > self.longest_gap_s:
+                self.longest_gap_s = gap
+            detect(t_s, smooth(t_s, value), _NO_SECONDARY, events)
+            self._last_valid_s = t_s
         return events
 
     def finish(self) -> list[MotionEvent]:
@@ -281,25 +318,33 @@ class MotionTracker:
         for t_s, smoothed, extra in pending:
             self._detect(t_s, smoothed, extra, events)
 
-    def _excursion_of(self, relative: float) -> tuple[float, float]:
-        direction = self.signature.direction
-        if direction is ExcursionDirection.POSITIVE:
-            return relative, 1.0
-        if direction is ExcursionDirection.NEGATIVE:
-            return -relative, -1.0
-        return abs(relative), (1.0 if relative >= 0 else -1.0)
-
     def _detect(
         self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
-        e, sign = self._excursion_of(relative)
+        # Per-sample hot path: _excursion_of and _update_zone inlined (same logic).
+        direction = self.signature.direction
+        if direction is ExcursionDirection.POSITIVE:
+            e, sign = relative, 1.0
+        elif direction is ExcursionDirection.NEGATIVE:
+            e, sign = -relative, -1.0
+        else:
+            e, sign = abs(relative), (1.0 if relative >= 0 else -1.0)
         self.last_excursion_deg = e
-        self._update_zone(t_s, e, events)
+        in_zone = self._low <= e <= self._high
+        if self._in_zone and self._last_detect_s is not None:
+            step = t_s - self._last_detect_s
+            if step <= self.params.tracking_lost_s:
+                self.zone_s += step
+        if in_zone != self._in_zone:
+            self._in_zone = in_zone
+            kind = EventKind.ZONE_ENTERED if in_zone else EventKind.ZONE_LEFT
+            events.append(MotionEvent(t_s, kind, None, f"{e:.0f} deg from start"))
         self._last_detect_s = t_s
         excursion = self._excursion
-        if excursion is not None and self.signature.direction is ExcursionDirection.BOTH:
+        both = direction is ExcursionDirection.BOTH
+        if excursion is not None and both:
             if sign != excursion.sign and e >= self._exit:
                 self._end_excursion(t_s, events)
                 excursion = None
@@ -308,7 +353,7 @@ class MotionTracker:
                 self._idle_rest_s = t_s
             if e >= self._enter:
                 side = Side.NONE
-                if self.signature.direction is ExcursionDirection.BOTH:
+                if both:
                     side = Side.RIGHT if sign > 0 else Side.LEFT
                 start = self._idle_rest_s if self._idle_rest_s is not None else t_s
                 excursion = _Excursion(start, sign, side)
@@ -326,23 +371,13 @@ class MotionTracker:
                 f"{e:.0f} deg is past the target range ({self._low:g}-{self._high:g} deg)",
                 events,
             )
-        self._check_rules(t_s, extra, events)
+        if extra:  # every rule reads a secondary measure: none given, none can break
+            self._check_rules(t_s, extra, events)
         if e <= self._exit:
             self._end_excursion(t_s, events)
             self._idle_rest_s = t_s
             return
         self._track_hold(t_s, relative, events)
-
-    def _update_zone(self, t_s: float, e: float, events: list[MotionEvent]) -> None:
-        in_zone = self._low <= e <= self._high
-        if self._in_zone and self._last_detect_s is not None:
-            step = t_s - self._last_detect_s
-            if step <= self.params.tracking_lost_s:
-                self.zone_s += step
-        if in_zone != self._in_zone:
-            self._in_zone = in_zone
-            kind = EventKind.ZONE_ENTERED if in_zone else EventKind.ZONE_LEFT
-            events.append(MotionEvent(t_s, kind, None, f"{e:.0f} deg from start"))
 
     def _flag(self, t_s: float, code: str, message: str, events: list[MotionEvent]) -> None:
         if self.error_codes is not None and code not in self.error_codes:

@@ -26,6 +26,8 @@ from scipy.signal import butter, filtfilt
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 
+_TWO_PI = 2.0 * math.pi
+
 #: ``filter(time_s, values, **params) -> filtered``; both arrays shape ``(n_samples,)``.
 FilterFunction = Callable[..., FloatArray]
 
@@ -106,7 +108,7 @@ class OneEuroFilter:
 
     @staticmethod
     def _alpha(cutoff_hz: float, dt_s: float) -> float:
-        tau = 1.0 / (2.0 * math.pi * cutoff_hz)
+        tau = 1.0 / (_TWO_PI * cutoff_hz)
         return 1.0 / (1.0 + tau / dt_s)
 
     def reset(self) -> None:
@@ -124,12 +126,14 @@ class OneEuroFilter:
             self._last_t, self._last_x, self._last_dx = t_s, x, 0.0
             return x
         dt_s = t_s - last_t
-        dx = (x - self._last_x) / dt_s
-        a_d = self._alpha(self.derivative_cutoff_hz, dt_s)
+        last_x = self._last_x
+        dx = (x - last_x) / dt_s
+        # _alpha inlined (the per-sample hot path of every tracker); same arithmetic.
+        a_d = 1.0 / (1.0 + (1.0 / (_TWO_PI * self.derivative_cutoff_hz)) / dt_s)
         dx_hat = a_d * dx + (1.0 - a_d) * self._last_dx
         cutoff = self.min_cutoff_hz + self.beta * abs(dx_hat)
-        a = self._alpha(cutoff, dt_s)
-        x_hat = a * x + (1.0 - a) * self._last_x
+        a = 1.0 / (1.0 + (1.0 / (_TWO_PI * cutoff)) / dt_s)
+        x_hat = a * x + (1.0 - a) * last_x
         self._last_t, self._last_x, self._last_dx = t_s, x_hat, dx_hat
         return x_hat
 

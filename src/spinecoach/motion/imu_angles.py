@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from spinecoach.errors import InvalidInput, InvalidRecording
-from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth
+from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth_xy
 from spinecoach.motion.imu_types import Placement, PlacementSet
 from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 
@@ -225,8 +225,8 @@ def _forward_from_motion(up_sensor: FloatArray, up: FloatArray) -> FloatArray:
 
 def _heading_rad(quaternion: FloatArray, left_sensor: FloatArray) -> FloatArray:
     """Heading of the left axis about Earth's up, ``(n,)`` radians (0 = left axis west)."""
-    left_earth = rotate_to_earth(quaternion, left_sensor)
-    return np.arctan2(-left_earth[:, 0], left_earth[:, 1])
+    north, west = rotate_to_earth_xy(quaternion, left_sensor)
+    return np.arctan2(-north, west)
 
 
 def _circular_mean(angles_rad: FloatArray) -> float:

@@ -197,10 +197,26 @@ def rotate_to_earth(q: FloatArray, v_sensor: FloatArray) -> FloatArray:
     """
     w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
     a, b, c = float(v_sensor[0]), float(v_sensor[1]), float(v_sensor[2])
-    ex = (1 - 2 * (y * y + z * z)) * a + 2 * (x * y - w * z) * b + 2 * (x * z + w * y) * c
-    ey = 2 * (x * y + w * z) * a + (1 - 2 * (x * x + z * z)) * b + 2 * (y * z - w * x) * c
+    ex, ey = _rotate_xy(w, x, y, z, a, b, c)
     ez = 2 * (x * z - w * y) * a + 2 * (y * z + w * x) * b + (1 - 2 * (x * x + y * y)) * c
     return np.column_stack((ex, ey, ez))
+
+
+def rotate_to_earth_xy(q: FloatArray, v_sensor: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The Earth x (north) and y (west) components of :func:`rotate_to_earth`, each ``(n,)``.
+
+    Same arithmetic, without the vertical component (headings need only these two).
+    """
+    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return _rotate_xy(w, x, y, z, float(v_sensor[0]), float(v_sensor[1]), float(v_sensor[2]))
+
+
+def _rotate_xy(
+    w: FloatArray, x: FloatArray, y: FloatArray, z: FloatArray, a: float, b: float, c: float
+) -> tuple[FloatArray, FloatArray]:
+    ex = (1 - 2 * (y * y + z * z)) * a + 2 * (x * y - w * z) * b + 2 * (x * z + w * y) * c
+    ey = 2 * (x * y + w * z) * a + (1 - 2 * (x * x + z * z)) * b + 2 * (y * z - w * x) * c
+    return ex, ey
 
 
 class OrientationTracker:
@@ -266,28 +282,43 @@ class OrientationTracker:
             self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
         )
         periods = self.periods(np.diff(time_s, prepend=previous))
-        # Runs of equal sample periods: set the period once per run (usually once in all).
+        # Runs of equal sample periods: set the period once per run (usually once in all;
+        # a clock with real irregular steps gives many short runs, so the per-run work is
+        # kept to a comparison and two range loops).
         changes = np.flatnonzero(np.diff(periods)) + 1
-        bounds = [0, *changes.tolist(), n]
+        starts = [0, *changes.tolist()]
+        ends = [*changes.tolist(), n]
+        period_list = periods.tolist()
         quats = np.empty((n, 4))
-        get_q = self.ahrs.get_quaternion
+        ahrs = self.ahrs
+        get_q = ahrs.get_quaternion
+        set_period = ahrs.set_sample_period
+        current = self._period_s
         mag = None if mag_ut is None else np.ascontiguousarray(mag_ut, dtype=float)
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            if b <= a:
-                continue
-            self._set_period(float(periods[a]))
-            if self.use_mag and mag is not None:
-                update = self.ahrs.update
+        if not n:
+            return quats
+        if self.use_mag and mag is not None:
+            update = ahrs.update
+            for a, b in zip(starts, ends, strict=True):
+                period = period_list[a]
+                if period != current:
+                    set_period(period)
+                    current = period
                 for i in range(a, b):
                     update(gyro[i], accel[i], mag[i])
                     quats[i] = get_q()
-            else:
-                update_nm = self.ahrs.update_no_magnetometer
+        else:
+            update_nm = ahrs.update_no_magnetometer
+            for a, b in zip(starts, ends, strict=True):
+                period = period_list[a]
+                if period != current:
+                    set_period(period)
+                    current = period
                 for i in range(a, b):
                     update_nm(gyro[i], accel[i])
                     quats[i] = get_q()
-        if n:
-            self.last_time_s = float(time_s[-1])
+        self._period_s = current
+        self.last_time_s = float(time_s[-1])
         return quats
 
     def update(

@@ -57,6 +57,11 @@ class AnalyzeOptions:
         Keypoint confidence gate.
     filter : str
         Filter applied to the reported measures (a ``spinecoach.motion.filters.FILTERS`` name).
+    forward_axis : str or None
+        IMU sensor axis pointing to the subject's front (``+x`` ... ``-z``, or ``auto``);
+        None: the file's ``# forward_axis:`` line, else ``-z``. IMU only.
+    calibration_s : float or None
+        IMU neutral window at the start, seconds; None: 3 s. IMU only.
     """
 
     format: str | None = None
@@ -67,6 +72,16 @@ class AnalyzeOptions:
     keypoints_out: Path | None = None
     min_confidence: float = 0.5
     filter: str = "butterworth"
+    forward_axis: str | None = None
+    calibration_s: float | None = None
+
+
+#: AnalyzeOptions fields that apply to IMU inputs only (their CLI flags, for messages).
+IMU_ONLY_OPTIONS = {
+    "placement": "--placement",
+    "forward_axis": "--forward-axis",
+    "calibration_s": "--calibration-s",
+}
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,10 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
                 return None
             if set(cols) != {"x", "y", "z"}:
                 raise InvalidRecording(f"{label}: {prefix or 'sensor'} {kind} needs x, y and z")
-            return data[:, [cols["x"], cols["y"], cols["z"]]]
+            x, y, z = cols["x"], cols["y"], cols["z"]
+            if y == x + 1 and z == x + 2:  # the usual order: a view, copied once (C order)
+                return np.ascontiguousarray(data[:, x : x + 3])
+            return np.ascontiguousarray(data[:, [x, y, z]])
 
         accel = block("accel")
         if accel is None:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from spinecoach.domain.exercise import (
 from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.events import EventParameters
-from spinecoach.motion.imu_angles import CalibrationOptions
+from spinecoach.motion.imu_angles import CalibrationOptions, parse_axis
 from spinecoach.motion.imu_orientation import AhrsOptions, estimate_orientation
 from spinecoach.motion.imu_periodic import PeriodicResult, periodic_cycles
 from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
@@ -144,6 +145,28 @@ def _placement_set(value: str | None) -> PlacementSet | None:
     return PlacementSet(value)
 
 
+def check_mounting_options(forward_axis: str | None, calibration_s: float) -> None:
+    """Reject a bad forward axis or neutral window before any file is read.
+
+    Raises
+    ------
+    InvalidInput
+        One line naming the flag, the allowed values and the value given.
+    """
+    if forward_axis is not None and forward_axis.strip().lower() != "auto":
+        try:
+            parse_axis(forward_axis)
+        except InvalidInput:
+            raise InvalidInput(
+                "--forward-axis must be one of +x, -x, +y, -y, +z, -z or auto, "
+                f"got '{forward_axis}'"
+            ) from None
+    if not (math.isfinite(calibration_s) and calibration_s > 0):
+        raise InvalidInput(
+            f"--calibration-s must be a positive number of seconds, got {calibration_s}"
+        )
+
+
 def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> ImuAnalysis:
     """Analyse an IMU recording file.
 
@@ -161,6 +184,7 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
         single sensor away from the back, the cycles of its dominant periodic tilt.
     """
     opts = options or ImuAnalyzeOptions()
+    check_mounting_options(opts.forward_axis, opts.calibration_s)
     chosen = _placement_set(opts.placement)
     single = SINGLE_SENSOR_PLACEMENTS.get(opts.placement or "")
     recording = read_imu(path, format=opts.format, options=ReadOptions(placement=single))
@@ -197,8 +221,8 @@ def analyze_imu(path: Path, options: Any = None) -> Any:
     ----------
     path : Path
     options : spinecoach.sources.analysis_input.AnalyzeOptions
-        ``format``, ``exercise`` and ``placement`` apply; ``out_video``, ``keypoints_out``
-        and ``fps`` do not (InvalidInput).
+        ``format``, ``exercise``, ``placement``, ``forward_axis`` and ``calibration_s``
+        apply; ``out_video``, ``keypoints_out`` and ``fps`` do not (InvalidInput).
 
     Returns
     -------

@@ -63,7 +63,8 @@ def clean_samples(
         raise InvalidRecording(f"{label}: only {n_in} samples (need at least {min_samples})")
     finite = np.isfinite(time_s)
     for arr in channels.values():
-        if arr is not None:
+        # Whole-array check first (fast); the per-row mask only when something is missing.
+        if arr is not None and not np.isfinite(arr).all():
             finite &= np.all(np.isfinite(arr), axis=1)
     n_nonfinite = int(n_in - finite.sum())
     dt_raw = np.diff(time_s[finite])

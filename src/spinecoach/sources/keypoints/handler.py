@@ -9,7 +9,7 @@ from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
 from spinecoach.motion.filters import filter_measures, sample_rate_of
 from spinecoach.motion.measures import compute_measures
-from spinecoach.sources.analysis_input import AnalysisOutput, AnalyzeOptions
+from spinecoach.sources.analysis_input import IMU_ONLY_OPTIONS, AnalysisOutput, AnalyzeOptions
 from spinecoach.sources.keypoints import KEYPOINT_READERS, detect_format, read_keypoints
 from spinecoach.sources.keypoints.csv_format import write_keypoints_csv
 
@@ -22,8 +22,9 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     """
     if options.out_video is not None:
         raise InvalidInput("--out-video needs a video input; this is a keypoint file")
-    if options.placement is not None:
-        raise InvalidInput("--placement applies to IMU inputs only")
+    for name, flag in IMU_ONLY_OPTIONS.items():
+        if getattr(options, name) is not None:
+            raise InvalidInput(f"{flag} applies to IMU inputs only")
     name = options.format or detect_format(path)
     reader = KEYPOINT_READERS.get(name)
     reader_options: dict[str, object] = {}

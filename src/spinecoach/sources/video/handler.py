@@ -228,12 +228,15 @@ def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     Raises
     ------
     InvalidInput
-        For options that do not apply to videos (``--format``, ``--fps``, ``--placement``).
+        For options that do not apply to videos (``--format``, ``--fps``, ``--placement``,
+        ``--forward-axis``, ``--calibration-s``).
     """
     for flag, value in (
         ("--format", options.format),
         ("--fps", options.fps),
         ("--placement", options.placement),
+        ("--forward-axis", options.forward_axis),
+        ("--calibration-s", options.calibration_s),
     ):
         if value is not None:
             raise InvalidInput(f"{flag} does not apply to a video input ({path.name})")
