@@ -14,17 +14,17 @@ from spinecoach.cli._common import console, get_settings
 log = logging.getLogger(__name__)
 
 
-def serve(
-    host: str | None = typer.Option(None, "--host", help="Bind address (default 127.0.0.1)."),
-    port: int | None = typer.Option(None, "--port", help="Port (default 8000)."),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Folder for the SQLite database and the cookie key."
-    ),
-    open_browser: bool = typer.Option(
-        False, "--open/--no-open", help="Open the app in the default browser once it is up."
-    ),
+def start_web(
+    data_dir: Path | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    open_browser: bool | None = None,
 ) -> None:
-    """Start the web app (http://127.0.0.1:8000 by default)."""
+    """Create/migrate the database and run the web app until Ctrl+C.
+
+    ``open_browser`` defaults to ``Settings.open_browser``; ``spinecoach run`` can call this.
+    """
     import uvicorn
 
     from spinecoach.web.app import create_app
@@ -37,7 +37,7 @@ def serve(
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
     console.print(f"spinecoach is running at [bold]{url}[/] — press Ctrl+C to stop.")
-    if open_browser:
+    if settings.open_browser if open_browser is None else open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     uvicorn.run(
         app,
@@ -46,6 +46,20 @@ def serve(
         log_level="warning",
         ws_max_size=settings.ws_max_message_bytes,
     )
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Bind address (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default 8000)."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Folder for the SQLite database and the cookie key."
+    ),
+    open_browser: bool = typer.Option(
+        False, "--open/--no-open", help="Open the app in the default browser once it is up."
+    ),
+) -> None:
+    """Start the web app (http://127.0.0.1:8000 by default)."""
+    start_web(data_dir, host=host, port=port, open_browser=open_browser)
 
 
 def register(app: typer.Typer) -> None:
