@@ -179,3 +179,17 @@ def test_routine_screening_flags_patient_for_clinician(make_browser) -> None:  #
     assert "book a check-up" in patient.get("/screening/result").text
     listing = clinician.get("/clinic").text
     assert "flag-red_flag" in listing and "worsening or limiting" in listing
+
+
+def test_patient_joins_a_clinic_later(make_browser) -> None:  # type: ignore[no-untyped-def]
+    clinician, patient = make_browser(), make_browser()
+    clinician.sign_up("Dr Rao", "rao@example.org", "clinician")
+    code = clinician.get("/clinic").text.split('id="clinic-code">')[1].split("<")[0]
+    patient.onboard("Ann", "ann@example.org")
+    assert "enter their clinic code" in patient.get("/today").text
+    assert "Ann" not in clinician.get("/clinic").text
+    bad = patient.post("/join-clinic", {"code": "7-0000000000"})
+    assert bad.status_code == 422 and "not valid" in bad.text
+    assert patient.post("/join-clinic", {"code": code}).status_code == 303
+    assert "shared with <strong>Dr Rao</strong>" in patient.get("/today").text
+    assert "Ann" in clinician.get("/clinic").text

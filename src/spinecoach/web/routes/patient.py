@@ -198,9 +198,11 @@ def today(
     view = care.today(user)
     if view is None:
         return redirect("/intake")
+    clinician = care.db.get(models.Person, user.clinician_id) if user.clinician_id else None
     return render(
         request,
         "today.html",
+        clinician=clinician,
         view=view,
         items=plan_items_for_page(view.plan, ctx.library),
         minutes=round(view.plan.total_duration_s / 60),
