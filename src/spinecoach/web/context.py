@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -14,6 +14,9 @@ from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.settings import Settings
 from spinecoach.web.security import LoginRateLimiter, Passwords, SessionSigner
+
+if TYPE_CHECKING:
+    from spinecoach.web.live import LiveHub
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -33,4 +36,4 @@ class AppContext:
     signer: SessionSigner
     login_limiter: LoginRateLimiter
     templates: Jinja2Templates
-    live: Any = field(default=None)  # spinecoach.web.live.LiveHub, set by create_app
+    live: LiveHub = field(init=False)  # set by create_app (it needs the context itself)
