@@ -27,7 +27,6 @@ from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
     ScreeningRepository,
-    SessionRepository,
     plan_from_row,
 )
 from spinecoach.store.services import CoachService
@@ -83,7 +82,6 @@ class Care:
         self.screenings = ScreeningRepository(db)
         self.intakes = IntakeRepository(db)
         self.plans = PlanRepository(db)
-        self.sessions = SessionRepository(db)
         self.service = CoachService(db, library, rules, settings)
 
     # --- screening -------------------------------------------------------------------
