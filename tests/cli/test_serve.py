@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -20,13 +21,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_starts_the_web_app(tmp_path: Path) -> None:
+
+@pytest.mark.parametrize("command", [["serve"], ["run", "--no-open"]])
+def test_serve_starts_the_web_app(tmp_path: Path, command: list[str]) -> None:
+    """`spinecoach serve` and `spinecoach run` (what `make run` calls) start the web app."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     env.pop("SPINECOACH_SECRET_KEY", None)
     code = "import sys; from spinecoach.cli import main; sys.exit(main(sys.argv[1:]))"
     server = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--port", str(port), "--data-dir", str(tmp_path)],
+        [sys.executable, "-c", code, *command, "--port", str(port), "--data-dir", str(tmp_path)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

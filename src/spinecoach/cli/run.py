@@ -1,4 +1,4 @@
-"""``spinecoach run``: set up the database and start the coach (terminal flow)."""
+"""``spinecoach run``: set up the database and start the coach (web app, or the terminal flow)."""
 
 from __future__ import annotations
 
@@ -41,10 +41,20 @@ def run_command(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
     terminal: Annotated[
         bool, typer.Option("--terminal", help="Use the terminal flow instead of the web app.")
-    ] = True,
+    ] = False,
+    host: Annotated[str | None, typer.Option("--host", help="Web app address.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Web app port.")] = None,
+    open_browser: Annotated[
+        bool | None, typer.Option("--open/--no-open", help="Open the browser (default: on).")
+    ] = None,
 ) -> None:
-    """Create/migrate the database and start the coach."""
-    run_terminal(data_dir)
+    """Create/migrate the database and start the coach: the web app at http://127.0.0.1:8000."""
+    if terminal:
+        run_terminal(data_dir)
+        return
+    from spinecoach.cli.serve import start_web
+
+    start_web(data_dir, host=host, port=port, open_browser=open_browser)
 
 
 def register(app: typer.Typer) -> None:
