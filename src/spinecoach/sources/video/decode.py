@@ -5,9 +5,12 @@ Nothing is buffered beyond the current frame, so memory does not grow with video
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,10 @@ class VideoFileStream:
         Video file readable by OpenCV (FFmpeg backend).
     max_frames : int or None
         Stop after this many frames.
+    prefetch : int
+        Frames decoded ahead in a background thread (OpenCV releases the GIL while
+        decoding, so decoding overlaps pose estimation on another core). The queue is
+        bounded, so memory does not grow with video length; 0 decodes inline.
 
     Raises
     ------
@@ -84,8 +91,9 @@ class VideoFileStream:
         If the file is missing or cannot be decoded.
     """
 
-    def __init__(self, path: Path, max_frames: int | None = None) -> None:
+    def __init__(self, path: Path, max_frames: int | None = None, prefetch: int = 4) -> None:
         self.path = Path(path)
+        self.prefetch = prefetch
         if not self.path.is_file():
             raise InvalidRecording(f"{self.path}: video file not found")
         self._capture = cv2.VideoCapture(str(self.path))
@@ -110,14 +118,55 @@ class VideoFileStream:
             str(self.path), width_px, height_px, fps, n_frames if n_frames > 0 else None
         )
 
-    def __iter__(self) -> Iterator[Frame]:
+    def _decoded(self) -> Generator[NDArray[Any], None, None]:
         index = 0
         while self.max_frames is None or index < self.max_frames:
             ok, image = self._capture.read()
             if not ok or image is None:
-                break
-            yield Frame(index, index / self.info.fps, image)
+                return
+            yield image
             index += 1
+
+    def _prefetched(self) -> Generator[NDArray[Any], None, None]:
+        """Decode in a daemon thread into a bounded queue; stops when the consumer does."""
+        frames: queue.Queue[NDArray[Any] | None] = queue.Queue(maxsize=self.prefetch)
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for image in self._decoded():
+                    while not stop.is_set():
+                        try:
+                            frames.put(image, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+            finally:
+                frames.put(None)  # end marker (the consumer drains or has stopped)
+
+        worker = threading.Thread(target=produce, name="video-decode", daemon=True)
+        worker.start()
+        try:
+            while (image := frames.get()) is not None:
+                yield image
+        finally:
+            stop.set()
+            while worker.is_alive():  # unblock a producer waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    frames.get(timeout=0.05)
+            worker.join()
+
+    def __iter__(self) -> Iterator[Frame]:
+        images = self._prefetched() if self.prefetch > 0 else self._decoded()
+        index = 0
+        try:
+            for image in images:
+                yield Frame(index, index / self.info.fps, image)
+                index += 1
+        finally:
+            images.close()  # stops and joins the decode thread even if the caller stops early
         if index == 0:
             raise InvalidRecording(f"{self.path}: no frame could be decoded")
 
