@@ -8,7 +8,12 @@ is constructed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -23,6 +28,36 @@ from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES
 logger = logging.getLogger(__name__)
 
 OFFLINE_MODEL_COMPLEXITIES = frozenset({1})
+#: At most this many frames without a person keep start-up notices out of the output.
+START_UP_FRAMES = 150
+
+
+@contextlib.contextmanager
+def native_stderr_to_log() -> Iterator[None]:
+    """Route what native code writes to file descriptor 2 into this module's debug log.
+
+    TensorFlow Lite and MediaPipe's C++ graph print start-up notices ("Created TensorFlow
+    Lite XNNPACK delegate", feedback-tensor warnings) straight to the process's stderr,
+    which would clutter every command's output. They are kept, at debug level.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (e.g. a daemon): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile(mode="w+b") as capture:
+        sys.stderr.flush()
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    logger.debug("mediapipe: %s", line)
 
 
 @register_backend("mediapipe")
@@ -78,14 +113,23 @@ class MediaPipePoseBackend:
 
         self.model_complexity = model_complexity
         self.input_max_side_px = input_max_side_px
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=static_image_mode,
-            model_complexity=model_complexity,
-            smooth_landmarks=smooth_landmarks,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        # The graph's threads print start-up notices from construction until the landmark
+        # model first runs (the first frame with a person): keep them out of the output.
+        self._start_up_notices = contextlib.ExitStack()
+        self._start_up_notices.enter_context(native_stderr_to_log())
+        self._frames_until_quiet = START_UP_FRAMES
+        try:
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=static_image_mode,
+                model_complexity=model_complexity,
+                smooth_landmarks=smooth_landmarks,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+        except BaseException:
+            self._start_up_notices.close()
+            raise
         self._n_keypoints = len(BLAZEPOSE_33_NAMES)
 
     def estimate(self, frame_bgr: NDArray[Any]) -> tuple[FloatArray, FloatArray]:
@@ -115,6 +159,11 @@ class MediaPipePoseBackend:
         rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
         result = self._pose.process(rgb)
+        if self._frames_until_quiet > 0:
+            self._frames_until_quiet -= 1
+            if result.pose_landmarks is not None or self._frames_until_quiet == 0:
+                self._frames_until_quiet = 0
+                self._start_up_notices.close()
         positions = np.full((self._n_keypoints, 3), np.nan)
         confidence = np.zeros(self._n_keypoints)
         if result.pose_landmarks is None:
@@ -130,6 +179,7 @@ class MediaPipePoseBackend:
 
     def close(self) -> None:
         """Release MediaPipe's graph."""
+        self._start_up_notices.close()
         self._pose.close()
 
     def __enter__(self) -> MediaPipePoseBackend:
