@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import webbrowser
 from pathlib import Path
@@ -12,6 +14,17 @@ import typer
 from spinecoach.cli._common import console, get_settings
 
 log = logging.getLogger(__name__)
+
+
+def has_graphical_browser() -> bool:
+    """Whether opening a browser makes sense (a desktop session, or macOS/Windows).
+
+    On a headless Linux machine :func:`webbrowser.open` could start a text-mode browser in
+    this terminal, so the address is printed instead.
+    """
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def start_web(
@@ -37,8 +50,11 @@ def start_web(
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
     console.print(f"spinecoach is running at [bold]{url}[/] — press Ctrl+C to stop.")
-    if settings.open_browser if open_browser is None else open_browser:
+    wanted = settings.open_browser if open_browser is None else open_browser
+    if wanted and has_graphical_browser():
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    elif wanted:
+        console.print("[dim]No desktop session found: open the address above in a browser.[/]")
     uvicorn.run(
         app,
         host=settings.host,
