@@ -17,6 +17,8 @@ from spinecoach.motion.types import CoordinateFrame, FloatArray, KeypointSeries
 ReadFunction = Callable[..., KeypointSeries]
 #: Decides from the file's path and its first few kilobytes whether the reader applies.
 SniffFunction = Callable[[Path, str], bool]
+#: Numbers per point in a pose row: position (x, y, z) then orientation quaternion (qx, qy, qz, qw).
+VALUES_PER_POSE_POINT = 7
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,46 @@ def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
     if not rows:
         raise InvalidRecording(f"{path}: no data rows")
     return np.asarray(rows, dtype=np.float64)
+
+
+def read_point_rows(
+    path: Path, n_points: int, what: str, *, units_per_metre: float = 1.0
+) -> tuple[FloatArray, FloatArray]:
+    """Read rows of ``n_points`` x (x, y, z, qx, qy, qz, qw) as positions and confidence.
+
+    The layout of the KERAAL Kinect and Vicon text files. Orientations are not used; a point at
+    exactly (0, 0, 0) is missing (not tracked or occluded).
+
+    Parameters
+    ----------
+    path : Path
+        The text file, one row of ``7 * n_points`` numbers per frame.
+    n_points : int
+        Joints or targets per row.
+    what : str
+        The layout's name for error messages (``"Kinect v2 (25 joints x 7)"``).
+    units_per_metre : float
+        File position units in one metre (1 for metres, 1000 for millimetres).
+
+    Returns
+    -------
+    positions : ndarray, shape (n_frames, n_points, 3)
+        Metres; NaN where the point is missing.
+    confidence : ndarray, shape (n_frames, n_points)
+        1 where the point is present, 0 where it is missing.
+    """
+    table = read_number_rows(path, n_points * VALUES_PER_POSE_POINT, what)
+    points = table.reshape(len(table), n_points, VALUES_PER_POSE_POINT)
+    positions = points[:, :, :3] / units_per_metre
+    missing = np.all(points[:, :, :3] == 0.0, axis=2)
+    positions[missing] = np.nan
+    return positions, np.where(missing, 0.0, 1.0)
+
+
+def sniff_point_rows(head: str, n_points: int) -> bool:
+    """Whether the first line of ``head`` holds exactly the values of ``n_points`` pose points."""
+    first = head.strip().splitlines()[:1]
+    return bool(first) and len(first[0].split()) == n_points * VALUES_PER_POSE_POINT
 
 
 def frame_times(n_frames: int, sample_rate_hz: float) -> FloatArray:
