@@ -183,6 +183,33 @@ def build_series(
     )
 
 
+def build_fixed_rate_series(
+    path: Path,
+    sample_rate_hz: float,
+    names: tuple[str, ...],
+    positions: FloatArray,
+    confidence: FloatArray,
+    frame: CoordinateFrame,
+    source: str,
+    metadata: dict[str, object] | None = None,
+) -> KeypointSeries:
+    """:func:`build_series` for a file without time stamps: frame *k* at ``k / sample_rate_hz``.
+
+    ``sample_rate_hz`` is recorded first in the metadata (``analyze`` reports it as assumed).
+    ``positions`` has shape ``(n_frames, n_points, 2 or 3)``; see :func:`build_series`.
+    """
+    return build_series(
+        path,
+        frame_times(positions.shape[0], sample_rate_hz),
+        names,
+        positions,
+        confidence,
+        frame,
+        source,
+        {"sample_rate_hz": sample_rate_hz, **(metadata or {})},
+    )
+
+
 def frame_keys(path: Path, raw: Any) -> list[tuple[float, dict[str, Any]]]:
     """Return ``(frame_number, joints)`` pairs of a KERAAL ``{"positions": {...}}`` file, sorted."""
     if not isinstance(raw, dict) or not isinstance(raw.get("positions"), dict):

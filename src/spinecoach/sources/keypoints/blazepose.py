@@ -31,9 +31,8 @@ from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
+    build_fixed_rate_series,
     frame_keys,
-    frame_times,
     joint_xyz,
     read_json,
 )
@@ -112,21 +111,13 @@ def read_blazepose_json(
         height_px=height_px,
     )
     metadata: dict[str, object] = {
-        "sample_rate_hz": sample_rate_hz,
         "mirrored": mirrored,
         "labels_swapped": labels_swapped,
         "dropped_frames": tuple(dropped),
         "frame_numbering": "detections" if not dropped else "video (dropped frames re-inserted)",
     }
-    return build_series(
-        path,
-        frame_times(n_frames, sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "blazepose",
-        metadata,
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "blazepose", metadata
     )
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
-    frame_times,
+    build_fixed_rate_series,
     read_point_rows,
     sniff_point_rows,
 )
@@ -43,15 +42,8 @@ def read_kinect_txt(path: Path, *, sample_rate_hz: float = 30.0) -> KeypointSeri
     positions, confidence = read_point_rows(path, N_JOINTS, "Kinect v2 (25 joints x 7)")
     names = tuple(ours for _, ours in KINECT_V2_25)
     frame = CoordinateFrame(FrameKind.WORLD, axes=KINECT_AXES)
-    return build_series(
-        path,
-        frame_times(len(positions), sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "kinect",
-        {"sample_rate_hz": sample_rate_hz},
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "kinect"
     )
 
 

@@ -18,9 +18,8 @@ from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
+    build_fixed_rate_series,
     frame_keys,
-    frame_times,
     joint_xyz,
     read_json,
 )
@@ -75,18 +74,10 @@ def read_openpose_json(
         FrameKind.IMAGE, axes="x right, y down (pixels)", width_px=width_px, height_px=height_px
     )
     metadata: dict[str, object] = {
-        "sample_rate_hz": sample_rate_hz,
         "empty_frames": tuple(int(numbers[i]) for i, (_, j) in enumerate(frames) if not j),
     }
-    return build_series(
-        path,
-        frame_times(n_frames, sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "openpose",
-        metadata,
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "openpose", metadata
     )
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
-    frame_times,
+    build_fixed_rate_series,
     read_point_rows,
     sniff_point_rows,
 )
@@ -45,15 +44,8 @@ def read_vicon_txt(path: Path, *, sample_rate_hz: float = 60.0) -> KeypointSerie
     )
     names = tuple(ours for _, ours in VICON_KERAAL_17)
     frame = CoordinateFrame(FrameKind.WORLD, axes=VICON_AXES)
-    return build_series(
-        path,
-        frame_times(len(positions), sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "vicon",
-        {"sample_rate_hz": sample_rate_hz},
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "vicon"
     )
 
 
