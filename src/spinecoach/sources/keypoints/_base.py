@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,3 +241,50 @@ def joint_xyz(path: Path, frame_key: float, joint: str, value: Any, n_dims: int)
         raise InvalidRecording(
             f"{path}: frame {frame_key:g}, joint '{joint}': coordinates are not numbers"
         ) from None
+
+
+def keyed_joint_arrays(
+    path: Path,
+    frames: list[tuple[float, dict[str, Any]]],
+    rows: Iterable[int],
+    n_frames: int,
+    columns: dict[str, int],
+    n_dims: int,
+    what: str,
+) -> tuple[FloatArray, FloatArray]:
+    """Place the joints of KERAAL frames (from :func:`frame_keys`) into position arrays.
+
+    Parameters
+    ----------
+    path : Path
+        The file, for error messages.
+    frames : list of (float, dict)
+        ``(frame_number, joints)`` pairs; ``frames[i]`` fills row ``rows[i]``.
+    rows : iterable of int
+        Output row of each frame, one per frame.
+    n_frames : int
+        Rows in the output; rows no frame fills stay missing.
+    columns : dict of str to int
+        The file's joint name to its output column (one column per entry).
+    n_dims : int
+        Coordinates per joint (2 or 3); a further value, when present, is the confidence.
+    what : str
+        What the file calls a joint (``"joint"``, ``"landmark"``), for error messages.
+
+    Returns
+    -------
+    positions : ndarray, shape (n_frames, len(columns), n_dims)
+        NaN where a joint is absent.
+    confidence : ndarray, shape (n_frames, len(columns))
+        The file's confidence, 1 where it gives none, 0 where the joint is absent.
+    """
+    positions = np.full((n_frames, len(columns), n_dims), np.nan)
+    confidence = np.zeros((n_frames, len(columns)))
+    for row, (key, joints) in zip(rows, frames, strict=True):
+        for file_name, value in joints.items():
+            col = columns.get(file_name)
+            if col is None:
+                raise InvalidRecording(f"{path}: frame {key:g}: unknown {what} '{file_name}'")
+            positions[row, col] = joint_xyz(path, key, file_name, value, n_dims)
+            confidence[row, col] = float(value[n_dims]) if len(value) > n_dims else 1.0
+    return positions, confidence
