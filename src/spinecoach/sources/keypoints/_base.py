@@ -17,8 +17,6 @@ from spinecoach.motion.types import CoordinateFrame, FloatArray, KeypointSeries
 ReadFunction = Callable[..., KeypointSeries]
 #: Decides from the file's path and its first few kilobytes whether the reader applies.
 SniffFunction = Callable[[Path, str], bool]
-#: Numbers per point in a pose row: position (x, y, z) then orientation quaternion (qx, qy, qz, qw).
-VALUES_PER_POSE_POINT = 7
 
 
 @dataclass(frozen=True)
@@ -100,6 +98,10 @@ def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
     if not rows:
         raise InvalidRecording(f"{path}: no data rows")
     return np.asarray(rows, dtype=np.float64)
+
+
+#: Numbers per point in a pose row: position (x, y, z) then orientation quaternion (qx, qy, qz, qw).
+VALUES_PER_POSE_POINT = 7
 
 
 def read_point_rows(
