@@ -32,6 +32,7 @@ from pathlib import Path
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.filters import filter_measures, sample_rate_of
 from spinecoach.motion.types import KeypointSeries, MeasureSeries
 
 
@@ -107,6 +108,22 @@ class AnalysisOutput:
     source: str
     keypoints: KeypointSeries | None = None
     notes: tuple[str, ...] = field(default=())
+
+
+def reported_measures(
+    raw: MeasureSeries, series: KeypointSeries, filter_name: str
+) -> MeasureSeries:
+    """Filter ``raw`` (measured from ``series``) for reporting with filter ``filter_name``.
+
+    A single frame is returned unfiltered. The Butterworth cut-off is 6 Hz, lowered to
+    0.4 x the sample rate for slow recordings so that it stays below Nyquist.
+    """
+    if series.n_frames > 1 and filter_name == "butterworth":
+        cutoff_hz = min(6.0, 0.4 * sample_rate_of(series.time_s))
+        return filter_measures(raw, "butterworth", cutoff_hz=cutoff_hz)
+    if series.n_frames > 1:
+        return filter_measures(raw, filter_name)
+    return raw
 
 
 InputHandler = Callable[[Path, AnalyzeOptions], AnalysisOutput]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,50 @@ def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
     return np.asarray(rows, dtype=np.float64)
 
 
+#: Numbers per point in a pose row: position (x, y, z) then orientation quaternion (qx, qy, qz, qw).
+VALUES_PER_POSE_POINT = 7
+
+
+def read_point_rows(
+    path: Path, n_points: int, what: str, *, units_per_metre: float = 1.0
+) -> tuple[FloatArray, FloatArray]:
+    """Read rows of ``n_points`` x (x, y, z, qx, qy, qz, qw) as positions and confidence.
+
+    The layout of the KERAAL Kinect and Vicon text files. Orientations are not used; a point at
+    exactly (0, 0, 0) is missing (not tracked or occluded).
+
+    Parameters
+    ----------
+    path : Path
+        The text file, one row of ``7 * n_points`` numbers per frame.
+    n_points : int
+        Joints or targets per row.
+    what : str
+        The layout's name for error messages (``"Kinect v2 (25 joints x 7)"``).
+    units_per_metre : float
+        File position units in one metre (1 for metres, 1000 for millimetres).
+
+    Returns
+    -------
+    positions : ndarray, shape (n_frames, n_points, 3)
+        Metres; NaN where the point is missing.
+    confidence : ndarray, shape (n_frames, n_points)
+        1 where the point is present, 0 where it is missing.
+    """
+    table = read_number_rows(path, n_points * VALUES_PER_POSE_POINT, what)
+    points = table.reshape(len(table), n_points, VALUES_PER_POSE_POINT)
+    positions = points[:, :, :3] / units_per_metre
+    missing = np.all(points[:, :, :3] == 0.0, axis=2)
+    positions[missing] = np.nan
+    return positions, np.where(missing, 0.0, 1.0)
+
+
+def sniff_point_rows(head: str, n_points: int) -> bool:
+    """Whether the first line of ``head`` holds exactly the values of ``n_points`` pose points."""
+    first = head.strip().splitlines()[:1]
+    return bool(first) and len(first[0].split()) == n_points * VALUES_PER_POSE_POINT
+
+
 def frame_times(n_frames: int, sample_rate_hz: float) -> FloatArray:
     """Time stamps ``k / sample_rate_hz`` in seconds, shape ``(n_frames,)``."""
     if not np.isfinite(sample_rate_hz) or sample_rate_hz <= 0:
@@ -141,6 +185,33 @@ def build_series(
     )
 
 
+def build_fixed_rate_series(
+    path: Path,
+    sample_rate_hz: float,
+    names: tuple[str, ...],
+    positions: FloatArray,
+    confidence: FloatArray,
+    frame: CoordinateFrame,
+    source: str,
+    metadata: dict[str, object] | None = None,
+) -> KeypointSeries:
+    """:func:`build_series` for a file without time stamps: frame *k* at ``k / sample_rate_hz``.
+
+    ``sample_rate_hz`` is recorded first in the metadata (``analyze`` reports it as assumed).
+    ``positions`` has shape ``(n_frames, n_points, 2 or 3)``; see :func:`build_series`.
+    """
+    return build_series(
+        path,
+        frame_times(positions.shape[0], sample_rate_hz),
+        names,
+        positions,
+        confidence,
+        frame,
+        source,
+        {"sample_rate_hz": sample_rate_hz, **(metadata or {})},
+    )
+
+
 def frame_keys(path: Path, raw: Any) -> list[tuple[float, dict[str, Any]]]:
     """Return ``(frame_number, joints)`` pairs of a KERAAL ``{"positions": {...}}`` file, sorted."""
     if not isinstance(raw, dict) or not isinstance(raw.get("positions"), dict):
@@ -172,3 +243,50 @@ def joint_xyz(path: Path, frame_key: float, joint: str, value: Any, n_dims: int)
         raise InvalidRecording(
             f"{path}: frame {frame_key:g}, joint '{joint}': coordinates are not numbers"
         ) from None
+
+
+def keyed_joint_arrays(
+    path: Path,
+    frames: list[tuple[float, dict[str, Any]]],
+    rows: Iterable[int],
+    n_frames: int,
+    columns: dict[str, int],
+    n_dims: int,
+    what: str,
+) -> tuple[FloatArray, FloatArray]:
+    """Place the joints of KERAAL frames (from :func:`frame_keys`) into position arrays.
+
+    Parameters
+    ----------
+    path : Path
+        The file, for error messages.
+    frames : list of (float, dict)
+        ``(frame_number, joints)`` pairs; ``frames[i]`` fills row ``rows[i]``.
+    rows : iterable of int
+        Output row of each frame, one per frame.
+    n_frames : int
+        Rows in the output; rows no frame fills stay missing.
+    columns : dict of str to int
+        The file's joint name to its output column (one column per entry).
+    n_dims : int
+        Coordinates per joint (2 or 3); a further value, when present, is the confidence.
+    what : str
+        What the file calls a joint (``"joint"``, ``"landmark"``), for error messages.
+
+    Returns
+    -------
+    positions : ndarray, shape (n_frames, len(columns), n_dims)
+        NaN where a joint is absent.
+    confidence : ndarray, shape (n_frames, len(columns))
+        The file's confidence, 1 where it gives none, 0 where the joint is absent.
+    """
+    positions = np.full((n_frames, len(columns), n_dims), np.nan)
+    confidence = np.zeros((n_frames, len(columns)))
+    for row, (key, joints) in zip(rows, frames, strict=True):
+        for file_name, value in joints.items():
+            col = columns.get(file_name)
+            if col is None:
+                raise InvalidRecording(f"{path}: frame {key:g}: unknown {what} '{file_name}'")
+            positions[row, col] = joint_xyz(path, key, file_name, value, n_dims)
+            confidence[row, col] = float(value[n_dims]) if len(value) > n_dims else 1.0
+    return positions, confidence

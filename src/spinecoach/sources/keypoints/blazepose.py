@@ -31,15 +31,19 @@ from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
+    build_fixed_rate_series,
     frame_keys,
-    frame_times,
-    joint_xyz,
+    keyed_joint_arrays,
     read_json,
 )
 from spinecoach.sources.keypoints.names import BLAZEPOSE_33, swap_side
 
 KERAAL_FRAME_SIZE_PX = (960, 544)
+#: Options of the readers of KERAAL video keypoints (BlazePose and OpenPose JSON).
+KERAAL_VIDEO_OPTIONS = {
+    "sample_rate_hz": "video frame rate, Hz (default 30)",
+    "frame_size_px": "video (width, height) in pixels (default 960, 544 = KERAAL)",
+}
 
 
 def read_blazepose_json(
@@ -76,9 +80,12 @@ def read_blazepose_json(
     raw = read_json(path)
     frames = frame_keys(path, raw)
     width_px, height_px = (int(v) for v in frame_size_px)
-    file_names = {file_name: ours for file_name, ours in BLAZEPOSE_33}
     names = tuple(ours for _, ours in BLAZEPOSE_33)
     column = {name: k for k, name in enumerate(names)}
+    columns = {
+        file_name: column[swap_side(ours) if labels_swapped else ours]
+        for file_name, ours in BLAZEPOSE_33
+    }
     n_detections = len(frames)
     dropped = sorted({int(f) for f in dropped_frames})
     n_frames = n_detections + len(dropped)
@@ -87,19 +94,9 @@ def read_blazepose_json(
             f"{path}: dropped_frames must be video frame numbers between 1 and {n_frames}"
         )
     kept_rows = np.setdiff1d(np.arange(n_frames), np.asarray(dropped, dtype=int) - 1)
-    positions = np.full((n_frames, len(names), 3), np.nan)
-    confidence = np.zeros((n_frames, len(names)))
-    for row, (key, joints) in zip(kept_rows, frames, strict=True):
-        for file_name, value in joints.items():
-            ours = file_names.get(file_name)
-            if ours is None:
-                raise InvalidRecording(f"{path}: frame {key:g}: unknown landmark '{file_name}'")
-            if labels_swapped:
-                ours = swap_side(ours)
-            col = column[ours]
-            xyz = joint_xyz(path, key, file_name, value, 3)
-            positions[row, col] = xyz
-            confidence[row, col] = float(value[3]) if len(value) > 3 else 1.0
+    positions, confidence = keyed_joint_arrays(
+        path, frames, kept_rows, n_frames, columns, 3, "landmark"
+    )
     if mirrored:
         positions[:, :, 0] = 1.0 - positions[:, :, 0]
     positions[:, :, 0] *= width_px
@@ -112,21 +109,13 @@ def read_blazepose_json(
         height_px=height_px,
     )
     metadata: dict[str, object] = {
-        "sample_rate_hz": sample_rate_hz,
         "mirrored": mirrored,
         "labels_swapped": labels_swapped,
         "dropped_frames": tuple(dropped),
         "frame_numbering": "detections" if not dropped else "video (dropped frames re-inserted)",
     }
-    return build_series(
-        path,
-        frame_times(n_frames, sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "blazepose",
-        metadata,
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "blazepose", metadata
     )
 
 
@@ -141,8 +130,7 @@ READER = KeypointReader(
     read=read_blazepose_json,
     sniff=_sniff,
     options={
-        "sample_rate_hz": "video frame rate, Hz (default 30)",
-        "frame_size_px": "video (width, height) in pixels (default 960, 544 = KERAAL)",
+        **KERAAL_VIDEO_OPTIONS,
         "mirrored": "x mirrored by a flipped image (default True = KERAAL)",
         "labels_swapped": "Left_/Right_ labels swapped vs the subject (default True = KERAAL)",
         "dropped_frames": "1-based video frames missing from the file (default none)",

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
-from spinecoach.motion.filters import filter_measures, sample_rate_of
 from spinecoach.motion.measures import compute_measures
-from spinecoach.sources.analysis_input import IMU_ONLY_OPTIONS, AnalysisOutput, AnalyzeOptions
+from spinecoach.sources.analysis_input import (
+    IMU_ONLY_OPTIONS,
+    AnalysisOutput,
+    AnalyzeOptions,
+    reported_measures,
+)
 from spinecoach.sources.keypoints import KEYPOINT_READERS, detect_format, read_keypoints
 from spinecoach.sources.keypoints.csv_format import write_keypoints_csv
 
@@ -51,15 +55,8 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
             exercise_id=exercise.id,
             error_codes=error_codes_for(exercise),
         )
-    reported = raw
-    if series.n_frames > 1 and options.filter == "butterworth":
-        # keep the cut-off below Nyquist for slow recordings (default 6 Hz)
-        cutoff_hz = min(6.0, 0.4 * sample_rate_of(series.time_s))
-        reported = filter_measures(raw, "butterworth", cutoff_hz=cutoff_hz)
-    elif series.n_frames > 1:
-        reported = filter_measures(raw, options.filter)
     return AnalysisOutput(
-        measures=reported,
+        measures=reported_measures(raw, series, options.filter),
         result=result,
         source=f"keypoints/{name}",
         keypoints=series,

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
-    frame_times,
-    read_number_rows,
+    build_fixed_rate_series,
+    read_point_rows,
+    sniff_point_rows,
 )
 from spinecoach.sources.keypoints.names import KINECT_V2_25
 
 N_JOINTS = len(KINECT_V2_25)
-VALUES_PER_JOINT = 7
 KINECT_AXES = "x sensor-left, y up, z away from the sensor (metres)"
 
 
@@ -42,29 +39,16 @@ def read_kinect_txt(path: Path, *, sample_rate_hz: float = 30.0) -> KeypointSeri
     KeypointSeries
         World frame in metres, positions shape ``(n_frames, 25, 3)``.
     """
-    table = read_number_rows(path, N_JOINTS * VALUES_PER_JOINT, "Kinect v2 (25 joints x 7)")
-    joints = table.reshape(len(table), N_JOINTS, VALUES_PER_JOINT)
-    positions = joints[:, :, :3].copy()
-    untracked = np.all(positions == 0.0, axis=2)
-    positions[untracked] = np.nan
-    confidence = np.where(untracked, 0.0, 1.0)
+    positions, confidence = read_point_rows(path, N_JOINTS, "Kinect v2 (25 joints x 7)")
     names = tuple(ours for _, ours in KINECT_V2_25)
     frame = CoordinateFrame(FrameKind.WORLD, axes=KINECT_AXES)
-    return build_series(
-        path,
-        frame_times(len(table), sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "kinect",
-        {"sample_rate_hz": sample_rate_hz},
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "kinect"
     )
 
 
 def _sniff(path: Path, head: str) -> bool:
-    first = head.strip().splitlines()[:1]
-    return bool(first) and len(first[0].split()) == N_JOINTS * VALUES_PER_JOINT
+    return sniff_point_rows(head, N_JOINTS)
 
 
 READER = KeypointReader(

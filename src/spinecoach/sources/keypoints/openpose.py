@@ -18,13 +18,12 @@ from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
+    build_fixed_rate_series,
     frame_keys,
-    frame_times,
-    joint_xyz,
+    keyed_joint_arrays,
     read_json,
 )
-from spinecoach.sources.keypoints.blazepose import KERAAL_FRAME_SIZE_PX
+from spinecoach.sources.keypoints.blazepose import KERAAL_FRAME_SIZE_PX, KERAAL_VIDEO_OPTIONS
 from spinecoach.sources.keypoints.names import OPENPOSE_COCO18
 
 
@@ -53,40 +52,24 @@ def read_openpose_json(
     raw = read_json(path)
     frames = frame_keys(path, raw)
     width_px, height_px = (int(v) for v in frame_size_px)
-    file_names = {file_name: k for k, (file_name, _) in enumerate(OPENPOSE_COCO18)}
+    columns = {file_name: k for k, (file_name, _) in enumerate(OPENPOSE_COCO18)}
     names = tuple(ours for _, ours in OPENPOSE_COCO18)
     numbers = np.array([key for key, _ in frames])
     if not np.allclose(numbers, np.round(numbers)):
         raise InvalidRecording(f"{path}: frame keys are not whole frame numbers")
     rows = np.round(numbers - numbers[0]).astype(int)
     n_frames = int(rows[-1]) + 1
-    positions = np.full((n_frames, len(names), 2), np.nan)
-    confidence = np.zeros((n_frames, len(names)))
-    for row, (key, joints) in zip(rows, frames, strict=True):
-        for file_name, value in joints.items():
-            col = file_names.get(file_name)
-            if col is None:
-                raise InvalidRecording(f"{path}: frame {key:g}: unknown joint '{file_name}'")
-            positions[row, col] = joint_xyz(path, key, file_name, value, 2)
-            confidence[row, col] = float(value[2]) if len(value) > 2 else 1.0
+    positions, confidence = keyed_joint_arrays(path, frames, rows, n_frames, columns, 2, "joint")
     positions[:, :, 0] *= width_px
     positions[:, :, 1] *= height_px
     frame = CoordinateFrame(
         FrameKind.IMAGE, axes="x right, y down (pixels)", width_px=width_px, height_px=height_px
     )
     metadata: dict[str, object] = {
-        "sample_rate_hz": sample_rate_hz,
         "empty_frames": tuple(int(numbers[i]) for i, (_, j) in enumerate(frames) if not j),
     }
-    return build_series(
-        path,
-        frame_times(n_frames, sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "openpose",
-        metadata,
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "openpose", metadata
     )
 
 
@@ -104,8 +87,5 @@ READER = KeypointReader(
     extensions=(".json",),
     read=read_openpose_json,
     sniff=_sniff,
-    options={
-        "sample_rate_hz": "video frame rate, Hz (default 30)",
-        "frame_size_px": "video (width, height) in pixels (default 960, 544 = KERAAL)",
-    },
+    options={**KERAAL_VIDEO_OPTIONS},
 )

@@ -22,8 +22,7 @@ from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
-    frame_times,
+    build_fixed_rate_series,
     read_json,
 )
 from spinecoach.sources.keypoints.names import OPENPOSE_BODY25, OPENPOSE_COCO18
@@ -97,19 +96,11 @@ def read_openpose_frames(
         FrameKind.IMAGE, axes="x right, y down (pixels)", width_px=width, height_px=height
     )
     metadata: dict[str, object] = {
-        "sample_rate_hz": sample_rate_hz,
         "layout": "BODY_25" if layout is OPENPOSE_BODY25 else "COCO-18",
         "n_empty_frames": sum(p is None for p in per_frame),
     }
-    return build_series(
-        path,
-        frame_times(len(files), sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "openpose",
-        metadata,
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "openpose", metadata
     )
 
 

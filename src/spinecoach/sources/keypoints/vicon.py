@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
     KeypointReader,
-    build_series,
-    frame_times,
-    read_number_rows,
+    build_fixed_rate_series,
+    read_point_rows,
+    sniff_point_rows,
 )
 from spinecoach.sources.keypoints.names import VICON_KERAAL_17
 
 N_TARGETS = len(VICON_KERAAL_17)
-VALUES_PER_TARGET = 7
 VICON_AXES = "x forward, y left, z up (metres)"
 
 
@@ -42,29 +39,18 @@ def read_vicon_txt(path: Path, *, sample_rate_hz: float = 60.0) -> KeypointSerie
     KeypointSeries
         World frame in metres (x forward, y left, z up), positions shape ``(n_frames, 17, 3)``.
     """
-    table = read_number_rows(path, N_TARGETS * VALUES_PER_TARGET, "Vicon (17 targets x 7)")
-    targets = table.reshape(len(table), N_TARGETS, VALUES_PER_TARGET)
-    positions = targets[:, :, :3] / 1000.0
-    occluded = np.all(targets[:, :, :3] == 0.0, axis=2)
-    positions[occluded] = np.nan
-    confidence = np.where(occluded, 0.0, 1.0)
+    positions, confidence = read_point_rows(
+        path, N_TARGETS, "Vicon (17 targets x 7)", units_per_metre=1000.0
+    )
     names = tuple(ours for _, ours in VICON_KERAAL_17)
     frame = CoordinateFrame(FrameKind.WORLD, axes=VICON_AXES)
-    return build_series(
-        path,
-        frame_times(len(table), sample_rate_hz),
-        names,
-        positions,
-        confidence,
-        frame,
-        "vicon",
-        {"sample_rate_hz": sample_rate_hz},
+    return build_fixed_rate_series(
+        path, sample_rate_hz, names, positions, confidence, frame, "vicon"
     )
 
 
 def _sniff(path: Path, head: str) -> bool:
-    first = head.strip().splitlines()[:1]
-    return bool(first) and len(first[0].split()) == N_TARGETS * VALUES_PER_TARGET
+    return sniff_point_rows(head, N_TARGETS)
 
 
 READER = KeypointReader(

@@ -36,12 +36,11 @@ from rich.progress import (
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
-from spinecoach.motion.filters import filter_measures, sample_rate_of
 from spinecoach.motion.measures import compute_measures
 from spinecoach.motion.segments import analyze_in_segments
 from spinecoach.motion.tracking_quality import assess_tracking, split_at_switches
 from spinecoach.motion.types import KeypointSeries
-from spinecoach.sources.analysis_input import AnalysisOutput, AnalyzeOptions
+from spinecoach.sources.analysis_input import AnalysisOutput, AnalyzeOptions, reported_measures
 from spinecoach.sources.keypoints import write_keypoints_csv
 from spinecoach.sources.pose.base import DEFAULT_BACKEND
 from spinecoach.sources.video.decode import VideoFileStream, VideoInfo
@@ -270,14 +269,8 @@ def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
         )
         camera = {f"camera_{k}": v for k, v in video.tracking.items()}
         result = replace(result, tracking={**result.tracking, **camera})
-    reported = raw
-    if series.n_frames > 1 and options.filter == "butterworth":
-        cutoff_hz = min(6.0, 0.4 * sample_rate_of(series.time_s))
-        reported = filter_measures(raw, "butterworth", cutoff_hz=cutoff_hz)
-    elif series.n_frames > 1:
-        reported = filter_measures(raw, options.filter)
     return AnalysisOutput(
-        measures=reported,
+        measures=reported_measures(raw, series, options.filter),
         result=result,
         source=f"video/{video.series.source}",
         keypoints=video.series,
