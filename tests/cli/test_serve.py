@@ -21,7 +21,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-
 @pytest.mark.parametrize("command", [["serve"], ["run", "--no-open"]])
 def test_serve_starts_the_web_app(tmp_path: Path, command: list[str]) -> None:
     """`spinecoach serve` and `spinecoach run` (what `make run` calls) start the web app."""
