@@ -198,7 +198,13 @@ class CameraStream:
     """
 
     def __init__(self, index: int = 0, width_px: int | None = None, height_px: int | None = None):
-        self._capture = cv2.VideoCapture(index)
+        # OpenCV logs its own "camera index out of range" line; our error below says it better.
+        previous_level = cv2.getLogLevel()
+        cv2.setLogLevel(0)  # 0 = silent
+        try:
+            self._capture = cv2.VideoCapture(index)
+        finally:
+            cv2.setLogLevel(previous_level)
         if not self._capture.isOpened():
             raise InvalidInput(
                 f"camera {index}: cannot be opened (no camera with that number, it is in use by "
