@@ -39,7 +39,7 @@ from spinecoach.motion.types import FloatArray, MeasureSeries
 
 #: Event detection runs on the angles decimated to about this rate (Hz): the motion core is
 #: tuned for 15-60 Hz (camera rates) and slow therapeutic movement gains nothing above it.
-EVENT_RATE_HZ = 30.0
+EVENT_RATE_HZ = 25.0
 
 
 def event_stride(time_s: FloatArray, max_rate_hz: float = EVENT_RATE_HZ) -> int:
