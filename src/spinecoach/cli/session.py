@@ -258,7 +258,9 @@ def _summary(engine: SessionEngine, session_id: int | None) -> None:
         )  # fmt: skip
     console.print(table)
     if engine.pain_before is not None or engine.pain_after is not None:
-        console.print(f"Pain before {engine.pain_before}/10, after {engine.pain_after}/10.")
+        before = "not reported" if engine.pain_before is None else f"{engine.pain_before}/10"
+        after = "not reported" if engine.pain_after is None else f"{engine.pain_after}/10"
+        console.print(f"Pain before: {before}; after: {after}.")
 
 
 def session_command(

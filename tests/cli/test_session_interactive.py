@@ -1,0 +1,106 @@
+"""The interactive terminal session, driven through a pseudo-terminal like a person would.
+
+Answers the starting pain check-in, waits for an exercise to run, presses ``w`` (something
+is wrong), reports new numbness and checks that the stop rule ends the session, says why,
+and stores the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX-only")
+
+
+class Terminal:
+    """A child process on a pseudo-terminal, with screen text collected as it arrives."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        import pty
+
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # child
+            os.execve(argv[0], argv, env)
+        self.text = ""
+
+    def read_until(self, needle: str, timeout_s: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout_s
+        while needle not in self.text:
+            assert time.monotonic() < deadline, (
+                f"timed out waiting for {needle!r}:\n{self.text[-2000:]}"
+            )
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.text += ANSI.sub(b"", chunk).decode(errors="replace")
+        assert needle in self.text, f"{needle!r} never appeared:\n{self.text[-2000:]}"
+        return self.text
+
+    def send(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def wait(self, timeout_s: float = 30.0) -> int:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with_status = os.waitpid(self.pid, os.WNOHANG)
+            if with_status[0]:
+                return os.waitstatus_to_exitcode(with_status[1])
+            self.read_until("", 0.1)
+            time.sleep(0.05)
+        os.kill(self.pid, 9)
+        raise AssertionError("session did not exit")
+
+
+def spinecoach(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "spinecoach", *args], env=env, check=True,
+                   capture_output=True, timeout=60)  # fmt: skip
+
+
+def test_something_is_wrong_key_ends_the_session_on_numbness(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = os.environ | {"SPINECOACH_DATA_DIR": str(tmp_path), "COLUMNS": "100", "LINES": "40",
+                        "TERM": "xterm"}  # fmt: skip
+    spinecoach("screen", "--answers", str(EXAMPLES / "screening_clear.json"), env=env)
+    spinecoach("intake", "--answers", str(EXAMPLES / "profile_desk_worker.json"), env=env)
+    spinecoach("plan", env=env)
+    executable = shutil.which("spinecoach", path=str(Path(sys.executable).parent))
+    assert executable, "the spinecoach console script is installed beside the interpreter"
+    term = Terminal([executable, "session", "--speed", "20", "--no-audio"], env)
+    term.read_until("how is your back pain right now")
+    term.send("2\r")
+    term.read_until("running")
+    term.send("w")
+    listing = term.read_until("Symptoms")
+    number = re.search(r"(\d+)\. New or increasing numbness", listing)
+    assert number, listing[-1500:]
+    term.send(f"{number.group(1)}\r")
+    term.read_until("Pain right now")
+    term.send("3\r")
+    screen = term.read_until("Session 1: stopped")
+    assert "numbness ends today's session" in screen
+    assert term.wait() == 0
+    with sqlite3.connect(tmp_path / "spinecoach.db") as db:
+        assert db.execute("select status from sessions").fetchone()[0] == "stopped"
+        kind, pain, symptoms, decision = db.execute(
+            "select kind, pain, symptoms, decision from pain_reports where kind = 'symptom'"
+        ).fetchone()
+    assert (kind, pain, json.loads(symptoms)) == ("symptom", 3, ["numbness"])
+    assert json.loads(decision)["action"] == "end_session"
