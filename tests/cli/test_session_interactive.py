@@ -88,7 +88,8 @@ def test_something_is_wrong_key_ends_the_session_on_numbness(tmp_path) -> None: 
     term.send("2\r")
     term.read_until("running")
     term.send("w")
-    listing = term.read_until("Symptoms")
+    term.read_until("What is happening?")
+    listing = term.read_until("Symptoms (")
     number = re.search(r"(\d+)\. New or increasing numbness", listing)
     assert number, listing[-1500:]
     term.send(f"{number.group(1)}\r")
