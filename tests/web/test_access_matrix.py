@@ -67,6 +67,8 @@ GET_ROUTES = {
     "/clinic": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "/clinic/patients/{patient_a}": CLINIC_OWN_A,
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
+    "/export.json": PATIENT_PAGE,
+    "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
 }
 
 POST_ROUTES = {
@@ -108,3 +110,14 @@ def test_other_clinic_cannot_change_plan(world: dict[str, Any], app: FastAPI) ->
     world["actors"]["clin_2"].post(f"/clinic/patients/{world['patient_a']}/plan", {"note": "x"})
     with app.state.ctx.session_factory() as db:
         assert db.scalar(select(func.count()).select_from(models.Plan)) == before
+
+
+def test_exports_hold_the_right_persons_data(world: dict[str, Any]) -> None:
+    clinician = world["actors"]["clin_1"].get(f"/clinic/patients/{world['patient_a']}/export.json")
+    assert clinician.status_code == 200
+    assert "attachment" in clinician.headers["content-disposition"]
+    data = clinician.json()
+    assert data["person"]["name"] == "Ann" and len(data["sessions"]) == 1
+    assert data["sessions"][0]["results"][0]["ranges_deg"] == [20.0]
+    own = world["actors"]["patient_b"].get("/export.json").json()
+    assert own["person"]["name"] == "Bob" and own["sessions"] == []

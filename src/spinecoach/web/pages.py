@@ -22,3 +22,19 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 def redirect(url: str) -> RedirectResponse:
     """A 303 redirect (the answer to a successful form POST)."""
     return RedirectResponse(url, status_code=303)
+
+
+def export_download(db: Any, person: Any, filename_stem: str) -> Response:
+    """Everything stored about ``person`` as a downloadable JSON file (see reports.export)."""
+    import json
+    from datetime import UTC, datetime
+
+    from spinecoach.reports.export import export_person
+
+    export = export_person(db, person.id, datetime.now(UTC))
+    body = json.dumps(export, indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename_stem}.json"'},
+    )

@@ -16,7 +16,7 @@ from spinecoach.web import charts
 from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
-from spinecoach.web.pages import redirect, render
+from spinecoach.web.pages import export_download, redirect, render
 from spinecoach.web.progress import compute_progress
 
 router = APIRouter(prefix="/clinic")
@@ -139,3 +139,10 @@ def add_note(
     patient = clinic.patient(user, patient_id)
     clinic.add_note(user, patient, text)
     return redirect(f"/clinic/patients/{patient.id}#notes")
+
+
+@router.get("/patients/{patient_id}/export.json")
+def export_patient(patient_id: int, user: ClinicianUser, clinic: ClinicDep, db: DbDep) -> Response:
+    """Download one own patient's stored data for the clinic's records."""
+    patient = clinic.patient(user, patient_id)
+    return export_download(db, patient, f"spinecoach-patient-{patient.id}")

@@ -23,7 +23,7 @@ from spinecoach.web.deps import (
     OptionalUser,
     PatientUser,
 )
-from spinecoach.web.pages import redirect, render
+from spinecoach.web.pages import export_download, redirect, render
 from spinecoach.web.progress import compute_progress, session_summary
 
 router = APIRouter()
@@ -268,3 +268,9 @@ def join_clinic(
     """Share this patient's data with the clinician whose clinic code they entered."""
     accounts.join_clinic(user, code)
     return redirect("/today")
+
+
+@router.get("/export.json")
+def export_own_data(user: PatientUser, db: DbDep) -> Response:
+    """Download everything stored about you (screenings, plans, sessions, pain reports)."""
+    return export_download(db, user, "spinecoach-my-data")
