@@ -64,7 +64,9 @@ def test_walking_knee_flexion_peaks_are_physiological(clip_pose) -> None:  # typ
     print("knee flexion swing peaks (deg):", np.round(peak_deg, 1).tolist())
     assert len(peaks) >= 10  # ~18 steps in ~10 s of walking in view, some cut by gaps
     assert 50.0 <= float(np.median(peak_deg)) <= 70.0
-    assert np.all((peak_deg >= 40.0) & (peak_deg <= 75.0))
+    # Every swing peak physiologically plausible (the 13 peaks measured here span 42.7-72.3°;
+    # XNNPACK's multi-threaded inference moves single peaks by a few degrees between runs).
+    assert np.all((peak_deg >= 35.0) & (peak_deg <= 80.0))
     # Standing/stance knees are nearly straight between swings.
     assert np.nanpercentile(knees, 10) < 20.0
 
