@@ -344,3 +344,36 @@ def test_sensor_beside_is_refused_where_it_does_not_fit(browser: Browser) -> Non
         ws.receive_json()  # no sensor asked for: IMU messages are refused, clearly
         ws.send_text(json.dumps({"type": "imu", "lines": ""}))
         assert "not opened for a motion sensor" in _receive_until(ws, "error")["error"]
+
+
+def test_a_phone_streams_into_the_running_camera_session(browser: Browser) -> None:
+    from spinecoach.sources.imu.simulate import simulate
+
+    browser.onboard("Ann", "ann@example.org")
+    page = browser.client.get("/session/sensor")
+    assert page.status_code == 200 and "sensor.js" in page.text and "motion.js" in page.text
+    session_page = browser.client.get("/session").text
+    assert 'id="with-sensor"' in session_page and 'id="sensor-gauge"' in session_page
+    assert "no session is waiting" in _fatal_error(browser, "/ws/session/sensor")
+    sim = simulate("standing_flexion", n_reps=1, rep_s=4.0, rest_s=1.0, sample_rate_hz=50.0, seed=6)
+    with browser.client.websocket_connect("/ws/session/keypoints?sensor=imu") as ws:
+        ws.receive_json()
+        with browser.client.websocket_connect("/ws/session/sensor") as phone:
+            assert phone.receive_json()["type"] == "hello"
+            phone.send_text('{"type": "imu", "lines": "not json"}')
+            assert "imu: malformed line" in _receive_until(phone, "error")["error"]
+            peak = 0.0
+            for _, lines in _sensor_messages(sim):
+                phone.send_text(json.dumps({"type": "imu", "lines": lines}))
+                sensor = _receive_until(phone, "ack")["sensor_angle"]
+                if sensor["calibrated"] and sensor["value_deg"] is not None:
+                    peak = max(peak, sensor["value_deg"])
+            truth_peak = float(sim.truth.values["lumbar_flexion_deg"].max())
+            assert abs(peak - truth_peak) < 3.0
+            # The camera window sees the phone's angle in its state messages.
+            state = _receive_until(ws, "state")["state"]
+            assert state["sensor_angle"]["calibrated"] is True
+            ws.send_text(json.dumps({"type": "stop"}))
+            _receive_until(ws, "finished")
+        with browser.client.websocket_connect("/ws/session/sensor") as late:
+            assert late.receive_json()["fatal"]  # the session is over: nothing to stream into

@@ -594,6 +594,20 @@ class LiveHub:
         self.active[self._serial] = live
         return self._serial, live
 
+    def find_sensor_session(self, person_id: int) -> LiveSession:
+        """The person's running session that takes a motion sensor beside the camera."""
+        live = next((s for s in self.active.values() if s.person_id == person_id), None)
+        if live is None or not live.sensor_beside or live.engine.finished:
+            raise InvalidInput(
+                "no session is waiting for a sensor: start a camera session with "
+                "'also use my phone as a back sensor' ticked first"
+            )
+        return live
+
+    def is_active(self, live: LiveSession) -> bool:
+        """Whether ``live`` is still running (not finished, not closed)."""
+        return not live.engine.finished and any(s is live for s in self.active.values())
+
     def _close_interrupted(self, person_id: int) -> None:
         """Close sessions left ``in_progress`` by a crash (their finished exercises stay)."""
         from spinecoach.store.session_sink import close_unfinished

@@ -262,6 +262,72 @@ async def live_session_imu(websocket: WebSocket) -> None:
     await _serve(websocket, "imu")
 
 
+@router.get("/session/sensor")
+def sensor_page(request: Request, user: PatientUser, care: CareDep) -> Response:
+    """The phone-as-back-sensor page that streams into the person's running camera session."""
+    care.require_clear_to_exercise(user)
+    return render(request, "session_sensor.html")
+
+
+@router.websocket("/ws/session/sensor")
+async def live_sensor(websocket: WebSocket) -> None:
+    """A second device (a phone on the lower back) streaming IMU lines into the person's
+    running camera session opened with ``sensor=imu``; answers ``ack`` {sensor_angle}."""
+    ctx: AppContext = websocket.app.state.ctx
+    try:
+        person, _, _ = await run_in_threadpool(_authorise, websocket, ctx)
+        live = ctx.live.find_sensor_session(person.id)
+    except SpinecoachError as exc:
+        await websocket.accept()
+        await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
+        await websocket.close(code=POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    await websocket.send_text(json.dumps({"type": "hello", "session_id": live.session_id}))
+    limit = ctx.settings.ws_max_message_bytes
+    bad = 0
+    with contextlib.suppress(WebSocketDisconnect):
+        while ctx.live.is_active(live):
+            text = await websocket.receive_text()
+            if len(text) > limit:
+                await websocket.send_text(
+                    json.dumps({"type": "error", "error": f"message larger than {limit} bytes"})
+                )
+                await websocket.close(code=TOO_BIG)
+                return
+            try:
+                lines = _sensor_lines(text)
+                if not ctx.live.is_active(live):
+                    break
+                live.push_sensor(lines)  # synchronous on the event loop: no interleaving
+            except InvalidInput as exc:
+                bad += 1
+                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+                if bad > MAX_BAD_MESSAGES:
+                    await websocket.close(code=POLICY_VIOLATION)
+                    return
+                continue
+            await websocket.send_text(
+                json.dumps({"type": "ack", "sensor_angle": live.snapshot_sensor()})
+            )
+        await websocket.send_text(json.dumps({"type": "finished"}))
+        await websocket.close()
+
+
+def _sensor_lines(text: str) -> str:
+    """The IMU lines of a sensor device's ``{"type": "imu", "lines": ...}`` message."""
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError:
+        raise InvalidInput("message: not valid JSON") from None
+    if not isinstance(message, dict) or message.get("type") != "imu":
+        raise InvalidInput('message: expected {"type": "imu", "lines": ...}')
+    lines = message.get("lines")
+    if not isinstance(lines, str):
+        raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
+    return lines
+
+
 @router.websocket("/ws/session/keypoints")
 async def live_session_keypoints(websocket: WebSocket, sensor: str = "") -> None:
     """A guided session fed keypoints by the client (phones with on-device pose, the bench);
