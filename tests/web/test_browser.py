@@ -31,6 +31,35 @@ PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery"
 
 
+def _phone_as_back_sensor(context: Any, server: str, errors: list[str]) -> None:
+    """A second page of the same patient streams (synthetic, still) devicemotion events into
+    the running camera session through /session/sensor until it is calibrated."""
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE)
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.goto(server + "/session/sensor")
+    phone.click("#sensor-start")
+    phone.wait_for_function(
+        "() => /Connected|Calibrating/.test(document.getElementById('sensor-status').textContent)"
+    )
+    phone.evaluate(
+        """() => new Promise((done) => {
+             const g = 9.80665; let n = 0;
+             const timer = setInterval(() => {
+               window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+                 accelerationIncludingGravity: {x: 0, y: g, z: 0},
+                 rotationRate: {alpha: 0, beta: 0, gamma: 0}, interval: 20}));
+               if (++n >= 250) { clearInterval(timer); done(); }
+             }, 20);
+           })"""
+    )  # 5 s at 50 Hz: 3 s of calibration, then measured angles
+    phone.wait_for_function(
+        "() => /°/.test(document.getElementById('sensor-value').textContent)", timeout=10_000
+    )
+    _shot(phone, "phone-05-back-sensor")
+    phone.close()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,6 +182,7 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     # Guided session with the (fake) webcam.
     page.click("#start-session")
     page.wait_for_url("**/session")
+    page.check("#with-sensor")  # and a phone on the lower back (a second page, below)
     page.click("#start-camera")
     page.wait_for_function("() => window.spinecoachStats.landmarkFrames >= 3", timeout=60_000)
     # The skeleton is drawn on the overlay canvas over the video.
@@ -176,6 +206,14 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     page.wait_for_selector("#gauge:not([hidden])", timeout=20_000)  # primary angle vs zone
     page.wait_for_timeout(1500)
     _shot(page, "laptop-05-session")
+    _phone_as_back_sensor(patient_ctx, server, errors)
+    page.wait_for_function(
+        "() => /°/.test(document.getElementById('sensor-value').textContent)", timeout=20_000
+    )  # the camera page draws the phone's angle as a second trace
+    assert "sensor" in page.inner_text("#sensor-name").lower()
+    page.locator("#sensor-gauge").scroll_into_view_if_needed()
+    _shot(page, "laptop-05-session-sensor")
+    page.evaluate("window.scrollTo(0, 0)")
     phone_session = patient_ctx.new_page()
     phone_session.set_viewport_size(PHONE)
     phone_session.goto(server + "/session")

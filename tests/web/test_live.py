@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -250,3 +251,129 @@ def test_one_live_session_per_person_and_interrupted_sessions_are_closed(browser
         with factory() as db:
             assert db.get(models.Session, crashed).status == "closed"
         assert "already running" in _fatal_error(browser)
+
+
+def _sensor_messages(sim: Any, lines_per_message: int = 10) -> list[tuple[float, str]]:
+    """The simulated recording as ``imu`` message payloads: (last t_s, JSON lines)."""
+    from spinecoach.sources.imu.transport import recording_lines
+
+    lines = list(recording_lines(sim.recording))
+    return [
+        (
+            lines[min(k + lines_per_message, len(lines)) - 1][0],
+            "\n".join(line for _, line in lines[k : k + lines_per_message]),
+        )
+        for k in range(0, len(lines), lines_per_message)
+    ]
+
+
+def _standing_figure(names: list[str]) -> list[list[float]]:
+    """A still, upright person seen from the side (image pixels, y down)."""
+    joints = {
+        "shoulder": (320.0, 170.0),
+        "hip": (320.0, 300.0),
+        "knee": (325.0, 390.0),
+        "ankle": (322.0, 475.0),
+        "elbow": (325.0, 230.0),
+        "wrist": (328.0, 285.0),
+    }
+    out = []
+    for name in names:
+        part = next((j for j in joints if name.endswith(j)), None)
+        x, y = joints[part] if part else (330.0, 130.0)  # ears and the rest: near enough
+        if name == "nose":
+            x = 345.0  # facing right (the nose ahead of the ears)
+        out.append([x, y, 0.95])
+    return out
+
+
+def test_camera_session_with_a_sensor_beside_shows_both_angles(browser: Browser) -> None:
+    from spinecoach.sources.imu.simulate import simulate
+
+    sim = simulate("standing_flexion", n_reps=2, rep_s=4.0, rest_s=1.0, sample_rate_hz=50.0, seed=5)
+    truth_t = sim.truth.time_s
+    truth = sim.truth.values["lumbar_flexion_deg"]
+    browser.onboard("Ann", "ann@example.org")
+    with browser.client.websocket_connect("/ws/session/keypoints?sensor=imu") as ws:
+        hello = ws.receive_json()
+        assert hello["source"] == "keypoints" and hello["sensor"] == "imu"
+        ws.send_text(json.dumps({"type": "pain", "pain": 2}))
+        ws.send_text(json.dumps({"type": "skip"}))  # set-up -> first exercise
+        for _ in range(100):
+            if _receive_until(ws, "state")["state"]["exercise_number"] == 1:
+                break
+        keypoints = _standing_figure(hello["names"])
+        camera, errors, sensed = None, [], []
+        for n, (t_last, lines) in enumerate(_sensor_messages(sim)):
+            time.sleep(0.02)  # the camera's start position settles over 1 s of server time
+            ws.send_text(json.dumps({"type": "keypoints", "t": n, "keypoints": keypoints}))
+            camera = _receive_until(ws, "ack")["angle"] or camera
+            ws.send_text(json.dumps({"type": "imu", "t": t_last, "lines": lines}))
+            ack = _receive_until(ws, "ack")
+            sensor = ack["sensor_angle"]
+            assert sensor["name"] == "lumbar_flexion_deg"
+            assert sensor["label"] == "Lumbar flexion (sensor)"
+            if sensor["calibrated"] and sensor["value_deg"] is not None:
+                expected = float(np.interp(sensor["t_s"], truth_t, truth))
+                errors.append(abs(sensor["value_deg"] - expected))
+                sensed.append(sensor["value_deg"])
+        state = _receive_until(ws, "state")["state"]
+        assert state["sensor_angle"]["name"] == "lumbar_flexion_deg"
+        # The camera still drives the session: its primary angle is reported too (the
+        # keypoints are still, so it stays at its start position).
+        assert camera is not None and camera["name"] == "trunk_flexion_deg"
+        assert camera["value_deg"] is not None and abs(camera["value_deg"]) < 1.0
+        assert len(errors) >= 40
+        assert max(errors) < 3.0, max(errors)  # follows the true lumbar flexion
+        assert max(sensed) > 0.8 * float(truth.max())  # the excursions are seen, not flat
+        # A malformed sensor line: a clear error, and the session goes on.
+        ws.send_text(json.dumps({"type": "imu", "lines": '{"t": 1e9, "sensor": "lower"}'}))
+        assert "imu: malformed line" in _receive_until(ws, "error")["error"]
+        ws.send_text(json.dumps({"type": "imu", "lines": 7}))
+        assert "expected 'lines'" in _receive_until(ws, "error")["error"]
+        ws.send_text(json.dumps({"type": "keypoints", "t": 99, "keypoints": keypoints}))
+        assert _receive_until(ws, "ack")["client_ts"] == 99
+        assert _receive_until(ws, "state")["state"]["status"] == "running"
+
+
+def test_sensor_beside_is_refused_where_it_does_not_fit(browser: Browser) -> None:
+    browser.onboard("Ann", "ann@example.org")
+    assert "sensor: expected" in _fatal_error(browser, "/ws/session/keypoints?sensor=radar")
+    assert "needs source camera" in _fatal_error(browser, "/ws/session?source=timer&sensor=imu")
+    with browser.client.websocket_connect("/ws/session/keypoints") as ws:
+        ws.receive_json()  # no sensor asked for: IMU messages are refused, clearly
+        ws.send_text(json.dumps({"type": "imu", "lines": ""}))
+        assert "not opened for a motion sensor" in _receive_until(ws, "error")["error"]
+
+
+def test_a_phone_streams_into_the_running_camera_session(browser: Browser) -> None:
+    from spinecoach.sources.imu.simulate import simulate
+
+    browser.onboard("Ann", "ann@example.org")
+    page = browser.client.get("/session/sensor")
+    assert page.status_code == 200 and "sensor.js" in page.text and "motion.js" in page.text
+    session_page = browser.client.get("/session").text
+    assert 'id="with-sensor"' in session_page and 'id="sensor-gauge"' in session_page
+    assert "no session is waiting" in _fatal_error(browser, "/ws/session/sensor")
+    sim = simulate("standing_flexion", n_reps=1, rep_s=4.0, rest_s=1.0, sample_rate_hz=50.0, seed=6)
+    with browser.client.websocket_connect("/ws/session/keypoints?sensor=imu") as ws:
+        ws.receive_json()
+        with browser.client.websocket_connect("/ws/session/sensor") as phone:
+            assert phone.receive_json()["type"] == "hello"
+            phone.send_text('{"type": "imu", "lines": "not json"}')
+            assert "imu: malformed line" in _receive_until(phone, "error")["error"]
+            peak = 0.0
+            for _, lines in _sensor_messages(sim):
+                phone.send_text(json.dumps({"type": "imu", "lines": lines}))
+                sensor = _receive_until(phone, "ack")["sensor_angle"]
+                if sensor["calibrated"] and sensor["value_deg"] is not None:
+                    peak = max(peak, sensor["value_deg"])
+            truth_peak = float(sim.truth.values["lumbar_flexion_deg"].max())
+            assert abs(peak - truth_peak) < 3.0
+            # The camera window sees the phone's angle in its state messages.
+            state = _receive_until(ws, "state")["state"]
+            assert state["sensor_angle"]["calibrated"] is True
+            ws.send_text(json.dumps({"type": "stop"}))
+            _receive_until(ws, "finished")
+        with browser.client.websocket_connect("/ws/session/sensor") as late:
+            assert late.receive_json()["fatal"]  # the session is over: nothing to stream into

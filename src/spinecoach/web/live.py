@@ -21,7 +21,7 @@ import logging
 import math
 import struct
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,7 +33,7 @@ from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.domain.exercise import ExcursionDirection, Exercise
 from spinecoach.domain.plan import Plan
-from spinecoach.errors import InvalidInput
+from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.body import Body
 from spinecoach.motion.measures import MEASURES, measure_values
 from spinecoach.motion.streaming import StreamingAnalyzer
@@ -50,6 +50,11 @@ MAX_FRAME_SIDE_PX = 1920
 FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG bytes
 ALWAYS_FORWARDED = frozenset({EventKind.TRACKING_LOST, EventKind.TRACKING_RESTORED})
 SOURCES = ("camera", "keypoints", "imu", "timer")
+#: Sources that can take a motion sensor *beside* them (an extra measured trace).
+SENSOR_BESIDE_SOURCES = ("camera", "keypoints")
+#: Shown from a sensor beside the camera when the exercise's ``imu_angle`` is not measurable
+#: with the sensors present (one phone on the sacrum measures pelvic angles only).
+SENSOR_FALLBACK_ANGLES = ("pelvic_tilt_deg", "trunk_inclination_deg")
 MORNING_CHECKIN_HOUR = 8
 READOUT_INTERVAL_S = 0.06  # the angle shown on the page is refreshed at most ~16 times/s
 
@@ -71,6 +76,37 @@ class AngleReadout:
             "low_deg": self.low_deg,
             "high_deg": self.high_deg,
         }
+
+
+@dataclass(frozen=True)
+class SensorReadout:
+    """The motion sensor's angle beside the camera (degrees from the calibrated neutral).
+
+    ``value_deg`` is the IMU measure itself (not an excursion from the exercise's start
+    position): 0 is the posture held during the sensor's calibration window.
+    """
+
+    name: str
+    label: str
+    value_deg: float | None
+    calibrated: bool
+    t_s: float | None
+
+    def to_json(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "value_deg": None if self.value_deg is None else round(self.value_deg, 1),
+            "calibrated": self.calibrated,
+            "t_s": None if self.t_s is None else round(self.t_s, 3),
+        }
+
+
+def sensor_label(measure: str) -> str:
+    """Display label of an IMU measure, e.g. ``Lumbar flexion (sensor)``."""
+    words = measure.removesuffix("_deg").replace("_", " ")
+    return f"{words[:1].upper()}{words[1:]} (sensor)"
 
 
 def next_morning(now: datetime, hour: int = MORNING_CHECKIN_HOUR) -> datetime:
@@ -128,14 +164,30 @@ class LiveSession:
         Today's plan (names filled in).
     plan_id : int
     source : str
-        ``camera`` (JPEG frames), ``keypoints`` (client-side keypoints) or ``timer``.
+        ``camera`` (JPEG frames), ``keypoints`` (client-side keypoints), ``imu`` (a motion
+        sensor steers the session) or ``timer``.
+    sensor_beside : bool
+        A motion sensor streams *beside* the camera (or keypoints): its angle is measured and
+        shown as an extra trace, while the camera still drives analysis and the engine.
     """
 
     def __init__(
-        self, ctx: AppContext, person_id: int, plan: Plan, plan_id: int, source: str
+        self,
+        ctx: AppContext,
+        person_id: int,
+        plan: Plan,
+        plan_id: int,
+        source: str,
+        sensor_beside: bool = False,
     ) -> None:
         if source not in SOURCES:
             raise InvalidInput(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
+        if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
+            raise InvalidInput(
+                "sensor: a motion sensor beside another source needs source "
+                f"{' or '.join(SENSOR_BESIDE_SOURCES)}, got {source!r}"
+            )
+        self.sensor_beside = sensor_beside
         self.ctx = ctx
         self.person_id = person_id
         self.plan = plan
@@ -166,6 +218,7 @@ class LiveSession:
         self._imu_assembler: Any = None
         self._imu_processor: Any = None
         self.imu_rows = 0
+        self._sensor_angle: SensorReadout | None = None
         self._analyzer: StreamingAnalyzer | None = None
         self._analyzer_key: tuple[int, str] | None = None
         self._pose: Any = None
@@ -263,12 +316,36 @@ class LiveSession:
         every frame yields measures (``lumbar_flexion_deg``, ``pelvic_tilt_deg``, ...) and the
         current exercise's ``imu_angle`` is analysed.
         """
+        cues: list[Cue] = []
+        for row_t, values in self._imu_rows(text):
+            cues.extend(self._push_measures(row_t, values))
+        cues.extend(self.engine.tick())
+        return cues
+
+    def push_sensor(self, text: str) -> None:
+        """Feed IMU protocol lines from a sensor *beside* the camera: measured and shown only.
+
+        The same orientation and calibration pipeline as :meth:`push_imu`; the latest row
+        becomes the sensor readout (the current exercise's ``imu_angle``, or a pelvic/trunk
+        angle when that is not measurable with the sensors present). Repetitions, holds and
+        the engine stay with the camera.
+        """
+        if not self.sensor_beside:
+            raise InvalidInput("imu: this session was not opened with a motion sensor")
+        last: tuple[float, dict[str, float]] | None = None
+        try:
+            for row in self._imu_rows(text):
+                last = row
+        finally:  # rows before a malformed line still count
+            self._update_sensor_angle(last)
+
+    def _imu_rows(self, text: str) -> Iterator[tuple[float, dict[str, float]]]:
+        """Measure rows ``(t_s, {name: degrees})`` from IMU protocol lines, as they appear."""
         from spinecoach.motion.imu_pipeline import ImuStreamProcessor
         from spinecoach.sources.imu.live import FrameAssembler, parse_line
 
         if self._imu_assembler is None:
             self._imu_assembler = FrameAssembler()
-        cues: list[Cue] = []
         for line in text.splitlines():
             if not line.strip():
                 continue
@@ -278,14 +355,34 @@ class LiveSession:
                 raise InvalidInput(f"imu: malformed line ({exc})") from None
             if kind == "end":
                 continue
-            for frame_t, frame in self._imu_assembler.add(t_s, samples):
-                if self._imu_processor is None:
-                    self._imu_processor = ImuStreamProcessor(tuple(frame))
-                for row_t, values in self._imu_processor.push(frame_t, frame):
-                    self.imu_rows += 1
-                    cues.extend(self._push_measures(row_t, values))
-        cues.extend(self.engine.tick())
-        return cues
+            try:
+                for frame_t, frame in self._imu_assembler.add(t_s, samples):
+                    if self._imu_processor is None:
+                        self._imu_processor = ImuStreamProcessor(tuple(frame))
+                    for row in self._imu_processor.push(frame_t, frame):
+                        self.imu_rows += 1
+                        yield row
+            except InvalidRecording as exc:
+                raise InvalidInput(f"imu: {exc}") from None
+
+    def _update_sensor_angle(self, row: tuple[float, dict[str, float]] | None) -> None:
+        calibrated = self._imu_processor is not None and bool(self._imu_processor.calibrated)
+        exercise = self.engine.current_exercise
+        if row is None:
+            if self._sensor_angle is None:
+                name = (exercise.signature.imu_angle if exercise else None) or "lumbar_flexion_deg"
+                self._sensor_angle = SensorReadout(name, sensor_label(name), None, False, None)
+            return
+        t_s, values = row
+        preferred = exercise.signature.imu_angle if exercise is not None else None
+        candidates = (preferred or "lumbar_flexion_deg", *SENSOR_FALLBACK_ANGLES)
+        name = next(
+            (n for n in candidates if math.isfinite(values.get(n, math.nan))),
+            candidates[0],
+        )
+        raw = values.get(name, math.nan)
+        value = float(raw) if math.isfinite(raw) else None
+        self._sensor_angle = SensorReadout(name, sensor_label(name), value, calibrated, t_s)
 
     def _push_measures(self, t_s: float, values: dict[str, float]) -> list[Cue]:
         exercise = self.engine.current_exercise
@@ -342,6 +439,8 @@ class LiveSession:
         """Engine state plus the angle readout, for the page."""
         state = self.engine.state()
         state["angle"] = None if self._last_angle is None else self._last_angle.to_json()
+        if self.sensor_beside:
+            state["sensor_angle"] = self.snapshot_sensor()
         state["session_id"] = self.session_id
         return state
 
@@ -353,6 +452,10 @@ class LiveSession:
     def snapshot_angle(self) -> dict[str, object] | None:
         """The primary-angle readout of the last frame (None outside exercises)."""
         return None if self._last_angle is None else self._last_angle.to_json()
+
+    def snapshot_sensor(self) -> dict[str, object] | None:
+        """The sensor-beside readout (None before the first IMU message)."""
+        return None if self._sensor_angle is None else self._sensor_angle.to_json()
 
     def maybe_adapt(self) -> list[dict[str, str]]:
         """Once finished, adapt tomorrow's plan to this session (once); returns the changes."""
@@ -469,7 +572,7 @@ class LiveHub:
         self._serial = 0
 
     def open(
-        self, person_id: int, plan: Plan, plan_id: int, source: str
+        self, person_id: int, plan: Plan, plan_id: int, source: str, sensor_beside: bool = False
     ) -> tuple[int, LiveSession]:
         """Register a new live session; returns its registry key and the session."""
         if len(self.active) >= self.max_sessions:
@@ -487,9 +590,23 @@ class LiveHub:
             )
         self._close_interrupted(person_id)
         self._serial += 1
-        live = LiveSession(self.ctx, person_id, plan, plan_id, source)
+        live = LiveSession(self.ctx, person_id, plan, plan_id, source, sensor_beside)
         self.active[self._serial] = live
         return self._serial, live
+
+    def find_sensor_session(self, person_id: int) -> LiveSession:
+        """The person's running session that takes a motion sensor beside the camera."""
+        live = next((s for s in self.active.values() if s.person_id == person_id), None)
+        if live is None or not live.sensor_beside or live.engine.finished:
+            raise InvalidInput(
+                "no session is waiting for a sensor: start a camera session with "
+                "'also use my phone as a back sensor' ticked first"
+            )
+        return live
+
+    def is_active(self, live: LiveSession) -> bool:
+        """Whether ``live`` is still running (not finished, not closed)."""
+        return not live.engine.finished and any(s is live for s in self.active.values())
 
     def _close_interrupted(self, person_id: int) -> None:
         """Close sessions left ``in_progress`` by a crash (their finished exercises stay)."""

@@ -1,13 +1,16 @@
 """The guided session page and its WebSocket.
 
-Protocol (``/ws/session?source=camera|timer``, ``/ws/session/keypoints``, ``/ws/session/imu``):
+Protocol (``/ws/session?source=camera|timer``, ``/ws/session/keypoints``, ``/ws/session/imu``;
+``&sensor=imu`` / ``?sensor=imu`` on camera and keypoints sessions adds a motion sensor
+*beside* them, shown as an extra trace while the camera drives the session):
 
 client -> server
     * binary: 8-byte little-endian float64 client time stamp (ms) + one JPEG frame (camera);
     * text JSON ``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...],
       "names": [...]?}`` (keypoints source; pixels, image axes);
     * text JSON ``{"type": "imu", "t": ms, "lines": "<IMU JSON lines>"}`` (imu source: the
-      protocol of :mod:`spinecoach.sources.imu.live`, gyro °/s and accel g per sensor);
+      protocol of :mod:`spinecoach.sources.imu.live`, gyro °/s and accel g per sensor) on
+      imu sessions and on camera/keypoints sessions opened with ``sensor=imu``;
     * text JSON controls: ``pain`` {pain}, ``symptoms`` {symptoms, pain?}, ``skip``, ``stop``,
       ``pause``, ``resume``.
 
@@ -15,7 +18,10 @@ server -> client
     * ``hello`` {session_id, source, state, cues, names};
     * ``state`` {state, cues} about four times a second;
     * ``frame`` {client_ts, landmarks, angle, cues, server_ms} per camera frame;
-    * ``ack`` {client_ts, angle, cues, reps_done} per keypoints message;
+    * ``ack`` {client_ts, angle, cues} per keypoints or imu message; with a sensor beside
+      the camera also ``sensor_angle`` {name, label, value_deg, calibrated, t_s} (degrees
+      from the posture held in the sensor's calibration window), which ``state`` and
+      ``frame`` messages carry too;
     * ``error`` {error} for a bad message (the session continues);
     * ``finished`` {summary, changes} once, then the server closes the socket.
 """
@@ -54,6 +60,7 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
+SENSOR_BESIDE_KINDS = ("", "imu")
 
 
 @router.get("/session")
@@ -165,18 +172,18 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
     positions, confidence, size = await run_in_threadpool(live.estimate, data[FRAME_HEADER.size :])
     async with conn.engine_lock:
         cues = live.push_keypoints(positions, confidence, BLAZEPOSE_33_NAMES)
-    angle = live.snapshot_angle()
-    await conn.send(
-        {
-            "type": "frame",
-            "client_ts": client_ts,
-            "landmarks": landmarks_json(positions, confidence, size),
-            "angle": angle,
-            "cues": _cues(cues),
-            "reps_done": live.engine.state()["reps_done"] if cues else None,
-            "server_ms": round((time.perf_counter() - started) * 1000.0, 1),
-        }
-    )
+    reply: dict[str, Any] = {
+        "type": "frame",
+        "client_ts": client_ts,
+        "landmarks": landmarks_json(positions, confidence, size),
+        "angle": live.snapshot_angle(),
+        "cues": _cues(cues),
+        "reps_done": live.engine.state()["reps_done"] if cues else None,
+        "server_ms": round((time.perf_counter() - started) * 1000.0, 1),
+    }
+    if live.sensor_beside:
+        reply["sensor_angle"] = live.snapshot_sensor()
+    await conn.send(reply)
 
 
 async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
@@ -187,11 +194,26 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
     if not isinstance(message, dict):
         raise InvalidInput("message: expected a JSON object")
     if message.get("type") == "imu":
-        if live.source != "imu":
+        if live.source != "imu" and not live.sensor_beside:
             raise InvalidInput("imu: this session was not opened for a motion sensor")
         lines = message.get("lines")
         if not isinstance(lines, str):
             raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
+        if live.sensor_beside:
+            async with conn.engine_lock:
+                live.push_sensor(lines)
+            await conn.send(
+                {
+                    "type": "ack",
+                    "client_ts": message.get("t")
+                    if isinstance(message.get("t"), int | float)
+                    else None,
+                    "angle": live.snapshot_angle(),
+                    "sensor_angle": live.snapshot_sensor(),
+                    "cues": [],
+                }
+            )
+            return
         async with conn.engine_lock:
             cues = live.push_imu(lines)
         await conn.send(
@@ -211,16 +233,15 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
         async with conn.engine_lock:
             cues = live.push_keypoints(positions, confidence, names)
-        await conn.send(
-            {
-                "type": "ack",
-                "client_ts": message.get("t")
-                if isinstance(message.get("t"), int | float)
-                else None,
-                "angle": live.snapshot_angle(),
-                "cues": _cues(cues),
-            }
-        )
+        ack: dict[str, Any] = {
+            "type": "ack",
+            "client_ts": message.get("t") if isinstance(message.get("t"), int | float) else None,
+            "angle": live.snapshot_angle(),
+            "cues": _cues(cues),
+        }
+        if live.sensor_beside:
+            ack["sensor_angle"] = live.snapshot_sensor()
+        await conn.send(ack)
         return
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
         cues = await run_in_threadpool(live.control, message)
@@ -228,9 +249,10 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
 
 
 @router.websocket("/ws/session")
-async def live_session(websocket: WebSocket, source: str = "timer") -> None:
-    """A guided session over a WebSocket (camera frames or timers only)."""
-    await _serve(websocket, source)
+async def live_session(websocket: WebSocket, source: str = "timer", sensor: str = "") -> None:
+    """A guided session over a WebSocket (camera frames or timers only; ``sensor=imu`` adds a
+    motion sensor beside the camera)."""
+    await _serve(websocket, source, sensor)
 
 
 @router.websocket("/ws/session/imu")
@@ -240,17 +262,91 @@ async def live_session_imu(websocket: WebSocket) -> None:
     await _serve(websocket, "imu")
 
 
-@router.websocket("/ws/session/keypoints")
-async def live_session_keypoints(websocket: WebSocket) -> None:
-    """A guided session fed keypoints by the client (phones with on-device pose, the bench)."""
-    await _serve(websocket, "keypoints")
+@router.get("/session/sensor")
+def sensor_page(request: Request, user: PatientUser, care: CareDep) -> Response:
+    """The phone-as-back-sensor page that streams into the person's running camera session."""
+    care.require_clear_to_exercise(user)
+    return render(request, "session_sensor.html")
 
 
-async def _serve(websocket: WebSocket, source: str) -> None:
+@router.websocket("/ws/session/sensor")
+async def live_sensor(websocket: WebSocket) -> None:
+    """A second device (a phone on the lower back) streaming IMU lines into the person's
+    running camera session opened with ``sensor=imu``; answers ``ack`` {sensor_angle}."""
     ctx: AppContext = websocket.app.state.ctx
     try:
+        person, _, _ = await run_in_threadpool(_authorise, websocket, ctx)
+        live = ctx.live.find_sensor_session(person.id)
+    except SpinecoachError as exc:
+        await websocket.accept()
+        await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
+        await websocket.close(code=POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    await websocket.send_text(json.dumps({"type": "hello", "session_id": live.session_id}))
+    limit = ctx.settings.ws_max_message_bytes
+    bad = 0
+    with contextlib.suppress(WebSocketDisconnect):
+        while ctx.live.is_active(live):
+            text = await websocket.receive_text()
+            if len(text) > limit:
+                await websocket.send_text(
+                    json.dumps({"type": "error", "error": f"message larger than {limit} bytes"})
+                )
+                await websocket.close(code=TOO_BIG)
+                return
+            try:
+                lines = _sensor_lines(text)
+                if not ctx.live.is_active(live):
+                    break
+                live.push_sensor(lines)  # synchronous on the event loop: no interleaving
+            except InvalidInput as exc:
+                bad += 1
+                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+                if bad > MAX_BAD_MESSAGES:
+                    await websocket.close(code=POLICY_VIOLATION)
+                    return
+                continue
+            await websocket.send_text(
+                json.dumps({"type": "ack", "sensor_angle": live.snapshot_sensor()})
+            )
+        await websocket.send_text(json.dumps({"type": "finished"}))
+        await websocket.close()
+
+
+def _sensor_lines(text: str) -> str:
+    """The IMU lines of a sensor device's ``{"type": "imu", "lines": ...}`` message."""
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError:
+        raise InvalidInput("message: not valid JSON") from None
+    if not isinstance(message, dict) or message.get("type") != "imu":
+        raise InvalidInput('message: expected {"type": "imu", "lines": ...}')
+    lines = message.get("lines")
+    if not isinstance(lines, str):
+        raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
+    return lines
+
+
+@router.websocket("/ws/session/keypoints")
+async def live_session_keypoints(websocket: WebSocket, sensor: str = "") -> None:
+    """A guided session fed keypoints by the client (phones with on-device pose, the bench);
+    ``sensor=imu`` adds a motion sensor beside it."""
+    await _serve(websocket, "keypoints", sensor)
+
+
+def _sensor_beside(sensor: str) -> bool:
+    if sensor not in SENSOR_BESIDE_KINDS:
+        raise InvalidInput(f"sensor: expected 'imu' or nothing, got {sensor[:40]!r}")
+    return sensor == "imu"
+
+
+async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    try:
+        beside = _sensor_beside(sensor)
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
-        key, live = await run_in_threadpool(ctx.live.open, person.id, plan, plan_id, source)
+        key, live = await run_in_threadpool(ctx.live.open, person.id, plan, plan_id, source, beside)
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
@@ -268,6 +364,7 @@ async def _serve(websocket: WebSocket, source: str) -> None:
                 "type": "hello",
                 "session_id": live.session_id,
                 "source": source,
+                "sensor": "imu" if live.sensor_beside else None,
                 "state": live.snapshot(),
                 "cues": _cues(cues),
                 "names": list(BLAZEPOSE_33_NAMES),

@@ -14,6 +14,7 @@
   const FRAME_WIDTH = 640;
   let ws = null;
   let source = "timer";
+  let withSensor = false;   // a motion sensor beside the camera (sensor=imu)
   let stream = null;
   let inFlight = false;
   let lastSend = 0;
@@ -99,6 +100,7 @@
     $("pain-ask").hidden = state.awaiting !== "pain";
     $("tracking-warning").hidden = source !== "camera" || state.tracking_ok !== false;
     renderAngle(state.angle);
+    if ("sensor_angle" in state) renderSensor(state.sensor_angle);
     showCues(state.last_cues || []);
   }
   function renderAngle(angle) {
@@ -128,6 +130,31 @@
     $("trace-zone").setAttribute("y", y(angle.high_deg));
     $("trace-zone").setAttribute("height", Math.max(1, y(angle.low_deg) - y(angle.high_deg)));
     $("trace-line").setAttribute("points", trace.map(([t, v]) =>
+      (300 - (now - t) / 10000 * 300).toFixed(1) + "," + y(v).toFixed(1)).join(" "));
+  }
+
+  // ---------------------------------------------------------------- sensor beside the camera
+  // Degrees from the posture held during the sensor's calibration (0 = neutral standing);
+  // drawn on a symmetric scale with the zero line in the middle.
+  const sensorTrace = [];
+  let sensorT = null;
+  function renderSensor(s) {
+    if (!withSensor) return;
+    $("sensor-gauge").hidden = false;
+    if (!s) return;
+    setText("sensor-name", s.label);
+    if (!s.calibrated) { setText("sensor-note", "Back sensor: stand still and upright to calibrate…"); return; }
+    setText("sensor-note", "Measured by the back sensor, from your calibrated upright posture.");
+    if (s.value_deg == null) { setText("sensor-value", "–"); return; }
+    setText("sensor-value", Math.round(s.value_deg) + "°");
+    if (s.t_s === sensorT) return;   // the same sample again (state and frame messages)
+    sensorT = s.t_s;
+    const now = performance.now();
+    sensorTrace.push([now, s.value_deg]);
+    while (sensorTrace.length && now - sensorTrace[0][0] > 10000) sensorTrace.shift();
+    const max = Math.max(30, ...sensorTrace.map(([, v]) => Math.abs(v)));
+    const y = (v) => 30 - (v / max) * 28;
+    $("sensor-line").setAttribute("points", sensorTrace.map(([t, v]) =>
       (300 - (now - t) / 10000 * 300).toFixed(1) + "," + y(v).toFixed(1)).join(" "));
   }
 
@@ -193,7 +220,8 @@
   // ---------------------------------------------------------------- socket
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const path = source === "imu" ? "/ws/session/imu" : "/ws/session?source=" + source;
+    const path = source === "imu" ? "/ws/session/imu"
+      : "/ws/session?source=" + source + (withSensor ? "&sensor=imu" : "");
     ws = new WebSocket(scheme + "//" + location.host + path);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {
@@ -206,12 +234,14 @@
         render(msg.state); showCues(msg.cues || []);
       } else if (msg.type === "ack") {
         renderAngle(msg.angle);
+        if ("sensor_angle" in msg) renderSensor(msg.sensor_angle);
         showCues(msg.cues || []);
       } else if (msg.type === "frame") {
         inFlight = false;
         rtts.push(performance.now() - msg.client_ts);
         if (msg.landmarks) { landmarks = msg.landmarks; landmarksAt = performance.now(); window.spinecoachStats.landmarkFrames += 1; }
         renderAngle(msg.angle);
+        if ("sensor_angle" in msg) renderSensor(msg.sensor_angle);
         showCues(msg.cues || []);
       } else if (msg.type === "error") {
         inFlight = false;
@@ -325,6 +355,8 @@
     $("intro").hidden = true;
     $("live").hidden = false;
     source = withCamera ? "camera" : "timer";
+    withSensor = withCamera && $("with-sensor").checked;
+    if (withSensor) renderSensor(null);
     $("no-camera").hidden = withCamera;
     video.hidden = !withCamera;
     chime(660, 150);   // unlock audio on the user's tap
@@ -333,37 +365,20 @@
   }
   $("start-timer").addEventListener("click", () => begin(false));
 
-  // A phone strapped to the sacrum as the motion sensor: its accelerometer and gyroscope
-  // stream in the IMU JSON-lines protocol (gyro deg/s, accel in g including gravity).
-  let imuLines = [];
-  function onMotion(e) {
-    const a = e.accelerationIncludingGravity, r = e.rotationRate;
-    if (!a || a.x == null) return;
-    const g = 9.80665;
-    const line = { t: +(e.timeStamp / 1000).toFixed(4), sensor: "lower",
-      accel: [a.x / g, a.y / g, a.z / g] };
-    if (r && r.alpha != null) line.gyro = [r.beta, r.gamma, r.alpha];
-    imuLines.push(JSON.stringify(line));
-    if (imuLines.length >= 10) {
-      send({ type: "imu", t: performance.now(), lines: imuLines.join("\n") });
-      imuLines = [];
-    }
-  }
-  if (window.DeviceMotionEvent && /Mobi|Android|iPhone|iPad/.test(navigator.userAgent)) {
+  // A phone strapped to the sacrum as the motion sensor steering the session (motion.js).
+  if (window.spinecoachMotion.available()) {
     $("start-phone").hidden = false;
   }
   $("start-phone").addEventListener("click", () => {
-    const ask = window.DeviceMotionEvent && DeviceMotionEvent.requestPermission
-      ? DeviceMotionEvent.requestPermission() : Promise.resolve("granted");
-    ask.then((answer) => {
-      if (answer !== "granted") { $("camera-note").textContent = "Motion sensors not allowed; starting with timers only."; begin(false); return; }
+    window.spinecoachMotion.requestPermission().then((ok) => {
+      if (!ok) { $("camera-note").textContent = "Motion sensors not allowed; starting with timers only."; begin(false); return; }
       source = "imu";
       $("intro").hidden = true; $("live").hidden = false;
       $("no-camera").hidden = false; video.hidden = true;
       $("no-camera").textContent = "Phone sensor: stand still and upright for 3 seconds to calibrate.";
       chime(660, 150);
       connect();
-      window.addEventListener("devicemotion", onMotion);
+      window.spinecoachMotion.start((lines) => send({ type: "imu", t: performance.now(), lines }), 10);
     });
   });
   $("start-camera").addEventListener("click", () => {
