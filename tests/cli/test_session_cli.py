@@ -165,7 +165,9 @@ def test_close_unfinished(planned, capsys) -> None:  # type: ignore[no-untyped-d
     assert code == 0 and "Closed interrupted session(s) 2." in capsys.readouterr().out
 
 
-def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("scheme", "port"), [("udp", 9917), ("ws", 9918)])
+def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path, scheme, port) -> None:  # type: ignore[no-untyped-def]
+    import socket
     import threading
 
     from spinecoach.sources.imu.formats import write_generic_csv
@@ -176,24 +178,27 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path) -> None: 
     write_generic_csv(simulate("cat_cow", n_reps=8, rep_s=4.0, rest_s=0.5, seed=5).recording, path)
 
     def listening() -> bool:
+        if scheme == "ws":
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
         table = Path("/proc/net/udp")
         if not table.exists():  # not Linux: give the session time to open its listener
             time.sleep(3.0)
             return True
-        return any(f":{9917:04X} " in line for line in table.read_text().splitlines()[1:])
+        return any(f":{port:04X} " in line for line in table.read_text().splitlines()[1:])
 
     def send() -> None:
         deadline = time.monotonic() + 30
         while not listening() and time.monotonic() < deadline:
             time.sleep(0.05)
-        replay_file(path, "udp://127.0.0.1:9917", speed=20.0)
+        replay_file(path, f"{scheme}://127.0.0.1:{port}", speed=20.0)
 
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
     log = tmp_path / "cues.jsonl"
     code = main([
         "session", "--headless", "--speed", "0", "--pain", "1", "--no-audio", "--imu-stream",
-        "udp://127.0.0.1:9917", "--exercise", "cat_cow", "--log", str(log),
+        f"{scheme}://127.0.0.1:{port}", "--exercise", "cat_cow", "--log", str(log),
     ])  # fmt: skip
     sender.join(timeout=30)
     assert code == 0, capsys.readouterr().out

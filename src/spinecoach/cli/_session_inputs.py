@@ -6,7 +6,7 @@
 | ``--video FILE`` | pose estimation on a video file | no (replayed) |
 | ``--camera N`` | pose estimation on webcam N | yes |
 | ``--imu FILE`` | any IMU recording (orientation -> lumbar/pelvic angles) | no (replayed) |
-| ``--imu-stream URL`` | JSON-lines samples over UDP (``udp://HOST:PORT``) | yes |
+| ``--imu-stream URL`` | JSON-lines samples, ``udp://HOST:PORT`` or ``ws://HOST:PORT`` | yes |
 """
 
 from __future__ import annotations
@@ -149,28 +149,61 @@ def _udp_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:
                 data, _ = sock.recvfrom(65536)
             except TimeoutError:
                 continue
-            text = data.decode("utf-8", errors="replace")
-            for line in text.splitlines():
-                if '"end"' in line and '"type"' in line:
-                    lines.put(None)
-                    return
-                if line.strip():
-                    lines.put(line)
+            if _queue_text(data.decode("utf-8", errors="replace"), lines):
+                return
     finally:
         sock.close()
 
 
+def _queue_text(text: str, lines: queue.Queue[str | None]) -> bool:
+    """Queue each line of ``text``; return True at the protocol's end line."""
+    for line in text.splitlines():
+        if '"end"' in line and '"type"' in line:
+            lines.put(None)
+            return True
+        if line.strip():
+            lines.put(line)
+    return False
+
+
+def _ws_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.server import ServerConnection, serve
+
+    ended = threading.Event()
+
+    def handler(connection: ServerConnection) -> None:
+        try:
+            for message in connection:
+                text = message if isinstance(message, str) else message.decode("utf-8", "replace")
+                if _queue_text(text, lines):
+                    ended.set()
+                    return
+        except ConnectionClosed:
+            return
+
+    with serve(handler, host, port, max_size=1 << 20) as server:
+
+        def stop_at_end() -> None:
+            ended.wait()
+            server.shutdown()
+
+        threading.Thread(target=stop_at_end, daemon=True).start()
+        server.serve_forever()
+
+
 def imu_stream_input(url: str) -> SessionInput:
-    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://HOST:PORT``."""
+    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://`` or ``ws://HOST:PORT``."""
     from spinecoach.motion.imu_pipeline import ImuStreamProcessor
     from spinecoach.sources.imu.live import FrameAssembler, parse_line
 
     parsed = urlparse(url)
-    if parsed.scheme != "udp" or parsed.port is None:
-        raise InvalidInput(f"--imu-stream: expected udp://HOST:PORT, got {url!r}")
+    if parsed.scheme not in ("udp", "ws") or parsed.port is None:
+        raise InvalidInput(f"--imu-stream: expected udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
     lines: queue.Queue[str | None] = queue.Queue()
     host = parsed.hostname or "127.0.0.1"
-    threading.Thread(target=_udp_lines, args=(host, parsed.port, lines), daemon=True).start()
+    receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
+    threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
 
     def frames() -> Iterator[Frame]:
         assembler = FrameAssembler()

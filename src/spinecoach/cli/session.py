@@ -271,7 +271,8 @@ def session_command(
     ] = None,
     imu: Annotated[Path | None, typer.Option("--imu", help="IMU recording, replayed.")] = None,
     imu_stream: Annotated[
-        str | None, typer.Option("--imu-stream", help="Live IMU samples: udp://HOST:PORT.")
+        str | None,
+        typer.Option("--imu-stream", help="Live IMU samples: udp://HOST:PORT or ws://HOST:PORT."),
     ] = None,
     speed: Annotated[
         float, typer.Option("--speed", help="Real-time factor; 0 = as fast as possible.")
