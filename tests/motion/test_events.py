@@ -219,3 +219,41 @@ def test_hold_started_is_announced_during_the_hold(rate_hz):  # type: ignore[no-
     ended = [e.t_s for e in result.events if e.kind is EventKind.HOLD_ENDED]
     assert len(started) == 1 and len(ended) == 1
     assert truth[0][0] < started[0] <= truth[0][0] + 1.5 < ended[0]
+
+
+@pytest.mark.parametrize("first_sign", [1.0, -1.0])
+@pytest.mark.parametrize("noise_deg", [0.0, 1.5])
+def test_cycle_exercises_count_one_repetition_per_cycle(first_sign, noise_deg):  # type: ignore[no-untyped-def]
+    """Cat-cow style: out one way and the other is ONE repetition, whichever way comes first."""
+    t, angle = reps_signal(3, 30.0, 6.0, noise_deg=noise_deg, two_sided=True)
+    from dataclasses import replace
+
+    cyc = replace(signature("both", target=(10, 40)), cycle=True)
+    result = analyze_measures(measures(t, first_sign * angle), cyc)
+    assert len(result.repetitions) == 3
+    assert len({r.side for r in result.repetitions}) == 1  # the side moved to first
+    # A cycle whose return half is too small to be an excursion still counts once.
+    small_return = np.where(first_sign * angle < 0, 0.2 * first_sign * angle, first_sign * angle)
+    assert len(analyze_measures(measures(t, small_return), cyc).repetitions) == 3
+    # Batch and streaming agree (same tracker).
+    from spinecoach.motion.streaming import StreamingAnalyzer
+
+    live = StreamingAnalyzer(cyc, angle=ANGLE)
+    for ti, value in zip(t, first_sign * angle, strict=True):
+        live.push_measures(float(ti), {ANGLE: float(value)})
+    assert live.finish().repetitions == result.repetitions
+
+
+def test_cycle_needs_direction_both(tmp_path):  # type: ignore[no-untyped-def]
+    import shutil
+
+    from spinecoach.content import load_library
+    from spinecoach.errors import InvalidDataFile
+    from spinecoach.settings import default_content_dir
+
+    root = tmp_path / "data"
+    shutil.copytree(default_content_dir(), root)
+    path = root / "exercises" / "cat_cow.toml"
+    path.write_text(path.read_text().replace('direction = "both"', 'direction = "positive"'))
+    with pytest.raises(InvalidDataFile, match="cycle"):
+        load_library(root)

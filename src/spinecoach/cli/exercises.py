@@ -48,6 +48,7 @@ def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
             "target_range_deg": list(sig.target_range_deg),
             "direction": sig.direction.value,
             "min_excursion_deg": sig.min_excursion_deg,
+            "cycle": sig.cycle,
         },
         "goals": list(exercise.goals),
         "sources": list(exercise.sources),

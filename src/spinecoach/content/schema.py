@@ -72,6 +72,7 @@ class SignatureModel(_Strict):
     direction: ExcursionDirection = ExcursionDirection.POSITIVE
     min_excursion_deg: float = Field(default=10.0, ge=0, le=90)
     imu_angle: str | None = None
+    cycle: bool = False
     secondary_angles: list[str] = Field(default_factory=list)
     sources: Tags = Field(default_factory=list)
 
@@ -82,6 +83,12 @@ class SignatureModel(_Strict):
         if not 0 <= low < high <= 180:
             raise ValueError(f"must be (low, high) with 0 <= low < high <= 180, got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _cycle_needs_both(self) -> SignatureModel:
+        if self.cycle and self.direction != ExcursionDirection.BOTH:
+            raise ValueError("cycle = true needs direction = 'both'")
+        return self
 
 
 class ContraindicationModel(_Strict):
@@ -156,6 +163,7 @@ class ExerciseModel(_Strict):
             direction=s.direction,
             min_excursion_deg=s.min_excursion_deg,
             imu_angle=s.imu_angle,
+            cycle=s.cycle,
             secondary_angles=tuple(s.secondary_angles),
             sources=tuple(s.sources),
         )

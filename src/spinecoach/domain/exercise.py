@@ -163,6 +163,11 @@ class SensorSignature:
         Which sign of excursion is the movement (``both`` for side-to-side work).
     min_excursion_deg : float
         Smallest excursion that counts as a repetition or a held position.
+    cycle : bool
+        With direction ``both``: one repetition is a cycle through both directions (cat
+        *and* cow, a posterior *and* an anterior pelvic tilt). The excursions on the side the
+        person moves to first are counted; the return excursions complete the cycle.
+        Without it, every excursion counts (a side bend to each side).
     """
 
     primary_angle: str
@@ -172,6 +177,7 @@ class SensorSignature:
     direction: ExcursionDirection = ExcursionDirection.POSITIVE
     min_excursion_deg: float = 10.0
     imu_angle: str | None = None
+    cycle: bool = False
     secondary_angles: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
 

@@ -19,7 +19,9 @@ Method
    (its start time is the last moment ``e`` was at or below half of that) and ends when ``e``
    falls back to half of it. Side: for ``both``, a positive excursion is ``right`` and a
    negative one ``left`` (for lateral flexion: toward the subject's right/left; for rotation:
-   turning right/left); other directions have side ``none``.
+   turning right/left); other directions have side ``none``. With the signature's ``cycle``
+   (cat-cow, pelvic tilts), only excursions on the side of the first one are repetitions:
+   the opposite excursions are the return half of each cycle and are not counted.
 4. **Holds**: inside an excursion, a hold starts once the angle has stayed within
    ``2 * hold_tolerance_deg`` for ``hold_window_s`` (its start is back-dated to the window's
    start) and ends when the angle leaves ``hold_tolerance_deg`` around the hold's mean for
@@ -168,6 +170,7 @@ class MotionTracker:
         self._tracking_lost = False
         self._idle_rest_s: float | None = None
         self._excursion: _Excursion | None = None
+        self._cycle_side: Side | None = None
         self._window: deque[tuple[float, float]] = deque()
         self._hold: _HoldState | None = None
         self._in_zone = False
@@ -471,6 +474,11 @@ class MotionTracker:
             return
         if self._hold is not None:
             self._end_hold(self._hold.last_s, events)
+        if self.signature.cycle:
+            if self._cycle_side is None:
+                self._cycle_side = excursion.side
+            elif excursion.side != self._cycle_side:
+                return  # the return half of a cycle: part of the repetition, not another one
         repetition = Repetition(
             excursion.start_s,
             excursion.peak_s,

@@ -69,7 +69,7 @@ def test_loopback_replay_gives_batch_events(cat_cow, transport: str) -> None:  #
     live = session.finish()
     assert sent == session.n_frames == sim.recording.primary().n_samples
     assert session.n_bad_lines == 0
-    assert len(batch.repetitions) == sim.n_excursions
+    assert len(batch.repetitions) == sim.n_reps  # cat-cow: one repetition per two-way cycle
     assert summary(live) == summary(batch)
     np.testing.assert_allclose(
         [r.peak_deg for r in live.repetitions], [r.peak_deg for r in batch.repetitions], atol=1e-3
