@@ -199,33 +199,17 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         lines = message.get("lines")
         if not isinstance(lines, str):
             raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
-        if live.sensor_beside:
-            async with conn.engine_lock:
-                live.push_sensor(lines)
-            await conn.send(
-                {
-                    "type": "ack",
-                    "client_ts": message.get("t")
-                    if isinstance(message.get("t"), int | float)
-                    else None,
-                    "angle": live.snapshot_angle(),
-                    "sensor_angle": live.snapshot_sensor(),
-                    "cues": [],
-                }
-            )
-            return
+        client_ts = message.get("t") if isinstance(message.get("t"), int | float) else None
+        imu_ack: dict[str, Any] = {"type": "ack", "client_ts": client_ts}
         async with conn.engine_lock:
-            cues = live.push_imu(lines)
-        await conn.send(
-            {
-                "type": "ack",
-                "client_ts": message.get("t")
-                if isinstance(message.get("t"), int | float)
-                else None,
-                "angle": live.snapshot_angle(),
-                "cues": _cues(cues),
-            }
-        )
+            if live.sensor_beside:  # an extra measured trace; the camera drives the engine
+                live.push_sensor(lines)
+                imu_ack["sensor_angle"] = live.snapshot_sensor()
+                cues: list[Any] = []
+            else:
+                cues = live.push_imu(lines)
+        imu_ack |= {"angle": live.snapshot_angle(), "cues": _cues(cues)}
+        await conn.send(imu_ack)
         return
     if message.get("type") == "keypoints":
         if live.source != "keypoints":
