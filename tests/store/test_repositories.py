@@ -97,6 +97,18 @@ def test_missing_session_is_not_found(db) -> None:  # type: ignore[no-untyped-de
         SessionRepository(db).get(99)
 
 
+def record_full_session(db, person, plan, plan_id, *, pain_during: int):  # type: ignore[no-untyped-def]
+    """Store a session (pain before 3) in which every plan item was completed."""
+    sessions = SessionRepository(db)
+    row = sessions.start(person, plan_id, pain_before=3, started_at=NOW)
+    for item in plan.items:
+        sessions.add_result(row.id, exercise_id=item.exercise_id, started_at=NOW, ended_at=NOW,
+                            completed=True, reps_done=item.dose.reps, reps_target=item.dose.reps,
+                            pain_during=pain_during)  # fmt: skip
+    sessions.finish(row.id, pain_after=pain_during)
+    return row
+
+
 def test_service_flow_screen_intake_plan_checkin_adapt(db, library, rules) -> None:  # type: ignore[no-untyped-def]
     service = CoachService(db, library, rules, Settings(data_dir="/nonexistent"))
     person = PersonRepository(db).local_person().id
@@ -111,13 +123,7 @@ def test_service_flow_screen_intake_plan_checkin_adapt(db, library, rules) -> No
     service.require_clearance(person)
     profile = service.record_intake(person, PROFILE)
     plan, plan_id = service.make_plan(person, profile, NOW)
-    sessions = SessionRepository(db)
-    row = sessions.start(person, plan_id, pain_before=3, started_at=NOW)
-    for item in plan.items:
-        sessions.add_result(row.id, exercise_id=item.exercise_id, started_at=NOW, ended_at=NOW,
-                            completed=True, reps_done=item.dose.reps, reps_target=item.dose.reps,
-                            pain_during=3)  # fmt: skip
-    sessions.finish(row.id, pain_after=3)
+    row = record_full_session(db, person, plan, plan_id, pain_during=3)
     decision = service.checkin(person, kind="next_morning", pain=3, symptoms=set(), now=NOW,
                                session_id=row.id, baseline_pain=3)  # fmt: skip
     assert decision.action.value == "continue"
@@ -131,13 +137,7 @@ def test_adapting_the_same_session_twice_does_not_regress_twice(db, library, rul
     person = PersonRepository(db).local_person().id
     profile = service.record_intake(person, PROFILE)
     plan, plan_id = service.make_plan(person, profile, NOW)
-    sessions = SessionRepository(db)
-    row = sessions.start(person, plan_id, pain_before=3, started_at=NOW)
-    for item in plan.items:
-        sessions.add_result(row.id, exercise_id=item.exercise_id, started_at=NOW, ended_at=NOW,
-                            completed=True, reps_done=item.dose.reps, reps_target=item.dose.reps,
-                            pain_during=7)  # fmt: skip
-    sessions.finish(row.id, pain_after=7)
+    row = record_full_session(db, person, plan, plan_id, pain_during=7)
     first = service.adapt_after_session(person, row.id, NOW + timedelta(hours=1))
     second = service.adapt_after_session(person, row.id, NOW + timedelta(days=1))
     assert [i.dose for i in first.items] == [i.dose for i in second.items]
