@@ -45,7 +45,7 @@ import numpy as np
 
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth_xy
-from spinecoach.motion.imu_types import Placement, PlacementSet
+from spinecoach.motion.imu_types import Placement, PlacementSet, placement_set_of
 from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 
 logger = logging.getLogger(__name__)
@@ -369,14 +369,7 @@ def _needs(measure: str) -> str:
 
 
 def _placement_set(orientations: Mapping[Placement, Orientation]) -> PlacementSet:
-    keys = set(orientations)
-    if {Placement.UPPER, Placement.LOWER} <= keys:
-        return PlacementSet.DUAL
-    if Placement.LOWER in keys:
-        return PlacementSet.SACRUM
-    if Placement.UPPER in keys:
-        return PlacementSet.UPPER
-    return PlacementSet.SINGLE
+    return placement_set_of(orientations)
 
 
 def _needed_placements(

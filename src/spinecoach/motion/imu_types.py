@@ -6,6 +6,7 @@ g (including gravity, so a sensor lying still reads 1 g upward), magnetometer in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -135,6 +136,18 @@ class ImuSeries:
         return self.mag_ut is not None
 
 
+def placement_set_of(placements: Iterable[Placement]) -> PlacementSet:
+    """The measure family a set of sensor placements supports (dual, sacrum, upper, single)."""
+    keys = set(placements)
+    if {Placement.UPPER, Placement.LOWER} <= keys:
+        return PlacementSet.DUAL
+    if Placement.LOWER in keys:
+        return PlacementSet.SACRUM
+    if Placement.UPPER in keys:
+        return PlacementSet.UPPER
+    return PlacementSet.SINGLE
+
+
 @dataclass(frozen=True, eq=False)
 class ImuRecording:
     """One or more sensors recorded together, keyed by placement.
@@ -153,14 +166,7 @@ class ImuRecording:
     @property
     def placement_set(self) -> PlacementSet:
         """Which measure family this recording supports."""
-        keys = set(self.sensors)
-        if {Placement.UPPER, Placement.LOWER} <= keys:
-            return PlacementSet.DUAL
-        if Placement.LOWER in keys:
-            return PlacementSet.SACRUM
-        if Placement.UPPER in keys:
-            return PlacementSet.UPPER
-        return PlacementSet.SINGLE
+        return placement_set_of(self.sensors)
 
     def primary(self) -> ImuSeries:
         """The sensor that sets the time base (lower, else upper, else the first)."""

@@ -46,7 +46,7 @@ from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions
 from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample, event_stride
-from spinecoach.motion.imu_types import Placement, PlacementSet
+from spinecoach.motion.imu_types import Placement, PlacementSet, placement_set_of
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import MotionEvent
 
@@ -236,7 +236,7 @@ class LiveSession:
         if signature is None:
             from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
 
-            chosen = self.placement_set or _placement_set_of(placements)
+            chosen = self.placement_set or placement_set_of(placements)
             signature = DEFAULT_SIGNATURES.get(chosen, DEFAULT_SIGNATURES[PlacementSet.SACRUM])
             self.signature = signature
         self._analyzer = StreamingAnalyzer(
@@ -292,17 +292,6 @@ class LiveSession:
         new = [e for e in result.events if e not in self.events]
         self._emit(new)
         return result
-
-
-def _placement_set_of(placements: tuple[Placement, ...]) -> PlacementSet:
-    keys = set(placements)
-    if {Placement.UPPER, Placement.LOWER} <= keys:
-        return PlacementSet.DUAL
-    if Placement.LOWER in keys:
-        return PlacementSet.SACRUM
-    if Placement.UPPER in keys:
-        return PlacementSet.UPPER
-    return PlacementSet.SINGLE
 
 
 def event_json(event: MotionEvent) -> dict[str, Any]:
