@@ -60,6 +60,32 @@ def _phone_as_back_sensor(context: Any, server: str, errors: list[str]) -> None:
     phone.close()
 
 
+def test_refused_motion_sensors_tell_how_to_allow_them(chromium: Any, server: str) -> None:
+    """A browser that refuses the motion sensors gets instructions, not a dead end."""
+    context = chromium.new_context(viewport=PHONE)  # no accelerometer/gyroscope permission
+    page = context.new_page()
+    _sign_up(page, server, "Ana Ruiz", "refused-sensors@example.org", "patient")
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", "40")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/screening/result")
+    page.goto(server + "/session/sensor")
+    # As Chromium and Safari answer when the person has blocked motion sensors for the site.
+    page.evaluate(
+        "() => { window.DeviceMotionEvent.requestPermission = () => Promise.resolve('denied'); }"
+    )
+    page.click("#sensor-start")
+    page.wait_for_function(
+        "() => /site settings/.test(document.getElementById('sensor-status').textContent)"
+    )
+    text = page.inner_text("#sensor-status")
+    assert "Allow" in text and "reload" in text
+    assert not page.is_disabled("#sensor-start")  # they can try again once allowed
+    context.close()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -148,7 +174,11 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     clinician.wait_for_url("**/clinic")
     code = clinician.inner_text("#clinic-code").strip()
 
-    patient_ctx = chromium.new_context(viewport=LAPTOP, permissions=["camera"])
+    # Motion sensors granted as a phone owner would: Chromium answers DeviceMotionEvent
+    # .requestPermission() with "denied" unless the page holds these permissions.
+    patient_ctx = chromium.new_context(
+        viewport=LAPTOP, permissions=["camera", "accelerometer", "gyroscope"]
+    )
     page = patient_ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

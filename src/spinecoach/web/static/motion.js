@@ -14,6 +14,11 @@ window.spinecoachMotion = (function () {
       ? DeviceMotionEvent.requestPermission() : Promise.resolve("granted");
     return ask.then((answer) => answer === "granted", () => false);
   }
+  // What to tell a person whose browser refused the motion sensors: how to allow them.
+  const DENIED_HELP = "Motion sensors are blocked for this page. To allow them: open the " +
+    "site settings (the icon left of the address bar), set \u201cMotion sensors\u201d to Allow, " +
+    "then reload this page. On an iPhone or iPad: Settings \u203a Safari \u203a Motion & " +
+    "Orientation Access, then reload and tap Start again.";
   // Calls sendLines(text) with every `batch` samples; returns a function that stops.
   function start(sendLines, batch) {
     let lines = [];
@@ -29,5 +34,5 @@ window.spinecoachMotion = (function () {
     window.addEventListener("devicemotion", onMotion);
     return () => window.removeEventListener("devicemotion", onMotion);
   }
-  return { available, requestPermission, start };
+  return { available, requestPermission, start, DENIED_HELP };
 })();

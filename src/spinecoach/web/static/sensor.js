@@ -31,7 +31,7 @@
   $("sensor-start").addEventListener("click", () => {
     if (!window.DeviceMotionEvent) { status("This browser has no motion sensors."); return; }
     window.spinecoachMotion.requestPermission().then((ok) => {
-      if (!ok) { status("Motion sensors not allowed."); return; }
+      if (!ok) { status(window.spinecoachMotion.DENIED_HELP); return; }
       $("sensor-start").disabled = true;
       status("Connecting…");
       connect();

@@ -371,7 +371,7 @@
   }
   $("start-phone").addEventListener("click", () => {
     window.spinecoachMotion.requestPermission().then((ok) => {
-      if (!ok) { $("camera-note").textContent = "Motion sensors not allowed; starting with timers only."; begin(false); return; }
+      if (!ok) { $("camera-note").textContent = window.spinecoachMotion.DENIED_HELP + " Starting with timers only for now."; begin(false); return; }
       source = "imu";
       $("intro").hidden = true; $("live").hidden = false;
       $("no-camera").hidden = false; video.hidden = true;
