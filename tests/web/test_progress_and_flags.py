@@ -11,7 +11,7 @@ from spinecoach.domain.planning import generate_plan
 from spinecoach.store.db import make_engine, migrate, session_factory
 from spinecoach.store.repositories import PersonRepository, PlanRepository, SessionRepository
 from spinecoach.web.clinic import Clinic
-from spinecoach.web.progress import compute_progress, minimal_important_change
+from spinecoach.reports.progress import compute_progress, minimal_important_change
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # a Monday
 

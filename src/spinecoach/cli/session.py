@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Annotated
@@ -78,7 +79,15 @@ def remaining_plan(plan: Plan, done: list[str]) -> Plan:
 class CueOutput:
     """Where cues go: the printed timeline, the JSON-lines log, the voice and the view."""
 
-    def __init__(self, *, headless: bool, log_file: IO[str] | None, voice: Voice) -> None:
+    def __init__(
+        self,
+        *,
+        headless: bool,
+        log_file: IO[str] | None,
+        voice: Voice,
+        keep: Callable[[list[Cue]], None] | None = None,
+    ) -> None:
+        self.keep = keep
         self.headless = headless
         self.log_file = log_file
         self.voice = voice
@@ -86,6 +95,8 @@ class CueOutput:
         self.count = 0
 
     def __call__(self, cues: list[Cue]) -> None:
+        if self.keep is not None:
+            self.keep(cues)
         for cue in cues:
             self.count += 1
             self.last = cue.text
@@ -350,7 +361,7 @@ def session_command(
         if notice:
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
-        output = CueOutput(headless=headless, log_file=log_file, voice=voice)
+        output = CueOutput(headless=headless, log_file=log_file, voice=voice, keep=sink.record_cues)
         try:
             if headless or not console.is_terminal:
                 answer = headless_hook(pain)

@@ -147,6 +147,11 @@ class ExerciseResult(Base):
     tracking: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     pain_during: Mapped[int | None] = mapped_column(Integer)
     stop_action: Mapped[str | None] = mapped_column(String(20))
+    #: Measured angle traces, ``{channel: {"label", "t_s": [...], "deg": [...]}}`` with times
+    #: in seconds from the exercise's start, thinned to at most ``TRACE_HZ`` samples a second.
+    traces: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: Cues given during the exercise, ``[{"t_s", "kind", "text"}]`` (times from its start).
+    cues: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="results")
 
@@ -177,3 +182,33 @@ class Note(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     text: Mapped[str] = mapped_column(Text)
+    #: ``private`` (clinicians only) or ``shared`` (the patient sees it; in the report).
+    visibility: Mapped[str] = mapped_column(String(10), default="private", server_default="private")
+
+
+class PlanTemplate(Base):
+    """A clinician's saved plan (exercises with doses) to assign to any of their patients."""
+
+    __tablename__ = "plan_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    level: Mapped[int] = mapped_column(Integer)
+    #: ``[{"exercise_id", "section", "dose", "reason", "locked"}]`` in plan order.
+    items: Mapped[list[Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Message(Base):
+    """An asynchronous message between a patient and their clinician."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,10 +10,14 @@ closed (:func:`close_unfinished`).
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.coach.cues import Cue
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
@@ -28,6 +32,13 @@ PAIN_KINDS = {
     "end": "after",
     "symptom": "symptom",
 }
+
+#: Stored trace rate: samples a second kept per channel (enough to draw a repetition).
+TRACE_HZ = 10.0
+#: At most this many samples are buffered per channel (about 20 minutes at ``TRACE_HZ``).
+MAX_TRACE_SAMPLES = 12_000
+#: At most this many cues are kept per exercise.
+MAX_CUES = 400
 
 
 class StoreSessionSink:
@@ -71,6 +82,68 @@ class StoreSessionSink:
         self.source = source
         self.session_id = session_id
         self.next_checkin_at = next_checkin_at
+        self._traces: dict[str, dict[str, Any]] = {}
+        self._cues: list[tuple[float, str, str]] = []
+
+    def record_sample(self, channel: str, t_s: float, value_deg: float | None, label: str) -> None:
+        """Keep one measured angle for the review page's trace (thinned to ``TRACE_HZ``).
+
+        Parameters
+        ----------
+        channel : str
+            ``camera`` (the exercise's primary angle), ``imu`` (the sensor steering the
+            session) or ``sensor`` (a sensor beside the camera).
+        t_s : float
+            Engine-clock seconds.
+        value_deg : float or None
+            The angle in degrees; ``None`` or NaN (nothing measured) is skipped.
+        label : str
+            What the angle is, e.g. ``"Lumbar flexion (sensor)"``.
+        """
+        if value_deg is None or not math.isfinite(value_deg):
+            return
+        trace = self._traces.setdefault(channel, {"label": label, "t_s": [], "deg": []})
+        times = trace["t_s"]
+        if times and (t_s - times[-1] < 1.0 / TRACE_HZ or len(times) >= MAX_TRACE_SAMPLES):
+            return
+        trace["label"] = label
+        times.append(t_s)
+        trace["deg"].append(value_deg)
+
+    def record_cues(self, cues: Iterable[Cue]) -> None:
+        """Keep the cues given (spoken or shown) for the review page."""
+        for cue in cues:
+            if len(self._cues) < MAX_CUES:
+                self._cues.append((cue.t_s, str(cue.kind), cue.text))
+
+    def _take_traces(self, start_s: float, end_s: float) -> dict[str, Any] | None:
+        """The buffered samples within ``[start_s, end_s]`` (times from ``start_s``)."""
+        out: dict[str, Any] = {}
+        for channel, trace in self._traces.items():
+            pairs = [
+                (round(t - start_s, 2), round(v, 1))
+                for t, v in zip(trace["t_s"], trace["deg"], strict=True)
+                if start_s <= t <= end_s
+            ]
+            if pairs:
+                out[channel] = {
+                    "label": trace["label"],
+                    "t_s": [p[0] for p in pairs],
+                    "deg": [p[1] for p in pairs],
+                }
+            keep = [i for i, t in enumerate(trace["t_s"]) if t > end_s]
+            trace["t_s"] = [trace["t_s"][i] for i in keep]
+            trace["deg"] = [trace["deg"][i] for i in keep]
+        return out or None
+
+    def _take_cues(self, start_s: float, end_s: float) -> list[dict[str, Any]] | None:
+        taken = [
+            {"t_s": round(t - start_s, 1), "kind": kind, "text": text}
+            for t, kind, text in self._cues
+            if t <= end_s
+        ]
+        self._cues = [c for c in self._cues if c[0] > end_s]
+        return taken or None
 
     def wall(self, t_s: float) -> datetime:
         """Wall-clock datetime of engine time ``t_s``."""
@@ -107,6 +180,8 @@ class StoreSessionSink:
             tracking=dict(result.tracking, replaced_by=result.replaced_by),
             pain_during=result.pain_during,
             stop_action=result.stop_action,
+            traces=self._take_traces(result.started_s, result.ended_s),
+            cues=self._take_cues(result.started_s, result.ended_s),
         )
 
     def on_pain_report(self, check: PainCheck) -> None:

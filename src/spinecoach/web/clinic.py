@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.errors import InvalidInput, NotFound
+from spinecoach.reports.progress import MIC_POINTS
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
-from spinecoach.web.progress import MIC_POINTS
 
 FLAG_WINDOW_DAYS = 7
 MISSED_DAYS_FLAG = 3

@@ -236,7 +236,12 @@ class LiveSession:
 
     def start(self) -> list[Cue]:
         """Start the engine (opens the stored session)."""
-        return self.engine.start()
+        return self._logged(self.engine.start())
+
+    def _logged(self, cues: list[Cue]) -> list[Cue]:
+        """Keep the cues in the stored session (the review page lists them)."""
+        self.sink.record_cues(cues)
+        return cues
 
     def close(self, reason: str = "Connection closed.") -> None:
         """Stop the engine if still running (results so far are already stored)."""
@@ -250,10 +255,13 @@ class LiveSession:
     # ------------------------------------------------------------------ inputs
     def tick(self) -> list[Cue]:
         """Advance the engine to now."""
-        return self.engine.tick()
+        return self._logged(self.engine.tick())
 
     def control(self, message: dict[str, Any]) -> list[Cue]:
         """Apply a control message: pain, symptoms, skip, stop, pause, resume."""
+        return self._logged(self._control(message))
+
+    def _control(self, message: dict[str, Any]) -> list[Cue]:
         kind = message.get("type")
         if kind == "pain":
             pain = message.get("pain")
@@ -300,13 +308,16 @@ class LiveSession:
         if t_s - self._readout_t_s >= READOUT_INTERVAL_S or self._last_angle is None:
             self._readout_t_s = t_s
             self._last_angle = self._readout(exercise, analyzer, positions, confidence, names_tuple)
+            self.sink.record_sample(
+                "camera", self.clock.now(), self._last_angle.value_deg, "Movement (camera)"
+            )
         cues: list[Cue] = []
         moving = self.engine.accepts_motion
         for event in events:
             if moving or event.kind in ALWAYS_FORWARDED:
                 cues.extend(self.engine.on_motion_event(event))
         cues.extend(self.engine.tick())
-        return cues
+        return self._logged(cues)
 
     def push_imu(self, text: str) -> list[Cue]:
         """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of
@@ -320,7 +331,7 @@ class LiveSession:
         for row_t, values in self._imu_rows(text):
             cues.extend(self._push_measures(row_t, values))
         cues.extend(self.engine.tick())
-        return cues
+        return self._logged(cues)
 
     def push_sensor(self, text: str) -> None:
         """Feed IMU protocol lines from a sensor *beside* the camera: measured and shown only.
@@ -383,6 +394,8 @@ class LiveSession:
         raw = values.get(name, math.nan)
         value = float(raw) if math.isfinite(raw) else None
         self._sensor_angle = SensorReadout(name, sensor_label(name), value, calibrated, t_s)
+        if calibrated:
+            self.sink.record_sample("sensor", self.clock.now(), value, sensor_label(name))
 
     def _push_measures(self, t_s: float, values: dict[str, float]) -> list[Cue]:
         exercise = self.engine.current_exercise
@@ -399,6 +412,12 @@ class LiveSession:
             _excursion(signature.direction, raw, analyzer.tracker.baseline_deg),
             low,
             high,
+        )
+        self.sink.record_sample(
+            "imu",
+            self.clock.now(),
+            self._last_angle.value_deg,
+            sensor_label(signature.imu_angle or ""),
         )
         cues: list[Cue] = []
         moving = self.engine.accepts_motion

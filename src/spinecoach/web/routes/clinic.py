@@ -10,14 +10,14 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.errors import InvalidInput
+from spinecoach.reports import charts
+from spinecoach.reports.progress import compute_progress
 from spinecoach.store.repositories import plan_from_row
 from spinecoach.store.services import CoachService
-from spinecoach.web import charts
 from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
 from spinecoach.web.pages import export_download, redirect, render
-from spinecoach.web.progress import compute_progress
 
 router = APIRouter(prefix="/clinic")
 

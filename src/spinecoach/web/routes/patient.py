@@ -11,8 +11,9 @@ from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
 from spinecoach.errors import InvalidInput, NotFound
+from spinecoach.reports import charts
+from spinecoach.reports.progress import compute_progress, session_summary
 from spinecoach.store import models
-from spinecoach.web import charts
 from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
     AccountsDep,
@@ -24,7 +25,6 @@ from spinecoach.web.deps import (
     PatientUser,
 )
 from spinecoach.web.pages import export_download, redirect, render
-from spinecoach.web.progress import compute_progress, session_summary
 
 router = APIRouter()
 

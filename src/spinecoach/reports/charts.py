@@ -7,7 +7,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from spinecoach.web.progress import PainPoint
+from spinecoach.reports.progress import PainPoint
 
 WIDTH = 640
 HEIGHT = 220
