@@ -69,6 +69,7 @@ GET_ROUTES = {
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/export.json": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
+    "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
 }
 
 POST_ROUTES = {

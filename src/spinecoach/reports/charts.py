@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 from markupsafe import Markup
 
@@ -121,3 +122,85 @@ def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: s
             f"{escape(name[-3:])}</text>"
         )
     return _frame("".join(body), label or "Values over time")
+
+
+#: Colours of the trace channels (the web page's CSS uses the same classes).
+TRACE_CHANNELS = ("camera", "imu", "sensor")
+
+
+def trace_chart(traces: dict[str, Any], label: str = "Measured movement") -> Markup:
+    """Angle traces of one exercise over time (camera, sensor), degrees against seconds.
+
+    Parameters
+    ----------
+    traces : dict
+        ``{channel: {"label", "t_s": [...], "deg": [...]}}`` as stored per exercise result.
+    """
+    series = [
+        (channel, trace)
+        for channel, trace in sorted(traces.items(), key=lambda kv: _channel_order(kv[0]))
+        if trace.get("t_s")
+    ]
+    if not series:
+        return Markup('<p class="empty">No measured trace for this exercise.</p>')
+    t_max = max(max(tr["t_s"]) for _, tr in series)
+    t_min = min(min(tr["t_s"]) for _, tr in series)
+    values = [v for _, tr in series for v in tr["deg"]]
+    low = min(0.0, min(values))
+    high = max(10.0, max(values))
+    pad = 0.1 * (high - low)
+    low, high = low - (pad if low < 0 else 0.0), high + pad
+    span_x = WIDTH - PAD_LEFT - PAD_RIGHT
+    t_span = max(t_max - t_min, 1e-6)
+
+    def tx(t: float) -> float:
+        return PAD_LEFT + span_x * (t - t_min) / t_span
+
+    ticks = sorted({round(low), 0, round(high)})
+    body = [_grid(low, high, ticks, "°")]
+    for n, (channel, trace) in enumerate(series):
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{tx(t):.1f},{_y(v, low, high):.1f}"
+            for i, (t, v) in enumerate(zip(trace["t_s"], trace["deg"], strict=True))
+        )
+        body.append(f'<path class="trace trace-{escape(channel)}" d="{path}"/>')
+        body.append(
+            _text(f"legend trace-{escape(channel)}", PAD_LEFT + 6, PAD_TOP + 12 + 14 * n,
+                  str(trace.get("label") or channel))
+        )  # fmt: skip
+    body.append(
+        _text("tick", PAD_LEFT, HEIGHT - 8, f"{t_min:.0f} s")
+        + _text("tick", WIDTH - PAD_RIGHT, HEIGHT - 8, f"{t_max:.0f} s", "end")
+    )
+    return _frame("".join(body), label)
+
+
+def _channel_order(channel: str) -> int:
+    return TRACE_CHANNELS.index(channel) if channel in TRACE_CHANNELS else len(TRACE_CHANNELS)
+
+
+#: The chart styles of ``web/static/app.css``, inlined for documents (PDF) without the page.
+STANDALONE_STYLE = """
+.grid { stroke: #e2e8f0; } .tick { fill: #64748b; font-size: 11px; font-family: sans-serif; }
+.line { fill: none; stroke: #0f766e; stroke-width: 2.5; }
+.dot { fill: #fff; stroke: #0f766e; stroke-width: 2.5; }
+.dot.good { fill: #15803d; stroke: #15803d; }
+.mic { stroke: #15803d; stroke-dasharray: 5 4; stroke-width: 1.5; }
+.mic-zone { fill: #dcfce7; opacity: .6; }
+.mic-label { fill: #15803d; font-size: 11px; font-weight: 600; font-family: sans-serif; }
+.line.rom { stroke: #6366f1; } .dot.rom { stroke: #6366f1; }
+.trace { fill: none; stroke-width: 2; } .legend { font-size: 12px; font-family: sans-serif; }
+.trace.trace-camera { stroke: #0f766e; } .legend.trace-camera { fill: #0f766e; }
+.trace.trace-imu, .trace.trace-sensor { stroke: #c2410c; }
+.legend.trace-imu, .legend.trace-sensor { fill: #c2410c; }
+"""
+
+
+def standalone_svg(chart: Markup) -> str:
+    """A chart as a self-contained SVG file (namespace and styles inlined), e.g. for a PDF."""
+    text = str(chart)
+    if not text.startswith("<svg"):
+        return ""
+    return text.replace(
+        "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="220" ', 1
+    ).replace(">", f"><style>{STANDALONE_STYLE}</style>", 1)

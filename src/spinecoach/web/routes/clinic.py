@@ -9,15 +9,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from spinecoach.errors import InvalidInput
+from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
+from spinecoach.store import models
 from spinecoach.store.repositories import plan_from_row
 from spinecoach.store.services import CoachService
 from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
 from spinecoach.web.pages import export_download, redirect, render
+from spinecoach.web.review import render_review
 
 router = APIRouter(prefix="/clinic")
 
@@ -139,6 +141,27 @@ def add_note(
     patient = clinic.patient(user, patient_id)
     clinic.add_note(user, patient, text)
     return redirect(f"/clinic/patients/{patient.id}#notes")
+
+
+@router.get("/patients/{patient_id}/sessions/{session_id}")
+def session_review(
+    request: Request,
+    patient_id: int,
+    session_id: int,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    db: DbDep,
+    ctx: ContextDep,
+) -> Response:
+    """Review any session of an own patient: doses, every rep and hold, traces, decisions."""
+    patient = clinic.patient(user, patient_id)
+    row = db.get(models.Session, session_id)
+    if row is None or row.person_id != patient.id:
+        raise NotFound(f"session {session_id} not found for this patient")
+    return render_review(
+        request, db, ctx, row, audience="clinician", patient=patient,
+        back=f"/clinic/patients/{patient.id}",
+    )  # fmt: skip
 
 
 @router.get("/patients/{patient_id}/export.json")

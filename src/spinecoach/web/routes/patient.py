@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.reports import charts
-from spinecoach.reports.progress import compute_progress, session_summary
+from spinecoach.reports.progress import compute_progress
 from spinecoach.store import models
 from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
@@ -25,6 +25,7 @@ from spinecoach.web.deps import (
     PatientUser,
 )
 from spinecoach.web.pages import export_download, redirect, render
+from spinecoach.web.review import render_review
 
 router = APIRouter()
 
@@ -228,12 +229,14 @@ def progress(request: Request, user: PatientUser, db: DbDep) -> Response:
 
 
 @router.get("/sessions/{session_id}")
-def session_detail(request: Request, session_id: int, user: PatientUser, db: DbDep) -> Response:
-    """One of the patient's own sessions with its measurements."""
+def session_detail(
+    request: Request, session_id: int, user: PatientUser, db: DbDep, ctx: ContextDep
+) -> Response:
+    """One of the patient's own sessions, reviewed in plain words."""
     row = db.get(models.Session, session_id)
     if row is None or row.person_id != user.id:
         raise NotFound(f"session {session_id} not found")
-    return render(request, "session_detail.html", session=session_summary(row))
+    return render_review(request, db, ctx, row, audience="patient", patient=user, back="/progress")
 
 
 @router.post("/checkin")

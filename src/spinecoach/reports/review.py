@@ -1,0 +1,261 @@
+"""One stored session, reviewed: every exercise with its dose planned and done, every
+repetition and hold, form flags, cues, pain and symptom reports with the decision, the
+measured traces and how confident the measurement is.
+
+The same review serves the clinician (numbers) and the patient (plain words): the page
+chooses which text to show; nothing here decides anything clinical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.store import models
+from spinecoach.store.wording import action_words, dose_words, exercise_name, symptom_words
+
+#: Below this share of frames (or sensor samples) tracked, the measurement is "low".
+LOW_CONFIDENCE = 0.6
+HIGH_CONFIDENCE = 0.85
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def confidence_words(tracking: Mapping[str, Any]) -> tuple[str, str]:
+    """``(level, sentence)`` for an exercise's tracking: level is high / fair / low / none."""
+    if not tracking.get("measured", "ok_fraction" in tracking):
+        return "none", "Not measured (timed only)."
+    frac = tracking.get("ok_fraction")
+    if not isinstance(frac, int | float):
+        return "none", "Not measured (timed only)."
+    lost = tracking.get("lost_s")
+    tail = f", lost for {float(lost):.0f} s" if isinstance(lost, int | float) and lost > 0 else ""
+    pct = f"{100 * float(frac):.0f}% of the time tracked{tail}"
+    if frac >= HIGH_CONFIDENCE:
+        return "high", f"High confidence: {pct}."
+    if frac >= LOW_CONFIDENCE:
+        return "fair", f"Fair confidence: {pct}."
+    return "low", f"Low confidence: {pct}; treat these numbers with care."
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """One measured repetition."""
+
+    number: int
+    range_deg: float | None
+    duration_s: float | None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A pain or symptom report during the session and what was decided."""
+
+    at: datetime
+    kind: str
+    exercise: str
+    pain: int | None
+    symptoms: str
+    action: str
+    reasons: tuple[str, ...]
+    text: str
+    patient_text: str
+
+
+@dataclass
+class ExerciseReview:
+    """One exercise of the session."""
+
+    exercise_id: str
+    name: str
+    planned: str
+    reps_done: int
+    reps_target: int
+    completed: bool
+    repetitions: list[Repetition]
+    holds: list[float]
+    hold_target_s: float | None
+    prescribed_rep_s: float | None
+    mean_rep_s: float | None
+    form_flags: list[dict[str, Any]]
+    cues: list[dict[str, Any]]
+    traces: dict[str, Any]
+    confidence: str
+    confidence_text: str
+    pain_during: int | None
+    stop_action: str | None
+    replaced_by: str | None
+    duration_s: float
+    patient_text: str = ""
+
+
+@dataclass
+class SessionReview:
+    """The whole session."""
+
+    id: int
+    person_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    source: str
+    pain_before: int | None
+    pain_after: int | None
+    exercises: list[ExerciseReview] = field(default_factory=list)
+    checkins: list[CheckIn] = field(default_factory=list)
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def duration_min(self) -> float | None:
+        """Minutes from start to end."""
+        if self.ended_at is None:
+            return None
+        return (self.ended_at - self.started_at).total_seconds() / 60.0
+
+    @property
+    def status_words(self) -> str:
+        """Plain words for the session status."""
+        return {
+            "completed": "Completed",
+            "stopped": "Ended early",
+            "urgent_care": "Ended: urgent care advised",
+            "closed": "Interrupted (closed later)",
+            "in_progress": "In progress",
+        }.get(self.status, self.status.replace("_", " ").capitalize())
+
+
+def _planned(db: DbSession, plan_id: int | None) -> dict[str, dict[str, Any]]:
+    if plan_id is None:
+        return {}
+    rows = db.scalars(select(models.PlanItem).where(models.PlanItem.plan_id == plan_id))
+    return {r.exercise_id: dict(r.dose) for r in rows}
+
+
+def _patient_sentence(ex: ExerciseReview) -> str:
+    parts = []
+    if ex.reps_target:
+        parts.append(f"You did {ex.reps_done} of {ex.reps_target} repetitions")
+    ranges = [r.range_deg for r in ex.repetitions if r.range_deg is not None]
+    if ranges:
+        parts.append(f"moving between {min(ranges):.0f}° and {max(ranges):.0f}°")
+    if ex.holds:
+        target = f" (aim {ex.hold_target_s:g} s)" if ex.hold_target_s else ""
+        parts.append(f"holding {', '.join(f'{h:.0f}' for h in ex.holds)} seconds{target}")
+    text = ", ".join(parts) + "." if parts else "Done on the timer."
+    if ex.form_flags:
+        n = len(ex.form_flags)
+        text += f" {n} form tip{'s' if n != 1 else ''} along the way."
+    if ex.stop_action:
+        text += f" Then {action_words(ex.stop_action, patient=True)}."
+    return text
+
+
+def review_session(
+    db: DbSession,
+    session: models.Session,
+    library: ExerciseLibrary | None = None,
+    symptom_labels: Mapping[str, str] | None = None,
+) -> SessionReview:
+    """Build the review of one stored session (the caller has checked who may see it).
+
+    Parameters
+    ----------
+    db : Session
+    session : models.Session
+    library : ExerciseLibrary, optional
+        For exercise names.
+    symptom_labels : mapping, optional
+        Symptom code -> label (``rules.stop_rules``), for plain words.
+    """
+    labels = symptom_labels or {}
+    planned = _planned(db, session.plan_id)
+    review = SessionReview(
+        id=session.id,
+        person_id=session.person_id,
+        started_at=_aware(session.started_at),
+        ended_at=_aware(session.ended_at) if session.ended_at else None,
+        status=session.status,
+        source=session.source,
+        pain_before=session.pain_before,
+        pain_after=session.pain_after,
+        reasons=tuple((session.summary or {}).get("reasons") or ()),
+    )
+    for r in session.results:
+        tempo = dict(r.tempo or {})
+        durations = [float(x) for x in tempo.get("rep_durations_s") or []]
+        ranges = [float(x) for x in r.ranges_deg or []]
+        count = max(len(ranges), len(durations))
+        reps = [
+            Repetition(
+                n + 1,
+                round(ranges[n], 1) if n < len(ranges) else None,
+                round(durations[n], 1) if n < len(durations) else None,
+            )
+            for n in range(count)
+        ]
+        level, sentence = confidence_words(r.tracking or {})
+        dose = planned.get(r.exercise_id)
+        mean = tempo.get("mean_rep_s")
+        prescribed = tempo.get("prescribed_rep_s")
+        ex = ExerciseReview(
+            exercise_id=r.exercise_id,
+            name=exercise_name(r.exercise_id, library),
+            planned=dose_words(dose) if dose else f"{r.reps_target} reps",
+            reps_done=r.reps_done,
+            reps_target=r.reps_target,
+            completed=r.completed,
+            repetitions=reps,
+            holds=[round(float(h), 1) for h in r.hold_times_s or []],
+            hold_target_s=tempo.get("hold_target_s"),
+            prescribed_rep_s=float(prescribed) if isinstance(prescribed, int | float) else None,
+            mean_rep_s=float(mean) if isinstance(mean, int | float) else None,
+            form_flags=list(r.form_flags or []),
+            cues=list(r.cues or []),
+            traces=dict(r.traces or {}),
+            confidence=level,
+            confidence_text=sentence,
+            pain_during=r.pain_during,
+            stop_action=r.stop_action,
+            replaced_by=(r.tracking or {}).get("replaced_by"),
+            duration_s=(_aware(r.ended_at) - _aware(r.started_at)).total_seconds(),
+        )
+        ex.patient_text = _patient_sentence(ex)
+        review.exercises.append(ex)
+    reports = db.scalars(
+        select(models.PainReport)
+        .where(models.PainReport.session_id == session.id)
+        .order_by(models.PainReport.at, models.PainReport.id)
+    )
+    for p in reports:
+        decision = dict(p.decision or {})
+        action = str(decision.get("action") or "continue")
+        name = exercise_name(p.exercise_id, library)
+        what = symptom_words(p.symptoms or [], labels)
+        pain = f"pain {p.pain}/10" if p.pain is not None else ""
+        reported = " with ".join(x for x in (what, pain) if x) or "a check-in"
+        where = f" during {name}" if name else f" ({p.kind.replace('_', ' ')})"
+        review.checkins.append(
+            CheckIn(
+                at=_aware(p.at),
+                kind=p.kind,
+                exercise=name,
+                pain=p.pain,
+                symptoms=what,
+                action=action,
+                reasons=tuple(decision.get("reasons") or ()),
+                text=f"{reported[:1].upper()}{reported[1:]}{where}: {action_words(action)}.",
+                patient_text=(
+                    f"You reported {reported[:1].lower()}{reported[1:]}{where}; "
+                    f"{action_words(action, patient=True)}."
+                ),
+            )
+        )
+    return review

@@ -1,0 +1,50 @@
+"""The session review page, shared by the clinician (numbers) and the patient (plain words)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.reports import charts
+from spinecoach.reports.review import review_session
+from spinecoach.store import models
+from spinecoach.web.context import AppContext
+from spinecoach.web.pages import render
+
+SOURCE_WORDS = {
+    "timer": "timers only",
+    "camera": "camera",
+    "keypoints": "camera (keypoints)",
+    "video": "video",
+    "imu": "motion sensor",
+    "imu_stream": "motion sensor",
+}
+
+
+def render_review(
+    request: Request,
+    db: DbSession,
+    ctx: AppContext,
+    session: models.Session,
+    *,
+    audience: str,
+    patient: models.Person,
+    back: str,
+) -> Response:
+    """Render ``session_detail.html`` for ``audience`` (``clinician`` or ``patient``)."""
+    labels = {r.symptom: r.label for r in ctx.rules.stop_rules}
+    review = review_session(db, session, ctx.library, labels)
+    return render(
+        request,
+        "session_detail.html",
+        review=review,
+        audience=audience,
+        patient=patient,
+        back=back,
+        source_words=SOURCE_WORDS.get(review.source, review.source),
+        trace_charts=[
+            charts.trace_chart(ex.traces, f"Measured angle during {ex.name}")
+            for ex in review.exercises
+        ],
+    )
