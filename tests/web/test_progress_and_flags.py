@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.planning import generate_plan
+from spinecoach.reports.progress import compute_progress, minimal_important_change
 from spinecoach.store.db import make_engine, migrate, session_factory
 from spinecoach.store.repositories import PersonRepository, PlanRepository, SessionRepository
 from spinecoach.web.clinic import Clinic
-from spinecoach.reports.progress import compute_progress, minimal_important_change
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # a Monday
 
