@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -179,7 +180,11 @@ def test_routine_screening_flags_patient_for_clinician(make_browser) -> None:  #
     patient.screen({"worsening_or_limiting": "yes"})
     assert "book a check-up" in patient.get("/screening/result").text
     listing = clinician.get("/clinic").text
-    assert "flag-red_flag" in listing and "worsening or limiting" in listing
+    assert "flag-red_flag" in listing and "was routine: answered yes to" in listing
+    question = next(
+        q for q in patient.app.state.ctx.rules.red_flags if q.id == "worsening_or_limiting"
+    )
+    assert html.escape(question.text) in listing
 
 
 def test_patient_joins_a_clinic_later(make_browser) -> None:  # type: ignore[no-untyped-def]

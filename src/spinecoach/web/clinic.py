@@ -7,7 +7,7 @@ reported as not found (so ids of other clinics' patients are not revealed).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,32 +15,21 @@ from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
+from spinecoach.domain.rules import Rules
 from spinecoach.errors import InvalidInput, NotFound
-from spinecoach.reports.progress import MIC_POINTS
 from spinecoach.store import models
+from spinecoach.store.dashboard import (
+    AttentionItem,
+    PatientAttention,
+    Wording,
+    attention_items,
+    rank_patients,
+)
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
 
-FLAG_WINDOW_DAYS = 7
-MISSED_DAYS_FLAG = 3
-POOR_TRACKING_FRACTION = 0.6
 MAX_NOTE_CHARS = 4000
-
-
-@dataclass(frozen=True)
-class Flag:
-    """Something a clinician should look at, with a one-line explanation."""
-
-    kind: str  # red_flag | pain_rising | missed_sessions | poor_tracking
-    text: str
-
-
-@dataclass(frozen=True)
-class PatientRow:
-    """One row of the clinician's patient list."""
-
-    person: models.Person
-    flags: tuple[Flag, ...]
-    last_session: datetime | None
+MAX_MESSAGE_CHARS = 4000
+NOTE_VISIBILITY = ("private", "shared")
 
 
 @dataclass(frozen=True)
@@ -72,9 +61,10 @@ def _aware(value: datetime) -> datetime:
 class Clinic:
     """Clinician services for one request."""
 
-    def __init__(self, db: DbSession, library: ExerciseLibrary) -> None:
+    def __init__(self, db: DbSession, library: ExerciseLibrary, rules: Rules | None = None) -> None:
         self.db = db
         self.library = library
+        self.rules = rules
         self.people = PersonRepository(db)
         self.plans = PlanRepository(db)
 
@@ -85,98 +75,23 @@ class Clinic:
             raise NotFound(f"patient {patient_id} not found among your patients")
         return person
 
-    def patient_rows(self, clinician: models.Person, now: datetime) -> list[PatientRow]:
-        """The clinician's patients with their flags, flagged patients first."""
-        rows = []
-        for person in self.people.patients_of(clinician.id):
-            last = self.db.scalars(
-                select(models.Session.started_at)
-                .where(models.Session.person_id == person.id)
-                .order_by(models.Session.started_at.desc())
-            ).first()
-            rows.append(
-                PatientRow(person, tuple(self.flags(person, now)), _aware(last) if last else None)
-            )
-        return sorted(rows, key=lambda r: (-len(r.flags), r.person.name.lower()))
+    def wording(self) -> Wording:
+        """Exercise names and symptom labels for the attention sentences."""
+        if self.rules is None:
+            return Wording(self.library)
+        return Wording(
+            self.library,
+            {r.symptom: r.label for r in self.rules.stop_rules},
+            {q.id: q.text for q in self.rules.red_flags},
+        )
 
-    def flags(self, person: models.Person, now: datetime) -> list[Flag]:
-        """Red-flag answers, pain rising over the last week, missed sessions, poor tracking."""
-        since = now - timedelta(days=FLAG_WINDOW_DAYS)
-        flags: list[Flag] = []
-        screening = self.db.scalars(
-            select(models.Screening)
-            .where(models.Screening.person_id == person.id)
-            .order_by(models.Screening.created_at.desc(), models.Screening.id.desc())
-        ).first()
-        if screening is not None and screening.tier != "clear":
-            stored = screening.answers
-            answers = stored.get("answers", stored) if isinstance(stored, dict) else {}
-            yes = [q for q, a in answers.items() if a == "yes"]
-            detail = ", ".join(q.replace("_", " ") for q in yes) or "unanswered questions"
-            flags.append(Flag("red_flag", f"Screening {screening.tier}: {detail}"))
-        reports = self.db.scalars(
-            select(models.PainReport)
-            .where(models.PainReport.person_id == person.id)
-            .order_by(models.PainReport.at, models.PainReport.id)
-        ).all()
-        recent = [r for r in reports if _aware(r.at) >= since]
-        for r in recent:
-            action = (r.decision or {}).get("action")
-            if action in ("end_session", "urgent_care") or (
-                r.symptoms and action not in (None, "continue")
-            ):
-                flags.append(
-                    Flag(
-                        "red_flag",
-                        f"Reported {', '.join(r.symptoms) or 'pain'} on {r.at:%d %b}: {action}",
-                    )
-                )
-        pains = [r.pain for r in recent if r.pain is not None]
-        if len(pains) >= 2 and pains[-1] - pains[0] >= MIC_POINTS:
-            flags.append(
-                Flag("pain_rising", f"Pain rose from {pains[0]} to {pains[-1]}/10 this week")
-            )
-        first_plan = self.db.scalars(
-            select(models.Plan.created_at)
-            .where(models.Plan.person_id == person.id)
-            .order_by(models.Plan.created_at)
-        ).first()
-        if first_plan is not None:
-            start = max(_aware(first_plan), since)
-            expected_days = (now.date() - start.date()).days
-            session_days = {
-                _aware(s).date()
-                for s in self.db.scalars(
-                    select(models.Session.started_at).where(
-                        models.Session.person_id == person.id, models.Session.started_at >= start
-                    )
-                )
-            }
-            missed = expected_days - len(session_days)
-            if missed >= MISSED_DAYS_FLAG:
-                flags.append(
-                    Flag(
-                        "missed_sessions",
-                        f"No session on {missed} of the last {expected_days} days",
-                    )
-                )
-        fractions = [
-            float(frac)
-            for r in self.db.scalars(
-                select(models.ExerciseResult)
-                .join(models.Session)
-                .where(models.Session.person_id == person.id, models.Session.started_at >= since)
-            )
-            if isinstance(frac := (r.tracking or {}).get("ok_fraction"), int | float)
-        ]
-        if fractions and sum(fractions) / len(fractions) < POOR_TRACKING_FRACTION:
-            flags.append(
-                Flag(
-                    "poor_tracking",
-                    f"Camera tracked only {100 * sum(fractions) / len(fractions):.0f}% of frames",
-                )
-            )
-        return flags
+    def patient_rows(self, clinician: models.Person, now: datetime) -> list[PatientAttention]:
+        """The clinician's patients sorted by need (``store.dashboard.rank_patients``)."""
+        return rank_patients(self.db, clinician.id, now, self.wording())
+
+    def flags(self, person: models.Person, now: datetime) -> list[AttentionItem]:
+        """What needs attention for one patient, most urgent first, in plain words."""
+        return attention_items(self.db, person.id, now, self.wording())
 
     def notes(self, patient: models.Person) -> list[models.Note]:
         """Notes about a patient, newest first."""

@@ -1,0 +1,406 @@
+"""The clinician's patient list sorted by need: what needs attention, in plain words.
+
+One function, :func:`rank_patients`, orders a clinician's patients by their most urgent
+attention item: **safety first**, then **pain rising over a week**, **falling adherence**,
+and **measurement that stopped improving** (or that cannot be trusted). Each item is one
+plain sentence with the exercise, the numbers and the date.
+
+The safety input is :func:`safety_items`, which reads the flags stored today (the latest
+screening's tier and the stop decisions of recent check-ins). A persistent per-person
+safety state replaces it by passing another ``safety`` function to :func:`attention_items`
+/ :func:`rank_patients` (or by changing the default in :data:`SAFETY_SOURCE`): one line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.store import models
+from spinecoach.store.wording import action_words, exercise_name, symptom_words
+
+WINDOW_DAYS = 7
+#: Pain rising by at least this many points within the window is flagged [OST].
+PAIN_RISE_POINTS = 2
+#: No session on at least this many of the last seven days.
+MISSED_DAYS = 3
+#: Sessions this week at least this many fewer than the week before.
+ADHERENCE_DROP = 2
+#: A measure that gained less than this (degrees) over the last weeks has stopped improving.
+PLATEAU_GAIN_DEG = 2.0
+PLATEAU_WEEKS = 3
+POOR_TRACKING = 0.6
+
+#: Rank of each kind of item: lower comes first.
+RANK = {
+    "red_flag": 0,
+    "pain_rising": 1,
+    "missed_sessions": 2,
+    "adherence_falling": 2,
+    "plateau": 3,
+    "poor_tracking": 3,
+}
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing a clinician should look at.
+
+    Attributes
+    ----------
+    kind : str
+        ``red_flag``, ``pain_rising``, ``missed_sessions``, ``adherence_falling``,
+        ``plateau`` or ``poor_tracking``.
+    text : str
+        One plain sentence with the exercise, the numbers and the date.
+    at : datetime or None
+        When it happened (the latest event it rests on).
+    weight : float
+        Within one kind, a larger weight comes first (e.g. more points of pain).
+    """
+
+    kind: str
+    text: str
+    at: datetime | None = None
+    weight: float = 0.0
+
+    @property
+    def rank(self) -> int:
+        """0 safety, 1 pain rising, 2 adherence, 3 measurement."""
+        return RANK.get(self.kind, 9)
+
+
+@dataclass(frozen=True)
+class PatientAttention:
+    """One row of the sorted patient list."""
+
+    person: models.Person
+    items: tuple[AttentionItem, ...] = field(default_factory=tuple)
+    last_session: datetime | None = None
+
+    @property
+    def flags(self) -> tuple[AttentionItem, ...]:
+        """The items (the patient list template calls them flags)."""
+        return self.items
+
+    def sort_key(self) -> tuple[int, float, str]:
+        """Most urgent first; among equals the heavier item, then by name."""
+        if not self.items:
+            return (99, 0.0, self.person.name.lower())
+        top = min(self.items, key=lambda i: (i.rank, -i.weight))
+        return (top.rank, -top.weight, self.person.name.lower())
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the sentences need: exercise names and symptom labels."""
+
+    library: ExerciseLibrary | None = None
+    symptom_labels: Mapping[str, str] = field(default_factory=dict)
+    #: Red-flag question id -> its (plain) question text.
+    questions: Mapping[str, str] = field(default_factory=dict)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _day(value: datetime | date) -> str:
+    return f"{value:%d %b}"
+
+
+SafetySource = Callable[[DbSession, int, datetime, Wording], list[AttentionItem]]
+
+
+def safety_items(
+    db: DbSession, person_id: int, now: datetime, wording: Wording
+) -> list[AttentionItem]:
+    """Safety items from the flags stored today: the latest screening and stop decisions.
+
+    A screening that was not ``clear`` is an item; so is every check-in of the last week
+    that ended the session or the exercise because of a symptom, or advised urgent care.
+    """
+    items: list[AttentionItem] = []
+    screening = db.scalars(
+        select(models.Screening)
+        .where(models.Screening.person_id == person_id)
+        .order_by(models.Screening.created_at.desc(), models.Screening.id.desc())
+    ).first()
+    if screening is not None and screening.tier != "clear":
+        stored = screening.answers if isinstance(screening.answers, dict) else {}
+        answers = stored.get("answers", stored)
+        yes = [
+            wording.questions.get(q, q.replace("_", " ")) for q, a in answers.items() if a == "yes"
+        ]
+        unsure = [q for q, a in answers.items() if a not in ("yes", "no")]
+        why = "; ".join(f'answered yes to "{q}"' for q in yes)
+        if unsure:
+            why += ("; " if why else "") + f"{len(unsure)} question(s) answered not sure"
+        why = (why or "no answer triggered it") + "."
+        weight = {"emergency": 3.0, "urgent": 2.0}.get(screening.tier, 1.0)
+        items.append(
+            AttentionItem(
+                "red_flag",
+                f"Screening on {_day(_aware(screening.created_at))} was {screening.tier}: {why}",
+                _aware(screening.created_at),
+                weight,
+            )
+        )
+    since = now - timedelta(days=WINDOW_DAYS)
+    reports = db.scalars(
+        select(models.PainReport)
+        .where(models.PainReport.person_id == person_id, models.PainReport.at >= since)
+        .order_by(models.PainReport.at, models.PainReport.id)
+    )
+    for r in reports:
+        action = (r.decision or {}).get("action")
+        serious = action in ("end_session", "urgent_care")
+        if not (serious or (r.symptoms and action not in (None, "continue"))):
+            continue
+        what = symptom_words(r.symptoms or [], wording.symptom_labels) or "pain"
+        if r.pain is not None:
+            what += f" (pain {r.pain}/10)"
+        where = exercise_name(r.exercise_id, wording.library)
+        during = f", during {where}" if where else ""
+        items.append(
+            AttentionItem(
+                "red_flag",
+                f"{_day(_aware(r.at))}{during}: {what[:1].lower()}{what[1:]}; "
+                f"the coach {action_words(action)}.",
+                _aware(r.at),
+                2.5 if action == "urgent_care" else 1.5 if serious else 1.0,
+            )
+        )
+    return items
+
+
+#: The safety input of the dashboard. Switch to the persistent safety state here.
+SAFETY_SOURCE: SafetySource = safety_items
+
+
+def pain_items(
+    db: DbSession, person_id: int, now: datetime, wording: Wording
+) -> list[AttentionItem]:
+    """Pain rising by :data:`PAIN_RISE_POINTS` or more over the last week."""
+    since = now - timedelta(days=WINDOW_DAYS)
+    reports = list(
+        db.scalars(
+            select(models.PainReport)
+            .where(
+                models.PainReport.person_id == person_id,
+                models.PainReport.at >= since,
+                models.PainReport.pain.is_not(None),
+            )
+            .order_by(models.PainReport.at, models.PainReport.id)
+        )
+    )
+    if len(reports) < 2:
+        return []
+    first, last = reports[0], reports[-1]
+    assert first.pain is not None and last.pain is not None
+    rise = last.pain - first.pain
+    if rise < PAIN_RISE_POINTS:
+        return []
+    where = exercise_name(last.exercise_id, wording.library)
+    after = f" (latest {last.kind.replace('_', ' ')}, {where})" if where else ""
+    return [
+        AttentionItem(
+            "pain_rising",
+            f"Pain rose from {first.pain} to {last.pain}/10 between {_day(_aware(first.at))} "
+            f"and {_day(_aware(last.at))}{after}.",
+            _aware(last.at),
+            float(rise),
+        )
+    ]
+
+
+def adherence_items(
+    db: DbSession, person_id: int, now: datetime, wording: Wording
+) -> list[AttentionItem]:
+    """Missed days in the last week, and fewer sessions than the week before."""
+    first_plan = db.scalars(
+        select(models.Plan.created_at)
+        .where(models.Plan.person_id == person_id)
+        .order_by(models.Plan.created_at)
+    ).first()
+    if first_plan is None:
+        return []
+    week = now - timedelta(days=WINDOW_DAYS)
+    before = week - timedelta(days=WINDOW_DAYS)
+    rows = db.execute(
+        select(models.Session.started_at, models.Session.id).where(
+            models.Session.person_id == person_id, models.Session.started_at >= before
+        )
+    ).all()
+    this_week = {_aware(t).date() for t, _ in rows if _aware(t) >= week}
+    last_week = {_aware(t).date() for t, _ in rows if _aware(t) < week}
+    items: list[AttentionItem] = []
+    start = max(_aware(first_plan), week)
+    expected = (now.date() - start.date()).days
+    missed = expected - len({d for d in this_week if d >= start.date()})
+    stopped = _stopped_exercises(db, person_id, week, wording)
+    if missed >= MISSED_DAYS:
+        items.append(
+            AttentionItem(
+                "missed_sessions",
+                f"No session on {missed} of the last {expected} days "
+                f"({_day(start)} to {_day(now)}){stopped}.",
+                now,
+                float(missed),
+            )
+        )
+    planned_before = _aware(first_plan) <= before
+    if planned_before and len(last_week) - len(this_week) >= ADHERENCE_DROP:
+        items.append(
+            AttentionItem(
+                "adherence_falling",
+                f"Sessions fell from {len(last_week)} days the week before to "
+                f"{len(this_week)} in the week to {_day(now)}{stopped}.",
+                now,
+                float(len(last_week) - len(this_week)),
+            )
+        )
+    return items
+
+
+def _stopped_exercises(db: DbSession, person_id: int, since: datetime, wording: Wording) -> str:
+    rows = db.execute(
+        select(models.ExerciseResult.exercise_id)
+        .join(models.Session)
+        .where(
+            models.Session.person_id == person_id,
+            models.Session.started_at >= since,
+            models.ExerciseResult.completed.is_(False),
+        )
+    ).all()
+    counts: dict[str, int] = defaultdict(int)
+    for (exercise_id,) in rows:
+        counts[exercise_id] += 1
+    if not counts:
+        return ""
+    top, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return f"; {exercise_name(top, wording.library)} left unfinished {n} time{'s' if n > 1 else ''}"
+
+
+def measurement_items(
+    db: DbSession, person_id: int, now: datetime, wording: Wording
+) -> list[AttentionItem]:
+    """Range of motion that stopped improving, and camera tracking too poor to trust."""
+    rows = db.execute(
+        select(
+            models.ExerciseResult.exercise_id,
+            models.ExerciseResult.ranges_deg,
+            models.ExerciseResult.tracking,
+            models.Session.started_at,
+        )
+        .join(models.Session)
+        .where(models.Session.person_id == person_id)
+        .order_by(models.Session.started_at)
+    ).all()
+    weekly: dict[str, dict[date, float]] = defaultdict(dict)
+    fractions: list[float] = []
+    since = now - timedelta(days=WINDOW_DAYS)
+    for exercise_id, ranges, tracking, started in rows:
+        started = _aware(started)
+        if ranges:
+            monday = started.date() - timedelta(days=started.weekday())
+            best = max(float(x) for x in ranges)
+            weekly[exercise_id][monday] = max(weekly[exercise_id].get(monday, best), best)
+        frac = (tracking or {}).get("ok_fraction")
+        if started >= since and isinstance(frac, int | float):
+            fractions.append(float(frac))
+    items: list[AttentionItem] = []
+    for exercise_id, by_week in sorted(weekly.items()):
+        weeks = sorted(by_week)
+        if len(weeks) < PLATEAU_WEEKS + 1:
+            continue
+        recent = weeks[-PLATEAU_WEEKS:]
+        best_before = max(by_week[w] for w in weeks[:-PLATEAU_WEEKS])
+        best_recent = max(by_week[w] for w in recent)
+        if best_recent - best_before < PLATEAU_GAIN_DEG:
+            values = ", ".join(f"{by_week[w]:.0f}°" for w in recent)
+            items.append(
+                AttentionItem(
+                    "plateau",
+                    f"{exercise_name(exercise_id, wording.library)}: best range {values} in the "
+                    f"weeks from {_day(recent[0])}, no gain over the {best_before:.0f}° "
+                    f"reached before.",
+                    datetime.combine(recent[-1], datetime.min.time(), UTC),
+                    best_before - best_recent,
+                )
+            )
+    if fractions and sum(fractions) / len(fractions) < POOR_TRACKING:
+        share = 100 * sum(fractions) / len(fractions)
+        items.append(
+            AttentionItem(
+                "poor_tracking",
+                f"Camera tracked only {share:.0f}% of frames in {len(fractions)} exercise(s) "
+                f"since {_day(since)}: measured ranges may be wrong.",
+                now,
+                1.0 - share / 100,
+            )
+        )
+    return items
+
+
+def attention_items(
+    db: DbSession,
+    person_id: int,
+    now: datetime,
+    wording: Wording | None = None,
+    *,
+    safety: SafetySource | None = None,
+) -> list[AttentionItem]:
+    """Everything that needs attention for one patient, most urgent first.
+
+    Parameters
+    ----------
+    db : Session
+    person_id : int
+    now : datetime
+    wording : Wording, optional
+        Exercise names and symptom labels for the sentences.
+    safety : callable, optional
+        The safety input (default :data:`SAFETY_SOURCE`).
+    """
+    wording = wording or Wording()
+    source = safety or SAFETY_SOURCE
+    items = [
+        *source(db, person_id, now, wording),
+        *pain_items(db, person_id, now, wording),
+        *adherence_items(db, person_id, now, wording),
+        *measurement_items(db, person_id, now, wording),
+    ]
+    return sorted(items, key=lambda i: (i.rank, -i.weight))
+
+
+def rank_patients(
+    db: DbSession,
+    clinician_id: int,
+    now: datetime,
+    wording: Wording | None = None,
+    *,
+    safety: SafetySource | None = None,
+) -> list[PatientAttention]:
+    """A clinician's patients sorted by need (see the module docstring)."""
+    rows = []
+    patients = db.scalars(
+        select(models.Person)
+        .where(models.Person.clinician_id == clinician_id, models.Person.role == "patient")
+        .order_by(models.Person.name)
+    )
+    for person in patients:
+        last = db.scalars(
+            select(models.Session.started_at)
+            .where(models.Session.person_id == person.id)
+            .order_by(models.Session.started_at.desc())
+        ).first()
+        items = attention_items(db, person.id, now, wording, safety=safety)
+        rows.append(PatientAttention(person, tuple(items), _aware(last) if last else None))
+    return sorted(rows, key=PatientAttention.sort_key)
