@@ -56,9 +56,9 @@ def test_each_item_is_plain_words_with_exercise_numbers_and_date(
     cat_cow = library.get("cat_cow").name
     rows = {r.person.name: r for r in rank_patients(db, world.clinician.id, NOW, wording)}
     ann = rows["Ann"].items[0].text
-    assert (
-        ann
-        == f"27 Mar, during {cat_cow}: sharp or stabbing pain (pain 6/10); the coach ended the session."
+    assert ann == (
+        f"27 Mar, during {cat_cow}: sharp or stabbing pain (pain 6/10); "
+        "the coach ended the session."
     )
     ben = rows["Ben"].items[0].text
     assert ben.startswith("Pain rose from 3 to 6/10 between 23 Mar and 29 Mar")

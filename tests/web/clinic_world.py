@@ -25,7 +25,9 @@ INTAKE = {
     "leg_symptoms": "none", "age": 46, "activity_level": "moderate", "desk_hours": 7,
     "goals": ["pain_relief"], "minutes_per_day": 10, "conditions": [],
     "rmdq": [True] * 9 + [False] * 15,
-    "start_back": {"agree": [True, True, False, False, True, False, False, False], "bothersomeness": 3},
+    "start_back": {
+        "agree": [True, True, False, False, True, False, False, False], "bothersomeness": 3
+    },
 }  # fmt: skip
 
 
