@@ -67,8 +67,9 @@ def _session(
     )  # fmt: skip
     for kind, pain in (("before", pain_before), ("after", pain_after)):
         if pain is not None:
+            minutes = 0 if kind == "before" else 9
             repo.add_pain_report(
-                person.id, session_id=row.id, at=at + timedelta(minutes=0 if kind == "before" else 9),
+                person.id, session_id=row.id, at=at + timedelta(minutes=minutes),
                 kind=kind, pain=pain, symptoms=[], decision={"action": "continue"},
             )  # fmt: skip
     repo.finish(row.id, ended_at=at + timedelta(minutes=9), pain_after=pain_after)
@@ -88,7 +89,7 @@ def build_world(db: DbSession, library: Any, rules: Any, settings: Any) -> World
         for name in ("Ann", "Ben", "Cat", "Dan", "Eve")
     }
     sessions: dict[str, list[int]] = {name: [] for name in patients}
-    for name, person in patients.items():
+    for person in patients.values():
         _intake(db, service, person, START)
     # Ann: steady sessions, then sharp pain two days ago that ended the session.
     ann = patients["Ann"]
