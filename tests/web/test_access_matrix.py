@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from tests.web.conftest import Browser
 from tests.web.test_pages import _store_session
+
+from spinecoach.store import models
 
 OK, LOGIN, FORBIDDEN, MISSING = "ok", "login", "forbidden", "missing"
 
@@ -33,7 +36,15 @@ def world(app: FastAPI) -> dict[str, Any]:
         listing = actors[f"clin_{n}"].get("/clinic").text
         ids[name] = int(re.search(r'data-patient="(\d+)"', listing).group(1))
     session_a = _store_session(app, "a@example.org", [20.0])
-    return {"actors": actors, "patient_a": ids["Ann"], "session_a": session_a}
+    with app.state.ctx.session_factory() as db:
+        clin_1 = db.scalars(select(models.Person).where(models.Person.email == "dr1@example.org"))
+        template = models.PlanTemplate(clinician_id=clin_1.one().id, name="t", level=1, items=[])
+        db.add(template)
+        db.commit()
+        template_1 = template.id
+    return {
+        "actors": actors, "patient_a": ids["Ann"], "session_a": session_a, "template_1": template_1,
+    }  # fmt: skip
 
 
 def _outcome(response: Any) -> str:
@@ -68,6 +79,7 @@ GET_ROUTES = {
     "/clinic/patients/{patient_a}": CLINIC_OWN_A,
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/export.json": PATIENT_PAGE,
+    "/messages": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
 }
@@ -76,6 +88,10 @@ POST_ROUTES = {
     "/checkin": ({"pain": "3"}, PATIENT_PAGE),
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
+    "/messages": ({"text": "hello"}, PATIENT_PAGE),
+    "/clinic/patients/{patient_a}/messages": ({"text": "hello"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/templates": ({"name": "Desk"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/plan/template": ({"template_id": "{template_1}"}, CLINIC_OWN_A),
 }
 
 
@@ -95,7 +111,8 @@ def test_post_matrix(world: dict[str, Any]) -> None:
     for template, (data, expected) in POST_ROUTES.items():
         path = template.format(**world)
         for actor, want in zip(ACTORS, expected, strict=True):
-            got = _outcome(world["actors"][actor].post(path, data))
+            form = {k: v.format(**world) for k, v in data.items()}
+            got = _outcome(world["actors"][actor].post(path, form))
             if got != want:
                 failures.append(f"POST {path} as {actor}: expected {want}, got {got}")
     assert not failures, "\n".join(failures)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.domain.rules import Rules
+from spinecoach.domain.serialize import dose_from_dict
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.dashboard import (
@@ -93,25 +94,170 @@ class Clinic:
         """What needs attention for one patient, most urgent first, in plain words."""
         return attention_items(self.db, person.id, now, self.wording())
 
-    def notes(self, patient: models.Person) -> list[models.Note]:
-        """Notes about a patient, newest first."""
+    def notes(self, patient: models.Person, *, shared_only: bool = False) -> list[models.Note]:
+        """Notes about a patient, newest first (only the shared ones with ``shared_only``)."""
+        query = select(models.Note).where(models.Note.patient_id == patient.id)
+        if shared_only:
+            query = query.where(models.Note.visibility == "shared")
         return list(
-            self.db.scalars(
-                select(models.Note)
-                .where(models.Note.patient_id == patient.id)
-                .order_by(models.Note.created_at.desc(), models.Note.id.desc())
-            )
+            self.db.scalars(query.order_by(models.Note.created_at.desc(), models.Note.id.desc()))
         )
 
-    def add_note(self, clinician: models.Person, patient: models.Person, text: str) -> models.Note:
-        """Store a note (committed at once)."""
+    def add_note(
+        self,
+        clinician: models.Person,
+        patient: models.Person,
+        text: str,
+        visibility: str = "private",
+    ) -> models.Note:
+        """Store a note (committed at once): ``private`` to clinicians or ``shared``."""
         text = text.strip()
         if not 1 <= len(text) <= MAX_NOTE_CHARS:
             raise InvalidInput(f"note: write 1 to {MAX_NOTE_CHARS} characters")
-        note = models.Note(patient_id=patient.id, author_id=clinician.id, text=text)
+        if visibility not in NOTE_VISIBILITY:
+            raise InvalidInput(f"visibility: expected private or shared, got {visibility!r}")
+        note = models.Note(
+            patient_id=patient.id, author_id=clinician.id, text=text, visibility=visibility
+        )
         self.db.add(note)
         self.db.commit()
         return note
+
+    # ------------------------------------------------------------------ templates
+    def templates(self, clinician: models.Person) -> list[models.PlanTemplate]:
+        """The clinician's saved plan templates, by name."""
+        return list(
+            self.db.scalars(
+                select(models.PlanTemplate)
+                .where(models.PlanTemplate.clinician_id == clinician.id)
+                .order_by(models.PlanTemplate.name, models.PlanTemplate.id)
+            )
+        )
+
+    def save_template(
+        self, clinician: models.Person, patient: models.Person, name: str
+    ) -> models.PlanTemplate:
+        """Save the patient's current plan (exercises, doses, level, note) as a template."""
+        name = name.strip()
+        if not 1 <= len(name) <= 200:
+            raise InvalidInput("name: write 1 to 200 characters")
+        row = self.plans.latest_row(patient.id)
+        if row is None:
+            raise InvalidInput("plan: this patient has no plan to save yet")
+        template = models.PlanTemplate(
+            clinician_id=clinician.id,
+            name=name,
+            level=row.level,
+            note=row.note,
+            items=[
+                {
+                    "exercise_id": i.exercise_id,
+                    "section": i.section,
+                    "dose": dict(i.dose),
+                    "reason": i.reason,
+                    "locked": i.locked,
+                }
+                for i in row.items
+            ],
+        )
+        self.db.add(template)
+        self.db.commit()
+        return template
+
+    def assign_template(
+        self, clinician: models.Person, patient: models.Person, template_id: int, now: datetime
+    ) -> Plan:
+        """Make one of the clinician's templates the patient's plan (origin ``clinician``)."""
+        template = self.db.get(models.PlanTemplate, template_id)
+        if template is None or template.clinician_id != clinician.id:
+            raise NotFound(f"template {template_id} not found among your templates")
+        current = self.plans.latest_row(patient.id)
+        previous = {i.exercise_id for i in current.items} if current is not None else set()
+        who = f"From {clinician.name}'s template '{template.name}'"
+        items = []
+        for entry in template.items:
+            exercise = self.library.get(str(entry["exercise_id"]))
+            items.append(
+                PlanItem(
+                    exercise_id=exercise.id,
+                    name=exercise.name,
+                    section=exercise.section,
+                    dose=dose_from_dict(entry["dose"]),
+                    reason=str(
+                        entry.get("reason") or f"Chosen by your clinician, {clinician.name}."
+                    ),
+                    sources=exercise.sources,
+                    locked=bool(entry.get("locked", True)),
+                )
+            )
+        now_ids = {i.exercise_id for i in items}
+        changes = [
+            PlanChange(e, ChangeAction.ADD, f"{who}: added.") for e in sorted(now_ids - previous)
+        ] + [
+            PlanChange(e, ChangeAction.REMOVE, f"{who}: removed.")
+            for e in sorted(previous - now_ids)
+        ]
+        plan = Plan(
+            items=tuple(items),
+            level=template.level,
+            created_at=now,
+            reasons=(f"{who}.",),
+            changes=tuple(changes),
+            note=template.note,
+        )
+        self.plans.add(patient.id, plan, origin="clinician", author_id=clinician.id)
+        return plan
+
+    # ------------------------------------------------------------------ messages
+    def messages(self, patient: models.Person) -> list[models.Message]:
+        """The patient's conversation with their clinician, oldest first."""
+        return list(
+            self.db.scalars(
+                select(models.Message)
+                .where(models.Message.patient_id == patient.id)
+                .order_by(models.Message.created_at, models.Message.id)
+            )
+        )
+
+    def send_message(
+        self, sender: models.Person, patient: models.Person, text: str, now: datetime
+    ) -> models.Message:
+        """Store a message from ``sender`` (the patient or their clinician), committed at once."""
+        text = text.strip()
+        if not 1 <= len(text) <= MAX_MESSAGE_CHARS:
+            raise InvalidInput(f"message: write 1 to {MAX_MESSAGE_CHARS} characters")
+        if sender.id != patient.id and sender.id != patient.clinician_id:
+            raise NotFound("conversation not found")
+        message = models.Message(
+            patient_id=patient.id, sender_id=sender.id, text=text, created_at=now
+        )
+        self.db.add(message)
+        self.db.commit()
+        return message
+
+    def mark_read(self, reader: models.Person, patient: models.Person, now: datetime) -> int:
+        """Mark the messages ``reader`` received in this conversation as read; returns how many."""
+        unread = [
+            m for m in self.messages(patient) if m.sender_id != reader.id and m.read_at is None
+        ]
+        for m in unread:
+            m.read_at = now
+        self.db.commit()
+        return len(unread)
+
+    def unread_from_patients(self, clinician: models.Person) -> dict[int, int]:
+        """Unread messages from each of the clinician's patients: ``{patient_id: count}``."""
+        rows = self.db.execute(
+            select(models.Message.patient_id, func.count(models.Message.id))
+            .join(models.Person, models.Person.id == models.Message.patient_id)
+            .where(
+                models.Person.clinician_id == clinician.id,
+                models.Message.sender_id == models.Message.patient_id,
+                models.Message.read_at.is_(None),
+            )
+            .group_by(models.Message.patient_id)
+        ).all()
+        return {int(pid): int(n) for pid, n in rows}
 
     def edit_plan(
         self, clinician: models.Person, patient: models.Person, edit: PlanEdit, now: datetime

@@ -35,6 +35,7 @@ def patients(request: Request, user: ClinicianUser, clinic: ClinicDep, ctx: Cont
         request,
         "clinic.html",
         rows=clinic.patient_rows(user, _now()),
+        unread=clinic.unread_from_patients(user),
         clinic_code=ctx.signer.clinic_code(user.id),
     )
 
@@ -55,6 +56,8 @@ def patient_page(
     items = plan_items_for_page(plan_from_row(plan_row), ctx.library) if plan_row else []
     in_plan = {i["exercise_id"] for i in items}
     profile = CoachService(db, ctx.library, ctx.rules, ctx.settings).latest_profile(patient.id)
+    messages = clinic.messages(patient)
+    clinic.mark_read(user, patient, _now())
     return render(
         request,
         "clinic_patient.html",
@@ -71,6 +74,8 @@ def patient_page(
         addable=[e for e in ctx.library if e.id not in in_plan],
         notes=clinic.notes(patient),
         profile=profile,
+        templates=clinic.templates(user),
+        messages=messages,
     )
 
 
@@ -136,11 +141,54 @@ def add_note(
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
+    visibility: Annotated[str, Form(max_length=10)] = "private",
 ) -> Response:
-    """Add a clinical note about an own patient."""
+    """Add a clinical note about an own patient: private (clinicians only) or shared."""
     patient = clinic.patient(user, patient_id)
-    clinic.add_note(user, patient, text)
+    clinic.add_note(user, patient, text, visibility)
     return redirect(f"/clinic/patients/{patient.id}#notes")
+
+
+@router.post("/patients/{patient_id}/templates")
+def save_template(
+    patient_id: int,
+    _: CsrfChecked,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    name: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Save an own patient's current plan as one of the clinician's templates."""
+    patient = clinic.patient(user, patient_id)
+    clinic.save_template(user, patient, name)
+    return redirect(f"/clinic/patients/{patient.id}?template_saved=1#templates")
+
+
+@router.post("/patients/{patient_id}/plan/template")
+def assign_template(
+    patient_id: int,
+    _: CsrfChecked,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    template_id: Annotated[int, Form()],
+) -> Response:
+    """Make one of the clinician's templates an own patient's plan."""
+    patient = clinic.patient(user, patient_id)
+    clinic.assign_template(user, patient, template_id, _now())
+    return redirect(f"/clinic/patients/{patient.id}?saved=1#plan")
+
+
+@router.post("/patients/{patient_id}/messages")
+def send_message(
+    patient_id: int,
+    _: CsrfChecked,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    text: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    """Send an own patient a message (they read it on their Messages page)."""
+    patient = clinic.patient(user, patient_id)
+    clinic.send_message(user, patient, text, _now())
+    return redirect(f"/clinic/patients/{patient.id}#messages")
 
 
 @router.get("/patients/{patient_id}/sessions/{session_id}")

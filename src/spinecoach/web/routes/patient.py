@@ -18,6 +18,7 @@ from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for
 from spinecoach.web.deps import (
     AccountsDep,
     CareDep,
+    ClinicDep,
     ContextDep,
     CsrfChecked,
     DbDep,
@@ -271,6 +272,34 @@ def join_clinic(
     """Share this patient's data with the clinician whose clinic code they entered."""
     accounts.join_clinic(user, code)
     return redirect("/today")
+
+
+@router.get("/messages")
+def messages_page(request: Request, user: PatientUser, clinic: ClinicDep) -> Response:
+    """The conversation with your clinician and the notes they shared with you."""
+    messages = clinic.messages(user)
+    clinic.mark_read(user, user, _now())
+    return render(
+        request,
+        "messages.html",
+        messages=messages,
+        notes=clinic.notes(user, shared_only=True),
+        has_clinician=user.clinician_id is not None,
+    )
+
+
+@router.post("/messages")
+def send_message(
+    user: PatientUser,
+    _: CsrfChecked,
+    clinic: ClinicDep,
+    text: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    """Send your clinician a message (not for emergencies)."""
+    if user.clinician_id is None:
+        raise InvalidInput("message: you have no clinician linked; enter their clinic code first")
+    clinic.send_message(user, user, text, _now())
+    return redirect("/messages#latest")
 
 
 @router.get("/export.json")
