@@ -80,6 +80,9 @@ GET_ROUTES = {
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/export.json": PATIENT_PAGE,
     "/messages": PATIENT_PAGE,
+    "/report.pdf": PATIENT_PAGE,
+    "/clinic/patients/{patient_a}/report.pdf": CLINIC_OWN_A,
+    "/clinic/patients/{patient_a}/report.pdf?version=patient": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
 }
@@ -139,3 +142,30 @@ def test_exports_hold_the_right_persons_data(world: dict[str, Any]) -> None:
     assert data["sessions"][0]["results"][0]["ranges_deg"] == [20.0]
     own = world["actors"]["patient_b"].get("/export.json").json()
     assert own["person"]["name"] == "Bob" and own["sessions"] == []
+
+
+def test_report_downloads_hold_the_right_persons_data(world: dict[str, Any]) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    def text(response: Any) -> str:
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/pdf"
+        assert "attachment" in response.headers["content-disposition"]
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+
+    clinic = text(
+        world["actors"]["clin_1"].get(f"/clinic/patients/{world['patient_a']}/report.pdf")
+    )
+    assert "Progress report" in clinic and "Patient: Ann" in clinic
+    plain = world["actors"]["clin_1"].get(
+        f"/clinic/patients/{world['patient_a']}/report.pdf?version=patient"
+    )
+    assert "Your progress" in text(plain)
+    own = text(world["actors"]["patient_b"].get("/report.pdf"))
+    assert "Name: Bob" in own and "Ann" not in own
+    bad = world["actors"]["clin_1"].get(
+        f"/clinic/patients/{world['patient_a']}/report.pdf?version=x"
+    )
+    assert bad.status_code == 422

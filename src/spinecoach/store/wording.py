@@ -70,3 +70,16 @@ def dose_words(dose: Mapping[str, Any]) -> str:
     if dose.get("per_side"):
         parts.append("each side")
     return ", ".join(parts)
+
+
+def screening_words(answers: Mapping[str, Any], questions: Mapping[str, str]) -> str:
+    """Why a screening was not clear: ``answered yes to "<question>"``; not-sure answers."""
+    stored = answers.get("answers", answers)
+    if not isinstance(stored, Mapping):
+        stored = {}
+    yes = [questions.get(q, q.replace("_", " ")) for q, a in stored.items() if a == "yes"]
+    unsure = [q for q, a in stored.items() if a not in ("yes", "no")]
+    why = "; ".join(f'answered yes to "{q}"' for q in yes)
+    if unsure:
+        why += ("; " if why else "") + f"{len(unsure)} question(s) answered not sure"
+    return (why or "no answer triggered it") + "."

@@ -38,3 +38,22 @@ def export_download(db: Any, person: Any, filename_stem: str) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename_stem}.json"'},
     )
+
+
+def report_download(
+    db: Any, ctx: Any, person: Any, filename_stem: str, *, patient_version: bool
+) -> Response:
+    """The progress report PDF of ``person`` as a download (see reports.progress_report)."""
+    from datetime import UTC, datetime
+
+    from spinecoach.reports.progress_report import render_pdf, report_data
+
+    report = report_data(
+        db, person.id, datetime.now(UTC), library=ctx.library, rules=ctx.rules,
+        patient_version=patient_version,
+    )  # fmt: skip
+    return Response(
+        render_pdf(report),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename_stem}.pdf"'},
+    )

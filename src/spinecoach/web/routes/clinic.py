@@ -18,7 +18,7 @@ from spinecoach.store.services import CoachService
 from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
-from spinecoach.web.pages import export_download, redirect, render
+from spinecoach.web.pages import export_download, redirect, render, report_download
 from spinecoach.web.review import render_review
 
 router = APIRouter(prefix="/clinic")
@@ -209,6 +209,25 @@ def session_review(
     return render_review(
         request, db, ctx, row, audience="clinician", patient=patient,
         back=f"/clinic/patients/{patient.id}",
+    )  # fmt: skip
+
+
+@router.get("/patients/{patient_id}/report.pdf")
+def patient_report(
+    patient_id: int,
+    user: ClinicianUser,
+    clinic: ClinicDep,
+    db: DbDep,
+    ctx: ContextDep,
+    version: str = "clinician",
+) -> Response:
+    """The progress report PDF of an own patient (``?version=patient``: in plain words)."""
+    if version not in ("clinician", "patient"):
+        raise InvalidInput(f"version: expected clinician or patient, got {version[:20]!r}")
+    patient = clinic.patient(user, patient_id)
+    return report_download(
+        db, ctx, patient, f"spinecoach-report-{patient.id}-{version}",
+        patient_version=version == "patient",
     )  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from spinecoach.web.deps import (
     OptionalUser,
     PatientUser,
 )
-from spinecoach.web.pages import export_download, redirect, render
+from spinecoach.web.pages import export_download, redirect, render, report_download
 from spinecoach.web.review import render_review
 
 router = APIRouter()
@@ -300,6 +300,12 @@ def send_message(
         raise InvalidInput("message: you have no clinician linked; enter their clinic code first")
     clinic.send_message(user, user, text, _now())
     return redirect("/messages#latest")
+
+
+@router.get("/report.pdf")
+def own_report(user: PatientUser, db: DbDep, ctx: ContextDep) -> Response:
+    """Your progress report as a PDF, in plain words (to keep or to show a clinician)."""
+    return report_download(db, ctx, user, "spinecoach-my-progress", patient_version=True)
 
 
 @router.get("/export.json")

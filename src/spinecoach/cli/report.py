@@ -1,0 +1,44 @@
+"""``spinecoach report``: the progress report as a PDF a clinic can file or send."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+
+
+def report_command(
+    out: Annotated[Path, typer.Option("--out", help="Write the PDF here (FILE.pdf).")],
+    patient_version: Annotated[
+        bool,
+        typer.Option("--patient-version", help="Plain words addressed to the patient."),
+    ] = False,
+    person: Annotated[
+        int | None,
+        typer.Option("--person", help="Person id in a clinic database (default: you)."),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Progress report PDF: safety, pain with the minimal important change, scores,
+    range of motion per week with confidence, adherence, current plan, shared notes."""
+    from spinecoach.reports.progress_report import render_pdf, report_data, write_pdf
+    from spinecoach.store.repositories import PersonRepository
+
+    with AppContext(data_dir) as ctx:
+        person_id = ctx.person_id if person is None else PersonRepository(ctx.db).get(person).id
+        report = report_data(
+            ctx.db, person_id, datetime.now(UTC), library=ctx.library, rules=ctx.rules,
+            patient_version=patient_version,
+        )  # fmt: skip
+    pdf = render_pdf(report)
+    write_pdf(pdf, out)
+    console.print(f"Wrote {out} ({len(pdf) // 1024} kB).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` to the root command."""
+    app.command("report")(report_command)

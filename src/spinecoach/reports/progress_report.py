@@ -1,0 +1,365 @@
+"""The progress report a clinic can file or send with a referral, as a PDF (Typst).
+
+:func:`report_data` gathers what the report says from the database (person, dates, safety
+state and history, pain over time with the minimal important change, questionnaire
+scores, range of motion per week per measure with its confidence, adherence, the current
+plan with doses and reasons, the clinician's shared notes); :func:`render_pdf` typesets it
+with the Typst template ``templates/progress.typ``. All text goes to Typst as JSON data
+(never spliced into markup), and the charts are the web's own SVG charts
+(:mod:`spinecoach.reports.charts`). A patient version says the same in plain words and
+leaves out the clinical tables' jargon.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach import DISCLAIMER
+from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.rules import Rules
+from spinecoach.errors import InvalidInput, StorageError
+from spinecoach.reports import charts
+from spinecoach.reports.progress import compute_progress
+from spinecoach.reports.review import HIGH_CONFIDENCE, LOW_CONFIDENCE
+from spinecoach.store import models
+from spinecoach.store.repositories import PersonRepository, PlanRepository
+from spinecoach.store.wording import (
+    action_words,
+    dose_words,
+    exercise_name,
+    screening_words,
+    symptom_words,
+)
+
+ADHERENCE_WEEKS = 6
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _day(value: datetime | date) -> str:
+    return f"{value:%d %b %Y}"
+
+
+def _confidence(frac: float | None) -> str:
+    if frac is None:
+        return "not measured"
+    level = "high" if frac >= HIGH_CONFIDENCE else "fair" if frac >= LOW_CONFIDENCE else "low"
+    return f"{level} ({100 * frac:.0f}% tracked)"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's data (JSON-ready) and its charts (standalone SVG files by name)."""
+
+    data: dict[str, Any]
+    charts: dict[str, str]
+
+
+def _safety(
+    db: DbSession,
+    person_id: int,
+    now: datetime,
+    rules: Rules | None,
+    library: ExerciseLibrary | None,
+    patient: bool,
+) -> tuple[str, list[dict[str, str]]]:
+    labels = {r.symptom: r.label for r in rules.stop_rules} if rules else {}
+    questions = {q.id: q.text for q in rules.red_flags} if rules else {}
+    history: list[tuple[datetime, dict[str, str]]] = []
+    screenings = list(
+        db.scalars(
+            select(models.Screening)
+            .where(models.Screening.person_id == person_id)
+            .order_by(models.Screening.created_at, models.Screening.id)
+        )
+    )
+    for s in screenings:
+        at = _aware(s.created_at)
+        text = (
+            "Safety questions: no warning sign."
+            if s.tier == "clear"
+            else f"Safety questions: {s.tier}: {screening_words(s.answers or {}, questions)}"
+            if not patient
+            else f"Safety questions: {s.tier} — follow the advice you were given."
+        )
+        history.append((at, {"date": _day(at), "event": text}))
+    events = db.scalars(
+        select(models.PainReport)
+        .where(models.PainReport.person_id == person_id)
+        .order_by(models.PainReport.at, models.PainReport.id)
+    )
+    for r in events:
+        action = (r.decision or {}).get("action")
+        if action in (None, "continue") and not r.symptoms:
+            continue
+        what = symptom_words(r.symptoms or [], labels) or (
+            f"pain {r.pain}/10" if r.pain is not None else "a check-in"
+        )
+        where = exercise_name(r.exercise_id, library)
+        during = f" during {where}" if where else ""
+        at = _aware(r.at)
+        verb = "You reported" if patient else "Reported"
+        history.append(
+            (at, {"date": _day(at),
+                  "event": f"{verb} {what[:1].lower()}{what[1:]}{during}; "
+                           f"{action_words(action, patient=patient)}."})
+        )  # fmt: skip
+    history.sort(key=lambda h: h[0])
+    latest = screenings[-1] if screenings else None
+    if latest is None:
+        state = "Not screened yet."
+    elif latest.tier in ("emergency", "urgent"):
+        state = (
+            f"Exercise blocked: last screening {latest.tier} on {_day(_aware(latest.created_at))}."
+        )
+    else:
+        when = _day(_aware(latest.created_at))
+        state = f"Cleared to exercise (last screening {latest.tier}, {when})."
+    recent = [h for at, h in history if at >= now - timedelta(days=14)]
+    if any("ended the session" in h["event"] or "urgent" in h["event"] for h in recent):
+        state += " A stop rule ended a session in the last two weeks."
+    return state, [h for _, h in history]
+
+
+def _rom_weeks(
+    db: DbSession, person_id: int, library: ExerciseLibrary | None, patient: bool
+) -> list[dict[str, Any]]:
+    rows = db.execute(
+        select(
+            models.ExerciseResult.exercise_id,
+            models.ExerciseResult.ranges_deg,
+            models.ExerciseResult.tracking,
+            models.Session.started_at,
+            models.Session.source,
+        )
+        .join(models.Session)
+        .where(models.Session.person_id == person_id)
+        .order_by(models.Session.started_at)
+    ).all()
+    cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"best": [], "frac": [], "sources": set()}
+    )
+    for exercise_id, ranges, tracking, started, source in rows:
+        if not ranges:
+            continue
+        iso = _aware(started).isocalendar()
+        cell = cells[(exercise_id, f"{iso.year}-W{iso.week:02d}")]
+        cell["best"].append(max(float(x) for x in ranges))
+        frac = (tracking or {}).get("ok_fraction")
+        if isinstance(frac, int | float):
+            cell["frac"].append(float(frac))
+        cell["sources"].add(source)
+    out = []
+    for (exercise_id, week_label), cell in sorted(cells.items()):
+        frac = sum(cell["frac"]) / len(cell["frac"]) if cell["frac"] else None
+        iso_year, iso_week = (int(x) for x in week_label.split("-W"))
+        monday = date.fromisocalendar(iso_year, iso_week, 1)
+        out.append(
+            {
+                "exercise_id": exercise_id,
+                "measure": exercise_name(exercise_id, library),
+                "week": f"week of {monday:%d %b}" if patient else f"{week_label} ({monday:%d %b})",
+                "range_deg": f"{sum(cell['best']) / len(cell['best']):.1f}",
+                "sessions": len(cell["best"]),
+                "method": ", ".join(sorted(cell["sources"])),
+                "confidence": _confidence(frac),
+            }
+        )
+    return out
+
+
+def _adherence(progress_adherence: list[tuple[date, bool]], db: DbSession, person_id: int,
+               today: date) -> list[dict[str, Any]]:  # fmt: skip
+    weeks = []
+    for n in range(0, len(progress_adherence), 7):
+        days = progress_adherence[n : n + 7]
+        if not days:
+            continue
+        start, end = days[0][0], days[-1][0]
+        count = db.scalars(
+            select(models.Session.id).where(
+                models.Session.person_id == person_id,
+                models.Session.started_at >= datetime.combine(start, datetime.min.time(), UTC),
+                models.Session.started_at
+                < datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC),
+            )
+        ).all()
+        active = sum(1 for d, done in days if done and d <= today)
+        weeks.append({"week": f"{_day(start)} – {_day(end)}", "days": active,
+                      "sessions": len(count)})  # fmt: skip
+    return weeks
+
+
+def report_data(
+    db: DbSession,
+    person_id: int,
+    now: datetime,
+    *,
+    library: ExerciseLibrary | None = None,
+    rules: Rules | None = None,
+    patient_version: bool = False,
+) -> Report:
+    """Everything the report says about ``person_id``, and its charts.
+
+    Parameters
+    ----------
+    db : Session
+    person_id : int
+    now : datetime
+        The report date (the adherence weeks end here).
+    library, rules : optional
+        Exercise names and symptom labels for the plain sentences.
+    patient_version : bool
+        Plain words addressed to the patient.
+    """
+    person = PersonRepository(db).get(person_id)
+    clinician = db.get(models.Person, person.clinician_id) if person.clinician_id else None
+    progress = compute_progress(db, person_id, now.date(), weeks=ADHERENCE_WEEKS)
+    state, history = _safety(db, person_id, now, rules, library, patient_version)
+    intakes = list(
+        db.scalars(
+            select(models.Intake)
+            .where(models.Intake.person_id == person_id)
+            .order_by(models.Intake.created_at, models.Intake.id)
+        )
+    )
+    questionnaires = []
+    for i in intakes:
+        scores = i.scores or {}
+        sb = scores.get("start_back")
+        if scores.get("rmdq") is None and not sb:
+            continue
+        questionnaires.append(
+            {
+                "date": _day(_aware(i.created_at)),
+                "rmdq": "–" if scores.get("rmdq") is None else f"{scores['rmdq']}/24",
+                "start_back": "–"
+                if not sb
+                else f"{sb['total']}/9 (psychosocial {sb['psychosocial']}/5)",
+                "risk": "–" if not sb else str(sb["risk"]),
+            }
+        )
+    first_dates = [_aware(i.created_at) for i in intakes[:1]]
+    first_session = db.scalars(
+        select(models.Session.started_at)
+        .where(models.Session.person_id == person_id)
+        .order_by(models.Session.started_at)
+    ).first()
+    if first_session is not None:
+        first_dates.append(_aware(first_session))
+    since = min(first_dates) if first_dates else _aware(person.created_at)
+
+    plan_row = PlanRepository(db).latest_row(person_id)
+    plan = None
+    if plan_row is not None:
+        plan = {
+            "date": _day(_aware(plan_row.created_at)),
+            "origin": plan_row.origin,
+            "level": plan_row.level,
+            "note": plan_row.note,
+            "items": [
+                {
+                    "exercise": exercise_name(i.exercise_id, library),
+                    "dose": dose_words(i.dose),
+                    "reason": i.reason,
+                }
+                for i in plan_row.items
+            ],  # fmt: skip
+        }
+    notes = db.scalars(
+        select(models.Note)
+        .where(models.Note.patient_id == person_id, models.Note.visibility == "shared")
+        .order_by(models.Note.created_at, models.Note.id)
+    )
+    pain = progress.pain
+    baseline, latest = (pain[0].pain, pain[-1].pain) if pain else (None, None)
+    if baseline is None:
+        pain_text = "No pain reports yet."
+    elif patient_version:
+        pain_text = (
+            f"Your pain started at {baseline}/10 and was {latest}/10 at your last report. "
+            + (
+                f"A drop to {progress.mic_threshold:.1f} or below counts as a change that matters; "
+                + ("you have reached it." if progress.reached_mic else "not reached yet.")
+                if progress.mic_threshold is not None and progress.mic_threshold > 0
+                else ""
+            )
+        )
+    else:
+        pain_text = (
+            f"Baseline {baseline}/10 ({_day(pain[0].at)}), "
+            f"latest {latest}/10 ({_day(pain[-1].at)}), "
+            f"{len(pain)} reports. Minimal important change: 2 points or 30% [OST] -> threshold "
+            f"{progress.mic_threshold:.1f}/10; "
+            + ("reached." if progress.reached_mic else "not reached.")
+        )
+    rom = _rom_weeks(db, person_id, library, patient_version)
+    charts_out = {
+        "pain.svg": charts.standalone_svg(charts.pain_chart(pain, progress.mic_threshold))
+    }
+    rom_charts = []
+    for n, (exercise_id, series) in enumerate(progress.rom_weekly.items()):
+        name = f"rom-{n}.svg"
+        svg = charts.standalone_svg(charts.series_chart(series, "°", exercise_id))
+        if svg:
+            charts_out[name] = svg
+            rom_charts.append({"file": name, "measure": exercise_name(exercise_id, library)})
+    if not charts_out["pain.svg"]:
+        del charts_out["pain.svg"]
+    data = {
+        "patient_version": patient_version,
+        "title": "Your progress" if patient_version else "Progress report",
+        "person": person.name,
+        "clinician": clinician.name if clinician else "",
+        "generated": _day(now),
+        "period": f"{_day(since)} – {_day(now)}",
+        "disclaimer": DISCLAIMER,
+        "safety_state": state,
+        "safety_history": history,
+        "pain_text": pain_text,
+        "pain_chart": "pain.svg" if "pain.svg" in charts_out else "",
+        "questionnaires": questionnaires,
+        "rom": rom,
+        "rom_charts": rom_charts,
+        "adherence": _adherence(progress.adherence, db, person_id, now.date()),
+        "plan": plan,
+        "notes": [{"date": _day(_aware(n.created_at)), "text": n.text} for n in notes],
+    }
+    return Report(data, charts_out)
+
+
+def render_pdf(report: Report) -> bytes:
+    """Typeset a report as PDF bytes (Typst, fonts embedded: works offline)."""
+    import typst
+
+    template = resources.files("spinecoach.reports").joinpath("templates/progress.typ").read_bytes()
+    files: dict[str, bytes] = {"main": template, "data.json": json.dumps(report.data).encode()}
+    files.update({name: svg.encode() for name, svg in report.charts.items()})
+    try:
+        # in-memory files (a dict) are accepted at run time; the stubs list paths only
+        pdf = typst.compile(files, ignore_system_fonts=True)  # type: ignore[call-overload]
+        return bytes(pdf)
+    except RuntimeError as exc:  # typst reports compile errors as RuntimeError
+        raise StorageError(f"report: the PDF could not be typeset: {exc}") from None
+
+
+def write_pdf(pdf: bytes, out: Path) -> None:
+    """Write PDF bytes to ``out``; a bad path is one clear error."""
+    if out.suffix.lower() != ".pdf":
+        raise InvalidInput(f"--out: {out}: expected a file name ending in .pdf")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise InvalidInput(f"--out: {out}: cannot write ({exc.strerror})") from None
