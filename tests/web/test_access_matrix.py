@@ -83,6 +83,8 @@ GET_ROUTES = {
     "/report.pdf": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/report.pdf": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/report.pdf?version=patient": CLINIC_OWN_A,
+    "/fhir/Patient/{patient_a}/$everything": CLINIC_OWN_A,
+    "/fhir/Patient/999999/$everything": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
 }
@@ -169,3 +171,19 @@ def test_report_downloads_hold_the_right_persons_data(world: dict[str, Any]) -> 
         f"/clinic/patients/{world['patient_a']}/report.pdf?version=x"
     )
     assert bad.status_code == 422
+
+
+def test_fhir_download_is_the_patients_bundle(world: dict[str, Any]) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    response = world["actors"]["clin_1"].get(f"/fhir/Patient/{world['patient_a']}/$everything")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    bundle = response.json()
+    Bundle.model_validate(bundle)
+    patients = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert [p["name"][0]["text"] for p in patients] == ["Ann"]
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"Encounter", "Procedure", "CarePlan", "Device", "Observation"} <= kinds

@@ -1,0 +1,69 @@
+"""``spinecoach fhir export|import``: one person as a FHIR R4 Bundle, to move between installs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.errors import InvalidInput
+
+fhir_app = typer.Typer(help="FHIR R4 Bundle export and import (move a person between installs).")
+
+
+@fhir_app.command("export")
+def export_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the Bundle JSON here (default: print it).")
+    ] = None,
+    person: Annotated[
+        int | None,
+        typer.Option("--person", help="Person id in a clinic database (default: you)."),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Export a person (Patient, Observations, QuestionnaireResponses, CarePlans, Encounters,
+    Procedures, Flag, Devices) as one FHIR Bundle."""
+    from spinecoach.reports.fhir import export_bundle
+    from spinecoach.store.repositories import PersonRepository
+
+    with AppContext(data_dir) as ctx:
+        person_id = ctx.person_id if person is None else PersonRepository(ctx.db).get(person).id
+        bundle = export_bundle(ctx.db, person_id, datetime.now(UTC), ctx.library)
+    if out is None:
+        print_json(bundle)
+        return
+    try:
+        out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"--out: {out}: cannot write ({exc.strerror})") from None
+    console.print(f"Wrote {out} ({len(bundle.get('entry', []))} resources).")
+
+
+@fhir_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A Bundle written by `spinecoach fhir export`.")],
+    clinician: Annotated[
+        int | None, typer.Option("--clinician", help="Link the person to this clinician id.")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Import a person from a FHIR Bundle into this database (everything, or nothing)."""
+    from spinecoach.reports.fhir import import_bundle
+    from spinecoach.store.repositories import PersonRepository
+
+    bundle = read_json_file(file)
+    with AppContext(data_dir) as ctx:
+        if clinician is not None and PersonRepository(ctx.db).get(clinician).role != "clinician":
+            raise InvalidInput(f"--clinician: person {clinician} is not a clinician")
+        person = import_bundle(ctx.db, bundle, clinician_id=clinician, source=str(file))
+        console.print(f"Imported {person.name} as person {person.id}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``fhir`` command group."""
+    app.add_typer(fhir_app, name="fhir")
