@@ -73,3 +73,22 @@ def test_migrations_and_service_flow_on_postgres(pg, library, rules) -> None:  #
     assert stored.created_at == NOW + timedelta(days=1)  # time zones survive the round trip
     export = export_person(pg, person, NOW)
     assert export["sessions"][0]["results"][0]["ranges_deg"] == [22.5]
+
+
+def test_clinic_outcomes_dashboard_and_fhir_on_postgres(pg, library, rules, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The clinician's SQL (window functions, JSON, dates) on PostgreSQL: outcomes, the
+    dashboard's ranking, and the FHIR round trip."""
+    from tests.web.clinic_world import NOW, build_world, check_world_outcomes
+
+    from spinecoach.reports.fhir import export_bundle, import_bundle
+    from spinecoach.store.dashboard import rank_patients
+
+    world = build_world(pg, library, rules, Settings(data_dir=tmp_path))
+    check_world_outcomes(pg, world)
+    ranked = [r.person.name for r in rank_patients(pg, world.clinician.id, NOW)]
+    assert ranked == ["Ann", "Ben", "Cat", "Dan", "Eve"]
+    first = export_bundle(pg, world.patients["Ann"].id, NOW, library)
+    first["entry"][0]["resource"]["telecom"] = []  # the e-mail is taken in this database
+    person = import_bundle(pg, first)
+    again = export_bundle(pg, person.id, NOW, library)
+    assert again["entry"][1:] == first["entry"][1:]

@@ -8,17 +8,20 @@ Cat stopped doing her sessions, Dan's range of motion stopped improving, Eve is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.store import models
+from spinecoach.store.outcomes import clinic_outcomes
 from spinecoach.store.repositories import PersonRepository, SessionRepository
 from spinecoach.store.services import CoachService
 
 NOW = datetime(2026, 3, 29, 18, 0, tzinfo=UTC)  # a Sunday evening
 START = NOW - timedelta(days=35)
+PERIOD = (date(2026, 3, 16), date(2026, 3, 29))
 
 INTAKE = {
     "pain_now": 6, "pain_average": 5, "duration_weeks": 14, "aggravators": ["sitting", "bending"],
@@ -135,3 +138,27 @@ def build_world(db: DbSession, library: Any, rules: Any, settings: Any) -> World
                      pain_before=pain, pain_after=pain)
         )  # fmt: skip
     return World(clinician, other, patients, sessions)
+
+
+def check_world_outcomes(db: DbSession, world: World) -> None:
+    """The figures of tests/web/clinic_world.py over 16-29 March (shared with PostgreSQL)."""
+    out = clinic_outcomes(db, world.clinician.id, *PERIOD)
+    rows = {r.name: r for r in out.rows}
+    assert out.days == 14 and out.patients == 5
+    assert (rows["Ann"].pain_change, rows["Ann"].reached_mic) == (None, None)  # one report
+    assert rows["Ann"].safety_events == 1 and rows["Ann"].sessions == 7
+    assert (rows["Ben"].pain_first, rows["Ben"].pain_last, rows["Ben"].pain_change) == (3, 6, 3)
+    assert rows["Ben"].reached_mic is False
+    assert (rows["Cat"].pain_change, rows["Cat"].reached_mic) == (-1, False)  # < 2 points
+    assert (rows["Dan"].pain_change, rows["Dan"].sessions, rows["Dan"].active_days) == (0, 8, 8)
+    assert (rows["Eve"].pain_first, rows["Eve"].pain_last, rows["Eve"].reached_mic) == (6, 2, True)
+    assert rows["Eve"].adherence == pytest.approx(1.0)
+    assert rows["Eve"].sessions_per_week == pytest.approx(7.0)
+    assert out.patients_with_pain == 4
+    assert out.mean_pain_change == pytest.approx((3 - 1 + 0 - 4) / 4)
+    assert out.share_reaching_mic == pytest.approx(0.25)
+    assert out.mean_adherence == pytest.approx((7 + 7 + 7 + 8 + 14) / 5 / 14)
+    assert out.sessions_per_week == pytest.approx((7 + 7 + 7 + 8 + 14) / 5 / 2)
+    assert out.safety_events == 1
+    other = clinic_outcomes(db, world.other_clinician.id, *PERIOD)
+    assert other.patients == 0 and other.rows == [] and other.mean_pain_change is None

@@ -84,6 +84,8 @@ GET_ROUTES = {
     "/clinic/patients/{patient_a}/report.pdf": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/report.pdf?version=patient": CLINIC_OWN_A,
     "/fhir/Patient/{patient_a}/$everything": CLINIC_OWN_A,
+    "/clinic/outcomes": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "/clinic/outcomes.csv": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "/fhir/Patient/999999/$everything": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
@@ -187,3 +189,21 @@ def test_fhir_download_is_the_patients_bundle(world: dict[str, Any]) -> None:
     assert [p["name"][0]["text"] for p in patients] == ["Ann"]
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
     assert {"Encounter", "Procedure", "CarePlan", "Device", "Observation"} <= kinds
+
+
+def test_outcomes_show_only_own_patients(world: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    own = world["actors"]["clin_1"].get("/clinic/outcomes.csv")
+    assert own.status_code == 200 and own.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(own.text)))
+    assert [r[1] for r in rows[1:-1]] == ["Ann"] and rows[1][7] == "1"  # one session
+    other = list(
+        csv.reader(io.StringIO(world["actors"]["clin_2"].get("/clinic/outcomes.csv").text))
+    )
+    assert [r[1] for r in other[1:-1]] == ["Bob"]
+    page = world["actors"]["clin_1"].get("/clinic/outcomes?start=2026-01-01&end=2027-12-31").text
+    assert "Reached the minimal important change" in page and "Ann" in page and "Bob" not in page
+    bad = world["actors"]["clin_1"].get("/clinic/outcomes?start=yesterday")
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +15,7 @@ from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
 from spinecoach.store import models
+from spinecoach.store.outcomes import MIC_POINTS, clinic_outcomes, outcomes_csv_rows
 from spinecoach.store.repositories import plan_from_row
 from spinecoach.store.services import CoachService
 from spinecoach.web.care import plan_items_for_page
@@ -37,6 +40,50 @@ def patients(request: Request, user: ClinicianUser, clinic: ClinicDep, ctx: Cont
         rows=clinic.patient_rows(user, _now()),
         unread=clinic.unread_from_patients(user),
         clinic_code=ctx.signer.clinic_code(user.id),
+    )
+
+
+def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    """The outcomes period from ``?start=YYYY-MM-DD&end=YYYY-MM-DD`` (default: 28 days)."""
+    try:
+        last = date.fromisoformat(end) if end else _now().date()
+        first = date.fromisoformat(start) if start else last - timedelta(days=27)
+    except ValueError:
+        raise InvalidInput("start/end: expected dates as YYYY-MM-DD") from None
+    return first, last
+
+
+@router.get("/outcomes")
+def outcomes_page(
+    request: Request,
+    user: ClinicianUser,
+    db: DbDep,
+    start: str | None = None,
+    end: str | None = None,
+) -> Response:
+    """The clinic's outcomes over a chosen period (computed in the database)."""
+    first, last = _period(start, end)
+    return render(
+        request,
+        "clinic_outcomes.html",
+        outcomes=clinic_outcomes(db, user.id, first, last),
+        mic_points=MIC_POINTS,
+    )
+
+
+@router.get("/outcomes.csv")
+def outcomes_csv(
+    user: ClinicianUser, db: DbDep, start: str | None = None, end: str | None = None
+) -> Response:
+    """The same outcomes as CSV: one row per patient and one for the clinic."""
+    first, last = _period(start, end)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(outcomes_csv_rows(clinic_outcomes(db, user.id, first, last)))
+    name = f"spinecoach-outcomes-{first}-{last}.csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
