@@ -92,6 +92,10 @@ def test_headless_imu_replay_counts_measured_reps(planned, capsys, tmp_path) -> 
         planned, "select reps_done, reps_target, completed from exercise_results"
     )
     assert (reps, target, completed) == (16, 16, 1)
+    ((cues,),) = db_rows(planned, "select cues from exercise_results")
+    stored = json.loads(cues)  # the cues spoken in the terminal are kept for the review page
+    assert stored and {"t_s", "kind", "text"} <= set(stored[0])
+    assert any(c["kind"] == "count" for c in stored)
 
 
 def test_bad_input_file_is_one_line_exit_2(planned, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -106,3 +106,37 @@ def test_unfinished_sessions_are_closed(factory, rules) -> None:
     row = SessionRepository(db).get(sink.session_id)
     assert row.status == "closed" and row.summary["exercises_recorded"] == ["cat_cow"]
     assert SessionRepository(db).unfinished(person.id) == []
+
+
+def test_traces_and_cues_are_stored_with_each_exercise(factory, rules) -> None:  # type: ignore[no-untyped-def]
+    """Samples are thinned to 10 per second and cut at each exercise's end; cues likewise."""
+    import math
+
+    db = factory()
+    person = PersonRepository(db).local_person()
+    engine, clock, sink = make_engine(db, person.id, rules, TEMPO, ISOMETRIC)
+    sink.record_cues(engine.start())
+    sink.record_cues(engine.report_pain(2))
+    while not engine.finished and clock.now() < 500.0:
+        clock.set(round(clock.now() + 0.02, 6))  # 50 samples a second offered
+        t = clock.now()
+        sink.record_sample("camera", t, 20.0 * math.sin(t), "Movement (camera)")
+        sink.record_sample("sensor", t, None, "Lumbar flexion (sensor)")  # nothing measured
+        cues = engine.tick()
+        if engine.state()["awaiting"] == "pain":
+            cues += engine.report_pain(2)
+        sink.record_cues(cues)
+    rows = SessionRepository(factory()).get(sink.session_id).results
+    assert [r.exercise_id for r in rows] == ["cat_cow", "side_bridge"]
+    for row in rows:
+        trace = row.traces["camera"]
+        assert set(row.traces) == {"camera"}  # the empty sensor channel is not stored
+        duration = (row.ended_at - row.started_at).total_seconds()
+        assert 0.0 <= trace["t_s"][0] < 0.2 and trace["t_s"][-1] <= duration + 1e-6
+        assert len(trace["t_s"]) == pytest.approx(10 * duration, abs=2)
+        start = (row.started_at.replace(tzinfo=UTC) - T0).total_seconds()
+        for t, v in zip(trace["t_s"], trace["deg"], strict=True):
+            assert v == pytest.approx(20.0 * math.sin(start + t), abs=0.06)
+        assert row.cues and all(c["t_s"] <= duration + 1e-6 for c in row.cues)
+    texts = [c["text"] for r in rows for c in r.cues]
+    assert len(texts) == len(set(zip(texts, [c["t_s"] for r in rows for c in r.cues], strict=True)))

@@ -104,7 +104,7 @@ class StoreSessionSink:
             return
         trace = self._traces.setdefault(channel, {"label": label, "t_s": [], "deg": []})
         times = trace["t_s"]
-        if times and (t_s - times[-1] < 1.0 / TRACE_HZ or len(times) >= MAX_TRACE_SAMPLES):
+        if times and (t_s - times[-1] < 1.0 / TRACE_HZ - 1e-6 or len(times) >= MAX_TRACE_SAMPLES):
             return
         trace["label"] = label
         times.append(t_s)
