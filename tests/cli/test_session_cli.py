@@ -96,6 +96,10 @@ def test_headless_imu_replay_counts_measured_reps(planned, capsys, tmp_path) -> 
     stored = json.loads(cues)  # the cues spoken in the terminal are kept for the review page
     assert stored and {"t_s", "kind", "text"} <= set(stored[0])
     assert any(c["kind"] == "count" for c in stored)
+    ((traces,),) = db_rows(planned, "select traces from exercise_results")
+    trace = json.loads(traces)["imu"]  # the simulated bends, thinned to 10 samples a second
+    assert trace["label"] == "Lumbar flexion (sensor)" and len(trace["t_s"]) >= 300
+    assert max(trace["deg"]) - min(trace["deg"]) > 20.0
 
 
 def test_bad_input_file_is_one_line_exit_2(planned, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from rich.table import Table
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
 from spinecoach.cli._session_audio import Voice
 from spinecoach.cli._session_inputs import open_input
+from spinecoach.cli._session_trace import traced_frames
 from spinecoach.cli._session_view import KeyReader, render
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import Cue
@@ -361,12 +362,15 @@ def session_command(
         if notice:
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
+        frames = (
+            traced_frames(source.frames, engine, clock, sink) if source.frames is not None else None
+        )
         output = CueOutput(headless=headless, log_file=log_file, voice=voice, keep=sink.record_cues)
         try:
             if headless or not console.is_terminal:
                 answer = headless_hook(pain)
                 driver = SessionDriver(
-                    engine, clock, frames=source.frames, feed=source.feed, live=source.live,
+                    engine, clock, frames=frames, feed=source.feed, live=source.live,
                     speed=speed, on_cues=output, hook=lambda e: output(answer(e)),
                 )  # fmt: skip
                 driver.run()
@@ -378,7 +382,7 @@ def session_command(
                     ) as live,
                 ):
                     driver = SessionDriver(
-                        engine, clock, frames=source.frames, feed=source.feed, live=source.live,
+                        engine, clock, frames=frames, feed=source.feed, live=source.live,
                         speed=speed, on_cues=output,
                         hook=InteractiveHook(live, keys, output, notice),
                     )  # fmt: skip
