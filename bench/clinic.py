@@ -58,10 +58,12 @@ def build(db, patients: int, days: int) -> int:  # type: ignore[no-untyped-def]
                             "started_at": at, "ended_at": at + timedelta(minutes=2),
                             "completed": True, "reps_done": 8, "reps_target": 8,
                             "ranges_deg": [20.0 + (days - d) / 4, 21.0], "hold_times_s": [],
-                            "tempo": {}, "form_flags": [], "tracking": {"ok_fraction": 0.9}})  # fmt: skip
+                            "tempo": {}, "form_flags": [],
+                            "tracking": {"ok_fraction": 0.9}})  # fmt: skip
             for kind in ("before", "after"):
                 pains.append({"person_id": pid, "session_id": sid, "at": at, "kind": kind,
-                              "pain": pain, "symptoms": [], "decision": {"action": "continue"}})  # fmt: skip
+                              "pain": pain, "symptoms": [],
+                              "decision": {"action": "continue"}})  # fmt: skip
     db.execute(insert(models.Session), sessions)
     db.execute(insert(models.ExerciseResult), results)
     db.execute(insert(models.PainReport), pains)
@@ -104,8 +106,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  -> {1000 * t / args.patients:.1f} ms per patient")
             one = db.query(models.Person).filter(models.Person.role == "patient").first()
             assert one is not None
-            timed("progress report PDF, one patient",
-                  lambda: render_pdf(report_data(db, one.id, NOW, library=library, rules=rules)))  # fmt: skip
+            timed(
+                "progress report PDF, one patient",
+                lambda: render_pdf(report_data(db, one.id, NOW, library=library, rules=rules)),
+            )
             timed("FHIR export, one patient", lambda: export_bundle(db, one.id, NOW, library))
         engine.dispose()
     print(f"load after: {os.getloadavg()}")
