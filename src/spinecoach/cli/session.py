@@ -20,6 +20,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli._safety import show_safety
 from spinecoach.cli._session_audio import Voice
 from spinecoach.cli._session_inputs import open_input
 from spinecoach.cli._session_view import KeyReader, render
@@ -311,6 +312,7 @@ def session_command(
                 + (f": {', '.join(map(str, closed))}." if closed else ".")
             )
             return
+        show_safety(ctx)  # safety state (issue 10 §1): shown, and urgent/emergency refuse
         ctx.service.require_clearance(person)
         resumed = _unfinished_choice(ctx, person, headless, resume)
         current = ctx.service.current_plan(person)
