@@ -11,10 +11,12 @@ A small state machine folded over time-ordered events:
   *caution* (only) back to clear;
 * a **clearance** by the person's clinician, with a note, sets the state to clear.
 
-Urgent and emergency block exercise everywhere until lifted. A plan paused by the
-adaptation rules ("paused until you have spoken to a clinician") also blocks exercise until
-a clinician's clearance or a re-screening that allows exercise comes *after* the pause
-(:func:`exercise_gate`).
+A report that ends the session or sends the person to urgent care also **pauses** the
+programme (the adaptation rule "paused until you have spoken to a clinician").
+
+Urgent and emergency block exercise everywhere until lifted. A pause (from such a report,
+or a plan paused by ``adapt_plan``) also blocks exercise until a clinician's clearance or a
+re-screening that allows exercise comes *after* it (:func:`exercise_gate`).
 
 Pure: no I/O; times come in with the events.
 """
@@ -22,7 +24,7 @@ Pure: no I/O; times come in with the events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -145,6 +147,11 @@ class SafetyState:
     lifted_at : datetime or None
         The latest clinician clearance or re-screening that allows exercise (lifts pauses
         and blocks set before it).
+    paused_at : datetime or None
+        When a report ended a session or sent the person to a clinician (the programme is
+        paused until a clearance or an allowing re-screening); ``None`` when not paused.
+    pause_reason : str
+        Why it was paused, in plain words.
     """
 
     level: SafetyLevel
@@ -154,6 +161,8 @@ class SafetyState:
     exercise_id: str | None = None
     pain: int | None = None
     lifted_at: datetime | None = None
+    paused_at: datetime | None = None
+    pause_reason: str = ""
 
     @property
     def blocks_exercise(self) -> bool:
@@ -173,6 +182,9 @@ class SafetyState:
             "blocks_exercise": self.blocks_exercise,
         }
 
+
+#: Stop-rule actions that pause the programme until a clinician has been seen (CLINICAL §5).
+PAUSING = (StopAction.END_SESSION, StopAction.URGENT_CARE)
 
 NO_STATE = SafetyState(SafetyLevel.CLEAR, "Nothing reported yet.")
 
@@ -211,18 +223,24 @@ def step(state: SafetyState, event: SafetyEvent) -> SafetyState:
         if event.tier is None:
             raise ValueError("a screening event needs its tier")
         level = SCREENING_LEVEL[event.tier]
-        lifted = state.lifted_at if level.blocks_exercise else event.at
-        return SafetyState(level, event.reason, event.at, "screening", lifted_at=lifted)
+        if level.blocks_exercise:
+            return replace(state, level=level, reason=event.reason, since=event.at,
+                           source="screening", exercise_id=None, pain=None)  # fmt: skip
+        return SafetyState(level, event.reason, event.at, "screening", lifted_at=event.at)
     if event.action is None:
         raise ValueError("a report event needs its stop-rule action")
     level = report_level(event.action, event.seek_care)
+    if event.action in PAUSING:
+        state = replace(state, paused_at=event.at, pause_reason=event.reason)
     if level.severity > state.level.severity:
-        return SafetyState(level, event.reason, event.at, event.source or "check-in",
-                           event.exercise_id, event.pain, state.lifted_at)  # fmt: skip
+        return replace(state, level=level, reason=event.reason, since=event.at,
+                       source=event.source or "check-in", exercise_id=event.exercise_id,
+                       pain=event.pain)  # fmt: skip
     if level is SafetyLevel.CLEAR and state.level is SafetyLevel.CAUTION:
-        return SafetyState(SafetyLevel.CLEAR, "Your last check-in reported nothing wrong.",
-                           event.at, event.source or "check-in", None, event.pain,
-                           state.lifted_at)  # fmt: skip
+        return replace(state, level=SafetyLevel.CLEAR,
+                       reason="Your last check-in reported nothing wrong.", since=event.at,
+                       source=event.source or "check-in", exercise_id=None,
+                       pain=event.pain)  # fmt: skip
     return state
 
 
@@ -288,8 +306,15 @@ def exercise_gate(
     """
     if state.blocks_exercise:
         return ExerciseGate(False, state.reason, f"{what_to_do(state, advice)} {LIFT_TEXT}")
-    if plan_paused_at is not None and (state.lifted_at is None or state.lifted_at < plan_paused_at):
-        why = plan_pause_reason or "Your programme was paused after your last session."
+    plan_paused = plan_paused_at is not None and (
+        state.lifted_at is None or state.lifted_at < plan_paused_at
+    )
+    if state.paused_at is not None or plan_paused:
+        why = (
+            state.pause_reason
+            or plan_pause_reason
+            or "Your programme was paused after your last session."
+        )
         return ExerciseGate(
             False,
             why,
