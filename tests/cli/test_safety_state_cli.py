@@ -77,3 +77,15 @@ def test_a_caution_is_shown_and_does_not_block(planned, capsys) -> None:  # type
     assert main(["plan"]) == 0
     out = capsys.readouterr().out
     assert "Take care" in out and "Sharp pain" in out
+
+
+def test_safety_command_shows_state_block_and_history(planned, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["checkin", "--symptom", "both_legs", "--kind", "symptom"]) == 0
+    capsys.readouterr()
+    assert main(["safety", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["level"] == "emergency" and out["exercise_allowed"] is False
+    assert "both legs" in out["why_blocked"] and "Call 999" in out["what_to_do"]
+    assert [h["level"] for h in out["history"]] == ["emergency", "clear"]
+    assert main(["safety"]) == 0
+    assert "Exercise is blocked" in capsys.readouterr().out
