@@ -98,8 +98,9 @@ def test_emergency_at_a_checkin_blocks_until_the_clinician_clears_with_a_note(
 
 
 def test_emergency_inside_a_live_session_blocks_the_next_start_until_rescreened_clear(
-    browser: Browser,
+    make_browser: Any,
 ) -> None:
+    browser = make_browser()
     browser.onboard("Ann", "ann@example.org")
     with browser.client.websocket_connect("/ws/session") as ws:
         ws.receive_json()
@@ -110,6 +111,15 @@ def test_emergency_inside_a_live_session_blocks_the_next_start_until_rescreened_
                 break
     _assert_blocked_everywhere(browser)
     assert "bladder or bowel" in browser.get("/safety").text
+    # still blocked, they share their records with a clinic and export them
+    assert 'id="safety-share"' in browser.get("/safety").text
+    clinician = make_browser()
+    clinician.sign_up("Dr Rao", "rao@example.org", "clinician")
+    code = clinician.get("/clinic").text.split('id="clinic-code">')[1].split("<")[0]
+    assert browser.post("/join-clinic", {"code": code}).status_code == 303
+    assert 'data-safety="emergency"' in clinician.get("/clinic").text
+    export = browser.get("/export.json").json()
+    assert [s["level"] for s in export["safety_states"]] == ["clear", "emergency"]
     # re-screening with the symptom still there keeps the block; with it gone lifts it
     browser.screen({"bladder_change": "yes"})
     assert browser.get("/session").status_code == 409
