@@ -198,7 +198,8 @@ def today(
     screening = care.latest_screening(user)
     if screening is None or not screening.may_exercise:
         return redirect("/" if screening is None else "/screening/result")
-    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
+    state = current_safety_state(care.db, user.id, care.rules)
+    if state.blocks_exercise:
         return redirect("/safety")  # urgent or emergency: the page to acknowledge
     view = care.today(user)
     if view is None:
@@ -215,6 +216,7 @@ def today(
         new=bool(new),
         screening=screening,
         gate=gate,
+        safety_level=state.level,
         symptom_choices=[r for r in ctx.rules.stop_rules if r.symptom != "centralisation"],
     )
 
