@@ -77,6 +77,8 @@ def test_a_caution_is_shown_and_does_not_block(planned, capsys) -> None:  # type
     assert main(["plan"]) == 0
     out = capsys.readouterr().out
     assert "Take care" in out and "Sharp pain" in out
+    assert main(["plan", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["items"]  # JSON output stays pure
 
 
 def test_safety_command_shows_state_block_and_history(planned, capsys) -> None:  # type: ignore[no-untyped-def]

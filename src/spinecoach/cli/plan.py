@@ -58,7 +58,8 @@ def plan_command(
     from spinecoach.errors import InvalidInput
 
     with AppContext(data_dir) as ctx:
-        show_safety(ctx, quiet_when_clear=as_json)
+        if not as_json:  # (JSON output stays pure; a refusal goes to stderr)
+            show_safety(ctx)
         guard_exercise(ctx)  # never a fresh, unpaused plan while blocked or paused
         if profile_file is not None:
             try:
