@@ -54,15 +54,15 @@ def _screening_reason(row: models.Screening, questions: Mapping[str, str]) -> st
     yes = [questions.get(q, q.replace("_", " ")) for q, a in answers.items() if a in ("yes", True)]
     day = f"{_aware(row.created_at):%d %b %H:%M}"
     if tier is Tier.CLEAR:
-        return f"Your safety answers on {day} showed no warning signs."
+        return f"Safety answers on {day}: no warning signs."
     if yes:
-        return f"In your safety answers on {day} you said yes to: " + "; ".join(yes)
+        return f"Safety answers on {day}: yes to " + "; ".join(f"“{q}”" for q in yes)
     if tier in (Tier.EMERGENCY, Tier.URGENT):
         return (
-            f"Some of the most important safety questions were not answered on {day}; "
-            "they cannot be assumed to be no."
+            f"Safety answers on {day}: some of the most important questions were not "
+            "answered, so they cannot be taken as no."
         )
-    return f"Your safety answers on {day} need a clinician's review soon."
+    return f"Safety answers on {day}: a clinician should review them soon."
 
 
 def _report_event(row: models.PainReport) -> SafetyEvent | None:

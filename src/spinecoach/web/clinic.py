@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
+from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
@@ -77,9 +78,10 @@ def _aware(value: datetime) -> datetime:
 class Clinic:
     """Clinician services for one request."""
 
-    def __init__(self, db: DbSession, library: ExerciseLibrary) -> None:
+    def __init__(self, db: DbSession, library: ExerciseLibrary, rules: Rules | None = None) -> None:
         self.db = db
         self.library = library
+        self.rules = rules
         self.people = PersonRepository(db)
         self.plans = PlanRepository(db)
 
@@ -99,7 +101,7 @@ class Clinic:
                 .where(models.Session.person_id == person.id)
                 .order_by(models.Session.started_at.desc())
             ).first()
-            state = current_safety_state(self.db, person.id)
+            state = current_safety_state(self.db, person.id, self.rules)
             line = None if state.level is SafetyLevel.CLEAR else safety_line(state, self.library)
             rows.append(
                 PatientRow(
