@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from spinecoach.domain.rules import (
     AgeRule,
+    DoseCeilings,
     InflammatoryRule,
     PainRules,
     ProgressionRules,
@@ -72,6 +73,26 @@ class ProgressionModel(_Strict):
     sources: list[str] = Field(min_length=1)
 
 
+class CeilingsModel(_Strict):
+    static_hold_s: tuple[float, float]
+    older_adult_static_hold_s: tuple[float, float]
+    static_reps: tuple[int, int]
+    pnf_cycles: tuple[int, int]
+    isometric_hold_s: float = Field(gt=0, le=30)
+    isometric_reps: int = Field(ge=1, le=20)
+    mobility_reps: int = Field(ge=1, le=30)
+    walking_minutes: float = Field(gt=0, le=60)
+    sources: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> CeilingsModel:
+        for name in ("static_hold_s", "older_adult_static_hold_s", "static_reps", "pnf_cycles"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high:
+                raise ValueError(f"{name} must be [low, high] with 0 < low <= high")
+        return self
+
+
 class RulesModel(_Strict):
     red_flags: list[RedFlagModel] = Field(min_length=1)
     age_rule: AgeRuleModel
@@ -80,6 +101,7 @@ class RulesModel(_Strict):
     pain: PainModel
     progression: ProgressionModel
     tier_advice: dict[Tier, str]
+    ceilings: CeilingsModel
 
     @model_validator(mode="after")
     def _consistent(self) -> RulesModel:
@@ -100,7 +122,7 @@ class RulesModel(_Strict):
             cited += [(f"red_flags[{i}].sources", t) for t in q.sources]
         for i, r in enumerate(self.stop_rules):
             cited += [(f"stop_rules[{i}].sources", t) for t in r.sources]
-        for name in ("age_rule", "inflammatory", "pain", "progression"):
+        for name in ("age_rule", "inflammatory", "pain", "progression", "ceilings"):
             cited += [(f"{name}.sources", t) for t in getattr(self, name).sources]
         return cited
 
@@ -134,4 +156,7 @@ class RulesModel(_Strict):
                 **{**self.progression.model_dump(), "sources": tuple(self.progression.sources)}
             ),
             tier_advice=dict(self.tier_advice),
+            ceilings=DoseCeilings(
+                **{**self.ceilings.model_dump(), "sources": tuple(self.ceilings.sources)}
+            ),
         )

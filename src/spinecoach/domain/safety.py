@@ -173,15 +173,35 @@ class StopDecision:
     reasons: tuple[str, ...]
     seek_care: Tier | None = None
     sources: tuple[str, ...] = ()
+    back_to_tolerated: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """JSON form: action, reasons, seek_care, sources."""
+        """JSON form: action, reasons, seek_care, sources, back_to_tolerated."""
         return {
             "action": self.action.value,
             "reasons": list(self.reasons),
             "seek_care": self.seek_care.value if self.seek_care else None,
             "sources": list(self.sources),
+            "back_to_tolerated": self.back_to_tolerated,
         }
+
+
+def effective_pain_limit(limit: int, baseline_pain: int | None) -> int:
+    """The pain ceiling during a session: the limit, or the starting pain when that is higher.
+
+    A person who starts a session with pain above the limit (e.g. 8/10 with acute sciatica)
+    does a routine of positions of relief, breathing and gentle movement; the
+    pain-monitoring model then asks that pain does not rise above where it started, rather
+    than refusing every session [EFE][SIL07][BIM].
+    """
+    if baseline_pain is None:
+        return limit
+    return max(limit, baseline_pain)
+
+
+#: Stop-rule symptoms after which the person goes back to the last tolerated exercise, or
+#: the movement part of the session ends -- never on to the next exercise [MCK][MAY12].
+PERIPHERAL_SYMPTOMS = frozenset({"peripheralisation", "below_knee"})
 
 
 def evaluate_checkin(
@@ -220,7 +240,9 @@ def evaluate_checkin(
         raise InvalidInput(
             f"symptoms: unknown {sorted(unknown)}; allowed: {', '.join(sorted(known))}"
         )
-    limit = rules.pain.limit if pain_limit is None else pain_limit
+    limit = effective_pain_limit(
+        rules.pain.limit if pain_limit is None else pain_limit, baseline_pain
+    )
     action = StopAction.CONTINUE
     seek: Tier | None = None
     reasons: list[str] = []
@@ -261,4 +283,5 @@ def evaluate_checkin(
             )
     if not reasons:
         reasons.append("No warning signs: carry on, and tell us if anything changes.")
-    return StopDecision(action, tuple(reasons), seek, tuple(sources))
+    back = action is StopAction.STOP_EXERCISE and bool(PERIPHERAL_SYMPTOMS & set(symptoms))
+    return StopDecision(action, tuple(reasons), seek, tuple(sources), back_to_tolerated=back)
