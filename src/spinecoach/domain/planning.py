@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -75,7 +75,7 @@ def excluded_reasons(
 def regression_for(
     exercise: Exercise,
     profile: Profile | frozenset[str],
-    library: ExerciseLibrary,
+    library: ExerciseLibrary | Mapping[str, Exercise],
     *,
     level: int = 3,
     exclude: frozenset[str] | set[str] | tuple[str, ...] = (),
@@ -87,8 +87,9 @@ def regression_for(
     level), is not ``exercise`` itself and is not in ``exclude`` (exercises already in the
     plan, or that hurt). Used inside a session and when adapting the next plan.
     """
+    exercises = library.exercises if isinstance(library, ExerciseLibrary) else library
     for candidate_id in exercise.regressions:
-        candidate = library.exercises.get(candidate_id)
+        candidate = exercises.get(candidate_id)
         if candidate is None or candidate.id == exercise.id or candidate.id in exclude:
             continue
         if excluded_reasons(candidate, profile, level):
@@ -97,9 +98,7 @@ def regression_for(
     return None
 
 
-def cautions_for_person(
-    exercise: Exercise, profile: Profile | frozenset[str]
-) -> tuple[str, ...]:
+def cautions_for_person(exercise: Exercise, profile: Profile | frozenset[str]) -> tuple[str, ...]:
     """The exercise's cautions that apply to this person, as plain sentences to say."""
     conditions = _conditions_of(profile)
     return tuple(c.note for c in exercise.cautions_for(conditions))
@@ -109,7 +108,7 @@ def last_tolerated(
     done: Sequence[tuple[str, bool]],
     current: Exercise,
     profile: Profile | frozenset[str],
-    library: ExerciseLibrary,
+    library: ExerciseLibrary | Mapping[str, Exercise],
     *,
     level: int = 3,
 ) -> Exercise | None:
@@ -130,10 +129,11 @@ def last_tolerated(
         the planner's filter; ``None`` means the movement part of the session ends [MCK][MAY12].
         Never the next exercise of the plan.
     """
+    exercises = library.exercises if isinstance(library, ExerciseLibrary) else library
     for exercise_id, tolerated in reversed(done):
         if not tolerated or exercise_id == current.id:
             continue
-        candidate = library.exercises.get(exercise_id)
+        candidate = exercises.get(exercise_id)
         if candidate is None or excluded_reasons(candidate, profile, level):
             continue
         return candidate

@@ -240,9 +240,8 @@ def evaluate_checkin(
         raise InvalidInput(
             f"symptoms: unknown {sorted(unknown)}; allowed: {', '.join(sorted(known))}"
         )
-    limit = effective_pain_limit(
-        rules.pain.limit if pain_limit is None else pain_limit, baseline_pain
-    )
+    base_limit = rules.pain.limit if pain_limit is None else pain_limit
+    limit = effective_pain_limit(base_limit, baseline_pain)
     action = StopAction.CONTINUE
     seek: Tier | None = None
     reasons: list[str] = []
@@ -281,6 +280,12 @@ def evaluate_checkin(
                 rules.pain.sources,
                 None,
             )
+    if not reasons and limit > base_limit:
+        reasons.append(
+            f"Your pain started at {limit}/10, above the usual limit of {base_limit}/10: keep "
+            f"every movement gentle, and stop if pain rises above {limit}/10."
+        )
+        sources.extend(t for t in rules.pain.sources if t not in sources)
     if not reasons:
         reasons.append("No warning signs: carry on, and tell us if anything changes.")
     back = action is StopAction.STOP_EXERCISE and bool(PERIPHERAL_SYMPTOMS & set(symptoms))
