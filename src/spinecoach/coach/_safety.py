@@ -157,7 +157,7 @@ def back_to_tolerated(
     back = last_tolerated(done, run.exercise, plan.conditions, engine._library, level=plan.level)
     # drop the exercises still to come (the closing check-in stays)
     rest = engine._segment_end(run.index)
-    engine._steps[rest:] = [s for s in engine._steps[rest:] if s.exercise_index is None]
+    engine._steps[rest:] = [s for s in engine._steps[rest:] if s.exercise_index < 0]
     if back is None:
         engine._say(
             t,
