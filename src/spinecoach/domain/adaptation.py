@@ -34,6 +34,10 @@ from spinecoach.domain.rules import Rules, StopAction
 from spinecoach.domain.safety import effective_pain_limit, evaluate_checkin
 
 
+#: How many recently hurting exercises a plan keeps out (the most recent ones).
+SET_ASIDE_MAX = 3
+
+
 def _regress(
     item: PlanItem,
     library: ExerciseLibrary,
@@ -225,14 +229,14 @@ def adapt_plan(
     limit = effective_pain_limit(limit, baseline)
     over_limit = max_pain is not None and max_pain > limit
     conditions = plan.conditions | conditions
-    # exercises that hurt (stopped, made easier, or over the limit themselves) are set aside
+    # exercises that hurt (stopped or made easier during the session) are set aside
     hurt = {
         e.exercise_id
         for e in report.exercises
         if e.stop_action in (StopAction.STOP_EXERCISE.value, StopAction.REGRESS.value)
-        or (e.pain_during is not None and e.pain_during > limit)
     }
-    set_aside = tuple(dict.fromkeys((*plan.set_aside, *sorted(hurt))))
+    kept = [i for i in plan.set_aside if i not in hurt]
+    set_aside = tuple([*kept, *sorted(hurt)][-SET_ASIDE_MAX:])
     in_plan = {i.exercise_id for i in plan.items}
     morning = report.next_morning_pain
     tolerance = rules.pain.morning_tolerance
@@ -280,6 +284,17 @@ def adapt_plan(
                 level=plan.level,
                 exclude=frozenset(taken - {item.exercise_id}),
             )
+            rest = plan.items[len(items) + 1 :]
+            if (
+                new.exercise_id != item.exercise_id
+                and plan.budget_s > 0
+                and _total_s([*items, new, *rest]) > plan.budget_s
+            ):
+                # the easier version would not fit the daily minutes: a smaller dose instead
+                new, change = _regress(
+                    item, library, conditions, why, rules, level=plan.level,
+                    exclude=frozenset(library.exercises),
+                )  # fmt: skip
         elif morning is None:
             new, change = (
                 item,

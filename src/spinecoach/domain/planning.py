@@ -321,12 +321,11 @@ def generate_plan(
             locked.append(item)
     locked_ids = {i.exercise_id for i in locked}
     allowed: list[_Candidate] = []
+    resting: list[_Candidate] = []
     for exercise in library:
-        if exercise.id in locked_ids or exercise.id in set_aside:
+        if exercise.id in locked_ids or excluded_reasons(exercise, conditions, level):
             continue
-        if excluded_reasons(exercise, conditions, level):
-            continue
-        allowed.append(_score(exercise, profile, level))
+        (resting if exercise.id in set_aside else allowed).append(_score(exercise, profile, level))
     by_section: dict[Section, list[_Candidate]] = {s: [] for s in SECTION_ORDER}
     for candidate in allowed:
         by_section[candidate.exercise.section].append(candidate)
@@ -347,6 +346,21 @@ def generate_plan(
                     chosen.append(item)
                     by_section[Section.INTEGRATION].pop(n)
                 break
+    # the stability section is kept: its best exercise that fits goes in next (one set
+    # aside because it hurt comes back only when no other one fits)
+    resting_stability = sorted(
+        (c for c in resting if c.exercise.section == Section.STABILITY),
+        key=lambda c: (-c.score, c.exercise.level, c.exercise.id),
+    )
+    for n, candidate in enumerate([*by_section[Section.STABILITY], *resting_stability]):
+        if n < len(by_section[Section.STABILITY]):
+            cursor[Section.STABILITY] += 1
+        item = _item(candidate, profile, dosing)
+        if candidate.exercise.id not in {i.exercise_id for i in chosen} and (
+            _routine_seconds([*chosen, item]) <= fill_s
+        ):
+            chosen.append(item)
+            break
     # Round-robin over sections so every part of the routine is represented before any
     # section gets a second exercise; stop when the next item no longer fits.
     progress = True
@@ -402,8 +416,9 @@ def generate_plan(
             + join_words(condition_words(c) for c in special)
             + " are left out."
         )
-    if set_aside:
-        names = [library.exercises[i].name if i in library else i for i in set_aside]
+    left_out = [i for i in set_aside if i not in {c.exercise_id for c in chosen}]
+    if left_out:
+        names = [library.exercises[i].name if i in library else i for i in left_out]
         reasons.append("Left out because they hurt recently: " + join_words(names) + ".")
     if locked:
         reasons.append(
@@ -417,7 +432,7 @@ def generate_plan(
         budget_s=budget_s,
         note=previous.note if previous else "",
         conditions=conditions,
-        set_aside=set_aside,
+        set_aside=tuple(left_out),
     )
 
 
