@@ -33,7 +33,6 @@ from spinecoach.domain.planning import dose_limits, excluded_reasons, regression
 from spinecoach.domain.rules import Rules, StopAction
 from spinecoach.domain.safety import effective_pain_limit, evaluate_checkin
 
-
 #: How many recently hurting exercises a plan keeps out (the most recent ones).
 SET_ASIDE_MAX = 3
 
