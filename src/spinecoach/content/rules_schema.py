@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spinecoach.domain.rules import (
     AgeRule,
     DoseCeilings,
+    FragilityRule,
     InflammatoryRule,
     PainRules,
     ProgressionRules,
@@ -25,6 +26,15 @@ class _Strict(BaseModel):
 class RedFlagModel(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: str = Field(min_length=1)
+    tier: Tier
+    sources: list[str] = Field(min_length=1)
+    asked: bool = True
+
+
+class FragilityRuleModel(_Strict):
+    question_id: str
+    thin_bones_id: str
+    older_than: int = Field(ge=18, le=100)
     tier: Tier
     sources: list[str] = Field(min_length=1)
 
@@ -102,6 +112,7 @@ class RulesModel(_Strict):
     progression: ProgressionModel
     tier_advice: dict[Tier, str]
     ceilings: CeilingsModel
+    fragility_rule: FragilityRuleModel
 
     @model_validator(mode="after")
     def _consistent(self) -> RulesModel:
@@ -110,6 +121,9 @@ class RulesModel(_Strict):
             raise ValueError("red_flags ids must be unique")
         if self.age_rule.question_id not in ids:
             raise ValueError(f"age_rule.question_id '{self.age_rule.question_id}' is no red flag")
+        for name in ("question_id", "thin_bones_id"):
+            if getattr(self.fragility_rule, name) not in ids:
+                raise ValueError(f"fragility_rule.{name} is no red flag")
         missing = set(Tier) - set(self.tier_advice)
         if missing:
             raise ValueError(f"tier_advice lacks {sorted(missing)}")
@@ -122,7 +136,8 @@ class RulesModel(_Strict):
             cited += [(f"red_flags[{i}].sources", t) for t in q.sources]
         for i, r in enumerate(self.stop_rules):
             cited += [(f"stop_rules[{i}].sources", t) for t in r.sources]
-        for name in ("age_rule", "inflammatory", "pain", "progression", "ceilings"):
+        for name in ("age_rule", "inflammatory", "pain", "progression", "ceilings",
+                     "fragility_rule"):  # fmt: skip
             cited += [(f"{name}.sources", t) for t in getattr(self, name).sources]
         return cited
 
@@ -130,7 +145,8 @@ class RulesModel(_Strict):
         """Convert to the frozen domain :class:`Rules`."""
         return Rules(
             red_flags=tuple(
-                RedFlagQuestion(q.id, q.text, q.tier, tuple(q.sources)) for q in self.red_flags
+                RedFlagQuestion(q.id, q.text, q.tier, tuple(q.sources), q.asked)
+                for q in self.red_flags
             ),
             age_rule=AgeRule(
                 **{**self.age_rule.model_dump(), "sources": tuple(self.age_rule.sources)}
@@ -156,6 +172,12 @@ class RulesModel(_Strict):
                 **{**self.progression.model_dump(), "sources": tuple(self.progression.sources)}
             ),
             tier_advice=dict(self.tier_advice),
+            fragility_rule=FragilityRule(
+                **{
+                    **self.fragility_rule.model_dump(),
+                    "sources": tuple(self.fragility_rule.sources),
+                }
+            ),
             ceilings=DoseCeilings(
                 **{**self.ceilings.model_dump(), "sources": tuple(self.ceilings.sources)}
             ),

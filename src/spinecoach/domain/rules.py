@@ -44,6 +44,18 @@ class RedFlagQuestion:
     text: str
     tier: Tier
     sources: tuple[str, ...]
+    asked: bool = True
+
+
+@dataclass(frozen=True)
+class FragilityRule:
+    """A minor fall or lift with older age, thin bones or an unknown age [AHCPR][GLOS]."""
+
+    question_id: str
+    thin_bones_id: str
+    older_than: int
+    tier: Tier
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,12 @@ class Rules:
     progression: ProgressionRules
     tier_advice: dict[Tier, str]
     ceilings: DoseCeilings = DoseCeilings()
+    fragility_rule: FragilityRule | None = None
+
+    @property
+    def asked_questions(self) -> tuple[RedFlagQuestion, ...]:
+        """The questions put to a person (older ids stay accepted in answer files)."""
+        return tuple(q for q in self.red_flags if q.asked)
 
     def question(self, question_id: str) -> RedFlagQuestion:
         """Return the red-flag question with this id."""

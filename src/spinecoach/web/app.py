@@ -56,7 +56,7 @@ def create_app(
         Use this database instead of opening ``settings.resolved_database_url``
         (tests pass an in-memory SQLite factory).
     """
-    settings = settings or Settings()
+    settings = settings or Settings.load()
     if session_factory is None:
         engine, session_factory = open_database(settings.resolved_database_url)
     else:

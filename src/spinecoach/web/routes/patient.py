@@ -67,7 +67,7 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
 @router.get("/screening")
 def screening_page(request: Request, user: PatientUser, ctx: ContextDep) -> Response:
     """The red-flag questions (our own plain wording)."""
-    return render(request, "screening.html", questions=ctx.rules.red_flags, error=None)
+    return render(request, "screening.html", questions=ctx.rules.asked_questions, error=None)
 
 
 @router.post("/screening")
@@ -77,7 +77,7 @@ async def screening_submit(
     """Screen the answers; emergency and urgent verdicts block exercise."""
     form = await request.form()
     answers = {}
-    for question in ctx.rules.red_flags:
+    for question in ctx.rules.asked_questions:
         value = form.get(f"q_{question.id}")
         if isinstance(value, str) and value in ANSWER_CHOICES:
             answers[question.id] = value
