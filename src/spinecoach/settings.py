@@ -8,7 +8,6 @@ this model.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from platformdirs import user_data_dir

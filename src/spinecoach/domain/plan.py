@@ -70,9 +70,9 @@ class Plan:
     note: str = ""
     paused: bool = False
     budget_s: float = 0.0
+    metadata: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     conditions: frozenset[str] = frozenset()
     set_aside: tuple[str, ...] = ()
-    metadata: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def total_duration_s(self) -> float:
