@@ -14,6 +14,7 @@ from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_jso
 from spinecoach.cli.plan import show_plan
 from spinecoach.domain.rules import StopAction
 from spinecoach.domain.serialize import plan_to_dict
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.store.repositories import SessionRepository
 
@@ -40,13 +41,20 @@ def checkin_command(
     """Report pain and symptoms; a next-morning check-in adapts tomorrow's plan."""
     now = datetime.now(UTC)
     with AppContext(data_dir) as ctx:
+        library = ctx.library
         known = {r.symptom: r.label for r in ctx.rules.stop_rules}
         if pain is None and not symptoms:
             pain = IntPrompt.ask("Pain right now (0-10)", console=console)
-            listed = ", ".join(sorted(known))
-            text = Prompt.ask(f"Any of these? ({listed}; comma-separated, blank for none)",
+            keys = list(known)
+            for n, key in enumerate(keys, 1):
+                console.print(f"  {n}. {known[key]}")
+            text = Prompt.ask("Any of these? (their numbers, comma-separated; blank for none)",
                               default="", console=console)  # fmt: skip
-            symptoms = [s.strip() for s in text.split(",") if s.strip()]
+            symptoms = [
+                keys[int(s) - 1] if s.strip().isdigit() and 0 < int(s) <= len(keys) else s.strip()
+                for s in text.split(",")
+                if s.strip()
+            ]
         sessions = SessionRepository(ctx.db)
         person = ctx.person_id
         if session_id is None:
@@ -70,9 +78,10 @@ def checkin_command(
         print_json(payload)
         return
     style = "green" if decision.action == StopAction.CONTINUE else "bold red"
-    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{decision.action.value}[/]"))
+    title = decision_words(decision.action.value).capitalize()
+    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{title}[/]"))
     if adapted is not None:
-        show_plan(adapted)
+        show_plan(adapted, library)
 
 
 def register(app: typer.Typer) -> None:

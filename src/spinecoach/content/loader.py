@@ -63,6 +63,12 @@ def load_source_tags(content_dir: Path | None = None) -> frozenset[str]:
     return frozenset(read_toml(path))
 
 
+def load_sources(content_dir: Path | None = None) -> dict[str, str]:
+    """Every clinical source tag with its reference, in file order."""
+    path = (content_dir or default_content_dir()) / "sources.toml"
+    return {str(k): str(v) for k, v in read_toml(path).items()}
+
+
 def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel:
     """Validate one exercise file; the file's stem must equal its ``id``."""
     raw = read_toml(path)

@@ -127,3 +127,39 @@ def describe_dose(dose: Dose) -> str:
     if dose.per_side:
         parts.append("each side")
     return ", ".join(parts)
+
+
+FIELD_WORDS = {
+    "clinic_code": "Clinic code",
+    "pain_now": "Pain now",
+    "pain_average": "Usual pain",
+    "duration_weeks": "How long you have had the pain",
+    "minutes_per_day": "Minutes a day",
+    "desk_hours": "Hours at a desk",
+    "leg_symptoms": "Leg symptoms",
+    "activity_level": "Activity level",
+    "pregnancy_weeks": "Weeks of pregnancy",
+    "weeks_since_surgery": "Weeks since your surgery",
+    "add_exercise_id": "Exercise to add",
+    "csrf_token": "Form",
+}
+
+
+def plain_message(message: str) -> str:
+    """An error message for a person: a leading ``field_name:`` becomes plain words.
+
+    ``"clinic_code: only patients join a clinic"`` -> ``"Clinic code: only patients join a
+    clinic"``. Messages without such a prefix are returned unchanged.
+    """
+    key, sep, rest = message.partition(": ")
+    if not sep or not key or not all(c.islower() or c.isdigit() or c in "_." for c in key):
+        return message
+    label = FIELD_WORDS.get(key) or key.replace("_", " ").replace(".", " ").capitalize()
+    return f"{label}: {rest}"
+
+
+def symptom_words(key: str, labels: dict[str, str] | None = None) -> str:
+    """Plain words for a stop-rule symptom key (the rules' label when given)."""
+    if labels and key in labels:
+        return labels[key]
+    return key.replace("_", " ")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
+from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.web import charts
@@ -62,6 +63,14 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
     if care.plans.latest_row(user.id) is None:
         return redirect("/intake")
     return redirect("/today")
+
+
+@router.get("/sources")
+def sources_page(request: Request, ctx: ContextDep) -> Response:
+    """Every clinical source tag cited on the pages, with its reference."""
+    from spinecoach.content import load_sources
+
+    return render(request, "sources.html", sources=load_sources(ctx.settings.content_dir))
 
 
 @router.get("/screening")
@@ -183,7 +192,8 @@ async def intake_submit(
             k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k)
             for k in form
         }
-        return render(request, "intake.html", status_code=422, **_intake_context(values, str(exc)))
+        message = plain_message(str(exc))
+        return render(request, "intake.html", status_code=422, **_intake_context(values, message))
     return redirect("/today?new=1")
 
 
@@ -242,6 +252,7 @@ def checkin(
     _: CsrfChecked,
     user: PatientUser,
     care: CareDep,
+    ctx: ContextDep,
     pain: Annotated[int, Form(ge=0, le=10)],
     kind: Annotated[str, Form(max_length=20)] = "next_morning",
 ) -> Response:
@@ -254,7 +265,10 @@ def checkin(
         decision, adapted = morning_check_in(care, user, pain, _now())
     else:
         decision = care.check_in(user, kind=kind, pain=pain, symptoms=set(), now=_now())
-    return render(request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted)
+    names = {e.id: e.name for e in ctx.library}
+    return render(
+        request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted, names=names
+    )
 
 
 @router.post("/join-clinic")
