@@ -41,7 +41,7 @@ def test_patients_are_sorted_by_need(db: DbSession, world: World, library, rules
     rows = rank_patients(db, world.clinician.id, NOW, _wording(library, rules))
     assert [r.person.name for r in rows] == ["Ann", "Ben", "Cat", "Dan", "Eve"]
     kinds = {r.person.name: [i.kind for i in r.items] for r in rows}
-    assert kinds["Ann"][0] == "red_flag"
+    assert kinds["Ann"] == ["safety"]  # the persistent safety state leads
     assert kinds["Ben"] == ["pain_rising"]
     assert set(kinds["Cat"]) == {"missed_sessions", "adherence_falling"}
     assert kinds["Dan"] == ["plateau"]
@@ -55,8 +55,13 @@ def test_each_item_is_plain_words_with_exercise_numbers_and_date(
     wording = _wording(library, rules)
     cat_cow = library.get("cat_cow").name
     rows = {r.person.name: r for r in rank_patients(db, world.clinician.id, NOW, wording)}
-    ann = rows["Ann"].items[0].text
-    assert ann == (
+    assert rows["Ann"].items[0].text == (
+        f"See a clinician soon: Sharp pain: stop for today. (during {cat_cow}, pain 6/10, "
+        "27 Mar 19:00)"
+    )
+    # the stored flags read directly (``safety_items``) say the same in their own words
+    flags = rank_patients(db, world.clinician.id, NOW, wording, safety=dashboard.safety_items)
+    assert flags[0].items[0].text == (
         f"27 Mar, during {cat_cow}: sharp or stabbing pain (pain 6/10); "
         "the coach ended the session."
     )

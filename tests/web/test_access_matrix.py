@@ -89,6 +89,7 @@ GET_ROUTES = {
     "/fhir/Patient/999999/$everything": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
+    "/safety": PATIENT_PAGE,
 }
 
 POST_ROUTES = {
@@ -99,6 +100,8 @@ POST_ROUTES = {
     "/clinic/patients/{patient_a}/messages": ({"text": "hello"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/templates": ({"name": "Desk"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan/template": ({"template_id": "{template_1}"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
+    "/safety/acknowledge": ({}, PATIENT_PAGE),
 }
 
 

@@ -5,10 +5,10 @@ attention item: **safety first**, then **pain rising over a week**, **falling ad
 and **measurement that stopped improving** (or that cannot be trusted). Each item is one
 plain sentence with the exercise, the numbers and the date.
 
-The safety input is :func:`safety_items`, which reads the flags stored today (the latest
-screening's tier and the stop decisions of recent check-ins). A persistent per-person
-safety state replaces it by passing another ``safety`` function to :func:`attention_items`
-/ :func:`rank_patients` (or by changing the default in :data:`SAFETY_SOURCE`): one line.
+The safety input is :data:`SAFETY_SOURCE`: the persistent per-person safety state
+(:func:`safety_state_items`). :func:`safety_items` reads the stored flags directly instead
+(the latest screening's tier and the stop decisions of recent check-ins); any other source
+is passed as ``safety=`` to :func:`attention_items` / :func:`rank_patients`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.rules import Rules
+from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.store import models
+from spinecoach.store.safety import current_safety_state
 from spinecoach.store.wording import action_words, exercise_name, symptom_words
 
 WINDOW_DAYS = 7
@@ -39,6 +42,7 @@ POOR_TRACKING = 0.6
 
 #: Rank of each kind of item: lower comes first.
 RANK = {
+    "safety": 0,
     "red_flag": 0,
     "pain_rising": 1,
     "missed_sessions": 2,
@@ -105,6 +109,8 @@ class Wording:
     symptom_labels: Mapping[str, str] = field(default_factory=dict)
     #: Red-flag question id -> its (plain) question text.
     questions: Mapping[str, str] = field(default_factory=dict)
+    #: The rules, for the safety state's plain-word reasons.
+    rules: Rules | None = None
 
 
 def _aware(value: datetime) -> datetime:
@@ -180,8 +186,38 @@ def safety_items(
     return items
 
 
-#: The safety input of the dashboard. Switch to the persistent safety state here.
-SAFETY_SOURCE: SafetySource = safety_items
+def safety_state_items(
+    db: DbSession, person_id: int, now: datetime, wording: Wording
+) -> list[AttentionItem]:
+    """The persistent safety state (``store.safety.current_safety_state``) as one item.
+
+    Nothing when the state is clear; otherwise its label and reason, with the exercise,
+    the pain and the time it was set. Heavier for a more serious level.
+    """
+    state = current_safety_state(db, person_id, wording.rules, record=False)
+    if state.level is SafetyLevel.CLEAR:
+        return []
+    detail = []
+    if state.exercise_id:
+        detail.append(f"during {exercise_name(state.exercise_id, wording.library)}")
+    if state.pain is not None:
+        detail.append(f"pain {state.pain}/10")
+    if state.since is not None:
+        detail.append(f"{_aware(state.since):%d %b %H:%M}")
+    tail = f" ({', '.join(detail)})" if detail else ""
+    return [
+        AttentionItem(
+            "safety",
+            f"{state.level.label}: {state.reason}{tail}",
+            _aware(state.since) if state.since else None,
+            float(state.level.severity),
+        )
+    ]
+
+
+#: The safety input of the dashboard: the persistent safety state. (``safety_items`` reads
+#: the stored flags directly: the screening tier and recent stop decisions.)
+SAFETY_SOURCE: SafetySource = safety_state_items
 
 
 def pain_items(

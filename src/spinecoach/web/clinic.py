@@ -16,21 +16,34 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.domain.rules import Rules
+from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.domain.serialize import dose_from_dict
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.dashboard import (
     AttentionItem,
-    PatientAttention,
     Wording,
     attention_items,
     rank_patients,
 )
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
+from spinecoach.store.safety import current_safety_state
+from spinecoach.web.safety import SafetyLine, safety_line
 
 MAX_NOTE_CHARS = 4000
 MAX_MESSAGE_CHARS = 4000
 NOTE_VISIBILITY = ("private", "shared")
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """One row of the clinician's patient list, in the order of ``rank_patients``."""
+
+    person: models.Person
+    flags: tuple[AttentionItem, ...]
+    last_session: datetime | None
+    safety: SafetyLine | None = None  # shown first, in plain words (issue 10 §1)
+    severity: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class ItemEdit:
     reps: int | None = None
     sets: int | None = None
     hold_s: float | None = None
+    position: int | None = None  # the row in the plan (rows of a duplicated exercise differ)
 
 
 @dataclass(frozen=True)
@@ -84,11 +98,23 @@ class Clinic:
             self.library,
             {r.symptom: r.label for r in self.rules.stop_rules},
             {q.id: q.text for q in self.rules.red_flags},
+            self.rules,
         )
 
-    def patient_rows(self, clinician: models.Person, now: datetime) -> list[PatientAttention]:
-        """The clinician's patients sorted by need (``store.dashboard.rank_patients``)."""
-        return rank_patients(self.db, clinician.id, now, self.wording())
+    def patient_rows(self, clinician: models.Person, now: datetime) -> list[PatientRow]:
+        """The clinician's patients sorted by need (``store.dashboard.rank_patients``).
+
+        The safety state leads each row as its own line (``safety``); the other items follow.
+        """
+        rows = []
+        for ranked in rank_patients(self.db, clinician.id, now, self.wording()):
+            state = current_safety_state(self.db, ranked.person.id, self.rules)
+            line = None if state.level is SafetyLevel.CLEAR else safety_line(state, self.library)
+            items = tuple(i for i in ranked.items if line is None or i.kind != "safety")
+            rows.append(
+                PatientRow(ranked.person, items, ranked.last_session, line, state.level.severity)
+            )
+        return rows
 
     def flags(self, person: models.Person, now: datetime) -> list[AttentionItem]:
         """What needs attention for one patient, most urgent first, in plain words."""
@@ -271,12 +297,22 @@ class Clinic:
         if row is None:
             raise InvalidInput("plan: this patient has no plan yet (they have not done the intake)")
         current = plan_from_row(row)
-        by_id = {e.exercise_id: e for e in edit.items}
+        by_position = {e.position: e for e in edit.items if e.position is not None}
+        by_id: dict[str, ItemEdit] = {}
+        for legacy in edit.items:
+            if legacy.position is None:
+                by_id.setdefault(legacy.exercise_id, legacy)
         items: list[PlanItem] = []
         changes: list[PlanChange] = []
         who = f"Changed by {clinician.name}"
-        for item in current.items:
-            e = by_id.get(item.exercise_id)
+        for position, item in enumerate(current.items):
+            e = by_position.get(position)
+            if e is not None and e.exercise_id != item.exercise_id:
+                raise InvalidInput(
+                    "plan: the plan changed since this page was opened; reload it and edit again"
+                )
+            if e is None:
+                e = by_id.pop(item.exercise_id, None)  # older form: first row of that id
             if e is None:
                 items.append(item)
                 continue
@@ -320,6 +356,19 @@ class Clinic:
                 )
             )
             changes.append(PlanChange(exercise.id, ChangeAction.ADD, f"{who}: added."))
+        seen: set[str] = set()
+        for item in items:
+            if item.exercise_id in seen:
+                name = (
+                    self.library.exercises[item.exercise_id].name
+                    if (item.exercise_id in self.library)
+                    else item.exercise_id
+                )
+                raise InvalidInput(
+                    f"plan: {name} is listed twice; untick one of its rows (a plan holds each "
+                    "exercise once). Nothing was saved."
+                )
+            seen.add(item.exercise_id)
         level = current.level
         if edit.level is not None:
             if edit.level not in (1, 2, 3):

@@ -1,7 +1,7 @@
 """clinician side: stored traces and cues, note visibility, plan templates, messages
 
 Revision ID: 0003_clinician
-Revises: 0001
+Revises: 0006_domain_safety
 Create Date: 2026-12-07 10:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_clinician"
-down_revision = "0001"
+down_revision = "0006_domain_safety"
 branch_labels = None
 depends_on = None
 
