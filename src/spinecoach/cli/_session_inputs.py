@@ -70,25 +70,20 @@ def keypoints_input(path: Path, min_confidence: float) -> SessionInput:
 
 def imu_input(path: Path) -> SessionInput:
     """Replay an IMU recording: orientation and angles computed once, then streamed."""
-    from spinecoach.motion.imu_pipeline import recording_measures
-    from spinecoach.sources.imu.registry import read_imu
+    from spinecoach.sources.imu.live import recording_rows
 
-    measures = recording_measures(read_imu(path))
-    names = tuple(measures.values)
+    rows, names = recording_rows(path)
 
     def frames() -> Iterator[Frame]:
-        columns = [measures.values[n] for n in names]
-        for i, t in enumerate(measures.time_s):
-            yield Frame(
-                float(t), measures={n: float(c[i]) for n, c in zip(names, columns, strict=True)}
-            )
+        for t, values in rows:
+            yield Frame(t, measures=values)
 
     return SessionInput(
         "imu",
         frames(),
         MotionFeed(imu=True),
         False,
-        f"{path.name}: {len(measures.time_s)} samples, measures {', '.join(names)}",
+        f"{path.name}: {len(rows)} samples at the event rate, measures {', '.join(names)}",
     )
 
 
@@ -193,9 +188,12 @@ def _ws_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:
 
 
 def imu_stream_input(url: str) -> SessionInput:
-    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://`` or ``ws://HOST:PORT``."""
-    from spinecoach.motion.imu_pipeline import ImuStreamProcessor
-    from spinecoach.sources.imu.live import FrameAssembler, parse_line
+    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://`` or ``ws://HOST:PORT``.
+
+    Malformed lines are counted and skipped (the one decoder,
+    :class:`~spinecoach.sources.imu.live.ImuLineDecoder`), never fatal.
+    """
+    from spinecoach.sources.imu.live import ImuLineDecoder
 
     parsed = urlparse(url)
     if parsed.scheme not in ("udp", "ws") or parsed.port is None:
@@ -206,23 +204,14 @@ def imu_stream_input(url: str) -> SessionInput:
     threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
 
     def frames() -> Iterator[Frame]:
-        assembler = FrameAssembler()
-        processor: ImuStreamProcessor | None = None
-        while True:
+        decoder = ImuLineDecoder()
+        while not decoder.ended:
             line = lines.get()
-            if line is None:
-                return
-            try:
-                kind, t_s, samples = parse_line(line)
-            except (ValueError, KeyError, TypeError):
-                continue  # malformed lines are skipped, as the protocol says
-            if kind == "end":
-                return
-            for frame_t, frame in assembler.add(t_s, samples):
-                if processor is None:
-                    processor = ImuStreamProcessor(placements=tuple(frame))
-                for row_t, values in processor.push(frame_t, frame):
-                    yield Frame(row_t, measures=values)
+            rows = decoder.end() if line is None else decoder.feed_line(line)
+            for row_t, values in rows:
+                yield Frame(row_t, measures=values)
+        if decoder.n_bad_lines:
+            log.warning("IMU stream: %d malformed line(s) skipped", decoder.n_bad_lines)
 
     return SessionInput("imu_stream", frames(), MotionFeed(imu=True), True, f"IMU stream {url}")
 

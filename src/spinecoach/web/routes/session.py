@@ -210,6 +210,8 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
                 cues = live.push_imu(lines)
         imu_ack |= {"angle": live.snapshot_angle(), "cues": _cues(cues)}
         await conn.send(imu_ack)
+        if live.imu_error:  # the good lines counted; say what was wrong with the others
+            raise InvalidInput(f"imu: {live.imu_error}")
         return
     if message.get("type") == "keypoints":
         if live.source != "keypoints":
@@ -284,6 +286,8 @@ async def live_sensor(websocket: WebSocket) -> None:
                 if not ctx.live.is_active(live):
                     break
                 live.push_sensor(lines)  # synchronous on the event loop: no interleaving
+                if live.imu_error:
+                    raise InvalidInput(f"imu: {live.imu_error}")
             except InvalidInput as exc:
                 bad += 1
                 await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
