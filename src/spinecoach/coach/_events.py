@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from spinecoach.coach.cues import Cue, CueKind
 from spinecoach.coach.timeline import StepKind
-from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition
+from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition, ZoneChange
 
 if TYPE_CHECKING:
     from spinecoach.coach.engine import SessionEngine
@@ -99,7 +99,8 @@ def on_zone(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue
     if step is None or not step.is_movement:
         return
     if event.kind is EventKind.ZONE_LEFT and step.kind is StepKind.HOLD:
-        beyond = any(w in event.detail.lower() for w in ("above", "beyond", "too far", "over"))
+        change = event.payload if isinstance(event.payload, ZoneChange) else None
+        beyond = change is not None and change.beyond
         run = engine._run
         error = None
         if beyond and run is not None:

@@ -37,6 +37,7 @@ from spinecoach.coach.timeline import (
     TimelineOptions,
     build_timeline,
 )
+from spinecoach.domain.cues import CheckinKind
 from spinecoach.domain.exercise import Breath, Exercise, ExerciseLibrary
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.rules import Rules
@@ -214,11 +215,15 @@ class SessionEngine:
         now = self._now()
         self._advance(now, out)
         step = self._step
-        kind = step.checkin if step is not None and step.kind is StepKind.CHECKIN else "during"
-        if kind == "before":
+        kind = (
+            CheckinKind(step.checkin)
+            if step is not None and step.kind is StepKind.CHECKIN
+            else CheckinKind.DURING
+        )
+        if kind is CheckinKind.BEFORE:
             self.pain_before = pain
             self._baseline = pain
-        if kind == "end":
+        if kind is CheckinKind.END:
             self.pain_after = pain
         if self._run is not None:
             self._run.add_pain(pain)
@@ -228,7 +233,7 @@ class SessionEngine:
         )
         record_check(self, now, kind, pain, frozenset(), decision)
         apply_decision(self, decision, now, kind, out)
-        if not self.finished and kind != "during" and self._step is step:
+        if not self.finished and kind is not CheckinKind.DURING and self._step is step:
             self._complete_step(now, out)
         self._advance(now, out)
         return out
@@ -260,8 +265,8 @@ class SessionEngine:
         decision = evaluate_checkin(
             pain, self._baseline, present, self.rules, pain_limit=self.options.pain_limit
         )
-        record_check(self, now, "symptom", pain, present, decision)
-        apply_decision(self, decision, now, "symptom", out, always_say=True)
+        record_check(self, now, CheckinKind.SYMPTOM, pain, present, decision)
+        apply_decision(self, decision, now, CheckinKind.SYMPTOM, out, always_say=True)
         self._advance(now, out)
         return out
 
@@ -560,7 +565,7 @@ class SessionEngine:
         if step.kind in (StepKind.PHASE, StepKind.PNF_RELAX, StepKind.PNF_DEEPER) and (
             step.breath in (Breath.INHALE, Breath.EXHALE, Breath.HOLD)
         ):
-            self._say(t, CueKind.BREATH, step.text, out)
+            self._say(t, CueKind.BREATH, step.text, out, breath=step.breath)
             return
         if step.kind is StepKind.PNF_STRETCH and step.starts_rep and step.reps > 1:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
@@ -640,8 +645,10 @@ class SessionEngine:
         phase = step.tempo[index]
         at = self._cycle_start_s + cycle * cycle_s + acc
         text = phase.cue or f"{BREATH_WORDS[phase.breath]}: {phase.name.replace('_', ' ')}."
-        kind = CueKind.BREATH if phase.breath is not Breath.NATURAL else CueKind.INSTRUCTION
-        self._say(at, kind, text, out)
+        if phase.breath is Breath.NATURAL:
+            self._say(at, CueKind.INSTRUCTION, text, out)
+        else:
+            self._say(at, CueKind.BREATH, text, out, breath=phase.breath)
         if cycle >= 2 and index == 0 and now - self._last_guide_s >= GUIDE_EVERY_S:
             self._last_guide_s = now
             self._say(
@@ -738,7 +745,14 @@ class SessionEngine:
         self._enter(self._i, t, out)
 
     def _final_status(self) -> str:
-        return "completed"
+        """The status of a session that ran to the end of its timeline.
+
+        ``completed`` when at least one exercise was done (or nothing was planned);
+        ``skipped`` when every exercise was skipped or stopped, so nothing was done.
+        """
+        if not self.results or any(r.completed for r in self.results):
+            return "completed"
+        return "skipped"
 
     def _finish(self, t: float, status: str, reasons: tuple[str, ...], out: list[Cue]) -> None:
         if self.finished:
@@ -748,7 +762,7 @@ class SessionEngine:
         self.finished = True
         self.status = status
         self._i = len(self._steps)
-        if status == "completed":
+        if status in ("completed", "skipped"):
             done = sum(1 for r in self.results if r.completed)
             self._say(
                 t,
@@ -779,10 +793,11 @@ class SessionEngine:
         *,
         topic: str = "",
         force: bool = False,
+        breath: Breath | None = None,
     ) -> None:
         if not text:
             return
-        cue = make_cue(t, kind, text, topic=topic)
+        cue = make_cue(t, kind, text, topic=topic, breath=breath)
         closed = self.finished and not force
         if self.gate.admit(cue, tracking_ok=self.tracking_ok or force, closed=closed):
             self.cues.append(cue)

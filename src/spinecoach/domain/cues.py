@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from spinecoach.domain.exercise import Breath
+
 
 class CueKind(StrEnum):
     """What a cue is about."""
@@ -48,6 +50,9 @@ class Cue:
     topic : str
         What the cue is about (``zone``, ``feedback``, ``step``...); two cues on one topic
         with different words are never given within the gate's contradiction window.
+    breath : Breath or None
+        For breath cues, the direction (tones and the page's breath animation use it; the
+        words are for people only).
     """
 
     t_s: float
@@ -55,9 +60,10 @@ class Cue:
     text: str
     priority: int = 1
     topic: str = ""
+    breath: Breath | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form: ``{t_s, kind, text, priority}``."""
+        """JSON form: ``{t_s, kind, text, priority}`` (the ``--log`` line format)."""
         return {
             "t_s": round(self.t_s, 3),
             "kind": self.kind.value,
@@ -65,9 +71,51 @@ class Cue:
             "priority": self.priority,
         }
 
+    def to_message(self) -> dict[str, object]:
+        """JSON form for live pages: :meth:`to_dict` plus ``breath`` on breath cues."""
+        out = self.to_dict()
+        if self.breath is not None:
+            out["breath"] = self.breath.value
+        return out
+
 
 def make_cue(
-    t_s: float, kind: CueKind, text: str, *, topic: str = "", priority: int | None = None
+    t_s: float,
+    kind: CueKind,
+    text: str,
+    *,
+    topic: str = "",
+    priority: int | None = None,
+    breath: Breath | None = None,
 ) -> Cue:
     """Build a cue with the default priority of its kind."""
-    return Cue(t_s, kind, text, DEFAULT_PRIORITY[kind] if priority is None else priority, topic)
+    level = DEFAULT_PRIORITY[kind] if priority is None else priority
+    return Cue(t_s, kind, text, level, topic, breath)
+
+
+class CheckinKind(StrEnum):
+    """When the engine asks for pain (or the person reports symptoms)."""
+
+    BEFORE = "before"
+    DURING = "during"
+    AFTER_EXERCISE = "after_exercise"
+    END = "end"
+    SYMPTOM = "symptom"
+
+
+class PainReportKind(StrEnum):
+    """Kinds of stored pain reports (the ``kind`` column, the check-in command's ``--kind``)."""
+
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+    NEXT_MORNING = "next_morning"
+    SYMPTOM = "symptom"
+
+    @classmethod
+    def of_checkin(cls, kind: CheckinKind | str) -> PainReportKind:
+        """The stored kind of an engine check-in (after an exercise and at the end: ``after``)."""
+        checkin = CheckinKind(kind)
+        if checkin in (CheckinKind.AFTER_EXERCISE, CheckinKind.END):
+            return cls.AFTER
+        return cls(checkin.value)

@@ -15,19 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
+from spinecoach.domain.cues import CheckinKind, PainReportKind
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
 
 log = logging.getLogger(__name__)
 
-#: Engine check-in kinds -> stored pain-report kinds.
-PAIN_KINDS = {
-    "before": "before",
-    "during": "during",
-    "after_exercise": "after",
-    "end": "after",
-    "symptom": "symptom",
-}
+#: Engine check-in kinds -> stored pain-report kinds (kept for callers; the rule is
+#: :meth:`PainReportKind.of_checkin`).
+PAIN_KINDS = {k.value: PainReportKind.of_checkin(k).value for k in CheckinKind}
 
 
 class StoreSessionSink:
@@ -117,7 +113,7 @@ class StoreSessionSink:
             session_id=session_id,
             exercise_id=check.exercise_id,
             at=self.wall(check.t_s),
-            kind=PAIN_KINDS.get(check.kind, check.kind),
+            kind=PainReportKind.of_checkin(check.kind).value,
             pain=check.pain,
             symptoms=sorted(check.symptoms),
             decision=check.decision.to_json(),

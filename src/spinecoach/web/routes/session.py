@@ -86,7 +86,7 @@ def session_page(request: Request, user: PatientUser, care: CareDep, ctx: Contex
 
 
 def _cues(cues: list[Cue]) -> list[dict[str, object]]:
-    return [c.to_dict() for c in cues]
+    return [c.to_message() for c in cues]
 
 
 def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int]:

@@ -64,7 +64,7 @@
       if (spoken.has(key)) return;
       spoken.add(key);
       window.spinecoachStats.cues += 1;
-      if (c.kind === "breath") chime(c.text.toLowerCase().includes("in") ? 520 : 390, 350);
+      if (c.kind === "breath" && (c.breath === "inhale" || c.breath === "exhale")) chime(c.breath === "inhale" ? 520 : 390, 350);
       else if (c.kind === "count") chime(880, 120);
       speak(c.text, c.kind === "count" ? 1 : c.priority);
       if (c.text === $("step-text").textContent) return;   // already shown as the step text
