@@ -224,6 +224,7 @@ class LiveSession:
         self._sensor_angle: SensorReadout | None = None
         self._pose: Any = None
         self._pose_lock = threading.Lock()
+        self._sensor_lock = threading.Lock()
         self._last_angle: AngleReadout | None = None
         self._readout_t_s = -math.inf
         self.frames = 0
@@ -342,6 +343,11 @@ class LiveSession:
         rows = self._beside.feed(text)
         self._update_sensor_angle(rows[-1] if rows else None)
         self.imu_error = self._beside.last_error if self._beside.n_bad_lines > before else ""
+
+    def push_sensor_locked(self, text: str) -> None:
+        """:meth:`push_sensor` from another connection (the phone's), one message at a time."""
+        with self._sensor_lock:
+            self.push_sensor(text)
 
     def _update_sensor_angle(self, row: tuple[float, dict[str, float]] | None) -> None:
         calibrated = self._beside.calibrated

@@ -50,6 +50,7 @@ from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
+from spinecoach.web.messages import ImuMessage, KeypointsMessage, parse_message
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.security import COOKIE_NAME
 
@@ -116,7 +117,9 @@ class UnsafeOrigin(SpinecoachError):
 
 class _Connection:
     """Serialises sends on one socket, and engine access between the ticker and the receive
-    loop (database writes happen inside engine calls, so those run in a worker thread)."""
+    loop. Every engine call (ticks, frames, IMU lines, controls) runs in a worker thread:
+    results are written to the database inside them, and a large IMU message is decoded
+    there, so no user's session ever blocks the event loop for the others."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
@@ -155,8 +158,8 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
 async def _ticker(conn: _Connection, live: LiveSession) -> None:
     while True:
         await asyncio.sleep(TICK_S)
-        async with conn.engine_lock:
-            cues = live.tick()
+        async with conn.engine_lock:  # a tick may end an exercise and write its result
+            cues = await run_in_threadpool(live.tick)
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
         if await _finish_if_done(conn, live):
             with contextlib.suppress(RuntimeError):
@@ -171,7 +174,9 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
     started = time.perf_counter()
     positions, confidence, size = await run_in_threadpool(live.estimate, data[FRAME_HEADER.size :])
     async with conn.engine_lock:
-        cues = live.push_keypoints(positions, confidence, BLAZEPOSE_33_NAMES)
+        cues = await run_in_threadpool(
+            live.push_keypoints, positions, confidence, BLAZEPOSE_33_NAMES
+        )
     reply: dict[str, Any] = {
         "type": "frame",
         "client_ts": client_ts,
@@ -187,41 +192,32 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
 
 
 async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
-    try:
-        message = json.loads(text)
-    except json.JSONDecodeError:
-        raise InvalidInput("message: not valid JSON") from None
-    if not isinstance(message, dict):
-        raise InvalidInput("message: expected a JSON object")
-    if message.get("type") == "imu":
+    message = parse_message(text)  # the edge: a typed message or one clear error line
+    if isinstance(message, ImuMessage):
         if live.source != "imu" and not live.sensor_beside:
             raise InvalidInput("imu: this session was not opened for a motion sensor")
-        lines = message.get("lines")
-        if not isinstance(lines, str):
-            raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
-        client_ts = message.get("t") if isinstance(message.get("t"), int | float) else None
-        imu_ack: dict[str, Any] = {"type": "ack", "client_ts": client_ts}
-        async with conn.engine_lock:
+        imu_ack: dict[str, Any] = {"type": "ack", "client_ts": message.t}
+        async with conn.engine_lock:  # decoding and the engine run off the event loop
             if live.sensor_beside:  # an extra measured trace; the camera drives the engine
-                live.push_sensor(lines)
+                await run_in_threadpool(live.push_sensor_locked, message.lines)
                 imu_ack["sensor_angle"] = live.snapshot_sensor()
                 cues: list[Any] = []
             else:
-                cues = live.push_imu(lines)
+                cues = await run_in_threadpool(live.push_imu, message.lines)
         imu_ack |= {"angle": live.snapshot_angle(), "cues": _cues(cues)}
         await conn.send(imu_ack)
         if live.imu_error:  # the good lines counted; say what was wrong with the others
             raise InvalidInput(f"imu: {live.imu_error}")
         return
-    if message.get("type") == "keypoints":
+    if isinstance(message, KeypointsMessage):
         if live.source != "keypoints":
             raise InvalidInput("keypoints: this session was not opened for keypoints")
-        positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
+        positions, confidence, names = parse_keypoints(message.model_dump(), BLAZEPOSE_33_NAMES)
         async with conn.engine_lock:
-            cues = live.push_keypoints(positions, confidence, names)
+            cues = await run_in_threadpool(live.push_keypoints, positions, confidence, names)
         ack: dict[str, Any] = {
             "type": "ack",
-            "client_ts": message.get("t") if isinstance(message.get("t"), int | float) else None,
+            "client_ts": message.t,
             "angle": live.snapshot_angle(),
             "cues": _cues(cues),
         }
@@ -230,7 +226,7 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         await conn.send(ack)
         return
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
-        cues = await run_in_threadpool(live.control, message)
+        cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
 
 
@@ -285,7 +281,7 @@ async def live_sensor(websocket: WebSocket) -> None:
                 lines = _sensor_lines(text)
                 if not ctx.live.is_active(live):
                     break
-                live.push_sensor(lines)  # synchronous on the event loop: no interleaving
+                await run_in_threadpool(live.push_sensor_locked, lines)  # off the loop
                 if live.imu_error:
                     raise InvalidInput(f"imu: {live.imu_error}")
             except InvalidInput as exc:
@@ -304,16 +300,10 @@ async def live_sensor(websocket: WebSocket) -> None:
 
 def _sensor_lines(text: str) -> str:
     """The IMU lines of a sensor device's ``{"type": "imu", "lines": ...}`` message."""
-    try:
-        message = json.loads(text)
-    except json.JSONDecodeError:
-        raise InvalidInput("message: not valid JSON") from None
-    if not isinstance(message, dict) or message.get("type") != "imu":
+    message = parse_message(text)
+    if not isinstance(message, ImuMessage):
         raise InvalidInput('message: expected {"type": "imu", "lines": ...}')
-    lines = message.get("lines")
-    if not isinstance(lines, str):
-        raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
-    return lines
+    return message.lines
 
 
 @router.websocket("/ws/session/keypoints")
