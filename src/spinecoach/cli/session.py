@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -33,17 +34,15 @@ from spinecoach.domain.plan import Plan, PlanItem
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository, plan_from_row
-from spinecoach.store.session_sink import StoreSessionSink, close_unfinished, done_exercise_ids
+from spinecoach.store.session_sink import (
+    close_session,
+    close_unfinished,
+    done_exercise_ids,
+    next_morning,
+    session_sink,
+)
 
 log = logging.getLogger(__name__)
-
-MORNING_HOUR = 8
-
-
-def next_morning(now: datetime, hour: int = MORNING_HOUR) -> datetime:
-    """Tomorrow at ``hour`` o'clock local time, as an aware datetime."""
-    local = now.astimezone()
-    return (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Plan:
@@ -73,6 +72,31 @@ def remaining_plan(plan: Plan, done: list[str]) -> Plan:
             items.append(item)
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
                 plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+
+
+def _piped_pain() -> int | None:
+    """The pain answer piped on standard input when it is not a terminal.
+
+    Raises
+    ------
+    InvalidInput
+        Standard input is closed or empty (nothing could ever answer the check-ins).
+    """
+    line = sys.stdin.readline() if sys.stdin is not None and not sys.stdin.closed else ""
+    if not line.strip():
+        raise InvalidInput(
+            "standard input is closed, so nobody can answer the pain check-ins: "
+            "pass --pain N (0-10), e.g. `spinecoach session --pain 2`"
+        )
+    try:
+        value = int(line.strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 10:
+        raise InvalidInput(
+            f"standard input: expected a pain answer 0-10, got {line.strip()[:20]!r}"
+        )
+    return value
 
 
 class CueOutput:
@@ -224,8 +248,8 @@ def _unfinished_choice(
 
 
 def close_unfinished_one(ctx: AppContext, row: models.Session) -> None:
-    """Close one interrupted session."""
-    SessionRepository(ctx.db).finish(row.id, status="closed", ended_at=datetime.now(UTC))
+    """Close one interrupted session (the same way the web app closes them)."""
+    close_session(ctx.db, row, now=datetime.now(UTC))
 
 
 def _summary(engine: SessionEngine, session_id: int | None) -> None:
@@ -333,10 +357,9 @@ def session_command(
         )  # fmt: skip
         started = datetime.now(UTC)
         clock = FakeClock()
-        sink = StoreSessionSink(
+        sink = session_sink(
             ctx.db, person, plan_id, started_at=started, source=source.name,
             session_id=resumed.id if resumed is not None else None,
-            next_checkin_at=next_morning(started),
         )  # fmt: skip
         timeline = TimelineOptions(checkin_timeout_s=30.0 if headless else None)
         engine = SessionEngine(
@@ -351,6 +374,8 @@ def session_command(
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
         output = CueOutput(headless=headless, log_file=log_file, voice=voice)
+        if not headless and not console.is_terminal and pain is None:
+            pain = _piped_pain()  # nothing else could answer the check-ins
         try:
             if headless or not console.is_terminal:
                 answer = headless_hook(pain)

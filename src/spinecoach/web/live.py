@@ -24,7 +24,7 @@ import struct
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.plan import Plan
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.imu.live import ImuLineDecoder
-from spinecoach.store.session_sink import StoreSessionSink
+from spinecoach.store.session_sink import session_sink
 from spinecoach.web.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,6 @@ SENSOR_BESIDE_SOURCES = ("camera", "keypoints")
 #: Shown from a sensor beside the camera when the exercise's ``imu_angle`` is not measurable
 #: with the sensors present (one phone on the sacrum measures pelvic angles only).
 SENSOR_FALLBACK_ANGLES = ("pelvic_tilt_deg", "trunk_inclination_deg")
-MORNING_CHECKIN_HOUR = 8
 READOUT_INTERVAL_S = 0.06  # the angle shown on the page is refreshed at most ~16 times/s
 
 
@@ -103,11 +102,6 @@ def sensor_label(measure: str) -> str:
     """Display label of an IMU measure, e.g. ``Lumbar flexion (sensor)``."""
     words = measure.removesuffix("_deg").replace("_", " ")
     return f"{words[:1].upper()}{words[1:]} (sensor)"
-
-
-def next_morning(now: datetime, hour: int = MORNING_CHECKIN_HOUR) -> datetime:
-    """When the next-morning check-in after a session is due (the next day at ``hour``)."""
-    return (now + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def parse_keypoints(
@@ -192,14 +186,8 @@ class LiveSession:
         self._db = ctx.session_factory()
         origin_s = self.clock.now()
         started_at = datetime.now(UTC)
-        self.sink = StoreSessionSink(
-            self._db,
-            person_id,
-            plan_id,
-            started_at=started_at,
-            origin_s=origin_s,
-            source=source,
-            next_checkin_at=next_morning(started_at),
+        self.sink = session_sink(
+            self._db, person_id, plan_id, source=source, started_at=started_at, origin_s=origin_s
         )
         self.engine = SessionEngine(
             plan,
