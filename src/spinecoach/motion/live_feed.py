@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -111,12 +111,19 @@ class ExerciseFeed:
         self.switch_times_s: list[float] = []
 
     def new_analyzer(self) -> StreamingAnalyzer | None:
-        """A fresh analyser for the exercise (at the start and after a person switch)."""
+        """A fresh analyser for the exercise (at the start and after a person switch).
+
+        The source's measure is analysed in its own zone (``SensorSignature.zone_for``).
+        """
         exercise = self.exercise
         if exercise is None:
             return None
+        signature = exercise.signature
+        zone = signature.zone_for(self.measure)
+        if zone != signature.target_range_deg:
+            signature = replace(signature, target_range_deg=zone)
         return StreamingAnalyzer(
-            exercise.signature,
+            signature,
             angle=self.measure,
             dose=self.dose,
             sample_rate_hz=self.sample_rate_hz,

@@ -32,11 +32,12 @@ import numpy as np
 from spinecoach.coach.clock import MonotonicClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
-from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed, imu_measure
+from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.plan import Plan
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.imu.live import ImuLineDecoder
+from spinecoach.sources.live_sources import live_source
 from spinecoach.store.session_sink import session_sink
 from spinecoach.web.context import AppContext
 
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 MAX_KEYPOINTS = 64
 MAX_FRAME_SIDE_PX = 1920
 FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG bytes
-SOURCES = ("camera", "keypoints", "imu", "timer")
 #: Sources that can take a motion sensor *beside* them (an extra measured trace).
 SENSOR_BESIDE_SOURCES = ("camera", "keypoints")
 #: Shown from a sensor beside the camera when the exercise's ``imu_angle`` is not measurable
@@ -170,8 +170,7 @@ class LiveSession:
         source: str,
         sensor_beside: bool = False,
     ) -> None:
-        if source not in SOURCES:
-            raise InvalidInput(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
+        kind = live_source(source)  # registered by name (InvalidInput when unknown)
         if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
             raise InvalidInput(
                 "sensor: a motion sensor beside another source needs source "
@@ -189,22 +188,22 @@ class LiveSession:
         self.sink = session_sink(
             self._db, person_id, plan_id, source=source, started_at=started_at, origin_s=origin_s
         )
+        self.feed = MotionFeed(
+            measure_for=kind.measure_for,
+            dose_for=self._dose,
+            min_confidence=ctx.settings.min_keypoint_confidence,
+        )
         self.engine = SessionEngine(
             plan,
             ctx.library,
             ctx.rules,
             clock=self.clock,
             sink=self.sink,
-            sensor=source != "timer",
+            sensor=kind.steers,
             options=EngineOptions(pain_limit=ctx.settings.pain_limit),
-            sensor_for=(lambda e: imu_measure(e) is not None) if source == "imu" else None,
+            sensor_for=self.feed.measurable if kind.measure_for is not None else None,
         )
         self._t0 = origin_s
-        self.feed = MotionFeed(
-            measure_for=imu_measure if source == "imu" else None,
-            dose_for=self._dose,
-            min_confidence=ctx.settings.min_keypoint_confidence,
-        )
         self.adapter = LiveAdapter(self.engine, self.feed)
         self._imu = ImuLineDecoder()  # the IMU steering the session (source imu)
         self._beside = ImuLineDecoder(thin=False)  # a sensor beside the camera: every row
@@ -367,8 +366,8 @@ class LiveSession:
             return
         self._readout_t_s = t_s
         signature = exercise.signature
-        low, high = (float(v) for v in signature.target_range_deg)
         name = current.measure or signature.primary_angle
+        low, high = (float(v) for v in signature.zone_for(current.measure))
         self._last_angle = AngleReadout(name, current.readout().angle_deg, low, high)
 
     def estimate(self, jpeg: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
