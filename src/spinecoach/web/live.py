@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from spinecoach.coach.clock import MonotonicClock
+from spinecoach.coach.clock import Clock, MonotonicClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
@@ -159,6 +159,9 @@ class LiveSession:
     sensor_beside : bool
         A motion sensor streams *beside* the camera (or keypoints): its angle is measured and
         shown as an extra trace, while the camera still drives analysis and the engine.
+    clock : Clock, optional
+        The engine's clock (default the server's monotonic clock; tests replay recordings
+        on a fake one).
     """
 
     def __init__(
@@ -169,6 +172,7 @@ class LiveSession:
         plan_id: int,
         source: str,
         sensor_beside: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         kind = live_source(source)  # registered by name (InvalidInput when unknown)
         if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
@@ -181,7 +185,7 @@ class LiveSession:
         self.person_id = person_id
         self.plan = plan
         self.source = source
-        self.clock = MonotonicClock()
+        self.clock = clock or MonotonicClock()
         self._db = ctx.session_factory()
         origin_s = self.clock.now()
         started_at = datetime.now(UTC)
