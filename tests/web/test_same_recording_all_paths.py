@@ -175,6 +175,18 @@ def test_the_camera_pipeline_analyses_like_the_session_feed(
     assert any(e.kind.value == "repetition" for e in from_feed)
 
 
+def _same_rows(a: list[Any], b: list[Any]) -> bool:
+    """Rows equal, a NaN (not measured) equal to a NaN."""
+    if len(a) != len(b):
+        return False
+    for (ta, va), (tb, vb) in zip(a, b, strict=True):
+        if ta != tb or set(va) != set(vb):
+            return False
+        if any(va[k] != vb[k] and not (math.isnan(va[k]) and math.isnan(vb[k])) for k in va):
+            return False
+    return True
+
+
 def _free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -202,7 +214,7 @@ def test_the_same_imu_stream_gives_the_same_rows_and_events_on_every_imu_path(
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for k in range(0, len(stream), 20):
             sock.sendto("\n".join(stream[k : k + 20]).encode(), ("127.0.0.1", port))
-            time.sleep(0.002)
+            time.sleep(0.01)  # a gentle sender: localhost UDP drops nothing at this pace
         sock.sendto(b'{"type": "end"}', ("127.0.0.1", port))
     assert source.frames is not None
     terminal_rows = [(f.t_s, dict(f.measures or {})) for f in source.frames]
@@ -218,7 +230,7 @@ def test_the_same_imu_stream_gives_the_same_rows_and_events_on_every_imu_path(
     web_rows += live._imu.end()  # noqa: SLF001
     live.close()
     assert live._imu.n_bad_lines == len(bad)  # noqa: SLF001
-    assert len(terminal_rows) > 100 and terminal_rows == web_rows
+    assert len(terminal_rows) > 100 and _same_rows(terminal_rows, web_rows)
 
     # `imu listen` and the session feed: the same events from those rows
     exercise = library.get("cat_cow")
