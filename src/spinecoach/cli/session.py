@@ -22,7 +22,7 @@ from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
 from spinecoach.cli._session_audio import Voice
-from spinecoach.cli._session_inputs import open_input
+from spinecoach.cli._session_inputs import SensorFeed, open_input, open_sensor
 from spinecoach.cli._session_view import KeyReader, render
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import Cue
@@ -205,6 +205,33 @@ class InteractiveHook:
         self.live.update(render(engine.state(), self.output.last, self.notice))
 
 
+class SensorsBeside:
+    """Sensor plug-ins beside the input: pumped every loop step, coached through the engine."""
+
+    def __init__(self, feeds: list[SensorFeed], clock: FakeClock) -> None:
+        from spinecoach.coach.sensors import SensorHost
+
+        self.feeds = feeds
+        self.clock = clock
+        self.host = SensorHost({f.name: f.channel for f in feeds})
+
+    def __call__(self, engine: SessionEngine) -> list[Cue]:
+        if not self.feeds or engine.finished:
+            return []
+        for feed in self.feeds:
+            feed.pump(self.clock.now(), engine.accepts_motion)
+        return self.host.step(engine)
+
+    def around(self, hook, output):  # type: ignore[no-untyped-def]
+        """``hook`` followed by this (for the interactive view)."""
+
+        def both(engine: SessionEngine) -> None:
+            hook(engine)
+            output(self(engine))
+
+        return both
+
+
 def headless_hook(pain: int | None):  # type: ignore[no-untyped-def]
     """Answers every check-in with ``pain`` (``None``: let check-ins time out)."""
 
@@ -322,6 +349,14 @@ def session_command(
     close: Annotated[
         bool, typer.Option("--close-unfinished", help="Close interrupted sessions and exit.")
     ] = False,
+    sensor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sensor",
+            help="A sensor plug-in beside the input: NAME=FILE or NAME=udp://HOST:PORT "
+            "(band, emg; repeatable; `spinecoach sensor list`).",
+        ),
+    ] = None,
 ) -> None:
     """Run today's plan with timers, breath pacing, measured reps and stop rules."""
     if speed < 0 or math.isnan(speed):
@@ -351,6 +386,7 @@ def session_command(
                     if exercise:
                         plan = select_exercises(plan, exercise, ctx.library)
             plan = remaining_plan(plan, done_exercise_ids(resumed))
+        sensors = [open_sensor(spec) for spec in sensor or []]
         source = open_input(
             camera=camera, video=video, keypoints=keypoints, imu=imu, imu_stream=imu_stream,
             min_confidence=ctx.settings.min_keypoint_confidence,
@@ -374,6 +410,7 @@ def session_command(
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
         output = CueOutput(headless=headless, log_file=log_file, voice=voice)
+        beside = SensorsBeside(sensors, clock)
         if not headless and not console.is_terminal and pain is None:
             pain = _piped_pain()  # nothing else could answer the check-ins
         try:
@@ -381,7 +418,8 @@ def session_command(
                 answer = headless_hook(pain)
                 driver = SessionDriver(
                     engine, clock, frames=source.frames, feed=source.feed, live=source.live,
-                    speed=speed, on_cues=output, hook=lambda e: output(answer(e)),
+                    speed=speed, on_cues=output,
+                    hook=lambda e: output(answer(e) + beside(e)),
                 )  # fmt: skip
                 driver.run()
             else:
@@ -394,7 +432,7 @@ def session_command(
                     driver = SessionDriver(
                         engine, clock, frames=source.frames, feed=source.feed, live=source.live,
                         speed=speed, on_cues=output,
-                        hook=InteractiveHook(live, keys, output, notice),
+                        hook=beside.around(InteractiveHook(live, keys, output, notice), output),
                     )  # fmt: skip
                     driver.run()
         except KeyboardInterrupt:

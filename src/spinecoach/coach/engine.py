@@ -371,6 +371,43 @@ class SessionEngine:
         self._advance(now, out)
         return out
 
+    def report_sensor(self, cues: Sequence[tuple[CueKind, str, str]]) -> list[Cue]:
+        """Cues from a sensor plug-in beside the main source (band, muscle activity).
+
+        Parameters
+        ----------
+        cues : sequence of (kind, text, topic)
+            Given through the same gate as every cue (rate limits, no contradictions).
+
+        Returns
+        -------
+        list of Cue
+            Those given.
+        """
+        out: list[Cue] = []
+        if not self._started or self.finished or self._paused_at is not None:
+            return out
+        now = self._now()
+        self._advance(now, out)
+        for kind, text, topic in cues:
+            self._say(now, kind, text, out, topic=topic)
+        return out
+
+    def note_sensor(self, name: str, summary: Mapping[str, object]) -> None:
+        """Keep a sensor plug-in's summary of the exercise in progress; it is stored with the
+        exercise's result (``tracking.sensors.<name>``)."""
+        if self._run is not None and not self.finished:
+            self._run.sensors[name] = dict(summary)
+
+    @property
+    def movement_phase(self) -> str | None:
+        """What the person does now: ``hold``, ``reps``, ``phase``, ... (None between
+        exercises); sensor plug-ins coach by it (e.g. relax cues during a stretch hold)."""
+        step = self._step
+        if step is None or self.finished or not self.accepts_motion:
+            return None
+        return step.kind.value
+
     def _measured(self, exercise: Exercise) -> bool:
         if not self.sensor_active:
             return False

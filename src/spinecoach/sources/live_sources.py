@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
+from spinecoach.sources.sensor_plugin import LineChannel
 
 MeasureFor = Callable[[Exercise], str | None]
 
@@ -35,6 +37,15 @@ class LiveSource:
         Whether it can steer a session on its own (repetitions and holds from it).
     beside : bool
         Whether it can run beside the camera as an extra measured trace.
+    channel : callable, optional
+        Sensor plug-ins: builds the live channel (a
+        :class:`~spinecoach.sources.sensor_plugin.LineChannel`) that decodes the plug-in's
+        lines and coaches from them beside the main source.
+    simulate : callable, optional
+        Sensor plug-ins: ``simulate(exercise_id, seed) -> (csv text)``, a recording in the
+        plug-in's file format (``spinecoach sensor simulate``).
+    read_file : callable, optional
+        Sensor plug-ins: ``read_file(path) -> list of (t_s, values)`` for recordings.
     """
 
     name: str
@@ -42,6 +53,9 @@ class LiveSource:
     measure_for: MeasureFor | None = None
     steers: bool = True
     beside: bool = False
+    channel: Callable[[], LineChannel] | None = None
+    simulate: Callable[..., str] | None = None
+    read_file: Callable[[Path], list[tuple[float, dict[str, float]]]] | None = None
 
 
 LIVE_SOURCES: dict[str, LiveSource] = {}
@@ -80,20 +94,38 @@ def imu_measure(exercise: Exercise) -> str | None:
     return exercise.signature.imu_angle
 
 
-#: Sensor plug-in packages imported (and so registered) on first look-up.
-PLUGINS: tuple[str, ...] = ()
 _loaded = False
 
 
+def plugin_modules() -> list[str]:
+    """Modules ``spinecoach.sources.<name>.plugin`` present (sensor plug-ins)."""
+    import pkgutil
+
+    import spinecoach.sources as package
+
+    out = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg and (Path(package.__path__[0]) / info.name / "plugin.py").is_file():
+            out.append(f"spinecoach.sources.{info.name}.plugin")
+    return sorted(out)
+
+
 def _load_plugins() -> None:
+    """Import every sensor plug-in once (each registers itself)."""
     global _loaded
     if _loaded:
         return
     _loaded = True
     import importlib
 
-    for module in PLUGINS:
+    for module in plugin_modules():
         importlib.import_module(module)
+
+
+def sensor_plugins() -> dict[str, LiveSource]:
+    """The registered sensor plug-ins (sources with a channel), by name."""
+    _load_plugins()
+    return {n: s for n, s in LIVE_SOURCES.items() if s.channel is not None}
 
 
 register_live_source(LiveSource("camera", "webcam frames, pose estimated on the server"))

@@ -33,11 +33,12 @@ from spinecoach.coach.clock import Clock, MonotonicClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
+from spinecoach.coach.sensors import SensorHost
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.plan import Plan
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.imu.live import ImuLineDecoder
-from spinecoach.sources.live_sources import live_source
+from spinecoach.sources.live_sources import live_source, sensor_plugins
 from spinecoach.store.session_sink import session_sink
 from spinecoach.web.context import AppContext
 
@@ -162,6 +163,10 @@ class LiveSession:
     clock : Clock, optional
         The engine's clock (default the server's monotonic clock; tests replay recordings
         on a fake one).
+    sensors : tuple of str
+        Sensor plug-ins beside the main source (``band``, ``emg``): their lines arrive in
+        ``sensor`` messages, their cues go through the engine and their summaries are stored
+        with each exercise's result.
     """
 
     def __init__(
@@ -173,6 +178,7 @@ class LiveSession:
         source: str,
         sensor_beside: bool = False,
         clock: Clock | None = None,
+        sensors: tuple[str, ...] = (),
     ) -> None:
         kind = live_source(source)  # registered by name (InvalidInput when unknown)
         if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
@@ -181,6 +187,13 @@ class LiveSession:
                 f"{' or '.join(SENSOR_BESIDE_SOURCES)}, got {source!r}"
             )
         self.sensor_beside = sensor_beside
+        plugins = sensor_plugins()
+        for name in sensors:
+            if name not in plugins:
+                raise InvalidInput(
+                    f"sensor: expected one of imu, {', '.join(plugins)}, got {name!r}"
+                )
+        self.sensor_host = SensorHost({n: plugins[n].channel() for n in sensors})  # type: ignore[misc]
         self.ctx = ctx
         self.person_id = person_id
         self.plan = plan
@@ -335,6 +348,22 @@ class LiveSession:
         self._update_sensor_angle(rows[-1] if rows else None)
         self.imu_error = self._beside.last_error if self._beside.n_bad_lines > before else ""
 
+    def push_plugin(self, name: str, text: str) -> list[Cue]:
+        """Lines of sensor plug-in ``name``: decoded, coached, summarised (see
+        :class:`~spinecoach.coach.sensors.SensorHost`). Malformed lines are skipped; the last
+        problem is kept in :attr:`imu_error`."""
+        channel = self.sensor_host.channels.get(name)
+        if channel is None:
+            raise InvalidInput(f"sensor: this session was not opened with the {name[:40]} sensor")
+        with self._sensor_lock:
+            before = channel.n_bad_lines  # type: ignore[attr-defined]
+            channel.feed(text)  # type: ignore[attr-defined]
+            bad = channel.n_bad_lines > before  # type: ignore[attr-defined]
+            self.imu_error = channel.last_error if bad else ""  # type: ignore[attr-defined]
+            if self.engine.finished:
+                return []
+            return self.sensor_host.step(self.engine)
+
     def push_sensor_locked(self, text: str) -> None:
         """:meth:`push_sensor` from another connection (the phone's), one message at a time."""
         with self._sensor_lock:
@@ -408,6 +437,8 @@ class LiveSession:
         state["angle"] = None if self._last_angle is None else self._last_angle.to_json()
         if self.sensor_beside:
             state["sensor_angle"] = self.snapshot_sensor()
+        if self.sensor_host.channels:
+            state["sensors"] = self.sensor_host.readouts()
         state["session_id"] = self.session_id
         return state
 
@@ -476,7 +507,13 @@ class LiveHub:
         self._serial = 0
 
     def open(
-        self, person_id: int, plan: Plan, plan_id: int, source: str, sensor_beside: bool = False
+        self,
+        person_id: int,
+        plan: Plan,
+        plan_id: int,
+        source: str,
+        sensor_beside: bool = False,
+        sensors: tuple[str, ...] = (),
     ) -> tuple[int, LiveSession]:
         """Register a new live session; returns its registry key and the session."""
         if len(self.active) >= self.max_sessions:
@@ -494,14 +531,17 @@ class LiveHub:
             )
         self._close_interrupted(person_id)
         self._serial += 1
-        live = LiveSession(self.ctx, person_id, plan, plan_id, source, sensor_beside)
+        live = LiveSession(
+            self.ctx, person_id, plan, plan_id, source, sensor_beside, sensors=sensors
+        )
         self.active[self._serial] = live
         return self._serial, live
 
     def find_sensor_session(self, person_id: int) -> LiveSession:
         """The person's running session that takes a motion sensor beside the camera."""
         live = next((s for s in self.active.values() if s.person_id == person_id), None)
-        if live is None or not live.sensor_beside or live.engine.finished:
+        takes = live is not None and (live.sensor_beside or bool(live.sensor_host.channels))
+        if live is None or not takes or live.engine.finished:
             raise InvalidInput(
                 "no session is waiting for a sensor: start a camera session with "
                 "'also use my phone as a back sensor' ticked first"

@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from spinecoach.errors import InvalidInput
 
 MAX_KEYPOINTS = 64
+#: Every ``type`` a client may send.
+MESSAGE_TYPES = (
+    "keypoints", "imu", "sensor", "pain", "symptoms", "skip", "stop", "pause", "resume",
+)  # fmt: skip
 MAX_SYMPTOMS = 32
 #: Largest value accepted for a client time stamp (ms); beyond it is not a time.
 MAX_CLIENT_TS = 1e15
@@ -53,6 +57,15 @@ class ImuMessage(_Message):
     """``{"type": "imu", "t": ms, "lines": "<IMU JSON lines>"}``."""
 
     type: Literal["imu"]
+    t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None
+    lines: str
+
+
+class SensorMessage(_Message):
+    """``{"type": "sensor", "sensor": "band", "t": ms, "lines": "<the plug-in's JSON lines>"}``."""
+
+    type: Literal["sensor"]
+    sensor: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
     t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None
     lines: str
 
@@ -94,7 +107,7 @@ class ControlMessage(_Message):
 
 
 ClientMessage = Annotated[
-    KeypointsMessage | ImuMessage | PainMessage | SymptomsMessage | ControlMessage,
+    KeypointsMessage | ImuMessage | SensorMessage | PainMessage | SymptomsMessage | ControlMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -105,6 +118,7 @@ _FIELD_HINTS = {
     "names": f"names: expected up to {MAX_KEYPOINTS} keypoint names",
     "lines": "imu: expected 'lines', the sensor's JSON lines as one string",
     "symptoms": "symptoms: expected a list of symptom ids",
+    "sensor": "sensor: expected the name of a sensor plug-in (e.g. band, emg)",
     "t": "t: expected a finite time stamp in milliseconds",
 }
 
@@ -126,7 +140,7 @@ def parse_message(text: str) -> ClientMessage:
     if not isinstance(raw, dict):
         raise InvalidInput("message: expected a JSON object")
     kind = raw.get("type")
-    if kind not in ("keypoints", "imu", "pain", "symptoms", "skip", "stop", "pause", "resume"):
+    if kind not in MESSAGE_TYPES:
         raise InvalidInput(f"type: unknown message type {str(kind)[:40]!r}")
     try:
         return _ADAPTER.validate_python(raw)

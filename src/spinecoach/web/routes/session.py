@@ -43,6 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from spinecoach.coach.cues import Cue
 from spinecoach.domain.planning import relabel
 from spinecoach.errors import InvalidInput, SpinecoachError
+from spinecoach.sources.live_sources import sensor_plugins
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES, SKELETON_EDGES
 from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
@@ -50,7 +51,7 @@ from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
-from spinecoach.web.messages import ImuMessage, KeypointsMessage, parse_message
+from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.security import COOKIE_NAME
 
@@ -61,7 +62,6 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
-SENSOR_BESIDE_KINDS = ("", "imu")
 
 
 @router.get("/session")
@@ -209,6 +209,16 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         if live.imu_error:  # the good lines counted; say what was wrong with the others
             raise InvalidInput(f"imu: {live.imu_error}")
         return
+    if isinstance(message, SensorMessage):
+        async with conn.engine_lock:
+            cues = await run_in_threadpool(live.push_plugin, message.sensor, message.lines)
+        await conn.send(
+            {"type": "ack", "client_ts": message.t, "sensors": live.sensor_host.readouts(),
+             "cues": _cues(cues)}
+        )  # fmt: skip
+        if live.imu_error:
+            raise InvalidInput(f"{message.sensor}: {live.imu_error}")
+        return
     if isinstance(message, KeypointsMessage):
         if live.source != "keypoints":
             raise InvalidInput("keypoints: this session was not opened for keypoints")
@@ -278,10 +288,18 @@ async def live_sensor(websocket: WebSocket) -> None:
                 await websocket.close(code=TOO_BIG)
                 return
             try:
-                lines = _sensor_lines(text)
+                message = _sensor_message(text)
                 if not ctx.live.is_active(live):
                     break
-                await run_in_threadpool(live.push_sensor_locked, lines)  # off the loop
+                if isinstance(message, SensorMessage):  # a sensor plug-in's bridge
+                    await run_in_threadpool(live.push_plugin, message.sensor, message.lines)
+                    if live.imu_error:
+                        raise InvalidInput(f"{message.sensor}: {live.imu_error}")
+                    await websocket.send_text(
+                        json.dumps({"type": "ack", "sensors": live.sensor_host.readouts()})
+                    )
+                    continue
+                await run_in_threadpool(live.push_sensor_locked, message.lines)  # off the loop
                 if live.imu_error:
                     raise InvalidInput(f"imu: {live.imu_error}")
             except InvalidInput as exc:
@@ -298,12 +316,12 @@ async def live_sensor(websocket: WebSocket) -> None:
         await websocket.close()
 
 
-def _sensor_lines(text: str) -> str:
-    """The IMU lines of a sensor device's ``{"type": "imu", "lines": ...}`` message."""
+def _sensor_message(text: str) -> ImuMessage | SensorMessage:
+    """A sensor device's ``{"type": "imu" | "sensor", "lines": ...}`` message."""
     message = parse_message(text)
-    if not isinstance(message, ImuMessage):
+    if not isinstance(message, ImuMessage | SensorMessage):
         raise InvalidInput('message: expected {"type": "imu", "lines": ...}')
-    return message.lines
+    return message
 
 
 @router.websocket("/ws/session/keypoints")
@@ -313,18 +331,27 @@ async def live_session_keypoints(websocket: WebSocket, sensor: str = "") -> None
     await _serve(websocket, "keypoints", sensor)
 
 
-def _sensor_beside(sensor: str) -> bool:
-    if sensor not in SENSOR_BESIDE_KINDS:
-        raise InvalidInput(f"sensor: expected 'imu' or nothing, got {sensor[:40]!r}")
-    return sensor == "imu"
+def _sensors_beside(sensor: str) -> tuple[bool, tuple[str, ...]]:
+    """``sensor=imu`` and/or sensor plug-ins (``sensor=band``, ``sensor=imu,emg``)."""
+    names = tuple(n for n in sensor.split(",") if n) if sensor else ()
+    known = ("imu", *sensor_plugins())
+    bad = [n for n in names if n not in known]
+    if bad or len(names) > len(set(names)):
+        expected = " or ".join(f"'{k}'" for k in known)
+        raise InvalidInput(f"sensor: expected {expected} or nothing, got {sensor[:40]!r}")
+    return "imu" in names, tuple(n for n in names if n != "imu")
 
 
 async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
-        beside = _sensor_beside(sensor)
+        beside, plugins = _sensors_beside(sensor)
+        if plugins and source not in ("camera", "keypoints", "imu", "timer"):
+            raise InvalidInput(f"sensor: not available with source {source!r}")
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
-        key, live = await run_in_threadpool(ctx.live.open, person.id, plan, plan_id, source, beside)
+        key, live = await run_in_threadpool(
+            ctx.live.open, person.id, plan, plan_id, source, beside, plugins
+        )
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
@@ -343,6 +370,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
                 "session_id": live.session_id,
                 "source": source,
                 "sensor": "imu" if live.sensor_beside else None,
+                "sensors": list(live.sensor_host.channels),
                 "state": live.snapshot(),
                 "cues": _cues(cues),
                 "names": list(BLAZEPOSE_33_NAMES),
