@@ -269,6 +269,9 @@ def open_sensor(spec: str) -> SensorFeed:
         )
     channel = plugin.channel()
     parsed = urlparse(where)
+    opener = getattr(channel, "open_stream", None)  # a plug-in's own live inputs (e.g. lsl:)
+    if opener is not None and parsed.scheme not in ("", "udp", "ws") and len(parsed.scheme) > 1:
+        return SensorFeed(name, channel, lines=opener(where))
     if parsed.scheme in ("udp", "ws"):
         if parsed.port is None:
             raise InvalidInput(f"--sensor: expected {parsed.scheme}://HOST:PORT, got {where!r}")

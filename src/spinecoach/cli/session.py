@@ -28,6 +28,7 @@ from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.driver import SessionDriver
 from spinecoach.coach.engine import EngineOptions, SessionEngine
+from spinecoach.coach.feed import MotionFeed
 from spinecoach.coach.timeline import TimelineOptions
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import Plan, PlanItem
@@ -208,11 +209,14 @@ class InteractiveHook:
 class SensorsBeside:
     """Sensor plug-ins beside the input: pumped every loop step, coached through the engine."""
 
-    def __init__(self, feeds: list[SensorFeed], clock: FakeClock) -> None:
+    def __init__(
+        self, feeds: list[SensorFeed], clock: FakeClock, motion: MotionFeed | None = None
+    ) -> None:
         from spinecoach.coach.sensors import SensorHost
 
         self.feeds = feeds
         self.clock = clock
+        self.motion = motion
         self.host = SensorHost({f.name: f.channel for f in feeds})
 
     def __call__(self, engine: SessionEngine) -> list[Cue]:
@@ -220,7 +224,8 @@ class SensorsBeside:
             return []
         for feed in self.feeds:
             feed.pump(self.clock.now(), engine.accepts_motion)
-        return self.host.step(engine)
+        angle = self.motion.readout().angle_deg if self.motion is not None else None
+        return self.host.step(engine, angle)
 
     def around(self, hook, output):  # type: ignore[no-untyped-def]
         """``hook`` followed by this (for the interactive view)."""
@@ -410,7 +415,7 @@ def session_command(
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
         output = CueOutput(headless=headless, log_file=log_file, voice=voice)
-        beside = SensorsBeside(sensors, clock)
+        beside = SensorsBeside(sensors, clock, source.feed)
         if not headless and not console.is_terminal and pain is None:
             pain = _piped_pain()  # nothing else could answer the check-ins
         try:

@@ -55,8 +55,12 @@ class SensorHost:
         self.channels = dict(channels)
         self._run: object = None
 
-    def step(self, engine: SessionEngine) -> list[Cue]:
-        """Bring every channel up to date with the engine; return the cues given."""
+    def step(self, engine: SessionEngine, angle_deg: float | None = None) -> list[Cue]:
+        """Bring every channel up to date with the engine; return the cues given.
+
+        ``angle_deg`` is the main source's flexion now (the analysed measure's excursion),
+        for channels that relate to it (``note_angle``: the EMG's flexion-relaxation ratio).
+        """
         exercise = engine.current_exercise
         run = (len(engine.results), exercise.id if exercise is not None else None)
         if run != self._run:
@@ -66,6 +70,9 @@ class SensorHost:
         phase = engine.movement_phase
         cues: list[Cue] = []
         for name, channel in self.channels.items():
+            note_angle = getattr(channel, "note_angle", None)
+            if note_angle is not None:
+                note_angle(angle_deg)
             due = channel.coach(exercise, phase)
             if due:
                 cues += engine.report_sensor(due)

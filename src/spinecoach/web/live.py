@@ -362,7 +362,8 @@ class LiveSession:
             self.imu_error = channel.last_error if bad else ""  # type: ignore[attr-defined]
             if self.engine.finished:
                 return []
-            return self.sensor_host.step(self.engine)
+            angle = self._last_angle.value_deg if self._last_angle is not None else None
+            return self.sensor_host.step(self.engine, angle)
 
     def push_sensor_locked(self, text: str) -> None:
         """:meth:`push_sensor` from another connection (the phone's), one message at a time."""
