@@ -17,7 +17,7 @@ from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import DosingSettings, generate_plan, relabel
-from spinecoach.domain.rules import Rules, Tier
+from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_checkin, screen
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
@@ -78,17 +78,15 @@ class CoachService:
         return result
 
     def require_clearance(self, person_id: int) -> None:
-        """Raise :class:`UnsafeToExercise` unless the latest screening allows exercise."""
+        """Raise :class:`UnsafeToExercise` unless a screening was made and the safety state
+        allows exercise (no urgent or emergency state, no pause)."""
         latest = ScreeningRepository(self.db).latest(person_id)
         if latest is None:
             raise UnsafeToExercise(
                 "No red-flag screening yet: run `spinecoach screen` before exercising."
             )
-        tier = Tier(latest.tier)
-        if tier in (Tier.EMERGENCY, Tier.URGENT):
-            raise UnsafeToExercise(
-                f"Your last screening was '{tier.value}': {self.rules.tier_advice[tier]}"
-            )
+        # The safety state holds the screening's verdict (urgent and emergency block) until a
+        # re-screening or the clinician's clearance with a note lifts it (docs/safety.md).
         require_exercise_allowed(self.db, person_id, self.rules)
 
     def record_intake(self, person_id: int, answers: dict[str, Any]) -> Profile:

@@ -108,12 +108,11 @@ class Care:
         )
 
     def require_clear_to_exercise(self, person: models.Person) -> None:
-        """Raise :class:`UnsafeToExercise` unless the latest screening allows exercise."""
+        """Raise :class:`UnsafeToExercise` unless screened and the safety state allows exercise."""
         result = self.latest_screening(person)
         if result is None:
             raise UnsafeToExercise("Please answer the safety questions before you exercise.")
-        if not result.may_exercise:
-            raise UnsafeToExercise(result.advice)
+        # the screening's verdict lives on in the safety state until re-screened or cleared
         require_exercise_allowed(self.db, person.id, self.rules)
 
     # --- intake and plans ------------------------------------------------------------

@@ -14,7 +14,7 @@ from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
 from spinecoach.web import charts
-from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
+from spinecoach.web.care import ANSWER_CHOICES, Care, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
     AccountsDep,
     CareDep,
@@ -58,13 +58,21 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
     screening = care.latest_screening(user)
     if screening is None:
         return redirect("/screening")
-    if not screening.may_exercise:
-        return redirect("/screening/result")
-    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
-        return redirect("/safety")
+    blocked = _blocked_page(care, user)
+    if blocked:
+        return redirect(blocked)
     if care.plans.latest_row(user.id) is None:
         return redirect("/intake")
     return redirect("/today")
+
+
+def _blocked_page(care: Care, user: models.Person) -> str | None:
+    """Where a person whose safety state blocks exercise is sent (``None`` when not blocked):
+    the screening verdict when the screening set it, else the safety page."""
+    state = current_safety_state(care.db, user.id, care.rules)
+    if not state.blocks_exercise:
+        return None
+    return "/screening/result" if state.source == "screening" else "/safety"
 
 
 @router.get("/screening")
@@ -196,11 +204,12 @@ def today(
 ) -> Response:
     """Today's routine, its duration, and what changed since yesterday and why."""
     screening = care.latest_screening(user)
-    if screening is None or not screening.may_exercise:
-        return redirect("/" if screening is None else "/screening/result")
+    if screening is None:
+        return redirect("/")
     state = current_safety_state(care.db, user.id, care.rules)
-    if state.blocks_exercise:
-        return redirect("/safety")  # urgent or emergency: the page to acknowledge
+    blocked = _blocked_page(care, user)
+    if blocked:
+        return redirect(blocked)  # urgent or emergency: the page to acknowledge
     view = care.today(user)
     if view is None:
         return redirect("/intake")
