@@ -43,7 +43,7 @@ class SafetyLevel(StrEnum):
     @property
     def severity(self) -> int:
         """0 for clear up to 4 for emergency."""
-        return list(SafetyLevel).index(self)
+        return _SEVERITY[self.value]
 
     @property
     def blocks_exercise(self) -> bool:
@@ -55,6 +55,8 @@ class SafetyLevel(StrEnum):
         """Plain words for pages and the terminal."""
         return LEVEL_LABELS[self]
 
+
+_SEVERITY = {"clear": 0, "caution": 1, "see_clinician": 2, "urgent": 3, "emergency": 4}
 
 LEVEL_LABELS = {
     SafetyLevel.CLEAR: "Clear",

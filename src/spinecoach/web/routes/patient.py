@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
+from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
@@ -26,6 +27,7 @@ from spinecoach.web.deps import (
 )
 from spinecoach.web.pages import export_download, redirect, render
 from spinecoach.web.progress import compute_progress, session_summary
+from spinecoach.web.safety import safety_line
 
 router = APIRouter()
 
@@ -66,10 +68,10 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
     return redirect("/today")
 
 
-def _blocked_page(care: Care, user: models.Person) -> str | None:
+def _blocked_page(care: Care, user: models.Person, state: SafetyState | None = None) -> str | None:
     """Where a person whose safety state blocks exercise is sent (``None`` when not blocked):
     the screening verdict when the screening set it, else the safety page."""
-    state = current_safety_state(care.db, user.id, care.rules)
+    state = state or current_safety_state(care.db, user.id, care.rules)
     if not state.blocks_exercise:
         return None
     return "/screening/result" if state.source == "screening" else "/safety"
@@ -207,13 +209,13 @@ def today(
     if screening is None:
         return redirect("/")
     state = current_safety_state(care.db, user.id, care.rules)
-    blocked = _blocked_page(care, user)
+    blocked = _blocked_page(care, user, state)
     if blocked:
         return redirect(blocked)  # urgent or emergency: the page to acknowledge
     view = care.today(user)
     if view is None:
         return redirect("/intake")
-    gate = exercise_gate_for(care.db, user.id, care.rules)  # a paused plan says why
+    gate = exercise_gate_for(care.db, user.id, care.rules, state)  # a paused plan says why
     clinician = care.db.get(models.Person, user.clinician_id) if user.clinician_id else None
     return render(
         request,
@@ -226,6 +228,7 @@ def today(
         screening=screening,
         gate=gate,
         safety_level=state.level,
+        safety=None if state.level is SafetyLevel.CLEAR else safety_line(state, ctx.library),
         symptom_choices=[r for r in ctx.rules.stop_rules if r.symptom != "centralisation"],
     )
 
