@@ -15,6 +15,7 @@ from spinecoach.cli._safety import describe_state
 from spinecoach.cli.plan import show_plan
 from spinecoach.domain.rules import StopAction
 from spinecoach.domain.serialize import plan_to_dict
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.store.repositories import SessionRepository
 from spinecoach.store.safety import current_safety_state
@@ -42,13 +43,20 @@ def checkin_command(
     """Report pain and symptoms; a next-morning check-in adapts tomorrow's plan."""
     now = datetime.now(UTC)
     with AppContext(data_dir) as ctx:
+        library = ctx.library
         known = {r.symptom: r.label for r in ctx.rules.stop_rules}
         if pain is None and not symptoms:
             pain = IntPrompt.ask("Pain right now (0-10)", console=console)
-            listed = ", ".join(sorted(known))
-            text = Prompt.ask(f"Any of these? ({listed}; comma-separated, blank for none)",
+            keys = list(known)
+            for n, key in enumerate(keys, 1):
+                console.print(f"  {n}. {known[key]}")
+            text = Prompt.ask("Any of these? (their numbers, comma-separated; blank for none)",
                               default="", console=console)  # fmt: skip
-            symptoms = [s.strip() for s in text.split(",") if s.strip()]
+            symptoms = [
+                keys[int(s) - 1] if s.strip().isdigit() and 0 < int(s) <= len(keys) else s.strip()
+                for s in text.split(",")
+                if s.strip()
+            ]
         sessions = SessionRepository(ctx.db)
         person = ctx.person_id
         if session_id is None:
@@ -74,7 +82,8 @@ def checkin_command(
         print_json(payload)
         return
     style = "green" if decision.action == StopAction.CONTINUE else "bold red"
-    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{decision.action.value}[/]"))
+    title = decision_words(decision.action.value).capitalize()
+    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{title}[/]"))
     if state.level.value != "clear":
         console.print(f"[bold]Your safety state:[/] {describe_state(state)}", highlight=False)
     if state.blocks_exercise:
@@ -82,7 +91,7 @@ def checkin_command(
                       "once the symptom has gone (`spinecoach screen`), or your clinician clears "
                       "you with a note.[/]")  # fmt: skip
     if adapted is not None:
-        show_plan(adapted)
+        show_plan(adapted, library)
 
 
 def register(app: typer.Typer) -> None:

@@ -60,7 +60,8 @@ def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Pl
                          reason="Chosen with --exercise.")
             )  # fmt: skip
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
 
 
 def remaining_plan(plan: Plan, done: list[str]) -> Plan:
@@ -73,7 +74,8 @@ def remaining_plan(plan: Plan, done: list[str]) -> Plan:
         else:
             items.append(item)
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
 
 
 class CueOutput:

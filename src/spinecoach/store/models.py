@@ -77,6 +77,8 @@ class Plan(Base):
     changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    conditions: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    set_aside: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     person: Mapped[Person] = relationship(back_populates="plans", foreign_keys=[person_id])

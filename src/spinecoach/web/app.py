@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 import spinecoach
 from spinecoach.content import load_library, load_rules
+from spinecoach.domain.wording import condition_words, decision_words, plain_message
 from spinecoach.errors import SpinecoachError
 from spinecoach.settings import Settings
 from spinecoach.store.db import open_database
@@ -56,7 +57,7 @@ def create_app(
         Use this database instead of opening ``settings.resolved_database_url``
         (tests pass an in-memory SQLite factory).
     """
-    settings = settings or Settings()
+    settings = settings or Settings.load()
     if session_factory is None:
         engine, session_factory = open_database(settings.resolved_database_url)
     else:
@@ -64,6 +65,9 @@ def create_app(
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["disclaimer"] = spinecoach.DISCLAIMER
     templates.env.globals["version"] = spinecoach.__version__
+    templates.env.filters["decision_words"] = decision_words
+    templates.env.filters["condition_words"] = condition_words
+    templates.env.filters["plain_message"] = plain_message
     ctx = AppContext(
         settings=settings,
         engine=engine,

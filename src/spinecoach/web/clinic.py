@@ -59,6 +59,7 @@ class ItemEdit:
     reps: int | None = None
     sets: int | None = None
     hold_s: float | None = None
+    position: int | None = None  # the row in the plan (rows of a duplicated exercise differ)
 
 
 @dataclass(frozen=True)
@@ -225,12 +226,22 @@ class Clinic:
         if row is None:
             raise InvalidInput("plan: this patient has no plan yet (they have not done the intake)")
         current = plan_from_row(row)
-        by_id = {e.exercise_id: e for e in edit.items}
+        by_position = {e.position: e for e in edit.items if e.position is not None}
+        by_id: dict[str, ItemEdit] = {}
+        for legacy in edit.items:
+            if legacy.position is None:
+                by_id.setdefault(legacy.exercise_id, legacy)
         items: list[PlanItem] = []
         changes: list[PlanChange] = []
         who = f"Changed by {clinician.name}"
-        for item in current.items:
-            e = by_id.get(item.exercise_id)
+        for position, item in enumerate(current.items):
+            e = by_position.get(position)
+            if e is not None and e.exercise_id != item.exercise_id:
+                raise InvalidInput(
+                    "plan: the plan changed since this page was opened; reload it and edit again"
+                )
+            if e is None:
+                e = by_id.pop(item.exercise_id, None)  # older form: first row of that id
             if e is None:
                 items.append(item)
                 continue
@@ -274,6 +285,19 @@ class Clinic:
                 )
             )
             changes.append(PlanChange(exercise.id, ChangeAction.ADD, f"{who}: added."))
+        seen: set[str] = set()
+        for item in items:
+            if item.exercise_id in seen:
+                name = (
+                    self.library.exercises[item.exercise_id].name
+                    if (item.exercise_id in self.library)
+                    else item.exercise_id
+                )
+                raise InvalidInput(
+                    f"plan: {name} is listed twice; untick one of its rows (a plan holds each "
+                    "exercise once). Nothing was saved."
+                )
+            seen.add(item.exercise_id)
         level = current.level
         if edit.level is not None:
             if edit.level not in (1, 2, 3):

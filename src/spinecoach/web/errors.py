@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from spinecoach.domain.wording import plain_message
 from spinecoach.errors import NotAuthenticated, SpinecoachError, UnsafeToExercise
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,12 @@ def error_response(request: Request, status: int, message: str, kind: str) -> Re
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"title": TITLES.get(status, "Error"), "message": message, "status": status, "kind": kind},
+        {
+            "title": TITLES.get(status, "Error"),
+            "message": plain_message(message),
+            "status": status,
+            "kind": kind,
+        },
         status_code=status,
     )
 

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
+from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
@@ -77,10 +78,18 @@ def _blocked_page(care: Care, user: models.Person, state: SafetyState | None = N
     return "/screening/result" if state.source == "screening" else "/safety"
 
 
+@router.get("/sources")
+def sources_page(request: Request, ctx: ContextDep) -> Response:
+    """Every clinical source tag cited on the pages, with its reference."""
+    from spinecoach.content import load_sources
+
+    return render(request, "sources.html", sources=load_sources(ctx.settings.content_dir))
+
+
 @router.get("/screening")
 def screening_page(request: Request, user: PatientUser, ctx: ContextDep) -> Response:
     """The red-flag questions (our own plain wording)."""
-    return render(request, "screening.html", questions=ctx.rules.red_flags, error=None)
+    return render(request, "screening.html", questions=ctx.rules.asked_questions, error=None)
 
 
 @router.post("/screening")
@@ -90,7 +99,7 @@ async def screening_submit(
     """Screen the answers; emergency and urgent verdicts block exercise."""
     form = await request.form()
     answers = {}
-    for question in ctx.rules.red_flags:
+    for question in ctx.rules.asked_questions:
         value = form.get(f"q_{question.id}")
         if isinstance(value, str) and value in ANSWER_CHOICES:
             answers[question.id] = value
@@ -196,7 +205,8 @@ async def intake_submit(
             k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k)
             for k in form
         }
-        return render(request, "intake.html", status_code=422, **_intake_context(values, str(exc)))
+        message = plain_message(str(exc))
+        return render(request, "intake.html", status_code=422, **_intake_context(values, message))
     return redirect("/today?new=1")
 
 
@@ -264,6 +274,7 @@ def checkin(
     _: CsrfChecked,
     user: PatientUser,
     care: CareDep,
+    ctx: ContextDep,
     pain: Annotated[int | None, Form(ge=0, le=10)] = None,
     kind: Annotated[str, Form(max_length=20)] = "next_morning",
     symptoms: Annotated[list[str] | None, Form(max_length=40)] = None,
@@ -286,7 +297,10 @@ def checkin(
         )
     if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
         return redirect("/safety")
-    return render(request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted)
+    names = {e.id: e.name for e in ctx.library}
+    return render(
+        request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted, names=names
+    )
 
 
 @router.post("/join-clinic")
