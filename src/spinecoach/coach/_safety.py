@@ -168,6 +168,7 @@ def back_to_tolerated(
             out,
         )
         engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
+        engine.hold_for_stop(f"Stop this exercise. {why} We'll end the exercises for today here.")
         return
     index = engine._next_index
     engine._next_index += 1
@@ -191,3 +192,4 @@ def back_to_tolerated(
         cautions=cautions_for_person(back, plan.conditions),
     )
     engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out, steps)
+    engine.hold_for_stop(f"Stop this exercise. {why} Next: back to {back.name}, which suited you.")
