@@ -85,3 +85,11 @@ def test_pain_8_session_plan_is_usable_today(capsys, data_dir) -> None:  # type:
     assert code == 0, out
     assert "Let's not exercise today" not in out
     assert "Rest in a position of relief" in out
+
+
+def test_inflammatory_example_is_a_routine_review(capsys, data_dir) -> None:  # type: ignore[no-untyped-def]
+    path = EXAMPLES / "screening_inflammatory.json"
+    assert main(["screen", "--answers", str(path), "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["tier"] == "routine"
+    assert "rheumatologist" in verdict["reasons"][0]

@@ -33,6 +33,7 @@ from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.domain.exercise import ExcursionDirection, Exercise
 from spinecoach.domain.plan import Plan
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.body import Body
 from spinecoach.motion.measures import MEASURES, measure_values
@@ -471,8 +472,8 @@ class LiveSession:
         names = {i.exercise_id: i.name for i in self.plan.items}
         return [
             {
-                "exercise": names.get(c.exercise_id, c.exercise_id.replace("_", " ")),
-                "action": c.action.value,
+                "exercise": names.get(c.exercise_id, "Your plan"),
+                "action": decision_words(c.action.value),  # plain words, not "regress"
                 "reason": c.reason,
             }
             for c in plan.changes
