@@ -26,6 +26,7 @@ def test_newcomer_gets_a_plan(tmp_path, rules) -> None:  # type: ignore[no-untyp
     result = run_flow(tmp_path, answers, INTAKE)
     assert result.returncode == 0, result.stderr
     assert "NO WARNING SIGNS" in result.stdout and "Today's routine" in result.stdout
+    assert "Safety: Clear." in result.stdout  # the safety state, shown before the plan
     assert "not a substitute for a clinician" in result.stdout
     with sqlite3.connect(tmp_path / "spinecoach.db") as conn:
         assert conn.execute("select count(*) from plan_items").fetchone()[0] >= 3
@@ -37,6 +38,7 @@ def test_emergency_answer_stops_before_intake(tmp_path, rules) -> None:  # type:
     result = run_flow(tmp_path, answers, [])
     assert result.returncode == 0, result.stderr
     assert "EMERGENCY" in result.stdout and "999" in result.stdout
+    assert "Emergency: get medical help now" in result.stdout  # the stored safety state
     assert "Today's routine" not in result.stdout
     with sqlite3.connect(tmp_path / "spinecoach.db") as conn:
         assert conn.execute("select count(*) from plans").fetchone()[0] == 0

@@ -11,12 +11,14 @@ from rich.panel import Panel
 from rich.prompt import IntPrompt, Prompt
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
+from spinecoach.cli._safety import describe_state
 from spinecoach.cli.plan import show_plan
 from spinecoach.domain.rules import StopAction
 from spinecoach.domain.serialize import plan_to_dict
 from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.store.repositories import SessionRepository
+from spinecoach.store.safety import current_safety_state
 
 
 def checkin_command(
@@ -71,8 +73,10 @@ def checkin_command(
                 adapted = ctx.service.adapt_after_session(person, session_id, now)
         elif kind == "next_morning" and session_id is None and not as_json:
             console.print("[dim]No session recorded yet; your plan stays as it is.[/]")
+        state = current_safety_state(ctx.db, person, ctx.rules)
     if as_json:
-        payload: dict[str, object] = {"decision": decision.to_json(), "session_id": session_id}
+        payload: dict[str, object] = {"decision": decision.to_json(), "session_id": session_id,
+                                      "safety_state": state.to_json()}  # fmt: skip
         if adapted is not None:
             payload["plan"] = plan_to_dict(adapted)
         print_json(payload)
@@ -80,6 +84,12 @@ def checkin_command(
     style = "green" if decision.action == StopAction.CONTINUE else "bold red"
     title = decision_words(decision.action.value).capitalize()
     console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{title}[/]"))
+    if state.level.value != "clear":
+        console.print(f"[bold]Your safety state:[/] {describe_state(state)}", highlight=False)
+    if state.blocks_exercise:
+        console.print("[bold red]Exercise is blocked until you answer the safety questions again "
+                      "once the symptom has gone (`spinecoach screen`), or your clinician clears "
+                      "you with a note.[/]")  # fmt: skip
     if adapted is not None:
         show_plan(adapted, library)
 

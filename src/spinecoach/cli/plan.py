@@ -11,6 +11,7 @@ from rich.table import Table
 
 from spinecoach import DISCLAIMER
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.cli._safety import guard_exercise, show_safety
 from spinecoach.cli.screening import _rename_input_error
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import Plan
@@ -62,6 +63,9 @@ def plan_command(
     from spinecoach.errors import InvalidInput
 
     with AppContext(data_dir) as ctx:
+        if not as_json:  # (JSON output stays pure; a refusal goes to stderr)
+            show_safety(ctx)
+        guard_exercise(ctx)  # never a fresh, unpaused plan while blocked or paused
         if profile_file is not None:
             try:
                 profile = make_profile(read_json_file(profile_file))

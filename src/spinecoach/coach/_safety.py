@@ -99,6 +99,7 @@ def apply_decision(
         return
     engine._say(t, CueKind.SAFETY, f"Stop this exercise. {why}", out)
     engine._end_exercise_early(t, action.value, reasons, out)
+    engine.hold_for_stop(f"Stop this exercise. {why}")
 
 
 def regress(
@@ -120,6 +121,7 @@ def regress(
             out,
         )
         engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
+        engine.hold_for_stop(f"Stop this exercise. {why} There is no easier version.")
         return
     exercise = engine._library[easier]
     index = engine._next_index

@@ -29,6 +29,7 @@ from spinecoach.store.repositories import (
     SessionRepository,
     plan_from_row,
 )
+from spinecoach.store.safety import current_safety_state, require_exercise_allowed
 
 
 def dosing_from(settings: Settings, rules: Rules | None = None) -> DosingSettings:
@@ -80,6 +81,7 @@ class CoachService:
         ScreeningRepository(self.db).add(
             person_id, result.tier.value, payload, list(result.reasons)
         )
+        current_safety_state(self.db, person_id, self.rules)  # history: re-screening lifts
         return result
 
     def require_clearance(self, person_id: int) -> None:
@@ -94,6 +96,7 @@ class CoachService:
             raise UnsafeToExercise(
                 f"Your last screening was '{tier.value}': {self.rules.tier_advice[tier]}"
             )
+        require_exercise_allowed(self.db, person_id, self.rules)
 
     def record_intake(self, person_id: int, answers: dict[str, Any]) -> Profile:
         """Validate and store intake answers; return the profile."""
@@ -188,6 +191,7 @@ class CoachService:
             symptoms=sorted(symptoms),
             decision=decision.to_json(),
         )
+        current_safety_state(self.db, person_id, self.rules)  # an emergency sets it at once
         return decision
 
     def adapt_after_session(self, person_id: int, session_id: int, now: datetime) -> Plan:

@@ -31,6 +31,7 @@ from spinecoach.store.repositories import (
     ScreeningRepository,
     plan_from_row,
 )
+from spinecoach.store.safety import require_exercise_allowed
 from spinecoach.store.services import CoachService
 
 ANSWER_CHOICES = ("yes", "no", "unsure")
@@ -106,6 +107,7 @@ class Care:
             raise UnsafeToExercise("Please answer the safety questions before you exercise.")
         if not result.may_exercise:
             raise UnsafeToExercise(result.advice)
+        require_exercise_allowed(self.db, person.id, self.rules)
 
     # --- intake and plans ------------------------------------------------------------
     def submit_intake(self, person: models.Person, answers: dict[str, Any], now: datetime) -> Plan:

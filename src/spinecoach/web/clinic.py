@@ -15,10 +15,14 @@ from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
+from spinecoach.domain.rules import Rules
+from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
+from spinecoach.store.safety import current_safety_state
 from spinecoach.web.progress import MIC_POINTS
+from spinecoach.web.safety import SafetyLine, safety_line
 
 FLAG_WINDOW_DAYS = 7
 MISSED_DAYS_FLAG = 3
@@ -41,6 +45,8 @@ class PatientRow:
     person: models.Person
     flags: tuple[Flag, ...]
     last_session: datetime | None
+    safety: SafetyLine | None = None  # shown first, in plain words (issue 10 §1)
+    severity: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,10 @@ def _aware(value: datetime) -> datetime:
 class Clinic:
     """Clinician services for one request."""
 
-    def __init__(self, db: DbSession, library: ExerciseLibrary) -> None:
+    def __init__(self, db: DbSession, library: ExerciseLibrary, rules: Rules | None = None) -> None:
         self.db = db
         self.library = library
+        self.rules = rules
         self.people = PersonRepository(db)
         self.plans = PlanRepository(db)
 
@@ -95,10 +102,18 @@ class Clinic:
                 .where(models.Session.person_id == person.id)
                 .order_by(models.Session.started_at.desc())
             ).first()
+            state = current_safety_state(self.db, person.id, self.rules)
+            line = None if state.level is SafetyLevel.CLEAR else safety_line(state, self.library)
             rows.append(
-                PatientRow(person, tuple(self.flags(person, now)), _aware(last) if last else None)
+                PatientRow(
+                    person,
+                    tuple(self.flags(person, now)),
+                    _aware(last) if last else None,
+                    line,
+                    state.level.severity,
+                )  # fmt: skip
             )
-        return sorted(rows, key=lambda r: (-len(r.flags), r.person.name.lower()))
+        return sorted(rows, key=lambda r: (-r.severity, -len(r.flags), r.person.name.lower()))
 
     def flags(self, person: models.Person, now: datetime) -> list[Flag]:
         """Red-flag answers, pain rising over the last week, missed sessions, poor tracking."""

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from spinecoach.domain.wording import plain_message
-from spinecoach.errors import NotAuthenticated, SpinecoachError
+from spinecoach.errors import NotAuthenticated, SpinecoachError, UnsafeToExercise
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,12 @@ async def handle_spinecoach_error(request: Request, exc: SpinecoachError) -> Res
         if request.url.query:
             target += "?" + request.url.query
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if isinstance(exc, UnsafeToExercise) and not wants_json(request):
+        from spinecoach.web.safety import render_block
+
+        page = render_block(request, str(exc), exc.http_status)
+        if page is not None:
+            return page
     if exc.http_status >= 500:
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
     return error_response(request, exc.http_status, str(exc), type(exc).__name__)

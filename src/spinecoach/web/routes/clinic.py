@@ -18,6 +18,7 @@ from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
 from spinecoach.web.pages import export_download, redirect, render
 from spinecoach.web.progress import compute_progress
+from spinecoach.web.safety import block_context
 
 router = APIRouter(prefix="/clinic")
 
@@ -69,6 +70,7 @@ def patient_page(
         addable=[e for e in ctx.library if e.id not in in_plan],
         notes=clinic.notes(patient),
         profile=profile,
+        patient_safety=block_context(db, ctx, patient),
     )
 
 

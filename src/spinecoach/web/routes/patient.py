@@ -13,6 +13,7 @@ from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_
 from spinecoach.domain.wording import condition_words, plain_message
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
+from spinecoach.store.safety import current_safety_state, exercise_gate_for
 from spinecoach.web import charts
 from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
@@ -60,6 +61,8 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
         return redirect("/screening")
     if not screening.may_exercise:
         return redirect("/screening/result")
+    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
+        return redirect("/safety")
     if care.plans.latest_row(user.id) is None:
         return redirect("/intake")
     return redirect("/today")
@@ -211,9 +214,13 @@ def today(
     screening = care.latest_screening(user)
     if screening is None or not screening.may_exercise:
         return redirect("/" if screening is None else "/screening/result")
+    state = current_safety_state(care.db, user.id, care.rules)
+    if state.blocks_exercise:
+        return redirect("/safety")  # urgent or emergency: the page to acknowledge
     view = care.today(user)
     if view is None:
         return redirect("/intake")
+    gate = exercise_gate_for(care.db, user.id, care.rules)  # a paused plan says why
     clinician = care.db.get(models.Person, user.clinician_id) if user.clinician_id else None
     return render(
         request,
@@ -224,6 +231,9 @@ def today(
         minutes=round(view.plan.total_duration_s / 60),
         new=bool(new),
         screening=screening,
+        gate=gate,
+        safety_level=state.level,
+        symptom_choices=[r for r in ctx.rules.stop_rules if r.symptom != "centralisation"],
     )
 
 
@@ -259,18 +269,28 @@ def checkin(
     user: PatientUser,
     care: CareDep,
     ctx: ContextDep,
-    pain: Annotated[int, Form(ge=0, le=10)],
+    pain: Annotated[int | None, Form(ge=0, le=10)] = None,
     kind: Annotated[str, Form(max_length=20)] = "next_morning",
+    symptoms: Annotated[list[str] | None, Form(max_length=40)] = None,
 ) -> Response:
-    """A one-tap pain check-in, run through the stop rules.
+    """A one-tap pain check-in, or a symptom report, run through the stop rules.
 
-    A next-morning check-in after a session also adapts tomorrow's plan (``adapt_plan``).
+    A next-morning check-in after a session also adapts tomorrow's plan (``adapt_plan``). A
+    symptom that needs a clinician or emergency care sets the safety state at once and shows
+    the safety page.
     """
     adapted = None
-    if kind == "next_morning":
+    reported = set(symptoms or [])
+    if pain is None and not reported:
+        raise InvalidInput("pain: choose your pain from 0 to 10, or tick a symptom")
+    if kind == "next_morning" and not reported and pain is not None:
         decision, adapted = morning_check_in(care, user, pain, _now())
     else:
-        decision = care.check_in(user, kind=kind, pain=pain, symptoms=set(), now=_now())
+        decision = care.check_in(
+            user, kind="symptom" if reported else kind, pain=pain, symptoms=reported, now=_now()
+        )
+    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
+        return redirect("/safety")
     names = {e.id: e.name for e in ctx.library}
     return render(
         request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted, names=names

@@ -1,7 +1,7 @@
 """plans keep the person's planning conditions and the exercises set aside because they hurt
 
 Revision ID: 0006_domain_safety
-Revises: 0001
+Revises: 0002_safety_state
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_domain_safety"
-down_revision = "0001"
+down_revision = "0002_safety_state"
 branch_labels = None
 depends_on = None
 
