@@ -22,9 +22,13 @@ class EngineOptions:
         Override of the rules' pain limit (the ``pain_limit`` setting).
     countdown : bool
         Count "3, 2, 1" at the end of holds, rests and PNF phases.
+    wait_for_stop_ack : bool
+        After "stop this exercise", freeze every timer until :meth:`SessionEngine.acknowledge_stop`
+        (the message stays on screen and the next exercise does not count down under it).
     """
 
     timeline: TimelineOptions = field(default_factory=TimelineOptions)
     gate: GateSettings = field(default_factory=GateSettings)
     pain_limit: int | None = None
     countdown: bool = True
+    wait_for_stop_ack: bool = False

@@ -20,6 +20,7 @@ MAX_KEYPOINTS = 64
 #: Every ``type`` a client may send.
 MESSAGE_TYPES = (
     "keypoints", "imu", "sensor", "pain", "symptoms", "skip", "stop", "pause", "resume",
+    "acknowledge_stop",
 )  # fmt: skip
 MAX_SYMPTOMS = 32
 #: Largest value accepted for a client time stamp (ms); beyond it is not a time.
@@ -101,9 +102,9 @@ class SymptomsMessage(_Message):
 
 
 class ControlMessage(_Message):
-    """``{"type": "skip" | "stop" | "pause" | "resume"}``."""
+    """``{"type": "skip" | "stop" | "pause" | "resume" | "acknowledge_stop"}``."""
 
-    type: Literal["skip", "stop", "pause", "resume"]
+    type: Literal["skip", "stop", "pause", "resume", "acknowledge_stop"]
 
 
 ClientMessage = Annotated[
