@@ -10,18 +10,13 @@ huge integers, deep nesting and oversized lists become one :class:`InvalidInput`
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from spinecoach.errors import InvalidInput
 
 MAX_KEYPOINTS = 64
-#: Every ``type`` a client may send.
-MESSAGE_TYPES = (
-    "keypoints", "imu", "sensor", "pain", "symptoms", "skip", "stop", "pause", "resume",
-    "acknowledge_stop",
-)  # fmt: skip
 MAX_SYMPTOMS = 32
 #: Largest value accepted for a client time stamp (ms); beyond it is not a time.
 MAX_CLIENT_TS = 1e15
@@ -102,7 +97,10 @@ class SymptomsMessage(_Message):
 
 
 class ControlMessage(_Message):
-    """``{"type": "skip" | "stop" | "pause" | "resume" | "acknowledge_stop"}``."""
+    """``{"type": "skip" | "stop" | "pause" | "resume" | "acknowledge_stop"}``.
+
+    ``acknowledge_stop``: the person has read "stop this exercise" (the engine waits for it).
+    """
 
     type: Literal["skip", "stop", "pause", "resume", "acknowledge_stop"]
 
@@ -112,6 +110,12 @@ ClientMessage = Annotated[
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+#: Every message type a client may send, read off the union's ``type`` literals.
+MESSAGE_TYPES = tuple(
+    kind
+    for model in get_args(get_args(ClientMessage)[0])
+    for kind in get_args(model.model_fields["type"].annotation)
+)
 #: Hints per field when its value has the wrong shape.
 _FIELD_HINTS = {
     "keypoints": "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]; "
