@@ -43,6 +43,10 @@ class SessionEngine(Protocol):
     @property
     def _step(self) -> Step | None: ...
 
+    def _segment_end(self, index: int) -> int: ...
+
+    def hold_for_stop(self, text: str) -> None: ...
+
     def _say(
         self, t: float, kind: CueKind, text: str, out: list[Cue], *, topic: str = "",
         force: bool = False,
@@ -58,10 +62,6 @@ class SessionEngine(Protocol):
     ) -> None: ...  # fmt: skip
 
     def _measured(self, exercise: Exercise) -> bool: ...
-
-    def _segment_end(self, index: int) -> int: ...
-
-    def hold_for_stop(self, text: str) -> None: ...
 
 
 def record_check(

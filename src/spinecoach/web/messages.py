@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from spinecoach.errors import InvalidInput
 
 MAX_KEYPOINTS = 64
-#: Every ``type`` a client may send.
 MAX_SYMPTOMS = 32
 #: Largest value accepted for a client time stamp (ms); beyond it is not a time.
 MAX_CLIENT_TS = 1e15
