@@ -123,9 +123,14 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
         )
         if "unmeasurable" in tracking:
             console.print(f"[yellow]{result.angle} not measurable: {tracking['unmeasurable']}[/]")
-        if not result.repetitions:
+        count = result.count_summary()
+        if count.get("note"):
+            console.print(f"[yellow]{count['note']}[/]")
+        elif not result.repetitions:
             console.print("no repetitions found")
-        reps = Table(title=f"Repetitions ({len(result.repetitions)})")
+        reps = Table(
+            title=f"Repetitions ({len(result.repetitions)}, confidence {count['confidence']})"
+        )
         for column in ("#", "side", "start s", "peak s", "end s", "peak deg", "out s", "back s"):
             reps.add_column(column, justify="right")
         for i, (rep, tempo) in enumerate(zip(result.repetitions, result.tempo, strict=True), 1):

@@ -126,10 +126,11 @@ class ImuAnalysis:
         out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
             c = self.cycles
+            # one count per output: the repetitions table's (the note gives the rhythm)
             out.append(
-                f"dominant periodic tilt: {c.n_cycles} cycles (period {c.period_s:.1f} s, "
-                f"range {c.amplitude_deg:.1f}°, steady segment {c.segment_s[0]:.1f}-"
-                f"{c.segment_s[1]:.1f} s)"
+                f"dominant periodic tilt: {len(self.result.repetitions)} repetitions counted "
+                f"(period {c.period_s:.1f} s, range {c.amplitude_deg:.1f}°, steady segment "
+                f"{c.segment_s[0]:.1f}-{c.segment_s[1]:.1f} s)"
             )
         return out
 
@@ -315,7 +316,8 @@ def _analyze_single(
     result = analyze_imu_measures(
         measures,
         signature,
-        params=EventParameters(neutral_deg=neutral),
+        # the band-passed tilt's last seconds are filter transient: no unfinished repetition
+        params=EventParameters(neutral_deg=neutral, count_unfinished_fraction=0.0),
         exercise_id=opts.exercise.id if opts.exercise else "",
     )
     return ImuAnalysis(recording, measures, result, cycles)
