@@ -64,7 +64,7 @@ def test_rich_summary_with_exercise(capsys, shared_data: Path) -> None:  # type:
         "seated_side_bend",
     )
     assert code == 0
-    assert "Repetitions (2)" in out and "Holds (2)" in out
+    assert "Repetitions (2, confidence high)" in out and "Holds (2)" in out
 
 
 def test_angles_csv_and_keypoints_out(capsys, shared_data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -98,6 +98,8 @@ def output_json(output: AnalysisOutput) -> dict[str, Any]:
     payload["unmeasurable"] = dict(measures.unmeasurable)
     payload["flags"] = dict(measures.flags)
     payload["notes"] = list(output.notes)
+    if output.plausibility is not None:
+        payload["plausibility"] = output.plausibility
     return payload
 
 

@@ -101,6 +101,9 @@ class AnalysisOutput:
         The keypoints, for sources that have them.
     notes : tuple of str
         Caveats to show the user (assumed frame rate, proxies, ...).
+    plausibility : dict or None
+        Keypoint files: frames and keypoints set aside as implausible
+        (:meth:`spinecoach.motion.plausibility.PlausibilityReport.to_json`).
     """
 
     measures: MeasureSeries
@@ -108,6 +111,7 @@ class AnalysisOutput:
     source: str
     keypoints: KeypointSeries | None = None
     notes: tuple[str, ...] = field(default=())
+    plausibility: dict[str, object] | None = None
 
 
 def reported_measures(
