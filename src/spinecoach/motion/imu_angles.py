@@ -13,9 +13,12 @@ inclinometers (CLINICAL.md §7, dual-inclinometer method):
 where ``v = (v_f, v_l, v_u)`` is Earth's up written in body axes. Lumbar angles are the upper
 (T12/L1) minus the lower (sacral) reading; pelvic tilt is the sacral sagittal angle, anterior
 tilt positive (the top of the sacrum moving forward). Rotation is the heading of each
-segment's left axis about the vertical, upper minus lower, the upper trunk turning to the
-left (right shoulder moving backward) positive; without a magnetometer the headings drift
-with gyroscope bias, so the measure carries a flag.
+segment's left axis about the vertical (headings grow counter-clockwise seen from above, a
+turn to the left), lower minus upper: the upper trunk turning to the **right** (right
+shoulder moving backward) is positive, the sign of the camera's ``trunk_rotation_deg``, so
+a positive excursion is labelled ``right``; ``pelvic_rotation_deg`` likewise (pelvis turning
+right positive). Without a magnetometer the headings drift with gyroscope bias, so the
+measure carries a flag.
 
 Calibration and mounting
 ------------------------
@@ -325,7 +328,9 @@ def imu_measures(
         h_up = segment_heading_deg(oriented[Placement.UPPER], mountings[Placement.UPPER])
         h_lo = segment_heading_deg(oriented[Placement.LOWER], mountings[Placement.LOWER])
         if h_up is not None and h_lo is not None:
-            values["lumbar_rotation_deg"] = _wrap_deg(h_up - h_lo)
+            # headings grow counter-clockwise seen from above (a turn to the left); the
+            # measure is positive for a turn to the RIGHT, as the camera's trunk_rotation_deg
+            values["lumbar_rotation_deg"] = _wrap_deg(h_lo - h_up)
             if not has_magnetometer:
                 flags["lumbar_rotation_deg"] = ROTATION_NO_MAG_FLAG
         else:
@@ -337,7 +342,7 @@ def imu_measures(
         values["pelvic_obliquity_deg"] = front
         heading = segment_heading_deg(oriented[Placement.LOWER], mountings[Placement.LOWER])
         values["pelvic_rotation_deg"] = (
-            heading if heading is not None else np.full(base.shape, np.nan)
+            -heading if heading is not None else np.full(base.shape, np.nan)
         )
         if heading is None:
             flags["pelvic_rotation_deg"] = "not measurable without a gyroscope"

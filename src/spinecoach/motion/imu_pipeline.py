@@ -274,7 +274,7 @@ class ImuStreamProcessor:
         values: dict[str, float] = {}
         if chosen is PlacementSet.DUAL:
             (us, uf, uh), (ls, lf, lh) = seg[Placement.UPPER], seg[Placement.LOWER]
-            rot = (uh - lh + 180.0) % 360.0 - 180.0
+            rot = (lh - uh + 180.0) % 360.0 - 180.0  # turn to the right positive
             values = {
                 "lumbar_flexion_deg": us - ls,
                 "lumbar_lateral_flexion_deg": uf - lf,
@@ -286,7 +286,7 @@ class ImuStreamProcessor:
             }
         elif chosen is PlacementSet.SACRUM:
             ls, lf, lh = seg[Placement.LOWER]
-            values = {"pelvic_tilt_deg": ls, "pelvic_obliquity_deg": lf, "pelvic_rotation_deg": lh}
+            values = {"pelvic_tilt_deg": ls, "pelvic_obliquity_deg": lf, "pelvic_rotation_deg": -lh}
         elif chosen is PlacementSet.UPPER:
             us, uf, _ = seg[Placement.UPPER]
             values = {"trunk_inclination_deg": us, "trunk_lateral_inclination_deg": uf}

@@ -46,9 +46,7 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
         notes.append(f"no time stamps in the file: assumed {rate} frames/s (change with --fps)")
     if options.keypoints_out is not None:
         write_keypoints_csv(series, options.keypoints_out)
-    gated, report = gate_keypoints(
-        series, PlausibilityCheck(min_confidence=options.min_confidence)
-    )
+    gated, report = gate_keypoints(series, PlausibilityCheck(min_confidence=options.min_confidence))
     note = report.note()
     if note:
         notes.append(note)
