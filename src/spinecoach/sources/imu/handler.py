@@ -194,6 +194,7 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
         start_s=opts.calibration_start_s,
         duration_s=opts.calibration_s,
         forward_axis=opts.forward_axis or str(recording.metadata.get("forward_axis", "-z")),
+        when_moving="refuse",  # a whole recording: no still start at all is refused
     )
     if chosen is None:
         chosen = recording.placement_set
