@@ -146,6 +146,44 @@ def _placement_set(value: str | None) -> PlacementSet | None:
     return PlacementSet(value)
 
 
+def parse_forward_axes(value: str) -> tuple[str | None, dict[str, str]]:
+    """``--forward-axis`` value: one axis for every sensor, or ``upper=+x,lower=-z``.
+
+    Returns
+    -------
+    (axis for every sensor or None, per-placement axes)
+
+    Raises
+    ------
+    InvalidInput
+        One line naming the flag, the allowed values and the value given.
+    """
+    allowed = "+x, -x, +y, -y, +z, -z or auto"
+    common: str | None = None
+    per: dict[str, str] = {}
+    for part in value.split(","):
+        name, sep, axis = part.partition("=")
+        if not sep:
+            name, axis = "", name
+        name, axis = name.strip().lower(), axis.strip()
+        if axis.lower() != "auto":
+            try:
+                parse_axis(axis)
+            except InvalidInput:
+                raise InvalidInput(
+                    f"--forward-axis must be one of {allowed} (or per sensor, e.g. "
+                    f"upper=+x,lower=-z), got '{value}'"
+                ) from None
+        if not name:
+            common = axis
+        elif name in {p.value for p in Placement}:
+            per[name] = axis
+        else:
+            known = ", ".join(p.value for p in Placement)
+            raise InvalidInput(f"--forward-axis: unknown sensor '{name}' (known: {known})")
+    return common, per
+
+
 def check_mounting_options(forward_axis: str | None, calibration_s: float) -> None:
     """Reject a bad forward axis or neutral window before any file is read.
 
@@ -154,14 +192,8 @@ def check_mounting_options(forward_axis: str | None, calibration_s: float) -> No
     InvalidInput
         One line naming the flag, the allowed values and the value given.
     """
-    if forward_axis is not None and forward_axis.strip().lower() != "auto":
-        try:
-            parse_axis(forward_axis)
-        except InvalidInput:
-            raise InvalidInput(
-                "--forward-axis must be one of +x, -x, +y, -y, +z, -z or auto, "
-                f"got '{forward_axis}'"
-            ) from None
+    if forward_axis is not None:
+        parse_forward_axes(forward_axis)
     if not (math.isfinite(calibration_s) and calibration_s > 0):
         raise InvalidInput(
             f"--calibration-s must be a positive number of seconds, got {calibration_s}"
@@ -190,10 +222,16 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     single = SINGLE_SENSOR_PLACEMENTS.get(opts.placement or "")
     recording = read_imu(path, format=opts.format, options=ReadOptions(placement=single))
     ahrs = AhrsOptions(use_magnetometer=opts.use_magnetometer)
+    common, per_sensor = parse_forward_axes(opts.forward_axis) if opts.forward_axis else (None, {})
+    file_axes = recording.metadata.get("forward_axes")  # a folder: each file's own line
     calibration = CalibrationOptions(
         start_s=opts.calibration_start_s,
         duration_s=opts.calibration_s,
-        forward_axis=opts.forward_axis or str(recording.metadata.get("forward_axis", "-z")),
+        forward_axis=common or str(recording.metadata.get("forward_axis", "-z")),
+        forward_axes={
+            **(dict(file_axes) if isinstance(file_axes, dict) and common is None else {}),
+            **per_sensor,
+        },
         when_moving="refuse",  # a whole recording: no still start at all is refused
     )
     if chosen is None:
