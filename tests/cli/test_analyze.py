@@ -97,7 +97,7 @@ def test_angles_csv_and_keypoints_out(capsys, shared_data: Path, tmp_path: Path)
         (["keraal/LICENSE"], "not a recognised"),
         (["keraal/nope.json"], "not found"),
         ([BP_ELK, "--exercise", "nope"], "Unknown exercise"),
-        ([BP_ELK, "--format", "mystery"], "Unknown keypoint format"),
+        ([BP_ELK, "--format", "mystery"], "is not a known format (known: blazepose_json"),
         ([BP_ELK, "--source", "radar"], "--source"),
         ([BP_ELK, "--out-video", "x.mp4"], "video input"),
         ([BP_ELK, "--placement", "sacrum"], "IMU"),

@@ -63,6 +63,9 @@ class AnalyzeOptions:
         None: the file's ``# forward_axis:`` line, else ``-z``. IMU only.
     calibration_s : float or None
         IMU neutral window at the start, seconds; None: 3 s. IMU only.
+    reader_options : dict
+        Keypoint reader options (``mirrored``, ``labels_swapped``, ``dropped_frames``);
+        a reader that has no such option refuses it in one line.
     """
 
     format: str | None = None
@@ -75,6 +78,7 @@ class AnalyzeOptions:
     filter: str = "butterworth"
     forward_axis: str | None = None
     calibration_s: float | None = None
+    reader_options: dict[str, object] = field(default_factory=dict)
 
 
 #: AnalyzeOptions fields that apply to IMU inputs only (their CLI flags, for messages).
@@ -196,7 +200,39 @@ def detect_source(path: Path) -> str:
     )
 
 
+def source_of_format(name: str) -> str:
+    """The source kind whose readers include format ``name``.
+
+    Raises
+    ------
+    UnknownFormat
+        Naming every known format.
+    """
+    from spinecoach.sources.keypoints import KEYPOINT_READERS
+
+    if name in KEYPOINT_READERS:
+        return "keypoints"
+    try:
+        from spinecoach.sources.imu import READERS as IMU_READERS
+    except ImportError:  # pragma: no cover - the imu extra is part of the install
+        IMU_READERS = {}
+    if name in IMU_READERS:
+        return "imu"
+    known = ", ".join([*KEYPOINT_READERS, *IMU_READERS])
+    raise UnknownFormat(f"--format '{name}' is not a known format (known: {known})")
+
+
 def run_analysis(path: Path, source: str, options: AnalyzeOptions) -> AnalysisOutput:
-    """Pick the handler (``source`` = ``auto`` or a kind) and run it on ``path``."""
+    """Pick the handler (``source`` = ``auto`` or a kind) and run it on ``path``.
+
+    A ``--format`` decides the source when ``source`` is ``auto`` (the file is then read
+    with that reader, not sniffed); an unknown format name is refused with the known ones.
+    """
+    if options.format is not None:
+        kind_of_format = source_of_format(options.format)
+        if source == "auto":
+            if not path.exists():
+                raise InvalidRecording(f"{path}: file not found")
+            source = "video" if path.suffix.lower() in VIDEO_SUFFIXES else kind_of_format
     kind = detect_source(path) if source == "auto" else source
     return load_handler(kind)(path, options)

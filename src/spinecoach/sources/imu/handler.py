@@ -277,6 +277,8 @@ def analyze_imu(path: Path, options: Any = None) -> Any:
         if getattr(options, name, None) is not None:
             flag = "--" + name.replace("_", "-")
             raise InvalidInput(f"{flag} does not apply to IMU recordings")
+    for name in getattr(options, "reader_options", None) or {}:
+        raise InvalidInput(f"--{name.replace('_', '-')} does not apply to IMU recordings")
     opts = _coerce(options)
     analysis = run_imu_analysis(path, opts)
     single = analysis.cycles is not None

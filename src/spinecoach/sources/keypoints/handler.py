@@ -34,12 +34,18 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
             raise InvalidInput(f"{flag} applies to IMU inputs only")
     name = options.format or detect_format(path)
     reader = KEYPOINT_READERS.get(name)
-    reader_options: dict[str, object] = {}
+    reader_options: dict[str, object] = dict(options.reader_options)
     notes: list[str] = []
     if options.fps is not None:
         if reader is None or "sample_rate_hz" not in inspect.signature(reader.read).parameters:
             raise InvalidInput(f"--fps does not apply to format '{name}' (it has time stamps)")
         reader_options["sample_rate_hz"] = options.fps
+    if reader is not None:
+        accepted = set(inspect.signature(reader.read).parameters)
+        for option in options.reader_options:
+            if option not in accepted:
+                flag = "--" + option.replace("_", "-")
+                raise InvalidInput(f"{flag} does not apply to format '{name}'")
     series = read_keypoints(path, name, **reader_options)
     rate = series.metadata.get("sample_rate_hz")
     if rate is not None and options.fps is None:
