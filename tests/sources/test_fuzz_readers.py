@@ -45,6 +45,13 @@ def openpose_text() -> str:
     return json.dumps({"positions": frames})
 
 
+def coco17_text() -> str:
+    flat = [v for k in range(17) for v in (100.0 + k, 200.0 + k, 0.9)]
+    return json.dumps(
+        [{"image_id": f"{k}.jpg", "keypoints": flat, "score": 2.0} for k in range(N_FRAMES)]
+    )
+
+
 def kinect_text() -> str:
     row = " ".join(["0.1 0.2 2.0 0 0 0 1"] * 25)
     return "\n".join([row] * N_FRAMES) + "\n"
@@ -62,6 +69,7 @@ KEYPOINT_FILES: dict[str, tuple[str, Callable[[], str]]] = {
     "blazepose_json": ("bp.json", blazepose_text),
     "openpose_json": ("op.json", openpose_text),
     "kinect_txt": ("kinect.txt", kinect_text),
+    "coco17_json": ("alphapose.json", coco17_text),
     "csv": ("k.csv", csv_text),
 }
 
@@ -102,7 +110,25 @@ def _keypoint_variants(fmt: str, text: str) -> dict[str, bytes]:
         "non_utf8": text.encode()[:200] + b"\xff\xfe\xfa" + text.encode()[200:],
         "truncated": text.encode()[: len(text) // 2],
     }
-    if fmt.endswith("json"):
+    if fmt == "coco17_json":
+        data = json.loads(text)
+        variants["nested_5000"] = ("[" * 5000 + "]" * 5000).encode()
+        for name, image_id in (("id_inf", "inf"), ("id_1e9", 1e9), ("id_list", [1])):
+            d = json.loads(text)
+            d[0]["image_id"] = image_id
+            variants[name] = json.dumps(d).encode()
+        for name, value in (
+            ("kp_strings", ["a"] * 51),
+            ("kp_short", [1.0] * 10),
+            ("kp_null", None),
+        ):
+            d = json.loads(text)
+            d[1]["keypoints"] = value
+            variants[name] = json.dumps(d).encode()
+        d = json.loads(text)
+        d[2]["keypoints"][2] = "high"
+        variants["visibility_string"] = json.dumps(d).encode()
+    elif fmt.endswith("json"):
         data = json.loads(text)
         first = next(iter(data["positions"]))
         joint = next(iter(data["positions"][first]))

@@ -140,6 +140,7 @@ def test_registry_lists_all_formats():  # type: ignore[no-untyped-def]
         "blazepose_json",
         "openpose_json",
         "openpose_frames",
+        "coco17_json",
         "kinect_txt",
         "vicon_txt",
         "csv",
