@@ -50,3 +50,17 @@ def test_side_bend_to_the_right_first_is_labelled_right(library) -> None:  # typ
     sim, _, sides = _sides("side_bend", library, 4)
     assert sim.movement.upper_frontal > 0  # toward the subject's right first
     assert sides == [Side.RIGHT, Side.LEFT] * 3
+
+
+def test_lumbar_rotation_zone_follows_the_placement(library, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """T12/L1 vs sacrum sees only a few degrees of seated rotation (3-12° held out): the
+    camera's 8° minimum excursion and 10-40° zone counted none of them."""
+    spec = sim_module.MOVEMENTS["rotation"]
+    small = replace(spec, upper_heading=7.0, lower_heading=0.0)
+    monkeypatch.setitem(sim_module.MOVEMENTS, "rotation", small)
+    sim, measures, sides = _sides("rotation", library, 5)
+    assert sides == [Side.LEFT, Side.RIGHT] * 3
+    exercise = library.get(sim.movement.exercise_id)
+    result = analyze_imu_measures(measures, exercise.signature)
+    assert result.zone["target_range_deg"] == [3.0, 12.0]
+    assert result.zone["fraction_in_zone"] > 0.2
