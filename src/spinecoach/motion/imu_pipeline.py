@@ -68,9 +68,9 @@ def every_nth(measures: MeasureSeries, stride: int) -> MeasureSeries:
 #: lumbar_rotation_deg: the T12/L1 and sacral sensors see lumbar rotation only, about 5°
 #: at L1-S1 [PPROM] (10-35° by other methods [MAG]); held-out seated twists gave 3-12°
 #: between the sensors, against ±57° of shoulder-line rotation. IMU rotation error is
-#: 3.5-5° [BAIL], so a 3° excursion is the least that counts.
+#: 3.5-5° [BAIL], so a 4° excursion is the least that counts as a repetition.
 PLACEMENT_ZONES: dict[str, tuple[tuple[float, float], float]] = {
-    "lumbar_rotation_deg": ((3.0, 12.0), 3.0),
+    "lumbar_rotation_deg": ((3.0, 12.0), 4.0),
 }
 
 
