@@ -41,7 +41,7 @@ from spinecoach.sources.imu.live import LiveSession
 from spinecoach.sources.imu.simulate import simulate
 from spinecoach.sources.imu.transport import recording_lines
 
-REPEATS = 5
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 
 
 def _fusion_csv() -> Path | None:
@@ -106,6 +106,37 @@ def throughput(label: str, path: Path) -> None:
     print(
         f"  pipeline, file already read{no_parse:12,.0f} samples/s   ratio {no_parse / alone:.2f}"
     )
+
+
+def matrix() -> None:
+    """Ratio to imufusion alone on two-sensor data at 50 and 100 Hz, with and without
+    magnetometer (the issue 11 goal: >= 0.5 in every cell)."""
+    print("two-sensor simulated cat-cow (7.5 min), ratio to imufusion alone:")
+    print("  rate   magnetometer  imufusion alone   pipeline (read)   pipeline (from file)")
+    for rate_hz in (50.0, 100.0):
+        for with_mag in (False, True):
+            sim = simulate(
+                "cat_cow",
+                n_reps=100,
+                rep_s=4.0,
+                rest_s=0.5,
+                seed=1,
+                sample_rate_hz=rate_hz,
+                with_magnetometer=with_mag,
+            )
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "dual.csv"
+                write_generic_csv(sim.recording, path)
+                recording = read_imu(path)
+                n = sum(s.n_samples for s in recording.sensors.values())
+                alone = n / best(imufusion_alone, recording)
+                no_parse = n / best(pipeline, path, False, recording)
+                full = n / best(pipeline, path, True)
+            print(
+                f"  {rate_hz:4.0f} Hz {'yes' if with_mag else 'no':>8}   "
+                f"{alone:12,.0f}/s   {no_parse:10,.0f}/s {no_parse / alone:5.2f}   "
+                f"{full:10,.0f}/s {full / alone:5.2f}"
+            )
 
 
 def live_latency(recording: ImuRecording) -> None:
@@ -179,6 +210,7 @@ def main() -> None:
         write_generic_csv(sim.recording, path)
         minutes = sim.recording.primary().duration_s / 60
         throughput(f"simulated dual-sensor generic CSV ({minutes:.0f} min, 100 Hz)", path)
+    matrix()
     live_latency(simulate("cat_cow", n_reps=20, seed=2).recording)
 
 
