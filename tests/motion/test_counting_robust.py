@@ -114,3 +114,22 @@ def test_neutral_estimate_ignores_first_frames() -> None:
     assert estimate_neutral(t, angle, sig("both")) == pytest.approx(3.0, abs=1.0)
     cyc = replace(sig("both"), cycle=True)
     assert estimate_neutral(t, angle, cyc) == pytest.approx(3.0, abs=1.0)
+
+
+def test_impossible_angles_are_flagged_not_measured() -> None:
+    """A frame whose shoulders sit below the hips (a swapped skeleton) reads ~171° of trunk
+    flexion: set aside and flagged, not reported."""
+    from synthetic_motion import body_3d, series_from
+
+    from spinecoach.motion.measures import compute_measures
+    from spinecoach.motion.types import FrameKind
+
+    frames = np.stack([body_3d(0.0, 10.0, 0.0)] * 10)
+    hips = [7, 8]  # NAMES order: left_hip, right_hip
+    frames[5, :7, 2] = -frames[5, :7, 2]  # upper body flipped below the hips
+    frames[5, hips, 2] = 0.0
+    series = series_from(frames, np.arange(10) / 30.0, FrameKind.WORLD)
+    measures = compute_measures(series, names=["trunk_flexion_deg"])
+    values = measures.values["trunk_flexion_deg"]
+    assert np.isnan(values[5]) and np.isfinite(values[4])
+    assert "outside the physical range" in measures.flags["trunk_flexion_deg"]
