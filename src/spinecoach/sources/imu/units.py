@@ -118,23 +118,22 @@ def gyro_scale(
     kernel = np.ones(width) / width
     smooth = np.column_stack([np.convolve(a[:, k], kernel, mode="same") for k in range(3)])
     up = smooth / np.maximum(np.linalg.norm(smooth, axis=1, keepdims=True), 1e-9)
-    cum = np.vstack([np.zeros(3), np.cumsum(g * dt[:, None], axis=0)])[1:]
+    cum = np.cumsum(g * dt[:, None], axis=0)
     edges = np.searchsorted(t, np.arange(t[0], t[-1], window_s))
-    ratios = []
-    for i0, i1 in zip(edges[:-1], edges[1:], strict=True):
-        if i1 - i0 < 3:
-            continue
-        tilt = math.degrees(math.acos(float(np.clip(up[i0] @ up[i1 - 1], -1.0, 1.0))))
-        if tilt < 10.0:
-            continue
-        turn = cum[i1 - 1] - cum[i0]
-        # only the part of the turn that tilts gravity (about axes perpendicular to it)
-        axis_up = 0.5 * (up[i0] + up[i1 - 1])
-        axis_up /= max(float(np.linalg.norm(axis_up)), 1e-9)
-        perp = turn - axis_up * float(turn @ axis_up)
-        ratios.append(float(np.linalg.norm(perp)) / tilt)
-    if len(ratios) < 3:
+    i0, i1 = edges[:-1], edges[1:] - 1
+    keep = i1 - i0 >= 2
+    i0, i1 = i0[keep], i1[keep]
+    u0, u1 = up[i0], up[i1]
+    tilt = np.degrees(np.arccos(np.clip(np.sum(u0 * u1, axis=1), -1.0, 1.0)))
+    clear = tilt >= 10.0
+    if int(clear.sum()) < 3:
         return None
+    turn = cum[i1[clear]] - cum[i0[clear]]
+    # only the part of the turn that tilts gravity (about axes perpendicular to it)
+    axis_up = u0[clear] + u1[clear]
+    axis_up /= np.maximum(np.linalg.norm(axis_up, axis=1, keepdims=True), 1e-9)
+    perp = turn - axis_up * np.sum(turn * axis_up, axis=1, keepdims=True)
+    ratios = np.linalg.norm(perp, axis=1) / tilt[clear]
     return float(np.median(ratios))
 
 
