@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from spinecoach.cli._common import console, print_json
+from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.domain.serialize import dose_to_dict
 
@@ -59,11 +60,12 @@ def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
 @exercises_app.command("list")
 def list_exercises(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """List every exercise in the library."""
     from spinecoach.content import load_library
 
-    library = load_library()
+    library = load_library(get_settings(data_dir).content_dir)
     if as_json:
         print_json(
             [
@@ -96,12 +98,13 @@ def list_exercises(
 def show_exercise(
     exercise_id: Annotated[str, typer.Argument(help="Exercise id, e.g. cat_cow.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Show one exercise: steps, dose, cues, cautions and sources."""
     from spinecoach.content import load_library
     from spinecoach.domain.wording import condition_words, describe_dose
 
-    exercise = load_library().get(exercise_id)
+    exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
     if as_json:
         print_json(exercise_to_dict(exercise))
         return
