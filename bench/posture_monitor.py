@@ -1,4 +1,6 @@
-"""CPU cost of the sitting-posture monitor at 1 frame per second (``python -m bench.posture_monitor``).
+"""CPU cost of the sitting-posture monitor at 1 frame per second.
+
+Run: ``python -m bench.posture_monitor``.
 
 The monitor's local-process path, as the web page drives it: once a second a 640x360 JPEG
 arrives (here: frames of the real clip ``sports2d_walk_side.mp4``, downscaled and

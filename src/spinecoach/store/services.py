@@ -22,6 +22,7 @@ from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_che
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
+from spinecoach.store.posture import PostureService
 from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
@@ -48,6 +49,15 @@ class CoachService:
     library: ExerciseLibrary
     rules: Rules
     settings: Settings
+
+    @property
+    def posture(self) -> PostureService:
+        """Posture assessments, desk breaks and the sitting monitor (same session)."""
+        from spinecoach.content.posture import load_norms
+
+        return PostureService(
+            self.db, self.library, self.rules, self.settings, load_norms(self.settings.content_dir)
+        )
 
     def screen(self, person_id: int, payload: dict[str, Any]) -> ScreeningResult:
         """Screen a documented answers object and store the verdict.
@@ -130,6 +140,7 @@ class CoachService:
             now,
             dosing=dosing_from(self.settings),
         )
+        plan = self.posture.posture_plan(person_id, plan, profile)
         row = plans.add(person_id, plan, origin="generated")
         return plan, row.id
 
