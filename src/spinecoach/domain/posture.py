@@ -333,7 +333,8 @@ def apply_findings(
             changes.append(
                 PlanChange(exercise_id, ChangeAction.ADD, reason, tuple(finding.sources))
             )
-    items, dropped = _fit_budget(items, plan.budget_s, added)
+    wanted = {e for f in found for e in FINDING_ADDS[f.code]}
+    items, dropped = _fit_budget(items, plan.budget_s, added | wanted)
     changes += [
         PlanChange(
             i.exercise_id,
