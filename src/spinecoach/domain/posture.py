@@ -146,8 +146,9 @@ class PostureAssessment:
 def compare(figure: PostureFigure, norm: PostureNorm | None, position: str) -> Comparison:
     """Compare ``figure`` with ``norm`` when the figure's source makes them comparable."""
     if norm is None or not norm.has_range:
-        why = norm.note if norm is not None else "no norm on file"
-        return Comparison(figure, norm, Status.NO_NORM, f"compared with your own baseline ({why})")
+        return Comparison(
+            figure, norm, Status.NO_NORM, "no cited normal range: compared with your own baseline"
+        )
     if figure.source not in norm.comparable_sources:
         return Comparison(
             figure,

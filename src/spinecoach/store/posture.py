@@ -348,7 +348,11 @@ class PostureService:
             )
         ).all()
         return sorted(
-            {r.break_at for r in rows if r.break_at and _aware(r.started_at).date() == day}
+            {
+                r.break_at
+                for r in rows
+                if r.break_at and r.results and _aware(r.started_at).date() == day
+            }
         )
 
     # -- sitting monitor --------------------------------------------------------------
