@@ -194,6 +194,8 @@ class CoachService:
         """
         sessions = SessionRepository(self.db)
         session_row = sessions.get(session_id)
+        if session_row.kind == "desk_break":
+            return self._adapt_after_desk_break(person_id, session_id, now)
         followed = self.db.get(models.Plan, session_row.plan_id) if session_row.plan_id else None
         if followed is not None:
             plan = relabel(plan_from_row(followed), self.library)
@@ -216,3 +218,18 @@ class CoachService:
         )
         PlanRepository(self.db).add(person_id, adapted, origin="adapted")
         return adapted
+
+    def _adapt_after_desk_break(self, person_id: int, session_id: int, now: datetime) -> Plan:
+        """A desk break adapts its own break (same rules); the routine changes only when the
+        stop rules pause the plan. Returns the routine with the break's changes attached."""
+        from dataclasses import replace
+
+        from spinecoach.domain.serialize import change_from_dict
+
+        _, changes, _ = self.posture.adapt_after_break(
+            person_id, session_id, self.latest_profile(person_id), now
+        )
+        current = self.current_plan(person_id)
+        if current is None:
+            raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+        return replace(current[0], changes=tuple(change_from_dict(c) for c in changes))
