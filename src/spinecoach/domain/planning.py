@@ -165,7 +165,9 @@ def generate_plan(
     locked_ids = {i.exercise_id for i in locked}
     allowed: list[_Candidate] = []
     for exercise in library:
-        if exercise.id in locked_ids or excluded_reasons(exercise, profile, level):
+        if exercise.id in locked_ids or exercise.only_in:  # only_in: desk breaks, posture
+            continue
+        if excluded_reasons(exercise, profile, level):
             continue
         allowed.append(_score(exercise, profile, level))
     by_section: dict[Section, list[_Candidate]] = {s: [] for s in SECTION_ORDER}
