@@ -75,6 +75,9 @@ def test_desk_break_runs_through_the_session_socket(browser: Browser) -> None:
         assert [p.origin for p in plans] == ["generated", "adapted"]
         # the routine itself is not adapted by a break (only paused by a stop rule)
         assert [p.origin for p in db.scalars(select(models.Plan))] == ["generated"]
+    progress = browser.get("/progress")
+    assert "By week: sitting, breaks and posture" in progress.text
+    assert "<td>1</td>" in progress.text  # one desk break taken this week
 
 
 def test_webcam_check_on_real_frames(browser: Browser, shared_data) -> None:  # type: ignore[no-untyped-def]
