@@ -145,3 +145,9 @@ def test_avoided_exercise_is_never_added(library, norms) -> None:  # type: ignor
     for exercise_id in ("glute_bridge", "hip_flexor_stretch", "pelvic_tilt_supine"):
         exercise = library.get(exercise_id)
         assert (exercise_id in adapted.exercise_ids) == (not exercise.avoid_for(frozenset(avoid)))
+
+
+def test_a_newer_incomparable_figure_does_not_hide_a_comparable_one(norms) -> None:  # type: ignore[no-untyped-def]
+    manual = _assessment("standing", PostureFigure("pelvic_tilt_deg", 28.0, 1.0, "manual"))
+    imu = _assessment("seated", PostureFigure("pelvic_tilt_deg", -12.0, 0.9, "imu"), days=1)
+    assert [f.code for f in findings([manual, imu], norms)] == ["anterior_pelvic_tilt"]

@@ -154,7 +154,7 @@ def compare(figure: PostureFigure, norm: PostureNorm | None, position: str) -> C
             figure,
             norm,
             Status.NO_NORM,
-            f"a {figure.source} figure is not comparable with the cited range "
+            f"this {figure.source} figure is not comparable with the cited range "
             f"{norm.range_text()}: compared with your own baseline",
         )
     if position not in norm.positions:
@@ -219,14 +219,19 @@ def findings(
 ) -> list[Finding]:
     """Findings from the latest figure of each measure (newest assessment wins).
 
-    A forward head: a craniovertebral angle below the cited cut-off. A marked anterior pelvic
-    tilt: a comparable pelvic tilt figure above the top of the cited range (mild anterior
-    tilt is normal [HER] and never flagged). Low-confidence figures bring no finding.
+    Only figures comparable with their norm count, the newest of each measure. A forward
+    head: a craniovertebral angle below the cited cut-off. A marked anterior pelvic tilt: a
+    comparable pelvic tilt figure above the top of the cited range (mild anterior tilt is
+    normal [HER] and never flagged). Low-confidence figures bring no finding.
     """
     latest: dict[str, tuple[PostureAssessment, PostureFigure]] = {}
     for assessment in sorted(assessments, key=lambda a: a.taken_at):
         for figure in assessment.figures:
-            latest[figure.measure] = (assessment, figure)
+            # only a figure comparable with the norm can replace an earlier one (a newer
+            # IMU change does not hide a clinician's ASIS-PSIS reading)
+            result = compare(figure, norms.get(figure.measure), assessment.position)
+            if result.status is not Status.NO_NORM:
+                latest[figure.measure] = (assessment, figure)
     found: list[Finding] = []
     cva = latest.get("craniovertebral_angle_deg")
     if cva is not None:
@@ -313,6 +318,16 @@ def apply_findings(
                 )
             )
         for exercise_id in FINDING_ADDS[finding.code]:
+            if exercise_id in present and exercise_id not in added:
+                index = next(n for n, i in enumerate(items) if i.exercise_id == exercise_id)
+                note = f"also chosen because {why}: it {ADD_WHY[exercise_id]}"
+                if note not in items[index].reason:
+                    items[index] = replace(
+                        items[index],
+                        reason=items[index].reason.rstrip(".") + f"; {note}.",
+                        sources=tuple(dict.fromkeys((*items[index].sources, *finding.sources))),
+                    )
+                continue
             if exercise_id in present or exercise_id not in library:
                 continue
             exercise = library.get(exercise_id)
