@@ -207,7 +207,7 @@ def breaks(
             )
         else:
             current = service.breaks(person)
-        done = service.breaks_done(person, _now().date())
+        done = service.breaks_done(person, datetime.now().astimezone().date())
         if as_json:
             print_json(
                 {

@@ -341,7 +341,11 @@ class PostureService:
         return adapted, change_dicts, paused
 
     def breaks_done(self, person_id: int, day: date) -> list[str]:
-        """Labels of the desk breaks done (with at least one result) on ``day``."""
+        """Labels of the desk breaks done (with at least one result) on ``day``.
+
+        Break times are the person's wall-clock times, so ``day`` is a local date and session
+        times are compared in the machine's local time zone.
+        """
         rows = self.db.scalars(
             select(models.Session).where(
                 models.Session.person_id == person_id, models.Session.kind == "desk_break"
@@ -351,7 +355,7 @@ class PostureService:
             {
                 r.break_at
                 for r in rows
-                if r.break_at and r.results and _aware(r.started_at).date() == day
+                if r.break_at and r.results and _aware(r.started_at).astimezone().date() == day
             }
         )
 

@@ -72,9 +72,9 @@ def posture_page(
     answers = service.latest_desk(user.id)
     advice = [] if answers is None else [a for a in guide.advice if a.applies(answers)]
     breaks = service.breaks(user.id)
-    now = _now()
-    done = service.breaks_done(user.id, now.date())
-    due = due_break(breaks, done, now.time())
+    local = datetime.now().astimezone()  # break times are the person's wall-clock times
+    done = service.breaks_done(user.id, local.date())
+    due = due_break(breaks, done, local.time())
     return render(
         request,
         "posture.html",
