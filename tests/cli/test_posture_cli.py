@@ -157,6 +157,13 @@ def test_imu_assessment_and_monitor(capsys, data_dir, tmp_path, monkeypatch) -> 
     assert set(monitored["minutes"]) == {"upright", "slumped", "away"}
     history = run(capsys, "posture", "history", "--json")
     assert history[-1]["sitting_min"] > 0.5
+    out = tmp_path / "me.json"
+    assert main(["export", "--out", str(out)]) == 0
+    capsys.readouterr()
+    export = json.loads(out.read_text())
+    assert export["posture_assessments"][0]["figures"][0]["source"] == "imu"
+    assert set(export["posture_monitor"][0]) == {"started_at", "ended_at", "source", "minutes",
+                                                 "nudges"}  # fmt: skip
 
 
 def test_monitor_on_a_real_video(capsys, data_dir, shared_data) -> None:  # type: ignore[no-untyped-def]
