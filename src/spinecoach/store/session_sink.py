@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
+from spinecoach.store.safety import current_safety_state
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class StoreSessionSink:
             symptoms=sorted(check.symptoms),
             decision=check.decision.to_json(),
         )
+        current_safety_state(self.repo.db, self.person_id)  # an emergency sets it at once
         if check.kind == "before" and check.pain is not None:
             row = self.repo.get(session_id)
             row.pain_before = check.pain

@@ -1,7 +1,7 @@
 """posture assessments, desk questionnaire, desk breaks, sitting monitor; session kind
 
 Revision ID: 0004_posture
-Revises: 0001
+Revises: 0006_domain_safety
 Create Date: 2026-12-07 10:45:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_posture"
-down_revision = "0001"
+down_revision = "0006_domain_safety"
 branch_labels = None
 depends_on = None
 
