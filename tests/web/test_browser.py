@@ -394,6 +394,10 @@ def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> Non
     page.wait_for_url("**/posture#breaks")
     assert "Head-forward" in page.inner_text("#check")
     _shot(page, "laptop-09-posture")
+    page.click("#reminders")  # notifications granted in this context
+    page.wait_for_function(
+        "() => /Reminders on/.test(document.getElementById('reminder-state').textContent)"
+    )
     page.click("#break-0900 a.button")
     page.wait_for_url("**/session?desk_break=09:00")
     assert page.locator(".exercise").count() >= 1 or "Seated" in page.inner_text("main")
