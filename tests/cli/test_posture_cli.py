@@ -130,6 +130,14 @@ def test_bad_input_is_one_line_exit_2(capsys, data_dir, args, message) -> None: 
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2
 
 
+def test_a_recording_without_the_view_is_refused_not_stored(capsys, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    files = _files(tmp_path)
+    code = main(["posture", "assess", "--video", str(files["standing_front"]), "--view", "side"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no posture figure could be measured" in err and "side view" in err
+    assert run(capsys, "posture", "history", "--json") == []
+
+
 def test_bad_desk_file_and_break_times(capsys, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "desk.json"
     bad.write_text(json.dumps({**DESK, "hours_sitting": 40}))

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, PostureFigure
-from spinecoach.errors import InvalidInput
+from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.posture import camera_figures, imu_figures
 from spinecoach.motion.types import KeypointSeries
 from spinecoach.sources.video.decode import is_video_file
@@ -137,6 +137,11 @@ def assess_recording(
         )
         unmeasurable.pop("pelvic_tilt_deg", None)
         names.append("manual pelvic tilt")
+    if not figures:
+        why = "; ".join(f"{k}: {v}" for k, v in unmeasurable.items() if k != "pelvic_tilt_deg")
+        raise InvalidRecording(
+            f"{', '.join(names)}: no posture figure could be measured ({why or 'no one in view'})"
+        )
     assessment = PostureAssessment(
         taken_at=now,
         position=position,

@@ -129,6 +129,9 @@ class CheckRun:
         )
         min_conf = self.ctx.settings.min_keypoint_confidence
         measured = camera_figures(series, self.view, self.position, min_conf)
+        if not measured.figures:
+            why = "; ".join(measured.notes) or "ears, shoulders and hips must be in view"
+            raise InvalidInput(f"no posture figure could be measured: {why}")
         assessment = PostureAssessment(
             taken_at=now,
             position=self.position,
