@@ -138,3 +138,41 @@ def test_monitor_stores_only_minutes_and_nudges(browser: Browser, shared_data) -
                            "nudges"}  # fmt: skip
     page = browser.get("/posture")
     assert "By week" in page.text
+
+
+def test_monitor_takes_keypoints_from_the_browser(browser: Browser) -> None:
+    """A page with its own pose estimator sends keypoints instead of frames: a slump against
+    the upright baseline is recognised; a bad message is one clear error."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "motion"))
+    from _posture_person import NAMES, front_pose
+
+    browser.onboard("Ann", "ann@example.org")
+
+    def message(t_s: float, drop_px: float) -> str:
+        points = front_pose(0.0)
+        keypoints = []
+        for name in NAMES:
+            if name in points:
+                x, y = points[name]
+                if "ear" in name or "eye" in name or name == "nose":
+                    y += drop_px
+                keypoints.append([round(float(x), 1), round(float(y), 1), 0.95])
+            else:
+                keypoints.append([None, None, 0.0])
+        return json.dumps({"type": "keypoints", "t": t_s * 1000.0, "keypoints": keypoints})
+
+    with browser.client.websocket_connect("/ws/posture/monitor") as ws:
+        states = []
+        for t in range(12):
+            ws.send_text(message(float(t), 0.0))
+            states.append(ws.receive_json())
+        assert states[-1]["calibrated"] and states[-1]["category"] == "upright"
+        ws.send_text(message(12.0, 30.0))
+        assert ws.receive_json()["category"] == "slumped"
+        ws.send_text(json.dumps({"type": "keypoints", "t": 13000, "keypoints": [[1, 2, 0.5]]}))
+        assert "expected a list of 33" in ws.receive_json()["error"]
+        ws.send_text(json.dumps({"type": "stop"}))
+        assert ws.receive_json()["type"] == "stopped"

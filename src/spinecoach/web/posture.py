@@ -206,6 +206,21 @@ class MonitorRun:
         )
         return self._state(self.monitor.push(t, sample))
 
+    def add_keypoints(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Keypoints estimated in the browser: ``{"type": "keypoints", "t": ms, "keypoints":
+        [[x, y, confidence], ...], "names": [...]?}`` (pixels; the guided session's format)."""
+        from spinecoach.web.live import parse_keypoints
+
+        t_ms = message.get("t")
+        if not isinstance(t_ms, int | float) or isinstance(t_ms, bool):
+            raise InvalidInput("keypoints: expected a time stamp 't' in ms")
+        positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
+        t = self._t(float(t_ms) / 1000.0)
+        sample = frame_sample(
+            positions, confidence, names, self.ctx.settings.min_keypoint_confidence
+        )
+        return self._state(self.monitor.push(t, sample))
+
     def add_absent(self, client_t_s: float) -> dict[str, Any]:
         """The page says no frame could be taken (camera paused): count as away."""
         return self._state(self.monitor.push(self._t(client_t_s), None))

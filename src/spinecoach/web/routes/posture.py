@@ -7,8 +7,10 @@ stamp in ms + one JPEG):
 * ``/ws/posture/check?view=side|front&position=standing|seated``: frames (about 4 a second
   for ten seconds) -> ``progress`` {frames}; text ``{"type": "done"}`` -> ``result``
   {id, figures, unmeasurable, notes, findings}, then the server closes.
-* ``/ws/posture/monitor``: frames about once a second -> ``state`` {category, calibrated,
-  minutes, nudges}; text ``{"type": "away", "t": ms}`` when the page has no frame;
+* ``/ws/posture/monitor``: frames about once a second (or text ``{"type": "keypoints", "t":
+  ms, "keypoints": [[x, y, confidence], ...]}`` from a pose estimator in the browser) ->
+  ``state`` {category, calibrated, minutes, nudges}; text ``{"type": "away", "t": ms}`` when
+  the page has no frame;
   ``{"type": "stop"}`` (or closing the socket) stores minutes and nudges -> ``stopped``.
 """
 
@@ -246,6 +248,8 @@ async def monitor_socket(websocket: WebSocket) -> None:
                     if not isinstance(t, int | float):
                         raise InvalidInput("away: expected a time stamp 't' in ms")
                     await websocket.send_text(json.dumps(run.add_absent(float(t) / 1000.0)))
+                elif kind == "keypoints":  # pose estimated in the browser
+                    await websocket.send_text(json.dumps(run.add_keypoints(payload)))
                 elif kind == "stop":
                     summary = await run_in_threadpool(run.stop)
                     stopped = True
