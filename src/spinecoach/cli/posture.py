@@ -3,8 +3,6 @@ opt-in sitting monitor (docs/posture.md)."""
 
 from __future__ import annotations
 
-import time as wallclock
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -248,7 +246,8 @@ def run_break(
     from spinecoach.cli.session import CueOutput, headless_hook
     from spinecoach.coach.clock import FakeClock
     from spinecoach.coach.driver import SessionDriver
-    from spinecoach.coach.engine import EngineOptions, SessionEngine
+    from spinecoach.coach.engine import SessionEngine
+    from spinecoach.coach.engine_options import EngineOptions
     from spinecoach.coach.timeline import TimelineOptions
     from spinecoach.store.session_sink import StoreSessionSink
 
@@ -305,66 +304,6 @@ def run_break(
                 console.print("[bold red]Your plan is paused: please see a clinician.[/]")
 
 
-def _video_samples(path: Path, fps: float, min_confidence: float) -> Iterator[tuple[float, Any]]:
-    from spinecoach.sources.video.decode import VideoFileStream
-
-    with VideoFileStream(path) as stream:
-        yield from _pose_samples(((f.t_s, f.image_bgr) for f in stream), fps, min_confidence)
-
-
-def _camera_samples(index: int, fps: float, min_confidence: float) -> Iterator[tuple[float, Any]]:
-    from spinecoach.sources.video.decode import CameraStream
-
-    start = wallclock.monotonic()
-    with CameraStream(index) as stream:
-        frames = ((wallclock.monotonic() - start, f.image_bgr) for f in stream)
-        yield from _pose_samples(frames, fps, min_confidence)
-
-
-def _pose_samples(
-    frames: Iterator[tuple[float, Any]], fps: float, min_confidence: float
-) -> Iterator[tuple[float, Any]]:
-    """Pose on about ``fps`` frames a second (the others are skipped undecoded by pose)."""
-    from spinecoach.motion.posture_monitor import frame_sample
-    from spinecoach.sources.pose import create_backend
-
-    backend = create_backend("mediapipe")
-    try:
-        next_t = 0.0
-        for t_s, image in frames:
-            if t_s + 1e-9 < next_t:
-                continue
-            next_t = t_s + 1.0 / fps
-            positions, confidence = backend.estimate(image)
-            yield t_s, frame_sample(positions, confidence, backend.keypoint_names, min_confidence)
-    finally:
-        backend.close()
-
-
-def _imu_samples(path: Path, fps: float) -> Iterator[tuple[float, Any]]:
-    import numpy as np
-
-    from spinecoach.motion.posture_monitor import imu_sample
-    from spinecoach.sources.imu.handler import ImuAnalyzeOptions, run_imu_analysis
-
-    measures = run_imu_analysis(path, ImuAnalyzeOptions()).measures
-    name = next(
-        (
-            n
-            for n in ("lumbar_flexion_deg", "trunk_inclination_deg", "pelvic_tilt_deg")
-            if n in measures.values
-        ),  # fmt: skip
-        None,
-    )
-    if name is None:
-        raise InvalidInput(f"{path}: needs a back sensor (dual, upper or sacrum placement)")
-    t = measures.time_s - measures.time_s[0]
-    values = measures.values[name]
-    for target in np.arange(0.0, float(t[-1]) + 1e-9, 1.0 / fps):
-        i = int(np.searchsorted(t, target))
-        yield float(target), imu_sample(float(values[min(i, len(values) - 1)]))
-
-
 @posture_app.command("monitor")
 def monitor(
     video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
@@ -381,7 +320,12 @@ def monitor(
     Sit upright for the first 10 seconds (your baseline). Only minutes per posture and the
     nudges given are stored.
     """
-    from spinecoach.motion.posture_monitor import MonitorSettings, PostureMonitor
+    from spinecoach.sources.posture import (
+        camera_monitor_samples,
+        imu_monitor_samples,
+        make_monitor,
+        video_monitor_samples,
+    )
 
     given = [
         n for n, v in (("--video", video), ("--camera", camera), ("--imu", imu)) if v is not None
@@ -394,21 +338,19 @@ def monitor(
         if video is not None:
             if not video.exists():
                 raise InvalidInput(f"{video}: file not found")
-            samples = _video_samples(video, fps, s.min_keypoint_confidence)
+            samples = video_monitor_samples(video, fps, s.min_keypoint_confidence)
         elif imu is not None:
             if not imu.exists():
                 raise InvalidInput(f"{imu}: file not found")
-            samples = _imu_samples(imu, fps)
+            samples = imu_monitor_samples(imu, fps)
         else:
             assert camera is not None
-            samples = _camera_samples(camera, fps, s.min_keypoint_confidence)
-        tracker = PostureMonitor(
-            MonitorSettings(
-                sitting_nudge_min=s.monitor_sitting_nudge_min,
-                posture_nudge_min=s.monitor_posture_nudge_min,
-                slump_deg=s.monitor_slump_deg,
-                neck_drop_fraction=s.monitor_neck_drop_fraction,
-            )
+            samples = camera_monitor_samples(camera, fps, s.min_keypoint_confidence)
+        tracker = make_monitor(
+            sitting_nudge_min=s.monitor_sitting_nudge_min,
+            posture_nudge_min=s.monitor_posture_nudge_min,
+            slump_deg=s.monitor_slump_deg,
+            neck_drop_fraction=s.monitor_neck_drop_fraction,
         )
         started = _now()
         last_t = 0.0

@@ -8,15 +8,26 @@ calibration window) and then the same posture.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time as wallclock
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, PostureFigure
 from spinecoach.errors import InvalidInput, InvalidRecording
-from spinecoach.motion.posture import camera_figures, imu_figures
-from spinecoach.motion.types import KeypointSeries
+from spinecoach.motion.posture import CameraFigures, camera_figures, imu_figures
+from spinecoach.motion.posture_monitor import (
+    MonitorSample,
+    MonitorSettings,
+    PostureMonitor,
+    frame_sample,
+    imu_sample,
+)
+from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.video.decode import is_video_file
 
 #: Longest video analysed for a still posture (frames; ~20 s at 30 fps).
@@ -151,3 +162,117 @@ def assess_recording(
         input_name=", ".join(names),
     )
     return PostureCheck(assessment, tuple(notes))
+
+
+# -- the webcam check in the web app: keypoints of a few seconds -> figures ----------------
+def figures_from_poses(
+    times_s: Sequence[float],
+    positions: Sequence[np.ndarray],
+    confidence: Sequence[np.ndarray],
+    names: tuple[str, ...],
+    size_px: tuple[int, int],
+    *,
+    view: str,
+    position: str,
+    min_confidence: float = 0.5,
+) -> CameraFigures:
+    """Figures of a still posture from per-frame poses (each ``(n_keypoints, 2)`` pixels)."""
+    series = KeypointSeries(
+        time_s=np.asarray(times_s, dtype=float) - float(times_s[0]),
+        names=names,
+        positions=np.stack([np.asarray(p, dtype=float)[:, :2] for p in positions]),
+        confidence=np.stack([np.asarray(c, dtype=float) for c in confidence]),
+        frame=CoordinateFrame(FrameKind.IMAGE, width_px=size_px[0], height_px=size_px[1]),
+        source="mediapipe",
+    )
+    return camera_figures(series, view, position, min_confidence)
+
+
+# -- the sitting monitor's inputs: about one sample a second --------------------------------
+def make_monitor(
+    *,
+    sitting_nudge_min: float,
+    posture_nudge_min: float,
+    slump_deg: float,
+    neck_drop_fraction: float,
+) -> PostureMonitor:
+    """A sitting monitor with these thresholds (values from the settings)."""
+    return PostureMonitor(
+        MonitorSettings(
+            sitting_nudge_min=sitting_nudge_min,
+            posture_nudge_min=posture_nudge_min,
+            slump_deg=slump_deg,
+            neck_drop_fraction=neck_drop_fraction,
+        )
+    )
+
+
+def pose_sample(
+    positions: np.ndarray, confidence: np.ndarray, names: tuple[str, ...], min_confidence: float
+) -> MonitorSample | None:
+    """The monitor's features of one pose (None: no one in view)."""
+    return frame_sample(positions, confidence, names, min_confidence)
+
+
+def pose_monitor_samples(
+    frames: Iterator[tuple[float, Any]], fps: float, min_confidence: float
+) -> Iterator[tuple[float, MonitorSample | None]]:
+    """MediaPipe on about ``fps`` of ``(t_s, BGR image)`` frames a second; the others skipped."""
+    from spinecoach.sources.pose import create_backend
+
+    backend = create_backend("mediapipe")
+    try:
+        next_t = 0.0
+        for t_s, image in frames:
+            if t_s + 1e-9 < next_t:
+                continue
+            next_t = t_s + 1.0 / fps
+            positions, confidence = backend.estimate(image)
+            yield t_s, frame_sample(positions, confidence, backend.keypoint_names, min_confidence)
+    finally:
+        backend.close()
+
+
+def video_monitor_samples(
+    path: Path, fps: float, min_confidence: float
+) -> Iterator[tuple[float, MonitorSample | None]]:
+    """Monitor samples from a video file (replayed at its own time stamps)."""
+    from spinecoach.sources.video.decode import VideoFileStream
+
+    with VideoFileStream(path) as stream:
+        frames = ((f.t_s, f.image_bgr) for f in stream)
+        yield from pose_monitor_samples(frames, fps, min_confidence)
+
+
+def camera_monitor_samples(
+    index: int, fps: float, min_confidence: float
+) -> Iterator[tuple[float, MonitorSample | None]]:
+    """Monitor samples from a live webcam (wall-clock time stamps)."""
+    from spinecoach.sources.video.decode import CameraStream
+
+    start = wallclock.monotonic()
+    with CameraStream(index) as stream:
+        frames = ((wallclock.monotonic() - start, f.image_bgr) for f in stream)
+        yield from pose_monitor_samples(frames, fps, min_confidence)
+
+
+def imu_monitor_samples(path: Path, fps: float) -> Iterator[tuple[float, MonitorSample | None]]:
+    """Monitor samples from a back-IMU recording (lumbar angle, else trunk or pelvis)."""
+    from spinecoach.sources.imu.handler import ImuAnalyzeOptions, run_imu_analysis
+
+    measures = run_imu_analysis(path, ImuAnalyzeOptions()).measures
+    name = next(
+        (
+            n
+            for n in ("lumbar_flexion_deg", "trunk_inclination_deg", "pelvic_tilt_deg")
+            if n in measures.values
+        ),  # fmt: skip
+        None,
+    )
+    if name is None:
+        raise InvalidInput(f"{path}: needs a back sensor (dual, upper or sacrum placement)")
+    t = measures.time_s - measures.time_s[0]
+    values = measures.values[name]
+    for target in np.arange(0.0, float(t[-1]) + 1e-9, 1.0 / fps):
+        i = int(np.searchsorted(t, target))
+        yield float(target), imu_sample(float(values[min(i, len(values) - 1)]))

@@ -19,11 +19,9 @@ import numpy as np
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, compare_all
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.posture import camera_figures
-from spinecoach.motion.posture_monitor import MonitorSettings, PostureMonitor, frame_sample
-from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.settings import Settings
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES
+from spinecoach.sources.posture import figures_from_poses, make_monitor, pose_sample
 from spinecoach.store.services import CoachService
 from spinecoach.web.context import AppContext
 from spinecoach.web.live import FRAME_HEADER, MAX_FRAME_SIDE_PX
@@ -119,16 +117,16 @@ class CheckRun:
         self.pose.close()
         if len(self.times) < 5:
             raise InvalidInput("the check needs at least 5 frames with you in view")
-        series = KeypointSeries(
-            time_s=np.array(self.times) - self.times[0],
-            names=BLAZEPOSE_33_NAMES,
-            positions=np.stack(self.positions),
-            confidence=np.stack(self.confidence),
-            frame=CoordinateFrame(FrameKind.IMAGE, width_px=self.size[0], height_px=self.size[1]),
-            source="mediapipe",
+        measured = figures_from_poses(
+            self.times,
+            self.positions,
+            self.confidence,
+            BLAZEPOSE_33_NAMES,
+            self.size,
+            view=self.view,
+            position=self.position,
+            min_confidence=self.ctx.settings.min_keypoint_confidence,
         )
-        min_conf = self.ctx.settings.min_keypoint_confidence
-        measured = camera_figures(series, self.view, self.position, min_conf)
         if not measured.figures:
             why = "; ".join(measured.notes) or "ears, shoulders and hips must be in view"
             raise InvalidInput(f"no posture figure could be measured: {why}")
@@ -177,13 +175,11 @@ class MonitorRun:
 
     def __post_init__(self) -> None:
         s = self.ctx.settings
-        self.monitor = PostureMonitor(
-            MonitorSettings(
-                sitting_nudge_min=s.monitor_sitting_nudge_min,
-                posture_nudge_min=s.monitor_posture_nudge_min,
-                slump_deg=s.monitor_slump_deg,
-                neck_drop_fraction=s.monitor_neck_drop_fraction,
-            )
+        self.monitor = make_monitor(
+            sitting_nudge_min=s.monitor_sitting_nudge_min,
+            posture_nudge_min=s.monitor_posture_nudge_min,
+            slump_deg=s.monitor_slump_deg,
+            neck_drop_fraction=s.monitor_neck_drop_fraction,
         )
         self.pose = _Pose(s)
 
@@ -201,7 +197,7 @@ class MonitorRun:
         client_t_s, image = decode_jpeg_frame(data)
         t = self._t(client_t_s)
         positions, confidence = self.pose.estimate(image)
-        sample = frame_sample(
+        sample = pose_sample(
             positions, confidence, BLAZEPOSE_33_NAMES, self.ctx.settings.min_keypoint_confidence
         )
         return self._state(self.monitor.push(t, sample))
@@ -216,7 +212,7 @@ class MonitorRun:
             raise InvalidInput("keypoints: expected a time stamp 't' in ms")
         positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
         t = self._t(float(t_ms) / 1000.0)
-        sample = frame_sample(
+        sample = pose_sample(
             positions, confidence, names, self.ctx.settings.min_keypoint_confidence
         )
         return self._state(self.monitor.push(t, sample))
