@@ -109,6 +109,28 @@ class Settings(BaseSettings):
     min_keypoint_confidence: float = Field(
         default=0.5, description="Keypoints below this visibility count as missing."
     )
+    monitor_fps: float = Field(
+        default=1.0, gt=0, le=5, description="Posture monitor: frames analysed per second."
+    )
+    monitor_sitting_nudge_min: float = Field(
+        default=30.0, gt=0, description="Posture monitor: nudge a break after this much sitting."
+    )
+    monitor_posture_nudge_min: float = Field(
+        default=5.0, gt=0, description="Posture monitor: nudge a posture reset after slumping."
+    )
+    monitor_slump_deg: float = Field(
+        default=10.0,
+        gt=0,
+        description="Posture monitor: degrees beyond your upright baseline that count as slumped "
+        "(side view or IMU; a behaviour setting, not a clinical norm).",
+    )
+    monitor_neck_drop_fraction: float = Field(
+        default=0.15,
+        gt=0,
+        lt=1,
+        description="Posture monitor (front webcam): fall in ear-above-shoulder height vs your "
+        "baseline that counts as slumped.",
+    )
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:

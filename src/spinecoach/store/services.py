@@ -23,6 +23,7 @@ from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_che
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
+from spinecoach.store.posture import PostureService
 from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
@@ -57,6 +58,15 @@ class CoachService:
     library: ExerciseLibrary
     rules: Rules
     settings: Settings
+
+    @property
+    def posture(self) -> PostureService:
+        """Posture assessments, desk breaks and the sitting monitor (same session)."""
+        from spinecoach.content.posture import load_norms
+
+        return PostureService(
+            self.db, self.library, self.rules, self.settings, load_norms(self.settings.content_dir)
+        )
 
     def screen(self, person_id: int, payload: dict[str, Any]) -> ScreeningResult:
         """Screen a documented answers object and store the verdict.
@@ -148,6 +158,7 @@ class CoachService:
             dosing=dosing_from(self.settings, self.rules),
             new_intake=new_intake,
         )
+        plan = self.posture.posture_plan(person_id, plan, profile)
         row = plans.add(person_id, plan, origin="generated")
         return plan, row.id
 
@@ -204,6 +215,8 @@ class CoachService:
         """
         sessions = SessionRepository(self.db)
         session_row = sessions.get(session_id)
+        if session_row.kind == "desk_break":
+            return self._adapt_after_desk_break(person_id, session_id, now)
         followed = self.db.get(models.Plan, session_row.plan_id) if session_row.plan_id else None
         if followed is not None:
             plan = relabel(plan_from_row(followed), self.library)
@@ -226,3 +239,18 @@ class CoachService:
         )
         PlanRepository(self.db).add(person_id, adapted, origin="adapted")
         return adapted
+
+    def _adapt_after_desk_break(self, person_id: int, session_id: int, now: datetime) -> Plan:
+        """A desk break adapts its own break (same rules); the routine changes only when the
+        stop rules pause the plan. Returns the routine with the break's changes attached."""
+        from dataclasses import replace
+
+        from spinecoach.domain.serialize import change_from_dict
+
+        _, changes, _ = self.posture.adapt_after_break(
+            person_id, session_id, self.latest_profile(person_id), now
+        )
+        current = self.current_plan(person_id)
+        if current is None:
+            raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+        return replace(current[0], changes=tuple(change_from_dict(c) for c in changes))

@@ -250,12 +250,14 @@ def today(
 
 
 @router.get("/progress")
-def progress(request: Request, user: PatientUser, db: DbDep) -> Response:
-    """Pain over time (with the minimal important change), range of motion, adherence."""
+def progress(request: Request, user: PatientUser, db: DbDep, care: CareDep) -> Response:
+    """Pain over time (with the minimal important change), range of motion, adherence, and
+    the working day by week (sitting time, desk breaks, posture trend)."""
     figures = compute_progress(db, user.id, _now().date())
     return render(
         request,
         "progress.html",
+        weeks=care.service.posture.weekly(user.id),
         progress=figures,
         pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
         rom_charts=[

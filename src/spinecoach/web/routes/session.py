@@ -34,6 +34,7 @@ import contextlib
 import json
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -54,6 +55,7 @@ from spinecoach.web.deps import CareDep, ContextDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
 from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
 from spinecoach.web.pages import redirect, render
+from spinecoach.web.posture import desk_break_session_plan, mark_desk_break
 from spinecoach.web.security import COOKIE_NAME
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,9 @@ def session_page(request: Request, user: PatientUser, care: CareDep, ctx: Contex
     view = care.today(user)
     if view is None:
         return redirect("/intake")
+    desk_break = request.query_params.get("desk_break")
+    if desk_break:  # a 1-3 minute desk break runs through the same session (docs/posture.md)
+        view = replace(view, plan=desk_break_session_plan(ctx, care.db, user.id, desk_break))
     config = {
         "names": list(BLAZEPOSE_33_NAMES),
         "edges": [list(e) for e in SKELETON_EDGES],
@@ -91,7 +96,7 @@ def _cues(cues: list[Cue]) -> list[dict[str, object]]:
     return [c.to_message() for c in cues]
 
 
-def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int]:
+def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int | None]:
     """Check origin, cookie, role and screening; return (person, plan, plan_id)."""
     origin = websocket.headers.get("origin")
     if origin and urlparse(origin).netloc != websocket.headers.get("host"):
@@ -107,6 +112,9 @@ def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, An
         row = PlanRepository(db).latest_row(person.id)
         if row is None:
             raise InvalidInput("no plan yet: complete the intake first")
+        desk_break = websocket.query_params.get("desk_break")
+        if desk_break:
+            return person, desk_break_session_plan(ctx, db, person.id, desk_break), None
         return person, relabel(plan_from_row(row), ctx.library), row.id
 
 
@@ -350,8 +358,10 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
         if plugins and source not in ("camera", "keypoints", "imu", "timer"):
             raise InvalidInput(f"sensor: not available with source {source!r}")
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
+        # plan_id is None for a desk break (no stored routine row; the sink accepts None)
+        open_live: Any = ctx.live.open
         key, live = await run_in_threadpool(
-            ctx.live.open, person.id, plan, plan_id, source, beside, plugins
+            open_live, person.id, plan, plan_id, source, beside, plugins
         )
     except SpinecoachError as exc:
         await websocket.accept()
@@ -365,6 +375,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
     bad = 0
     try:
         cues = await run_in_threadpool(live.start)
+        await run_in_threadpool(mark_desk_break, ctx, live.session_id, plan)
         await conn.send(
             {
                 "type": "hello",

@@ -248,7 +248,10 @@
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const path = source === "imu" ? "/ws/session/imu"
       : "/ws/session?source=" + source + sensorQuery();
-    ws = new WebSocket(scheme + "//" + location.host + path);
+    // a desk break (/session?desk_break=HH:MM) runs through the same session socket
+    const deskBreak = new URLSearchParams(location.search).get("desk_break");
+    const breakParam = deskBreak ? (path.includes("?") ? "&" : "?") + "desk_break=" + encodeURIComponent(deskBreak) : "";
+    ws = new WebSocket(scheme + "//" + location.host + path + breakParam);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {
       const msg = JSON.parse(event.data);
