@@ -98,6 +98,8 @@ def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, An
     if session is None or session.user_id is None:
         raise UnsafeOrigin("please sign in")
     with ctx.session_factory() as db:
+        if not ctx.signins.valid(db, session):
+            raise UnsafeOrigin("please sign in")
         person = db.get(models.Person, session.user_id)
         if person is None or person.role != "patient":
             raise UnsafeOrigin("guided sessions are for patients")
