@@ -33,7 +33,12 @@ from spinecoach.domain.plan import Plan, PlanItem
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository, plan_from_row
-from spinecoach.store.session_sink import StoreSessionSink, close_unfinished, done_exercise_ids
+from spinecoach.store.session_sink import (
+    StoreSessionSink,
+    close_unfinished,
+    done_exercise_ids,
+    remaining_plan,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +63,6 @@ def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Pl
                 PlanItem(exercise.id, exercise.name, exercise.section, exercise.dose,
                          reason="Chosen with --exercise.")
             )  # fmt: skip
-    return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
-
-
-def remaining_plan(plan: Plan, done: list[str]) -> Plan:
-    """The plan without the exercises already recorded (for ``--resume``)."""
-    left = list(done)
-    items = []
-    for item in plan.items:
-        if item.exercise_id in left:
-            left.remove(item.exercise_id)
-        else:
-            items.append(item)
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
                 plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
+from spinecoach.domain.plan import Plan
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
 
@@ -141,16 +142,34 @@ class StoreSessionSink:
         )
 
 
+def remaining_plan(plan: Plan, done: list[str]) -> Plan:
+    """The plan without the exercises already recorded (to resume a session)."""
+    left = list(done)
+    items = []
+    for item in plan.items:
+        if item.exercise_id in left:
+            left.remove(item.exercise_id)
+        else:
+            items.append(item)
+    return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+
+
 def done_exercise_ids(session: models.Session) -> list[str]:
     """Exercise ids with a stored result in ``session``, in order."""
     return [r.exercise_id for r in session.results]
 
 
-def close_unfinished(db: DbSession, person_id: int, *, now: datetime) -> list[int]:
-    """Close every ``in_progress`` session of a person (status ``closed``); returns their ids."""
+def close_unfinished(
+    db: DbSession, person_id: int, *, now: datetime, keep: int | None = None
+) -> list[int]:
+    """Close every ``in_progress`` session of a person (status ``closed``) except ``keep``
+    (the one being resumed); returns their ids."""
     repo = SessionRepository(db)
     closed = []
     for row in repo.unfinished(person_id):
+        if row.id == keep:
+            continue
         summary = dict(row.summary or {})
         summary["closed_after_interruption"] = True
         summary["exercises_recorded"] = done_exercise_ids(row)

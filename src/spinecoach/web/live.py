@@ -40,6 +40,7 @@ from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import EventKind, FrameKind
 from spinecoach.store.session_sink import StoreSessionSink
 from spinecoach.web.context import AppContext
+from spinecoach.web.jpeg import jpeg_size
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ class LiveSession:
     sensor_beside : bool
         A motion sensor streams *beside* the camera (or keypoints): its angle is measured and
         shown as an extra trace, while the camera still drives analysis and the engine.
+    resume_id : int, optional
+        Continue this interrupted stored session (``plan`` then holds what is left of it).
     """
 
     def __init__(
@@ -179,6 +182,7 @@ class LiveSession:
         plan_id: int,
         source: str,
         sensor_beside: bool = False,
+        resume_id: int | None = None,
     ) -> None:
         if source not in SOURCES:
             raise InvalidInput(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
@@ -203,6 +207,7 @@ class LiveSession:
             started_at=started_at,
             origin_s=origin_s,
             source=source,
+            session_id=resume_id,
             next_checkin_at=next_morning(started_at),
         )
         self.engine = SessionEngine(
@@ -223,6 +228,7 @@ class LiveSession:
         self._analyzer_key: tuple[int, str] | None = None
         self._pose: Any = None
         self._pose_lock = threading.Lock()
+        self._sensor_lock = threading.Lock()
         self._last_angle: AngleReadout | None = None
         self._readout_t_s = -math.inf
         self.frames = 0
@@ -333,11 +339,12 @@ class LiveSession:
         if not self.sensor_beside:
             raise InvalidInput("imu: this session was not opened with a motion sensor")
         last: tuple[float, dict[str, float]] | None = None
-        try:
-            for row in self._imu_rows(text):
-                last = row
-        finally:  # rows before a malformed line still count
-            self._update_sensor_angle(last)
+        with self._sensor_lock:  # the phone's socket and the camera's may both feed it
+            try:
+                for row in self._imu_rows(text):
+                    last = row
+            finally:  # rows before a malformed line still count
+                self._update_sensor_angle(last)
 
     def _imu_rows(self, text: str) -> Iterator[tuple[float, dict[str, float]]]:
         """Measure rows ``(t_s, {name: degrees})`` from IMU protocol lines, as they appear."""
@@ -346,7 +353,11 @@ class LiveSession:
 
         if self._imu_assembler is None:
             self._imu_assembler = FrameAssembler()
-        for line in text.splitlines():
+        lines = text.splitlines()
+        limit = self.ctx.settings.max_imu_lines_per_message
+        if len(lines) > limit:
+            raise InvalidInput(f"imu: {len(lines)} lines in one message; at most {limit}")
+        for line in lines:
             if not line.strip():
                 continue
             try:
@@ -418,12 +429,13 @@ class LiveSession:
         """
         import cv2
 
+        width, height = jpeg_size(jpeg)  # checked before decoding: no decompression bombs
+        if max(height, width) > MAX_FRAME_SIDE_PX:
+            raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
         frame = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
         if frame is None:
             raise InvalidInput("frame: not a JPEG image")
         height, width = frame.shape[:2]
-        if max(height, width) > MAX_FRAME_SIDE_PX:
-            raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
         with self._pose_lock:
             if self._pose is None:
                 from spinecoach.sources.pose import create_backend
@@ -572,9 +584,16 @@ class LiveHub:
         self._serial = 0
 
     def open(
-        self, person_id: int, plan: Plan, plan_id: int, source: str, sensor_beside: bool = False
+        self,
+        person_id: int,
+        plan: Plan,
+        plan_id: int,
+        source: str,
+        sensor_beside: bool = False,
+        resume_id: int | None = None,
     ) -> tuple[int, LiveSession]:
-        """Register a new live session; returns its registry key and the session."""
+        """Register a new live session (or one resuming ``resume_id``); returns its registry
+        key and the session."""
         if len(self.active) >= self.max_sessions:
             raise InvalidInput("the server is busy: too many live sessions, try again shortly")
         if (
@@ -588,9 +607,9 @@ class LiveHub:
             raise InvalidInput(
                 "a session is already running in another window; finish or close it first"
             )
-        self._close_interrupted(person_id)
+        self._close_interrupted(person_id, keep=resume_id)
         self._serial += 1
-        live = LiveSession(self.ctx, person_id, plan, plan_id, source, sensor_beside)
+        live = LiveSession(self.ctx, person_id, plan, plan_id, source, sensor_beside, resume_id)
         self.active[self._serial] = live
         return self._serial, live
 
@@ -608,12 +627,13 @@ class LiveHub:
         """Whether ``live`` is still running (not finished, not closed)."""
         return not live.engine.finished and any(s is live for s in self.active.values())
 
-    def _close_interrupted(self, person_id: int) -> None:
-        """Close sessions left ``in_progress`` by a crash (their finished exercises stay)."""
+    def _close_interrupted(self, person_id: int, keep: int | None = None) -> None:
+        """Close sessions left ``in_progress`` by a crash (their finished exercises stay),
+        except ``keep``, the one being resumed."""
         from spinecoach.store.session_sink import close_unfinished
 
         with self.ctx.session_factory() as db:
-            closed = close_unfinished(db, person_id, now=datetime.now(UTC))
+            closed = close_unfinished(db, person_id, now=datetime.now(UTC), keep=keep)
         if closed:
             log.info("closed interrupted session(s) %s of person %s", closed, person_id)
 

@@ -35,7 +35,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from spinecoach.errors import InsecureConfiguration, ServerBusy
+from spinecoach.errors import InsecureConfiguration, ServerBusy, StorageError
 from spinecoach.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ CSRF_HEADER = "x-csrf-token"
 
 
 MIN_SECRET_KEY_BYTES = 32
+BUSY = "The server is busy checking passwords; please try again in a moment."
 
 
 def _check_key(key: str, where: str) -> str:
@@ -105,6 +106,11 @@ def resolve_secret_key(settings: Settings) -> str:
             log.info("generated a new cookie-signing key in %s", path)
         except FileExistsError:
             pass  # another process wrote it first: use theirs
+        except OSError as exc:
+            raise StorageError(
+                f"cannot write the cookie-signing key {path}: {exc.strerror}; make the data "
+                "folder writable or choose another with --data-dir"
+            ) from None
     return _check_key(path.read_text(encoding="utf-8").strip(), str(path))
 
 
@@ -126,16 +132,17 @@ class PasswordGate:
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one password-check slot (raises :class:`ServerBusy` when too many wait)."""
-        with self._lock:
-            if self._waiting >= self._queue + 1:
-                raise ServerBusy("The server is busy checking passwords; try again in a moment.")
-            self._waiting += 1
-        try:
-            if not self._slots.acquire(timeout=self.wait_s):
-                raise ServerBusy("The server is busy checking passwords; try again in a moment.")
-        finally:
+        if not self._slots.acquire(blocking=False):
             with self._lock:
-                self._waiting -= 1
+                if self._waiting >= self._queue:
+                    raise ServerBusy(BUSY)
+                self._waiting += 1
+            try:
+                if not self._slots.acquire(timeout=self.wait_s):
+                    raise ServerBusy(BUSY)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
         try:
             yield
         finally:

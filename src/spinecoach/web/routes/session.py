@@ -48,9 +48,10 @@ from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
-from spinecoach.web.deps import CareDep, ContextDep, PatientUser
+from spinecoach.web.deps import CareDep, ContextDep, DbDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
 from spinecoach.web.pages import redirect, render
+from spinecoach.web.resume import latest_interrupted, resumed_plan
 from spinecoach.web.security import COOKIE_NAME
 
 log = logging.getLogger(__name__)
@@ -64,22 +65,36 @@ SENSOR_BESIDE_KINDS = ("", "imu")
 
 
 @router.get("/session")
-def session_page(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep) -> Response:
-    """The guided session page (webcam, keypoints or timers only)."""
+def session_page(
+    request: Request,
+    user: PatientUser,
+    care: CareDep,
+    ctx: ContextDep,
+    db: DbDep,
+    resume: int | None = None,
+) -> Response:
+    """The guided session page (webcam, keypoints or timers only); after a crash it offers
+    to resume the unfinished session (``?resume=ID`` continues it)."""
     care.require_clear_to_exercise(user)
     view = care.today(user)
     if view is None:
         return redirect("/intake")
+    plan = view.plan
+    if resume is not None:
+        plan = resumed_plan(db, user.id, resume, plan)
     config = {
         "names": list(BLAZEPOSE_33_NAMES),
         "edges": [list(e) for e in SKELETON_EDGES],
         "symptoms": [{"id": r.symptom, "label": r.label} for r in ctx.rules.stop_rules],
+        "resume": resume,
     }
     return render(
         request,
         "session.html",
         view=view,
-        items=plan_items_for_page(view.plan, ctx.library),
+        interrupted=latest_interrupted(db, user.id) if resume is None else None,
+        resuming=resume,
+        items=plan_items_for_page(plan, ctx.library),
         config_json=json.dumps(config).replace("<", "\\u003c"),  # safe inside <script>
         minutes=round(view.plan.total_duration_s / 60),
     )
@@ -203,13 +218,13 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
             raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
         client_ts = message.get("t") if isinstance(message.get("t"), int | float) else None
         imu_ack: dict[str, Any] = {"type": "ack", "client_ts": client_ts}
-        async with conn.engine_lock:
+        async with conn.engine_lock:  # IMU processing runs in a worker thread, not the loop
             if live.sensor_beside:  # an extra measured trace; the camera drives the engine
-                live.push_sensor(lines)
+                await run_in_threadpool(live.push_sensor, lines)
                 imu_ack["sensor_angle"] = live.snapshot_sensor()
                 cues: list[Any] = []
             else:
-                cues = live.push_imu(lines)
+                cues = await run_in_threadpool(live.push_imu, lines)
         imu_ack |= {"angle": live.snapshot_angle(), "cues": _cues(cues)}
         await conn.send(imu_ack)
         return
@@ -235,17 +250,19 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
 
 
 @router.websocket("/ws/session")
-async def live_session(websocket: WebSocket, source: str = "timer", sensor: str = "") -> None:
+async def live_session(
+    websocket: WebSocket, source: str = "timer", sensor: str = "", resume: str = ""
+) -> None:
     """A guided session over a WebSocket (camera frames or timers only; ``sensor=imu`` adds a
-    motion sensor beside the camera)."""
-    await _serve(websocket, source, sensor)
+    motion sensor beside the camera; ``resume=ID`` continues an interrupted session)."""
+    await _serve(websocket, source, sensor, resume)
 
 
 @router.websocket("/ws/session/imu")
-async def live_session_imu(websocket: WebSocket) -> None:
+async def live_session_imu(websocket: WebSocket, resume: str = "") -> None:
     """A guided session steered by a motion sensor (a phone or sensor bridge sends the IMU
     JSON lines of ``spinecoach.sources.imu.live`` inside ``{"type": "imu", "lines": ...}``)."""
-    await _serve(websocket, "imu")
+    await _serve(websocket, "imu", "", resume)
 
 
 @router.get("/session/sensor")
@@ -285,7 +302,7 @@ async def live_sensor(websocket: WebSocket) -> None:
                 lines = _sensor_lines(text)
                 if not ctx.live.is_active(live):
                     break
-                live.push_sensor(lines)  # synchronous on the event loop: no interleaving
+                await run_in_threadpool(live.push_sensor, lines)  # off the loop, one at a time
             except InvalidInput as exc:
                 bad += 1
                 await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
@@ -315,10 +332,23 @@ def _sensor_lines(text: str) -> str:
 
 
 @router.websocket("/ws/session/keypoints")
-async def live_session_keypoints(websocket: WebSocket, sensor: str = "") -> None:
+async def live_session_keypoints(websocket: WebSocket, sensor: str = "", resume: str = "") -> None:
     """A guided session fed keypoints by the client (phones with on-device pose, the bench);
     ``sensor=imu`` adds a motion sensor beside it."""
-    await _serve(websocket, "keypoints", sensor)
+    await _serve(websocket, "keypoints", sensor, resume)
+
+
+def _resume_id(resume: str) -> int | None:
+    if not resume:
+        return None
+    if not resume.isdigit() or len(resume) > 18:
+        raise InvalidInput(f"resume: expected a session number, got {resume[:40]!r}")
+    return int(resume)
+
+
+def _resumed(ctx: AppContext, person_id: int, resume_id: int, plan: Any) -> Any:
+    with ctx.session_factory() as db:
+        return resumed_plan(db, person_id, resume_id, plan)
 
 
 def _sensor_beside(sensor: str) -> bool:
@@ -327,12 +357,17 @@ def _sensor_beside(sensor: str) -> bool:
     return sensor == "imu"
 
 
-async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
+async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: str = "") -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
         beside = _sensor_beside(sensor)
+        resume_id = _resume_id(resume)
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
-        key, live = await run_in_threadpool(ctx.live.open, person.id, plan, plan_id, source, beside)
+        if resume_id is not None:
+            plan = await run_in_threadpool(_resumed, ctx, person.id, resume_id, plan)
+        key, live = await run_in_threadpool(
+            ctx.live.open, person.id, plan, plan_id, source, beside, resume_id
+        )
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))

@@ -220,8 +220,9 @@
   // ---------------------------------------------------------------- socket
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const path = source === "imu" ? "/ws/session/imu"
-      : "/ws/session?source=" + source + (withSensor ? "&sensor=imu" : "");
+    const resume = config.resume ? "resume=" + encodeURIComponent(config.resume) : "";
+    const path = source === "imu" ? "/ws/session/imu" + (resume ? "?" + resume : "")
+      : "/ws/session?source=" + source + (withSensor ? "&sensor=imu" : "") + (resume ? "&" + resume : "");
     ws = new WebSocket(scheme + "//" + location.host + path);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {
