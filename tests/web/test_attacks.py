@@ -786,3 +786,56 @@ def test_resume_of_someone_elses_session_is_refused(make_browser: Any, app: Fast
     with bob.client.websocket_connect(f"/ws/session?resume={ann_session}") as ws:
         message = ws.receive_json()
         assert message["fatal"] and "no unfinished session of yours" in message["error"]
+
+
+PG_URL = os.environ.get("SPINECOACH_TEST_POSTGRES_URL")
+
+
+@pytest.mark.skipif(
+    not PG_URL, reason="no PostgreSQL server: set SPINECOACH_TEST_POSTGRES_URL (.ci/run does)"
+)
+def test_concurrent_guesses_on_postgres_and_two_app_instances(tmp_path: Path) -> None:
+    """What a clinic runs: two app instances (as two worker processes would) on one
+    PostgreSQL database share the attempt count; 30 concurrent guesses split between them
+    still let no more than the limit reach the password check."""
+    from sqlalchemy import create_engine
+
+    assert PG_URL is not None
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:  # an own schema: other PostgreSQL tests drop public
+        connection.execute(text("DROP SCHEMA IF EXISTS attacks CASCADE"))
+        connection.execute(text("CREATE SCHEMA attacks"))
+    admin.dispose()
+    url = PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3Dattacks"
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key=KEY,
+        database_url=url,
+        login_max_failures=3,
+        allowed_hosts=["testserver"],
+    )
+    apps = [create_app(settings), create_app(settings)]
+    Browser(apps[0]).sign_up("Ann", "ann@example.org")
+    attackers = [b for n in range(15) for b in (_browsers(apps[0], 1) + _browsers(apps[1], 1))]
+    tokens = [_token(b) for b in attackers]
+
+    def guess(n: int) -> int:
+        data = {"email": "ann@example.org", "password": f"wrong {n:03d}", "csrf_token": tokens[n]}
+        return attackers[n].client.post("/login", data=data, follow_redirects=False).status_code
+
+    codes = _run_all([lambda n=n: guess(n) for n in range(30)])
+    assert sorted(codes) == [401] * 3 + [429] * 27, codes
+    # a sign-in made on one instance is ended by signing out on the other
+    ann = Browser(apps[0])
+    ann.client.get("/login")
+    with apps[0].state.ctx.session_factory() as db:
+        db.execute(text("DELETE FROM login_attempts"))
+        db.commit()
+    assert ann.log_in("ann@example.org").status_code == 303
+    other = Browser(apps[1])
+    other.client.cookies.set(COOKIE_NAME, ann.client.cookies[COOKIE_NAME])
+    assert other.get("/account").status_code == 200
+    other.post("/logout")
+    assert ann.get("/account").headers["location"].startswith("/login")
+    for app in apps:
+        app.state.ctx.engine.dispose()
