@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -31,6 +32,11 @@ from spinecoach.web.security import (
 from spinecoach.web.signins import AttemptLimiter, SignIns
 
 log = logging.getLogger(__name__)
+# Served with X-Content-Type-Options: nosniff, so scripts need a script type: MediaPipe's
+# CommonJS bundle (the pose worker) and the model bundle (see Makefile `web-assets`).
+mimetypes.add_type("text/javascript", ".cjs")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("application/octet-stream", ".task")
 
 
 def create_app(

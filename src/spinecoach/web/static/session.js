@@ -1,5 +1,7 @@
-/* spinecoach guided session: webcam -> server pose + coach -> skeleton, cues, voice.
-   Plain JavaScript, no libraries. Protocol documented in spinecoach/web/routes/session.py. */
+/* spinecoach guided session: webcam -> pose in this browser (pose_client.js, a Web Worker)
+   -> keypoints -> coach on the server -> skeleton, cues, voice. Frames leave the page only
+   when the person chooses server-side pose ("send-frames"). Plain JavaScript; protocol
+   documented in spinecoach/web/routes/session.py. */
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("session-config").textContent);
@@ -22,13 +24,15 @@
   let finished = false;
   let landmarks = null;
   let landmarksAt = 0;
+  let stopPose = null;      // pose in the browser (pose_client.js), while it runs
   let lastBreath = null;
   const spoken = new Set();
   const grab = document.createElement("canvas");
   const video = $("video");
   const overlay = $("overlay");
   const rtts = [];
-  window.spinecoachStats = { frames: 0, landmarkFrames: 0, cues: 0, rtts };
+  window.spinecoachStats = { frames: 0, landmarkFrames: 0, cues: 0, rtts,
+                             keypointsSent: 0, detectFps: 0, confidence: 0 };
 
   // ---------------------------------------------------------------- audio
   let audio = null;
@@ -231,9 +235,11 @@
         document.body.dataset.sessionId = msg.session_id;
         render(msg.state); showCues(msg.cues || []);
         if (source === "camera") sendFrame();
+        else if (source === "keypoints") startBrowserPose();
       } else if (msg.type === "state") {
         render(msg.state); showCues(msg.cues || []);
       } else if (msg.type === "ack") {
+        if (typeof msg.client_ts === "number" && source === "keypoints") rtts.push(performance.now() - msg.client_ts);
         renderAngle(msg.angle);
         if ("sensor_angle" in msg) renderSensor(msg.sensor_angle);
         showCues(msg.cues || []);
@@ -258,6 +264,23 @@
   }
   function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
 
+  // ---------------------------------------------------------------- pose in the browser
+  function startBrowserPose() {
+    const missing = config.names.map(() => [null, null, 0]);
+    stopPose = window.spinecoachPose.start(video, (r) => {
+      if (finished) return;
+      const stats = window.spinecoachStats;
+      stats.detectFps = r.detectFps; stats.confidence = r.confidence; stats.detectMs = r.ms;
+      if (r.landmarks) { landmarks = r.landmarks; landmarksAt = performance.now(); stats.landmarkFrames += 1; }
+      send({ type: "keypoints", t: r.t, keypoints: r.keypoints || missing,
+             detect_fps: Math.round(r.detectFps * 10) / 10,
+             confidence: Math.round(r.confidence * 1000) / 1000 });
+      stats.keypointsSent += 1;
+    }, (error) => {
+      showFatal("Pose in this browser could not start (" + error + "). Reload and choose timers only, or tick 'analyse on the server'.");
+    });
+  }
+
   function showFatal(text) {
     const list = $("cues");
     const li = document.createElement("li");
@@ -268,6 +291,7 @@
 
   function finish(msg) {
     finished = true;
+    if (stopPose) { stopPose(); stopPose = null; }
     render(msg.state);
     if (stream) stream.getTracks().forEach((t) => t.stop());
     $("live").hidden = true;
@@ -355,7 +379,8 @@
   function begin(withCamera) {
     $("intro").hidden = true;
     $("live").hidden = false;
-    source = withCamera ? "camera" : "timer";
+    // Default: pose runs here and only keypoints are sent; frames only if the person chose it.
+    source = withCamera ? ($("send-frames").checked ? "camera" : "keypoints") : "timer";
     withSensor = withCamera && $("with-sensor").checked;
     if (withSensor) renderSensor(null);
     $("no-camera").hidden = withCamera;
