@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         default=14 * 24 * 3600, description="Web sign-in lifetime (seconds) of a session cookie."
     )
     login_max_failures: int = Field(
-        default=5, description="Failed sign-ins allowed per e-mail and address in the window."
+        default=5, description="Failed sign-ins allowed per account in the window."
     )
     login_window_s: float = Field(
         default=900.0, description="Window (seconds) for counting failed sign-ins."
@@ -73,13 +73,14 @@ class Settings(BaseSettings):
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,
-        description="Addresses or networks (e.g. 127.0.0.1, 10.0.0.0/8) of reverse proxies whose "
-        "X-Forwarded-For / X-Forwarded-Proto headers are believed; empty: none.",
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed, "
+        'as JSON, e.g. \'["127.0.0.1", "10.0.0.0/8"]\'; empty: none.',
     )
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
-        description="Host names the app answers to (Host header); a clinic adds its own name. "
-        "'*' allows any (not recommended: DNS rebinding).",
+        description="Host names the app answers to (Host header), as JSON, e.g. "
+        '\'["coach.clinic.example"]\'; a leading dot allows subdomains, "*" any (not '
+        "recommended: DNS rebinding). Default: localhost, 127.0.0.1, ::1.",
     )
     hsts_max_age_s: int = Field(
         default=0,
