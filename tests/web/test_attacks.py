@@ -839,3 +839,38 @@ def test_concurrent_guesses_on_postgres_and_two_app_instances(tmp_path: Path) ->
     assert ann.get("/account").headers["location"].startswith("/login")
     for app in apps:
         app.state.ctx.engine.dispose()
+
+
+def test_a_dropped_connection_resumes_on_another_app_instance(
+    file_app: FastAPI, file_settings: Settings
+) -> None:
+    """Two app instances (as two worker processes) on one database: the connection to the
+    first drops after an exercise; the page reconnects to the second with resume=ID and the
+    same stored session goes on (nothing recorded is lost, nothing is held in one process)."""
+    first = Browser(file_app)
+    first.onboard("Ann", "ann@example.org")
+    second_app = create_app(file_settings)
+    second = Browser(second_app)
+    second.client.cookies.set(COOKIE_NAME, first.client.cookies[COOKIE_NAME])
+    with first.client.websocket_connect("/ws/session?source=timer") as ws:
+        session_id = ws.receive_json()["session_id"]
+        ws.send_text(json.dumps({"type": "pain", "pain": 2}))
+        ws.send_text(json.dumps({"type": "skip"}))  # set-up step
+        ws.send_text(json.dumps({"type": "skip"}))  # first exercise: stored at once
+        for _ in range(200):
+            if _until(ws, "state")["state"]["results"] >= 1:
+                break
+    # the socket dropped (no stop): the stored session stays resumable
+    with second_app.state.ctx.session_factory() as db:
+        row = db.get(models.Session, session_id)
+        assert row is not None and row.status == "in_progress" and len(row.results) == 1
+    assert f"/session?resume={session_id}" in second.get("/session").text
+    with second.client.websocket_connect(f"/ws/session?source=timer&resume={session_id}") as ws:
+        assert ws.receive_json()["session_id"] == session_id
+        ws.send_text(json.dumps({"type": "pain", "pain": 2}))
+        ws.send_text(json.dumps({"type": "stop"}))
+        _until(ws, "finished")
+    with second_app.state.ctx.session_factory() as db:
+        assert db.scalar(select(func.count()).select_from(models.Session)) == 1
+        row = db.get(models.Session, session_id)
+        assert row is not None and row.status == "stopped" and len(row.results) >= 1

@@ -244,9 +244,15 @@ class LiveSession:
         """Start the engine (opens the stored session)."""
         return self.engine.start()
 
-    def close(self, reason: str = "Connection closed.") -> None:
-        """Stop the engine if still running (results so far are already stored)."""
-        if not self.engine.finished and self.engine.status != "not_started":
+    def close(self, reason: str = "Connection closed.", resumable: bool = False) -> None:
+        """Stop the engine if still running (results so far are already stored).
+
+        With ``resumable`` (the connection dropped) the stored session is left unfinished,
+        so the page can reconnect and resume it (``resume=ID``) on any server process.
+        """
+        if resumable and not self.engine.finished:
+            log.info("live session %s left resumable: %s", self.session_id, reason)
+        elif not self.engine.finished and self.engine.status != "not_started":
             self.engine.stop(reason)
         if self._pose is not None:
             self._pose.close()
@@ -637,8 +643,8 @@ class LiveHub:
         if closed:
             log.info("closed interrupted session(s) %s of person %s", closed, person_id)
 
-    def close(self, key: int, reason: str = "Connection closed.") -> None:
-        """Stop and forget a live session."""
+    def close(self, key: int, reason: str = "Connection closed.", resumable: bool = False) -> None:
+        """Stop (or, ``resumable``, leave unfinished) and forget a live session."""
         live = self.active.pop(key, None)
         if live is not None:
-            live.close(reason)
+            live.close(reason, resumable)

@@ -428,4 +428,8 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await ticker
-        await run_in_threadpool(ctx.live.close, key, "Connection closed before the end.")
+        # A dropped connection leaves the stored session resumable (the page reconnects with
+        # resume=ID, whichever server process it reaches); a finished one is closed.
+        await run_in_threadpool(
+            ctx.live.close, key, "Connection closed before the end.", not conn.finished_sent
+        )

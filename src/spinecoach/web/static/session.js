@@ -25,6 +25,7 @@
   let landmarks = null;
   let landmarksAt = 0;
   let stopPose = null;      // pose in the browser (pose_client.js), while it runs
+  let reconnects = 0;       // tries to resume the session after a dropped connection
   let lastBreath = null;
   const spoken = new Set();
   const grab = document.createElement("canvas");
@@ -235,7 +236,8 @@
         document.body.dataset.sessionId = msg.session_id;
         render(msg.state); showCues(msg.cues || []);
         if (source === "camera") sendFrame();
-        else if (source === "keypoints") startBrowserPose();
+        else if (source === "keypoints" && !stopPose) startBrowserPose();
+        reconnects = 0;
       } else if (msg.type === "state") {
         render(msg.state); showCues(msg.cues || []);
       } else if (msg.type === "ack") {
@@ -259,7 +261,16 @@
       }
     };
     ws.onclose = () => {
-      if (!finished) showFatal("The connection to the coach was lost. Your finished exercises are saved.");
+      if (finished) return;
+      const sessionId = document.body.dataset.sessionId;
+      if (sessionId && reconnects < 5) {   // resume the same stored session, on any server
+        reconnects += 1;
+        showFatal("The connection to the coach was lost; reconnecting… Your finished exercises are saved.");
+        config.resume = sessionId;
+        setTimeout(connect, 1000 * reconnects);
+        return;
+      }
+      showFatal("The connection to the coach was lost. Your finished exercises are saved; reload the page to resume.");
     };
   }
   function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
