@@ -85,6 +85,7 @@ GET_ROUTES = {
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/export.json": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
+    "/safety": PATIENT_PAGE,
     "/account": SIGNED_IN,
     "/session?resume={session_a}": (LOGIN, MISSING, MISSING, FORBIDDEN, FORBIDDEN),
 }
@@ -93,6 +94,8 @@ POST_ROUTES = {
     "/checkin": ({"pain": "3"}, PATIENT_PAGE),
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
+    "/safety/acknowledge": ({}, PATIENT_PAGE),
     # a wrong current password: every signed-in person reaches the check, nobody else
     "/account/password": ({"current_password": "wrong!", "new_password": "x" * 12}, SIGNED_IN_422),
     # patient A's second device: only A may end it

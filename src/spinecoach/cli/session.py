@@ -20,6 +20,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli._safety import show_safety
 from spinecoach.cli._session_audio import Voice
 from spinecoach.cli._session_inputs import open_input
 from spinecoach.cli._session_view import KeyReader, render
@@ -64,7 +65,8 @@ def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Pl
                          reason="Chosen with --exercise.")
             )  # fmt: skip
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
 
 
 class CueOutput:
@@ -145,6 +147,14 @@ class InteractiveHook:
                 self.output(engine.report_pain(pain) if pain is not None else engine.skip())
 
             self._prompt(engine, ask_checkin)
+        if state["awaiting"] == "acknowledge_stop":  # the stop message stays until read
+
+            def ask_ack() -> None:
+                console.print(f"[bold red]{state['stop_notice']}[/]")
+                Prompt.ask("Press Enter when you have stopped", default="", console=console)
+                engine.acknowledge_stop()
+
+            self._prompt(engine, ask_ack)
         key = self.keys.read()
         if key == "w":
 
@@ -177,7 +187,10 @@ def headless_hook(pain: int | None):  # type: ignore[no-untyped-def]
     """Answers every check-in with ``pain`` (``None``: let check-ins time out)."""
 
     def hook(engine: SessionEngine) -> list[Cue]:
-        if pain is not None and engine.state()["awaiting"] == "pain":
+        awaiting = engine.state()["awaiting"]
+        if awaiting == "acknowledge_stop":  # no one to press a key: printed, then go on
+            return engine.acknowledge_stop()
+        if pain is not None and awaiting == "pain":
             return engine.report_pain(pain)
         return []
 
@@ -303,6 +316,7 @@ def session_command(
                 + (f": {', '.join(map(str, closed))}." if closed else ".")
             )
             return
+        show_safety(ctx)  # safety state (issue 10 §1): shown, and urgent/emergency refuse
         ctx.service.require_clearance(person)
         resumed = _unfinished_choice(ctx, person, headless, resume)
         current = ctx.service.current_plan(person)
@@ -333,7 +347,8 @@ def session_command(
         timeline = TimelineOptions(checkin_timeout_s=30.0 if headless else None)
         engine = SessionEngine(
             plan, ctx.library, ctx.rules, clock=clock, sink=sink, sensor=source.sensor,
-            options=EngineOptions(timeline=timeline, pain_limit=ctx.settings.pain_limit),
+            options=EngineOptions(timeline=timeline, pain_limit=ctx.settings.pain_limit,
+                                  wait_for_stop_ack=True),
             sensor_for=source.feed.measurable if source.feed is not None else None,
         )  # fmt: skip
         voice = Voice(enabled=not no_audio)

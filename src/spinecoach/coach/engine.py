@@ -64,12 +64,16 @@ class EngineOptions:
         Override of the rules' pain limit (the ``pain_limit`` setting).
     countdown : bool
         Count "3, 2, 1" at the end of holds, rests and PNF phases.
+    wait_for_stop_ack : bool
+        After "stop this exercise", freeze every timer until :meth:`SessionEngine.acknowledge_stop`
+        (the message stays on screen and the next exercise does not count down under it).
     """
 
     timeline: TimelineOptions = field(default_factory=TimelineOptions)
     gate: GateSettings = field(default_factory=GateSettings)
     pain_limit: int | None = None
     countdown: bool = True
+    wait_for_stop_ack: bool = False
 
 
 class SessionEngine:
@@ -138,6 +142,7 @@ class SessionEngine:
         self.status = "not_started"
         self._paused_at: float | None = None
         self._paused_total_s = 0.0
+        self.stop_notice: str | None = None
         self._run: ExerciseRun | None = None
         self.pain_before: int | None = None
         self.pain_after: int | None = None
@@ -300,10 +305,26 @@ class SessionEngine:
             self._paused_at = self.clock.now()
 
     def resume(self) -> None:
-        """Continue after :meth:`pause`; timers resume where they stopped."""
-        if self._paused_at is not None:
+        """Continue after :meth:`pause`; timers resume where they stopped (a stop message
+        waiting for :meth:`acknowledge_stop` keeps them frozen)."""
+        if self._paused_at is not None and self.stop_notice is None:
             self._paused_total_s += self.clock.now() - self._paused_at
             self._paused_at = None
+
+    def hold_for_stop(self, text: str) -> None:
+        """Freeze the session on a stop message until the person acknowledges it (when the
+        ``wait_for_stop_ack`` option is on)."""
+        if self.options.wait_for_stop_ack and not self.finished:
+            self.stop_notice = text
+            self.pause()
+
+    def acknowledge_stop(self) -> list[Cue]:
+        """The person read the stop message: timers run again (the next step starts now)."""
+        if self.stop_notice is None:
+            return []
+        self.stop_notice = None
+        self.resume()
+        return []
 
     def report_setup(self, ok: bool, advice: Sequence[str] = ()) -> list[Cue]:
         """A camera set-up check result, used during the set-up step.
@@ -412,12 +433,15 @@ class SessionEngine:
             rep, reps}, ``exercise_number`` / ``exercise_count``, ``countdown_s``,
             ``breath`` (inhale/exhale/hold/natural or null), ``reps_done`` / ``reps_target``
             (this exercise), ``holding``, ``tracking_ok``, ``sensor``, ``accepts_motion``,
-            ``awaiting`` ("pain" at check-ins), ``last_cues`` (the last 5 cues).
+            ``awaiting`` ("pain" at check-ins, "acknowledge_stop" while a stop message waits),
+            ``stop_notice`` (that message), ``last_cues`` (the last 5 cues).
         """
         now = self._now()
         step = self._step
         status = self.status
-        if self._paused_at is not None:
+        if self.stop_notice is not None and not self.finished:
+            status = "awaiting_acknowledgement"
+        elif self._paused_at is not None:
             status = "paused"
         elif step is not None and step.kind is StepKind.CHECKIN and not self.finished:
             status = "waiting_for_pain"
@@ -443,7 +467,7 @@ class SessionEngine:
             "step": step_json,
             "exercise_number": (run.index + 1) if run is not None else None,
             "exercise_count": len(self.plan.items),
-            "countdown_s": None if self.finished else self._countdown(now),
+            "countdown_s": None if self.finished or self.stop_notice else self._countdown(now),
             "breath": self._breath(now),
             "reps_done": run.reps_done if run is not None else 0,
             "reps_target": run.reps_target if run is not None else 0,
@@ -451,7 +475,11 @@ class SessionEngine:
             "tracking_ok": self.tracking_ok,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
-            "awaiting": "pain" if status == "waiting_for_pain" else None,
+            "awaiting": {
+                "waiting_for_pain": "pain",
+                "awaiting_acknowledgement": "acknowledge_stop",
+            }.get(status),
+            "stop_notice": None if self.finished else self.stop_notice,
             "last_cues": [c.to_dict() for c in self.cues[-5:]],
             "results": len(self.results),
         }

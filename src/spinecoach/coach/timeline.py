@@ -13,6 +13,7 @@ from typing import Any
 
 from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
 from spinecoach.domain.plan import Plan
+from spinecoach.domain.planning import cautions_for_person
 from spinecoach.motion.types import Side
 
 
@@ -280,6 +281,7 @@ def exercise_steps(
     options: TimelineOptions,
     checkin_after: bool,
     intro: str = "",
+    cautions: tuple[str, ...] = (),
 ) -> list[Step]:
     """Steps of one exercise: instructions, sides x sets x repetitions with rests, check-in.
 
@@ -298,6 +300,9 @@ def exercise_steps(
         End with a pain check-in.
     intro : str
         Extra words before the instructions (e.g. why this exercise replaced another).
+    cautions : tuple of str
+        This person's cautions for the exercise (e.g. "put a pillow under your chest"),
+        shown and spoken when the exercise starts, before its steps.
 
     Returns
     -------
@@ -311,6 +316,8 @@ def exercise_steps(
             f"{dose.pnf.contract_s:g} s gentle push at {dose.pnf.contract_effort_pct}% effort, "
             f"{dose.pnf.relax_s:g} s relax, {dose.pnf.deeper_stretch_s:g} s deeper stretch."
         )
+    if cautions:
+        words = f"{exercise.name}. Take care: {' '.join(cautions)} {' '.join(exercise.steps)}"
     steps = [_step(base, StepKind.INSTRUCTION, options.instruction_s, f"{intro} {words}".strip())]
     sides = (Side.LEFT, Side.RIGHT) if dose.per_side else (Side.NONE,)
     measured_reps = (
@@ -442,6 +449,7 @@ def build_timeline(
             sensor=sensor and (sensor_for is None or sensor_for(ex)),
             options=options,
             checkin_after=after,
+            cautions=cautions_for_person(ex, plan.conditions),
         )
         for n, (item, ex) in enumerate(zip(plan.items, exercises, strict=True))
     ]

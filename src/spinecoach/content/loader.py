@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from spinecoach.content.rules_schema import RulesModel
 from spinecoach.content.schema import ExerciseModel
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.intake import DERIVED_CONDITIONS, KNOWN_CONDITIONS
 from spinecoach.domain.rules import Rules
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
@@ -62,6 +63,12 @@ def load_source_tags(content_dir: Path | None = None) -> frozenset[str]:
     return frozenset(read_toml(path))
 
 
+def load_sources(content_dir: Path | None = None) -> dict[str, str]:
+    """Every clinical source tag with its reference, in file order."""
+    path = (content_dir or default_content_dir()) / "sources.toml"
+    return {str(k): str(v) for k, v in read_toml(path).items()}
+
+
 def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel:
     """Validate one exercise file; the file's stem must equal its ``id``."""
     raw = read_toml(path)
@@ -75,6 +82,13 @@ def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel
     for field, tag in model.all_source_tags():
         if tag not in source_tags:
             raise InvalidDataFile(str(path), field, f"unknown source tag '{tag}'")
+    for i, contra in enumerate(model.contraindications):
+        if contra.condition not in KNOWN_CONDITIONS | DERIVED_CONDITIONS:
+            raise InvalidDataFile(
+                str(path),
+                f"contraindications[{i}].condition",
+                f"unknown condition '{contra.condition}'",
+            )
     for field, angle in [("signature.primary_angle", model.signature.primary_angle)] + [
         ("signature.imu_angle", model.signature.imu_angle or "trunk_flexion_deg")
     ]:

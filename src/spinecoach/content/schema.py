@@ -56,6 +56,7 @@ class DoseModel(_Strict):
     per_side: bool = False
     sources: Tags = Field(min_length=1)
     conflict_note: str = ""
+    unit: Literal["reps", "minutes"] = "reps"
 
     @model_validator(mode="after")
     def _has_time(self) -> DoseModel:
@@ -153,6 +154,7 @@ class ExerciseModel(_Strict):
             pnf=PnfDose(**d.pnf.model_dump()) if d.pnf else None,
             per_side=d.per_side,
             sources=tuple(d.sources),
+            unit=d.unit,
         )
         s = self.signature
         signature = SensorSignature(

@@ -111,6 +111,8 @@ class Dose:
 
     ``hold_s`` is the hold per repetition for hold-type exercises (``None`` otherwise).
     ``tempo`` lists the phases of one repetition; an empty tempo means the hold alone.
+    ``unit`` says how the dose is shown: ``reps``, or ``minutes`` for activities such as
+    walking, where the repetitions are only breath cycles that pace the time.
     """
 
     reps: int
@@ -121,6 +123,7 @@ class Dose:
     pnf: PnfDose | None = None
     per_side: bool = False
     sources: tuple[str, ...] = ()
+    unit: str = "reps"  # "reps" | "minutes" (walking: a time, not a count)
 
     @property
     def rep_s(self) -> float:

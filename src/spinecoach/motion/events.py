@@ -292,7 +292,9 @@ class MotionTracker:
         if not self._tracking_lost and t_s - reference > self.params.tracking_lost_s:
             self._tracking_lost = True
             self.n_gaps += 1
-            events.append(MotionEvent(t_s, EventKind.TRACKING_LOST, None, f"{self.angle} lost"))
+            # plain words: this detail is spoken to the person
+            detail = "the part of your body being measured is out of view"
+            events.append(MotionEvent(t_s, EventKind.TRACKING_LOST, None, detail))
             if self._hold is not None:
                 self._end_hold(self._hold.last_s, events)
 

@@ -18,6 +18,7 @@ from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, Se
 from spinecoach.domain.plan import Plan
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
+from spinecoach.store.safety import current_safety_state
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class StoreSessionSink:
             symptoms=sorted(check.symptoms),
             decision=check.decision.to_json(),
         )
+        current_safety_state(self.repo.db, self.person_id)  # an emergency sets it at once
         if check.kind == "before" and check.pain is not None:
             row = self.repo.get(session_id)
             row.pain_before = check.pain
@@ -152,7 +154,8 @@ def remaining_plan(plan: Plan, done: list[str]) -> Plan:
         else:
             items.append(item)
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
 
 
 def done_exercise_ids(session: models.Session) -> list[str]:

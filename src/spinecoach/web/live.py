@@ -217,7 +217,7 @@ class LiveSession:
             clock=self.clock,
             sink=self.sink,
             sensor=source != "timer",
-            options=EngineOptions(pain_limit=ctx.settings.pain_limit),
+            options=EngineOptions(pain_limit=ctx.settings.pain_limit, wait_for_stop_ack=True),
         )
         self._t0 = origin_s
         self._imu_assembler: Any = None
@@ -265,7 +265,8 @@ class LiveSession:
         return self.engine.tick()
 
     def control(self, message: dict[str, Any]) -> list[Cue]:
-        """Apply a control message: pain, symptoms, skip, stop, pause, resume."""
+        """Apply a control message: pain, symptoms, skip, stop, pause, resume,
+        acknowledge_stop."""
         kind = message.get("type")
         if kind == "pain":
             pain = message.get("pain")
@@ -294,6 +295,8 @@ class LiveSession:
         if kind == "resume":
             self.engine.resume()
             return []
+        if kind == "acknowledge_stop":  # the person read "stop this exercise"
+            return self.engine.acknowledge_stop()
         raise InvalidInput(f"type: unknown message type {str(kind)[:40]!r}")
 
     def push_keypoints(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, NotFound, RateLimited, ServerBusy
 from spinecoach.web.accounts import validate_sign_up
 from spinecoach.web.context import AppContext
@@ -82,7 +83,9 @@ def signup(
     except RateLimited as exc:
         return render(request, "signup.html", status_code=429, form=form, error=str(exc))
     except InvalidInput as exc:
-        return render(request, "signup.html", status_code=422, form=form, error=str(exc))
+        return render(
+            request, "signup.html", status_code=422, form=form, error=plain_message(str(exc))
+        )
     _sign_in(request, ctx, db, person.id)
     return redirect("/")
 

@@ -12,7 +12,8 @@ client -> server
       protocol of :mod:`spinecoach.sources.imu.live`, gyro °/s and accel g per sensor) on
       imu sessions and on camera/keypoints sessions opened with ``sensor=imu``;
     * text JSON controls: ``pain`` {pain}, ``symptoms`` {symptoms, pain?}, ``skip``, ``stop``,
-      ``pause``, ``resume``.
+      ``pause``, ``resume``, ``acknowledge_stop`` (after "stop this exercise" the session
+      waits, ``state.awaiting == "acknowledge_stop"``, until the person has read it).
 
 server -> client
     * ``hello`` {session_id, source, state, cues, names};

@@ -103,6 +103,13 @@
       lastBreath = breath;
     }
     $("pain-ask").hidden = state.awaiting !== "pain";
+    // "Stop this exercise" stays on screen until acknowledged; the session waits meanwhile
+    const notice = state.awaiting === "acknowledge_stop" ? (state.stop_notice || "Stop this exercise.") : "";
+    if (notice) setText("stop-text", notice.replace(/^Stop this exercise\.\s*/, "") || notice);
+    if ($("stop-overlay").hidden === Boolean(notice)) {
+      $("stop-overlay").hidden = !notice;
+      if (notice) $("stop-ack").focus();
+    }
     $("tracking-warning").hidden = source !== "camera" || state.tracking_ok !== false;
     renderAngle(state.angle);
     if ("sensor_angle" in state) renderSensor(state.sensor_angle);
@@ -310,6 +317,8 @@
     const status = msg.state.status;
     setText("summary-title", status === "completed" ? "Well done — session complete" :
       status === "urgent_care" ? "Please get medical help now" : "Session ended");
+    $("stop-overlay").hidden = true;
+    $("summary-safety").hidden = status === "completed";
     const reasons = (msg.state.last_cues || []).filter((c) => c.kind === "safety").map((c) => c.text);
     setText("summary-reasons", reasons.join(" "));
     const rows = $("summary-rows");
@@ -378,6 +387,7 @@
     boxes.forEach((b) => { b.checked = false; });
   });
   $("report-pain").addEventListener("click", () => { $("pain-ask").hidden = false; });
+  $("stop-ack").addEventListener("click", () => send({ type: "acknowledge_stop" }));
   $("skip").addEventListener("click", () => send({ type: "skip" }));
   $("stop").addEventListener("click", () => send({ type: "stop" }));
   $("mute").addEventListener("click", () => {

@@ -1,7 +1,7 @@
 """server-side web sign-ins and shared login-attempt counting
 
 Revision ID: 0005_security
-Revises: 0001
+Revises: 0006_domain_safety
 Create Date: 2026-12-07 10:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_security"
-down_revision = "0001"
+down_revision = "0006_domain_safety"
 branch_labels = None
 depends_on = None
 
