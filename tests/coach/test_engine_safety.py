@@ -173,3 +173,19 @@ def test_skip_stop_pause_resume(rules) -> None:
     engine.stop()
     assert engine.finished and sink.summaries[0].status == "stopped"
     assert sink.results[-1].stop_action == "stopped"
+
+
+def test_a_session_whose_every_exercise_was_skipped_ends_as_skipped(rules) -> None:  # type: ignore[no-untyped-def]
+    """``_final_status`` reports what happened: nothing done is not 'completed'."""
+    engine, clock, sink = start(rules, STATIC)
+    for _ in range(10_000):
+        if engine.finished:
+            break
+        if engine.state()["awaiting"] == "pain":
+            engine.report_pain(2)
+        elif engine.current_exercise is not None:
+            engine.skip()
+        clock.advance(0.5)
+        engine.tick()
+    assert [r.completed for r in engine.results] == [False]
+    assert engine.status == "skipped" and sink.summaries[0].status == "skipped"

@@ -499,3 +499,29 @@ def test_self_reference_is_rejected(data_copy: Path) -> None:
         load_library(data_copy)
     assert info.value.field == "progressions"
     assert "standing_extension.toml" in str(info.value)
+
+
+def test_known_angles_are_built_from_the_measures_themselves() -> None:
+    """Every measure the core computes is accepted (none kept by hand); unknown ones are not."""
+    from spinecoach.content.loader import CAMERA_MEASURES, IMU_MEASURES
+    from spinecoach.motion.imu_angles import MEASURES_BY_PLACEMENT
+    from spinecoach.motion.measures import MEASURES
+
+    assert set(MEASURES) <= KNOWN_ANGLES and set(MEASURES) == CAMERA_MEASURES
+    for measures in MEASURES_BY_PLACEMENT.values():
+        assert set(measures) <= IMU_MEASURES <= KNOWN_ANGLES
+    assert {"pelvic_obliquity_deg", "trunk_lateral_inclination_deg"} <= KNOWN_ANGLES
+    assert "elbow_flexion_deg" not in KNOWN_ANGLES
+
+
+def test_each_source_has_its_own_zone() -> None:
+    """An IMU zone on the imu_angle is used for it; the camera keeps target_range_deg."""
+    import dataclasses
+
+    from spinecoach.content import load_library
+
+    cat_cow = load_library().get("cat_cow").signature
+    own = dataclasses.replace(cat_cow, imu_range_deg=(4.0, 12.0))
+    assert own.zone_for(own.imu_angle) == (4.0, 12.0)
+    assert own.zone_for(None) == own.target_range_deg == cat_cow.target_range_deg
+    assert cat_cow.zone_for(cat_cow.imu_angle) == cat_cow.target_range_deg  # none given

@@ -6,18 +6,62 @@ session or send the person to urgent care, each shown and spoken with its reason
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from spinecoach.coach.cues import Cue, CueKind
-from spinecoach.coach.results import PainCheck
+from spinecoach.coach.engine_options import EngineOptions
+from spinecoach.coach.results import ExerciseResult, PainCheck
 from spinecoach.coach.run import ExerciseRun
-from spinecoach.coach.timeline import StepKind, exercise_steps, wants_checkin_after
+from spinecoach.coach.sink import SessionSink
+from spinecoach.coach.timeline import Step, StepKind, exercise_steps, wants_checkin_after
+from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import cautions_for_person, last_tolerated, regression_for
-from spinecoach.domain.rules import StopAction
+from spinecoach.domain.rules import Rules, StopAction
 from spinecoach.domain.safety import StopDecision
 
-if TYPE_CHECKING:
-    from spinecoach.coach.engine import SessionEngine
+
+class SessionEngine(Protocol):
+    """What stop-rule actions use of the engine (typed here, so this file does not import
+    :mod:`spinecoach.coach.engine` back)."""
+
+    plan: Plan
+    rules: Rules
+    sink: SessionSink
+    options: EngineOptions
+    checks: list[PainCheck]
+    results: list[ExerciseResult]
+    _run: ExerciseRun | None
+    _seek_care: str | None
+    _library: Mapping[str, Exercise]
+    _next_index: int
+    _exercises: dict[int, Exercise]
+    _doses: dict[int, Dose]
+    _steps: list[Step]
+
+    @property
+    def _step(self) -> Step | None: ...
+
+    def _say(
+        self, t: float, kind: CueKind, text: str, out: list[Cue], *, topic: str = "",
+        force: bool = False,
+    ) -> None: ...  # fmt: skip
+
+    def _close_run(self, t: float, action: str | None, reasons: tuple[str, ...]) -> None: ...
+
+    def _finish(self, t: float, status: str, reasons: tuple[str, ...], out: list[Cue]) -> None: ...
+
+    def _end_exercise_early(
+        self, t: float, action: str, reasons: tuple[str, ...], out: list[Cue],
+        replacement: list[Step] | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def _measured(self, exercise: Exercise) -> bool: ...
+
+    def _segment_end(self, index: int) -> int: ...
+
+    def hold_for_stop(self, text: str) -> None: ...
 
 
 def record_check(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from spinecoach.domain.cues import CheckinKind
 from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import cautions_for_person
@@ -374,7 +375,7 @@ def exercise_steps(
                 StepKind.CHECKIN,
                 None,
                 f"How is your pain now, from 0 to 10, after {exercise.name}?",
-                checkin="after_exercise",
+                checkin=CheckinKind.AFTER_EXERCISE,
             )
         )
     return steps
@@ -392,13 +393,13 @@ def setup_step(first: Exercise | None, *, sensor: bool, options: TimelineOptions
     return Step(StepKind.SETUP, options.setup_s, text)
 
 
-def checkin_step(kind: str) -> Step:
+def checkin_step(kind: CheckinKind | str) -> Step:
     """A session-level pain check-in (``before`` or ``end``)."""
     text = {
         "before": "Before we start: how is your back pain right now, from 0 to 10?",
         "end": "We're done. How is your back pain now, from 0 to 10?",
     }[kind]
-    return Step(StepKind.CHECKIN, None, text, checkin=kind)
+    return Step(StepKind.CHECKIN, None, text, checkin=CheckinKind(kind))
 
 
 def wants_checkin_after(plan: Plan, options: TimelineOptions) -> bool:

@@ -73,9 +73,17 @@ class SignatureModel(_Strict):
     direction: ExcursionDirection = ExcursionDirection.POSITIVE
     min_excursion_deg: float = Field(default=10.0, ge=0, le=90)
     imu_angle: str | None = None
+    imu_range_deg: tuple[float, float] | None = None
     cycle: bool = False
     secondary_angles: list[str] = Field(default_factory=list)
     sources: Tags = Field(default_factory=list)
+
+    @field_validator("imu_range_deg")
+    @classmethod
+    def _ordered_imu(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not value[0] < value[1]:
+            raise ValueError("must be [low, high] with low < high")
+        return value
 
     @field_validator("target_range_deg")
     @classmethod
@@ -165,6 +173,7 @@ class ExerciseModel(_Strict):
             direction=s.direction,
             min_excursion_deg=s.min_excursion_deg,
             imu_angle=s.imu_angle,
+            imu_range_deg=s.imu_range_deg,
             cycle=s.cycle,
             secondary_angles=tuple(s.secondary_angles),
             sources=tuple(s.sources),

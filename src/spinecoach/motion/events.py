@@ -65,6 +65,7 @@ from spinecoach.motion.types import (
     MotionEvent,
     Repetition,
     Side,
+    ZoneChange,
 )
 
 _NO_SECONDARY: Mapping[str, float] = MappingProxyType({})
@@ -345,7 +346,8 @@ class MotionTracker:
         if in_zone != self._in_zone:
             self._in_zone = in_zone
             kind = EventKind.ZONE_ENTERED if in_zone else EventKind.ZONE_LEFT
-            events.append(MotionEvent(t_s, kind, None, f"{e:.0f} deg from start"))
+            change = ZoneChange(e, e > self._high)
+            events.append(MotionEvent(t_s, kind, change, f"{e:.0f} deg from start"))
         self._last_detect_s = t_s
         excursion = self._excursion
         both = direction is ExcursionDirection.BOTH

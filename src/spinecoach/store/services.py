@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.adaptation import adapt_plan
+from spinecoach.domain.cues import PainReportKind
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
@@ -174,9 +175,11 @@ class CoachService:
         baseline_pain: int | None = None,
     ) -> StopDecision:
         """Record a pain/symptom check-in and return the stop-rule decision."""
-        if kind not in ("before", "during", "after", "next_morning", "symptom"):
+        if kind not in set(PainReportKind):
             raise InvalidInput(
-                f"kind: expected before, during, after, next_morning or symptom, got {kind!r}"
+                f"kind: expected {', '.join(PainReportKind)}, got {kind!r}".replace(
+                    ", symptom", " or symptom"
+                )
             )
         decision = evaluate_checkin(
             pain, baseline_pain, symptoms, self.rules, pain_limit=self.settings.pain_limit
