@@ -99,6 +99,7 @@ def show_exercise(
 ) -> None:
     """Show one exercise: steps, dose, cues, cautions and sources."""
     from spinecoach.content import load_library
+    from spinecoach.domain.wording import condition_words, describe_dose
 
     exercise = load_library().get(exercise_id)
     if as_json:
@@ -114,11 +115,7 @@ def show_exercise(
     for n, step in enumerate(exercise.steps, 1):
         console.print(f"  {n}. {step}")
     d = exercise.dose
-    dose = f"{d.reps} reps x {d.sets} set(s)"
-    if d.hold_s:
-        dose += f", hold {d.hold_s:g} s"
-    if d.per_side:
-        dose += ", each side"
+    dose = describe_dose(d)
     if d.pnf:
         dose += (
             f", PNF: stretch {d.pnf.stretch_s:g} s, contract {d.pnf.contract_s:g} s at "
@@ -127,17 +124,21 @@ def show_exercise(
         )
     console.print(f"\n[bold]Dose[/] {dose}  [dim][{', '.join(d.sources)}][/]")
     for phase in d.tempo:
-        console.print(f"  {phase.name}: {phase.seconds:g} s, {phase.breath.value}")
+        breath = {"inhale": "breathe in", "exhale": "breathe out", "hold": "hold the breath",
+                  "natural": "breathe easily"}[phase.breath.value]  # fmt: skip
+        console.print(f"  {phase.name.replace('_', ' ')}: {phase.seconds:g} s, {breath}")
     console.print("\n[bold]Cues[/]")
     for cue in exercise.cues:
         console.print(f"  • {cue}")
     if exercise.contraindications:
         console.print("\n[bold]Cautions[/]")
         for c in exercise.contraindications:
+            what = "Left out" if c.level == "avoid" else "Take care"
             console.print(
-                f"  • {c.level} for {c.condition}: {c.note} [dim][{', '.join(c.sources)}][/]"
+                f"  • {what} with {condition_words(c.condition)}: {c.note} "
+                f"[dim][{', '.join(c.sources)}][/]"
             )
-    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)}[/]")
+    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)} (`spinecoach sources`)[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -88,6 +88,8 @@ def create_app(
         templates=templates,
     )
     ctx.live = LiveHub(ctx)
+    names = {e.id: e.name for e in ctx.library}
+    templates.env.filters["exercise_name"] = lambda i: names.get(i, str(i).replace("_", " "))
 
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx

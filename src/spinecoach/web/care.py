@@ -59,7 +59,7 @@ class TodayView:
 
 def describe_dose(dose: dict[str, Any]) -> str:
     """A short description of a stored dose in words that fit the exercise (minutes for
-    walking), e.g. ``2 x 30 s hold, each side`` (see :func:`spinecoach.domain.wording`)."""
+    walking), e.g. ``2 reps, hold 30 s, each side`` (see :func:`spinecoach.domain.wording`)."""
     return dose_words(dose_from_dict(dose))
 
 

@@ -36,6 +36,7 @@ from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
 from spinecoach.coach.sensors import SensorHost
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.plan import Plan
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.imu.live import ImuLineDecoder
 from spinecoach.sources.live_sources import live_source, sensor_plugins
@@ -499,8 +500,8 @@ class LiveSession:
         names = {i.exercise_id: i.name for i in self.plan.items}
         return [
             {
-                "exercise": names.get(c.exercise_id, c.exercise_id.replace("_", " ")),
-                "action": c.action.value,
+                "exercise": names.get(c.exercise_id, "Your plan"),
+                "action": decision_words(c.action.value),  # plain words, not "regress"
                 "reason": c.reason,
             }
             for c in plan.changes

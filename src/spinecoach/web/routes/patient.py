@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
-from spinecoach.domain.wording import plain_message
+from spinecoach.domain.wording import condition_words, plain_message
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
@@ -151,6 +151,12 @@ def intake_answers(form: FormData) -> dict[str, Any]:
         "minutes_per_day": _int(form, "minutes_per_day", 5, 15),
         "conditions": [str(v) for v in form.getlist("conditions")],
     }
+    pregnancy_weeks = _optional_int(form, "pregnancy_weeks", 0, 42)
+    if pregnancy_weeks is not None:
+        answers["pregnancy_weeks"] = pregnancy_weeks
+    surgery_weeks = _optional_int(form, "weeks_since_surgery", 0, 5200)
+    if surgery_weeks is not None:
+        answers["weeks_since_surgery"] = surgery_weeks
     rmdq = _optional_int(form, "rmdq_score", 0, 24)
     if rmdq is not None:
         # Only the score is collected (the questionnaire's text is not shipped).
@@ -164,7 +170,7 @@ def _intake_context(form: dict[str, Any] | None = None, error: str | None = None
             (k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
         ],
         "goals": sorted(KNOWN_GOALS),
-        "conditions": sorted(KNOWN_CONDITIONS),
+        "conditions": [(c, condition_words(c)) for c in sorted(KNOWN_CONDITIONS)],
         "form": form or {},
         "error": error,
     }
