@@ -148,6 +148,10 @@ class _SensorState:
         self.axes = self.mounting.axes.tolist()
 
 
+#: Bound on frames buffered during the calibration window (a few seconds at up to ~400 Hz).
+MAX_CALIBRATION_FRAMES = 4000
+
+
 @dataclass
 class ImuStreamProcessor:
     """Per-sample orientation and angles for a live stream (one or two sensors).
@@ -163,6 +167,9 @@ class ImuStreamProcessor:
         Sensors expected in every frame (``upper`` and ``lower`` for dual).
     placement_set : PlacementSet, optional
     ahrs, calibration : options as for :func:`recording_measures`
+    max_calibration_frames : int
+        Frames buffered in the calibration window at most; more raise
+        :class:`InvalidRecording` (memory stays bounded whatever a client sends).
     """
 
     placements: Sequence[Placement]
@@ -171,6 +178,7 @@ class ImuStreamProcessor:
     calibration: CalibrationOptions = field(default_factory=CalibrationOptions)
     measure_names: tuple[str, ...] = ()
     flags: dict[str, str] = field(default_factory=dict)
+    max_calibration_frames: int = MAX_CALIBRATION_FRAMES
 
     def __post_init__(self) -> None:
         self._buffer: list[tuple[float, Mapping[Placement, Sample]]] = []
@@ -195,6 +203,12 @@ class ImuStreamProcessor:
                 self._t0 = t_s if self.calibration.start_s is None else self.calibration.start_s
             end = self._t0 + self.calibration.duration_s
             if t_s <= end:
+                if len(self._buffer) >= self.max_calibration_frames:
+                    raise InvalidRecording(
+                        f"more than {self.max_calibration_frames} frames within the "
+                        f"{self.calibration.duration_s:g} s calibration window: the sensor's "
+                        "time stamps do not advance (or it sends far faster than a real sensor)"
+                    )
                 self._buffer.append((t_s, frame))
                 return []
             rows = self._calibrate()
