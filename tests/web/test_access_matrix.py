@@ -36,15 +36,25 @@ def world(app: FastAPI) -> dict[str, Any]:
         listing = actors[f"clin_{n}"].get("/clinic").text
         ids[name] = int(re.search(r'data-patient="(\d+)"', listing).group(1))
     session_a = _store_session(app, "a@example.org", [20.0])
+    Browser(app).log_in("a@example.org")  # patient A on a second device
     with app.state.ctx.session_factory() as db:
+        from sqlalchemy import func
+
+        sign_in_a = db.scalar(
+            select(func.max(models.WebSignIn.id)).where(models.WebSignIn.person_id == ids["Ann"])
+        )
         clin_1 = db.scalars(select(models.Person).where(models.Person.email == "dr1@example.org"))
         template = models.PlanTemplate(clinician_id=clin_1.one().id, name="t", level=1, items=[])
         db.add(template)
         db.commit()
         template_1 = template.id
     return {
-        "actors": actors, "patient_a": ids["Ann"], "session_a": session_a, "template_1": template_1,
-    }  # fmt: skip
+        "actors": actors,
+        "patient_a": ids["Ann"],
+        "session_a": session_a,
+        "sign_in_a": sign_in_a,
+        "template_1": template_1,
+    }
 
 
 def _outcome(response: Any) -> str:
@@ -64,6 +74,8 @@ def _outcome(response: Any) -> str:
 
 
 ACTORS = ("anon", "patient_a", "patient_b", "clin_1", "clin_2")
+SIGNED_IN = (LOGIN, OK, OK, OK, OK)
+SIGNED_IN_422 = (LOGIN, "status 422", "status 422", "status 422", "status 422")
 PATIENT_PAGE = (LOGIN, OK, OK, FORBIDDEN, FORBIDDEN)
 CLINIC_OWN_A = (LOGIN, FORBIDDEN, FORBIDDEN, OK, MISSING)  # patient A's clinician only
 
@@ -87,13 +99,19 @@ GET_ROUTES = {
     "/clinic/outcomes": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "/clinic/outcomes.csv": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "/fhir/Patient/999999/$everything": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
+    "/posture": PATIENT_PAGE,
+    "/posture/check?view=side&position=seated": PATIENT_PAGE,
+    "/posture/monitor": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
     "/safety": PATIENT_PAGE,
+    "/account": SIGNED_IN,
+    "/session?resume={session_a}": (LOGIN, MISSING, MISSING, FORBIDDEN, FORBIDDEN),
 }
 
 POST_ROUTES = {
     "/checkin": ({"pain": "3"}, PATIENT_PAGE),
+    "/posture/breaks": ({"times": "10:30,15:00"}, PATIENT_PAGE),
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
     "/messages": ({"text": "hello"}, PATIENT_PAGE),
@@ -102,6 +120,11 @@ POST_ROUTES = {
     "/clinic/patients/{patient_a}/plan/template": ({"template_id": "{template_1}"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
     "/safety/acknowledge": ({}, PATIENT_PAGE),
+    # a wrong current password: every signed-in person reaches the check, nobody else
+    "/account/password": ({"current_password": "wrong!", "new_password": "x" * 12}, SIGNED_IN_422),
+    # patient A's second device: only A may end it
+    "/account/sign-ins/{sign_in_a}/revoke": ({}, (LOGIN, OK, MISSING, MISSING, MISSING)),
+    "/account/sign-ins/revoke-others": ({}, SIGNED_IN),
 }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from spinecoach.cli._common import console, print_json
+from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.domain.serialize import dose_to_dict
 
@@ -59,11 +60,12 @@ def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
 @exercises_app.command("list")
 def list_exercises(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """List every exercise in the library."""
     from spinecoach.content import load_library
 
-    library = load_library()
+    library = load_library(get_settings(data_dir).content_dir)
     if as_json:
         print_json(
             [
@@ -96,11 +98,13 @@ def list_exercises(
 def show_exercise(
     exercise_id: Annotated[str, typer.Argument(help="Exercise id, e.g. cat_cow.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Show one exercise: steps, dose, cues, cautions and sources."""
     from spinecoach.content import load_library
+    from spinecoach.domain.wording import condition_words, describe_dose
 
-    exercise = load_library().get(exercise_id)
+    exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
     if as_json:
         print_json(exercise_to_dict(exercise))
         return
@@ -114,11 +118,7 @@ def show_exercise(
     for n, step in enumerate(exercise.steps, 1):
         console.print(f"  {n}. {step}")
     d = exercise.dose
-    dose = f"{d.reps} reps x {d.sets} set(s)"
-    if d.hold_s:
-        dose += f", hold {d.hold_s:g} s"
-    if d.per_side:
-        dose += ", each side"
+    dose = describe_dose(d)
     if d.pnf:
         dose += (
             f", PNF: stretch {d.pnf.stretch_s:g} s, contract {d.pnf.contract_s:g} s at "
@@ -127,17 +127,21 @@ def show_exercise(
         )
     console.print(f"\n[bold]Dose[/] {dose}  [dim][{', '.join(d.sources)}][/]")
     for phase in d.tempo:
-        console.print(f"  {phase.name}: {phase.seconds:g} s, {phase.breath.value}")
+        breath = {"inhale": "breathe in", "exhale": "breathe out", "hold": "hold the breath",
+                  "natural": "breathe easily"}[phase.breath.value]  # fmt: skip
+        console.print(f"  {phase.name.replace('_', ' ')}: {phase.seconds:g} s, {breath}")
     console.print("\n[bold]Cues[/]")
     for cue in exercise.cues:
         console.print(f"  • {cue}")
     if exercise.contraindications:
         console.print("\n[bold]Cautions[/]")
         for c in exercise.contraindications:
+            what = "Left out" if c.level == "avoid" else "Take care"
             console.print(
-                f"  • {c.level} for {c.condition}: {c.note} [dim][{', '.join(c.sources)}][/]"
+                f"  • {what} with {condition_words(c.condition)}: {c.note} "
+                f"[dim][{', '.join(c.sources)}][/]"
             )
-    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)}[/]")
+    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)} (`spinecoach sources`)[/]")
 
 
 def register(app: typer.Typer) -> None:

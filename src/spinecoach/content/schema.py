@@ -134,6 +134,7 @@ class ExerciseModel(_Strict):
     goals: list[str] = Field(default_factory=list)
     sources: Tags = Field(min_length=1)
     notes: str = ""
+    only_in: list[Literal["desk_break", "posture_finding"]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _pnf_matches_category(self) -> ExerciseModel:
@@ -204,4 +205,5 @@ class ExerciseModel(_Strict):
             goals=tuple(self.goals),
             sources=tuple(self.sources),
             notes=self.notes,
+            only_in=tuple(self.only_in),
         )

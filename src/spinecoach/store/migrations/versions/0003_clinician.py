@@ -1,7 +1,7 @@
 """clinician side: stored traces and cues, note visibility, plan templates, messages
 
 Revision ID: 0003_clinician
-Revises: 0006_domain_safety
+Revises: 0005_security
 Create Date: 2026-12-07 10:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_clinician"
-down_revision = "0006_domain_safety"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 
