@@ -109,23 +109,23 @@ def test_unfinished_sessions_are_closed(factory, rules) -> None:
 
 
 def test_traces_and_cues_are_stored_with_each_exercise(factory, rules) -> None:  # type: ignore[no-untyped-def]
-    """Samples are thinned to 10 per second and cut at each exercise's end; cues likewise."""
+    """Samples are thinned to 10 per second and cut at each exercise's end; the cues the
+    engine gives reach the sink by themselves and are cut likewise."""
     import math
 
     db = factory()
     person = PersonRepository(db).local_person()
     engine, clock, sink = make_engine(db, person.id, rules, TEMPO, ISOMETRIC)
-    sink.record_cues(engine.start())
-    sink.record_cues(engine.report_pain(2))
+    engine.start()
+    engine.report_pain(2)
     while not engine.finished and clock.now() < 500.0:
         clock.set(round(clock.now() + 0.02, 6))  # 50 samples a second offered
         t = clock.now()
         sink.record_sample("camera", t, 20.0 * math.sin(t), "Movement (camera)")
         sink.record_sample("sensor", t, None, "Lumbar flexion (sensor)")  # nothing measured
-        cues = engine.tick()
+        engine.tick()
         if engine.state()["awaiting"] == "pain":
-            cues += engine.report_pain(2)
-        sink.record_cues(cues)
+            engine.report_pain(2)
     rows = SessionRepository(factory()).get(sink.session_id).results
     assert [r.exercise_id for r in rows] == ["cat_cow", "side_bridge"]
     for row in rows:

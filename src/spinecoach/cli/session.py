@@ -11,7 +11,6 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated
@@ -25,7 +24,6 @@ from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
 from spinecoach.cli._safety import show_safety
 from spinecoach.cli._session_audio import Voice
 from spinecoach.cli._session_inputs import SensorFeed, open_input, open_sensor
-from spinecoach.cli._session_trace import traced_frames
 from spinecoach.cli._session_view import KeyReader, render
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import Cue
@@ -101,9 +99,7 @@ class CueOutput:
         headless: bool,
         log_file: IO[str] | None,
         voice: Voice,
-        keep: Callable[[list[Cue]], None] | None = None,
     ) -> None:
-        self.keep = keep
         self.headless = headless
         self.log_file = log_file
         self.voice = voice
@@ -111,8 +107,6 @@ class CueOutput:
         self.count = 0
 
     def __call__(self, cues: list[Cue]) -> None:
-        if self.keep is not None:
-            self.keep(cues)
         for cue in cues:
             self.count += 1
             self.last = cue.text
@@ -429,10 +423,8 @@ def session_command(
         if notice:
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
-        frames = (
-            traced_frames(source.frames, engine, clock, sink) if source.frames is not None else None
-        )
-        output = CueOutput(headless=headless, log_file=log_file, voice=voice, keep=sink.record_cues)
+        frames = source.frames
+        output = CueOutput(headless=headless, log_file=log_file, voice=voice)
         beside = SensorsBeside(sensors, clock, source.feed)
         if not headless and not console.is_terminal and pain is None:
             pain = _piped_pain()  # nothing else could answer the check-ins

@@ -894,6 +894,7 @@ class SessionEngine:
         closed = self.finished and not force
         if self.gate.admit(cue, tracking_ok=self.tracking_ok or force, closed=closed):
             self.cues.append(cue)
+            self.sink.record_cue(cue)
             out.append(cue)
 
     def _countdown(self, now: float) -> float | None:

@@ -196,6 +196,12 @@ class MotionFeed:
         return self._current.readout() if self._current is not None else Readout()
 
 
+def trace_label(measure: str) -> str:
+    """Display label of a sensor measure's trace, e.g. ``Lumbar flexion (sensor)``."""
+    words = measure.removesuffix("_deg").replace("_", " ")
+    return f"{words[:1].upper()}{words[1:]} (sensor)"
+
+
 class LiveAdapter:
     """The only way frames reach a :class:`~spinecoach.coach.engine.SessionEngine`.
 
@@ -235,4 +241,19 @@ class LiveAdapter:
         exercise = engine.current_exercise if analyse and not engine.finished else None
         for event in self.feed.push(exercise, frame, run=len(engine.results)):
             cues += engine.on_motion_event(event)
+        current = self.feed.current
+        if exercise is not None and current is not None:
+            self._record_trace(frame, current.measure or exercise.signature.primary_angle)
         return cues
+
+    def _record_trace(self, frame: Frame, measure: str) -> None:
+        """Keep the analysed excursion for the session review (every path, one place)."""
+        angle = self.feed.readout().angle_deg
+        if frame.measures is not None:
+            self.engine.sink.record_sample(
+                "imu", self.engine.clock.now(), angle, trace_label(measure)
+            )
+        else:
+            self.engine.sink.record_sample(
+                "camera", self.engine.clock.now(), angle, "Movement (camera)"
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from spinecoach.coach.cues import Cue
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
 
 
@@ -30,6 +31,18 @@ class SessionSink(Protocol):
         """The session ended."""
         ...
 
+    def record_sample(self, channel: str, t_s: float, value_deg: float | None, label: str) -> None:
+        """One measured angle of the exercise in progress, for the session review's trace.
+
+        ``channel`` is ``camera`` (keypoints) or ``imu`` (the sensor steering the session);
+        the sink may thin or bound what it keeps.
+        """
+        ...
+
+    def record_cue(self, cue: Cue) -> None:
+        """A cue the engine gave (shown or spoken), for the session review."""
+        ...
+
 
 class NullSink:
     """A sink that keeps nothing."""
@@ -46,6 +59,12 @@ class NullSink:
     def on_session_finished(self, summary: SessionSummary) -> None:
         """Ignore."""
 
+    def record_sample(self, channel: str, t_s: float, value_deg: float | None, label: str) -> None:
+        """Ignore."""
+
+    def record_cue(self, cue: Cue) -> None:
+        """Ignore."""
+
 
 class MemorySink:
     """A sink that keeps everything in lists (tests, previews)."""
@@ -55,6 +74,8 @@ class MemorySink:
         self.results: list[ExerciseResult] = []
         self.pain: list[PainCheck] = []
         self.summaries: list[SessionSummary] = []
+        self.samples: list[tuple[str, float, float | None, str]] = []
+        self.cues: list[Cue] = []
 
     def on_session_started(self, start: SessionStart) -> None:
         """Keep the start."""
@@ -71,3 +92,11 @@ class MemorySink:
     def on_session_finished(self, summary: SessionSummary) -> None:
         """Keep the summary."""
         self.summaries.append(summary)
+
+    def record_sample(self, channel: str, t_s: float, value_deg: float | None, label: str) -> None:
+        """Keep the sample."""
+        self.samples.append((channel, t_s, value_deg, label))
+
+    def record_cue(self, cue: Cue) -> None:
+        """Keep the cue."""
+        self.cues.append(cue)

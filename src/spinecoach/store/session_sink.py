@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -108,11 +107,10 @@ class StoreSessionSink:
         times.append(t_s)
         trace["deg"].append(value_deg)
 
-    def record_cues(self, cues: Iterable[Cue]) -> None:
-        """Keep the cues given (spoken or shown) for the review page."""
-        for cue in cues:
-            if len(self._cues) < MAX_CUES:
-                self._cues.append((cue.t_s, str(cue.kind), cue.text))
+    def record_cue(self, cue: Cue) -> None:
+        """Keep a cue the engine gave (spoken or shown) for the review page."""
+        if len(self._cues) < MAX_CUES:
+            self._cues.append((cue.t_s, str(cue.kind), cue.text))
 
     def _take_traces(self, start_s: float, end_s: float) -> dict[str, Any] | None:
         """The buffered samples within ``[start_s, end_s]`` (times from ``start_s``)."""

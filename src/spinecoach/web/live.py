@@ -32,7 +32,7 @@ import numpy as np
 from spinecoach.coach.clock import Clock, MonotonicClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
-from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
+from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed, trace_label
 from spinecoach.coach.sensors import SensorHost
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.plan import Plan
@@ -101,10 +101,7 @@ class SensorReadout:
         }
 
 
-def sensor_label(measure: str) -> str:
-    """Display label of an IMU measure, e.g. ``Lumbar flexion (sensor)``."""
-    words = measure.removesuffix("_deg").replace("_", " ")
-    return f"{words[:1].upper()}{words[1:]} (sensor)"
+sensor_label = trace_label  # the display label of an IMU measure's trace
 
 
 def parse_keypoints(
@@ -253,12 +250,7 @@ class LiveSession:
 
     def start(self) -> list[Cue]:
         """Start the engine (opens the stored session)."""
-        return self._logged(self.engine.start())
-
-    def _logged(self, cues: list[Cue]) -> list[Cue]:
-        """Keep the cues in the stored session (the review page lists them)."""
-        self.sink.record_cues(cues)
-        return cues
+        return self.engine.start()
 
     def close(self, reason: str = "Connection closed.", resumable: bool = False) -> None:
         """Stop the engine if still running (results so far are already stored).
@@ -278,12 +270,12 @@ class LiveSession:
     # ------------------------------------------------------------------ inputs
     def tick(self) -> list[Cue]:
         """Advance the engine to now."""
-        return self._logged(self.engine.tick())
+        return self.engine.tick()
 
     def control(self, message: dict[str, Any]) -> list[Cue]:
         """Apply a control message: pain, symptoms, skip, stop, pause, resume,
         acknowledge_stop."""
-        return self._logged(self._control(message))
+        return self._control(message)
 
     def _control(self, message: dict[str, Any]) -> list[Cue]:
         kind = message.get("type")
@@ -341,7 +333,7 @@ class LiveSession:
         frame = Frame(self._stream_t(), positions, confidence, names_tuple)
         cues = self.adapter.push(frame)
         self._update_readout(frame.t_s)
-        return self._logged(cues)
+        return cues
 
     def push_imu(self, text: str) -> list[Cue]:
         """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of
@@ -360,7 +352,7 @@ class LiveSession:
             self._update_readout(row_t)
         cues.extend(self.engine.tick())
         self.imu_error = self._imu.last_error if self._imu.n_bad_lines > before else ""
-        return self._logged(cues)
+        return cues
 
     def push_sensor(self, text: str) -> None:
         """Feed IMU protocol lines from a sensor *beside* the camera: measured and shown only.
@@ -400,7 +392,7 @@ class LiveSession:
             if self.engine.finished:
                 return []
             angle = self._last_angle.value_deg if self._last_angle is not None else None
-            return self._logged(self.sensor_host.step(self.engine, angle))
+            return self.sensor_host.step(self.engine, angle)
 
     def push_sensor_locked(self, text: str) -> None:
         """:meth:`push_sensor` from another connection (the phone's), one message at a time."""
@@ -442,13 +434,6 @@ class LiveSession:
         name = current.measure or signature.primary_angle
         low, high = (float(v) for v in signature.zone_for(current.measure))
         self._last_angle = AngleReadout(name, current.readout().angle_deg, low, high)
-        steering_imu = self.source in ("imu", "imu_stream")
-        self.sink.record_sample(  # kept for the session review's trace (engine clock)
-            "imu" if steering_imu else "camera",
-            self.clock.now(),
-            self._last_angle.value_deg,
-            sensor_label(name) if steering_imu else "Movement (camera)",
-        )
 
     def estimate(self, jpeg: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
         """Decode a JPEG frame and estimate the pose (call from a worker thread).
