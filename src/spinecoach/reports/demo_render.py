@@ -122,9 +122,17 @@ def write_demonstration(
         raise InvalidInput(f"{out}: expected a .gif, .mp4 or .png file name, got '{out.suffix}'")
     if exercise.demonstration is None:
         raise InvalidInput(f"exercise '{exercise.id}' has no demonstration yet")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"{out}: folder '{out.parent}' does not exist")
+    try:
+        return _write(exercise, out, suffix, view or exercise.demonstration.view, fps)
+    except OSError as exc:
+        raise InvalidInput(f"{out}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write(exercise: Exercise, out: Path, suffix: str, view: str, fps: float) -> int:
     frames = demonstration_series(exercise, fps=fps)
-    chosen = view or exercise.demonstration.view
-    images = render_frames(frames, chosen)
+    images = render_frames(frames, view)
     if suffix == ".png":
         images[0].save(out)
         return 1
