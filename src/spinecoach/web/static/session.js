@@ -102,6 +102,19 @@
     renderAngle(state.angle);
     if ("sensor_angle" in state) renderSensor(state.sensor_angle);
     showCues(state.last_cues || []);
+    followDemo(step);
+  }
+  // The exercise's demonstration: full size while getting ready for it, small during it.
+  const GETTING_READY = ["setup", "instruction", "switch_side", "rest", "checkin"];
+  function followDemo(step) {
+    if (!window.spinecoachDemo) return;
+    const box = $("demo-box");
+    const id = step.exercise_id || null;
+    box.hidden = !id;
+    if (!id) return;
+    box.classList.toggle("full", GETTING_READY.includes(step.kind));
+    box.classList.toggle("small", !GETTING_READY.includes(step.kind));
+    window.spinecoachDemo.show($("session-demo"), id);
   }
   function renderAngle(angle) {
     const gauge = $("gauge");
