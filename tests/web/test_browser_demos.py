@@ -25,8 +25,8 @@ INK = """(canvas) => {
   let n = 0; for (let i = 3; i < c.length; i += 4) if (c[i] > 0) n++; return n; }"""
 
 
-def _onboard(page: Any, server: str, email: str) -> None:
-    _sign_up(page, server, "Sam Demo", email, "patient")
+def _onboard(page: Any, base: str, email: str) -> None:
+    _sign_up(page, base, "Sam Demo", email, "patient")
     page.wait_for_url("**/screening")
     page.fill("input[name=age]", "45")
     for radio in page.locator("input[type=radio][value=no]").all():

@@ -78,8 +78,11 @@ def _height(body: Body, name: str) -> FloatArray:
 
 
 def _mean_height(body: Body, *names: str) -> FloatArray:
-    with np.errstate(invalid="ignore"):
-        return np.asarray(np.nanmean(np.stack([_height(body, n) for n in names]), axis=0))
+    heights = np.stack([_height(body, n) for n in names])
+    count = np.sum(np.isfinite(heights), axis=0)
+    total = np.nansum(heights, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(count > 0, total / count, np.nan))
 
 
 def classify(body: Body) -> list[Posture]:
