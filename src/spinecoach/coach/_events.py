@@ -162,6 +162,22 @@ def on_person_switch(engine: SessionEngine, event: MotionEvent, now: float, out:
     )
 
 
+def on_start_position(
+    engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]
+) -> None:
+    """Not yet in the exercise's starting position: say how to get there (nothing counts)."""
+    engine._say(now, CueKind.INSTRUCTION, event.detail, out, topic="position", force=True)
+
+
+def on_start_position_reached(
+    engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]
+) -> None:
+    """Settled in the starting position: counting can begin."""
+    engine._say(
+        now, CueKind.INSTRUCTION, "Good, that's the starting position.", out, topic="position"
+    )
+
+
 EVENT_HANDLERS: dict[EventKind, Handler] = {
     EventKind.REPETITION: on_repetition,
     EventKind.HOLD_STARTED: on_hold_started,
@@ -172,4 +188,6 @@ EVENT_HANDLERS: dict[EventKind, Handler] = {
     EventKind.TRACKING_LOST: on_tracking_lost,
     EventKind.TRACKING_RESTORED: on_tracking_restored,
     EventKind.PERSON_SWITCH: on_person_switch,
+    EventKind.START_POSITION_NEEDED: on_start_position,
+    EventKind.START_POSITION_REACHED: on_start_position_reached,
 }

@@ -15,7 +15,6 @@ import numpy as np
 
 from spinecoach.domain.exercise import Exercise
 from spinecoach.motion.analysis import GENERIC_FORM_CODES
-from spinecoach.motion.posture import PositionGate
 from spinecoach.motion.required_keypoints import required_keypoints
 from spinecoach.motion.setup_check import check_setup
 from spinecoach.motion.streaming import StreamingAnalyzer
@@ -71,9 +70,9 @@ class _ExerciseAnalysis:
             min_confidence=min_confidence,
             exercise_id=exercise.id,
             error_codes=codes,
+            start_position=None if imu else exercise.position.value,
         )
         self.min_confidence = min_confidence
-        self.gate = PositionGate(exercise.position.value, min_confidence=min_confidence)
         self.monitor: TrackingMonitor | None = None
         self._names: tuple[str, ...] | None = None
 
@@ -99,13 +98,9 @@ class _ExerciseAnalysis:
                 dose=self.exercise.dose,
                 min_confidence=self.min_confidence,
                 exercise_id=self.exercise.id,
+                start_position=self.exercise.position.value,
             )
         positions = frame.positions
-        camera_image = positions.shape[-1] == 2 or frame.image_size_px is not None
-        if camera_image and not self.gate.update(
-            frame.t_s, positions, frame.confidence, frame.names
-        ):
-            return events  # camera image: nothing counts until the starting position is held
         if not self.monitor.ok:
             positions = np.full_like(positions, np.nan)
         events += self.analyzer.push_keypoints(frame.t_s, positions, frame.confidence, frame.names)

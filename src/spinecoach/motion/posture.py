@@ -9,9 +9,10 @@ in units of the trunk length, so they hold for any camera distance:
 - horizontal: on all fours when hips and shoulders are both well above knees and wrists;
   lying on the side when one shoulder is above the other; otherwise lying, face up or down
   from the nose against the ears;
-- upright: standing when the ankles are far below the hips with the thighs near vertical;
-  seated when the thighs are near horizontal; kneeling when a knee is near the floor
-  (level with the ankles) well below the hips.
+- upright: kneeling when a knee is near the floor (level with the ankles) well below the
+  hips; standing when the ankles and knees are far below the hips; seated when the knees
+  are not far below the hips (the thighs are near horizontal, foreshortened from the front)
+  and the ankles not as far as a standing person's. Checked on KERAAL's seated recordings.
 
 A back-worn IMU gives only the trunk's inclination: :func:`postures_from_inclination`.
 """
@@ -29,6 +30,12 @@ from spinecoach.motion.types import FloatArray, FrameKind
 
 UPRIGHT_MAX_DEG = 40.0
 HORIZONTAL_MIN_DEG = 50.0
+#: Hip-to-ankle drop (trunk lengths) above which an upright person is standing: the legs
+#: are about 1.7 trunk lengths long, a seated person's ankles about 0.8-1.1 below the hips.
+STANDING_MIN_HIP_ANKLE = 1.35
+#: Hip-to-knee drop (trunk lengths) below which the thighs are (foreshortened) horizontal:
+#: seated seen from the side about 0, from the front about 0.45; standing about 0.9.
+SEATED_MAX_HIP_KNEE = 0.65
 #: Seconds the person must stay in the starting position before counting starts.
 SETTLE_S = 1.0
 
@@ -146,14 +153,15 @@ def _one(incline: float, h: _Heights) -> Posture:
         return Posture.UNKNOWN
     if incline > UPRIGHT_MAX_DEG or not np.isfinite(hip):
         return Posture.UNKNOWN
-    if np.isfinite(ankle) and hip - ankle > 1.2:
-        return Posture.STANDING
-    if np.isfinite(knee) and abs(hip - knee) < 0.35:
-        return Posture.SEATED
     low_knee, low_ankle = h.low_knee, h.low_ankle
     if np.isfinite(low_knee) and np.isfinite(low_ankle):
         if hip - low_knee > 0.5 and abs(low_knee - low_ankle) < 0.3:
             return Posture.KNEELING
+    if np.isfinite(ankle) and np.isfinite(knee):
+        if hip - ankle > STANDING_MIN_HIP_ANKLE and hip - knee > SEATED_MAX_HIP_KNEE:
+            return Posture.STANDING
+        if hip - knee < SEATED_MAX_HIP_KNEE and hip - ankle < STANDING_MIN_HIP_ANKLE:
+            return Posture.SEATED
     return Posture.UNKNOWN
 
 
@@ -166,12 +174,24 @@ def postures_from_inclination(inclination_deg: float) -> frozenset[Posture]:
     return frozenset()
 
 
+def inclination_deg(body: Body) -> FloatArray:
+    """Trunk inclination from vertical per frame, degrees (NaN where not tracked)."""
+    trunk = body.trunk()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        length = np.sqrt(np.einsum("ij,ij->i", trunk, trunk))
+        cosine = np.einsum("ij,ij->i", trunk, body.up()) / length
+    return np.asarray(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))
+
+
 @dataclass
 class PositionGate:
     """Holds back counting until the person has been in ``position`` for :data:`SETTLE_S`.
 
     Feed every keypoint frame to :meth:`update`; it returns True once (and from then on) the
-    starting position has been held, and :attr:`cue` says how to get there meanwhile.
+    starting position has been held, and :attr:`cue` says how to get there meanwhile. A frame
+    whose posture is not recognised (legs out of view) is judged by the trunk alone, as a
+    back-worn sensor would be: upright trunk for seated/standing/kneeling work, horizontal for
+    lying and all-fours work. A keypoint set without a trunk cannot be checked: the gate opens.
     """
 
     position: str
@@ -181,6 +201,7 @@ class PositionGate:
     ready: bool = False
     _since: float | None = None
     last: Posture = Posture.UNKNOWN
+    in_position: bool = False
 
     @property
     def cue(self) -> str:
@@ -205,8 +226,18 @@ class PositionGate:
             self.axes,
             self.min_confidence,
         )
+        if not (body.has("mid_hip") or body.has("pelvis")) or not (
+            body.has("mid_shoulder") or body.has("chest")
+        ):
+            self.ready = True  # nothing to judge the position by
+            return True
+        accepted = ACCEPTED.get(self.position, frozenset())
         self.last = classify(body)[0]
-        if self.last in ACCEPTED.get(self.position, frozenset()):
+        if self.last is Posture.UNKNOWN:
+            self.in_position = bool(accepted & postures_from_inclination(inclination_deg(body)[0]))
+        else:
+            self.in_position = self.last in accepted
+        if self.in_position:
             if self._since is None:
                 self._since = t_s
             self.ready = t_s - self._since >= SETTLE_S

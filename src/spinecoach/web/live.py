@@ -48,7 +48,14 @@ GENERIC_FORM_CODES = frozenset({"out_of_range", "too_fast", "not_enough_range"})
 MAX_KEYPOINTS = 64
 MAX_FRAME_SIDE_PX = 1920
 FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG bytes
-ALWAYS_FORWARDED = frozenset({EventKind.TRACKING_LOST, EventKind.TRACKING_RESTORED})
+ALWAYS_FORWARDED = frozenset(
+    {
+        EventKind.TRACKING_LOST,
+        EventKind.TRACKING_RESTORED,
+        EventKind.START_POSITION_NEEDED,
+        EventKind.START_POSITION_REACHED,
+    }
+)
 SOURCES = ("camera", "keypoints", "imu", "timer")
 #: Sources that can take a motion sensor *beside* them (an extra measured trace).
 SENSOR_BESIDE_SOURCES = ("camera", "keypoints")
@@ -494,6 +501,7 @@ class LiveSession:
                 min_confidence=self.ctx.settings.min_keypoint_confidence,
                 exercise_id=exercise.id,
                 error_codes=frozenset(e.code for e in exercise.common_errors) | GENERIC_FORM_CODES,
+                start_position=None if imu else exercise.position.value,
             )
             self._analyzer_key = key
         return self._analyzer
