@@ -213,7 +213,7 @@ class Demonstration:
     adjusts it, and ``phases`` gives the pose reached at the end of each of the dose's tempo
     phases (by phase name) as changes to the start pose, or the name of another phase whose
     pose it repeats. A phase not listed keeps the previous pose, except the last phase, which
-    returns to the start. A dose's ``hold_s`` is held before the last phase.
+    returns to the start. A dose's ``hold_s`` is held after the first half of the phases.
 
     Attributes
     ----------

@@ -86,8 +86,9 @@ def demonstration_steps(exercise: Exercise) -> list[DemoStep]:
     """The demonstration of ``exercise`` as timed steps (empty without a demonstration).
 
     One repetition per side (two when a repetition is shorter than :data:`SHORT_REP_S`),
-    each tempo phase at its dose length with its breath, the dose's hold before the last
-    phase, preceded by :data:`LEAD_IN_S` in the start position.
+    each tempo phase at its dose length with its breath, the dose's hold after the first half
+    of the phases (as the guided session times it), preceded by :data:`LEAD_IN_S` in the
+    start position.
     """
     demo = exercise.demonstration
     if demo is None:
@@ -99,6 +100,7 @@ def demonstration_steps(exercise: Exercise) -> list[DemoStep]:
     if dose.per_side:
         sides.append("left" if demo.side == "right" else "right")
     reps = min(dose.reps, 2) if dose.rep_s <= SHORT_REP_S else 1
+    hold_before = (len(dose.tempo) + 1) // 2  # as the session does: after the first half
     steps: list[DemoStep] = []
     t = 0.0
 
@@ -117,7 +119,7 @@ def demonstration_steps(exercise: Exercise) -> list[DemoStep]:
         for _ in range(reps):
             current = s0
             for i, phase in enumerate(dose.tempo):
-                if dose.hold_s and i == len(dose.tempo) - 1:
+                if dose.hold_s and i == hold_before:
                     add("hold", dose.hold_s, current, current, Breath.NATURAL,
                         "Hold, breathing normally.", side)  # fmt: skip
                 add(phase.name, phase.seconds, current, ps[i], phase.breath, phase.cue, side)
