@@ -77,6 +77,8 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
     assert page.inner_text("#demo-caption").strip(), "the step's cue is written under it"
     page.click("[data-demo-toggle]")
     assert page.inner_text("[data-demo-toggle]") == "Show from the side"
+    page.click("[data-demo-toggle]")  # and back: the view people see first
+    assert page.inner_text("[data-demo-toggle]") == "Show from the front"
     _shot(page, f"{size}-demo-session-ready")
     page.wait_for_function(
         "() => document.getElementById('demo-box').classList.contains('small')", timeout=30_000

@@ -120,7 +120,10 @@ def show_exercise(
         from spinecoach.reports.demo_render import write_demonstration
 
         count = write_demonstration(exercise, demo_out, view=view)
-        console.print(f"Wrote {count} frame(s) of the {exercise.name} demonstration to {demo_out}")
+        console.print(
+            f"Wrote {count} frame(s) of the {exercise.name} demonstration to {demo_out}",
+            soft_wrap=True,
+        )
         return
     if as_json:
         print_json(exercise_to_dict(exercise))

@@ -16,7 +16,7 @@ Angles (degrees; sides mirror each other):
 - ``neck_flexion``: head nodding forward +.
 - ``{side}_hip_flexion`` (thigh forward +), ``{side}_hip_abduction`` (thigh out to the side +),
   ``{side}_hip_rotation`` (external +: the bent knee's foot moves toward the midline),
-  ``{side}_knee_flexion`` (0 straight).
+  ``{side}_knee_flexion`` (0 straight), ``{side}_ankle_plantarflexion`` (toes pointed +).
 - ``{side}_shoulder_flexion`` (arm raised forward: 90 ahead, 180 overhead),
   ``{side}_shoulder_abduction`` (arm raised out to the side), ``{side}_elbow_flexion``.
 
@@ -48,6 +48,7 @@ SIDED_JOINTS = (
     "hip_abduction",
     "hip_rotation",
     "knee_flexion",
+    "ankle_plantarflexion",
     "shoulder_flexion",
     "shoulder_abduction",
     "elbow_flexion",
@@ -78,25 +79,35 @@ BASES: dict[str, dict[str, float]] = {
     },
     "prone": {
         "pitch": 90.0,
-        "left_shoulder_flexion": 35.0,
-        "right_shoulder_flexion": 35.0,
-        "left_elbow_flexion": 120.0,
-        "right_elbow_flexion": 120.0,
+        "left_ankle_plantarflexion": 90.0,
+        "right_ankle_plantarflexion": 90.0,
+        "left_shoulder_flexion": -40.0,
+        "right_shoulder_flexion": -40.0,
+        "left_elbow_flexion": 175.0,
+        "right_elbow_flexion": 175.0,
         "left_shoulder_abduction": 20.0,
         "right_shoulder_abduction": 20.0,
     },
     "quadruped": {
-        "pitch": 85.0,
-        "left_hip_flexion": 85.0,
-        "right_hip_flexion": 85.0,
+        "pitch": 80.0,
+        "left_hip_flexion": 80.0,
+        "right_hip_flexion": 80.0,
         "left_knee_flexion": 90.0,
         "right_knee_flexion": 90.0,
-        "left_shoulder_flexion": 95.0,
-        "right_shoulder_flexion": 95.0,
+        "left_shoulder_flexion": 100.0,
+        "right_shoulder_flexion": 100.0,
+        "left_ankle_plantarflexion": 90.0,
+        "right_ankle_plantarflexion": 90.0,
     },
-    "kneeling": {"left_knee_flexion": 90.0, "right_knee_flexion": 90.0},
+    "kneeling": {
+        "left_knee_flexion": 90.0,
+        "right_knee_flexion": 90.0,
+        "left_ankle_plantarflexion": 90.0,
+        "right_ankle_plantarflexion": 90.0,
+    },
     "half_kneeling": {
         "right_knee_flexion": 90.0,
+        "right_ankle_plantarflexion": 90.0,
         "left_hip_flexion": 90.0,
         "left_knee_flexion": 90.0,
     },
@@ -249,7 +260,8 @@ def build_pose(angles: Mapping[str, float]) -> tuple[tuple[str, ...], FloatArray
         p[f"{s}_hip"] = hip
         p[f"{s}_knee"] = hip + thigh @ _DOWN * THIGH_M
         p[f"{s}_ankle"] = p[f"{s}_knee"] + shank @ _DOWN * SHANK_M
-        p[f"{s}_foot_index"] = p[f"{s}_ankle"] + shank @ np.array([FOOT_M, 0.0, 0.0])
+        foot = shank @ _ry(a(f"{s}_ankle_plantarflexion"))
+        p[f"{s}_foot_index"] = p[f"{s}_ankle"] + foot @ np.array([FOOT_M, 0.0, 0.0])
     points = np.array([p[name] for name in POINT_NAMES])
     points[:, 2] -= points[:, 2].min()
     return POINT_NAMES, points

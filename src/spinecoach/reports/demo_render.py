@@ -110,7 +110,8 @@ def write_demonstration(
 ) -> int:
     """Write the demonstration of ``exercise`` to ``out`` (``.gif``, ``.mp4`` or ``.png``).
 
-    A ``.png`` is one still of the start position. Returns the number of frames written.
+    A ``.png`` is one still of the position the exercise moves to. Returns the number of
+    frames written.
 
     Raises
     ------
@@ -132,10 +133,13 @@ def write_demonstration(
 
 def _write(exercise: Exercise, out: Path, suffix: str, view: str, fps: float) -> int:
     frames = demonstration_series(exercise, fps=fps)
-    images = render_frames(frames, view)
-    if suffix == ".png":
-        images[0].save(out)
+    if suffix == ".png":  # the position the exercise moves to: the end of its first move
+        moved = next((s for s in frames.steps if s.name != "start"), frames.steps[0])
+        k = int(np.searchsorted(frames.series.time_s, moved.end_s - 1e-6))
+        k = min(k, frames.series.n_frames - 1)
+        render_frames(frames, view, step=1)[k].save(out)
         return 1
+    images = render_frames(frames, view)
     if suffix == ".gif":
         images[0].save(
             out, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0
