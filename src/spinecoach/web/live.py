@@ -32,6 +32,7 @@ from spinecoach.coach.clock import MonotonicClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.domain.exercise import ExcursionDirection, Exercise
+from spinecoach.domain.movement_words import movement_label
 from spinecoach.domain.plan import Plan
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.body import Body
@@ -74,11 +75,13 @@ class AngleReadout:
     value_deg: float | None
     low_deg: float
     high_deg: float
+    label: str = ""  # the movement in words ("Backward bend")
 
     def to_json(self) -> dict[str, object]:
         """JSON form."""
         return {
             "name": self.name,
+            "label": self.label,
             "value_deg": None if self.value_deg is None else round(self.value_deg, 1),
             "low_deg": self.low_deg,
             "high_deg": self.high_deg,
@@ -406,6 +409,7 @@ class LiveSession:
             _excursion(signature.direction, raw, analyzer.tracker.baseline_deg),
             low,
             high,
+            movement_label(signature.imu_angle or "", signature.direction),
         )
         cues: list[Cue] = []
         moving = self.engine.accepts_motion
@@ -533,7 +537,8 @@ class LiveSession:
             except (KeyError, ValueError, IndexError):
                 raw = math.nan
             value = _excursion(signature.direction, raw, baseline)
-        return AngleReadout(signature.primary_angle, value, low, high)
+        label = movement_label(signature.primary_angle, signature.direction)
+        return AngleReadout(signature.primary_angle, value, low, high, label)
 
 
 def _excursion(

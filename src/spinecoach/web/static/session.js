@@ -124,13 +124,13 @@
     const x = (v) => Math.max(0, Math.min(300, (v / max) * 300));
     $("gauge-zone").setAttribute("x", x(angle.low_deg));
     $("gauge-zone").setAttribute("width", Math.max(2, x(angle.high_deg) - x(angle.low_deg)));
-    setText("gauge-name", angle.name.replace(/_deg$/, "").replace(/_/g, " "));
+    setText("gauge-name", angle.label || angle.name.replace(/_deg$/, "").replace(/_/g, " "));
     if (angle.value_deg == null) { setText("gauge-value", "–"); return; }
     $("gauge-marker").setAttribute("x", x(angle.value_deg) - 2);
     drawTrace(angle, max);
     const inZone = angle.value_deg >= angle.low_deg && angle.value_deg <= angle.high_deg;
     $("gauge-marker").setAttribute("class", "gauge-marker" + (inZone ? " in-zone" : ""));
-    setText("gauge-value", Math.round(angle.value_deg) + "° (target " + angle.low_deg + "–" + angle.high_deg + "°)");
+    setText("gauge-value", Math.round(angle.value_deg) + "° from the start (aim " + angle.low_deg + "–" + angle.high_deg + "°)");
   }
 
   // ---------------------------------------------------------------- angle trace (last 10 s)
