@@ -80,6 +80,10 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
     page.click("[data-demo-toggle]")  # and back: the view people see first
     assert page.inner_text("[data-demo-toggle]") == "Show from the front"
     _shot(page, f"{size}-demo-session-ready")
+    if size == "phone":  # the countdown and the latest cue are in view without scrolling
+        for selector in ("#countdown", "#exercise-name", "#session-demo"):
+            box_ = page.locator(selector).bounding_box()
+            assert box_ is not None and box_["y"] + box_["height"] <= 844 - 70, selector
     page.wait_for_function(
         "() => document.getElementById('demo-box').classList.contains('small')", timeout=30_000
     )
