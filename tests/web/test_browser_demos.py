@@ -101,3 +101,34 @@ def test_demonstration_json_is_public_library_content(server: str) -> None:  # n
     assert data["exercise_id"] == "cat_cow" and len(data["frames"]) == len(data["times"])
     assert len(data["frames"][0]) == len(data["names"])
     assert httpx.get(server + "/exercises/no_such/demonstration.json").status_code == 404
+
+
+def test_installable_app_opens_offline(chromium: Any, server: str) -> None:  # noqa: F811
+    """Manifest + service worker: once visited, Today opens with its styles while offline,
+    and signing out clears the saved pages."""
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    _onboard(page, server, "offline@example.org")
+    manifest = page.evaluate(
+        "() => fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+    )
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/today"
+    assert any(i["sizes"] == "512x512" for i in manifest["icons"])
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.goto(server + "/today")  # now controlled: the page and its files are saved
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_timeout(500)
+    context.set_offline(True)
+    page.goto(server + "/today")
+    assert "Your routine" in page.inner_text("main")
+    colour = page.evaluate(
+        "() => getComputedStyle(document.getElementById('start-session')).backgroundColor"
+    )
+    assert colour == "rgb(15, 118, 110)", "the stylesheet came from the device's cache"
+    _shot(page, "phone-offline-today")
+    context.set_offline(False)
+    page.click("text=Sign out")
+    page.wait_for_load_state()
+    saved = page.evaluate("() => caches.has('spinecoach-pages')")
+    assert saved is False
+    context.close()

@@ -1,11 +1,13 @@
-"""Exercise demonstrations as JSON for the page's drawing script (public library content)."""
+"""Exercise demonstrations as JSON for the page's drawing script (public library content),
+and the service worker at the site root (so it may serve every page of the installed app)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from spinecoach.errors import NotFound
+from spinecoach.web.context import STATIC_DIR
 from spinecoach.web.demos import demonstration_payload
 from spinecoach.web.deps import ContextDep
 
@@ -21,3 +23,13 @@ def demonstration(exercise_id: str, ctx: ContextDep) -> JSONResponse:
     if payload is None:
         raise NotFound(f"exercise '{exercise_id}' has no demonstration yet")
     return JSONResponse(payload, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/sw.js", include_in_schema=False)
+def service_worker() -> FileResponse:
+    """The service worker (static/sw.js), served from the root so its scope is the site."""
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
