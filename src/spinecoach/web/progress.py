@@ -143,10 +143,11 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
 
     weekly: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for s in sessions:
-        year, week, _ = _aware(s.started_at).isocalendar()
+        day = _aware(s.started_at).date()
+        monday = (day - timedelta(days=day.weekday())).isoformat()  # the week, as a date
         for r in s.results:
             if r.ranges_deg:
-                weekly[r.exercise_id][f"{year}-W{week:02d}"].append(max(map(float, r.ranges_deg)))
+                weekly[r.exercise_id][monday].append(max(map(float, r.ranges_deg)))
     progress.rom_weekly = {
         exercise_id: sorted((wk, sum(v) / len(v)) for wk, v in by_week.items())
         for exercise_id, by_week in sorted(weekly.items())
