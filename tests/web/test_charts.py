@@ -35,3 +35,24 @@ def test_range_of_motion_weeks_are_labelled_with_dates() -> None:
     assert ">2 Mar<" in svg and ">9 Mar<" in svg
     assert "week of 02 Mar 2026" in svg
     assert "W10" not in svg
+
+
+def test_weekly_goal_and_streak_do_not_punish_prescribed_rest() -> None:
+    from datetime import date, timedelta
+
+    from spinecoach.web.progress import WEEKLY_GOAL_DAYS, rest_days, streak, weekly_goal
+
+    today = date(2026, 3, 12)  # a Thursday
+    # the plan was paused on Tuesday (stop rule) and resumed on Wednesday
+    plans = [(date(2026, 3, 1), False), (date(2026, 3, 10), True), (date(2026, 3, 11), False)]
+    rest = rest_days(plans, date(2026, 3, 9), today)
+    assert rest == {date(2026, 3, 10)}
+    active = {date(2026, 3, 9), date(2026, 3, 11), today}
+    assert streak(active, rest, today) == 3, "Tuesday's prescribed rest does not break it"
+    assert streak(active, set(), today) == 2, "an unprescribed gap does"
+    assert streak(active - {today}, rest, today) == 2, "today may still be to come"
+    done, goal = weekly_goal(active, rest, today)
+    assert (done, goal) == (3, WEEKLY_GOAL_DAYS - 1)
+    assert weekly_goal(set(), {today - timedelta(days=n) for n in range(4)}, today)[1] == (
+        WEEKLY_GOAL_DAYS - 4
+    )
