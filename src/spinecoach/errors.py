@@ -39,6 +39,13 @@ class InvalidDataFile(SpinecoachError):
         super().__init__(f"{where}: {problem}")
 
 
+class InvalidSetting(SpinecoachError):
+    """A setting (``SPINECOACH_*`` variable or option) is out of its safe range."""
+
+    exit_code = 2
+    http_status = 500
+
+
 class InvalidRecording(SpinecoachError):
     """A recording (keypoints, video, IMU samples) cannot be read or is inconsistent."""
 

@@ -8,10 +8,13 @@ this model.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from spinecoach.errors import InvalidSetting
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -77,24 +80,61 @@ class Settings(BaseSettings):
     # Clinical settings where sources conflict (see data/rules/*.toml for the citations).
     static_hold_s: float = Field(
         default=30.0,
+        ge=10.0,
+        le=60.0,
         description="Default static-stretch hold; 30 s [BANDY][GARBER], 30-60 s for older "
         "adults [ACSMB]. Conflict noted in data/rules/dosing.toml.",
     )
     older_adult_age: int = Field(
-        default=65, description="Age from which static holds use older_adult_hold_s [ACSMB]."
+        default=65,
+        ge=50,
+        le=100,
+        description="Age from which static holds use older_adult_hold_s [ACSMB].",
     )
-    older_adult_hold_s: float = Field(default=45.0, description="Static hold for older adults.")
+    older_adult_hold_s: float = Field(
+        default=45.0, ge=10.0, le=60.0, description="Static hold for older adults (10-60 s)."
+    )
     pain_limit: int = Field(
         default=5,
+        ge=0,
+        le=10,
         description="Pain during exercise above this (0-10) counts as too much [EFE][SIL07].",
     )
-    session_minutes_default: int = Field(default=8, description="Routine length if unset.")
+    session_minutes_default: int = Field(
+        default=8, ge=5, le=15, description="Routine length if unset (5-15 minutes)."
+    )
     pose_model_complexity: int = Field(
         default=1, description="MediaPipe Pose model; only 1 ships offline."
     )
     min_keypoint_confidence: float = Field(
         default=0.5, description="Keypoints below this visibility count as missing."
     )
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Settings from the environment and ``overrides``; a bad value is one clear error.
+
+        Raises
+        ------
+        InvalidSetting
+            Naming the variable, its allowed range and the value given (e.g.
+            ``SPINECOACH_PAIN_LIMIT=11``), instead of silently switching a safety rule off.
+        """
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err["loc"] else "setting"
+            field = cls.model_fields.get(name)
+            bounds = ""
+            if field is not None:
+                low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+                high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+                if low is not None and high is not None:
+                    bounds = f"expected a value from {low:g} to {high:g}, "
+            raise InvalidSetting(
+                f"SPINECOACH_{name.upper()}: {bounds}got {err.get('input')!r} ({err['msg']})"
+            ) from None
 
     @property
     def resolved_database_url(self) -> str:

@@ -22,10 +22,11 @@ INTAKE = ["4", "4", "20", "sitting,bending", "none", "45", "moderate", "7", "des
 
 
 def test_newcomer_gets_a_plan(tmp_path, rules) -> None:  # type: ignore[no-untyped-def]
-    answers = ["n"] * len(rules.red_flags) + ["45"]
+    answers = ["n"] * len(rules.asked_questions) + ["45"]
     result = run_flow(tmp_path, answers, INTAKE)
     assert result.returncode == 0, result.stderr
-    assert "CLEAR" in result.stdout and "Today's routine" in result.stdout
+    assert "NO WARNING SIGNS" in result.stdout and "Today's routine" in result.stdout
+    assert "Safety: Clear." in result.stdout  # the safety state, shown before the plan
     assert "not a substitute for a clinician" in result.stdout
     with sqlite3.connect(tmp_path / "spinecoach.db") as conn:
         assert conn.execute("select count(*) from plan_items").fetchone()[0] >= 3
@@ -33,10 +34,11 @@ def test_newcomer_gets_a_plan(tmp_path, rules) -> None:  # type: ignore[no-untyp
 
 
 def test_emergency_answer_stops_before_intake(tmp_path, rules) -> None:  # type: ignore[no-untyped-def]
-    answers = ["y"] + ["n"] * (len(rules.red_flags) - 1) + ["45"]
+    answers = ["y"] + ["n"] * (len(rules.asked_questions) - 1) + ["45"]
     result = run_flow(tmp_path, answers, [])
     assert result.returncode == 0, result.stderr
     assert "EMERGENCY" in result.stdout and "999" in result.stdout
+    assert "Emergency: get medical help now" in result.stdout  # the stored safety state
     assert "Today's routine" not in result.stdout
     with sqlite3.connect(tmp_path / "spinecoach.db") as conn:
         assert conn.execute("select count(*) from plans").fetchone()[0] == 0

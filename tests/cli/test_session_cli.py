@@ -220,3 +220,15 @@ def test_headless_video_replay_runs_pose_estimation(planned, shared_data, capsys
     assert "pose estimation" in out and "The recording ended" in out
     ((tracking,),) = db_rows(planned, "select tracking from exercise_results")
     assert json.loads(tracking)["measured"] is True
+
+
+def test_closed_stdin_says_to_pass_pain_instead_of_waiting(planned, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # like `< /dev/null`
+    code = main(["session", "--speed", "0", "--no-audio"])
+    err = capsys.readouterr().err
+    assert code == 2 and "pass --pain" in err and "standard input is closed" in err
+    monkeypatch.setattr(sys, "stdin", io.StringIO("3\n"))  # a piped answer is used
+    assert main(["session", "--speed", "0", "--no-audio", "--exercise", "cat_cow"]) == 0

@@ -105,3 +105,57 @@ def test_something_is_wrong_key_ends_the_session_on_numbness(tmp_path) -> None: 
         ).fetchone()
     assert (kind, pain, json.loads(symptoms)) == ("symptom", 3, ["numbness"])
     assert json.loads(decision)["action"] == "end_session"
+    # the session ended on new numbness: the programme is paused and stays paused
+    with sqlite3.connect(tmp_path / "spinecoach.db") as db:
+        plans = db.execute("select paused from plans order by id").fetchall()
+    again = _run("session", "--headless", "--speed", "0", "--no-audio", env=env)
+    assert again.returncode == 3 and "paused" in again.stderr, again.stderr
+    plan = _run("plan", env=env)
+    assert plan.returncode == 3 and "paused" in plan.stderr
+    with sqlite3.connect(tmp_path / "spinecoach.db") as db:
+        assert db.execute("select count(*) from plans").fetchone()[0] == len(plans)
+    spinecoach("screen", "--answers", str(EXAMPLES / "screening_clear.json"), env=env)
+    assert _run("plan", env=env).returncode == 0  # re-screened after the pause
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "spinecoach", *args], env=env, text=True,
+                          capture_output=True, timeout=60)  # fmt: skip
+
+
+def test_an_emergency_reported_inside_a_session_blocks_the_next_session(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = os.environ | {"SPINECOACH_DATA_DIR": str(tmp_path), "COLUMNS": "100", "LINES": "40",
+                        "TERM": "xterm"}  # fmt: skip
+    spinecoach("screen", "--answers", str(EXAMPLES / "screening_clear.json"), env=env)
+    spinecoach("intake", "--answers", str(EXAMPLES / "profile_desk_worker.json"), env=env)
+    spinecoach("plan", env=env)
+    executable = shutil.which("spinecoach", path=str(Path(sys.executable).parent))
+    assert executable
+    term = Terminal([executable, "session", "--speed", "20", "--no-audio"], env)
+    term.read_until("how is your back pain right now")
+    term.send("2\r")
+    term.read_until("running")
+    term.send("w")
+    listing = term.read_until("Symptoms (")
+    number = re.search(r"(\d+)\. New change in bladder or bowel control", listing)
+    assert number, listing[-1500:]
+    term.send(f"{number.group(1)}\r")
+    term.read_until("Pain right now")
+    term.send("\r")
+    term.read_until("urgent_care")
+    assert term.wait() == 0
+
+    again = _run("session", "--headless", "--speed", "0", "--no-audio", env=env)
+    assert again.returncode == 3, again.stdout + again.stderr
+    assert "Exercise is blocked" in again.stderr and "bladder or bowel" in again.stderr
+    assert "Emergency: get medical help now" in again.stdout
+    plan = _run("plan", env=env)
+    assert plan.returncode == 3 and "Exercise is blocked" in plan.stderr
+    with sqlite3.connect(tmp_path / "spinecoach.db") as db:
+        assert db.execute("select count(*) from sessions").fetchone()[0] == 1
+        assert db.execute("select count(*) from plans").fetchone()[0] == 1  # nothing new
+        rows = db.execute("select level, source from safety_states order by id").fetchall()
+    assert rows == [("clear", "screening"), ("emergency", "session")]
+    # re-screening with the symptom gone lifts the block
+    spinecoach("screen", "--answers", str(EXAMPLES / "screening_clear.json"), env=env)
+    assert _run("plan", env=env).returncode == 0

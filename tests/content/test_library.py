@@ -70,6 +70,13 @@ CONDITIONS = frozenset(
         "knee_problems",
         "wrist_problems",
         "balance_problems",
+        "spinal_stenosis",
+        "spondylolisthesis",
+        "pregnancy_after_first_trimester",
+        "early_after_surgery",
+        "spondylolisthesis_young_athlete",
+        "high_pain",
+        "older_adult",
     }
 )
 
@@ -82,6 +89,7 @@ GOALS = frozenset(
         "return_to_activity",
         "posture",
         "relaxation",
+        "high_pain_relief",
     }
 )
 
@@ -186,7 +194,11 @@ def test_prone_lying_avoided_in_pregnancy(library: ExerciseLibrary) -> None:
         if ex.position == Position.PRONE:
             assert ex.avoid_for(frozenset({"pregnancy"})), ex.id
         if ex.position == Position.SUPINE:
-            rules = [c for c in ex.contraindications if c.condition == "pregnancy"]
+            rules = [
+                c
+                for c in ex.contraindications
+                if c.condition in ("pregnancy", "pregnancy_after_first_trimester")
+            ]
             assert rules, f"{ex.id}: supine exercise without a pregnancy rule"
 
 
@@ -248,6 +260,32 @@ def test_every_exercise_is_linked_into_a_chain(library: ExerciseLibrary) -> None
         linked.update(ex.progressions, ex.regressions)
     # slow_walking stands alone: its dose grows by time, not by swapping exercises.
     assert set(library.exercises) - linked == {"slow_walking"}
+
+
+def test_condition_keys_match_the_intake(library: ExerciseLibrary) -> None:
+    from spinecoach.domain.intake import DERIVED_CONDITIONS, KNOWN_CONDITIONS
+
+    assert CONDITIONS == KNOWN_CONDITIONS | DERIVED_CONDITIONS
+
+
+def test_osteoporosis_leaves_out_end_range_flexion_and_loaded_twists(
+    library: ExerciseLibrary,
+) -> None:
+    """[TFTF]: no end-range or loaded flexion, no loaded twists; cat-cow has an entry."""
+    osteo = frozenset({"osteoporosis"})
+    for ex_id in ("knee_to_chest", "childs_pose", "cat_cow_hand_resistance", "mcgill_curl_up",
+                  "reverse_lunge_rotation"):  # fmt: skip
+        assert library.get(ex_id).avoid_for(osteo), ex_id
+    assert library.get("cat_cow").cautions_for(osteo)
+
+
+def test_spondylolisthesis_leaves_out_end_range_extension(library: ExerciseLibrary) -> None:
+    spondy = frozenset({"spondylolisthesis"})
+    for ex_id in ("prone_press_up", "standing_extension", "foam_roll_paraspinals"):
+        assert library.get(ex_id).avoid_for(spondy), ex_id
+    assert library.get("reverse_lunge_rotation").avoid_for(
+        frozenset({"spondylolisthesis_young_athlete"})
+    )
 
 
 # --------------------------------------------------------------------------- doses
@@ -461,3 +499,29 @@ def test_self_reference_is_rejected(data_copy: Path) -> None:
         load_library(data_copy)
     assert info.value.field == "progressions"
     assert "standing_extension.toml" in str(info.value)
+
+
+def test_known_angles_are_built_from_the_measures_themselves() -> None:
+    """Every measure the core computes is accepted (none kept by hand); unknown ones are not."""
+    from spinecoach.content.loader import CAMERA_MEASURES, IMU_MEASURES
+    from spinecoach.motion.imu_angles import MEASURES_BY_PLACEMENT
+    from spinecoach.motion.measures import MEASURES
+
+    assert set(MEASURES) <= KNOWN_ANGLES and set(MEASURES) == CAMERA_MEASURES
+    for measures in MEASURES_BY_PLACEMENT.values():
+        assert set(measures) <= IMU_MEASURES <= KNOWN_ANGLES
+    assert {"pelvic_obliquity_deg", "trunk_lateral_inclination_deg"} <= KNOWN_ANGLES
+    assert "elbow_flexion_deg" not in KNOWN_ANGLES
+
+
+def test_each_source_has_its_own_zone() -> None:
+    """An IMU zone on the imu_angle is used for it; the camera keeps target_range_deg."""
+    import dataclasses
+
+    from spinecoach.content import load_library
+
+    cat_cow = load_library().get("cat_cow").signature
+    own = dataclasses.replace(cat_cow, imu_range_deg=(4.0, 12.0))
+    assert own.zone_for(own.imu_angle) == (4.0, 12.0)
+    assert own.zone_for(None) == own.target_range_deg == cat_cow.target_range_deg
+    assert cat_cow.zone_for(cat_cow.imu_angle) == cat_cow.target_range_deg  # none given

@@ -24,7 +24,18 @@ from spinecoach.domain.serialize import plan_from_dict, plan_to_dict
 NOW = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-PEOPLE = ["desk_worker", "older_osteoporosis", "acute_sciatica", "active_runner"]
+PEOPLE = [
+    "desk_worker",
+    "older_osteoporosis",
+    "acute_sciatica",
+    "active_runner",
+    "pregnant_22_weeks",
+    "stenosis_68",
+    "gymnast_spondylolisthesis",
+    "acute_sciatica_pain8",
+    "desk_worker_pain3",
+    "after_discectomy_6_weeks",
+]
 
 
 def load_profile(name: str):  # type: ignore[no-untyped-def]

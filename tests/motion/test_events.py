@@ -257,3 +257,23 @@ def test_cycle_needs_direction_both(tmp_path):  # type: ignore[no-untyped-def]
     path.write_text(path.read_text().replace('direction = "both"', 'direction = "positive"'))
     with pytest.raises(InvalidDataFile, match="cycle"):
         load_library(root)
+
+
+def test_leaving_the_zone_says_on_which_side_in_a_typed_payload() -> None:
+    """ZONE_LEFT carries a ZoneChange: past the upper edge is ``beyond`` (the coach's 'Ease
+    off'), below the lower edge is not; the detail text is for people only."""
+    from spinecoach.domain.exercise import ExcursionDirection, SensorSignature, SignatureMode, View
+    from spinecoach.motion.events import MotionTracker
+    from spinecoach.motion.types import EventKind, ZoneChange
+
+    signature = SensorSignature(
+        "trunk_flexion_deg", SignatureMode.HOLD, View.SIDE, (20.0, 40.0),
+        ExcursionDirection.POSITIVE, 10.0,
+    )  # fmt: skip
+    tracker = MotionTracker(signature, "trunk_flexion_deg")
+    profile = [0.0] * 60 + [30.0] * 60 + [70.0] * 60 + [30.0] * 60 + [5.0] * 60
+    events = tracker.update_many([i / 30.0 for i in range(len(profile))], profile)
+    left = [e for e in events if e.kind is EventKind.ZONE_LEFT]
+    assert all(isinstance(e.payload, ZoneChange) for e in left)
+    beyond = [e.payload.beyond for e in left]  # type: ignore[union-attr]
+    assert beyond == [True, False]

@@ -69,12 +69,15 @@ GET_ROUTES = {
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/export.json": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
+    "/safety": PATIENT_PAGE,
 }
 
 POST_ROUTES = {
     "/checkin": ({"pain": "3"}, PATIENT_PAGE),
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
+    "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
+    "/safety/acknowledge": ({}, PATIENT_PAGE),
 }
 
 

@@ -120,6 +120,13 @@ def test_symptom_report_ends_session_with_urgent_advice(browser: Browser) -> Non
         ('{"type": "symptoms", "symptoms": ["tired"]}', "symptoms: expected"),
         ('{"type": "keypoints", "keypoints": [[1, 2, 0.5]]}', "expected a list of 33"),
         ('{"type": "keypoints", "keypoints": ' + json.dumps([["a", 2, 1]] * 33) + "}", "numbers"),
+        # malformed messages that used to end the session (issue 12)
+        ('{"type": "symptoms", "symptoms": [{}]}', "symptoms: expected"),
+        ('{"type": "pain", "pain": ' + "9" * 400 + "}", "0-10"),
+        ('{"type": "keypoints", "t": 1, "keypoints": [[' + "9" * 400 + ", 2, 1]]}", "numbers"),
+        ('{"type": "imu", "t": ' + "9" * 400 + ', "lines": ""}', "t: expected"),
+        ('{"type": "pain", "pain": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+        ('{"type": "keypoints", "keypoints": ' + "[" * 100 + "]" * 100 + "}", "keypoints"),
     ],
 )
 def test_bad_messages_get_a_clear_error_and_the_session_goes_on(

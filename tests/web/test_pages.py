@@ -115,12 +115,11 @@ def test_clinician_edits_dose_and_patient_sees_it(make_browser) -> None:  # type
     assert "Directional preference" in page and "extension" in page  # sitting/bending worse
     items = re.findall(r'name="item" value="([^"]+)"', page)
     assert items
-    first = items[0]
-    reps = int(re.search(rf'name="{first}__reps"[^>]*value="(\d+)"', page).group(1))
+    reps = int(re.search(r'name="row0__reps"[^>]*value="(\d+)"', page).group(1))
     form: dict[str, object] = {"item": items, "level": "1", "note": "Keep it slow this week."}
-    for exercise_id in items:
-        form[f"{exercise_id}__keep"] = "on"
-    form[f"{first}__reps"] = str(reps + 2)
+    for n in range(len(items)):
+        form[f"row{n}__keep"] = "on"
+    form["row0__reps"] = str(reps + 2)
     saved = clinician.post(f"/clinic/patients/{patient_id}/plan", form)
     assert saved.status_code == 303
     today = patient.get("/today").text
@@ -141,13 +140,14 @@ def test_clinician_removes_adds_and_locks(make_browser, app) -> None:  # type: i
     addable = re.findall(r'<option value="([a-z_]+)">', page)
     assert addable
     form: dict[str, object] = {"item": items, "add_exercise_id": addable[0]}
-    for exercise_id in items[1:]:
-        form[f"{exercise_id}__keep"] = "on"
+    for n in range(1, len(items)):
+        form[f"row{n}__keep"] = "on"
     clinician.post(f"/clinic/patients/{patient_id}/plan", form)
+    first_id = items[0].partition(":")[2]
     with app.state.ctx.session_factory() as db:
         latest = db.scalars(select(models.Plan).order_by(models.Plan.id.desc())).first()
         ids = [i.exercise_id for i in latest.items]
-        assert items[0] not in ids and addable[0] in ids
+        assert first_id not in ids and addable[0] in ids
         assert next(i for i in latest.items if i.exercise_id == addable[0]).locked
         assert latest.origin == "clinician"
     today = patient.get("/today").text
@@ -195,3 +195,51 @@ def test_patient_joins_a_clinic_later(make_browser) -> None:  # type: ignore[no-
     assert patient.post("/join-clinic", {"code": code}).status_code == 303
     assert "shared with <strong>Dr Rao</strong>" in patient.get("/today").text
     assert "Ann" in clinician.get("/clinic").text
+
+
+def _duplicate_first_item(app, patient_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Store a plan that lists its first exercise twice (as older versions could)."""
+    from dataclasses import replace as dc_replace
+
+    from spinecoach.store.repositories import PlanRepository, plan_from_row
+
+    with app.state.ctx.session_factory() as db:
+        plans = PlanRepository(db)
+        current = plan_from_row(plans.latest_row(patient_id))
+        twin = dc_replace(current.items[0], dose=current.items[0].dose.with_changes(reps=3))
+        plans.add(patient_id, dc_replace(current, items=(current.items[0], twin,
+                                                          *current.items[1:])),
+                  origin="generated")  # fmt: skip
+        return current.items[0].exercise_id
+
+
+def test_plan_editor_edits_one_row_of_a_duplicated_exercise(make_browser, app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: unticking or editing one row of a duplicate never changes both."""
+    clinician, patient = make_browser(), make_browser()
+    clinician.sign_up("Dr Rao", "rao@example.org", "clinician")
+    code = clinician.get("/clinic").text.split('id="clinic-code">')[1].split("<")[0]
+    patient.onboard("Ann", "ann@example.org", code)
+    patient_id = int(re.search(r'data-patient="(\d+)"', clinician.get("/clinic").text).group(1))
+    twin_id = _duplicate_first_item(app, patient_id)
+    page = clinician.get(f"/clinic/patients/{patient_id}").text
+    assert "listed twice: untick one row" in page
+    items = re.findall(r'name="item" value="([^"]+)"', page)
+    assert items[0] == f"0:{twin_id}" and items[1] == f"1:{twin_id}"
+    # keeping both rows is refused with a clear message, and nothing is saved
+    keep_all: dict[str, object] = {"item": items}
+    for n in range(len(items)):
+        keep_all[f"row{n}__keep"] = "on"
+    refused = clinician.post(f"/clinic/patients/{patient_id}/plan", keep_all)
+    assert refused.status_code == 422 and "listed twice" in refused.text
+    assert "Plan saved" not in refused.text
+    # untick the second row and edit the first: only those rows change
+    form: dict[str, object] = {"item": items, "row0__reps": "7"}
+    for n in range(len(items)):
+        if n != 1:
+            form[f"row{n}__keep"] = "on"
+    assert clinician.post(f"/clinic/patients/{patient_id}/plan", form).status_code == 303
+    with app.state.ctx.session_factory() as db:
+        latest = db.scalars(select(models.Plan).order_by(models.Plan.id.desc())).first()
+        ids = [i.exercise_id for i in latest.items]
+        assert ids.count(twin_id) == 1 and len(ids) == len(items) - 1
+        assert latest.items[0].dose["reps"] == 7

@@ -17,8 +17,8 @@ console = Console()
 def get_settings(data_dir: Path | None = None) -> Settings:
     """Settings from the environment, with ``--data-dir`` overriding ``SPINECOACH_DATA_DIR``."""
     if data_dir is not None:
-        return Settings(data_dir=data_dir)
-    return Settings()
+        return Settings.load(data_dir=data_dir)
+    return Settings.load()
 
 
 def print_json(payload: Any) -> None:
@@ -26,8 +26,27 @@ def print_json(payload: Any) -> None:
     print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
 def read_json_file(path: Path) -> Any:
-    """Read a JSON file; problems become a one-line :class:`InvalidDataFile`."""
+    """Read a JSON file; problems become a one-line :class:`InvalidDataFile`.
+
+    A key given twice in one object is an error naming the key (JSON would silently keep
+    the last one: ``"chest_pain": "yes", "chest_pain": "no"`` must not read as "no").
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -35,7 +54,9 @@ def read_json_file(path: Path) -> Any:
     except OSError as exc:
         raise InvalidDataFile(str(path), "", f"cannot read: {exc.strerror}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise InvalidDataFile(str(path), exc.key, "appears twice; give each answer once") from None
     except json.JSONDecodeError as exc:
         raise InvalidDataFile(
             str(path), "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"

@@ -76,8 +76,8 @@ class Voice:
         """Speak ``cue`` (breath cues also play their tone)."""
         if not self.enabled:
             return
-        if cue.kind is CueKind.BREATH:
-            self._tone(cue.text)
+        if cue.kind is CueKind.BREATH and cue.breath is not None:
+            self._tone(cue.breath.value)
         if self.engine is None:
             return
         busy = self._speech is not None and self._speech.poll() is None
@@ -92,12 +92,9 @@ class Voice:
             stderr=subprocess.DEVNULL,
         )
 
-    def _tone(self, text: str) -> None:
-        if self.player is None:
-            return
-        lowered = text.lower()
-        kind = "inhale" if "breathe in" in lowered else "exhale" if "breathe out" in lowered else ""
-        if not kind:
+    def _tone(self, kind: str) -> None:
+        """Play the tone of breath direction ``kind`` (inhale or exhale; others are silent)."""
+        if self.player is None or kind not in TONES_HZ:
             return
         if kind not in self._tones:
             if self._tmp is None:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from spinecoach.coach.feed import Frame, MotionFeed
@@ -70,25 +71,20 @@ def keypoints_input(path: Path, min_confidence: float) -> SessionInput:
 
 def imu_input(path: Path) -> SessionInput:
     """Replay an IMU recording: orientation and angles computed once, then streamed."""
-    from spinecoach.motion.imu_pipeline import recording_measures
-    from spinecoach.sources.imu.registry import read_imu
+    from spinecoach.sources.imu.live import recording_rows
 
-    measures = recording_measures(read_imu(path))
-    names = tuple(measures.values)
+    rows, names = recording_rows(path)
 
     def frames() -> Iterator[Frame]:
-        columns = [measures.values[n] for n in names]
-        for i, t in enumerate(measures.time_s):
-            yield Frame(
-                float(t), measures={n: float(c[i]) for n, c in zip(names, columns, strict=True)}
-            )
+        for t, values in rows:
+            yield Frame(t, measures=values)
 
     return SessionInput(
         "imu",
         frames(),
         MotionFeed(imu=True),
         False,
-        f"{path.name}: {len(measures.time_s)} samples, measures {', '.join(names)}",
+        f"{path.name}: {len(rows)} samples at the event rate, measures {', '.join(names)}",
     )
 
 
@@ -193,9 +189,12 @@ def _ws_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:
 
 
 def imu_stream_input(url: str) -> SessionInput:
-    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://`` or ``ws://HOST:PORT``."""
-    from spinecoach.motion.imu_pipeline import ImuStreamProcessor
-    from spinecoach.sources.imu.live import FrameAssembler, parse_line
+    """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://`` or ``ws://HOST:PORT``.
+
+    Malformed lines are counted and skipped (the one decoder,
+    :class:`~spinecoach.sources.imu.live.ImuLineDecoder`), never fatal.
+    """
+    from spinecoach.sources.imu.live import ImuLineDecoder
 
     parsed = urlparse(url)
     if parsed.scheme not in ("udp", "ws") or parsed.port is None:
@@ -206,25 +205,86 @@ def imu_stream_input(url: str) -> SessionInput:
     threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
 
     def frames() -> Iterator[Frame]:
-        assembler = FrameAssembler()
-        processor: ImuStreamProcessor | None = None
-        while True:
+        decoder = ImuLineDecoder()
+        while not decoder.ended:
             line = lines.get()
-            if line is None:
-                return
-            try:
-                kind, t_s, samples = parse_line(line)
-            except (ValueError, KeyError, TypeError):
-                continue  # malformed lines are skipped, as the protocol says
-            if kind == "end":
-                return
-            for frame_t, frame in assembler.add(t_s, samples):
-                if processor is None:
-                    processor = ImuStreamProcessor(placements=tuple(frame))
-                for row_t, values in processor.push(frame_t, frame):
-                    yield Frame(row_t, measures=values)
+            rows = decoder.end() if line is None else decoder.feed_line(line)
+            for row_t, values in rows:
+                yield Frame(row_t, measures=values)
+        if decoder.n_bad_lines:
+            log.warning("IMU stream: %d malformed line(s) skipped", decoder.n_bad_lines)
 
     return SessionInput("imu_stream", frames(), MotionFeed(imu=True), True, f"IMU stream {url}")
+
+
+@dataclass
+class SensorFeed:
+    """A sensor plug-in beside the main input: its channel and how its lines arrive.
+
+    Recordings (``NAME=FILE``) are replayed on the session clock while the person moves
+    (like recorded main inputs); streams (``NAME=udp://HOST:PORT`` or ``ws://``) deliver
+    lines as they come.
+    """
+
+    name: str
+    channel: Any
+    rows: list[tuple[float, dict[str, float]]] | None = None
+    lines: queue.Queue[str | None] | None = None
+    _t: float = 0.0
+    _i: int = 0
+    _last_clock: float | None = None
+
+    def pump(self, clock_s: float, moving: bool) -> None:
+        """Hand the channel everything due by ``clock_s`` (session seconds)."""
+        if self.lines is not None:
+            while True:
+                try:
+                    line = self.lines.get_nowait()
+                except queue.Empty:
+                    return
+                if line is not None:
+                    self.channel.feed(line)
+        if self.rows is None:
+            return
+        if self._last_clock is not None and moving:
+            self._t += max(clock_s - self._last_clock, 0.0)
+        self._last_clock = clock_s
+        start = self.rows[0][0]
+        while self._i < len(self.rows) and self.rows[self._i][0] - start <= self._t:
+            self.channel.push(*self.rows[self._i])
+            self._i += 1
+
+
+def open_sensor(spec: str) -> SensorFeed:
+    """``NAME=FILE`` or ``NAME=udp://HOST:PORT`` / ``ws://HOST:PORT`` (a sensor plug-in)."""
+    from spinecoach.sources.live_sources import sensor_plugins
+
+    name, _, where = spec.partition("=")
+    plugins = sensor_plugins()
+    plugin = plugins.get(name)
+    if plugin is None or plugin.channel is None or not where:
+        raise InvalidInput(
+            f"--sensor: expected NAME=FILE or NAME=udp://HOST:PORT with NAME one of "
+            f"{', '.join(plugins)}, got {spec!r}"
+        )
+    channel = plugin.channel()
+    parsed = urlparse(where)
+    opener = getattr(channel, "open_stream", None)  # a plug-in's own live inputs (e.g. lsl:)
+    if opener is not None and parsed.scheme not in ("", "udp", "ws") and len(parsed.scheme) > 1:
+        return SensorFeed(name, channel, lines=opener(where))
+    if parsed.scheme in ("udp", "ws"):
+        if parsed.port is None:
+            raise InvalidInput(f"--sensor: expected {parsed.scheme}://HOST:PORT, got {where!r}")
+        lines: queue.Queue[str | None] = queue.Queue()
+        receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
+        host = parsed.hostname or "127.0.0.1"
+        threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
+        return SensorFeed(name, channel, lines=lines)
+    path = Path(where)
+    if not path.is_file():
+        raise InvalidInput(f"--sensor: {where}: no such file")
+    assert plugin.read_file is not None
+    return SensorFeed(name, channel, rows=plugin.read_file(path))
 
 
 def open_input(

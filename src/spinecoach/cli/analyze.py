@@ -24,11 +24,11 @@ from rich.table import Table
 from spinecoach.cli._common import console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.types import MeasureSeries
 from spinecoach.sources.analysis_input import (
     INPUT_HANDLERS,
     AnalysisOutput,
     AnalyzeOptions,
+    MeasureSeries,
     run_analysis,
 )
 from spinecoach.sources.measures_csv import write_measures_csv
@@ -206,7 +206,7 @@ def analyze_command(
         raise InvalidInput(f"--source must be one of {', '.join(SOURCES)}, got '{source}'")
     if placement is not None and placement not in PLACEMENTS:
         raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
-    from spinecoach.motion.filters import FILTERS  # scipy: imported only when analysing
+    from spinecoach.sources.analysis_input import FILTERS
 
     if filter_name not in FILTERS:
         raise InvalidInput(f"--filter must be one of {', '.join(FILTERS)}, got '{filter_name}'")

@@ -11,11 +11,14 @@ from rich.panel import Panel
 from rich.prompt import IntPrompt, Prompt
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
+from spinecoach.cli._safety import describe_state
 from spinecoach.cli.plan import show_plan
 from spinecoach.domain.rules import StopAction
 from spinecoach.domain.serialize import plan_to_dict
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.store.repositories import SessionRepository
+from spinecoach.store.safety import current_safety_state
 
 
 def checkin_command(
@@ -40,13 +43,20 @@ def checkin_command(
     """Report pain and symptoms; a next-morning check-in adapts tomorrow's plan."""
     now = datetime.now(UTC)
     with AppContext(data_dir) as ctx:
+        library = ctx.library
         known = {r.symptom: r.label for r in ctx.rules.stop_rules}
         if pain is None and not symptoms:
             pain = IntPrompt.ask("Pain right now (0-10)", console=console)
-            listed = ", ".join(sorted(known))
-            text = Prompt.ask(f"Any of these? ({listed}; comma-separated, blank for none)",
+            keys = list(known)
+            for n, key in enumerate(keys, 1):
+                console.print(f"  {n}. {known[key]}")
+            text = Prompt.ask("Any of these? (their numbers, comma-separated; blank for none)",
                               default="", console=console)  # fmt: skip
-            symptoms = [s.strip() for s in text.split(",") if s.strip()]
+            symptoms = [
+                keys[int(s) - 1] if s.strip().isdigit() and 0 < int(s) <= len(keys) else s.strip()
+                for s in text.split(",")
+                if s.strip()
+            ]
         sessions = SessionRepository(ctx.db)
         person = ctx.person_id
         if session_id is None:
@@ -63,16 +73,25 @@ def checkin_command(
                 adapted = ctx.service.adapt_after_session(person, session_id, now)
         elif kind == "next_morning" and session_id is None and not as_json:
             console.print("[dim]No session recorded yet; your plan stays as it is.[/]")
+        state = current_safety_state(ctx.db, person, ctx.rules)
     if as_json:
-        payload: dict[str, object] = {"decision": decision.to_json(), "session_id": session_id}
+        payload: dict[str, object] = {"decision": decision.to_json(), "session_id": session_id,
+                                      "safety_state": state.to_json()}  # fmt: skip
         if adapted is not None:
             payload["plan"] = plan_to_dict(adapted)
         print_json(payload)
         return
     style = "green" if decision.action == StopAction.CONTINUE else "bold red"
-    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{decision.action.value}[/]"))
+    title = decision_words(decision.action.value).capitalize()
+    console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{title}[/]"))
+    if state.level.value != "clear":
+        console.print(f"[bold]Your safety state:[/] {describe_state(state)}", highlight=False)
+    if state.blocks_exercise:
+        console.print("[bold red]Exercise is blocked until you answer the safety questions again "
+                      "once the symptom has gone (`spinecoach screen`), or your clinician clears "
+                      "you with a note.[/]")  # fmt: skip
     if adapted is not None:
-        show_plan(adapted)
+        show_plan(adapted, library)
 
 
 def register(app: typer.Typer) -> None:

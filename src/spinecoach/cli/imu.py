@@ -37,10 +37,13 @@ def listen(
 ) -> None:
     """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
     from spinecoach.domain.exercise import Dose, SensorSignature
-    from spinecoach.motion.imu_angles import CalibrationOptions
-    from spinecoach.motion.imu_types import PlacementSet
     from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
-    from spinecoach.sources.imu.live import LiveSession, event_json
+    from spinecoach.sources.imu.live import (
+        CalibrationOptions,
+        LiveSession,
+        PlacementSet,
+        event_json,
+    )
     from spinecoach.sources.imu.transport import serve_udp, serve_websocket
 
     if udp and ws:

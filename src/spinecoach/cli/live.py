@@ -95,9 +95,10 @@ def live(
             result = pipeline.process(frame)
             n_frames += 1
             for cue in result.cues:
-                style = _CUE_STYLE.get(cue.kind, "white")
+                style = _CUE_STYLE.get(cue.topic, "white")
                 console.print(
-                    f"[dim]{cue.t_s:7.1f} s[/] [{style}]{cue.kind:>8}[/] {cue.text}", soft_wrap=True
+                    f"[dim]{cue.t_s:7.1f} s[/] [{style}]{cue.topic:>8}[/] {cue.text}",
+                    soft_wrap=True,
                 )
                 speaker.say(cue)
             n_reps = result.overlay.reps or n_reps

@@ -11,36 +11,41 @@ from rich.table import Table
 
 from spinecoach import DISCLAIMER
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.cli._safety import guard_exercise, show_safety
 from spinecoach.cli.screening import _rename_input_error
+from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.serialize import plan_to_dict
+from spinecoach.domain.wording import decision_words, describe_dose
 
 
-def show_plan(plan: Plan) -> None:
-    """Print a plan as a table with reasons and changes."""
+def show_plan(plan: Plan, library: ExerciseLibrary | None = None) -> None:
+    """Print a plan as a table with reasons (with this person's cautions) and changes."""
     minutes = plan.total_duration_s / 60
     table = Table(title=f"Today's routine · level {plan.level} · about {minutes:.1f} min")
     for column in ("#", "exercise", "section", "dose", "why"):
         table.add_column(column, overflow="fold")
+    names = {i.exercise_id: i.name for i in plan.items}
     for n, item in enumerate(plan.items, 1):
-        d = item.dose
-        dose = f"{d.reps}x" + (f" {d.hold_s:g}s hold" if d.hold_s else "")
-        if d.per_side:
-            dose += " each side"
-        if d.pnf:
-            dose += " contract-relax"
         lock = " 🔒" if item.locked else ""
-        table.add_row(str(n), item.name + lock, item.section.value.replace("_", "-"), dose,
-                      f"{item.reason} [dim][{', '.join(item.sources)}][/]")  # fmt: skip
+        why = item.reason  # includes this person's cautions ("take care ...")
+        table.add_row(str(n), item.name + lock, item.section.value.replace("_", " "),
+                      describe_dose(item.dose),
+                      f"{why} [dim][{', '.join(item.sources)}][/]")  # fmt: skip
     console.print(table)
     for reason in plan.reasons:
         console.print(f"• {reason}")
     for change in plan.changes:
-        console.print(f"  [cyan]{change.action.value}[/] {change.exercise_id}: {change.reason}")
+        name = names.get(change.exercise_id)
+        if name is None and library is not None and change.exercise_id in library:
+            name = library.get(change.exercise_id).name
+        label = name or ("Your plan" if change.exercise_id == "*" else change.exercise_id)
+        console.print(f"  [cyan]{decision_words(change.action.value)}[/] {label}: {change.reason}")
     if plan.note:
         console.print(f"[bold]Note from your clinician:[/] {plan.note}")
     if plan.paused:
         console.print("[bold red]Your programme is paused — please speak to a clinician.[/]")
+    console.print("[dim]Sources in \\[brackets]: `spinecoach sources` says what each one is.[/]")
     console.print(f"[dim]{DISCLAIMER}[/]")
 
 
@@ -54,9 +59,13 @@ def plan_command(
 ) -> None:
     """Generate today's routine from your intake (or a profile file) and store it."""
     from spinecoach.domain.intake import make_profile
+    from spinecoach.domain.planning import relabel
     from spinecoach.errors import InvalidInput
 
     with AppContext(data_dir) as ctx:
+        if not as_json:  # (JSON output stays pure; a refusal goes to stderr)
+            show_safety(ctx)
+        guard_exercise(ctx)  # never a fresh, unpaused plan while blocked or paused
         if profile_file is not None:
             try:
                 profile = make_profile(read_json_file(profile_file))
@@ -74,7 +83,7 @@ def plan_command(
     if as_json:
         print_json(plan_to_dict(plan))
     else:
-        show_plan(plan)
+        show_plan(relabel(plan, ctx.library), ctx.library)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ from rich.panel import Panel
 
 from spinecoach import DISCLAIMER
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli._safety import guard_exercise, show_safety
 from spinecoach.cli.intake import ask_intake, describe_profile
 from spinecoach.cli.plan import show_plan
 from spinecoach.cli.screening import ask_screening, show_result
@@ -24,9 +25,11 @@ def run_terminal(data_dir: Path | None) -> None:
         person = ctx.person_id
         result = ctx.service.screen(person, ask_screening(ctx.rules))
         show_result(result)
+        show_safety(ctx)
         if not result.may_exercise:
             console.print("[bold]No exercise plan is made until a clinician has seen you.[/]")
             raise typer.Exit(0)
+        guard_exercise(ctx)
         profile = ctx.service.record_intake(person, ask_intake())
         describe_profile(profile)
         plan, _ = ctx.service.make_plan(person, profile, datetime.now(UTC), fresh=True)

@@ -12,6 +12,7 @@ from rich.prompt import Prompt
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
 from spinecoach.domain.rules import Rules, Tier
 from spinecoach.domain.safety import ScreeningResult
+from spinecoach.domain.wording import tier_words
 
 TIER_STYLE = {
     Tier.EMERGENCY: "bold white on red",
@@ -31,10 +32,14 @@ def ask_screening(rules: Rules) -> dict[str, Any]:
         )
     )
     answers: dict[str, Any] = {}
-    for n, question in enumerate(rules.red_flags, 1):
+    for n, question in enumerate(rules.asked_questions, 1):
         reply = Prompt.ask(f"{n}. {question.text}", choices=["y", "n", "?"], console=console)
         answers[question.id] = {"y": "yes", "n": "no", "?": None}[reply]
-    age_text = Prompt.ask("How old are you?", default="", console=console)
+    age_text = Prompt.ask(
+        "How old are you? (if you leave it empty, we take the cautious reading)",
+        default="",
+        console=console,
+    )
     payload: dict[str, Any] = {"answers": answers}
     if age_text.strip().isdigit():
         payload["age"] = int(age_text)
@@ -44,7 +49,7 @@ def ask_screening(rules: Rules) -> dict[str, Any]:
 def show_result(result: ScreeningResult) -> None:
     """Print a screening verdict with its advice."""
     style = TIER_STYLE[result.tier]
-    body = f"[{style}]{result.tier.value.upper()}[/]\n\n{result.advice}"
+    body = f"[{style}]{tier_words(result.tier.value).upper()}[/]\n\n{result.advice}"
     if result.reasons:
         body += "\n\n" + "\n".join(f"• {r}" for r in result.reasons)
     console.print(Panel(body, title="Screening result"))

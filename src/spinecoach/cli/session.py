@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -20,30 +21,30 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli._safety import show_safety
 from spinecoach.cli._session_audio import Voice
-from spinecoach.cli._session_inputs import open_input
+from spinecoach.cli._session_inputs import SensorFeed, open_input, open_sensor
 from spinecoach.cli._session_view import KeyReader, render
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.driver import SessionDriver
 from spinecoach.coach.engine import EngineOptions, SessionEngine
+from spinecoach.coach.feed import MotionFeed
 from spinecoach.coach.timeline import TimelineOptions
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import Plan, PlanItem
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository, plan_from_row
-from spinecoach.store.session_sink import StoreSessionSink, close_unfinished, done_exercise_ids
+from spinecoach.store.session_sink import (
+    close_session,
+    close_unfinished,
+    done_exercise_ids,
+    next_morning,
+    session_sink,
+)
 
 log = logging.getLogger(__name__)
-
-MORNING_HOUR = 8
-
-
-def next_morning(now: datetime, hour: int = MORNING_HOUR) -> datetime:
-    """Tomorrow at ``hour`` o'clock local time, as an aware datetime."""
-    local = now.astimezone()
-    return (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Plan:
@@ -59,7 +60,8 @@ def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Pl
                          reason="Chosen with --exercise.")
             )  # fmt: skip
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
 
 
 def remaining_plan(plan: Plan, done: list[str]) -> Plan:
@@ -72,7 +74,33 @@ def remaining_plan(plan: Plan, done: list[str]) -> Plan:
         else:
             items.append(item)
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata))  # fmt: skip
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
+
+
+def _piped_pain() -> int | None:
+    """The pain answer piped on standard input when it is not a terminal.
+
+    Raises
+    ------
+    InvalidInput
+        Standard input is closed or empty (nothing could ever answer the check-ins).
+    """
+    line = sys.stdin.readline() if sys.stdin is not None and not sys.stdin.closed else ""
+    if not line.strip():
+        raise InvalidInput(
+            "standard input is closed, so nobody can answer the pain check-ins: "
+            "pass --pain N (0-10), e.g. `spinecoach session --pain 2`"
+        )
+    try:
+        value = int(line.strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 10:
+        raise InvalidInput(
+            f"standard input: expected a pain answer 0-10, got {line.strip()[:20]!r}"
+        )
+    return value
 
 
 class CueOutput:
@@ -153,6 +181,14 @@ class InteractiveHook:
                 self.output(engine.report_pain(pain) if pain is not None else engine.skip())
 
             self._prompt(engine, ask_checkin)
+        if state["awaiting"] == "acknowledge_stop":  # the stop message stays until read
+
+            def ask_ack() -> None:
+                console.print(f"[bold red]{state['stop_notice']}[/]")
+                Prompt.ask("Press Enter when you have stopped", default="", console=console)
+                engine.acknowledge_stop()
+
+            self._prompt(engine, ask_ack)
         key = self.keys.read()
         if key == "w":
 
@@ -181,11 +217,45 @@ class InteractiveHook:
         self.live.update(render(engine.state(), self.output.last, self.notice))
 
 
+class SensorsBeside:
+    """Sensor plug-ins beside the input: pumped every loop step, coached through the engine."""
+
+    def __init__(
+        self, feeds: list[SensorFeed], clock: FakeClock, motion: MotionFeed | None = None
+    ) -> None:
+        from spinecoach.coach.sensors import SensorHost
+
+        self.feeds = feeds
+        self.clock = clock
+        self.motion = motion
+        self.host = SensorHost({f.name: f.channel for f in feeds})
+
+    def __call__(self, engine: SessionEngine) -> list[Cue]:
+        if not self.feeds or engine.finished:
+            return []
+        for feed in self.feeds:
+            feed.pump(self.clock.now(), engine.accepts_motion)
+        angle = self.motion.readout().angle_deg if self.motion is not None else None
+        return self.host.step(engine, angle)
+
+    def around(self, hook, output):  # type: ignore[no-untyped-def]
+        """``hook`` followed by this (for the interactive view)."""
+
+        def both(engine: SessionEngine) -> None:
+            hook(engine)
+            output(self(engine))
+
+        return both
+
+
 def headless_hook(pain: int | None):  # type: ignore[no-untyped-def]
     """Answers every check-in with ``pain`` (``None``: let check-ins time out)."""
 
     def hook(engine: SessionEngine) -> list[Cue]:
-        if pain is not None and engine.state()["awaiting"] == "pain":
+        awaiting = engine.state()["awaiting"]
+        if awaiting == "acknowledge_stop":  # no one to press a key: printed, then go on
+            return engine.acknowledge_stop()
+        if pain is not None and awaiting == "pain":
             return engine.report_pain(pain)
         return []
 
@@ -224,8 +294,8 @@ def _unfinished_choice(
 
 
 def close_unfinished_one(ctx: AppContext, row: models.Session) -> None:
-    """Close one interrupted session."""
-    SessionRepository(ctx.db).finish(row.id, status="closed", ended_at=datetime.now(UTC))
+    """Close one interrupted session (the same way the web app closes them)."""
+    close_session(ctx.db, row, now=datetime.now(UTC))
 
 
 def _summary(engine: SessionEngine, session_id: int | None) -> None:
@@ -298,6 +368,14 @@ def session_command(
     close: Annotated[
         bool, typer.Option("--close-unfinished", help="Close interrupted sessions and exit.")
     ] = False,
+    sensor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sensor",
+            help="A sensor plug-in beside the input: NAME=FILE or NAME=udp://HOST:PORT "
+            "(band, emg; repeatable; `spinecoach sensor list`).",
+        ),
+    ] = None,
 ) -> None:
     """Run today's plan with timers, breath pacing, measured reps and stop rules."""
     if speed < 0 or math.isnan(speed):
@@ -311,6 +389,7 @@ def session_command(
                 + (f": {', '.join(map(str, closed))}." if closed else ".")
             )
             return
+        show_safety(ctx)  # safety state (issue 10 §1): shown, and urgent/emergency refuse
         ctx.service.require_clearance(person)
         resumed = _unfinished_choice(ctx, person, headless, resume)
         current = ctx.service.current_plan(person)
@@ -327,21 +406,22 @@ def session_command(
                     if exercise:
                         plan = select_exercises(plan, exercise, ctx.library)
             plan = remaining_plan(plan, done_exercise_ids(resumed))
+        sensors = [open_sensor(spec) for spec in sensor or []]
         source = open_input(
             camera=camera, video=video, keypoints=keypoints, imu=imu, imu_stream=imu_stream,
             min_confidence=ctx.settings.min_keypoint_confidence,
         )  # fmt: skip
         started = datetime.now(UTC)
         clock = FakeClock()
-        sink = StoreSessionSink(
+        sink = session_sink(
             ctx.db, person, plan_id, started_at=started, source=source.name,
             session_id=resumed.id if resumed is not None else None,
-            next_checkin_at=next_morning(started),
         )  # fmt: skip
         timeline = TimelineOptions(checkin_timeout_s=30.0 if headless else None)
         engine = SessionEngine(
             plan, ctx.library, ctx.rules, clock=clock, sink=sink, sensor=source.sensor,
-            options=EngineOptions(timeline=timeline, pain_limit=ctx.settings.pain_limit),
+            options=EngineOptions(timeline=timeline, pain_limit=ctx.settings.pain_limit,
+                                  wait_for_stop_ack=True),
             sensor_for=source.feed.measurable if source.feed is not None else None,
         )  # fmt: skip
         voice = Voice(enabled=not no_audio)
@@ -351,12 +431,16 @@ def session_command(
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
         output = CueOutput(headless=headless, log_file=log_file, voice=voice)
+        beside = SensorsBeside(sensors, clock, source.feed)
+        if not headless and not console.is_terminal and pain is None:
+            pain = _piped_pain()  # nothing else could answer the check-ins
         try:
             if headless or not console.is_terminal:
                 answer = headless_hook(pain)
                 driver = SessionDriver(
                     engine, clock, frames=source.frames, feed=source.feed, live=source.live,
-                    speed=speed, on_cues=output, hook=lambda e: output(answer(e)),
+                    speed=speed, on_cues=output,
+                    hook=lambda e: output(answer(e) + beside(e)),
                 )  # fmt: skip
                 driver.run()
             else:
@@ -369,7 +453,7 @@ def session_command(
                     driver = SessionDriver(
                         engine, clock, frames=source.frames, feed=source.feed, live=source.live,
                         speed=speed, on_cues=output,
-                        hook=InteractiveHook(live, keys, output, notice),
+                        hook=beside.around(InteractiveHook(live, keys, output, notice), output),
                     )  # fmt: skip
                     driver.run()
         except KeyboardInterrupt:

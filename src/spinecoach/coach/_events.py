@@ -1,181 +1,164 @@
 """How the engine reacts to motion events (internal to :mod:`spinecoach.coach.engine`).
 
-Repetitions count in measured sets, holds run between HOLD_STARTED and HOLD_ENDED, form
-flags become the exercise's own cues, and lost tracking mutes feedback.
+Each handler reads the engine through :class:`~spinecoach.coach._parts.EngineView` and
+returns intents; the engine applies them. Repetitions count in measured sets, holds run
+between HOLD_STARTED and HOLD_ENDED, form flags become the exercise's own cues, leaving the
+zone past its edge (a typed :class:`~spinecoach.motion.types.ZoneChange`) says "ease off",
+and lost tracking mutes feedback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from spinecoach.coach.cues import Cue, CueKind
+from spinecoach.coach._parts import (
+    CompleteStep,
+    CountRep,
+    EngineView,
+    Guided,
+    Intent,
+    LoseTracking,
+    PauseHold,
+    RecordForm,
+    RecordRepetition,
+    RestoreTracking,
+    Say,
+    SensorHolding,
+    StartHold,
+)
 from spinecoach.coach.timeline import StepKind
-from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition
+from spinecoach.domain.cues import CueKind
+from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition, ZoneChange
 
-if TYPE_CHECKING:
-    from spinecoach.coach.engine import SessionEngine
+Handler = Callable[[EngineView, MotionEvent, float], list[Intent]]
 
-Handler = Callable[["SessionEngine", MotionEvent, float, list[Cue]], None]
+BACK_INTO_POSITION = "Come back into the position to keep the timer running."
 
 
-def on_repetition(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """A measured repetition: counts in a measured set, its range is recorded."""
-    run, step = engine._run, engine._step
+    run, step = engine.run, engine.step
     rep = event.payload if isinstance(event.payload, Repetition) else None
     if run is None or step is None or not step.is_movement or not engine.tracking_ok:
-        return
-    run.add_repetition(rep)
+        return []
+    out: list[Intent] = [RecordRepetition(rep)]
     if step.kind is not StepKind.REPS:
-        return
-    engine._set_reps += 1
-    run.measured_reps += 1
-    run.reps_done += 1
-    engine._cycle_start_s = now
-    engine._last_phase_key = None
-    left = step.reps - engine._set_reps
-    engine._say(now, CueKind.COUNT, f"{engine._set_reps}", out)
+        return out
+    done = engine.pacer.set_reps + 1
+    left = step.reps - done
+    out += [CountRep(now), Say(now, CueKind.COUNT, f"{done}")]
     if left == 1:
-        engine._say(now, CueKind.ENCOURAGEMENT, "Last one.", out, topic="feedback")
+        out.append(Say(now, CueKind.ENCOURAGEMENT, "Last one.", "feedback"))
     if left <= 0:
-        engine._complete_step(now, out)
+        out.append(CompleteStep(now))
+    return out
 
 
-def on_hold_started(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_hold_started(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """The position is held: a sensor-gated hold timer starts (or resumes)."""
-    step = engine._step
-    engine._sensor_holding = True
+    step = engine.step
+    out: list[Intent] = [SensorHolding(True)]
     if step is None or step.kind is not StepKind.HOLD or not step.gated:
-        return
-    if engine._holding_since is None and engine.tracking_ok:
-        engine._holding_since = now
-        left = (step.duration_s or 0.0) - engine._held_s
-        text = f"Good, hold it there: {left:.0f} seconds."
-        engine._say(now, CueKind.COUNT, text, out)
+        return out
+    if not engine.hold.running and engine.tracking_ok:
+        left = (step.duration_s or 0.0) - engine.hold.held_s
+        out += [
+            StartHold(now),
+            Say(now, CueKind.COUNT, f"Good, hold it there: {left:.0f} seconds."),
+        ]
+    return out
 
 
-def on_hold_ended(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_hold_ended(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """The position was left: the hold timer pauses (the analyser's hold time is credited)."""
-    step = engine._step
-    engine._sensor_holding = False
+    step = engine.step
+    out: list[Intent] = [SensorHolding(False)]
     if step is None or step.kind is not StepKind.HOLD or not step.gated:
-        return
-    if engine._holding_since is not None:
-        engine._held_s += now - engine._holding_since
-        engine._holding_since = None
-        hold = event.payload if isinstance(event.payload, Hold) else None
-        if hold is not None:
-            # the analyser confirms holds after a delay; credit what it measured
-            engine._held_s = max(engine._held_s, hold.duration_s)
-        if engine._held_s + 1e-9 >= (step.duration_s or 0.0):
-            engine._complete_step(now, out)
-            return
-        engine._last_guide_s = now
-        engine._say(
-            now,
-            CueKind.FORM,
-            "Come back into the position to keep the timer running.",
-            out,
-            topic="zone",
-        )
+        return out
+    if not engine.hold.running:
+        return out
+    measured = event.payload if isinstance(event.payload, Hold) else None
+    held = max(engine.hold.held(now), measured.duration_s if measured is not None else 0.0)
+    out.append(PauseHold(now, measured))
+    if held + 1e-9 >= (step.duration_s or 0.0):
+        return [*out, CompleteStep(now)]
+    return [*out, Guided(now), Say(now, CueKind.FORM, BACK_INTO_POSITION, "zone")]
 
 
-def on_form(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """A form flag: recorded, and cued with the exercise's own words for its code."""
-    run = engine._run
+    run = engine.run
     flag = event.payload if isinstance(event.payload, FormFlag) else None
     if run is None or flag is None or not engine.tracking_ok:
-        return
-    run.add_form_flag(flag)
+        return []
     error = next((e for e in run.exercise.common_errors if e.code == flag.code), None)
     text = error.cue if error is not None else flag.message
+    out: list[Intent] = [RecordForm(flag)]
     if text:
-        engine._say(now, CueKind.FORM, text, out, topic="feedback")
+        out.append(Say(now, CueKind.FORM, text, "feedback"))
+    return out
 
 
-def on_zone(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_zone(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Entering or leaving the target zone during a hold: guide back or confirm."""
-    step = engine._step
-    if step is None or not step.is_movement:
-        return
-    if event.kind is EventKind.ZONE_LEFT and step.kind is StepKind.HOLD:
-        beyond = any(w in event.detail.lower() for w in ("above", "beyond", "too far", "over"))
-        run = engine._run
-        error = None
-        if beyond and run is not None:
-            error = next((e for e in run.exercise.common_errors if e.code == "out_of_range"), None)
-        text = (
-            error.cue
-            if error is not None
-            else (
-                "Ease off a little." if beyond else "Ease back into the position you were holding."
-            )
-        )
-        engine._say(now, CueKind.FORM, text, out, topic="zone")
-    elif event.kind is EventKind.ZONE_ENTERED and step.kind is StepKind.HOLD:
-        engine._say(now, CueKind.ENCOURAGEMENT, "That's the spot.", out, topic="zone")
+    step = engine.step
+    if step is None or not step.is_movement or step.kind is not StepKind.HOLD:
+        return []
+    if event.kind is EventKind.ZONE_ENTERED:
+        return [Say(now, CueKind.ENCOURAGEMENT, "That's the spot.", "zone")]
+    change = event.payload if isinstance(event.payload, ZoneChange) else None
+    beyond = change is not None and change.beyond
+    run = engine.run
+    error = None
+    if beyond and run is not None:
+        error = next((e for e in run.exercise.common_errors if e.code == "out_of_range"), None)
+    if error is not None:
+        text = error.cue
+    elif beyond:
+        text = "Ease off a little."
+    else:
+        text = "Ease back into the position you were holding."
+    return [Say(now, CueKind.FORM, text, "zone")]
 
 
-def on_tracking_lost(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """The sensor cannot see the person: say so, mute feedback, pause holds."""
     if not engine.tracking_ok:
-        return
-    engine.tracking_ok = False
-    engine._sensor_holding = False
-    engine._lost_since = now
-    if engine._run is not None:
-        engine._run.lost_count += 1
-    if engine._holding_since is not None:
-        engine._held_s += now - engine._holding_since
-        engine._holding_since = None
+        return []
     why = f" ({event.detail})" if event.detail else ""
-    engine._say(
-        now,
-        CueKind.INSTRUCTION,
+    text = (
         f"I can't see you clearly{why}. Feedback is paused until I can; "
-        "check that your whole body is in view.",
-        out,
-        force=True,
+        "check that your whole body is in view."
     )
+    return [
+        LoseTracking(now),
+        SensorHolding(False),
+        PauseHold(now),
+        Say(now, CueKind.INSTRUCTION, text, force=True),
+    ]
 
 
-def on_tracking_restored(
-    engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]
-) -> None:
+def on_tracking_restored(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Tracking is back: feedback resumes."""
     if engine.tracking_ok:
-        return
-    engine.tracking_ok = True
-    if engine._lost_since is not None and engine._run is not None:
-        engine._run.lost_s += now - max(engine._lost_since, engine._run.started_s)
-    engine._lost_since = None
-    engine._say(now, CueKind.INSTRUCTION, "I can see you again.", out, force=True)
+        return []
+    return [RestoreTracking(now), Say(now, CueKind.INSTRUCTION, "I can see you again.", force=True)]
 
 
-def on_person_switch(engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]) -> None:
+def on_person_switch(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Someone else came into view."""
-    engine._say(
-        now,
-        CueKind.INSTRUCTION,
-        "Someone else came into view; I'm following one person only.",
-        out,
-    )
+    text = "Someone else came into view; I'm following one person only."
+    return [Say(now, CueKind.INSTRUCTION, text)]
 
 
-def on_start_position(
-    engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]
-) -> None:
+def on_start_position(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Not yet in the exercise's starting position: say how to get there (nothing counts)."""
-    engine._say(now, CueKind.INSTRUCTION, event.detail, out, topic="position", force=True)
+    return [Say(now, CueKind.INSTRUCTION, event.detail, "position", force=True)]
 
 
-def on_start_position_reached(
-    engine: SessionEngine, event: MotionEvent, now: float, out: list[Cue]
-) -> None:
+def on_start_position_reached(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Settled in the starting position: counting can begin."""
-    engine._say(
-        now, CueKind.INSTRUCTION, "Good, that's the starting position.", out, topic="position"
-    )
+    return [Say(now, CueKind.INSTRUCTION, "Good, that's the starting position.", "position")]
 
 
 EVENT_HANDLERS: dict[EventKind, Handler] = {

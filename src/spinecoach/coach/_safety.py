@@ -6,17 +6,62 @@ session or send the person to urgent care, each shown and spoken with its reason
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from spinecoach.coach.cues import Cue, CueKind
-from spinecoach.coach.results import PainCheck
+from spinecoach.coach.engine_options import EngineOptions
+from spinecoach.coach.results import ExerciseResult, PainCheck
 from spinecoach.coach.run import ExerciseRun
-from spinecoach.coach.timeline import StepKind, exercise_steps, wants_checkin_after
-from spinecoach.domain.rules import StopAction
+from spinecoach.coach.sink import SessionSink
+from spinecoach.coach.timeline import Step, StepKind, exercise_steps, wants_checkin_after
+from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.domain.plan import Plan
+from spinecoach.domain.planning import cautions_for_person, last_tolerated, regression_for
+from spinecoach.domain.rules import Rules, StopAction
 from spinecoach.domain.safety import StopDecision
 
-if TYPE_CHECKING:
-    from spinecoach.coach.engine import SessionEngine
+
+class SessionEngine(Protocol):
+    """What stop-rule actions use of the engine (typed here, so this file does not import
+    :mod:`spinecoach.coach.engine` back)."""
+
+    plan: Plan
+    rules: Rules
+    sink: SessionSink
+    options: EngineOptions
+    checks: list[PainCheck]
+    results: list[ExerciseResult]
+    _run: ExerciseRun | None
+    _seek_care: str | None
+    _library: Mapping[str, Exercise]
+    _next_index: int
+    _exercises: dict[int, Exercise]
+    _doses: dict[int, Dose]
+    _steps: list[Step]
+
+    @property
+    def _step(self) -> Step | None: ...
+
+    def _say(
+        self, t: float, kind: CueKind, text: str, out: list[Cue], *, topic: str = "",
+        force: bool = False,
+    ) -> None: ...  # fmt: skip
+
+    def _close_run(self, t: float, action: str | None, reasons: tuple[str, ...]) -> None: ...
+
+    def _finish(self, t: float, status: str, reasons: tuple[str, ...], out: list[Cue]) -> None: ...
+
+    def _end_exercise_early(
+        self, t: float, action: str, reasons: tuple[str, ...], out: list[Cue],
+        replacement: list[Step] | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def _measured(self, exercise: Exercise) -> bool: ...
+
+    def _segment_end(self, index: int) -> int: ...
+
+    def hold_for_stop(self, text: str) -> None: ...
 
 
 def record_check(
@@ -93,8 +138,12 @@ def apply_decision(
     if action is StopAction.REGRESS:
         regress(engine, run, decision, t, out)
         return
+    if decision.back_to_tolerated:
+        back_to_tolerated(engine, run, decision, t, out)
+        return
     engine._say(t, CueKind.SAFETY, f"Stop this exercise. {why}", out)
     engine._end_exercise_early(t, action.value, reasons, out)
+    engine.hold_for_stop(f"Stop this exercise. {why}")
 
 
 def regress(
@@ -102,7 +151,12 @@ def regress(
 ) -> None:
     """Swap the current exercise for its first regression in the library (or stop it)."""
     why = " ".join(decision.reasons)
-    easier = next((r for r in run.exercise.regressions if r in engine._library), None)
+    plan = engine.plan
+    taken = {i.exercise_id for i in plan.items} | set(plan.set_aside)
+    found = regression_for(
+        run.exercise, plan.conditions, engine._library, level=plan.level, exclude=taken
+    )
+    easier = found.id if found is not None else None
     if easier is None:
         engine._say(
             t,
@@ -111,6 +165,7 @@ def regress(
             out,
         )
         engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
+        engine.hold_for_stop(f"Stop this exercise. {why} There is no easier version.")
         return
     exercise = engine._library[easier]
     index = engine._next_index
@@ -129,5 +184,54 @@ def regress(
         options=engine.options.timeline,
         checkin_after=wants_checkin_after(engine.plan, engine.options.timeline),
         intro="Easier version.",
+        cautions=cautions_for_person(exercise, plan.conditions),
     )
     engine._end_exercise_early(t, StopAction.REGRESS.value, decision.reasons, out, steps)
+
+
+def back_to_tolerated(
+    engine: SessionEngine, run: ExerciseRun, decision: StopDecision, t: float, out: list[Cue]
+) -> None:
+    """Leg symptoms spread: go back to the last tolerated exercise, then end the movement.
+
+    Never on to the next exercise of the plan; with no tolerated exercise yet, the movement
+    part of the session ends at once (the closing check-in still follows) [MCK][MAY12].
+    """
+    why = " ".join(decision.reasons)
+    done = [(r.exercise_id, r.completed and r.stop_action is None) for r in engine.results]
+    plan = engine.plan
+    back = last_tolerated(done, run.exercise, plan.conditions, engine._library, level=plan.level)
+    # drop the exercises still to come (the closing check-in stays)
+    rest = engine._segment_end(run.index)
+    engine._steps[rest:] = [s for s in engine._steps[rest:] if s.exercise_index < 0]
+    if back is None:
+        engine._say(
+            t,
+            CueKind.SAFETY,
+            f"Stop this exercise. {why} We'll end the exercises for today here.",
+            out,
+        )
+        engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
+        return
+    index = engine._next_index
+    engine._next_index += 1
+    engine._exercises[index] = back
+    engine._doses[index] = back.dose
+    engine._say(
+        t,
+        CueKind.SAFETY,
+        f"Stop this exercise. {why} Let's go back to {back.name}, which suited you, "
+        "and end the exercises for today after it.",
+        out,
+    )
+    steps = exercise_steps(
+        back,
+        back.dose,
+        index,
+        sensor=engine._measured(back),
+        options=engine.options.timeline,
+        checkin_after=wants_checkin_after(plan, engine.options.timeline),
+        intro="Back to an exercise that suited you.",
+        cautions=cautions_for_person(back, plan.conditions),
+    )
+    engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out, steps)

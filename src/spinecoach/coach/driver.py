@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import SessionEngine
-from spinecoach.coach.feed import Frame, MotionFeed
+from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class SessionDriver:
         self.clock = clock
         self.frames = frames
         self.feed = feed
+        self.adapter = LiveAdapter(engine, feed) if feed is not None else None
         self.live = live
         self.speed = math.inf if speed <= 0 else speed
         self.tick_s = tick_s
@@ -144,15 +145,7 @@ class SessionDriver:
             self._last_frame_t = frame.t_s
             self.clock.advance(step)
             self._pace()
-        cues = engine.tick()
-        assert self.feed is not None
-        view = engine.setup_view
-        if view is not None:
-            checked = self.feed.check_setup(frame, view)
-            if checked is not None:
-                cues += engine.report_setup(*checked)
-        exercise = engine.current_exercise if engine.accepts_motion or self.live else None
-        for event in self.feed.push(exercise, frame):
-            cues += engine.on_motion_event(event)
+        assert self.adapter is not None
+        cues = self.adapter.push(frame, analyse=engine.accepts_motion or self.live)
         self.frames_used += 1
         self._emit(cues)

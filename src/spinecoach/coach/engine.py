@@ -21,12 +21,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
-from spinecoach.coach._events import EVENT_HANDLERS
+from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS
+from spinecoach.coach._parts import (
+    CompleteStep,
+    CountRep,
+    Guided,
+    HoldTimer,
+    Intent,
+    LoseTracking,
+    PauseHold,
+    RecordForm,
+    RecordRepetition,
+    RepPacer,
+    RestoreTracking,
+    Say,
+    SensorHolding,
+    StartHold,
+    TrackingState,
+)
 from spinecoach.coach._safety import apply_decision, record_check
 from spinecoach.coach.clock import Clock
-from spinecoach.coach.cues import Cue, CueGate, CueKind, GateSettings, make_cue
+from spinecoach.coach.cues import Cue, CueGate, CueKind, make_cue
+from spinecoach.coach.engine_options import EngineOptions
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
 from spinecoach.coach.run import ExerciseRun
 from spinecoach.coach.sink import NullSink, SessionSink
@@ -34,9 +51,9 @@ from spinecoach.coach.timeline import (
     BREATH_WORDS,
     Step,
     StepKind,
-    TimelineOptions,
     build_timeline,
 )
+from spinecoach.domain.cues import CheckinKind
 from spinecoach.domain.exercise import Breath, Exercise, ExerciseLibrary
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.rules import Rules
@@ -50,26 +67,6 @@ log = logging.getLogger(__name__)
 COUNTDOWN_FROM = 3
 #: Gated holds and measured sets re-guide the person at most this often (seconds).
 GUIDE_EVERY_S = 8.0
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    """Behaviour of the engine beyond the timeline.
-
-    Attributes
-    ----------
-    timeline : TimelineOptions
-    gate : GateSettings
-    pain_limit : int or None
-        Override of the rules' pain limit (the ``pain_limit`` setting).
-    countdown : bool
-        Count "3, 2, 1" at the end of holds, rests and PNF phases.
-    """
-
-    timeline: TimelineOptions = field(default_factory=TimelineOptions)
-    gate: GateSettings = field(default_factory=GateSettings)
-    pain_limit: int | None = None
-    countdown: bool = True
 
 
 class SessionEngine:
@@ -138,20 +135,17 @@ class SessionEngine:
         self.status = "not_started"
         self._paused_at: float | None = None
         self._paused_total_s = 0.0
+        self.stop_notice: str | None = None
         self._run: ExerciseRun | None = None
         self.pain_before: int | None = None
         self.pain_after: int | None = None
         self._baseline: int | None = None
         self._end_reasons: tuple[str, ...] = ()
         self._seek_care: str | None = None
-        # sensor state
-        self.tracking_ok = True
-        self._lost_since: float | None = None
-        self._held_s = 0.0
-        self._holding_since: float | None = None
-        self._set_reps = 0
-        self._cycle_start_s = 0.0
-        self._last_phase_key: tuple[int, int] | None = None
+        # sensor state, in small parts of their own
+        self.tracking = TrackingState()
+        self.hold = HoldTimer()
+        self.pacer = RepPacer()
         self._last_guide_s = -1e9
         self._counted: set[int] = set()
         self._said_half = False
@@ -200,7 +194,7 @@ class SessionEngine:
             return out
         handler = EVENT_HANDLERS.get(event.kind)
         if handler is not None:
-            handler(self, event, now, out)
+            self._apply(handler(self, event, now), out)
         self._advance(now, out)
         return out
 
@@ -214,11 +208,15 @@ class SessionEngine:
         now = self._now()
         self._advance(now, out)
         step = self._step
-        kind = step.checkin if step is not None and step.kind is StepKind.CHECKIN else "during"
-        if kind == "before":
+        kind = (
+            CheckinKind(step.checkin)
+            if step is not None and step.kind is StepKind.CHECKIN
+            else CheckinKind.DURING
+        )
+        if kind is CheckinKind.BEFORE:
             self.pain_before = pain
             self._baseline = pain
-        if kind == "end":
+        if kind is CheckinKind.END:
             self.pain_after = pain
         if self._run is not None:
             self._run.add_pain(pain)
@@ -228,7 +226,7 @@ class SessionEngine:
         )
         record_check(self, now, kind, pain, frozenset(), decision)
         apply_decision(self, decision, now, kind, out)
-        if not self.finished and kind != "during" and self._step is step:
+        if not self.finished and kind is not CheckinKind.DURING and self._step is step:
             self._complete_step(now, out)
         self._advance(now, out)
         return out
@@ -260,8 +258,8 @@ class SessionEngine:
         decision = evaluate_checkin(
             pain, self._baseline, present, self.rules, pain_limit=self.options.pain_limit
         )
-        record_check(self, now, "symptom", pain, present, decision)
-        apply_decision(self, decision, now, "symptom", out, always_say=True)
+        record_check(self, now, CheckinKind.SYMPTOM, pain, present, decision)
+        apply_decision(self, decision, now, CheckinKind.SYMPTOM, out, always_say=True)
         self._advance(now, out)
         return out
 
@@ -300,10 +298,26 @@ class SessionEngine:
             self._paused_at = self.clock.now()
 
     def resume(self) -> None:
-        """Continue after :meth:`pause`; timers resume where they stopped."""
-        if self._paused_at is not None:
+        """Continue after :meth:`pause`; timers resume where they stopped (a stop message
+        waiting for :meth:`acknowledge_stop` keeps them frozen)."""
+        if self._paused_at is not None and self.stop_notice is None:
             self._paused_total_s += self.clock.now() - self._paused_at
             self._paused_at = None
+
+    def hold_for_stop(self, text: str) -> None:
+        """Freeze the session on a stop message until the person acknowledges it (when the
+        ``wait_for_stop_ack`` option is on)."""
+        if self.options.wait_for_stop_ack and not self.finished:
+            self.stop_notice = text
+            self.pause()
+
+    def acknowledge_stop(self) -> list[Cue]:
+        """The person read the stop message: timers run again (the next step starts now)."""
+        if self.stop_notice is None:
+            return []
+        self.stop_notice = None
+        self.resume()
+        return []
 
     def report_setup(self, ok: bool, advice: Sequence[str] = ()) -> list[Cue]:
         """A camera set-up check result, used during the set-up step.
@@ -364,18 +378,52 @@ class SessionEngine:
         self.sensor_active = False
         if self._run is not None and self._run.measured:
             self._run.sensor_ended = True
-        self.tracking_ok = True
-        self._lost_since = None
+        self.tracking.reset()
         step = self._step
         if step is not None and step.kind is StepKind.HOLD and step.gated:
-            if self._holding_since is not None:
-                self._held_s += now - self._holding_since
-                self._holding_since = None
-            self._step_start_s = now - self._held_s
+            self.hold.pause(now)
+            self._step_start_s = now - self.hold.held_s
         self._say(now, CueKind.INSTRUCTION, f"{reason.capitalize()}; I'll carry on with the timer.",
                   out, force=True)  # fmt: skip
         self._advance(now, out)
         return out
+
+    def report_sensor(self, cues: Sequence[tuple[CueKind, str, str]]) -> list[Cue]:
+        """Cues from a sensor plug-in beside the main source (band, muscle activity).
+
+        Parameters
+        ----------
+        cues : sequence of (kind, text, topic)
+            Given through the same gate as every cue (rate limits, no contradictions).
+
+        Returns
+        -------
+        list of Cue
+            Those given.
+        """
+        out: list[Cue] = []
+        if not self._started or self.finished or self._paused_at is not None:
+            return out
+        now = self._now()
+        self._advance(now, out)
+        for kind, text, topic in cues:
+            self._say(now, kind, text, out, topic=topic)
+        return out
+
+    def note_sensor(self, name: str, summary: Mapping[str, object]) -> None:
+        """Keep a sensor plug-in's summary of the exercise in progress; it is stored with the
+        exercise's result (``tracking.sensors.<name>``)."""
+        if self._run is not None and not self.finished:
+            self._run.sensors[name] = dict(summary)
+
+    @property
+    def movement_phase(self) -> str | None:
+        """What the person does now: ``hold``, ``reps``, ``phase``, ... (None between
+        exercises); sensor plug-ins coach by it (e.g. relax cues during a stretch hold)."""
+        step = self._step
+        if step is None or self.finished or not self.accepts_motion:
+            return None
+        return step.kind.value
 
     def _measured(self, exercise: Exercise) -> bool:
         if not self.sensor_active:
@@ -412,12 +460,15 @@ class SessionEngine:
             rep, reps}, ``exercise_number`` / ``exercise_count``, ``countdown_s``,
             ``breath`` (inhale/exhale/hold/natural or null), ``reps_done`` / ``reps_target``
             (this exercise), ``holding``, ``tracking_ok``, ``sensor``, ``accepts_motion``,
-            ``awaiting`` ("pain" at check-ins), ``last_cues`` (the last 5 cues).
+            ``awaiting`` ("pain" at check-ins, "acknowledge_stop" while a stop message waits),
+            ``stop_notice`` (that message), ``last_cues`` (the last 5 cues).
         """
         now = self._now()
         step = self._step
         status = self.status
-        if self._paused_at is not None:
+        if self.stop_notice is not None and not self.finished:
+            status = "awaiting_acknowledgement"
+        elif self._paused_at is not None:
             status = "paused"
         elif step is not None and step.kind is StepKind.CHECKIN and not self.finished:
             status = "waiting_for_pain"
@@ -433,7 +484,7 @@ class SessionEngine:
                 "side": step.side.value,
                 "set": step.set_index,
                 "sets": step.sets,
-                "rep": self._set_reps + 1 if step.kind is StepKind.REPS else step.rep,
+                "rep": self.pacer.set_reps + 1 if step.kind is StepKind.REPS else step.rep,
                 "reps": step.reps,
                 "effort_pct": step.effort_pct,
             }
@@ -443,18 +494,87 @@ class SessionEngine:
             "step": step_json,
             "exercise_number": (run.index + 1) if run is not None else None,
             "exercise_count": len(self.plan.items),
-            "countdown_s": None if self.finished else self._countdown(now),
+            "countdown_s": None if self.finished or self.stop_notice else self._countdown(now),
             "breath": self._breath(now),
             "reps_done": run.reps_done if run is not None else 0,
             "reps_target": run.reps_target if run is not None else 0,
-            "holding": self._holding_since is not None,
+            "holding": self.hold.running,
             "tracking_ok": self.tracking_ok,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
-            "awaiting": "pain" if status == "waiting_for_pain" else None,
+            "awaiting": {
+                "waiting_for_pain": "pain",
+                "awaiting_acknowledgement": "acknowledge_stop",
+            }.get(status),
+            "stop_notice": None if self.finished else self.stop_notice,
             "last_cues": [c.to_dict() for c in self.cues[-5:]],
             "results": len(self.results),
         }
+
+    # ------------------------------------------------------------------ parts and intents
+
+    @property
+    def tracking_ok(self) -> bool:
+        """Whether the sensor sees the person (feedback is muted while it does not)."""
+        return self.tracking.ok
+
+    @property
+    def step(self) -> Step | None:
+        """The current step (None before the start and after the end)."""
+        return self._step
+
+    @property
+    def run(self) -> ExerciseRun | None:
+        """The exercise run in progress."""
+        return self._run
+
+    @property
+    def library(self) -> Mapping[str, Exercise]:
+        """Exercises by id."""
+        return self._library
+
+    def _apply(self, intents: list[Intent], out: list[Cue]) -> None:
+        """Carry out what an event handler asked for, in order."""
+        for intent in intents:
+            if self.finished:
+                return
+            self._apply_one(intent, out)
+
+    def _apply_one(self, intent: Intent, out: list[Cue]) -> None:  # noqa: C901 - a dispatch
+        run = self._run
+        if isinstance(intent, Say):
+            self._say(intent.t, intent.kind, intent.text, out, topic=intent.topic,
+                      force=intent.force)  # fmt: skip
+        elif isinstance(intent, CompleteStep):
+            self._complete_step(intent.t, out)
+        elif isinstance(intent, CountRep):
+            self.pacer.count(intent.t)
+            if run is not None:
+                run.measured_reps += 1
+                run.reps_done += 1
+        elif isinstance(intent, RecordRepetition):
+            if run is not None:
+                run.add_repetition(intent.repetition)
+        elif isinstance(intent, RecordForm):
+            if run is not None:
+                run.add_form_flag(intent.flag)
+        elif isinstance(intent, StartHold):
+            self.hold.start(intent.t)
+        elif isinstance(intent, PauseHold):
+            self.hold.pause(intent.t)
+            if intent.measured is not None:
+                self.hold.credit(intent.measured.duration_s)
+        elif isinstance(intent, SensorHolding):
+            self._sensor_holding = intent.holding
+        elif isinstance(intent, Guided):
+            self._last_guide_s = intent.t
+        elif isinstance(intent, LoseTracking):
+            if self.tracking.lose(intent.t) and run is not None:
+                run.lost_count += 1
+        elif isinstance(intent, RestoreTracking):
+            since = self.tracking.restore()
+            if since is not None and run is not None:
+                run.lost_s += intent.t - max(since, run.started_s)
 
     # ------------------------------------------------------------------ stepping
 
@@ -500,14 +620,13 @@ class SessionEngine:
         assert step.duration_s is not None
         if step.gated and not self.sensor_active:
             if step.kind is StepKind.REPS:
-                cycle_s = sum(p.seconds for p in step.tempo)
-                return self._cycle_start_s + cycle_s * max(step.reps - self._set_reps, 0)
+                return self.pacer.end_s(step.tempo, step.reps)
             return start + step.duration_s
         if step.kind is StepKind.HOLD and step.gated:
             limit = start + step.duration_s * self.options.timeline.rep_timeout_factor
             limit += self.options.timeline.wait_extra_s
-            if self._holding_since is not None and self.tracking_ok:
-                return min(limit, self._holding_since + step.duration_s - self._held_s)
+            if self.hold.running and self.tracking_ok:
+                return min(limit, self.hold.base() + step.duration_s)
             return limit
         return start + step.duration_s
 
@@ -515,11 +634,8 @@ class SessionEngine:
         """Start step ``i`` at time ``t`` and give its opening cues."""
         self._i = i
         self._step_start_s = t
-        self._held_s = 0.0
-        self._holding_since = None
-        self._set_reps = 0
-        self._cycle_start_s = t
-        self._last_phase_key = None
+        self.hold.reset()
+        self.pacer.reset(t)
         self._counted = set()
         self._said_half = False
         step = self._step
@@ -535,7 +651,7 @@ class SessionEngine:
             and self._sensor_holding
             and self.tracking_ok
         ):
-            self._holding_since = t  # already in position when the hold begins
+            self.hold.start(t)  # already in position when the hold begins
             self._opening_cues(step, t, out)
             self._say(t, CueKind.COUNT, f"Good, hold it there: {step.duration_s:.0f} seconds.", out)
             return
@@ -550,7 +666,7 @@ class SessionEngine:
                 t,
                 self._measured(exercise),
             )
-            if self._lost_since is not None:
+            if self.tracking.lost_since is not None:
                 self._run.lost_count += 1
         self._opening_cues(step, t, out)
 
@@ -560,7 +676,7 @@ class SessionEngine:
         if step.kind in (StepKind.PHASE, StepKind.PNF_RELAX, StepKind.PNF_DEEPER) and (
             step.breath in (Breath.INHALE, Breath.EXHALE, Breath.HOLD)
         ):
-            self._say(t, CueKind.BREATH, step.text, out)
+            self._say(t, CueKind.BREATH, step.text, out, breath=step.breath)
             return
         if step.kind is StepKind.PNF_STRETCH and step.starts_rep and step.reps > 1:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
@@ -581,11 +697,9 @@ class SessionEngine:
             return
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._guide_hold(step, now, out)
-            if self._holding_since is None or not self.tracking_ok:
+            if not self.hold.running or not self.tracking_ok:
                 return
-            held = self._held_s + (now - self._holding_since)
-            base = self._holding_since - self._held_s  # virtual start of the held time
-            self._countdown_cues(step, base, held, out)
+            self._countdown_cues(step, self.hold.base(), self.hold.held(now), out)
             return
         if step.duration_s is None:
             return
@@ -621,27 +735,15 @@ class SessionEngine:
 
     def _pace_reps(self, step: Step, now: float, out: list[Cue]) -> None:
         """Tempo pacing of a measured set: breath cue at each phase, cycle restarts per rep."""
-        cycle_s = sum(p.seconds for p in step.tempo)
-        if cycle_s <= 0:
+        due = self.pacer.new_phase(step.tempo, now)
+        if due is None:
             return
-        elapsed = now - self._cycle_start_s
-        cycle = int(elapsed // cycle_s)
-        within = elapsed - cycle * cycle_s
-        acc = 0.0
-        index = 0
-        for index, phase in enumerate(step.tempo):  # noqa: B007
-            if within < acc + phase.seconds:
-                break
-            acc += phase.seconds
-        key = (cycle, index)
-        if key == self._last_phase_key:
-            return
-        self._last_phase_key = key
-        phase = step.tempo[index]
-        at = self._cycle_start_s + cycle * cycle_s + acc
+        (cycle, index), phase, at = due
         text = phase.cue or f"{BREATH_WORDS[phase.breath]}: {phase.name.replace('_', ' ')}."
-        kind = CueKind.BREATH if phase.breath is not Breath.NATURAL else CueKind.INSTRUCTION
-        self._say(at, kind, text, out)
+        if phase.breath is Breath.NATURAL:
+            self._say(at, CueKind.INSTRUCTION, text, out)
+        else:
+            self._say(at, CueKind.BREATH, text, out, breath=phase.breath)
         if cycle >= 2 and index == 0 and now - self._last_guide_s >= GUIDE_EVERY_S:
             self._last_guide_s = now
             self._say(
@@ -653,14 +755,14 @@ class SessionEngine:
             )
 
     def _guide_hold(self, step: Step, now: float, out: list[Cue]) -> None:
-        if self._holding_since is not None or not self.tracking_ok:
+        if self.hold.running or not self.tracking_ok:
             return
         if now - self._step_start_s < 2.0 or now - self._last_guide_s < GUIDE_EVERY_S:
             return
         self._last_guide_s = now
         text = "Move into the position: ease a little further until the timer starts."
-        if self._held_s > 0:
-            text = "Come back into the position to keep the timer running."
+        if self.hold.held_s > 0:
+            text = BACK_INTO_POSITION
         self._say(now, CueKind.FORM, text, out, topic="zone")
 
     def _complete_step(self, t: float, out: list[Cue]) -> None:
@@ -675,10 +777,7 @@ class SessionEngine:
                 achieved = target
                 if step.gated and self.sensor_active:
                     self._rep_measured = True
-                    achieved = self._held_s
-                    if self._holding_since is not None:
-                        achieved += t - self._holding_since
-                    achieved = min(achieved, target)
+                    achieved = min(self.hold.held(t), target)
                     self._rep_short = self._rep_short or achieved + 1e-6 < target
                 run.hold_times_s.append(achieved)
             if step.ends_rep:
@@ -688,12 +787,12 @@ class SessionEngine:
                 self._rep_measured = False
                 self._rep_short = False
             if step.kind is StepKind.REPS and not self.sensor_active:
-                run.reps_done += max(step.reps - self._set_reps, 0)  # paced by the clock
-            elif step.kind is StepKind.REPS and self._set_reps < step.reps:
+                run.reps_done += max(step.reps - self.pacer.set_reps, 0)  # paced by the clock
+            elif step.kind is StepKind.REPS and self.pacer.set_reps < step.reps:
                 self._say(
                     t,
                     CueKind.INSTRUCTION,
-                    f"That set is over: {self._set_reps} of {step.reps} repetitions measured.",
+                    f"That set is over: {self.pacer.set_reps} of {step.reps} repetitions measured.",
                     out,
                 )
         following = self._steps[self._i + 1] if self._i + 1 < len(self._steps) else None
@@ -708,7 +807,8 @@ class SessionEngine:
         if action is not None and run.stop_action is None:
             run.stop_action = action
             run.stop_reasons = reasons
-        lost_open = (t - self._lost_since) if self._lost_since is not None else 0.0
+        lost_since = self.tracking.lost_since
+        lost_open = (t - lost_since) if lost_since is not None else 0.0
         result = run.result(t, lost_open)
         self._run = None
         self.results.append(result)
@@ -738,7 +838,14 @@ class SessionEngine:
         self._enter(self._i, t, out)
 
     def _final_status(self) -> str:
-        return "completed"
+        """The status of a session that ran to the end of its timeline.
+
+        ``completed`` when at least one exercise was done (or nothing was planned);
+        ``skipped`` when every exercise was skipped or stopped, so nothing was done.
+        """
+        if not self.results or any(r.completed for r in self.results):
+            return "completed"
+        return "skipped"
 
     def _finish(self, t: float, status: str, reasons: tuple[str, ...], out: list[Cue]) -> None:
         if self.finished:
@@ -748,7 +855,7 @@ class SessionEngine:
         self.finished = True
         self.status = status
         self._i = len(self._steps)
-        if status == "completed":
+        if status in ("completed", "skipped"):
             done = sum(1 for r in self.results if r.completed)
             self._say(
                 t,
@@ -779,10 +886,11 @@ class SessionEngine:
         *,
         topic: str = "",
         force: bool = False,
+        breath: Breath | None = None,
     ) -> None:
         if not text:
             return
-        cue = make_cue(t, kind, text, topic=topic)
+        cue = make_cue(t, kind, text, topic=topic, breath=breath)
         closed = self.finished and not force
         if self.gate.admit(cue, tracking_ok=self.tracking_ok or force, closed=closed):
             self.cues.append(cue)
@@ -793,10 +901,7 @@ class SessionEngine:
         if step is None or step.duration_s is None:
             return None
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
-            held = self._held_s
-            if self._holding_since is not None:
-                held += now - self._holding_since
-            return round(max(step.duration_s - held, 0.0), 2)
+            return round(max(step.duration_s - self.hold.held(now), 0.0), 2)
         if step.kind is StepKind.REPS:
             return None
         return round(max(self._step_start_s + step.duration_s - now, 0.0), 2)
@@ -806,12 +911,5 @@ class SessionEngine:
         if step is None or self.finished:
             return None
         if step.kind is StepKind.REPS and step.tempo:
-            cycle_s = sum(p.seconds for p in step.tempo)
-            within = (now - self._cycle_start_s) % cycle_s if cycle_s else 0.0
-            acc = 0.0
-            for phase in step.tempo:
-                acc += phase.seconds
-                if within < acc:
-                    return phase.breath.value
-            return step.tempo[-1].breath.value
+            return self.pacer.breath_at(step.tempo, now).value
         return step.breath.value if step.breath is not None else None

@@ -1,25 +1,36 @@
-"""From sensor frames to the engine's motion events, one analysis per exercise.
+"""The one way in from any sensor to the session engine.
 
-A :class:`MotionFeed` holds a :class:`~spinecoach.motion.streaming.StreamingAnalyzer` (and,
-for keypoints, a :class:`~spinecoach.motion.tracking_quality.TrackingMonitor`) for the
-exercise in progress, and starts fresh ones when the exercise changes. Frames come from any
-source (keypoint files, video pose estimation, IMU orientation) as :class:`Frame` objects.
+A :class:`MotionFeed` holds one :class:`~spinecoach.motion.live_feed.ExerciseFeed` (tracking
+monitor for keypoints, analyser rebuilt after a person switch) for the exercise run in
+progress, and starts a fresh one for every run, dosed with the plan's dose. A
+:class:`LiveAdapter` puts a feed in front of a :class:`~spinecoach.coach.engine.SessionEngine`:
+every front end (the terminal session's driver, the web session) hands it frames, and it
+runs the set-up check, the analysis and the engine's event handling the same way. Frames
+come from any source (keypoint files, video pose estimation, IMU orientation, other
+sensors' measures) as :class:`Frame` objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from spinecoach.domain.exercise import Exercise
-from spinecoach.motion.analysis import GENERIC_FORM_CODES
-from spinecoach.motion.required_keypoints import required_keypoints
+from spinecoach.domain.cues import Cue
+from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.motion.live_feed import ExerciseFeed, Readout
 from spinecoach.motion.setup_check import check_setup
-from spinecoach.motion.streaming import StreamingAnalyzer
-from spinecoach.motion.tracking_quality import TrackingMonitor
-from spinecoach.motion.types import EventKind, FloatArray, MotionEvent
+from spinecoach.motion.types import FloatArray, MotionEvent
+
+if TYPE_CHECKING:
+    from spinecoach.coach.engine import SessionEngine
+
+#: Per exercise, the measure a measure-frame source analyses (None: it cannot measure it).
+MeasureFor = Callable[[Exercise], str | None]
+#: Per exercise, the dose actually prescribed (the plan's).
+DoseFor = Callable[[Exercise], Dose]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,56 +66,9 @@ def imu_measurable(exercise: Exercise, available: frozenset[str] | None = None) 
     return angle is not None and (available is None or angle in available)
 
 
-class _ExerciseAnalysis:
-    def __init__(
-        self, exercise: Exercise, *, imu: bool, min_confidence: float, sample_rate_hz: float
-    ) -> None:
-        self.exercise = exercise
-        codes = frozenset(e.code for e in exercise.common_errors) | GENERIC_FORM_CODES
-        angle = exercise.signature.imu_angle if imu else None
-        self.analyzer = StreamingAnalyzer(
-            exercise.signature,
-            angle=angle,
-            dose=exercise.dose,
-            sample_rate_hz=sample_rate_hz,
-            min_confidence=min_confidence,
-            exercise_id=exercise.id,
-            error_codes=codes,
-            start_position=None if imu else exercise.position.value,
-        )
-        self.min_confidence = min_confidence
-        self.monitor: TrackingMonitor | None = None
-        self._names: tuple[str, ...] | None = None
-
-    def push(self, frame: Frame) -> list[MotionEvent]:
-        if frame.measures is not None:
-            return self.analyzer.push_measures(frame.t_s, dict(frame.measures))
-        if frame.positions is None or frame.confidence is None or frame.names is None:
-            return []
-        if self.monitor is None or frame.names != self._names:
-            self._names = frame.names
-            signature = self.exercise.signature
-            measures = (signature.primary_angle, *signature.secondary_angles)
-            self.monitor = TrackingMonitor(
-                frame.names,
-                required_keypoints(measures, frame.names),
-                min_confidence=self.min_confidence,
-            )
-        events = self.monitor.update(frame.t_s, frame.positions, frame.confidence)
-        if any(e.kind is EventKind.PERSON_SWITCH for e in events):
-            # the keypoints now belong to someone else: restart the analysis
-            self.analyzer = StreamingAnalyzer(
-                self.exercise.signature,
-                dose=self.exercise.dose,
-                min_confidence=self.min_confidence,
-                exercise_id=self.exercise.id,
-                start_position=self.exercise.position.value,
-            )
-        positions = frame.positions
-        if not self.monitor.ok:
-            positions = np.full_like(positions, np.nan)
-        events += self.analyzer.push_keypoints(frame.t_s, positions, frame.confidence, frame.names)
-        return events
+def imu_measure(exercise: Exercise) -> str | None:
+    """The measure an IMU analyses for ``exercise`` (its ``imu_angle``)."""
+    return exercise.signature.imu_angle
 
 
 class MotionFeed:
@@ -113,20 +77,35 @@ class MotionFeed:
     Parameters
     ----------
     imu : bool
-        Frames carry IMU measures (each exercise is analysed on its ``imu_angle``).
+        Frames carry IMU measures (each exercise is analysed on its ``imu_angle``); a
+        shorthand for ``measure_for=imu_measure``.
     min_confidence : float
         Keypoints below this confidence count as missing.
     sample_rate_hz : float
         Nominal frame rate (informative).
+    measure_for : callable, optional
+        Measure-frame sources (IMU, other sensors): the measure analysed per exercise, None
+        where the source cannot measure it. Keypoint sources leave it out.
+    dose_for : callable, optional
+        The dose prescribed per exercise (the plan's); default the exercise's own.
     """
 
     def __init__(
-        self, *, imu: bool = False, min_confidence: float = 0.5, sample_rate_hz: float = 30.0
+        self,
+        *,
+        imu: bool = False,
+        min_confidence: float = 0.5,
+        sample_rate_hz: float = 30.0,
+        measure_for: MeasureFor | None = None,
+        dose_for: DoseFor | None = None,
     ) -> None:
-        self.imu = imu
+        self.imu = imu or measure_for is not None
+        self.measure_for: MeasureFor | None = measure_for or (imu_measure if imu else None)
+        self.dose_for = dose_for
         self.min_confidence = min_confidence
         self.sample_rate_hz = sample_rate_hz
-        self._current: _ExerciseAnalysis | None = None
+        self._current: ExerciseFeed | None = None
+        self._run_key: object = None
         self.frames = 0
         self._setup_frames: list[Frame] = []
         self._setup_count = 0
@@ -167,10 +146,20 @@ class MotionFeed:
 
     def measurable(self, exercise: Exercise) -> bool:
         """Whether this feed's sensor can measure ``exercise``."""
-        return imu_measurable(exercise) if self.imu else True
+        return self.measure_for is None or self.measure_for(exercise) is not None
 
-    def push(self, exercise: Exercise | None, frame: Frame) -> list[MotionEvent]:
+    def push(
+        self, exercise: Exercise | None, frame: Frame, run: object = None
+    ) -> list[MotionEvent]:
         """Analyse ``frame`` for ``exercise`` (``None``: between exercises, nothing to do).
+
+        Parameters
+        ----------
+        exercise : Exercise or None
+        frame : Frame
+        run : hashable, optional
+            Identifies the exercise run: a new run (even of the same exercise) starts a
+            fresh analysis.
 
         Returns
         -------
@@ -180,11 +169,70 @@ class MotionFeed:
         if exercise is None or not self.measurable(exercise):
             self._current = None
             return []
-        if self._current is None or self._current.exercise.id != exercise.id:
-            self._current = _ExerciseAnalysis(
+        key = (exercise.id, run)
+        if self._current is None or self._run_key != key:
+            self._run_key = key
+            self._current = ExerciseFeed(
                 exercise,
-                imu=self.imu,
+                measure=self.measure_for(exercise) if self.measure_for is not None else None,
+                dose=self.dose_for(exercise) if self.dose_for is not None else None,
                 min_confidence=self.min_confidence,
                 sample_rate_hz=self.sample_rate_hz,
             )
-        return self._current.push(frame)
+        current = self._current
+        if frame.measures is not None:
+            return current.push_measures(frame.t_s, frame.measures)
+        if frame.positions is None or frame.confidence is None or frame.names is None:
+            return []
+        return current.push_keypoints(frame.t_s, frame.positions, frame.confidence, frame.names)
+
+    @property
+    def current(self) -> ExerciseFeed | None:
+        """The analysis of the exercise run in progress (None between exercises)."""
+        return self._current
+
+    def readout(self) -> Readout:
+        """The current analysis's excursion, repetitions and hold (empty between exercises)."""
+        return self._current.readout() if self._current is not None else Readout()
+
+
+class LiveAdapter:
+    """The only way frames reach a :class:`~spinecoach.coach.engine.SessionEngine`.
+
+    Parameters
+    ----------
+    engine : SessionEngine
+    feed : MotionFeed
+    """
+
+    def __init__(self, engine: SessionEngine, feed: MotionFeed) -> None:
+        self.engine = engine
+        self.feed = feed
+
+    def push(self, frame: Frame, *, analyse: bool = True) -> list[Cue]:
+        """Tick the engine, check the camera set-up, analyse ``frame`` and apply its events.
+
+        Parameters
+        ----------
+        frame : Frame
+            Its time must be on the engine's clock already (the caller sets the clock).
+        analyse : bool
+            Analyse for the exercise in progress (recordings pass False outside movement
+            steps: nothing is analysed between exercises).
+
+        Returns
+        -------
+        list of Cue
+            Every cue given meanwhile.
+        """
+        engine = self.engine
+        cues = engine.tick()
+        view = engine.setup_view
+        if view is not None:
+            checked = self.feed.check_setup(frame, view)
+            if checked is not None:
+                cues += engine.report_setup(*checked)
+        exercise = engine.current_exercise if analyse and not engine.finished else None
+        for event in self.feed.push(exercise, frame, run=len(engine.results)):
+            cues += engine.on_motion_event(event)
+        return cues

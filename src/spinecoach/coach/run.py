@@ -43,6 +43,7 @@ class ExerciseRun:
     stop_reasons: tuple[str, ...] = ()
     replaced_by: str | None = None
     sensor_ended: bool = False
+    sensors: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
     def reps_target(self) -> int:
@@ -95,6 +96,7 @@ class ExerciseRun:
                 "lost_count": self.lost_count,
                 "lost_s": round(lost_s, 2),
                 "ok_fraction": round(max(0.0, 1.0 - lost_s / duration_s), 3),
+                **({"sensors": dict(self.sensors)} if self.sensors else {}),
             },
             pain_during=self.pain_during,
             stop_action=self.stop_action,

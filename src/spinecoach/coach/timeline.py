@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from spinecoach.domain.cues import CheckinKind
 from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
 from spinecoach.domain.plan import Plan
+from spinecoach.domain.planning import cautions_for_person
 from spinecoach.motion.types import Side
 
 
@@ -280,6 +282,7 @@ def exercise_steps(
     options: TimelineOptions,
     checkin_after: bool,
     intro: str = "",
+    cautions: tuple[str, ...] = (),
 ) -> list[Step]:
     """Steps of one exercise: instructions, sides x sets x repetitions with rests, check-in.
 
@@ -298,6 +301,9 @@ def exercise_steps(
         End with a pain check-in.
     intro : str
         Extra words before the instructions (e.g. why this exercise replaced another).
+    cautions : tuple of str
+        This person's cautions for the exercise (e.g. "put a pillow under your chest"),
+        shown and spoken when the exercise starts, before its steps.
 
     Returns
     -------
@@ -311,6 +317,8 @@ def exercise_steps(
             f"{dose.pnf.contract_s:g} s gentle push at {dose.pnf.contract_effort_pct}% effort, "
             f"{dose.pnf.relax_s:g} s relax, {dose.pnf.deeper_stretch_s:g} s deeper stretch."
         )
+    if cautions:
+        words = f"{exercise.name}. Take care: {' '.join(cautions)} {' '.join(exercise.steps)}"
     steps = [_step(base, StepKind.INSTRUCTION, options.instruction_s, f"{intro} {words}".strip())]
     sides = (Side.LEFT, Side.RIGHT) if dose.per_side else (Side.NONE,)
     measured_reps = (
@@ -367,7 +375,7 @@ def exercise_steps(
                 StepKind.CHECKIN,
                 None,
                 f"How is your pain now, from 0 to 10, after {exercise.name}?",
-                checkin="after_exercise",
+                checkin=CheckinKind.AFTER_EXERCISE,
             )
         )
     return steps
@@ -385,13 +393,13 @@ def setup_step(first: Exercise | None, *, sensor: bool, options: TimelineOptions
     return Step(StepKind.SETUP, options.setup_s, text)
 
 
-def checkin_step(kind: str) -> Step:
+def checkin_step(kind: CheckinKind | str) -> Step:
     """A session-level pain check-in (``before`` or ``end``)."""
     text = {
         "before": "Before we start: how is your back pain right now, from 0 to 10?",
         "end": "We're done. How is your back pain now, from 0 to 10?",
     }[kind]
-    return Step(StepKind.CHECKIN, None, text, checkin=kind)
+    return Step(StepKind.CHECKIN, None, text, checkin=CheckinKind(kind))
 
 
 def wants_checkin_after(plan: Plan, options: TimelineOptions) -> bool:
@@ -442,6 +450,7 @@ def build_timeline(
             sensor=sensor and (sensor_for is None or sensor_for(ex)),
             options=options,
             checkin_after=after,
+            cautions=cautions_for_person(ex, plan.conditions),
         )
         for n, (item, ex) in enumerate(zip(plan.items, exercises, strict=True))
     ]

@@ -11,31 +11,19 @@ from pydantic import ValidationError
 from spinecoach.content.rules_schema import RulesModel
 from spinecoach.content.schema import ExerciseModel
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.intake import DERIVED_CONDITIONS, KNOWN_CONDITIONS
 from spinecoach.domain.rules import Rules
 from spinecoach.errors import InvalidDataFile
+from spinecoach.motion.imu_angles import ALL_MEASURES as IMU_ALL_MEASURES
+from spinecoach.motion.measures import MEASURES
 from spinecoach.settings import default_content_dir
 
+#: Names the camera (keypoint) measures compute, from their definitions.
+CAMERA_MEASURES = frozenset(MEASURES)
+#: Names the IMU pipeline computes, from its placement -> measures table.
+IMU_MEASURES = frozenset(IMU_ALL_MEASURES)
 #: Names the motion core can measure; a signature naming another angle is rejected.
-KNOWN_ANGLES = frozenset(
-    {
-        "trunk_flexion_deg",
-        "trunk_lateral_flexion_deg",
-        "trunk_rotation_deg",
-        "left_shoulder_elevation_deg",
-        "right_shoulder_elevation_deg",
-        "left_hip_flexion_deg",
-        "right_hip_flexion_deg",
-        "left_knee_flexion_deg",
-        "right_knee_flexion_deg",
-        "hip_hinge_ratio",
-        "head_forward_deg",
-        "pelvic_tilt_deg",
-        "lumbar_flexion_deg",
-        "lumbar_lateral_flexion_deg",
-        "lumbar_rotation_deg",
-        "trunk_inclination_deg",
-    }
-)
+KNOWN_ANGLES = CAMERA_MEASURES | IMU_MEASURES
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -62,6 +50,12 @@ def load_source_tags(content_dir: Path | None = None) -> frozenset[str]:
     return frozenset(read_toml(path))
 
 
+def load_sources(content_dir: Path | None = None) -> dict[str, str]:
+    """Every clinical source tag with its reference, in file order."""
+    path = (content_dir or default_content_dir()) / "sources.toml"
+    return {str(k): str(v) for k, v in read_toml(path).items()}
+
+
 def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel:
     """Validate one exercise file; the file's stem must equal its ``id``."""
     raw = read_toml(path)
@@ -75,10 +69,18 @@ def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel
     for field, tag in model.all_source_tags():
         if tag not in source_tags:
             raise InvalidDataFile(str(path), field, f"unknown source tag '{tag}'")
-    for field, angle in [("signature.primary_angle", model.signature.primary_angle)] + [
-        ("signature.imu_angle", model.signature.imu_angle or "trunk_flexion_deg")
-    ]:
-        if angle not in KNOWN_ANGLES:
+    for i, contra in enumerate(model.contraindications):
+        if contra.condition not in KNOWN_CONDITIONS | DERIVED_CONDITIONS:
+            raise InvalidDataFile(
+                str(path),
+                f"contraindications[{i}].condition",
+                f"unknown condition '{contra.condition}'",
+            )
+    checks = [("signature.primary_angle", model.signature.primary_angle, KNOWN_ANGLES)]
+    if model.signature.imu_angle is not None:
+        checks.append(("signature.imu_angle", model.signature.imu_angle, IMU_MEASURES))
+    for field, angle, known in checks:
+        if angle not in known:
             raise InvalidDataFile(str(path), field, f"unknown measure '{angle}'")
     return model
 

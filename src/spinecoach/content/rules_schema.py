@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from spinecoach.domain.rules import (
     AgeRule,
+    DoseCeilings,
+    FragilityRule,
     InflammatoryRule,
     PainRules,
     ProgressionRules,
@@ -24,6 +26,15 @@ class _Strict(BaseModel):
 class RedFlagModel(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: str = Field(min_length=1)
+    tier: Tier
+    sources: list[str] = Field(min_length=1)
+    asked: bool = True
+
+
+class FragilityRuleModel(_Strict):
+    question_id: str
+    thin_bones_id: str
+    older_than: int = Field(ge=18, le=100)
     tier: Tier
     sources: list[str] = Field(min_length=1)
 
@@ -72,6 +83,26 @@ class ProgressionModel(_Strict):
     sources: list[str] = Field(min_length=1)
 
 
+class CeilingsModel(_Strict):
+    static_hold_s: tuple[float, float]
+    older_adult_static_hold_s: tuple[float, float]
+    static_reps: tuple[int, int]
+    pnf_cycles: tuple[int, int]
+    isometric_hold_s: float = Field(gt=0, le=30)
+    isometric_reps: int = Field(ge=1, le=20)
+    mobility_reps: int = Field(ge=1, le=30)
+    walking_minutes: float = Field(gt=0, le=60)
+    sources: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> CeilingsModel:
+        for name in ("static_hold_s", "older_adult_static_hold_s", "static_reps", "pnf_cycles"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high:
+                raise ValueError(f"{name} must be [low, high] with 0 < low <= high")
+        return self
+
+
 class RulesModel(_Strict):
     red_flags: list[RedFlagModel] = Field(min_length=1)
     age_rule: AgeRuleModel
@@ -80,6 +111,8 @@ class RulesModel(_Strict):
     pain: PainModel
     progression: ProgressionModel
     tier_advice: dict[Tier, str]
+    ceilings: CeilingsModel
+    fragility_rule: FragilityRuleModel
 
     @model_validator(mode="after")
     def _consistent(self) -> RulesModel:
@@ -88,6 +121,9 @@ class RulesModel(_Strict):
             raise ValueError("red_flags ids must be unique")
         if self.age_rule.question_id not in ids:
             raise ValueError(f"age_rule.question_id '{self.age_rule.question_id}' is no red flag")
+        for name in ("question_id", "thin_bones_id"):
+            if getattr(self.fragility_rule, name) not in ids:
+                raise ValueError(f"fragility_rule.{name} is no red flag")
         missing = set(Tier) - set(self.tier_advice)
         if missing:
             raise ValueError(f"tier_advice lacks {sorted(missing)}")
@@ -100,7 +136,8 @@ class RulesModel(_Strict):
             cited += [(f"red_flags[{i}].sources", t) for t in q.sources]
         for i, r in enumerate(self.stop_rules):
             cited += [(f"stop_rules[{i}].sources", t) for t in r.sources]
-        for name in ("age_rule", "inflammatory", "pain", "progression"):
+        for name in ("age_rule", "inflammatory", "pain", "progression", "ceilings",
+                     "fragility_rule"):  # fmt: skip
             cited += [(f"{name}.sources", t) for t in getattr(self, name).sources]
         return cited
 
@@ -108,7 +145,8 @@ class RulesModel(_Strict):
         """Convert to the frozen domain :class:`Rules`."""
         return Rules(
             red_flags=tuple(
-                RedFlagQuestion(q.id, q.text, q.tier, tuple(q.sources)) for q in self.red_flags
+                RedFlagQuestion(q.id, q.text, q.tier, tuple(q.sources), q.asked)
+                for q in self.red_flags
             ),
             age_rule=AgeRule(
                 **{**self.age_rule.model_dump(), "sources": tuple(self.age_rule.sources)}
@@ -134,4 +172,13 @@ class RulesModel(_Strict):
                 **{**self.progression.model_dump(), "sources": tuple(self.progression.sources)}
             ),
             tier_advice=dict(self.tier_advice),
+            fragility_rule=FragilityRule(
+                **{
+                    **self.fragility_rule.model_dump(),
+                    "sources": tuple(self.fragility_rule.sources),
+                }
+            ),
+            ceilings=DoseCeilings(
+                **{**self.ceilings.model_dump(), "sources": tuple(self.ceilings.sources)}
+            ),
         )

@@ -58,6 +58,7 @@ class DoseModel(_Strict):
     per_side: bool = False
     sources: Tags = Field(min_length=1)
     conflict_note: str = ""
+    unit: Literal["reps", "minutes"] = "reps"
 
     @model_validator(mode="after")
     def _has_time(self) -> DoseModel:
@@ -74,9 +75,17 @@ class SignatureModel(_Strict):
     direction: ExcursionDirection = ExcursionDirection.POSITIVE
     min_excursion_deg: float = Field(default=10.0, ge=0, le=90)
     imu_angle: str | None = None
+    imu_range_deg: tuple[float, float] | None = None
     cycle: bool = False
     secondary_angles: list[str] = Field(default_factory=list)
     sources: Tags = Field(default_factory=list)
+
+    @field_validator("imu_range_deg")
+    @classmethod
+    def _ordered_imu(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not value[0] < value[1]:
+            raise ValueError("must be [low, high] with low < high")
+        return value
 
     @field_validator("target_range_deg")
     @classmethod
@@ -228,6 +237,7 @@ class ExerciseModel(_Strict):
             pnf=PnfDose(**d.pnf.model_dump()) if d.pnf else None,
             per_side=d.per_side,
             sources=tuple(d.sources),
+            unit=d.unit,
         )
         s = self.signature
         signature = SensorSignature(
@@ -238,6 +248,7 @@ class ExerciseModel(_Strict):
             direction=s.direction,
             min_excursion_deg=s.min_excursion_deg,
             imu_angle=s.imu_angle,
+            imu_range_deg=s.imu_range_deg,
             cycle=s.cycle,
             secondary_angles=tuple(s.secondary_angles),
             sources=tuple(s.sources),

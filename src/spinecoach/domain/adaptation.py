@@ -29,18 +29,27 @@ from spinecoach.domain.plan import (
     PlanItem,
     SessionReport,
 )
+from spinecoach.domain.planning import dose_limits, excluded_reasons, regression_for
 from spinecoach.domain.rules import Rules, StopAction
-from spinecoach.domain.safety import evaluate_checkin
+from spinecoach.domain.safety import effective_pain_limit, evaluate_checkin
+
+#: How many recently hurting exercises a plan keeps out (the most recent ones).
+SET_ASIDE_MAX = 3
 
 
 def _regress(
-    item: PlanItem, library: ExerciseLibrary, conditions: frozenset[str], why: str, rules: Rules
+    item: PlanItem,
+    library: ExerciseLibrary,
+    conditions: frozenset[str],
+    why: str,
+    rules: Rules,
+    *,
+    level: int,
+    exclude: frozenset[str],
 ) -> tuple[PlanItem, PlanChange]:
     exercise = library.get(item.exercise_id)
-    for candidate_id in exercise.regressions:
-        candidate = library.exercises.get(candidate_id)
-        if candidate is None or candidate.avoid_for(conditions):
-            continue
+    candidate = regression_for(exercise, conditions, library, level=level, exclude=exclude)
+    if candidate is not None:
         new = PlanItem(
             exercise_id=candidate.id,
             name=candidate.name,
@@ -58,12 +67,21 @@ def _regress(
         )
         return new, change
     dose = item.dose
-    if exercise.signature.mode == SignatureMode.HOLD and dose.hold_s and dose.hold_s > 10:
-        dose = dose.with_changes(hold_s=max(10.0, dose.hold_s - rules.progression.hold_step_s))
+    (min_reps, _), holds = dose_limits(exercise, _age(conditions), rules.ceilings)
+    # a stretch hold stays within its cited range; other holds go no shorter than 10 s
+    min_hold = holds[0] if exercise.category == Category.STATIC_STRETCH and holds else 10.0
+    if (
+        exercise.signature.mode == SignatureMode.HOLD
+        and dose.hold_s
+        and dose.hold_s - rules.progression.hold_step_s >= min_hold
+    ):
+        dose = dose.with_changes(hold_s=dose.hold_s - rules.progression.hold_step_s)
         what = f"hold shortened to {dose.hold_s:g} s"
-    else:
-        dose = dose.with_changes(reps=max(1, dose.reps - rules.progression.reps_step))
+    elif dose.reps - rules.progression.reps_step >= min_reps:
+        dose = dose.with_changes(reps=dose.reps - rules.progression.reps_step)
         what = f"{dose.reps} repetitions"
+    else:
+        what = "kept at the smallest dose"
     new = replace(item, dose=dose, good_sessions=0)
     change = PlanChange(
         item.exercise_id, ChangeAction.REGRESS, f"{why} Dose reduced: {what}.", rules.pain.sources
@@ -71,24 +89,53 @@ def _regress(
     return new, change
 
 
+def _age(conditions: frozenset[str]) -> int:
+    """Ceilings only need to know whether the person is an older adult."""
+    return 65 if "older_adult" in conditions else 40
+
+
 def _progress(
-    item: PlanItem, library: ExerciseLibrary, conditions: frozenset[str], level: int, rules: Rules
+    item: PlanItem,
+    library: ExerciseLibrary,
+    conditions: frozenset[str],
+    level: int,
+    rules: Rules,
+    *,
+    exclude: frozenset[str],
 ) -> tuple[PlanItem, PlanChange]:
     prog = rules.progression
     exercise = library.get(item.exercise_id)
     dose = item.dose
     n = prog.good_sessions_to_advance
-    stretch = exercise.category in (Category.STATIC_STRETCH, Category.PNF)
-    if stretch and dose.hold_s is not None and dose.hold_s + prog.hold_step_s <= prog.max_hold_s:
+    (_, max_reps), holds = dose_limits(exercise, _age(conditions), rules.ceilings)
+    stretch = exercise.category == Category.STATIC_STRETCH
+    reps_step = prog.reps_step
+    if dose.unit == "minutes" and dose.rep_s > 0:
+        reps_step = max(1, round(60.0 / dose.rep_s))  # one more minute
+    if (
+        stretch
+        and holds is not None
+        and dose.hold_s is not None
+        and dose.hold_s + prog.hold_step_s <= min(holds[1], prog.max_hold_s)
+    ):
         new_dose = dose.with_changes(hold_s=dose.hold_s + prog.hold_step_s)
         what = f"hold {dose.hold_s:g} -> {new_dose.hold_s:g} s"
-    elif dose.reps + prog.reps_step <= prog.max_reps:
-        new_dose = dose.with_changes(reps=dose.reps + prog.reps_step)
-        what = f"{dose.reps} -> {new_dose.reps} repetitions"
+    elif dose.reps + reps_step <= min(max_reps, prog.max_reps if dose.unit == "reps" else 10**6):
+        new_dose = dose.with_changes(reps=dose.reps + reps_step)
+        what = (
+            "about one minute more"
+            if dose.unit == "minutes"
+            else f"{dose.reps} -> {new_dose.reps} repetitions"
+        )
     else:
         for candidate_id in exercise.progressions:
             candidate = library.exercises.get(candidate_id)
-            if candidate is None or candidate.avoid_for(conditions) or candidate.level > level + 1:
+            if (
+                candidate is None
+                or candidate.id in exclude
+                or candidate.section != item.section
+                or excluded_reasons(candidate, conditions, level)
+            ):
                 continue
             new = PlanItem(
                 exercise_id=candidate.id,
@@ -109,7 +156,7 @@ def _progress(
             item.exercise_id,
             ChangeAction.HOLD,
             "Already at the top dose with no further step available: keep it as it is.",
-            prog.sources,
+            (*prog.sources, *rules.ceilings.sources),
         )
     return replace(item, dose=new_dose, good_sessions=0), PlanChange(
         item.exercise_id,
@@ -177,8 +224,19 @@ def adapt_plan(
 
     by_id: dict[str, ExerciseReport] = {e.exercise_id: e for e in report.exercises}
     max_pain = report.pain_max_during
-    over_limit = max_pain is not None and max_pain > limit
     baseline = report.pain_before
+    limit = effective_pain_limit(limit, baseline)
+    over_limit = max_pain is not None and max_pain > limit
+    conditions = plan.conditions | conditions
+    # exercises that hurt (stopped or made easier during the session) are set aside
+    hurt = {
+        e.exercise_id
+        for e in report.exercises
+        if e.stop_action in (StopAction.STOP_EXERCISE.value, StopAction.REGRESS.value)
+    }
+    kept = [i for i in plan.set_aside if i not in hurt]
+    set_aside = tuple([*kept, *sorted(hurt)][-SET_ASIDE_MAX:])
+    in_plan = {i.exercise_id for i in plan.items}
     morning = report.next_morning_pain
     tolerance = rules.pain.morning_tolerance
     persisted = morning is not None and baseline is not None and morning > baseline + tolerance
@@ -215,7 +273,27 @@ def adapt_plan(
                 why = f"Pain went above {limit}/10 during the session."
             else:
                 why = f"Pain was still higher the next morning ({morning}/10 vs {baseline}/10)."
-            new, change = _regress(item, library, conditions, why, rules)
+            taken = in_plan | {i.exercise_id for i in items} | set(set_aside)
+            new, change = _regress(
+                item,
+                library,
+                conditions,
+                why,
+                rules,
+                level=plan.level,
+                exclude=frozenset(taken - {item.exercise_id}),
+            )
+            rest = plan.items[len(items) + 1 :]
+            if (
+                new.exercise_id != item.exercise_id
+                and plan.budget_s > 0
+                and _total_s([*items, new, *rest]) > plan.budget_s
+            ):
+                # the easier version would not fit the daily minutes: a smaller dose instead
+                new, change = _regress(
+                    item, library, conditions, why, rules, level=plan.level,
+                    exclude=frozenset(library.exercises),
+                )  # fmt: skip
         elif morning is None:
             new, change = (
                 item,
@@ -252,7 +330,26 @@ def adapt_plan(
         else:
             good = item.good_sessions + 1
             if good >= rules.progression.good_sessions_to_advance:
-                new, change = _progress(item, library, conditions, plan.level, rules)
+                taken = in_plan | {i.exercise_id for i in items} | set(set_aside)
+                new, change = _progress(
+                    item, library, conditions, plan.level, rules, exclude=frozenset(taken)
+                )
+                rest = plan.items[len(items) + 1 :]
+                if (
+                    plan.budget_s > 0
+                    and _total_s([*items, new, *rest]) > plan.budget_s
+                    and new.duration_s > item.duration_s
+                ):
+                    new, change = (
+                        replace(item, good_sessions=0),
+                        PlanChange(
+                            item.exercise_id,
+                            ChangeAction.HOLD,
+                            "Comfortable, but a step up would no longer fit your daily "
+                            "minutes: keep this dose.",
+                            rules.progression.sources,
+                        ),
+                    )
             else:
                 new, change = (
                     replace(item, good_sessions=good),
@@ -267,6 +364,12 @@ def adapt_plan(
         items.append(new)
         changes.append(change)
 
+    # a change never leaves the same exercise twice in a plan
+    unique: list[PlanItem] = []
+    for new_item in items:
+        if new_item.exercise_id not in {u.exercise_id for u in unique}:
+            unique.append(new_item)
+    items = unique
     regressed = sum(c.action == ChangeAction.REGRESS for c in changes)
     progressed = sum(c.action == ChangeAction.PROGRESS for c in changes)
     summary = f"Adapted after your session: {progressed} progressed, {regressed} made easier."
@@ -276,4 +379,12 @@ def adapt_plan(
         created_at=now,
         changes=tuple(changes),
         reasons=(summary, *[r for r in plan.reasons if not r.startswith("Adapted after")]),
+        conditions=conditions,
+        set_aside=tuple(i for i in set_aside if i not in {u.exercise_id for u in items}),
     )
+
+
+def _total_s(items: Sequence[PlanItem]) -> float:
+    if not items:
+        return 0.0
+    return sum(i.duration_s for i in items) + 10.0 * (len(items) - 1)

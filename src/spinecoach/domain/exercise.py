@@ -111,6 +111,8 @@ class Dose:
 
     ``hold_s`` is the hold per repetition for hold-type exercises (``None`` otherwise).
     ``tempo`` lists the phases of one repetition; an empty tempo means the hold alone.
+    ``unit`` says how the dose is shown: ``reps``, or ``minutes`` for activities such as
+    walking, where the repetitions are only breath cycles that pace the time.
     """
 
     reps: int
@@ -121,6 +123,7 @@ class Dose:
     pnf: PnfDose | None = None
     per_side: bool = False
     sources: tuple[str, ...] = ()
+    unit: str = "reps"  # "reps" | "minutes" (walking: a time, not a count)
 
     @property
     def rep_s(self) -> float:
@@ -163,6 +166,10 @@ class SensorSignature:
         Which sign of excursion is the movement (``both`` for side-to-side work).
     min_excursion_deg : float
         Smallest excursion that counts as a repetition or a held position.
+    imu_range_deg : tuple of float, optional
+        The target zone on the ``imu_angle`` (an IMU measures the lumbar spine, whose
+        excursions are smaller than the camera's trunk angles); ``target_range_deg`` when
+        not given. Each source analyses its own measure in its own zone.
     cycle : bool
         With direction ``both``: one repetition is a cycle through both directions (cat
         *and* cow, a posterior *and* an anterior pelvic tilt). The excursions on the side the
@@ -180,6 +187,13 @@ class SensorSignature:
     cycle: bool = False
     secondary_angles: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    imu_range_deg: tuple[float, float] | None = None
+
+    def zone_for(self, measure: str | None) -> tuple[float, float]:
+        """The target zone of ``measure`` (the IMU's own zone on ``imu_angle``)."""
+        if measure is not None and measure == self.imu_angle and self.imu_range_deg is not None:
+            return self.imu_range_deg
+        return self.target_range_deg
 
 
 @dataclass(frozen=True)

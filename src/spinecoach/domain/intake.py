@@ -24,8 +24,33 @@ KNOWN_CONDITIONS = frozenset(
         "knee_problems",
         "wrist_problems",
         "balance_problems",
+        "spinal_stenosis",
+        "spondylolisthesis",
     }
 )
+#: Keys the intake derives from the answers (matched by exercise contraindications too).
+DERIVED_CONDITIONS = frozenset(
+    {
+        "flexion_intolerant",
+        "extension_intolerant",
+        "acute",
+        "leg_symptoms_below_knee",
+        "pregnancy_after_first_trimester",
+        "early_after_surgery",
+        "spondylolisthesis_young_athlete",
+        "high_pain",
+        "older_adult",
+    }
+)
+#: First trimester ends at 13 weeks; after it long spells lying on the back are avoided
+#: [ACOG804].
+FIRST_TRIMESTER_WEEKS = 13
+#: Spinal surgery within this many weeks counts as recent (programmes start 4-6 weeks after
+#: disc surgery [OOST14]); within ``EARLY_SURGERY_WEEKS`` walking is the whole base.
+RECENT_SURGERY_WEEKS = 12
+EARLY_SURGERY_WEEKS = 6
+#: Age from which a person is treated as an older adult (longer holds [ACSMB]).
+OLDER_ADULT_AGE = 65
 KNOWN_GOALS = frozenset(
     {
         "pain_relief",
@@ -145,6 +170,8 @@ class Profile:
     rmdq: RmdqScore | None = None
     start_back: StartBackScore | None = None
     name: str = ""
+    pregnancy_weeks: int | None = None
+    weeks_since_surgery: float | None = None
 
     @property
     def duration_class(self) -> DurationClass:
@@ -171,12 +198,42 @@ class Profile:
 
     @property
     def directional_preference(self) -> str:
-        """``extension`` if flexion-intolerant, ``flexion`` for the reverse, else ``none``."""
+        """``extension`` if flexion-intolerant, ``flexion`` for the reverse, else ``none``.
+
+        Lumbar spinal stenosis leans towards flexion (symptoms usually ease bending forward)
+        [NASSLSS], whatever the aggravators say, unless sitting/bending aggravate.
+        """
         if self.flexion_intolerant:
             return "extension"
-        if self.extension_intolerant:
+        if self.extension_intolerant or "spinal_stenosis" in self.conditions:
             return "flexion"
         return "none"
+
+    @property
+    def surgery_recent(self) -> bool:
+        """Spinal surgery listed as recent, or within ``RECENT_SURGERY_WEEKS`` weeks."""
+        if self.weeks_since_surgery is not None:
+            return self.weeks_since_surgery <= RECENT_SURGERY_WEEKS
+        return "recent_surgery" in self.conditions
+
+    @property
+    def walking_is_base(self) -> bool:
+        """Whether walking is the cornerstone of the routine, included even at level 1.
+
+        After spinal surgery (early walking [OOST14]), with lumbar spinal stenosis (walking
+        tolerance [NASSLSS]), in an acute episode (stay active [NG59][APX]), with osteoporosis
+        (part of a multicomponent programme [TFTF]) and in pregnancy [ACOG804].
+        """
+        return bool(
+            self.surgery_recent
+            or self.duration_class == DurationClass.ACUTE
+            or {"spinal_stenosis", "osteoporosis", "pregnancy"} & self.conditions
+        )
+
+    @property
+    def high_pain(self) -> bool:
+        """Pain 7 or more now: the routine keeps to positions of relief and gentle movement."""
+        return self.pain_now >= 7
 
     @property
     def risk(self) -> Risk:
@@ -201,6 +258,25 @@ class Profile:
             derived.add("acute")
         if self.leg_symptoms == LegSymptoms.BELOW_KNEE:
             derived.add("leg_symptoms_below_knee")
+        if "pregnancy" in derived and (
+            self.pregnancy_weeks is None or self.pregnancy_weeks >= FIRST_TRIMESTER_WEEKS
+        ):
+            # unknown weeks are treated as after the first trimester (the cautious choice)
+            derived.add("pregnancy_after_first_trimester")
+        if self.surgery_recent:
+            derived.add("recent_surgery")
+        else:
+            derived.discard("recent_surgery")
+        if self.weeks_since_surgery is not None and self.weeks_since_surgery < EARLY_SURGERY_WEEKS:
+            derived.add("early_after_surgery")
+        if "spondylolisthesis" in derived and self.age < 20 and self.activity_level == "high":
+            derived.add("spondylolisthesis_young_athlete")
+        if "spinal_stenosis" in derived:
+            derived.add("extension_intolerant")
+        if self.high_pain:
+            derived.add("high_pain")
+        if self.age >= OLDER_ADULT_AGE:
+            derived.add("older_adult")
         return frozenset(derived)
 
     @property
@@ -211,9 +287,12 @@ class Profile:
             or self.pain_now >= 7
             or self.risk == Risk.HIGH
             or self.leg_symptoms == LegSymptoms.BELOW_KNEE
-            or {"recent_surgery", "osteoporosis", "pregnancy"} & self.conditions
+            or self.surgery_recent
+            or {"osteoporosis", "pregnancy", "spinal_stenosis"} & self.conditions
         ):
             return 1
+        if "spondylolisthesis" in self.conditions:
+            return 2  # specific stabilising work first [OSUL97]
         if self.pain_average <= 3 and self.activity_level == "high" and self.risk == Risk.LOW:
             return 3
         return 2
@@ -255,7 +334,7 @@ def make_profile(answers: dict[str, object]) -> Profile:
     known_keys = {
         "name", "pain_now", "pain_average", "duration_weeks", "aggravators", "leg_symptoms",
         "age", "activity_level", "desk_hours", "goals", "minutes_per_day", "conditions",
-        "rmdq", "start_back",
+        "rmdq", "start_back", "pregnancy_weeks", "weeks_since_surgery",
     }  # fmt: skip
     unknown = set(answers) - known_keys
     if unknown:
@@ -296,6 +375,20 @@ def make_profile(answers: dict[str, object]) -> Profile:
             )
         start_back = score_start_back(list(sb["agree"]), sb["bothersomeness"])  # type: ignore[arg-type]
     goals = _subset("goals", answers.get("goals", ["pain_relief"]), KNOWN_GOALS)
+    conditions = _subset("conditions", answers.get("conditions"), KNOWN_CONDITIONS)
+    pregnancy_weeks = None
+    if answers.get("pregnancy_weeks") is not None:
+        pregnancy_weeks = _int_in("pregnancy_weeks", answers["pregnancy_weeks"], 0, 42)
+        conditions |= {"pregnancy"}
+    surgery_weeks = answers.get("weeks_since_surgery")
+    if surgery_weeks is not None and (
+        isinstance(surgery_weeks, bool)
+        or not isinstance(surgery_weeks, int | float)
+        or not 0 <= surgery_weeks <= 5200
+    ):
+        raise InvalidInput(
+            f"weeks_since_surgery: expected a number of weeks >= 0, got {surgery_weeks!r}"
+        )
     return Profile(
         name=str(answers.get("name", "")),
         pain_now=pain_now,
@@ -308,9 +401,11 @@ def make_profile(answers: dict[str, object]) -> Profile:
         desk_hours=float(desk),
         goals=goals or frozenset({"pain_relief"}),
         minutes_per_day=_int_in("minutes_per_day", answers.get("minutes_per_day", 8), 5, 15),
-        conditions=_subset("conditions", answers.get("conditions"), KNOWN_CONDITIONS),
+        conditions=conditions,
         rmdq=rmdq,
         start_back=start_back,
+        pregnancy_weeks=pregnancy_weeks,
+        weeks_since_surgery=None if surgery_weeks is None else float(surgery_weeks),
     )
 
 
@@ -330,4 +425,8 @@ def profile_to_dict(profile: Profile) -> dict[str, object]:
         "minutes_per_day": profile.minutes_per_day,
         "conditions": sorted(profile.conditions),
     }
+    if profile.pregnancy_weeks is not None:
+        out["pregnancy_weeks"] = profile.pregnancy_weeks
+    if profile.weeks_since_surgery is not None:
+        out["weeks_since_surgery"] = profile.weeks_since_surgery
     return out

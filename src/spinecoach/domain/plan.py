@@ -55,7 +55,12 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class Plan:
-    """A daily routine, ordered warm-up -> stretch -> stability -> integration."""
+    """A daily routine, ordered warm-up -> stretch -> stability -> integration.
+
+    ``conditions`` are the person's planning conditions when the plan was made (so a change
+    during a session respects the same contraindications as the planner); ``set_aside``
+    lists exercises that hurt and are not brought back as an easier version of another.
+    """
 
     items: tuple[PlanItem, ...]
     level: int
@@ -66,6 +71,8 @@ class Plan:
     paused: bool = False
     budget_s: float = 0.0
     metadata: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    conditions: frozenset[str] = frozenset()
+    set_aside: tuple[str, ...] = ()
 
     @property
     def total_duration_s(self) -> float:

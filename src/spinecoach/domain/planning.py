@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from spinecoach.domain.exercise import (
     Category,
     Direction,
+    Dose,
     Exercise,
     ExerciseLibrary,
     Position,
     Section,
 )
-from spinecoach.domain.intake import DurationClass, Profile
+from spinecoach.domain.intake import (
+    EXTENSION_AGGRAVATORS,
+    FLEXION_AGGRAVATORS,
+    DurationClass,
+    Profile,
+)
 from spinecoach.domain.plan import Plan, PlanItem
+from spinecoach.domain.rules import DoseCeilings
+from spinecoach.domain.wording import aggravator_words, condition_words, join_words
 
 SECTION_ORDER = (Section.WARM_UP, Section.STRETCH, Section.STABILITY, Section.INTEGRATION)
 TRANSITION_S = 10.0
+#: The planner fills this share of the daily minutes, leaving room for progression to grow
+#: the doses without the routine ever running over the person's time.
+FILL_SHARE = 0.85
 
 #: How far off the floor each starting position is (0 lying ... 3 standing): getting up or
 #: down by one step costs one. Floor positions differ only by rolling over.
@@ -42,6 +53,7 @@ class DosingSettings:
     static_hold_s: float = 30.0
     older_adult_age: int = 65
     older_adult_hold_s: float = 45.0
+    ceilings: DoseCeilings = DoseCeilings()
 
 
 @dataclass(frozen=True)
@@ -51,20 +63,96 @@ class _Candidate:
     reasons: tuple[str, ...]
 
 
-def excluded_reasons(exercise: Exercise, profile: Profile, level: int) -> list[str]:
+def _conditions_of(who: Profile | frozenset[str]) -> frozenset[str]:
+    return who.planning_conditions if isinstance(who, Profile) else frozenset(who)
+
+
+def excluded_reasons(
+    exercise: Exercise, profile: Profile | frozenset[str], level: int
+) -> list[str]:
     """Why ``exercise`` may not be in this person's plan (empty list = allowed).
 
     An exercise is excluded when any of its ``avoid`` contraindications matches the person's
     conditions (including derived ones such as ``flexion_intolerant``), or its phase level is
-    above the person's current level.
+    above the person's current level. ``profile`` may be the planning conditions themselves
+    (as stored on a plan), so a change made later applies exactly the planner's filter.
     """
+    conditions = _conditions_of(profile)
     reasons = [
-        f"avoided for {c.condition.replace('_', ' ')}: {c.note}"
-        for c in exercise.avoid_for(profile.planning_conditions)
+        f"left out for {condition_words(c.condition)}: {c.note}"
+        for c in exercise.avoid_for(conditions)
     ]
     if exercise.level > level:
         reasons.append(f"phase level {exercise.level} is above your current level {level}")
     return reasons
+
+
+def regression_for(
+    exercise: Exercise,
+    profile: Profile | frozenset[str],
+    library: ExerciseLibrary | Mapping[str, Exercise],
+    *,
+    level: int = 3,
+    exclude: frozenset[str] | set[str] | tuple[str, ...] = (),
+) -> Exercise | None:
+    """The easier version of ``exercise`` this person may do, or ``None``.
+
+    The first of the exercise's listed regressions that passes exactly the planner's
+    filter (:func:`excluded_reasons`: contraindications, including derived ones, and the
+    level), is not ``exercise`` itself and is not in ``exclude`` (exercises already in the
+    plan, or that hurt). Used inside a session and when adapting the next plan.
+    """
+    exercises = library.exercises if isinstance(library, ExerciseLibrary) else library
+    for candidate_id in exercise.regressions:
+        candidate = exercises.get(candidate_id)
+        if candidate is None or candidate.id == exercise.id or candidate.id in exclude:
+            continue
+        if excluded_reasons(candidate, profile, level):
+            continue
+        return candidate
+    return None
+
+
+def cautions_for_person(exercise: Exercise, profile: Profile | frozenset[str]) -> tuple[str, ...]:
+    """The exercise's cautions that apply to this person, as plain sentences to say."""
+    conditions = _conditions_of(profile)
+    return tuple(c.note for c in exercise.cautions_for(conditions))
+
+
+def last_tolerated(
+    done: Sequence[tuple[str, bool]],
+    current: Exercise,
+    profile: Profile | frozenset[str],
+    library: ExerciseLibrary | Mapping[str, Exercise],
+    *,
+    level: int = 3,
+) -> Exercise | None:
+    """After leg symptoms spread (peripheralisation), the exercise to go back to, if any.
+
+    Parameters
+    ----------
+    done : sequence of (exercise id, tolerated)
+        The exercises of this session so far, in order; ``tolerated`` is true when it ended
+        without a stop or an easier version being needed.
+    current : Exercise
+        The exercise during which symptoms spread.
+
+    Returns
+    -------
+    Exercise or None
+        The most recent tolerated exercise that is not ``current`` itself and still passes
+        the planner's filter; ``None`` means the movement part of the session ends [MCK][MAY12].
+        Never the next exercise of the plan.
+    """
+    exercises = library.exercises if isinstance(library, ExerciseLibrary) else library
+    for exercise_id, tolerated in reversed(done):
+        if not tolerated or exercise_id == current.id:
+            continue
+        candidate = exercises.get(exercise_id)
+        if candidate is None or excluded_reasons(candidate, profile, level):
+            continue
+        return candidate
+    return None
 
 
 def _score(exercise: Exercise, profile: Profile, level: int) -> _Candidate:
@@ -84,6 +172,9 @@ def _score(exercise: Exercise, profile: Profile, level: int) -> _Candidate:
         )
     if exercise.level == level:
         score += 1.0
+    if profile.high_pain and "high_pain_relief" in exercise.goals:
+        score += 4.0
+        reasons.append("a position of relief while pain is high [MCK][MAY12]")
     if profile.desk_hours >= 6 and "desk_relief" in exercise.goals:
         score += 1.0
         reasons.append(f"helps after long sitting ({profile.desk_hours:g} h/day at a desk)")
@@ -95,8 +186,41 @@ def _score(exercise: Exercise, profile: Profile, level: int) -> _Candidate:
     return _Candidate(exercise, score, tuple(reasons))
 
 
-def dose_for(exercise: Exercise, profile: Profile, dosing: DosingSettings) -> tuple[object, str]:
-    """The dose for this person and a note on any change from the library default."""
+def dose_limits(
+    exercise: Exercise, age: int, ceilings: DoseCeilings, *, older_adult_age: int = 65
+) -> tuple[tuple[int, int], tuple[float, float] | None]:
+    """``((min reps, max reps), (min hold, max hold) or None)`` for this exercise and age.
+
+    Static stretches: holds 30-45 s (30-60 s from ``older_adult_age``) and 2-4 repetitions;
+    PNF: 2-4 cycles; core isometrics: holds up to 10 s, repetitions up to the ceiling;
+    mobility: up to ~10 repetitions per set (ceilings in ``data/rules/session_rules.toml``).
+    Walking (a dose in minutes) is capped at ``walking_minutes``.
+    """
+    dose = exercise.dose
+    if exercise.category == Category.STATIC_STRETCH and dose.hold_s is not None:
+        holds = (
+            ceilings.older_adult_static_hold_s if age >= older_adult_age else ceilings.static_hold_s
+        )
+        return ceilings.static_reps, holds
+    if exercise.category == Category.PNF:
+        return ceilings.pnf_cycles, None
+    if dose.unit == "minutes":
+        rep_s = dose.rep_s or 1.0
+        return (1, max(dose.reps, int(ceilings.walking_minutes * 60 // rep_s))), None
+    if exercise.category == Category.ISOMETRIC:
+        hold = (1.0, ceilings.isometric_hold_s) if dose.hold_s is not None else None
+        return (1, max(dose.reps, ceilings.isometric_reps)), hold
+    if dose.hold_s is not None:
+        return (1, max(dose.reps, ceilings.mobility_reps)), (dose.hold_s, dose.hold_s)
+    return (1, max(dose.reps, ceilings.mobility_reps)), None
+
+
+def dose_for(exercise: Exercise, profile: Profile, dosing: DosingSettings) -> tuple[Dose, str]:
+    """The dose for this person and a note on any change from the library default.
+
+    Static holds use the ``static_hold_s`` setting (``older_adult_hold_s`` from
+    ``older_adult_age``), kept within the cited ceilings (:func:`dose_limits`).
+    """
     dose = exercise.dose
     note = ""
     if exercise.category == Category.STATIC_STRETCH and dose.hold_s is not None:
@@ -104,6 +228,11 @@ def dose_for(exercise: Exercise, profile: Profile, dosing: DosingSettings) -> tu
         if profile.age >= dosing.older_adult_age:
             hold = dosing.older_adult_hold_s
             note = f"hold {hold:g} s (30-60 s suits adults {dosing.older_adult_age}+ [ACSMB])"
+        _, holds = dose_limits(
+            exercise, profile.age, dosing.ceilings, older_adult_age=dosing.older_adult_age
+        )
+        if holds is not None:
+            hold = min(max(hold, holds[0]), holds[1])
         if hold != dose.hold_s:
             dose = dose.with_changes(hold_s=hold)
     return dose, note
@@ -120,11 +249,11 @@ def _item(candidate: _Candidate, profile: Profile, dosing: DosingSettings) -> Pl
     }[exercise.section]
     reason_parts = [section_reason.capitalize(), *candidate.reasons]
     cautions = exercise.cautions_for(profile.planning_conditions)
-    reason_parts += [f"take care ({c.condition.replace('_', ' ')}): {c.note}" for c in cautions]
+    reason_parts += [f"take care ({condition_words(c.condition)}): {c.note}" for c in cautions]
     if dose_note:
         reason_parts.append(dose_note)
     sources = list(exercise.sources)
-    for tag in dose.sources:  # type: ignore[attr-defined]
+    for tag in dose.sources:
         if tag not in sources:
             sources.append(tag)
     if candidate.reasons and any("preferred direction" in r for r in candidate.reasons):
@@ -133,7 +262,7 @@ def _item(candidate: _Candidate, profile: Profile, dosing: DosingSettings) -> Pl
         exercise_id=exercise.id,
         name=exercise.name,
         section=exercise.section,
-        dose=dose,  # type: ignore[arg-type]
+        dose=dose,
         reason="; ".join(part.rstrip(". ") for part in reason_parts) + ".",
         sources=tuple(sources),
     )
@@ -145,6 +274,17 @@ def _routine_seconds(items: Sequence[PlanItem]) -> float:
     return sum(i.duration_s for i in items) + TRANSITION_S * (len(items) - 1)
 
 
+def plan_level(profile: Profile, previous: Plan | None, *, new_intake: bool) -> int:
+    """The phase level of the next plan.
+
+    A new intake sets the level from that intake (better or worse); otherwise the previous
+    plan's level is kept, but never above what the profile allows.
+    """
+    if previous is None or new_intake:
+        return profile.start_level
+    return min(previous.level, profile.start_level)
+
+
 def generate_plan(
     profile: Profile,
     library: ExerciseLibrary,
@@ -152,6 +292,7 @@ def generate_plan(
     now: datetime | None = None,
     *,
     dosing: DosingSettings | None = None,
+    new_intake: bool = False,
 ) -> Plan:
     """Build today's routine for ``profile``.
 
@@ -163,33 +304,44 @@ def generate_plan(
         Exercises to choose from.
     history : sequence of Plan
         Earlier plans, newest last; items a clinician locked in the latest plan are kept as
-        they are, and the latest plan's level is kept.
+        they are, exercises it set aside (they hurt) stay out, and its level is kept unless
+        ``new_intake`` (never above the profile's level).
     now : datetime
         Creation time stamped on the plan (required for reproducibility).
     dosing : DosingSettings, optional
-        Settings where sources conflict (hold length).
+        Settings where sources conflict (hold length) and the dose ceilings.
+    new_intake : bool
+        The profile comes from an intake newer than the latest plan: its level applies.
 
     Returns
     -------
     Plan
         Items ordered by :func:`order_routine` (warm-up first, integration last, the rest
-        grouped by position), fitting
-        ``profile.minutes_per_day``, none contraindicated, each with its reason and sources.
+        grouped by position), fitting ``profile.minutes_per_day``, none contraindicated and
+        none twice, each with its reason and sources. Walking is chosen first where it is the
+        base of the routine.
     """
     if now is None:
         raise ValueError("generate_plan needs `now` (the core never reads the clock)")
     dosing = dosing or DosingSettings()
     previous = history[-1] if history else None
-    level = previous.level if previous is not None else profile.start_level
+    level = plan_level(profile, previous, new_intake=new_intake)
     budget_s = profile.minutes_per_day * 60.0
+    fill_s = budget_s * FILL_SHARE
+    conditions = profile.planning_conditions
+    set_aside = tuple(previous.set_aside) if previous else ()
 
-    locked = [i for i in previous.items if i.locked] if previous else []
+    locked: list[PlanItem] = []
+    for item in previous.items if previous else ():
+        if item.locked and item.exercise_id not in {i.exercise_id for i in locked}:
+            locked.append(item)
     locked_ids = {i.exercise_id for i in locked}
     allowed: list[_Candidate] = []
+    resting: list[_Candidate] = []
     for exercise in library:
-        if exercise.id in locked_ids or excluded_reasons(exercise, profile, level):
+        if exercise.id in locked_ids or excluded_reasons(exercise, conditions, level):
             continue
-        allowed.append(_score(exercise, profile, level))
+        (resting if exercise.id in set_aside else allowed).append(_score(exercise, profile, level))
     by_section: dict[Section, list[_Candidate]] = {s: [] for s in SECTION_ORDER}
     for candidate in allowed:
         by_section[candidate.exercise.section].append(candidate)
@@ -197,12 +349,36 @@ def generate_plan(
         by_section[section].sort(key=lambda c: (-c.score, c.exercise.level, c.exercise.id))
 
     chosen: list[PlanItem] = list(locked)
-    # Round-robin over sections so every part of the routine is represented before any
-    # section gets a second exercise; stop when the next item no longer fits.
     wanted_sections = list(SECTION_ORDER)
-    if level == 1:
+    if level == 1 and not profile.walking_is_base:
         wanted_sections.remove(Section.INTEGRATION)
     cursor = {s: 0 for s in SECTION_ORDER}
+    if profile.walking_is_base:
+        # walking is the cornerstone: it goes in first, before the round-robin
+        for n, candidate in enumerate(by_section[Section.INTEGRATION]):
+            if candidate.exercise.dose.unit == "minutes" and candidate.exercise.level <= level:
+                item = _item(candidate, profile, dosing)
+                if _routine_seconds([*chosen, item]) <= fill_s:
+                    chosen.append(item)
+                    by_section[Section.INTEGRATION].pop(n)
+                break
+    # the stability section is kept: its best exercise that fits goes in next (one set
+    # aside because it hurt comes back only when no other one fits)
+    resting_stability = sorted(
+        (c for c in resting if c.exercise.section == Section.STABILITY),
+        key=lambda c: (-c.score, c.exercise.level, c.exercise.id),
+    )
+    for n, candidate in enumerate([*by_section[Section.STABILITY], *resting_stability]):
+        if n < len(by_section[Section.STABILITY]):
+            cursor[Section.STABILITY] += 1
+        item = _item(candidate, profile, dosing)
+        if candidate.exercise.id not in {i.exercise_id for i in chosen} and (
+            _routine_seconds([*chosen, item]) <= fill_s
+        ):
+            chosen.append(item)
+            break
+    # Round-robin over sections so every part of the routine is represented before any
+    # section gets a second exercise; stop when the next item no longer fits.
     progress = True
     while progress:
         progress = False
@@ -211,35 +387,58 @@ def generate_plan(
             while cursor[section] < len(pool):
                 candidate = pool[cursor[section]]
                 cursor[section] += 1
+                if candidate.exercise.id in {i.exercise_id for i in chosen}:
+                    continue
                 item = _item(candidate, profile, dosing)
-                if _routine_seconds([*chosen, item]) <= budget_s:
+                if _routine_seconds([*chosen, item]) <= fill_s:
                     chosen.append(item)
                     progress = True
                     break
     chosen = order_routine(chosen, library)
+    level_reason = _level_reason(profile)
+    if previous is not None and not new_intake:
+        level_reason = (
+            "kept from your last plan."
+            if level == previous.level
+            else "lowered to what your current answers allow."
+        )
     reasons = [
-        f"Level {level} ({_LEVEL_NAMES[level]}): "
-        + ("kept from your last plan." if previous else _level_reason(profile)),
+        f"Level {level} ({_LEVEL_NAMES[level]}): " + level_reason,
         f"Fits your {profile.minutes_per_day} minutes a day.",
     ]
-    if profile.directional_preference != "none":
+    if profile.high_pain:
         reasons.append(
-            f"Your pain is worse with {_intolerance(profile)}, so the routine leans towards "
-            f"{profile.directional_preference} movements and leaves out ones that aggravate "
-            "it [LONG][MAY18]."
+            f"Your pain is {profile.pain_now}/10 today, so the routine keeps to positions of "
+            "relief, breathing and gentle movement; during it, pain should not rise above "
+            "where it started [EFE][SIL07]."
         )
-    if profile.planning_conditions & {"osteoporosis", "pregnancy", "recent_surgery"}:
-        conds = sorted(
-            profile.planning_conditions & {"osteoporosis", "pregnancy", "recent_surgery"}
-        )
+    if profile.directional_preference != "none":
+        reasons.append(_direction_reason(profile))
+    if profile.walking_is_base:
+        reasons.append(_walking_reason(profile))
+    special = sorted(
+        conditions
+        & {
+            "osteoporosis",
+            "pregnancy",
+            "recent_surgery",
+            "spinal_stenosis",
+            "spondylolisthesis",
+        }
+    )
+    if special:
         reasons.append(
             "Exercises unsuitable for "
-            + ", ".join(c.replace("_", " ") for c in conds)
+            + join_words(condition_words(c) for c in special)
             + " are left out."
         )
+    left_out = [i for i in set_aside if i not in {c.exercise_id for c in chosen}]
+    if left_out:
+        names = [library.exercises[i].name if i in library else i for i in left_out]
+        reasons.append("Left out because they hurt recently: " + join_words(names) + ".")
     if locked:
         reasons.append(
-            "Kept as your clinician set them: " + ", ".join(i.exercise_id for i in locked) + "."
+            "Kept as your clinician set them: " + join_words(i.name for i in locked) + "."
         )
     return Plan(
         items=tuple(chosen),
@@ -248,6 +447,8 @@ def generate_plan(
         reasons=tuple(reasons),
         budget_s=budget_s,
         note=previous.note if previous else "",
+        conditions=conditions,
+        set_aside=tuple(left_out),
     )
 
 
@@ -319,16 +520,57 @@ def order_routine(items: Sequence[PlanItem], library: ExerciseLibrary) -> list[P
     return ordered
 
 
+def _direction_reason(profile: Profile) -> str:
+    if "spinal_stenosis" in profile.conditions and not profile.flexion_intolerant:
+        return (
+            "With narrowing of the spinal canal, symptoms usually ease bending forward, so the "
+            "routine leans towards flexion and leaves out arching back [NASSLSS]."
+        )
+    if profile.flexion_intolerant:
+        reported = profile.aggravators & FLEXION_AGGRAVATORS
+    else:
+        reported = profile.aggravators & EXTENSION_AGGRAVATORS
+    return (
+        f"Your pain is worse with {aggravator_words(reported)}, so the routine leans towards "
+        f"{profile.directional_preference} movements and leaves out ones that aggravate it "
+        "[LONG][MAY18]."
+    )
+
+
+def _walking_reason(profile: Profile) -> str:
+    if profile.surgery_recent:
+        why = "after back surgery, walking is the base of recovery [OOST14]"
+    elif "spinal_stenosis" in profile.conditions:
+        why = "with spinal stenosis, building up walking is part of the routine [NASSLSS]"
+    elif profile.duration_class == DurationClass.ACUTE:
+        why = "staying active helps recent back pain [NG59]"
+    elif "osteoporosis" in profile.conditions:
+        why = "walking is part of a bone-friendly programme, with strength and balance [TFTF]"
+    else:
+        why = "walking is a safe way to stay active in pregnancy [ACOG804]"
+    return f"Walking is included from the start: {why}."
+
+
 _LEVEL_NAMES = {1: "stability", 2: "controlled mobility", 3: "dynamic and functional"}
-
-
-def _intolerance(profile: Profile) -> str:
-    return "sitting and bending" if profile.flexion_intolerant else "standing and arching"
 
 
 def _level_reason(profile: Profile) -> str:
     if profile.start_level == 1:
-        return "start gently while pain is recent, high or spreading."
+        why = []
+        if profile.duration_class == DurationClass.ACUTE:
+            why.append("the pain is recent")
+        if profile.pain_now >= 7:
+            why.append("the pain is high today")
+        if profile.leg_symptoms.value == "below_knee":
+            why.append("symptoms reach below the knee")
+        special = sorted(
+            profile.planning_conditions
+            & {"recent_surgery", "osteoporosis", "pregnancy", "spinal_stenosis"}
+        )
+        why += [condition_words(c) for c in special]
+        if not why:
+            why.append("your answers suggest a high risk of the pain lasting")
+        return f"start gently ({join_words(why)})."
     if profile.start_level == 3:
         return "low pain and an active lifestyle allow dynamic work."
     return "controlled movement suits your current pain."

@@ -44,6 +44,18 @@ class RedFlagQuestion:
     text: str
     tier: Tier
     sources: tuple[str, ...]
+    asked: bool = True
+
+
+@dataclass(frozen=True)
+class FragilityRule:
+    """A minor fall or lift with older age, thin bones or an unknown age [AHCPR][GLOS]."""
+
+    question_id: str
+    thin_bones_id: str
+    older_than: int
+    tier: Tier
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,27 @@ class ProgressionRules:
 
 
 @dataclass(frozen=True)
+class DoseCeilings:
+    """Ranges a dose stays within whatever progression does (CLINICAL.md §4).
+
+    Static holds 30-45 s [BANDY][KAY] (30-60 s for older adults [ACSMB]); static stretch
+    repetitions 2-4 [ACSMB][GARBER]; PNF cycles 2-4 [FI]; core isometrics hold 10 s and
+    progress repetitions [AFC][LAKA]; mobility ~10 repetitions [BA][BH][RS]; walking in
+    minutes on a planned schedule [LIND][STAAL].
+    """
+
+    static_hold_s: tuple[float, float] = (30.0, 45.0)
+    older_adult_static_hold_s: tuple[float, float] = (30.0, 60.0)
+    static_reps: tuple[int, int] = (2, 4)
+    pnf_cycles: tuple[int, int] = (2, 4)
+    isometric_hold_s: float = 10.0
+    isometric_reps: int = 8
+    mobility_reps: int = 10
+    walking_minutes: float = 10.0
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rules:
     """Every safety and progression rule, with citations."""
 
@@ -115,6 +148,13 @@ class Rules:
     pain: PainRules
     progression: ProgressionRules
     tier_advice: dict[Tier, str]
+    ceilings: DoseCeilings = DoseCeilings()
+    fragility_rule: FragilityRule | None = None
+
+    @property
+    def asked_questions(self) -> tuple[RedFlagQuestion, ...]:
+        """The questions put to a person (older ids stay accepted in answer files)."""
+        return tuple(q for q in self.red_flags if q.asked)
 
     def question(self, question_id: str) -> RedFlagQuestion:
         """Return the red-flag question with this id."""

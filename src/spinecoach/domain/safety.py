@@ -62,6 +62,18 @@ def _answer(value: object, question_id: str) -> bool | None:
     raise InvalidInput(f"answers.{question_id}: expected yes/no (or true/false), got {value!r}")
 
 
+def _quote(text: str) -> str:
+    return f"\u201c{text}\u201d"
+
+
+#: Screening questions that feed the inflammatory-pattern features [ASAS].
+_INFLAMMATORY_FROM_QUESTIONS = {
+    "gradual_onset": ("insidious_onset",),
+    "better_with_exercise_not_rest": ("better_with_exercise", "not_better_with_rest"),
+    "wakes_second_half_night": ("night_pain_eases_on_rising",),
+}
+
+
 def screen(
     answers: Mapping[str, object],
     rules: Rules,
@@ -78,19 +90,24 @@ def screen(
         ``True``/``"yes"`` means the warning sign is present; ``None``/``"unsure"`` or a
         missing key means unanswered.
     rules : Rules
-        Loaded rules (questions, age rule, inflammatory rule, advice).
+        Loaded rules (questions, age, fragility and inflammatory rules, advice).
     age : int, optional
-        Age in years, for the new-pain age rule.
+        Age in years. Unknown age is handled conservatively: a first episode or a minor fall
+        with an unknown age counts as urgent, and the verdict is never clear.
     pain_months : float, optional
-        How long the pain has lasted, for the inflammatory-pattern rule.
+        How long the pain has lasted, for the inflammatory-pattern rule (else the
+        ``pain_over_3_months`` answer).
     inflammatory_features : mapping, optional
-        Answers to the inflammatory-pattern features (ids in ``rules.inflammatory``).
+        Answers to the inflammatory-pattern features (ids in ``rules.inflammatory``); the
+        screening questions about morning stiffness, night waking and exercise add to them.
 
     Returns
     -------
     ScreeningResult
-        Any emergency answer wins. An *unanswered* emergency question is never taken as
-        "no": the verdict is then at least ``urgent``, with a reason naming it.
+        Any emergency answer wins. An *unanswered* ("not sure") emergency or urgent
+        question is never taken as "no": the verdict is then at least ``urgent`` (a
+        clinician checks before exercise), with a reason quoting the question. Reasons are
+        plain sentences that quote the questions, never internal ids.
     """
     known = {q.id for q in rules.red_flags}
     unknown = set(answers) - known
@@ -108,54 +125,86 @@ def screen(
         reasons.append(reason)
         sources.extend(t for t in cited if t not in sources)
 
+    values = {q.id: _answer(answers.get(q.id), q.id) for q in rules.red_flags}
     for question in rules.red_flags:
-        value = _answer(answers.get(question.id), question.id)
+        value = values[question.id]
         if value is None:
-            unanswered.append(question.id)
+            if question.asked or question.id in answers:
+                unanswered.append(question.id)
             continue
         if value and question.tier != Tier.CLEAR:
-            raise_to(
-                question.tier, f"{question.tier.value}: yes to '{question.id}'", question.sources
-            )
+            raise_to(question.tier, f"Yes to {_quote(question.text)}", question.sources)
 
     age_rule = rules.age_rule
-    first = _answer(answers.get(age_rule.question_id), age_rule.question_id)
-    if age is not None and first and (age > age_rule.older_than or age < age_rule.younger_than):
+    first = values.get(age_rule.question_id)
+    if first and (age is None or age > age_rule.older_than or age < age_rule.younger_than):
+        said = "age not given" if age is None else f"age {age}"
         raise_to(
             age_rule.tier,
-            f"{age_rule.tier.value}: first episode of back pain at age {age} "
-            f"(over {age_rule.older_than} or under {age_rule.younger_than})",
+            f"A first episode of back pain ({said}): new back pain over "
+            f"{age_rule.older_than} or under {age_rule.younger_than} needs a clinician's check.",
             age_rule.sources,
         )
 
-    infl = rules.inflammatory
-    if pain_months is not None and inflammatory_features:
-        present = [f for f in infl.features if _answer(inflammatory_features.get(f), f)]
-        if pain_months > infl.min_months and len(present) >= infl.min_features:
+    fragility = rules.fragility_rule
+    if fragility is not None and values.get(fragility.question_id):
+        thin = values.get(fragility.thin_bones_id)
+        if age is None or age > fragility.older_than or thin is not False:
+            why = (
+                "your age was not given"
+                if age is None
+                else f"you are over {fragility.older_than}"
+                if age > fragility.older_than
+                else "you have, or may have, thin bones"
+            )
             raise_to(
-                infl.tier,
-                f"{infl.tier.value}: inflammatory pattern ({len(present)} of "
-                f"{len(infl.features)} features for over {infl.min_months} months)",
-                infl.sources,
+                fragility.tier,
+                f"The pain started after a minor fall or lift and {why}: a clinician should "
+                "check for a bone injury before you exercise.",
+                fragility.sources,
             )
 
-    missing_emergency = [
-        q for q in rules.red_flags if q.id in unanswered and q.tier == Tier.EMERGENCY
+    infl = rules.inflammatory
+    features = {f: _answer((inflammatory_features or {}).get(f), f) for f in infl.features}
+    for question_id, feature_ids in _INFLAMMATORY_FROM_QUESTIONS.items():
+        if values.get(question_id):
+            for feature in feature_ids:
+                features[feature] = True
+    long_pain = (
+        pain_months > infl.min_months
+        if pain_months is not None
+        else bool(values.get("pain_over_3_months"))
+    )
+    if long_pain and age is not None and age < 40 and "onset_before_40" in features:
+        features["onset_before_40"] = True
+    present = [f for f, v in features.items() if v]
+    if long_pain and len(present) >= infl.min_features:
+        raise_to(
+            infl.tier,
+            f"Your answers fit an inflammatory pattern of back pain ({len(present)} of "
+            f"{len(infl.features)} features for over {infl.min_months} months). This is not an "
+            "emergency: ask your GP for a routine review (possibly with a rheumatologist); "
+            "exercise is encouraged meanwhile.",
+            infl.sources,
+        )
+
+    missing = [
+        q for q in rules.red_flags if q.id in unanswered and q.tier in (Tier.EMERGENCY, Tier.URGENT)
     ]
-    if missing_emergency and tier.severity < Tier.URGENT.severity:
-        ids = ", ".join(q.id for q in missing_emergency)
+    if missing and tier.severity < Tier.URGENT.severity:
         raise_to(
             Tier.URGENT,
-            f"urgent: emergency question(s) not answered ({ids}); they cannot be assumed to be no",
-            tuple(t for q in missing_emergency for t in q.sources),
+            "Not answered or not sure: "
+            + "; ".join(_quote(q.text) for q in missing)
+            + ". These cannot be assumed to be no: please have a clinician check before "
+            "you exercise.",
+            tuple(t for q in missing for t in q.sources),
         )
-    if tier == Tier.CLEAR and unanswered:
-        tier_note = "routine"
-        raise_to(
-            Tier.ROUTINE,
-            f"{tier_note}: some questions were not answered ({', '.join(unanswered)})",
-            (),
-        )
+    if tier == Tier.CLEAR and (unanswered or age is None):
+        gaps = [_quote(rules.question(q).text) for q in unanswered]
+        if age is None:
+            gaps.append("your age")
+        raise_to(Tier.ROUTINE, "Not answered: " + "; ".join(gaps) + ".", ())
     return ScreeningResult(
         tier=tier,
         reasons=tuple(reasons),
@@ -173,15 +222,35 @@ class StopDecision:
     reasons: tuple[str, ...]
     seek_care: Tier | None = None
     sources: tuple[str, ...] = ()
+    back_to_tolerated: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """JSON form: action, reasons, seek_care, sources."""
+        """JSON form: action, reasons, seek_care, sources, back_to_tolerated."""
         return {
             "action": self.action.value,
             "reasons": list(self.reasons),
             "seek_care": self.seek_care.value if self.seek_care else None,
             "sources": list(self.sources),
+            "back_to_tolerated": self.back_to_tolerated,
         }
+
+
+def effective_pain_limit(limit: int, baseline_pain: int | None) -> int:
+    """The pain ceiling during a session: the limit, or the starting pain when that is higher.
+
+    A person who starts a session with pain above the limit (e.g. 8/10 with acute sciatica)
+    does a routine of positions of relief, breathing and gentle movement; the
+    pain-monitoring model then asks that pain does not rise above where it started, rather
+    than refusing every session [EFE][SIL07][BIM].
+    """
+    if baseline_pain is None:
+        return limit
+    return max(limit, baseline_pain)
+
+
+#: Stop-rule symptoms after which the person goes back to the last tolerated exercise, or
+#: the movement part of the session ends -- never on to the next exercise [MCK][MAY12].
+PERIPHERAL_SYMPTOMS = frozenset({"peripheralisation", "below_knee"})
 
 
 def evaluate_checkin(
@@ -220,7 +289,8 @@ def evaluate_checkin(
         raise InvalidInput(
             f"symptoms: unknown {sorted(unknown)}; allowed: {', '.join(sorted(known))}"
         )
-    limit = rules.pain.limit if pain_limit is None else pain_limit
+    base_limit = rules.pain.limit if pain_limit is None else pain_limit
+    limit = effective_pain_limit(base_limit, baseline_pain)
     action = StopAction.CONTINUE
     seek: Tier | None = None
     reasons: list[str] = []
@@ -259,6 +329,13 @@ def evaluate_checkin(
                 rules.pain.sources,
                 None,
             )
+    if not reasons and limit > base_limit:
+        reasons.append(
+            f"Your pain started at {limit}/10, above the usual limit of {base_limit}/10: keep "
+            f"every movement gentle, and stop if pain rises above {limit}/10."
+        )
+        sources.extend(t for t in rules.pain.sources if t not in sources)
     if not reasons:
         reasons.append("No warning signs: carry on, and tell us if anything changes.")
-    return StopDecision(action, tuple(reasons), seek, tuple(sources))
+    back = action is StopAction.STOP_EXERCISE and bool(PERIPHERAL_SYMPTOMS & set(symptoms))
+    return StopDecision(action, tuple(reasons), seek, tuple(sources), back_to_tolerated=back)

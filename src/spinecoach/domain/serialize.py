@@ -32,6 +32,7 @@ def dose_to_dict(dose: Dose) -> dict[str, Any]:
         },
         "sources": list(dose.sources),
         "duration_s": round(dose.duration_s, 1),
+        "unit": dose.unit,
     }
 
 
@@ -52,6 +53,7 @@ def dose_from_dict(data: dict[str, Any]) -> Dose:
         ),
         pnf=PnfDose(**pnf) if pnf else None,
         sources=tuple(data.get("sources", ())),
+        unit=str(data.get("unit", "reps")),
     )
 
 
@@ -120,6 +122,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "reasons": list(plan.reasons),
         "changes": [change_to_dict(c) for c in plan.changes],
         "items": [item_to_dict(i) for i in plan.items],
+        "conditions": sorted(plan.conditions),
+        "set_aside": list(plan.set_aside),
     }
 
 
@@ -134,4 +138,6 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         note=data.get("note", ""),
         paused=bool(data.get("paused", False)),
         budget_s=float(data.get("budget_s", 0.0)),
+        conditions=frozenset(data.get("conditions", ())),
+        set_aside=tuple(data.get("set_aside", ())),
     )

@@ -68,6 +68,7 @@ from spinecoach.motion.types import (
     MotionEvent,
     Repetition,
     Side,
+    ZoneChange,
 )
 
 _NO_SECONDARY: Mapping[str, float] = MappingProxyType({})
@@ -295,7 +296,9 @@ class MotionTracker:
         if not self._tracking_lost and t_s - reference > self.params.tracking_lost_s:
             self._tracking_lost = True
             self.n_gaps += 1
-            events.append(MotionEvent(t_s, EventKind.TRACKING_LOST, None, f"{self.angle} lost"))
+            # plain words: this detail is spoken to the person
+            detail = "the part of your body being measured is out of view"
+            events.append(MotionEvent(t_s, EventKind.TRACKING_LOST, None, detail))
             if self._hold is not None:
                 self._end_hold(self._hold.last_s, events)
 
@@ -346,7 +349,8 @@ class MotionTracker:
         if in_zone != self._in_zone:
             self._in_zone = in_zone
             kind = EventKind.ZONE_ENTERED if in_zone else EventKind.ZONE_LEFT
-            events.append(MotionEvent(t_s, kind, None, f"{e:.0f} deg from start"))
+            change = ZoneChange(e, e > self._high)
+            events.append(MotionEvent(t_s, kind, change, f"{e:.0f} deg from start"))
         self._last_detect_s = t_s
         excursion = self._excursion
         both = direction is ExcursionDirection.BOTH

@@ -45,7 +45,12 @@ import numpy as np
 
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth_xy
-from spinecoach.motion.imu_types import Placement, PlacementSet, placement_set_of
+from spinecoach.motion.imu_types import (
+    SENSORS_BY_PLACEMENT,
+    Placement,
+    PlacementSet,
+    placement_set_of,
+)
 from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 
 logger = logging.getLogger(__name__)
@@ -375,15 +380,12 @@ def _placement_set(orientations: Mapping[Placement, Orientation]) -> PlacementSe
 def _needed_placements(
     chosen: PlacementSet, orientations: Mapping[Placement, Orientation]
 ) -> list[Placement]:
-    required = {
-        PlacementSet.DUAL: [Placement.LOWER, Placement.UPPER],
-        PlacementSet.SACRUM: [Placement.LOWER],
-        PlacementSet.UPPER: [Placement.UPPER],
-    }.get(chosen)
-    if required is None:
+    needed = SENSORS_BY_PLACEMENT.get(chosen)
+    if needed is None:
         if not orientations:
             raise InvalidRecording("no sensors in the recording")
         return [next(iter(orientations))]
+    required = sorted(needed, key=lambda p: p is not Placement.LOWER)  # lower (sacrum) first
     missing = [str(p) for p in required if p not in orientations]
     if missing:
         raise InvalidInput(

@@ -136,6 +136,14 @@ class ImuSeries:
         return self.mag_ut is not None
 
 
+#: The sensors each placement set needs (the one table; SINGLE takes any one sensor).
+SENSORS_BY_PLACEMENT: dict[PlacementSet, tuple[Placement, ...]] = {
+    PlacementSet.DUAL: (Placement.UPPER, Placement.LOWER),
+    PlacementSet.SACRUM: (Placement.LOWER,),
+    PlacementSet.UPPER: (Placement.UPPER,),
+}
+
+
 def placement_set_of(placements: Iterable[Placement]) -> PlacementSet:
     """The measure family a set of sensor placements supports (dual, sacrum, upper, single)."""
     keys = set(placements)

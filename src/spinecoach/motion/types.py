@@ -166,6 +166,18 @@ class FormFlag:
     severity: str = "warning"  # "info" | "warning"
 
 
+@dataclass(frozen=True)
+class ZoneChange:
+    """Entering or leaving the target zone: where the excursion is, and on which side.
+
+    ``beyond`` is True when the zone was left past its upper edge (too far), False when the
+    excursion fell below its lower edge (not far enough).
+    """
+
+    excursion_deg: float
+    beyond: bool
+
+
 class EventKind(StrEnum):
     """Kinds of events a streaming analyser emits."""
 
@@ -186,11 +198,12 @@ class EventKind(StrEnum):
 class MotionEvent:
     """An event emitted while analysing, in stream time ``t_s``.
 
-    ``payload`` is the :class:`Repetition`, :class:`Hold` or :class:`FormFlag` where the kind
-    has one, else ``None``; ``detail`` is a short human-readable reason.
+    ``payload`` is the :class:`Repetition`, :class:`Hold`, :class:`FormFlag` or
+    :class:`ZoneChange` where the kind has one, else ``None``; ``detail`` is a short
+    human-readable reason (for people, never parsed).
     """
 
     t_s: float
     kind: EventKind
-    payload: Repetition | Hold | FormFlag | None = None
+    payload: Repetition | Hold | FormFlag | ZoneChange | None = None
     detail: str = ""

@@ -139,6 +139,19 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
             }
             for r in rows(models.PainReport, models.PainReport.person_id)
         ],  # fmt: skip
+        "safety_states": [
+            {
+                "at": _iso(r.at),
+                "level": r.level,
+                "reason": r.reason,
+                "source": r.source,
+                "exercise_id": r.exercise_id,
+                "pain": r.pain,
+                "note": r.note,
+                "acknowledged_at": _iso(r.acknowledged_at),
+            }
+            for r in rows(models.SafetyStateRow, models.SafetyStateRow.person_id)
+        ],  # fmt: skip
     }
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.filters import FILTERS as FILTERS  # re-exported for the CLI
 from spinecoach.motion.filters import filter_measures, sample_rate_of
 from spinecoach.motion.types import KeypointSeries, MeasureSeries
 

@@ -77,6 +77,8 @@ class Plan(Base):
     changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    conditions: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    set_aside: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     person: Mapped[Person] = relationship(back_populates="plans", foreign_keys=[person_id])
@@ -177,3 +179,26 @@ class Note(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     text: Mapped[str] = mapped_column(Text)
+
+
+class SafetyStateRow(Base):
+    """History of a person's safety state: one row each time it changes.
+
+    Rows with ``source == "clinician"`` are clinicians' clearances (with their note); they are
+    also inputs to the state machine (:mod:`spinecoach.domain.safety_state`).
+    """
+
+    __tablename__ = "safety_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    level: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))
+    exercise_id: Mapped[str | None] = mapped_column(String(80))
+    pain: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -160,6 +160,8 @@ def plan_from_row(row: models.Plan) -> Plan:
         note=row.note,
         paused=row.paused,
         budget_s=row.budget_s,
+        conditions=frozenset(row.conditions or ()),
+        set_aside=tuple(row.set_aside or ()),
     )
 
 
@@ -184,6 +186,8 @@ class PlanRepository:
             changes=[change_to_dict(c) for c in plan.changes],
             note=plan.note,
             paused=plan.paused,
+            conditions=sorted(plan.conditions),
+            set_aside=list(plan.set_aside),
             author_id=author_id,
             items=[
                 models.PlanItem(

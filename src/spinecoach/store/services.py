@@ -6,13 +6,14 @@ the domain result; no clinical logic lives here beyond wiring.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.adaptation import adapt_plan
+from spinecoach.domain.cues import PainReportKind
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
@@ -29,15 +30,23 @@ from spinecoach.store.repositories import (
     SessionRepository,
     plan_from_row,
 )
+from spinecoach.store.safety import current_safety_state, require_exercise_allowed
 
 
-def dosing_from(settings: Settings) -> DosingSettings:
+def dosing_from(settings: Settings, rules: Rules | None = None) -> DosingSettings:
     """The planner's conflict-resolving settings, taken from :class:`Settings`."""
-    return DosingSettings(
+    dosing = DosingSettings(
         static_hold_s=settings.static_hold_s,
         older_adult_age=settings.older_adult_age,
         older_adult_hold_s=settings.older_adult_hold_s,
     )
+    if rules is not None:
+        dosing = replace(dosing, ceilings=rules.ceilings)
+    return dosing
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -73,6 +82,7 @@ class CoachService:
         ScreeningRepository(self.db).add(
             person_id, result.tier.value, payload, list(result.reasons)
         )
+        current_safety_state(self.db, person_id, self.rules)  # history: re-screening lifts
         return result
 
     def require_clearance(self, person_id: int) -> None:
@@ -87,6 +97,7 @@ class CoachService:
             raise UnsafeToExercise(
                 f"Your last screening was '{tier.value}': {self.rules.tier_advice[tier]}"
             )
+        require_exercise_allowed(self.db, person_id, self.rules)
 
     def record_intake(self, person_id: int, answers: dict[str, Any]) -> Profile:
         """Validate and store intake answers; return the profile."""
@@ -118,17 +129,26 @@ class CoachService:
     ) -> tuple[Plan, int]:
         """Generate and store today's plan; returns ``(plan, plan_id)``.
 
-        Unless ``fresh``, the latest stored plan is the history (its level and the items a
-        clinician locked are kept).
+        Unless ``fresh``, the latest stored plan is the history (the items a clinician
+        locked and the exercises set aside are kept; its level is kept unless the intake is
+        newer than that plan, and never above what the intake allows).
         """
         plans = PlanRepository(self.db)
-        previous = None if fresh else plans.latest(person_id)
+        previous_row = None if fresh else plans.latest_row(person_id)
+        previous = None if previous_row is None else plan_from_row(previous_row)
+        intake = IntakeRepository(self.db).latest(person_id)
+        new_intake = (
+            previous_row is not None
+            and intake is not None
+            and _aware(intake.created_at) >= _aware(previous_row.created_at)
+        )
         plan = generate_plan(
             profile,
             self.library,
             [previous] if previous else [],
             now,
-            dosing=dosing_from(self.settings),
+            dosing=dosing_from(self.settings, self.rules),
+            new_intake=new_intake,
         )
         row = plans.add(person_id, plan, origin="generated")
         return plan, row.id
@@ -155,9 +175,11 @@ class CoachService:
         baseline_pain: int | None = None,
     ) -> StopDecision:
         """Record a pain/symptom check-in and return the stop-rule decision."""
-        if kind not in ("before", "during", "after", "next_morning", "symptom"):
+        if kind not in set(PainReportKind):
             raise InvalidInput(
-                f"kind: expected before, during, after, next_morning or symptom, got {kind!r}"
+                f"kind: expected {', '.join(PainReportKind)}, got {kind!r}".replace(
+                    ", symptom", " or symptom"
+                )
             )
         decision = evaluate_checkin(
             pain, baseline_pain, symptoms, self.rules, pain_limit=self.settings.pain_limit
@@ -172,6 +194,7 @@ class CoachService:
             symptoms=sorted(symptoms),
             decision=decision.to_json(),
         )
+        current_safety_state(self.db, person_id, self.rules)  # an emergency sets it at once
         return decision
 
     def adapt_after_session(self, person_id: int, session_id: int, now: datetime) -> Plan:

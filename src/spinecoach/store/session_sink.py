@@ -15,19 +15,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
+from spinecoach.domain.cues import CheckinKind, PainReportKind
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
+from spinecoach.store.safety import current_safety_state
 
 log = logging.getLogger(__name__)
 
-#: Engine check-in kinds -> stored pain-report kinds.
-PAIN_KINDS = {
-    "before": "before",
-    "during": "during",
-    "after_exercise": "after",
-    "end": "after",
-    "symptom": "symptom",
-}
+#: Engine check-in kinds -> stored pain-report kinds (kept for callers; the rule is
+#: :meth:`PainReportKind.of_checkin`).
+PAIN_KINDS = {k.value: PainReportKind.of_checkin(k).value for k in CheckinKind}
 
 
 class StoreSessionSink:
@@ -117,11 +114,12 @@ class StoreSessionSink:
             session_id=session_id,
             exercise_id=check.exercise_id,
             at=self.wall(check.t_s),
-            kind=PAIN_KINDS.get(check.kind, check.kind),
+            kind=PainReportKind.of_checkin(check.kind).value,
             pain=check.pain,
             symptoms=sorted(check.symptoms),
             decision=check.decision.to_json(),
         )
+        current_safety_state(self.repo.db, self.person_id)  # an emergency sets it at once
         if check.kind == "before" and check.pain is not None:
             row = self.repo.get(session_id)
             row.pain_before = check.pain
@@ -146,17 +144,55 @@ def done_exercise_ids(session: models.Session) -> list[str]:
     return [r.exercise_id for r in session.results]
 
 
+#: Hour (local time) from which the next-morning check-in after a session is due.
+MORNING_CHECKIN_HOUR = 8
+
+
+def next_morning(now: datetime, hour: int = MORNING_CHECKIN_HOUR) -> datetime:
+    """When the next-morning check-in after a session is due: tomorrow at ``hour`` o'clock,
+    local time, as an aware datetime (the same rule for the terminal and the web)."""
+    local = now.astimezone()
+    return (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def close_session(db: DbSession, row: models.Session, *, now: datetime) -> None:
+    """Close one interrupted session (status ``closed``), noting what it recorded."""
+    summary = dict(row.summary or {})
+    summary["closed_after_interruption"] = True
+    summary["exercises_recorded"] = done_exercise_ids(row)
+    SessionRepository(db).finish(row.id, status="closed", ended_at=now, summary=summary)
+
+
 def close_unfinished(db: DbSession, person_id: int, *, now: datetime) -> list[int]:
     """Close every ``in_progress`` session of a person (status ``closed``); returns their ids."""
-    repo = SessionRepository(db)
     closed = []
-    for row in repo.unfinished(person_id):
-        summary = dict(row.summary or {})
-        summary["closed_after_interruption"] = True
-        summary["exercises_recorded"] = done_exercise_ids(row)
-        repo.finish(row.id, status="closed", ended_at=now, summary=summary)
+    for row in SessionRepository(db).unfinished(person_id):
+        close_session(db, row, now=now)
         closed.append(row.id)
     return closed
+
+
+def session_sink(
+    db: DbSession,
+    person_id: int,
+    plan_id: int | None,
+    *,
+    source: str,
+    started_at: datetime,
+    origin_s: float = 0.0,
+    session_id: int | None = None,
+) -> StoreSessionSink:
+    """The one way a front end (terminal or web) starts storing a live session."""
+    return StoreSessionSink(
+        db,
+        person_id,
+        plan_id,
+        started_at=started_at,
+        origin_s=origin_s,
+        source=source,
+        session_id=session_id,
+        next_checkin_at=next_morning(started_at),
+    )
 
 
 def pending_morning_checkin(db: DbSession, person_id: int) -> tuple[int, datetime] | None:

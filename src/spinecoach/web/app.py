@@ -13,13 +13,14 @@ from sqlalchemy.orm import sessionmaker
 
 import spinecoach
 from spinecoach.content import load_library, load_rules
+from spinecoach.domain.wording import condition_words, decision_words, plain_message
 from spinecoach.errors import SpinecoachError
 from spinecoach.settings import Settings
 from spinecoach.store.db import open_database
 from spinecoach.web import errors as error_pages
 from spinecoach.web.context import STATIC_DIR, TEMPLATES_DIR, AppContext
 from spinecoach.web.live import LiveHub
-from spinecoach.web.routes import auth, clinic, demos, patient, session
+from spinecoach.web.routes import auth, clinic, demos, patient, safety, session
 from spinecoach.web.security import (
     COOKIE_NAME,
     LoginRateLimiter,
@@ -56,7 +57,7 @@ def create_app(
         Use this database instead of opening ``settings.resolved_database_url``
         (tests pass an in-memory SQLite factory).
     """
-    settings = settings or Settings()
+    settings = settings or Settings.load()
     if session_factory is None:
         engine, session_factory = open_database(settings.resolved_database_url)
     else:
@@ -64,6 +65,9 @@ def create_app(
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["disclaimer"] = spinecoach.DISCLAIMER
     templates.env.globals["version"] = spinecoach.__version__
+    templates.env.filters["decision_words"] = decision_words
+    templates.env.filters["condition_words"] = condition_words
+    templates.env.filters["plain_message"] = plain_message
     ctx = AppContext(
         settings=settings,
         engine=engine,
@@ -80,7 +84,7 @@ def create_app(
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (auth, patient, session, clinic, demos):
+    for module in (auth, patient, session, clinic, safety, demos):
         app.include_router(module.router)
     app.add_exception_handler(SpinecoachError, error_pages.handle_spinecoach_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, error_pages.handle_validation_error)  # type: ignore[arg-type]

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
-from spinecoach.domain.planning import relabel
+from spinecoach.domain.planning import cautions_for_person, relabel
 from spinecoach.domain.rules import Rules, Tier
 from spinecoach.domain.safety import ScreeningResult, StopDecision
-from spinecoach.domain.serialize import dose_to_dict
+from spinecoach.domain.serialize import dose_from_dict, dose_to_dict
+from spinecoach.domain.wording import decision_words
+from spinecoach.domain.wording import describe_dose as dose_words
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
@@ -29,6 +31,7 @@ from spinecoach.store.repositories import (
     ScreeningRepository,
     plan_from_row,
 )
+from spinecoach.store.safety import require_exercise_allowed
 from spinecoach.store.services import CoachService
 
 ANSWER_CHOICES = ("yes", "no", "unsure")
@@ -55,18 +58,9 @@ class TodayView:
 
 
 def describe_dose(dose: dict[str, Any]) -> str:
-    """A short human description of a stored dose (e.g. ``2 x 8 reps, hold 5 s, each side``)."""
-    parts = []
-    reps = dose.get("reps", 1)
-    sets = dose.get("sets", 1)
-    parts.append(f"{sets} x {reps} reps" if sets > 1 else f"{reps} reps")
-    if dose.get("hold_s"):
-        parts.append(f"hold {dose['hold_s']:g} s")
-    if dose.get("pnf"):
-        parts.append("contract-relax")
-    if dose.get("per_side"):
-        parts.append("each side")
-    return ", ".join(parts)
+    """A short description of a stored dose in words that fit the exercise (minutes for
+    walking), e.g. ``2 x 30 s hold, each side`` (see :func:`spinecoach.domain.wording`)."""
+    return dose_words(dose_from_dict(dose))
 
 
 class Care:
@@ -113,6 +107,7 @@ class Care:
             raise UnsafeToExercise("Please answer the safety questions before you exercise.")
         if not result.may_exercise:
             raise UnsafeToExercise(result.advice)
+        require_exercise_allowed(self.db, person.id, self.rules)
 
     # --- intake and plans ------------------------------------------------------------
     def submit_intake(self, person: models.Person, answers: dict[str, Any], now: datetime) -> Plan:
@@ -149,6 +144,8 @@ class Care:
         )
 
     def _name(self, exercise_id: str) -> str:
+        if exercise_id == "*":
+            return "Your plan"
         exercise = self.library.exercises.get(exercise_id)
         return exercise.name if exercise else exercise_id
 
@@ -173,7 +170,7 @@ class Care:
             elif old[exercise_id].locked != item.locked:
                 what = "kept fixed by your clinician" if item.locked else "no longer fixed"
                 lines.append(PlanChangeLine(self._name(exercise_id), what, why))
-        for exercise_id in old.keys() - new.keys():
+        for exercise_id in sorted(old.keys() - new.keys()):
             why = reasons.get(exercise_id, fallback)
             lines.append(PlanChangeLine(self._name(exercise_id), "removed", why))
         if before.level != after.level:
@@ -184,7 +181,9 @@ class Care:
             if change["exercise_id"] not in old.keys() | new.keys():
                 lines.append(
                     PlanChangeLine(
-                        self._name(change["exercise_id"]), change["action"], change["reason"]
+                        self._name(change["exercise_id"]),
+                        decision_words(change["action"]),
+                        change["reason"],
                     )
                 )
         return lines
@@ -249,6 +248,9 @@ def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, 
                 "section": item.section.value.replace("_", " "),
                 "dose": dose,
                 "dose_text": describe_dose(dose),
+                "cautions": list(cautions_for_person(exercise, plan.conditions))
+                if exercise
+                else [],
                 "duration_s": round(item.duration_s),
                 "reason": item.reason,
                 "sources": list(item.sources),

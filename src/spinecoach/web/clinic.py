@@ -15,10 +15,14 @@ from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
+from spinecoach.domain.rules import Rules
+from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
+from spinecoach.store.safety import current_safety_state
 from spinecoach.web.progress import MIC_POINTS
+from spinecoach.web.safety import SafetyLine, safety_line
 
 FLAG_WINDOW_DAYS = 7
 MISSED_DAYS_FLAG = 3
@@ -41,6 +45,8 @@ class PatientRow:
     person: models.Person
     flags: tuple[Flag, ...]
     last_session: datetime | None
+    safety: SafetyLine | None = None  # shown first, in plain words (issue 10 §1)
+    severity: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class ItemEdit:
     reps: int | None = None
     sets: int | None = None
     hold_s: float | None = None
+    position: int | None = None  # the row in the plan (rows of a duplicated exercise differ)
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,10 @@ def _aware(value: datetime) -> datetime:
 class Clinic:
     """Clinician services for one request."""
 
-    def __init__(self, db: DbSession, library: ExerciseLibrary) -> None:
+    def __init__(self, db: DbSession, library: ExerciseLibrary, rules: Rules | None = None) -> None:
         self.db = db
         self.library = library
+        self.rules = rules
         self.people = PersonRepository(db)
         self.plans = PlanRepository(db)
 
@@ -94,10 +102,18 @@ class Clinic:
                 .where(models.Session.person_id == person.id)
                 .order_by(models.Session.started_at.desc())
             ).first()
+            state = current_safety_state(self.db, person.id, self.rules)
+            line = None if state.level is SafetyLevel.CLEAR else safety_line(state, self.library)
             rows.append(
-                PatientRow(person, tuple(self.flags(person, now)), _aware(last) if last else None)
+                PatientRow(
+                    person,
+                    tuple(self.flags(person, now)),
+                    _aware(last) if last else None,
+                    line,
+                    state.level.severity,
+                )  # fmt: skip
             )
-        return sorted(rows, key=lambda r: (-len(r.flags), r.person.name.lower()))
+        return sorted(rows, key=lambda r: (-r.severity, -len(r.flags), r.person.name.lower()))
 
     def flags(self, person: models.Person, now: datetime) -> list[Flag]:
         """Red-flag answers, pain rising over the last week, missed sessions, poor tracking."""
@@ -210,12 +226,22 @@ class Clinic:
         if row is None:
             raise InvalidInput("plan: this patient has no plan yet (they have not done the intake)")
         current = plan_from_row(row)
-        by_id = {e.exercise_id: e for e in edit.items}
+        by_position = {e.position: e for e in edit.items if e.position is not None}
+        by_id: dict[str, ItemEdit] = {}
+        for legacy in edit.items:
+            if legacy.position is None:
+                by_id.setdefault(legacy.exercise_id, legacy)
         items: list[PlanItem] = []
         changes: list[PlanChange] = []
         who = f"Changed by {clinician.name}"
-        for item in current.items:
-            e = by_id.get(item.exercise_id)
+        for position, item in enumerate(current.items):
+            e = by_position.get(position)
+            if e is not None and e.exercise_id != item.exercise_id:
+                raise InvalidInput(
+                    "plan: the plan changed since this page was opened; reload it and edit again"
+                )
+            if e is None:
+                e = by_id.pop(item.exercise_id, None)  # older form: first row of that id
             if e is None:
                 items.append(item)
                 continue
@@ -259,6 +285,19 @@ class Clinic:
                 )
             )
             changes.append(PlanChange(exercise.id, ChangeAction.ADD, f"{who}: added."))
+        seen: set[str] = set()
+        for item in items:
+            if item.exercise_id in seen:
+                name = (
+                    self.library.exercises[item.exercise_id].name
+                    if (item.exercise_id in self.library)
+                    else item.exercise_id
+                )
+                raise InvalidInput(
+                    f"plan: {name} is listed twice; untick one of its rows (a plan holds each "
+                    "exercise once). Nothing was saved."
+                )
+            seen.add(item.exercise_id)
         level = current.level
         if edit.level is not None:
             if edit.level not in (1, 2, 3):

@@ -128,7 +128,7 @@ def get_care(db: DbDep, ctx: ContextDep) -> Care:
 
 def get_clinic(db: DbDep, ctx: ContextDep) -> Clinic:
     """Clinician services bound to this request's database session."""
-    return Clinic(db, ctx.library)
+    return Clinic(db, ctx.library, ctx.rules)
 
 
 def get_accounts(db: DbDep, ctx: ContextDep) -> Accounts:

@@ -9,7 +9,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from spinecoach.errors import NotAuthenticated, SpinecoachError
+from spinecoach.domain.wording import plain_message
+from spinecoach.errors import NotAuthenticated, SpinecoachError, UnsafeToExercise
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,12 @@ def error_response(request: Request, status: int, message: str, kind: str) -> Re
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"title": TITLES.get(status, "Error"), "message": message, "status": status, "kind": kind},
+        {
+            "title": TITLES.get(status, "Error"),
+            "message": plain_message(message),
+            "status": status,
+            "kind": kind,
+        },
         status_code=status,
     )
 
@@ -54,6 +60,12 @@ async def handle_spinecoach_error(request: Request, exc: SpinecoachError) -> Res
         if request.url.query:
             target += "?" + request.url.query
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if isinstance(exc, UnsafeToExercise) and not wants_json(request):
+        from spinecoach.web.safety import render_block
+
+        page = render_block(request, str(exc), exc.http_status)
+        if page is not None:
+            return page
     if exc.http_status >= 500:
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
     return error_response(request, exc.http_status, str(exc), type(exc).__name__)

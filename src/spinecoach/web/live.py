@@ -5,9 +5,10 @@ For each connection one :class:`LiveSession` owns
 * a :class:`~spinecoach.coach.engine.SessionEngine` on the server's monotonic clock, whose
   results go to the database the moment each exercise ends
   (:class:`~spinecoach.store.session_sink.StoreSessionSink`);
-* a :class:`~spinecoach.motion.streaming.StreamingAnalyzer` for the exercise in progress,
-  fed keypoints (sent by the client, or estimated here from JPEG frames) and steering the
-  engine with its events;
+* a :class:`~spinecoach.coach.feed.LiveAdapter`, the one way in to the engine that every
+  front end uses: keypoints (sent by the client, or estimated here from JPEG frames) pass the
+  tracking monitor and the exercise's analysis, and its events steer the engine; IMU lines
+  go through the one decoder (:class:`~spinecoach.sources.imu.live.ImuLineDecoder`);
 * for camera sessions, a pose backend (MediaPipe BlazePose), created on the first frame and
   run in a worker thread so the event loop stays responsive.
 
@@ -21,49 +22,37 @@ import logging
 import math
 import struct
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from spinecoach.coach.clock import MonotonicClock
+from spinecoach.coach.clock import Clock, MonotonicClock
 from spinecoach.coach.cues import Cue
 from spinecoach.coach.engine import EngineOptions, SessionEngine
-from spinecoach.domain.exercise import ExcursionDirection, Exercise
+from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed
+from spinecoach.coach.sensors import SensorHost
+from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.movement_words import movement_label
 from spinecoach.domain.plan import Plan
-from spinecoach.errors import InvalidInput, InvalidRecording
-from spinecoach.motion.body import Body
-from spinecoach.motion.measures import MEASURES, measure_values
-from spinecoach.motion.streaming import StreamingAnalyzer
-from spinecoach.motion.types import EventKind, FrameKind
-from spinecoach.store.session_sink import StoreSessionSink
+from spinecoach.errors import InvalidInput
+from spinecoach.sources.imu.live import ImuLineDecoder
+from spinecoach.sources.live_sources import live_source, sensor_plugins
+from spinecoach.store.session_sink import session_sink
 from spinecoach.web.context import AppContext
 
 log = logging.getLogger(__name__)
 
-#: Form-flag codes checked for every exercise besides its own common errors.
-GENERIC_FORM_CODES = frozenset({"out_of_range", "too_fast", "not_enough_range"})
 MAX_KEYPOINTS = 64
 MAX_FRAME_SIDE_PX = 1920
 FRAME_HEADER = struct.Struct("<d")  # client time stamp (ms) before the JPEG bytes
-ALWAYS_FORWARDED = frozenset(
-    {
-        EventKind.TRACKING_LOST,
-        EventKind.TRACKING_RESTORED,
-        EventKind.START_POSITION_NEEDED,
-        EventKind.START_POSITION_REACHED,
-    }
-)
-SOURCES = ("camera", "keypoints", "imu", "timer")
 #: Sources that can take a motion sensor *beside* them (an extra measured trace).
 SENSOR_BESIDE_SOURCES = ("camera", "keypoints")
 #: Shown from a sensor beside the camera when the exercise's ``imu_angle`` is not measurable
 #: with the sensors present (one phone on the sacrum measures pelvic angles only).
 SENSOR_FALLBACK_ANGLES = ("pelvic_tilt_deg", "trunk_inclination_deg")
-MORNING_CHECKIN_HOUR = 8
 READOUT_INTERVAL_S = 0.06  # the angle shown on the page is refreshed at most ~16 times/s
 
 
@@ -117,11 +106,6 @@ def sensor_label(measure: str) -> str:
     """Display label of an IMU measure, e.g. ``Lumbar flexion (sensor)``."""
     words = measure.removesuffix("_deg").replace("_", " ")
     return f"{words[:1].upper()}{words[1:]} (sensor)"
-
-
-def next_morning(now: datetime, hour: int = MORNING_CHECKIN_HOUR) -> datetime:
-    """When the next-morning check-in after a session is due (the next day at ``hour``)."""
-    return (now + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def parse_keypoints(
@@ -179,6 +163,13 @@ class LiveSession:
     sensor_beside : bool
         A motion sensor streams *beside* the camera (or keypoints): its angle is measured and
         shown as an extra trace, while the camera still drives analysis and the engine.
+    clock : Clock, optional
+        The engine's clock (default the server's monotonic clock; tests replay recordings
+        on a fake one).
+    sensors : tuple of str
+        Sensor plug-ins beside the main source (``band``, ``emg``): their lines arrive in
+        ``sensor`` messages, their cues go through the engine and their summaries are stored
+        with each exercise's result.
     """
 
     def __init__(
@@ -189,31 +180,38 @@ class LiveSession:
         plan_id: int,
         source: str,
         sensor_beside: bool = False,
+        clock: Clock | None = None,
+        sensors: tuple[str, ...] = (),
     ) -> None:
-        if source not in SOURCES:
-            raise InvalidInput(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
+        kind = live_source(source)  # registered by name (InvalidInput when unknown)
         if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
             raise InvalidInput(
                 "sensor: a motion sensor beside another source needs source "
                 f"{' or '.join(SENSOR_BESIDE_SOURCES)}, got {source!r}"
             )
         self.sensor_beside = sensor_beside
+        plugins = sensor_plugins()
+        for name in sensors:
+            if name not in plugins:
+                raise InvalidInput(
+                    f"sensor: expected one of imu, {', '.join(plugins)}, got {name!r}"
+                )
+        self.sensor_host = SensorHost({n: plugins[n].channel() for n in sensors})  # type: ignore[misc]
         self.ctx = ctx
         self.person_id = person_id
         self.plan = plan
         self.source = source
-        self.clock = MonotonicClock()
+        self.clock = clock or MonotonicClock()
         self._db = ctx.session_factory()
         origin_s = self.clock.now()
         started_at = datetime.now(UTC)
-        self.sink = StoreSessionSink(
-            self._db,
-            person_id,
-            plan_id,
-            started_at=started_at,
-            origin_s=origin_s,
-            source=source,
-            next_checkin_at=next_morning(started_at),
+        self.sink = session_sink(
+            self._db, person_id, plan_id, source=source, started_at=started_at, origin_s=origin_s
+        )
+        self.feed = MotionFeed(
+            measure_for=kind.measure_for,
+            dose_for=self._dose,
+            min_confidence=ctx.settings.min_keypoint_confidence,
         )
         self.engine = SessionEngine(
             plan,
@@ -221,18 +219,19 @@ class LiveSession:
             ctx.rules,
             clock=self.clock,
             sink=self.sink,
-            sensor=source != "timer",
-            options=EngineOptions(pain_limit=ctx.settings.pain_limit),
+            sensor=kind.steers,
+            options=EngineOptions(pain_limit=ctx.settings.pain_limit, wait_for_stop_ack=True),
+            sensor_for=self.feed.measurable if kind.measure_for is not None else None,
         )
         self._t0 = origin_s
-        self._imu_assembler: Any = None
-        self._imu_processor: Any = None
-        self.imu_rows = 0
+        self.adapter = LiveAdapter(self.engine, self.feed)
+        self._imu = ImuLineDecoder()  # the IMU steering the session (source imu)
+        self._beside = ImuLineDecoder(thin=False)  # a sensor beside the camera: every row
+        self.imu_error = ""
         self._sensor_angle: SensorReadout | None = None
-        self._analyzer: StreamingAnalyzer | None = None
-        self._analyzer_key: tuple[int, str] | None = None
         self._pose: Any = None
         self._pose_lock = threading.Lock()
+        self._sensor_lock = threading.Lock()
         self._last_angle: AngleReadout | None = None
         self._readout_t_s = -math.inf
         self.frames = 0
@@ -263,7 +262,8 @@ class LiveSession:
         return self.engine.tick()
 
     def control(self, message: dict[str, Any]) -> list[Cue]:
-        """Apply a control message: pain, symptoms, skip, stop, pause, resume."""
+        """Apply a control message: pain, symptoms, skip, stop, pause, resume,
+        acknowledge_stop."""
         kind = message.get("type")
         if kind == "pain":
             pain = message.get("pain")
@@ -292,91 +292,92 @@ class LiveSession:
         if kind == "resume":
             self.engine.resume()
             return []
+        if kind == "acknowledge_stop":  # the person read "stop this exercise"
+            return self.engine.acknowledge_stop()
         raise InvalidInput(f"type: unknown message type {str(kind)[:40]!r}")
+
+    @property
+    def imu_rows(self) -> int:
+        """Measure rows decoded from IMU messages so far."""
+        return self._imu.n_rows + self._beside.n_rows
+
+    def _dose(self, exercise: Exercise) -> Dose:
+        """The plan's dose of ``exercise`` (its own dose when the plan lacks it)."""
+        return next(
+            (i.dose for i in self.plan.items if i.exercise_id == exercise.id), exercise.dose
+        )
+
+    def _stream_t(self) -> float:
+        return self.clock.now() - self._t0
 
     def push_keypoints(
         self, positions: np.ndarray, confidence: np.ndarray, names: Sequence[str]
     ) -> list[Cue]:
-        """Feed one frame of keypoints (image pixels) through analysis into the engine."""
+        """Feed one frame of keypoints (image pixels) through the live adapter into the engine."""
         self.frames += 1
-        exercise = self.engine.current_exercise
-        if exercise is None or self.engine.finished:
-            self._last_angle = None
-            return []
-        analyzer = self._analyzer_for(exercise)
-        t_s = self.clock.now() - self._t0
         names_tuple = names if isinstance(names, tuple) else tuple(names)
-        events = analyzer.push_keypoints(t_s, positions, confidence, names_tuple)
-        if t_s - self._readout_t_s >= READOUT_INTERVAL_S or self._last_angle is None:
-            self._readout_t_s = t_s
-            self._last_angle = self._readout(exercise, analyzer, positions, confidence, names_tuple)
-        cues: list[Cue] = []
-        moving = self.engine.accepts_motion
-        for event in events:
-            if moving or event.kind in ALWAYS_FORWARDED:
-                cues.extend(self.engine.on_motion_event(event))
-        cues.extend(self.engine.tick())
+        frame = Frame(self._stream_t(), positions, confidence, names_tuple)
+        cues = self.adapter.push(frame)
+        self._update_readout(frame.t_s)
         return cues
 
     def push_imu(self, text: str) -> list[Cue]:
         """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of
-        gyro/accel per line) through orientation, calibration and analysis into the engine.
+        gyro/accel per line) through the one decoder and the live adapter into the engine.
 
         The first seconds are the neutral calibration window (stand still, upright); then
         every frame yields measures (``lumbar_flexion_deg``, ``pelvic_tilt_deg``, ...) and the
-        current exercise's ``imu_angle`` is analysed.
+        current exercise's ``imu_angle`` is analysed. Malformed lines are skipped; the last
+        problem is kept in :attr:`imu_error` for the caller to report.
         """
+        before = self._imu.n_bad_lines
         cues: list[Cue] = []
-        for row_t, values in self._imu_rows(text):
-            cues.extend(self._push_measures(row_t, values))
+        for row_t, values in self._imu.feed(text):
+            cues.extend(self.adapter.push(Frame(row_t, measures=values)))
+            self._update_readout(row_t)
         cues.extend(self.engine.tick())
+        self.imu_error = self._imu.last_error if self._imu.n_bad_lines > before else ""
         return cues
 
     def push_sensor(self, text: str) -> None:
         """Feed IMU protocol lines from a sensor *beside* the camera: measured and shown only.
 
-        The same orientation and calibration pipeline as :meth:`push_imu`; the latest row
-        becomes the sensor readout (the current exercise's ``imu_angle``, or a pelvic/trunk
-        angle when that is not measurable with the sensors present). Repetitions, holds and
-        the engine stay with the camera.
+        The same decoder as :meth:`push_imu`; the latest row becomes the sensor readout (the
+        current exercise's ``imu_angle``, or a pelvic/trunk angle when that is not measurable
+        with the sensors present). Repetitions, holds and the engine stay with the camera.
+        Malformed lines are skipped; the last problem is kept in :attr:`imu_error`.
         """
         if not self.sensor_beside:
             raise InvalidInput("imu: this session was not opened with a motion sensor")
-        last: tuple[float, dict[str, float]] | None = None
-        try:
-            for row in self._imu_rows(text):
-                last = row
-        finally:  # rows before a malformed line still count
-            self._update_sensor_angle(last)
+        before = self._beside.n_bad_lines
+        rows = self._beside.feed(text)
+        self._update_sensor_angle(rows[-1] if rows else None)
+        self.imu_error = self._beside.last_error if self._beside.n_bad_lines > before else ""
 
-    def _imu_rows(self, text: str) -> Iterator[tuple[float, dict[str, float]]]:
-        """Measure rows ``(t_s, {name: degrees})`` from IMU protocol lines, as they appear."""
-        from spinecoach.motion.imu_pipeline import ImuStreamProcessor
-        from spinecoach.sources.imu.live import FrameAssembler, parse_line
+    def push_plugin(self, name: str, text: str) -> list[Cue]:
+        """Lines of sensor plug-in ``name``: decoded, coached, summarised (see
+        :class:`~spinecoach.coach.sensors.SensorHost`). Malformed lines are skipped; the last
+        problem is kept in :attr:`imu_error`."""
+        channel = self.sensor_host.channels.get(name)
+        if channel is None:
+            raise InvalidInput(f"sensor: this session was not opened with the {name[:40]} sensor")
+        with self._sensor_lock:
+            before = channel.n_bad_lines  # type: ignore[attr-defined]
+            channel.feed(text)  # type: ignore[attr-defined]
+            bad = channel.n_bad_lines > before  # type: ignore[attr-defined]
+            self.imu_error = channel.last_error if bad else ""  # type: ignore[attr-defined]
+            if self.engine.finished:
+                return []
+            angle = self._last_angle.value_deg if self._last_angle is not None else None
+            return self.sensor_host.step(self.engine, angle)
 
-        if self._imu_assembler is None:
-            self._imu_assembler = FrameAssembler()
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                kind, t_s, samples = parse_line(line)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise InvalidInput(f"imu: malformed line ({exc})") from None
-            if kind == "end":
-                continue
-            try:
-                for frame_t, frame in self._imu_assembler.add(t_s, samples):
-                    if self._imu_processor is None:
-                        self._imu_processor = ImuStreamProcessor(tuple(frame))
-                    for row in self._imu_processor.push(frame_t, frame):
-                        self.imu_rows += 1
-                        yield row
-            except InvalidRecording as exc:
-                raise InvalidInput(f"imu: {exc}") from None
+    def push_sensor_locked(self, text: str) -> None:
+        """:meth:`push_sensor` from another connection (the phone's), one message at a time."""
+        with self._sensor_lock:
+            self.push_sensor(text)
 
     def _update_sensor_angle(self, row: tuple[float, dict[str, float]] | None) -> None:
-        calibrated = self._imu_processor is not None and bool(self._imu_processor.calibrated)
+        calibrated = self._beside.calibrated
         exercise = self.engine.current_exercise
         if row is None:
             if self._sensor_angle is None:
@@ -394,29 +395,21 @@ class LiveSession:
         value = float(raw) if math.isfinite(raw) else None
         self._sensor_angle = SensorReadout(name, sensor_label(name), value, calibrated, t_s)
 
-    def _push_measures(self, t_s: float, values: dict[str, float]) -> list[Cue]:
+    def _update_readout(self, t_s: float) -> None:
+        """The page's angle readout: the analysed measure's excursion and its zone."""
         exercise = self.engine.current_exercise
-        if exercise is None or self.engine.finished or exercise.signature.imu_angle is None:
+        current = self.feed.current
+        if exercise is None or current is None or self.engine.finished:
             self._last_angle = None
-            return []
-        analyzer = self._analyzer_for(exercise)
-        events = analyzer.push_measures(t_s, values)
+            return
+        if t_s - self._readout_t_s < READOUT_INTERVAL_S and self._last_angle is not None:
+            return
+        self._readout_t_s = t_s
         signature = exercise.signature
-        raw = values.get(signature.imu_angle or "", math.nan)
-        low, high = (float(v) for v in signature.target_range_deg)
-        self._last_angle = AngleReadout(
-            signature.imu_angle or "",
-            _excursion(signature.direction, raw, analyzer.tracker.baseline_deg),
-            low,
-            high,
-            movement_label(signature.imu_angle or "", signature.direction),
-        )
-        cues: list[Cue] = []
-        moving = self.engine.accepts_motion
-        for event in events:
-            if moving or event.kind in ALWAYS_FORWARDED:
-                cues.extend(self.engine.on_motion_event(event))
-        return cues
+        name = current.measure or signature.primary_angle
+        low, high = (float(v) for v in signature.zone_for(current.measure))
+        label = movement_label(name, signature.direction)
+        self._last_angle = AngleReadout(name, current.readout().angle_deg, low, high, label)
 
     def estimate(self, jpeg: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
         """Decode a JPEG frame and estimate the pose (call from a worker thread).
@@ -452,6 +445,8 @@ class LiveSession:
         state["angle"] = None if self._last_angle is None else self._last_angle.to_json()
         if self.sensor_beside:
             state["sensor_angle"] = self.snapshot_sensor()
+        if self.sensor_host.channels:
+            state["sensors"] = self.sensor_host.readouts()
         state["session_id"] = self.session_id
         return state
 
@@ -489,71 +484,6 @@ class LiveSession:
             for c in plan.changes
         ]
 
-    # ------------------------------------------------------------------ helpers
-    def _analyzer_for(self, exercise: Exercise) -> StreamingAnalyzer:
-        # A new analyzer for every exercise run (an exercise ends -> a result is recorded).
-        key = (len(self.engine.results), exercise.id)
-        if self._analyzer is None or self._analyzer_key != key:
-            dose = next(
-                (i.dose for i in self.plan.items if i.exercise_id == exercise.id), exercise.dose
-            )
-            imu = self.source == "imu" and exercise.signature.imu_angle is not None
-            self._analyzer = StreamingAnalyzer(
-                exercise.signature,
-                angle=exercise.signature.imu_angle if imu else None,
-                dose=dose,
-                min_confidence=self.ctx.settings.min_keypoint_confidence,
-                exercise_id=exercise.id,
-                error_codes=frozenset(e.code for e in exercise.common_errors) | GENERIC_FORM_CODES,
-                start_position=None if imu else exercise.position.value,
-            )
-            self._analyzer_key = key
-        return self._analyzer
-
-    def _readout(
-        self,
-        exercise: Exercise,
-        analyzer: StreamingAnalyzer,
-        positions: np.ndarray,
-        confidence: np.ndarray,
-        names: tuple[str, ...],
-    ) -> AngleReadout:
-        signature = exercise.signature
-        low, high = (float(v) for v in signature.target_range_deg)
-        definition = MEASURES.get(signature.primary_angle)
-        baseline = analyzer.tracker.baseline_deg
-        value: float | None = None
-        if definition is not None and baseline is not None:
-            body = Body(
-                positions[None],
-                confidence[None],
-                names,
-                FrameKind.IMAGE,
-                "x right, y down",
-                self.ctx.settings.min_keypoint_confidence,
-            )
-            try:
-                raw = float(measure_values(body, definition)[0])
-            except (KeyError, ValueError, IndexError):
-                raw = math.nan
-            value = _excursion(signature.direction, raw, baseline)
-        label = movement_label(signature.primary_angle, signature.direction)
-        return AngleReadout(signature.primary_angle, value, low, high, label)
-
-
-def _excursion(
-    direction: ExcursionDirection, raw_deg: float, baseline_deg: float | None
-) -> float | None:
-    """Excursion from the start position on the scale of ``target_range_deg`` (degrees)."""
-    if baseline_deg is None or not math.isfinite(raw_deg):
-        return None
-    relative = raw_deg - baseline_deg
-    if direction is ExcursionDirection.BOTH:
-        return abs(relative)
-    if direction is ExcursionDirection.NEGATIVE:
-        return -relative
-    return relative
-
 
 def landmarks_json(
     positions: np.ndarray, confidence: np.ndarray, size: tuple[int, int]
@@ -585,7 +515,13 @@ class LiveHub:
         self._serial = 0
 
     def open(
-        self, person_id: int, plan: Plan, plan_id: int, source: str, sensor_beside: bool = False
+        self,
+        person_id: int,
+        plan: Plan,
+        plan_id: int,
+        source: str,
+        sensor_beside: bool = False,
+        sensors: tuple[str, ...] = (),
     ) -> tuple[int, LiveSession]:
         """Register a new live session; returns its registry key and the session."""
         if len(self.active) >= self.max_sessions:
@@ -603,14 +539,17 @@ class LiveHub:
             )
         self._close_interrupted(person_id)
         self._serial += 1
-        live = LiveSession(self.ctx, person_id, plan, plan_id, source, sensor_beside)
+        live = LiveSession(
+            self.ctx, person_id, plan, plan_id, source, sensor_beside, sensors=sensors
+        )
         self.active[self._serial] = live
         return self._serial, live
 
     def find_sensor_session(self, person_id: int) -> LiveSession:
         """The person's running session that takes a motion sensor beside the camera."""
         live = next((s for s in self.active.values() if s.person_id == person_id), None)
-        if live is None or not live.sensor_beside or live.engine.finished:
+        takes = live is not None and (live.sensor_beside or bool(live.sensor_host.channels))
+        if live is None or not takes or live.engine.finished:
             raise InvalidInput(
                 "no session is waiting for a sensor: start a camera session with "
                 "'also use my phone as a back sensor' ticked first"

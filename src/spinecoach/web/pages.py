@@ -15,6 +15,11 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     ctx = get_context(request)
     session = get_web_session(request, ctx)
     context.setdefault("user", getattr(request.state, "user", None))
+    user = context["user"]
+    if user is not None and getattr(user, "role", None) == "patient" and "safety" not in context:
+        from spinecoach.web.safety import banner_for
+
+        context["safety"] = banner_for(ctx, user)  # the safety state on every patient page
     context["csrf_token"] = ctx.signer.csrf_token(session)
     return ctx.templates.TemplateResponse(request, name, context, status_code=status_code)
 

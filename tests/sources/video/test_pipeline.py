@@ -68,7 +68,7 @@ def test_hidden_knee_pauses_feedback_and_says_why(clip_pose, library) -> None:  
     assert ok[100:120].all()
     assert not ok[135:180].any()  # paused within 0.3 s of the knee disappearing
     assert ok[200:].all()  # resumed after 0.5 s of good tracking
-    paused = [c for r in results[120:140] for c in r.cues if c.kind == "tracking"]
+    paused = [c for r in results[120:140] for c in r.cues if c.topic == "tracking"]
     assert paused and "left knee" in paused[0].text and "paused" in paused[0].text
     assert "left knee" in results[150].overlay.alert
     assert results[150].overlay.angle_deg is None
@@ -157,7 +157,7 @@ def test_dark_room_gives_a_setup_instruction(shared_data, library) -> None:  # t
     )
     dark = np.full((544, 960, 3), 12, np.uint8)
     cues = [c for i in range(40) for c in pipeline.process(Frame(i, i / 30.0, dark)).cues]
-    setup = [c.text for c in cues if c.kind == "setup"]
+    setup = [c.text for c in cues if c.topic == "setup"]
     assert any("too dark" in text for text in setup)
     assert pipeline.setup is not None
     assert "too_dark" in [issue.code for issue in pipeline.setup.issues]

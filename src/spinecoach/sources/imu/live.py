@@ -36,28 +36,33 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from spinecoach.domain.exercise import Dose, SensorSignature
-from spinecoach.errors import InvalidInput
+from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions
 from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample, event_stride
-from spinecoach.motion.imu_types import Placement, PlacementSet, placement_set_of
+from spinecoach.motion.imu_types import (
+    SENSORS_BY_PLACEMENT,
+    Placement,
+    PlacementSet,
+    placement_set_of,
+)
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import MotionEvent
 
 logger = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 4096
-PLACEMENT_SENSORS = {
-    PlacementSet.DUAL: (Placement.UPPER, Placement.LOWER),
-    PlacementSet.SACRUM: (Placement.LOWER,),
-    PlacementSet.UPPER: (Placement.UPPER,),
-}
+PLACEMENT_SENSORS = SENSORS_BY_PLACEMENT
+#: What a malformed line can raise while it is parsed (all of them are caught).
+LINE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
+MeasureRow = tuple[float, dict[str, float]]
 
 
 def _vector(value: Any, name: str) -> list[float] | None:
@@ -87,11 +92,16 @@ def parse_line(line: str) -> tuple[str, float, dict[Placement, Sample]]:
     if not math.isfinite(t):
         raise ValueError("'t' must be finite")
     if "sensors" in obj:
-        items = obj["sensors"].items()
+        sensors = obj["sensors"]
+        if not isinstance(sensors, dict):
+            raise ValueError("'sensors' must be an object of placement -> sample")
+        items = list(sensors.items())
     else:
         items = [(obj.get("sensor", "lower"), obj)]
     samples: dict[Placement, Sample] = {}
     for name, body in items:
+        if not isinstance(body, dict):
+            raise ValueError(f"sensor {str(name)[:20]!r}: a sample must be an object")
         placement = Placement(str(name))
         accel = _vector(body.get("accel"), "accel")
         if accel is None:
@@ -164,6 +174,154 @@ class FrameAssembler:
         return [frame] if frame is not None else []
 
 
+class EventThinner:
+    """Keeps every ``stride``-th measure row: the one place rows are thinned to the event rate.
+
+    The stride comes from the rate of the first batch of rows
+    (:func:`~spinecoach.motion.imu_pipeline.event_stride`, about 25 Hz as in batch analysis).
+    """
+
+    def __init__(self) -> None:
+        self.stride: int | None = None
+        self._index = 0
+
+    def __call__(self, rows: list[MeasureRow]) -> list[MeasureRow]:
+        """The rows of ``rows`` that events are detected on."""
+        if rows and self.stride is None:
+            self.stride = event_stride(np.array([t for t, _ in rows]))
+        stride = self.stride or 1
+        out = [row for k, row in enumerate(rows, self._index) if k % stride == 0]
+        self._index += len(rows)
+        return out
+
+
+def recording_rows(path: Path) -> tuple[list[MeasureRow], tuple[str, ...]]:
+    """Measure rows of an IMU recording file, thinned to the event rate like a live stream.
+
+    Returns
+    -------
+    rows : list of (t_s, {measure: degrees})
+    names : tuple of str
+        The measures the recording's sensors provide.
+    """
+    from spinecoach.motion.imu_pipeline import recording_measures
+    from spinecoach.sources.imu.registry import read_imu
+
+    measures = recording_measures(read_imu(path))
+    names = tuple(measures.values)
+    columns = [measures.values[n].tolist() for n in names]
+    rows = [
+        (float(t), {n: float(c[i]) for n, c in zip(names, columns, strict=True)})
+        for i, t in enumerate(measures.time_s.tolist())
+    ]
+    return EventThinner()(rows), names
+
+
+class ImuLineDecoder:
+    """The one IMU decoder: protocol lines in, measure rows (thinned to the event rate) out.
+
+    Parses each line (:func:`parse_line`), groups samples into frames
+    (:class:`FrameAssembler`), runs orientation, calibration and angles
+    (:class:`~spinecoach.motion.imu_pipeline.ImuStreamProcessor`) and keeps every
+    :class:`EventThinner` row. Malformed lines are counted and skipped, never fatal:
+    ``n_bad_lines`` and ``last_error`` say what was wrong.
+
+    Parameters
+    ----------
+    placement_set : PlacementSet, optional
+        Which sensors to expect; learned from the first frame when None.
+    thin : bool
+        Thin rows to the event rate (False: every row, e.g. for a live readout).
+    """
+
+    def __init__(
+        self,
+        placement_set: PlacementSet | None = None,
+        *,
+        ahrs: AhrsOptions | None = None,
+        calibration: CalibrationOptions | None = None,
+        thin: bool = True,
+    ) -> None:
+        self.placement_set = placement_set
+        self.ahrs = ahrs or AhrsOptions()
+        self.calibration = calibration or CalibrationOptions()
+        expected = SENSORS_BY_PLACEMENT.get(placement_set) if placement_set else ()
+        self.assembler = FrameAssembler(expected=tuple(expected or ()))
+        self.processor: ImuStreamProcessor | None = None
+        self.thinner: EventThinner | None = EventThinner() if thin else None
+        self.n_bad_lines = 0
+        self.n_frames = 0
+        self.n_rows = 0
+        self.last_error = ""
+        self.ended = False
+        self.last_row: MeasureRow | None = None
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the calibration window is over (rows are coming)."""
+        return self.processor is not None and self.processor.calibrated
+
+    def feed(self, text: str) -> list[MeasureRow]:
+        """Decode a message (one or more lines); return the rows it completed."""
+        rows: list[MeasureRow] = []
+        for line in text.splitlines():
+            if line.strip():
+                rows.extend(self.feed_line(line))
+        return rows
+
+    def feed_line(self, line: str) -> list[MeasureRow]:
+        """Decode one line (a bad one is counted in ``n_bad_lines`` and skipped)."""
+        try:
+            kind, t, samples = parse_line(line)
+        except LINE_ERRORS as exc:
+            self._bad(f"malformed line ({exc})")
+            return []
+        if kind == "end":
+            return self.end()
+        rows: list[MeasureRow] = []
+        for frame_t, frame in self.assembler.add(t, samples):
+            rows.extend(self._frame(frame_t, frame))
+        return self._out(rows)
+
+    def end(self) -> list[MeasureRow]:
+        """The stream ended: flush the pending frame (and a short calibration window)."""
+        if self.ended:
+            return []
+        self.ended = True
+        rows: list[MeasureRow] = []
+        for frame_t, frame in self.assembler.finish():
+            rows.extend(self._frame(frame_t, frame))
+        if self.processor is not None:
+            rows.extend(self.processor.flush())
+        return self._out(rows)
+
+    def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MeasureRow]:
+        if self.processor is None:
+            self.processor = ImuStreamProcessor(
+                tuple(frame),
+                placement_set=self.placement_set,
+                ahrs=self.ahrs,
+                calibration=self.calibration,
+            )
+        self.n_frames += 1
+        try:
+            return self.processor.push(t_s, frame)
+        except InvalidRecording as exc:
+            self._bad(str(exc))
+            return []
+
+    def _out(self, rows: list[MeasureRow]) -> list[MeasureRow]:
+        if rows:
+            self.n_rows += len(rows)
+            self.last_row = rows[-1]
+        return self.thinner(rows) if self.thinner is not None else rows
+
+    def _bad(self, problem: str) -> None:
+        self.n_bad_lines += 1
+        self.last_error = problem
+        logger.debug("bad IMU line skipped: %s", problem)
+
+
 @dataclass
 class LiveSession:
     """Protocol lines in, measures and events out (no I/O: transports call :meth:`feed`).
@@ -192,44 +350,25 @@ class LiveSession:
     ended: bool = False
 
     def __post_init__(self) -> None:
-        expected = PLACEMENT_SENSORS.get(self.placement_set) if self.placement_set else ()
-        self.assembler = FrameAssembler(expected=tuple(expected or ()))
-        self.processor: ImuStreamProcessor | None = None
+        self.decoder = ImuLineDecoder(
+            self.placement_set, ahrs=self.ahrs, calibration=self.calibration
+        )
+        self.assembler = self.decoder.assembler
         self._analyzer: StreamingAnalyzer | None = None
         self.events: list[MotionEvent] = []
-        self._stride: int | None = None
-        self._row_index = 0
+
+    @property
+    def processor(self) -> ImuStreamProcessor | None:
+        """The orientation and angle processor (created with the first frame)."""
+        return self.decoder.processor
 
     def feed(self, text: str) -> list[MotionEvent]:
         """Process a message (one or more lines); return the events it produced."""
-        out: list[MotionEvent] = []
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                kind, t, samples = parse_line(line)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                self.n_bad_lines += 1
-                logger.debug("bad line skipped: %s", exc)
-                continue
-            if kind == "end":
-                out.extend(self.end())
-                continue
-            for frame_t, frame in self.assembler.add(t, samples):
-                out.extend(self._frame(frame_t, frame))
-        return out
-
-    def _frame(self, t_s: float, frame: dict[Placement, Sample]) -> list[MotionEvent]:
-        if self.processor is None:
-            self._start_analyzer(tuple(frame))
-            self.processor = ImuStreamProcessor(
-                tuple(frame),
-                placement_set=self.placement_set,
-                ahrs=self.ahrs,
-                calibration=self.calibration,
-            )
-        self.n_frames += 1
-        return self._analyse(self.processor.push(t_s, frame))
+        events = self._analyse(self.decoder.feed(text))
+        self.n_bad_lines = self.decoder.n_bad_lines
+        self.n_frames = self.decoder.n_frames
+        self.ended = self.decoder.ended
+        return events
 
     def _start_analyzer(self, placements: tuple[Placement, ...]) -> None:
         signature = self.signature
@@ -253,15 +392,14 @@ class LiveSession:
             raise InvalidInput("no frame received yet")
         return self._analyzer
 
-    def _analyse(self, rows: list[tuple[float, dict[str, float]]]) -> list[MotionEvent]:
-        """Feed every ``stride``-th measure row to the analyser (as the batch path does)."""
-        if rows and self._stride is None:
-            self._stride = event_stride(np.array([t for t, _ in rows]))
+    def _analyse(self, rows: list[MeasureRow]) -> list[MotionEvent]:
+        """Feed the decoder's rows (already thinned to the event rate) to the analyser."""
+        if rows and self._analyzer is None:
+            assert self.decoder.processor is not None
+            self._start_analyzer(tuple(self.decoder.processor.placements))
         events: list[MotionEvent] = []
         for row_t, values in rows:
-            if self._row_index % (self._stride or 1) == 0:
-                events.extend(self.analyzer.push_measures(row_t, values))
-            self._row_index += 1
+            events.extend(self.analyzer.push_measures(row_t, values))
         self._emit(events)
         return events
 
@@ -273,14 +411,9 @@ class LiveSession:
 
     def end(self) -> list[MotionEvent]:
         """Flush pending frames (the stream ended); return their events."""
-        if self.ended:
-            return []
+        events = self._analyse(self.decoder.end())
         self.ended = True
-        events: list[MotionEvent] = []
-        for frame_t, frame in self.assembler.finish():
-            events.extend(self._frame(frame_t, frame))
-        if self.processor is not None:
-            events.extend(self._analyse(self.processor.flush()))
+        self.n_frames = self.decoder.n_frames
         return events
 
     def finish(self) -> AnalysisResult:

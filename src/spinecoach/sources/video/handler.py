@@ -211,7 +211,7 @@ def process_video(path: Path, options: VideoOptions | None = None) -> VideoAnaly
     tracking = assess_tracking(
         series, pipeline.monitor.required, min_confidence=opts.min_confidence
     )
-    tracking["setup_issues"] = sorted({c.text for c in cues if c.kind == "setup"})
+    tracking["setup_issues"] = sorted({c.text for c in cues if c.topic == "setup"})
     if opts.keypoints_out is not None:
         write_keypoints_csv(series, opts.keypoints_out)
     return VideoAnalysis(series, masked, tracking, info, cues, n_frames / max(elapsed_s, 1e-9))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
+from spinecoach.domain.cues import Cue, CueKind, make_cue
 from spinecoach.domain.exercise import Exercise
+from spinecoach.motion.live_feed import ExerciseFeed
 from spinecoach.motion.setup_check import SetupResult, check_setup
 from spinecoach.motion.tracking_quality import TrackingMonitor
 from spinecoach.motion.types import EventKind, FloatArray, FormFlag, MotionEvent
@@ -30,42 +30,6 @@ logger = logging.getLogger(__name__)
 
 CUE_SHOW_S = 3.0
 SETUP_EVERY_S = 1.0
-
-
-@dataclass(frozen=True)
-class Readout:
-    """What a streaming analyser shows right now (primary angle, reps, hold)."""
-
-    angle_deg: float | None = None
-    reps: int | None = None
-    hold_s: float | None = None
-
-
-class FrameAnalyzer(Protocol):
-    """Streaming analysis of one exercise, fed one frame of keypoints at a time."""
-
-    def update(
-        self, t_s: float, positions: FloatArray, confidence: FloatArray
-    ) -> list[MotionEvent]:
-        """Feed one frame ``(n_keypoints, n_dims)``; return the events it completes."""
-        ...
-
-    def readout(self) -> Readout:
-        """Current primary angle, repetition count and hold time."""
-        ...
-
-
-#: Builds a fresh analyser (called at start and after every person switch).
-AnalyzerFactory = Callable[[], FrameAnalyzer]
-
-
-@dataclass
-class Cue:
-    """A message for the user, with the stream time it fired."""
-
-    t_s: float
-    kind: str  # "form" | "tracking" | "setup" | "count" | "hold"
-    text: str
 
 
 @dataclass
@@ -122,8 +86,10 @@ class CameraPipeline:
         Size and rate of the incoming frames.
     exercise : Exercise or None
         The exercise being coached (for the overlay's zone and the cue texts).
-    analyzer_factory : callable or None
-        Makes a :class:`FrameAnalyzer`; None shows the skeleton and tracking only.
+    analyse : bool
+        Analyse ``exercise`` (through the one live adapter,
+        :class:`~spinecoach.motion.live_feed.ExerciseFeed`); False shows the skeleton and
+        tracking only.
     config : PipelineConfig
     """
 
@@ -132,28 +98,21 @@ class CameraPipeline:
         backend: PoseBackend,
         info: VideoInfo,
         exercise: Exercise | None = None,
-        analyzer_factory: AnalyzerFactory | None = None,
+        analyse: bool = False,
         config: PipelineConfig | None = None,
     ) -> None:
         self.backend = backend
         self.info = info
         self.exercise = exercise
         self.config = config or PipelineConfig()
-        self._factory = analyzer_factory
-        self.analyzer = analyzer_factory() if analyzer_factory is not None else None
         names = backend.keypoint_names
-        required = self.config.required_keypoints or (
-            "left_shoulder",
-            "right_shoulder",
-            "left_hip",
-            "right_hip",
-        )
-        self.monitor = TrackingMonitor(
-            names,
-            required,
+        self.feed = ExerciseFeed(
+            exercise if analyse else None,
             min_confidence=self.config.min_confidence,
-            width_px=info.width_px,
-            height_px=info.height_px,
+            required=self.config.required_keypoints or None,
+            image_size_px=(info.width_px, info.height_px),
+            sample_rate_hz=info.fps,
+            keypoint_names=names,
         )
         self.builder = (
             KeypointSeriesBuilder(names, info.width_px, info.height_px, backend.name)
@@ -174,27 +133,40 @@ class CameraPipeline:
         self.events: list[MotionEvent] = []
         self._tracking_text = ""
 
+    @property
+    def monitor(self) -> TrackingMonitor:
+        """The tracking gate of the feed."""
+        assert self.feed.monitor is not None  # built from the backend's names
+        return self.feed.monitor
+
+    @property
+    def analyzer(self) -> object:
+        """The feed's current analyser (a new one after every person switch)."""
+        return self.feed.analyzer
+
     def process(self, frame: Frame) -> FrameResult:
         """Estimate, gate, analyse and (optionally) draw one frame."""
         positions, confidence = self.backend.estimate(frame.image_bgr)
         t_s = frame.t_s
         cues: list[Cue] = []
-        events = self.monitor.update(t_s, positions, confidence)
+        all_events = self.feed.push_keypoints(
+            t_s, positions, confidence, self.backend.keypoint_names
+        )
+        events = [e for e in all_events if e.kind in TRACKING_KINDS]
+        analysis_events = [e for e in all_events if e.kind not in TRACKING_KINDS]
         for event in events:
             if event.kind is EventKind.PERSON_SWITCH:
                 self.switch_frames.append(frame.index)
-                if self._factory is not None:
-                    self.analyzer = self._factory()
-                cues.append(Cue(t_s, "tracking", event.detail))
+                cues.append(_cue(t_s, "tracking", event.detail))
                 self._tracking_text = event.detail
             elif event.kind is EventKind.TRACKING_LOST:
                 if any(e.kind is EventKind.PERSON_SWITCH for e in events):
                     continue
                 self._tracking_text = event.detail
-                cues.append(Cue(t_s, "tracking", event.detail))
+                cues.append(_cue(t_s, "tracking", event.detail))
             elif event.kind is EventKind.TRACKING_RESTORED:
                 self._tracking_text = ""
-                cues.append(Cue(t_s, "tracking", "Tracking is good again; feedback resumes."))
+                cues.append(_cue(t_s, "tracking", "Tracking is good again; feedback resumes."))
         tracking_ok = self.monitor.ok
         if (
             not tracking_ok
@@ -205,16 +177,8 @@ class CameraPipeline:
         if self.builder is not None:
             self.builder.append(t_s, positions, confidence)
 
-        analysis_events: list[MotionEvent] = []
-        if self.analyzer is not None:
-            # While tracking is poor the analyser sees a gap, so no angle, repetition or
-            # hold is produced from unreliable keypoints.
-            if tracking_ok:
-                analysis_events = self.analyzer.update(t_s, positions, confidence)
-            else:
-                analysis_events = self.analyzer.update(
-                    t_s, np.full_like(positions, np.nan), np.zeros_like(confidence)
-                )
+        # While tracking is poor the feed's analyser saw a gap, so no angle, repetition or
+        # hold came from unreliable keypoints.
         for event in analysis_events:
             cue = self._cue_for(event)
             if cue is not None and tracking_ok:
@@ -226,7 +190,7 @@ class CameraPipeline:
             self._update_setup(frame, positions, confidence, cues)
 
         for cue in cues:
-            if cue.kind in ("form", "count", "hold"):
+            if cue.topic in ("form", "count", "hold"):
                 self._last_cue = cue
         state = self._overlay_state(t_s, tracking_ok)
         if self.config.draw:
@@ -245,12 +209,12 @@ class CameraPipeline:
     def _cue_for(self, event: MotionEvent) -> Cue | None:
         if event.kind is EventKind.FORM and isinstance(event.payload, FormFlag):
             text = self._cue_texts.get(event.payload.code) or event.payload.message
-            return Cue(event.t_s, "form", text)
+            return _cue(event.t_s, "form", text)
         if event.kind is EventKind.REPETITION:
             self.n_repetitions += 1
-            return Cue(event.t_s, "count", f"Repetition {self.n_repetitions}.")
+            return _cue(event.t_s, "count", f"Repetition {self.n_repetitions}.")
         if event.kind is EventKind.HOLD_ENDED and event.payload is not None:
-            return Cue(event.t_s, "hold", f"Hold done: {event.payload.duration_s:.0f} s.")  # type: ignore[union-attr]
+            return _cue(event.t_s, "hold", f"Hold done: {event.payload.duration_s:.0f} s.")  # type: ignore[union-attr]
         return None
 
     def _update_setup(
@@ -282,11 +246,11 @@ class CameraPipeline:
         self.setup = SetupResult(tuple(issues), result.shoulder_ratio, result.body_height_frac)
         text = issues[0].instruction if issues else ""
         if text and text != self._setup_text:
-            cues.append(Cue(frame.t_s, "setup", text))
+            cues.append(_cue(frame.t_s, "setup", text))
         self._setup_text = text
 
     def _overlay_state(self, t_s: float, tracking_ok: bool) -> OverlayState:
-        readout = self.analyzer.readout() if self.analyzer is not None else Readout()
+        readout = self.feed.readout()
         signature = self.exercise.signature if self.exercise is not None else None
         alert = ""
         if not tracking_ok:
@@ -323,3 +287,23 @@ class CameraPipeline:
 def required_view(exercise: Exercise | None) -> str:
     """The camera view an exercise needs (``side``, ``front`` or ``any``)."""
     return exercise.signature.view.value if exercise is not None else "any"
+
+
+#: Events of the tracking gate (the rest come from the analysis).
+TRACKING_KINDS = frozenset(
+    {EventKind.PERSON_SWITCH, EventKind.TRACKING_LOST, EventKind.TRACKING_RESTORED}
+)
+#: The pipeline's cue topics and the coach's kind each is given as.
+_TOPIC_KINDS = {
+    "form": CueKind.FORM,
+    "tracking": CueKind.INSTRUCTION,
+    "setup": CueKind.INSTRUCTION,
+    "count": CueKind.COUNT,
+    "hold": CueKind.COUNT,
+}
+
+
+def _cue(t_s: float, topic: str, text: str) -> Cue:
+    """A cue of the camera pipeline (``topic``: form, tracking, setup, count or hold)."""
+    kind = _TOPIC_KINDS[topic]
+    return make_cue(t_s, kind, text, topic=topic)

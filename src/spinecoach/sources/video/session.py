@@ -14,7 +14,7 @@ from pathlib import Path
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.pose.base import DEFAULT_BACKEND, PoseBackend, create_backend
-from spinecoach.sources.video.analysis_bridge import analyzer_factory_for, required_keypoints_for
+from spinecoach.sources.video.analysis_bridge import required_keypoints_for
 from spinecoach.sources.video.decode import CameraStream, Frame, VideoFileStream, VideoInfo, paced
 from spinecoach.sources.video.pipeline import CameraPipeline, Cue, PipelineConfig, required_view
 
@@ -62,7 +62,7 @@ def build_pipeline(
         pose,
         info,
         exercise,
-        analyzer_factory_for(exercise, min_confidence, pose.keypoint_names),
+        exercise is not None,
         config,
     )
 
@@ -94,7 +94,7 @@ class Speaker:
 
     def say(self, cue: Cue) -> None:
         """Speak ``cue`` unless one is still playing or the last was under ``min_gap_s`` ago."""
-        if self.engine is None or cue.kind == "count" and not cue.text:
+        if self.engine is None or cue.topic == "count" and not cue.text:
             return
         now = time.monotonic()
         if self._process is not None and self._process.poll() is None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, RateLimited
 from spinecoach.web.accounts import validate_sign_up
 from spinecoach.web.deps import AccountsDep, ContextDep, CsrfChecked, OptionalUser
@@ -52,7 +53,9 @@ def signup(
     try:
         person = accounts.sign_up(validate_sign_up(name, email, password, role, clinic_code))
     except InvalidInput as exc:
-        return render(request, "signup.html", status_code=422, form=form, error=str(exc))
+        return render(
+            request, "signup.html", status_code=422, form=form, error=plain_message(str(exc))
+        )
     _sign_in(request, person.id)
     return redirect("/")
 

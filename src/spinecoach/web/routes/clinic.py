@@ -18,6 +18,7 @@ from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
 from spinecoach.web.pages import export_download, redirect, render
 from spinecoach.web.progress import compute_progress
+from spinecoach.web.safety import block_context
 
 router = APIRouter(prefix="/clinic")
 
@@ -69,15 +70,24 @@ def patient_page(
         addable=[e for e in ctx.library if e.id not in in_plan],
         notes=clinic.notes(patient),
         profile=profile,
+        patient_safety=block_context(db, ctx, patient),
     )
 
 
 def _plan_edit(form: FormData) -> PlanEdit:
-    """Read the plan editor form (one block of fields per exercise id)."""
+    """Read the plan editor form: one block of fields per row (``row<N>__``).
+
+    Rows are told apart by their position, so a plan that lists an exercise twice is edited
+    row by row; the older form (fields named after the exercise id) is still read.
+    """
     edits = []
-    for exercise_id in form.getlist("item"):
-        exercise_id = str(exercise_id)
-        prefix = f"{exercise_id}__"
+    for raw_item in form.getlist("item"):
+        position_text, sep, exercise_id = str(raw_item).partition(":")
+        if sep and position_text.isdigit():
+            position: int | None = int(position_text)
+            prefix = f"row{position}__"
+        else:
+            position, exercise_id, prefix = None, str(raw_item), f"{raw_item}__"
 
         def number(
             name: str, low: float, high: float, prefix: str = prefix, exercise_id: str = exercise_id
@@ -105,6 +115,7 @@ def _plan_edit(form: FormData) -> PlanEdit:
                 reps=None if reps is None else int(reps),
                 sets=None if sets is None else int(sets),
                 hold_s=number("hold_s", 1, 300),
+                position=position,
             )
         )
     level_raw = str(form.get("level", "")).strip()

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse
 
 from spinecoach.errors import NotFound
+from spinecoach.reports.demo_payload import demonstration_payload
 from spinecoach.web.context import STATIC_DIR
-from spinecoach.web.demos import demonstration_payload
 from spinecoach.web.deps import ContextDep
 
 router = APIRouter()

@@ -10,8 +10,10 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
+from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
+from spinecoach.store.safety import current_safety_state, exercise_gate_for
 from spinecoach.web import charts
 from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
@@ -59,15 +61,25 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
         return redirect("/screening")
     if not screening.may_exercise:
         return redirect("/screening/result")
+    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
+        return redirect("/safety")
     if care.plans.latest_row(user.id) is None:
         return redirect("/intake")
     return redirect("/today")
 
 
+@router.get("/sources")
+def sources_page(request: Request, ctx: ContextDep) -> Response:
+    """Every clinical source tag cited on the pages, with its reference."""
+    from spinecoach.content import load_sources
+
+    return render(request, "sources.html", sources=load_sources(ctx.settings.content_dir))
+
+
 @router.get("/screening")
 def screening_page(request: Request, user: PatientUser, ctx: ContextDep) -> Response:
     """The red-flag questions (our own plain wording)."""
-    return render(request, "screening.html", questions=ctx.rules.red_flags, error=None)
+    return render(request, "screening.html", questions=ctx.rules.asked_questions, error=None)
 
 
 @router.post("/screening")
@@ -77,7 +89,7 @@ async def screening_submit(
     """Screen the answers; emergency and urgent verdicts block exercise."""
     form = await request.form()
     answers = {}
-    for question in ctx.rules.red_flags:
+    for question in ctx.rules.asked_questions:
         value = form.get(f"q_{question.id}")
         if isinstance(value, str) and value in ANSWER_CHOICES:
             answers[question.id] = value
@@ -183,7 +195,8 @@ async def intake_submit(
             k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k)
             for k in form
         }
-        return render(request, "intake.html", status_code=422, **_intake_context(values, str(exc)))
+        message = plain_message(str(exc))
+        return render(request, "intake.html", status_code=422, **_intake_context(values, message))
     return redirect("/today?new=1")
 
 
@@ -195,9 +208,13 @@ def today(
     screening = care.latest_screening(user)
     if screening is None or not screening.may_exercise:
         return redirect("/" if screening is None else "/screening/result")
+    state = current_safety_state(care.db, user.id, care.rules)
+    if state.blocks_exercise:
+        return redirect("/safety")  # urgent or emergency: the page to acknowledge
     view = care.today(user)
     if view is None:
         return redirect("/intake")
+    gate = exercise_gate_for(care.db, user.id, care.rules)  # a paused plan says why
     clinician = care.db.get(models.Person, user.clinician_id) if user.clinician_id else None
     return render(
         request,
@@ -208,6 +225,9 @@ def today(
         minutes=round(view.plan.total_duration_s / 60),
         new=bool(new),
         screening=screening,
+        gate=gate,
+        safety_level=state.level,
+        symptom_choices=[r for r in ctx.rules.stop_rules if r.symptom != "centralisation"],
     )
 
 
@@ -242,19 +262,33 @@ def checkin(
     _: CsrfChecked,
     user: PatientUser,
     care: CareDep,
-    pain: Annotated[int, Form(ge=0, le=10)],
+    ctx: ContextDep,
+    pain: Annotated[int | None, Form(ge=0, le=10)] = None,
     kind: Annotated[str, Form(max_length=20)] = "next_morning",
+    symptoms: Annotated[list[str] | None, Form(max_length=40)] = None,
 ) -> Response:
-    """A one-tap pain check-in, run through the stop rules.
+    """A one-tap pain check-in, or a symptom report, run through the stop rules.
 
-    A next-morning check-in after a session also adapts tomorrow's plan (``adapt_plan``).
+    A next-morning check-in after a session also adapts tomorrow's plan (``adapt_plan``). A
+    symptom that needs a clinician or emergency care sets the safety state at once and shows
+    the safety page.
     """
     adapted = None
-    if kind == "next_morning":
+    reported = set(symptoms or [])
+    if pain is None and not reported:
+        raise InvalidInput("pain: choose your pain from 0 to 10, or tick a symptom")
+    if kind == "next_morning" and not reported and pain is not None:
         decision, adapted = morning_check_in(care, user, pain, _now())
     else:
-        decision = care.check_in(user, kind=kind, pain=pain, symptoms=set(), now=_now())
-    return render(request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted)
+        decision = care.check_in(
+            user, kind="symptom" if reported else kind, pain=pain, symptoms=reported, now=_now()
+        )
+    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
+        return redirect("/safety")
+    names = {e.id: e.name for e in ctx.library}
+    return render(
+        request, "checkin_result.html", decision=decision, pain=pain, adapted=adapted, names=names
+    )
 
 
 @router.post("/join-clinic")

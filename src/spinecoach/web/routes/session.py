@@ -12,7 +12,8 @@ client -> server
       protocol of :mod:`spinecoach.sources.imu.live`, gyro °/s and accel g per sensor) on
       imu sessions and on camera/keypoints sessions opened with ``sensor=imu``;
     * text JSON controls: ``pain`` {pain}, ``symptoms`` {symptoms, pain?}, ``skip``, ``stop``,
-      ``pause``, ``resume``.
+      ``pause``, ``resume``, ``acknowledge_stop`` (after "stop this exercise" the session
+      waits, ``state.awaiting == "acknowledge_stop"``, until the person has read it).
 
 server -> client
     * ``hello`` {session_id, source, state, cues, names};
@@ -43,6 +44,7 @@ from starlette.concurrency import run_in_threadpool
 from spinecoach.coach.cues import Cue
 from spinecoach.domain.planning import relabel
 from spinecoach.errors import InvalidInput, SpinecoachError
+from spinecoach.sources.live_sources import sensor_plugins
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES, SKELETON_EDGES
 from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
@@ -50,6 +52,7 @@ from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
+from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.security import COOKIE_NAME
 
@@ -60,7 +63,6 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
-SENSOR_BESIDE_KINDS = ("", "imu")
 
 
 @router.get("/session")
@@ -86,7 +88,7 @@ def session_page(request: Request, user: PatientUser, care: CareDep, ctx: Contex
 
 
 def _cues(cues: list[Cue]) -> list[dict[str, object]]:
-    return [c.to_dict() for c in cues]
+    return [c.to_message() for c in cues]
 
 
 def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int]:
@@ -116,7 +118,9 @@ class UnsafeOrigin(SpinecoachError):
 
 class _Connection:
     """Serialises sends on one socket, and engine access between the ticker and the receive
-    loop (database writes happen inside engine calls, so those run in a worker thread)."""
+    loop. Every engine call (ticks, frames, IMU lines, controls) runs in a worker thread:
+    results are written to the database inside them, and a large IMU message is decoded
+    there, so no user's session ever blocks the event loop for the others."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
@@ -155,8 +159,8 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
 async def _ticker(conn: _Connection, live: LiveSession) -> None:
     while True:
         await asyncio.sleep(TICK_S)
-        async with conn.engine_lock:
-            cues = live.tick()
+        async with conn.engine_lock:  # a tick may end an exercise and write its result
+            cues = await run_in_threadpool(live.tick)
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
         if await _finish_if_done(conn, live):
             with contextlib.suppress(RuntimeError):
@@ -171,7 +175,9 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
     started = time.perf_counter()
     positions, confidence, size = await run_in_threadpool(live.estimate, data[FRAME_HEADER.size :])
     async with conn.engine_lock:
-        cues = live.push_keypoints(positions, confidence, BLAZEPOSE_33_NAMES)
+        cues = await run_in_threadpool(
+            live.push_keypoints, positions, confidence, BLAZEPOSE_33_NAMES
+        )
     reply: dict[str, Any] = {
         "type": "frame",
         "client_ts": client_ts,
@@ -187,39 +193,42 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
 
 
 async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
-    try:
-        message = json.loads(text)
-    except json.JSONDecodeError:
-        raise InvalidInput("message: not valid JSON") from None
-    if not isinstance(message, dict):
-        raise InvalidInput("message: expected a JSON object")
-    if message.get("type") == "imu":
+    message = parse_message(text)  # the edge: a typed message or one clear error line
+    if isinstance(message, ImuMessage):
         if live.source != "imu" and not live.sensor_beside:
             raise InvalidInput("imu: this session was not opened for a motion sensor")
-        lines = message.get("lines")
-        if not isinstance(lines, str):
-            raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
-        client_ts = message.get("t") if isinstance(message.get("t"), int | float) else None
-        imu_ack: dict[str, Any] = {"type": "ack", "client_ts": client_ts}
-        async with conn.engine_lock:
+        imu_ack: dict[str, Any] = {"type": "ack", "client_ts": message.t}
+        async with conn.engine_lock:  # decoding and the engine run off the event loop
             if live.sensor_beside:  # an extra measured trace; the camera drives the engine
-                live.push_sensor(lines)
+                await run_in_threadpool(live.push_sensor_locked, message.lines)
                 imu_ack["sensor_angle"] = live.snapshot_sensor()
                 cues: list[Any] = []
             else:
-                cues = live.push_imu(lines)
+                cues = await run_in_threadpool(live.push_imu, message.lines)
         imu_ack |= {"angle": live.snapshot_angle(), "cues": _cues(cues)}
         await conn.send(imu_ack)
+        if live.imu_error:  # the good lines counted; say what was wrong with the others
+            raise InvalidInput(f"imu: {live.imu_error}")
         return
-    if message.get("type") == "keypoints":
+    if isinstance(message, SensorMessage):
+        async with conn.engine_lock:
+            cues = await run_in_threadpool(live.push_plugin, message.sensor, message.lines)
+        await conn.send(
+            {"type": "ack", "client_ts": message.t, "sensors": live.sensor_host.readouts(),
+             "cues": _cues(cues)}
+        )  # fmt: skip
+        if live.imu_error:
+            raise InvalidInput(f"{message.sensor}: {live.imu_error}")
+        return
+    if isinstance(message, KeypointsMessage):
         if live.source != "keypoints":
             raise InvalidInput("keypoints: this session was not opened for keypoints")
-        positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
+        positions, confidence, names = parse_keypoints(message.model_dump(), BLAZEPOSE_33_NAMES)
         async with conn.engine_lock:
-            cues = live.push_keypoints(positions, confidence, names)
+            cues = await run_in_threadpool(live.push_keypoints, positions, confidence, names)
         ack: dict[str, Any] = {
             "type": "ack",
-            "client_ts": message.get("t") if isinstance(message.get("t"), int | float) else None,
+            "client_ts": message.t,
             "angle": live.snapshot_angle(),
             "cues": _cues(cues),
         }
@@ -228,7 +237,7 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         await conn.send(ack)
         return
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
-        cues = await run_in_threadpool(live.control, message)
+        cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
 
 
@@ -280,10 +289,20 @@ async def live_sensor(websocket: WebSocket) -> None:
                 await websocket.close(code=TOO_BIG)
                 return
             try:
-                lines = _sensor_lines(text)
+                message = _sensor_message(text)
                 if not ctx.live.is_active(live):
                     break
-                live.push_sensor(lines)  # synchronous on the event loop: no interleaving
+                if isinstance(message, SensorMessage):  # a sensor plug-in's bridge
+                    await run_in_threadpool(live.push_plugin, message.sensor, message.lines)
+                    if live.imu_error:
+                        raise InvalidInput(f"{message.sensor}: {live.imu_error}")
+                    await websocket.send_text(
+                        json.dumps({"type": "ack", "sensors": live.sensor_host.readouts()})
+                    )
+                    continue
+                await run_in_threadpool(live.push_sensor_locked, message.lines)  # off the loop
+                if live.imu_error:
+                    raise InvalidInput(f"imu: {live.imu_error}")
             except InvalidInput as exc:
                 bad += 1
                 await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
@@ -298,18 +317,12 @@ async def live_sensor(websocket: WebSocket) -> None:
         await websocket.close()
 
 
-def _sensor_lines(text: str) -> str:
-    """The IMU lines of a sensor device's ``{"type": "imu", "lines": ...}`` message."""
-    try:
-        message = json.loads(text)
-    except json.JSONDecodeError:
-        raise InvalidInput("message: not valid JSON") from None
-    if not isinstance(message, dict) or message.get("type") != "imu":
+def _sensor_message(text: str) -> ImuMessage | SensorMessage:
+    """A sensor device's ``{"type": "imu" | "sensor", "lines": ...}`` message."""
+    message = parse_message(text)
+    if not isinstance(message, ImuMessage | SensorMessage):
         raise InvalidInput('message: expected {"type": "imu", "lines": ...}')
-    lines = message.get("lines")
-    if not isinstance(lines, str):
-        raise InvalidInput("imu: expected 'lines', the sensor's JSON lines as one string")
-    return lines
+    return message
 
 
 @router.websocket("/ws/session/keypoints")
@@ -319,18 +332,27 @@ async def live_session_keypoints(websocket: WebSocket, sensor: str = "") -> None
     await _serve(websocket, "keypoints", sensor)
 
 
-def _sensor_beside(sensor: str) -> bool:
-    if sensor not in SENSOR_BESIDE_KINDS:
-        raise InvalidInput(f"sensor: expected 'imu' or nothing, got {sensor[:40]!r}")
-    return sensor == "imu"
+def _sensors_beside(sensor: str) -> tuple[bool, tuple[str, ...]]:
+    """``sensor=imu`` and/or sensor plug-ins (``sensor=band``, ``sensor=imu,emg``)."""
+    names = tuple(n for n in sensor.split(",") if n) if sensor else ()
+    known = ("imu", *sensor_plugins())
+    bad = [n for n in names if n not in known]
+    if bad or len(names) > len(set(names)):
+        expected = " or ".join(f"'{k}'" for k in known)
+        raise InvalidInput(f"sensor: expected {expected} or nothing, got {sensor[:40]!r}")
+    return "imu" in names, tuple(n for n in names if n != "imu")
 
 
 async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
-        beside = _sensor_beside(sensor)
+        beside, plugins = _sensors_beside(sensor)
+        if plugins and source not in ("camera", "keypoints", "imu", "timer"):
+            raise InvalidInput(f"sensor: not available with source {source!r}")
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
-        key, live = await run_in_threadpool(ctx.live.open, person.id, plan, plan_id, source, beside)
+        key, live = await run_in_threadpool(
+            ctx.live.open, person.id, plan, plan_id, source, beside, plugins
+        )
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
@@ -349,6 +371,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
                 "session_id": live.session_id,
                 "source": source,
                 "sensor": "imu" if live.sensor_beside else None,
+                "sensors": list(live.sensor_host.channels),
                 "state": live.snapshot(),
                 "cues": _cues(cues),
                 "names": list(BLAZEPOSE_33_NAMES),

@@ -64,7 +64,7 @@
       if (spoken.has(key)) return;
       spoken.add(key);
       window.spinecoachStats.cues += 1;
-      if (c.kind === "breath") chime(c.text.toLowerCase().includes("in") ? 520 : 390, 350);
+      if (c.kind === "breath" && (c.breath === "inhale" || c.breath === "exhale")) chime(c.breath === "inhale" ? 520 : 390, 350);
       else if (c.kind === "count") chime(880, 120);
       speak(c.text, c.kind === "count" ? 1 : c.priority);
       if (c.text === $("step-text").textContent) return;   // already shown as the step text
@@ -98,9 +98,17 @@
       lastBreath = breath;
     }
     $("pain-ask").hidden = state.awaiting !== "pain";
+    // "Stop this exercise" stays on screen until acknowledged; the session waits meanwhile
+    const notice = state.awaiting === "acknowledge_stop" ? (state.stop_notice || "Stop this exercise.") : "";
+    if (notice) setText("stop-text", notice.replace(/^Stop this exercise\.\s*/, "") || notice);
+    if ($("stop-overlay").hidden === Boolean(notice)) {
+      $("stop-overlay").hidden = !notice;
+      if (notice) $("stop-ack").focus();
+    }
     $("tracking-warning").hidden = source !== "camera" || state.tracking_ok !== false;
     renderAngle(state.angle);
     if ("sensor_angle" in state) renderSensor(state.sensor_angle);
+    if (state.sensors) renderPlugins(state.sensors);
     showCues(state.last_cues || []);
     followDemo(step);
   }
@@ -151,6 +159,24 @@
   // drawn on a symmetric scale with the zero line in the middle.
   const sensorTrace = [];
   let sensorT = null;
+  // Sensor plug-ins beside the camera (band, EMG): one line each, from their readouts.
+  function renderPlugins(sensors) {
+    const box = $("plugin-sensors");
+    box.hidden = false;
+    const lines = Object.entries(sensors).map(([name, r]) => {
+      const parts = [];
+      if (r.tension_n !== undefined && r.tension_n !== null) parts.push(r.tension_n + " N");
+      if (r.stretch_pct !== undefined && r.stretch_pct !== null) parts.push(r.stretch_pct + " %");
+      if (r.activation_pct !== undefined && r.activation_pct !== null) parts.push("activity " + r.activation_pct + " %");
+      if (r.symmetry_pct !== undefined && r.symmetry_pct !== null) parts.push("L/R " + r.symmetry_pct + " %");
+      if (r.zone) parts.push("zone " + r.zone[0] + "–" + r.zone[1] + " " + (r.unit || ""));
+      const mark = r.in_zone === true ? " ✓" : r.in_zone === false ? " ✗" : "";
+      return (r.label || name) + ": " + (parts.join(", ") || "waiting for data") + mark;
+    });
+    box.textContent = "";
+    lines.forEach((text) => { const p = document.createElement("p"); p.className = "small"; p.textContent = text; box.appendChild(p); });
+  }
+
   function renderSensor(s) {
     if (!withSensor) return;
     $("sensor-gauge").hidden = false;
@@ -234,7 +260,7 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const path = source === "imu" ? "/ws/session/imu"
-      : "/ws/session?source=" + source + (withSensor ? "&sensor=imu" : "");
+      : "/ws/session?source=" + source + sensorQuery();
     ws = new WebSocket(scheme + "//" + location.host + path);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {
@@ -246,8 +272,9 @@
       } else if (msg.type === "state") {
         render(msg.state); showCues(msg.cues || []);
       } else if (msg.type === "ack") {
-        renderAngle(msg.angle);
+        if ("angle" in msg) renderAngle(msg.angle);
         if ("sensor_angle" in msg) renderSensor(msg.sensor_angle);
+        if (msg.sensors) renderPlugins(msg.sensors);
         showCues(msg.cues || []);
       } else if (msg.type === "frame") {
         inFlight = false;
@@ -268,6 +295,11 @@
       if (!finished) showFatal("The connection to the coach was lost. Your finished exercises are saved.");
     };
   }
+  function sensorQuery() {
+    const plugin = ($("with-plugin") || {}).value || "";
+    const names = [withSensor ? "imu" : "", plugin].filter((n) => n);
+    return names.length ? "&sensor=" + names.join(",") : "";
+  }
   function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
 
   function showFatal(text) {
@@ -287,6 +319,8 @@
     const status = msg.state.status;
     setText("summary-title", status === "completed" ? "Well done — session complete" :
       status === "urgent_care" ? "Please get medical help now" : "Session ended");
+    $("stop-overlay").hidden = true;
+    $("summary-safety").hidden = status === "completed";
     const reasons = (msg.state.last_cues || []).filter((c) => c.kind === "safety").map((c) => c.text);
     setText("summary-reasons", reasons.join(" "));
     const rows = $("summary-rows");
@@ -355,6 +389,7 @@
     boxes.forEach((b) => { b.checked = false; });
   });
   $("report-pain").addEventListener("click", () => { $("pain-ask").hidden = false; });
+  $("stop-ack").addEventListener("click", () => send({ type: "acknowledge_stop" }));
   $("skip").addEventListener("click", () => send({ type: "skip" }));
   $("stop").addEventListener("click", () => send({ type: "stop" }));
   $("mute").addEventListener("click", () => {

@@ -1,0 +1,292 @@
+"""The session engine's small parts, each with its own state (internal to the coach).
+
+* :class:`HoldTimer` - the one held-time sum of a sensor-gated hold;
+* :class:`RepPacer` - the one tempo loop of a measured set (phase, cycle end, breath);
+* :class:`TrackingState` - whether the sensor sees the person, and since when not;
+* intents - what an event handler asks the engine to do (:mod:`spinecoach.coach._events`
+  returns them, :class:`~spinecoach.coach.engine.SessionEngine` applies them);
+* :class:`EngineView` - the read-only view of the engine that handlers and stop-rule
+  actions are written against, so no engine file imports the engine back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from spinecoach.domain.cues import CueKind
+from spinecoach.domain.exercise import Breath, Exercise, TempoPhase
+from spinecoach.motion.types import FormFlag, Hold, Repetition
+
+if TYPE_CHECKING:
+    from spinecoach.coach.run import ExerciseRun
+    from spinecoach.coach.timeline import Step
+
+
+class HoldTimer:
+    """Held time of one gated hold: runs while the position is held, pauses when it is left."""
+
+    def __init__(self) -> None:
+        self.held_s = 0.0
+        self.since: float | None = None
+
+    def reset(self) -> None:
+        """A new step: nothing held yet."""
+        self.held_s = 0.0
+        self.since = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the position is held now."""
+        return self.since is not None
+
+    def start(self, t: float) -> None:
+        """The position is (again) held from ``t``."""
+        if self.since is None:
+            self.since = t
+
+    def pause(self, t: float) -> None:
+        """The position was left at ``t``: the time held so far is kept."""
+        if self.since is not None:
+            self.held_s += t - self.since
+            self.since = None
+
+    def credit(self, seconds: float) -> None:
+        """At least ``seconds`` were held (the analyser confirms holds after a delay)."""
+        self.held_s = max(self.held_s, seconds)
+
+    def held(self, now: float) -> float:
+        """Seconds held by ``now``."""
+        return self.held_s + (now - self.since if self.since is not None else 0.0)
+
+    def base(self) -> float:
+        """The virtual start of the held time (when running): ``now - held(now)``."""
+        assert self.since is not None
+        return self.since - self.held_s
+
+
+def cycle_seconds(tempo: Sequence[TempoPhase]) -> float:
+    """Seconds of one tempo cycle (one repetition)."""
+    return sum(p.seconds for p in tempo)
+
+
+class RepPacer:
+    """The tempo loop of a measured set: which phase is due, when the set ends by the clock."""
+
+    def __init__(self) -> None:
+        self.cycle_start_s = 0.0
+        self.set_reps = 0
+        self.last_key: tuple[int, int] | None = None
+
+    def reset(self, t: float) -> None:
+        """A new step at ``t``."""
+        self.cycle_start_s = t
+        self.set_reps = 0
+        self.last_key = None
+
+    def count(self, t: float) -> None:
+        """A measured repetition at ``t``: the tempo cycle restarts."""
+        self.set_reps += 1
+        self.cycle_start_s = t
+        self.last_key = None
+
+    def phase_at(
+        self, tempo: Sequence[TempoPhase], now: float
+    ) -> tuple[tuple[int, int], TempoPhase, float] | None:
+        """The phase due at ``now``: ``((cycle, index), phase, start time)`` (None: no tempo)."""
+        cycle_s = cycle_seconds(tempo)
+        if cycle_s <= 0:
+            return None
+        elapsed = now - self.cycle_start_s
+        cycle = int(elapsed // cycle_s)
+        within = elapsed - cycle * cycle_s
+        acc = 0.0
+        index = 0
+        for index, phase in enumerate(tempo):  # noqa: B007
+            if within < acc + phase.seconds:
+                break
+            acc += phase.seconds
+        return (cycle, index), tempo[index], self.cycle_start_s + cycle * cycle_s + acc
+
+    def new_phase(
+        self, tempo: Sequence[TempoPhase], now: float
+    ) -> tuple[tuple[int, int], TempoPhase, float] | None:
+        """:meth:`phase_at`, only when it is a phase not announced yet."""
+        due = self.phase_at(tempo, now)
+        if due is None or due[0] == self.last_key:
+            return None
+        self.last_key = due[0]
+        return due
+
+    def end_s(self, tempo: Sequence[TempoPhase], reps: int) -> float:
+        """When the set ends by the clock (the repetitions left at the tempo)."""
+        return self.cycle_start_s + cycle_seconds(tempo) * max(reps - self.set_reps, 0)
+
+    def breath_at(self, tempo: Sequence[TempoPhase], now: float) -> Breath:
+        """The breath of the phase due at ``now``."""
+        due = self.phase_at(tempo, now)
+        return due[1].breath if due is not None else tempo[-1].breath
+
+
+class TrackingState:
+    """Whether the sensor sees the person, and since when it does not."""
+
+    def __init__(self) -> None:
+        self.ok = True
+        self.lost_since: float | None = None
+
+    def lose(self, t: float) -> bool:
+        """Tracking lost at ``t``; False when it already was."""
+        if not self.ok:
+            return False
+        self.ok = False
+        self.lost_since = t
+        return True
+
+    def restore(self) -> float | None:
+        """Tracking is back; returns when it was lost (None when it was not)."""
+        if self.ok:
+            return None
+        self.ok = True
+        since, self.lost_since = self.lost_since, None
+        return since
+
+    def reset(self) -> None:
+        """No sensor any more: nothing to lose."""
+        self.ok = True
+        self.lost_since = None
+
+
+# ---------------------------------------------------------------------------- intents
+
+
+@dataclass(frozen=True)
+class Say:
+    """Give a cue (through the gate)."""
+
+    t: float
+    kind: CueKind
+    text: str
+    topic: str = ""
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class CompleteStep:
+    """The current step is done at ``t``."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class CountRep:
+    """A measured repetition counts in the current set at ``t``."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class RecordRepetition:
+    """A measured repetition's range is recorded for the exercise."""
+
+    repetition: Repetition | None
+
+
+@dataclass(frozen=True)
+class RecordForm:
+    """A form flag is recorded for the exercise."""
+
+    flag: FormFlag
+
+
+@dataclass(frozen=True)
+class StartHold:
+    """The hold timer runs from ``t``."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class PauseHold:
+    """The hold timer pauses at ``t`` (crediting what the analyser measured)."""
+
+    t: float
+    measured: Hold | None = None
+
+
+@dataclass(frozen=True)
+class SensorHolding:
+    """The analyser says the position is (not) held, whatever the step."""
+
+    holding: bool
+
+
+@dataclass(frozen=True)
+class Guided:
+    """The person was just guided back into position (no other guidance for a while)."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class LoseTracking:
+    """The sensor cannot see the person from ``t``."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class RestoreTracking:
+    """The sensor sees the person again at ``t``."""
+
+    t: float
+
+
+Intent = (
+    Say
+    | CompleteStep
+    | CountRep
+    | RecordRepetition
+    | RecordForm
+    | StartHold
+    | PauseHold
+    | SensorHolding
+    | Guided
+    | LoseTracking
+    | RestoreTracking
+)
+
+
+class EngineView(Protocol):
+    """What event handlers and stop-rule actions read of the engine."""
+
+    @property
+    def step(self) -> Step | None:
+        """The current step."""
+        ...
+
+    @property
+    def run(self) -> ExerciseRun | None:
+        """The exercise run in progress."""
+        ...
+
+    @property
+    def tracking_ok(self) -> bool:
+        """Whether the sensor sees the person."""
+        ...
+
+    @property
+    def hold(self) -> HoldTimer:
+        """The hold timer of the current step."""
+        ...
+
+    @property
+    def pacer(self) -> RepPacer:
+        """The tempo loop of the current step."""
+        ...
+
+    @property
+    def library(self) -> Mapping[str, Exercise]:
+        """Exercises by id (regressions are looked up here)."""
+        ...

@@ -1,0 +1,237 @@
+"""The stored safety state: derive it from screenings, check-ins and clearances, keep history.
+
+Callers (CLI, web, the session sink, the clinician portal) use:
+
+* :func:`current_safety_state` — the person's state now (recorded in ``safety_states`` when
+  it changed, so the history shows every change with its reason and time);
+* :func:`exercise_gate_for` / :func:`require_exercise_allowed` — the one guard every entry
+  point that starts exercise calls (urgent, emergency, or a paused plan);
+* :func:`clear_by_clinician` — a clinician's clearance with a note (logged);
+* :func:`safety_history` and :func:`acknowledge`.
+
+The clinical logic is the pure state machine in :mod:`spinecoach.domain.safety_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from spinecoach.domain.rules import Rules, StopAction, Tier
+from spinecoach.domain.safety_state import (
+    EventKind,
+    ExerciseGate,
+    SafetyEvent,
+    SafetyLevel,
+    SafetyState,
+    derive_state,
+    exercise_gate,
+)
+from spinecoach.errors import InvalidInput, UnsafeToExercise
+from spinecoach.store import models
+from spinecoach.store.models import utcnow
+
+MAX_CLEARANCE_NOTE = 4000
+#: Stored pain-report kinds that are check-ins outside a session.
+CHECKIN_KINDS = ("next_morning",)
+#: Stop-rule actions that pause the plan (``adapt_plan``).
+PAUSING_ACTIONS = (StopAction.END_SESSION.value, StopAction.URGENT_CARE.value)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _screening_reason(row: models.Screening, questions: Mapping[str, str]) -> str:
+    tier = Tier(row.tier)
+    stored = row.answers if isinstance(row.answers, dict) else {}
+    answers = stored.get("answers", stored)
+    answers = answers if isinstance(answers, dict) else {}
+    yes = [questions.get(q, q.replace("_", " ")) for q, a in answers.items() if a in ("yes", True)]
+    day = f"{_aware(row.created_at):%d %b %H:%M}"
+    if tier is Tier.CLEAR:
+        return f"Safety answers on {day}: no warning signs."
+    if yes:
+        return f"Safety answers on {day}: yes to " + "; ".join(f"“{q}”" for q in yes)
+    if tier in (Tier.EMERGENCY, Tier.URGENT):
+        return (
+            f"Safety answers on {day}: some of the most important questions were not "
+            "answered, so they cannot be taken as no."
+        )
+    return f"Safety answers on {day}: a clinician should review them soon."
+
+
+def _report_event(row: models.PainReport) -> SafetyEvent | None:
+    decision = row.decision or {}
+    try:
+        action = StopAction(decision.get("action", "continue"))
+    except ValueError:
+        return None
+    seek_raw = decision.get("seek_care")
+    seek = Tier(seek_raw) if seek_raw in {t.value for t in Tier} else None
+    reasons = decision.get("reasons") or []
+    reason = " ".join(str(r) for r in reasons) or "Check-in recorded."
+    source = "check-in" if row.kind in CHECKIN_KINDS or row.session_id is None else "session"
+    return SafetyEvent(_aware(row.at), EventKind.REPORT, reason, action=action, seek_care=seek,
+                       source=source, exercise_id=row.exercise_id, pain=row.pain)  # fmt: skip
+
+
+def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> list[SafetyEvent]:
+    """Every input to a person's safety state, oldest first."""
+    questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
+    events: list[SafetyEvent] = []
+    for s in db.scalars(select(models.Screening).where(models.Screening.person_id == person_id)):
+        events.append(SafetyEvent(_aware(s.created_at), EventKind.SCREENING,
+                                  _screening_reason(s, questions), tier=Tier(s.tier)))  # fmt: skip
+    for r in db.scalars(select(models.PainReport).where(models.PainReport.person_id == person_id)):
+        event = _report_event(r)
+        if event is not None:
+            events.append(event)
+    for c in db.scalars(
+        select(models.SafetyStateRow).where(
+            models.SafetyStateRow.person_id == person_id,
+            models.SafetyStateRow.source == "clinician",
+        )
+    ):
+        events.append(SafetyEvent(_aware(c.at), EventKind.CLEARANCE, c.reason, source="clinician"))
+    return sorted(events, key=lambda e: e.at)
+
+
+def latest_row(db: DbSession, person_id: int) -> models.SafetyStateRow | None:
+    """The newest stored state row of a person."""
+    return db.scalars(
+        select(models.SafetyStateRow)
+        .where(models.SafetyStateRow.person_id == person_id)
+        .order_by(models.SafetyStateRow.at.desc(), models.SafetyStateRow.id.desc())
+    ).first()
+
+
+def current_safety_state(
+    db: DbSession, person_id: int, rules: Rules | None = None, *, record: bool = True
+) -> SafetyState:
+    """The person's safety state now, derived from everything they reported.
+
+    Parameters
+    ----------
+    db : sqlalchemy.orm.Session
+    person_id : int
+    rules : Rules, optional
+        For plain-word screening reasons (question texts); without them a generic sentence.
+    record : bool
+        Append a history row (committed) when the state changed since the last one.
+
+    Returns
+    -------
+    SafetyState
+        ``level`` (clear, caution, see_clinician, urgent, emergency), ``reason``, ``since``,
+        ``source``, ``exercise_id``, ``pain``.
+    """
+    state = derive_state(safety_events(db, person_id, rules))
+    if record and state.since is not None:
+        last = latest_row(db, person_id)
+        if last is None or (last.level, _aware(last.at)) != (state.level.value, state.since):
+            db.add(
+                models.SafetyStateRow(
+                    person_id=person_id,
+                    at=state.since,
+                    level=state.level.value,
+                    reason=state.reason,
+                    source=state.source,
+                    exercise_id=state.exercise_id,
+                    pain=state.pain,
+                )  # fmt: skip
+            )
+            db.commit()
+    return state
+
+
+def safety_history(db: DbSession, person_id: int, limit: int = 20) -> list[models.SafetyStateRow]:
+    """State changes and clearances, newest first."""
+    return list(
+        db.scalars(
+            select(models.SafetyStateRow)
+            .where(models.SafetyStateRow.person_id == person_id)
+            .order_by(models.SafetyStateRow.at.desc(), models.SafetyStateRow.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _pause_of(db: DbSession, person_id: int) -> tuple[datetime | None, str]:
+    """When the person's current plan was paused, and why (``None`` when not paused)."""
+    row = db.scalars(
+        select(models.Plan)
+        .where(models.Plan.person_id == person_id)
+        .order_by(models.Plan.created_at.desc(), models.Plan.id.desc())
+    ).first()
+    if row is None or not row.paused:
+        return None, ""
+    reasons = [str(c.get("reason", "")) for c in row.changes or [] if c.get("action") == "pause"]
+    created = _aware(row.created_at)
+    # The pause dates from the report that ended the session (re-adapting the same session
+    # later, e.g. at the next-morning check-in, must not move it after a clearance).
+    ending = [
+        _aware(r.at)
+        for r in db.scalars(
+            select(models.PainReport).where(models.PainReport.person_id == person_id)
+        )
+        if (r.decision or {}).get("action") in PAUSING_ACTIONS and _aware(r.at) <= created
+    ]
+    return (max(ending) if ending else created), " ".join(r for r in reasons if r)
+
+
+def exercise_gate_for(db: DbSession, person_id: int, rules: Rules) -> ExerciseGate:
+    """Whether the person may start exercise now (safety state and plan pause)."""
+    state = current_safety_state(db, person_id, rules)
+    paused_at, why = _pause_of(db, person_id)
+    return exercise_gate(state, rules.tier_advice, plan_paused_at=paused_at, plan_pause_reason=why)
+
+
+def require_exercise_allowed(db: DbSession, person_id: int, rules: Rules) -> None:
+    """Raise :class:`UnsafeToExercise` (plain words, what to do now) unless exercise may start."""
+    gate = exercise_gate_for(db, person_id, rules)
+    if not gate.allowed:
+        raise UnsafeToExercise(f"Exercise is blocked. {gate.why} {gate.todo}")
+
+
+def clear_by_clinician(
+    db: DbSession,
+    patient_id: int,
+    clinician: models.Person,
+    note: str,
+    now: datetime,
+) -> models.SafetyStateRow:
+    """Record a clinician's clearance with a note: the patient's state becomes clear.
+
+    The clearance is an input to the state machine (a later emergency report raises the state
+    again) and a history row the patient and clinician both see.
+    """
+    text = note.strip()
+    if not 1 <= len(text) <= MAX_CLEARANCE_NOTE:
+        raise InvalidInput(f"note: write why you clear this patient (1 to {MAX_CLEARANCE_NOTE} "
+                           "characters)")  # fmt: skip
+    row = models.SafetyStateRow(
+        person_id=patient_id, at=now, level=SafetyLevel.CLEAR.value,
+        reason=f"Cleared by {clinician.name}: {text}", source="clinician",
+        author_id=clinician.id, note=text,
+    )  # fmt: skip
+    db.add(row)
+    db.commit()
+    return row
+
+
+def acknowledge(db: DbSession, person_id: int, now: datetime | None = None) -> None:
+    """Record that the person read their current (blocking) state."""
+    row = latest_row(db, person_id)
+    if row is not None and row.acknowledged_at is None:
+        row.acknowledged_at = now or utcnow()
+        db.commit()
+
+
+def state_json(state: SafetyState, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The state as JSON, with optional extra keys."""
+    return {**state.to_json(), **(extra or {})}

@@ -1,0 +1,167 @@
+"""The live session's client messages, validated at the edge (a pydantic discriminated union).
+
+The JSON keys and types are the protocol documented in :mod:`spinecoach.web.routes.session`
+(a contract: in-browser pose and sensor bridges send them). Every message is checked here
+before anything else sees it: unknown types, wrong types, out-of-range or non-finite numbers,
+huge integers, deep nesting and oversized lists become one :class:`InvalidInput` line
+(``field: problem``) for an ``error`` reply, never an exception that ends the session.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from spinecoach.errors import InvalidInput
+
+MAX_KEYPOINTS = 64
+#: Every ``type`` a client may send.
+MAX_SYMPTOMS = 32
+#: Largest value accepted for a client time stamp (ms); beyond it is not a time.
+MAX_CLIENT_TS = 1e15
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True)
+
+
+def _pain_value(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ValueError(f"expected a whole number 0-10, got {str(value)[:12]!r}")
+    return value
+
+
+class KeypointsMessage(_Message):
+    """``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...], "names": [...]?}``."""
+
+    type: Literal["keypoints"]
+    t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None
+    keypoints: Annotated[
+        list[Annotated[list[Annotated[float, Field(ge=-1e5, le=1e5)] | None], Field(max_length=4)]],
+        Field(max_length=MAX_KEYPOINTS),
+    ]
+    names: (
+        Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=MAX_KEYPOINTS)]
+        | None
+    ) = None
+
+
+class ImuMessage(_Message):
+    """``{"type": "imu", "t": ms, "lines": "<IMU JSON lines>"}``."""
+
+    type: Literal["imu"]
+    t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None
+    lines: str
+
+
+class SensorMessage(_Message):
+    """``{"type": "sensor", "sensor": "band", "t": ms, "lines": "<the plug-in's JSON lines>"}``."""
+
+    type: Literal["sensor"]
+    sensor: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+    t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None
+    lines: str
+
+
+class PainMessage(_Message):
+    """``{"type": "pain", "pain": 0-10}``."""
+
+    type: Literal["pain"]
+    pain: Any = None
+
+    @field_validator("pain", mode="plain")
+    @classmethod
+    def _pain(cls, value: object) -> int:
+        pain = _pain_value(value)
+        if pain is None:
+            raise ValueError("expected a whole number 0-10, got None")
+        return pain
+
+
+class SymptomsMessage(_Message):
+    """``{"type": "symptoms", "symptoms": [id, ...], "pain": 0-10?}``."""
+
+    type: Literal["symptoms"]
+    symptoms: Annotated[
+        list[Annotated[str, Field(max_length=60)]], Field(max_length=MAX_SYMPTOMS)
+    ] = []
+    pain: Any = None
+
+    @field_validator("pain", mode="plain")
+    @classmethod
+    def _pain(cls, value: object) -> int | None:
+        return _pain_value(value)
+
+
+class ControlMessage(_Message):
+    """``{"type": "skip" | "stop" | "pause" | "resume" | "acknowledge_stop"}``.
+
+    ``acknowledge_stop``: the person has read "stop this exercise" (the engine waits for it).
+    """
+
+    type: Literal["skip", "stop", "pause", "resume", "acknowledge_stop"]
+
+
+ClientMessage = Annotated[
+    KeypointsMessage | ImuMessage | SensorMessage | PainMessage | SymptomsMessage | ControlMessage,
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+#: Every message type a client may send, read off the union's ``type`` literals.
+MESSAGE_TYPES = tuple(
+    kind
+    for model in get_args(get_args(ClientMessage)[0])
+    for kind in get_args(model.model_fields["type"].annotation)
+)
+#: Hints per field when its value has the wrong shape.
+_FIELD_HINTS = {
+    "keypoints": "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]; "
+    "coordinates must be numbers or null, within +-100000",
+    "names": f"names: expected up to {MAX_KEYPOINTS} keypoint names",
+    "lines": "imu: expected 'lines', the sensor's JSON lines as one string",
+    "symptoms": "symptoms: expected a list of symptom ids",
+    "sensor": "sensor: expected the name of a sensor plug-in (e.g. band, emg)",
+    "t": "t: expected a finite time stamp in milliseconds",
+}
+
+
+def parse_message(text: str) -> ClientMessage:
+    """Decode and validate one text message.
+
+    Raises
+    ------
+    InvalidInput
+        One line naming the field and the problem.
+    """
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidInput("message: not valid JSON (or nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python parses
+        raise InvalidInput(f"message: {str(exc)[:80]}") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput("message: expected a JSON object")
+    kind = raw.get("type")
+    if kind not in MESSAGE_TYPES:
+        raise InvalidInput(f"type: unknown message type {str(kind)[:40]!r}")
+    try:
+        return _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidInput(_problem(exc)) from None
+    except RecursionError:
+        raise InvalidInput("message: nested too deeply") from None
+
+
+def _problem(exc: ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in error["loc"][1:]]  # [0] is the union's tag
+    field = loc[0] if loc else "message"
+    if error["type"] == "value_error":
+        return f"{field}: {str(error['msg']).removeprefix('Value error, ')}"
+    if field == "keypoints" and error["type"] == "too_long" and len(loc) == 1:
+        return f"keypoints: at most {MAX_KEYPOINTS} points"
+    return _FIELD_HINTS.get(field, f"{'.'.join(loc) or field}: {error['msg']}")
