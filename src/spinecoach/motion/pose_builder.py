@@ -128,6 +128,8 @@ THORACIC_M = 0.25
 NECK_TO_EAR_M = 0.17
 HALF_HEAD_M = 0.07
 NOSE_M = 0.1
+#: Radius of the drawn head around the mid-ear point.
+HEAD_RADIUS_M = 0.09
 THIGH_M = 0.44
 SHANK_M = 0.42
 FOOT_M = 0.15
@@ -224,7 +226,7 @@ def build_pose(angles: Mapping[str, float]) -> tuple[tuple[str, ...], FloatArray
         :data:`POINT_NAMES`.
     points : ndarray, shape (len(names), 3)
         Metres, ``x forward, y left, z up``; the pelvis centre is at x = y = 0 and the lowest
-        point at z = 0.
+        point (or the bottom of the head, :data:`HEAD_RADIUS_M` below the ears) at z = 0.
     """
     unknown = [name for name in angles if name not in JOINTS]
     if unknown:
@@ -263,7 +265,8 @@ def build_pose(angles: Mapping[str, float]) -> tuple[tuple[str, ...], FloatArray
         foot = shank @ _ry(a(f"{s}_ankle_plantarflexion"))
         p[f"{s}_foot_index"] = p[f"{s}_ankle"] + foot @ np.array([FOOT_M, 0.0, 0.0])
     points = np.array([p[name] for name in POINT_NAMES])
-    points[:, 2] -= points[:, 2].min()
+    head_bottom = mid_ear[2] - HEAD_RADIUS_M  # the head rests on the floor, not in it
+    points[:, 2] -= min(points[:, 2].min(), head_bottom)
     return POINT_NAMES, points
 
 

@@ -52,8 +52,9 @@ def render_frames(
     flat = project(series.positions, view)
     width, height = size
     text_h = 58
-    lo = np.nanmin(flat.reshape(-1, 2), axis=0)
-    hi = np.nanmax(flat.reshape(-1, 2), axis=0)
+    head = np.array([0.14, 0.14])  # room for the head circle around the keypoints
+    lo = np.nanmin(flat.reshape(-1, 2), axis=0) - head * np.array([1.0, 0.0])
+    hi = np.nanmax(flat.reshape(-1, 2), axis=0) + head
     span = np.maximum(hi - lo, 0.5)
     scale = float(min((width - 40) / span[0], (height - text_h - 40) / span[1]))
     centre_x = (lo[0] + hi[0]) / 2
@@ -80,7 +81,7 @@ def render_frames(
         draw.line(spine, fill=SPINE, width=9, joint="curve")
         ears = (pts[index["left_ear"]] + pts[index["right_ear"]]) / 2
         cx, cy = xy(ears)
-        r = 0.11 * scale
+        r = 0.085 * scale
         draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=FIGURE, width=5, fill=BACKGROUND)
         nx, ny = xy(pts[index["nose"]])
         draw.ellipse([nx - 3, ny - 3, nx + 3, ny + 3], fill=FIGURE)

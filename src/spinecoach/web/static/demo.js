@@ -33,7 +33,8 @@
       lo = [Math.min(lo[0], q[0]), Math.min(lo[1], q[1])];
       hi = [Math.max(hi[0], q[0]), Math.max(hi[1], q[1])];
     }));
-    return { index, lo, hi };
+    const head = 14;   // cm: room for the head circle around the keypoints
+    return { index, lo: [lo[0] - head, lo[1]], hi: [hi[0] + head, hi[1] + head] };
   }
 
   function frameAt(demo, t) {
@@ -89,7 +90,7 @@
     ctx.stroke();
     const head = xy(mid(at("left_ear"), at("right_ear")));
     ctx.fillStyle = "#fff"; ctx.strokeStyle = "#1d4ed8"; ctx.lineWidth = line * 0.8;
-    ctx.beginPath(); ctx.arc(head[0], head[1], 11 * scale, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+    ctx.beginPath(); ctx.arc(head[0], head[1], 8.5 * scale, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     const nose = xy(at("nose"));
     ctx.fillStyle = "#1d4ed8"; ctx.beginPath(); ctx.arc(nose[0], nose[1], Math.max(1.5, line / 2), 0, 2 * Math.PI); ctx.fill();
     return stepAt(demo, t);
