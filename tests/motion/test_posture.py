@@ -88,3 +88,27 @@ def test_missing_keypoints_are_unknown() -> None:
         np.full((1, 4, 2), np.nan), np.zeros((1, 4)), names, FrameKind.IMAGE, "x right, y down"
     )
     assert classify(body) == [Posture.UNKNOWN]
+
+
+def test_a_standing_backward_bend_is_not_counted_as_press_ups() -> None:
+    """Standing backward bends move the trunk line the way press-ups do: without the gate the
+    press-up analysis counts them; with it, nothing counts until the person lies face down."""
+    from spinecoach.motion.analysis import error_codes_for
+    from spinecoach.motion.streaming import StreamingAnalyzer
+
+    press_up = LIBRARY.get("prone_press_up")
+    standing = demonstration_series(LIBRARY.get("standing_extension"), fps=15.0).series
+    image = _side_view(standing.positions)
+    counted = {}
+    for gate in (None, "prone"):
+        analyzer = StreamingAnalyzer(
+            press_up.signature,
+            dose=press_up.dose,
+            error_codes=error_codes_for(press_up),
+            start_position=gate,
+        )
+        for k, t in enumerate(standing.time_s):
+            analyzer.push_keypoints(float(t), image[k], standing.confidence[k], standing.names)
+        counted[gate] = len(analyzer.finish().repetitions)
+    assert counted[None] >= 2, "the trap is real: ungated, backward bends count"
+    assert counted["prone"] == 0
