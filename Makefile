@@ -4,7 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck bench install clean
+# Browser assets (issue 13 §1): MediaPipe's web runtime from npm (package.json +
+# package-lock.json, pinned) and the pose .task bundle built from the models in the
+# mediapipe wheel; both land in the app's static folder (git-ignored), served as /static/vendor.
+VENDOR     := src/spinecoach/web/static/vendor
+MP_VERSION := $(shell sed -n 's/.*"@mediapipe\/tasks-vision": "\([^"]*\)".*/\1/p' package.json)
+MP_ASSETS  := $(VENDOR)/tasks-vision/.installed-$(MP_VERSION)
+POSE_TASK  := $(VENDOR)/models/pose_landmarker_full.task
+
+.PHONY: run test lint typecheck bench install clean web-assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +23,27 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) web-assets
 
-run: $(STAMP)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+$(MP_ASSETS): node_modules/.package-lock.json
+	rm -rf $(@D)
+	mkdir -p $(@D)/wasm
+	cp node_modules/@mediapipe/tasks-vision/vision_bundle.cjs $(@D)/
+	cp node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_internal.js \
+	   node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_internal.wasm \
+	   node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_nosimd_internal.js \
+	   node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_nosimd_internal.wasm $(@D)/wasm/
+	touch $@
+
+$(POSE_TASK): $(STAMP) src/spinecoach/sources/pose/task_bundle.py
+	$(BIN)/python -m spinecoach.sources.pose.task_bundle $@
+
+web-assets: $(MP_ASSETS) $(POSE_TASK)
+
+run: $(STAMP) web-assets
 	$(BIN)/spinecoach run $(ARGS)
 
 lint: $(STAMP)
@@ -28,11 +54,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck web-assets
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)

@@ -434,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {
             **os.environ,
             "SPINECOACH_SECRET_KEY": "bench-" + "k" * 40,
+            # every simulated person signs up from this one address (the limit is per client)
+            "SPINECOACH_SIGNUP_MAX_PER_CLIENT": str(args.patients + args.clinicians + 10),
             "PYTHONPATH": str(REPO / "src"),
         }
         server = subprocess.Popen(

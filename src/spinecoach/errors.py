@@ -121,3 +121,17 @@ class RateLimited(SpinecoachError):
 
     exit_code = 2
     http_status = 429
+
+
+class InsecureConfiguration(SpinecoachError):
+    """A setting or key file that would make the web app unsafe (e.g. a short cookie key)."""
+
+    exit_code = 2
+    http_status = 500
+
+
+class ServerBusy(SpinecoachError):
+    """Too much work is already waiting (e.g. password checks); the message says to retry."""
+
+    exit_code = 1
+    http_status = 503

@@ -62,14 +62,48 @@ class Settings(BaseSettings):
         default=14 * 24 * 3600, description="Web sign-in lifetime (seconds) of a session cookie."
     )
     login_max_failures: int = Field(
-        default=5, description="Failed sign-ins allowed per e-mail and address in the window."
+        default=5, description="Failed sign-ins allowed per account in the window."
     )
     login_window_s: float = Field(
         default=900.0, description="Window (seconds) for counting failed sign-ins."
     )
+    login_max_failures_per_client: int = Field(
+        default=30,
+        description="Failed sign-ins (any account) allowed per client address in the window.",
+    )
+    signup_max_per_client: int = Field(
+        default=10, description="Sign-ups allowed per client address in the login window."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed, "
+        'as JSON, e.g. \'["127.0.0.1", "10.0.0.0/8"]\'; empty: none.',
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Host names the app answers to (Host header), as JSON, e.g. "
+        '\'["coach.clinic.example"]\'; a leading dot allows subdomains, "*" any (not '
+        "recommended: DNS rebinding). Default: localhost, 127.0.0.1, ::1.",
+    )
+    hsts_max_age_s: int = Field(
+        default=0,
+        description="Send Strict-Transport-Security with this max-age (seconds) when > 0; turn "
+        "on only when the app is served over HTTPS.",
+    )
+    max_password_checks: int = Field(
+        default=2,
+        description="Password hashes/checks (Argon2, ~64 MB each) run at once; more wait.",
+    )
+    max_password_queue: int = Field(
+        default=16,
+        description="Sign-ins allowed to wait for a password check; beyond: 503, try again.",
+    )
     ws_max_message_bytes: int = Field(
         default=512 * 1024,
         description="Largest WebSocket message accepted (a 640x480 JPEG is ~30-60 kB).",
+    )
+    max_imu_lines_per_message: int = Field(
+        default=400, description="Most IMU lines in one WebSocket message (a phone sends 1-10)."
     )
     max_form_bytes: int = Field(
         default=64 * 1024, description="Largest form or JSON body accepted by the web app."
@@ -108,6 +142,28 @@ class Settings(BaseSettings):
     )
     min_keypoint_confidence: float = Field(
         default=0.5, description="Keypoints below this visibility count as missing."
+    )
+    monitor_fps: float = Field(
+        default=1.0, gt=0, le=5, description="Posture monitor: frames analysed per second."
+    )
+    monitor_sitting_nudge_min: float = Field(
+        default=30.0, gt=0, description="Posture monitor: nudge a break after this much sitting."
+    )
+    monitor_posture_nudge_min: float = Field(
+        default=5.0, gt=0, description="Posture monitor: nudge a posture reset after slumping."
+    )
+    monitor_slump_deg: float = Field(
+        default=10.0,
+        gt=0,
+        description="Posture monitor: degrees beyond your upright baseline that count as slumped "
+        "(side view or IMU; a behaviour setting, not a clinical norm).",
+    )
+    monitor_neck_drop_fraction: float = Field(
+        default=0.15,
+        gt=0,
+        lt=1,
+        description="Posture monitor (front webcam): fall in ear-above-shoulder height vs your "
+        "baseline that counts as slumped.",
     )
 
     @classmethod

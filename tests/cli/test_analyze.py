@@ -64,7 +64,7 @@ def test_rich_summary_with_exercise(capsys, shared_data: Path) -> None:  # type:
         "seated_side_bend",
     )
     assert code == 0
-    assert "Repetitions (2)" in out and "Holds (2)" in out
+    assert "Repetitions (2, confidence high)" in out and "Holds (2)" in out
 
 
 def test_angles_csv_and_keypoints_out(capsys, shared_data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +97,7 @@ def test_angles_csv_and_keypoints_out(capsys, shared_data: Path, tmp_path: Path)
         (["keraal/LICENSE"], "not a recognised"),
         (["keraal/nope.json"], "not found"),
         ([BP_ELK, "--exercise", "nope"], "Unknown exercise"),
-        ([BP_ELK, "--format", "mystery"], "Unknown keypoint format"),
+        ([BP_ELK, "--format", "mystery"], "is not a known format (known: blazepose_json"),
         ([BP_ELK, "--source", "radar"], "--source"),
         ([BP_ELK, "--out-video", "x.mp4"], "video input"),
         ([BP_ELK, "--placement", "sacrum"], "IMU"),

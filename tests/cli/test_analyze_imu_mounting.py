@@ -90,11 +90,12 @@ def test_calibration_s_flag_sets_the_neutral_window(tmp_path: Path, capsys) -> N
     assert len(out["repetitions"]) == 3
     assert rmse_deg(angles, sim, "lumbar_flexion_deg") < 1.5
 
+    # The default 3 s window includes the first bend: the motion is seen, flagged, and the
+    # neutral comes from a still window instead (issue 11), as accurate as the 1 s window.
     default = tmp_path / "three_seconds.csv"
-    analyze(capsys, path, default)
-    assert rmse_deg(default, sim, "lumbar_flexion_deg") > 2.0 * rmse_deg(
-        angles, sim, "lumbar_flexion_deg"
-    )
+    out = analyze(capsys, path, default)
+    assert "still window" in out["flags"]["calibration_upper"]
+    assert rmse_deg(default, sim, "lumbar_flexion_deg") < 1.5
 
 
 def test_auto_forward_axis_is_accepted(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -90,7 +90,8 @@ def test_analyze_real_files_auto_detected(shared_data: Path, capsys) -> None:  #
         "--json",
     )
     assert len(out["repetitions"]) == 12
-    assert any("12 cycles" in note for note in out["notes"])
+    assert any("12 repetitions counted" in note for note in out["notes"])
+    assert out["count"]["repetitions"] == 12  # one answer per output
 
 
 def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

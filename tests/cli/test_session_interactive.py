@@ -159,3 +159,38 @@ def test_an_emergency_reported_inside_a_session_blocks_the_next_session(tmp_path
     # re-screening with the symptom gone lifts the block
     spinecoach("screen", "--answers", str(EXAMPLES / "screening_clear.json"), env=env)
     assert _run("plan", env=env).returncode == 0
+
+
+def test_stop_this_exercise_waits_for_enter_in_the_terminal(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = os.environ | {"SPINECOACH_DATA_DIR": str(tmp_path), "COLUMNS": "100", "LINES": "40",
+                        "TERM": "xterm"}  # fmt: skip
+    spinecoach("screen", "--answers", str(EXAMPLES / "screening_clear.json"), env=env)
+    spinecoach("intake", "--answers", str(EXAMPLES / "profile_desk_worker.json"), env=env)
+    spinecoach("plan", env=env)
+    executable = shutil.which("spinecoach", path=str(Path(sys.executable).parent))
+    assert executable
+    term = Terminal([executable, "session", "--speed", "20", "--no-audio"], env)
+    term.read_until("how is your back pain right now")
+    term.send("2\r")
+    term.read_until("running")
+    time.sleep(1.0)  # into the first exercise
+    term.send("w")
+    listing = term.read_until("Symptoms (")
+    number = re.search(r"(\d+)\. Sharp or stabbing pain", listing)
+    assert number, listing[-1500:]
+    term.send(f"{number.group(1)}\r")
+    term.read_until("Pain right now")
+    term.send("\r")
+    screen = term.read_until("Press Enter when you have stopped")
+    assert "Stop this exercise. Sharp pain" in screen
+    time.sleep(1.5)  # nothing moves on while the message waits
+    waiting = term.text
+    assert "Press Enter when you have stopped" in waiting[-400:]
+    term.send("\r")
+    time.sleep(1.5)  # the live view is back
+    term.send("q")
+    term.read_until("Session 1: stopped")
+    assert term.wait() == 0
+    with sqlite3.connect(tmp_path / "spinecoach.db") as db:
+        first = db.execute("select stop_action from exercise_results order by id").fetchone()
+    assert first == ("stop_exercise",)

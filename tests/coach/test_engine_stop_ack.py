@@ -47,3 +47,31 @@ def test_without_the_option_the_engine_moves_on_as_before(rules) -> None:  # typ
     drive(engine, clock, 20.0)
     engine.report_symptoms({"sharp_pain"})
     assert engine.state()["stop_notice"] is None and engine.state()["status"] == "running"
+
+
+def test_going_back_to_the_last_tolerated_exercise_also_waits(library, rules) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from spinecoach.domain.plan import Plan, PlanItem
+
+    ids = ["diaphragmatic_breathing", "standing_extension", "prone_press_up"]
+    items = tuple(
+        PlanItem(i, library.get(i).name, library.get(i).section, library.get(i).dose, "test")
+        for i in ids
+    )
+    plan = Plan(items, 2, datetime(2026, 1, 5, tzinfo=UTC), metadata={"checkin_after": "none"})
+    clock = FakeClock()
+    engine = SessionEngine(plan, library, rules, clock=clock,
+                           options=EngineOptions(wait_for_stop_ack=True))  # fmt: skip
+    engine.start()
+    engine.report_pain(2)
+    t = 0.0
+    while engine.state()["step"]["exercise_id"] != "standing_extension":  # type: ignore[index]
+        t += 1.0
+        drive(engine, clock, t, pain=None)
+    engine.report_symptoms({"peripheralisation"})
+    notice = str(engine.state()["stop_notice"])
+    assert notice.startswith("Stop this exercise.") and "back to Diaphragmatic breathing" in notice
+    assert drive(engine, clock, t + 120.0) == []  # waits
+    engine.acknowledge_stop()
+    assert engine.state()["step"]["exercise_id"] == "diaphragmatic_breathing"  # type: ignore[index]

@@ -127,3 +127,57 @@ def problems(plan: Plan, profile: Profile, library: ExerciseLibrary, rules: Rule
 def has_stability(plan: Plan) -> bool:
     """Whether the plan keeps a stability exercise."""
     return any(i.section == Section.STABILITY for i in plan.items)
+
+
+#: The schedule used for the six example people (docs and the issue note): mostly good days,
+#: a bad day each fortnight, two flare-ups, spreading leg pain once and one neurological day
+#: (the plan pauses; a clinician's review and a new intake a week later).
+SCHEDULE = tuple(
+    {10: "bad", 17: "flare", 24: "bad", 31: "spread", 38: "bad", 40: "neuro", 52: "bad",
+     55: "flare"}.get(n, "good")
+    for n in range(1, 61)
+)  # fmt: skip
+
+
+def summary_lines(
+    profile: Profile, library: ExerciseLibrary, rules: Rules, kinds: Sequence[str] = SCHEDULE
+) -> list[str]:
+    """What the simulated days did: the plan on day 0, 30 and 60, and the pauses."""
+    from spinecoach.domain.wording import describe_dose
+
+    def show(plan: Plan) -> str:
+        return "; ".join(f"{i.name or i.exercise_id} {describe_dose(i.dose)}" for i in plan.items)
+
+    lines: list[str] = []
+    paused_days: list[int] = []
+    broken = 0
+    for day in simulate(profile, kinds, library, rules):
+        broken += len(problems(day.plan, profile, library, rules))
+        if day.plan.paused:
+            paused_days.append(day.n)
+        if day.n in (0, 30, 60):
+            lines.append(
+                f"day {day.n}: level {day.plan.level}, {day.plan.total_duration_s / 60:.1f} min"
+                f"{' (paused)' if day.plan.paused else ''}: {show(day.plan)}"
+            )
+    pauses = f"days {paused_days[0]}-{paused_days[-1]}" if paused_days else "none"
+    lines.append(f"paused: {pauses}; broken invariants: {broken}")
+    return lines
+
+
+if __name__ == "__main__":  # python -m tests.domain.sixty_days
+    import json
+    from pathlib import Path
+
+    from spinecoach.content import load_library, load_rules
+    from spinecoach.domain.intake import make_profile
+
+    lib, rul = load_library(), load_rules()
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    six = ("pregnant_22_weeks", "stenosis_68", "gymnast_spondylolisthesis",
+           "acute_sciatica_pain8", "desk_worker_pain3", "after_discectomy_6_weeks")  # fmt: skip
+    for name in six:
+        person = make_profile(json.loads((examples / f"profile_{name}.json").read_text()))
+        print(f"## {person.name}")
+        for line in summary_lines(person, lib, rul):
+            print("  " + line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.domain.sixty_days import DAY_KINDS, has_stability, problems, simulate
@@ -45,3 +46,24 @@ def test_sixty_days_keep_every_invariant(library, rules, answers, kinds) -> None
             first_has_stability = has_stability(day.plan)
         elif first_has_stability and not day.plan.paused:
             assert has_stability(day.plan), (day.n, day.kind, day.plan.exercise_ids)
+
+
+SIX = ("pregnant_22_weeks", "stenosis_68", "gymnast_spondylolisthesis", "acute_sciatica_pain8",
+       "desk_worker_pain3", "after_discectomy_6_weeks")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SIX)
+def test_the_six_example_people_over_sixty_days(library, rules, name) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from pathlib import Path
+
+    from tests.domain.sixty_days import SCHEDULE, summary_lines
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    profile = make_profile(json.loads((examples / f"profile_{name}.json").read_text()))
+    days = list(simulate(profile, SCHEDULE, library, rules))
+    assert all(not problems(d.plan, profile, library, rules) for d in days)
+    paused = [d.n for d in days if d.plan.paused]
+    assert paused == list(range(40, 47))  # the neurological day pauses; a review resumes
+    assert days[-1].plan.level == profile.start_level
+    assert summary_lines(profile, library, rules)[-1] == "paused: days 40-46; broken invariants: 0"

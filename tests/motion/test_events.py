@@ -241,7 +241,11 @@ def test_cycle_exercises_count_one_repetition_per_cycle(first_sign, noise_deg): 
     live = StreamingAnalyzer(cyc, angle=ANGLE)
     for ti, value in zip(t, first_sign * angle, strict=True):
         live.push_measures(float(ti), {ANGLE: float(value)})
-    assert live.finish().repetitions == result.repetitions
+    first_second = analyze_measures(
+        measures(t, first_sign * angle), cyc, params=EventParameters(whole_recording_neutral=False)
+    )
+    assert live.finish().repetitions == first_second.repetitions
+    assert len(first_second.repetitions) == len(result.repetitions)
 
 
 def test_cycle_needs_direction_both(tmp_path):  # type: ignore[no-untyped-def]

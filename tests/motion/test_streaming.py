@@ -8,9 +8,13 @@ from synthetic_motion import holds_signal, lateral_bend_series, reps_signal, wit
 
 from spinecoach.domain.exercise import ExcursionDirection, SensorSignature, SignatureMode, View
 from spinecoach.motion.analysis import analyze, analyze_measures, error_codes_for
+from spinecoach.motion.events import EventParameters
 from spinecoach.motion.measures import compute_measures
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import EventKind, KeypointSeries
+
+#: Batch with the live first-second start position: the same tracker gives the same events.
+LIVE_BASELINE = EventParameters(whole_recording_neutral=False)
 
 LATERAL = SensorSignature(
     "trunk_lateral_flexion_deg",
@@ -43,7 +47,7 @@ def assert_same(batch, live):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("system", ["blazepose", "openpose", "kinect", "vicon"])
 def test_keraal_batch_equals_streaming(keraal, side_bend, system):  # type: ignore[no-untyped-def]
     series = keraal[(system, "ELK")]
-    batch = analyze(series, side_bend)
+    batch = analyze(series, side_bend, params=LIVE_BASELINE)
     analyzer = StreamingAnalyzer(
         side_bend.signature,
         dose=side_bend.dose,
@@ -67,7 +71,7 @@ def test_synthetic_keypoints_batch_equals_streaming(gap_fraction, view):  # type
     time_s = np.concatenate([t, t2 + t[-1] + 1 / 30])
     series = lateral_bend_series(angle, time_s, view)
     measures = compute_measures(series, names=["trunk_lateral_flexion_deg"])
-    batch = analyze_measures(measures, LATERAL)
+    batch = analyze_measures(measures, LATERAL, params=LIVE_BASELINE)
     analyzer = StreamingAnalyzer(LATERAL, frame=series.frame)
     _, live = stream(series, analyzer)
     assert_same(batch, live)
@@ -81,7 +85,7 @@ def test_imu_path_push_measures_equals_batch():  # type: ignore[no-untyped-def]
     from spinecoach.motion.types import MeasureSeries
 
     measures = MeasureSeries(t, {"lumbar_lateral_flexion_deg": angle})
-    batch = analyze_measures(measures, LATERAL, angle=LATERAL.imu_angle)
+    batch = analyze_measures(measures, LATERAL, angle=LATERAL.imu_angle, params=LIVE_BASELINE)
     analyzer = StreamingAnalyzer(LATERAL, angle=LATERAL.imu_angle, sample_rate_hz=100.0)
     for t_s, value in zip(t.tolist(), angle.tolist(), strict=True):
         analyzer.push_measures(t_s, {"lumbar_lateral_flexion_deg": value})

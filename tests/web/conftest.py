@@ -22,7 +22,12 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture
 def web_settings(tmp_path: Path) -> Settings:
     """Settings for one test app (the database is replaced by in-memory SQLite)."""
-    return Settings(data_dir=tmp_path, secret_key="test-secret-" + "k" * 32, login_max_failures=3)
+    return Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret-" + "k" * 32,
+        login_max_failures=3,
+        allowed_hosts=["testserver"],
+    )
 
 
 @pytest.fixture

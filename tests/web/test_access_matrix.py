@@ -33,7 +33,21 @@ def world(app: FastAPI) -> dict[str, Any]:
         listing = actors[f"clin_{n}"].get("/clinic").text
         ids[name] = int(re.search(r'data-patient="(\d+)"', listing).group(1))
     session_a = _store_session(app, "a@example.org", [20.0])
-    return {"actors": actors, "patient_a": ids["Ann"], "session_a": session_a}
+    Browser(app).log_in("a@example.org")  # patient A on a second device
+    with app.state.ctx.session_factory() as db:
+        from sqlalchemy import func, select
+
+        from spinecoach.store import models
+
+        sign_in_a = db.scalar(
+            select(func.max(models.WebSignIn.id)).where(models.WebSignIn.person_id == ids["Ann"])
+        )
+    return {
+        "actors": actors,
+        "patient_a": ids["Ann"],
+        "session_a": session_a,
+        "sign_in_a": sign_in_a,
+    }
 
 
 def _outcome(response: Any) -> str:
@@ -53,6 +67,8 @@ def _outcome(response: Any) -> str:
 
 
 ACTORS = ("anon", "patient_a", "patient_b", "clin_1", "clin_2")
+SIGNED_IN = (LOGIN, OK, OK, OK, OK)
+SIGNED_IN_422 = (LOGIN, "status 422", "status 422", "status 422", "status 422")
 PATIENT_PAGE = (LOGIN, OK, OK, FORBIDDEN, FORBIDDEN)
 CLINIC_OWN_A = (LOGIN, FORBIDDEN, FORBIDDEN, OK, MISSING)  # patient A's clinician only
 
@@ -68,16 +84,27 @@ GET_ROUTES = {
     "/clinic/patients/{patient_a}": CLINIC_OWN_A,
     "/clinic/patients/999999": (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, MISSING),
     "/export.json": PATIENT_PAGE,
+    "/posture": PATIENT_PAGE,
+    "/posture/check?view=side&position=seated": PATIENT_PAGE,
+    "/posture/monitor": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/safety": PATIENT_PAGE,
+    "/account": SIGNED_IN,
+    "/session?resume={session_a}": (LOGIN, MISSING, MISSING, FORBIDDEN, FORBIDDEN),
 }
 
 POST_ROUTES = {
     "/checkin": ({"pain": "3"}, PATIENT_PAGE),
+    "/posture/breaks": ({"times": "10:30,15:00"}, PATIENT_PAGE),
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
     "/safety/acknowledge": ({}, PATIENT_PAGE),
+    # a wrong current password: every signed-in person reaches the check, nobody else
+    "/account/password": ({"current_password": "wrong!", "new_password": "x" * 12}, SIGNED_IN_422),
+    # patient A's second device: only A may end it
+    "/account/sign-ins/{sign_in_a}/revoke": ({}, (LOGIN, OK, MISSING, MISSING, MISSING)),
+    "/account/sign-ins/revoke-others": ({}, SIGNED_IN),
 }
 
 

@@ -358,3 +358,67 @@ def test_timers_only_session_on_a_phone(chromium: Any, server: str) -> None:
     _shot(page, "phone-07-stopped-by-symptom")
     assert not errors, errors
     context.close()
+
+
+def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> None:
+    """The posture pages in Chromium with the fake camera: a webcam check is measured and
+    stored, the monitor is visibly on and then off (minutes stored), a desk break starts from
+    the Posture page as a guided session."""
+    context = chromium.new_context(viewport=LAPTOP, permissions=["camera", "notifications"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _sign_up(page, server, "Dee Desk", "dee@example.org", "patient")
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", "38")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/screening/result")
+    page.click("text=Continue")
+    page.wait_for_url("**/intake")
+    page.fill("input[name=pain_now]", "3")
+    page.fill("input[name=pain_average]", "3")
+    page.fill("input[name=duration_weeks]", "20")
+    page.fill("input[name=age]", "38")
+    page.fill("input[name=desk_hours]", "9")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/today?new=1")
+
+    page.goto(server + "/posture/check?view=side&position=standing")
+    page.click("#start")
+    page.wait_for_selector("#result:not([hidden])", timeout=60_000)
+    assert "craniovertebral" in page.inner_text("#result")
+    _shot(page, "laptop-07-posture-check")
+
+    page.goto(server + "/posture/monitor")
+    assert "OFF" in page.inner_text("#monitor-indicator")
+    page.click("#monitor-toggle")
+    page.wait_for_function(
+        "() => /Minutes/.test(document.getElementById('monitor-state').textContent)",
+        timeout=30_000,
+    )
+    assert "ON" in page.inner_text("#monitor-indicator")
+    _shot(page, "laptop-08-posture-monitor-on")
+    page.click("#monitor-toggle")
+    page.wait_for_function(
+        "() => /Saved/.test(document.getElementById('monitor-state').textContent)",
+        timeout=20_000,
+    )
+    assert "OFF" in page.inner_text("#monitor-indicator")
+
+    page.goto(server + "/posture")
+    page.fill("input[name=times]", "09:00,16:00")
+    page.click("#breaks button[type=submit]")
+    page.wait_for_url("**/posture#breaks")
+    assert "Head-forward" in page.inner_text("#check")
+    _shot(page, "laptop-09-posture")
+    page.click("#reminders")  # notifications granted in this context
+    page.wait_for_function(
+        "() => /Reminders on/.test(document.getElementById('reminder-state').textContent)"
+    )
+    page.click("#break-0900 a.button")
+    page.wait_for_url("**/session?desk_break=09:00")
+    assert page.locator(".exercise").count() >= 1 or "Seated" in page.inner_text("main")
+    assert not errors, errors
+    context.close()

@@ -158,3 +158,16 @@ def test_a_plan_paused_by_new_weakness_stays_paused_and_today_says_why(
     assert patient.get("/session").status_code == 409
     clinician.post(f"/clinic/patients/{patient_id}/clear", {"note": "Numbness assessed."})
     _assert_allowed(patient)
+
+
+def test_a_clinician_clears_an_urgent_screening_answer_with_a_note(make_browser: Any) -> None:
+    clinician, patient, patient_id = _clinic_and_patient(make_browser)
+    patient.screen({"cancer_history": "yes"})
+    assert patient.get("/today").headers["location"] == "/screening/result"
+    assert patient.get("/session").status_code == 409
+    listing = clinician.get("/clinic").text
+    assert 'data-safety="urgent"' in listing and "cancer" in listing.lower()
+    clinician.post(f"/clinic/patients/{patient_id}/clear",
+                   {"note": "Treated in 2015, discharged; exercise is fine."})  # fmt: skip
+    _assert_allowed(patient)
+    assert "data-safety=" not in clinician.get("/clinic").text

@@ -62,3 +62,25 @@ def test_a_band_beside_the_keypoints_is_shown_and_stored(browser: Browser) -> No
         results = db.scalars(select(models.ExerciseResult)).all()
         band = [r.tracking["sensors"]["band"] for r in results if "sensors" in r.tracking]
     assert band and band[0]["time_s"] == 0.0 and band[0]["max_tension_n"] == 0.0  # no zone
+
+
+def test_emg_beside_the_camera_reports_activation_after_its_reference(browser: Browser) -> None:
+    from spinecoach.sources.emg.recording import simulate_emg
+
+    browser.onboard("Ann", "ann@example.org")
+    rows = simulate_emg(n_cycles=1, seed=8).splitlines()[1:]
+    with browser.client.websocket_connect("/ws/session/keypoints?sensor=imu,emg") as ws:
+        hello = ws.receive_json()
+        assert hello["sensors"] == ["emg"] and hello["sensor"] == "imu"
+        assert hello["state"]["sensors"]["emg"]["calibrating"] is True
+        for k in range(0, len(rows), 500):
+            lines = []
+            for row in rows[k : k + 500]:
+                t, left, right, flexion = (float(v) for v in row.split(","))
+                lines.append(json.dumps({"t": t, "left_uv": left, "right_uv": right,
+                                         "flexion_deg": flexion}))  # fmt: skip
+            ws.send_text(json.dumps({"type": "sensor", "sensor": "emg", "lines": "\n".join(lines)}))
+            ack = _receive_until(ws, "ack")
+        emg = ack["sensors"]["emg"]
+        assert emg["calibrating"] is False and emg["activation_pct"] is not None
+        assert emg["symmetry_pct"] is not None

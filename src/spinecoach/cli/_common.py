@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,19 @@ def get_settings(data_dir: Path | None = None) -> Settings:
 
 
 def print_json(payload: Any) -> None:
-    """Print ``payload`` as indented JSON on stdout (no Rich markup)."""
-    print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    """Print ``payload`` as indented JSON on stdout (no Rich markup); NaN/Infinity -> null."""
+    print(json.dumps(_finite(payload), indent=2, ensure_ascii=False, default=str, allow_nan=False))
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by None (JSON has no NaN)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 class _DuplicateKey(ValueError):
@@ -51,6 +63,8 @@ def read_json_file(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidDataFile(str(path), "", "file not found") from None
+    except UnicodeDecodeError:
+        raise InvalidDataFile(str(path), "", "not a text file (cannot decode as UTF-8)") from None
     except OSError as exc:
         raise InvalidDataFile(str(path), "", f"cannot read: {exc.strerror}") from None
     try:
@@ -61,6 +75,8 @@ def read_json_file(path: Path) -> Any:
         raise InvalidDataFile(
             str(path), "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InvalidDataFile(str(path), "", "JSON nested too deeply") from None
 
 
 class AppContext:

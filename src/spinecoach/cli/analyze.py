@@ -21,7 +21,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from spinecoach.cli._common import console, get_settings, print_json
+from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.analysis_input import (
@@ -37,10 +37,10 @@ SOURCES = ("auto", *INPUT_HANDLERS)
 PLACEMENTS = ("dual", "sacrum", "upper")
 
 
-def _load_exercise(exercise_id: str) -> Exercise:
+def _load_exercise(exercise_id: str, data_dir: Path | None = None) -> Exercise:
     from spinecoach.content import load_library
 
-    settings = get_settings()
+    settings = get_settings(data_dir)
     return load_library(settings.content_dir).get(exercise_id)
 
 
@@ -98,6 +98,8 @@ def output_json(output: AnalysisOutput) -> dict[str, Any]:
     payload["unmeasurable"] = dict(measures.unmeasurable)
     payload["flags"] = dict(measures.flags)
     payload["notes"] = list(output.notes)
+    if output.plausibility is not None:
+        payload["plausibility"] = output.plausibility
     return payload
 
 
@@ -123,9 +125,14 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
         )
         if "unmeasurable" in tracking:
             console.print(f"[yellow]{result.angle} not measurable: {tracking['unmeasurable']}[/]")
-        if not result.repetitions:
+        count = result.count_summary()
+        if count.get("note"):
+            console.print(f"[yellow]{count['note']}[/]")
+        elif not result.repetitions:
             console.print("no repetitions found")
-        reps = Table(title=f"Repetitions ({len(result.repetitions)})")
+        reps = Table(
+            title=f"Repetitions ({len(result.repetitions)}, confidence {count['confidence']})"
+        )
         for column in ("#", "side", "start s", "peak s", "end s", "peak deg", "out s", "back s"):
             reps.add_column(column, justify="right")
         for i, (rep, tempo) in enumerate(zip(result.repetitions, result.tempo, strict=True), 1):
@@ -200,6 +207,16 @@ def analyze_command(
     filter_name: str = typer.Option(
         "butterworth", "--filter", help="Filter for reported angles: butterworth|one_euro|none."
     ),
+    mirrored: bool | None = typer.Option(
+        None, "--mirrored/--not-mirrored", help="Keypoints: x mirrored (BlazePose JSON)."
+    ),
+    labels_swapped: bool | None = typer.Option(
+        None, "--labels-swapped/--labels-as-is", help="Keypoints: Left/Right labels swapped."
+    ),
+    dropped_frames: str | None = typer.Option(
+        None, "--dropped-frames", help="Keypoints: 1-based video frames missing, e.g. 5,6,90."
+    ),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:
     """Measure angles, repetitions, holds and form in a recording."""
     if source not in SOURCES:
@@ -216,7 +233,22 @@ def analyze_command(
         raise InvalidInput(
             f"--calibration-s must be a positive number of seconds, got {calibration_s}"
         )
-    exercise = _load_exercise(exercise_id) if exercise_id else None
+    exercise = _load_exercise(exercise_id, data_dir) if exercise_id else None
+    reader_options: dict[str, object] = {}
+    if mirrored is not None:
+        reader_options["mirrored"] = mirrored
+    if labels_swapped is not None:
+        reader_options["labels_swapped"] = labels_swapped
+    if dropped_frames is not None:
+        try:
+            reader_options["dropped_frames"] = tuple(
+                int(v) for v in dropped_frames.split(",") if v.strip()
+            )
+        except ValueError:
+            raise InvalidInput(
+                f"--dropped-frames must be frame numbers separated by commas, got "
+                f"'{dropped_frames}'"
+            ) from None
     options = AnalyzeOptions(
         format=format,
         exercise=exercise,
@@ -228,6 +260,7 @@ def analyze_command(
         filter=filter_name,
         forward_axis=forward_axis,
         calibration_s=calibration_s,
+        reader_options=reader_options,
     )
     output = run_analysis(input_path, source, options)
     if angles_csv is not None:

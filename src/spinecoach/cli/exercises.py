@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from spinecoach.cli._common import console, print_json
+from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.domain.serialize import dose_to_dict
 from spinecoach.errors import InvalidInput
@@ -61,11 +61,12 @@ def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
 @exercises_app.command("list")
 def list_exercises(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """List every exercise in the library."""
     from spinecoach.content import load_library
 
-    library = load_library()
+    library = load_library(get_settings(data_dir).content_dir)
     if as_json:
         print_json(
             [
@@ -109,11 +110,13 @@ def show_exercise(
         str | None,
         typer.Option("--view", help="Draw the demonstration from the 'side' or the 'front'."),
     ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Show one exercise: steps, dose, cues, cautions and sources."""
     from spinecoach.content import load_library
+    from spinecoach.domain.wording import condition_words, describe_dose
 
-    exercise = load_library().get(exercise_id)
+    exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
     if view is not None and view not in ("side", "front"):
         raise InvalidInput(f"--view: expected 'side' or 'front', got '{view}'")
     if demo_out is not None:
@@ -138,11 +141,7 @@ def show_exercise(
     for n, step in enumerate(exercise.steps, 1):
         console.print(f"  {n}. {step}")
     d = exercise.dose
-    dose = f"{d.reps} reps x {d.sets} set(s)"
-    if d.hold_s:
-        dose += f", hold {d.hold_s:g} s"
-    if d.per_side:
-        dose += ", each side"
+    dose = describe_dose(d)
     if d.pnf:
         dose += (
             f", PNF: stretch {d.pnf.stretch_s:g} s, contract {d.pnf.contract_s:g} s at "
@@ -151,17 +150,21 @@ def show_exercise(
         )
     console.print(f"\n[bold]Dose[/] {dose}  [dim][{', '.join(d.sources)}][/]")
     for phase in d.tempo:
-        console.print(f"  {phase.name}: {phase.seconds:g} s, {phase.breath.value}")
+        breath = {"inhale": "breathe in", "exhale": "breathe out", "hold": "hold the breath",
+                  "natural": "breathe easily"}[phase.breath.value]  # fmt: skip
+        console.print(f"  {phase.name.replace('_', ' ')}: {phase.seconds:g} s, {breath}")
     console.print("\n[bold]Cues[/]")
     for cue in exercise.cues:
         console.print(f"  • {cue}")
     if exercise.contraindications:
         console.print("\n[bold]Cautions[/]")
         for c in exercise.contraindications:
+            what = "Left out" if c.level == "avoid" else "Take care"
             console.print(
-                f"  • {c.level} for {c.condition}: {c.note} [dim][{', '.join(c.sources)}][/]"
+                f"  • {what} with {condition_words(c.condition)}: {c.note} "
+                f"[dim][{', '.join(c.sources)}][/]"
             )
-    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)}[/]")
+    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)} (`spinecoach sources`)[/]")
 
 
 def register(app: typer.Typer) -> None:

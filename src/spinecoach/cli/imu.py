@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from spinecoach.cli._common import console, get_settings, print_json
+from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.errors import InvalidInput
 
 imu_app = typer.Typer(
@@ -34,6 +34,7 @@ def listen(
     forward_axis: str = typer.Option("-z", "--forward-axis", help="Sensor axis facing forward."),
     max_seconds: float | None = typer.Option(None, "--max-seconds", help="Stop after this long."),
     as_json: bool = typer.Option(False, "--json", help="Events and summary as JSON lines."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:
     """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
     from spinecoach.domain.exercise import Dose, SensorSignature
@@ -56,7 +57,7 @@ def listen(
     if exercise_id:
         from spinecoach.content import load_library
 
-        exercise = load_library(get_settings().content_dir).get(exercise_id)
+        exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
         signature, dose = exercise.signature, exercise.dose
         if signature.imu_angle is None:
             raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
@@ -117,6 +118,7 @@ def replay(
     to: str = typer.Option(..., "--to", help="udp://HOST:PORT or ws://HOST:PORT"),
     speed: float = typer.Option(1.0, "--speed", help="Playback speed (1 = real time)."),
     format: str | None = typer.Option(None, "--format", help="Reader name (auto-detected)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:
     """Send a recording to a listener at real-time pace (a stand-in for a phone or BLE bridge)."""
     from spinecoach.sources.imu.transport import replay_file
@@ -133,6 +135,7 @@ def simulate(
     rate_hz: float = typer.Option(100.0, "--rate-hz", help="Sample rate."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     truth: Path | None = typer.Option(None, "--truth", help="Also write the true angles CSV."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:
     """Write a simulated two-sensor recording (generic CSV) with known angles."""
     from spinecoach.sources.imu import write_generic_csv
@@ -147,7 +150,10 @@ def simulate(
 
 
 @imu_app.command("formats")
-def formats(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def formats(
+    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+) -> None:
     """List the IMU file readers."""
     from spinecoach.sources.imu import READERS
 

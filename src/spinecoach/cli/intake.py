@@ -42,7 +42,7 @@ def _ask_int(question: str, low: int, high: int, default: int) -> int:
 def ask_intake() -> dict[str, Any]:
     """Ask the intake questions in the terminal; returns the documented answers format."""
     console.rule("About your back")
-    return {
+    answers: dict[str, Any] = {
         "pain_now": _ask_int("Pain right now, 0 = none, 10 = worst imaginable", 0, 10, 3),
         "pain_average": _ask_int("Average pain over the last week", 0, 10, 3),
         "duration_weeks": _ask_int("How many weeks has this episode lasted?", 0, 5200, 8),
@@ -69,6 +69,13 @@ def ask_intake() -> dict[str, Any]:
             if c != "none"
         ],  # fmt: skip
     }
+    if "pregnancy" in answers["conditions"]:
+        answers["pregnancy_weeks"] = _ask_int("How many weeks pregnant are you?", 0, 42, 20)
+    if "recent_surgery" in answers["conditions"]:
+        answers["weeks_since_surgery"] = _ask_int(
+            "How many weeks ago was your back surgery?", 0, 5200, 6
+        )
+    return answers
 
 
 def describe_profile(profile: Profile) -> None:

@@ -8,10 +8,12 @@ import sys
 import threading
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from spinecoach.cli._common import console, get_settings
+from spinecoach.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +57,21 @@ def start_web(
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     elif wanted:
         console.print("[dim]No desktop session found: open the address above in a browser.[/]")
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws_max_size=settings.ws_max_message_bytes,
-    )
+    uvicorn.run(app, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app: no ``Server`` header, and forwarded headers left to the
+    app (which believes them only from ``Settings.trusted_proxies``)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "warning",
+        "ws_max_size": settings.ws_max_message_bytes,
+        "server_header": False,
+        "proxy_headers": False,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }
 
 
 def serve(

@@ -41,6 +41,7 @@ from spinecoach.store.session_sink import (
     close_unfinished,
     done_exercise_ids,
     next_morning,
+    remaining_plan,
     session_sink,
 )
 
@@ -59,20 +60,6 @@ def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Pl
                 PlanItem(exercise.id, exercise.name, exercise.section, exercise.dose,
                          reason="Chosen with --exercise.")
             )  # fmt: skip
-    return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
-                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
-                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
-
-
-def remaining_plan(plan: Plan, done: list[str]) -> Plan:
-    """The plan without the exercises already recorded (for ``--resume``)."""
-    left = list(done)
-    items = []
-    for item in plan.items:
-        if item.exercise_id in left:
-            left.remove(item.exercise_id)
-        else:
-            items.append(item)
     return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
                 plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
                 conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip

@@ -43,6 +43,10 @@ class SessionEngine(Protocol):
     @property
     def _step(self) -> Step | None: ...
 
+    def _segment_end(self, index: int) -> int: ...
+
+    def hold_for_stop(self, text: str) -> None: ...
+
     def _say(
         self, t: float, kind: CueKind, text: str, out: list[Cue], *, topic: str = "",
         force: bool = False,
@@ -58,10 +62,6 @@ class SessionEngine(Protocol):
     ) -> None: ...  # fmt: skip
 
     def _measured(self, exercise: Exercise) -> bool: ...
-
-    def _segment_end(self, index: int) -> int: ...
-
-    def hold_for_stop(self, text: str) -> None: ...
 
 
 def record_check(
@@ -212,6 +212,7 @@ def back_to_tolerated(
             out,
         )
         engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
+        engine.hold_for_stop(f"Stop this exercise. {why} We'll end the exercises for today here.")
         return
     index = engine._next_index
     engine._next_index += 1
@@ -235,3 +236,4 @@ def back_to_tolerated(
         cautions=cautions_for_person(back, plan.conditions),
     )
     engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out, steps)
+    engine.hold_for_stop(f"Stop this exercise. {why} Next: back to {back.name}, which suited you.")

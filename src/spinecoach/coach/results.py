@@ -6,8 +6,41 @@ Times are engine-clock seconds; a sink converts them to wall-clock datetimes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TypedDict
 
 from spinecoach.domain.safety import StopDecision
+
+
+class TempoSummary(TypedDict, total=False):
+    """``ExerciseResult.tempo``: the prescribed and measured seconds per repetition."""
+
+    prescribed_rep_s: float
+    rep_durations_s: list[float]
+    mean_rep_s: float
+
+
+class FormFlagRecord(TypedDict):
+    """One entry of ``ExerciseResult.form_flags``."""
+
+    t_s: float
+    code: str
+    message: str
+
+
+class TrackingSummary(TypedDict, total=False):
+    """``ExerciseResult.tracking``: how well the sensor saw the exercise.
+
+    ``sensors`` holds each sensor plug-in's summary by name (band: time in zone; emg:
+    activation, symmetry, flexion-relaxation ratio).
+    """
+
+    measured: bool
+    sensor_ended: bool
+    measured_reps: int
+    lost_count: int
+    lost_s: float
+    ok_fraction: float
+    sensors: dict[str, dict[str, object]]
 
 
 @dataclass(frozen=True)
@@ -56,9 +89,9 @@ class ExerciseResult:
     ranges_deg: tuple[float, ...] = ()
     hold_times_s: tuple[float, ...] = ()
     hold_target_s: float | None = None
-    tempo: dict[str, object] = field(default_factory=dict)
-    form_flags: tuple[dict[str, object], ...] = ()
-    tracking: dict[str, object] = field(default_factory=dict)
+    tempo: TempoSummary = field(default_factory=lambda: TempoSummary())
+    form_flags: tuple[FormFlagRecord, ...] = ()
+    tracking: TrackingSummary = field(default_factory=lambda: TrackingSummary())
     pain_during: int | None = None
     stop_action: str | None = None
     stop_reasons: tuple[str, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spinecoach.coach.results import ExerciseResult
+from spinecoach.coach.results import ExerciseResult, FormFlagRecord, TempoSummary, TrackingSummary
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.motion.types import FormFlag, Repetition
 
@@ -35,7 +35,7 @@ class ExerciseRun:
     ranges_deg: list[float] = field(default_factory=list)
     rep_durations_s: list[float] = field(default_factory=list)
     hold_times_s: list[float] = field(default_factory=list)
-    form_flags: list[dict[str, object]] = field(default_factory=list)
+    form_flags: list[FormFlagRecord] = field(default_factory=list)
     lost_count: int = 0
     lost_s: float = 0.0
     pain_during: int | None = None
@@ -60,18 +60,31 @@ class ExerciseRun:
     def add_form_flag(self, flag: FormFlag) -> None:
         """Record a form flag."""
         self.form_flags.append(
-            {"t_s": round(flag.t_s, 3), "code": flag.code, "message": flag.message}
+            FormFlagRecord(t_s=round(flag.t_s, 3), code=flag.code, message=flag.message)
         )
 
     def add_pain(self, pain: int) -> None:
         """Keep the highest pain reported during the exercise."""
         self.pain_during = pain if self.pain_during is None else max(self.pain_during, pain)
 
+    def _tracking(self, lost_s: float, duration_s: float) -> TrackingSummary:
+        tracking = TrackingSummary(
+            measured=self.measured,
+            sensor_ended=self.sensor_ended,
+            measured_reps=self.measured_reps,
+            lost_count=self.lost_count,
+            lost_s=round(lost_s, 2),
+            ok_fraction=round(max(0.0, 1.0 - lost_s / duration_s), 3),
+        )
+        if self.sensors:
+            tracking["sensors"] = dict(self.sensors)
+        return tracking
+
     def result(self, ended_s: float, lost_open_s: float = 0.0) -> ExerciseResult:
         """Freeze the tally into an :class:`ExerciseResult` at ``ended_s``."""
         duration_s = max(ended_s - self.started_s, 1e-9)
         lost_s = self.lost_s + lost_open_s
-        tempo: dict[str, object] = {"prescribed_rep_s": round(self.dose.rep_s, 2)}
+        tempo = TempoSummary(prescribed_rep_s=round(self.dose.rep_s, 2))
         if self.rep_durations_s:
             tempo["rep_durations_s"] = list(self.rep_durations_s)
             tempo["mean_rep_s"] = round(sum(self.rep_durations_s) / len(self.rep_durations_s), 2)
@@ -89,15 +102,7 @@ class ExerciseRun:
             hold_target_s=self.dose.hold_s,
             tempo=tempo,
             form_flags=tuple(self.form_flags),
-            tracking={
-                "measured": self.measured,
-                "sensor_ended": self.sensor_ended,
-                "measured_reps": self.measured_reps,
-                "lost_count": self.lost_count,
-                "lost_s": round(lost_s, 2),
-                "ok_fraction": round(max(0.0, 1.0 - lost_s / duration_s), 3),
-                **({"sensors": dict(self.sensors)} if self.sensors else {}),
-            },
+            tracking=self._tracking(lost_s, duration_s),
             pain_during=self.pain_during,
             stop_action=self.stop_action,
             stop_reasons=self.stop_reasons,

@@ -193,6 +193,7 @@ class ExerciseModel(_Strict):
     goals: list[str] = Field(default_factory=list)
     sources: Tags = Field(min_length=1)
     notes: str = ""
+    only_in: list[Literal["desk_break", "posture_finding"]] = Field(default_factory=list)
     demonstration: DemonstrationModel | None = None
 
     @model_validator(mode="after")
@@ -280,4 +281,5 @@ class ExerciseModel(_Strict):
             sources=tuple(self.sources),
             notes=self.notes,
             demonstration=self.demonstration.to_domain() if self.demonstration else None,
+            only_in=tuple(self.only_in),
         )

@@ -280,6 +280,10 @@ class Exercise:
     notes: str = ""
     demonstration: Demonstration | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Where the exercise may appear when not in every routine: ``desk_break`` (the desk
+    #: breaks' pool) and/or ``posture_finding`` (added when a posture check finds a reason).
+    #: Empty: the planner may choose it for any routine.
+    only_in: tuple[str, ...] = ()
 
     def avoid_for(self, conditions: frozenset[str]) -> list[Contraindication]:
         """Return the ``avoid`` contraindications that match any of ``conditions``."""

@@ -339,6 +339,8 @@ def generate_plan(
     allowed: list[_Candidate] = []
     resting: list[_Candidate] = []
     for exercise in library:
+        if exercise.only_in:  # desk breaks and posture findings only (docs/posture.md)
+            continue
         if exercise.id in locked_ids or excluded_reasons(exercise, conditions, level):
             continue
         (resting if exercise.id in set_aside else allowed).append(_score(exercise, profile, level))

@@ -43,7 +43,7 @@ class SafetyLevel(StrEnum):
     @property
     def severity(self) -> int:
         """0 for clear up to 4 for emergency."""
-        return list(SafetyLevel).index(self)
+        return _SEVERITY[self.value]
 
     @property
     def blocks_exercise(self) -> bool:
@@ -55,6 +55,8 @@ class SafetyLevel(StrEnum):
         """Plain words for pages and the terminal."""
         return LEVEL_LABELS[self]
 
+
+_SEVERITY = {"clear": 0, "caution": 1, "see_clinician": 2, "urgent": 3, "emergency": 4}
 
 LEVEL_LABELS = {
     SafetyLevel.CLEAR: "Clear",
@@ -196,6 +198,14 @@ SCREENING_LEVEL = {
 }
 
 
+def screening_level(tier: Tier) -> SafetyLevel:
+    """The level a screening verdict sets (a tier without an entry maps by its severity)."""
+    if tier in SCREENING_LEVEL:
+        return SCREENING_LEVEL[tier]
+    by_severity = {3: SafetyLevel.EMERGENCY, 2: SafetyLevel.URGENT, 1: SafetyLevel.SEE_CLINICIAN}
+    return by_severity.get(tier.severity, SafetyLevel.CLEAR)
+
+
 def report_level(action: StopAction, seek_care: Tier | None) -> SafetyLevel:
     """The level a stop-rule decision asks for.
 
@@ -222,7 +232,7 @@ def step(state: SafetyState, event: SafetyEvent) -> SafetyState:
     if event.kind is EventKind.SCREENING:
         if event.tier is None:
             raise ValueError("a screening event needs its tier")
-        level = SCREENING_LEVEL[event.tier]
+        level = screening_level(event.tier)
         if level.blocks_exercise:
             return replace(state, level=level, reason=event.reason, since=event.at,
                            source="screening", exercise_id=None, pain=None)  # fmt: skip

@@ -111,7 +111,7 @@ def _minutes(seconds: float) -> str:
 def describe_dose(dose: Dose) -> str:
     """A short description of a dose in words that fit the exercise.
 
-    ``2 x 8 reps``, ``2 x 30 s hold, each side``, ``3 contract-relax cycles, each side``;
+    ``2 x 8 reps``, ``2 reps, hold 30 s, each side``, ``3 contract-relax cycles, each side``;
     walking and other timed activities are shown in minutes, not repetitions.
     """
     if dose.unit == "minutes":
@@ -119,11 +119,10 @@ def describe_dose(dose: Dose) -> str:
     parts: list[str] = []
     if dose.pnf is not None:
         parts.append(f"{dose.reps} contract-relax cycles")
-    elif dose.hold_s:
-        count = f"{dose.sets} x {dose.reps}" if dose.sets > 1 else f"{dose.reps}"
-        parts.append(f"{count} x {dose.hold_s:g} s hold")
     else:
         parts.append(f"{dose.sets} x {dose.reps} reps" if dose.sets > 1 else f"{dose.reps} reps")
+        if dose.hold_s:
+            parts.append(f"hold {dose.hold_s:g} s")
     if dose.per_side:
         parts.append("each side")
     return ", ".join(parts)

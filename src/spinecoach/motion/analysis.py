@@ -13,7 +13,7 @@ zero-phase Butterworth filter (:mod:`spinecoach.motion.filters`) is for reportin
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,9 @@ from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
 from spinecoach.motion.events import EventParameters, MotionTracker
 from spinecoach.motion.form import rules_for
 from spinecoach.motion.measures import MEASURES, compute_measures
+from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence, estimate_neutral
 from spinecoach.motion.types import (
+    EventKind,
     FormFlag,
     Hold,
     KeypointSeries,
@@ -75,6 +77,10 @@ class AnalysisResult:
         Per repetition ``out_s``, ``held_s``, ``back_s``.
     events : tuple of MotionEvent
         Every event in time order (as the streaming analyser would have emitted them).
+    count : dict
+        ``repetitions`` (the number counted), ``confidence`` (``high`` / ``medium`` /
+        ``low`` / ``none``), ``score`` (0-1) and ``note`` (e.g. "no clear repeated
+        movement", with the reason); empty for live results.
     """
 
     exercise: str
@@ -88,6 +94,7 @@ class AnalysisResult:
     zone: dict[str, Any]
     tempo: tuple[dict[str, float], ...] = ()
     events: tuple[MotionEvent, ...] = field(default=(), compare=False)
+    count: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; keys include :data:`JSON_KEYS` plus ``angle``, ``zone``, ``tempo``."""
@@ -128,7 +135,18 @@ class AnalysisResult:
             ],
             "angle": self.angle,
             "zone": {k: (_round(v) if isinstance(v, float) else v) for k, v in self.zone.items()},
+            "count": {
+                k: (_round(v) if isinstance(v, float) else v)
+                for k, v in self.count_summary().items()
+            },
         }
+
+    def count_summary(self) -> dict[str, Any]:
+        """``count`` with ``repetitions`` always present (live results: confidence unknown)."""
+        summary: dict[str, Any] = {"repetitions": len(self.repetitions)}
+        summary.update(self.count or {"confidence": "unknown"})
+        summary["repetitions"] = len(self.repetitions)
+        return summary
 
 
 def symmetry_of(
@@ -229,7 +247,10 @@ def analyze_measures(
     error_codes : frozenset of str, optional
         Report only these form-flag codes (an exercise's ``common_errors``); default all.
     params : EventParameters, optional
-        Detection tuning (baseline window, hold tolerance, ...).
+        Detection tuning (baseline window, hold tolerance, ...). Unless it gives
+        ``neutral_deg`` (or ``whole_recording_neutral=False``: the live first-second
+        baseline), the rest level is estimated from the whole recording
+        (:func:`spinecoach.motion.neutral.estimate_neutral`).
 
     Returns
     -------
@@ -238,12 +259,14 @@ def analyze_measures(
         the reason under ``unmeasurable``.
     """
     name = angle or signature.primary_angle
-    tracker = MotionTracker(signature, name, dose=dose, error_codes=error_codes, params=params)
     values = measures.values.get(name)
     unmeasurable = None
     if values is None:
         unmeasurable = measures.unmeasurable.get(name, f"{name} is not in these measures")
         values = np.full(measures.time_s.shape, np.nan)
+    if params is None or (params.neutral_deg is None and params.whole_recording_neutral):
+        params = _with_neutral(params or EventParameters(), measures, values, signature)
+    tracker = MotionTracker(signature, name, dose=dose, error_codes=error_codes, params=params)
     secondary = [
         (k, measures.values[k].tolist()) for k in tracker.secondary if k in measures.values
     ]
@@ -256,7 +279,54 @@ def analyze_measures(
     else:
         events.extend(tracker.update_many(times, values.tolist()))
     events.extend(tracker.finish())
-    return result_from_tracker(tracker, exercise_id, events, unmeasurable)
+    result = result_from_tracker(tracker, exercise_id, events, unmeasurable)
+    return _with_count(result, measures.time_s, values)
+
+
+def _with_neutral(
+    params: EventParameters,
+    measures: MeasureSeries,
+    values: np.ndarray,
+    signature: SensorSignature,
+) -> EventParameters:
+    """``params`` with the whole-recording rest level of the primary and secondary measures."""
+    neutral = estimate_neutral(measures.time_s, values, signature)
+    if neutral is None:
+        return params
+    near = np.abs(values - neutral) <= 0.5 * max(float(signature.min_excursion_deg), 1.0)
+    secondary: list[tuple[str, float]] = []
+    for key, column in measures.values.items():
+        if column is values:
+            continue
+        rest = column[near & np.isfinite(column)]
+        if rest.size:
+            secondary.append((key, float(np.median(rest))))
+    return replace(params, neutral_deg=neutral, secondary_neutral=tuple(secondary))
+
+
+def _with_count(result: AnalysisResult, time_s: np.ndarray, values: np.ndarray) -> AnalysisResult:
+    """Attach the count confidence; replace an unclear count by "no clear repeated movement"."""
+    if "unmeasurable" in result.tracking:
+        return replace(result, count={"confidence": "none", "score": 0.0})
+    quality = count_confidence(time_s, values, result.repetitions)
+    count: dict[str, Any] = {"confidence": quality["level"], "score": quality["score"]}
+    if not quality["clear"]:
+        count["note"] = NO_CLEAR_MOVEMENT + (
+            f": {quality['reason']}" if "reason" in quality else ""
+        )
+        count["candidate_repetitions"] = len(result.repetitions)
+        return replace(
+            result,
+            repetitions=(),
+            tempo=(),
+            form_flags=(),
+            symmetry=symmetry_of((), result.holds),
+            events=tuple(e for e in result.events if e.kind is not EventKind.REPETITION),
+            count=count,
+        )
+    if not result.repetitions:
+        count["note"] = NO_CLEAR_MOVEMENT
+    return replace(result, count=count)
 
 
 def error_codes_for(exercise: Exercise) -> frozenset[str]:

@@ -9,16 +9,23 @@ the same repetitions and holds on the same data.
 Method
 ------
 1. **Smoothing**: the angle passes through a causal One-Euro filter (same in both modes).
-2. **Baseline (zero)**: the start position. By default the median of the valid smoothed
-   samples of the first ``baseline_s`` (1 s) of tracking; or a given ``neutral_deg``. The
+2. **Baseline (zero)**: the rest position. Live, by default the median of the valid smoothed
+   samples of the first ``baseline_s`` (1 s) of tracking; or a given ``neutral_deg`` (batch
+   analysis passes the whole-recording estimate of :func:`spinecoach.motion.neutral.
+   estimate_neutral`, and the secondary measures' rest values in ``secondary_neutral``). The
    samples of that first second are then replayed through the detector, so a movement that
    starts early is not missed. Every angle below is relative to the baseline.
 3. **Excursion** (a repetition): the signed relative angle is turned into an excursion ``e``
    by the signature's direction (``positive``: ``e = rel``; ``negative``: ``e = -rel``;
    ``both``: ``e = |rel|``). A repetition starts when ``e`` reaches ``min_excursion_deg``
-   (its start time is the last moment ``e`` was at or below half of that) and ends when ``e``
-   falls back to half of it (a ``min_excursion_deg`` of 0 means keeping still: no
-   repetitions, only zone time). Side: for ``both``, a positive excursion is ``right`` and a
+   (its start time is the last moment ``e`` was at or below half of that, or the first
+   sample when the recording starts mid-movement) and ends when ``e`` falls back to half of
+   it (a ``min_excursion_deg`` of 0 means keeping still: no repetitions, only zone time).
+   With ``both``, a swing straight through neutral to the other side ends the excursion
+   at the (interpolated) zero crossing, where the next one starts: they never overlap. At
+   the end of the recording, an excursion already back below ``count_unfinished_fraction``
+   (60 %) of its peak counts (the last repetition that did not fully return).
+   Side: for ``both``, a positive excursion is ``right`` and a
    negative one ``left`` (for lateral flexion: toward the subject's right/left; for rotation:
    turning right/left); other directions have side ``none``. With the signature's ``cycle``
    (cat-cow, pelvic tilts), only excursions on the side of the first one are repetitions:
@@ -93,6 +100,9 @@ class EventParameters:
     too_fast_fraction: float = 0.5
     smoothing_min_cutoff_hz: float = 1.5
     smoothing_beta: float = 0.05
+    secondary_neutral: tuple[tuple[str, float], ...] = ()
+    count_unfinished_fraction: float = 0.6
+    whole_recording_neutral: bool = True
 
 
 @dataclass
@@ -173,6 +183,8 @@ class MotionTracker:
         self._last_valid_s: float | None = None
         self._tracking_lost = False
         self._idle_rest_s: float | None = None
+        self._last_relative = 0.0
+        self._last_relative_s: float | None = None
         self._excursion: _Excursion | None = None
         self._cycle_side: Side | None = None
         self._window: deque[tuple[float, float]] = deque()
@@ -227,6 +239,7 @@ class MotionTracker:
                 # a given neutral: secondary measures start from the first valid sample
                 self._secondary_baseline_set = True
                 self._secondary_baseline = {k: v for k, v in dict(extra).items() if v == v}
+                self._secondary_baseline.update(dict(self.params.secondary_neutral))
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
         return events
@@ -265,13 +278,21 @@ class MotionTracker:
         return events
 
     def finish(self) -> list[MotionEvent]:
-        """Close open holds and excursions at the last sample (an unfinished repetition is
-        not counted); return the events this produces."""
+        """Close open holds and excursions at the last sample; return the events this
+        produces. An unfinished excursion counts only when it was on its way back (below
+        ``count_unfinished_fraction`` of its peak)."""
         events: list[MotionEvent] = []
         if self.baseline_deg is None and self._pending:
             self._establish_baseline(events)
         if self._hold is not None:
             self._end_hold(self._hold.last_s, events)
+        excursion = self._excursion
+        if excursion is not None and excursion.samples:
+            last_s, last_e = excursion.samples[-1]
+            if last_e <= self.params.count_unfinished_fraction * excursion.peak_e:
+                # on its way back when the recording ended: a repetition that did not
+                # fully return is still one
+                self._end_excursion(last_s, events)
         return events
 
     @property
@@ -354,9 +375,18 @@ class MotionTracker:
         self._last_detect_s = t_s
         excursion = self._excursion
         both = direction is ExcursionDirection.BOTH
+        previous_rel, previous_s = self._last_relative, self._last_relative_s
+        self._last_relative, self._last_relative_s = relative, t_s
         if excursion is not None and both:
             if sign != excursion.sign and e >= self._exit:
-                self._end_excursion(t_s, events)
+                # crossed neutral between two samples: the old excursion ends and the new
+                # one starts at the crossing, so the two never overlap
+                crossing = t_s
+                if previous_s is not None and previous_rel != relative:
+                    fraction = previous_rel / (previous_rel - relative)
+                    crossing = previous_s + min(max(fraction, 0.0), 1.0) * (t_s - previous_s)
+                self._end_excursion(crossing, events)
+                self._idle_rest_s = crossing
                 excursion = None
         if excursion is None:
             if e <= self._exit:

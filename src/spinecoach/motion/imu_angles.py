@@ -13,9 +13,12 @@ inclinometers (CLINICAL.md §7, dual-inclinometer method):
 where ``v = (v_f, v_l, v_u)`` is Earth's up written in body axes. Lumbar angles are the upper
 (T12/L1) minus the lower (sacral) reading; pelvic tilt is the sacral sagittal angle, anterior
 tilt positive (the top of the sacrum moving forward). Rotation is the heading of each
-segment's left axis about the vertical, upper minus lower, the upper trunk turning to the
-left (right shoulder moving backward) positive; without a magnetometer the headings drift
-with gyroscope bias, so the measure carries a flag.
+segment's left axis about the vertical (headings grow counter-clockwise seen from above, a
+turn to the left), lower minus upper: the upper trunk turning to the **right** (right
+shoulder moving backward) is positive, the sign of the camera's ``trunk_rotation_deg``, so
+a positive excursion is labelled ``right``; ``pelvic_rotation_deg`` likewise (pelvis turning
+right positive). Without a magnetometer the headings drift with gyroscope bias, so the
+measure carries a flag.
 
 Calibration and mounting
 ------------------------
@@ -98,6 +101,14 @@ class CalibrationOptions:
         Largest angle between the declared forward axis and the horizontal plane in the
         neutral window; beyond it the forward axis is inferred from the motion instead (and
         the measure flags say so).
+    max_still_deg, min_still_s, search_s : float
+        The neutral window must be still: the sensor turns less than ``max_still_deg``
+        within it. When the default window (``start_s`` None) is not, the first still window
+        of ``min_still_s`` within the first ``search_s`` (or 3 windows) is used instead.
+    when_moving : str
+        ``"flag"`` (say so in :attr:`Mounting.calibration_note`) or ``"refuse"``
+        (:class:`~spinecoach.errors.InvalidRecording` "stand still for 2 s") when no still
+        window is found.
     """
 
     start_s: float | None = None
@@ -105,6 +116,10 @@ class CalibrationOptions:
     forward_axis: str = "-z"
     forward_axes: Mapping[str, str] = field(default_factory=dict)
     max_calibration_tilt_deg: float = 60.0
+    max_still_deg: float = 4.0
+    min_still_s: float = 2.0
+    search_s: float = 10.0
+    when_moving: str = "flag"
 
     def axis_for(self, placement: Placement) -> str:
         """Forward-axis spec for ``placement``."""
@@ -123,11 +138,15 @@ class Mounting:
         ``"declared -z"`` or ``"inferred from motion"``.
     heading0_deg : float or None
         Heading of the left axis during calibration (needs quaternions).
+    calibration_note : str or None
+        Set when the sensor moved in the calibration window (and where the neutral was
+        taken from instead).
     """
 
     axes: FloatArray
     forward_source: str
     heading0_deg: float | None = None
+    calibration_note: str | None = None
 
 
 def parse_axis(spec: str) -> FloatArray:
@@ -162,6 +181,71 @@ def calibration_mask(time_s: FloatArray, options: CalibrationOptions) -> BoolArr
     return mask
 
 
+def window_motion_deg(orientation: Orientation, mask: BoolArray) -> float:
+    """Largest turn of the sensor within the samples of ``mask`` (degrees).
+
+    With quaternions: the largest rotation from the window's mean orientation (any axis,
+    twisting included); without: the largest angle of the up vector from its mean.
+    """
+    if orientation.quaternion is not None:
+        q = orientation.quaternion[mask]
+        q = q * np.where(q @ q[0] < 0, -1.0, 1.0)[:, None]
+        mean = q.mean(axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        dots = np.clip(np.abs(q @ mean), 0.0, 1.0)
+        return float(np.degrees(2.0 * np.arccos(dots.min())))
+    up = orientation.up_sensor[mask]
+    mean = up.mean(axis=0)
+    mean /= max(float(np.linalg.norm(mean)), 1e-12)
+    return float(np.degrees(np.arccos(np.clip((up @ mean).min(), -1.0, 1.0))))
+
+
+def still_calibration_mask(
+    orientation: Orientation, placement: Placement, options: CalibrationOptions
+) -> tuple[BoolArray, str | None]:
+    """The neutral window, moved to a still stretch when the person moved in the first one.
+
+    Returns
+    -------
+    (mask, note)
+        ``note`` is None when the window was still; else says how much the sensor turned
+        and where the neutral came from.
+
+    Raises
+    ------
+    InvalidRecording
+        With ``when_moving="refuse"`` and no still window near the start.
+    """
+    time_s = orientation.time_s
+    mask = calibration_mask(time_s, options)
+    moved = window_motion_deg(orientation, mask)
+    if moved <= options.max_still_deg:
+        return mask, None
+    start = float(time_s[mask][0])
+    end = float(time_s[mask][-1])
+    where = f"{placement} sensor turned {moved:.0f}° in the neutral window {start:.1f}-{end:.1f} s"
+    if options.start_s is None:
+        width = min(options.duration_s, options.min_still_s)
+        limit = float(time_s[0]) + max(options.search_s, 3.0 * options.duration_s)
+        t0 = float(time_s[0])
+        while t0 + width <= min(limit, float(time_s[-1])):
+            window = (time_s >= t0) & (time_s <= t0 + width)
+            if int(window.sum()) >= 3 and window_motion_deg(orientation, window) <= (
+                options.max_still_deg
+            ):
+                return window, (
+                    f"{where}: neutral taken from the still window {t0:.1f}-{t0 + width:.1f} s"
+                )
+            t0 += 0.1
+    if options.when_moving == "refuse":
+        raise InvalidRecording(
+            f"{where} and no still {options.min_still_s:g} s window follows: stand still for "
+            f"{options.min_still_s:g} s at the start of the recording (or choose the neutral "
+            "window with --calibration-s)"
+        )
+    return mask, f"{where}: angles may be offset (stand still for 2 s at the start)"
+
+
 def infer_mounting(
     orientation: Orientation, placement: Placement, options: CalibrationOptions
 ) -> Mounting:
@@ -178,7 +262,7 @@ def infer_mounting(
     -------
     Mounting
     """
-    mask = calibration_mask(orientation.time_s, options)
+    mask, note = still_calibration_mask(orientation, placement, options)
     up = orientation.up_sensor[mask].mean(axis=0)
     up /= max(float(np.linalg.norm(up)), 1e-9)
     spec = options.axis_for(placement)
@@ -211,7 +295,7 @@ def infer_mounting(
         heading0 = float(
             np.degrees(_circular_mean(_heading_rad(orientation.quaternion[mask], left)))
         )
-    return Mounting(axes=axes, forward_source=source, heading0_deg=heading0)
+    return Mounting(axes=axes, forward_source=source, heading0_deg=heading0, calibration_note=note)
 
 
 def _forward_from_motion(up_sensor: FloatArray, up: FloatArray) -> FloatArray:
@@ -330,7 +414,9 @@ def imu_measures(
         h_up = segment_heading_deg(oriented[Placement.UPPER], mountings[Placement.UPPER])
         h_lo = segment_heading_deg(oriented[Placement.LOWER], mountings[Placement.LOWER])
         if h_up is not None and h_lo is not None:
-            values["lumbar_rotation_deg"] = _wrap_deg(h_up - h_lo)
+            # headings grow counter-clockwise seen from above (a turn to the left); the
+            # measure is positive for a turn to the RIGHT, as the camera's trunk_rotation_deg
+            values["lumbar_rotation_deg"] = _wrap_deg(h_lo - h_up)
             if not has_magnetometer:
                 flags["lumbar_rotation_deg"] = ROTATION_NO_MAG_FLAG
         else:
@@ -342,7 +428,7 @@ def imu_measures(
         values["pelvic_obliquity_deg"] = front
         heading = segment_heading_deg(oriented[Placement.LOWER], mountings[Placement.LOWER])
         values["pelvic_rotation_deg"] = (
-            heading if heading is not None else np.full(base.shape, np.nan)
+            -heading if heading is not None else np.full(base.shape, np.nan)
         )
         if heading is None:
             flags["pelvic_rotation_deg"] = "not measurable without a gyroscope"
@@ -363,6 +449,8 @@ def imu_measures(
     }
     for p, m in mountings.items():
         flags.setdefault(f"mounting_{p}", f"forward axis {m.forward_source}")
+        if m.calibration_note:
+            flags[f"calibration_{p}"] = m.calibration_note
     return MeasureSeries(time_s=base, values=values, unmeasurable=unmeasurable, flags=flags)
 
 

@@ -17,6 +17,7 @@ ramp (the first 3 s are then reported in ``Orientation.startup_s``).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,6 +63,10 @@ class AhrsOptions:
         ``still_threshold_dps``), their mean gyroscope reading is taken as the gyroscope
         offset and subtracted (0 disables). Fusion's complementary filter otherwise leaves a
         tilt error of about offset / gain.
+    reinit_after_gap_s : float
+        After a gap in the samples longer than this, the orientation is re-initialised:
+        tilt from the accelerometer at the first sample after it, heading kept (the
+        filter would otherwise take ~10 s to converge back).
     still_threshold_dps : float
         Largest gyroscope standard deviation (°/s) that still counts as still.
     """
@@ -77,6 +82,7 @@ class AhrsOptions:
     accel_only_cutoff_hz: float = 2.0
     gyro_offset_window_s: float = 2.0
     still_threshold_dps: float = 3.0
+    reinit_after_gap_s: float = 0.5
 
     def __post_init__(self) -> None:
         if self.startup not in STARTUP_MODES:
@@ -249,9 +255,33 @@ class OrientationTracker:
             self.ahrs, head, options, self.use_mag, self.sample_period_s
         )
         self.last_time_s: float | None = None
+        self.n_reinitialised = 0
         self._period_s = self.sample_period_s  # the settings' sample rate
         self._offset = None if self.gyro_offset_dps is None else self.gyro_offset_dps.tolist()
         self.method = "fusion_marg" if self.use_mag else "fusion_imu"
+
+    def _reinitialise(self, accel_g: FloatArray) -> None:
+        """After a gap: tilt from the accelerometer now, heading kept from before the gap."""
+        w, x, y, z = (float(v) for v in self.ahrs.get_quaternion())
+        yaw = math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
+        ax, ay, az = (float(v) for v in accel_g)
+        if not math.isfinite(ax + ay + az) or ax * ax + ay * ay + az * az < 1e-6:
+            return
+        roll = math.atan2(ay, az)
+        pitch = math.atan2(-ax, math.hypot(ay, az))
+        cy, sy = math.cos(yaw / 2), math.sin(yaw / 2)
+        cp, sp = math.cos(pitch / 2), math.sin(pitch / 2)
+        cr, sr = math.cos(roll / 2), math.sin(roll / 2)
+        self.ahrs.set_quaternion(
+            np.array(
+                [
+                    cr * cp * cy + sr * sp * sy,
+                    sr * cp * cy - cr * sp * sy,
+                    cr * sp * cy + sr * cp * sy,
+                    cr * cp * sy - sr * sp * cy,
+                ]
+            )
+        )
 
     def periods(self, dt_s: FloatArray) -> FloatArray:
         """Sample periods used for ``dt_s``: within 5 % of nominal -> nominal (timing jitter);
@@ -281,11 +311,16 @@ class OrientationTracker:
         previous = (
             self.last_time_s if self.last_time_s is not None else time_s[0] - self.sample_period_s
         )
-        periods = self.periods(np.diff(time_s, prepend=previous))
+        raw_dt = np.diff(time_s, prepend=previous)
+        periods = self.periods(raw_dt)
         # Runs of equal sample periods: set the period once per run (usually once in all;
         # a clock with real irregular steps gives many short runs, so the per-run work is
-        # kept to a comparison and two range loops).
-        changes = np.flatnonzero(np.diff(periods)) + 1
+        # kept to a comparison and two range loops). A gap longer than
+        # ``reinit_after_gap_s`` starts a run too: there the orientation is re-initialised.
+        gaps = np.flatnonzero(raw_dt > self.options.reinit_after_gap_s)
+        changes = np.union1d(np.flatnonzero(np.diff(periods)) + 1, gaps[gaps > 0])
+        gap_starts = set(gaps.tolist())
+        self.n_reinitialised += len(gap_starts)
         starts = [0, *changes.tolist()]
         ends = [*changes.tolist(), n]
         period_list = periods.tolist()
@@ -304,6 +339,8 @@ class OrientationTracker:
                 if period != current:
                     set_period(period)
                     current = period
+                if a in gap_starts:
+                    self._reinitialise(accel[a])
                 for i in range(a, b):
                     update(gyro[i], accel[i], mag[i])
                     quats[i] = get_q()
@@ -314,6 +351,8 @@ class OrientationTracker:
                 if period != current:
                     set_period(period)
                     current = period
+                if a in gap_starts:
+                    self._reinitialise(accel[a])
                 for i in range(a, b):
                     update_nm(gyro[i], accel[i])
                     quats[i] = get_q()

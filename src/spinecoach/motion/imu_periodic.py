@@ -4,9 +4,11 @@ For a sensor whose placement gives no clinical angle (MEx thigh and wrist sensor
 movement still shows as a periodic tilt of the sensor. Method:
 
 1. Earth's up in sensor axes (``up_sensor``, from the AHRS or a low-passed accelerometer).
-   Posture changes (the sensor's up direction moving more than ``posture_change_deg``
-   within ``posture_window_s``, e.g. an arm put down elsewhere) split the recording; the
-   longest steady segment is analysed.
+   Posture changes (the mean up direction of ``posture_window_s`` windows moving more than
+   ``posture_change_deg`` and more than 1.5 times the movement within the windows, e.g. an
+   arm put down elsewhere) split the recording, the transition left out; the longest
+   steady segment is analysed. The exercise's own swing never qualifies (see
+   :func:`steady_segment`).
 2. Band-pass it (``band_hz``, default 0.05–1 Hz: slow therapeutic repetitions) so posture
    changes and tremor drop out, then take the principal direction of what is left: the
    axis along which the tilt oscillates most.
@@ -73,8 +75,8 @@ def periodic_cycles(
     band_hz: tuple[float, float] = (0.05, 1.0),
     prominence_fraction: float = 0.4,
     min_amplitude_deg: float = 1.0,
-    posture_change_deg: float = 10.0,
-    posture_window_s: float = 2.0,
+    posture_change_deg: float = 20.0,
+    posture_window_s: float = 8.0,
 ) -> PeriodicResult:
     """Find the dominant periodic tilt of a sensor and count its cycles.
 
@@ -144,21 +146,50 @@ def periodic_cycles(
     )
 
 
+def _window_stats(up: FloatArray) -> tuple[FloatArray, float]:
+    mean = up.mean(axis=0)
+    mean /= max(float(np.linalg.norm(mean)), 1e-12)
+    spread = np.degrees(np.arccos(np.clip(up @ mean, -1.0, 1.0)))
+    return mean, float(np.percentile(spread, 90))
+
+
+def _angle_deg(a: FloatArray, b: FloatArray) -> float:
+    return float(np.degrees(np.arccos(np.clip(float(a @ b), -1.0, 1.0))))
+
+
 def steady_segment(
     time_s: FloatArray, up_sensor: FloatArray, change_deg: float, window_s: float
 ) -> tuple[int, int]:
-    """Index range ``[start, end)`` of the longest stretch without a posture change."""
+    """Index range ``[start, end)`` of the longest stretch without a posture change.
+
+    The mean up direction of consecutive windows of ``window_s`` is compared, each with the
+    one after next (so a change inside the middle window is seen whole). A change is a
+    posture change when it exceeds ``change_deg`` *and* 1.5 times the movement inside the
+    compared windows (their 90th-percentile angle from their own mean): the exercise's own
+    swing (a 10-12° pelvic tilt, a 60° knee roll) moves the window means too, but never by
+    more than it moves within them.
+    """
     edges = np.arange(time_s[0], time_s[-1] + window_s, window_s)
     idx = np.searchsorted(time_s, edges)
-    means = []
-    for a, b in zip(idx[:-1], idx[1:], strict=True):
-        if b > a:
-            m = up_sensor[a:b].mean(axis=0)
-            means.append((a, m / np.linalg.norm(m)))
-    cuts = [0]
-    for (_, m0), (a1, m1) in zip(means[:-1], means[1:], strict=True):
-        if np.degrees(np.arccos(np.clip(float(m0 @ m1), -1.0, 1.0))) > change_deg:
-            cuts.append(int(a1))
-    cuts.append(int(time_s.shape[0]))
-    spans = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+    bounds = [(int(a), int(b)) for a, b in zip(idx[:-1], idx[1:], strict=True) if b - a >= 2]
+    stats = [_window_stats(up_sensor[a:b]) for a, b in bounds]
+    cuts = {0, int(time_s.shape[0])}
+    for step in (1, 2):
+        for i in range(len(stats) - step):
+            (m0, s0), (m2, s2) = stats[i], stats[i + step]
+            change = _angle_deg(m0, m2)
+            if change > change_deg and change > 1.5 * max(s0, s2):
+                # the transition: from the last sample still in the earlier posture to the
+                # first one settled in the later posture (a span of its own)
+                lo, hi = bounds[i][0], bounds[i + step][1]
+                seg = up_sensor[lo:hi]
+                closer = (seg @ m2) > (seg @ m0)
+                mid = int(np.argmax(closer)) if closer.any() else bounds[i + 1][0] - lo
+                near0 = np.degrees(np.arccos(np.clip(seg[:mid] @ m0, -1, 1))) <= max(s0, 3.0)
+                near2 = np.degrees(np.arccos(np.clip(seg[mid:] @ m2, -1, 1))) <= max(s2, 3.0)
+                before = int(np.flatnonzero(near0)[-1]) + 1 if near0.any() else mid
+                after = mid + (int(np.argmax(near2)) if near2.any() else 0)
+                cuts.update({lo + before, lo + after})
+    ordered = sorted(cuts)
+    spans = list(zip(ordered[:-1], ordered[1:], strict=True))
     return max(spans, key=lambda ab: ab[1] - ab[0])

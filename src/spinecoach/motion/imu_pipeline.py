@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -63,15 +63,42 @@ def every_nth(measures: MeasureSeries, stride: int) -> MeasureSeries:
     )
 
 
+#: Target zone and minimum excursion of IMU measures whose range at the documented
+#: placement differs from the camera measure the exercise's signature is written for.
+#: lumbar_rotation_deg: the T12/L1 and sacral sensors see lumbar rotation only, about 5°
+#: at L1-S1 [PPROM] (10-35° by other methods [MAG]); held-out seated twists gave 3-12°
+#: between the sensors, against ±57° of shoulder-line rotation. IMU rotation error is
+#: 3.5-5° [BAIL], so a 4° excursion is the least that counts as a repetition.
+PLACEMENT_ZONES: dict[str, tuple[tuple[float, float], float]] = {
+    "lumbar_rotation_deg": ((3.0, 12.0), 4.0),
+}
+
+
+def placement_signature(signature: SensorSignature, angle: str) -> SensorSignature:
+    """``signature`` with the target zone and minimum excursion of IMU measure ``angle``
+    at its placement (:data:`PLACEMENT_ZONES`); unchanged for other measures."""
+    zone = PLACEMENT_ZONES.get(angle)
+    if zone is None:
+        return signature
+    target, min_excursion = zone
+    return replace(
+        signature,
+        target_range_deg=target,
+        min_excursion_deg=min(float(signature.min_excursion_deg), min_excursion),
+    )
+
+
 def analyze_imu_measures(
     measures: MeasureSeries, signature: SensorSignature, **kwargs: Any
 ) -> AnalysisResult:
     """:func:`~spinecoach.motion.analysis.analyze_measures` at the event rate.
 
     The angles are decimated by :func:`event_stride` (as the live path does), and the angle
-    defaults to ``signature.imu_angle``; other keyword arguments pass through.
+    defaults to ``signature.imu_angle``; other keyword arguments pass through. The target
+    zone and minimum excursion are the placement's (:func:`placement_signature`).
     """
     kwargs.setdefault("angle", signature.imu_angle or signature.primary_angle)
+    signature = placement_signature(signature, kwargs["angle"])
     return analyze_measures(every_nth(measures, event_stride(measures.time_s)), signature, **kwargs)
 
 
@@ -121,6 +148,10 @@ class _SensorState:
         self.axes = self.mounting.axes.tolist()
 
 
+#: Bound on frames buffered during the calibration window (a few seconds at up to ~400 Hz).
+MAX_CALIBRATION_FRAMES = 4000
+
+
 @dataclass
 class ImuStreamProcessor:
     """Per-sample orientation and angles for a live stream (one or two sensors).
@@ -136,6 +167,9 @@ class ImuStreamProcessor:
         Sensors expected in every frame (``upper`` and ``lower`` for dual).
     placement_set : PlacementSet, optional
     ahrs, calibration : options as for :func:`recording_measures`
+    max_calibration_frames : int
+        Frames buffered in the calibration window at most; more raise
+        :class:`InvalidRecording` (memory stays bounded whatever a client sends).
     """
 
     placements: Sequence[Placement]
@@ -144,6 +178,7 @@ class ImuStreamProcessor:
     calibration: CalibrationOptions = field(default_factory=CalibrationOptions)
     measure_names: tuple[str, ...] = ()
     flags: dict[str, str] = field(default_factory=dict)
+    max_calibration_frames: int = MAX_CALIBRATION_FRAMES
 
     def __post_init__(self) -> None:
         self._buffer: list[tuple[float, Mapping[Placement, Sample]]] = []
@@ -168,6 +203,12 @@ class ImuStreamProcessor:
                 self._t0 = t_s if self.calibration.start_s is None else self.calibration.start_s
             end = self._t0 + self.calibration.duration_s
             if t_s <= end:
+                if len(self._buffer) >= self.max_calibration_frames:
+                    raise InvalidRecording(
+                        f"more than {self.max_calibration_frames} frames within the "
+                        f"{self.calibration.duration_s:g} s calibration window: the sensor's "
+                        "time stamps do not advance (or it sends far faster than a real sensor)"
+                    )
                 self._buffer.append((t_s, frame))
                 return []
             rows = self._calibrate()
@@ -274,7 +315,7 @@ class ImuStreamProcessor:
         values: dict[str, float] = {}
         if chosen is PlacementSet.DUAL:
             (us, uf, uh), (ls, lf, lh) = seg[Placement.UPPER], seg[Placement.LOWER]
-            rot = (uh - lh + 180.0) % 360.0 - 180.0
+            rot = (lh - uh + 180.0) % 360.0 - 180.0  # turn to the right positive
             values = {
                 "lumbar_flexion_deg": us - ls,
                 "lumbar_lateral_flexion_deg": uf - lf,
@@ -286,7 +327,7 @@ class ImuStreamProcessor:
             }
         elif chosen is PlacementSet.SACRUM:
             ls, lf, lh = seg[Placement.LOWER]
-            values = {"pelvic_tilt_deg": ls, "pelvic_obliquity_deg": lf, "pelvic_rotation_deg": lh}
+            values = {"pelvic_tilt_deg": ls, "pelvic_obliquity_deg": lf, "pelvic_rotation_deg": -lh}
         elif chosen is PlacementSet.UPPER:
             us, uf, _ = seg[Placement.UPPER]
             values = {"trunk_inclination_deg": us, "trunk_lateral_inclination_deg": uf}

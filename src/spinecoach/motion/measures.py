@@ -304,6 +304,38 @@ def measure_values(body: Body, definition: MeasureDefinition) -> FloatArray:
     return np.where(mask, values, np.nan)
 
 
+#: Physically possible range of each angle (degrees). Beyond it a value is a tracking
+#: glitch (a 171° "trunk flexion" from one swapped frame), set aside and flagged.
+PHYSICAL_RANGE_DEG: dict[str, tuple[float, float]] = {
+    "trunk_flexion_deg": (-135.0, 135.0),
+    "trunk_lateral_flexion_deg": (-100.0, 100.0),
+    "trunk_rotation_deg": (-100.0, 100.0),
+    "left_hip_flexion_deg": (-60.0, 170.0),
+    "right_hip_flexion_deg": (-60.0, 170.0),
+    "left_knee_flexion_deg": (-30.0, 170.0),
+    "right_knee_flexion_deg": (-30.0, 170.0),
+    "pelvic_obliquity_deg": (-60.0, 60.0),
+}
+
+
+def physical_gate(name: str, values: FloatArray) -> tuple[FloatArray, str | None]:
+    """``values`` with angles outside :data:`PHYSICAL_RANGE_DEG` set to NaN, and a flag."""
+    limits = PHYSICAL_RANGE_DEG.get(name)
+    if limits is None:
+        return values, None
+    low, high = limits
+    with np.errstate(invalid="ignore"):
+        outside = (values < low) | (values > high)
+    n = int(np.count_nonzero(outside))
+    if n == 0:
+        return values, None
+    gated = np.where(outside, np.nan, values)
+    return gated, (
+        f"{n} frames outside the physical range {low:g} to {high:g} deg set aside "
+        "(tracking glitches, not measured angles)"
+    )
+
+
 def compute_measures(
     series: KeypointSeries,
     min_confidence: float = 0.5,
@@ -356,7 +388,10 @@ def compute_measures(
             if reason is not None:
                 unmeasurable[name] = reason
                 continue
+        result, flag = physical_gate(name, result)
         values[name] = result
         if name == "trunk_rotation_deg" and series.frame.kind is FrameKind.IMAGE:
             flags[name] = ROTATION_PROXY_FLAG
+        if flag is not None:
+            flags[name] = f"{flags[name]}; {flag}" if name in flags else flag
     return MeasureSeries(series.time_s.copy(), values, unmeasurable, flags)

@@ -1,246 +1,299 @@
-"""Which basic position a person is in (lying on the back or front, on all fours, kneeling,
-seated, standing), from keypoints of one frame; and a gate that holds back counting until the
-person is in an exercise's starting position.
+"""Posture figures from a still posture: camera keypoints (2D side or front view) or back IMUs.
 
-Features, all along the body's ``up`` axis (image up for 2D, the stated vertical for 3D) and
-in units of the trunk length, so they hold for any camera distance:
+What each source can measure honestly (docs/posture.md):
 
-- trunk inclination from vertical: upright (< 40 degrees) or horizontal (> 55 degrees);
-- horizontal: on all fours when hips and shoulders are both well above knees and wrists;
-  lying on the side when one shoulder is above the other; otherwise lying, face up or down
-  from the nose against the ears;
-- upright: kneeling when a knee is near the floor (level with the ankles) well below the
-  hips; standing when the ankles and knees are far below the hips; seated when the knees
-  are not far below the hips (the thighs are near horizontal, foreshortened from the front)
-  and the ankles not as far as a standing person's. Checked on KERAAL's seated recordings.
+* **Side view (camera)** — ``craniovertebral_angle_deg``: the shoulder->ear line against the
+  horizontal (``90 - head_forward_deg``). Clinicians draw it from C7; pose estimators have no
+  C7 landmark, so the shoulder stands in for it. The shoulder joint sits in front of and a
+  little below C7, so this proxy reads *larger* than a clinician's CVA (a figure below the
+  cut-off is then below it for C7 too). ``trunk_inclination_deg`` (standing) or
+  ``sitting_trunk_flexion_deg`` (seated): the hip->shoulder line from vertical, forward
+  positive. ``slump_deg``: how far the shoulder->ear line leans forward of the hip->shoulder
+  line (rounding of the upper back and neck; compared with the person's own upright figure).
+* **Front view (camera)** — ``shoulder_height_difference_deg``: the shoulder line from
+  horizontal, the subject's right shoulder higher positive (the coronal shoulder angle).
+* **Pelvic tilt is not measurable from a camera**: a pose estimator marks each hip *joint
+  centre*; tilting the pelvis rotates it about the axis through both hip joint centres, so
+  those landmarks do not move at all (:func:`pelvic_tilt_moves_hip_centres` shows it; the
+  ASIS and PSIS that define the tilt are not landmarks).
+* **Back IMUs** (recording starts with the calibration window in upright standing, then the
+  assessed posture): ``pelvic_tilt_deg`` (sacral sensor) and ``lumbar_angle_deg`` (upper minus
+  sacral), as *changes from upright standing* — not the absolute ASIS-PSIS tilt.
 
-A back-worn IMU gives only the trunk's inclination: :func:`postures_from_inclination`.
+Each figure is the median over the usable samples, with the interquartile range as its
+spread and a confidence in 0-1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
-from spinecoach.motion.body import Body
-from spinecoach.motion.types import FloatArray, FrameKind
+from spinecoach.domain.posture import PostureFigure
+from spinecoach.motion.body import HEAD, TRUNK_TOP, Body, dot
+from spinecoach.motion.types import FloatArray, KeypointSeries, MeasureSeries
 
-UPRIGHT_MAX_DEG = 40.0
-HORIZONTAL_MIN_DEG = 50.0
-#: Hip-to-ankle drop (trunk lengths) above which an upright person is standing: the legs
-#: are about 1.7 trunk lengths long, a seated person's ankles about 0.8-1.1 below the hips.
-STANDING_MIN_HIP_ANKLE = 1.35
-#: Hip-to-knee drop (trunk lengths) below which the thighs are (foreshortened) horizontal:
-#: seated seen from the side about 0, from the front about 0.45; standing about 0.9.
-SEATED_MAX_HIP_KNEE = 0.65
-#: Seconds the person must stay in the starting position before counting starts.
-SETTLE_S = 1.0
-
-
-class Posture(StrEnum):
-    """A basic body position."""
-
-    STANDING = "standing"
-    SEATED = "seated"
-    KNEELING = "kneeling"
-    QUADRUPED = "quadruped"
-    SUPINE = "supine"
-    PRONE = "prone"
-    SIDE_LYING = "side_lying"
-    UNKNOWN = "unknown"
-
-
-LYING = frozenset({Posture.SUPINE, Posture.PRONE, Posture.SIDE_LYING})
-UPRIGHT = frozenset({Posture.STANDING, Posture.SEATED, Posture.KNEELING})
-
-#: Postures that count as an exercise's starting position (by ``Exercise.position``).
-ACCEPTED: dict[str, frozenset[Posture]] = {
-    "supine": frozenset({Posture.SUPINE}),
-    "prone": frozenset({Posture.PRONE}),
-    "quadruped": frozenset({Posture.QUADRUPED}),
-    "kneeling": frozenset({Posture.KNEELING, Posture.QUADRUPED}),
-    "seated": frozenset({Posture.SEATED}),
-    "standing": frozenset({Posture.STANDING}),
-    "side_lying": LYING,
-}
-
-#: What to say to get someone into each starting position.
-GET_INTO: dict[str, str] = {
-    "supine": "Lie down on your back on the floor or a mat.",
-    "prone": "Lie face down on the floor or a mat.",
-    "quadruped": "Come onto your hands and knees.",
-    "kneeling": "Kneel on the mat.",
-    "seated": "Sit on a chair, feet flat on the floor.",
-    "standing": "Stand up, feet hip-width apart.",
-    "side_lying": "Lie on your side on the mat.",
-}
-
-
-def _height(body: Body, name: str) -> FloatArray:
-    """Height of ``name`` along up (NaN where missing)."""
-    return np.asarray(np.einsum("ij,ij->i", body.point(name), body.up()))
-
-
-def _mean_height(body: Body, *names: str) -> FloatArray:
-    heights = np.stack([_height(body, n) for n in names])
-    count = np.sum(np.isfinite(heights), axis=0)
-    total = np.nansum(heights, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.where(count > 0, total / count, np.nan))
-
-
-def classify(body: Body) -> list[Posture]:
-    """The posture of every frame of ``body`` (``UNKNOWN`` where the keypoints do not say)."""
-    trunk = body.trunk()
-    up = body.up()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        length = np.sqrt(np.einsum("ij,ij->i", trunk, trunk))
-        incline = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", trunk, up) / length, -1, 1)))
-        hip = _mean_height(body, "left_hip", "right_hip") / length
-        shoulder = _mean_height(body, "left_shoulder", "right_shoulder") / length
-        knee = _mean_height(body, "left_knee", "right_knee") / length
-        low_knee = np.fmin(_height(body, "left_knee"), _height(body, "right_knee")) / length
-        low_ankle = np.fmin(_height(body, "left_ankle"), _height(body, "right_ankle")) / length
-        stacked = np.abs(_height(body, "left_shoulder") - _height(body, "right_shoulder")) / length
-        ankle = _mean_height(body, "left_ankle", "right_ankle") / length
-        wrist = _mean_height(body, "left_wrist", "right_wrist") / length
-        nose = _height(body, "nose") / length
-        ear = _mean_height(body, "left_ear", "right_ear") / length
-    result: list[Posture] = []
-    for k in range(body.n_frames):
-        heights = _Heights(
-            hip[k], shoulder[k], knee[k], ankle[k], wrist[k], nose[k], ear[k],
-            low_knee[k], low_ankle[k], stacked[k],
-        )  # fmt: skip
-        result.append(_one(incline[k], heights))
-    return result
+CAMERA_PELVIC_TILT_REASON = (
+    "not measurable from a camera: pose estimators mark each hip joint centre, and tilting the "
+    "pelvis rotates it about the line through both hip joint centres, so those points do not "
+    "move (the ASIS and PSIS that define pelvic tilt are not landmarks); wear a sacral sensor "
+    "or ask a clinician for an inclinometer reading"
+)
+CVA_PROXY_NOTE = (
+    "camera proxy: shoulder landmark in place of C7 (reads larger than a clinician's CVA)"
+)
+IMU_RELATIVE_NOTE = "change from your upright standing at the start of the recording"
+#: Seconds after the calibration window skipped while the person moves into the posture.
+IMU_SETTLE_S = 2.0
+#: Seated check: hip flexion (trunk vs thigh) at or above this means the person sits.
+SEATED_HIP_FLEXION_DEG = 45.0
 
 
 @dataclass(frozen=True)
-class _Heights:
-    """Heights along up in trunk lengths (``stacked``: shoulder-to-shoulder height)."""
+class CameraFigures:
+    """Figures from a camera recording, what it could not measure, and notes."""
 
-    hip: float
-    shoulder: float
-    knee: float
-    ankle: float
-    wrist: float
-    nose: float
-    ear: float
-    low_knee: float
-    low_ankle: float
-    stacked: float
+    figures: tuple[PostureFigure, ...]
+    unmeasurable: dict[str, str]
+    notes: tuple[str, ...] = ()
 
 
-def _one(incline: float, h: _Heights) -> Posture:
-    hip, shoulder, knee, ankle, wrist, nose, ear = (
-        h.hip, h.shoulder, h.knee, h.ankle, h.wrist, h.nose, h.ear,
-    )  # fmt: skip
-    if not np.isfinite(incline):
-        return Posture.UNKNOWN
-    if incline >= HORIZONTAL_MIN_DEG:
-        on_knees = np.isfinite(knee) and hip - knee > 0.5
-        on_hands = np.isfinite(wrist) and shoulder - wrist > 0.5
-        if on_knees and on_hands:
-            return Posture.QUADRUPED
-        if np.isfinite(h.stacked) and h.stacked > 0.4:
-            return Posture.SIDE_LYING
-        if np.isfinite(nose) and np.isfinite(ear) and abs(nose - ear) > 0.05:
-            return Posture.SUPINE if nose > ear else Posture.PRONE
-        return Posture.UNKNOWN
-    if incline > UPRIGHT_MAX_DEG or not np.isfinite(hip):
-        return Posture.UNKNOWN
-    low_knee, low_ankle = h.low_knee, h.low_ankle
-    if np.isfinite(low_knee) and np.isfinite(low_ankle):
-        if hip - low_knee > 0.5 and abs(low_knee - low_ankle) < 0.3:
-            return Posture.KNEELING
-    if np.isfinite(ankle) and np.isfinite(knee):
-        if hip - ankle > STANDING_MIN_HIP_ANKLE and hip - knee > SEATED_MAX_HIP_KNEE:
-            return Posture.STANDING
-        if hip - knee < SEATED_MAX_HIP_KNEE and hip - ankle < STANDING_MIN_HIP_ANKLE:
-            return Posture.SEATED
-    return Posture.UNKNOWN
+def _inclination_deg(vector: FloatArray, axis: FloatArray, up: FloatArray) -> FloatArray:
+    return np.degrees(np.arctan2(dot(vector, axis), dot(vector, up)))
 
 
-def postures_from_inclination(inclination_deg: float) -> frozenset[Posture]:
-    """Postures a back-worn sensor's trunk inclination (degrees from vertical) allows."""
-    if abs(inclination_deg) <= UPRIGHT_MAX_DEG:
-        return UPRIGHT
-    if abs(inclination_deg) >= HORIZONTAL_MIN_DEG:
-        return LYING | {Posture.QUADRUPED}
-    return frozenset()
+def _summary(values: FloatArray, visibility: float, n_frames: int) -> tuple[float, float, float]:
+    """(median, IQR, confidence) of the finite values."""
+    finite = values[np.isfinite(values)]
+    q1, median, q3 = np.percentile(finite, [25, 50, 75])
+    spread = float(q3 - q1)
+    usable = finite.size / max(n_frames, 1)
+    steadiness = float(np.clip(1.0 - max(spread - 2.0, 0.0) / 10.0, 0.2, 1.0))
+    confidence = float(np.clip(usable * visibility * steadiness, 0.0, 1.0))
+    return float(median), spread, confidence
 
 
-def inclination_deg(body: Body) -> FloatArray:
-    """Trunk inclination from vertical per frame, degrees (NaN where not tracked)."""
-    trunk = body.trunk()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        length = np.sqrt(np.einsum("ij,ij->i", trunk, trunk))
-        cosine = np.einsum("ij,ij->i", trunk, body.up()) / length
-    return np.asarray(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))
+def _visibility(series: KeypointSeries, groups: tuple[tuple[str, ...], ...]) -> float:
+    """Mean confidence of the landmarks a figure uses (left/right averaged where both exist)."""
+    scores = []
+    for group in groups:
+        columns = [series.index(n) for n in group if series.has(n)]
+        if columns:
+            scores.append(float(np.nanmean(series.confidence[:, columns])))
+    return float(np.mean(scores)) if scores else 0.0
 
 
-@dataclass
-class PositionGate:
-    """Holds back counting until the person has been in ``position`` for :data:`SETTLE_S`.
+_HEAD_POINTS = ("left_ear", "right_ear", "left_shoulder", "right_shoulder")
+_TRUNK_POINTS = ("left_hip", "right_hip", "left_shoulder", "right_shoulder")
 
-    Feed every keypoint frame to :meth:`update`; it returns True once (and from then on) the
-    starting position has been held, and :attr:`cue` says how to get there meanwhile. A frame
-    whose posture is not recognised (legs out of view) is judged by the trunk alone, as a
-    back-worn sensor would be: upright trunk for seated/standing/kneeling work, horizontal for
-    lying and all-fours work. A keypoint set without a trunk cannot be checked: the gate opens.
+
+def camera_figures(
+    series: KeypointSeries, view: str, position: str, min_confidence: float = 0.5
+) -> CameraFigures:
+    """Posture figures from a 2D (or 3D) keypoint recording of a still posture.
+
+    Parameters
+    ----------
+    series : KeypointSeries
+        Positions ``(n_frames, n_keypoints, 2 or 3)``.
+    view : str
+        ``side`` or ``front`` (the view the person was asked to give).
+    position : str
+        ``standing`` or ``seated``.
+    min_confidence : float
+        Landmarks below this confidence are missing.
+
+    Returns
+    -------
+    CameraFigures
+        Figures that the view supports, and the reason for each that it does not.
     """
-
-    position: str
-    kind: FrameKind = FrameKind.IMAGE
-    axes: str = "x right, y down"
-    min_confidence: float = 0.5
-    ready: bool = False
-    _since: float | None = None
-    last: Posture = Posture.UNKNOWN
-    in_position: bool = False
-
-    @property
-    def cue(self) -> str:
-        """How to get into the starting position."""
-        return GET_INTO.get(self.position, "Get into the starting position.")
-
-    def update(
-        self,
-        t_s: float,
-        positions: FloatArray,
-        confidence: FloatArray,
-        names: Sequence[str],
-    ) -> bool:
-        """Take one frame; True once the person has settled in the starting position."""
-        if self.ready:
-            return True
-        body = Body(
-            positions[None],
-            confidence[None],
-            tuple(names),
-            self.kind,
-            self.axes,
-            self.min_confidence,
+    body = Body(
+        series.positions,
+        series.confidence,
+        series.names,
+        series.frame.kind,
+        series.frame.axes,
+        min_confidence,
+    )
+    n = series.n_frames
+    figures: list[PostureFigure] = []
+    unmeasurable: dict[str, str] = {"pelvic_tilt_deg": CAMERA_PELVIC_TILT_REASON}
+    notes: list[str] = []
+    if view == "side":
+        in_view = body.view_mask("side")
+        if not np.any(in_view):
+            reason = "needs a side view; no frame of this recording is one"
+            for name in _side_measures(position):
+                unmeasurable[name] = reason
+            return CameraFigures((), unmeasurable, ("turn side-on to the camera",))
+        forward, up = body.forward(), body.up()
+        trunk = body.trunk()
+        neck = body.first_point(HEAD) - body.first_point(TRUNK_TOP)
+        trunk_deg = np.where(in_view, _inclination_deg(trunk, forward, up), np.nan)
+        neck_deg = np.where(in_view, _inclination_deg(neck, forward, up), np.nan)
+        head_vis = _visibility(series, tuple((p,) for p in _HEAD_POINTS))
+        trunk_vis = _visibility(series, tuple((p,) for p in _TRUNK_POINTS))
+        trunk_name = (
+            "sitting_trunk_flexion_deg" if position == "seated" else "trunk_inclination_deg"
         )
-        if not (body.has("mid_hip") or body.has("pelvis")) or not (
-            body.has("mid_shoulder") or body.has("chest")
-        ):
-            self.ready = True  # nothing to judge the position by
-            return True
-        accepted = ACCEPTED.get(self.position, frozenset())
-        self.last = classify(body)[0]
-        if self.last is Posture.UNKNOWN:
-            self.in_position = bool(accepted & postures_from_inclination(inclination_deg(body)[0]))
+        candidates = {
+            "craniovertebral_angle_deg": (90.0 - neck_deg, head_vis, CVA_PROXY_NOTE),
+            trunk_name: (trunk_deg, trunk_vis, "hip-to-shoulder line from vertical, forward +"),
+            "slump_deg": (
+                neck_deg - trunk_deg,
+                min(head_vis, trunk_vis),
+                "neck line leaning forward of the trunk line",
+            ),
+        }
+        for name, (values, visibility, note) in candidates.items():
+            if not np.any(np.isfinite(values)):
+                unmeasurable[name] = "ears, shoulders or hips not tracked in a side view"
+                continue
+            median, spread, confidence = _summary(values, visibility, n)
+            figures.append(
+                PostureFigure(
+                    name,
+                    round(median, 1),
+                    round(confidence, 2),
+                    "camera",
+                    round(spread, 1),
+                    int(np.isfinite(values).sum()),
+                    note,
+                )
+            )
+        notes += _position_check(body, forward, up, position)
+    elif view == "front":
+        in_view = body.view_mask("front")
+        if not np.any(in_view):
+            unmeasurable["shoulder_height_difference_deg"] = (
+                "needs a front view; no frame of this recording is one"
+            )
+            return CameraFigures((), unmeasurable, ("face the camera",))
+        shoulders = body.point("right_shoulder") - body.point("left_shoulder")
+        tilt = np.degrees(np.arctan2(dot(shoulders, body.up()), dot(shoulders, body.right())))
+        tilt = np.where(in_view, tilt, np.nan)
+        if not np.any(np.isfinite(tilt)):
+            unmeasurable["shoulder_height_difference_deg"] = "shoulders not tracked"
         else:
-            self.in_position = self.last in accepted
-        if self.in_position:
-            if self._since is None:
-                self._since = t_s
-            self.ready = t_s - self._since >= SETTLE_S
-        else:
-            self._since = None
-        return self.ready
+            visibility = _visibility(series, (("left_shoulder",), ("right_shoulder",)))
+            median, spread, confidence = _summary(tilt, visibility, n)
+            figures.append(
+                PostureFigure(
+                    "shoulder_height_difference_deg",
+                    round(median, 1),
+                    round(confidence, 2),
+                    "camera",
+                    round(spread, 1),
+                    int(np.isfinite(tilt).sum()),
+                    "shoulder line from horizontal, your right shoulder higher +",
+                )
+            )
+        for name in _side_measures(position):
+            unmeasurable[name] = "needs a side view (this check is front-on)"
+    else:
+        raise ValueError(f"view must be 'side' or 'front', got {view!r}")
+    return CameraFigures(tuple(figures), unmeasurable, tuple(notes))
+
+
+def _side_measures(position: str) -> tuple[str, ...]:
+    trunk = "sitting_trunk_flexion_deg" if position == "seated" else "trunk_inclination_deg"
+    return ("craniovertebral_angle_deg", trunk, "slump_deg")
+
+
+def _position_check(body: Body, forward: FloatArray, up: FloatArray, position: str) -> list[str]:
+    """A note when the hips show a different position than the one stated."""
+    thighs = []
+    for side in ("left", "right"):
+        thigh = body.point(f"{side}_knee") - body.point(f"{side}_hip")
+        thighs.append(np.degrees(np.arctan2(np.abs(dot(thigh, forward)), -dot(thigh, up))))
+    angle = np.nanmedian(np.stack(thighs)) if np.any(np.isfinite(np.stack(thighs))) else np.nan
+    if not np.isfinite(angle):
+        return ["knees not in view: could not check that you were " + position]
+    seated = angle >= SEATED_HIP_FLEXION_DEG
+    if seated != (position == "seated"):
+        seen = "sitting" if seated else "standing"
+        return [
+            f"the thighs look like {seen} (thigh {angle:.0f} deg from vertical), not {position}"
+        ]
+    return []
+
+
+def pelvic_tilt_moves_hip_centres(
+    hip_centres: FloatArray, tilt_deg: float, pivot: FloatArray | None = None
+) -> FloatArray:
+    """Where the hip joint centres go when the pelvis tilts ``tilt_deg`` about its hip axis.
+
+    The pelvis tilts (sagittal rotation) about the transverse axis through both hip joint
+    centres, so every point on that axis maps to itself: the result equals ``hip_centres``.
+    Used to show why a camera's hip landmarks cannot reveal pelvic tilt.
+
+    Parameters
+    ----------
+    hip_centres : ndarray, shape (2, 3)
+        Left and right hip joint centres (x forward, y left, z up), metres.
+    tilt_deg : float
+        Anterior tilt, degrees.
+    pivot : ndarray, shape (3,), optional
+        A point on the rotation axis (default: midway between the hip centres).
+    """
+    axis = hip_centres[1] - hip_centres[0]
+    axis = axis / np.linalg.norm(axis)
+    centre = hip_centres.mean(axis=0) if pivot is None else pivot
+    theta = np.radians(tilt_deg)
+    rel = hip_centres - centre
+    # Rodrigues' rotation about ``axis`` through ``centre``.
+    rotated = (
+        rel * np.cos(theta)
+        + np.cross(axis, rel) * np.sin(theta)
+        + np.outer(rel @ axis, axis) * (1.0 - np.cos(theta))
+    )
+    return np.asarray(rotated + centre, dtype=np.float64)
+
+
+def imu_figures(
+    measures: MeasureSeries, calibration_end_s: float, settle_s: float = IMU_SETTLE_S
+) -> tuple[tuple[PostureFigure, ...], dict[str, str]]:
+    """Pelvic tilt and lumbar angle in the held posture, relative to upright standing.
+
+    Parameters
+    ----------
+    measures : MeasureSeries
+        IMU angles zeroed in the calibration window (``spinecoach.motion.imu_angles``).
+    calibration_end_s : float
+        End of the calibration window; samples from ``calibration_end_s + settle_s`` on are
+        the assessed posture.
+    """
+    t = measures.time_s
+    held = t >= calibration_end_s + settle_s
+    wanted = {"pelvic_tilt_deg": "pelvic_tilt_deg", "lumbar_flexion_deg": "lumbar_angle_deg"}
+    figures: list[PostureFigure] = []
+    unmeasurable: dict[str, str] = {}
+    for source_name, name in wanted.items():
+        values = measures.values.get(source_name)
+        if values is None:
+            unmeasurable[name] = measures.unmeasurable.get(source_name, "not in this recording")
+            continue
+        part = values[held]
+        if part.size < 10 or not np.any(np.isfinite(part)):
+            unmeasurable[name] = (
+                f"the recording needs the posture held after the {calibration_end_s:g} s "
+                "upright calibration window"
+            )
+            continue
+        finite = part[np.isfinite(part)]
+        q1, median, q3 = np.percentile(finite, [25, 50, 75])
+        still = float(np.mean(np.abs(finite - median) <= 3.0))
+        figures.append(
+            PostureFigure(
+                name,
+                round(float(median), 1),
+                round(still, 2),
+                "imu",
+                round(float(q3 - q1), 1),
+                int(finite.size),
+                IMU_RELATIVE_NOTE + " (IMU error about 7-11 deg [BAIL])",
+            )
+        )
+    return tuple(figures), unmeasurable

@@ -33,7 +33,7 @@ from spinecoach.motion.measures import (
     measure_values,
     static_problem,
 )
-from spinecoach.motion.posture import PositionGate, Posture
+from spinecoach.motion.start_position import PositionGate, Posture
 from spinecoach.motion.types import (
     CoordinateFrame,
     EventKind,

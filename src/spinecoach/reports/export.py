@@ -43,7 +43,9 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
     -------
     dict
         Keys ``format``, ``exported_at``, ``spinecoach_version``, ``disclaimer``, ``person``,
-        ``screenings``, ``intakes``, ``plans``, ``sessions``, ``pain_reports``.
+        ``screenings``, ``intakes``, ``plans``, ``sessions`` (with ``kind`` and ``break_at``
+        for desk breaks), ``pain_reports``, ``posture_assessments``, ``desk_questionnaires``,
+        ``desk_break_plans``, ``posture_monitor`` (minutes and nudges only).
     """
     person = PersonRepository(db).get(person_id)
     sessions = SessionRepository(db)
@@ -104,6 +106,8 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
                 "ended_at": _iso(s.ended_at),
                 "status": s.status,
                 "source": s.source,
+                "kind": s.kind,
+                "break_at": s.break_at,
                 "pain_before": s.pain_before,
                 "pain_after": s.pain_after,
                 "results": [
@@ -151,6 +155,41 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
                 "acknowledged_at": _iso(r.acknowledged_at),
             }
             for r in rows(models.SafetyStateRow, models.SafetyStateRow.person_id)
+        ],  # fmt: skip
+        "posture_assessments": [
+            {
+                "taken_at": _iso(a.taken_at),
+                "position": a.position,
+                "view": a.view,
+                "input": a.input_name,
+                "figures": a.figures,
+                "unmeasurable": a.unmeasurable,
+                "notes": a.notes,
+            }
+            for a in rows(models.PostureAssessment, models.PostureAssessment.person_id)
+        ],  # fmt: skip
+        "desk_questionnaires": [
+            {"created_at": _iso(q.created_at), "answers": q.answers, "advice": q.advice}
+            for q in rows(models.DeskQuestionnaire, models.DeskQuestionnaire.person_id)
+        ],  # fmt: skip
+        "desk_break_plans": [
+            {
+                "created_at": _iso(b.created_at),
+                "origin": b.origin,
+                "breaks": b.breaks,
+                "changes": b.changes,
+            }
+            for b in rows(models.DeskBreakPlan, models.DeskBreakPlan.person_id)
+        ],  # fmt: skip
+        "posture_monitor": [
+            {
+                "started_at": _iso(m.started_at),
+                "ended_at": _iso(m.ended_at),
+                "source": m.source,
+                "minutes": m.minutes,
+                "nudges": m.nudges,
+            }
+            for m in rows(models.PostureMonitorLog, models.PostureMonitorLog.person_id)
         ],  # fmt: skip
     }
 

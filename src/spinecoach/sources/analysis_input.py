@@ -64,6 +64,9 @@ class AnalyzeOptions:
         None: the file's ``# forward_axis:`` line, else ``-z``. IMU only.
     calibration_s : float or None
         IMU neutral window at the start, seconds; None: 3 s. IMU only.
+    reader_options : dict
+        Keypoint reader options (``mirrored``, ``labels_swapped``, ``dropped_frames``);
+        a reader that has no such option refuses it in one line.
     """
 
     format: str | None = None
@@ -76,6 +79,7 @@ class AnalyzeOptions:
     filter: str = "butterworth"
     forward_axis: str | None = None
     calibration_s: float | None = None
+    reader_options: dict[str, object] = field(default_factory=dict)
 
 
 #: AnalyzeOptions fields that apply to IMU inputs only (their CLI flags, for messages).
@@ -102,6 +106,9 @@ class AnalysisOutput:
         The keypoints, for sources that have them.
     notes : tuple of str
         Caveats to show the user (assumed frame rate, proxies, ...).
+    plausibility : dict or None
+        Keypoint files: frames and keypoints set aside as implausible
+        (:meth:`spinecoach.motion.plausibility.PlausibilityReport.to_json`).
     """
 
     measures: MeasureSeries
@@ -109,6 +116,7 @@ class AnalysisOutput:
     source: str
     keypoints: KeypointSeries | None = None
     notes: tuple[str, ...] = field(default=())
+    plausibility: dict[str, object] | None = None
 
 
 def reported_measures(
@@ -193,7 +201,39 @@ def detect_source(path: Path) -> str:
     )
 
 
+def source_of_format(name: str) -> str:
+    """The source kind whose readers include format ``name``.
+
+    Raises
+    ------
+    UnknownFormat
+        Naming every known format.
+    """
+    from spinecoach.sources.keypoints import KEYPOINT_READERS
+
+    if name in KEYPOINT_READERS:
+        return "keypoints"
+    try:
+        from spinecoach.sources.imu import READERS as IMU_READERS
+    except ImportError:  # pragma: no cover - the imu extra is part of the install
+        IMU_READERS = {}
+    if name in IMU_READERS:
+        return "imu"
+    known = ", ".join([*KEYPOINT_READERS, *IMU_READERS])
+    raise UnknownFormat(f"--format '{name}' is not a known format (known: {known})")
+
+
 def run_analysis(path: Path, source: str, options: AnalyzeOptions) -> AnalysisOutput:
-    """Pick the handler (``source`` = ``auto`` or a kind) and run it on ``path``."""
+    """Pick the handler (``source`` = ``auto`` or a kind) and run it on ``path``.
+
+    A ``--format`` decides the source when ``source`` is ``auto`` (the file is then read
+    with that reader, not sniffed); an unknown format name is refused with the known ones.
+    """
+    if options.format is not None:
+        kind_of_format = source_of_format(options.format)
+        if source == "auto":
+            if not path.exists():
+                raise InvalidRecording(f"{path}: file not found")
+            source = "video" if path.suffix.lower() in VIDEO_SUFFIXES else kind_of_format
     kind = detect_source(path) if source == "auto" else source
     return load_handler(kind)(path, options)

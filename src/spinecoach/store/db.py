@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from alembic import command
@@ -26,6 +27,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def require_writable(path: Path) -> None:
+    """Refuse a SQLite database that could be read but not written.
+
+    SQLite writes the database file and, beside it, its ``-wal`` and ``-shm`` files: both the
+    file and its folder must be writable, else every later save would fail. Checked with
+    :func:`os.access`, which also reports read-only mounts.
+    """
+    folder = path.parent
+    problems = []
+    if path.exists() and not os.access(path, os.W_OK):
+        problems.append(f"the database file {path} is read-only")
+    if not os.access(folder, os.W_OK):
+        problems.append(f"the data folder {folder} is read-only")
+    if problems:
+        raise StorageError(
+            f"cannot write to the database: {' and '.join(problems)}; nothing you record "
+            "could be saved. Make it writable, or choose another folder with --data-dir "
+            "(or SPINECOACH_DATA_DIR)."
+        )
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL journaling and foreign keys.
 
@@ -39,6 +61,7 @@ def make_engine(url: str) -> Engine:
         elif url.startswith("sqlite"):
             path = url.split("sqlite:///", 1)[-1]
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            require_writable(Path(path))
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         else:
             engine = create_engine(url, pool_pre_ping=True)

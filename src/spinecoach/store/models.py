@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -122,6 +122,8 @@ class Session(Base):
     pain_before: Mapped[int | None] = mapped_column(Integer)
     pain_after: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    kind: Mapped[str] = mapped_column(String(20), default="routine")  # routine | desk_break
+    break_at: Mapped[str | None] = mapped_column(String(5))  # HH:MM of the desk break
 
     results: Mapped[list[ExerciseResult]] = relationship(
         back_populates="session", order_by="ExerciseResult.position", cascade="all, delete-orphan"
@@ -202,3 +204,89 @@ class SafetyStateRow(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PostureAssessment(Base):
+    """One guided posture check (a position and a view): figures with their confidence."""
+
+    __tablename__ = "posture_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    position: Mapped[str] = mapped_column(String(20))  # standing | seated
+    view: Mapped[str] = mapped_column(String(20))  # side | front | none (IMU or manual only)
+    input_name: Mapped[str] = mapped_column(String(400), default="")
+    figures: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    unmeasurable: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class DeskQuestionnaire(Base):
+    """Answers to the desk questionnaire and the advice ids they brought."""
+
+    __tablename__ = "desk_questionnaires"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    advice: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class DeskBreakPlan(Base):
+    """The day's desk breaks (times, exercises, doses); a new row per change."""
+
+    __tablename__ = "desk_break_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    origin: Mapped[str] = mapped_column(String(20), default="generated")  # generated | adapted
+    breaks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class PostureMonitorLog(Base):
+    """One run of the opt-in sitting monitor: only minutes per category and nudges given."""
+
+    __tablename__ = "posture_monitor_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(20), default="camera")  # camera | imu
+    minutes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    nudges: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class WebSignIn(Base):
+    """A signed-in browser session, kept server-side so it can be listed and revoked.
+
+    The cookie carries a random token; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "web_sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    client: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginAttempt(Base):
+    """One counted sign-in or sign-up attempt (rate limiting shared by every worker)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_kind_key", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # account | client | signup
+    key: Mapped[str] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -14,11 +14,12 @@ The clinical logic is the pure state machine in :mod:`spinecoach.domain.safety_s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.rules import Rules, StopAction, Tier
@@ -30,6 +31,7 @@ from spinecoach.domain.safety_state import (
     SafetyState,
     derive_state,
     exercise_gate,
+    screening_level,
 )
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.store import models
@@ -65,38 +67,103 @@ def _screening_reason(row: models.Screening, questions: Mapping[str, str]) -> st
     return f"Safety answers on {day}: a clinician should review them soon."
 
 
-def _report_event(row: models.PainReport) -> SafetyEvent | None:
-    decision = row.decision or {}
+TIER_VALUES = frozenset(t.value for t in Tier)
+#: How a stored "continue" decision reads (JSON as written by the store, SQLite or PostgreSQL).
+CONTINUE_TEXT = '"action": "continue"'
+
+
+def _report_event(
+    at: datetime,
+    kind: str,
+    session_id: int | None,
+    exercise_id: str | None,
+    pain: int | None,
+    decision_text: str | None,
+) -> SafetyEvent | None:
+    source = "check-in" if kind in CHECKIN_KINDS or session_id is None else "session"
+    if decision_text is None or CONTINUE_TEXT in decision_text:
+        return SafetyEvent(_aware(at), EventKind.REPORT, "", action=StopAction.CONTINUE,
+                           source=source, exercise_id=exercise_id, pain=pain)  # fmt: skip
+    decision = json.loads(decision_text) or {}
     try:
         action = StopAction(decision.get("action", "continue"))
     except ValueError:
         return None
     seek_raw = decision.get("seek_care")
-    seek = Tier(seek_raw) if seek_raw in {t.value for t in Tier} else None
+    seek = Tier(seek_raw) if seek_raw in TIER_VALUES else None
     reasons = decision.get("reasons") or []
     reason = " ".join(str(r) for r in reasons) or "Check-in recorded."
-    source = "check-in" if row.kind in CHECKIN_KINDS or row.session_id is None else "session"
-    return SafetyEvent(_aware(row.at), EventKind.REPORT, reason, action=action, seek_care=seek,
-                       source=source, exercise_id=row.exercise_id, pain=row.pain)  # fmt: skip
+    return SafetyEvent(_aware(at), EventKind.REPORT, reason, action=action, seek_care=seek,
+                       source=source, exercise_id=exercise_id, pain=pain)  # fmt: skip
 
 
-def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> list[SafetyEvent]:
-    """Every input to a person's safety state, oldest first."""
-    questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
-    events: list[SafetyEvent] = []
-    for s in db.scalars(select(models.Screening).where(models.Screening.person_id == person_id)):
-        events.append(SafetyEvent(_aware(s.created_at), EventKind.SCREENING,
-                                  _screening_reason(s, questions), tier=Tier(s.tier)))  # fmt: skip
-    for r in db.scalars(select(models.PainReport).where(models.PainReport.person_id == person_id)):
-        event = _report_event(r)
-        if event is not None:
-            events.append(event)
-    for c in db.scalars(
-        select(models.SafetyStateRow).where(
+def _relevant_reports(events: list[SafetyEvent]) -> list[SafetyEvent]:
+    """Drop "continue" reports that cannot change the state: only the first one after a
+    report that asked for more (it may lower a caution) is kept; ``events`` are in time order.
+    """
+    kept: list[SafetyEvent] = []
+    waiting = False
+    for event in events:
+        if event.action is StopAction.CONTINUE:
+            if waiting:
+                kept.append(event)
+                waiting = False
+        else:
+            kept.append(event)
+            waiting = True
+    return kept
+
+
+def _last_reset(db: DbSession, person_id: int) -> datetime | None:
+    """The latest event that resets the state machine (a clearance, or a screening that allows
+    exercise): nothing before it can change the state (:func:`safety_state.step`)."""
+    cleared = db.scalar(
+        select(func.max(models.SafetyStateRow.at)).where(
             models.SafetyStateRow.person_id == person_id,
             models.SafetyStateRow.source == "clinician",
         )
+    )
+    screened = None
+    for created_at, tier in db.execute(
+        select(models.Screening.created_at, models.Screening.tier)
+        .where(models.Screening.person_id == person_id)
+        .order_by(models.Screening.created_at.desc(), models.Screening.id.desc())
     ):
+        if not screening_level(Tier(tier)).blocks_exercise:
+            screened = _aware(created_at)
+            break
+    times = [_aware(t) for t in (cleared, screened) if t is not None]
+    return max(times) if times else None
+
+
+def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> list[SafetyEvent]:
+    """The inputs to a person's safety state since the last reset, oldest first."""
+    questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
+    since = _last_reset(db, person_id)
+    events: list[SafetyEvent] = []
+    screenings = select(models.Screening).where(models.Screening.person_id == person_id)
+    reports = (
+        select(
+            models.PainReport.at, models.PainReport.kind, models.PainReport.session_id,
+            models.PainReport.exercise_id, models.PainReport.pain,
+            cast(models.PainReport.decision, Text),
+        )
+        .where(models.PainReport.person_id == person_id)
+        .order_by(models.PainReport.at, models.PainReport.id)
+    )  # fmt: skip
+    clearances = select(models.SafetyStateRow).where(
+        models.SafetyStateRow.person_id == person_id, models.SafetyStateRow.source == "clinician"
+    )
+    if since is not None:
+        screenings = screenings.where(models.Screening.created_at >= since)
+        reports = reports.where(models.PainReport.at >= since)
+        clearances = clearances.where(models.SafetyStateRow.at >= since)
+    for s in db.scalars(screenings):
+        events.append(SafetyEvent(_aware(s.created_at), EventKind.SCREENING,
+                                  _screening_reason(s, questions), tier=Tier(s.tier)))  # fmt: skip
+    parsed = [_report_event(*row) for row in db.execute(reports)]
+    events.extend(_relevant_reports([e for e in parsed if e is not None]))
+    for c in db.scalars(clearances):
         events.append(SafetyEvent(_aware(c.at), EventKind.CLEARANCE, c.reason, source="clinician"))
     return sorted(events, key=lambda e: e.at)
 
@@ -175,18 +242,23 @@ def _pause_of(db: DbSession, person_id: int) -> tuple[datetime | None, str]:
     # The pause dates from the report that ended the session (re-adapting the same session
     # later, e.g. at the next-morning check-in, must not move it after a clearance).
     ending = [
-        _aware(r.at)
-        for r in db.scalars(
-            select(models.PainReport).where(models.PainReport.person_id == person_id)
+        _aware(at)
+        for at, decision in db.execute(
+            select(models.PainReport.at, models.PainReport.decision).where(
+                models.PainReport.person_id == person_id
+            )
         )
-        if (r.decision or {}).get("action") in PAUSING_ACTIONS and _aware(r.at) <= created
+        if (decision or {}).get("action") in PAUSING_ACTIONS and _aware(at) <= created
     ]
     return (max(ending) if ending else created), " ".join(r for r in reasons if r)
 
 
-def exercise_gate_for(db: DbSession, person_id: int, rules: Rules) -> ExerciseGate:
-    """Whether the person may start exercise now (safety state and plan pause)."""
-    state = current_safety_state(db, person_id, rules)
+def exercise_gate_for(
+    db: DbSession, person_id: int, rules: Rules, state: SafetyState | None = None
+) -> ExerciseGate:
+    """Whether the person may start exercise now (safety state and plan pause); pass
+    ``state`` when it was just derived."""
+    state = state if state is not None else current_safety_state(db, person_id, rules)
     paused_at, why = _pause_of(db, person_id)
     return exercise_gate(state, rules.tier_advice, plan_paused_at=paused_at, plan_pause_reason=why)
 

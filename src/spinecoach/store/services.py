@@ -18,11 +18,12 @@ from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import DosingSettings, generate_plan, relabel
-from spinecoach.domain.rules import Rules, Tier
+from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_checkin, screen
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
+from spinecoach.store.posture import PostureService
 from spinecoach.store.repositories import (
     IntakeRepository,
     PlanRepository,
@@ -58,6 +59,15 @@ class CoachService:
     rules: Rules
     settings: Settings
 
+    @property
+    def posture(self) -> PostureService:
+        """Posture assessments, desk breaks and the sitting monitor (same session)."""
+        from spinecoach.content.posture import load_norms
+
+        return PostureService(
+            self.db, self.library, self.rules, self.settings, load_norms(self.settings.content_dir)
+        )
+
     def screen(self, person_id: int, payload: dict[str, Any]) -> ScreeningResult:
         """Screen a documented answers object and store the verdict.
 
@@ -86,17 +96,15 @@ class CoachService:
         return result
 
     def require_clearance(self, person_id: int) -> None:
-        """Raise :class:`UnsafeToExercise` unless the latest screening allows exercise."""
+        """Raise :class:`UnsafeToExercise` unless a screening was made and the safety state
+        allows exercise (no urgent or emergency state, no pause)."""
         latest = ScreeningRepository(self.db).latest(person_id)
         if latest is None:
             raise UnsafeToExercise(
                 "No red-flag screening yet: run `spinecoach screen` before exercising."
             )
-        tier = Tier(latest.tier)
-        if tier in (Tier.EMERGENCY, Tier.URGENT):
-            raise UnsafeToExercise(
-                f"Your last screening was '{tier.value}': {self.rules.tier_advice[tier]}"
-            )
+        # The safety state holds the screening's verdict (urgent and emergency block) until a
+        # re-screening or the clinician's clearance with a note lifts it (docs/safety.md).
         require_exercise_allowed(self.db, person_id, self.rules)
 
     def record_intake(self, person_id: int, answers: dict[str, Any]) -> Profile:
@@ -150,6 +158,7 @@ class CoachService:
             dosing=dosing_from(self.settings, self.rules),
             new_intake=new_intake,
         )
+        plan = self.posture.posture_plan(person_id, plan, profile)
         row = plans.add(person_id, plan, origin="generated")
         return plan, row.id
 
@@ -206,6 +215,8 @@ class CoachService:
         """
         sessions = SessionRepository(self.db)
         session_row = sessions.get(session_id)
+        if session_row.kind == "desk_break":
+            return self._adapt_after_desk_break(person_id, session_id, now)
         followed = self.db.get(models.Plan, session_row.plan_id) if session_row.plan_id else None
         if followed is not None:
             plan = relabel(plan_from_row(followed), self.library)
@@ -228,3 +239,18 @@ class CoachService:
         )
         PlanRepository(self.db).add(person_id, adapted, origin="adapted")
         return adapted
+
+    def _adapt_after_desk_break(self, person_id: int, session_id: int, now: datetime) -> Plan:
+        """A desk break adapts its own break (same rules); the routine changes only when the
+        stop rules pause the plan. Returns the routine with the break's changes attached."""
+        from dataclasses import replace
+
+        from spinecoach.domain.serialize import change_from_dict
+
+        _, changes, _ = self.posture.adapt_after_break(
+            person_id, session_id, self.latest_profile(person_id), now
+        )
+        current = self.current_plan(person_id)
+        if current is None:
+            raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+        return replace(current[0], changes=tuple(change_from_dict(c) for c in changes))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, SessionSummary
 from spinecoach.domain.cues import CheckinKind, PainReportKind
+from spinecoach.domain.plan import Plan
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
 from spinecoach.store.safety import current_safety_state
@@ -139,6 +140,20 @@ class StoreSessionSink:
         )
 
 
+def remaining_plan(plan: Plan, done: list[str]) -> Plan:
+    """The plan without the exercises already recorded (to resume a session)."""
+    left = list(done)
+    items = []
+    for item in plan.items:
+        if item.exercise_id in left:
+            left.remove(item.exercise_id)
+        else:
+            items.append(item)
+    return Plan(tuple(items), plan.level, plan.created_at, plan.reasons, plan.changes,
+                plan.note, plan.paused, plan.budget_s, dict(plan.metadata),
+                conditions=plan.conditions, set_aside=plan.set_aside)  # fmt: skip
+
+
 def done_exercise_ids(session: models.Session) -> list[str]:
     """Exercise ids with a stored result in ``session``, in order."""
     return [r.exercise_id for r in session.results]
@@ -163,10 +178,15 @@ def close_session(db: DbSession, row: models.Session, *, now: datetime) -> None:
     SessionRepository(db).finish(row.id, status="closed", ended_at=now, summary=summary)
 
 
-def close_unfinished(db: DbSession, person_id: int, *, now: datetime) -> list[int]:
-    """Close every ``in_progress`` session of a person (status ``closed``); returns their ids."""
+def close_unfinished(
+    db: DbSession, person_id: int, *, now: datetime, keep: int | None = None
+) -> list[int]:
+    """Close every ``in_progress`` session of a person (status ``closed``) except ``keep``
+    (the one being resumed); returns their ids."""
     closed = []
     for row in SessionRepository(db).unfinished(person_id):
+        if row.id == keep:
+            continue
         close_session(db, row, now=now)
         closed.append(row.id)
     return closed

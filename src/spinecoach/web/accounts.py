@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.errors import InvalidInput
@@ -16,6 +20,39 @@ ROLES = ("patient", "clinician")
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 200
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
+#: Said for a taken e-mail exactly as for any other refusal, so sign-up does not reveal
+#: which e-mails have accounts.
+SIGN_UP_REFUSED = (
+    "email: we could not create an account with these details. If you already have an "
+    "account, sign in; otherwise check the e-mail address."
+)
+
+
+@functools.lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 20,000 most common passwords (lower-case), shipped with the package."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def check_password(password: str, email: str) -> None:
+    """The password policy: 10-200 characters, not a common password, not the e-mail.
+
+    Raises :class:`InvalidInput` naming what is wrong.
+    """
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"password: use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters")
+    lowered = password.strip().lower()
+    if lowered in common_passwords():
+        raise InvalidInput(
+            "password: this is one of the most common passwords; choose a less guessable one "
+            "(a few unrelated words work well)"
+        )
+    email = email.strip().lower()
+    local = email.split("@", 1)[0]
+    if email and (email in lowered or (len(local) >= 4 and local in lowered)):
+        raise InvalidInput("password: do not use your e-mail address in your password")
 
 
 @dataclass(frozen=True)
@@ -37,8 +74,7 @@ def validate_sign_up(name: str, email: str, password: str, role: str, clinic_cod
         raise InvalidInput("name: please enter your name (up to 200 characters)")
     if not _EMAIL.match(email) or len(email) > 320:
         raise InvalidInput(f"email: '{email[:80]}' is not a valid e-mail address")
-    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"password: use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters")
+    check_password(password, email)
     if role not in ROLES:
         raise InvalidInput(f"role: expected patient or clinician, got {role!r}")
     return SignUp(name, email, password, role, clinic_code.strip())
@@ -54,20 +90,39 @@ class Accounts:
 
     def sign_up(self, request: SignUp) -> models.Person:
         """Create the account; a patient with a valid clinic code is linked to that clinician."""
-        if self.people.by_email(request.email) is not None:
-            raise InvalidInput("email: an account with this e-mail already exists; sign in instead")
         clinician_id = None
         if request.clinic_code:
             if request.role != "patient":
                 raise InvalidInput("clinic_code: only patients join a clinic")
             clinician_id = self.clinician_for_code(request.clinic_code)
-        return self.people.create(
-            request.name,
-            email=request.email,
-            password_hash=self.passwords.hash(request.password),
-            role=request.role,
-            clinician_id=clinician_id,
-        )
+        password_hash = self.passwords.hash(request.password)  # the same work either way
+        if self.people.by_email(request.email) is not None:
+            raise InvalidInput(SIGN_UP_REFUSED)
+        try:
+            return self.people.create(
+                request.name,
+                email=request.email,
+                password_hash=password_hash,
+                role=request.role,
+                clinician_id=clinician_id,
+            )
+        except IntegrityError:  # the same e-mail signed up at the same moment
+            self.people.db.rollback()
+            raise InvalidInput(SIGN_UP_REFUSED) from None
+
+    def change_password(self, person: models.Person, current: str, new: str) -> None:
+        """Replace ``person``'s password after checking the current one and the policy."""
+        if not self.passwords.verify(person.password_hash, current):
+            raise InvalidInput("current_password: this is not your current password")
+        check_password(new, person.email or "")
+        if current == new:
+            raise InvalidInput("new_password: choose a password different from the current one")
+        self.set_password(person, new)
+
+    def set_password(self, person: models.Person, new: str) -> None:
+        """Store a new password hash for ``person`` (no checks: callers check)."""
+        person.password_hash = self.passwords.hash(new)
+        self.people.db.commit()
 
     def clinician_for_code(self, code: str) -> int:
         """The clinician a clinic code belongs to (raises :class:`InvalidInput` if none)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -19,29 +20,24 @@ from spinecoach.settings import Settings
 from spinecoach.store.db import open_database
 from spinecoach.web import errors as error_pages
 from spinecoach.web.context import STATIC_DIR, TEMPLATES_DIR, AppContext
+from spinecoach.web.guard import Guard
 from spinecoach.web.live import LiveHub
-from spinecoach.web.routes import auth, clinic, demos, patient, safety, session
+from spinecoach.web.routes import auth, clinic, demos, patient, posture, safety, session
 from spinecoach.web.security import (
     COOKIE_NAME,
-    LoginRateLimiter,
+    PasswordGate,
     Passwords,
     SessionSigner,
     resolve_secret_key,
 )
+from spinecoach.web.signins import AttemptLimiter, SignIns
 
 log = logging.getLogger(__name__)
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; "
-        "form-action 'self'; base-uri 'none'"
-    ),
-}
+# Served with X-Content-Type-Options: nosniff, so scripts need a script type: MediaPipe's
+# CommonJS bundle (the pose worker) and the model bundle (see Makefile `web-assets`).
+mimetypes.add_type("text/javascript", ".cjs")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("application/octet-stream", ".task")
 
 
 def create_app(
@@ -58,6 +54,7 @@ def create_app(
         (tests pass an in-memory SQLite factory).
     """
     settings = settings or Settings.load()
+    secret_key = resolve_secret_key(settings)  # refuses a short key before anything starts
     if session_factory is None:
         engine, session_factory = open_database(settings.resolved_database_url)
     else:
@@ -74,30 +71,39 @@ def create_app(
         session_factory=session_factory,
         library=load_library(settings.content_dir),
         rules=load_rules(settings.content_dir),
-        passwords=Passwords(),
-        signer=SessionSigner(resolve_secret_key(settings), settings.session_max_age_s),
-        login_limiter=LoginRateLimiter(settings.login_max_failures, settings.login_window_s),
+        passwords=Passwords(
+            PasswordGate(settings.max_password_checks, settings.max_password_queue)
+        ),
+        signer=SessionSigner(secret_key, settings.session_max_age_s),
+        limiter=AttemptLimiter(
+            session_factory,
+            settings.login_window_s,
+            {
+                "account": settings.login_max_failures,
+                "client": settings.login_max_failures_per_client,
+                "signup": settings.signup_max_per_client,
+            },
+        ),
+        signins=SignIns(settings.session_max_age_s),
         templates=templates,
     )
     ctx.live = LiveHub(ctx)
+    names = {e.id: e.name for e in ctx.library}
+    templates.env.filters["exercise_name"] = lambda i: names.get(i, str(i).replace("_", " "))
 
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (auth, patient, session, clinic, safety, demos):
+    for module in (auth, patient, session, clinic, safety, posture, demos):
         app.include_router(module.router)
     app.add_exception_handler(SpinecoachError, error_pages.handle_spinecoach_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, error_pages.handle_validation_error)  # type: ignore[arg-type]
 
     @app.middleware("http")
-    async def session_and_limits(
+    async def session_cookie(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_form_bytes):
-            response: Response = error_pages.too_large(request, settings.max_form_bytes)
-        else:
-            response = await call_next(request)
+        response = await call_next(request)
         new_session = getattr(request.state, "set_session", None)
         if new_session is not None:
             response.set_cookie(
@@ -109,8 +115,7 @@ def create_app(
                 samesite="lax",
                 path="/",
             )
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(Guard, settings=settings)  # outermost: limits and headers on everything
     return app

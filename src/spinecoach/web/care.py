@@ -59,7 +59,7 @@ class TodayView:
 
 def describe_dose(dose: dict[str, Any]) -> str:
     """A short description of a stored dose in words that fit the exercise (minutes for
-    walking), e.g. ``2 x 30 s hold, each side`` (see :func:`spinecoach.domain.wording`)."""
+    walking), e.g. ``2 reps, hold 30 s, each side`` (see :func:`spinecoach.domain.wording`)."""
     return dose_words(dose_from_dict(dose))
 
 
@@ -101,12 +101,11 @@ class Care:
         )
 
     def require_clear_to_exercise(self, person: models.Person) -> None:
-        """Raise :class:`UnsafeToExercise` unless the latest screening allows exercise."""
+        """Raise :class:`UnsafeToExercise` unless screened and the safety state allows exercise."""
         result = self.latest_screening(person)
         if result is None:
             raise UnsafeToExercise("Please answer the safety questions before you exercise.")
-        if not result.may_exercise:
-            raise UnsafeToExercise(result.advice)
+        # the screening's verdict lives on in the safety state until re-screened or cleared
         require_exercise_allowed(self.db, person.id, self.rules)
 
     # --- intake and plans ------------------------------------------------------------

@@ -13,7 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.settings import Settings
-from spinecoach.web.security import LoginRateLimiter, Passwords, SessionSigner
+from spinecoach.web.security import Passwords, SessionSigner
+from spinecoach.web.signins import AttemptLimiter, SignIns
 
 if TYPE_CHECKING:
     from spinecoach.web.live import LiveHub
@@ -34,6 +35,7 @@ class AppContext:
     rules: Rules
     passwords: Passwords
     signer: SessionSigner
-    login_limiter: LoginRateLimiter
+    limiter: AttemptLimiter
+    signins: SignIns
     templates: Jinja2Templates
     live: LiveHub = field(init=False)  # set by create_app (it needs the context itself)

@@ -47,12 +47,27 @@ def get_db(ctx: ContextDep) -> Iterator[DbSession]:
 DbDep = Annotated[DbSession, Depends(get_db)]
 
 
-def get_web_session(request: Request, ctx: ContextDep) -> WebSession:
-    """The signed session of this browser; a new anonymous one is issued when absent."""
+def get_web_session(request: Request, ctx: ContextDep, db: DbDep) -> WebSession:
+    """The signed session of this browser; a new anonymous one is issued when absent, and
+    when its server-side sign-in was revoked or has expired."""
+    return web_session_of(request, ctx, db)
+
+
+def web_session_of(request: Request, ctx: AppContext, db: DbSession | None = None) -> WebSession:
+    """:func:`get_web_session` outside dependency injection (opens a database session if
+    the sign-in must be checked and none is given)."""
     cached = getattr(request.state, "web_session", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     session = ctx.signer.loads(request.cookies.get(COOKIE_NAME))
+    if session is not None and session.user_id is not None:
+        if db is not None:
+            live = ctx.signins.valid(db, session)
+        else:
+            with ctx.session_factory() as own:
+                live = ctx.signins.valid(own, session)
+        if not live:
+            session = None
     if session is None:
         session = WebSession.new()
         request.state.set_session = session

@@ -37,11 +37,13 @@ from spinecoach.coach.sensors import SensorHost
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.domain.movement_words import movement_label
 from spinecoach.domain.plan import Plan
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.imu.live import ImuLineDecoder
 from spinecoach.sources.live_sources import live_source, sensor_plugins
 from spinecoach.store.session_sink import session_sink
 from spinecoach.web.context import AppContext
+from spinecoach.web.jpeg import jpeg_size
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,8 @@ class LiveSession:
         Sensor plug-ins beside the main source (``band``, ``emg``): their lines arrive in
         ``sensor`` messages, their cues go through the engine and their summaries are stored
         with each exercise's result.
+    resume_id : int, optional
+        Continue this interrupted stored session (``plan`` then holds what is left of it).
     """
 
     def __init__(
@@ -182,6 +186,7 @@ class LiveSession:
         sensor_beside: bool = False,
         clock: Clock | None = None,
         sensors: tuple[str, ...] = (),
+        resume_id: int | None = None,
     ) -> None:
         kind = live_source(source)  # registered by name (InvalidInput when unknown)
         if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
@@ -206,7 +211,13 @@ class LiveSession:
         origin_s = self.clock.now()
         started_at = datetime.now(UTC)
         self.sink = session_sink(
-            self._db, person_id, plan_id, source=source, started_at=started_at, origin_s=origin_s
+            self._db,
+            person_id,
+            plan_id,
+            source=source,
+            started_at=started_at,
+            origin_s=origin_s,
+            session_id=resume_id,
         )
         self.feed = MotionFeed(
             measure_for=kind.measure_for,
@@ -247,9 +258,15 @@ class LiveSession:
         """Start the engine (opens the stored session)."""
         return self.engine.start()
 
-    def close(self, reason: str = "Connection closed.") -> None:
-        """Stop the engine if still running (results so far are already stored)."""
-        if not self.engine.finished and self.engine.status != "not_started":
+    def close(self, reason: str = "Connection closed.", resumable: bool = False) -> None:
+        """Stop the engine if still running (results so far are already stored).
+
+        With ``resumable`` (the connection dropped) the stored session is left unfinished,
+        so the page can reconnect and resume it (``resume=ID``) on any server process.
+        """
+        if resumable and not self.engine.finished:
+            log.info("live session %s left resumable: %s", self.session_id, reason)
+        elif not self.engine.finished and self.engine.status != "not_started":
             self.engine.stop(reason)
         if self._pose is not None:
             self._pose.close()
@@ -330,6 +347,7 @@ class LiveSession:
         current exercise's ``imu_angle`` is analysed. Malformed lines are skipped; the last
         problem is kept in :attr:`imu_error` for the caller to report.
         """
+        self._check_lines(text)
         before = self._imu.n_bad_lines
         cues: list[Cue] = []
         for row_t, values in self._imu.feed(text):
@@ -349,10 +367,18 @@ class LiveSession:
         """
         if not self.sensor_beside:
             raise InvalidInput("imu: this session was not opened with a motion sensor")
+        self._check_lines(text)
         before = self._beside.n_bad_lines
         rows = self._beside.feed(text)
         self._update_sensor_angle(rows[-1] if rows else None)
         self.imu_error = self._beside.last_error if self._beside.n_bad_lines > before else ""
+
+    def _check_lines(self, text: str) -> None:
+        """Bound the work one message can cause (``Settings.max_imu_lines_per_message``)."""
+        limit = self.ctx.settings.max_imu_lines_per_message
+        count = text.count("\n") + 1
+        if count > limit:
+            raise InvalidInput(f"imu: {count} lines in one message; at most {limit}")
 
     def push_plugin(self, name: str, text: str) -> list[Cue]:
         """Lines of sensor plug-in ``name``: decoded, coached, summarised (see
@@ -422,12 +448,13 @@ class LiveSession:
         """
         import cv2
 
+        width, height = jpeg_size(jpeg)  # checked before decoding: no decompression bombs
+        if max(height, width) > MAX_FRAME_SIDE_PX:
+            raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
         frame = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
         if frame is None:
             raise InvalidInput("frame: not a JPEG image")
         height, width = frame.shape[:2]
-        if max(height, width) > MAX_FRAME_SIDE_PX:
-            raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
         with self._pose_lock:
             if self._pose is None:
                 from spinecoach.sources.pose import create_backend
@@ -477,8 +504,8 @@ class LiveSession:
         names = {i.exercise_id: i.name for i in self.plan.items}
         return [
             {
-                "exercise": names.get(c.exercise_id, c.exercise_id.replace("_", " ")),
-                "action": c.action.value,
+                "exercise": names.get(c.exercise_id, "Your plan"),
+                "action": decision_words(c.action.value),  # plain words, not "regress"
                 "reason": c.reason,
             }
             for c in plan.changes
@@ -522,8 +549,10 @@ class LiveHub:
         source: str,
         sensor_beside: bool = False,
         sensors: tuple[str, ...] = (),
+        resume_id: int | None = None,
     ) -> tuple[int, LiveSession]:
-        """Register a new live session; returns its registry key and the session."""
+        """Register a new live session (or one resuming ``resume_id``); returns its registry
+        key and the session."""
         if len(self.active) >= self.max_sessions:
             raise InvalidInput("the server is busy: too many live sessions, try again shortly")
         if (
@@ -537,10 +566,17 @@ class LiveHub:
             raise InvalidInput(
                 "a session is already running in another window; finish or close it first"
             )
-        self._close_interrupted(person_id)
+        self._close_interrupted(person_id, keep=resume_id)
         self._serial += 1
         live = LiveSession(
-            self.ctx, person_id, plan, plan_id, source, sensor_beside, sensors=sensors
+            self.ctx,
+            person_id,
+            plan,
+            plan_id,
+            source,
+            sensor_beside,
+            sensors=sensors,
+            resume_id=resume_id,
         )
         self.active[self._serial] = live
         return self._serial, live
@@ -560,17 +596,18 @@ class LiveHub:
         """Whether ``live`` is still running (not finished, not closed)."""
         return not live.engine.finished and any(s is live for s in self.active.values())
 
-    def _close_interrupted(self, person_id: int) -> None:
-        """Close sessions left ``in_progress`` by a crash (their finished exercises stay)."""
+    def _close_interrupted(self, person_id: int, keep: int | None = None) -> None:
+        """Close sessions left ``in_progress`` by a crash (their finished exercises stay),
+        except ``keep``, the one being resumed."""
         from spinecoach.store.session_sink import close_unfinished
 
         with self.ctx.session_factory() as db:
-            closed = close_unfinished(db, person_id, now=datetime.now(UTC))
+            closed = close_unfinished(db, person_id, now=datetime.now(UTC), keep=keep)
         if closed:
             log.info("closed interrupted session(s) %s of person %s", closed, person_id)
 
-    def close(self, key: int, reason: str = "Connection closed.") -> None:
-        """Stop and forget a live session."""
+    def close(self, key: int, reason: str = "Connection closed.", resumable: bool = False) -> None:
+        """Stop (or, ``resumable``, leave unfinished) and forget a live session."""
         live = self.active.pop(key, None)
         if live is not None:
-            live.close(reason)
+            live.close(reason, resumable)

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from spinecoach.errors import InvalidInput
 
 MAX_KEYPOINTS = 64
-#: Every ``type`` a client may send.
 MAX_SYMPTOMS = 32
 #: Largest value accepted for a client time stamp (ms); beyond it is not a time.
 MAX_CLIENT_TS = 1e15
@@ -36,7 +35,8 @@ def _pain_value(value: object) -> int | None:
 
 
 class KeypointsMessage(_Message):
-    """``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...], "names": [...]?}``."""
+    """``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...], "names": [...]?,
+    "detect_fps": n?, "confidence": c?}``."""
 
     type: Literal["keypoints"]
     t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None
@@ -48,6 +48,9 @@ class KeypointsMessage(_Message):
         Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=MAX_KEYPOINTS)]
         | None
     ) = None
+    #: Pose in the browser reports its measured detection rate and mean landmark confidence.
+    detect_fps: Annotated[float, Field(ge=0.0, le=1000.0)] | None = None
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
 
 
 class ImuMessage(_Message):

@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from spinecoach.web.deps import get_context, get_web_session
+from spinecoach.web.deps import get_context, web_session_of
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     """Render template ``name`` with the common page context."""
     ctx = get_context(request)
-    session = get_web_session(request, ctx)
+    session = web_session_of(request, ctx)
     context.setdefault("user", getattr(request.state, "user", None))
     user = context["user"]
     if user is not None and getattr(user, "role", None) == "patient" and "safety" not in context:

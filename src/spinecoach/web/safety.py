@@ -85,7 +85,7 @@ def block_context(db: DbSession, ctx: AppContext, person: models.Person) -> dict
     """Everything the safety page shows: the state, whether and why exercise is blocked, what
     to do now, how it is lifted, the history, the clinician (to share with) and export."""
     state = current_safety_state(db, person.id, ctx.rules)
-    gate = exercise_gate_for(db, person.id, ctx.rules)
+    gate = exercise_gate_for(db, person.id, ctx.rules, state)
     history = safety_history(db, person.id)
     latest = history[0] if history else None
     clinician = db.get(models.Person, person.clinician_id) if person.clinician_id else None
@@ -115,4 +115,5 @@ def render_block(request: Request, message: str, status_code: int = 409) -> Resp
         if person is None:
             return None
         context = block_context(db, ctx, person)
-    return render(request, "safety.html", status_code=status_code, message=message, **context)
+    return render(request, "safety.html", status_code=status_code, message=message, safety=None,
+                  **context)  # fmt: skip

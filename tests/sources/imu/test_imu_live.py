@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.events import EventParameters
 from spinecoach.motion.imu_pipeline import (
     ImuStreamProcessor,
     analyze_imu_measures,
@@ -40,6 +41,7 @@ def cat_cow(library):  # type: ignore[no-untyped-def]
         angle=exercise.signature.imu_angle,
         dose=exercise.dose,
         exercise_id="cat_cow",
+        params=EventParameters(whole_recording_neutral=False),  # live: first-second start
     )
     return sim, exercise, batch
 

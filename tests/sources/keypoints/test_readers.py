@@ -25,8 +25,9 @@ EXPECTED = {
     "G3-OP-CTK-P1T1-Unknown-C-0.json": ("openpose_json", 197, 18, 2, FrameKind.IMAGE, 6.533),
     "G3-Kinect-ELK-P1T1-Unknown-C-0.txt": ("kinect_txt", 193, 25, 3, FrameKind.WORLD, 6.4),
     "G3-Kinect-CTK-P1T1-Unknown-C-0.txt": ("kinect_txt", 197, 25, 3, FrameKind.WORLD, 6.533),
-    "G3-Vicon-ELK-P1T1-Unknown-C-0.txt": ("vicon_txt", 385, 17, 3, FrameKind.WORLD, 6.4),
-    "G3-Vicon-CTK-P1T1-Unknown-C-0.txt": ("vicon_txt", 390, 17, 3, FrameKind.WORLD, 6.483),
+    # Vicon: 17 targets + the hip-line markers from the Hips target's orientation
+    "G3-Vicon-ELK-P1T1-Unknown-C-0.txt": ("vicon_txt", 385, 19, 3, FrameKind.WORLD, 6.4),
+    "G3-Vicon-CTK-P1T1-Unknown-C-0.txt": ("vicon_txt", 390, 19, 3, FrameKind.WORLD, 6.483),
 }
 
 
@@ -140,6 +141,7 @@ def test_registry_lists_all_formats():  # type: ignore[no-untyped-def]
         "blazepose_json",
         "openpose_json",
         "openpose_frames",
+        "coco17_json",
         "kinect_txt",
         "vicon_txt",
         "csv",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spinecoach.motion.analysis import GENERIC_FORM_CODES
 from spinecoach.motion.body import Body
-from spinecoach.motion.posture import PositionGate, Posture, classify
+from spinecoach.motion.start_position import PositionGate, Posture, classify
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import EventKind
 

@@ -17,7 +17,9 @@ of several sensors, each on its own clock.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from spinecoach.sources.imu.registry import (
     load_table,
     register_reader,
 )
+from spinecoach.sources.imu.units import check_units
 
 FUSION_HEADER = "Time (s),Gyroscope X (deg/s)"
 MEX_ROW = re.compile(
@@ -57,11 +60,17 @@ def make_series(
     source: str,
     ranges: dict[str, float],
     metadata: dict[str, object] | None = None,
+    notes: list[str] | None = None,
 ) -> ImuSeries:
-    """Check and clean samples (quality report) and wrap them as an :class:`ImuSeries`."""
+    """Check units and clock (:mod:`.units`), clean samples (quality report) and wrap them as
+    an :class:`ImuSeries`; conversions are notes in the quality warnings."""
+    accel_g, gyro_dps, unit_notes = check_units(label, time_s, accel_g, gyro_dps, mag_ut)
+    notes = [*(notes or []), *unit_notes]
     t, ch, report = clean_samples(
         label, time_s, {"accel": accel_g, "gyro": gyro_dps, "mag": mag_ut}, ranges=ranges
     )
+    if notes:
+        report = replace(report, warnings=(*notes, *report.warnings))
     accel = ch["accel"]
     assert accel is not None
     return ImuSeries(
@@ -82,25 +91,71 @@ def make_series(
 
 
 def _sniff_fusion(p: Probe) -> bool:
-    return p.head.startswith(FUSION_HEADER)
+    if p.head.startswith(FUSION_HEADER):
+        return True
+    header = [c.strip() for c in (p.head.splitlines() or [""])[0].split(",")]
+    return "Time (s)" in header and all(FUSION_COLUMN.match(c) for c in header)
+
+
+FUSION_COLUMN = re.compile(
+    r"^(?P<kind>Time|Gyroscope|Accelerometer|Magnetometer)"
+    r"(?: (?P<axis>[XYZ]))? \((?P<unit>[^)]*)\)$"
+)
+FUSION_KINDS = {"Gyroscope": "gyro", "Accelerometer": "accel", "Magnetometer": "mag"}
+
+
+def fusion_columns(header: list[str], label: str) -> dict[str, list[int]]:
+    """Column indices by channel from a Fusion CSV header (``time``: [i], ``gyro``: [x, y, z])."""
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        if name in seen:
+            raise InvalidRecording(
+                f"{label}: column '{name}' appears twice (columns {seen[name] + 1} and {j + 1})"
+            )
+        seen[name] = j
+    found: dict[str, dict[str, int]] = {}
+    for j, name in enumerate(header):
+        m = FUSION_COLUMN.match(name)
+        if m is None:
+            continue
+        if m["kind"] == "Time":
+            found.setdefault("time", {})["t"] = j
+        else:
+            found.setdefault(FUSION_KINDS[m["kind"]], {})[(m["axis"] or "").lower()] = j
+    if "time" not in found:
+        raise InvalidRecording(f"{label}: no 'Time (s)' column")
+    out = {"time": [found["time"]["t"]]}
+    for kind, cols in found.items():
+        if kind == "time":
+            continue
+        if set(cols) != {"x", "y", "z"}:
+            raise InvalidRecording(f"{label}: {kind} needs X, Y and Z columns")
+        out[kind] = [cols["x"], cols["y"], cols["z"]]
+    if "accel" not in out:
+        raise InvalidRecording(f"{label}: no accelerometer columns")
+    return out
 
 
 def read_fusion_csv(path: Path, options: ReadOptions) -> ImuRecording:
-    """Read the x-io Fusion example CSV (time s, gyro °/s, accel g, optional mag µT)."""
-    data = Container(path).load_table(path.name, str(path))
-    if data.shape[1] not in (7, 10):
-        raise InvalidRecording(f"{path}: expected 7 or 10 columns, found {data.shape[1]}")
-    mag = data[:, 7:10] if data.shape[1] == 10 else None
+    """Read an x-io Fusion CSV (time s, gyro °/s, accel g, optional mag µT), columns by header."""
+    container = Container(path)
+    header = [c.strip() for c in container.head_text(path.name).splitlines()[0].split(",")]
+    columns = fusion_columns(header, str(path))
+    notes: list[str] = []
+    data = container.load_table(path.name, str(path), notes=notes)
+    if data.shape[1] != len(header):
+        raise InvalidRecording(f"{path}: {len(header)} header columns but {data.shape[1]} values")
     placement = options.placement or Placement.LOWER
     series = make_series(
         str(path),
-        data[:, 0],
-        data[:, 4:7],
-        data[:, 1:4],
-        mag,
+        data[:, columns["time"][0]],
+        data[:, columns["accel"]],
+        data[:, columns["gyro"]] if "gyro" in columns else None,
+        data[:, columns["mag"]] if "mag" in columns else None,
         placement=placement,
         source="fusion_csv",
         ranges=options.ranges(),
+        notes=notes,
     )
     return ImuRecording({placement: series})
 
@@ -121,12 +176,16 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     """
     text = Container(path).read_text(path.name)
     lines = [ln for ln in text.splitlines() if ln.strip()]
+    notes: list[str] = []
+    if len(lines) > 1 and not MEX_ROW.match(lines[-1]):
+        notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
+        lines = lines[:-1]
     try:
         stamps = np.array([ln.split(",", 1)[0] for ln in lines], dtype="datetime64[us]")
         values = np.array([ln.split(",", 1)[1].split(",") for ln in lines], dtype=float)
-    except ValueError as exc:
+    except (ValueError, IndexError) as exc:
         raise InvalidRecording(f"{path}: not a MEx accelerometer file: {exc}") from None
-    if values.shape[1] != 3:
+    if values.ndim != 2 or values.shape[1] != 3:
         raise InvalidRecording(f"{path}: expected 4 columns, found {values.shape[1] + 1}")
     time_s = (stamps - stamps[0]).astype(np.int64) / 1e6
     parts = {q.lower() for q in path.parts}
@@ -148,6 +207,7 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
         source="mex_csv",
         ranges=options.ranges(accel=MEX_RANGE_G),
         metadata={"start": str(stamps[0])},
+        notes=notes,
     )
     return ImuRecording({placement: series})
 
@@ -170,6 +230,19 @@ def _parse_comments(text: str) -> dict[str, str]:
         if sep:
             meta[key.strip().lower()] = value.strip()
     return meta
+
+
+def _number(meta: dict[str, str], key: str, label: str) -> float | None:
+    """A positive number from a ``# key: value`` line, or None when absent."""
+    if key not in meta:
+        return None
+    try:
+        value = float(meta[key])
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidRecording(f"{label}: '# {key}: {meta[key]}' is not a positive number")
+    return value
 
 
 def _placement(value: str, label: str) -> Placement:
@@ -195,10 +268,17 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     if n_comments >= len(lines):
         raise InvalidRecording(f"{label}: no header line")
     header = [c.strip() for c in lines[n_comments].split(",")]
+    for j, name in enumerate(header):
+        if name in header[:j]:
+            raise InvalidRecording(
+                f"{label}: column '{name}' appears twice (columns {header.index(name) + 1} "
+                f"and {j + 1})"
+            )
+    notes: list[str] = []
     if text is None:
-        data = container.load_table(path.name, label, skip_rows=n_comments + 1)
+        data = container.load_table(path.name, label, skip_rows=n_comments + 1, notes=notes)
     else:
-        data = load_table(text, label, skip_rows=n_comments + 1)
+        data = load_table(text, label, skip_rows=n_comments + 1, notes=notes)
     if data.shape[1] != len(header):
         raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
     columns: dict[tuple[str, str], dict[str, int]] = {}
@@ -213,9 +293,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         columns.setdefault((m["placement"] or "", m["kind"]), {})[m["axis"]] = j
     prefixes = sorted({p for p, _ in columns})
     ranges = options.ranges(
-        accel=float(meta["accel_range_g"]) if "accel_range_g" in meta else None,
-        gyro=float(meta["gyro_range_dps"]) if "gyro_range_dps" in meta else None,
-        mag=float(meta["mag_range_ut"]) if "mag_range_ut" in meta else None,
+        accel=_number(meta, "accel_range_g", label),
+        gyro=_number(meta, "gyro_range_dps", label),
+        mag=_number(meta, "mag_range_ut", label),
     )
     sensors: dict[Placement, ImuSeries] = {}
     for prefix in prefixes:
@@ -250,6 +330,7 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             source="generic",
             ranges=ranges,
             metadata={k: v for k, v in meta.items() if k not in ("placement",)},
+            notes=notes,
         )
     if not sensors:
         raise InvalidRecording(f"{label}: no channel columns such as accel_x_g")
@@ -266,13 +347,17 @@ def _sniff_generic_folder(p: Probe) -> bool:
 def read_generic_folder(path: Path, options: ReadOptions) -> ImuRecording:
     """A folder of generic CSVs named after placements (``upper.csv``, ``lower.csv``)."""
     sensors: dict[Placement, ImuSeries] = {}
+    forward_axes: dict[str, str] = {}
     for file in sorted(path.glob("*.csv")):
         placement = _placement(file.stem, str(file))
         rec = read_generic_csv(file, ReadOptions(placement=placement, **_ranges_only(options)))
         if len(rec.sensors) != 1:
             raise InvalidRecording(f"{file}: one sensor per file expected in a sensor folder")
         sensors[placement] = next(iter(rec.sensors.values()))
-    return ImuRecording(sensors)
+        if "forward_axis" in rec.metadata:  # each file's own '# forward_axis:' line
+            forward_axes[str(placement)] = str(rec.metadata["forward_axis"])
+    metadata: dict[str, object] = {"forward_axes": forward_axes} if forward_axes else {}
+    return ImuRecording(sensors, metadata=metadata)
 
 
 def _ranges_only(options: ReadOptions) -> dict[str, float | None]:

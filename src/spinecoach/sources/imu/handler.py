@@ -126,10 +126,11 @@ class ImuAnalysis:
         out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
             c = self.cycles
+            # one count per output: the repetitions table's (the note gives the rhythm)
             out.append(
-                f"dominant periodic tilt: {c.n_cycles} cycles (period {c.period_s:.1f} s, "
-                f"range {c.amplitude_deg:.1f}°, steady segment {c.segment_s[0]:.1f}-"
-                f"{c.segment_s[1]:.1f} s)"
+                f"dominant periodic tilt: {len(self.result.repetitions)} repetitions counted "
+                f"(period {c.period_s:.1f} s, range {c.amplitude_deg:.1f}°, steady segment "
+                f"{c.segment_s[0]:.1f}-{c.segment_s[1]:.1f} s)"
             )
         return out
 
@@ -145,6 +146,44 @@ def _placement_set(value: str | None) -> PlacementSet | None:
     return PlacementSet(value)
 
 
+def parse_forward_axes(value: str) -> tuple[str | None, dict[str, str]]:
+    """``--forward-axis`` value: one axis for every sensor, or ``upper=+x,lower=-z``.
+
+    Returns
+    -------
+    (axis for every sensor or None, per-placement axes)
+
+    Raises
+    ------
+    InvalidInput
+        One line naming the flag, the allowed values and the value given.
+    """
+    allowed = "+x, -x, +y, -y, +z, -z or auto"
+    common: str | None = None
+    per: dict[str, str] = {}
+    for part in value.split(","):
+        name, sep, axis = part.partition("=")
+        if not sep:
+            name, axis = "", name
+        name, axis = name.strip().lower(), axis.strip()
+        if axis.lower() != "auto":
+            try:
+                parse_axis(axis)
+            except InvalidInput:
+                raise InvalidInput(
+                    f"--forward-axis must be one of {allowed} (or per sensor, e.g. "
+                    f"upper=+x,lower=-z), got '{value}'"
+                ) from None
+        if not name:
+            common = axis
+        elif name in {p.value for p in Placement}:
+            per[name] = axis
+        else:
+            known = ", ".join(p.value for p in Placement)
+            raise InvalidInput(f"--forward-axis: unknown sensor '{name}' (known: {known})")
+    return common, per
+
+
 def check_mounting_options(forward_axis: str | None, calibration_s: float) -> None:
     """Reject a bad forward axis or neutral window before any file is read.
 
@@ -153,14 +192,8 @@ def check_mounting_options(forward_axis: str | None, calibration_s: float) -> No
     InvalidInput
         One line naming the flag, the allowed values and the value given.
     """
-    if forward_axis is not None and forward_axis.strip().lower() != "auto":
-        try:
-            parse_axis(forward_axis)
-        except InvalidInput:
-            raise InvalidInput(
-                "--forward-axis must be one of +x, -x, +y, -y, +z, -z or auto, "
-                f"got '{forward_axis}'"
-            ) from None
+    if forward_axis is not None:
+        parse_forward_axes(forward_axis)
     if not (math.isfinite(calibration_s) and calibration_s > 0):
         raise InvalidInput(
             f"--calibration-s must be a positive number of seconds, got {calibration_s}"
@@ -189,10 +222,17 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     single = SINGLE_SENSOR_PLACEMENTS.get(opts.placement or "")
     recording = read_imu(path, format=opts.format, options=ReadOptions(placement=single))
     ahrs = AhrsOptions(use_magnetometer=opts.use_magnetometer)
+    common, per_sensor = parse_forward_axes(opts.forward_axis) if opts.forward_axis else (None, {})
+    file_axes = recording.metadata.get("forward_axes")  # a folder: each file's own line
     calibration = CalibrationOptions(
         start_s=opts.calibration_start_s,
         duration_s=opts.calibration_s,
-        forward_axis=opts.forward_axis or str(recording.metadata.get("forward_axis", "-z")),
+        forward_axis=common or str(recording.metadata.get("forward_axis", "-z")),
+        forward_axes={
+            **(dict(file_axes) if isinstance(file_axes, dict) and common is None else {}),
+            **per_sensor,
+        },
+        when_moving="refuse",  # a whole recording: no still start at all is refused
     )
     if chosen is None:
         chosen = recording.placement_set
@@ -237,6 +277,8 @@ def analyze_imu(path: Path, options: Any = None) -> Any:
         if getattr(options, name, None) is not None:
             flag = "--" + name.replace("_", "-")
             raise InvalidInput(f"{flag} does not apply to IMU recordings")
+    for name in getattr(options, "reader_options", None) or {}:
+        raise InvalidInput(f"--{name.replace('_', '-')} does not apply to IMU recordings")
     opts = _coerce(options)
     analysis = run_imu_analysis(path, opts)
     single = analysis.cycles is not None
@@ -315,7 +357,8 @@ def _analyze_single(
     result = analyze_imu_measures(
         measures,
         signature,
-        params=EventParameters(neutral_deg=neutral),
+        # the band-passed tilt's last seconds are filter transient: no unfinished repetition
+        params=EventParameters(neutral_deg=neutral, count_unfinished_fraction=0.0),
         exercise_id=opts.exercise.id if opts.exercise else "",
     )
     return ImuAnalysis(recording, measures, result, cycles)

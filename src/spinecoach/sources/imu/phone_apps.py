@@ -45,6 +45,7 @@ from spinecoach.sources.imu.registry import (
     ReadOptions,
     register_reader,
 )
+from spinecoach.sources.imu.units import check_time, check_units
 
 STANDARD_GRAVITY = 9.80665  # m/s² per g
 SENSOR_LOGGER_HEADER = "time,seconds_elapsed"
@@ -89,6 +90,7 @@ def combine_streams(
     cleaned: dict[str, Stream] = {}
     reports: list[QualityReport] = []
     for kind, st in streams.items():
+        check_time(st.label, st.time_s)
         t, ch, rep = clean_samples(
             st.label, st.time_s, {kind: st.xyz}, ranges=_ranges_for(kind, ranges)
         )
@@ -119,9 +121,12 @@ def combine_streams(
     t = t[keep]
     gyro = _interp(cleaned["gyro"], t) if "gyro" in cleaned else None
     mag = _interp(cleaned["mag"], t) if "mag" in cleaned else None
+    accel_g, gyro, notes = check_units(label, t, accel.xyz[keep], gyro, mag)
+    if notes:
+        reports.append(QualityReport(warnings=tuple(notes)))
     return ImuSeries(
         time_s=t - t[0],
-        accel_g=accel.xyz[keep],
+        accel_g=accel_g,
         gyro_dps=gyro,
         mag_ut=mag,
         placement=placement,

@@ -84,19 +84,25 @@ class Container:
                 raise InvalidRecording(f"{self.path}: cannot read: {exc.strerror}") from None
         return self.read_text(name)[:n_bytes]
 
-    def load_table(self, name: str, label: str, *, skip_rows: int = 1) -> FloatArray:
-        """Numeric CSV table of member ``name`` (NumPy's C parser reads plain files directly)."""
+    def load_table(
+        self, name: str, label: str, *, skip_rows: int = 1, notes: list[str] | None = None
+    ) -> FloatArray:
+        """Numeric CSV table of member ``name`` (NumPy's C parser reads plain files directly).
+
+        A partial last row (a recording cut off mid-write) is dropped with a note appended
+        to ``notes``.
+        """
         if self._zip is None and self.path.is_file():
             try:
                 data = np.loadtxt(
                     self.path, delimiter=",", skiprows=skip_rows, ndmin=2, encoding="utf-8-sig"
                 )
-            except ValueError as exc:
-                raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+            except (ValueError, UnicodeDecodeError):
+                return load_table(self.read_text(name), label, skip_rows=skip_rows, notes=notes)
             if data.shape[0] == 0:
                 raise InvalidRecording(f"{label}: no data rows")
             return data
-        return load_table(self.read_text(name), label, skip_rows=skip_rows)
+        return load_table(self.read_text(name), label, skip_rows=skip_rows, notes=notes)
 
     def find(self, basename: str) -> str | None:
         """Member whose file name (any folder) equals ``basename`` (case-insensitive)."""
@@ -198,12 +204,33 @@ def read_imu(
     return recording
 
 
-def load_table(text: str, label: str, *, delimiter: str = ",", skip_rows: int = 1) -> FloatArray:
-    """Numeric table ``(n_rows, n_columns)`` from CSV text (header rows skipped)."""
+def load_table(
+    text: str,
+    label: str,
+    *,
+    delimiter: str = ",",
+    skip_rows: int = 1,
+    notes: list[str] | None = None,
+) -> FloatArray:
+    """Numeric table ``(n_rows, n_columns)`` from CSV text (header rows skipped).
+
+    A last row that does not parse (cut off mid-write) is dropped, with a note appended to
+    ``notes``; any other bad row is an error naming its line.
+    """
     try:
         data = np.loadtxt(io.StringIO(text), delimiter=delimiter, skiprows=skip_rows, ndmin=2)
     except ValueError as exc:
-        raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+        lines = text.rstrip("\r\n").splitlines()
+        if len(lines) <= skip_rows + 1:
+            raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+        try:
+            data = np.loadtxt(
+                io.StringIO("\n".join(lines[:-1])), delimiter=delimiter, skiprows=skip_rows, ndmin=2
+            )
+        except ValueError:
+            raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+        if notes is not None:
+            notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
     if data.shape[0] == 0:
         raise InvalidRecording(f"{label}: no data rows")
     return data

@@ -310,7 +310,8 @@ def simulate(
         values={
             "lumbar_flexion_deg": up_sag - lo_sag,
             "lumbar_lateral_flexion_deg": up_front - lo_front,
-            "lumbar_rotation_deg": up_head - lo_head,
+            # positive = upper trunk turned to the right (heading is counter-clockwise)
+            "lumbar_rotation_deg": lo_head - up_head,
             "pelvic_tilt_deg": lo_sag,
             "pelvic_obliquity_deg": lo_front,
             "trunk_inclination_deg": up_sag,

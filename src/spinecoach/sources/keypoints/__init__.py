@@ -4,7 +4,8 @@
 >>> series = read_keypoints("clip.json", format="blazepose_json", mirrored=False)  # doctest: +SKIP
 
 Formats (see :data:`KEYPOINT_READERS`): ``blazepose_json``, ``openpose_json``,
-``openpose_frames`` (OpenPose's own per-frame output), ``kinect_txt``, ``vicon_txt`` and
+``openpose_frames`` (OpenPose's own per-frame output), ``coco17_json`` (AlphaPose, MMPose,
+RTMPose), ``kinect_txt``, ``vicon_txt`` and
 ``csv`` (our export format, written by :func:`write_keypoints_csv`).
 Every reader returns a :class:`~spinecoach.motion.types.KeypointSeries` with subject-side
 canonical names, NaN + confidence 0 for missing points, and time stamps in seconds (from the
@@ -20,6 +21,7 @@ from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.types import KeypointSeries
 from spinecoach.sources.keypoints import (
     blazepose,
+    coco17,
     csv_format,
     kinect,
     openpose,
@@ -37,6 +39,7 @@ KEYPOINT_READERS: dict[str, KeypointReader] = {
         blazepose.READER,
         openpose.READER,
         openpose_frames.READER,
+        coco17.READER,
         kinect.READER,
         vicon.READER,
         csv_format.READER,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,8 @@ def read_json(path: Path) -> Any:
         raise InvalidRecording(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InvalidRecording(f"{path}: JSON nested too deeply to be keypoints") from None
 
 
 def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
@@ -97,7 +100,14 @@ def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
             ) from None
     if not rows:
         raise InvalidRecording(f"{path}: no data rows")
-    return np.asarray(rows, dtype=np.float64)
+    table = np.asarray(rows, dtype=np.float64)
+    bad = ~np.isfinite(table) | (np.abs(table) > 1e9)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise InvalidRecording(
+            f"{path}: data row {row + 1} holds a value that is infinite, NaN or beyond 1e9"
+        )
+    return table
 
 
 #: Numbers per point in a pose row: position (x, y, z) then orientation quaternion (qx, qy, qz, qw).
@@ -212,6 +222,11 @@ def build_fixed_rate_series(
     )
 
 
+#: Frame keys may leave gaps (dropped frames), but not spread a few frames over millions.
+MAX_FRAME_SPAN_FACTOR = 20
+MAX_FRAME_GAP = 100_000
+
+
 def frame_keys(path: Path, raw: Any) -> list[tuple[float, dict[str, Any]]]:
     """Return ``(frame_number, joints)`` pairs of a KERAAL ``{"positions": {...}}`` file, sorted."""
     if not isinstance(raw, dict) or not isinstance(raw.get("positions"), dict):
@@ -222,12 +237,22 @@ def frame_keys(path: Path, raw: Any) -> list[tuple[float, dict[str, Any]]]:
             number = float(key)
         except ValueError:
             raise InvalidRecording(f"{path}: frame key '{key}' is not a frame number") from None
+        if not (math.isfinite(number) and number >= 0 and number == round(number)):
+            raise InvalidRecording(
+                f"{path}: frame key '{key}' is not a whole, non-negative frame number"
+            )
         if not isinstance(joints, dict):
             raise InvalidRecording(f"{path}: frame '{key}' is not an object of joints")
         frames.append((number, joints))
     if not frames:
         raise InvalidRecording(f"{path}: 'positions' holds no frames")
     frames.sort(key=lambda item: item[0])
+    span = frames[-1][0] - frames[0][0] + 1
+    if span > MAX_FRAME_SPAN_FACTOR * len(frames) + MAX_FRAME_GAP:
+        raise InvalidRecording(
+            f"{path}: frame keys {frames[0][0]:g}-{frames[-1][0]:g} span {span:g} frames for "
+            f"{len(frames)} frames in the file: not frame numbers of one recording"
+        )
     return frames
 
 
@@ -237,12 +262,34 @@ def joint_xyz(path: Path, frame_key: float, joint: str, value: Any, n_dims: int)
         raise InvalidRecording(
             f"{path}: frame {frame_key:g}, joint '{joint}': expected a list of {n_dims} numbers"
         )
-    try:
-        return [float(v) for v in value[:n_dims]]
-    except (TypeError, ValueError):
+    coords = value[:n_dims]
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in coords):
         raise InvalidRecording(
             f"{path}: frame {frame_key:g}, joint '{joint}': coordinates are not numbers"
-        ) from None
+        )
+    out = [float(v) for v in coords]
+    if not all(math.isfinite(v) and abs(v) < 1e7 for v in out):
+        raise InvalidRecording(
+            f"{path}: frame {frame_key:g}, joint '{joint}': coordinates {out} are not finite "
+            "image or world positions"
+        )
+    return out
+
+
+def joint_confidence(path: Path, frame_key: float, joint: str, value: Any) -> float:
+    """A joint's visibility/confidence: a number in [0, 1] (null: 0, not seen)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRecording(
+            f"{path}: frame {frame_key:g}, joint '{joint}': visibility {value!r} is not a number"
+        )
+    number = float(value)
+    if not (math.isfinite(number) and -1e-6 <= number <= 1.0 + 1e-6):
+        raise InvalidRecording(
+            f"{path}: frame {frame_key:g}, joint '{joint}': visibility {value!r} is not in 0..1"
+        )
+    return min(max(number, 0.0), 1.0)
 
 
 def keyed_joint_arrays(
@@ -288,5 +335,9 @@ def keyed_joint_arrays(
             if col is None:
                 raise InvalidRecording(f"{path}: frame {key:g}: unknown {what} '{file_name}'")
             positions[row, col] = joint_xyz(path, key, file_name, value, n_dims)
-            confidence[row, col] = float(value[n_dims]) if len(value) > n_dims else 1.0
+            confidence[row, col] = (
+                joint_confidence(path, key, file_name, value[n_dims])
+                if len(value) > n_dims
+                else 1.0
+            )
     return positions, confidence

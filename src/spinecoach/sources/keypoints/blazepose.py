@@ -12,9 +12,10 @@ KERAAL's (this JSON layout is KERAAL's own extraction format):
   the person (we exchange them so names are subject-side).
 - ``dropped_frames=()``: frames where no person was found were dropped and the keys
   renumbered, so key *k* is the *k*-th detection, not video frame *k*. Without further
-  information each key is placed at ``(k - 1) / sample_rate_hz``; pass the 1-based video frame
-  numbers that were dropped (e.g. where the OpenPose file of the same video is empty) to
-  re-insert them as missing frames (NaN, confidence 0) and restore true video time.
+  information each key *k* is placed at ``(k - k0) / sample_rate_hz`` (a gap in the keys is
+  kept as missing frames); pass the 1-based video frame numbers that were dropped (e.g.
+  where the OpenPose file of the same video is empty) to re-insert them as missing frames
+  (NaN, confidence 0) and restore true video time.
 - ``frame_size_px=(960, 544)``: the KERAAL video size; normalised x, y (and z, which uses the
   x scale) are multiplied by it so 2D angles are not distorted by the aspect ratio.
 - ``sample_rate_hz=30.0``: the video frame rate (the file carries no time stamps).
@@ -88,12 +89,18 @@ def read_blazepose_json(
     }
     n_detections = len(frames)
     dropped = sorted({int(f) for f in dropped_frames})
-    n_frames = n_detections + len(dropped)
-    if dropped and (dropped[0] < 1 or dropped[-1] > n_frames):
-        raise InvalidRecording(
-            f"{path}: dropped_frames must be video frame numbers between 1 and {n_frames}"
-        )
-    kept_rows = np.setdiff1d(np.arange(n_frames), np.asarray(dropped, dtype=int) - 1)
+    numbers = np.array([key for key, _ in frames])
+    if not dropped:
+        # keys are frame numbers: a gap in them is frames without a detection, kept as gaps
+        kept_rows = np.round(numbers - numbers[0]).astype(int)
+        n_frames = int(kept_rows[-1]) + 1
+    else:
+        n_frames = n_detections + len(dropped)
+        if dropped[0] < 1 or dropped[-1] > n_frames:
+            raise InvalidRecording(
+                f"{path}: dropped_frames must be video frame numbers between 1 and {n_frames}"
+            )
+        kept_rows = np.setdiff1d(np.arange(n_frames), np.asarray(dropped, dtype=int) - 1)
     positions, confidence = keyed_joint_arrays(
         path, frames, kept_rows, n_frames, columns, 3, "landmark"
     )
@@ -112,7 +119,7 @@ def read_blazepose_json(
         "mirrored": mirrored,
         "labels_swapped": labels_swapped,
         "dropped_frames": tuple(dropped),
-        "frame_numbering": "detections" if not dropped else "video (dropped frames re-inserted)",
+        "frame_numbering": "frame keys" if not dropped else "video (dropped frames re-inserted)",
     }
     return build_fixed_rate_series(
         path, sample_rate_hz, names, positions, confidence, frame, "blazepose", metadata

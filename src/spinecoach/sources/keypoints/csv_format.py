@@ -91,6 +91,22 @@ def _parse_columns(path: Path, header: list[str]) -> tuple[tuple[str, ...], int,
     return tuple(names), n_dims, with_vis
 
 
+def _size(path: Path, fields: dict[str, str], key: str) -> int | None:
+    """A positive whole number of pixels from a ``# key: value`` header line."""
+    text = fields.get(key)
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidRecording(
+            f"{path}: '# {key}: {text}' must be a whole number of pixels"
+        ) from None
+    if not 0 < value < 1_000_000:
+        raise InvalidRecording(f"{path}: '# {key}: {text}' must be a positive number of pixels")
+    return value
+
+
 def _to_float(path: Path, line_number: int, cell: str) -> float:
     cell = cell.strip()
     if not cell:
@@ -147,9 +163,23 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
     frame = CoordinateFrame(
         kind,
         axes=fields.get("axes", default_axes),
-        width_px=int(fields["width_px"]) if fields.get("width_px") else None,
-        height_px=int(fields["height_px"]) if fields.get("height_px") else None,
+        width_px=_size(path, fields, "width_px"),
+        height_px=_size(path, fields, "height_px"),
     )
+    if with_vis:
+        bad = np.isfinite(confidence) & ((confidence < 0) | (confidence > 1))
+        if bad.any():
+            frame_i, point = (int(v) for v in np.argwhere(bad)[0])
+            raise InvalidRecording(
+                f"{path}: line {first_data_line + frame_i}: {names[point]}_visibility "
+                f"{confidence[frame_i, point]:g} is not in 0..1"
+            )
+        confidence = np.where(np.isfinite(confidence), confidence, 0.0)
+    if (
+        not np.all(np.isfinite(positions) | np.isnan(positions))
+        or np.nanmax(np.abs(np.where(np.isfinite(positions), positions, 0.0)), initial=0.0) > 1e7
+    ):
+        raise InvalidRecording(f"{path}: a position is infinite or beyond 1e7")
     return build_series(
         path,
         time_s,

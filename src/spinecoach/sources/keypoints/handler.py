@@ -8,6 +8,7 @@ from pathlib import Path
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
 from spinecoach.motion.measures import compute_measures
+from spinecoach.motion.plausibility import PlausibilityCheck, gate_keypoints
 from spinecoach.sources.analysis_input import (
     IMU_ONLY_OPTIONS,
     AnalysisOutput,
@@ -21,6 +22,8 @@ from spinecoach.sources.keypoints.csv_format import write_keypoints_csv
 def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     """Read a keypoint file, compute every measure and, with an exercise, analyse it.
 
+    Implausible frames and keypoints (left/right flips, impossible jumps, bone lengths) are
+    set aside first (:func:`spinecoach.motion.plausibility.gate_keypoints`) and reported.
     Events are detected on the unfiltered measures (as live); ``options.filter`` applies to
     the measures returned for reporting.
     """
@@ -31,19 +34,29 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
             raise InvalidInput(f"{flag} applies to IMU inputs only")
     name = options.format or detect_format(path)
     reader = KEYPOINT_READERS.get(name)
-    reader_options: dict[str, object] = {}
+    reader_options: dict[str, object] = dict(options.reader_options)
     notes: list[str] = []
     if options.fps is not None:
         if reader is None or "sample_rate_hz" not in inspect.signature(reader.read).parameters:
             raise InvalidInput(f"--fps does not apply to format '{name}' (it has time stamps)")
         reader_options["sample_rate_hz"] = options.fps
+    if reader is not None:
+        accepted = set(inspect.signature(reader.read).parameters)
+        for option in options.reader_options:
+            if option not in accepted:
+                flag = "--" + option.replace("_", "-")
+                raise InvalidInput(f"{flag} does not apply to format '{name}'")
     series = read_keypoints(path, name, **reader_options)
     rate = series.metadata.get("sample_rate_hz")
     if rate is not None and options.fps is None:
         notes.append(f"no time stamps in the file: assumed {rate} frames/s (change with --fps)")
     if options.keypoints_out is not None:
         write_keypoints_csv(series, options.keypoints_out)
-    raw = compute_measures(series, min_confidence=options.min_confidence)
+    gated, report = gate_keypoints(series, PlausibilityCheck(min_confidence=options.min_confidence))
+    note = report.note()
+    if note:
+        notes.append(note)
+    raw = compute_measures(gated, min_confidence=options.min_confidence)
     notes += [f"{k}: {v}" for k, v in raw.flags.items()]
     result = None
     exercise = options.exercise
@@ -56,9 +69,10 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
             error_codes=error_codes_for(exercise),
         )
     return AnalysisOutput(
-        measures=reported_measures(raw, series, options.filter),
+        measures=reported_measures(raw, gated, options.filter),
         result=result,
         source=f"keypoints/{name}",
         keypoints=series,
         notes=tuple(notes),
+        plausibility=report.to_json(),
     )

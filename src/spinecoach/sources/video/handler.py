@@ -236,6 +236,7 @@ def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
         ("--placement", options.placement),
         ("--forward-axis", options.forward_axis),
         ("--calibration-s", options.calibration_s),
+        *((f"--{k.replace('_', '-')}", v) for k, v in options.reader_options.items()),
     ):
         if value is not None:
             raise InvalidInput(f"{flag} does not apply to a video input ({path.name})")

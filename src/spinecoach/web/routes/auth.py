@@ -1,19 +1,28 @@
-"""Sign-up, sign-in and sign-out."""
+"""Sign-up, sign-in, sign-out and the account page (sign-ins, password change)."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.wording import plain_message
-from spinecoach.errors import InvalidInput, RateLimited
+from spinecoach.errors import InvalidInput, NotFound, RateLimited, ServerBusy
 from spinecoach.web.accounts import validate_sign_up
-from spinecoach.web.deps import AccountsDep, ContextDep, CsrfChecked, OptionalUser
+from spinecoach.web.context import AppContext
+from spinecoach.web.deps import (
+    AccountsDep,
+    ContextDep,
+    CsrfChecked,
+    CurrentUser,
+    DbDep,
+    OptionalUser,
+    WebSessionDep,
+)
 from spinecoach.web.pages import redirect, render
-from spinecoach.web.security import WebSession
+from spinecoach.web.security import WebSession, client_address
 
 router = APIRouter()
 
@@ -25,8 +34,24 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _sign_in(request: Request, user_id: int) -> None:
-    request.state.set_session = WebSession.new(user_id)
+def client_of(request: Request, ctx: AppContext) -> str:
+    """The client's address (forwarded headers believed only from trusted proxies)."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        ctx.settings.trusted_proxies,
+    )
+
+
+def _sign_in(request: Request, ctx: AppContext, db: DbSession, user_id: int) -> None:
+    session = ctx.signins.start(
+        db,
+        user_id,
+        user_agent=request.headers.get("user-agent", ""),
+        client=client_of(request, ctx),
+    )
+    request.state.set_session = session
+    request.state.web_session = session
 
 
 @router.get("/signup")
@@ -42,6 +67,8 @@ def signup(
     request: Request,
     _: CsrfChecked,
     accounts: AccountsDep,
+    ctx: ContextDep,
+    db: DbDep,
     name: Annotated[str, Form(max_length=200)],
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=200)],
@@ -51,12 +78,15 @@ def signup(
     """Create the account and sign in."""
     form = {"name": name, "email": email, "role": role, "clinic_code": clinic_code}
     try:
+        ctx.limiter.reserve([("signup", client_of(request, ctx))], "Too many sign-ups.")
         person = accounts.sign_up(validate_sign_up(name, email, password, role, clinic_code))
+    except RateLimited as exc:
+        return render(request, "signup.html", status_code=429, form=form, error=str(exc))
     except InvalidInput as exc:
         return render(
             request, "signup.html", status_code=422, form=form, error=plain_message(str(exc))
         )
-    _sign_in(request, person.id)
+    _sign_in(request, ctx, db, person.id)
     return redirect("/")
 
 
@@ -74,23 +104,28 @@ def login(
     _: CsrfChecked,
     accounts: AccountsDep,
     ctx: ContextDep,
+    db: DbDep,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
-    """Check the password (rate-limited per e-mail and address) and sign in."""
-    client = request.client.host if request.client else "unknown"
-    key = f"{email.strip().lower()}|{client}"
-    now_s = time.monotonic()
+    """Check the password (rate-limited per account and per client address) and sign in."""
+    account = email.strip().lower()
     try:
-        ctx.login_limiter.check(key, now_s)
+        reserved = ctx.limiter.reserve(
+            [("account", account), ("client", client_of(request, ctx))],
+            "Too many failed sign-ins.",
+        )
     except RateLimited as exc:
         return render(
             request, "login.html", status_code=429, next=next, email=email, error=str(exc)
         )
-    person = accounts.authenticate(email, password)
-    if person is None:
-        ctx.login_limiter.failed(key, now_s)
+    try:
+        person = accounts.authenticate(email, password)
+    except ServerBusy:
+        ctx.limiter.release(reserved)  # not checked: does not count against anyone
+        raise
+    if person is None:  # the reserved attempt stays counted as a failure
         return render(
             request,
             "login.html",
@@ -99,13 +134,83 @@ def login(
             email=email,
             error="That e-mail and password do not match an account.",
         )
-    ctx.login_limiter.succeeded(key)
-    _sign_in(request, person.id)
+    ctx.limiter.release(reserved)
+    ctx.limiter.clear("account", account)
+    _sign_in(request, ctx, db, person.id)
     return redirect(_safe_next(next))
 
 
 @router.post("/logout")
-def logout(request: Request, _: CsrfChecked) -> Response:
-    """Sign out (a fresh anonymous session replaces the old one)."""
+def logout(
+    request: Request, _: CsrfChecked, ctx: ContextDep, db: DbDep, session: WebSessionDep
+) -> Response:
+    """Sign out: the server-side sign-in ends (a copied cookie stops working) and a fresh
+    anonymous session replaces it."""
+    ctx.signins.revoke(db, session)
     request.state.set_session = WebSession.new()
     return redirect("/login")
+
+
+@router.get("/account")
+def account_page(
+    request: Request, user: CurrentUser, ctx: ContextDep, db: DbDep, session: WebSessionDep
+) -> Response:
+    """The person's sign-ins (where and when) and the password-change form."""
+    return render(
+        request,
+        "account.html",
+        sign_ins=ctx.signins.listing(db, user.id, session),
+        error=None,
+        message=request.query_params.get("done"),
+    )
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    _: CsrfChecked,
+    user: CurrentUser,
+    accounts: AccountsDep,
+    ctx: ContextDep,
+    db: DbDep,
+    session: WebSessionDep,
+    current_password: Annotated[str, Form(max_length=200)],
+    new_password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Change the password; every other sign-in of this person ends."""
+    try:
+        accounts.change_password(user, current_password, new_password)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "account.html",
+            status_code=422,
+            sign_ins=ctx.signins.listing(db, user.id, session),
+            error=str(exc),
+            message=None,
+        )
+    ctx.signins.revoke_all(db, user.id, keep=session)
+    return redirect("/account?done=password")
+
+
+@router.post("/account/sign-ins/{sign_in_id}/revoke")
+def revoke_sign_in(
+    sign_in_id: int,
+    _: CsrfChecked,
+    user: CurrentUser,
+    ctx: ContextDep,
+    db: DbDep,
+) -> Response:
+    """End one of the person's own sign-ins (another device or browser)."""
+    if not ctx.signins.revoke_one(db, user.id, sign_in_id):
+        raise NotFound("There is no such sign-in of yours.")
+    return redirect("/account?done=signed-out")
+
+
+@router.post("/account/sign-ins/revoke-others")
+def revoke_other_sign_ins(
+    _: CsrfChecked, user: CurrentUser, ctx: ContextDep, db: DbDep, session: WebSessionDep
+) -> Response:
+    """End every sign-in of the person except this one."""
+    ctx.signins.revoke_all(db, user.id, keep=session)
+    return redirect("/account?done=signed-out")

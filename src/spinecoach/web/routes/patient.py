@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
-from spinecoach.domain.wording import plain_message
+from spinecoach.domain.safety_state import SafetyLevel, SafetyState
+from spinecoach.domain.wording import condition_words, plain_message
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
 from spinecoach.web import charts
-from spinecoach.web.care import ANSWER_CHOICES, morning_check_in, plan_items_for_page
+from spinecoach.web.care import ANSWER_CHOICES, Care, morning_check_in, plan_items_for_page
 from spinecoach.web.deps import (
     AccountsDep,
     CareDep,
@@ -27,6 +28,7 @@ from spinecoach.web.deps import (
 )
 from spinecoach.web.pages import export_download, redirect, render
 from spinecoach.web.progress import compute_progress, session_summary
+from spinecoach.web.safety import safety_line
 
 router = APIRouter()
 
@@ -59,13 +61,21 @@ def home(request: Request, user: OptionalUser, care: CareDep) -> Response:
     screening = care.latest_screening(user)
     if screening is None:
         return redirect("/screening")
-    if not screening.may_exercise:
-        return redirect("/screening/result")
-    if current_safety_state(care.db, user.id, care.rules).blocks_exercise:
-        return redirect("/safety")
+    blocked = _blocked_page(care, user)
+    if blocked:
+        return redirect(blocked)
     if care.plans.latest_row(user.id) is None:
         return redirect("/intake")
     return redirect("/today")
+
+
+def _blocked_page(care: Care, user: models.Person, state: SafetyState | None = None) -> str | None:
+    """Where a person whose safety state blocks exercise is sent (``None`` when not blocked):
+    the screening verdict when the screening set it, else the safety page."""
+    state = state or current_safety_state(care.db, user.id, care.rules)
+    if not state.blocks_exercise:
+        return None
+    return "/screening/result" if state.source == "screening" else "/safety"
 
 
 @router.get("/sources")
@@ -151,6 +161,12 @@ def intake_answers(form: FormData) -> dict[str, Any]:
         "minutes_per_day": _int(form, "minutes_per_day", 5, 15),
         "conditions": [str(v) for v in form.getlist("conditions")],
     }
+    pregnancy_weeks = _optional_int(form, "pregnancy_weeks", 0, 42)
+    if pregnancy_weeks is not None:
+        answers["pregnancy_weeks"] = pregnancy_weeks
+    surgery_weeks = _optional_int(form, "weeks_since_surgery", 0, 5200)
+    if surgery_weeks is not None:
+        answers["weeks_since_surgery"] = surgery_weeks
     rmdq = _optional_int(form, "rmdq_score", 0, 24)
     if rmdq is not None:
         # Only the score is collected (the questionnaire's text is not shipped).
@@ -164,7 +180,7 @@ def _intake_context(form: dict[str, Any] | None = None, error: str | None = None
             (k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
         ],
         "goals": sorted(KNOWN_GOALS),
-        "conditions": sorted(KNOWN_CONDITIONS),
+        "conditions": [(c, condition_words(c)) for c in sorted(KNOWN_CONDITIONS)],
         "form": form or {},
         "error": error,
     }
@@ -206,15 +222,16 @@ def today(
 ) -> Response:
     """Today's routine, its duration, and what changed since yesterday and why."""
     screening = care.latest_screening(user)
-    if screening is None or not screening.may_exercise:
-        return redirect("/" if screening is None else "/screening/result")
+    if screening is None:
+        return redirect("/")
     state = current_safety_state(care.db, user.id, care.rules)
-    if state.blocks_exercise:
-        return redirect("/safety")  # urgent or emergency: the page to acknowledge
+    blocked = _blocked_page(care, user, state)
+    if blocked:
+        return redirect(blocked)  # urgent or emergency: the page to acknowledge
     view = care.today(user)
     if view is None:
         return redirect("/intake")
-    gate = exercise_gate_for(care.db, user.id, care.rules)  # a paused plan says why
+    gate = exercise_gate_for(care.db, user.id, care.rules, state)  # a paused plan says why
     clinician = care.db.get(models.Person, user.clinician_id) if user.clinician_id else None
     return render(
         request,
@@ -227,17 +244,20 @@ def today(
         screening=screening,
         gate=gate,
         safety_level=state.level,
+        safety=None if state.level is SafetyLevel.CLEAR else safety_line(state, ctx.library),
         symptom_choices=[r for r in ctx.rules.stop_rules if r.symptom != "centralisation"],
     )
 
 
 @router.get("/progress")
-def progress(request: Request, user: PatientUser, db: DbDep) -> Response:
-    """Pain over time (with the minimal important change), range of motion, adherence."""
+def progress(request: Request, user: PatientUser, db: DbDep, care: CareDep) -> Response:
+    """Pain over time (with the minimal important change), range of motion, adherence, and
+    the working day by week (sitting time, desk breaks, posture trend)."""
     figures = compute_progress(db, user.id, _now().date())
     return render(
         request,
         "progress.html",
+        weeks=care.service.posture.weekly(user.id),
         progress=figures,
         pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
         rom_charts=[

@@ -31,7 +31,7 @@ def _now() -> datetime:
 @router.get("/safety")
 def safety_page(request: Request, user: PatientUser, db: DbDep, ctx: ContextDep) -> Response:
     """Your safety state: why, what to do now, how it is lifted, and its history."""
-    return render(request, "safety.html", message="", **block_context(db, ctx, user))
+    return render(request, "safety.html", message="", safety=None, **block_context(db, ctx, user))
 
 
 @router.post("/safety/acknowledge")

@@ -34,6 +34,7 @@ import contextlib
 import json
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -50,10 +51,12 @@ from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
-from spinecoach.web.deps import CareDep, ContextDep, PatientUser
+from spinecoach.web.deps import CareDep, ContextDep, DbDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
 from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
 from spinecoach.web.pages import redirect, render
+from spinecoach.web.posture import desk_break_session_plan, mark_desk_break
+from spinecoach.web.resume import latest_interrupted, resumed_plan
 from spinecoach.web.security import COOKIE_NAME
 
 log = logging.getLogger(__name__)
@@ -66,22 +69,40 @@ TOO_BIG = 1009
 
 
 @router.get("/session")
-def session_page(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep) -> Response:
-    """The guided session page (webcam, keypoints or timers only)."""
+def session_page(
+    request: Request,
+    user: PatientUser,
+    care: CareDep,
+    ctx: ContextDep,
+    db: DbDep,
+    resume: int | None = None,
+) -> Response:
+    """The guided session page (webcam, keypoints or timers only); after a crash or a dropped
+    connection it offers to resume the unfinished session (``?resume=ID`` continues it)."""
     care.require_clear_to_exercise(user)
     view = care.today(user)
     if view is None:
         return redirect("/intake")
+    plan = view.plan
+    desk_break = request.query_params.get("desk_break")
+    if desk_break:  # a 1-3 minute desk break runs through the same session (docs/posture.md)
+        view = replace(view, plan=desk_break_session_plan(ctx, care.db, user.id, desk_break))
+        plan = view.plan
+    if resume is not None:
+        plan = resumed_plan(db, user.id, resume, plan)
     config = {
         "names": list(BLAZEPOSE_33_NAMES),
         "edges": [list(e) for e in SKELETON_EDGES],
         "symptoms": [{"id": r.symptom, "label": r.label} for r in ctx.rules.stop_rules],
+        "resume": resume,
     }
     return render(
         request,
         "session.html",
         view=view,
-        items=plan_items_for_page(view.plan, ctx.library),
+        interrupted=latest_interrupted(db, user.id) if resume is None else None,
+        resuming=resume,
+        items=plan_items_for_page(plan, ctx.library),
         config_json=json.dumps(config).replace("<", "\\u003c"),  # safe inside <script>
         minutes=round(view.plan.total_duration_s / 60),
     )
@@ -91,7 +112,7 @@ def _cues(cues: list[Cue]) -> list[dict[str, object]]:
     return [c.to_message() for c in cues]
 
 
-def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int]:
+def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, Any, int | None]:
     """Check origin, cookie, role and screening; return (person, plan, plan_id)."""
     origin = websocket.headers.get("origin")
     if origin and urlparse(origin).netloc != websocket.headers.get("host"):
@@ -100,6 +121,8 @@ def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, An
     if session is None or session.user_id is None:
         raise UnsafeOrigin("please sign in")
     with ctx.session_factory() as db:
+        if not ctx.signins.valid(db, session):
+            raise UnsafeOrigin("please sign in")
         person = db.get(models.Person, session.user_id)
         if person is None or person.role != "patient":
             raise UnsafeOrigin("guided sessions are for patients")
@@ -107,6 +130,9 @@ def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, An
         row = PlanRepository(db).latest_row(person.id)
         if row is None:
             raise InvalidInput("no plan yet: complete the intake first")
+        desk_break = websocket.query_params.get("desk_break")
+        if desk_break:
+            return person, desk_break_session_plan(ctx, db, person.id, desk_break), None
         return person, relabel(plan_from_row(row), ctx.library), row.id
 
 
@@ -242,17 +268,19 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
 
 
 @router.websocket("/ws/session")
-async def live_session(websocket: WebSocket, source: str = "timer", sensor: str = "") -> None:
+async def live_session(
+    websocket: WebSocket, source: str = "timer", sensor: str = "", resume: str = ""
+) -> None:
     """A guided session over a WebSocket (camera frames or timers only; ``sensor=imu`` adds a
-    motion sensor beside the camera)."""
-    await _serve(websocket, source, sensor)
+    motion sensor beside the camera; ``resume=ID`` continues an interrupted session)."""
+    await _serve(websocket, source, sensor, resume)
 
 
 @router.websocket("/ws/session/imu")
-async def live_session_imu(websocket: WebSocket) -> None:
+async def live_session_imu(websocket: WebSocket, resume: str = "") -> None:
     """A guided session steered by a motion sensor (a phone or sensor bridge sends the IMU
     JSON lines of ``spinecoach.sources.imu.live`` inside ``{"type": "imu", "lines": ...}``)."""
-    await _serve(websocket, "imu")
+    await _serve(websocket, "imu", "", resume)
 
 
 @router.get("/session/sensor")
@@ -326,10 +354,23 @@ def _sensor_message(text: str) -> ImuMessage | SensorMessage:
 
 
 @router.websocket("/ws/session/keypoints")
-async def live_session_keypoints(websocket: WebSocket, sensor: str = "") -> None:
+async def live_session_keypoints(websocket: WebSocket, sensor: str = "", resume: str = "") -> None:
     """A guided session fed keypoints by the client (phones with on-device pose, the bench);
     ``sensor=imu`` adds a motion sensor beside it."""
-    await _serve(websocket, "keypoints", sensor)
+    await _serve(websocket, "keypoints", sensor, resume)
+
+
+def _resume_id(resume: str) -> int | None:
+    if not resume:
+        return None
+    if not resume.isdigit() or len(resume) > 18:
+        raise InvalidInput(f"resume: expected a session number, got {resume[:40]!r}")
+    return int(resume)
+
+
+def _resumed(ctx: AppContext, person_id: int, resume_id: int, plan: Any) -> Any:
+    with ctx.session_factory() as db:
+        return resumed_plan(db, person_id, resume_id, plan)
 
 
 def _sensors_beside(sensor: str) -> tuple[bool, tuple[str, ...]]:
@@ -343,15 +384,20 @@ def _sensors_beside(sensor: str) -> tuple[bool, tuple[str, ...]]:
     return "imu" in names, tuple(n for n in names if n != "imu")
 
 
-async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
+async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: str = "") -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
         beside, plugins = _sensors_beside(sensor)
         if plugins and source not in ("camera", "keypoints", "imu", "timer"):
             raise InvalidInput(f"sensor: not available with source {source!r}")
+        resume_id = _resume_id(resume)
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
+        if resume_id is not None:
+            plan = await run_in_threadpool(_resumed, ctx, person.id, resume_id, plan)
+        # plan_id is None for a desk break (no stored routine row; the sink accepts None)
+        open_live: Any = ctx.live.open
         key, live = await run_in_threadpool(
-            ctx.live.open, person.id, plan, plan_id, source, beside, plugins
+            open_live, person.id, plan, plan_id, source, beside, plugins, resume_id
         )
     except SpinecoachError as exc:
         await websocket.accept()
@@ -365,6 +411,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
     bad = 0
     try:
         cues = await run_in_threadpool(live.start)
+        await run_in_threadpool(mark_desk_break, ctx, live.session_id, plan)
         await conn.send(
             {
                 "type": "hello",
@@ -414,4 +461,8 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "") -> None:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await ticker
-        await run_in_threadpool(ctx.live.close, key, "Connection closed before the end.")
+        # A dropped connection leaves the stored session resumable (the page reconnects with
+        # resume=ID, whichever server process it reaches); a finished one is closed.
+        await run_in_threadpool(
+            ctx.live.close, key, "Connection closed before the end.", not conn.finished_sent
+        )

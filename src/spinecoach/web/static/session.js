@@ -1,5 +1,7 @@
-/* spinecoach guided session: webcam -> server pose + coach -> skeleton, cues, voice.
-   Plain JavaScript, no libraries. Protocol documented in spinecoach/web/routes/session.py. */
+/* spinecoach guided session: webcam -> pose in this browser (pose_client.js, a Web Worker)
+   -> keypoints -> coach on the server -> skeleton, cues, voice. Frames leave the page only
+   when the person chooses server-side pose ("send-frames"). Plain JavaScript; protocol
+   documented in spinecoach/web/routes/session.py. */
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("session-config").textContent);
@@ -22,13 +24,16 @@
   let finished = false;
   let landmarks = null;
   let landmarksAt = 0;
+  let stopPose = null;      // pose in the browser (pose_client.js), while it runs
+  let reconnects = 0;       // tries to resume the session after a dropped connection
   let lastBreath = null;
   const spoken = new Set();
   const grab = document.createElement("canvas");
   const video = $("video");
   const overlay = $("overlay");
   const rtts = [];
-  window.spinecoachStats = { frames: 0, landmarkFrames: 0, cues: 0, rtts };
+  window.spinecoachStats = { frames: 0, landmarkFrames: 0, cues: 0, rtts,
+                             keypointsSent: 0, detectFps: 0, confidence: 0 };
 
   // ---------------------------------------------------------------- audio
   let audio = null;
@@ -259,8 +264,13 @@
   // ---------------------------------------------------------------- socket
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const path = source === "imu" ? "/ws/session/imu"
-      : "/ws/session?source=" + source + sensorQuery();
+    const resume = config.resume ? "resume=" + encodeURIComponent(config.resume) : "";
+    // a desk break (/session?desk_break=HH:MM) runs through the same session socket
+    const deskBreak = new URLSearchParams(location.search).get("desk_break");
+    const query = [resume, deskBreak ? "desk_break=" + encodeURIComponent(deskBreak) : ""]
+      .filter(Boolean).join("&");
+    const path = source === "imu" ? "/ws/session/imu" + (query ? "?" + query : "")
+      : "/ws/session?source=" + source + sensorQuery() + (query ? "&" + query : "");
     ws = new WebSocket(scheme + "//" + location.host + path);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {
@@ -269,9 +279,12 @@
         document.body.dataset.sessionId = msg.session_id;
         render(msg.state); showCues(msg.cues || []);
         if (source === "camera") sendFrame();
+        else if (source === "keypoints" && !stopPose) startBrowserPose();
+        reconnects = 0;
       } else if (msg.type === "state") {
         render(msg.state); showCues(msg.cues || []);
       } else if (msg.type === "ack") {
+        if (typeof msg.client_ts === "number" && source === "keypoints") rtts.push(performance.now() - msg.client_ts);
         if ("angle" in msg) renderAngle(msg.angle);
         if ("sensor_angle" in msg) renderSensor(msg.sensor_angle);
         if (msg.sensors) renderPlugins(msg.sensors);
@@ -292,7 +305,16 @@
       }
     };
     ws.onclose = () => {
-      if (!finished) showFatal("The connection to the coach was lost. Your finished exercises are saved.");
+      if (finished) return;
+      const sessionId = document.body.dataset.sessionId;
+      if (sessionId && reconnects < 5) {   // resume the same stored session, on any server
+        reconnects += 1;
+        showFatal("The connection to the coach was lost; reconnecting… Your finished exercises are saved.");
+        config.resume = sessionId;
+        setTimeout(connect, 1000 * reconnects);
+        return;
+      }
+      showFatal("The connection to the coach was lost. Your finished exercises are saved; reload the page to resume.");
     };
   }
   function sensorQuery() {
@@ -301,6 +323,23 @@
     return names.length ? "&sensor=" + names.join(",") : "";
   }
   function send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); }
+
+  // ---------------------------------------------------------------- pose in the browser
+  function startBrowserPose() {
+    const missing = config.names.map(() => [null, null, 0]);
+    stopPose = window.spinecoachPose.start(video, (r) => {
+      if (finished) return;
+      const stats = window.spinecoachStats;
+      stats.detectFps = r.detectFps; stats.confidence = r.confidence; stats.detectMs = r.ms;
+      if (r.landmarks) { landmarks = r.landmarks; landmarksAt = performance.now(); stats.landmarkFrames += 1; }
+      send({ type: "keypoints", t: r.t, keypoints: r.keypoints || missing,
+             detect_fps: Math.round(r.detectFps * 10) / 10,
+             confidence: Math.round(r.confidence * 1000) / 1000 });
+      stats.keypointsSent += 1;
+    }, (error) => {
+      showFatal("Pose in this browser could not start (" + error + "). Reload and choose timers only, or tick 'analyse on the server'.");
+    });
+  }
 
   function showFatal(text) {
     const list = $("cues");
@@ -312,6 +351,7 @@
 
   function finish(msg) {
     finished = true;
+    if (stopPose) { stopPose(); stopPose = null; }
     render(msg.state);
     if (stream) stream.getTracks().forEach((t) => t.stop());
     $("live").hidden = true;
@@ -402,7 +442,8 @@
   function begin(withCamera) {
     $("intro").hidden = true;
     $("live").hidden = false;
-    source = withCamera ? "camera" : "timer";
+    // Default: pose runs here and only keypoints are sent; frames only if the person chose it.
+    source = withCamera ? ($("send-frames").checked ? "camera" : "keypoints") : "timer";
     withSensor = withCamera && $("with-sensor").checked;
     if (withSensor) renderSensor(null);
     $("no-camera").hidden = withCamera;

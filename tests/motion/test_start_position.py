@@ -10,7 +10,7 @@ from spinecoach.content import load_library
 from spinecoach.motion.analysis import analyze
 from spinecoach.motion.body import Body
 from spinecoach.motion.demonstration import demonstration_series
-from spinecoach.motion.posture import (
+from spinecoach.motion.start_position import (
     ACCEPTED,
     LYING,
     UPRIGHT,

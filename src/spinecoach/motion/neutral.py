@@ -1,0 +1,190 @@
+"""Whole-recording estimates for batch analysis: the rest (neutral) level and count confidence.
+
+The live tracker must take its start position from the first second; a whole recording
+need not. A recording can start mid-movement (a squat filmed from the bottom), tilted, or
+end before the last repetition comes back, so batch analysis estimates the rest level from
+the distribution of the whole signal and the exercise's known direction:
+
+* a recording that starts and ends at the same level (within half the minimum excursion)
+  rests there: the median of its first and last second;
+* ``positive`` movements rest at the low end: the median of the lowest 15 % of samples
+  (``negative``: the highest 15 %);
+* ``both`` (side to side): the candidates are the median and the modes of the distribution
+  (places the signal dwells); the one from which the most excursions are seen (reaching the
+  minimum excursion and coming back) wins, ties going to the one nearest 0 (the measures are
+  anatomical angles whose 0 is upright/neutral).
+
+:func:`count_confidence` says how clearly a recording shows repeated movement: most of the
+consecutive samples must be correlated (:func:`smoothness`: human movement is; random
+keypoints, shuffled frames and jitter are not), repetitions must last long enough to be
+human, and their ranges must be consistent. Below that, the count is replaced by
+"no clear repeated movement".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from spinecoach.domain.exercise import ExcursionDirection, SensorSignature
+from spinecoach.motion.types import FloatArray, Repetition
+
+#: Fraction of the distribution's low (or high) end taken as the rest level.
+REST_TAIL = 0.15
+#: Seconds at each end compared: a recording that starts and ends at one level rests there.
+ENDS_S = 1.0
+#: Sample-to-sample autocorrelation below which a signal is noise, not movement.
+MIN_SMOOTHNESS = 0.5
+SMOOTHNESS_LAG_S = 1.0 / 30.0
+#: Repetitions shorter than this (s) are not human therapeutic movement.
+MIN_REPETITION_S = 0.2
+NO_CLEAR_MOVEMENT = "no clear repeated movement"
+
+
+def _decimated(time_s: FloatArray, values: FloatArray, rate_hz: float = 10.0) -> FloatArray:
+    """Block medians of the valid samples at about ``rate_hz`` (for candidate scoring)."""
+    ok = np.isfinite(values) & np.isfinite(time_s)
+    t, v = time_s[ok], values[ok]
+    if t.size < 2:
+        return v
+    bins = np.floor((t - t[0]) * rate_hz).astype(np.int64)
+    edges = np.flatnonzero(np.diff(bins)) + 1
+    return np.array([float(np.median(chunk)) for chunk in np.split(v, edges)])
+
+
+def _count_excursions(values: FloatArray, center: float, enter: float, exit_: float) -> int:
+    count, state = 0, 0
+    for x in (values - center).tolist():
+        if state == 0:
+            if x >= enter:
+                state = 1
+            elif x <= -enter:
+                state = -1
+        elif state * x <= exit_:
+            count += 1
+            state = 0
+            if x >= enter:
+                state = 1
+            elif x <= -enter:
+                state = -1
+    return count
+
+
+def _modes(values: FloatArray, bin_deg: float) -> list[float]:
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < bin_deg:
+        return [float(np.median(values))]
+    n_bins = min(int(math.ceil((hi - lo) / bin_deg)), 2000)
+    hist, edges = np.histogram(values, bins=n_bins)
+    smooth = np.convolve(hist, np.ones(3) / 3, mode="same")
+    peaks = [
+        i
+        for i in range(n_bins)
+        if smooth[i] >= 0.1 * smooth.max()
+        and (i == 0 or smooth[i] >= smooth[i - 1])
+        and (i == n_bins - 1 or smooth[i] > smooth[i + 1])
+    ]
+    return [float(0.5 * (edges[i] + edges[i + 1])) for i in peaks]
+
+
+def estimate_neutral(
+    time_s: FloatArray, values: FloatArray, signature: SensorSignature
+) -> float | None:
+    """Rest level of ``values`` for ``signature``'s movement, from the whole recording.
+
+    Parameters
+    ----------
+    time_s, values : ndarray, shape (n,)
+        The primary angle (degrees, NaN where not measured).
+    signature : SensorSignature
+        Direction and minimum excursion of the movement.
+
+    Returns
+    -------
+    float or None
+        None when fewer than 3 valid samples.
+    """
+    ok = np.isfinite(values)
+    finite = values[ok]
+    if finite.size < 3:
+        return None
+    enter = max(float(signature.min_excursion_deg), 1.0)
+    t = time_s[ok]
+    head, tail = finite[t <= t[0] + ENDS_S], finite[t >= t[-1] - ENDS_S]
+    if abs(float(np.median(head)) - float(np.median(tail))) <= 0.5 * enter:
+        return float(np.median(np.concatenate([head, tail])))  # starts and ends at rest
+    direction = signature.direction
+    if direction is ExcursionDirection.POSITIVE:
+        cut = np.quantile(finite, REST_TAIL)
+        return float(np.median(finite[finite <= cut]))
+    if direction is ExcursionDirection.NEGATIVE:
+        cut = np.quantile(finite, 1.0 - REST_TAIL)
+        return float(np.median(finite[finite >= cut]))
+    coarse = _decimated(time_s, values)
+    candidates = [float(np.median(finite)), *_modes(finite, max(1.0, 0.25 * enter))]
+    scored = [(_count_excursions(coarse, c, enter, 0.5 * enter), -abs(c), c) for c in candidates]
+    return max(scored)[2]
+
+
+def smoothness(time_s: FloatArray, values: FloatArray) -> float:
+    """Autocorrelation of the angle over :data:`SMOOTHNESS_LAG_S` (1.0 when too short).
+
+    Human movement sampled at 30 Hz or faster changes little from one sample to the next
+    (0.7-1.0, walking knees included); random keypoints, shuffled frames and jitter do not
+    (about 0). Pairs with a missing sample are skipped.
+    """
+    ok = np.isfinite(values)
+    if int(ok.sum()) < 8:
+        return 1.0
+    dt = float(np.median(np.diff(time_s[ok])))
+    if not dt > 0 or dt > 2 * SMOOTHNESS_LAG_S:
+        return 1.0  # too slow a rate to tell movement from noise this way
+    lag = max(1, int(round(SMOOTHNESS_LAG_S / dt)))
+    a, b = values[:-lag], values[lag:]
+    pair = np.isfinite(a) & np.isfinite(b)
+    if int(pair.sum()) < 4:
+        return 1.0
+    a, b = a[pair], b[pair]
+    var = float(np.var(np.concatenate([a, b])))
+    if var <= 1e-12:
+        return 1.0
+    return float(np.clip(1.0 - float(np.mean((b - a) ** 2)) / (2.0 * var), -1.0, 1.0))
+
+
+def count_confidence(
+    time_s: FloatArray, values: FloatArray, repetitions: tuple[Repetition, ...]
+) -> dict[str, Any]:
+    """How clearly the recording shows the repeated movement that was counted.
+
+    Returns
+    -------
+    dict
+        ``score`` (0-1), ``level`` (``high`` / ``medium`` / ``low`` / ``none``),
+        ``smoothness``, ``short_repetitions`` and ``clear`` (False: the count
+        should be replaced by :data:`NO_CLEAR_MOVEMENT`), ``reason`` when not clear.
+    """
+    rho = smoothness(time_s, values)
+    n = len(repetitions)
+    short = sum(1 for r in repetitions if r.duration_s < MIN_REPETITION_S)
+    out: dict[str, Any] = {"smoothness": rho, "short_repetitions": short}
+    reason = None
+    if rho < MIN_SMOOTHNESS:
+        reason = f"the angle jumps from frame to frame (smoothness {rho:.2f} < {MIN_SMOOTHNESS})"
+    elif n and short > 0.5 * n:
+        reason = f"{short} of {n} movements lasted under {MIN_REPETITION_S} s"
+    if n == 0 or reason is not None:
+        out.update(score=0.0, level="none", clear=n == 0 and reason is None)
+        if reason is not None:
+            out["reason"] = reason
+        return out
+    ranges = np.array([r.range_deg for r in repetitions])
+    consistency = 1.0
+    if n >= 2 and ranges.mean() > 0:
+        consistency = float(max(0.0, 1.0 - ranges.std() / ranges.mean()))
+    smooth_score = (rho - MIN_SMOOTHNESS) / (1.0 - MIN_SMOOTHNESS)
+    score = float(np.clip(smooth_score, 0.0, 1.0) * (0.5 + 0.5 * consistency) * (1 - short / n))
+    level = "high" if score >= 0.7 else "medium" if score >= 0.4 else "low"
+    out.update(score=score, level=level, clear=True)
+    return out

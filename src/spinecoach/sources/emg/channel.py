@@ -1,0 +1,218 @@
+"""The sEMG live channel: activation, symmetry, relax cues, flexion-relaxation ratio."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from spinecoach.domain.cues import CueKind
+from spinecoach.domain.exercise import Category, Exercise
+from spinecoach.errors import InvalidDataFile
+from spinecoach.settings import default_content_dir
+from spinecoach.sources.emg.processing import (
+    EnvelopeFilter,
+    flexion_relaxation_ratio,
+    symmetry_pct,
+)
+from spinecoach.sources.sensor_plugin import LineChannel, SensorCue
+
+#: Defaults of data/sensors/emg.toml (the data file is what is used; see there).
+#: Seconds at the start of the stream that are the reference contraction.
+REFERENCE_S = 5.0
+#: During a stretch hold, activation above this % of the reference for RELAX_AFTER_S: relax cue.
+RELAX_ABOVE_PCT = 25.0
+RELAX_AFTER_S = 3.0
+#: Symmetry below this % for UNEVEN_AFTER_S while active (> 10 %): symmetry feedback.
+UNEVEN_BELOW_PCT = 70.0
+UNEVEN_AFTER_S = 4.0
+ENVELOPE_RATE_HZ = 20.0
+#: EMA weight per envelope sample for the cues (about one second at 20 Hz).
+SMOOTH = 0.05
+RELAX = "Let your back muscles relax into the stretch; breathe out slowly."
+UNEVEN = "Your back muscles are working unevenly: share the effort between left and right."
+STRETCH_CATEGORIES = frozenset({Category.STATIC_STRETCH, Category.MOBILITY, Category.PNF})
+
+
+def load_emg_settings(content_dir: Path | None = None) -> dict[str, float]:
+    """The coaching thresholds of ``data/sensors/emg.toml`` (defaults above when absent)."""
+    path = (content_dir or default_content_dir()) / "sensors" / "emg.toml"
+    defaults = {
+        "reference_s": REFERENCE_S,
+        "relax_above_pct": RELAX_ABOVE_PCT,
+        "relax_after_s": RELAX_AFTER_S,
+        "uneven_below_pct": UNEVEN_BELOW_PCT,
+        "uneven_after_s": UNEVEN_AFTER_S,
+    }
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return defaults
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidDataFile(str(path), "", f"not valid TOML: {exc}") from None
+    for key in defaults:
+        value = raw.get(key, defaults[key])
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise InvalidDataFile(str(path), key, "expected a positive number")
+        defaults[key] = float(value)
+    return defaults
+
+
+class EmgChannel(LineChannel):
+    """Raw left/right erector spinae samples (µV) -> % of the reference contraction."""
+
+    name = "emg"
+    fields = ("left_uv", "right_uv", "flexion_deg")
+    required = ("left_uv", "right_uv")
+    limits = {"left_uv": (-1e5, 1e5), "right_uv": (-1e5, 1e5), "flexion_deg": (-180, 180)}
+
+    def __init__(self, rate_hz: float = 1000.0, reference_s: float | None = None) -> None:
+        super().__init__()
+        self.settings = load_emg_settings()
+        self.rate_hz = rate_hz
+        self.reference_s = reference_s or self.settings["reference_s"]
+        self._filters = (EnvelopeFilter(rate_hz), EnvelopeFilter(rate_hz))
+        self._t0: float | None = None
+        self._ref: list[list[float]] = [[], []]
+        self.reference_uv: tuple[float, float] | None = None
+        self._every = max(1, int(round(rate_hz / ENVELOPE_RATE_HZ)))
+        self._n = 0
+        self.left_pct: float | None = None
+        self.right_pct: float | None = None
+        self.angle_deg: float | None = None
+        self._pending: list[SensorCue] = []
+        self._reset_tallies()
+
+    def _reset_tallies(self) -> None:
+        self.samples: list[tuple[float, float, float, float]] = []  # t, left %, right %, angle
+        self._high_since: float | None = None
+        self._uneven_since: float | None = None
+        self._ema: tuple[float, float] | None = None
+        self.relax_cues = 0
+
+    def start_exercise(self, exercise: Exercise | None) -> None:
+        """Fresh tallies for the exercise."""
+        super().start_exercise(exercise)
+        self._reset_tallies()
+
+    def note_angle(self, angle_deg: float | None) -> None:
+        """The trunk/lumbar flexion now from the IMU or camera beside (for the FRR)."""
+        self.angle_deg = angle_deg
+
+    # -- samples -----------------------------------------------------------------------
+
+    def push(self, t_s: float, values: Mapping[str, float]) -> None:
+        """One raw sample of both sides (and optionally the flexion angle)."""
+        self.push_block(
+            np.array([t_s]),
+            np.array([values["left_uv"]]),
+            np.array([values["right_uv"]]),
+            np.array([values.get("flexion_deg", np.nan)]),
+        )
+
+    def push_block(
+        self, t_s: np.ndarray, left: np.ndarray, right: np.ndarray, angle: np.ndarray | None = None
+    ) -> None:
+        """A block of raw samples (files and Lab Streaming Layer chunks)."""
+        if t_s.size == 0:
+            return
+        if self._t0 is None:
+            self._t0 = float(t_s[0])
+        env_l = self._filters[0].push(np.asarray(left, float))
+        env_r = self._filters[1].push(np.asarray(right, float))
+        for i in range(t_s.size):
+            t = float(t_s[i])
+            if self.reference_uv is None:
+                if t - self._t0 <= self.reference_s:
+                    self._ref[0].append(float(env_l[i]))
+                    self._ref[1].append(float(env_r[i]))
+                    continue
+                self.reference_uv = tuple(  # type: ignore[assignment]
+                    max(float(np.percentile(r[len(r) // 5 :] or [1.0], 50)), 1e-6)
+                    for r in self._ref
+                )
+            self._n += 1
+            if self._n % self._every:
+                continue
+            assert self.reference_uv is not None
+            lp = 100.0 * float(env_l[i]) / self.reference_uv[0]
+            rp = 100.0 * float(env_r[i]) / self.reference_uv[1]
+            self.left_pct, self.right_pct = lp, rp
+            a = float(angle[i]) if angle is not None and np.isfinite(angle[i]) else None
+            a = a if a is not None else self.angle_deg
+            self._sample(t, lp, rp, np.nan if a is None else a)
+
+    def _sample(self, t: float, lp: float, rp: float, angle: float) -> None:
+        if self.exercise is None:
+            return
+        self.samples.append((t, lp, rp, angle))
+        # cues judge about one second of envelope (an EMA), not single noisy values
+        a = SMOOTH
+        self._ema = (lp, rp) if self._ema is None else (
+            self._ema[0] + a * (lp - self._ema[0]), self._ema[1] + a * (rp - self._ema[1])
+        )  # fmt: skip
+        lp, rp = self._ema
+        mean = (lp + rp) / 2
+        if self._phase == "hold" and self.exercise.category in STRETCH_CATEGORIES:
+            if mean > self.settings["relax_above_pct"]:
+                self._high_since = t if self._high_since is None else self._high_since
+                if t - self._high_since >= self.settings["relax_after_s"]:
+                    self._pending.append((CueKind.FORM, RELAX, "emg"))
+                    self.relax_cues += 1
+                    self._high_since = t
+            else:
+                self._high_since = None
+        sym = symmetry_pct(lp, rp)
+        if sym is not None and mean > 10.0 and sym < self.settings["uneven_below_pct"]:
+            self._uneven_since = t if self._uneven_since is None else self._uneven_since
+            if t - self._uneven_since >= self.settings["uneven_after_s"]:
+                self._pending.append((CueKind.FORM, UNEVEN, "emg"))
+                self._uneven_since = t
+        else:
+            self._uneven_since = None
+
+    _phase: str | None = None
+
+    def coach(self, exercise: Exercise | None, phase: str | None) -> Sequence[SensorCue]:
+        """Relax and symmetry cues since the last call (only while moving)."""
+        self._phase = phase
+        due, self._pending = self._pending, []
+        return due if phase is not None else ()
+
+    # -- to the page and the results ---------------------------------------------------
+
+    def readout(self) -> Mapping[str, object]:
+        """Activation (% reference) of each side, their mean and the symmetry."""
+        if self.reference_uv is None:
+            return {"label": "Back muscles", "activation_pct": None, "calibrating": True}
+        lp, rp = self.left_pct or 0.0, self.right_pct or 0.0
+        sym = symmetry_pct(lp, rp)
+        return {
+            "label": "Back muscles",
+            "activation_pct": round((lp + rp) / 2, 1),
+            "left_pct": round(lp, 1),
+            "right_pct": round(rp, 1),
+            "symmetry_pct": None if sym is None else round(sym, 1),
+            "calibrating": False,
+        }
+
+    def summary(self) -> Mapping[str, object]:
+        """Mean activation and symmetry over the exercise, relax cues, and the FRR."""
+        if not self.samples:
+            return {"samples": 0}
+        data = np.array(self.samples)
+        left, right = data[:, 1], data[:, 2]
+        mean = (left + right) / 2
+        sym = symmetry_pct(float(left.mean()), float(right.mean()))
+        frr = flexion_relaxation_ratio(data[:, 3], mean)
+        return {
+            "samples": int(data.shape[0]),
+            "mean_activation_pct": round(float(mean.mean()), 1),
+            "left_pct": round(float(left.mean()), 1),
+            "right_pct": round(float(right.mean()), 1),
+            "symmetry_pct": None if sym is None else round(sym, 1),
+            "relax_cues": self.relax_cues,
+            "flexion_relaxation_ratio": None if frr is None else round(frr, 2),
+        }

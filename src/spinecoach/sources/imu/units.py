@@ -1,0 +1,180 @@
+"""Plausibility of IMU units and clocks: refuse or convert, always with a note.
+
+Files say their units in their headers, and are sometimes wrong: a gyroscope logged in rad/s
+under °/s columns (or the reverse), an accelerometer in m/s² under g columns, times in
+milliseconds. Read as stated, these give silent nonsense (a pelvic tilt of ±180°, 37
+repetitions instead of 3). :func:`check_units` looks at the values themselves:
+
+* **time**: the median sample interval must give 2-5000 samples/s; otherwise the file is
+  refused with the rate it implies (times in ms, µs or ns must be converted to seconds).
+  A clock that jumps *back* by more than :data:`MAX_BACKWARD_S` (a reset) is refused with
+  the row, rather than re-sorted into two interleaved halves.
+* **accelerometer**: gravity must read about 1 g: a median magnitude of 7-12 is m/s² and is
+  converted (÷ 9.80665); anything else outside 0.5-2 g is refused.
+* **gyroscope**: compared with the accelerometer's tilt. Over windows where gravity's
+  direction turns by more than 10°, the gyroscope's turn (its integral) should match: a
+  ratio near 1/57.3 is rad/s (converted × 57.3), near 57.3 is °/s under rad/s columns
+  (converted ÷ 57.3). Values beyond :data:`MAX_GYRO_DPS` are refused.
+* magnitudes above :data:`MAX_ACCEL_G` or non-physical magnetometer values are refused.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from spinecoach.errors import InvalidRecording
+from spinecoach.motion.types import FloatArray
+
+STANDARD_GRAVITY = 9.80665
+MAX_BACKWARD_S = 1.0
+MIN_RATE_HZ, MAX_RATE_HZ = 2.0, 5000.0
+MAX_GYRO_DPS = 1.0e4
+MAX_ACCEL_G = 1.0e3
+MAX_MAG_UT = 1.0e4
+RAD = 180.0 / math.pi
+
+
+def check_time(label: str, time_s: FloatArray) -> None:
+    """Refuse implausible sample rates and clock resets (one line naming the problem)."""
+    finite = time_s[np.isfinite(time_s)]
+    if finite.size < 2:
+        return
+    dt = np.diff(finite)
+    back = np.flatnonzero(dt < -MAX_BACKWARD_S)
+    if back.size and int(np.count_nonzero(dt < 0)) <= 3:  # scrambled clocks: clean_samples
+        row = int(np.flatnonzero(np.isfinite(time_s))[back[0] + 1]) + 1
+        raise InvalidRecording(
+            f"{label}: time jumps back by {-float(dt[back[0]]):.3g} s at sample {row} (a clock "
+            "reset?): split the recording there"
+        )
+    # already in order (the usual case): the steps as they are; else re-sorted, as
+    # clean_samples will
+    forward = dt if bool(np.all(dt > 0)) else np.diff(np.unique(finite))
+    if forward.size == 0:
+        raise InvalidRecording(f"{label}: time does not advance")
+    median_dt = float(np.median(forward))
+    rate = 1.0 / median_dt
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        hint = ""
+        for unit, scale in (("milliseconds", 1e-3), ("microseconds", 1e-6), ("nanoseconds", 1e-9)):
+            if MIN_RATE_HZ <= 1.0 / (median_dt * scale) <= MAX_RATE_HZ:
+                hint = f"; if the times are in {unit}, convert them to seconds"
+                break
+        raise InvalidRecording(
+            f"{label}: time: samples are {median_dt:.4g} s apart ({rate:.3g} samples/s), "
+            f"not a plausible IMU rate ({MIN_RATE_HZ:g}-{MAX_RATE_HZ:g}/s){hint}"
+        )
+
+
+def _check_range(label: str, name: str, arr: FloatArray | None, limit: float, unit: str) -> None:
+    if arr is None:
+        return
+    finite = arr[np.isfinite(arr)]
+    if finite.size and float(np.max(np.abs(finite))) > limit:
+        raise InvalidRecording(
+            f"{label}: {name}: values up to {float(np.max(np.abs(finite))):.3g} {unit} are not "
+            "physical"
+        )
+
+
+def accel_scale(label: str, accel: FloatArray) -> tuple[float, str | None]:
+    """Factor to g and a note (m/s² converted), or InvalidRecording."""
+    norm = np.linalg.norm(accel, axis=1)
+    norm = norm[np.isfinite(norm)]
+    if norm.size == 0:
+        return 1.0, None
+    median = float(np.median(norm))
+    if 0.5 <= median <= 2.0:
+        return 1.0, None
+    if 7.0 <= median <= 12.0:
+        return 1.0 / STANDARD_GRAVITY, (
+            f"accelerometer read {median:.2f} at rest, i.e. m/s² under g columns: converted to g"
+        )
+    raise InvalidRecording(
+        f"{label}: accel: gravity reads {median:.3g} (median magnitude), expected about 1 g "
+        "(or 9.81 m/s²): check the accelerometer units"
+    )
+
+
+def gyro_scale(
+    time_s: FloatArray, accel_g: FloatArray, gyro: FloatArray, window_s: float = 0.5
+) -> float | None:
+    """Gyroscope turn / accelerometer tilt over windows with a clear tilt (None: no motion).
+
+    About 1 for °/s, 1/57.3 for rad/s read as °/s, 57.3 for °/s read as rad/s.
+    """
+    ok = (
+        np.isfinite(time_s)
+        & np.all(np.isfinite(accel_g), axis=1)
+        & np.all(np.isfinite(gyro), axis=1)
+    )
+    t, a, g = time_s[ok], accel_g[ok], gyro[ok]
+    if t.size < 20:
+        return None
+    dt = np.diff(t, prepend=t[0])
+    dt = np.clip(dt, 0.0, 0.1)
+    # smooth the accelerometer direction a little (0.1 s) to keep its noise out
+    width = max(1, int(round(0.1 / max(float(np.median(np.diff(t))), 1e-6))))
+    kernel = np.ones(width) / width
+    smooth = np.column_stack([np.convolve(a[:, k], kernel, mode="same") for k in range(3)])
+    up = smooth / np.maximum(np.linalg.norm(smooth, axis=1, keepdims=True), 1e-9)
+    cum = np.cumsum(g * dt[:, None], axis=0)
+    edges = np.searchsorted(t, np.arange(t[0], t[-1], window_s))
+    i0, i1 = edges[:-1], edges[1:] - 1
+    keep = i1 - i0 >= 2
+    i0, i1 = i0[keep], i1[keep]
+    u0, u1 = up[i0], up[i1]
+    tilt = np.degrees(np.arccos(np.clip(np.sum(u0 * u1, axis=1), -1.0, 1.0)))
+    clear = tilt >= 10.0
+    if int(clear.sum()) < 3:
+        return None
+    turn = cum[i1[clear]] - cum[i0[clear]]
+    # only the part of the turn that tilts gravity (about axes perpendicular to it)
+    axis_up = u0[clear] + u1[clear]
+    axis_up /= np.maximum(np.linalg.norm(axis_up, axis=1, keepdims=True), 1e-9)
+    perp = turn - axis_up * np.sum(turn * axis_up, axis=1, keepdims=True)
+    ratios = np.linalg.norm(perp, axis=1) / tilt[clear]
+    return float(np.median(ratios))
+
+
+def check_units(
+    label: str,
+    time_s: FloatArray,
+    accel: FloatArray,
+    gyro: FloatArray | None,
+    mag: FloatArray | None,
+) -> tuple[FloatArray, FloatArray | None, list[str]]:
+    """Check time and value plausibility; return accel (g), gyro (°/s) and notes.
+
+    Raises
+    ------
+    InvalidRecording
+        One line naming the file and the channel when the values cannot be what the
+        columns say and no conversion explains them.
+    """
+    check_time(label, time_s)
+    _check_range(label, "gyro", gyro, MAX_GYRO_DPS, "°/s")
+    _check_range(label, "accel", accel, MAX_ACCEL_G, "g")
+    _check_range(label, "mag", mag, MAX_MAG_UT, "µT")
+    notes: list[str] = []
+    factor, note = accel_scale(label, accel)
+    if note:
+        accel = accel * factor
+        notes.append(note)
+    if gyro is not None:
+        ratio = gyro_scale(time_s, accel, gyro)
+        if ratio is not None and 0.35 / RAD < ratio < 3.0 / RAD:
+            gyro = gyro * RAD
+            notes.append(
+                f"gyroscope turned {ratio:.3f}× the accelerometer's tilt: rad/s under °/s "
+                "columns, converted to °/s"
+            )
+        elif ratio is not None and 0.35 * RAD < ratio < 3.0 * RAD:
+            gyro = gyro / RAD
+            notes.append(
+                f"gyroscope turned {ratio:.0f}× the accelerometer's tilt: °/s under rad/s "
+                "columns, converted"
+            )
+    return accel, gyro, notes

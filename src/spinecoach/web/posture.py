@@ -1,0 +1,272 @@
+"""The posture pages' logic: the webcam check, the sitting monitor and desk-break sessions.
+
+Both WebSocket paths take the same binary frames as the guided session (8-byte little-endian
+client time stamp in ms, then a JPEG) and run MediaPipe in this process; frames are never
+stored. The check keeps the keypoints of a few seconds and turns them into figures; the
+monitor keeps only the :class:`~spinecoach.motion.posture_monitor.PostureMonitor` state and
+stores minutes per category and the nudges given when it stops.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from spinecoach.domain.plan import Plan
+from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, compare_all
+from spinecoach.errors import InvalidInput
+from spinecoach.settings import Settings
+from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES
+from spinecoach.sources.posture import figures_from_poses, make_monitor, pose_sample
+from spinecoach.store.services import CoachService
+from spinecoach.web.context import AppContext
+from spinecoach.web.live import FRAME_HEADER, MAX_FRAME_SIDE_PX
+
+#: Most frames one webcam check keeps (about 10 s at 4 fps).
+MAX_CHECK_FRAMES = 60
+
+
+def coach_service(ctx: AppContext, db: Any) -> CoachService:
+    """A coach service on ``db`` with the app's content."""
+    return CoachService(db, ctx.library, ctx.rules, ctx.settings)
+
+
+def decode_jpeg_frame(data: bytes) -> tuple[float, np.ndarray]:
+    """Split a binary frame message into (client time s, BGR image); one-line errors."""
+    import cv2
+
+    if len(data) <= FRAME_HEADER.size:
+        raise InvalidInput("frame: expected an 8-byte time stamp and a JPEG")
+    (t_ms,) = FRAME_HEADER.unpack_from(data)
+    image = cv2.imdecode(np.frombuffer(data[FRAME_HEADER.size :], np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise InvalidInput("frame: not a JPEG image")
+    height, width = image.shape[:2]
+    if max(height, width) > MAX_FRAME_SIDE_PX:
+        raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
+    return float(t_ms) / 1000.0, image
+
+
+class _Pose:
+    """A lazily created pose backend used from worker threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.backend: Any = None
+
+    def estimate(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with self.lock:
+            if self.backend is None:
+                from spinecoach.sources.pose import create_backend
+
+                self.backend = create_backend(
+                    "mediapipe", model_complexity=self.settings.pose_model_complexity
+                )
+            return self.backend.estimate(image)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        with self.lock:
+            if self.backend is not None:
+                self.backend.close()
+                self.backend = None
+
+
+@dataclass
+class CheckRun:
+    """One webcam posture check: frames in, figures out."""
+
+    ctx: AppContext
+    person_id: int
+    view: str
+    position: str
+    times: list[float] = field(default_factory=list)
+    positions: list[np.ndarray] = field(default_factory=list)
+    confidence: list[np.ndarray] = field(default_factory=list)
+    size: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        if self.view not in VIEWS:
+            raise InvalidInput(f"view: expected one of {', '.join(VIEWS)}, got {self.view!r}")
+        if self.position not in POSITIONS:
+            raise InvalidInput(
+                f"position: expected one of {', '.join(POSITIONS)}, got {self.position!r}"
+            )
+        self.pose = _Pose(self.ctx.settings)
+
+    def add_frame(self, data: bytes) -> int:
+        """Estimate the pose in one frame; returns how many frames are kept."""
+        if len(self.times) >= MAX_CHECK_FRAMES:
+            return len(self.times)
+        t_s, image = decode_jpeg_frame(data)
+        if self.times and t_s <= self.times[-1]:
+            raise InvalidInput("frame: time stamps must increase")
+        positions, confidence = self.pose.estimate(image)
+        self.size = (image.shape[1], image.shape[0])
+        self.times.append(t_s)
+        self.positions.append(positions[:, :2])
+        self.confidence.append(confidence)
+        return len(self.times)
+
+    def finish(self, now: datetime) -> dict[str, Any]:
+        """Figures of the frames so far, stored as an assessment; the result as JSON."""
+        self.pose.close()
+        if len(self.times) < 5:
+            raise InvalidInput("the check needs at least 5 frames with you in view")
+        measured = figures_from_poses(
+            self.times,
+            self.positions,
+            self.confidence,
+            BLAZEPOSE_33_NAMES,
+            self.size,
+            view=self.view,
+            position=self.position,
+            min_confidence=self.ctx.settings.min_keypoint_confidence,
+        )
+        if not measured.figures:
+            why = "; ".join(measured.notes) or "ears, shoulders and hips must be in view"
+            raise InvalidInput(f"no posture figure could be measured: {why}")
+        assessment = PostureAssessment(
+            taken_at=now,
+            position=self.position,
+            view=self.view,
+            figures=measured.figures,
+            unmeasurable=measured.unmeasurable,
+            input_name="webcam",
+        )
+        with self.ctx.session_factory() as db:
+            service = coach_service(self.ctx, db).posture
+            assessment_id = service.record_assessment(self.person_id, assessment, measured.notes)
+            comparisons = compare_all(assessment, service.norms)
+            found = service.findings(self.person_id)
+        return {
+            "type": "result",
+            "id": assessment_id,
+            "figures": [
+                {
+                    "measure": c.figure.measure,
+                    "value_deg": c.figure.value_deg,
+                    "confidence": c.figure.confidence,
+                    "confidence_label": c.figure.confidence_label,
+                    "status": c.status.value,
+                    "comparison": c.text,
+                }
+                for c in comparisons
+            ],
+            "unmeasurable": dict(measured.unmeasurable),
+            "notes": list(measured.notes),
+            "findings": [f.reason for f in found],
+        }
+
+
+@dataclass
+class MonitorRun:
+    """One opt-in monitor connection: frames (about 1 a second) in, state and nudges out."""
+
+    ctx: AppContext
+    person_id: int
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    last_t: float | None = None
+    t0: float | None = None
+
+    def __post_init__(self) -> None:
+        s = self.ctx.settings
+        self.monitor = make_monitor(
+            sitting_nudge_min=s.monitor_sitting_nudge_min,
+            posture_nudge_min=s.monitor_posture_nudge_min,
+            slump_deg=s.monitor_slump_deg,
+            neck_drop_fraction=s.monitor_neck_drop_fraction,
+        )
+        self.pose = _Pose(s)
+
+    def _t(self, client_t_s: float) -> float:
+        if self.t0 is None:
+            self.t0 = client_t_s
+        t = client_t_s - self.t0
+        if self.last_t is not None and t <= self.last_t:
+            raise InvalidInput("frame: time stamps must increase")
+        self.last_t = t
+        return t
+
+    def add_frame(self, data: bytes) -> dict[str, Any]:
+        """One frame: pose here, features, the monitor's state (and any nudges)."""
+        client_t_s, image = decode_jpeg_frame(data)
+        t = self._t(client_t_s)
+        positions, confidence = self.pose.estimate(image)
+        sample = pose_sample(
+            positions, confidence, BLAZEPOSE_33_NAMES, self.ctx.settings.min_keypoint_confidence
+        )
+        return self._state(self.monitor.push(t, sample))
+
+    def add_keypoints(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Keypoints estimated in the browser: ``{"type": "keypoints", "t": ms, "keypoints":
+        [[x, y, confidence], ...], "names": [...]?}`` (pixels; the guided session's format)."""
+        from spinecoach.web.live import parse_keypoints
+
+        t_ms = message.get("t")
+        if not isinstance(t_ms, int | float) or isinstance(t_ms, bool):
+            raise InvalidInput("keypoints: expected a time stamp 't' in ms")
+        positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
+        t = self._t(float(t_ms) / 1000.0)
+        sample = pose_sample(
+            positions, confidence, names, self.ctx.settings.min_keypoint_confidence
+        )
+        return self._state(self.monitor.push(t, sample))
+
+    def add_absent(self, client_t_s: float) -> dict[str, Any]:
+        """The page says no frame could be taken (camera paused): count as away."""
+        return self._state(self.monitor.push(self._t(client_t_s), None))
+
+    def _state(self, nudges: list[Any]) -> dict[str, Any]:
+        state = self.monitor.state
+        return {
+            "type": "state",
+            "category": state.category,
+            "calibrated": state.calibrated,
+            "minutes": state.minutes(),
+            "nudges": [{"kind": n.kind, "text": n.text} for n in nudges],
+        }
+
+    def stop(self) -> dict[str, Any]:
+        """Store minutes per category and the nudges; close the pose backend."""
+        self.pose.close()
+        if self.last_t is not None:
+            self.monitor.push(self.last_t + 1.0, None)
+        state = self.monitor.state
+        ended = self.started_at + timedelta(seconds=self.last_t or 0.0)
+        nudges = [
+            {"at": (self.started_at + timedelta(seconds=n.t_s)).isoformat(), "kind": n.kind}
+            for n in state.nudges
+        ]
+        with self.ctx.session_factory() as db:
+            coach_service(self.ctx, db).posture.record_monitor(
+                self.person_id, self.started_at, ended, "camera", state.minutes(), nudges
+            )
+        return {"type": "stopped", "minutes": state.minutes(), "nudges": len(nudges)}
+
+
+def desk_break_session_plan(ctx: AppContext, db: Any, person_id: int, label: str) -> Plan:
+    """The desk break ``label`` as a plan for the live session (for ``/ws/session``)."""
+    service = coach_service(ctx, db).posture
+    desk_break = service.desk_break(person_id, label)
+    from spinecoach.domain.planning import relabel
+
+    return relabel(service.break_plan(person_id, desk_break, datetime.now(UTC)), ctx.library)
+
+
+def mark_desk_break(ctx: AppContext, session_id: int | None, plan: Plan) -> None:
+    """Mark a live session that runs a desk break (so adherence and adaptation count it)."""
+    if session_id is None or plan.metadata.get("kind") != "desk_break":
+        return
+    from spinecoach.store import models
+
+    with ctx.session_factory() as db:
+        row = db.get(models.Session, session_id)
+        if row is not None:
+            row.kind = "desk_break"
+            row.break_at = plan.metadata.get("at")
+            db.commit()

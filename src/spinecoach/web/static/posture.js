@@ -1,0 +1,159 @@
+// Posture pages: desk-break reminders, the webcam posture check and the sitting monitor.
+// Frames go to this app's own server over a WebSocket (same format as the guided session:
+// an 8-byte little-endian float64 time stamp in ms, then a JPEG); nothing is sent elsewhere.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+
+  function frameMessage(canvas, video, done) {
+    canvas.width = video.videoWidth || 640;
+    canvas.height = video.videoHeight || 480;
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    canvas.toBlob((blob) => {
+      if (!blob) { done(null); return; }
+      blob.arrayBuffer().then((jpeg) => {
+        const header = new ArrayBuffer(8);
+        new DataView(header).setFloat64(0, performance.now(), true);
+        const message = new Uint8Array(8 + jpeg.byteLength);
+        message.set(new Uint8Array(header), 0);
+        message.set(new Uint8Array(jpeg), 8);
+        done(message.buffer);
+      });
+    }, "image/jpeg", 0.7);
+  }
+
+  function notify(title, body, url) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return false;
+    const n = new Notification(title, { body: body });
+    if (url) n.onclick = () => { window.focus(); location.href = url; };
+    return true;
+  }
+
+  // ------------------------------------------------------------ desk-break reminders
+  const postureConfig = $("posture-config");
+  if (postureConfig) {
+    const config = JSON.parse(postureConfig.textContent);
+    const button = $("reminders");
+    const state = $("reminder-state");
+    const today = new Date().toISOString().slice(0, 10);
+    const key = (label) => "spinecoach-reminded-" + today + "-" + label;
+    function check() {
+      const now = new Date();
+      const hhmm = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+      for (const label of config.breaks) {
+        if (label <= hhmm && !config.done.includes(label) && !localStorage.getItem(key(label))) {
+          if (notify("Desk break " + label, "Two minutes to move: your desk break is due.",
+                     "/session?desk_break=" + label)) localStorage.setItem(key(label), "1");
+        }
+      }
+    }
+    if (button) {
+      button.addEventListener("click", () => {
+        if (!("Notification" in window)) { state.textContent = "This browser cannot show notifications."; return; }
+        Notification.requestPermission().then((p) => {
+          state.textContent = p === "granted" ? "Reminders on while this page is open." : "Notifications were not allowed: allow them in the browser's site settings.";
+          if (p === "granted") { check(); setInterval(check, 30000); }
+        });
+      });
+      if ("Notification" in window && Notification.permission === "granted") { check(); setInterval(check, 30000); }
+    }
+  }
+
+  // ------------------------------------------------------------ the webcam check
+  const checkConfig = $("check-config");
+  if (checkConfig) {
+    const config = JSON.parse(checkConfig.textContent);
+    const video = $("preview"), status = $("status"), result = $("result");
+    const canvas = document.createElement("canvas");
+    $("start").addEventListener("click", async () => {
+      let stream;
+      try { stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false }); }
+      catch (e) { status.textContent = "No camera: allow camera access for this site and try again."; return; }
+      video.srcObject = stream;
+      const ws = new WebSocket(scheme + "//" + location.host + "/ws/posture/check?view=" + config.view + "&position=" + config.position);
+      ws.binaryType = "arraybuffer";
+      let sent = 0;
+      const started = performance.now();
+      ws.onopen = () => {
+        status.textContent = "Hold still…";
+        const timer = setInterval(() => {
+          if (performance.now() - started > 10000) {
+            clearInterval(timer);
+            ws.send(JSON.stringify({ type: "done" }));
+            stream.getTracks().forEach((t) => t.stop());
+            status.textContent = "Measuring…";
+            return;
+          }
+          frameMessage(canvas, video, (m) => { if (m && ws.readyState === WebSocket.OPEN) { ws.send(m); sent += 1; } });
+        }, 250);
+      };
+      ws.onmessage = (event) => {
+        const msg = JSON.parse(event.data);
+        if (msg.type === "progress") status.textContent = "Hold still… " + msg.frames + " frames";
+        if (msg.type === "error") status.textContent = msg.error;
+        if (msg.type === "result") {
+          status.textContent = "Saved.";
+          result.hidden = false;
+          const rows = msg.figures.map((f) => "<tr><td>" + f.measure + "</td><td>" + f.value_deg + "°</td><td>" + f.confidence_label + "</td><td>" + f.comparison + "</td></tr>").join("");
+          result.innerHTML = "<table class='figures'><tbody>" + rows + "</tbody></table>" +
+            (msg.notes.length ? "<p class='muted'>" + msg.notes.join("; ") + "</p>" : "") +
+            "<p><a class='button' href='/posture'>See all checks</a></p>";
+        }
+      };
+    });
+  }
+
+  // ------------------------------------------------------------ the sitting monitor
+  const monitorConfig = $("monitor-config");
+  if (monitorConfig) {
+    const config = JSON.parse(monitorConfig.textContent);
+    const toggle = $("monitor-toggle"), indicator = $("monitor-indicator"), stateLine = $("monitor-state");
+    const video = $("monitor-preview");
+    const canvas = document.createElement("canvas");
+    let ws = null, stream = null, timer = null;
+    function setIndicator(on, words) {
+      indicator.className = on ? "monitor-on" : "monitor-off";
+      indicator.innerHTML = "Monitor is <strong>" + (on ? "ON" : "OFF") + "</strong>" + (words ? " · " + words : "");
+      toggle.textContent = on ? "Switch off" : "Switch on";
+      document.title = (on ? "● Monitor on · " : "") + "Sitting monitor · spinecoach";
+    }
+    async function start() {
+      try { stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false }); }
+      catch (e) { stateLine.textContent = "No camera: allow camera access for this site."; return; }
+      video.srcObject = stream;
+      if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+      ws = new WebSocket(scheme + "//" + location.host + "/ws/posture/monitor");
+      ws.binaryType = "arraybuffer";
+      ws.onopen = () => {
+        setIndicator(true, "sit upright for 10 s (your baseline)");
+        timer = setInterval(() => {
+          if (document.hidden && !video.videoWidth) { ws.send(JSON.stringify({ type: "away", t: performance.now() })); return; }
+          frameMessage(canvas, video, (m) => { if (m && ws && ws.readyState === WebSocket.OPEN) ws.send(m); });
+        }, 1000 / config.fps);
+      };
+      ws.onmessage = (event) => {
+        const msg = JSON.parse(event.data);
+        if (msg.type === "state") {
+          const words = msg.category === "away" ? "paused: no one in view" : (msg.calibrated ? msg.category : "learning your upright posture");
+          setIndicator(true, words);
+          stateLine.textContent = "Minutes: upright " + msg.minutes.upright + ", slumped " + msg.minutes.slumped + ", away " + msg.minutes.away;
+          for (const n of msg.nudges) { if (!notify("spinecoach", n.text, n.kind === "break" ? "/posture#breaks" : null)) alert(n.text); }
+        }
+        if (msg.type === "stopped") stateLine.textContent = "Saved: " + JSON.stringify(msg.minutes) + " minutes; " + msg.nudges + " nudge(s).";
+        if (msg.type === "error") stateLine.textContent = msg.error;
+      };
+      ws.onclose = () => stop(false);
+    }
+    function stop(sendStop) {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (sendStop && ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "stop" }));
+      if (stream) stream.getTracks().forEach((t) => t.stop());
+      stream = null;
+      setIndicator(false, "");
+    }
+    toggle.addEventListener("click", () => { if (timer) stop(true); else start(); });
+    setIndicator(false, "");
+  }
+})();
