@@ -87,7 +87,7 @@ def test_demonstration_follows_the_dose(exercise_id: str) -> None:
         if step.name in by_name:
             assert step.duration_s == by_name[step.name].seconds
             assert step.breath == by_name[step.name].breath
-    holds = [s for s in steps if s.name == "hold"]
+    holds = [s for s in steps if s.name == "hold" and s.cue == "Hold, breathing normally."]
     if dose.hold_s:
         assert holds and all(h.duration_s == dose.hold_s for h in holds)
     else:
