@@ -18,7 +18,7 @@ from spinecoach.domain.intake import (
     KNOWN_GOALS,
     make_profile,
 )
-from spinecoach.domain.planning import SECTION_ORDER, excluded_reasons, generate_plan
+from spinecoach.domain.planning import SECTION_ORDER, excluded_reasons, generate_plan, trips
 from spinecoach.domain.serialize import plan_from_dict, plan_to_dict
 
 NOW = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
@@ -128,8 +128,13 @@ def test_no_plan_ever_contains_a_contraindicated_exercise(library, answers) -> N
         assert item.reason and item.sources
         assert set(item.sources) <= library.source_tags
     assert plan.total_duration_s <= profile.minutes_per_day * 60
-    order = [SECTION_ORDER.index(i.section) for i in plan.items]
-    assert order == sorted(order)
+    sections = [i.section for i in plan.items]
+    warm = [s == Section.WARM_UP for s in sections]
+    assert warm == sorted(warm, reverse=True), "warm-ups come first"
+    last = [s == Section.INTEGRATION for s in sections]
+    assert last == sorted(last), "integration comes last"
+    by_section = sorted(plan.items, key=lambda i: SECTION_ORDER.index(i.section))
+    assert trips(plan.items, library) <= trips(by_section, library)
     assert len(set(plan.exercise_ids)) == len(plan.items)
 
 

@@ -298,6 +298,16 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     clinician.set_viewport_size(PHONE)
     clinician.goto(server + "/clinic")
     _shot(clinician, "phone-clinic")
+    # Phone first: no page is wider than the screen (tables scroll inside their own box).
+    page.goto(server + "/progress")
+    detail = page.locator("a[href^='/sessions/']").first.get_attribute("href")
+    wide = "() => document.documentElement.scrollWidth"
+    for who, path in ((page, "/progress"), (page, detail), (clinician, "/clinic")):
+        who.goto(server + path)
+        assert who.evaluate(wide) <= PHONE["width"], f"{path} is wider than a phone"
+    clinician.click("text=Sam Patel")
+    assert clinician.evaluate(wide) <= PHONE["width"], "the plan editor is wider than a phone"
+    _shot(clinician, "phone-plan-editor")
     patient_ctx.close()
     clinician_ctx.close()
 
@@ -322,6 +332,15 @@ def test_timers_only_session_on_a_phone(chromium: Any, server: str) -> None:
     page.wait_for_url("**/today?new=1")
     page.goto(server + "/session")
     page.click("#start-timer")
+    page.wait_for_selector("#pain-buttons button")
+    wrong = page.locator("#wrong").bounding_box()
+    for k in range(page.locator("#pain-buttons button").count()):
+        button = page.locator("#pain-buttons button").nth(k)
+        button.scroll_into_view_if_needed()
+        b, w = button.bounding_box(), page.locator("#wrong").bounding_box()
+        overlap = not (b["y"] + b["height"] <= w["y"] or w["y"] + w["height"] <= b["y"])
+        assert not overlap, f"'Something is wrong' covers pain button {k}"
+    assert wrong is not None
     page.locator("#pain-buttons button").nth(1).click()
     page.wait_for_function(
         "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000

@@ -294,6 +294,21 @@ def _standing_figure(names: list[str]) -> list[list[float]]:
     return out
 
 
+def _figure_in_position(names: list[str], position: str) -> list[list[float]]:
+    """The still figure in an exercise's starting position: upright, or laid down (head to the
+    left) face down for prone exercises and face up for those lying on the back."""
+    figure = _standing_figure(names)
+    cx, cy = 320.0, 300.0
+    if position == "prone":
+        laid = [[cx + (y - cy), cy + (x - cx), c] for x, y, c in figure]
+    elif position in ("supine", "side_lying"):
+        laid = [[cx + (y - cy), cy - (x - cx), c] for x, y, c in figure]
+    else:
+        return figure
+    laid[names.index("nose")][0] -= 8.0  # the nose sticks out a little toward the head
+    return laid
+
+
 def test_camera_session_with_a_sensor_beside_shows_both_angles(browser: Browser) -> None:
     from spinecoach.sources.imu.simulate import simulate
 
@@ -307,9 +322,14 @@ def test_camera_session_with_a_sensor_beside_shows_both_angles(browser: Browser)
         ws.send_text(json.dumps({"type": "pain", "pain": 2}))
         ws.send_text(json.dumps({"type": "skip"}))  # set-up -> first exercise
         for _ in range(100):
-            if _receive_until(ws, "state")["state"]["exercise_number"] == 1:
+            first = _receive_until(ws, "state")["state"]
+            if first["exercise_number"] == 1:
                 break
-        keypoints = _standing_figure(hello["names"])
+        from spinecoach.content import load_library
+
+        position = load_library().get(first["step"]["exercise_id"]).position.value
+        # counting waits for the exercise's starting position: the figure is in it
+        keypoints = _figure_in_position(hello["names"], position)
         camera, errors, sensed = None, [], []
         for n, (t_last, lines) in enumerate(_sensor_messages(sim)):
             time.sleep(0.02)  # the camera's start position settles over 1 s of server time

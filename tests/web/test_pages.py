@@ -75,8 +75,10 @@ def test_morning_checkin_and_progress_with_minimal_important_change(browser: Bro
     page = browser.get("/progress").text
     assert '<svg class="chart"' in page
     assert "important improvement" in page and "You have reached it" in page
-    assert 'class="dot good"' in page
+    # intake (5) and check-in (2) on the same day are one point: that day's mean
+    assert page.count('<circle class="dot') == 1 and "pain 3.5/10" in page
     assert 'class="calendar"' in page
+    assert "This week: 0 of 5 days" in page
 
 
 def _store_session(app, person_email: str, ranges: list[float]) -> int:  # type: ignore[no-untyped-def]

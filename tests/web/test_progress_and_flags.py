@@ -66,7 +66,8 @@ def test_rom_by_week_adherence_and_history(db: DbSession, library) -> None:  # t
     _session(db, patient.id, NOW, [40.0], 0.9)  # week 12
     figures = compute_progress(db, patient.id, NOW.date(), weeks=2)
     weekly = dict(figures.rom_weekly["cat_cow"])
-    assert weekly == {"2026-W10": 24.0, "2026-W11": 32.5, "2026-W12": 40.0}
+    # each week is named by its Monday's date (ISO weeks 10, 11 and 12 of 2026)
+    assert weekly == {"2026-03-02": 24.0, "2026-03-09": 32.5, "2026-03-16": 40.0}
     done = {day for day, active in figures.adherence if active}
     assert done == {date(2026, 3, 9), date(2026, 3, 15), date(2026, 3, 16)}
     assert len(figures.adherence) == 14 and figures.adherence[0][0] == date(2026, 3, 9)

@@ -11,6 +11,7 @@ from rich.table import Table
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
 from spinecoach.domain.serialize import dose_to_dict
+from spinecoach.errors import InvalidInput
 
 exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True)
 
@@ -98,6 +99,17 @@ def list_exercises(
 def show_exercise(
     exercise_id: Annotated[str, typer.Argument(help="Exercise id, e.g. cat_cow.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    demo_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--demo-out",
+            help="Render the exercise's demonstration to FILE.gif or FILE.mp4 (or a .png still).",
+        ),
+    ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option("--view", help="Draw the demonstration from the 'side' or the 'front'."),
+    ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Show one exercise: steps, dose, cues, cautions and sources."""
@@ -105,6 +117,17 @@ def show_exercise(
     from spinecoach.domain.wording import condition_words, describe_dose
 
     exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
+    if view is not None and view not in ("side", "front"):
+        raise InvalidInput(f"--view: expected 'side' or 'front', got '{view}'")
+    if demo_out is not None:
+        from spinecoach.reports.demo_render import write_demonstration
+
+        count = write_demonstration(exercise, demo_out, view=view)
+        console.print(
+            f"Wrote {count} frame(s) of the {exercise.name} demonstration to {demo_out}",
+            soft_wrap=True,
+        )
+        return
     if as_json:
         print_json(exercise_to_dict(exercise))
         return

@@ -151,6 +151,16 @@ def on_person_switch(engine: EngineView, event: MotionEvent, now: float) -> list
     return [Say(now, CueKind.INSTRUCTION, text)]
 
 
+def on_start_position(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
+    """Not yet in the exercise's starting position: say how to get there (nothing counts)."""
+    return [Say(now, CueKind.INSTRUCTION, event.detail, "position", force=True)]
+
+
+def on_start_position_reached(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
+    """Settled in the starting position: counting can begin."""
+    return [Say(now, CueKind.INSTRUCTION, "Good, that's the starting position.", "position")]
+
+
 EVENT_HANDLERS: dict[EventKind, Handler] = {
     EventKind.REPETITION: on_repetition,
     EventKind.HOLD_STARTED: on_hold_started,
@@ -161,4 +171,6 @@ EVENT_HANDLERS: dict[EventKind, Handler] = {
     EventKind.TRACKING_LOST: on_tracking_lost,
     EventKind.TRACKING_RESTORED: on_tracking_restored,
     EventKind.PERSON_SWITCH: on_person_switch,
+    EventKind.START_POSITION_NEEDED: on_start_position,
+    EventKind.START_POSITION_REACHED: on_start_position_reached,
 }

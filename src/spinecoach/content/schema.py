@@ -11,6 +11,7 @@ from spinecoach.domain.exercise import (
     Category,
     CommonError,
     Contraindication,
+    Demonstration,
     Direction,
     Dose,
     ExcursionDirection,
@@ -23,6 +24,7 @@ from spinecoach.domain.exercise import (
     TempoPhase,
     View,
 )
+from spinecoach.motion.pose_builder import BASES, JOINTS, MAX_ANGLE_DEG, POINT_NAMES
 
 Tags = list[str]
 
@@ -113,6 +115,63 @@ class CommonErrorModel(_Strict):
     cue: str = Field(min_length=1)
 
 
+def _check_angles(angles: dict[str, float]) -> dict[str, float]:
+    for name, value in angles.items():
+        if name not in JOINTS:
+            raise ValueError(f"unknown joint angle '{name}'; known: {', '.join(JOINTS)}")
+        if not -MAX_ANGLE_DEG <= value <= MAX_ANGLE_DEG:
+            raise ValueError(f"'{name}' = {value} is outside -180..180 degrees")
+    return angles
+
+
+class DemonstrationModel(_Strict):
+    """``[demonstration]``: keyframe poses (joint angles) timed by the dose's tempo."""
+
+    base: Literal[tuple(BASES)]  # type: ignore[valid-type]
+    start: dict[str, float] = Field(default_factory=dict)
+    phases: dict[str, dict[str, float] | str] = Field(default_factory=dict)
+    anchor: Literal[("mid_hip", *POINT_NAMES)] = "mid_hip"  # type: ignore[valid-type]
+    view: Literal["side", "front"] = "side"
+    side: Literal["right", "left"] = "right"
+
+    @field_validator("start")
+    @classmethod
+    def _start_angles(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_angles(value)
+
+    @field_validator("phases")
+    @classmethod
+    def _phase_angles(
+        cls, value: dict[str, dict[str, float] | str]
+    ) -> dict[str, dict[str, float] | str]:
+        for name, pose in value.items():
+            if isinstance(pose, str):
+                if pose not in value or pose == name:
+                    raise ValueError(f"phase '{name}' repeats '{pose}', which is not a posed phase")
+                if isinstance(value[pose], str):
+                    raise ValueError(f"phase '{name}' repeats '{pose}', which repeats another")
+            else:
+                try:
+                    _check_angles(pose)
+                except ValueError as exc:
+                    raise ValueError(f"phase '{name}': {exc}") from None
+        return value
+
+    def to_domain(self) -> Demonstration:
+        """Convert to the domain :class:`Demonstration`."""
+        return Demonstration(
+            base=self.base,
+            start=tuple(self.start.items()),
+            phases=tuple(
+                (name, pose if isinstance(pose, str) else tuple(pose.items()))
+                for name, pose in self.phases.items()
+            ),
+            anchor=self.anchor,
+            view=self.view,
+            side=self.side,
+        )
+
+
 class ExerciseModel(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -135,6 +194,22 @@ class ExerciseModel(_Strict):
     sources: Tags = Field(min_length=1)
     notes: str = ""
     only_in: list[Literal["desk_break", "posture_finding"]] = Field(default_factory=list)
+    demonstration: DemonstrationModel | None = None
+
+    @model_validator(mode="after")
+    def _demonstration_phases_in_dose(self) -> ExerciseModel:
+        if self.demonstration is None:
+            return self
+        names = [p.name for p in self.dose.tempo]
+        for phase in self.demonstration.phases:
+            if phase not in names:
+                raise ValueError(
+                    f"demonstration.phases: '{phase}' is not a tempo phase of the dose "
+                    f"({', '.join(names) or 'none'})"
+                )
+        if not names:
+            raise ValueError("demonstration: the dose needs tempo phases to time it")
+        return self
 
     @model_validator(mode="after")
     def _pnf_matches_category(self) -> ExerciseModel:
@@ -205,5 +280,6 @@ class ExerciseModel(_Strict):
             goals=tuple(self.goals),
             sources=tuple(self.sources),
             notes=self.notes,
+            demonstration=self.demonstration.to_domain() if self.demonstration else None,
             only_in=tuple(self.only_in),
         )

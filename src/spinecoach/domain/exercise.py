@@ -215,6 +215,45 @@ class CommonError:
     cue: str
 
 
+Angles = tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    """Keyframe poses that show an exercise, timed by its dose (``[demonstration]`` table).
+
+    Poses are joint angles in degrees for the pose builder
+    (:mod:`spinecoach.motion.pose_builder`): ``base`` names a starting posture, ``start``
+    adjusts it, and ``phases`` gives the pose reached at the end of each of the dose's tempo
+    phases (by phase name) as changes to the start pose, or the name of another phase whose
+    pose it repeats. A phase not listed keeps the previous pose, except the last phase, which
+    returns to the start. A dose's ``hold_s`` is held after the first half of the phases.
+
+    Attributes
+    ----------
+    base : str
+        Base posture (``standing``, ``seated``, ``supine``, ``crook_lying``, ``prone``,
+        ``quadruped``, ``kneeling``, ``half_kneeling``, ``side_lying``).
+    start : tuple of (str, float)
+        Joint angles changed from the base for the start position.
+    phases : tuple of (str, Angles or str)
+        Phase name -> joint angles changed from the start, or another phase's name.
+    anchor : str
+        Keypoint that stays put on the floor plan (``mid_hip``, ``left_knee``, ...).
+    view : str
+        View it is drawn from by default (``side`` or ``front``).
+    side : str
+        Side the poses show (``right``/``left``); per-side doses are mirrored for the other.
+    """
+
+    base: str
+    start: Angles = ()
+    phases: tuple[tuple[str, Angles | str], ...] = ()
+    anchor: str = "mid_hip"
+    view: str = "side"
+    side: str = "right"
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise of the library, as reviewed in its data file."""
@@ -239,6 +278,7 @@ class Exercise:
     goals: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     notes: str = ""
+    demonstration: Demonstration | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: Where the exercise may appear when not in every routine: ``desk_break`` (the desk
     #: breaks' pool) and/or ``posture_finding`` (added when a posture check finds a reason).

@@ -12,6 +12,7 @@ from spinecoach.domain.exercise import (
     Dose,
     Exercise,
     ExerciseLibrary,
+    Position,
     Section,
 )
 from spinecoach.domain.intake import (
@@ -29,6 +30,20 @@ TRANSITION_S = 10.0
 #: The planner fills this share of the daily minutes, leaving room for progression to grow
 #: the doses without the routine ever running over the person's time.
 FILL_SHARE = 0.85
+
+#: How far off the floor each starting position is (0 lying ... 3 standing): getting up or
+#: down by one step costs one. Floor positions differ only by rolling over.
+POSITION_HEIGHT = {
+    Position.SUPINE: 0.0,
+    Position.SIDE_LYING: 0.1,
+    Position.PRONE: 0.2,
+    Position.QUADRUPED: 1.0,
+    Position.KNEELING: 1.1,
+    Position.SEATED: 2.0,
+    Position.STANDING: 3.0,
+}
+#: A session starts in front of the screen, standing.
+START_HEIGHT = POSITION_HEIGHT[Position.STANDING]
 
 
 @dataclass(frozen=True)
@@ -301,9 +316,10 @@ def generate_plan(
     Returns
     -------
     Plan
-        Items ordered warm-up -> stretch -> stability -> integration, fitting
-        ``profile.minutes_per_day``, none contraindicated and none twice, each with its
-        reason and sources. Walking comes first where it is the base of the routine.
+        Items ordered by :func:`order_routine` (warm-up first, integration last, the rest
+        grouped by position), fitting ``profile.minutes_per_day``, none contraindicated and
+        none twice, each with its reason and sources. Walking is chosen first where it is the
+        base of the routine.
     """
     if now is None:
         raise ValueError("generate_plan needs `now` (the core never reads the clock)")
@@ -380,7 +396,7 @@ def generate_plan(
                     chosen.append(item)
                     progress = True
                     break
-    chosen.sort(key=lambda i: (SECTION_ORDER.index(i.section), i.exercise_id))
+    chosen = order_routine(chosen, library)
     level_reason = _level_reason(profile)
     if previous is not None and not new_intake:
         level_reason = (
@@ -436,6 +452,74 @@ def generate_plan(
         conditions=conditions,
         set_aside=tuple(left_out),
     )
+
+
+def _height(item: PlanItem, library: ExerciseLibrary) -> float:
+    if item.exercise_id not in library:
+        return START_HEIGHT
+    return POSITION_HEIGHT[library.exercises[item.exercise_id].position]
+
+
+def trips(items: Sequence[PlanItem], library: ExerciseLibrary) -> float:
+    """Total getting up and down of a routine (position heights climbed or descended),
+    from standing at the start."""
+    total, here = 0.0, START_HEIGHT
+    for item in items:
+        height = _height(item, library)
+        total += abs(height - here)
+        here = height
+    return total
+
+
+def order_routine(items: Sequence[PlanItem], library: ExerciseLibrary) -> list[PlanItem]:
+    """Order a routine so the person goes up and down as little as possible.
+
+    Warm-ups come first and integration (standing, functional) work last. Stretching and
+    stability work form one middle block grouped by position, swept from the position the
+    warm-up ended in, either up or down, whichever means less getting up and down; in the same
+    position stretches come before stability work. Each block is grouped by position the same
+    way. Ties keep the section order, then the id.
+
+    Parameters
+    ----------
+    items : sequence of PlanItem
+        The chosen exercises, in any order.
+    library : ExerciseLibrary
+        Where the items' starting positions come from.
+
+    Returns
+    -------
+    list of PlanItem
+    """
+    blocks = [
+        [i for i in items if i.section is Section.WARM_UP],
+        [i for i in items if i.section in (Section.STRETCH, Section.STABILITY)],
+        [i for i in items if i.section is Section.INTEGRATION],
+    ]
+    ordered: list[PlanItem] = []
+    for n, block in enumerate(blocks):
+        later = [i for b in blocks[n + 1 :] for i in b]
+        after = _height(later[0], library) if later else None
+        best: list[PlanItem] | None = None
+        best_cost = 0.0
+        for descending in (True, False):
+            sign = -1.0 if descending else 1.0
+            candidate = sorted(
+                block,
+                key=lambda i: (
+                    sign * _height(i, library),
+                    SECTION_ORDER.index(i.section),
+                    i.exercise_id,
+                ),
+            )
+            path = [*ordered, *candidate]
+            cost = trips(path, library)
+            if after is not None and candidate:
+                cost += abs(after - _height(candidate[-1], library))
+            if best is None or cost < best_cost - 1e-9:
+                best, best_cost = candidate, cost
+        ordered.extend(best or [])
+    return ordered
 
 
 def _direction_reason(profile: Profile) -> str:

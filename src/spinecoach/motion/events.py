@@ -20,7 +20,8 @@ Method
    ``both``: ``e = |rel|``). A repetition starts when ``e`` reaches ``min_excursion_deg``
    (its start time is the last moment ``e`` was at or below half of that, or the first
    sample when the recording starts mid-movement) and ends when ``e`` falls back to half of
-   it. With ``both``, a swing straight through neutral to the other side ends the excursion
+   it (a ``min_excursion_deg`` of 0 means keeping still: no repetitions, only zone time).
+   With ``both``, a swing straight through neutral to the other side ends the excursion
    at the (interpolated) zero crossing, where the next one starts: they never overlap. At
    the end of the recording, an excursion already back below ``count_unfinished_fraction``
    (60 %) of its peak counts (the last repetition that did not fully return).
@@ -40,7 +41,9 @@ Method
 7. **Form flags** (codes match exercises' ``common_errors``): ``out_of_range`` (beyond the
    target's upper limit by ``out_of_range_margin_deg``), ``not_enough_range`` (a repetition
    whose peak stays below the target's lower limit), ``too_fast`` (moving out or back in less
-   than ``too_fast_fraction`` of the dose tempo's first/last phase), and the
+   than ``too_fast_fraction`` of the dose tempo's first/last phase; for a cycle, of half
+   the first/second phase, since each runs end to end through the middle; never for a PNF
+   dose, whose phases are timed holds), and the
    :data:`~spinecoach.motion.form.FORM_RULES` on secondary measures (``trunk_flexion_compensation``,
    ``lateral_lean``, ``trunk_rounding``, ``hip_hike``, ``arching``), at most once per
    repetition each. Codes the keypoint measures cannot see (``breath_holding``,
@@ -388,7 +391,7 @@ class MotionTracker:
         if excursion is None:
             if e <= self._exit:
                 self._idle_rest_s = t_s
-            if e >= self._enter:
+            if e >= self._enter and self._enter > 0:  # a zero minimum: keeping still, no reps
                 side = Side.NONE
                 if both:
                     side = Side.RIGHT if sign > 0 else Side.LEFT
@@ -554,11 +557,17 @@ class MotionTracker:
         }
 
     def _check_tempo(self, tempo: dict[str, float], t_s: float, events: list[MotionEvent]) -> None:
-        if self.dose is None or not self.dose.tempo:
-            return
+        if self.dose is None or not self.dose.tempo or self.dose.pnf is not None:
+            return  # a PNF dose's phases are timed holds, not movements out and back
         fraction = self.params.too_fast_fraction
         out_limit = self.dose.tempo[0].seconds * fraction
         back_limit = self.dose.tempo[-1].seconds * fraction
+        if self.signature.cycle and len(self.dose.tempo) > 1:
+            # a cycle's phases run from one end of the range to the other: leaving the
+            # middle for the first end takes half the first phase, and coming back through
+            # the middle half the next one
+            out_limit = self.dose.tempo[0].seconds * fraction / 2
+            back_limit = self.dose.tempo[1].seconds * fraction / 2
         if tempo["out_s"] < out_limit or tempo["back_s"] < back_limit:
             self._flag(
                 t_s,

@@ -130,6 +130,7 @@ class ExerciseFeed:
             min_confidence=self.min_confidence,
             exercise_id=exercise.id,
             error_codes=error_codes_for(exercise),
+            start_position=exercise.position.value,  # keypoints: wait for the start position
         )
 
     @property

@@ -33,8 +33,10 @@ from spinecoach.motion.measures import (
     measure_values,
     static_problem,
 )
+from spinecoach.motion.start_position import PositionGate, Posture
 from spinecoach.motion.types import (
     CoordinateFrame,
+    EventKind,
     FloatArray,
     FrameKind,
     MotionEvent,
@@ -90,6 +92,11 @@ class StreamingAnalyzer:
         Report only these form-flag codes.
     params : EventParameters, optional
         Detection tuning.
+    start_position : str, optional
+        The exercise's starting position (``Exercise.position``): keypoint frames are not
+        analysed until the person has settled in it (:class:`~spinecoach.motion.posture.
+        PositionGate`); ``START_POSITION_NEEDED`` (detail: how to get there) is emitted while
+        they are not, ``START_POSITION_REACHED`` once they are. None: no waiting.
     """
 
     def __init__(
@@ -104,6 +111,7 @@ class StreamingAnalyzer:
         exercise_id: str = "",
         error_codes: frozenset[str] | None = None,
         params: EventParameters | None = None,
+        start_position: str | None = None,
     ) -> None:
         self.angle = angle or signature.primary_angle
         self.sample_rate_hz = sample_rate_hz
@@ -118,6 +126,36 @@ class StreamingAnalyzer:
         self._primary: MeasureDefinition | None = None
         self._secondary: dict[str, MeasureDefinition] = {}
         self._unmeasurable: str | None = None
+        self.gate = (
+            PositionGate(start_position, self.frame.kind, self.frame.axes, min_confidence)
+            if start_position is not None
+            else None
+        )
+        self._asked: Posture | None = None
+        self._settling: list[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = []
+
+    def _wait_for_position(
+        self, t_s: float, positions: FloatArray, confidence: FloatArray, names: tuple[str, ...]
+    ) -> list[MotionEvent]:
+        """Events while waiting for the starting position (the frames of the settling second
+        are kept, and analysed once the gate opens: they are the start position's baseline)."""
+        gate = self.gate
+        assert gate is not None
+        opened = gate.update(t_s, positions, confidence, names)
+        if gate.in_position or opened:
+            self._settling.append((t_s, positions.copy(), confidence.copy(), names))
+        else:
+            self._settling.clear()
+        if opened:
+            event = MotionEvent(t_s, EventKind.START_POSITION_REACHED, None, "in position")
+            self._events.append(event)
+            return [event]
+        if gate.in_position or gate.last is self._asked:
+            return []
+        self._asked = gate.last
+        event = MotionEvent(t_s, EventKind.START_POSITION_NEEDED, None, gate.cue)
+        self._events.append(event)
+        return [event]
 
     def _prepare(self, names: tuple[str, ...], n_dims: int) -> None:
         probe = Body(
@@ -170,6 +208,23 @@ class StreamingAnalyzer:
         list of MotionEvent
             Events this frame produced (often empty).
         """
+        if self.gate is not None and not self.gate.ready:
+            events = self._wait_for_position(t_s, positions, confidence, names)
+            if not self.gate.ready:
+                return events
+            settled, self._settling = self._settling, []
+            for frame in settled:  # includes this frame
+                events += self._analyse(*frame)
+            return events
+        return self._analyse(t_s, positions, confidence, names)
+
+    def _analyse(
+        self,
+        t_s: float,
+        positions: FloatArray,
+        confidence: FloatArray,
+        names: tuple[str, ...],
+    ) -> list[MotionEvent]:
         if names is not self._names and names != self._names:
             self._prepare(names, positions.shape[-1])
         body = Body(

@@ -190,6 +190,8 @@ class EventKind(StrEnum):
     PERSON_SWITCH = "person_switch"
     ZONE_ENTERED = "zone_entered"
     ZONE_LEFT = "zone_left"
+    START_POSITION_NEEDED = "start_position_needed"
+    START_POSITION_REACHED = "start_position_reached"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -56,8 +58,19 @@ def _grid(low: float, high: float, ticks: Sequence[float], unit: str) -> str:
     return "".join(parts)
 
 
+def pain_by_day(points: Sequence[PainPoint]) -> list[tuple[date, float, list[PainPoint]]]:
+    """One point per day: ``(date, mean pain rounded to 0.1, that day's readings)``."""
+    by_day: dict[date, list[PainPoint]] = defaultdict(list)
+    for p in points:
+        by_day[p.at.date()].append(p)
+    return [
+        (day, round(sum(p.pain for p in ps) / len(ps), 1), ps) for day, ps in sorted(by_day.items())
+    ]
+
+
 def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Markup:
-    """Pain (0-10) over time, with the minimal-important-change threshold marked [OST].
+    """Pain (0-10) over days, one point per day (several readings: their mean), with the
+    minimal-important-change threshold marked [OST]; days are placed by date.
 
     Parameters
     ----------
@@ -67,7 +80,7 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
     """
     if not points:
         return Markup('<p class="empty">No pain reports yet.</p>')
-    n = len(points)
+    days = pain_by_day(points)
     body = [_grid(0, 10, (0, 2, 4, 6, 8, 10), "")]
     if mic_threshold is not None and mic_threshold > 0:
         y = _y(mic_threshold, 0, 10)
@@ -79,17 +92,26 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
             + _hline("mic", y)
             + _text("mic-label", WIDTH - PAD_RIGHT - 4, y - 5, label, "end")
         )
+    first_day, last_day = days[0][0], days[-1][0]
+    span_days = max((last_day - first_day).days, 1)
+
+    def x_of(day: date) -> float:
+        if first_day == last_day:
+            return _x(0, 1)
+        return _x((day - first_day).days, span_days + 1)
+
     path = " ".join(
-        f"{'M' if i == 0 else 'L'}{_x(i, n):.1f},{_y(p.pain, 0, 10):.1f}"
-        for i, p in enumerate(points)
+        f"{'M' if i == 0 else 'L'}{x_of(day):.1f},{_y(pain, 0, 10):.1f}"
+        for i, (day, pain, _) in enumerate(days)
     )
     body.append(f'<path class="line" d="{path}"/>')
-    for i, p in enumerate(points):
-        good = mic_threshold is not None and i > 0 and p.pain <= mic_threshold
+    for i, (day, pain, readings) in enumerate(days):
+        good = mic_threshold is not None and i > 0 and pain <= mic_threshold
         cls = "dot good" if good else "dot"
-        title = escape(f"{p.at:%d %b %H:%M} · {p.kind.replace('_', ' ')} · pain {p.pain}/10")
+        listed = ", ".join(f"{p.at:%H:%M} {p.kind.replace('_', ' ')} {p.pain}" for p in readings)
+        title = escape(f"{day:%d %b}: pain {pain:g}/10 (day's mean of {listed})")
         body.append(
-            f'<circle class="{cls}" cx="{_x(i, n):.1f}" cy="{_y(p.pain, 0, 10):.1f}" r="4.5">'
+            f'<circle class="{cls}" cx="{x_of(day):.1f}" cy="{_y(pain, 0, 10):.1f}" r="4.5">'
             f"<title>{title}</title></circle>"
         )
     first, last = points[0].at, points[-1].at
@@ -98,6 +120,22 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
         + _text("tick", WIDTH - PAD_RIGHT, HEIGHT - 8, f"{last:%d %b}", "end")
     )
     return _frame("".join(body), "Pain over time, 0 to 10")
+
+
+def _short_label(name: str) -> str:
+    """An ISO date becomes "2 Mar" (a week is labelled by its first day); else the name."""
+    try:
+        day = date.fromisoformat(name)
+    except ValueError:
+        return name[-6:]
+    return f"{day.day} {day:%b}"
+
+
+def _week_title(name: str) -> str:
+    try:
+        return f"week of {date.fromisoformat(name):%d %b %Y}"
+    except ValueError:
+        return name
 
 
 def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: str = "") -> Markup:
@@ -117,9 +155,9 @@ def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: s
     for i, (name, v) in enumerate(series):
         body.append(
             f'<circle class="dot rom" cx="{_x(i, n):.1f}" cy="{_y(v, 0, high):.1f}" r="4">'
-            f"<title>{escape(name)}: {v:.1f}{unit}</title></circle>"
+            f"<title>{escape(_week_title(name))}: {v:.1f}{unit}</title></circle>"
             f'<text class="tick" x="{_x(i, n):.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
-            f"{escape(name[-3:])}</text>"
+            f"{escape(_short_label(name))}</text>"
         )
     return _frame("".join(body), label or "Values over time")
 

@@ -43,6 +43,10 @@ class Progress:
     mic_threshold: float | None = None
     rom_weekly: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     adherence: list[tuple[date, bool]] = field(default_factory=list)
+    rest_days: set[date] = field(default_factory=set)
+    week_done: int = 0
+    week_goal: int = 0
+    streak_days: int = 0
     disability: list[tuple[datetime, int]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)
 
@@ -143,10 +147,11 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
 
     weekly: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for s in sessions:
-        year, week, _ = _aware(s.started_at).isocalendar()
+        day = _aware(s.started_at).date()
+        monday = (day - timedelta(days=day.weekday())).isoformat()  # the week, as a date
         for r in s.results:
             if r.ranges_deg:
-                weekly[r.exercise_id][f"{year}-W{week:02d}"].append(max(map(float, r.ranges_deg)))
+                weekly[r.exercise_id][monday].append(max(map(float, r.ranges_deg)))
     progress.rom_weekly = {
         exercise_id: sorted((wk, sum(v) / len(v)) for wk, v in by_week.items())
         for exercise_id, by_week in sorted(weekly.items())
@@ -160,4 +165,56 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
         (start + timedelta(days=n), (start + timedelta(days=n)) in active_days)
         for n in range(weeks * 7)
     ]
+    plans = db.execute(
+        select(models.Plan.created_at, models.Plan.paused)
+        .where(models.Plan.person_id == person_id)
+        .order_by(models.Plan.created_at, models.Plan.id)
+    ).all()
+    progress.rest_days = rest_days(
+        [(_aware(at).date(), bool(paused)) for at, paused in plans], start, today
+    )
+    progress.week_done, progress.week_goal = weekly_goal(active_days, progress.rest_days, today)
+    progress.streak_days = streak(active_days, progress.rest_days, today)
     return progress
+
+
+#: Days a week with a session that make the weekly goal (before prescribed rest days).
+WEEKLY_GOAL_DAYS = 5
+
+
+def rest_days(plans: list[tuple[date, bool]], first: date, last: date) -> set[date]:
+    """Days from ``first`` to ``last`` on which the plan in force was paused (prescribed rest).
+
+    ``plans`` are ``(created on, paused)``, oldest first; the plan in force on a day is the
+    latest created on or before it.
+    """
+    rest: set[date] = set()
+    day = first
+    while day <= last:
+        current = [paused for created, paused in plans if created <= day]
+        if current and current[-1]:
+            rest.add(day)
+        day += timedelta(days=1)
+    return rest
+
+
+def weekly_goal(active: set[date], rest: set[date], today: date) -> tuple[int, int]:
+    """``(days with a session this week, goal)``: the goal is :data:`WEEKLY_GOAL_DAYS` less
+    the week's prescribed rest days, so resting as told never misses the goal."""
+    monday = today - timedelta(days=today.weekday())
+    week = [monday + timedelta(days=n) for n in range(7)]
+    done = sum(1 for d in week if d in active)
+    goal = max(WEEKLY_GOAL_DAYS - sum(1 for d in week if d in rest), 0)
+    return done, goal
+
+
+def streak(active: set[date], rest: set[date], today: date) -> int:
+    """Days in a row with a session, up to today (today may still be to come); prescribed
+    rest days neither break the streak nor count in it."""
+    day = today if today in active or today in rest else today - timedelta(days=1)
+    count = 0
+    while day in active or day in rest:
+        if day in active:
+            count += 1
+        day -= timedelta(days=1)
+    return count

@@ -22,7 +22,7 @@ from spinecoach.web import errors as error_pages
 from spinecoach.web.context import STATIC_DIR, TEMPLATES_DIR, AppContext
 from spinecoach.web.guard import Guard
 from spinecoach.web.live import LiveHub
-from spinecoach.web.routes import auth, clinic, fhir, patient, posture, safety, session
+from spinecoach.web.routes import auth, clinic, demos, fhir, patient, posture, safety, session
 from spinecoach.web.security import (
     COOKIE_NAME,
     PasswordGate,
@@ -94,7 +94,7 @@ def create_app(
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (auth, patient, session, clinic, safety, posture, fhir):
+    for module in (auth, patient, session, clinic, safety, posture, fhir, demos):
         app.include_router(module.router)
     app.add_exception_handler(SpinecoachError, error_pages.handle_spinecoach_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, error_pages.handle_validation_error)  # type: ignore[arg-type]

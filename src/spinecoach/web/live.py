@@ -35,6 +35,7 @@ from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed, trace_label
 from spinecoach.coach.sensors import SensorHost
 from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.domain.movement_words import movement_label
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
@@ -65,11 +66,13 @@ class AngleReadout:
     value_deg: float | None
     low_deg: float
     high_deg: float
+    label: str = ""  # the movement in words ("Backward bend")
 
     def to_json(self) -> dict[str, object]:
         """JSON form."""
         return {
             "name": self.name,
+            "label": self.label,
             "value_deg": None if self.value_deg is None else round(self.value_deg, 1),
             "low_deg": self.low_deg,
             "high_deg": self.high_deg,
@@ -433,7 +436,8 @@ class LiveSession:
         signature = exercise.signature
         name = current.measure or signature.primary_angle
         low, high = (float(v) for v in signature.zone_for(current.measure))
-        self._last_angle = AngleReadout(name, current.readout().angle_deg, low, high)
+        label = movement_label(name, signature.direction)
+        self._last_angle = AngleReadout(name, current.readout().angle_deg, low, high, label)
 
     def estimate(self, jpeg: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
         """Decode a JPEG frame and estimate the pose (call from a worker thread).

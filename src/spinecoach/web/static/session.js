@@ -115,6 +115,19 @@
     if ("sensor_angle" in state) renderSensor(state.sensor_angle);
     if (state.sensors) renderPlugins(state.sensors);
     showCues(state.last_cues || []);
+    followDemo(step);
+  }
+  // The exercise's demonstration: full size while getting ready for it, small during it.
+  const GETTING_READY = ["setup", "instruction", "switch_side", "rest", "checkin"];
+  function followDemo(step) {
+    if (!window.spinecoachDemo) return;
+    const box = $("demo-box");
+    const id = step.exercise_id || null;
+    box.hidden = !id;
+    if (!id) return;
+    box.classList.toggle("full", GETTING_READY.includes(step.kind));
+    box.classList.toggle("small", !GETTING_READY.includes(step.kind));
+    window.spinecoachDemo.show($("session-demo"), id);
   }
   function renderAngle(angle) {
     const gauge = $("gauge");
@@ -124,13 +137,13 @@
     const x = (v) => Math.max(0, Math.min(300, (v / max) * 300));
     $("gauge-zone").setAttribute("x", x(angle.low_deg));
     $("gauge-zone").setAttribute("width", Math.max(2, x(angle.high_deg) - x(angle.low_deg)));
-    setText("gauge-name", angle.name.replace(/_deg$/, "").replace(/_/g, " "));
+    setText("gauge-name", angle.label || angle.name.replace(/_deg$/, "").replace(/_/g, " "));
     if (angle.value_deg == null) { setText("gauge-value", "–"); return; }
     $("gauge-marker").setAttribute("x", x(angle.value_deg) - 2);
     drawTrace(angle, max);
     const inZone = angle.value_deg >= angle.low_deg && angle.value_deg <= angle.high_deg;
     $("gauge-marker").setAttribute("class", "gauge-marker" + (inZone ? " in-zone" : ""));
-    setText("gauge-value", Math.round(angle.value_deg) + "° (target " + angle.low_deg + "–" + angle.high_deg + "°)");
+    setText("gauge-value", Math.round(angle.value_deg) + "° from the start (aim " + angle.low_deg + "–" + angle.high_deg + "°)");
   }
 
   // ---------------------------------------------------------------- angle trace (last 10 s)

@@ -1,0 +1,246 @@
+"""Which basic position a person is in (lying on the back or front, on all fours, kneeling,
+seated, standing), from keypoints of one frame; and a gate that holds back counting until the
+person is in an exercise's starting position.
+
+Features, all along the body's ``up`` axis (image up for 2D, the stated vertical for 3D) and
+in units of the trunk length, so they hold for any camera distance:
+
+- trunk inclination from vertical: upright (< 40 degrees) or horizontal (> 55 degrees);
+- horizontal: on all fours when hips and shoulders are both well above knees and wrists;
+  lying on the side when one shoulder is above the other; otherwise lying, face up or down
+  from the nose against the ears;
+- upright: kneeling when a knee is near the floor (level with the ankles) well below the
+  hips; standing when the ankles and knees are far below the hips; seated when the knees
+  are not far below the hips (the thighs are near horizontal, foreshortened from the front)
+  and the ankles not as far as a standing person's. Checked on KERAAL's seated recordings.
+
+A back-worn IMU gives only the trunk's inclination: :func:`postures_from_inclination`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from spinecoach.motion.body import Body
+from spinecoach.motion.types import FloatArray, FrameKind
+
+UPRIGHT_MAX_DEG = 40.0
+HORIZONTAL_MIN_DEG = 50.0
+#: Hip-to-ankle drop (trunk lengths) above which an upright person is standing: the legs
+#: are about 1.7 trunk lengths long, a seated person's ankles about 0.8-1.1 below the hips.
+STANDING_MIN_HIP_ANKLE = 1.35
+#: Hip-to-knee drop (trunk lengths) below which the thighs are (foreshortened) horizontal:
+#: seated seen from the side about 0, from the front about 0.45; standing about 0.9.
+SEATED_MAX_HIP_KNEE = 0.65
+#: Seconds the person must stay in the starting position before counting starts.
+SETTLE_S = 1.0
+
+
+class Posture(StrEnum):
+    """A basic body position."""
+
+    STANDING = "standing"
+    SEATED = "seated"
+    KNEELING = "kneeling"
+    QUADRUPED = "quadruped"
+    SUPINE = "supine"
+    PRONE = "prone"
+    SIDE_LYING = "side_lying"
+    UNKNOWN = "unknown"
+
+
+LYING = frozenset({Posture.SUPINE, Posture.PRONE, Posture.SIDE_LYING})
+UPRIGHT = frozenset({Posture.STANDING, Posture.SEATED, Posture.KNEELING})
+
+#: Postures that count as an exercise's starting position (by ``Exercise.position``).
+ACCEPTED: dict[str, frozenset[Posture]] = {
+    "supine": frozenset({Posture.SUPINE}),
+    "prone": frozenset({Posture.PRONE}),
+    "quadruped": frozenset({Posture.QUADRUPED}),
+    "kneeling": frozenset({Posture.KNEELING, Posture.QUADRUPED}),
+    "seated": frozenset({Posture.SEATED}),
+    "standing": frozenset({Posture.STANDING}),
+    "side_lying": LYING,
+}
+
+#: What to say to get someone into each starting position.
+GET_INTO: dict[str, str] = {
+    "supine": "Lie down on your back on the floor or a mat.",
+    "prone": "Lie face down on the floor or a mat.",
+    "quadruped": "Come onto your hands and knees.",
+    "kneeling": "Kneel on the mat.",
+    "seated": "Sit on a chair, feet flat on the floor.",
+    "standing": "Stand up, feet hip-width apart.",
+    "side_lying": "Lie on your side on the mat.",
+}
+
+
+def _height(body: Body, name: str) -> FloatArray:
+    """Height of ``name`` along up (NaN where missing)."""
+    return np.asarray(np.einsum("ij,ij->i", body.point(name), body.up()))
+
+
+def _mean_height(body: Body, *names: str) -> FloatArray:
+    heights = np.stack([_height(body, n) for n in names])
+    count = np.sum(np.isfinite(heights), axis=0)
+    total = np.nansum(heights, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(count > 0, total / count, np.nan))
+
+
+def classify(body: Body) -> list[Posture]:
+    """The posture of every frame of ``body`` (``UNKNOWN`` where the keypoints do not say)."""
+    trunk = body.trunk()
+    up = body.up()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        length = np.sqrt(np.einsum("ij,ij->i", trunk, trunk))
+        incline = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", trunk, up) / length, -1, 1)))
+        hip = _mean_height(body, "left_hip", "right_hip") / length
+        shoulder = _mean_height(body, "left_shoulder", "right_shoulder") / length
+        knee = _mean_height(body, "left_knee", "right_knee") / length
+        low_knee = np.fmin(_height(body, "left_knee"), _height(body, "right_knee")) / length
+        low_ankle = np.fmin(_height(body, "left_ankle"), _height(body, "right_ankle")) / length
+        stacked = np.abs(_height(body, "left_shoulder") - _height(body, "right_shoulder")) / length
+        ankle = _mean_height(body, "left_ankle", "right_ankle") / length
+        wrist = _mean_height(body, "left_wrist", "right_wrist") / length
+        nose = _height(body, "nose") / length
+        ear = _mean_height(body, "left_ear", "right_ear") / length
+    result: list[Posture] = []
+    for k in range(body.n_frames):
+        heights = _Heights(
+            hip[k], shoulder[k], knee[k], ankle[k], wrist[k], nose[k], ear[k],
+            low_knee[k], low_ankle[k], stacked[k],
+        )  # fmt: skip
+        result.append(_one(incline[k], heights))
+    return result
+
+
+@dataclass(frozen=True)
+class _Heights:
+    """Heights along up in trunk lengths (``stacked``: shoulder-to-shoulder height)."""
+
+    hip: float
+    shoulder: float
+    knee: float
+    ankle: float
+    wrist: float
+    nose: float
+    ear: float
+    low_knee: float
+    low_ankle: float
+    stacked: float
+
+
+def _one(incline: float, h: _Heights) -> Posture:
+    hip, shoulder, knee, ankle, wrist, nose, ear = (
+        h.hip, h.shoulder, h.knee, h.ankle, h.wrist, h.nose, h.ear,
+    )  # fmt: skip
+    if not np.isfinite(incline):
+        return Posture.UNKNOWN
+    if incline >= HORIZONTAL_MIN_DEG:
+        on_knees = np.isfinite(knee) and hip - knee > 0.5
+        on_hands = np.isfinite(wrist) and shoulder - wrist > 0.5
+        if on_knees and on_hands:
+            return Posture.QUADRUPED
+        if np.isfinite(h.stacked) and h.stacked > 0.4:
+            return Posture.SIDE_LYING
+        if np.isfinite(nose) and np.isfinite(ear) and abs(nose - ear) > 0.05:
+            return Posture.SUPINE if nose > ear else Posture.PRONE
+        return Posture.UNKNOWN
+    if incline > UPRIGHT_MAX_DEG or not np.isfinite(hip):
+        return Posture.UNKNOWN
+    low_knee, low_ankle = h.low_knee, h.low_ankle
+    if np.isfinite(low_knee) and np.isfinite(low_ankle):
+        if hip - low_knee > 0.5 and abs(low_knee - low_ankle) < 0.3:
+            return Posture.KNEELING
+    if np.isfinite(ankle) and np.isfinite(knee):
+        if hip - ankle > STANDING_MIN_HIP_ANKLE and hip - knee > SEATED_MAX_HIP_KNEE:
+            return Posture.STANDING
+        if hip - knee < SEATED_MAX_HIP_KNEE and hip - ankle < STANDING_MIN_HIP_ANKLE:
+            return Posture.SEATED
+    return Posture.UNKNOWN
+
+
+def postures_from_inclination(inclination_deg: float) -> frozenset[Posture]:
+    """Postures a back-worn sensor's trunk inclination (degrees from vertical) allows."""
+    if abs(inclination_deg) <= UPRIGHT_MAX_DEG:
+        return UPRIGHT
+    if abs(inclination_deg) >= HORIZONTAL_MIN_DEG:
+        return LYING | {Posture.QUADRUPED}
+    return frozenset()
+
+
+def inclination_deg(body: Body) -> FloatArray:
+    """Trunk inclination from vertical per frame, degrees (NaN where not tracked)."""
+    trunk = body.trunk()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        length = np.sqrt(np.einsum("ij,ij->i", trunk, trunk))
+        cosine = np.einsum("ij,ij->i", trunk, body.up()) / length
+    return np.asarray(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))
+
+
+@dataclass
+class PositionGate:
+    """Holds back counting until the person has been in ``position`` for :data:`SETTLE_S`.
+
+    Feed every keypoint frame to :meth:`update`; it returns True once (and from then on) the
+    starting position has been held, and :attr:`cue` says how to get there meanwhile. A frame
+    whose posture is not recognised (legs out of view) is judged by the trunk alone, as a
+    back-worn sensor would be: upright trunk for seated/standing/kneeling work, horizontal for
+    lying and all-fours work. A keypoint set without a trunk cannot be checked: the gate opens.
+    """
+
+    position: str
+    kind: FrameKind = FrameKind.IMAGE
+    axes: str = "x right, y down"
+    min_confidence: float = 0.5
+    ready: bool = False
+    _since: float | None = None
+    last: Posture = Posture.UNKNOWN
+    in_position: bool = False
+
+    @property
+    def cue(self) -> str:
+        """How to get into the starting position."""
+        return GET_INTO.get(self.position, "Get into the starting position.")
+
+    def update(
+        self,
+        t_s: float,
+        positions: FloatArray,
+        confidence: FloatArray,
+        names: Sequence[str],
+    ) -> bool:
+        """Take one frame; True once the person has settled in the starting position."""
+        if self.ready:
+            return True
+        body = Body(
+            positions[None],
+            confidence[None],
+            tuple(names),
+            self.kind,
+            self.axes,
+            self.min_confidence,
+        )
+        if not (body.has("mid_hip") or body.has("pelvis")) or not (
+            body.has("mid_shoulder") or body.has("chest")
+        ):
+            self.ready = True  # nothing to judge the position by
+            return True
+        accepted = ACCEPTED.get(self.position, frozenset())
+        self.last = classify(body)[0]
+        if self.last is Posture.UNKNOWN:
+            self.in_position = bool(accepted & postures_from_inclination(inclination_deg(body)[0]))
+        else:
+            self.in_position = self.last in accepted
+        if self.in_position:
+            if self._since is None:
+                self._since = t_s
+            self.ready = t_s - self._since >= SETTLE_S
+        else:
+            self._since = None
+        return self.ready

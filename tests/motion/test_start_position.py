@@ -1,0 +1,114 @@
+"""Recognising the starting position (lying, all fours, kneeling, seated, standing) from
+keypoints, and the gate that holds back counting until the person is in it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spinecoach.content import load_library
+from spinecoach.motion.analysis import analyze
+from spinecoach.motion.body import Body
+from spinecoach.motion.demonstration import demonstration_series
+from spinecoach.motion.start_position import (
+    ACCEPTED,
+    LYING,
+    UPRIGHT,
+    PositionGate,
+    Posture,
+    classify,
+    postures_from_inclination,
+)
+from spinecoach.motion.types import FrameKind
+
+LIBRARY = load_library()
+
+
+def _side_view(points: np.ndarray, view: str = "side") -> np.ndarray:
+    """World (x forward, y left, z up, metres) -> image pixels (x right, y down) seen from
+    the side, or from the front (the subject's left on the image's right)."""
+    across = points[..., 0] if view == "side" else points[..., 1]
+    return np.stack([640 + 300 * across, 700 - 300 * points[..., 2]], axis=-1)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(LIBRARY.exercises))
+@pytest.mark.parametrize("frame", ["world", "image"])
+def test_every_demonstration_starts_in_its_exercise_position(exercise_id: str, frame: str) -> None:
+    exercise = LIBRARY.get(exercise_id)
+    series = demonstration_series(exercise, fps=5.0).series
+    points = series.positions[:1]
+    if frame == "image":  # as the camera sees it, from the exercise's own view
+        assert exercise.demonstration is not None
+        points = _side_view(points, exercise.demonstration.view)
+        body = Body(points, series.confidence[:1], series.names, FrameKind.IMAGE, "x right, y down")
+    else:
+        body = Body(points, series.confidence[:1], series.names, FrameKind.WORLD, series.frame.axes)
+    posture = classify(body)[0]
+    assert posture in ACCEPTED[exercise.position.value], (exercise_id, posture)
+
+
+def test_a_standing_person_gets_no_press_ups_counted() -> None:
+    """A person walking in place (the slow-walking demonstration) in front of a camera set up
+    for prone press-ups: the analysis alone counts knee swings of the trunk line; the gate
+    never opens, so nothing is counted."""
+    walking = demonstration_series(LIBRARY.get("slow_walking"), fps=15.0).series
+    press_up = LIBRARY.get("prone_press_up")
+    image = _side_view(walking.positions)
+    gate = PositionGate("prone")
+    opened = [
+        gate.update(float(t), image[k], walking.confidence[k], walking.names)
+        for k, t in enumerate(walking.time_s)
+    ]
+    assert not any(opened)
+    assert gate.last is Posture.STANDING
+    assert "face down" in gate.cue
+    # and the person who lies down gets counted once settled
+    lying = demonstration_series(press_up, fps=15.0).series
+    image = _side_view(lying.positions)
+    gate = PositionGate("prone")
+    opened = [
+        gate.update(float(t), image[k], lying.confidence[k], lying.names)
+        for k, t in enumerate(lying.time_s)
+    ]
+    first = opened.index(True)
+    assert lying.time_s[first] == pytest.approx(1.0, abs=0.1)
+    assert analyze(lying, press_up).repetitions
+
+
+def test_imu_inclination_narrows_the_postures() -> None:
+    assert postures_from_inclination(10.0) == UPRIGHT
+    assert Posture.QUADRUPED in postures_from_inclination(88.0)
+    assert LYING <= postures_from_inclination(-90.0)
+    assert not postures_from_inclination(47.0)
+
+
+def test_missing_keypoints_are_unknown() -> None:
+    names = ("left_hip", "right_hip", "left_shoulder", "right_shoulder")
+    body = Body(
+        np.full((1, 4, 2), np.nan), np.zeros((1, 4)), names, FrameKind.IMAGE, "x right, y down"
+    )
+    assert classify(body) == [Posture.UNKNOWN]
+
+
+def test_a_standing_backward_bend_is_not_counted_as_press_ups() -> None:
+    """Standing backward bends move the trunk line the way press-ups do: without the gate the
+    press-up analysis counts them; with it, nothing counts until the person lies face down."""
+    from spinecoach.motion.analysis import error_codes_for
+    from spinecoach.motion.streaming import StreamingAnalyzer
+
+    press_up = LIBRARY.get("prone_press_up")
+    standing = demonstration_series(LIBRARY.get("standing_extension"), fps=15.0).series
+    image = _side_view(standing.positions)
+    counted = {}
+    for gate in (None, "prone"):
+        analyzer = StreamingAnalyzer(
+            press_up.signature,
+            dose=press_up.dose,
+            error_codes=error_codes_for(press_up),
+            start_position=gate,
+        )
+        for k, t in enumerate(standing.time_s):
+            analyzer.push_keypoints(float(t), image[k], standing.confidence[k], standing.names)
+        counted[gate] = len(analyzer.finish().repetitions)
+    assert counted[None] >= 2, "the trap is real: ungated, backward bends count"
+    assert counted["prone"] == 0
