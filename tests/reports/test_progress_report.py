@@ -66,7 +66,8 @@ def test_clinician_report_says_everything_a_clinic_files(world, library, rules) 
     cat_cow = library.get("cat_cow").name
     for expected in (
         "Progress report", "Patient: Ann", "Clinician: Dr Rao", "22 Feb 2026 – 29 Mar 2026",
-        "Safety state and history", "Cleared to exercise (last screening clear, 22 Feb 2026)",
+        "Safety state and history",
+        "Cleared to exercise: See a clinician soon since 27 Mar 2026. Sharp pain: stop for today.",
         "A stop rule ended a session in the last two weeks",
         f"Reported sharp or stabbing pain during {cat_cow}; ended the session.",
         "Minimal important change: 2 points or 30% [OST]",

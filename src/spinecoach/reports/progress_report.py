@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach import DISCLAIMER
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
+from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.errors import InvalidInput, StorageError
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
 from spinecoach.reports.review import HIGH_CONFIDENCE, LOW_CONFIDENCE
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, PlanRepository
+from spinecoach.store.safety import current_safety_state, safety_history
 from spinecoach.store.wording import (
     action_words,
     dose_words,
@@ -115,17 +117,20 @@ def _safety(
                   "event": f"{verb} {what[:1].lower()}{what[1:]}{during}; "
                            f"{action_words(action, patient=patient)}."})
         )  # fmt: skip
+    for row in safety_history(db, person_id, limit=200):  # the stored safety state's changes
+        at = _aware(row.at)
+        level = SafetyLevel(row.level).label
+        by = "Cleared by the clinician" if row.source == "clinician" else f"Safety state: {level}"
+        history.append((at, {"date": _day(at), "event": f"{by}: {row.reason}"}))
     history.sort(key=lambda h: h[0])
     latest = screenings[-1] if screenings else None
     if latest is None:
         state = "Not screened yet."
-    elif latest.tier in ("emergency", "urgent"):
-        state = (
-            f"Exercise blocked: last screening {latest.tier} on {_day(_aware(latest.created_at))}."
-        )
     else:
-        when = _day(_aware(latest.created_at))
-        state = f"Cleared to exercise (last screening {latest.tier}, {when})."
+        current = current_safety_state(db, person_id, rules, record=False)
+        since = f" since {_day(_aware(current.since))}" if current.since is not None else ""
+        verdict = "Exercise blocked" if current.blocks_exercise else "Cleared to exercise"
+        state = f"{verdict}: {current.level.label}{since}. {current.reason}".strip()
     recent = [h for at, h in history if at >= now - timedelta(days=14)]
     if any("ended the session" in h["event"] or "urgent" in h["event"] for h in recent):
         state += " A stop rule ended a session in the last two weeks."
