@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from spinecoach.web.charts import pain_by_day, pain_chart, series_chart
-from spinecoach.web.progress import PainPoint
+from spinecoach.reports.charts import pain_by_day, pain_chart, series_chart
+from spinecoach.reports.progress import PainPoint
 
 
 def _at(day: int, hour: int) -> datetime:
@@ -40,7 +40,7 @@ def test_range_of_motion_weeks_are_labelled_with_dates() -> None:
 def test_weekly_goal_and_streak_do_not_punish_prescribed_rest() -> None:
     from datetime import date, timedelta
 
-    from spinecoach.web.progress import WEEKLY_GOAL_DAYS, rest_days, streak, weekly_goal
+    from spinecoach.reports.progress import WEEKLY_GOAL_DAYS, rest_days, streak, weekly_goal
 
     today = date(2026, 3, 12)  # a Thursday
     # the plan was paused on Tuesday (stop rule) and resumed on Wednesday

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 from tests.web.conftest import Browser
-from tests.web.test_live import _receive_until, _sensor_messages, _standing_figure
+from tests.web.test_live import _figure_in_position, _receive_until, _sensor_messages
 
 from spinecoach.reports.review import review_session
 from spinecoach.store import models
@@ -39,9 +39,14 @@ def test_live_session_traces_are_stored_and_drawn(make_browser: Any) -> None:
         ws.send_text(json.dumps({"type": "pain", "pain": 2}))
         ws.send_text(json.dumps({"type": "skip"}))  # set-up -> first exercise
         for _ in range(100):
-            if _receive_until(ws, "state")["state"]["exercise_number"] == 1:
+            first = _receive_until(ws, "state")["state"]
+            if first["exercise_number"] == 1:
                 break
-        keypoints = _standing_figure(hello["names"])
+        from spinecoach.content import load_library
+
+        # counting (and the camera trace) waits for the exercise's starting position
+        position = load_library().get(first["step"]["exercise_id"]).position.value
+        keypoints = _figure_in_position(hello["names"], position)
         for n, (t_last, lines) in enumerate(_sensor_messages(sim)):
             time.sleep(0.02)
             ws.send_text(json.dumps({"type": "keypoints", "t": n, "keypoints": keypoints}))
