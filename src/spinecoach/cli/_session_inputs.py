@@ -15,7 +15,7 @@ import logging
 import queue
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -287,6 +287,17 @@ def open_sensor(spec: str) -> SensorFeed:
     return SensorFeed(name, channel, rows=plugin.read_file(path))
 
 
+#: Each main-input flag of ``spinecoach session`` and how it opens, by name (one table, no
+#: if-chain): ``opener(value, min_confidence)``.
+INPUT_OPENERS: dict[str, Callable[[Any, float], SessionInput]] = {
+    "--keypoints": keypoints_input,
+    "--imu": lambda path, _: imu_input(path),
+    "--video": video_input,
+    "--camera": camera_input,
+    "--imu-stream": lambda url, _: imu_stream_input(url),
+}
+
+
 def open_input(
     *,
     camera: int | None,
@@ -297,27 +308,17 @@ def open_input(
     min_confidence: float,
 ) -> SessionInput:
     """Open the one input given (none: timers only)."""
-    given = [
-        name
-        for name, value in (
-            ("--camera", camera),
-            ("--video", video),
-            ("--keypoints", keypoints),
-            ("--imu", imu),
-            ("--imu-stream", imu_stream),
-        )
-        if value is not None
-    ]
+    values = {
+        "--camera": camera,
+        "--video": video,
+        "--keypoints": keypoints,
+        "--imu": imu,
+        "--imu-stream": imu_stream,
+    }
+    given = [(flag, value) for flag, value in values.items() if value is not None]
     if len(given) > 1:
-        raise InvalidInput(f"Give one input at most, not {' and '.join(given)}.")
-    if keypoints is not None:
-        return keypoints_input(keypoints, min_confidence)
-    if imu is not None:
-        return imu_input(imu)
-    if video is not None:
-        return video_input(video, min_confidence)
-    if camera is not None:
-        return camera_input(camera, min_confidence)
-    if imu_stream is not None:
-        return imu_stream_input(imu_stream)
-    return timer_input()
+        raise InvalidInput(f"Give one input at most, not {' and '.join(f for f, _ in given)}.")
+    if not given:
+        return timer_input()
+    flag, value = given[0]
+    return INPUT_OPENERS[flag](value, min_confidence)
