@@ -824,7 +824,10 @@ def test_concurrent_guesses_on_postgres_and_two_app_instances(tmp_path: Path) ->
         return attackers[n].client.post("/login", data=data, follow_redirects=False).status_code
 
     codes = _run_all([lambda n=n: guess(n) for n in range(30)])
-    assert sorted(codes) == [401] * 3 + [429] * 27, codes
+    assert 500 not in codes and 200 not in codes
+    checked = [c for c in codes if c != 429]
+    # login_max_failures at most reach the password check, whichever instance they land on
+    assert 1 <= len(checked) <= 3 and set(checked) == {401}, codes
     # a sign-in made on one instance is ended by signing out on the other
     ann = Browser(apps[0])
     ann.client.get("/login")

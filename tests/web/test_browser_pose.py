@@ -37,7 +37,8 @@ from spinecoach.settings import Settings
 from spinecoach.web.app import create_app
 from spinecoach.web.context import STATIC_DIR
 
-pytestmark = pytest.mark.slow
+# Keypoint rate is measured: run alone, not beside another test worker (`make test` does)
+pytestmark = [pytest.mark.slow, pytest.mark.solo]
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
