@@ -188,6 +188,10 @@ class MotionTracker:
         self._excursion: _Excursion | None = None
         self._cycle_side: Side | None = None
         self._window: deque[tuple[float, float]] = deque()
+        # running max / min of the window's values (monotonic deques of (t, value)), so
+        # the hold check costs O(1) per sample instead of a pass over the window
+        self._window_max: deque[tuple[float, float]] = deque()
+        self._window_min: deque[tuple[float, float]] = deque()
         self._hold: _HoldState | None = None
         self._in_zone = False
         self._last_detect_s: float | None = None
@@ -210,6 +214,16 @@ class MotionTracker:
         self, t_s: float, value: float, secondary: Mapping[str, float] | None = None
     ) -> list[MotionEvent]:
         """Feed one sample: time (s), primary angle (deg, NaN if not measured), secondaries."""
+        return self._update(t_s, value, secondary, None)
+
+    def _update(
+        self,
+        t_s: float,
+        value: float,
+        secondary: Mapping[str, float] | None,
+        smoothed: float | None,
+    ) -> list[MotionEvent]:
+        """:meth:`update`, with the smoothed value already computed when not None."""
         events: list[MotionEvent] = []
         if self.first_s is None:
             self.first_s = t_s
@@ -230,7 +244,8 @@ class MotionTracker:
         if self._tracking_lost:
             self._tracking_lost = False
             events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
-        smoothed = self._smooth(t_s, value)
+        if smoothed is None:
+            smoothed = self._smooth(t_s, value)
         extra: Mapping[str, float] = secondary if secondary is not None else _NO_SECONDARY
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
@@ -252,10 +267,11 @@ class MotionTracker:
         without the per-call overhead; every other sample goes through :meth:`update`.
         """
         events: list[MotionEvent] = []
-        update = self.update
-        smooth = self._smooth
+        update = self._update
+        # the filter sees every valid sample once, in order, whichever path handles it
+        smoothed_values = self._smooth.run(times_s, values)
         detect = self._detect
-        for t_s, value in zip(times_s, values, strict=True):
+        for t_s, value, smoothed in zip(times_s, values, smoothed_values, strict=True):
             last_valid_s = self._last_valid_s
             if (
                 value != value
@@ -264,7 +280,7 @@ class MotionTracker:
                 or self._tracking_lost
                 or not self._secondary_baseline_set
             ):
-                events.extend(update(t_s, value))
+                events.extend(update(t_s, value, None, smoothed))
                 continue
             self.last_s = t_s
             self.n_samples += 1
@@ -273,7 +289,7 @@ class MotionTracker:
             gap = t_s - last_valid_s
             if gap > self.longest_gap_s:
                 self.longest_gap_s = gap
-            detect(t_s, smooth(t_s, value), _NO_SECONDARY, events)
+            detect(t_s, smoothed, _NO_SECONDARY, events)
             self._last_valid_s = t_s
         return events
 
@@ -398,7 +414,7 @@ class MotionTracker:
                 start = self._idle_rest_s if self._idle_rest_s is not None else t_s
                 excursion = _Excursion(start, sign, side)
                 self._excursion = excursion
-                self._window.clear()
+                self._clear_window()
             else:
                 return
         excursion.samples.append((t_s, e))
@@ -470,29 +486,46 @@ class MotionTracker:
             elif t_s - hold.outside_since > p.hold_break_s:
                 self._end_hold(hold.last_s, events)
             return
-        window = self._window
-        window.append((t_s, relative))
+        window, high, low = self._window, self._window_max, self._window_min
+        sample = (t_s, relative)
+        window.append(sample)
+        while high and high[-1][1] <= relative:
+            high.pop()
+        high.append(sample)
+        while low and low[-1][1] >= relative:
+            low.pop()
+        low.append(sample)
         while window and t_s - window[0][0] > p.hold_window_s:
             window.popleft()
-        if t_s - window[0][0] < p.hold_window_s * 0.9:
+        first_s = window[0][0]
+        while high[0][0] < first_s:
+            high.popleft()
+        while low[0][0] < first_s:
+            low.popleft()
+        if t_s - first_s < p.hold_window_s * 0.9:
+            return
+        if high[0][1] - low[0][1] > 2.0 * p.hold_tolerance_deg:
             return
         values = [v for _, v in window]
-        if max(values) - min(values) > 2.0 * p.hold_tolerance_deg:
-            return
         assert self._excursion is not None
         total = sum(values)
         hold = _HoldState(
             window[0][0], t_s, len(values), total, sum(v * v for v in values), self._excursion.side
         )
         self._hold = hold
-        window.clear()
+        self._clear_window()
         if t_s - hold.start_s >= p.min_hold_s:
             hold.started_event_sent = True
             events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
 
+    def _clear_window(self) -> None:
+        self._window.clear()
+        self._window_max.clear()
+        self._window_min.clear()
+
     def _end_hold(self, end_s: float, events: list[MotionEvent]) -> None:
         hold, self._hold = self._hold, None
-        self._window.clear()
+        self._clear_window()
         if hold is None or end_s - hold.start_s < self.params.min_hold_s:
             return
         mean = hold.total / hold.n
