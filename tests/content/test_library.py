@@ -349,7 +349,11 @@ def test_flexion_warnings_mention_morning(library: ExerciseLibrary) -> None:
 
 
 #: Exercises a back-worn sensor cannot measure (``imu_angle`` absent on purpose).
-NO_IMU_ANGLE = {"chin_tuck": "the neck moves; a sensor on the back sees nothing of it"}
+NO_IMU_ANGLE = {
+    "chin_tuck": "the neck moves; a sensor on the back sees nothing of it",
+    "standing_arm_raise": "the arms move; a sensor on the back sees nothing of them",
+    "sit_to_stand": "the back sensors see the forward lean twice per rise (up and down)",
+}
 
 
 def test_signatures_use_measurable_angles(library: ExerciseLibrary) -> None:

@@ -456,6 +456,10 @@ class MotionTracker:
                 continue
             if rule.test == "below":
                 broken = value < rule.limit
+            elif rule.test == "above":
+                broken = value > rule.limit
+            elif rule.test == "abs_above":
+                broken = abs(value) > rule.limit
             else:
                 base = self._secondary_baseline.get(rule.measure)
                 if base is None:

@@ -22,6 +22,8 @@ Degrees throughout; the trunk is the line from mid-hip (or a pelvis marker) to m
   right hip higher positive (a hip hike or drop).
 - ``head_forward_deg``: sagittal inclination of the shoulder->ear line from vertical, forward
   positive (larger = head further forward of the shoulders).
+- ``knee_flexion_deg``, ``trunk_shank_lean_deg``, ``knee_flexion_asymmetry_deg``,
+  ``knee_valgus_deg``: squat and sit-to-stand measures (:mod:`spinecoach.motion.lower_limb`).
 
 A measure that the input cannot support at all (missing keypoints, wrong view, no depth) is
 reported in :attr:`MeasureSeries.unmeasurable` with the reason instead of a number; frames in
@@ -44,6 +46,12 @@ from spinecoach.motion.body import (
     angle_between_deg,
     choose,
     dot,
+)
+from spinecoach.motion.lower_limb import (
+    knee_flexion_asymmetry,
+    knee_flexion_both,
+    knee_valgus,
+    trunk_shank_lean,
 )
 from spinecoach.motion.types import FloatArray, FrameKind, KeypointSeries, MeasureSeries
 
@@ -163,6 +171,7 @@ def _head_forward(body: Body) -> FloatArray:
 
 
 _TRUNK = (TRUNK_BOTTOM, TRUNK_TOP)
+_LEGS = tuple((f"{s}_{p}",) for s in ("left", "right") for p in ("hip", "knee", "ankle"))
 
 #: Extra points a 2D view needs to orient the subject: the shoulders show which image side is
 #: the subject's right (front view); nose and an ear show which way they face (side view).
@@ -255,6 +264,34 @@ MEASURES: dict[str, MeasureDefinition] = {
             "shoulder-to-ear line from vertical in the sagittal plane, forward positive",
             _head_forward,
         ),
+        MeasureDefinition(
+            "knee_flexion_deg",
+            _LEGS,
+            "side",
+            "mean knee flexion of both legs: 180 - angle hip-knee-ankle (0 straight)",
+            knee_flexion_both,
+        ),
+        MeasureDefinition(
+            "trunk_shank_lean_deg",
+            (*_TRUNK, *_LEGS),
+            "side",
+            "trunk inclination minus shin (ankle-to-knee) inclination, sagittal, forward positive",
+            trunk_shank_lean,
+        ),
+        MeasureDefinition(
+            "knee_flexion_asymmetry_deg",
+            _LEGS,
+            "side",
+            "left minus right knee flexion",
+            knee_flexion_asymmetry,
+        ),
+        MeasureDefinition(
+            "knee_valgus_deg",
+            _LEGS,
+            "front",
+            "frontal-plane projection angle of the knee falling furthest inward (inward positive)",
+            knee_valgus,
+        ),
     )
 }
 
@@ -315,6 +352,9 @@ PHYSICAL_RANGE_DEG: dict[str, tuple[float, float]] = {
     "left_knee_flexion_deg": (-30.0, 170.0),
     "right_knee_flexion_deg": (-30.0, 170.0),
     "pelvic_obliquity_deg": (-60.0, 60.0),
+    "knee_flexion_deg": (-30.0, 170.0),
+    "knee_flexion_asymmetry_deg": (-150.0, 150.0),
+    "knee_valgus_deg": (-90.0, 90.0),
 }
 
 
