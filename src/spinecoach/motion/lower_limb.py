@@ -9,10 +9,13 @@ against the shins, left/right knee difference and knee valgus (pure NumPy on a
   shins, as in a balanced squat with the hips going back; positive when the trunk leans
   further forward than the shins.
 - ``knee_flexion_asymmetry_deg``: left minus right knee flexion.
-- ``knee_valgus_deg``: frontal-plane projection angle of each knee (the turn from the thigh
-  line hip -> knee to the shin line knee -> ankle in the plane spanned by the subject's
-  right and up), positive when the knee lies toward the midline of the hip-ankle line; the
-  larger of the two knees. 0 when the knee tracks straight over the foot, at any flexion.
+- ``knee_valgus_deg``: how far each knee lies toward the midline of its hip-ankle line in
+  the frontal plane (the plane of the subject's right and up), as an angle: arcsin(medial
+  distance / thigh length); the larger of the two knees. 0 when the knee tracks straight
+  over the foot, at any flexion. Dividing by the thigh's whole length (not its frontal
+  projection, which shrinks as the knee bends) keeps 3D keypoint noise from growing at
+  the bottom of a squat; in a 2D front view the thigh is foreshortened and the angle reads
+  high when the knees bend far.
 """
 
 from __future__ import annotations
@@ -63,16 +66,20 @@ def knee_flexion_asymmetry(body: Body) -> FloatArray:
 def _valgus(body: Body, side: str) -> FloatArray:
     right, up = body.right(), body.up()
     hip, knee, ankle = (body.point(f"{side}_{p}") for p in ("hip", "knee", "ankle"))
-    thigh, shank = knee - hip, ankle - knee
-    tr, tu = dot(thigh, right), dot(thigh, up)
-    sr, su = dot(shank, right), dot(shank, up)
-    turn = np.degrees(np.arctan2(tr * su - tu * sr, tr * sr + tu * su))
-    # the left knee moving toward the midline (subject's right) turns the line clockwise
-    return -turn if side == "left" else turn
+    line, thigh = ankle - hip, knee - hip
+    lr, lu = dot(line, right), dot(line, up)
+    kr, ku = dot(thigh, right), dot(thigh, up)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # signed distance of the knee from the hip-ankle line in the frontal plane; the
+        # left knee moving toward the midline (subject's right) is positive
+        offset = (lr * ku - lu * kr) / np.hypot(lr, lu)
+        medial = offset if side == "left" else -offset
+        length = np.sqrt(dot(thigh, thigh))
+        return np.degrees(np.arcsin(np.clip(medial / length, -1.0, 1.0)))
 
 
 def knee_valgus(body: Body) -> FloatArray:
-    """Frontal-plane projection angle of the knee that falls furthest inward (deg, inward +)."""
+    """Inward deviation (deg) of the knee that falls furthest inward (see the module docs)."""
     left, right = _valgus(body, "left"), _valgus(body, "right")
     both = np.isfinite(left) & np.isfinite(right)
     return np.where(both, np.maximum(left, right), np.where(np.isfinite(left), left, right))

@@ -289,7 +289,7 @@ MEASURES: dict[str, MeasureDefinition] = {
             "knee_valgus_deg",
             _LEGS,
             "front",
-            "frontal-plane projection angle of the knee falling furthest inward (inward positive)",
+            "inward deviation of the knee from its hip-ankle line, frontal plane (inward positive)",
             knee_valgus,
         ),
     )
