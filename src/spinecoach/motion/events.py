@@ -175,6 +175,17 @@ class MotionTracker:
         self._enter = float(signature.min_excursion_deg)
         self._exit = self._enter * self.params.exit_fraction
         self._low, self._high = (float(v) for v in signature.target_range_deg)
+        # per-sample constants of _detect, read once here (its hot path)
+        direction = signature.direction
+        self._direction_sign = (
+            1.0
+            if direction is ExcursionDirection.POSITIVE
+            else -1.0
+            if direction is ExcursionDirection.NEGATIVE
+            else 0.0
+        )
+        self._out_of_range_deg = self._high + self.params.out_of_range_margin_deg
+        self._tracking_lost_s = self.params.tracking_lost_s
         self.baseline_deg: float | None = self.params.neutral_deg
         self._secondary_baseline: dict[str, float] = {}
         self._secondary_baseline_set = False
@@ -369,19 +380,21 @@ class MotionTracker:
     ) -> None:
         assert self.baseline_deg is not None
         relative = smoothed - self.baseline_deg
-        # Per-sample hot path: _excursion_of and _update_zone inlined (same logic).
-        direction = self.signature.direction
-        if direction is ExcursionDirection.POSITIVE:
+        # Per-sample hot path: _excursion_of and _update_zone inlined (same logic), the
+        # signature's direction and limits read from constants set in __init__.
+        direction_sign = self._direction_sign
+        if direction_sign > 0.0:
             e, sign = relative, 1.0
-        elif direction is ExcursionDirection.NEGATIVE:
+        elif direction_sign < 0.0:
             e, sign = -relative, -1.0
         else:
             e, sign = abs(relative), (1.0 if relative >= 0 else -1.0)
         self.last_excursion_deg = e
         in_zone = self._low <= e <= self._high
-        if self._in_zone and self._last_detect_s is not None:
-            step = t_s - self._last_detect_s
-            if step <= self.params.tracking_lost_s:
+        last_detect_s = self._last_detect_s
+        if self._in_zone and last_detect_s is not None:
+            step = t_s - last_detect_s
+            if step <= self._tracking_lost_s:
                 self.zone_s += step
         if in_zone != self._in_zone:
             self._in_zone = in_zone
@@ -390,11 +403,12 @@ class MotionTracker:
             events.append(MotionEvent(t_s, kind, change, f"{e:.0f} deg from start"))
         self._last_detect_s = t_s
         excursion = self._excursion
-        both = direction is ExcursionDirection.BOTH
+        both = direction_sign == 0.0
         previous_rel, previous_s = self._last_relative, self._last_relative_s
         self._last_relative, self._last_relative_s = relative, t_s
+        exit_deg = self._exit
         if excursion is not None and both:
-            if sign != excursion.sign and e >= self._exit:
+            if sign != excursion.sign and e >= exit_deg:
                 # crossed neutral between two samples: the old excursion ends and the new
                 # one starts at the crossing, so the two never overlap
                 crossing = t_s
@@ -405,9 +419,10 @@ class MotionTracker:
                 self._idle_rest_s = crossing
                 excursion = None
         if excursion is None:
-            if e <= self._exit:
+            if e <= exit_deg:
                 self._idle_rest_s = t_s
-            if e >= self._enter and self._enter > 0:  # a zero minimum: keeping still, no reps
+            enter_deg = self._enter
+            if e >= enter_deg and enter_deg > 0:  # a zero minimum: keeping still, no reps
                 side = Side.NONE
                 if both:
                     side = Side.RIGHT if sign > 0 else Side.LEFT
@@ -420,7 +435,7 @@ class MotionTracker:
         excursion.samples.append((t_s, e))
         if e > excursion.peak_e:
             excursion.peak_e, excursion.peak_s, excursion.peak_rel = e, t_s, relative
-        if e > self._high + self.params.out_of_range_margin_deg:
+        if e > self._out_of_range_deg:
             self._flag(
                 t_s,
                 "out_of_range",
@@ -429,7 +444,7 @@ class MotionTracker:
             )
         if extra:  # every rule reads a secondary measure: none given, none can break
             self._check_rules(t_s, extra, events)
-        if e <= self._exit:
+        if e <= exit_deg:
             self._end_excursion(t_s, events)
             self._idle_rest_s = t_s
             return
