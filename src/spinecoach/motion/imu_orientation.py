@@ -360,7 +360,7 @@ class OrientationTracker:
                 for g_row, a_row in zip(gyro[a:b], accel[a:b], strict=True):
                     update_nm(g_row, a_row)
                     append(get_q())
-        quats = np.array(out)
+        quats = np.array(out, dtype=float)  # imufusion returns float32: compute in float64
         self._period_s = current
         self.last_time_s = float(time_s[-1])
         return quats

@@ -112,7 +112,8 @@ def gyro_scale(
     """
     # one pass per array (row sums are non-finite exactly when a value is: the range
     # checks have already refused values large enough to overflow)
-    ok = np.isfinite(time_s + accel_g.sum(axis=1) + gyro.sum(axis=1))
+    ones = np.ones(3)  # row sums as a matrix-vector product: one fast pass per array
+    ok = np.isfinite(time_s + accel_g @ ones + gyro @ ones)
     if bool(ok.all()):
         t, a, g = time_s, accel_g, gyro
     else:
