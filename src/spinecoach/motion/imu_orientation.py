@@ -332,7 +332,7 @@ class OrientationTracker:
         if not n:
             return np.empty((0, 4))
         # Rows are iterated (one view per row, no index arithmetic) and the quaternions
-        # collected in a list, stacked once: about 10 % less overhead around imufusion
+        # collected in a list, joined once: about 6 % less overhead around imufusion
         # than indexing gyro[i] and assigning quats[i] per sample.
         out: list[FloatArray] = []
         append = out.append
@@ -360,7 +360,8 @@ class OrientationTracker:
                 for g_row, a_row in zip(gyro[a:b], accel[a:b], strict=True):
                     update_nm(g_row, a_row)
                     append(get_q())
-        quats = np.array(out, dtype=float)  # imufusion returns float32: compute in float64
+        # imufusion returns float32 rows: one concatenation, then float64 for the angles
+        quats = np.concatenate(out).reshape(-1, 4).astype(float)
         self._period_s = current
         self.last_time_s = float(time_s[-1])
         return quats
