@@ -8,7 +8,8 @@ from tests.coach.helpers import STATIC, TEMPO
 
 from spinecoach.coach._events import on_hold_ended, on_zone
 from spinecoach.coach._parts import (
-    CompleteStep,
+    Act,
+    At,
     HoldTimer,
     PauseHold,
     RepPacer,
@@ -78,4 +79,8 @@ def test_leaving_the_zone_past_its_edge_asks_to_ease_off() -> None:
 def test_a_hold_that_reached_its_time_completes_the_step_as_an_intent() -> None:
     event = MotionEvent(12.0, EventKind.HOLD_ENDED, Hold(1.0, 12.0, 20.0, 1.0))
     intents = on_hold_ended(_view(HOLD_STEP, holding_since=1.5), event, 12.0)  # type: ignore[arg-type]
-    assert intents == [SensorHolding(False), PauseHold(12.0, event.payload), CompleteStep(12.0)]  # type: ignore[arg-type]
+    assert intents == [
+        SensorHolding(False),
+        PauseHold(12.0, event.payload),
+        At(Act.COMPLETE_STEP, 12.0),
+    ]  # type: ignore[arg-type]
