@@ -81,6 +81,8 @@ class RepPacer:
         self.last_key: tuple[int, int] | None = None
         self._tempo: Sequence[TempoPhase] | None = None
         self._cycle_s = 0.0
+        #: The announced phase's span ``(from, until)``: no new phase is due inside it.
+        self._span = (0.0, -1.0)
 
     def cycle_s(self, tempo: Sequence[TempoPhase]) -> float:
         """:func:`cycle_seconds` of ``tempo``, kept while the same tempo is paced."""
@@ -94,12 +96,14 @@ class RepPacer:
         self.cycle_start_s = t
         self.set_reps = 0
         self.last_key = None
+        self._span = (0.0, -1.0)
 
     def count(self, t: float) -> None:
         """A measured repetition at ``t``: the tempo cycle restarts."""
         self.set_reps += 1
         self.cycle_start_s = t
         self.last_key = None
+        self._span = (0.0, -1.0)
 
     def phase_at(
         self, tempo: Sequence[TempoPhase], now: float
@@ -125,10 +129,15 @@ class RepPacer:
         self, tempo: Sequence[TempoPhase], now: float
     ) -> tuple[tuple[int, int], TempoPhase, float] | None:
         """:meth:`phase_at`, only when it is a phase not announced yet."""
+        start, until = self._span
+        if start <= now < until and tempo is self._tempo:
+            return None  # still inside the phase announced last (most ticks)
         due = self.phase_at(tempo, now)
         if due is None or due[0] == self.last_key:
             return None
         self.last_key = due[0]
+        # A margin keeps a tick within rounding of the phase's end on the exact path.
+        self._span = (due[2], due[2] + due[1].seconds - 1e-9)
         return due
 
     def end_s(self, tempo: Sequence[TempoPhase], reps: int) -> float:

@@ -500,7 +500,7 @@ class SessionEngine:
             "reps_done": run.reps_done if run is not None else 0,
             "reps_target": run.reps_target if run is not None else 0,
             "holding": self.hold.running,
-            "tracking_ok": self.tracking_ok,
+            "tracking_ok": self.tracking.ok,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
             "awaiting": {
@@ -618,7 +618,7 @@ class SessionEngine:
         if step.kind is StepKind.HOLD and step.gated:
             limit = start + step.duration_s * self.options.timeline.rep_timeout_factor
             limit += self.options.timeline.wait_extra_s
-            if self.hold.running and self.tracking_ok:
+            if self.hold.running and self.tracking.ok:
                 return min(limit, self.hold.base() + step.duration_s)
             return limit
         return start + step.duration_s
@@ -643,7 +643,7 @@ class SessionEngine:
             and step.gated
             and self.sensor_active
             and self._sensor_holding
-            and self.tracking_ok
+            and self.tracking.ok
         ):
             self.hold.start(t)  # already in position when the hold begins
             self._opening_cues(step, t, out)
@@ -674,7 +674,7 @@ class SessionEngine:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
-            if not self.tracking_ok:
+            if not self.tracking.ok:
                 self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
             return
         if step.kind is StepKind.REPS:
@@ -689,7 +689,7 @@ class SessionEngine:
             return
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._guide_hold(step, now, out)
-            if not self.hold.running or not self.tracking_ok:
+            if not self.hold.running or not self.tracking.ok:
                 return
             self._countdown_cues(step, self.hold.base(), self.hold.held(now), out)
             return
@@ -747,7 +747,7 @@ class SessionEngine:
             )
 
     def _guide_hold(self, step: Step, now: float, out: list[Cue]) -> None:
-        if self.hold.running or not self.tracking_ok:
+        if self.hold.running or not self.tracking.ok:
             return
         if now - self._step_start_s < 2.0 or now - self._last_guide_s < GUIDE_EVERY_S:
             return
@@ -885,7 +885,7 @@ class SessionEngine:
             return
         cue = make_cue(t, kind, text, topic=topic, breath=breath)
         closed = self.finished and not force
-        if self.gate.admit(cue, tracking_ok=self.tracking_ok or force, closed=closed):
+        if self.gate.admit(cue, tracking_ok=self.tracking.ok or force, closed=closed):
             self.cues.append(cue)
             self.sink.record_cue(cue)
             out.append(cue)
