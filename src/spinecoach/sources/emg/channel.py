@@ -233,6 +233,7 @@ class EmgChannel(LineChannel):
             "left_pct": round(lp, 1),
             "right_pct": round(rp, 1),
             "symmetry_pct": None if sym is None else round(sym, 1),
+            "uneven_below_pct": self.settings.uneven_below_pct,
             "calibrating": False,
         }
 
