@@ -169,13 +169,13 @@ class SocketBrowser(Browser):
 
 
 def _receive_until(ws: Any, kind: str, cues: list[dict[str, Any]]) -> dict[str, Any]:
-    """Messages until one of ``kind`` (the ticker's state messages come between); every cue
-    a message carries is kept in ``cues``."""
+    """Messages until one of ``kind`` or ``finished`` (the last message; the ticker's state
+    messages come between); every cue a message carries is kept in ``cues``."""
     while True:
         message = json.loads(ws.recv(timeout=30))
         assert message["type"] != "error", message
         cues += message.get("cues") or []
-        if message["type"] == kind:
+        if message["type"] in (kind, "finished"):
             return message
 
 
@@ -206,8 +206,12 @@ def test_the_same_recording_over_a_real_socket_gives_the_same_session(
 
         cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies.jar)
         sent: list[dict[str, Any]] = []
+        # one small message each way per frame: no Nagle delay (as a browser's socket)
+        tcp = socket.create_connection(("127.0.0.1", httpx.URL(url).port or 80))
+        tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with connect(
             url.replace("http://", "ws://") + "/ws/session/keypoints",
+            sock=tcp,
             additional_headers={"Cookie": cookie},
         ) as ws:
             hello = _receive_until(ws, "hello", sent)
@@ -216,11 +220,18 @@ def test_the_same_recording_over_a_real_socket_gives_the_same_session(
             for t, positions, confidence, names in _looped_frames(shared_data / ELK):
                 clock.set(t)
                 ws.send(_keypoint_message(t * 1000.0, positions, confidence, names))
-                _receive_until(ws, "ack", sent)
+                if (reply := _receive_until(ws, "ack", sent))["type"] == "finished":
+                    finished = reply  # the last pain answer ended it
+                    break
                 if not live.engine.finished and live.engine.state()["awaiting"] == "pain":
+                    answered = len(live.engine.checks)
                     ws.send(json.dumps({"type": "pain", "pain": PAIN}))
-                    while _receive_until(ws, "state", sent)["state"]["awaiting"] == "pain":
-                        pass
+                    # the answer is taken at this frame's time: the clock waits for it (the
+                    # next check-in may ask again at once, as at the end of the session)
+                    deadline = time.monotonic() + 30
+                    while len(live.engine.checks) == answered:
+                        assert time.monotonic() < deadline, f"pain answer not taken at {t}"
+                        time.sleep(0.005)
                 if live.engine.finished:
                     finished = _receive_until(ws, "finished", sent)
                     break
