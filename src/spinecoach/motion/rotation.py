@@ -184,9 +184,12 @@ def _running_median(
     before, after = (n - 1, 0) if trailing else (n // 2, n - 1 - n // 2)
     padded = np.pad(values, (before, after), constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, n)
+    has_nan = np.isnan(windows).any(axis=1)
+    median = np.empty(values.size)
+    median[~has_nan] = np.median(windows[~has_nan], axis=1)  # the fast, usual case
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        median = np.nanmedian(windows, axis=1)
+        median[has_nan] = np.nanmedian(windows[has_nan], axis=1)
     least = (n + 1) // 2 if least is None else least
     enough = np.count_nonzero(np.isfinite(windows), axis=1) >= least
     return np.asarray(np.where(enough, median, np.nan), dtype=float)
