@@ -54,7 +54,9 @@ def _decimated(time_s: FloatArray, values: FloatArray, rate_hz: float = 10.0) ->
     return np.array([float(np.median(chunk)) for chunk in np.split(v, edges)])
 
 
-def _count_excursions(values: FloatArray, center: float, enter: float, exit_: float) -> int:
+def count_excursions(values: FloatArray, center: float, enter: float, exit_: float) -> int:
+    """Excursions of ``values`` from ``center`` either way reaching ``enter`` and coming back
+    within ``exit_``."""
     count, state = 0, 0
     for x in (values - center).tolist():
         if state == 0:
@@ -124,7 +126,7 @@ def estimate_neutral(
         return float(np.median(finite[finite >= cut]))
     coarse = _decimated(time_s, values)
     candidates = [float(np.median(finite)), *_modes(finite, max(1.0, 0.25 * enter))]
-    scored = [(_count_excursions(coarse, c, enter, 0.5 * enter), -abs(c), c) for c in candidates]
+    scored = [(count_excursions(coarse, c, enter, 0.5 * enter), -abs(c), c) for c in candidates]
     return max(scored)[2]
 
 
