@@ -15,8 +15,10 @@ Method
    estimate_neutral`, and the secondary measures' rest values in ``secondary_neutral``). The
    samples of that first second are then replayed through the detector, so a movement that
    starts early is not missed. A first-second baseline is then **refined as the stream
-   goes**: every ``refine_every_s`` (2 s), between repetitions, the rest level is estimated
-   again from the last ``refine_history_s`` (120 s, at 10 samples/s) of the smoothed angle
+   goes**: after ``refine_first_s`` (2 s) and then every ``refine_every_s`` (5 s: one frame
+   in 150 at 30 Hz pays the ~1 ms), between repetitions, the rest level is estimated
+   again from the last ``refine_history_s`` (60 s, at 5 samples/s: about 1 ms) of the
+   smoothed angle
    with the whole-recording method (:func:`spinecoach.motion.neutral.estimate_neutral`) and
    adopted when it differs by more than the exit threshold (half the minimum excursion) and,
    for side-to-side movements, it is nearer the anatomical 0 and clearly more excursions are
@@ -115,9 +117,10 @@ class EventParameters:
     secondary_neutral: tuple[tuple[str, float], ...] = ()
     count_unfinished_fraction: float = 0.6
     whole_recording_neutral: bool = True
-    refine_every_s: float = 2.0
+    refine_every_s: float = 5.0
+    refine_first_s: float = 2.0
     refine_after_s: float = 6.0
-    refine_history_s: float = 120.0
+    refine_history_s: float = 60.0
 
 
 @dataclass
@@ -444,13 +447,13 @@ class MotionTracker:
     def _refine_baseline(self, t_s: float, smoothed: float) -> None:
         """Keep the history; between repetitions, adopt a re-estimated rest level."""
         history = self._history
-        if not history or t_s - history[-1][0] >= 0.1:
+        if not history or t_s - history[-1][0] >= 0.2:
             history.append((t_s, smoothed))
             while t_s - history[0][0] > self.params.refine_history_s:
                 history.popleft()
         if self._next_refine_s == math.inf:
             both = self.signature.direction is ExcursionDirection.BOTH
-            first = self.params.refine_after_s if both else self.params.refine_every_s
+            first = self.params.refine_after_s if both else self.params.refine_first_s
             self._next_refine_s = t_s + first
         if t_s < self._next_refine_s or self._excursion is not None or len(history) < 10:
             return

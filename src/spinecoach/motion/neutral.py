@@ -47,8 +47,8 @@ def _decimated(time_s: FloatArray, values: FloatArray, rate_hz: float = 10.0) ->
     """Block medians of the valid samples at about ``rate_hz`` (for candidate scoring)."""
     ok = np.isfinite(values) & np.isfinite(time_s)
     t, v = time_s[ok], values[ok]
-    if t.size < 2:
-        return v
+    if t.size < 2 or float(np.median(np.diff(t))) >= 0.9 / rate_hz:
+        return v  # already at about that rate or slower (the live history)
     bins = np.floor((t - t[0]) * rate_hz).astype(np.int64)
     edges = np.flatnonzero(np.diff(bins)) + 1
     return np.array([float(np.median(chunk)) for chunk in np.split(v, edges)])
