@@ -16,7 +16,7 @@ subject's directions (Vicon: ``x forward, y left, z up``); ``forward = up x righ
 image frame (x right, y down), ``up = (0, -1)``; the subject's ``right`` is the image direction
 in which the right hip/shoulder lie relative to the left ones (a front view), and ``forward``
 is the direction from the ears to the nose (a side view). Depth (a third image coordinate) is
-used only by the rotation proxy.
+used only by the monocular trunk rotation (:mod:`spinecoach.motion.rotation`).
 """
 
 from __future__ import annotations

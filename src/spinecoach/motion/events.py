@@ -14,7 +14,18 @@ Method
    analysis passes the whole-recording estimate of :func:`spinecoach.motion.neutral.
    estimate_neutral`, and the secondary measures' rest values in ``secondary_neutral``). The
    samples of that first second are then replayed through the detector, so a movement that
-   starts early is not missed. Every angle below is relative to the baseline.
+   starts early is not missed. A first-second baseline is then **refined as the stream
+   goes**: after ``refine_first_s`` (2 s) and then every ``refine_every_s`` (5 s: one frame
+   in 150 at 30 Hz pays the ~1 ms), between repetitions, the rest level is estimated
+   again from the last ``refine_history_s`` (60 s, at 5 samples/s: about 1 ms) of the
+   smoothed angle
+   with the whole-recording method (:func:`spinecoach.motion.neutral.estimate_neutral`) and
+   adopted when it differs by more than the exit threshold (half the minimum excursion) and,
+   for side-to-side movements, it is nearer the anatomical 0 and clearly more excursions are
+   seen from it (at least 2 more and 1.5 times as many), first tried after ``refine_after_s``
+   (6 s) —
+   so a stream that starts mid-movement (a squat filmed from the bottom) or tilted still
+   counts once the person has moved. Every angle below is relative to the baseline.
 3. **Excursion** (a repetition): the signed relative angle is turned into an excursion ``e``
    by the signature's direction (``positive``: ``e = rel``; ``negative``: ``e = -rel``;
    ``both``: ``e = |rel|``). A repetition starts when ``e`` reaches ``min_excursion_deg``
@@ -61,6 +72,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from types import MappingProxyType
 
+import numpy as np
+
 from spinecoach.domain.exercise import (
     Dose,
     ExcursionDirection,
@@ -68,6 +81,7 @@ from spinecoach.domain.exercise import (
 )
 from spinecoach.motion.filters import OneEuroFilter
 from spinecoach.motion.form import rules_for
+from spinecoach.motion.neutral import count_excursions, estimate_neutral
 from spinecoach.motion.types import (
     EventKind,
     FormFlag,
@@ -103,6 +117,10 @@ class EventParameters:
     secondary_neutral: tuple[tuple[str, float], ...] = ()
     count_unfinished_fraction: float = 0.6
     whole_recording_neutral: bool = True
+    refine_every_s: float = 5.0
+    refine_first_s: float = 2.0
+    refine_after_s: float = 6.0
+    refine_history_s: float = 60.0
 
 
 @dataclass
@@ -187,6 +205,11 @@ class MotionTracker:
         self._out_of_range_deg = self._high + self.params.out_of_range_margin_deg
         self._tracking_lost_s = self.params.tracking_lost_s
         self.baseline_deg: float | None = self.params.neutral_deg
+        #: live first-second baseline: refined as the stream goes (a given neutral is not)
+        self._refine = self.params.neutral_deg is None and self.params.refine_every_s > 0
+        self._history: deque[tuple[float, float]] = deque()
+        self._next_refine_s = math.inf
+        self.n_rebaselines = 0
         self._secondary_baseline: dict[str, float] = {}
         self._secondary_baseline_set = False
         self._pending: list[tuple[float, float, dict[str, float]]] = []
@@ -379,6 +402,8 @@ class MotionTracker:
         self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         assert self.baseline_deg is not None
+        if self._refine:
+            self._refine_baseline(t_s, smoothed)
         relative = smoothed - self.baseline_deg
         # Per-sample hot path: _excursion_of and _update_zone inlined (same logic), the
         # signature's direction and limits read from constants set in __init__.
@@ -449,6 +474,39 @@ class MotionTracker:
             self._idle_rest_s = t_s
             return
         self._track_hold(t_s, relative, events)
+
+    def _refine_baseline(self, t_s: float, smoothed: float) -> None:
+        """Keep the history; between repetitions, adopt a re-estimated rest level."""
+        history = self._history
+        if not history or t_s - history[-1][0] >= 0.2:
+            history.append((t_s, smoothed))
+            while t_s - history[0][0] > self.params.refine_history_s:
+                history.popleft()
+        if self._next_refine_s == math.inf:
+            both = self.signature.direction is ExcursionDirection.BOTH
+            first = self.params.refine_after_s if both else self.params.refine_first_s
+            self._next_refine_s = t_s + first
+        if t_s < self._next_refine_s or self._excursion is not None or len(history) < 10:
+            return
+        self._next_refine_s = t_s + self.params.refine_every_s
+        times = np.fromiter((h[0] for h in history), float, len(history))
+        values = np.fromiter((h[1] for h in history), float, len(history))
+        neutral = estimate_neutral(times, values, self.signature)
+        current = self.baseline_deg
+        assert current is not None
+        if neutral is None or abs(neutral - current) <= self._exit:
+            return
+        if self.signature.direction is ExcursionDirection.BOTH:
+            # side to side: only a level nearer the anatomical 0 (upright, untwisted) from
+            # which clearly more movements are seen: a tilted start is left, while a hold
+            # or a level the angle passes through is not taken for rest (an off level also
+            # "sees" the rests as movements)
+            seen_new = count_excursions(values, neutral, self._enter, self._exit)
+            seen_now = count_excursions(values, current, self._enter, self._exit)
+            if abs(neutral) >= abs(current) or seen_new < max(seen_now + 2, 1.5 * seen_now):
+                return
+        self.baseline_deg = neutral
+        self.n_rebaselines += 1
 
     def _flag(self, t_s: float, code: str, message: str, events: list[MotionEvent]) -> None:
         if self.error_codes is not None and code not in self.error_codes:

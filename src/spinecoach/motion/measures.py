@@ -9,8 +9,9 @@ Degrees throughout; the trunk is the line from mid-hip (or a pelvis marker) to m
 - ``trunk_lateral_flexion_deg``: frontal inclination from vertical, toward the subject's
   right positive.
 - ``trunk_rotation_deg``: shoulder line relative to hip line about the vertical, right
-  shoulder moving backward positive. 3D input; from an image with estimator depth it is a
-  proxy (flagged in :attr:`MeasureSeries.flags`); from a plain 2D image it is not measurable.
+  shoulder moving backward positive. 3D input; from an image with estimator depth it is the
+  monocular estimate of :mod:`spinecoach.motion.rotation` (flagged in
+  :attr:`MeasureSeries.flags`); from a plain 2D image it is not measurable.
 - ``left|right_shoulder_elevation_deg``: angle between upper arm and the trunk's downward
   line (0 arm at the side, 90 horizontal, 180 overhead); in 2D the projected angle.
 - ``left|right_hip_flexion_deg``: 180 - angle between trunk and thigh (0 upright, 90 seated).
@@ -53,6 +54,7 @@ from spinecoach.motion.lower_limb import (
     knee_valgus,
     trunk_shank_lean,
 )
+from spinecoach.motion.rotation import RotationEstimator
 from spinecoach.motion.types import FloatArray, FrameKind, KeypointSeries, MeasureSeries
 
 MeasureFunction = Callable[[Body], FloatArray]
@@ -60,8 +62,9 @@ MeasureFunction = Callable[[Body], FloatArray]
 #: Head-line inclination (degrees) below which ``hip_hinge_ratio`` is not defined.
 HINGE_MIN_LEAN_DEG = 15.0
 ROTATION_PROXY_FLAG = (
-    "2D proxy: from the pose estimator's relative depth (z), approximate; "
-    "use 3D keypoints or an IMU for accurate rotation"
+    "one camera: from the foreshortening of the shoulder and hip lines against their "
+    "neutral widths (calibrated in a still window), the side from the estimator's depth; "
+    "not measured while an arm is raised; 3D keypoints or an IMU measure it directly"
 )
 
 
@@ -107,14 +110,14 @@ def _trunk_lateral_flexion(body: Body) -> FloatArray:
 
 
 def _trunk_rotation(body: Body) -> FloatArray:
-    if body.is_3d:
-        up = body.up()
-        shoulders = body.point("right_shoulder") - body.point("left_shoulder")
-        hips = body.point("right_hip") - body.point("left_hip")
-    else:
-        up = np.broadcast_to(np.array([0.0, -1.0, 0.0]), (body.n_frames, 3))
-        shoulders = body.point("right_shoulder", 3) - body.point("left_shoulder", 3)
-        hips = body.point("right_hip", 3) - body.point("left_hip", 3)
+    """3D: the shoulder line against the hip line about the vertical. An image with depth
+    needs the calibrated estimate of :mod:`spinecoach.motion.rotation` (the whole recording or
+    a live stream), not one frame: NaN here."""
+    if not body.is_3d:
+        return np.full(body.n_frames, np.nan)
+    up = body.up()
+    shoulders = body.point("right_shoulder") - body.point("left_shoulder")
+    hips = body.point("right_hip") - body.point("left_hip")
     shoulders = shoulders - dot(shoulders, up)[:, None] * up
     hips = hips - dot(hips, up)[:, None] * up
     turn = np.degrees(np.arctan2(dot(np.cross(hips, shoulders), up), dot(hips, shoulders)))
@@ -422,7 +425,14 @@ def compute_measures(
         if problem is not None:
             unmeasurable[name] = problem
             continue
-        result = measure_values(body, definition)
+        if name == "trunk_rotation_deg" and not body.is_3d:
+            estimator = RotationEstimator()
+            result = estimator.series(body, series.time_s)
+            if estimator.problem is not None:
+                unmeasurable[name] = estimator.problem
+                continue
+        else:
+            result = measure_values(body, definition)
         if not np.any(np.isfinite(result)):
             reason = _empty_reason(definition, body)
             if reason is not None:

@@ -492,6 +492,30 @@ class LiveSession:
         """The sensor-beside readout (None before the first IMU message)."""
         return None if self._sensor_angle is None else self._sensor_angle.to_json()
 
+    def count_confidences(self) -> list[dict[str, str]]:
+        """Per stored exercise result of this session, in order: ``count_confidence`` (level)
+        and ``count_confidence_text`` (the review's sentence; empty when nothing was counted)."""
+        if self.session_id is None:
+            return []
+        from sqlalchemy import select
+
+        from spinecoach.reports.review import count_confidence_words
+        from spinecoach.store import models
+
+        with self.ctx.session_factory() as db:
+            rows = db.scalars(
+                select(models.ExerciseResult)
+                .where(models.ExerciseResult.session_id == self.session_id)
+                .order_by(models.ExerciseResult.id)
+            ).all()
+            out = []
+            for row in rows:
+                durations = [float(x) for x in (row.tempo or {}).get("rep_durations_s") or []]
+                ranges = [float(x) for x in row.ranges_deg or []]
+                level, text = count_confidence_words(row.traces or {}, durations, ranges)
+                out.append({"count_confidence": level, "count_confidence_text": text})
+        return out
+
     def maybe_adapt(self) -> list[dict[str, str]]:
         """Once finished, adapt tomorrow's plan to this session (once); returns the changes."""
         if not self.engine.finished or self.adapted or self.session_id is None:

@@ -166,6 +166,9 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
         if conn.finished_sent or not live.engine.finished:
             return conn.finished_sent
         changes = await run_in_threadpool(live.maybe_adapt)
+        counts = await run_in_threadpool(live.count_confidences)
+        if len(counts) != len(live.engine.results):
+            counts = [{} for _ in live.engine.results]
         await conn.send(
             {
                 "type": "finished",
@@ -173,8 +176,8 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
                 "session_id": live.session_id,
                 "changes": changes,
                 "results": [
-                    {**r.to_dict(), "name": live.exercise_name(r.exercise_id)}
-                    for r in live.engine.results
+                    {**r.to_dict(), "name": live.exercise_name(r.exercise_id), **count}
+                    for r, count in zip(live.engine.results, counts, strict=True)
                 ],
             }
         )

@@ -357,7 +357,9 @@
       const tr = document.createElement("tr");
       [r.name || r.exercise_id.replace(/_/g, " "), r.reps_done + "/" + r.reps_target,
        (r.ranges_deg || []).map((v) => Math.round(v)).join(", ") || "–",
-       (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–"].forEach((text) => {
+       (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–",
+       r.count_confidence && r.count_confidence !== "none" ? r.count_confidence :
+         (r.count_confidence_text ? "not clear" : "–")].forEach((text) => {
         const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
       rows.appendChild(tr);
