@@ -184,3 +184,49 @@ def test_monitor_on_a_real_video(capsys, data_dir, shared_data) -> None:  # type
     total = sum(out["minutes"].values())
     assert total == pytest.approx(13.4 / 60, abs=0.05)  # every second accounted for
     assert out["nudges"] == []
+
+
+def test_monitor_on_a_live_imu_stream(capsys, data_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``posture monitor --imu-stream udp://...``: a simulated back IMU sends protocol lines
+    (upright, then slumped) over UDP; minutes per category and nudges come back and are
+    stored."""
+    import socket
+    import threading
+    import time
+
+    from spinecoach.sources.imu import simulate as sim
+    from spinecoach.sources.imu.transport import recording_lines
+
+    movement = sim.Movement("slump_udp", "lumbar_flexion_deg", lower_sagittal=-12.0,
+                            upper_sagittal=10.0, lever_m=0.1)  # fmt: skip
+    monkeypatch.setitem(sim.MOVEMENTS, "slump_udp", movement)
+    recording = sim.simulate("slump_udp", n_reps=1, rep_s=30.0, hold_s=60.0, rest_s=0.0,
+                             sample_rate_hz=50.0).recording  # fmt: skip
+    lines = [line for _, line in recording_lines(recording)]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def send() -> None:
+        time.sleep(2.0)  # the listener binds in its own thread, after the app starts
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as out:
+            for i in range(0, len(lines), 10):
+                out.sendto("\n".join(lines[i : i + 10]).encode(), ("127.0.0.1", port))
+                time.sleep(0.004)  # a real sensor sends 50 lines a second; 12x faster here
+            out.sendto(b'{"type": "end"}', ("127.0.0.1", port))
+
+    threading.Thread(target=send, daemon=True).start()
+    monkeypatch.setenv("SPINECOACH_MONITOR_POSTURE_NUDGE_MIN", "0.5")
+    result = run(capsys, "posture", "monitor", "--imu-stream", f"udp://127.0.0.1:{port}", "--json")
+    assert result["source"] == "imu" and result["calibrated"]
+    total = sum(result["minutes"].values())
+    assert total == pytest.approx(len(lines) / 50.0 / 60.0, abs=0.15)  # sender time, not wall
+    assert result["minutes"]["slumped"] > 0.8
+    assert [n["kind"] for n in result["nudges"]].count("posture") >= 1
+    history = run(capsys, "posture", "history", "--json")
+    assert history[-1]["slumped_min"] > 0.8
+
+
+def test_monitor_stream_needs_a_url(capsys, data_dir) -> None:  # type: ignore[no-untyped-def]
+    assert main(["posture", "monitor", "--imu-stream", "tcp://x"]) == 2
+    assert "--imu-stream: expected udp://HOST:PORT" in capsys.readouterr().err
