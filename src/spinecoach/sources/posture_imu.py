@@ -23,7 +23,8 @@ import numpy as np
 
 from spinecoach.domain.posture import PostureFigure
 from spinecoach.motion.posture import imu_figures
-from spinecoach.motion.posture_monitor import MonitorSample, imu_sample
+from spinecoach.motion.posture_monitor import MonitorSample as MonitorSample  # re-exported
+from spinecoach.motion.posture_monitor import imu_sample
 from spinecoach.motion.types import MeasureSeries
 from spinecoach.sources.imu.live import ImuLineDecoder
 
@@ -47,6 +48,11 @@ def monitor_value(values: Mapping[str, float]) -> float | None:
         if value is not None and np.isfinite(value):
             return sign * float(value)
     return None
+
+
+def monitor_sample(value: float | None) -> MonitorSample | None:
+    """The monitor's sample of an IMU angle (None: no data, the monitor pauses)."""
+    return None if value is None else imu_sample(value)
 
 
 @dataclass
