@@ -114,6 +114,46 @@ def test_desk_breaks_run_as_sessions_and_adapt(capsys, data_dir, tmp_path) -> No
     engine.dispose()
 
 
+def test_adherence_and_adaptation_count_desk_breaks(capsys, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A day with only a desk break is an active day everywhere adherence is counted (the
+    progress calendar, the weekly goal, the clinician's missed-days flag, the PDF), and a
+    painful break is adapted by the ordinary rules (never progressed)."""
+    from datetime import UTC, datetime
+
+    from spinecoach.reports.progress import compute_progress
+    from spinecoach.reports.progress_report import report_data
+    from spinecoach.store import models
+    from spinecoach.store.dashboard import adherence_items
+    from spinecoach.store.db import open_database
+
+    _files(tmp_path)
+    _onboard(capsys, tmp_path)
+    run(capsys, "plan")
+    run(capsys, "posture", "breaks", "--times", "10:30,15:00")
+    run(capsys, "posture", "break", "1", "--speed", "0", "--pain", "7")
+    changes = run(capsys, "posture", "breaks", "--json")["changes"]
+    # pain above the limit in a break: the ordinary rule holds the dose until the
+    # next-morning check-in (never progresses it), one change per exercise of that break
+    assert changes and all(c["break_at"] == "10:30" for c in changes)
+    assert {c["action"] for c in changes} <= {"hold", "regress"}
+    assert all("check-in" in c["reason"] or "pain" in c["reason"].lower() for c in changes)
+    engine, factory = open_database(f"sqlite:///{data_dir / 'spinecoach.db'}")
+    now = datetime.now(UTC)
+    with factory() as db:
+        person = db.query(models.Person).one()
+        assert [s.kind for s in db.query(models.Session)] == ["desk_break"]  # no routine
+        progress = compute_progress(db, person.id, now.astimezone().date())
+        assert dict(progress.adherence)[now.astimezone().date()] is True
+        assert progress.week_done == 1 and progress.streak_days >= 1
+        from spinecoach.store.dashboard import Wording
+
+        items = adherence_items(db, person.id, now, Wording(None, {}, {}))  # type: ignore[arg-type]
+        assert not any(i.kind == "missed_sessions" for i in items)
+        weeks = report_data(db, person.id, now).data["adherence"]
+        assert weeks[-1]["sessions"] == 1 and weeks[-1]["days"] == 1
+    engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
