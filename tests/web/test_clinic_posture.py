@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from tests.web.conftest import Browser
 
-from spinecoach.domain.posture import PostureAssessment
+from spinecoach.domain.posture import PostureAssessment, PostureFigure
 from spinecoach.motion.posture import camera_figures
 from spinecoach.reports.fhir import LOCAL_SYSTEM, import_bundle
 from spinecoach.sources.imu import simulate as sim
@@ -53,6 +53,9 @@ def _patient_with_posture(app: FastAPI, monkeypatch) -> tuple[Browser, int]:  # 
                 measured.unmeasurable, "webcam"))  # fmt: skip
         service.record_assessment(patient_id, PostureAssessment(
             now, "standing", "none", imu_figs, imu_missing, "back sensor"))  # fmt: skip
+        service.record_assessment(patient_id, PostureAssessment(
+            now, "standing", "none", (PostureFigure("pelvic_tilt_deg", 28.0, 1.0, "manual"),),
+            {}, "manual pelvic tilt"))  # fmt: skip
         service.record_monitor(patient_id, now - timedelta(hours=2), now - timedelta(hours=1),
                                "imu", {"upright": 40.0, "slumped": 20.0, "away": 1.0},
                                [{"at": now.isoformat(), "kind": "posture"}])  # fmt: skip
@@ -70,6 +73,9 @@ def test_clinician_sees_posture_on_the_patient_page(app: FastAPI, monkeypatch) -
     assert re.search(r"4[56]\.\d°", section) and "high (" in section  # latest value, confidence
     trend = section.split('id="posture-trend"')[1].split("</table>")[0]
     assert trend.count("<tr>") == 3  # header + two weeks
+    # an IMU change from standing and an inclinometer angle are never averaged together
+    assert "Pelvic tilt" in trend and "(standing, imu)" in trend and "(standing, manual)" in trend
+    assert "28.0°" in trend
     assert "42." in trend or "41." in trend or "43." in trend  # last week's head-forward angle
     working = section.split('id="working-day"')[1].split("</table>")[0]
     assert "0 of " in working and "scheduled" in working  # desk breaks: none taken yet
@@ -107,6 +113,6 @@ def test_posture_in_pdf_and_fhir(app: FastAPI, monkeypatch) -> None:  # type: ig
     migrate(engine)
     with session_factory(engine)() as db:
         import_bundle(db, json.loads(json.dumps(bundle)))
-        assert db.scalar(select(func.count()).select_from(models.PostureAssessment)) == 3
+        assert db.scalar(select(func.count()).select_from(models.PostureAssessment)) == 4
         log = db.scalars(select(models.PostureMonitorLog)).one()
         assert log.minutes["slumped"] == 20.0 and log.source == "imu"

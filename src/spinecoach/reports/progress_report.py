@@ -209,6 +209,7 @@ def _adherence(progress_adherence: list[tuple[date, bool]], db: DbSession, perso
 def _posture(db: DbSession, person_id: int) -> dict[str, Any]:
     """The latest check per position and view, and the working day by week."""
     from spinecoach.content.posture import load_norms
+    from spinecoach.domain.posture import latest_checks
     from spinecoach.store.posture import assessment_from_row, week_summaries
 
     norms = load_norms()
@@ -217,9 +218,8 @@ def _posture(db: DbSession, person_id: int) -> dict[str, Any]:
         .where(models.PostureAssessment.person_id == person_id)
         .order_by(models.PostureAssessment.taken_at, models.PostureAssessment.id)
     ).all()
-    latest = {(r.position, r.view): assessment_from_row(r) for r in rows}
     figures = []
-    for a in sorted(latest.values(), key=lambda a: a.taken_at):
+    for a in reversed(latest_checks(assessment_from_row(r) for r in rows)):
         where = a.position + (", back sensor" if a.view == "none" else f", {a.view} view")
         for f in a.figures:
             norm = norms.get(f.measure)

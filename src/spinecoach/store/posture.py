@@ -421,7 +421,10 @@ def week_summaries(db: DbSession, person_id: int) -> list[WeekSummary]:
     for assessment in _assessments(db, person_id):
         summary = week_of(assessment.taken_at)
         for f in assessment.figures:
-            values[summary.week][f"{f.measure}:{assessment.position}"].append(f.value_deg)
+            # never average across sources: an IMU pelvic tilt is a change from standing,
+            # a manual one the ASIS-PSIS angle (keys: measure:position[:source])
+            suffix = "" if f.source == "camera" else f":{f.source}"
+            values[summary.week][f"{f.measure}:{assessment.position}{suffix}"].append(f.value_deg)
     for key, by_measure in values.items():
         weeks[key].figures = {m: round(sum(v) / len(v), 1) for m, v in by_measure.items()}
     return [weeks[k] for k in sorted(weeks)]

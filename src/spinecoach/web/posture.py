@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.plan import Plan
-from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, compare_all
+from spinecoach.domain.posture import (
+    POSITIONS,
+    VIEWS,
+    PostureAssessment,
+    compare_all,
+    latest_checks,
+)
 from spinecoach.errors import InvalidInput
 from spinecoach.settings import Settings
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES
@@ -322,12 +328,9 @@ def clinic_posture_context(ctx: AppContext, db: Any, person_id: int, today: Any)
 
     service = coach_service(ctx, db).posture
     assessments = service.assessments(person_id)
-    latest: dict[tuple[str, str], PostureAssessment] = {}
-    for assessment in assessments:
-        latest[(assessment.position, assessment.view)] = assessment
     checks = [
         {"assessment": a, "comparisons": compare_all(a, service.norms)}
-        for a in sorted(latest.values(), key=lambda a: a.taken_at, reverse=True)
+        for a in latest_checks(assessments)
     ]
     breaks = service.breaks(person_id)
     weeks = service.weekly(person_id)
@@ -346,11 +349,12 @@ def clinic_posture_context(ctx: AppContext, db: Any, person_id: int, today: Any)
             }
         )
     measures = sorted({key for week in weeks for key in week.figures})
-    labels = {
-        key: (service.norms[key.split(":")[0]].label if key.split(":")[0] in service.norms
-              else key.split(":")[0].replace("_", " ")) + f" ({key.split(':')[1]})"
-        for key in measures
-    }  # fmt: skip
+    labels = {}
+    for key in measures:
+        measure, position, *source = key.split(":")
+        norm = service.norms.get(measure)
+        label = norm.label if norm is not None else measure.replace("_", " ")
+        labels[key] = f"{label} ({', '.join([position, *source])})"
     return {
         "posture_checks": checks,
         "posture_findings": service.findings(person_id),

@@ -39,7 +39,7 @@ from starlette.concurrency import run_in_threadpool
 
 from spinecoach.content.posture import load_desk_guide
 from spinecoach.domain.desk_breaks import due_break, parse_break_times
-from spinecoach.domain.posture import compare_all
+from spinecoach.domain.posture import compare_all, latest_checks
 from spinecoach.errors import InvalidInput, SpinecoachError
 from spinecoach.store import models
 from spinecoach.web.context import AppContext
@@ -70,16 +70,13 @@ def posture_page(
     service = care.service.posture
     guide = load_desk_guide(ctx.settings.content_dir)
     assessments = service.assessments(user.id)
-    latest: dict[tuple[str, str], Any] = {}
-    for assessment in assessments:
-        latest[(assessment.position, assessment.view)] = assessment
     checks = [
         {
             "assessment": a,
             "comparisons": compare_all(a, service.norms),
             "labels": {f.measure: _measure_label(f.measure, service.norms) for f in a.figures},
         }
-        for a in sorted(latest.values(), key=lambda a: a.taken_at, reverse=True)
+        for a in latest_checks(assessments)
     ]
     answers = service.latest_desk(user.id)
     advice = [] if answers is None else [a for a in guide.advice if a.applies(answers)]
