@@ -270,3 +270,11 @@ def test_monitor_on_a_live_imu_stream(capsys, data_dir, monkeypatch) -> None:  #
 def test_monitor_stream_needs_a_url(capsys, data_dir) -> None:  # type: ignore[no-untyped-def]
     assert main(["posture", "monitor", "--imu-stream", "tcp://x"]) == 2
     assert "--imu-stream: expected udp://HOST:PORT" in capsys.readouterr().err
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        url = f"udp://127.0.0.1:{taken.getsockname()[1]}"
+        assert main(["posture", "monitor", "--imu-stream", url]) == 2
+    err = capsys.readouterr().err
+    assert f"--imu-stream: cannot listen on {url}" in err and "Traceback" not in err

@@ -196,6 +196,12 @@ def stream_lines(url: str, flag: str) -> queue.Queue[str | None]:
         raise InvalidInput(f"{flag}: expected udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
     lines: queue.Queue[str | None] = queue.Queue()
     host = parsed.hostname or "127.0.0.1"
+    kind = socket.SOCK_DGRAM if parsed.scheme == "udp" else socket.SOCK_STREAM
+    try:  # one clear line now rather than a listener thread failing silently
+        with socket.socket(socket.AF_INET, kind) as probe:
+            probe.bind((host, parsed.port))
+    except OSError as exc:
+        raise InvalidInput(f"{flag}: cannot listen on {url}: {exc.strerror or exc}") from None
     receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
     threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
     return lines
