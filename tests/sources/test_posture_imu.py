@@ -11,7 +11,7 @@ from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.motion.posture_monitor import PostureMonitor
 from spinecoach.sources.imu import simulate as sim
 from spinecoach.sources.imu.transport import recording_lines
-from spinecoach.sources.posture_imu import ImuCheckCollector, ImuMonitorFeed
+from spinecoach.sources.posture_imu import MAX_CHECK_ROWS, ImuCheckCollector, ImuMonitorFeed
 
 
 def _held(monkeypatch, name: str, lower: float, upper: float, hold_s: float, seed: int = 0):  # type: ignore[no-untyped-def]
@@ -104,3 +104,34 @@ def test_recording_lines_are_protocol_json(monkeypatch) -> None:  # type: ignore
     recording = _held(monkeypatch, "tiny", 1.0, 1.0, 1.0)
     t, line = next(iter(recording_lines(recording)))
     assert json.loads(line)["t"] == t
+
+
+def test_real_recording_as_a_phone_stream(shared_data) -> None:  # type: ignore[no-untyped-def]
+    """The real x-io recording (one sensor, ~99 Hz, 135 s, handled and turned; no posture
+    ground truth) streamed as a phone would, with 1 % of the lines corrupted: every second is
+    accounted for, the bad lines are counted and skipped, and a check keeps at most
+    MAX_CHECK_ROWS rows (about a minute) and gives a figure with its confidence."""
+    import random
+
+    from spinecoach.sources.imu.formats import ReadOptions
+    from spinecoach.sources.imu.registry import read_imu
+
+    real = read_imu(shared_data / "imu" / "fusion_sensor_data.csv",
+                    options=ReadOptions(placement=Placement.LOWER))  # fmt: skip
+    lines = [line for _, line in recording_lines(real)]
+    rng = random.Random(1)
+    for i in rng.sample(range(len(lines)), len(lines) // 100):
+        lines[i] = lines[i][: len(lines[i]) // 2]  # a truncated datagram
+    feed, monitor = ImuMonitorFeed(), PostureMonitor()
+    collector = ImuCheckCollector()
+    for i in range(0, len(lines), 10):
+        message = "\n".join(lines[i : i + 10])
+        for t_s, sample in feed.feed(message):
+            monitor.push(t_s, sample)
+        collector.feed(message)
+    assert feed.decoder.n_bad_lines == len(lines) // 100
+    duration_min = (float(real.sensors[Placement.LOWER].time_s[-1]) - 0.0) / 60.0
+    assert sum(monitor.state.minutes().values()) == pytest.approx(duration_min, abs=0.1)
+    figures, _ = collector.figures()
+    assert [f.measure for f in figures] == ["pelvic_tilt_deg"]
+    assert len(collector.rows) == MAX_CHECK_ROWS and 0.0 <= figures[0].confidence <= 1.0
