@@ -322,7 +322,7 @@ def test_posture_with_a_phone_on_the_back(chromium: Any, server: str) -> None:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_up(page, server, "Pia Phone", "pia@example.org", "patient")
+    sign_up(page, server, "Pia Phone", "pia@example.org", "patient")
     page.wait_for_url("**/screening")
 
     page.goto(server + "/posture/monitor")
@@ -344,13 +344,13 @@ def test_posture_with_a_phone_on_the_back(chromium: Any, server: str) -> None:
     )
     phone.evaluate(_STREAM_MOTION, 6)
     assert "Streaming" in phone.inner_text("#sensor-status")
-    _shot(phone, "phone-08-posture-sensor")
+    shot(phone, "phone-08-posture-sensor")
     page.wait_for_function(
         "() => /learning your upright posture|upright/.test("
         "document.getElementById('monitor-indicator').textContent)",
         timeout=10_000,
     )
-    _shot(page, "laptop-10-monitor-phone")
+    shot(page, "laptop-10-monitor-phone")
     page.click("#monitor-toggle")
     page.wait_for_function(
         "() => /Saved/.test(document.getElementById('monitor-state').textContent)",
@@ -374,6 +374,6 @@ def test_posture_with_a_phone_on_the_back(chromium: Any, server: str) -> None:
     result = page.inner_text("#result")
     assert "pelvic_tilt_deg" in result and "not comparable" in result
     assert "lumbar_angle_deg" in result  # listed as unmeasurable with one sensor
-    _shot(page, "laptop-11-posture-check-phone")
+    shot(page, "laptop-11-posture-check-phone")
     assert not errors, errors
     context.close()
