@@ -299,3 +299,81 @@ def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> Non
     assert page.locator(".exercise").count() >= 1 or "Seated" in page.inner_text("main")
     assert not errors, errors
     context.close()
+
+
+_STREAM_MOTION = """(seconds) => new Promise((done) => {
+  const g = 9.80665; let n = 0;
+  const timer = setInterval(() => {
+    window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+      accelerationIncludingGravity: {x: 0, y: g, z: 0},
+      rotationRate: {alpha: 0, beta: 0, gamma: 0}, interval: 20}));
+    if (++n >= seconds * 50) { clearInterval(timer); done(); }
+  }, 20);
+})"""
+
+
+def test_posture_with_a_phone_on_the_back(chromium: Any, server: str) -> None:
+    """The sitting monitor and the posture check with a phone on the back: the computer's page
+    waits for the phone (paused: no data), the phone page streams (synthetic, still)
+    devicemotion events, the monitor learns the baseline and the check stores a pelvic tilt."""
+    context = chromium.new_context(
+        viewport=LAPTOP, permissions=["notifications", "accelerometer", "gyroscope"]
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_up(page, server, "Pia Phone", "pia@example.org", "patient")
+    page.wait_for_url("**/screening")
+
+    page.goto(server + "/posture/monitor")
+    page.check("input[name=monitor-source][value=imu]")
+    page.click("#monitor-toggle")
+    page.wait_for_function(
+        "() => /no data from the phone/.test(document.getElementById('monitor-indicator')"
+        ".textContent)",
+        timeout=15_000,
+    )
+    assert "ON" in page.inner_text("#monitor-indicator")
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE)
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.goto(server + "/posture/sensor")
+    phone.click("#sensor-start")
+    phone.wait_for_function(
+        "() => /sitting monitor/.test(document.getElementById('sensor-status').textContent)"
+    )
+    phone.evaluate(_STREAM_MOTION, 6)
+    assert "Streaming" in phone.inner_text("#sensor-status")
+    shot(phone, "phone-08-posture-sensor")
+    page.wait_for_function(
+        "() => /learning your upright posture|upright/.test("
+        "document.getElementById('monitor-indicator').textContent)",
+        timeout=10_000,
+    )
+    shot(page, "laptop-10-monitor-phone")
+    page.click("#monitor-toggle")
+    page.wait_for_function(
+        "() => /Saved/.test(document.getElementById('monitor-state').textContent)",
+        timeout=20_000,
+    )
+    phone.close()
+
+    page.goto(server + "/posture/check?source=imu&position=standing")
+    page.click("#start")
+    page.wait_for_function(
+        "() => /Waiting for the phone/.test(document.getElementById('status').textContent)"
+    )
+    phone = context.new_page()
+    phone.goto(server + "/posture/sensor")
+    phone.click("#sensor-start")
+    phone.wait_for_function(
+        "() => /posture check/.test(document.getElementById('sensor-status').textContent)"
+    )
+    phone.evaluate(_STREAM_MOTION, 17)  # 3 s calibration + 12 s held + margin
+    page.wait_for_selector("#result:not([hidden])", timeout=20_000)
+    result = page.inner_text("#result")
+    assert "pelvic_tilt_deg" in result and "not comparable" in result
+    assert "lumbar_angle_deg" in result  # listed as unmeasurable with one sensor
+    shot(page, "laptop-11-posture-check-phone")
+    assert not errors, errors
+    context.close()

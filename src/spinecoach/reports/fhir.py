@@ -516,6 +516,11 @@ def export_bundle(
                     ]  # fmt: skip
                 resources.append(obs)
 
+    # posture checks and sitting-monitor runs (reports/fhir_posture.py)
+    from spinecoach.reports.fhir_posture import posture_resources
+
+    resources += posture_resources(db, person_id, subject, ids, _local, _record, _iso)
+
     # pain and symptom reports
     reports = _rows(db, models.PainReport, models.PainReport.person_id, person_id,
                     models.PainReport.at)  # fmt: skip
@@ -633,6 +638,9 @@ def _restore(db: DbSession, person: models.Person, records: Iterable[dict[str, A
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
         by_type[str(rec.get("type"))].append(rec)
+    from spinecoach.reports.fhir_posture import restore_posture
+
+    restore_posture(db, person, by_type, _dt)
     for rec in by_type["screening"]:
         db.add(models.Screening(person_id=person.id, created_at=_dt(rec["created_at"]),
                                 tier=rec["tier"], answers=rec["answers"],

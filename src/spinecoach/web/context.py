@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.settings import Settings
+from spinecoach.web.posture_sensor import PostureSensorHub
 from spinecoach.web.security import Passwords, SessionSigner
 from spinecoach.web.signins import AttemptLimiter, SignIns
 
@@ -39,3 +40,4 @@ class AppContext:
     signins: SignIns
     templates: Jinja2Templates
     live: LiveHub = field(init=False)  # set by create_app (it needs the context itself)
+    posture_sensors: PostureSensorHub = field(default_factory=PostureSensorHub)
