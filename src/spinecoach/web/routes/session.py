@@ -44,7 +44,7 @@ from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
 from spinecoach.domain.planning import relabel
-from spinecoach.errors import InvalidInput, SpinecoachError
+from spinecoach.errors import InvalidInput, SpinecoachError, WorkerUnreachable
 from spinecoach.sources.live_sources import sensor_plugins
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES, SKELETON_EDGES
 from spinecoach.store import models
@@ -52,7 +52,13 @@ from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, DbDep, PatientUser
-from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
+from spinecoach.web.live import (
+    FRAME_HEADER,
+    LiveSession,
+    SensorTarget,
+    landmarks_json,
+    parse_keypoints,
+)
 from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.posture import desk_break_session_plan, mark_desk_break
@@ -66,6 +72,7 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
+MOVED = 4001  # the session continues over another connection
 
 
 @router.get("/session")
@@ -154,6 +161,8 @@ class _Connection:
         self.engine_lock = asyncio.Lock()
         self.finish_lock = asyncio.Lock()
         self.finished_sent = False
+        self.moved = False  # a reconnect elsewhere took the session over
+        self.ticker: asyncio.Task[None] | None = None
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
@@ -182,9 +191,11 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
         return True
 
 
-async def _ticker(conn: _Connection, live: LiveSession) -> None:
+async def _ticker(conn: _Connection, live: LiveSession, ctx: AppContext) -> None:
     while True:
         await asyncio.sleep(TICK_S)
+        if ctx.live.beat_due():  # this process still holds its sessions (other workers see)
+            await run_in_threadpool(ctx.live.beat)
         async with conn.engine_lock:  # a tick may end an exercise and write its result
             cues = await run_in_threadpool(live.tick)
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
@@ -249,7 +260,9 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
     if isinstance(message, KeypointsMessage):
         if live.source != "keypoints":
             raise InvalidInput("keypoints: this session was not opened for keypoints")
-        positions, confidence, names = parse_keypoints(message.model_dump(), BLAZEPOSE_33_NAMES)
+        positions, confidence, names = parse_keypoints(
+            {"keypoints": message.keypoints, "names": message.names}, BLAZEPOSE_33_NAMES
+        )
         async with conn.engine_lock:
             cues = await run_in_threadpool(live.push_keypoints, positions, confidence, names)
         ack: dict[str, Any] = {
@@ -297,18 +310,18 @@ async def live_sensor(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
         person, _, _ = await run_in_threadpool(_authorise, websocket, ctx)
-        live = ctx.live.find_sensor_session(person.id)
+        target = await ctx.live.find_sensor_target(person.id)  # in this process or another
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
         await websocket.close(code=POLICY_VIOLATION)
         return
     await websocket.accept()
-    await websocket.send_text(json.dumps({"type": "hello", "session_id": live.session_id}))
+    await websocket.send_text(json.dumps({"type": "hello", "session_id": target.session_id}))
     limit = ctx.settings.ws_max_message_bytes
     bad = 0
     with contextlib.suppress(WebSocketDisconnect):
-        while ctx.live.is_active(live):
+        while target.active:
             text = await websocket.receive_text()
             if len(text) > limit:
                 await websocket.send_text(
@@ -318,19 +331,19 @@ async def live_sensor(websocket: WebSocket) -> None:
                 return
             try:
                 message = _sensor_message(text)
-                if not ctx.live.is_active(live):
-                    break
-                if isinstance(message, SensorMessage):  # a sensor plug-in's bridge
-                    await run_in_threadpool(live.push_plugin, message.sensor, message.lines)
-                    if live.imu_error:
-                        raise InvalidInput(f"{message.sensor}: {live.imu_error}")
-                    await websocket.send_text(
-                        json.dumps({"type": "ack", "sensors": live.sensor_host.readouts()})
-                    )
-                    continue
-                await run_in_threadpool(live.push_sensor_locked, message.lines)  # off the loop
-                if live.imu_error:
-                    raise InvalidInput(f"imu: {live.imu_error}")
+                plugin = message.sensor if isinstance(message, SensorMessage) else None
+                ack = await target.push(plugin, message.lines)  # off the loop, or relayed
+                if ack is None:  # ended here; a reconnect may have moved it to another process
+                    moved = await _follow(ctx, person.id, target.session_id)
+                    if moved is None:
+                        break
+                    target = moved
+                    ack = await target.push(plugin, message.lines)
+                    if ack is None:
+                        break
+            except WorkerUnreachable as exc:
+                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+                continue
             except InvalidInput as exc:
                 bad += 1
                 await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
@@ -338,11 +351,18 @@ async def live_sensor(websocket: WebSocket) -> None:
                     await websocket.close(code=POLICY_VIOLATION)
                     return
                 continue
-            await websocket.send_text(
-                json.dumps({"type": "ack", "sensor_angle": live.snapshot_sensor()})
-            )
+            await websocket.send_text(json.dumps(ack))
         await websocket.send_text(json.dumps({"type": "finished"}))
         await websocket.close()
+
+
+async def _follow(ctx: AppContext, person_id: int, session_id: int | None) -> SensorTarget | None:
+    """The same stored session's new holder after a reconnect took it over (None: over)."""
+    try:
+        target = await ctx.live.find_sensor_target(person_id)
+    except InvalidInput:
+        return None
+    return target if target.session_id == session_id and session_id is not None else None
 
 
 def _sensor_message(text: str) -> ImuMessage | SensorMessage:
@@ -358,6 +378,21 @@ async def live_session_keypoints(websocket: WebSocket, sensor: str = "", resume:
     """A guided session fed keypoints by the client (phones with on-device pose, the bench);
     ``sensor=imu`` adds a motion sensor beside it."""
     await _serve(websocket, "keypoints", sensor, resume)
+
+
+async def _let_go(conn: _Connection, ctx: AppContext, key: int) -> None:
+    """A reconnect (``resume=ID``, in any process) takes this session over: stop ticking,
+    leave the stored session resumable, tell this page, close its socket."""
+    conn.moved = True
+    if conn.ticker is not None:
+        conn.ticker.cancel()
+    async with conn.engine_lock:  # no engine call is running or will run here
+        await run_in_threadpool(ctx.live.close, key, "Continued in another window.", True)
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await conn.send(
+            {"type": "moved", "error": "This session continues in another window.", "fatal": True}
+        )
+        await conn.websocket.close(code=MOVED)
 
 
 def _resume_id(resume: str) -> int | None:
@@ -395,9 +430,8 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         if resume_id is not None:
             plan = await run_in_threadpool(_resumed, ctx, person.id, resume_id, plan)
         # plan_id is None for a desk break (no stored routine row; the sink accepts None)
-        open_live: Any = ctx.live.open
-        key, live = await run_in_threadpool(
-            open_live, person.id, plan, plan_id, source, beside, plugins, resume_id
+        key, live = await ctx.live.open(
+            person.id, plan, plan_id, source, beside, plugins, resume_id
         )
     except SpinecoachError as exc:
         await websocket.accept()
@@ -406,11 +440,12 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         return
     await websocket.accept()
     conn = _Connection(websocket)
-    ticker: asyncio.Task[None] | None = None
+    live.let_go = lambda: _let_go(conn, ctx, key)
     limit = ctx.settings.ws_max_message_bytes
     bad = 0
     try:
         cues = await run_in_threadpool(live.start)
+        await run_in_threadpool(ctx.live.started, key)  # other processes see the session id
         await run_in_threadpool(mark_desk_break, ctx, live.session_id, plan)
         await conn.send(
             {
@@ -424,10 +459,10 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
                 "names": list(BLAZEPOSE_33_NAMES),
             }
         )
-        ticker = asyncio.create_task(_ticker(conn, live))
-        while not conn.finished_sent:
+        conn.ticker = asyncio.create_task(_ticker(conn, live, ctx))
+        while not conn.finished_sent and not conn.moved:
             message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
+            if message["type"] == "websocket.disconnect" or conn.moved:
                 break
             data, text = message.get("bytes"), message.get("text")
             size = len(data) if data is not None else len(text or "")
@@ -457,10 +492,10 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
     except RuntimeError as exc:  # the socket closed under a send
         log.info("live session socket closed: %s", exc)
     finally:
-        if ticker is not None:
-            ticker.cancel()
+        if conn.ticker is not None:
+            conn.ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                await ticker
+                await conn.ticker
         # A dropped connection leaves the stored session resumable (the page reconnects with
         # resume=ID, whichever server process it reaches); a finished one is closed.
         await run_in_threadpool(
