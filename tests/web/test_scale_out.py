@@ -96,14 +96,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """The test database with an own schema (other PostgreSQL tests drop ``public``)."""
+    """The test database with an own schema per test process (other PostgreSQL tests drop
+    ``public``; tests run two at a time), dropped afterwards."""
     assert PG_URL is not None
+    schema = f"{SCHEMA}_{os.getpid()}"
     admin = create_engine(PG_URL)
     with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    yield PG_URL + ("&" if "?" in PG_URL else "?") + f"options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     admin.dispose()
-    yield PG_URL + ("&" if "?" in PG_URL else "?") + f"options=-csearch_path%3D{SCHEMA}"
 
 
 @pytest.fixture

@@ -337,15 +337,36 @@ class LiveSession:
         return self.clock.now() - self._t0
 
     def push_keypoints(
-        self, positions: np.ndarray, confidence: np.ndarray, names: Sequence[str]
+        self,
+        positions: np.ndarray,
+        confidence: np.ndarray,
+        names: Sequence[str],
+        at_s: float | None = None,
     ) -> list[Cue]:
-        """Feed one frame of keypoints (image pixels) through the live adapter into the engine."""
+        """Feed one frame of keypoints (image pixels) through the live adapter into the engine.
+
+        ``at_s`` is when the frame arrived, on the engine's clock (default now).
+        """
         self.frames += 1
         names_tuple = names if isinstance(names, tuple) else tuple(names)
-        frame = Frame(self._stream_t(), positions, confidence, names_tuple)
+        t_s = self._stream_t() if at_s is None else at_s - self._t0
+        frame = Frame(t_s, positions, confidence, names_tuple)
         cues = self.adapter.push(frame)
         self._update_readout(frame.t_s)
         return cues
+
+    def push_keypoints_many(
+        self, frames: Sequence[tuple[np.ndarray, np.ndarray, tuple[str, ...], float]]
+    ) -> list[tuple[list[Cue], dict[str, object] | None, dict[str, object] | None]]:
+        """Feed frames that arrived together (positions, confidence, names, arrival time on the
+        engine's clock), in order, in one call; per frame its cues, the angle readout and
+        (with a sensor beside) the sensor readout after it."""
+        out = []
+        for positions, confidence, names, at_s in frames:
+            cues = self.push_keypoints(positions, confidence, names, at_s)
+            sensor = self.snapshot_sensor() if self.sensor_beside else None
+            out.append((cues, self.snapshot_angle(), sensor))
+        return out
 
     def push_imu(self, text: str) -> list[Cue]:
         """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of

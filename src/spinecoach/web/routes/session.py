@@ -59,7 +59,13 @@ from spinecoach.web.live import (
     landmarks_json,
     parse_keypoints,
 )
-from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
+from spinecoach.web.messages import (
+    ClientMessage,
+    ImuMessage,
+    KeypointsMessage,
+    SensorMessage,
+    parse_message,
+)
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.posture import desk_break_session_plan, mark_desk_break
 from spinecoach.web.resume import latest_interrupted, resumed_plan
@@ -72,6 +78,7 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
+MAX_BATCH = 32  # keypoints messages waiting on one connection fed to the engine at once
 MOVED = 4001  # the session continues over another connection
 
 
@@ -229,8 +236,7 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
     await conn.send(reply)
 
 
-async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
-    message = parse_message(text)  # the edge: a typed message or one clear error line
+async def _handle_message(conn: _Connection, live: LiveSession, message: ClientMessage) -> None:
     if isinstance(message, ImuMessage):
         if live.source != "imu" and not live.sensor_beside:
             raise InvalidInput("imu: this session was not opened for a motion sensor")
@@ -257,24 +263,8 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         if live.imu_error:
             raise InvalidInput(f"{message.sensor}: {live.imu_error}")
         return
-    if isinstance(message, KeypointsMessage):
-        if live.source != "keypoints":
-            raise InvalidInput("keypoints: this session was not opened for keypoints")
-        positions, confidence, names = parse_keypoints(
-            {"keypoints": message.keypoints, "names": message.names}, BLAZEPOSE_33_NAMES
-        )
-        async with conn.engine_lock:
-            cues = await run_in_threadpool(live.push_keypoints, positions, confidence, names)
-        ack: dict[str, Any] = {
-            "type": "ack",
-            "client_ts": message.t,
-            "angle": live.snapshot_angle(),
-            "cues": _cues(cues),
-        }
-        if live.sensor_beside:
-            ack["sensor_angle"] = live.snapshot_sensor()
-        await conn.send(ack)
-        return
+    if isinstance(message, KeypointsMessage):  # (batched by the receive loop)
+        raise InvalidInput("keypoints: this session was not opened for keypoints")
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
         cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
@@ -395,6 +385,56 @@ async def _let_go(conn: _Connection, ctx: AppContext, key: int) -> None:
         await conn.websocket.close(code=MOVED)
 
 
+class _Keypoints:
+    """Keypoints messages received together, fed to the engine in one worker-thread call
+    (under load a connection's waiting messages share one hop off the event loop)."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[Any, Any, tuple[str, ...], float]] = []
+        self.client_ts: list[float | None] = []
+
+    def add(self, message: KeypointsMessage, at_s: float) -> None:
+        positions, confidence, names = parse_keypoints(
+            {"keypoints": message.keypoints, "names": message.names}, BLAZEPOSE_33_NAMES
+        )
+        self.frames.append((positions, confidence, names, at_s))
+        self.client_ts.append(message.t)
+
+    async def flush(self, conn: _Connection, live: LiveSession) -> None:
+        """Run the waiting frames through the engine; one ``ack`` per frame, in order."""
+        if not self.frames:
+            return
+        frames, stamps = self.frames, self.client_ts
+        self.frames, self.client_ts = [], []
+        async with conn.engine_lock:
+            results = await run_in_threadpool(live.push_keypoints_many, frames)
+        for client_ts, (cues, angle, sensor) in zip(stamps, results, strict=True):
+            ack: dict[str, Any] = {
+                "type": "ack",
+                "client_ts": client_ts,
+                "angle": angle,
+                "cues": _cues(cues),
+            }
+            if live.sensor_beside:
+                ack["sensor_angle"] = sensor
+            await conn.send(ack)
+
+
+async def _read(
+    websocket: WebSocket, inbox: asyncio.Queue[tuple[Any, float]], live: LiveSession
+) -> None:
+    """Receive into ``inbox``, each message stamped with its arrival on the engine's clock
+    (bounded: when the engine falls behind, the socket stops being read)."""
+    try:
+        while True:
+            message = await websocket.receive()
+            await inbox.put((message, live.clock.now()))
+            if message["type"] == "websocket.disconnect":
+                return
+    except (WebSocketDisconnect, RuntimeError):
+        await inbox.put(({"type": "websocket.disconnect"}, 0.0))
+
+
 def _resume_id(resume: str) -> int | None:
     if not resume:
         return None
@@ -441,6 +481,8 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
     await websocket.accept()
     conn = _Connection(websocket)
     live.let_go = lambda: _let_go(conn, ctx, key)
+    inbox: asyncio.Queue[tuple[Any, float]] = asyncio.Queue(2 if source == "camera" else MAX_BATCH)
+    reader: asyncio.Task[None] | None = None
     limit = ctx.settings.ws_max_message_bytes
     bad = 0
     try:
@@ -460,29 +502,50 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
             }
         )
         conn.ticker = asyncio.create_task(_ticker(conn, live, ctx))
-        while not conn.finished_sent and not conn.moved:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect" or conn.moved:
-                break
-            data, text = message.get("bytes"), message.get("text")
-            size = len(data) if data is not None else len(text or "")
-            if size > limit:
-                await conn.send({"type": "error", "error": f"message larger than {limit} bytes"})
-                await websocket.close(code=TOO_BIG)
-                break
-            try:
-                if data is not None:
-                    if source != "camera":
-                        raise InvalidInput("frame: this session was not opened for the camera")
-                    await _handle_frame(conn, live, data)
-                else:
-                    await _handle_text(conn, live, text or "")
-            except InvalidInput as exc:
-                bad += 1
-                await conn.send({"type": "error", "error": str(exc)})
-                if bad > MAX_BAD_MESSAGES:
-                    await websocket.close(code=POLICY_VIOLATION)
+        reader = asyncio.create_task(_read(websocket, inbox, live))
+        keypoints = _Keypoints()
+        done = False
+        while not done and not conn.finished_sent and not conn.moved:
+            batch = [await inbox.get()]
+            while len(batch) < MAX_BATCH and not inbox.empty():
+                batch.append(inbox.get_nowait())
+            for message, at_s in batch:
+                if message["type"] == "websocket.disconnect" or conn.moved:
+                    done = True
                     break
+                data, text = message.get("bytes"), message.get("text")
+                size = len(data) if data is not None else len(text or "")
+                if size > limit:
+                    await keypoints.flush(conn, live)
+                    await conn.send(
+                        {"type": "error", "error": f"message larger than {limit} bytes"}
+                    )
+                    await websocket.close(code=TOO_BIG)
+                    done = True
+                    break
+                try:
+                    if data is not None:
+                        await keypoints.flush(conn, live)
+                        if source != "camera":
+                            raise InvalidInput("frame: this session was not opened for the camera")
+                        await _handle_frame(conn, live, data)
+                        continue
+                    parsed = parse_message(text or "")  # a typed message or one clear line
+                    if isinstance(parsed, KeypointsMessage) and source == "keypoints":
+                        keypoints.add(parsed, at_s)
+                        continue
+                    await keypoints.flush(conn, live)
+                    await _handle_message(conn, live, parsed)
+                except InvalidInput as exc:
+                    await keypoints.flush(conn, live)
+                    bad += 1
+                    await conn.send({"type": "error", "error": str(exc)})
+                    if bad > MAX_BAD_MESSAGES:
+                        await websocket.close(code=POLICY_VIOLATION)
+                        done = True
+                        break
+            if not done:
+                await keypoints.flush(conn, live)
             await _finish_if_done(conn, live)
         if conn.finished_sent:
             with contextlib.suppress(RuntimeError):
@@ -492,6 +555,10 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
     except RuntimeError as exc:  # the socket closed under a send
         log.info("live session socket closed: %s", exc)
     finally:
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await reader
         if conn.ticker is not None:
             conn.ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
