@@ -116,12 +116,12 @@ class Settings(BaseSettings):
         "PostgreSQL (database_url): SQLite is for one process.",
     )
     live_heartbeat_s: float = Field(
-        default=10.0,
+        default=5.0,
         gt=0,
         description="How often a worker refreshes the presence rows of its live sessions.",
     )
     live_stale_s: float = Field(
-        default=30.0,
+        default=15.0,
         gt=0,
         description="A live session's presence row not refreshed for this long belongs to a "
         "stopped worker and is taken over.",

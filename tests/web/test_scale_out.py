@@ -276,3 +276,60 @@ def test_several_workers_on_sqlite_are_refused(tmp_path: Path) -> None:
         "error: --workers 2: several worker processes need PostgreSQL" in done.stderr + done.stdout
     )
     assert "Traceback" not in done.stderr
+
+
+def test_relayed_lines_are_split_below_the_notify_limit() -> None:
+    """A phone's message is relayed in chunks of whole lines under PostgreSQL's payload
+    limit, in order; a single line too long for one payload is one clear error."""
+    from spinecoach.errors import InvalidInput
+    from spinecoach.web.relay import MAX_PAYLOAD_BYTES, split_lines
+
+    lines = "\n".join(
+        json.dumps({"t": k / 50, "sensors": {"lower": {"gyro": [0.1, 0.2, 0.3]}}})
+        for k in range(400)
+    )
+    chunks = split_lines(lines)
+    assert len(chunks) > 1 and "\n".join(chunks) == lines
+    assert all(len(json.dumps(c)) < MAX_PAYLOAD_BYTES for c in chunks)
+    with pytest.raises(InvalidInput, match="imu: a line of"):
+        split_lines("x" * MAX_PAYLOAD_BYTES)
+
+
+def test_a_reconnect_takes_the_session_over_in_one_process(tmp_path: Path) -> None:
+    """On SQLite (one process, no PostgreSQL needed) the same rules hold: a second window is
+    refused, a reconnect with resume=ID takes the session over, the first page is told."""
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import Browser
+
+    from spinecoach.settings import Settings
+    from spinecoach.web.app import create_app
+
+    app = create_app(
+        Settings(data_dir=tmp_path, secret_key="scale-" + "k" * 40, allowed_hosts=["testserver"])
+    )
+    browser = Browser(app)
+    browser.onboard("Ann", "ann@example.org")
+    with TestClient(app, base_url="http://testserver") as client:  # one event loop, as uvicorn
+        client.cookies.update(browser.client.cookies)
+        with client.websocket_connect("/ws/session?source=timer") as first:
+            session_id = first.receive_json()["session_id"]
+            with client.websocket_connect("/ws/session?source=timer") as second:
+                refused = second.receive_json()
+                assert refused["fatal"] and "already running in another window" in refused["error"]
+            with client.websocket_connect(f"/ws/session?source=timer&resume={session_id}") as again:
+                assert again.receive_json()["session_id"] == session_id
+                for _ in range(50):
+                    message = first.receive_json()
+                    if message["type"] == "moved":
+                        break
+                assert message["type"] == "moved" and message["fatal"]
+                again.send_text(json.dumps({"type": "stop"}))
+                for _ in range(200):
+                    if again.receive_json()["type"] == "finished":
+                        break
+    engine = make_engine(f"sqlite:///{tmp_path / 'spinecoach.db'}")
+    with engine.connect() as db:
+        rows = db.execute(select(models.Session.id, models.Session.status)).all()
+        assert rows == [(session_id, "stopped")]
+        assert db.scalar(select(func.count()).select_from(models.LivePresence)) == 0
+    engine.dispose()

@@ -137,9 +137,16 @@ class PostgresRelay:
                 return
             import psycopg
 
-            listen = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-            await listen.execute(f"LISTEN {CHANNEL}")
-            self._sender = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+            try:
+                listen = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+                await listen.execute(f"LISTEN {CHANNEL}")
+                self._sender = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True
+                )
+            except psycopg.Error as exc:
+                raise WorkerUnreachable(
+                    f"cannot reach the database for live sessions: {str(exc)[:120]}"
+                ) from None
             self._send_lock = asyncio.Lock()
             ready = asyncio.Event()
             self._listener = loop.create_task(self._listen(listen, ready))
@@ -194,8 +201,16 @@ class PostgresRelay:
             raise InvalidInput(f"message: more than {MAX_PAYLOAD_BYTES} bytes to relay")
         await self.start()
         assert self._send_lock is not None
+        import psycopg
+
         async with self._send_lock:
-            await self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            try:
+                await self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            except psycopg.Error as exc:
+                if self._listener is not None:  # reconnect on the next request
+                    self._listener.cancel()
+                self._listener = None
+                raise WorkerUnreachable(f"the session relay failed: {str(exc)[:120]}") from None
 
     async def request(
         self, worker: str, message: dict[str, Any], timeout_s: float

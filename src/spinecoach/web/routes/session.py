@@ -24,7 +24,9 @@ server -> client
       from the posture held in the sensor's calibration window), which ``state`` and
       ``frame`` messages carry too;
     * ``error`` {error} for a bad message (the session continues);
-    * ``finished`` {summary, changes} once, then the server closes the socket.
+    * ``finished`` {summary, changes} once, then the server closes the socket;
+    * ``moved`` {error, fatal} when a reconnect (``resume=ID``, on any server process) took
+      the session over; the socket is closed and the page does not reconnect.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from dataclasses import replace
 from typing import Any
@@ -170,6 +173,7 @@ class _Connection:
         self.finished_sent = False
         self.moved = False  # a reconnect elsewhere took the session over
         self.ticker: asyncio.Task[None] | None = None
+        self.pushed_at = -math.inf  # when frames last advanced the engine (monotonic s)
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
@@ -203,8 +207,12 @@ async def _ticker(conn: _Connection, live: LiveSession, ctx: AppContext) -> None
         await asyncio.sleep(TICK_S)
         if ctx.live.beat_due():  # this process still holds its sessions (other workers see)
             await run_in_threadpool(ctx.live.beat)
-        async with conn.engine_lock:  # a tick may end an exercise and write its result
-            cues = await run_in_threadpool(live.tick)
+            with contextlib.suppress(WorkerUnreachable):  # listening again after a lost
+                await ctx.live.relay.start()  # connection (when the database is back)
+        cues: list[Cue] = []
+        if time.monotonic() - conn.pushed_at >= TICK_S:  # frames tick the engine themselves
+            async with conn.engine_lock:  # a tick may end an exercise and write its result
+                cues = await run_in_threadpool(live.tick)
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
         if await _finish_if_done(conn, live):
             with contextlib.suppress(RuntimeError):
@@ -408,6 +416,7 @@ class _Keypoints:
         self.frames, self.client_ts = [], []
         async with conn.engine_lock:
             results = await run_in_threadpool(live.push_keypoints_many, frames)
+            conn.pushed_at = time.monotonic()
         for client_ts, (cues, angle, sensor) in zip(stamps, results, strict=True):
             ack: dict[str, Any] = {
                 "type": "ack",
