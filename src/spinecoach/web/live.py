@@ -368,6 +368,24 @@ class LiveSession:
             out.append((cues, self.snapshot_angle(), sensor))
         return out
 
+    def push_keypoints_here(
+        self, frames: Sequence[tuple[np.ndarray, np.ndarray, tuple[str, ...], float]]
+    ) -> tuple[
+        list[tuple[list[Cue], dict[str, object] | None, dict[str, object] | None]],
+        list[Callable[[], None]],
+    ]:
+        """:meth:`push_keypoints_many` on the caller's thread (the event loop) with the
+        database writes it causes (an exercise or the session ending) held back: they are
+        returned, in order, for the caller to run at once off the loop."""
+        self.sink.defer_writes()
+        try:
+            results = self.push_keypoints_many(frames)
+        except BaseException:
+            for write in self.sink.take_deferred():  # nothing recorded is lost, even then
+                write()
+            raise
+        return results, self.sink.take_deferred()
+
     def push_imu(self, text: str) -> list[Cue]:
         """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of
         gyro/accel per line) through the one decoder and the live adapter into the engine.

@@ -161,9 +161,11 @@ class UnsafeOrigin(SpinecoachError):
 
 class _Connection:
     """Serialises sends on one socket, and engine access between the ticker and the receive
-    loop. Every engine call (ticks, frames, IMU lines, controls) runs in a worker thread:
-    results are written to the database inside them, and a large IMU message is decoded
-    there, so no user's session ever blocks the event loop for the others."""
+    loop. Engine calls that can take long (ticks, camera frames, IMU lines, controls) run in a
+    worker thread: results are written to the database inside them, and a large IMU message
+    is decoded there, so no user's session ever blocks the event loop for the others.
+    Keypoints frames (tens of microseconds each, at most ``MAX_BATCH`` at once) run on the
+    loop, and the writes they cause run in a worker thread before their acks are sent."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
@@ -394,8 +396,7 @@ async def _let_go(conn: _Connection, ctx: AppContext, key: int) -> None:
 
 
 class _Keypoints:
-    """Keypoints messages received together, fed to the engine in one worker-thread call
-    (under load a connection's waiting messages share one hop off the event loop)."""
+    """Keypoints messages received together, fed to the engine in one go."""
 
     def __init__(self) -> None:
         self.frames: list[tuple[Any, Any, tuple[str, ...], float]] = []
@@ -415,8 +416,13 @@ class _Keypoints:
         frames, stamps = self.frames, self.client_ts
         self.frames, self.client_ts = [], []
         async with conn.engine_lock:
-            results = await run_in_threadpool(live.push_keypoints_many, frames)
+            # The engine runs here, on the event loop (tens of microseconds a frame): a hop
+            # to a worker thread per message cost more than the work. What it writes (an
+            # exercise or the session ending) is written off the loop before the acks go.
+            results, writes = live.push_keypoints_here(frames)
             conn.pushed_at = time.monotonic()
+            if writes:
+                await run_in_threadpool(_run_all, writes)
         for client_ts, (cues, angle, sensor) in zip(stamps, results, strict=True):
             ack: dict[str, Any] = {
                 "type": "ack",
@@ -427,6 +433,11 @@ class _Keypoints:
             if live.sensor_beside:
                 ack["sensor_angle"] = sensor
             await conn.send(ack)
+
+
+def _run_all(writes: list[Any]) -> None:
+    for write in writes:
+        write()
 
 
 async def _read(
