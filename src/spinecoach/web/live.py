@@ -262,7 +262,16 @@ class LiveSession:
 
     def start(self) -> list[Cue]:
         """Start the engine (opens the stored session)."""
-        return self.engine.start()
+        cues = self.engine.start()
+        self.release_connection()
+        return cues
+
+    def release_connection(self) -> None:
+        """End the database transaction a read left open (reading the new session's id after
+        its commit begins one), so the connection goes back to the pool: a running session
+        holds no database connection between its writes (hundreds run per process)."""
+        if self._db.in_transaction():
+            self._db.commit()
 
     def close(self, reason: str = "Connection closed.", resumable: bool = False) -> None:
         """Stop the engine if still running (results so far are already stored).
@@ -282,12 +291,17 @@ class LiveSession:
     # ------------------------------------------------------------------ inputs
     def tick(self) -> list[Cue]:
         """Advance the engine to now."""
-        return self.engine.tick()
+        cues = self.engine.tick()
+        self.release_connection()
+        return cues
 
     def control(self, message: dict[str, Any]) -> list[Cue]:
         """Apply a control message: pain, symptoms, skip, stop, pause, resume,
         acknowledge_stop."""
-        return self._control(message)
+        try:
+            return self._control(message)
+        finally:
+            self.release_connection()
 
     def _control(self, message: dict[str, Any]) -> list[Cue]:
         kind = message.get("type")

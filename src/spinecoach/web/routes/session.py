@@ -187,7 +187,8 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
     async with conn.finish_lock:
         if conn.finished_sent or not live.engine.finished:
             return conn.finished_sent
-        changes = await run_in_threadpool(live.maybe_adapt)
+        async with conn.engine_lock:  # its database work, not beside a tick's
+            changes = await run_in_threadpool(live.maybe_adapt)
         await conn.send(
             {
                 "type": "finished",
@@ -208,7 +209,8 @@ async def _ticker(conn: _Connection, live: LiveSession, ctx: AppContext) -> None
     while True:
         await asyncio.sleep(TICK_S)
         if ctx.live.beat_due():  # this process still holds its sessions (other workers see)
-            await run_in_threadpool(ctx.live.beat)
+            async with conn.engine_lock:  # not beside this session's own database work
+                await run_in_threadpool(ctx.live.beat)
             with contextlib.suppress(WorkerUnreachable):  # listening again after a lost
                 await ctx.live.relay.start()  # connection (when the database is back)
         cues: list[Cue] = []
@@ -422,7 +424,7 @@ class _Keypoints:
             results, writes = live.push_keypoints_here(frames)
             conn.pushed_at = time.monotonic()
             if writes:
-                await run_in_threadpool(_run_all, writes)
+                await run_in_threadpool(_run_all, live, writes)
         for client_ts, (cues, angle, sensor) in zip(stamps, results, strict=True):
             ack: dict[str, Any] = {
                 "type": "ack",
@@ -435,9 +437,10 @@ class _Keypoints:
             await conn.send(ack)
 
 
-def _run_all(writes: list[Any]) -> None:
+def _run_all(live: LiveSession, writes: list[Any]) -> None:
     for write in writes:
         write()
+    live.release_connection()
 
 
 async def _read(
