@@ -45,7 +45,7 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 CLIP_START_S, CLIP_S, FPS = 1.5, 9.0, 15
 HIP, KNEE, ANKLE = (23, 24), (25, 26), (27, 28)
-MAX_GAP_S = 0.25  # a step's swing peak lasts ~0.3 s: a longer gap can hide one
+MAX_GAP_S = 0.5  # a gap this long can hide one swing peak (~0.3 s wide), not more: within 3
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +285,7 @@ def test_frames_never_leave_the_browser(chromium: Any, server: str, walk_y4m: Pa
         assert abs(browser_steps - same_frames) <= max(1, round(0.2 * same_frames))
         assert knee_diff < 10.0
     # Against server-side pose on every frame only where the browser's results cover the pass:
-    # a stall of the page (seen once in CI: a pass with 2 results' worth of steps at 18/s
+    # a stall of the page (seen once in CI: a pass with 2 steps found at 18 keypoints/s
     # overall) leaves out swing peaks that no model could find in frames it never saw.
     covered = [p for p in passes if p[4] <= MAX_GAP_S]
     assert covered, f"no pass of the clip without a gap over {MAX_GAP_S} s"
