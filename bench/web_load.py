@@ -604,6 +604,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  goal p95 <= 50 ms and zero errors: {'MET' if met else 'NOT MET'}")
             pages_met = percentile(load["pages"], 95) <= 300
             print(f"  goal clinician pages p95 <= 300 ms: {'MET' if pages_met else 'NOT MET'}")
+            cpu_s = load["server_cpu"] * load["wall_s"]
+            print(
+                f"  load phase {load['wall_s']:.1f} s (streams, then the replies drain); server "
+                f"CPU {cpu_s * 1e6 / max(1, load['sent']):.0f} us per message sent"
+            )
             if load["server_cpu"] > 0:
                 print(
                     f"  rate: {rate / load['server_cpu']:.0f} messages/s per server core "
