@@ -848,17 +848,6 @@ class LiveHub:
             "'also use my phone as a back sensor' ticked first"
         )
 
-    def find_sensor_session(self, person_id: int) -> LiveSession:
-        """The person's running session in this process that takes a motion sensor."""
-        live = next((s for s in self.active.values() if s.person_id == person_id), None)
-        takes = live is not None and (live.sensor_beside or bool(live.sensor_host.channels))
-        if live is None or not takes or live.engine.finished:
-            raise InvalidInput(
-                "no session is waiting for a sensor: start a camera session with "
-                "'also use my phone as a back sensor' ticked first"
-            )
-        return live
-
     def is_active(self, live: LiveSession) -> bool:
         """Whether ``live`` is still running (not finished, not closed)."""
         return not live.engine.finished and any(s is live for s in self.active.values())
