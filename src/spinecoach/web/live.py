@@ -683,6 +683,8 @@ class LiveHub:
     process). One person has at most one running session across every process: a second
     window is refused, a reconnect (``resume=ID``) takes the session over from whichever
     process held it, and a phone joining as a back sensor reaches it wherever it runs.
+    ``new_clock`` makes each session's engine clock (the server's monotonic clock; a test
+    that replays a recording over a real socket gives a clock it sets per frame).
     """
 
     def __init__(
@@ -691,10 +693,12 @@ class LiveHub:
         max_sessions: int = 200,
         max_camera: int = 4,
         relay: Relay | None = None,
+        new_clock: Callable[[], Clock] = MonotonicClock,
     ) -> None:
         self.ctx = ctx
         self.max_sessions = max_sessions
         self.max_camera = max_camera
+        self.new_clock = new_clock
         self.active: dict[int, LiveSession] = {}
         self.relay: Relay = relay or LocalRelay(uuid.uuid4().hex[:16])
         self.worker = self.relay.worker
@@ -820,6 +824,7 @@ class LiveHub:
             sensor_beside,
             sensors=sensors,
             resume_id=resume_id,
+            clock=self.new_clock(),
         )
 
     async def _take_over(self, holder: presence.Holder) -> None:
