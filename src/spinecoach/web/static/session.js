@@ -25,6 +25,7 @@
   let landmarks = null;
   let landmarksAt = 0;
   let stopPose = null;      // pose in the browser (pose_client.js), while it runs
+  let moved = false;        // the session continues in another window (do not take it back)
   let reconnects = 0;       // tries to resume the session after a dropped connection
   let lastBreath = null;
   const spoken = new Set();
@@ -290,10 +291,13 @@
         else console.warn("spinecoach:", msg.error);
       } else if (msg.type === "finished") {
         finish(msg);
+      } else if (msg.type === "moved") {   // reconnected in another window: no reconnect here
+        moved = true;
+        showFatal(msg.error);
       }
     };
     ws.onclose = () => {
-      if (finished) return;
+      if (finished || moved) return;
       const sessionId = document.body.dataset.sessionId;
       if (sessionId && reconnects < 5) {   // resume the same stored session, on any server
         reconnects += 1;
