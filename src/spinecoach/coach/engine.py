@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS
+from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS, lost_tracking_text
 from spinecoach.coach._parts import (
     CompleteStep,
     CountRep,
@@ -38,6 +38,7 @@ from spinecoach.coach._parts import (
     Say,
     SensorHolding,
     StartHold,
+    TrackingAnnouncer,
     TrackingState,
 )
 from spinecoach.coach._safety import apply_decision, record_check
@@ -144,6 +145,10 @@ class SessionEngine:
         self._seek_care: str | None = None
         # sensor state, in small parts of their own
         self.tracking = TrackingState()
+        self.announcer = TrackingAnnouncer(
+            self.options.tracking_lost_after_s, self.options.tracking_back_after_s
+        )
+        self._lost_detail = ""
         self.hold = HoldTimer()
         self.pacer = RepPacer()
         self._last_guide_s = -1e9
@@ -379,6 +384,7 @@ class SessionEngine:
         if self._run is not None and self._run.measured:
             self._run.sensor_ended = True
         self.tracking.reset()
+        self.announcer.reset()
         step = self._step
         if step is not None and step.kind is StepKind.HOLD and step.gated:
             self.hold.pause(now)
@@ -460,7 +466,9 @@ class SessionEngine:
             rep, reps}, ``exercise_number`` / ``exercise_count``, ``countdown_s``,
             ``breath`` (inhale/exhale/hold/natural or null), ``reps_done`` / ``reps_target``
             (this exercise), ``holding``, ``tracking_ok``, ``sensor``, ``accepts_motion``,
-            ``awaiting`` ("pain" at check-ins, "acknowledge_stop" while a stop message waits),
+            ``tracking_notice`` (the "I can't see you" message while it is announced: the
+            banner shows exactly what was said), ``awaiting`` ("pain" at check-ins,
+            "acknowledge_stop" while a stop message waits),
             ``stop_notice`` (that message), ``last_cues`` (the last 5 cues).
         """
         now = self._now()
@@ -500,6 +508,7 @@ class SessionEngine:
             "reps_target": run.reps_target if run is not None else 0,
             "holding": self.hold.running,
             "tracking_ok": self.tracking_ok,
+            "tracking_notice": None if self.finished else self.announcer.notice,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
             "awaiting": {
@@ -569,10 +578,15 @@ class SessionEngine:
         elif isinstance(intent, Guided):
             self._last_guide_s = intent.t
         elif isinstance(intent, LoseTracking):
-            if self.tracking.lose(intent.t) and run is not None:
+            lost = self.tracking.lose(intent.t)
+            if lost:
+                self._lost_detail = intent.detail
+            if lost and run is not None:
                 run.lost_count += 1
         elif isinstance(intent, RestoreTracking):
             since = self.tracking.restore()
+            if since is not None:
+                self.announcer.restored_at(intent.t)
             if since is not None and run is not None:
                 run.lost_s += intent.t - max(since, run.started_s)
 
@@ -599,6 +613,11 @@ class SessionEngine:
 
     def _advance(self, now: float, out: list[Cue]) -> None:
         """Complete every step whose end is due by ``now``, emitting in-step cues."""
+        self._advance_steps(now, out)
+        if not self.finished:
+            self._announce_tracking(now, out)
+
+    def _advance_steps(self, now: float, out: list[Cue]) -> None:
         guard = 0
         while not self.finished and guard < 100_000:
             guard += 1
@@ -610,6 +629,14 @@ class SessionEngine:
             if end is None or end > now:
                 return
             self._complete_step(end, out)
+
+    def _announce_tracking(self, now: float, out: list[Cue]) -> None:
+        """Tell the person about a lasting change in tracking, once (hysteresis)."""
+        change = self.announcer.update(self.tracking, now, lost_tracking_text(self._lost_detail))
+        if change == "lost":
+            self._say(now, CueKind.INSTRUCTION, self.announcer.notice or "", out, force=True)
+        elif change == "back":
+            self._say(now, CueKind.INSTRUCTION, "I can see you again.", out, force=True)
 
     def _step_end(self, step: Step, now: float) -> float | None:
         """When the current step ends given what is known at ``now`` (None: waits)."""
@@ -682,7 +709,7 @@ class SessionEngine:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
-            if not self.tracking_ok:
+            if not self.tracking_ok and not self.announcer.shown_ok:
                 self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
             return
         if step.kind is StepKind.REPS:

@@ -110,7 +110,11 @@
       $("stop-overlay").hidden = !notice;
       if (notice) $("stop-ack").focus();
     }
-    $("tracking-warning").hidden = source !== "camera" || state.tracking_ok !== false;
+    // The banner shows exactly the tracking cue last spoken (the coach announces a lasting
+    // change once, so a flickering view neither flashes the banner nor repeats the voice).
+    const trackingNotice = state.tracking_notice || "";
+    $("tracking-warning").hidden = !trackingNotice;
+    if (trackingNotice) setText("tracking-warning", trackingNotice);
     renderAngle(state.angle);
     if ("sensor_angle" in state) renderSensor(state.sensor_angle);
     if (state.sensors) renderPlugins(state.sensors);
