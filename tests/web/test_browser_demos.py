@@ -36,7 +36,6 @@ def _onboard(page: Any, base: str, email: str) -> None:
     page.fill("input[name=pain_now]", "4")
     page.fill("input[name=pain_average]", "4")
     page.fill("input[name=duration_weeks]", "20")
-    page.fill("input[name=age]", "45")
     page.click("main button[type=submit]")
     page.wait_for_url("**/today?new=1")
 

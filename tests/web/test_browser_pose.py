@@ -125,7 +125,7 @@ def _onboard(page: Any, server: str, email: str) -> None:
     page.click("text=Continue")
     page.wait_for_url("**/intake")
     for name, value in (("pain_now", "5"), ("pain_average", "4"), ("duration_weeks", "14"),
-                        ("age", "47"), ("desk_hours", "7")):  # fmt: skip
+                        ("desk_hours", "7")):  # fmt: skip
         page.fill(f"input[name={name}]", value)
     page.click("main button[type=submit]")
     page.wait_for_url("**/today?new=1")

@@ -32,7 +32,6 @@ def _onboard(page: Any, server: str, name: str, email: str) -> None:
     page.fill("input[name=pain_now]", "3")
     page.fill("input[name=pain_average]", "3")
     page.fill("input[name=duration_weeks]", "20")
-    page.fill("input[name=age]", "41")
     page.click("main button[type=submit]")
     page.wait_for_url("**/today?new=1")
 

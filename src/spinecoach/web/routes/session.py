@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
@@ -51,7 +51,7 @@ from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
-from spinecoach.web.deps import CareDep, ContextDep, DbDep, PatientUser
+from spinecoach.web.deps import CareDep, ContextDep, CsrfChecked, DbDep, PatientUser
 from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
 from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
 from spinecoach.web.pages import redirect, render
@@ -166,12 +166,14 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
         if conn.finished_sent or not live.engine.finished:
             return conn.finished_sent
         changes = await run_in_threadpool(live.maybe_adapt)
+        summary = await run_in_threadpool(live.end_summary, changes)
         await conn.send(
             {
                 "type": "finished",
                 "state": live.snapshot(),
                 "session_id": live.session_id,
                 "changes": changes,
+                "summary": summary,
                 "results": [
                     {**r.to_dict(), "name": live.exercise_name(r.exercise_id)}
                     for r in live.engine.results
@@ -265,6 +267,23 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
         cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
+
+
+@router.post("/session/{session_id}/pain")
+async def session_pain_now(
+    session_id: int, request: Request, _: CsrfChecked, user: PatientUser, db: DbDep
+) -> Response:
+    """ "Pain now?" answered on the end-of-session summary (also after a session ended early):
+    stored with the session as its pain after. Body: ``{"pain": 0-10}`` (JSON)."""
+    from spinecoach.reports.session_summary import record_pain_now
+
+    try:
+        body = await request.json()
+    except ValueError:
+        raise InvalidInput('pain: expected a JSON body {"pain": 0-10}') from None
+    pain = body.get("pain") if isinstance(body, dict) else None
+    row = record_pain_now(db, user.id, session_id, pain)  # type: ignore[arg-type]
+    return JSONResponse({"session_id": row.id, "pain_after": row.pain_after})
 
 
 @router.websocket("/ws/session")

