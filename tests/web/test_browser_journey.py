@@ -76,3 +76,60 @@ def test_summary_and_pain_now_after_ending_early(
     page.goto(server + "/today")
     assert not errors, errors
     context.close()
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_reminders_at_the_times_the_person_picks(
+    chromium: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    size: str,
+) -> None:
+    """Notifications permission granted in the context; a fake clock (page.clock) walks the
+    day: the daily reminder at 09:00 and the desk break at 10:30 come once each, from the
+    service worker (so clicking one opens the app)."""
+    import datetime as dt
+
+    context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
+    context.grant_permissions(["notifications"], origin=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"reminders-{size}@example.org")
+    page.goto(server + "/posture")
+    page.fill("#breaks input[name=times]", "10:30,15:00")
+    page.click("#breaks button[type=submit]")
+    page.wait_for_url("**/posture#breaks")
+    page.clock.install(time=dt.datetime(2026, 3, 2, 8, 59, 0))  # local wall-clock time
+    page.goto(server + "/reminders")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    assert page.inner_text("#break-times") == "10:30, 15:00"
+    page.fill("#daily-time", "09:00")
+    page.click("#save-reminders")
+    page.wait_for_function(
+        "() => /Reminders on: daily session at 09:00; desk breaks at 10:30, 15:00/"
+        ".test(document.getElementById('reminder-status').textContent)"
+    )
+    _shot(page, f"{size}-reminders")
+
+    def titles() -> list[str]:
+        return list(
+            page.evaluate(
+                "() => navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+                ".then((ns) => ns.map((n) => n.title))"
+            )
+        )
+
+    assert titles() == []  # 08:59: nothing due yet
+    page.clock.run_for("01:30")  # 09:00:30
+    page.wait_for_timeout(300)
+    assert titles() == ["Time for your back routine"]
+    page.goto(server + "/today")  # any page of the app keeps the reminders going
+    page.clock.fast_forward("01:30:00")  # 10:30:30
+    page.clock.run_for("00:31")
+    page.wait_for_timeout(300)
+    assert sorted(titles()) == ["Desk break 10:30", "Time for your back routine"]
+    page.clock.run_for("02:00")  # each reminder once a day
+    page.wait_for_timeout(300)
+    assert len(titles()) == 2
+    assert not errors, errors
+    context.close()
