@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.coach.helpers import LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
+from tests.coach.helpers import (
+    LIBRARY,
+    STATIC,
+    TEMPO,
+    drive,
+    make_plan,
+    one_step_instructions,
+    timeline,
+)
 
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.engine import SessionEngine
@@ -14,7 +22,13 @@ def start(rules, *exercises):  # type: ignore[no-untyped-def]
     clock = FakeClock()
     sink = MemorySink()
     engine = SessionEngine(
-        make_plan(*exercises), LIBRARY, rules, clock=clock, sink=sink, sensor=True
+        make_plan(*exercises),
+        LIBRARY,
+        rules,
+        clock=clock,
+        sink=sink,
+        sensor=True,
+        options=one_step_instructions(),
     )
     engine.start()
     engine.report_pain(2)

@@ -462,7 +462,8 @@ def session_command(
             if log_file is not None:
                 log_file.close()
         _summary(engine, sink.session_id)
-        if sink.session_id is not None and engine.pain_after is None:
+        urgent = engine.status == "urgent_care"  # go and get help: no more questions
+        if sink.session_id is not None and engine.pain_after is None and not urgent:
             # "pain now?" also when the session ended early (Ctrl-C, End, a stop rule)
             now_pain = pain if headless or not console.is_terminal else _ask_pain("Pain now")
             if now_pain is not None:

@@ -926,8 +926,8 @@ class SessionEngine:
 
     def _countdown(self, now: float) -> float | None:
         step = self._step
-        if step is None or step.duration_s is None:
-            return None
+        if step is None or step.duration_s is None or step.kind is StepKind.INSTRUCTION:
+            return None  # instructions are said in turn, not read against a countdown
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             return round(max(step.duration_s - self.hold.held(now), 0.0), 2)
         if step.kind is StepKind.REPS:

@@ -173,9 +173,9 @@ def session_summary(
         kept = {c.get("reason", "") for c in changes} - {""}
         why = f" {kept.pop()}" if len(kept) == 1 else ""
         tomorrow = ["No changes: the same plan tomorrow." + why]
-    return SessionSummaryView(
-        did, improved, tomorrow, ask_pain=row.pain_after is None, pain_after=row.pain_after
-    )
+    # "pain now?" whenever it is not known, but not on top of "get medical help now"
+    ask = row.pain_after is None and row.status != "urgent_care"
+    return SessionSummaryView(did, improved, tomorrow, ask_pain=ask, pain_after=row.pain_after)
 
 
 def record_pain_now(

@@ -90,6 +90,7 @@
     setText("step-text", step.text || "");
     const parts = [];
     if (state.exercise_number) parts.push("Exercise " + state.exercise_number + " of " + state.exercise_count);
+    if (step.kind === "instruction" && step.reps > 1) parts.push("step " + step.rep + " of " + step.reps);
     if (step.sets > 1) parts.push("set " + step.set + " of " + step.sets);
     if (step.side && step.side !== "none" && step.side !== "both") parts.push(step.side + " side");
     setText("progress-line", parts.join(" · ") || "Session");
