@@ -133,3 +133,54 @@ def test_reminders_at_the_times_the_person_picks(
     assert len(titles()) == 2
     assert not errors, errors
     context.close()
+
+
+YELLOW = """() => { const c = document.getElementById('overlay');
+             if (!c.width) return 0;
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let n = 0;
+             for (let i = 0; i < d.length; i += 4)
+               if (d[i + 3] > 60 && d[i] > 180 && d[i + 1] > 140 && d[i + 2] < 90) n++;
+             return n; }"""
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_ghost_of_the_target_pose_over_the_person(
+    chromium: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    size: str,
+) -> None:
+    """With the (fake) webcam and pose in the browser, the exercise's target pose is drawn
+    (dashed yellow) over the person's skeleton, scaled to their torso; the button hides it."""
+    context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"ghost-{size}@example.org")
+    page.goto(server + "/session")
+    page.click("#start-camera")
+    page.wait_for_function("() => window.spinecoachStats.landmarkFrames >= 3", timeout=60_000)
+    page.locator("#pain-buttons button").nth(2).click()
+    page.wait_for_function(
+        "() => document.getElementById('exercise-name').textContent !== 'Pain check'",
+        timeout=20_000,
+    )
+    page.click("#skip")  # past the set-up step, into the first exercise
+    page.wait_for_function("() => window.spinecoachStats.ghostFrames >= 5", timeout=30_000)
+    page.wait_for_function(f"() => ({YELLOW})() > 200", timeout=10_000)
+    # scaled to the person: the ghost's hips sit on theirs (both drawn on the same canvas)
+    assert page.get_attribute("#ghost-toggle", "aria-pressed") == "true"
+    page.locator("#video-wrap").scroll_into_view_if_needed()
+    _shot(page, f"{size}-session-ghost")
+    page.click("#ghost-toggle")
+    assert page.get_attribute("#ghost-toggle", "aria-pressed") == "false"
+    page.wait_for_timeout(500)
+    frames = page.evaluate("() => window.spinecoachStats.ghostFrames")
+    assert page.evaluate(YELLOW) == 0
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.spinecoachStats.ghostFrames") == frames
+    page.click("#ghost-toggle")  # and back on
+    page.wait_for_function(f"() => ({YELLOW})() > 200", timeout=10_000)
+    page.click("#stop")
+    assert not errors, errors
+    context.close()
