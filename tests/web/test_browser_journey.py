@@ -8,21 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.test_browser import (  # noqa: F401 - pytest fixtures
-    LAPTOP,
-    PHONE,
-    _shot,
-    _sign_up,
-    chromium,
-    fake_camera,
-    server,
-)
+from tests.web.conftest import LAPTOP, PHONE, shot, sign_up
 
 pytestmark = pytest.mark.slow
 
 
-def _onboard(page: Any, server: str, email: str) -> None:  # noqa: F811
-    _sign_up(page, server, "Sam Park", email, "patient")
+def _onboard(page: Any, server: str, email: str) -> None:
+    sign_up(page, server, "Sam Park", email, "patient")
     page.wait_for_url("**/screening")
     page.fill("input[name=age]", "39")
     for radio in page.locator("input[type=radio][value=no]").all():
@@ -41,8 +33,8 @@ def _onboard(page: Any, server: str, email: str) -> None:  # noqa: F811
 
 @pytest.mark.parametrize("size", ["laptop", "phone"])
 def test_summary_and_pain_now_after_ending_early(
-    chromium: Any,  # noqa: F811
-    server: str,  # noqa: F811
+    chromium: Any,
+    server: str,
     size: str,
 ) -> None:
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
@@ -64,7 +56,7 @@ def test_summary_and_pain_now_after_ending_early(
     assert "exercises done" in did and "ended early" in did
     assert page.inner_text("#summary-improved").strip()
     assert page.inner_text("#summary-changes").strip()
-    _shot(page, f"{size}-summary-pain-now")
+    shot(page, f"{size}-summary-pain-now")
     page.locator("#summary-pain-buttons button").nth(4).click()
     page.wait_for_selector("#summary-pain-saved:not([hidden])")
     assert "4/10 saved" in page.inner_text("#summary-pain-saved")
@@ -80,8 +72,8 @@ def test_summary_and_pain_now_after_ending_early(
 
 @pytest.mark.parametrize("size", ["laptop", "phone"])
 def test_reminders_at_the_times_the_person_picks(
-    chromium: Any,  # noqa: F811
-    server: str,  # noqa: F811
+    chromium: Any,
+    server: str,
     size: str,
 ) -> None:
     """Notifications permission granted in the context; a fake clock (page.clock) walks the
@@ -109,7 +101,7 @@ def test_reminders_at_the_times_the_person_picks(
         "() => /Reminders on: daily session at 09:00; desk breaks at 10:30, 15:00/"
         ".test(document.getElementById('reminder-status').textContent)"
     )
-    _shot(page, f"{size}-reminders")
+    shot(page, f"{size}-reminders")
 
     def titles() -> list[str]:
         return list(
@@ -146,8 +138,8 @@ YELLOW = """() => { const c = document.getElementById('overlay');
 
 @pytest.mark.parametrize("size", ["laptop", "phone"])
 def test_ghost_of_the_target_pose_over_the_person(
-    chromium: Any,  # noqa: F811
-    server: str,  # noqa: F811
+    chromium: Any,
+    server: str,
     size: str,
 ) -> None:
     """With the (fake) webcam and pose in the browser, the exercise's target pose is drawn
@@ -171,7 +163,7 @@ def test_ghost_of_the_target_pose_over_the_person(
     # scaled to the person: the ghost's hips sit on theirs (both drawn on the same canvas)
     assert page.get_attribute("#ghost-toggle", "aria-pressed") == "true"
     page.locator("#video-wrap").scroll_into_view_if_needed()
-    _shot(page, f"{size}-session-ghost")
+    shot(page, f"{size}-session-ghost")
     page.click("#ghost-toggle")
     assert page.get_attribute("#ghost-toggle", "aria-pressed") == "false"
     page.wait_for_timeout(500)

@@ -12,19 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from spinecoach.coach._parts import (
-    CompleteStep,
-    CountRep,
+    Act,
+    At,
     EngineView,
-    Guided,
     Intent,
-    LoseTracking,
     PauseHold,
     RecordForm,
     RecordRepetition,
-    RestoreTracking,
     Say,
     SensorHolding,
-    StartHold,
 )
 from spinecoach.coach.timeline import StepKind
 from spinecoach.domain.cues import CueKind
@@ -46,11 +42,11 @@ def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[In
         return out
     done = engine.pacer.set_reps + 1
     left = step.reps - done
-    out += [CountRep(now), Say(now, CueKind.COUNT, f"{done}")]
+    out += [At(Act.COUNT_REP, now), Say(now, CueKind.COUNT, f"{done}")]
     if left == 1:
         out.append(Say(now, CueKind.ENCOURAGEMENT, "Last one.", "feedback"))
     if left <= 0:
-        out.append(CompleteStep(now))
+        out.append(At(Act.COMPLETE_STEP, now))
     return out
 
 
@@ -63,7 +59,7 @@ def on_hold_started(engine: EngineView, event: MotionEvent, now: float) -> list[
     if not engine.hold.running and engine.tracking_ok:
         left = (step.duration_s or 0.0) - engine.hold.held_s
         out += [
-            StartHold(now),
+            At(Act.START_HOLD, now),
             Say(now, CueKind.COUNT, f"Good, hold it there: {left:.0f} seconds."),
         ]
     return out
@@ -81,8 +77,8 @@ def on_hold_ended(engine: EngineView, event: MotionEvent, now: float) -> list[In
     held = max(engine.hold.held(now), measured.duration_s if measured is not None else 0.0)
     out.append(PauseHold(now, measured))
     if held + 1e-9 >= (step.duration_s or 0.0):
-        return [*out, CompleteStep(now)]
-    return [*out, Guided(now), Say(now, CueKind.FORM, BACK_INTO_POSITION, "zone")]
+        return [*out, At(Act.COMPLETE_STEP, now)]
+    return [*out, At(Act.GUIDED, now), Say(now, CueKind.FORM, BACK_INTO_POSITION, "zone")]
 
 
 def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -134,18 +130,19 @@ def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list
     """The sensor cannot see the person: mute feedback and pause holds at once.
 
     The person is told by the engine's :class:`~spinecoach.coach._parts.TrackingAnnouncer`
-    once the loss has lasted, so a flickering view is not announced every few seconds.
+    once the loss has lasted (with ``event.detail``), so a flickering view is not announced
+    every few seconds.
     """
     if not engine.tracking_ok:
         return []
-    return [LoseTracking(now, event.detail or ""), SensorHolding(False), PauseHold(now)]
+    return [At(Act.LOSE_TRACKING, now), SensorHolding(False), PauseHold(now)]
 
 
 def on_tracking_restored(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Tracking is back: feedback resumes (the return is announced once it lasts)."""
     if engine.tracking_ok:
         return []
-    return [RestoreTracking(now)]
+    return [At(Act.RESTORE_TRACKING, now)]
 
 
 def on_person_switch(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:

@@ -24,20 +24,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS, lost_tracking_text
 from spinecoach.coach._parts import (
-    CompleteStep,
-    CountRep,
-    Guided,
+    Act,
+    At,
     HoldTimer,
     Intent,
-    LoseTracking,
     PauseHold,
     RecordForm,
     RecordRepetition,
     RepPacer,
-    RestoreTracking,
     Say,
     SensorHolding,
-    StartHold,
     TrackingAnnouncer,
     TrackingState,
 )
@@ -60,7 +56,7 @@ from spinecoach.domain.plan import Plan
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety import evaluate_checkin
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.types import MotionEvent
+from spinecoach.motion.types import EventKind, MotionEvent
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +126,8 @@ class SessionEngine:
         self.results: list[ExerciseResult] = []
         self.checks: list[PainCheck] = []
         self._i = -1
+        #: The current step (None before the start and after the end); read-only outside.
+        self.step: Step | None = None
         self._step_start_s = 0.0
         self._started = False
         self.finished = False
@@ -137,7 +135,8 @@ class SessionEngine:
         self._paused_at: float | None = None
         self._paused_total_s = 0.0
         self.stop_notice: str | None = None
-        self._run: ExerciseRun | None = None
+        #: The exercise run in progress (None between exercises); read-only outside.
+        self.run: ExerciseRun | None = None
         self.pain_before: int | None = None
         self.pain_after: int | None = None
         self._baseline: int | None = None
@@ -197,9 +196,13 @@ class SessionEngine:
         self._advance(now, out)
         if self.finished:
             return out
+        if event.kind is EventKind.TRACKING_LOST and self.tracking.ok:
+            self._lost_detail = event.detail or ""  # said once the loss has lasted
         handler = EVENT_HANDLERS.get(event.kind)
         if handler is not None:
-            self._apply(handler(self, event, now), out)
+            intents = handler(self, event, now)
+            if intents:
+                self._apply(intents, out)
         self._advance(now, out)
         return out
 
@@ -212,7 +215,7 @@ class SessionEngine:
             return out
         now = self._now()
         self._advance(now, out)
-        step = self._step
+        step = self.step
         kind = (
             CheckinKind(step.checkin)
             if step is not None and step.kind is StepKind.CHECKIN
@@ -223,15 +226,15 @@ class SessionEngine:
             self._baseline = pain
         if kind is CheckinKind.END:
             self.pain_after = pain
-        if self._run is not None:
-            self._run.add_pain(pain)
+        if self.run is not None:
+            self.run.add_pain(pain)
         baseline = self._baseline if self._baseline is not None else pain
         decision = evaluate_checkin(
             pain, baseline, frozenset(), self.rules, pain_limit=self.options.pain_limit
         )
         record_check(self, now, kind, pain, frozenset(), decision)
         apply_decision(self, decision, now, kind, out)
-        if not self.finished and kind is not CheckinKind.DURING and self._step is step:
+        if not self.finished and kind is not CheckinKind.DURING and self.step is step:
             self._complete_step(now, out)
         self._advance(now, out)
         return out
@@ -258,8 +261,8 @@ class SessionEngine:
             return out
         now = self._now()
         self._advance(now, out)
-        if pain is not None and self._run is not None:
-            self._run.add_pain(pain)
+        if pain is not None and self.run is not None:
+            self.run.add_pain(pain)
         decision = evaluate_checkin(
             pain, self._baseline, present, self.rules, pain_limit=self.options.pain_limit
         )
@@ -275,11 +278,11 @@ class SessionEngine:
             return out
         now = self._now()
         self._advance(now, out)
-        step = self._step
+        step = self.step
         if step is None:
             return out
-        if self._run is not None and step.kind is not StepKind.CHECKIN:
-            self._say(now, CueKind.INSTRUCTION, f"Skipping {self._run.exercise.name}.", out)
+        if self.run is not None and step.kind is not StepKind.CHECKIN:
+            self._say(now, CueKind.INSTRUCTION, f"Skipping {self.run.exercise.name}.", out)
             self._end_exercise_early(now, "skipped", ("Skipped by you.",), out)
         else:
             self._complete_step(now, out)
@@ -292,7 +295,7 @@ class SessionEngine:
         if not self._started or self.finished:
             return out
         now = self._now()
-        if self._run is not None:
+        if self.run is not None:
             self._close_run(now, "stopped", (reason,))
         self._finish(now, "stopped", (reason,), out)
         return out
@@ -341,12 +344,12 @@ class SessionEngine:
             and the set-up step ends early.
         """
         out: list[Cue] = []
-        step = self._step
+        step = self.step
         if not self._started or self.finished or step is None or step.kind is not StepKind.SETUP:
             return out
         now = self._now()
         self._advance(now, out)
-        if self._step is not step:
+        if self.step is not step:
             return out
         if ok:
             self._say(now, CueKind.INSTRUCTION, "Good: I can see you well.", out)
@@ -362,7 +365,7 @@ class SessionEngine:
     @property
     def setup_view(self) -> str | None:
         """During the set-up step with a sensor: the camera view the first exercise needs."""
-        step = self._step
+        step = self.step
         if step is None or step.kind is not StepKind.SETUP or not self.sensor_active:
             return None
         first = self._exercises.get(0)
@@ -381,11 +384,11 @@ class SessionEngine:
         now = self._now()
         self._advance(now, out)
         self.sensor_active = False
-        if self._run is not None and self._run.measured:
-            self._run.sensor_ended = True
+        if self.run is not None and self.run.measured:
+            self.run.sensor_ended = True
         self.tracking.reset()
         self.announcer.reset()
-        step = self._step
+        step = self.step
         if step is not None and step.kind is StepKind.HOLD and step.gated:
             self.hold.pause(now)
             self._step_start_s = now - self.hold.held_s
@@ -419,14 +422,14 @@ class SessionEngine:
     def note_sensor(self, name: str, summary: Mapping[str, object]) -> None:
         """Keep a sensor plug-in's summary of the exercise in progress; it is stored with the
         exercise's result (``tracking.sensors.<name>``)."""
-        if self._run is not None and not self.finished:
-            self._run.sensors[name] = dict(summary)
+        if self.run is not None and not self.finished:
+            self.run.sensors[name] = dict(summary)
 
     @property
     def movement_phase(self) -> str | None:
         """What the person does now: ``hold``, ``reps``, ``phase``, ... (None between
         exercises); sensor plug-ins coach by it (e.g. relax cues during a stretch hold)."""
-        step = self._step
+        step = self.step
         if step is None or self.finished or not self.accepts_motion:
             return None
         return step.kind.value
@@ -442,7 +445,7 @@ class SessionEngine:
 
         Recorded inputs are consumed only then, so a recording lines up with the exercise.
         """
-        step = self._step
+        step = self.step
         return (
             step is not None
             and not self.finished
@@ -453,7 +456,7 @@ class SessionEngine:
     @property
     def current_exercise(self) -> Exercise | None:
         """The exercise in progress, if any."""
-        return self._run.exercise if self._run is not None else None
+        return self.run.exercise if self.run is not None else None
 
     def state(self) -> dict[str, object]:
         """A JSON-ready snapshot for UIs.
@@ -472,7 +475,7 @@ class SessionEngine:
             ``stop_notice`` (that message), ``last_cues`` (the last 5 cues).
         """
         now = self._now()
-        step = self._step
+        step = self.step
         status = self.status
         if self.stop_notice is not None and not self.finished:
             status = "awaiting_acknowledgement"
@@ -480,7 +483,7 @@ class SessionEngine:
             status = "paused"
         elif step is not None and step.kind is StepKind.CHECKIN and not self.finished:
             status = "waiting_for_pain"
-        run = self._run
+        run = self.run
         step_json: dict[str, object] | None = None
         if step is not None and not self.finished:
             step_json = {
@@ -507,7 +510,7 @@ class SessionEngine:
             "reps_done": run.reps_done if run is not None else 0,
             "reps_target": run.reps_target if run is not None else 0,
             "holding": self.hold.running,
-            "tracking_ok": self.tracking_ok,
+            "tracking_ok": self.tracking.ok,
             "tracking_notice": None if self.finished else self.announcer.notice,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
@@ -528,75 +531,64 @@ class SessionEngine:
         return self.tracking.ok
 
     @property
-    def step(self) -> Step | None:
-        """The current step (None before the start and after the end)."""
-        return self._step
-
-    @property
-    def run(self) -> ExerciseRun | None:
-        """The exercise run in progress."""
-        return self._run
-
-    @property
     def library(self) -> Mapping[str, Exercise]:
         """Exercises by id."""
         return self._library
 
     def _apply(self, intents: list[Intent], out: list[Cue]) -> None:
-        """Carry out what an event handler asked for, in order."""
+        """Carry out what an event handler asked for, in order (the commonest first)."""
         for intent in intents:
             if self.finished:
                 return
-            self._apply_one(intent, out)
+            if isinstance(intent, Say):
+                self._say(intent.t, intent.kind, intent.text, out, topic=intent.topic,
+                          force=intent.force)  # fmt: skip
+            elif isinstance(intent, At):
+                self._apply_at(intent.act, intent.t, out)
+            else:
+                self._apply_record(intent)
 
-    def _apply_one(self, intent: Intent, out: list[Cue]) -> None:  # noqa: C901 - a dispatch
-        run = self._run
-        if isinstance(intent, Say):
-            self._say(intent.t, intent.kind, intent.text, out, topic=intent.topic,
-                      force=intent.force)  # fmt: skip
-        elif isinstance(intent, CompleteStep):
-            self._complete_step(intent.t, out)
-        elif isinstance(intent, CountRep):
-            self.pacer.count(intent.t)
+    def _apply_at(self, act: Act, t: float, out: list[Cue]) -> None:
+        run = self.run
+        if act is Act.COMPLETE_STEP:
+            self._complete_step(t, out)
+        elif act is Act.COUNT_REP:
+            self.pacer.count(t)
             if run is not None:
                 run.measured_reps += 1
                 run.reps_done += 1
-        elif isinstance(intent, RecordRepetition):
+        elif act is Act.START_HOLD:
+            self.hold.start(t)
+        elif act is Act.GUIDED:
+            self._last_guide_s = t
+        elif act is Act.LOSE_TRACKING:
+            if self.tracking.lose(t) and run is not None:
+                run.lost_count += 1
+        elif act is Act.RESTORE_TRACKING:
+            since = self.tracking.restore()
+            if since is not None:
+                self.announcer.restored_at(t)
+            if since is not None and run is not None:
+                run.lost_s += t - max(since, run.started_s)
+
+    def _apply_record(
+        self, intent: RecordRepetition | RecordForm | PauseHold | SensorHolding
+    ) -> None:
+        run = self.run
+        if isinstance(intent, RecordRepetition):
             if run is not None:
                 run.add_repetition(intent.repetition)
         elif isinstance(intent, RecordForm):
             if run is not None:
                 run.add_form_flag(intent.flag)
-        elif isinstance(intent, StartHold):
-            self.hold.start(intent.t)
         elif isinstance(intent, PauseHold):
             self.hold.pause(intent.t)
             if intent.measured is not None:
                 self.hold.credit(intent.measured.duration_s)
-        elif isinstance(intent, SensorHolding):
+        else:
             self._sensor_holding = intent.holding
-        elif isinstance(intent, Guided):
-            self._last_guide_s = intent.t
-        elif isinstance(intent, LoseTracking):
-            lost = self.tracking.lose(intent.t)
-            if lost:
-                self._lost_detail = intent.detail
-            if lost and run is not None:
-                run.lost_count += 1
-        elif isinstance(intent, RestoreTracking):
-            since = self.tracking.restore()
-            if since is not None:
-                self.announcer.restored_at(intent.t)
-            if since is not None and run is not None:
-                run.lost_s += intent.t - max(since, run.started_s)
 
     # ------------------------------------------------------------------ stepping
-
-    @property
-    def _step(self) -> Step | None:
-        if 0 <= self._i < len(self._steps):
-            return self._steps[self._i]
-        return None
 
     def _now(self) -> float:
         if self._paused_at is not None:
@@ -621,11 +613,11 @@ class SessionEngine:
         guard = 0
         while not self.finished and guard < 100_000:
             guard += 1
-            step = self._step
+            step = self.step
             if step is None:
                 return
             end = self._step_end(step, now)
-            self._in_step_cues(step, now if end is None else min(now, end), out)
+            self._in_step_cues(step, now if end is None or now < end else end, out)
             if end is None or end > now:
                 return
             self._complete_step(end, out)
@@ -652,7 +644,7 @@ class SessionEngine:
         if step.kind is StepKind.HOLD and step.gated:
             limit = start + step.duration_s * self.options.timeline.rep_timeout_factor
             limit += self.options.timeline.wait_extra_s
-            if self.hold.running and self.tracking_ok:
+            if self.hold.running and self.tracking.ok:
                 return min(limit, self.hold.base() + step.duration_s)
             return limit
         return start + step.duration_s
@@ -660,12 +652,13 @@ class SessionEngine:
     def _enter(self, i: int, t: float, out: list[Cue]) -> None:
         """Start step ``i`` at time ``t`` and give its opening cues."""
         self._i = i
+        self.step = self._steps[i] if 0 <= i < len(self._steps) else None
         self._step_start_s = t
         self.hold.reset()
         self.pacer.reset(t)
         self._counted = set()
         self._said_half = False
-        step = self._step
+        step = self.step
         if step is None:
             self._finish(t, self._final_status(), self._end_reasons, out)
             return
@@ -676,17 +669,15 @@ class SessionEngine:
             and step.gated
             and self.sensor_active
             and self._sensor_holding
-            and self.tracking_ok
+            and self.tracking.ok
         ):
             self.hold.start(t)  # already in position when the hold begins
             self._opening_cues(step, t, out)
             self._say(t, CueKind.COUNT, f"Good, hold it there: {step.duration_s:.0f} seconds.", out)
             return
-        if step.exercise_index >= 0 and (
-            self._run is None or self._run.index != step.exercise_index
-        ):
+        if step.exercise_index >= 0 and (self.run is None or self.run.index != step.exercise_index):
             exercise = self._exercises[step.exercise_index]
-            self._run = ExerciseRun(
+            self.run = ExerciseRun(
                 exercise,
                 self._doses[step.exercise_index],
                 step.exercise_index,
@@ -694,7 +685,7 @@ class SessionEngine:
                 self._measured(exercise),
             )
             if self.tracking.lost_since is not None:
-                self._run.lost_count += 1
+                self.run.lost_count += 1
         self._opening_cues(step, t, out)
 
     def _opening_cues(self, step: Step, t: float, out: list[Cue]) -> None:
@@ -709,7 +700,7 @@ class SessionEngine:
             self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
-            if not self.tracking_ok and not self.announcer.shown_ok:
+            if not self.tracking.ok and not self.announcer.shown_ok:
                 self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
             return
         if step.kind is StepKind.REPS:
@@ -724,7 +715,7 @@ class SessionEngine:
             return
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._guide_hold(step, now, out)
-            if not self.hold.running or not self.tracking_ok:
+            if not self.hold.running or not self.tracking.ok:
                 return
             self._countdown_cues(step, self.hold.base(), self.hold.held(now), out)
             return
@@ -782,7 +773,7 @@ class SessionEngine:
             )
 
     def _guide_hold(self, step: Step, now: float, out: list[Cue]) -> None:
-        if self.hold.running or not self.tracking_ok:
+        if self.hold.running or not self.tracking.ok:
             return
         if now - self._step_start_s < 2.0 or now - self._last_guide_s < GUIDE_EVERY_S:
             return
@@ -794,10 +785,10 @@ class SessionEngine:
 
     def _complete_step(self, t: float, out: list[Cue]) -> None:
         """Finish the current step at ``t`` and enter the next one."""
-        step = self._step
+        step = self.step
         if step is None:
             return
-        run = self._run
+        run = self.run
         if run is not None and step.exercise_index == run.index:
             if step.kind is StepKind.HOLD:
                 target = step.duration_s or 0.0
@@ -828,7 +819,7 @@ class SessionEngine:
         self._enter(self._i + 1, t, out)
 
     def _close_run(self, t: float, action: str | None, reasons: tuple[str, ...]) -> None:
-        run = self._run
+        run = self.run
         if run is None:
             return
         if action is not None and run.stop_action is None:
@@ -837,7 +828,7 @@ class SessionEngine:
         lost_since = self.tracking.lost_since
         lost_open = (t - lost_since) if lost_since is not None else 0.0
         result = run.result(t, lost_open)
-        self._run = None
+        self.run = None
         self.results.append(result)
         self.sink.on_exercise_finished(result)
 
@@ -856,7 +847,7 @@ class SessionEngine:
         out: list[Cue],
         replacement: list[Step] | None = None,
     ) -> None:
-        run = self._run
+        run = self.run
         if run is None:
             return
         end = self._segment_end(run.index)
@@ -877,11 +868,12 @@ class SessionEngine:
     def _finish(self, t: float, status: str, reasons: tuple[str, ...], out: list[Cue]) -> None:
         if self.finished:
             return
-        if self._run is not None:
+        if self.run is not None:
             self._close_run(t, "stopped", reasons)
         self.finished = True
         self.status = status
         self._i = len(self._steps)
+        self.step = None
         if status in ("completed", "skipped"):
             done = sum(1 for r in self.results if r.completed)
             self._say(
@@ -919,13 +911,13 @@ class SessionEngine:
             return
         cue = make_cue(t, kind, text, topic=topic, breath=breath)
         closed = self.finished and not force
-        if self.gate.admit(cue, tracking_ok=self.tracking_ok or force, closed=closed):
+        if self.gate.admit(cue, tracking_ok=self.tracking.ok or force, closed=closed):
             self.cues.append(cue)
             self.sink.record_cue(cue)
             out.append(cue)
 
     def _countdown(self, now: float) -> float | None:
-        step = self._step
+        step = self.step
         if step is None or step.duration_s is None or step.kind is StepKind.INSTRUCTION:
             return None  # instructions are said in turn, not read against a countdown
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
@@ -935,7 +927,7 @@ class SessionEngine:
         return round(max(self._step_start_s + step.duration_s - now, 0.0), 2)
 
     def _breath(self, now: float) -> str | None:
-        step = self._step
+        step = self.step
         if step is None or self.finished:
             return None
         if step.kind is StepKind.REPS and step.tempo:

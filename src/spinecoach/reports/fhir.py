@@ -33,10 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.wording import exercise_name, stored_dose_words
 from spinecoach.errors import InvalidDataFile, InvalidInput
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository
-from spinecoach.store.wording import dose_words, exercise_name
 
 LOCAL_SYSTEM = "https://spinecoach.org/fhir/CodeSystem/spinecoach"
 RECORD_URL = "https://spinecoach.org/fhir/StructureDefinition/stored-record"
@@ -380,7 +380,7 @@ def export_bundle(
                                 "text": exercise_name(i.exercise_id, library),
                             },
                             "status": "in-progress" if n == len(plans) - 1 else "completed",
-                            "description": dose_words(i.dose),
+                            "description": stored_dose_words(i.dose),
                             "reasonCode": [{"text": i.reason}] if i.reason else None,
                         }
                     }  # fmt: skip

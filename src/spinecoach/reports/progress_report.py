@@ -27,6 +27,13 @@ from spinecoach import DISCLAIMER
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
+from spinecoach.domain.wording import (
+    action_words,
+    exercise_name,
+    screening_words,
+    stored_dose_words,
+    symptom_words,
+)
 from spinecoach.errors import InvalidInput, StorageError
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
@@ -34,13 +41,6 @@ from spinecoach.reports.review import HIGH_CONFIDENCE, LOW_CONFIDENCE
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, PlanRepository
 from spinecoach.store.safety import current_safety_state, safety_history
-from spinecoach.store.wording import (
-    action_words,
-    dose_words,
-    exercise_name,
-    screening_words,
-    symptom_words,
-)
 
 ADHERENCE_WEEKS = 6
 
@@ -276,7 +276,7 @@ def report_data(
             "items": [
                 {
                     "exercise": exercise_name(i.exercise_id, library),
-                    "dose": dose_words(i.dose),
+                    "dose": stored_dose_words(i.dose),
                     "reason": i.reason,
                 }
                 for i in plan_row.items

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.wording import action_words, exercise_name, stored_dose_words, symptom_words
 from spinecoach.store import models
-from spinecoach.store.wording import action_words, dose_words, exercise_name, symptom_words
 
 #: Below this share of frames (or sensor samples) tracked, the measurement is "low".
 LOW_CONFIDENCE = 0.6
@@ -208,7 +208,7 @@ def review_session(
         ex = ExerciseReview(
             exercise_id=r.exercise_id,
             name=exercise_name(r.exercise_id, library),
-            planned=dose_words(dose) if dose else f"{r.reps_target} reps",
+            planned=stored_dose_words(dose) if dose else f"{r.reps_target} reps",
             reps_done=r.reps_done,
             reps_target=r.reps_target,
             completed=r.completed,

@@ -22,7 +22,7 @@ import logging
 import math
 import struct
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -545,12 +545,21 @@ class LiveHub:
     """Registry of running live sessions, bounded so the server never overcommits.
 
     Camera sessions run pose estimation (CPU-heavy); at most ``max_camera`` at once.
+    ``new_clock`` makes each session's engine clock (the server's monotonic clock; a test
+    that replays a recording over a real socket gives a clock it sets per frame).
     """
 
-    def __init__(self, ctx: AppContext, max_sessions: int = 200, max_camera: int = 4) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        max_sessions: int = 200,
+        max_camera: int = 4,
+        new_clock: Callable[[], Clock] = MonotonicClock,
+    ) -> None:
         self.ctx = ctx
         self.max_sessions = max_sessions
         self.max_camera = max_camera
+        self.new_clock = new_clock
         self.active: dict[int, LiveSession] = {}
         self._serial = 0
 
@@ -590,6 +599,7 @@ class LiveHub:
             sensor_beside,
             sensors=sensors,
             resume_id=resume_id,
+            clock=self.new_clock(),
         )
         self.active[self._serial] = live
         return self._serial, live

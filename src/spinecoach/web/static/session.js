@@ -170,22 +170,10 @@
   // drawn on a symmetric scale with the zero line in the middle.
   const sensorTrace = [];
   let sensorT = null;
-  // Sensor plug-ins beside the camera (band, EMG): one line each, from their readouts.
+  // Sensor plug-ins beside the camera (band, EMG): small gauges from their readouts
+  // (sensor_gauges.js).
   function renderPlugins(sensors) {
-    const box = $("plugin-sensors");
-    box.hidden = false;
-    const lines = Object.entries(sensors).map(([name, r]) => {
-      const parts = [];
-      if (r.tension_n !== undefined && r.tension_n !== null) parts.push(r.tension_n + " N");
-      if (r.stretch_pct !== undefined && r.stretch_pct !== null) parts.push(r.stretch_pct + " %");
-      if (r.activation_pct !== undefined && r.activation_pct !== null) parts.push("activity " + r.activation_pct + " %");
-      if (r.symmetry_pct !== undefined && r.symmetry_pct !== null) parts.push("L/R " + r.symmetry_pct + " %");
-      if (r.zone) parts.push("zone " + r.zone[0] + "–" + r.zone[1] + " " + (r.unit || ""));
-      const mark = r.in_zone === true ? " ✓" : r.in_zone === false ? " ✗" : "";
-      return (r.label || name) + ": " + (parts.join(", ") || "waiting for data") + mark;
-    });
-    box.textContent = "";
-    lines.forEach((text) => { const p = document.createElement("p"); p.className = "small"; p.textContent = text; box.appendChild(p); });
+    window.SensorGauges.render($("plugin-sensors"), sensors);
   }
 
   function renderSensor(s) {
