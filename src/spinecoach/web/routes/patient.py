@@ -9,7 +9,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
+from spinecoach.domain.intake import (
+    EQUIPMENT,
+    EQUIPMENT_LABELS,
+    KNOWN_AGGRAVATORS,
+    KNOWN_CONDITIONS,
+    KNOWN_GOALS,
+)
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.wording import condition_words, plain_message
 from spinecoach.errors import InvalidInput, NotFound
@@ -148,15 +154,18 @@ def _float(form: FormData, name: str, low: float, high: float) -> float:
     return value
 
 
-def intake_answers(form: FormData) -> dict[str, Any]:
-    """Turn the intake form into the documented profile answers format."""
+def intake_answers(form: FormData, age: int | None = None) -> dict[str, Any]:
+    """Turn the intake form into the documented profile answers format.
+
+    ``age``: the age given at screening (the form then has no age field).
+    """
     answers: dict[str, Any] = {
         "pain_now": _int(form, "pain_now", 0, 10),
         "pain_average": _int(form, "pain_average", 0, 10),
         "duration_weeks": _float(form, "duration_weeks", 0, 5200),
         "aggravators": [str(v) for v in form.getlist("aggravators")],
         "leg_symptoms": str(form.get("leg_symptoms", "none")),
-        "age": _int(form, "age", 16, 110),
+        "age": age if age is not None else _int(form, "age", 16, 110),
         "activity_level": str(form.get("activity_level", "moderate")),
         "desk_hours": _float(form, "desk_hours", 0, 24),
         "goals": [str(v) for v in form.getlist("goals")] or ["pain_relief"],
@@ -169,15 +178,22 @@ def intake_answers(form: FormData) -> dict[str, Any]:
     surgery_weeks = _optional_int(form, "weeks_since_surgery", 0, 5200)
     if surgery_weeks is not None:
         answers["weeks_since_surgery"] = surgery_weeks
-    rmdq = _optional_int(form, "rmdq_score", 0, 24)
-    if rmdq is not None:
-        # Only the score is collected (the questionnaire's text is not shipped).
-        answers["rmdq"] = [True] * rmdq + [False] * (24 - rmdq)
+    # The equipment the person has: the plan uses only exercises they can do with it
+    # (``equipment_asked`` tells "ticked nothing" from a form without the question).
+    if form.get("equipment_asked"):
+        answers["equipment"] = [str(v) for v in form.getlist("equipment")]
+    # No disability score is asked here: the Roland-Morris questionnaire's wording is not
+    # ours to ship, and a bare 0-24 number typed from memory is not the questionnaire.
+    # Answers collected properly elsewhere come in through `spinecoach intake --answers`.
     return answers
 
 
-def _intake_context(form: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
+def _intake_context(
+    form: dict[str, Any] | None = None, error: str | None = None, age_known: int | None = None
+) -> dict[str, Any]:
     return {
+        "age_known": age_known,
+        "equipment": [(e, EQUIPMENT_LABELS[e]) for e in EQUIPMENT],
         "aggravators": [
             (k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
         ],
@@ -193,10 +209,13 @@ def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
     """The intake form (blocked while screening forbids exercise)."""
     care.require_clear_to_exercise(user)
     profile = care.profile(user)
-    form = (
+    form: dict[str, Any] = (
         {} if profile is None else {"age": profile.age, "minutes_per_day": profile.minutes_per_day}
     )
-    return render(request, "intake.html", **_intake_context(form))
+    if profile is not None and profile.equipment is not None:
+        form["equipment"] = sorted(profile.equipment)
+    age = care.screening_age(user)
+    return render(request, "intake.html", **_intake_context(form, age_known=age))
 
 
 @router.post("/intake")
@@ -205,16 +224,17 @@ async def intake_submit(
 ) -> Response:
     """Store the intake and create the first plan."""
     form = await request.form()
+    age = care.screening_age(user)
     try:
-        answers = intake_answers(form)
+        answers = intake_answers(form, age)
         care.submit_intake(user, answers, _now())
     except InvalidInput as exc:
-        values = {
-            k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k)
-            for k in form
-        }
+        lists = ("aggravators", "goals", "conditions", "equipment")
+        values = {k: form.getlist(k) if k in lists else form.get(k) for k in form}
         message = plain_message(str(exc))
-        return render(request, "intake.html", status_code=422, **_intake_context(values, message))
+        return render(
+            request, "intake.html", status_code=422, **_intake_context(values, message, age)
+        )
     return redirect("/today?new=1")
 
 
