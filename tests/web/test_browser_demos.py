@@ -55,10 +55,17 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
     )
     assert "full" in (box.get_attribute("class") or "")
     assert page.inner_text("#demo-caption").strip(), "the step's cue is written under it"
+    # the exercise's own view first (side or front), then the other, and back
+    own = page.inner_text("[data-demo-toggle]")
+    other = {
+        "Show from the front": "Show from the side",
+        "Show from the side": "Show from the front",
+    }
+    assert own in other
     page.click("[data-demo-toggle]")
-    assert page.inner_text("[data-demo-toggle]") == "Show from the side"
+    assert page.inner_text("[data-demo-toggle]") == other[own]
     page.click("[data-demo-toggle]")  # and back: the view people see first
-    assert page.inner_text("[data-demo-toggle]") == "Show from the front"
+    assert page.inner_text("[data-demo-toggle]") == own
     shot(page, f"{size}-demo-session-ready")
     if size == "phone":  # the countdown and the latest cue are in view without scrolling
         for selector in ("#countdown", "#exercise-name", "#session-demo"):

@@ -139,6 +139,7 @@
         caption: captionId ? document.getElementById(captionId) : null, lastCaption: null,
       };
       canvas._demo = state;
+      labelToggles(canvas, view);
       canvas.setAttribute("role", "img");
       canvas.setAttribute("aria-label", "Demonstration of " + demo.name);
       if (reduced || canvas.hasAttribute("data-demo-still")) {
@@ -151,6 +152,14 @@
         if (wasIdle) window.requestAnimationFrame(tick);
       }
       return state;
+    });
+  }
+
+  // A view toggle offers the view not shown: the exercise's own view decides its first label.
+  function labelToggles(canvas, view) {
+    if (!canvas.id) return;
+    document.querySelectorAll(`[data-demo-toggle="${canvas.id}"]`).forEach((button) => {
+      button.textContent = view === "front" ? "Show from the side" : "Show from the front";
     });
   }
 
@@ -176,7 +185,7 @@
         const canvas = document.getElementById(button.dataset.demoToggle);
         const view = (canvas.dataset.demoView || (canvas._demo && canvas._demo.view)) === "front" ? "side" : "front";
         setView(canvas, view);
-        button.textContent = view === "front" ? "Show from the side" : "Show from the front";
+        labelToggles(canvas, view);
       });
     });
   }
