@@ -42,6 +42,15 @@ def _plan(*exercises: Exercise) -> Plan:
     )
 
 
+def _to_first_measured_step(engine: SessionEngine, clock: FakeClock) -> float:
+    """Advance the clock past set-up and instructions (their length follows the words) to the
+    first measured set or hold, so that events land where a live analyser sends them."""
+    while engine.state()["step"]["kind"] not in ("reps", "hold"):
+        clock.advance(0.5)
+        engine.tick()
+    return clock.now()
+
+
 def _percentiles(samples_ns: list[int]) -> str:
     ms = np.asarray(samples_ns, dtype=float) / 1e6
     p50, p99, worst = np.percentile(ms, 50), np.percentile(ms, 99), ms.max()
@@ -58,9 +67,7 @@ def bench_events(library, rules, rounds: int = 400) -> tuple[list[int], int]:  #
         engine = SessionEngine(_plan(cat_cow, side_bend), library, rules, clock=clock, sensor=True)
         engine.start()
         engine.report_pain(1)
-        clock.set(20.0)
-        engine.tick()
-        t = 20.0
+        t = _to_first_measured_step(engine, clock)
         events = [
             MotionEvent(t, EventKind.FORM, FormFlag(t, "too_fast", "too fast")),
             MotionEvent(t, EventKind.TRACKING_LOST, detail="hips not visible"),
@@ -118,8 +125,7 @@ def bench_frames(library, rules, repeats: int = 20) -> list[int]:  # type: ignor
         engine = SessionEngine(_plan(exercise), library, rules, clock=clock, sensor=True)
         engine.start()
         engine.report_pain(1)
-        clock.set(18.0)
-        engine.tick()
+        _to_first_measured_step(engine, clock)
         feed = MotionFeed()
         for i in range(series.n_frames):
             clock.advance(1 / 30)

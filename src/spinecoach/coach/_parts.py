@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -207,8 +207,12 @@ class TrackingAnnouncer:
         """Whether the person is currently told that they are seen."""
         return self.notice is None
 
-    def update(self, tracking: TrackingState, now: float, lost_text: str) -> str | None:
+    def update(
+        self, tracking: TrackingState, now: float, lost_text: Callable[[], str]
+    ) -> str | None:
         """Compare the sensor's state with what was announced at ``now``.
+
+        ``lost_text`` makes the lost message, called only when it is announced.
 
         Returns
         -------
@@ -219,7 +223,7 @@ class TrackingAnnouncer:
             self._good_since = None
             since = tracking.lost_since if tracking.lost_since is not None else now
             if self.notice is None and now - since >= self.lost_after_s - 1e-9:
-                self.notice = lost_text
+                self.notice = lost_text()
                 return "lost"
             return None
         if self._good_since is None:

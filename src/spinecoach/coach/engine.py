@@ -199,11 +199,10 @@ class SessionEngine:
         if event.kind is EventKind.TRACKING_LOST and self.tracking.ok:
             self._lost_detail = event.detail or ""  # said once the loss has lasted
         handler = EVENT_HANDLERS.get(event.kind)
-        if handler is not None:
-            intents = handler(self, event, now)
-            if intents:
-                self._apply(intents, out)
-        self._advance(now, out)
+        intents = handler(self, event, now) if handler is not None else None
+        if intents:  # handlers only read the engine: without intents nothing changed
+            self._apply(intents, out)
+            self._advance(now, out)
         return out
 
     def report_pain(self, pain: int) -> list[Cue]:
@@ -624,7 +623,9 @@ class SessionEngine:
 
     def _announce_tracking(self, now: float, out: list[Cue]) -> None:
         """Tell the person about a lasting change in tracking, once (hysteresis)."""
-        change = self.announcer.update(self.tracking, now, lost_tracking_text(self._lost_detail))
+        change = self.announcer.update(
+            self.tracking, now, lambda: lost_tracking_text(self._lost_detail)
+        )
         if change == "lost":
             self._say(now, CueKind.INSTRUCTION, self.announcer.notice or "", out, force=True)
         elif change == "back":
