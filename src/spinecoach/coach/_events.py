@@ -28,11 +28,12 @@ from spinecoach.coach._parts import (
 )
 from spinecoach.coach.timeline import StepKind
 from spinecoach.domain.cues import CueKind
+from spinecoach.domain.i18n import N_, _
 from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition, ZoneChange
 
 Handler = Callable[[EngineView, MotionEvent, float], list[Intent]]
 
-BACK_INTO_POSITION = "Come back into the position to keep the timer running."
+BACK_INTO_POSITION = N_("Come back into the position to keep the timer running.")
 
 
 def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -48,7 +49,7 @@ def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[In
     left = step.reps - done
     out += [CountRep(now), Say(now, CueKind.COUNT, f"{done}")]
     if left == 1:
-        out.append(Say(now, CueKind.ENCOURAGEMENT, "Last one.", "feedback"))
+        out.append(Say(now, CueKind.ENCOURAGEMENT, _("Last one."), "feedback"))
     if left <= 0:
         out.append(CompleteStep(now))
     return out
@@ -64,7 +65,7 @@ def on_hold_started(engine: EngineView, event: MotionEvent, now: float) -> list[
         left = (step.duration_s or 0.0) - engine.hold.held_s
         out += [
             StartHold(now),
-            Say(now, CueKind.COUNT, f"Good, hold it there: {left:.0f} seconds."),
+            Say(now, CueKind.COUNT, _("Good, hold it there: {n} seconds.").format(n=f"{left:.0f}")),
         ]
     return out
 
@@ -82,7 +83,7 @@ def on_hold_ended(engine: EngineView, event: MotionEvent, now: float) -> list[In
     out.append(PauseHold(now, measured))
     if held + 1e-9 >= (step.duration_s or 0.0):
         return [*out, CompleteStep(now)]
-    return [*out, Guided(now), Say(now, CueKind.FORM, BACK_INTO_POSITION, "zone")]
+    return [*out, Guided(now), Say(now, CueKind.FORM, _(BACK_INTO_POSITION), "zone")]
 
 
 def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -92,7 +93,7 @@ def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     if run is None or flag is None or not engine.tracking_ok:
         return []
     error = next((e for e in run.exercise.common_errors if e.code == flag.code), None)
-    text = error.cue if error is not None else flag.message
+    text = _(error.cue) if error is not None else _(flag.message)
     out: list[Intent] = [RecordForm(flag)]
     if text:
         out.append(Say(now, CueKind.FORM, text, "feedback"))
@@ -105,7 +106,7 @@ def on_zone(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     if step is None or not step.is_movement or step.kind is not StepKind.HOLD:
         return []
     if event.kind is EventKind.ZONE_ENTERED:
-        return [Say(now, CueKind.ENCOURAGEMENT, "That's the spot.", "zone")]
+        return [Say(now, CueKind.ENCOURAGEMENT, _("That's the spot."), "zone")]
     change = event.payload if isinstance(event.payload, ZoneChange) else None
     beyond = change is not None and change.beyond
     run = engine.run
@@ -113,11 +114,11 @@ def on_zone(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     if beyond and run is not None:
         error = next((e for e in run.exercise.common_errors if e.code == "out_of_range"), None)
     if error is not None:
-        text = error.cue
+        text = _(error.cue)
     elif beyond:
-        text = "Ease off a little."
+        text = _("Ease off a little.")
     else:
-        text = "Ease back into the position you were holding."
+        text = _("Ease back into the position you were holding.")
     return [Say(now, CueKind.FORM, text, "zone")]
 
 
@@ -125,11 +126,11 @@ def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list
     """The sensor cannot see the person: say so, mute feedback, pause holds."""
     if not engine.tracking_ok:
         return []
-    why = f" ({event.detail})" if event.detail else ""
-    text = (
-        f"I can't see you clearly{why}. Feedback is paused until I can; "
+    why = f" ({_(event.detail)})" if event.detail else ""
+    text = _(
+        "I can't see you clearly{why}. Feedback is paused until I can; "
         "check that your whole body is in view."
-    )
+    ).format(why=why)
     return [
         LoseTracking(now),
         SensorHolding(False),
@@ -142,23 +143,26 @@ def on_tracking_restored(engine: EngineView, event: MotionEvent, now: float) -> 
     """Tracking is back: feedback resumes."""
     if engine.tracking_ok:
         return []
-    return [RestoreTracking(now), Say(now, CueKind.INSTRUCTION, "I can see you again.", force=True)]
+    return [
+        RestoreTracking(now),
+        Say(now, CueKind.INSTRUCTION, _("I can see you again."), force=True),
+    ]
 
 
 def on_person_switch(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Someone else came into view."""
-    text = "Someone else came into view; I'm following one person only."
+    text = _("Someone else came into view; I'm following one person only.")
     return [Say(now, CueKind.INSTRUCTION, text)]
 
 
 def on_start_position(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Not yet in the exercise's starting position: say how to get there (nothing counts)."""
-    return [Say(now, CueKind.INSTRUCTION, event.detail, "position", force=True)]
+    return [Say(now, CueKind.INSTRUCTION, _(event.detail), "position", force=True)]
 
 
 def on_start_position_reached(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Settled in the starting position: counting can begin."""
-    return [Say(now, CueKind.INSTRUCTION, "Good, that's the starting position.", "position")]
+    return [Say(now, CueKind.INSTRUCTION, _("Good, that's the starting position."), "position")]
 
 
 EVENT_HANDLERS: dict[EventKind, Handler] = {

@@ -183,7 +183,7 @@ def _plan_edit(form: FormData) -> PlanEdit:
 
 @router.post("/patients/{patient_id}/plan")
 async def edit_plan(
-    request: Request, patient_id: int, _: CsrfChecked, user: ClinicianUser, clinic: ClinicDep
+    request: Request, patient_id: int, _csrf: CsrfChecked, user: ClinicianUser, clinic: ClinicDep
 ) -> Response:
     """Save the plan editor: the patient's next plan shows the changes and the note."""
     patient = clinic.patient(user, patient_id)
@@ -195,7 +195,7 @@ async def edit_plan(
 def add_note(
     request: Request,
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
@@ -210,7 +210,7 @@ def add_note(
 @router.post("/patients/{patient_id}/templates")
 def save_template(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     name: Annotated[str, Form(max_length=200)],
@@ -224,7 +224,7 @@ def save_template(
 @router.post("/patients/{patient_id}/plan/template")
 def assign_template(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     template_id: Annotated[int, Form()],
@@ -238,7 +238,7 @@ def assign_template(
 @router.post("/patients/{patient_id}/messages")
 def send_message(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],

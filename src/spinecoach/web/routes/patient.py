@@ -96,7 +96,7 @@ def screening_page(request: Request, user: PatientUser, ctx: ContextDep) -> Resp
 
 @router.post("/screening")
 async def screening_submit(
-    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
 ) -> Response:
     """Screen the answers; emergency and urgent verdicts block exercise."""
     form = await request.form()
@@ -201,7 +201,7 @@ def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
 
 @router.post("/intake")
 async def intake_submit(
-    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep
 ) -> Response:
     """Store the intake and create the first plan."""
     form = await request.form()
@@ -283,7 +283,7 @@ def session_detail(
 @router.post("/checkin")
 def checkin(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: PatientUser,
     care: CareDep,
     ctx: ContextDep,
@@ -318,7 +318,7 @@ def checkin(
 @router.post("/join-clinic")
 def join_clinic(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: PatientUser,
     accounts: AccountsDep,
     code: Annotated[str, Form(max_length=40)],
@@ -345,7 +345,7 @@ def messages_page(request: Request, user: PatientUser, clinic: ClinicDep) -> Res
 @router.post("/messages")
 def send_message(
     user: PatientUser,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
 ) -> Response:
