@@ -154,7 +154,7 @@ class Step:
 
 def phase_words(phase: TempoPhase) -> str:
     """What to say for a tempo phase without its own cue (``Breathe out: cat.``)."""
-    name = _(phase.name.replace("_", " "))
+    name = _(phase.name).replace("_", " ")
     if phase.breath is Breath.NATURAL:
         return name.capitalize() + "."
     return _("{breath}: {phase}.").format(breath=_(BREATH_WORDS[phase.breath]), phase=name)
@@ -195,7 +195,7 @@ def _rep_steps(
     """Steps of one repetition (clock-paced, with a hold that a sensor may gate)."""
     if dose.pnf is not None:
         pnf = dose.pnf
-        effort = _("about {pct}% effort").format(pct=pnf.contract_effort_pct)
+        effort = _("about {pct} effort").format(pct=f"{pnf.contract_effort_pct}%")
         parts = (
             (StepKind.PNF_STRETCH, "stretch", pnf.stretch_s, Breath.NATURAL,
              _("Ease into the stretch until you feel gentle tension. Breathe easily.")),
@@ -323,11 +323,11 @@ def exercise_steps(
     if dose.pnf is not None:
         words += " " + _(
             "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push at "
-            "{pct}% effort, {relax} s relax, {deeper} s deeper stretch."
+            "{pct} effort, {relax} s relax, {deeper} s deeper stretch."
         ).format(
             stretch=f"{dose.pnf.stretch_s:g}",
             contract=f"{dose.pnf.contract_s:g}",
-            pct=dose.pnf.contract_effort_pct,
+            pct=f"{dose.pnf.contract_effort_pct}%",
             relax=f"{dose.pnf.relax_s:g}",
             deeper=f"{dose.pnf.deeper_stretch_s:g}",
         )

@@ -69,6 +69,7 @@ DECISION_WORDS = {
 VOCABULARY = (
     N_("left"), N_("right"), N_("side"), N_("front"), N_("any"), N_("standing"),
     N_("seated"), N_("acute"), N_("subacute"), N_("chronic"), N_("stretch"), N_("hold"),
+    N_("warm up"), N_("stability"), N_("integration"),
 )  # fmt: skip
 
 TIER_WORDS = {

@@ -102,7 +102,9 @@ def create_app(
     )
     ctx.live = LiveHub(ctx)
     names = {e.id: e.name for e in ctx.library}
-    templates.env.filters["exercise_name"] = lambda i: names.get(i, str(i).replace("_", " "))
+    templates.env.filters["exercise_name"] = lambda i: i18n._(
+        names.get(i, str(i).replace("_", " "))
+    )
 
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx

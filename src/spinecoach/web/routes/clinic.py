@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
@@ -114,7 +115,12 @@ def patient_page(
         progress=figures,
         pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
         rom_charts=[
-            (exercise_id, charts.series_chart(series, "°", f"Range of motion for {exercise_id}"))
+            (
+                exercise_id,
+                charts.series_chart(
+                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
+                ),
+            )
             for exercise_id, series in figures.rom_weekly.items()
         ],
         plan=plan_row,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.wording import condition_words, plain_message
@@ -35,17 +36,25 @@ from spinecoach.web.safety import safety_line
 router = APIRouter()
 
 AGGRAVATOR_LABELS = {
-    "sitting": "Sitting",
-    "bending": "Bending forward",
-    "lifting": "Lifting",
-    "getting_up": "Getting up from a chair",
-    "driving": "Driving",
-    "standing": "Standing for long",
-    "arching": "Arching backwards",
-    "walking": "Walking",
-    "lying_prone": "Lying on your front",
-    "reaching_up": "Reaching overhead",
-    "twisting": "Twisting",
+    "sitting": N_("Sitting"),
+    "bending": N_("Bending forward"),
+    "lifting": N_("Lifting"),
+    "getting_up": N_("Getting up from a chair"),
+    "driving": N_("Driving"),
+    "standing": N_("Standing for long"),
+    "arching": N_("Arching backwards"),
+    "walking": N_("Walking"),
+    "lying_prone": N_("Lying on your front"),
+    "reaching_up": N_("Reaching overhead"),
+    "twisting": N_("Twisting"),
+}
+
+GOAL_LABELS = {
+    "pain_relief": N_("Pain relief"),
+    "flexibility": N_("Flexibility"),
+    "core_strength": N_("Core strength"),
+    "desk_relief": N_("Desk relief"),
+    "return_to_activity": N_("Return to activity"),
 }
 
 
@@ -132,9 +141,17 @@ def _int(form: FormData, name: str, low: int, high: int) -> int:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"{name}: expected a whole number from {low} to {high}") from None
+        raise InvalidInput(
+            _("{name}: expected a whole number from {low} to {high}").format(
+                name=name, low=low, high=high
+            )
+        ) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name}: expected a whole number from {low} to {high}, got {value}")
+        raise InvalidInput(
+            _("{name}: expected a whole number from {low} to {high}, got {value}").format(
+                name=name, low=low, high=high, value=value
+            )
+        )
     return value
 
 
@@ -142,9 +159,17 @@ def _float(form: FormData, name: str, low: float, high: float) -> float:
     try:
         value = float(str(form.get(name, "")).strip())
     except ValueError:
-        raise InvalidInput(f"{name}: expected a number from {low:g} to {high:g}") from None
+        raise InvalidInput(
+            _("{name}: expected a number from {low} to {high}").format(
+                name=name, low=f"{low:g}", high=f"{high:g}"
+            )
+        ) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name}: expected a number from {low:g} to {high:g}, got {value:g}")
+        raise InvalidInput(
+            _("{name}: expected a number from {low} to {high}, got {value}").format(
+                name=name, low=f"{low:g}", high=f"{high:g}", value=f"{value:g}"
+            )
+        )
     return value
 
 
@@ -179,9 +204,12 @@ def intake_answers(form: FormData) -> dict[str, Any]:
 def _intake_context(form: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
     return {
         "aggravators": [
-            (k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
+            (k, _(AGGRAVATOR_LABELS.get(k, k))) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
         ],
         "goals": sorted(KNOWN_GOALS),
+        "goal_labels": {
+            g: _(GOAL_LABELS.get(g, g.replace("_", " ").capitalize())) for g in KNOWN_GOALS
+        },
         "conditions": [(c, condition_words(c)) for c in sorted(KNOWN_CONDITIONS)],
         "form": form or {},
         "error": error,
@@ -263,7 +291,12 @@ def progress(request: Request, user: PatientUser, db: DbDep, care: CareDep) -> R
         progress=figures,
         pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
         rom_charts=[
-            (exercise_id, charts.series_chart(series, "°", f"Range of motion for {exercise_id}"))
+            (
+                exercise_id,
+                charts.series_chart(
+                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
+                ),
+            )
             for exercise_id, series in figures.rom_weekly.items()
         ],
     )

@@ -43,6 +43,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
+from spinecoach.domain.i18n import _
 from spinecoach.domain.planning import relabel
 from spinecoach.errors import InvalidInput, SpinecoachError
 from spinecoach.sources.live_sources import sensor_plugins
@@ -296,7 +297,7 @@ async def live_sensor(websocket: WebSocket) -> None:
     running camera session opened with ``sensor=imu``; answers ``ack`` {sensor_angle}."""
     ctx: AppContext = websocket.app.state.ctx
     try:
-        person, _, _ = await run_in_threadpool(_authorise, websocket, ctx)
+        person, _session, _token = await run_in_threadpool(_authorise, websocket, ctx)
         live = ctx.live.find_sensor_session(person.id)
     except SpinecoachError as exc:
         await websocket.accept()
@@ -464,5 +465,5 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         # A dropped connection leaves the stored session resumable (the page reconnects with
         # resume=ID, whichever server process it reaches); a finished one is closed.
         await run_in_threadpool(
-            ctx.live.close, key, "Connection closed before the end.", not conn.finished_sent
+            ctx.live.close, key, _("Connection closed before the end."), not conn.finished_sent
         )
