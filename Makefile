@@ -11,6 +11,9 @@ VENDOR     := src/spinecoach/web/static/vendor
 MP_VERSION := $(shell sed -n 's/.*"@mediapipe\/tasks-vision": "\([^"]*\)".*/\1/p' package.json)
 MP_ASSETS  := $(VENDOR)/tasks-vision/.installed-$(MP_VERSION)
 POSE_TASK  := $(VENDOR)/models/pose_landmarker_full.task
+# axe-core (npm devDependency) for the automated WCAG check in the browser tests, served
+# from /static/vendor/axe like every other asset (no network).
+AXE_JS     := $(VENDOR)/axe/axe.min.js
 
 # Translations (docs/web.md "Adding a language"): the .po catalogues are the source, compiled
 # to .mo (git-ignored) before the app runs or the tests start; `make messages` re-extracts
@@ -59,7 +62,11 @@ $(MP_ASSETS): node_modules/.package-lock.json
 $(POSE_TASK): $(STAMP) src/spinecoach/sources/pose/task_bundle.py
 	$(BIN)/python -m spinecoach.sources.pose.task_bundle $@
 
-web-assets: $(MP_ASSETS) $(POSE_TASK)
+$(AXE_JS): node_modules/.package-lock.json
+	mkdir -p $(@D)
+	cp node_modules/axe-core/axe.min.js $@
+
+web-assets: $(MP_ASSETS) $(POSE_TASK) $(AXE_JS)
 
 run: $(STAMP) web-assets translations
 	$(BIN)/spinecoach run $(ARGS)

@@ -1,4 +1,4 @@
-"""Languages and countries: one translation layer, Spanish complete, emergency wording per country."""
+"""Languages and countries: one translation layer, Spanish complete, emergency words per country."""
 
 from __future__ import annotations
 

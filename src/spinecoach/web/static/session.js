@@ -61,6 +61,28 @@
     window.speechSynthesis.speak(u);
   }
 
+  // ---------------------------------------------------------------- screen readers
+  // Cues reach assistive technology through one polite live region (#cue-announcer), not
+  // the visible list: the same words within ANNOUNCE_AGAIN_MS are announced once (tracking
+  // that flaps between "I can't see you" and "I can see you again" is not read out each
+  // time), and only the latest few stay in the region.
+  const ANNOUNCE_AGAIN_MS = 8000;
+  const announced = new Map();
+  function announce(text) {
+    const region = $("cue-announcer");
+    if (!region || !text) return;
+    const now = Date.now();
+    const last = announced.get(text);
+    if (last !== undefined && now - last < ANNOUNCE_AGAIN_MS) return;
+    for (const [key, at] of announced) if (now - at >= ANNOUNCE_AGAIN_MS) announced.delete(key);
+    announced.set(text, now);
+    const p = document.createElement("p");
+    p.textContent = text;
+    region.append(p);
+    while (region.children.length > 3) region.removeChild(region.firstChild);
+  }
+  window.spinecoachAnnounce = announce;
+
   // ---------------------------------------------------------------- cues
   function showCues(cues) {
     const list = $("cues");
@@ -72,6 +94,7 @@
       if (c.kind === "breath" && (c.breath === "inhale" || c.breath === "exhale")) chime(c.breath === "inhale" ? 520 : 390, 350);
       else if (c.kind === "count") chime(880, 120);
       speak(c.text, c.kind === "count" ? 1 : c.priority);
+      if (c.kind !== "count" && c.kind !== "breath") announce(c.text);
       if (c.text === $("step-text").textContent) return;   // already shown as the step text
       const li = document.createElement("li");
       li.className = "cue cue-" + c.kind + (c.priority >= 3 ? " urgent" : "");
