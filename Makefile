@@ -41,7 +41,7 @@ $(LOCALE_DIR)/%/LC_MESSAGES/messages.mo: $(LOCALE_DIR)/%/LC_MESSAGES/messages.po
 translations: $(MO_FILES)
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file --project spinecoach \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k T --no-wrap --sort-by-file --project spinecoach \
 	    --copyright-holder "spinecoach contributors" -o $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -D messages --no-wrap \
 	    --ignore-obsolete

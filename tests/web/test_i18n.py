@@ -41,7 +41,20 @@ def test_every_extracted_string_has_a_spanish_translation(tmp_path: Path) -> Non
     os.chdir(ROOT)
     try:
         CommandLineInterface().run(
-            ["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "N_", "-o", str(pot), "."]
+            [
+                "pybabel",
+                "-q",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "N_",
+                "-k",
+                "T",
+                "-o",
+                str(pot),
+                ".",
+            ]
         )
     finally:
         os.chdir(cwd)

@@ -25,7 +25,7 @@ from spinecoach.store.db import open_database
 from spinecoach.web import errors as error_pages
 from spinecoach.web.context import STATIC_DIR, TEMPLATES_DIR, AppContext
 from spinecoach.web.guard import Guard
-from spinecoach.web.i18n import LocaleMiddleware, remember_reader
+from spinecoach.web.i18n import LocaleMiddleware, remember_reader, script_messages
 from spinecoach.web.live import LiveHub
 from spinecoach.web.routes import auth, clinic, demos, fhir, patient, posture, safety, session
 from spinecoach.web.security import (
@@ -71,6 +71,7 @@ def create_app(
     )
     templates.env.globals["current_locale"] = i18n.current_locale
     templates.env.globals["emergency_contact"] = current_emergency
+    templates.env.globals["script_messages"] = script_messages
     templates.env.globals["languages"] = LANGUAGES
     templates.env.globals["disclaimer"] = spinecoach.DISCLAIMER
     templates.env.globals["version"] = spinecoach.__version__

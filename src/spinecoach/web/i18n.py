@@ -11,6 +11,9 @@ for the whole request (templates, messages built in routes, the coach's cues); s
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.cookies import CookieError, SimpleCookie
@@ -27,9 +30,12 @@ from spinecoach.content.i18n import (
     translations,
 )
 from spinecoach.domain.emergency import EmergencyNumbers, use_emergency
-from spinecoach.domain.i18n import use_translator
+from spinecoach.domain.i18n import _, current_locale, use_translator
+from spinecoach.web.context import STATIC_DIR
 
 LANG_COOKIE = "spinecoach_lang"
+#: ``T("...")`` in the app's own scripts (static/*.js; vendor/ excluded).
+SCRIPT_MESSAGE = re.compile(r'\bT\("((?:[^"\\]|\\.)*)"')
 COUNTRY_COOKIE = "spinecoach_country"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 #: A language's usual country when the browser names none (``es`` -> Spain).
@@ -102,3 +108,20 @@ class LocaleMiddleware:
         state["locale"], state["country"] = locale, country
         with reading_as(self.numbers, locale, country):
             await self.app(scope, receive, send)
+
+
+@functools.cache
+def script_msgids() -> tuple[str, ...]:
+    """Every ``T("...")`` string of the app's scripts (read once)."""
+    found: dict[str, None] = {}
+    for path in sorted(STATIC_DIR.glob("*.js")):
+        for raw in SCRIPT_MESSAGE.findall(path.read_text(encoding="utf-8")):
+            found[json.loads(f'"{raw}"')] = None
+    return tuple(found)
+
+
+def script_messages() -> dict[str, str]:
+    """The scripts' strings in the bound language (empty in English: they are the source)."""
+    if current_locale() == "en":
+        return {}
+    return {m: t for m in script_msgids() if (t := _(m)) != m}

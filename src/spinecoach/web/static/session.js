@@ -6,6 +6,7 @@
   "use strict";
   const config = JSON.parse(document.getElementById("session-config").textContent);
   const $ = (id) => document.getElementById(id);
+  const T = window.spinecoachT || ((s, p) => s.replace(/\{(\w+)\}/g, (m, k) => (p && k in p ? String(p[k]) : m)));
   const nameIndex = {};
   config.names.forEach((n, i) => { nameIndex[n] = i; });
   const edges = config.edges
@@ -56,6 +57,7 @@
   function speak(text, priority) {
     if (muted || !("speechSynthesis" in window)) return;
     const u = new SpeechSynthesisUtterance(text);
+    u.lang = document.documentElement.lang || "en";   // the cues' language: a voice that speaks it
     u.rate = 0.95;
     if (priority >= 3) window.speechSynthesis.cancel();
     window.speechSynthesis.speak(u);
@@ -109,26 +111,27 @@
   function render(state) {
     if (!state) return;
     const step = state.step || {};
-    setText("exercise-name", step.exercise_name || (state.status === "waiting_for_pain" ? "Pain check" : "Getting ready"));
+    setText("exercise-name", step.exercise_name || (state.status === "waiting_for_pain" ? T("Pain check") : T("Getting ready")));
     setText("step-text", step.text || "");
     const parts = [];
-    if (state.exercise_number) parts.push("Exercise " + state.exercise_number + " of " + state.exercise_count);
-    if (step.sets > 1) parts.push("set " + step.set + " of " + step.sets);
-    if (step.side && step.side !== "none" && step.side !== "both") parts.push(step.side + " side");
-    setText("progress-line", parts.join(" · ") || "Session");
+    if (state.exercise_number) parts.push(T("Exercise {n} of {total}", { n: state.exercise_number, total: state.exercise_count }));
+    if (step.sets > 1) parts.push(T("set {n} of {total}", { n: step.set, total: step.sets }));
+    if (step.side === "left") parts.push(T("left side"));
+    else if (step.side === "right") parts.push(T("right side"));
+    setText("progress-line", parts.join(" · ") || T("Session"));
     setText("countdown", state.countdown_s == null ? "–" : String(Math.ceil(state.countdown_s)));
     setText("reps", String(state.reps_done || 0));
     setText("reps-target", String(state.reps_target || 0));
     const breath = state.breath || "natural";
     if (breath !== lastBreath) {
       $("breath").className = "breath breath-" + breath;
-      setText("breath-word", { inhale: "breathe in", exhale: "breathe out", hold: "hold", natural: "breathe easy" }[breath] || breath);
+      setText("breath-word", { inhale: T("breathe in"), exhale: T("breathe out"), hold: T("hold"), natural: T("breathe easy") }[breath] || breath);
       lastBreath = breath;
     }
     $("pain-ask").hidden = state.awaiting !== "pain";
     // "Stop this exercise" stays on screen until acknowledged; the session waits meanwhile
-    const notice = state.awaiting === "acknowledge_stop" ? (state.stop_notice || "Stop this exercise.") : "";
-    if (notice) setText("stop-text", notice.replace(/^Stop this exercise\.\s*/, "") || notice);
+    const notice = state.awaiting === "acknowledge_stop" ? (state.stop_notice || T("Stop this exercise.")) : "";
+    if (notice) setText("stop-text", notice.replace(T("Stop this exercise."), "").trim() || notice);
     if ($("stop-overlay").hidden === Boolean(notice)) {
       $("stop-overlay").hidden = !notice;
       if (notice) $("stop-ack").focus();
@@ -210,8 +213,8 @@
     $("sensor-gauge").hidden = false;
     if (!s) return;
     setText("sensor-name", s.label);
-    if (!s.calibrated) { setText("sensor-note", "Back sensor: stand still and upright to calibrate…"); return; }
-    setText("sensor-note", "Measured by the back sensor, from your calibrated upright posture.");
+    if (!s.calibrated) { setText("sensor-note", T("Back sensor: stand still and upright to calibrate…")); return; }
+    setText("sensor-note", T("Measured by the back sensor, from your calibrated upright posture."));
     if (s.value_deg == null) { setText("sensor-value", "–"); return; }
     setText("sensor-value", Math.round(s.value_deg) + "°");
     if (s.t_s === sensorT) return;   // the same sample again (state and frame messages)
@@ -332,12 +335,12 @@
       const sessionId = document.body.dataset.sessionId;
       if (sessionId && reconnects < 5) {   // resume the same stored session, on any server
         reconnects += 1;
-        showFatal("The connection to the coach was lost; reconnecting… Your finished exercises are saved.");
+        showFatal(T("The connection to the coach was lost; reconnecting… Your finished exercises are saved."));
         config.resume = sessionId;
         setTimeout(connect, 1000 * reconnects);
         return;
       }
-      showFatal("The connection to the coach was lost. Your finished exercises are saved; reload the page to resume.");
+      showFatal(T("The connection to the coach was lost. Your finished exercises are saved; reload the page to resume."));
     };
   }
   function sensorQuery() {
@@ -360,7 +363,7 @@
              confidence: Math.round(r.confidence * 1000) / 1000 });
       stats.keypointsSent += 1;
     }, (error) => {
-      showFatal("Pose in this browser could not start (" + error + "). Reload and choose timers only, or tick 'analyse on the server'.");
+      showFatal(T("Pose in this browser could not start ({error}). Reload and choose timers only, or tick 'analyse on the server'.", { error }));
     });
   }
 
@@ -380,8 +383,8 @@
     $("live").hidden = true;
     $("summary").hidden = false;
     const status = msg.state.status;
-    setText("summary-title", status === "completed" ? "Well done — session complete" :
-      status === "urgent_care" ? "Please get medical help now" : "Session ended");
+    setText("summary-title", status === "completed" ? T("Well done — session complete") :
+      status === "urgent_care" ? T("Please get medical help now") : T("Session ended"));
     $("stop-overlay").hidden = true;
     $("summary-safety").hidden = status === "completed";
     const reasons = (msg.state.last_cues || []).filter((c) => c.kind === "safety").map((c) => c.text);
@@ -404,7 +407,7 @@
       changes.appendChild(li);
     });
     if (!(msg.changes || []).length) {
-      const li = document.createElement("li"); li.textContent = "No changes yet."; changes.appendChild(li);
+      const li = document.createElement("li"); li.textContent = T("No changes yet."); changes.appendChild(li);
     }
   }
 
@@ -413,7 +416,7 @@
     for (let p = 0; p <= 10; p++) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "pain p" + p; b.textContent = String(p);
-      b.setAttribute("aria-label", "Pain " + p + " out of 10");
+      b.setAttribute("aria-label", T("Pain {p} out of 10", { p }));
       b.addEventListener("click", () => onPick(p, b));
       container.appendChild(b);
     }
@@ -458,7 +461,7 @@
   $("mute").addEventListener("click", () => {
     muted = !muted;
     $("mute").setAttribute("aria-pressed", String(muted));
-    $("mute").textContent = muted ? "Unmute voice" : "Mute voice";
+    $("mute").textContent = muted ? T("Unmute voice") : T("Mute voice");
     if (muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
   });
 
@@ -483,11 +486,11 @@
   }
   $("start-phone").addEventListener("click", () => {
     window.spinecoachMotion.requestPermission().then((ok) => {
-      if (!ok) { $("camera-note").textContent = window.spinecoachMotion.DENIED_HELP + " Starting with timers only for now."; begin(false); return; }
+      if (!ok) { $("camera-note").textContent = window.spinecoachMotion.DENIED_HELP + " " + T("Starting with timers only for now."); begin(false); return; }
       source = "imu";
       $("intro").hidden = true; $("live").hidden = false;
       $("no-camera").hidden = false; video.hidden = true;
-      $("no-camera").textContent = "Phone sensor: stand still and upright for 3 seconds to calibrate.";
+      $("no-camera").textContent = T("Phone sensor: stand still and upright for 3 seconds to calibrate.");
       chime(660, 150);
       connect();
       window.spinecoachMotion.start((lines) => send({ type: "imu", t: performance.now(), lines }), 10);
@@ -495,14 +498,14 @@
   });
   $("start-camera").addEventListener("click", () => {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      $("camera-note").textContent = "This browser cannot share a camera here; starting with timers only.";
+      $("camera-note").textContent = T("This browser cannot share a camera here; starting with timers only.");
       begin(false);
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false })
       .then((s) => { stream = s; video.srcObject = s; begin(true); })
       .catch(() => {
-        $("camera-note").textContent = "No camera available (or permission refused); starting with timers only.";
+        $("camera-note").textContent = T("No camera available (or permission refused); starting with timers only.");
         begin(false);
       });
   });
