@@ -99,6 +99,21 @@ def test_language_comes_from_the_browser_then_from_the_persons_setting(app: Fast
     assert "A few safety questions first" in _page(other, "/screening")
 
 
+def test_the_session_scripts_get_their_words_in_the_page_language(app: FastAPI) -> None:
+    browser = Browser(app)
+    browser.client.headers["accept-language"] = "es"
+    browser.onboard("Ana", "ana@example.org")
+    page = _page(browser, "/session")
+    assert '<html lang="es">' in page and "Empezar con mi cámara" in page
+    assert '"Pain check": "Control del dolor"' in page  # for static/session.js
+    assert "Pare este ejercicio." in page
+    english = Browser(app)
+    english.onboard("Ann", "ann@example.org")
+    assert '<script type="application/json" id="i18n-messages">{}</script>' in _page(
+        english, "/session"
+    )
+
+
 def test_a_bad_language_or_country_is_one_clear_line(browser: Browser) -> None:
     browser.sign_up("Ann", "ann@example.org")
     response = browser.post("/account/language", {"locale": "tlh", "country": "GB"})

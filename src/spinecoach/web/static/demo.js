@@ -10,7 +10,8 @@
   "use strict";
   const cache = {};
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  const BREATH = { inhale: "Breathe in", exhale: "Breathe out", hold: "Hold the breath", natural: "Breathe normally" };
+  const T = window.spinecoachT || ((text) => text);
+  const BREATH = { inhale: T("Breathe in"), exhale: T("Breathe out"), hold: T("Hold the breath"), natural: T("Breathe normally") };
   const live = new Set();
 
   function load(id) {
@@ -176,7 +177,7 @@
         const canvas = document.getElementById(button.dataset.demoToggle);
         const view = (canvas.dataset.demoView || (canvas._demo && canvas._demo.view)) === "front" ? "side" : "front";
         setView(canvas, view);
-        button.textContent = view === "front" ? "Show from the side" : "Show from the front";
+        button.textContent = view === "front" ? T("Show from the side") : T("Show from the front");
       });
     });
   }
