@@ -162,6 +162,17 @@ def test_changing_country_changes_the_advice_already_given(browser: Browser) -> 
     assert 'value="AR" selected' in account and "llamar al 107" in account
 
 
+def test_the_intake_asks_the_country(browser: Browser) -> None:
+    browser.sign_up("Ann", "ann@example.org")
+    browser.screen()
+    form = _page(browser, "/intake")
+    assert 'name="country"' in form and 'value="GB" selected' in form  # the default
+    assert browser.intake(country="ZZ").status_code == 422
+    assert browser.intake(country="us").headers["location"] == "/today?new=1"
+    assert "call 911 now" in _page(browser, "/today")
+    assert 'value="US" selected' in _page(browser, "/account")
+
+
 def test_every_country_entry_cites_sources_and_eu_states_use_112() -> None:
     numbers = load_emergency_numbers()
     assert {"GB", "US", "ES", "MX", "FR", "DE", "IT"} <= set(numbers.countries)

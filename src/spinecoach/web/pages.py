@@ -36,6 +36,15 @@ def reader_of(request: Request, user: Any = None) -> tuple[str, str]:
     return locale, country
 
 
+def reader_choices(request: Request, ctx: Any, user: Any) -> dict[str, Any]:
+    """The language and country pickers' options and the person's current choice."""
+    from spinecoach.domain.i18n import _
+
+    locale, country = reader_of(request, user)
+    countries = sorted(ctx.emergency.countries.values(), key=lambda c: _(c.name))
+    return {"locale": locale, "country": country, "countries": countries}
+
+
 def redirect(url: str) -> RedirectResponse:
     """A 303 redirect (the answer to a successful form POST)."""
     return RedirectResponse(url, status_code=303)

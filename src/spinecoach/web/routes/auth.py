@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -23,7 +23,7 @@ from spinecoach.web.deps import (
     OptionalUser,
     WebSessionDep,
 )
-from spinecoach.web.pages import reader_of, redirect, render
+from spinecoach.web.pages import reader_choices, reader_of, redirect, render
 from spinecoach.web.security import WebSession, client_address
 
 router = APIRouter()
@@ -170,13 +170,6 @@ def account_page(
         message=request.query_params.get("done"),
         **reader_choices(request, ctx, user),
     )
-
-
-def reader_choices(request: Request, ctx: AppContext, user: Any) -> dict[str, Any]:
-    """The language and country pickers' options and the person's current choice."""
-    locale, country = reader_of(request, user)
-    countries = sorted(ctx.emergency.countries.values(), key=lambda c: _(c.name))
-    return {"locale": locale, "country": country, "countries": countries}
 
 
 @router.post("/account/language")

@@ -19,6 +19,7 @@ from spinecoach.reports.progress import compute_progress
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
 from spinecoach.web.care import ANSWER_CHOICES, Care, morning_check_in, plan_items_for_page
+from spinecoach.web.context import AppContext
 from spinecoach.web.deps import (
     AccountsDep,
     CareDep,
@@ -29,7 +30,13 @@ from spinecoach.web.deps import (
     OptionalUser,
     PatientUser,
 )
-from spinecoach.web.pages import export_download, redirect, render, report_download
+from spinecoach.web.pages import (
+    export_download,
+    reader_choices,
+    redirect,
+    render,
+    report_download,
+)
 from spinecoach.web.review import render_review
 from spinecoach.web.safety import safety_line
 
@@ -217,23 +224,39 @@ def _intake_context(form: dict[str, Any] | None = None, error: str | None = None
 
 
 @router.get("/intake")
-def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
+def intake_page(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep) -> Response:
     """The intake form (blocked while screening forbids exercise)."""
     care.require_clear_to_exercise(user)
     profile = care.profile(user)
     form = (
         {} if profile is None else {"age": profile.age, "minutes_per_day": profile.minutes_per_day}
     )
-    return render(request, "intake.html", **_intake_context(form))
+    return render(
+        request, "intake.html", **_intake_context(form), **reader_choices(request, ctx, user)
+    )
+
+
+def _intake_country(form: FormData, ctx: AppContext) -> str | None:
+    """The country picked on the intake form (emergency number), checked; None if absent."""
+    raw = form.get("country")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    code = raw.strip().upper()
+    if code not in ctx.emergency.countries:
+        raise InvalidInput(
+            _("country: expected one of the listed countries, got {value!r}").format(value=raw)
+        )
+    return code
 
 
 @router.post("/intake")
 async def intake_submit(
-    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
 ) -> Response:
-    """Store the intake and create the first plan."""
+    """Store the intake (and the country it names) and create the first plan."""
     form = await request.form()
     try:
+        country = _intake_country(form, ctx)
         answers = intake_answers(form)
         care.submit_intake(user, answers, _now())
     except InvalidInput as exc:
@@ -242,7 +265,12 @@ async def intake_submit(
             for k in form
         }
         message = plain_message(str(exc))
-        return render(request, "intake.html", status_code=422, **_intake_context(values, message))
+        return render(request, "intake.html", status_code=422, **_intake_context(values, message),
+                      **reader_choices(request, ctx, user))  # fmt: skip
+    if country is not None and country != user.country:
+        user.country = country
+        care.db.commit()
+        request.state.set_reader = (user.locale, country)
     return redirect("/today?new=1")
 
 
