@@ -194,6 +194,20 @@ def test_screening_and_cues_are_worded_in_the_bound_language() -> None:
     assert "Call 999 or go to A&E now" in english.advice
 
 
+def test_a_session_speaks_the_exercise_in_spanish() -> None:
+    from spinecoach.coach.timeline import TimelineOptions, exercise_steps
+    from spinecoach.content import load_library
+
+    cat_cow = load_library().get("cat_cow")
+    with use_translator("es", translations("es")):
+        steps = exercise_steps(cat_cow, cat_cow.dose, 0, sensor=False,
+                               options=TimelineOptions(), checkin_after=True)  # fmt: skip
+    texts = [s.text for s in steps]
+    assert texts[0].startswith("Gato-vaca con respiración. Póngase a cuatro patas")
+    assert "Espire y redondee la espalda hacia arriba." in texts
+    assert texts[-1] == "¿Cómo es su dolor ahora, de 0 a 10, después de Gato-vaca con respiración?"
+
+
 def test_accept_language_negotiation() -> None:
     assert negotiate("fr-FR,es;q=0.8,en;q=0.5") == "es"
     assert negotiate("de, en;q=0.1") == "en"

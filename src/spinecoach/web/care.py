@@ -245,13 +245,13 @@ def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, 
         out.append(
             {
                 "exercise_id": item.exercise_id,
-                "name": exercise.name if exercise else item.exercise_id,
-                "summary": exercise.summary if exercise else "",
-                "steps": list(exercise.steps) if exercise else [],
-                "section": item.section.value.replace("_", " "),
+                "name": _(exercise.name) if exercise else item.exercise_id,
+                "summary": _(exercise.summary) if exercise else "",
+                "steps": [_(s) for s in exercise.steps] if exercise else [],
+                "section": _(item.section.value.replace("_", " ")),
                 "dose": dose,
                 "dose_text": describe_dose(dose),
-                "cautions": list(cautions_for_person(exercise, plan.conditions))
+                "cautions": [_(c) for c in cautions_for_person(exercise, plan.conditions)]
                 if exercise
                 else [],
                 "duration_s": round(item.duration_s),
