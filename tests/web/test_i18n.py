@@ -107,6 +107,8 @@ def test_the_session_scripts_get_their_words_in_the_page_language(app: FastAPI) 
     assert '<html lang="es">' in page and "Empezar con mi cámara" in page
     assert '"Pain check": "Control del dolor"' in page  # for static/session.js
     assert "Pare este ejercicio." in page
+    today = _page(browser, "/today")  # the plan's reasons, built in the person's language
+    assert "Cabe en sus 8 minutos al día." in today and "Por qué:" in today
     english = Browser(app)
     english.onboard("Ann", "ann@example.org")
     assert '<script type="application/json" id="i18n-messages">{}</script>' in _page(

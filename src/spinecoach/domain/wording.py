@@ -69,7 +69,9 @@ DECISION_WORDS = {
 VOCABULARY = (
     N_("left"), N_("right"), N_("side"), N_("front"), N_("any"), N_("standing"),
     N_("seated"), N_("acute"), N_("subacute"), N_("chronic"), N_("stretch"), N_("hold"),
-    N_("warm up"), N_("stability"), N_("integration"),
+    N_("warm up"), N_("stability"), N_("integration"), N_("flexion"), N_("extension"),
+    N_("pain relief"), N_("flexibility"), N_("core strength"), N_("desk relief"),
+    N_("return to activity"),
 )  # fmt: skip
 
 TIER_WORDS = {
