@@ -38,6 +38,8 @@ def extract(
     tables = frozenset(options.get("tables", "").split())
     text = raw.decode("utf-8")
     for value in _strings(data, keys, tables):
+        if not value.strip():
+            continue  # an empty cue: nothing is shown
         needle = value.replace("\\", "\\\\").replace('"', '\\"')
         at = text.find(needle)
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
