@@ -9,6 +9,8 @@ simulated 10-minute two-sensor recording:
   (``read_imu`` -> ``recording_measures`` -> ``analyze_imu_measures``, events at ~30 Hz),
   and the same without the file parse; each as samples/s and as a ratio to imufusion
   alone (goal >= 0.5 and >= 300,000 samples/s);
+* the issue 11 matrix: two-sensor data at 50 and 100 Hz, with and without magnetometer, as
+  ratios, and the milliseconds of each stage (read + checks, orientation + angles, events);
 * live per-frame latency (JSON line in -> orientation, angles, streaming events out) through
   :class:`LiveSession`, p50/p99 (goal p99 <= 0.1 ms), and without the JSON parse.
 
@@ -112,11 +114,31 @@ def throughput(label: str, path: Path) -> None:
     )
 
 
+def stages(path: Path) -> tuple[float, float, float]:
+    """Seconds (best of ``REPEATS``) of each stage: read + checks, orientation + angles,
+    events."""
+    times = []
+    for _ in range(REPEATS):
+        t0 = CLOCK()
+        rec = read_imu(path)
+        t1 = CLOCK()
+        measures = recording_measures(rec)
+        t2 = CLOCK()
+        signature = DEFAULT_SIGNATURES[
+            rec.placement_set if rec.placement_set in DEFAULT_SIGNATURES else PlacementSet.SACRUM
+        ]
+        analyze_imu_measures(measures, signature)
+        times.append((t1 - t0, t2 - t1, CLOCK() - t2))
+    read_s, orientation_s, events_s = (min(t[k] for t in times) for k in range(3))
+    return read_s, orientation_s, events_s
+
+
 def matrix() -> None:
     """Ratio to imufusion alone on two-sensor data at 50 and 100 Hz, with and without
     magnetometer (the issue 11 goal: >= 0.5 in every cell)."""
     print("two-sensor simulated cat-cow (7.5 min), ratio to imufusion alone:")
     print("  rate   magnetometer  imufusion alone   pipeline (read)   pipeline (from file)")
+    parts: list[tuple[float, bool, float, tuple[float, float, float]]] = []
     for rate_hz in (50.0, 100.0):
         for with_mag in (False, True):
             sim = simulate(
@@ -136,11 +158,19 @@ def matrix() -> None:
                 alone = n / best(imufusion_alone, recording)
                 no_parse = n / best(pipeline, path, False, recording)
                 full = n / best(pipeline, path, True)
+                parts.append((rate_hz, with_mag, n / alone, stages(path)))
             print(
                 f"  {rate_hz:4.0f} Hz {'yes' if with_mag else 'no':>8}   "
                 f"{alone:12,.0f}/s   {no_parse:10,.0f}/s {no_parse / alone:5.2f}   "
                 f"{full:10,.0f}/s {full / alone:5.2f}"
             )
+    print("  where the time goes (ms, best of each stage; imufusion alone for comparison):")
+    print("  rate   magnetometer  imufusion  read+checks  orientation+angles  events")
+    for rate_hz, with_mag, alone_s, (read_s, orientation_s, events_s) in parts:
+        print(
+            f"  {rate_hz:4.0f} Hz {'yes' if with_mag else 'no':>8}   {alone_s * 1e3:9.0f}  "
+            f"{read_s * 1e3:11.0f}  {orientation_s * 1e3:18.0f}  {events_s * 1e3:6.0f}"
+        )
 
 
 def live_latency(recording: ImuRecording) -> None:

@@ -135,3 +135,9 @@ class ServerBusy(SpinecoachError):
 
     exit_code = 1
     http_status = 503
+
+
+class WorkerUnreachable(SpinecoachError):
+    """Another server process holding a live session did not answer in time."""
+
+    http_status = 503

@@ -119,6 +119,29 @@ class Settings(BaseSettings):
         "when a person has not set theirs; unset means from the language/region (es_MX -> MX), "
         "else GB. See data/emergency.toml.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Web worker processes (`spinecoach serve --workers N`); more than 1 needs "
+        "PostgreSQL (database_url): SQLite is for one process.",
+    )
+    live_heartbeat_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a worker refreshes the presence rows of its live sessions.",
+    )
+    live_stale_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="A live session's presence row not refreshed for this long belongs to a "
+        "stopped worker and is taken over.",
+    )
+    live_relay_timeout_s: float = Field(
+        default=3.0,
+        gt=0,
+        description="How long a worker waits for another worker's answer about a live session.",
+    )
     open_browser: bool = Field(
         default=True, description="`spinecoach run` opens the web app in the browser."
     )

@@ -114,6 +114,46 @@ def test_desk_breaks_run_as_sessions_and_adapt(capsys, data_dir, tmp_path) -> No
     engine.dispose()
 
 
+def test_adherence_and_adaptation_count_desk_breaks(capsys, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A day with only a desk break is an active day everywhere adherence is counted (the
+    progress calendar, the weekly goal, the clinician's missed-days flag, the PDF), and a
+    painful break is adapted by the ordinary rules (never progressed)."""
+    from datetime import UTC, datetime
+
+    from spinecoach.reports.progress import compute_progress
+    from spinecoach.reports.progress_report import report_data
+    from spinecoach.store import models
+    from spinecoach.store.dashboard import adherence_items
+    from spinecoach.store.db import open_database
+
+    _files(tmp_path)
+    _onboard(capsys, tmp_path)
+    run(capsys, "plan")
+    run(capsys, "posture", "breaks", "--times", "10:30,15:00")
+    run(capsys, "posture", "break", "1", "--speed", "0", "--pain", "7")
+    changes = run(capsys, "posture", "breaks", "--json")["changes"]
+    # pain above the limit in a break: the ordinary rule holds the dose until the
+    # next-morning check-in (never progresses it), one change per exercise of that break
+    assert changes and all(c["break_at"] == "10:30" for c in changes)
+    assert {c["action"] for c in changes} <= {"hold", "regress"}
+    assert all("check-in" in c["reason"] or "pain" in c["reason"].lower() for c in changes)
+    engine, factory = open_database(f"sqlite:///{data_dir / 'spinecoach.db'}")
+    now = datetime.now(UTC)
+    with factory() as db:
+        person = db.query(models.Person).one()
+        assert [s.kind for s in db.query(models.Session)] == ["desk_break"]  # no routine
+        progress = compute_progress(db, person.id, now.astimezone().date())
+        assert dict(progress.adherence)[now.astimezone().date()] is True
+        assert progress.week_done == 1 and progress.streak_days >= 1
+        from spinecoach.store.dashboard import Wording
+
+        items = adherence_items(db, person.id, now, Wording(None, {}, {}))  # type: ignore[arg-type]
+        assert not any(i.kind == "missed_sessions" for i in items)
+        weeks = report_data(db, person.id, now).data["adherence"]
+        assert weeks[-1]["sessions"] == 1 and weeks[-1]["days"] == 1
+    engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -184,3 +224,57 @@ def test_monitor_on_a_real_video(capsys, data_dir, shared_data) -> None:  # type
     total = sum(out["minutes"].values())
     assert total == pytest.approx(13.4 / 60, abs=0.05)  # every second accounted for
     assert out["nudges"] == []
+
+
+def test_monitor_on_a_live_imu_stream(capsys, data_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``posture monitor --imu-stream udp://...``: a simulated back IMU sends protocol lines
+    (upright, then slumped) over UDP; minutes per category and nudges come back and are
+    stored."""
+    import socket
+    import threading
+    import time
+
+    from spinecoach.sources.imu import simulate as sim
+    from spinecoach.sources.imu.transport import recording_lines
+
+    movement = sim.Movement("slump_udp", "lumbar_flexion_deg", lower_sagittal=-12.0,
+                            upper_sagittal=10.0, lever_m=0.1)  # fmt: skip
+    monkeypatch.setitem(sim.MOVEMENTS, "slump_udp", movement)
+    recording = sim.simulate("slump_udp", n_reps=1, rep_s=30.0, hold_s=60.0, rest_s=0.0,
+                             sample_rate_hz=50.0).recording  # fmt: skip
+    lines = [line for _, line in recording_lines(recording)]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def send() -> None:
+        time.sleep(2.0)  # the listener binds in its own thread, after the app starts
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as out:
+            for i in range(0, len(lines), 10):
+                out.sendto("\n".join(lines[i : i + 10]).encode(), ("127.0.0.1", port))
+                time.sleep(0.004)  # a real sensor sends 50 lines a second; 12x faster here
+            out.sendto(b'{"type": "end"}', ("127.0.0.1", port))
+
+    threading.Thread(target=send, daemon=True).start()
+    monkeypatch.setenv("SPINECOACH_MONITOR_POSTURE_NUDGE_MIN", "0.5")
+    result = run(capsys, "posture", "monitor", "--imu-stream", f"udp://127.0.0.1:{port}", "--json")
+    assert result["source"] == "imu" and result["calibrated"]
+    total = sum(result["minutes"].values())
+    assert total == pytest.approx(len(lines) / 50.0 / 60.0, abs=0.15)  # sender time, not wall
+    assert result["minutes"]["slumped"] > 0.8
+    assert [n["kind"] for n in result["nudges"]].count("posture") >= 1
+    history = run(capsys, "posture", "history", "--json")
+    assert history[-1]["slumped_min"] > 0.8
+
+
+def test_monitor_stream_needs_a_url(capsys, data_dir) -> None:  # type: ignore[no-untyped-def]
+    assert main(["posture", "monitor", "--imu-stream", "tcp://x"]) == 2
+    assert "--imu-stream: expected udp://HOST:PORT" in capsys.readouterr().err
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        url = f"udp://127.0.0.1:{taken.getsockname()[1]}"
+        assert main(["posture", "monitor", "--imu-stream", url]) == 2
+    err = capsys.readouterr().err
+    assert f"--imu-stream: cannot listen on {url}" in err and "Traceback" not in err

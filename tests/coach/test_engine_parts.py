@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 from tests.coach.helpers import STATIC, TEMPO
 
 from spinecoach.coach._events import on_hold_ended, on_zone
 from spinecoach.coach._parts import (
-    CompleteStep,
+    Act,
+    At,
     HoldTimer,
     PauseHold,
     RepPacer,
@@ -47,6 +49,29 @@ def test_rep_pacer_announces_each_phase_once_and_restarts_on_a_repetition() -> N
     assert pacer.breath_at(tempo, 5.0) is tempo[0].breath
 
 
+def test_rep_pacer_announces_the_same_phases_as_the_exact_path_at_any_tick() -> None:
+    # new_phase skips the exact computation inside the phase it announced last; at 30 Hz and
+    # at irregular ticks (repetitions counted mid-phase) it announces what phase_at says.
+    tempo = TEMPO.dose.tempo
+    rng = np.random.default_rng(7)
+    for ticks in (np.arange(0.0, 40.0, 1 / 30), np.cumsum(rng.uniform(0.001, 0.4, 300))):
+        fast, exact = RepPacer(), RepPacer()
+        fast.reset(0.0)
+        exact.reset(0.0)
+        announced: list[object] = []
+        expected: list[object] = []
+        for k, now in enumerate(ticks):
+            if k % 97 == 96:
+                fast.count(float(now))
+                exact.count(float(now))
+            announced.append(fast.new_phase(tempo, float(now)))
+            due = exact.phase_at(tempo, float(now))
+            assert due is not None
+            expected.append(None if due[0] == exact.last_key else due)
+            exact.last_key = due[0]
+        assert announced == expected and sum(a is not None for a in announced) > 10
+
+
 def test_tracking_state_reports_changes_only() -> None:
     tracking = TrackingState()
     assert tracking.lose(3.0) and not tracking.lose(4.0)
@@ -78,4 +103,8 @@ def test_leaving_the_zone_past_its_edge_asks_to_ease_off() -> None:
 def test_a_hold_that_reached_its_time_completes_the_step_as_an_intent() -> None:
     event = MotionEvent(12.0, EventKind.HOLD_ENDED, Hold(1.0, 12.0, 20.0, 1.0))
     intents = on_hold_ended(_view(HOLD_STEP, holding_since=1.5), event, 12.0)  # type: ignore[arg-type]
-    assert intents == [SensorHolding(False), PauseHold(12.0, event.payload), CompleteStep(12.0)]  # type: ignore[arg-type]
+    assert intents == [
+        SensorHolding(False),
+        PauseHold(12.0, event.payload),
+        At(Act.COMPLETE_STEP, 12.0),
+    ]  # type: ignore[arg-type]

@@ -349,7 +349,11 @@ def test_flexion_warnings_mention_morning(library: ExerciseLibrary) -> None:
 
 
 #: Exercises a back-worn sensor cannot measure (``imu_angle`` absent on purpose).
-NO_IMU_ANGLE = {"chin_tuck": "the neck moves; a sensor on the back sees nothing of it"}
+NO_IMU_ANGLE = {
+    "chin_tuck": "the neck moves; a sensor on the back sees nothing of it",
+    "standing_arm_raise": "the arms move; a sensor on the back sees nothing of them",
+    "sit_to_stand": "the back sensors see the forward lean twice per rise (up and down)",
+}
 
 
 def test_signatures_use_measurable_angles(library: ExerciseLibrary) -> None:
@@ -532,3 +536,44 @@ def test_each_source_has_its_own_zone() -> None:
     assert own.zone_for(own.imu_angle) == (4.0, 12.0)
     assert own.zone_for(None) == own.target_range_deg == cat_cow.target_range_deg
     assert cat_cow.zone_for(cat_cow.imu_angle) == cat_cow.target_range_deg  # none given
+
+
+# --------------------------------------------------------------------------- issue 11
+
+#: Movements of the held-out low-back-pain protocol (issue 11).
+PROTOCOL_IDS = (
+    "standing_arm_raise",
+    "standing_side_tilt_arms",
+    "standing_trunk_rotation",
+    "pelvic_circles",
+    "squat_to_chair",
+    "sit_to_stand",
+)
+
+
+def test_protocol_movements_present_and_sourced(library: ExerciseLibrary) -> None:
+    for ex_id in PROTOCOL_IDS:
+        ex = library.get(ex_id)
+        assert ex.sources and ex.dose.sources and ex.contraindications, ex_id
+        assert ex.demonstration is not None, ex_id
+
+
+@pytest.mark.parametrize("ex_id", ["squat_to_chair", "sit_to_stand"])
+def test_loaded_hip_and_knee_flexion_is_treated_like_the_hip_hinge(
+    library: ExerciseLibrary, ex_id: str
+) -> None:
+    """Squats and sit-to-stand load hip and knee flexion with the spine held neutral: like the
+    standing hip hinge they are cautioned (not avoided) for flexion intolerance [LONG][MAY18]
+    and fragile bones [TFTF], and cautioned for knees and balance."""
+    ex = library.get(ex_id)
+    hinge = library.get("standing_hip_hinge")
+    assert ex.direction == hinge.direction == Direction.NEUTRAL
+    cautions = {c.condition: c for c in ex.contraindications if c.level == "caution"}
+    for condition in ("flexion_intolerant", "osteoporosis", "knee_problems", "balance_problems"):
+        assert condition in cautions, (ex_id, condition)
+    assert {"LONG", "MAY18"} <= set(cautions["flexion_intolerant"].sources)
+    assert "TFTF" in cautions["osteoporosis"].sources
+    assert not ex.avoid_for(frozenset({"flexion_intolerant", "osteoporosis"}))
+    assert ex.avoid_for(frozenset({"high_pain"})) or ex.level > 1
+    codes = {e.code for e in ex.common_errors}
+    assert {"not_enough_range", "excess_trunk_lean", "knee_asymmetry"} <= codes

@@ -89,6 +89,12 @@ def test_findings_shape_the_breaks(library) -> None:  # type: ignore[no-untyped-
     four = parse_break_times(["10:00", "11:30", "14:00", "16:00"])
     kept = build_desk_breaks(four, library, frozenset(), found, preferred_direction="extension")
     assert "standing_extension" in [i.exercise_id for b in kept for i in b.items]
+    # every reason says what the findings changed for that item, and nothing it did not do
+    for item in (i for b in kept for i in b.items):
+        assert "no standing back-bend" not in item.reason
+        assert ("kept although" in item.reason) == (item.exercise_id == "standing_extension")
+        assert ("a chin tuck" in item.reason) == (item.exercise_id == "chin_tuck")
+    assert all("no standing back-bend" in i.reason for b in breaks for i in b.items)
 
 
 def test_contraindicated_break_exercise_left_out(library) -> None:  # type: ignore[no-untyped-def]

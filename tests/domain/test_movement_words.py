@@ -19,6 +19,8 @@ from spinecoach.domain.movement_words import movement_label
         ("left_knee_flexion_deg", ExcursionDirection.POSITIVE, "Left knee bend"),
         ("right_hip_flexion_deg", ExcursionDirection.NEGATIVE, "Right hip opening"),
         ("lumbar_flexion_deg", ExcursionDirection.NEGATIVE, "Backward bend"),
+        ("knee_flexion_deg", ExcursionDirection.POSITIVE, "Knee bend"),
+        ("knee_flexion_deg", ExcursionDirection.NEGATIVE, "Standing up"),
     ],
 )
 def test_words(measure: str, direction: ExcursionDirection, words: str) -> None:

@@ -155,3 +155,22 @@ def test_a_newer_incomparable_figure_does_not_hide_a_comparable_one(norms) -> No
     manual = _assessment("standing", PostureFigure("pelvic_tilt_deg", 28.0, 1.0, "manual"))
     imu = _assessment("seated", PostureFigure("pelvic_tilt_deg", -12.0, 0.9, "imu"), days=1)
     assert [f.code for f in findings([manual, imu], norms)] == ["anterior_pelvic_tilt"]
+
+
+def test_latest_checks_keep_each_kind_of_check() -> None:
+    """A back-sensor check and a later inclinometer reading (same position, no view) are
+    different checks: both stay; a newer camera check replaces the older one."""
+    from datetime import UTC, datetime, timedelta
+
+    from spinecoach.domain.posture import PostureAssessment, PostureFigure, latest_checks
+
+    t0 = datetime(2026, 12, 1, tzinfo=UTC)
+    imu = PostureAssessment(
+        t0, "standing", "none", (PostureFigure("pelvic_tilt_deg", 9, 0.9, "imu"),)
+    )
+    manual = PostureAssessment(t0 + timedelta(hours=1), "standing", "none",
+                               (PostureFigure("pelvic_tilt_deg", 28, 1.0, "manual"),))  # fmt: skip
+    old = PostureAssessment(t0, "seated", "side", (PostureFigure("slump_deg", 30, 0.9, "camera"),))
+    new = PostureAssessment(t0 + timedelta(days=7), "seated", "side",
+                            (PostureFigure("slump_deg", 25, 0.9, "camera"),))  # fmt: skip
+    assert latest_checks([imu, old, manual, new]) == [new, manual, imu]

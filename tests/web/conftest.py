@@ -1,9 +1,16 @@
-"""Fixtures for web tests: an app on in-memory SQLite and a small browser-like client."""
+"""Fixtures for web tests: an app on in-memory SQLite and a small browser-like client; the app
+on a real socket and Chromium for the browser tests."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +111,137 @@ def browser(app: FastAPI) -> Browser:
 def make_browser(app: FastAPI) -> Iterator[Any]:
     """Factory of independent browsers (separate cookie jars) on the same app."""
     yield lambda: Browser(app)
+
+
+# ------------------------------------------------------------------------ real browsers
+# Shared by the Chromium tests (test_browser*.py) and the tests that need the app on a
+# real socket: uvicorn on loopback, Debian's Chromium with a fake camera, sign-up helpers.
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` with uvicorn on 127.0.0.1 and a free port (in a thread); yields its URL."""
+    import uvicorn
+
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+def camera_clip(shared_data: Path, out: Path, start_s: float, seconds: float, fps: int) -> Path:
+    """A 640x360 y4m clip of the side-view walk, for Chromium's fake camera."""
+    if shutil.which("ffmpeg") is None:
+        pytest.fail("ffmpeg is required for the browser tests (installed by .ci/run)")
+    subprocess.run(
+        ["ffmpeg", "-y", "-loglevel", "error", "-ss", str(start_s), "-t", str(seconds),
+         "-i", str(shared_data / "video" / "sports2d_walk_side.mp4"),
+         "-vf", f"scale=640:360,fps={fps}", "-pix_fmt", "yuv420p", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+@contextmanager
+def launch_chromium(camera: Path) -> Iterator[Any]:
+    """Debian's Chromium (headless) with ``camera`` as its fake webcam."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is required for the browser tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--headless=new", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={camera}",
+            ],
+        )  # fmt: skip
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def fake_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3 s 640x360 y4m from the side-view walking clip (from 1.5 s: the walker is in view)."""
+    return camera_clip(shared_data, tmp_path_factory.mktemp("camera") / "walk.y4m", 1.5, 3, 15)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on loopback (uvicorn in a thread, SQLite in a temporary folder)."""
+    data_dir = tmp_path_factory.mktemp("data")
+    with serve(create_app(Settings(data_dir=data_dir, secret_key="e2e-" + "s" * 40))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium(fake_camera: Path) -> Iterator[Any]:
+    """Debian's Chromium with a fake camera."""
+    with launch_chromium(fake_camera) as browser:
+        yield browser
+
+
+def shot(page: Any, name: str) -> None:
+    """A screenshot of ``page`` into ``tmp/artifacts``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
+    """Fill and send the sign-up form."""
+    page.goto(base + "/signup")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.check(f"input[name=role][value={role}]")
+    if code:
+        page.fill("input[name=clinic_code]", code)
+    page.click("main button[type=submit]")
+
+
+def onboard(page: Any, base: str, name: str, email: str, **intake: str) -> None:
+    """Sign up as a patient, answer no to every warning sign, send the intake; lands on
+    Today. ``intake`` overrides the intake fields (``age`` also answers the screening)."""
+    answers = {"pain_now": "3", "pain_average": "3", "duration_weeks": "20", "age": "41"}
+    answers.update(intake)
+    sign_up(page, base, name, email, "patient")
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", answers["age"])
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/screening/result")
+    page.click("text=Continue")
+    page.wait_for_url("**/intake")
+    for field, value in answers.items():
+        page.fill(f"input[name={field}]", value)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/today?new=1")

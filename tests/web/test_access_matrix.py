@@ -102,6 +102,8 @@ GET_ROUTES = {
     "/posture": PATIENT_PAGE,
     "/posture/check?view=side&position=seated": PATIENT_PAGE,
     "/posture/monitor": PATIENT_PAGE,
+    "/posture/check?source=imu&position=standing": PATIENT_PAGE,
+    "/posture/sensor": PATIENT_PAGE,
     "/clinic/patients/{patient_a}/export.json": CLINIC_OWN_A,
     "/clinic/patients/{patient_a}/sessions/{session_a}": CLINIC_OWN_A,
     "/safety": PATIENT_PAGE,
@@ -112,6 +114,17 @@ GET_ROUTES = {
 POST_ROUTES = {
     "/checkin": ({"pain": "3"}, PATIENT_PAGE),
     "/posture/breaks": ({"times": "10:30,15:00"}, PATIENT_PAGE),
+    "/posture/desk": (
+        {
+            "hours_sitting": "8",
+            "screen_height": "eye_level",
+            "chair": "chair_with_back",
+            "feet": "supported",
+            "breaks": "hourly",
+            "device": "desktop_monitor",
+        },
+        PATIENT_PAGE,
+    ),  # fmt: skip
     "/clinic/patients/{patient_a}/notes": ({"text": "note"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/plan": ({"note": "n"}, CLINIC_OWN_A),
     "/messages": ({"text": "hello"}, PATIENT_PAGE),
@@ -233,3 +246,40 @@ def test_outcomes_show_only_own_patients(world: dict[str, Any]) -> None:
     assert "Reached the minimal important change" in page and "Ann" in page and "Bob" not in page
     bad = world["actors"]["clin_1"].get("/clinic/outcomes?start=yesterday")
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+
+
+#: Posture WebSockets: only a signed-in patient gets past the door (the others get one fatal
+#: error line); a clinician is refused too.
+POSTURE_SOCKETS = (
+    "/ws/posture/check?view=side&position=seated",
+    "/ws/posture/check?source=imu&position=standing",
+    "/ws/posture/monitor",
+    "/ws/posture/monitor?source=imu",
+    "/ws/posture/sensor",
+)
+
+
+def _first_reply(client: Any, path: str) -> dict[str, Any]:
+    """The first message a posture socket sends after a harmless request."""
+    with client.websocket_connect(path) as ws:
+        if "source=imu" in path:
+            ws.send_text('{"type": "status"}' if "check" in path else '{"type": "tick", "t": 1}')
+        elif not path.endswith("/sensor"):
+            ws.send_text('{"type": "bogus"}')
+        reply: dict[str, Any] = ws.receive_json()
+        return reply
+
+
+def test_posture_socket_matrix(world: dict[str, Any]) -> None:
+    failures = []
+    for path in POSTURE_SOCKETS:
+        for actor in ACTORS:
+            reply = _first_reply(world["actors"][actor].client, path)
+            patient = actor.startswith("patient")
+            if path.endswith("/sensor"):  # no page is waiting: refused, patients told why
+                ok = bool(reply.get("fatal")) and (not patient or "waiting" in reply["error"])
+            else:  # patients reach the socket (a normal reply); everyone else: one fatal line
+                ok = bool(reply.get("fatal")) != patient
+            if not ok:
+                failures.append(f"WS {path} as {actor}: got {reply}")
+    assert not failures, "\n".join(failures)

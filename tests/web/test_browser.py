@@ -8,27 +8,12 @@ shows it. Screenshots (laptop 1366x768 and phone 390x844) go to ``tmp/artifacts`
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-from spinecoach.settings import Settings
-from spinecoach.web.app import create_app
+from tests.web.conftest import LAPTOP, PASSWORD, PHONE, onboard, shot, sign_up
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "correct horse battery"
 
 
 def _phone_as_back_sensor(context: Any, server: str, errors: list[str]) -> None:
@@ -56,7 +41,7 @@ def _phone_as_back_sensor(context: Any, server: str, errors: list[str]) -> None:
     phone.wait_for_function(
         "() => /°/.test(document.getElementById('sensor-value').textContent)", timeout=10_000
     )
-    _shot(phone, "phone-05-back-sensor")
+    shot(phone, "phone-05-back-sensor")
     phone.close()
 
 
@@ -64,7 +49,7 @@ def test_refused_motion_sensors_tell_how_to_allow_them(chromium: Any, server: st
     """A browser that refuses the motion sensors gets instructions, not a dead end."""
     context = chromium.new_context(viewport=PHONE)  # no accelerometer/gyroscope permission
     page = context.new_page()
-    _sign_up(page, server, "Ana Ruiz", "refused-sensors@example.org", "patient")
+    sign_up(page, server, "Ana Ruiz", "refused-sensors@example.org", "patient")
     page.wait_for_url("**/screening")
     page.fill("input[name=age]", "40")
     for radio in page.locator("input[type=radio][value=no]").all():
@@ -86,91 +71,10 @@ def test_refused_motion_sensors_tell_how_to_allow_them(chromium: Any, server: st
     context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def fake_camera(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 3 s 640x360 y4m from the side-view walking clip (from 1.5 s: the walker is in view)."""
-    if shutil.which("ffmpeg") is None:
-        pytest.fail("ffmpeg is required for the browser tests (installed by .ci/run)")
-    out = tmp_path_factory.mktemp("camera") / "walk.y4m"
-    subprocess.run(
-        ["ffmpeg", "-y", "-loglevel", "error", "-ss", "1.5", "-t", "3",
-         "-i", str(shared_data / "video" / "sports2d_walk_side.mp4"),
-         "-vf", "scale=640:360,fps=15", "-pix_fmt", "yuv420p", str(out)],
-        check=True,
-    )  # fmt: skip
-    return out
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on loopback (uvicorn in a thread, SQLite in a temporary folder)."""
-    import uvicorn
-
-    data_dir = tmp_path_factory.mktemp("data")
-    app = create_app(Settings(data_dir=data_dir, secret_key="e2e-" + "s" * 40))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def chromium(fake_camera: Path) -> Iterator[Any]:
-    """Debian's Chromium with a fake camera."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is required for the browser tests (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--headless=new", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run",
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={fake_camera}",
-            ],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
-
-
-def _sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
-    page.goto(base + "/signup")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.check(f"input[name=role][value={role}]")
-    if code:
-        page.fill("input[name=clinic_code]", code)
-    page.click("main button[type=submit]")
-
-
 def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     clinician_ctx = chromium.new_context(viewport=LAPTOP)
     clinician = clinician_ctx.new_page()
-    _sign_up(clinician, server, "Dr Maya Rao", "rao@clinic.example", "clinician")
+    sign_up(clinician, server, "Dr Maya Rao", "rao@clinic.example", "clinician")
     clinician.wait_for_url("**/clinic")
     code = clinician.inner_text("#clinic-code").strip()
 
@@ -183,13 +87,13 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server + "/")
-    _shot(page, "laptop-01-welcome")
-    _sign_up(page, server, "Sam Patel", "sam@example.org", "patient", code)
+    shot(page, "laptop-01-welcome")
+    sign_up(page, server, "Sam Patel", "sam@example.org", "patient", code)
     page.wait_for_url("**/screening")
     page.fill("input[name=age]", "47")
     for radio in page.locator("input[type=radio][value=no]").all():
         radio.check(force=True)
-    _shot(page, "laptop-02-screening")
+    shot(page, "laptop-02-screening")
     page.click("main button[type=submit]")
     page.wait_for_url("**/screening/result")
     assert "No warning signs" in page.inner_text("h1")
@@ -202,12 +106,12 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     page.fill("input[name=desk_hours]", "7")
     page.check("input[name=aggravators][value=sitting]", force=True)
     page.check("input[name=aggravators][value=bending]", force=True)
-    _shot(page, "laptop-03-intake")
+    shot(page, "laptop-03-intake")
     page.click("main button[type=submit]")
     page.wait_for_url("**/today?new=1")
     assert page.locator(".exercise").count() >= 3
     assert page.locator(".why").count() == page.locator(".exercise").count()
-    _shot(page, "laptop-04-today")
+    shot(page, "laptop-04-today")
 
     # Guided session with the (fake) webcam.
     page.click("#start-session")
@@ -224,7 +128,7 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
                    return n > 500; }""",
         timeout=30_000,
     )
-    _shot(page, "laptop-05-session-skeleton")
+    shot(page, "laptop-05-session-skeleton")
     page.wait_for_function("() => window.spinecoachStats.cues >= 1")  # cues shown and spoken
     assert "pain" in (page.inner_text("#step-text") + page.inner_text("#cues")).lower()
     page.locator("#pain-buttons button").nth(2).click()  # pain before: 2/10
@@ -235,38 +139,38 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     page.click("#skip")  # past the set-up step, into the first exercise
     page.wait_for_selector("#gauge:not([hidden])", timeout=20_000)  # primary angle vs zone
     page.wait_for_timeout(1500)
-    _shot(page, "laptop-05-session")
+    shot(page, "laptop-05-session")
     _phone_as_back_sensor(patient_ctx, server, errors)
     page.wait_for_function(
         "() => /°/.test(document.getElementById('sensor-value').textContent)", timeout=20_000
     )  # the camera page draws the phone's angle as a second trace
     assert "sensor" in page.inner_text("#sensor-name").lower()
     page.locator("#sensor-gauge").scroll_into_view_if_needed()
-    _shot(page, "laptop-05-session-sensor")
+    shot(page, "laptop-05-session-sensor")
     page.evaluate("window.scrollTo(0, 0)")
     phone_session = patient_ctx.new_page()
     phone_session.set_viewport_size(PHONE)
     phone_session.goto(server + "/session")
-    _shot(phone_session, "phone-05-session-intro")
+    shot(phone_session, "phone-05-session-intro")
     phone_session.close()
 
     # Something is wrong -> symptom check -> stop rule shown; then skip and end.
     page.click("#wrong")
     page.wait_for_selector("#symptom-dialog[open]")
-    _shot(page, "laptop-06-symptom-check")
+    shot(page, "laptop-06-symptom-check")
     page.click("#symptom-cancel")
     page.click("#skip")
     page.wait_for_timeout(800)
     page.click("#stop")
     page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
     assert not errors, errors
-    _shot(page, "laptop-07-summary")
+    shot(page, "laptop-07-summary")
     rtts = page.evaluate("window.spinecoachStats.rtts")
     assert rtts, "frames should have round-tripped"
 
     page.goto(server + "/progress")
     assert page.locator("table.sessions tbody tr").count() >= 1
-    _shot(page, "laptop-08-progress")
+    shot(page, "laptop-08-progress")
 
     # The clinician signs in again, sees the patient and changes a dose.
     clinician.click("text=Sign out")
@@ -275,13 +179,13 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     clinician.click("main button[type=submit]")
     clinician.wait_for_url("**/clinic")
     assert "Sam Patel" in clinician.inner_text("table.patients")
-    _shot(clinician, "laptop-09-clinic")
+    shot(clinician, "laptop-09-clinic")
     clinician.click("text=Sam Patel")
     reps_input = clinician.locator("input[name$='__reps']").first
     new_reps = int(reps_input.input_value()) + 3
     reps_input.fill(str(new_reps))
     clinician.fill("textarea[name=note]", "Nice work, Sam. Three more reps on the first one.")
-    _shot(clinician, "laptop-10-plan-editor")
+    shot(clinician, "laptop-10-plan-editor")
     clinician.click("text=Save plan")
     clinician.wait_for_selector("text=Plan saved")
 
@@ -289,15 +193,15 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     assert "Three more reps" in page.inner_text(".note-from-clinician")
     assert f"{new_reps} reps" in page.inner_text(".routine")
     assert "Changed by Dr Maya Rao" in page.inner_text("body")
-    _shot(page, "laptop-11-today-after-edit")
+    shot(page, "laptop-11-today-after-edit")
 
     for path, name in (("/today", "today"), ("/progress", "progress")):
         page.set_viewport_size(PHONE)
         page.goto(server + path)
-        _shot(page, f"phone-{name}")
+        shot(page, f"phone-{name}")
     clinician.set_viewport_size(PHONE)
     clinician.goto(server + "/clinic")
-    _shot(clinician, "phone-clinic")
+    shot(clinician, "phone-clinic")
     # Phone first: no page is wider than the screen (tables scroll inside their own box).
     page.goto(server + "/progress")
     detail = page.locator("a[href^='/sessions/']").first.get_attribute("href")
@@ -307,7 +211,7 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
         assert who.evaluate(wide) <= PHONE["width"], f"{path} is wider than a phone"
     clinician.click("text=Sam Patel")
     assert clinician.evaluate(wide) <= PHONE["width"], "the plan editor is wider than a phone"
-    _shot(clinician, "phone-plan-editor")
+    shot(clinician, "phone-plan-editor")
     patient_ctx.close()
     clinician_ctx.close()
 
@@ -317,19 +221,7 @@ def test_timers_only_session_on_a_phone(chromium: Any, server: str) -> None:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_up(page, server, "Lee Chan", "lee@example.org", "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "33")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.click("text=Continue")
-    page.fill("input[name=pain_now]", "3")
-    page.fill("input[name=pain_average]", "3")
-    page.fill("input[name=duration_weeks]", "20")
-    page.fill("input[name=age]", "33")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
+    onboard(page, server, "Lee Chan", "lee@example.org", age="33")
     page.goto(server + "/session")
     page.click("#start-timer")
     page.wait_for_selector("#pain-buttons button")
@@ -349,13 +241,13 @@ def test_timers_only_session_on_a_phone(chromium: Any, server: str) -> None:
     page.wait_for_timeout(1300)
     assert page.inner_text("#countdown") != first, "the countdown runs on timers alone"
     assert page.is_visible("#wrong")
-    _shot(page, "phone-06-timers-session")
+    shot(page, "phone-06-timers-session")
     page.click("#wrong")
     page.locator("#symptom-list input[value=numbness]").check()
     page.click("#symptom-submit")
     page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
     assert "numbness" in page.inner_text("#summary").lower() or page.is_visible("#summary")
-    _shot(page, "phone-07-stopped-by-symptom")
+    shot(page, "phone-07-stopped-by-symptom")
     assert not errors, errors
     context.close()
 
@@ -368,28 +260,13 @@ def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> Non
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_up(page, server, "Dee Desk", "dee@example.org", "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "38")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/screening/result")
-    page.click("text=Continue")
-    page.wait_for_url("**/intake")
-    page.fill("input[name=pain_now]", "3")
-    page.fill("input[name=pain_average]", "3")
-    page.fill("input[name=duration_weeks]", "20")
-    page.fill("input[name=age]", "38")
-    page.fill("input[name=desk_hours]", "9")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
+    onboard(page, server, "Dee Desk", "dee@example.org", age="38", desk_hours="9")
 
     page.goto(server + "/posture/check?view=side&position=standing")
     page.click("#start")
     page.wait_for_selector("#result:not([hidden])", timeout=60_000)
     assert "craniovertebral" in page.inner_text("#result")
-    _shot(page, "laptop-07-posture-check")
+    shot(page, "laptop-07-posture-check")
 
     page.goto(server + "/posture/monitor")
     assert "OFF" in page.inner_text("#monitor-indicator")
@@ -399,7 +276,7 @@ def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> Non
         timeout=30_000,
     )
     assert "ON" in page.inner_text("#monitor-indicator")
-    _shot(page, "laptop-08-posture-monitor-on")
+    shot(page, "laptop-08-posture-monitor-on")
     page.click("#monitor-toggle")
     page.wait_for_function(
         "() => /Saved/.test(document.getElementById('monitor-state').textContent)",
@@ -412,7 +289,7 @@ def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> Non
     page.click("#breaks button[type=submit]")
     page.wait_for_url("**/posture#breaks")
     assert "Head-forward" in page.inner_text("#check")
-    _shot(page, "laptop-09-posture")
+    shot(page, "laptop-09-posture")
     page.click("#reminders")  # notifications granted in this context
     page.wait_for_function(
         "() => /Reminders on/.test(document.getElementById('reminder-state').textContent)"
@@ -420,5 +297,83 @@ def test_posture_check_monitor_and_desk_break(chromium: Any, server: str) -> Non
     page.click("#break-0900 a.button")
     page.wait_for_url("**/session?desk_break=09:00")
     assert page.locator(".exercise").count() >= 1 or "Seated" in page.inner_text("main")
+    assert not errors, errors
+    context.close()
+
+
+_STREAM_MOTION = """(seconds) => new Promise((done) => {
+  const g = 9.80665; let n = 0;
+  const timer = setInterval(() => {
+    window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+      accelerationIncludingGravity: {x: 0, y: g, z: 0},
+      rotationRate: {alpha: 0, beta: 0, gamma: 0}, interval: 20}));
+    if (++n >= seconds * 50) { clearInterval(timer); done(); }
+  }, 20);
+})"""
+
+
+def test_posture_with_a_phone_on_the_back(chromium: Any, server: str) -> None:
+    """The sitting monitor and the posture check with a phone on the back: the computer's page
+    waits for the phone (paused: no data), the phone page streams (synthetic, still)
+    devicemotion events, the monitor learns the baseline and the check stores a pelvic tilt."""
+    context = chromium.new_context(
+        viewport=LAPTOP, permissions=["notifications", "accelerometer", "gyroscope"]
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_up(page, server, "Pia Phone", "pia@example.org", "patient")
+    page.wait_for_url("**/screening")
+
+    page.goto(server + "/posture/monitor")
+    page.check("input[name=monitor-source][value=imu]")
+    page.click("#monitor-toggle")
+    page.wait_for_function(
+        "() => /no data from the phone/.test(document.getElementById('monitor-indicator')"
+        ".textContent)",
+        timeout=15_000,
+    )
+    assert "ON" in page.inner_text("#monitor-indicator")
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE)
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.goto(server + "/posture/sensor")
+    phone.click("#sensor-start")
+    phone.wait_for_function(
+        "() => /sitting monitor/.test(document.getElementById('sensor-status').textContent)"
+    )
+    phone.evaluate(_STREAM_MOTION, 6)
+    assert "Streaming" in phone.inner_text("#sensor-status")
+    shot(phone, "phone-08-posture-sensor")
+    page.wait_for_function(
+        "() => /learning your upright posture|upright/.test("
+        "document.getElementById('monitor-indicator').textContent)",
+        timeout=10_000,
+    )
+    shot(page, "laptop-10-monitor-phone")
+    page.click("#monitor-toggle")
+    page.wait_for_function(
+        "() => /Saved/.test(document.getElementById('monitor-state').textContent)",
+        timeout=20_000,
+    )
+    phone.close()
+
+    page.goto(server + "/posture/check?source=imu&position=standing")
+    page.click("#start")
+    page.wait_for_function(
+        "() => /Waiting for the phone/.test(document.getElementById('status').textContent)"
+    )
+    phone = context.new_page()
+    phone.goto(server + "/posture/sensor")
+    phone.click("#sensor-start")
+    phone.wait_for_function(
+        "() => /posture check/.test(document.getElementById('sensor-status').textContent)"
+    )
+    phone.evaluate(_STREAM_MOTION, 17)  # 3 s calibration + 12 s held + margin
+    page.wait_for_selector("#result:not([hidden])", timeout=20_000)
+    result = page.inner_text("#result")
+    assert "pelvic_tilt_deg" in result and "not comparable" in result
+    assert "lumbar_angle_deg" in result  # listed as unmeasurable with one sensor
+    shot(page, "laptop-11-posture-check-phone")
     assert not errors, errors
     context.close()

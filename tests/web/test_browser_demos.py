@@ -7,15 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.test_browser import (  # noqa: F401  (module-scoped fixtures)
-    LAPTOP,
-    PHONE,
-    _shot,
-    _sign_up,
-    chromium,
-    fake_camera,
-    server,
-)
+from tests.web.conftest import LAPTOP, PHONE, onboard, shot
 
 pytestmark = pytest.mark.slow
 
@@ -26,23 +18,11 @@ INK = """(canvas) => {
 
 
 def _onboard(page: Any, base: str, email: str) -> None:
-    _sign_up(page, base, "Sam Demo", email, "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "45")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.click("text=Continue")
-    page.fill("input[name=pain_now]", "4")
-    page.fill("input[name=pain_average]", "4")
-    page.fill("input[name=duration_weeks]", "20")
-    page.fill("input[name=age]", "45")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
+    onboard(page, base, "Sam Demo", email, age="45", pain_now="4", pain_average="4")
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("laptop", LAPTOP), ("phone", PHONE)])
-def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewport: dict) -> None:  # noqa: F811
+def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewport: dict) -> None:
     context = chromium.new_context(viewport=viewport)
     page = context.new_page()
     errors: list[str] = []
@@ -63,7 +43,7 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
     page.wait_for_timeout(2500)
     b = page.evaluate(snap)
     assert a != b, "the thumbnails animate"
-    _shot(page, f"{size}-demo-today")
+    shot(page, f"{size}-demo-today")
 
     page.goto(server + "/session")
     page.click("#start-timer")
@@ -79,7 +59,7 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
     assert page.inner_text("[data-demo-toggle]") == "Show from the side"
     page.click("[data-demo-toggle]")  # and back: the view people see first
     assert page.inner_text("[data-demo-toggle]") == "Show from the front"
-    _shot(page, f"{size}-demo-session-ready")
+    shot(page, f"{size}-demo-session-ready")
     if size == "phone":  # the countdown and the latest cue are in view without scrolling
         for selector in ("#countdown", "#exercise-name", "#session-demo"):
             box_ = page.locator(selector).bounding_box()
@@ -87,12 +67,12 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
     page.wait_for_function(
         "() => document.getElementById('demo-box').classList.contains('small')", timeout=30_000
     )
-    _shot(page, f"{size}-demo-session-during")
+    shot(page, f"{size}-demo-session-during")
     assert not errors, errors
     context.close()
 
 
-def test_demonstration_json_is_public_library_content(server: str) -> None:  # noqa: F811
+def test_demonstration_json_is_public_library_content(server: str) -> None:
     import httpx
 
     ok = httpx.get(server + "/exercises/cat_cow/demonstration.json")
@@ -103,7 +83,7 @@ def test_demonstration_json_is_public_library_content(server: str) -> None:  # n
     assert httpx.get(server + "/exercises/no_such/demonstration.json").status_code == 404
 
 
-def test_installable_app_opens_offline(chromium: Any, server: str) -> None:  # noqa: F811
+def test_installable_app_opens_offline(chromium: Any, server: str) -> None:
     """Manifest + service worker: once visited, Today opens with its styles while offline,
     and signing out clears the saved pages."""
     context = chromium.new_context(viewport=PHONE)
@@ -125,7 +105,7 @@ def test_installable_app_opens_offline(chromium: Any, server: str) -> None:  # n
         "() => getComputedStyle(document.getElementById('start-session')).backgroundColor"
     )
     assert colour == "rgb(15, 118, 110)", "the stylesheet came from the device's cache"
-    _shot(page, "phone-offline-today")
+    shot(page, "phone-offline-today")
     context.set_offline(False)
     page.click("text=Sign out")
     page.wait_for_load_state()

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the module-scoped fixtures imported from test_browser are parameters)
 """In Chromium, laptop and phone: "stop this exercise" stays on screen until the person
 acknowledges it, nothing counts down under it, and the session goes on only after the
 button; an emergency block page is shown in plain words (issue 10 §1)."""
@@ -8,33 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.test_browser import (  # noqa: F401  (module-scoped fixtures)
-    LAPTOP,
-    PHONE,
-    _shot,
-    _sign_up,
-    chromium,
-    fake_camera,
-    server,
-)
+from tests.web.conftest import LAPTOP, PHONE, onboard, shot
 
 pytestmark = pytest.mark.slow
-
-
-def _onboard(page: Any, server: str, name: str, email: str) -> None:
-    _sign_up(page, server, name, email, "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "41")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.click("text=Continue")
-    page.fill("input[name=pain_now]", "3")
-    page.fill("input[name=pain_average]", "3")
-    page.fill("input[name=duration_weeks]", "20")
-    page.fill("input[name=age]", "41")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
 
 
 def _inside(page: Any, selector: str, viewport: dict[str, int]) -> bool:
@@ -56,7 +31,7 @@ def test_stop_message_waits_for_acknowledgement(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _onboard(page, server, f"Stop {label}", f"stop-{label}@example.org")
+    onboard(page, server, f"Stop {label}", f"stop-{label}@example.org")
     page.goto(server + "/session")
     page.click("#start-timer")
     page.locator("#pain-buttons button").nth(1).click()
@@ -76,7 +51,7 @@ def test_stop_message_waits_for_acknowledgement(
     page.wait_for_timeout(3000)  # the session waits: still shown, no countdown runs under it
     assert page.is_visible("#stop-overlay") and page.is_visible("#stop-ack")
     assert page.inner_text("#countdown") == countdown == "–"
-    _shot(page, f"{label}-stop-waits-for-acknowledgement")
+    shot(page, f"{label}-stop-waits-for-acknowledgement")
     page.click("#stop-ack")
     page.wait_for_selector("#stop-overlay", state="hidden", timeout=10_000)
     page.wait_for_function(
@@ -89,14 +64,14 @@ def test_stop_message_waits_for_acknowledgement(
 def test_an_emergency_shows_the_page_to_acknowledge_on_a_phone(chromium: Any, server: str) -> None:
     context = chromium.new_context(viewport=PHONE, locale="en-GB")  # UK: 999 and A&E
     page = context.new_page()
-    _onboard(page, server, "Emma Block", "emma-block@example.org")
+    onboard(page, server, "Emma Block", "emma-block@example.org")
     page.locator("#symptom-checkin summary").click()
     page.locator("input[name=symptoms][value=bladder_bowel_change]").check()
     page.click("#report-symptoms")
     page.wait_for_url("**/safety")
     assert "get medical help now" in page.inner_text("h1")
     assert "Call 999" in page.inner_text("#safety-todo")
-    _shot(page, "phone-safety-block")
+    shot(page, "phone-safety-block")
     page.click("#acknowledge-safety")
     page.wait_for_selector("#safety-acknowledged")
     page.goto(server + "/today")

@@ -13,15 +13,17 @@ import json
 import math
 import socket
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from sqlalchemy import select
-from tests.web.conftest import Browser
+from tests.web.conftest import Browser, serve
 
 from spinecoach.cli.session import select_exercises
 from spinecoach.coach.clock import FakeClock
@@ -29,9 +31,11 @@ from spinecoach.coach.driver import SessionDriver
 from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.coach.feed import Frame, MotionFeed
 from spinecoach.domain.planning import relabel
+from spinecoach.settings import Settings
 from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.store.session_sink import session_sink
+from spinecoach.web.app import create_app
 from spinecoach.web.live import LiveSession, parse_keypoints
 from spinecoach.web.messages import parse_message
 
@@ -91,15 +95,13 @@ def _keypoint_message(t_ms: float, positions: Any, confidence: Any, names: Any) 
     return json.dumps({"type": "keypoints", "t": t_ms, "keypoints": points, "names": list(names)})
 
 
-def test_the_same_keypoint_recording_gives_the_same_session_in_the_terminal_and_on_the_web(
-    browser: Browser, shared_data: Path
-) -> None:
-    browser.onboard("Ann", "ann@example.org")
+def _terminal_session(
+    browser: Browser, shared_data: Path, person_id: int, plan: Any, plan_id: int
+) -> tuple[list[tuple[float, str, str]], list[Any], int]:
+    """The terminal session's loop (a live input, as with --camera) over the recording:
+    its cues, results and stored session id."""
     ctx = browser.app.state.ctx
-    person_id, plan, plan_id = _person_and_plan(browser)
     options = EngineOptions(pain_limit=ctx.settings.pain_limit)
-
-    # 1. The terminal session's loop (a live input, as with --camera).
     clock = FakeClock()
     db = ctx.session_factory()
     sink = session_sink(db, person_id, plan_id, source="keypoints", started_at=datetime.now(UTC))
@@ -118,8 +120,24 @@ def test_the_same_keypoint_recording_gives_the_same_session_in_the_terminal_and_
 
     SessionDriver(engine, clock, frames=frames, feed=feed, live=True, speed=0, hook=answer).run()
     db.close()
-    terminal_cues, terminal_results = _cue_list(engine.cues), engine.results
-    assert engine.finished and terminal_results and sink.session_id is not None
+    assert engine.finished and engine.results and sink.session_id is not None
+    # really measured: the side bends' ranges and holds, and "Ease off" past the zone
+    assert all(r.tracking.get("measured") and r.ranges_deg for r in engine.results)
+    assert any(text.startswith("Ease off") for _, _, text in _cue_list(engine.cues))
+    return _cue_list(engine.cues), engine.results, sink.session_id
+
+
+def test_the_same_keypoint_recording_gives_the_same_session_in_the_terminal_and_on_the_web(
+    browser: Browser, shared_data: Path
+) -> None:
+    browser.onboard("Ann", "ann@example.org")
+    ctx = browser.app.state.ctx
+    person_id, plan, plan_id = _person_and_plan(browser)
+
+    # 1. The terminal session's loop (a live input, as with --camera).
+    terminal_cues, terminal_results, terminal_id = _terminal_session(
+        browser, shared_data, person_id, plan, plan_id
+    )
 
     # 2. The web session: each frame as a keypoints WebSocket message, parsed at the edge.
     web_clock = FakeClock()
@@ -139,10 +157,94 @@ def test_the_same_keypoint_recording_gives_the_same_session_in_the_terminal_and_
 
     assert _cue_list(live.engine.cues) == terminal_cues
     assert [r.to_dict() for r in live.engine.results] == [r.to_dict() for r in terminal_results]
-    # really measured: the side bends' ranges and holds, and "Ease off" past the zone
-    assert all(r.tracking.get("measured") and r.ranges_deg for r in terminal_results)
-    assert any(text.startswith("Ease off") for _, _, text in terminal_cues)
-    assert _stored(browser, live.session_id) == _stored(browser, sink.session_id)
+    assert _stored(browser, live.session_id) == _stored(browser, terminal_id)
+
+
+class SocketBrowser(Browser):
+    """The form-filling :class:`Browser` over real HTTP (an httpx client on a live server)."""
+
+    def __init__(self, app: Any, client: httpx.Client) -> None:
+        self.client = client  # type: ignore[assignment]
+        self.app = app
+
+
+def _receive_until(ws: Any, kind: str, cues: list[dict[str, Any]]) -> dict[str, Any]:
+    """Messages until one of ``kind`` or ``finished`` (the last message; the ticker's state
+    messages come between); every cue a message carries is kept in ``cues``."""
+    while True:
+        message = json.loads(ws.recv(timeout=30))
+        assert message["type"] != "error", message
+        cues += message.get("cues") or []
+        if message["type"] in (kind, "finished"):
+            return message
+
+
+def test_the_same_recording_over_a_real_socket_gives_the_same_session(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The web path end to end: the app under uvicorn on 127.0.0.1, a websockets client that
+    signs in over HTTP and streams the recording as keypoints messages on the socket. The
+    session's engine runs on a clock the test sets to each frame's time before sending it (the
+    server's monotonic clock otherwise), so it is the same session as the terminal's."""
+    from websockets.sync.client import connect
+
+    app = create_app(Settings(data_dir=tmp_path, secret_key="socket-" + "s" * 40))
+    ctx = app.state.ctx
+    clock = FakeClock()
+    ctx.live.new_clock = lambda: clock
+    with serve(app) as url, httpx.Client(base_url=url, follow_redirects=True) as http:
+        person = SocketBrowser(app, http)
+        person.onboard("Ann", "ann@example.org")
+        person_id, plan, _ = _person_and_plan(person)
+        with ctx.session_factory() as db:  # the plan narrowed to the recording's exercise
+            row = PlanRepository(db).add(person_id, plan, origin="clinician")
+            plan_id = row.id
+            plan = relabel(plan_from_row(row), ctx.library)
+        terminal_cues, terminal_results, terminal_id = _terminal_session(
+            person, shared_data, person_id, plan, plan_id
+        )
+
+        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies.jar)
+        sent: list[dict[str, Any]] = []
+        # one small message each way per frame: no Nagle delay (as a browser's socket)
+        tcp = socket.create_connection(("127.0.0.1", httpx.URL(url).port or 80))
+        tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with connect(
+            url.replace("http://", "ws://") + "/ws/session/keypoints",
+            sock=tcp,
+            additional_headers={"Cookie": cookie},
+        ) as ws:
+            hello = _receive_until(ws, "hello", sent)
+            live = next(s for s in ctx.live.active.values() if s.session_id == hello["session_id"])
+            finished = None
+            for t, positions, confidence, names in _looped_frames(shared_data / ELK):
+                clock.set(t)
+                ws.send(_keypoint_message(t * 1000.0, positions, confidence, names))
+                if (reply := _receive_until(ws, "ack", sent))["type"] == "finished":
+                    finished = reply  # the last pain answer ended it
+                    break
+                if not live.engine.finished and live.engine.state()["awaiting"] == "pain":
+                    answered = len(live.engine.checks)
+                    ws.send(json.dumps({"type": "pain", "pain": PAIN}))
+                    # the answer is taken at this frame's time: the clock waits for it (the
+                    # next check-in may ask again at once, as at the end of the session)
+                    deadline = time.monotonic() + 30
+                    while len(live.engine.checks) == answered:
+                        assert time.monotonic() < deadline, f"pain answer not taken at {t}"
+                        time.sleep(0.005)
+                if live.engine.finished:
+                    finished = _receive_until(ws, "finished", sent)
+                    break
+        assert finished is not None and finished["session_id"] == live.session_id
+
+    # the engine behind the socket gave the terminal's cues, and the client got every one
+    assert _cue_list(live.engine.cues) == terminal_cues
+    assert Counter((c["t_s"], c["kind"], c["text"]) for c in sent) == Counter(
+        (round(t, 3), kind, text) for t, kind, text in terminal_cues
+    )
+    expected = json.loads(json.dumps([r.to_dict() for r in terminal_results]))
+    assert [{k: v for k, v in r.items() if k != "name"} for r in finished["results"]] == expected
+    assert _stored(person, live.session_id) == _stored(person, terminal_id)
 
 
 def test_the_camera_pipeline_analyses_like_the_session_feed(

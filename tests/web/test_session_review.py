@@ -57,6 +57,9 @@ def test_live_session_traces_are_stored_and_drawn(make_browser: Any) -> None:
         ws.send_text(json.dumps({"type": "stop"}))
         finished = _receive_until(ws, "finished")
     session_id = finished["session_id"]
+    # the summary shows the count confidence of each exercise (issue 11)
+    assert finished["results"] and all("count_confidence" in r for r in finished["results"])
+    assert finished["results"][0]["count_confidence"] in ("high", "medium", "low", "none")
     with patient.app.state.ctx.session_factory() as db:
         first = db.scalars(
             select(models.ExerciseResult).where(models.ExerciseResult.session_id == session_id)

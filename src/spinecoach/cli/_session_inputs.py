@@ -188,6 +188,25 @@ def _ws_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:
         server.serve_forever()
 
 
+def stream_lines(url: str, flag: str) -> queue.Queue[str | None]:
+    """Listen on ``udp://HOST:PORT`` or ``ws://HOST:PORT`` in a thread; lines arrive on the
+    queue (``None`` at the protocol's end line)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("udp", "ws") or parsed.port is None:
+        raise InvalidInput(f"{flag}: expected udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
+    lines: queue.Queue[str | None] = queue.Queue()
+    host = parsed.hostname or "127.0.0.1"
+    kind = socket.SOCK_DGRAM if parsed.scheme == "udp" else socket.SOCK_STREAM
+    try:  # one clear line now rather than a listener thread failing silently
+        with socket.socket(socket.AF_INET, kind) as probe:
+            probe.bind((host, parsed.port))
+    except OSError as exc:
+        raise InvalidInput(f"{flag}: cannot listen on {url}: {exc.strerror or exc}") from None
+    receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
+    threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
+    return lines
+
+
 def imu_stream_input(url: str) -> SessionInput:
     """Listen for live IMU samples (JSON lines, docs/imu.md) on ``udp://`` or ``ws://HOST:PORT``.
 
@@ -196,13 +215,7 @@ def imu_stream_input(url: str) -> SessionInput:
     """
     from spinecoach.sources.imu.live import ImuLineDecoder
 
-    parsed = urlparse(url)
-    if parsed.scheme not in ("udp", "ws") or parsed.port is None:
-        raise InvalidInput(f"--imu-stream: expected udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
-    lines: queue.Queue[str | None] = queue.Queue()
-    host = parsed.hostname or "127.0.0.1"
-    receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
-    threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
+    lines = stream_lines(url, "--imu-stream")
 
     def frames() -> Iterator[Frame]:
         decoder = ImuLineDecoder()

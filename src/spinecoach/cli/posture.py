@@ -309,15 +309,23 @@ def monitor(
     video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
     camera: Annotated[int | None, typer.Option("--camera", help="Webcam index (live).")] = None,
     imu: Annotated[Path | None, typer.Option("--imu", help="Back IMU recording.")] = None,
+    imu_stream: Annotated[
+        str | None,
+        typer.Option(
+            "--imu-stream",
+            help="Live back IMU (JSON lines, docs/imu.md): udp://HOST:PORT or ws://HOST:PORT.",
+        ),
+    ] = None,
     minutes: Annotated[
-        float | None, typer.Option("--minutes", help="Stop after this long (live camera).")
+        float | None, typer.Option("--minutes", help="Stop after this long (live inputs).")
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
     """Opt-in sitting monitor: sitting time and slump against your upright start; nudges.
 
-    Sit upright for the first 10 seconds (your baseline). Only minutes per posture and the
+    Sit upright for the first 10 seconds (your baseline). With a back IMU, stand upright
+    for 3 s first (the sensor's calibration), then sit. Only minutes per posture and the
     nudges given are stored.
     """
     from spinecoach.sources.posture import (
@@ -327,11 +335,15 @@ def monitor(
         video_monitor_samples,
     )
 
-    given = [
-        n for n, v in (("--video", video), ("--camera", camera), ("--imu", imu)) if v is not None
-    ]
+    inputs = (
+        ("--video", video),
+        ("--camera", camera),
+        ("--imu", imu),
+        ("--imu-stream", imu_stream),
+    )
+    given = [n for n, v in inputs if v is not None]
     if len(given) != 1:
-        raise InvalidInput("give exactly one of --video, --camera or --imu")
+        raise InvalidInput("give exactly one of --video, --camera, --imu or --imu-stream")
     with AppContext(data_dir) as ctx:
         s = ctx.settings
         fps = s.monitor_fps
@@ -343,6 +355,11 @@ def monitor(
             if not imu.exists():
                 raise InvalidInput(f"{imu}: file not found")
             samples = imu_monitor_samples(imu, fps)
+        elif imu_stream is not None:
+            from spinecoach.cli._session_inputs import stream_lines
+            from spinecoach.sources.posture_imu import live_monitor_samples
+
+            samples = live_monitor_samples(stream_lines(imu_stream, "--imu-stream"), fps)
         else:
             assert camera is not None
             samples = camera_monitor_samples(camera, fps, s.min_keypoint_confidence)
@@ -356,6 +373,8 @@ def monitor(
         last_t = 0.0
         if not as_json:
             console.print("Posture monitor [bold green]ON[/] (Ctrl-C to stop).")
+            if imu_stream is not None:
+                console.print(f"Listening on {imu_stream}: stand upright 3 s, then sit.")
         try:
             for t_s, sample in samples:
                 last_t = t_s
@@ -372,7 +391,7 @@ def monitor(
             {"at": (started + timedelta(seconds=n.t_s)).isoformat(), "kind": n.kind}
             for n in tracker.state.nudges
         ]
-        source = "imu" if imu is not None else "camera"
+        source = "camera" if imu is None and imu_stream is None else "imu"
         minutes_by = tracker.state.minutes()
         ctx.service.posture.record_monitor(
             ctx.person_id, started, ended, source, minutes_by, nudges

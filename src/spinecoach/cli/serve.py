@@ -1,4 +1,9 @@
-"""``spinecoach serve``: run the web app (SQLite in the data folder, or PostgreSQL by URL)."""
+"""``spinecoach serve``: run the web app (SQLite in the data folder, or PostgreSQL by URL).
+
+``--workers N`` runs N worker processes behind one address (uvicorn's process manager, which
+restarts a worker that dies); they share everything through PostgreSQL, so it needs
+``SPINECOACH_DATABASE_URL``. SQLite stays one process.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from typing import Any
 
 import typer
 
-from spinecoach.cli._common import console, get_settings
+from spinecoach.cli._common import console
+from spinecoach.errors import InvalidSetting
 from spinecoach.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,21 +41,36 @@ def start_web(
     host: str | None = None,
     port: int | None = None,
     open_browser: bool | None = None,
+    workers: int | None = None,
 ) -> None:
     """Create/migrate the database and run the web app until Ctrl+C.
 
     ``open_browser`` defaults to ``Settings.open_browser``; ``spinecoach run`` can call this.
+    ``workers`` (default ``Settings.workers``) above 1 runs that many processes on
+    PostgreSQL.
+
+    Raises
+    ------
+    InvalidSetting
+        More than one worker on SQLite.
     """
     import uvicorn
 
     from spinecoach.web.app import create_app
 
-    settings = get_settings(data_dir)
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
     if host is not None:
-        settings.host = host
+        overrides["host"] = host
     if port is not None:
-        settings.port = port
-    app = create_app(settings)
+        overrides["port"] = port
+    if workers is not None:
+        overrides["workers"] = workers
+    settings = Settings.load(**overrides)
+    if settings.workers > 1:
+        check_workers(settings)
+        app_or_factory: Any = prepare_workers(settings)
+    else:
+        app_or_factory = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
     console.print(f"spinecoach is running at [bold]{url}[/] — press Ctrl+C to stop.")
     wanted = settings.open_browser if open_browser is None else open_browser
@@ -57,7 +78,44 @@ def start_web(
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     elif wanted:
         console.print("[dim]No desktop session found: open the address above in a browser.[/]")
-    uvicorn.run(app, **uvicorn_options(settings))
+    if settings.workers > 1:
+        console.print(f"[dim]{settings.workers} worker processes on PostgreSQL.[/]")
+        uvicorn.run(
+            app_or_factory, factory=True, workers=settings.workers, **uvicorn_options(settings)
+        )
+    else:
+        uvicorn.run(app_or_factory, **uvicorn_options(settings))
+
+
+def check_workers(settings: Settings) -> None:
+    """Refuse several worker processes on SQLite (one writer, one process's live sessions).
+
+    Raises
+    ------
+    InvalidSetting
+    """
+    if not settings.resolved_database_url.startswith("postgresql"):
+        raise InvalidSetting(
+            f"--workers {settings.workers}: several worker processes need PostgreSQL "
+            "(set SPINECOACH_DATABASE_URL=postgresql+psycopg://user:password@host/db); "
+            "SQLite serves one process, use --workers 1"
+        )
+
+
+def prepare_workers(settings: Settings) -> str:
+    """Migrate the database and settle the cookie key once, before the workers start, and
+    hand the settings to them through the environment; returns the app factory's path."""
+    from spinecoach.store.db import open_database
+    from spinecoach.web.security import resolve_secret_key
+
+    resolve_secret_key(settings)  # written once in data_dir; every worker reads the same
+    engine, _ = open_database(settings.resolved_database_url)  # migrations run once, here
+    engine.dispose()
+    os.environ["SPINECOACH_DATA_DIR"] = str(settings.data_dir)
+    os.environ["SPINECOACH_DATABASE_URL"] = settings.resolved_database_url
+    os.environ["SPINECOACH_HOST"] = settings.host
+    os.environ["SPINECOACH_PORT"] = str(settings.port)
+    return "spinecoach.web.app:create_app"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -83,9 +141,14 @@ def serve(
     open_browser: bool = typer.Option(
         False, "--open/--no-open", help="Open the app in the default browser once it is up."
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="Worker processes behind the one address (default 1; more need PostgreSQL).",
+    ),
 ) -> None:
     """Start the web app (http://127.0.0.1:8000 by default)."""
-    start_web(data_dir, host=host, port=port, open_browser=open_browser)
+    start_web(data_dir, host=host, port=port, open_browser=open_browser, workers=workers)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,19 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from spinecoach.coach._parts import (
-    CompleteStep,
-    CountRep,
+    Act,
+    At,
     EngineView,
-    Guided,
     Intent,
-    LoseTracking,
     PauseHold,
     RecordForm,
     RecordRepetition,
-    RestoreTracking,
     Say,
     SensorHolding,
-    StartHold,
 )
 from spinecoach.coach.timeline import StepKind
 from spinecoach.domain.cues import CueKind
@@ -47,11 +43,11 @@ def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[In
         return out
     done = engine.pacer.set_reps + 1
     left = step.reps - done
-    out += [CountRep(now), Say(now, CueKind.COUNT, f"{done}")]
+    out += [At(Act.COUNT_REP, now), Say(now, CueKind.COUNT, f"{done}")]
     if left == 1:
         out.append(Say(now, CueKind.ENCOURAGEMENT, _("Last one."), "feedback"))
     if left <= 0:
-        out.append(CompleteStep(now))
+        out.append(At(Act.COMPLETE_STEP, now))
     return out
 
 
@@ -64,7 +60,7 @@ def on_hold_started(engine: EngineView, event: MotionEvent, now: float) -> list[
     if not engine.hold.running and engine.tracking_ok:
         left = (step.duration_s or 0.0) - engine.hold.held_s
         out += [
-            StartHold(now),
+            At(Act.START_HOLD, now),
             Say(now, CueKind.COUNT, _("Good, hold it there: {n} seconds.").format(n=f"{left:.0f}")),
         ]
     return out
@@ -82,8 +78,8 @@ def on_hold_ended(engine: EngineView, event: MotionEvent, now: float) -> list[In
     held = max(engine.hold.held(now), measured.duration_s if measured is not None else 0.0)
     out.append(PauseHold(now, measured))
     if held + 1e-9 >= (step.duration_s or 0.0):
-        return [*out, CompleteStep(now)]
-    return [*out, Guided(now), Say(now, CueKind.FORM, _(BACK_INTO_POSITION), "zone")]
+        return [*out, At(Act.COMPLETE_STEP, now)]
+    return [*out, At(Act.GUIDED, now), Say(now, CueKind.FORM, _(BACK_INTO_POSITION), "zone")]
 
 
 def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -132,7 +128,7 @@ def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list
         "check that your whole body is in view."
     ).format(why=why)
     return [
-        LoseTracking(now),
+        At(Act.LOSE_TRACKING, now),
         SensorHolding(False),
         PauseHold(now),
         Say(now, CueKind.INSTRUCTION, text, force=True),
@@ -144,7 +140,7 @@ def on_tracking_restored(engine: EngineView, event: MotionEvent, now: float) -> 
     if engine.tracking_ok:
         return []
     return [
-        RestoreTracking(now),
+        At(Act.RESTORE_TRACKING, now),
         Say(now, CueKind.INSTRUCTION, _("I can see you again."), force=True),
     ]
 

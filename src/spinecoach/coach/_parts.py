@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from spinecoach.domain.cues import CueKind
@@ -78,24 +79,39 @@ class RepPacer:
         self.cycle_start_s = 0.0
         self.set_reps = 0
         self.last_key: tuple[int, int] | None = None
+        self._tempo: Sequence[TempoPhase] | None = None
+        self._cycle_s = 0.0
+        #: The announced phase's span ``(from, until)``: no new phase is due inside it.
+        self._span = (0.0, -1.0)
+
+    def cycle_s(self, tempo: Sequence[TempoPhase]) -> float:
+        """:func:`cycle_seconds` of ``tempo``, kept while the same tempo is paced."""
+        if tempo is not self._tempo:
+            self._tempo = tempo
+            self._cycle_s = cycle_seconds(tempo)
+        return self._cycle_s
 
     def reset(self, t: float) -> None:
         """A new step at ``t``."""
         self.cycle_start_s = t
         self.set_reps = 0
         self.last_key = None
+        self._span = (0.0, -1.0)
 
     def count(self, t: float) -> None:
         """A measured repetition at ``t``: the tempo cycle restarts."""
         self.set_reps += 1
         self.cycle_start_s = t
         self.last_key = None
+        self._span = (0.0, -1.0)
 
     def phase_at(
         self, tempo: Sequence[TempoPhase], now: float
     ) -> tuple[tuple[int, int], TempoPhase, float] | None:
         """The phase due at ``now``: ``((cycle, index), phase, start time)`` (None: no tempo)."""
-        cycle_s = cycle_seconds(tempo)
+        if tempo is not self._tempo:  # inline cycle_s(): this runs on every tick of a set
+            self._tempo, self._cycle_s = tempo, cycle_seconds(tempo)
+        cycle_s = self._cycle_s
         if cycle_s <= 0:
             return None
         elapsed = now - self.cycle_start_s
@@ -113,15 +129,20 @@ class RepPacer:
         self, tempo: Sequence[TempoPhase], now: float
     ) -> tuple[tuple[int, int], TempoPhase, float] | None:
         """:meth:`phase_at`, only when it is a phase not announced yet."""
+        start, until = self._span
+        if start <= now < until and tempo is self._tempo:
+            return None  # still inside the phase announced last (most ticks)
         due = self.phase_at(tempo, now)
         if due is None or due[0] == self.last_key:
             return None
         self.last_key = due[0]
+        # A margin keeps a tick within rounding of the phase's end on the exact path.
+        self._span = (due[2], due[2] + due[1].seconds - 1e-9)
         return due
 
     def end_s(self, tempo: Sequence[TempoPhase], reps: int) -> float:
         """When the set ends by the clock (the repetitions left at the tempo)."""
-        return self.cycle_start_s + cycle_seconds(tempo) * max(reps - self.set_reps, 0)
+        return self.cycle_start_s + self.cycle_s(tempo) * max(reps - self.set_reps, 0)
 
     def breath_at(self, tempo: Sequence[TempoPhase], now: float) -> Breath:
         """The breath of the phase due at ``now``."""
@@ -159,9 +180,37 @@ class TrackingState:
 
 
 # ---------------------------------------------------------------------------- intents
+# Intents are built by a handler and read once by the engine, on every motion event: plain
+# slotted dataclasses (a frozen dataclass's __init__ costs about 2.5 times as much, which
+# showed in the event -> cue latency of ``python -m bench.coach``). Nothing changes them.
 
 
-@dataclass(frozen=True)
+class Act(Enum):
+    """What an :class:`At` intent asks the engine to do at its time."""
+
+    #: The current step is done.
+    COMPLETE_STEP = "complete_step"
+    #: A measured repetition counts in the current set (the tempo cycle restarts).
+    COUNT_REP = "count_rep"
+    #: The hold timer runs (again).
+    START_HOLD = "start_hold"
+    #: The person was just guided back into position (no other guidance for a while).
+    GUIDED = "guided"
+    #: The sensor cannot see the person.
+    LOSE_TRACKING = "lose_tracking"
+    #: The sensor sees the person again.
+    RESTORE_TRACKING = "restore_tracking"
+
+
+@dataclass(slots=True)
+class At:
+    """Do ``act`` at time ``t`` (the intents that carry nothing but a time)."""
+
+    act: Act
+    t: float
+
+
+@dataclass(slots=True)
 class Say:
     """Give a cue (through the gate)."""
 
@@ -172,42 +221,21 @@ class Say:
     force: bool = False
 
 
-@dataclass(frozen=True)
-class CompleteStep:
-    """The current step is done at ``t``."""
-
-    t: float
-
-
-@dataclass(frozen=True)
-class CountRep:
-    """A measured repetition counts in the current set at ``t``."""
-
-    t: float
-
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecordRepetition:
     """A measured repetition's range is recorded for the exercise."""
 
     repetition: Repetition | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecordForm:
     """A form flag is recorded for the exercise."""
 
     flag: FormFlag
 
 
-@dataclass(frozen=True)
-class StartHold:
-    """The hold timer runs from ``t``."""
-
-    t: float
-
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PauseHold:
     """The hold timer pauses at ``t`` (crediting what the analyser measured)."""
 
@@ -215,47 +243,14 @@ class PauseHold:
     measured: Hold | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SensorHolding:
     """The analyser says the position is (not) held, whatever the step."""
 
     holding: bool
 
 
-@dataclass(frozen=True)
-class Guided:
-    """The person was just guided back into position (no other guidance for a while)."""
-
-    t: float
-
-
-@dataclass(frozen=True)
-class LoseTracking:
-    """The sensor cannot see the person from ``t``."""
-
-    t: float
-
-
-@dataclass(frozen=True)
-class RestoreTracking:
-    """The sensor sees the person again at ``t``."""
-
-    t: float
-
-
-Intent = (
-    Say
-    | CompleteStep
-    | CountRep
-    | RecordRepetition
-    | RecordForm
-    | StartHold
-    | PauseHold
-    | SensorHolding
-    | Guided
-    | LoseTracking
-    | RestoreTracking
-)
+Intent = Say | At | RecordRepetition | RecordForm | PauseHold | SensorHolding
 
 
 class EngineView(Protocol):

@@ -34,7 +34,7 @@ class SessionEngine(Protocol):
     options: EngineOptions
     checks: list[PainCheck]
     results: list[ExerciseResult]
-    _run: ExerciseRun | None
+    run: ExerciseRun | None
     _seek_care: str | None
     _library: Mapping[str, Exercise]
     _next_index: int
@@ -42,8 +42,7 @@ class SessionEngine(Protocol):
     _doses: dict[int, Dose]
     _steps: list[Step]
 
-    @property
-    def _step(self) -> Step | None: ...
+    step: Step | None
 
     def _segment_end(self, index: int) -> int: ...
 
@@ -75,7 +74,7 @@ def record_check(
     decision: StopDecision,
 ) -> None:
     """Keep a check-in and send it to the sink."""
-    exercise_id = engine._run.exercise.id if engine._run is not None else None
+    exercise_id = engine.run.exercise.id if engine.run is not None else None
     check = PainCheck(t, kind, pain, symptoms, decision, exercise_id)
     engine.checks.append(check)
     engine.sink.on_pain_report(check)
@@ -123,8 +122,8 @@ def apply_decision(
         engine._close_run(t, action.value, reasons)
         engine._finish(t, "stopped", reasons, out)
         return
-    run = engine._run
-    step = engine._step
+    run = engine.run
+    step = engine.step
     if run is None:
         # session-level check-in (before / end) or set-up
         if action is StopAction.STOP_EXERCISE and kind != "end" and not engine.results:

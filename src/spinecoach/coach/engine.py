@@ -24,20 +24,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS
 from spinecoach.coach._parts import (
-    CompleteStep,
-    CountRep,
-    Guided,
+    Act,
+    At,
     HoldTimer,
     Intent,
-    LoseTracking,
     PauseHold,
     RecordForm,
     RecordRepetition,
     RepPacer,
-    RestoreTracking,
     Say,
     SensorHolding,
-    StartHold,
     TrackingState,
 )
 from spinecoach.coach._safety import apply_decision, record_check
@@ -130,6 +126,8 @@ class SessionEngine:
         self.results: list[ExerciseResult] = []
         self.checks: list[PainCheck] = []
         self._i = -1
+        #: The current step (None before the start and after the end); read-only outside.
+        self.step: Step | None = None
         self._step_start_s = 0.0
         self._started = False
         self.finished = False
@@ -137,7 +135,8 @@ class SessionEngine:
         self._paused_at: float | None = None
         self._paused_total_s = 0.0
         self.stop_notice: str | None = None
-        self._run: ExerciseRun | None = None
+        #: The exercise run in progress (None between exercises); read-only outside.
+        self.run: ExerciseRun | None = None
         self.pain_before: int | None = None
         self.pain_after: int | None = None
         self._baseline: int | None = None
@@ -195,7 +194,9 @@ class SessionEngine:
             return out
         handler = EVENT_HANDLERS.get(event.kind)
         if handler is not None:
-            self._apply(handler(self, event, now), out)
+            intents = handler(self, event, now)
+            if intents:
+                self._apply(intents, out)
         self._advance(now, out)
         return out
 
@@ -208,7 +209,7 @@ class SessionEngine:
             return out
         now = self._now()
         self._advance(now, out)
-        step = self._step
+        step = self.step
         kind = (
             CheckinKind(step.checkin)
             if step is not None and step.kind is StepKind.CHECKIN
@@ -219,15 +220,15 @@ class SessionEngine:
             self._baseline = pain
         if kind is CheckinKind.END:
             self.pain_after = pain
-        if self._run is not None:
-            self._run.add_pain(pain)
+        if self.run is not None:
+            self.run.add_pain(pain)
         baseline = self._baseline if self._baseline is not None else pain
         decision = evaluate_checkin(
             pain, baseline, frozenset(), self.rules, pain_limit=self.options.pain_limit
         )
         record_check(self, now, kind, pain, frozenset(), decision)
         apply_decision(self, decision, now, kind, out)
-        if not self.finished and kind is not CheckinKind.DURING and self._step is step:
+        if not self.finished and kind is not CheckinKind.DURING and self.step is step:
             self._complete_step(now, out)
         self._advance(now, out)
         return out
@@ -254,8 +255,8 @@ class SessionEngine:
             return out
         now = self._now()
         self._advance(now, out)
-        if pain is not None and self._run is not None:
-            self._run.add_pain(pain)
+        if pain is not None and self.run is not None:
+            self.run.add_pain(pain)
         decision = evaluate_checkin(
             pain, self._baseline, present, self.rules, pain_limit=self.options.pain_limit
         )
@@ -271,11 +272,11 @@ class SessionEngine:
             return out
         now = self._now()
         self._advance(now, out)
-        step = self._step
+        step = self.step
         if step is None:
             return out
-        if self._run is not None and step.kind is not StepKind.CHECKIN:
-            name = _(self._run.exercise.name)
+        if self.run is not None and step.kind is not StepKind.CHECKIN:
+            name = _(self.run.exercise.name)
             self._say(now, CueKind.INSTRUCTION, _("Skipping {name}.").format(name=name), out)
             self._end_exercise_early(now, "skipped", (_("Skipped by you."),), out)
         else:
@@ -289,7 +290,7 @@ class SessionEngine:
         if not self._started or self.finished:
             return out
         now = self._now()
-        if self._run is not None:
+        if self.run is not None:
             self._close_run(now, "stopped", (reason,))
         self._finish(now, "stopped", (reason,), out)
         return out
@@ -338,12 +339,12 @@ class SessionEngine:
             and the set-up step ends early.
         """
         out: list[Cue] = []
-        step = self._step
+        step = self.step
         if not self._started or self.finished or step is None or step.kind is not StepKind.SETUP:
             return out
         now = self._now()
         self._advance(now, out)
-        if self._step is not step:
+        if self.step is not step:
             return out
         if ok:
             self._say(now, CueKind.INSTRUCTION, _("Good: I can see you well."), out)
@@ -359,7 +360,7 @@ class SessionEngine:
     @property
     def setup_view(self) -> str | None:
         """During the set-up step with a sensor: the camera view the first exercise needs."""
-        step = self._step
+        step = self.step
         if step is None or step.kind is not StepKind.SETUP or not self.sensor_active:
             return None
         first = self._exercises.get(0)
@@ -378,10 +379,10 @@ class SessionEngine:
         now = self._now()
         self._advance(now, out)
         self.sensor_active = False
-        if self._run is not None and self._run.measured:
-            self._run.sensor_ended = True
+        if self.run is not None and self.run.measured:
+            self.run.sensor_ended = True
         self.tracking.reset()
-        step = self._step
+        step = self.step
         if step is not None and step.kind is StepKind.HOLD and step.gated:
             self.hold.pause(now)
             self._step_start_s = now - self.hold.held_s
@@ -415,14 +416,14 @@ class SessionEngine:
     def note_sensor(self, name: str, summary: Mapping[str, object]) -> None:
         """Keep a sensor plug-in's summary of the exercise in progress; it is stored with the
         exercise's result (``tracking.sensors.<name>``)."""
-        if self._run is not None and not self.finished:
-            self._run.sensors[name] = dict(summary)
+        if self.run is not None and not self.finished:
+            self.run.sensors[name] = dict(summary)
 
     @property
     def movement_phase(self) -> str | None:
         """What the person does now: ``hold``, ``reps``, ``phase``, ... (None between
         exercises); sensor plug-ins coach by it (e.g. relax cues during a stretch hold)."""
-        step = self._step
+        step = self.step
         if step is None or self.finished or not self.accepts_motion:
             return None
         return step.kind.value
@@ -438,7 +439,7 @@ class SessionEngine:
 
         Recorded inputs are consumed only then, so a recording lines up with the exercise.
         """
-        step = self._step
+        step = self.step
         return (
             step is not None
             and not self.finished
@@ -449,7 +450,7 @@ class SessionEngine:
     @property
     def current_exercise(self) -> Exercise | None:
         """The exercise in progress, if any."""
-        return self._run.exercise if self._run is not None else None
+        return self.run.exercise if self.run is not None else None
 
     def state(self) -> dict[str, object]:
         """A JSON-ready snapshot for UIs.
@@ -466,7 +467,7 @@ class SessionEngine:
             ``stop_notice`` (that message), ``last_cues`` (the last 5 cues).
         """
         now = self._now()
-        step = self._step
+        step = self.step
         status = self.status
         if self.stop_notice is not None and not self.finished:
             status = "awaiting_acknowledgement"
@@ -474,7 +475,7 @@ class SessionEngine:
             status = "paused"
         elif step is not None and step.kind is StepKind.CHECKIN and not self.finished:
             status = "waiting_for_pain"
-        run = self._run
+        run = self.run
         step_json: dict[str, object] | None = None
         if step is not None and not self.finished:
             step_json = {
@@ -501,7 +502,7 @@ class SessionEngine:
             "reps_done": run.reps_done if run is not None else 0,
             "reps_target": run.reps_target if run is not None else 0,
             "holding": self.hold.running,
-            "tracking_ok": self.tracking_ok,
+            "tracking_ok": self.tracking.ok,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
             "awaiting": {
@@ -521,70 +522,62 @@ class SessionEngine:
         return self.tracking.ok
 
     @property
-    def step(self) -> Step | None:
-        """The current step (None before the start and after the end)."""
-        return self._step
-
-    @property
-    def run(self) -> ExerciseRun | None:
-        """The exercise run in progress."""
-        return self._run
-
-    @property
     def library(self) -> Mapping[str, Exercise]:
         """Exercises by id."""
         return self._library
 
     def _apply(self, intents: list[Intent], out: list[Cue]) -> None:
-        """Carry out what an event handler asked for, in order."""
+        """Carry out what an event handler asked for, in order (the commonest first)."""
         for intent in intents:
             if self.finished:
                 return
-            self._apply_one(intent, out)
+            if isinstance(intent, Say):
+                self._say(intent.t, intent.kind, intent.text, out, topic=intent.topic,
+                          force=intent.force)  # fmt: skip
+            elif isinstance(intent, At):
+                self._apply_at(intent.act, intent.t, out)
+            else:
+                self._apply_record(intent)
 
-    def _apply_one(self, intent: Intent, out: list[Cue]) -> None:  # noqa: C901 - a dispatch
-        run = self._run
-        if isinstance(intent, Say):
-            self._say(intent.t, intent.kind, intent.text, out, topic=intent.topic,
-                      force=intent.force)  # fmt: skip
-        elif isinstance(intent, CompleteStep):
-            self._complete_step(intent.t, out)
-        elif isinstance(intent, CountRep):
-            self.pacer.count(intent.t)
+    def _apply_at(self, act: Act, t: float, out: list[Cue]) -> None:
+        run = self.run
+        if act is Act.COMPLETE_STEP:
+            self._complete_step(t, out)
+        elif act is Act.COUNT_REP:
+            self.pacer.count(t)
             if run is not None:
                 run.measured_reps += 1
                 run.reps_done += 1
-        elif isinstance(intent, RecordRepetition):
+        elif act is Act.START_HOLD:
+            self.hold.start(t)
+        elif act is Act.GUIDED:
+            self._last_guide_s = t
+        elif act is Act.LOSE_TRACKING:
+            if self.tracking.lose(t) and run is not None:
+                run.lost_count += 1
+        elif act is Act.RESTORE_TRACKING:
+            since = self.tracking.restore()
+            if since is not None and run is not None:
+                run.lost_s += t - max(since, run.started_s)
+
+    def _apply_record(
+        self, intent: RecordRepetition | RecordForm | PauseHold | SensorHolding
+    ) -> None:
+        run = self.run
+        if isinstance(intent, RecordRepetition):
             if run is not None:
                 run.add_repetition(intent.repetition)
         elif isinstance(intent, RecordForm):
             if run is not None:
                 run.add_form_flag(intent.flag)
-        elif isinstance(intent, StartHold):
-            self.hold.start(intent.t)
         elif isinstance(intent, PauseHold):
             self.hold.pause(intent.t)
             if intent.measured is not None:
                 self.hold.credit(intent.measured.duration_s)
-        elif isinstance(intent, SensorHolding):
+        else:
             self._sensor_holding = intent.holding
-        elif isinstance(intent, Guided):
-            self._last_guide_s = intent.t
-        elif isinstance(intent, LoseTracking):
-            if self.tracking.lose(intent.t) and run is not None:
-                run.lost_count += 1
-        elif isinstance(intent, RestoreTracking):
-            since = self.tracking.restore()
-            if since is not None and run is not None:
-                run.lost_s += intent.t - max(since, run.started_s)
 
     # ------------------------------------------------------------------ stepping
-
-    @property
-    def _step(self) -> Step | None:
-        if 0 <= self._i < len(self._steps):
-            return self._steps[self._i]
-        return None
 
     def _now(self) -> float:
         if self._paused_at is not None:
@@ -604,11 +597,11 @@ class SessionEngine:
         guard = 0
         while not self.finished and guard < 100_000:
             guard += 1
-            step = self._step
+            step = self.step
             if step is None:
                 return
             end = self._step_end(step, now)
-            self._in_step_cues(step, now if end is None else min(now, end), out)
+            self._in_step_cues(step, now if end is None or now < end else end, out)
             if end is None or end > now:
                 return
             self._complete_step(end, out)
@@ -627,7 +620,7 @@ class SessionEngine:
         if step.kind is StepKind.HOLD and step.gated:
             limit = start + step.duration_s * self.options.timeline.rep_timeout_factor
             limit += self.options.timeline.wait_extra_s
-            if self.hold.running and self.tracking_ok:
+            if self.hold.running and self.tracking.ok:
                 return min(limit, self.hold.base() + step.duration_s)
             return limit
         return start + step.duration_s
@@ -635,12 +628,13 @@ class SessionEngine:
     def _enter(self, i: int, t: float, out: list[Cue]) -> None:
         """Start step ``i`` at time ``t`` and give its opening cues."""
         self._i = i
+        self.step = self._steps[i] if 0 <= i < len(self._steps) else None
         self._step_start_s = t
         self.hold.reset()
         self.pacer.reset(t)
         self._counted = set()
         self._said_half = False
-        step = self._step
+        step = self.step
         if step is None:
             self._finish(t, self._final_status(), self._end_reasons, out)
             return
@@ -651,18 +645,16 @@ class SessionEngine:
             and step.gated
             and self.sensor_active
             and self._sensor_holding
-            and self.tracking_ok
+            and self.tracking.ok
         ):
             self.hold.start(t)  # already in position when the hold begins
             self._opening_cues(step, t, out)
             hold = _("Good, hold it there: {n} seconds.").format(n=f"{step.duration_s:.0f}")
             self._say(t, CueKind.COUNT, hold, out)
             return
-        if step.exercise_index >= 0 and (
-            self._run is None or self._run.index != step.exercise_index
-        ):
+        if step.exercise_index >= 0 and (self.run is None or self.run.index != step.exercise_index):
             exercise = self._exercises[step.exercise_index]
-            self._run = ExerciseRun(
+            self.run = ExerciseRun(
                 exercise,
                 self._doses[step.exercise_index],
                 step.exercise_index,
@@ -670,7 +662,7 @@ class SessionEngine:
                 self._measured(exercise),
             )
             if self.tracking.lost_since is not None:
-                self._run.lost_count += 1
+                self.run.lost_count += 1
         self._opening_cues(step, t, out)
 
     def _opening_cues(self, step: Step, t: float, out: list[Cue]) -> None:
@@ -687,7 +679,7 @@ class SessionEngine:
             self._say(t, CueKind.COUNT, said, out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
-            if not self.tracking_ok:
+            if not self.tracking.ok:
                 waits = _("I can't see you yet; the hold timer waits.")
                 self._say(t, CueKind.INSTRUCTION, waits, out)
             return
@@ -703,7 +695,7 @@ class SessionEngine:
             return
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._guide_hold(step, now, out)
-            if not self.hold.running or not self.tracking_ok:
+            if not self.hold.running or not self.tracking.ok:
                 return
             self._countdown_cues(step, self.hold.base(), self.hold.held(now), out)
             return
@@ -761,7 +753,7 @@ class SessionEngine:
             )
 
     def _guide_hold(self, step: Step, now: float, out: list[Cue]) -> None:
-        if self.hold.running or not self.tracking_ok:
+        if self.hold.running or not self.tracking.ok:
             return
         if now - self._step_start_s < 2.0 or now - self._last_guide_s < GUIDE_EVERY_S:
             return
@@ -773,10 +765,10 @@ class SessionEngine:
 
     def _complete_step(self, t: float, out: list[Cue]) -> None:
         """Finish the current step at ``t`` and enter the next one."""
-        step = self._step
+        step = self.step
         if step is None:
             return
-        run = self._run
+        run = self.run
         if run is not None and step.exercise_index == run.index:
             if step.kind is StepKind.HOLD:
                 target = step.duration_s or 0.0
@@ -809,7 +801,7 @@ class SessionEngine:
         self._enter(self._i + 1, t, out)
 
     def _close_run(self, t: float, action: str | None, reasons: tuple[str, ...]) -> None:
-        run = self._run
+        run = self.run
         if run is None:
             return
         if action is not None and run.stop_action is None:
@@ -818,7 +810,7 @@ class SessionEngine:
         lost_since = self.tracking.lost_since
         lost_open = (t - lost_since) if lost_since is not None else 0.0
         result = run.result(t, lost_open)
-        self._run = None
+        self.run = None
         self.results.append(result)
         self.sink.on_exercise_finished(result)
 
@@ -837,7 +829,7 @@ class SessionEngine:
         out: list[Cue],
         replacement: list[Step] | None = None,
     ) -> None:
-        run = self._run
+        run = self.run
         if run is None:
             return
         end = self._segment_end(run.index)
@@ -858,11 +850,12 @@ class SessionEngine:
     def _finish(self, t: float, status: str, reasons: tuple[str, ...], out: list[Cue]) -> None:
         if self.finished:
             return
-        if self._run is not None:
+        if self.run is not None:
             self._close_run(t, "stopped", reasons)
         self.finished = True
         self.status = status
         self._i = len(self._steps)
+        self.step = None
         if status in ("completed", "skipped"):
             done = sum(1 for r in self.results if r.completed)
             self._say(
@@ -902,13 +895,13 @@ class SessionEngine:
             return
         cue = make_cue(t, kind, text, topic=topic, breath=breath)
         closed = self.finished and not force
-        if self.gate.admit(cue, tracking_ok=self.tracking_ok or force, closed=closed):
+        if self.gate.admit(cue, tracking_ok=self.tracking.ok or force, closed=closed):
             self.cues.append(cue)
             self.sink.record_cue(cue)
             out.append(cue)
 
     def _countdown(self, now: float) -> float | None:
-        step = self._step
+        step = self.step
         if step is None or step.duration_s is None:
             return None
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
@@ -918,7 +911,7 @@ class SessionEngine:
         return round(max(self._step_start_s + step.duration_s - now, 0.0), 2)
 
     def _breath(self, now: float) -> str | None:
-        step = self._step
+        step = self.step
         if step is None or self.finished:
             return None
         if step.kind is StepKind.REPS and step.tempo:

@@ -108,11 +108,27 @@ def build_desk_breaks(
     ]
     if not exercises:
         raise InvalidInput("no desk-break exercise suits your conditions")
-    why = {
-        "forward_head": "a chin tuck for your forward head posture [SHEIK18]",
-        "anterior_pelvic_tilt": "no standing back-bend, which reinforces your forward pelvic tilt",
-    }
-    extras = [why[c] for c in sorted(codes) if c in why]
+    apt_removed = "anterior_pelvic_tilt" in codes and preferred_direction != "extension"
+    apt_kept = "anterior_pelvic_tilt" in codes and not apt_removed
+
+    def why(exercise_id: str) -> str:
+        """The break's reason, with what the posture findings changed for this item."""
+        notes = []
+        if apt_removed:
+            notes.append("no standing back-bend, which reinforces your forward pelvic tilt")
+        if "forward_head" in codes and exercise_id in FORWARD_HEAD_EXTRA:
+            notes.append("a chin tuck for your forward head posture [SHEIK18]")
+        if apt_kept and exercise_id == "standing_extension":
+            notes.append(
+                "kept although your pelvis tilts forward: extension is your preferred "
+                "direction [LONG][MAY18]"
+            )
+        return (
+            "A short break from sitting: change posture and move often [OSHAWS]"
+            + (f"; {'; '.join(notes)}" if notes else "")
+            + "."
+        )
+
     breaks: list[DeskBreak] = []
     per_item_s = (MAX_BREAK_S - TRANSITION_S) / 2
     for index, at in enumerate(times):
@@ -126,9 +142,7 @@ def build_desk_breaks(
                     name=e.name,
                     section=e.section,
                     dose=e.dose,
-                    reason="A short break from sitting: change posture and move often [OSHAWS]"
-                    + (f"; {'; '.join(extras)}" if extras else "")
-                    + ".",
+                    reason=why(e.id),
                     sources=tuple(dict.fromkeys((*e.sources, "OSHAWS", "CCU"))),
                 ),
                 per_item_s if len(picks) == 2 else MAX_BREAK_S,

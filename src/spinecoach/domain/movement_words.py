@@ -25,6 +25,11 @@ _BY_MEASURE: dict[str, dict[ExcursionDirection, str] | str] = {
     "pelvic_tilt_deg": "Pelvic tilt",
     "head_forward_deg": "Head forward",
     "hip_hinge_ratio": "Hinge at the hips",
+    "knee_flexion_deg": {  # both knees: a squat bends them, a sit-to-stand straightens them
+        ExcursionDirection.POSITIVE: "Knee bend",
+        ExcursionDirection.NEGATIVE: "Standing up",
+        ExcursionDirection.BOTH: "Knee bend",
+    },
 }
 _SIDED: dict[str, dict[ExcursionDirection, str] | str] = {
     "hip_flexion_deg": {

@@ -143,6 +143,18 @@ class PostureAssessment:
         return None
 
 
+def latest_checks(assessments: Iterable[PostureAssessment]) -> list[PostureAssessment]:
+    """The latest check of each kind (position, view and the sources of its figures: a
+    back-sensor check and an inclinometer reading are different checks), newest first."""
+    latest: dict[tuple[str, str, tuple[str, ...]], PostureAssessment] = {}
+    for a in assessments:
+        sources = tuple(sorted({f.source for f in a.figures}))
+        key = (a.position, a.view, sources)
+        if key not in latest or a.taken_at >= latest[key].taken_at:
+            latest[key] = a
+    return sorted(latest.values(), key=lambda a: a.taken_at, reverse=True)
+
+
 def compare(figure: PostureFigure, norm: PostureNorm | None, position: str) -> Comparison:
     """Compare ``figure`` with ``norm`` when the figure's source makes them comparable."""
     if norm is None or not norm.has_range:

@@ -1,15 +1,22 @@
 """Plain words for people: labels for internal keys, and dose descriptions.
 
+Also the words for stored codes (stop actions, symptoms, exercises, stored doses) that the
+clinician dashboard, the session review and the reports share, so a flag never reads like
+a log line ("Reported sharp_pain on 02 Dec: stop_exercise").
+
 No internal code (symptom keys, condition keys, field names, decisions) should reach a
 patient; everything shown goes through one of these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from spinecoach.domain.exercise import Dose
+from spinecoach.domain.exercise import Dose, ExerciseLibrary
 from spinecoach.domain.i18n import N_, _, ngettext
+from spinecoach.domain.serialize import dose_from_dict
+from spinecoach.errors import UnknownExercise
 
 CONDITION_WORDS = {
     "osteoporosis": N_("thin bones (osteoporosis)"),
@@ -169,8 +176,66 @@ def plain_message(message: str) -> str:
     return f"{label}: {rest}"
 
 
-def symptom_words(key: str, labels: dict[str, str] | None = None) -> str:
-    """Plain words for a stop-rule symptom key (the rules' label when given)."""
-    if labels and key in labels:
-        return _(labels[key])
-    return key.replace("_", " ")
+def symptom_words(symptoms: Iterable[str], labels: Mapping[str, str] | None = None) -> str:
+    """``"Sharp or stabbing pain and symptoms in both legs"`` from stop-rule symptom keys
+    (the rules' labels when given)."""
+    texts = [_((labels or {}).get(s) or s.replace("_", " ")) for s in symptoms]
+    return join_words(t[:1].lower() + t[1:] if n else t for n, t in enumerate(texts))
+
+
+#: What the session did after a check-in, as a clinician reads it.
+ACTION_WORDS = {
+    "continue": N_("carried on"),
+    "regress": N_("switched to an easier version"),
+    "stop_exercise": N_("stopped that exercise"),
+    "end_session": N_("ended the session"),
+    "urgent_care": N_("advised urgent medical care"),
+    "skipped": N_("skipped"),
+}
+
+#: The same, addressed to the patient.
+ACTION_WORDS_PATIENT = {
+    "continue": N_("you carried on"),
+    "regress": N_("we switched to an easier version"),
+    "stop_exercise": N_("we stopped that exercise"),
+    "end_session": N_("we ended the session"),
+    "urgent_care": N_("we advised you to get urgent medical care"),
+    "skipped": N_("you skipped it"),
+}
+
+
+def action_words(action: str | None, *, patient: bool = False) -> str:
+    """Plain words for what the session did after a check-in (``None`` reads as carried on)."""
+    words = ACTION_WORDS_PATIENT if patient else ACTION_WORDS
+    return _(words.get(action or "continue", (action or "").replace("_", " ")))
+
+
+def exercise_name(exercise_id: str | None, library: ExerciseLibrary | None) -> str:
+    """The exercise's display name (its id in words when it is not in the library)."""
+    if not exercise_id:
+        return ""
+    if library is not None:
+        try:
+            return _(library.get(exercise_id).name)
+        except UnknownExercise:
+            pass
+    words = exercise_id.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def stored_dose_words(dose: Mapping[str, Any]) -> str:
+    """:func:`describe_dose` of a stored dose (the dict of ``serialize.dose_to_dict``)."""
+    return describe_dose(dose_from_dict(dict(dose)))
+
+
+def screening_words(answers: Mapping[str, Any], questions: Mapping[str, str]) -> str:
+    """Why a screening was not clear: ``answered yes to "<question>"``; not-sure answers."""
+    stored = answers.get("answers", answers)
+    if not isinstance(stored, Mapping):
+        stored = {}
+    yes = [questions.get(q, q.replace("_", " ")) for q, a in stored.items() if a == "yes"]
+    unsure = [q for q, a in stored.items() if a not in ("yes", "no")]
+    why = "; ".join(f'answered yes to "{q}"' for q in yes)
+    if unsure:
+        why += ("; " if why else "") + f"{len(unsure)} question(s) answered not sure"
+    return (why or "no answer triggered it") + "."

@@ -16,7 +16,7 @@ subject's directions (Vicon: ``x forward, y left, z up``); ``forward = up x righ
 image frame (x right, y down), ``up = (0, -1)``; the subject's ``right`` is the image direction
 in which the right hip/shoulder lie relative to the left ones (a front view), and ``forward``
 is the direction from the ears to the nose (a side view). Depth (a third image coordinate) is
-used only by the rotation proxy.
+used only by the monocular trunk rotation (:mod:`spinecoach.motion.rotation`).
 """
 
 from __future__ import annotations
@@ -197,11 +197,17 @@ class Body:
     # -- axes ---------------------------------------------------------------------------
     def up(self) -> FloatArray:
         """Unit up vector per frame."""
+        cached = self._cache.get("up")
+        if cached is not None:
+            return cached
         if not self.is_3d:
-            return np.broadcast_to(np.array([0.0, -1.0]), (self.n_frames, 2))
-        stated = stated_axes(self.axes)
-        vector = np.array(stated.get("up", (0.0, 0.0, 1.0)))
-        return np.broadcast_to(vector, (self.n_frames, 3))
+            result = np.broadcast_to(np.array([0.0, -1.0]), (self.n_frames, 2))
+        else:
+            stated = stated_axes(self.axes)
+            vector = np.array(stated.get("up", (0.0, 0.0, 1.0)))
+            result = np.broadcast_to(vector, (self.n_frames, 3))
+        self._cache["up"] = result
+        return result
 
     def right(self) -> FloatArray:
         """Unit vector to the subject's right per frame (horizontal)."""

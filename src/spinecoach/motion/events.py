@@ -14,7 +14,18 @@ Method
    analysis passes the whole-recording estimate of :func:`spinecoach.motion.neutral.
    estimate_neutral`, and the secondary measures' rest values in ``secondary_neutral``). The
    samples of that first second are then replayed through the detector, so a movement that
-   starts early is not missed. Every angle below is relative to the baseline.
+   starts early is not missed. A first-second baseline is then **refined as the stream
+   goes**: after ``refine_first_s`` (2 s) and then every ``refine_every_s`` (5 s: one frame
+   in 150 at 30 Hz pays the ~1 ms), between repetitions, the rest level is estimated
+   again from the last ``refine_history_s`` (60 s, at 5 samples/s: about 1 ms) of the
+   smoothed angle
+   with the whole-recording method (:func:`spinecoach.motion.neutral.estimate_neutral`) and
+   adopted when it differs by more than the exit threshold (half the minimum excursion) and,
+   for side-to-side movements, it is nearer the anatomical 0 and clearly more excursions are
+   seen from it (at least 2 more and 1.5 times as many), first tried after ``refine_after_s``
+   (6 s) —
+   so a stream that starts mid-movement (a squat filmed from the bottom) or tilted still
+   counts once the person has moved. Every angle below is relative to the baseline.
 3. **Excursion** (a repetition): the signed relative angle is turned into an excursion ``e``
    by the signature's direction (``positive``: ``e = rel``; ``negative``: ``e = -rel``;
    ``both``: ``e = |rel|``). A repetition starts when ``e`` reaches ``min_excursion_deg``
@@ -61,6 +72,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from types import MappingProxyType
 
+import numpy as np
+
 from spinecoach.domain.exercise import (
     Dose,
     ExcursionDirection,
@@ -68,6 +81,7 @@ from spinecoach.domain.exercise import (
 )
 from spinecoach.motion.filters import OneEuroFilter
 from spinecoach.motion.form import rules_for
+from spinecoach.motion.neutral import count_excursions, estimate_neutral
 from spinecoach.motion.types import (
     EventKind,
     FormFlag,
@@ -103,6 +117,10 @@ class EventParameters:
     secondary_neutral: tuple[tuple[str, float], ...] = ()
     count_unfinished_fraction: float = 0.6
     whole_recording_neutral: bool = True
+    refine_every_s: float = 5.0
+    refine_first_s: float = 2.0
+    refine_after_s: float = 6.0
+    refine_history_s: float = 60.0
 
 
 @dataclass
@@ -175,7 +193,23 @@ class MotionTracker:
         self._enter = float(signature.min_excursion_deg)
         self._exit = self._enter * self.params.exit_fraction
         self._low, self._high = (float(v) for v in signature.target_range_deg)
+        # per-sample constants of _detect, read once here (its hot path)
+        direction = signature.direction
+        self._direction_sign = (
+            1.0
+            if direction is ExcursionDirection.POSITIVE
+            else -1.0
+            if direction is ExcursionDirection.NEGATIVE
+            else 0.0
+        )
+        self._out_of_range_deg = self._high + self.params.out_of_range_margin_deg
+        self._tracking_lost_s = self.params.tracking_lost_s
         self.baseline_deg: float | None = self.params.neutral_deg
+        #: live first-second baseline: refined as the stream goes (a given neutral is not)
+        self._refine = self.params.neutral_deg is None and self.params.refine_every_s > 0
+        self._history: deque[tuple[float, float]] = deque()
+        self._next_refine_s = math.inf
+        self.n_rebaselines = 0
         self._secondary_baseline: dict[str, float] = {}
         self._secondary_baseline_set = False
         self._pending: list[tuple[float, float, dict[str, float]]] = []
@@ -188,6 +222,10 @@ class MotionTracker:
         self._excursion: _Excursion | None = None
         self._cycle_side: Side | None = None
         self._window: deque[tuple[float, float]] = deque()
+        # running max / min of the window's values (monotonic deques of (t, value)), so
+        # the hold check costs O(1) per sample instead of a pass over the window
+        self._window_max: deque[tuple[float, float]] = deque()
+        self._window_min: deque[tuple[float, float]] = deque()
         self._hold: _HoldState | None = None
         self._in_zone = False
         self._last_detect_s: float | None = None
@@ -210,6 +248,16 @@ class MotionTracker:
         self, t_s: float, value: float, secondary: Mapping[str, float] | None = None
     ) -> list[MotionEvent]:
         """Feed one sample: time (s), primary angle (deg, NaN if not measured), secondaries."""
+        return self._update(t_s, value, secondary, None)
+
+    def _update(
+        self,
+        t_s: float,
+        value: float,
+        secondary: Mapping[str, float] | None,
+        smoothed: float | None,
+    ) -> list[MotionEvent]:
+        """:meth:`update`, with the smoothed value already computed when not None."""
         events: list[MotionEvent] = []
         if self.first_s is None:
             self.first_s = t_s
@@ -230,7 +278,8 @@ class MotionTracker:
         if self._tracking_lost:
             self._tracking_lost = False
             events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
-        smoothed = self._smooth(t_s, value)
+        if smoothed is None:
+            smoothed = self._smooth(t_s, value)
         extra: Mapping[str, float] = secondary if secondary is not None else _NO_SECONDARY
         if self.baseline_deg is None:
             self._collect_baseline(t_s, smoothed, extra, events)
@@ -252,10 +301,11 @@ class MotionTracker:
         without the per-call overhead; every other sample goes through :meth:`update`.
         """
         events: list[MotionEvent] = []
-        update = self.update
-        smooth = self._smooth
+        update = self._update
+        # the filter sees every valid sample once, in order, whichever path handles it
+        smoothed_values = self._smooth.run(times_s, values)
         detect = self._detect
-        for t_s, value in zip(times_s, values, strict=True):
+        for t_s, value, smoothed in zip(times_s, values, smoothed_values, strict=True):
             last_valid_s = self._last_valid_s
             if (
                 value != value
@@ -264,7 +314,7 @@ class MotionTracker:
                 or self._tracking_lost
                 or not self._secondary_baseline_set
             ):
-                events.extend(update(t_s, value))
+                events.extend(update(t_s, value, None, smoothed))
                 continue
             self.last_s = t_s
             self.n_samples += 1
@@ -273,7 +323,7 @@ class MotionTracker:
             gap = t_s - last_valid_s
             if gap > self.longest_gap_s:
                 self.longest_gap_s = gap
-            detect(t_s, smooth(t_s, value), _NO_SECONDARY, events)
+            detect(t_s, smoothed, _NO_SECONDARY, events)
             self._last_valid_s = t_s
         return events
 
@@ -352,20 +402,24 @@ class MotionTracker:
         self, t_s: float, smoothed: float, extra: Mapping[str, float], events: list[MotionEvent]
     ) -> None:
         assert self.baseline_deg is not None
+        if self._refine:
+            self._refine_baseline(t_s, smoothed)
         relative = smoothed - self.baseline_deg
-        # Per-sample hot path: _excursion_of and _update_zone inlined (same logic).
-        direction = self.signature.direction
-        if direction is ExcursionDirection.POSITIVE:
+        # Per-sample hot path: _excursion_of and _update_zone inlined (same logic), the
+        # signature's direction and limits read from constants set in __init__.
+        direction_sign = self._direction_sign
+        if direction_sign > 0.0:
             e, sign = relative, 1.0
-        elif direction is ExcursionDirection.NEGATIVE:
+        elif direction_sign < 0.0:
             e, sign = -relative, -1.0
         else:
             e, sign = abs(relative), (1.0 if relative >= 0 else -1.0)
         self.last_excursion_deg = e
         in_zone = self._low <= e <= self._high
-        if self._in_zone and self._last_detect_s is not None:
-            step = t_s - self._last_detect_s
-            if step <= self.params.tracking_lost_s:
+        last_detect_s = self._last_detect_s
+        if self._in_zone and last_detect_s is not None:
+            step = t_s - last_detect_s
+            if step <= self._tracking_lost_s:
                 self.zone_s += step
         if in_zone != self._in_zone:
             self._in_zone = in_zone
@@ -374,11 +428,12 @@ class MotionTracker:
             events.append(MotionEvent(t_s, kind, change, f"{e:.0f} deg from start"))
         self._last_detect_s = t_s
         excursion = self._excursion
-        both = direction is ExcursionDirection.BOTH
+        both = direction_sign == 0.0
         previous_rel, previous_s = self._last_relative, self._last_relative_s
         self._last_relative, self._last_relative_s = relative, t_s
+        exit_deg = self._exit
         if excursion is not None and both:
-            if sign != excursion.sign and e >= self._exit:
+            if sign != excursion.sign and e >= exit_deg:
                 # crossed neutral between two samples: the old excursion ends and the new
                 # one starts at the crossing, so the two never overlap
                 crossing = t_s
@@ -389,22 +444,23 @@ class MotionTracker:
                 self._idle_rest_s = crossing
                 excursion = None
         if excursion is None:
-            if e <= self._exit:
+            if e <= exit_deg:
                 self._idle_rest_s = t_s
-            if e >= self._enter and self._enter > 0:  # a zero minimum: keeping still, no reps
+            enter_deg = self._enter
+            if e >= enter_deg and enter_deg > 0:  # a zero minimum: keeping still, no reps
                 side = Side.NONE
                 if both:
                     side = Side.RIGHT if sign > 0 else Side.LEFT
                 start = self._idle_rest_s if self._idle_rest_s is not None else t_s
                 excursion = _Excursion(start, sign, side)
                 self._excursion = excursion
-                self._window.clear()
+                self._clear_window()
             else:
                 return
         excursion.samples.append((t_s, e))
         if e > excursion.peak_e:
             excursion.peak_e, excursion.peak_s, excursion.peak_rel = e, t_s, relative
-        if e > self._high + self.params.out_of_range_margin_deg:
+        if e > self._out_of_range_deg:
             self._flag(
                 t_s,
                 "out_of_range",
@@ -413,11 +469,44 @@ class MotionTracker:
             )
         if extra:  # every rule reads a secondary measure: none given, none can break
             self._check_rules(t_s, extra, events)
-        if e <= self._exit:
+        if e <= exit_deg:
             self._end_excursion(t_s, events)
             self._idle_rest_s = t_s
             return
         self._track_hold(t_s, relative, events)
+
+    def _refine_baseline(self, t_s: float, smoothed: float) -> None:
+        """Keep the history; between repetitions, adopt a re-estimated rest level."""
+        history = self._history
+        if not history or t_s - history[-1][0] >= 0.2:
+            history.append((t_s, smoothed))
+            while t_s - history[0][0] > self.params.refine_history_s:
+                history.popleft()
+        if self._next_refine_s == math.inf:
+            both = self.signature.direction is ExcursionDirection.BOTH
+            first = self.params.refine_after_s if both else self.params.refine_first_s
+            self._next_refine_s = t_s + first
+        if t_s < self._next_refine_s or self._excursion is not None or len(history) < 10:
+            return
+        self._next_refine_s = t_s + self.params.refine_every_s
+        times = np.fromiter((h[0] for h in history), float, len(history))
+        values = np.fromiter((h[1] for h in history), float, len(history))
+        neutral = estimate_neutral(times, values, self.signature)
+        current = self.baseline_deg
+        assert current is not None
+        if neutral is None or abs(neutral - current) <= self._exit:
+            return
+        if self.signature.direction is ExcursionDirection.BOTH:
+            # side to side: only a level nearer the anatomical 0 (upright, untwisted) from
+            # which clearly more movements are seen: a tilted start is left, while a hold
+            # or a level the angle passes through is not taken for rest (an off level also
+            # "sees" the rests as movements)
+            seen_new = count_excursions(values, neutral, self._enter, self._exit)
+            seen_now = count_excursions(values, current, self._enter, self._exit)
+            if abs(neutral) >= abs(current) or seen_new < max(seen_now + 2, 1.5 * seen_now):
+                return
+        self.baseline_deg = neutral
+        self.n_rebaselines += 1
 
     def _flag(self, t_s: float, code: str, message: str, events: list[MotionEvent]) -> None:
         if self.error_codes is not None and code not in self.error_codes:
@@ -440,6 +529,10 @@ class MotionTracker:
                 continue
             if rule.test == "below":
                 broken = value < rule.limit
+            elif rule.test == "above":
+                broken = value > rule.limit
+            elif rule.test == "abs_above":
+                broken = abs(value) > rule.limit
             else:
                 base = self._secondary_baseline.get(rule.measure)
                 if base is None:
@@ -470,29 +563,46 @@ class MotionTracker:
             elif t_s - hold.outside_since > p.hold_break_s:
                 self._end_hold(hold.last_s, events)
             return
-        window = self._window
-        window.append((t_s, relative))
+        window, high, low = self._window, self._window_max, self._window_min
+        sample = (t_s, relative)
+        window.append(sample)
+        while high and high[-1][1] <= relative:
+            high.pop()
+        high.append(sample)
+        while low and low[-1][1] >= relative:
+            low.pop()
+        low.append(sample)
         while window and t_s - window[0][0] > p.hold_window_s:
             window.popleft()
-        if t_s - window[0][0] < p.hold_window_s * 0.9:
+        first_s = window[0][0]
+        while high[0][0] < first_s:
+            high.popleft()
+        while low[0][0] < first_s:
+            low.popleft()
+        if t_s - first_s < p.hold_window_s * 0.9:
+            return
+        if high[0][1] - low[0][1] > 2.0 * p.hold_tolerance_deg:
             return
         values = [v for _, v in window]
-        if max(values) - min(values) > 2.0 * p.hold_tolerance_deg:
-            return
         assert self._excursion is not None
         total = sum(values)
         hold = _HoldState(
             window[0][0], t_s, len(values), total, sum(v * v for v in values), self._excursion.side
         )
         self._hold = hold
-        window.clear()
+        self._clear_window()
         if t_s - hold.start_s >= p.min_hold_s:
             hold.started_event_sent = True
             events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
 
+    def _clear_window(self) -> None:
+        self._window.clear()
+        self._window_max.clear()
+        self._window_min.clear()
+
     def _end_hold(self, end_s: float, events: list[MotionEvent]) -> None:
         hold, self._hold = self._hold, None
-        self._window.clear()
+        self._clear_window()
         if hold is None or end_s - hold.start_s < self.params.min_hold_s:
             return
         mean = hold.total / hold.n

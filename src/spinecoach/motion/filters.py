@@ -17,7 +17,7 @@ Use :data:`FILTERS` (name -> function) or :func:`filter_measures`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,6 +136,35 @@ class OneEuroFilter:
         x_hat = a * x + (1.0 - a) * last_x
         self._last_t, self._last_x, self._last_dx = t_s, x_hat, dx_hat
         return x_hat
+
+    def run(self, times_s: Sequence[float], values: Sequence[float]) -> list[float]:
+        """Filter many samples in turn: the same as calling the filter on each (same state,
+        same results), without the per-call overhead (the batch analysis' hot path)."""
+        out: list[float] = []
+        append = out.append
+        last_t, last_x, last_dx = self._last_t, self._last_x, self._last_dx
+        reset_after_s = self.reset_after_s
+        tau_d = 1.0 / (_TWO_PI * self.derivative_cutoff_hz)
+        min_cutoff, beta = self.min_cutoff_hz, self.beta
+        for t_s, x in zip(times_s, values, strict=True):
+            if x != x:  # NaN
+                append(math.nan)
+                continue
+            if last_t != last_t or t_s - last_t > reset_after_s or t_s <= last_t:
+                last_t, last_x, last_dx = t_s, x, 0.0
+                append(x)
+                continue
+            dt_s = t_s - last_t
+            dx = (x - last_x) / dt_s
+            a_d = 1.0 / (1.0 + tau_d / dt_s)
+            dx_hat = a_d * dx + (1.0 - a_d) * last_dx
+            cutoff = min_cutoff + beta * abs(dx_hat)
+            a = 1.0 / (1.0 + (1.0 / (_TWO_PI * cutoff)) / dt_s)
+            x_hat = a * x + (1.0 - a) * last_x
+            last_t, last_x, last_dx = t_s, x_hat, dx_hat
+            append(x_hat)
+        self._last_t, self._last_x, self._last_dx = last_t, last_x, last_dx
+        return out
 
 
 def one_euro(

@@ -24,8 +24,9 @@ class FormRule:
     measure : str
         Secondary measure watched.
     test : str
-        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit) or
-        ``below_baseline`` (value < its baseline - limit).
+        ``deviation`` (|value - its baseline| > limit), ``below`` (value < limit),
+        ``below_baseline`` (value < its baseline - limit), ``above`` (value > limit) or
+        ``abs_above`` (|value| > limit).
     limit : float
         Threshold in the measure's unit.
     message : str
@@ -45,6 +46,25 @@ ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
 FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
 HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
 ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
+KNEE = frozenset({"knee_flexion_deg", "left_knee_flexion_deg", "right_knee_flexion_deg"})
+
+#: Squat and sit-to-stand limits (degrees). Engineering choices, not cited norms: each sits
+#: well outside what a correct movement gives (and the noise of 2D keypoints, ~5°) and well
+#: inside what the faulty movement gives, on the synthetic squats and sit-to-stands of
+#: tests/motion/test_squat_form.py:
+#: - trunk vs shins: a balanced squat keeps the trunk roughly parallel to the shins (about
+#:   0-15° apart); 25° more lean than the shins is "folding forward".
+#: - absolute trunk lean: rising from a chair needs a forward lean of about 30-50° at
+#:   seat-off; past 60° the chest is heading for the knees.
+#: - knee difference: 15° between the knees while both bend (2D side views measure the far
+#:   knee less well, so a smaller difference is not trusted). Keypoint noise of 5 mm (3D)
+#:   or 1.5 px (2D side view) stays under every limit on correct movements.
+#: - knee valgus: the knee more than 8° inward of its hip-ankle line (3D input; a 2D front
+#:   view cannot measure the knee flexion the squat is counted on).
+TRUNK_SHANK_LIMIT_DEG = 25.0
+TRUNK_LEAN_LIMIT_DEG = 60.0
+KNEE_ASYMMETRY_LIMIT_DEG = 15.0
+KNEE_VALGUS_LIMIT_DEG = 8.0
 
 #: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
 FORM_RULES: tuple[FormRule, ...] = (
@@ -79,6 +99,38 @@ FORM_RULES: tuple[FormRule, ...] = (
         "deviation",
         8.0,
         "One hip is hitching up; keep the pelvis level.",
+    ),
+    FormRule(
+        "trunk_lean_over_shank",
+        KNEE,
+        "trunk_shank_lean_deg",
+        "above",
+        TRUNK_SHANK_LIMIT_DEG,
+        "The chest is dropping far ahead of the shins; sit back and keep the chest up.",
+    ),
+    FormRule(
+        "excess_trunk_lean",
+        KNEE,
+        "trunk_flexion_deg",
+        "above",
+        TRUNK_LEAN_LIMIT_DEG,
+        "The trunk is leaning far forward; keep the chest up.",
+    ),
+    FormRule(
+        "knee_asymmetry",
+        KNEE,
+        "knee_flexion_asymmetry_deg",
+        "abs_above",
+        KNEE_ASYMMETRY_LIMIT_DEG,
+        "One knee bends much more than the other; share the weight evenly on both legs.",
+    ),
+    FormRule(
+        "knee_valgus",
+        KNEE,
+        "knee_valgus_deg",
+        "above",
+        KNEE_VALGUS_LIMIT_DEG,
+        "A knee is falling inwards; keep the knees in line with the toes.",
     ),
     FormRule(
         "arching",

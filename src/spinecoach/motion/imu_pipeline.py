@@ -75,8 +75,17 @@ PLACEMENT_ZONES: dict[str, tuple[tuple[float, float], float]] = {
 
 
 def placement_signature(signature: SensorSignature, angle: str) -> SensorSignature:
-    """``signature`` with the target zone and minimum excursion of IMU measure ``angle``
-    at its placement (:data:`PLACEMENT_ZONES`); unchanged for other measures."""
+    """``signature`` with the target zone and minimum excursion of IMU measure ``angle``:
+    the exercise's own ``imu_range_deg`` when ``angle`` is its ``imu_angle`` (a squat is
+    counted on the knees by the camera, 70-100°, but on the trunk's lean by the IMU), then
+    the placement's (:data:`PLACEMENT_ZONES`); unchanged for other measures."""
+    if angle == signature.imu_angle and signature.imu_range_deg is not None:
+        low, high = signature.imu_range_deg
+        signature = replace(
+            signature,
+            target_range_deg=(float(low), float(high)),
+            min_excursion_deg=min(float(signature.min_excursion_deg), float(low)),
+        )
     zone = PLACEMENT_ZONES.get(angle)
     if zone is None:
         return signature

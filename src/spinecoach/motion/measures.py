@@ -9,8 +9,9 @@ Degrees throughout; the trunk is the line from mid-hip (or a pelvis marker) to m
 - ``trunk_lateral_flexion_deg``: frontal inclination from vertical, toward the subject's
   right positive.
 - ``trunk_rotation_deg``: shoulder line relative to hip line about the vertical, right
-  shoulder moving backward positive. 3D input; from an image with estimator depth it is a
-  proxy (flagged in :attr:`MeasureSeries.flags`); from a plain 2D image it is not measurable.
+  shoulder moving backward positive. 3D input; from an image with estimator depth it is the
+  monocular estimate of :mod:`spinecoach.motion.rotation` (flagged in
+  :attr:`MeasureSeries.flags`); from a plain 2D image it is not measurable.
 - ``left|right_shoulder_elevation_deg``: angle between upper arm and the trunk's downward
   line (0 arm at the side, 90 horizontal, 180 overhead); in 2D the projected angle.
 - ``left|right_hip_flexion_deg``: 180 - angle between trunk and thigh (0 upright, 90 seated).
@@ -22,6 +23,8 @@ Degrees throughout; the trunk is the line from mid-hip (or a pelvis marker) to m
   right hip higher positive (a hip hike or drop).
 - ``head_forward_deg``: sagittal inclination of the shoulder->ear line from vertical, forward
   positive (larger = head further forward of the shoulders).
+- ``knee_flexion_deg``, ``trunk_shank_lean_deg``, ``knee_flexion_asymmetry_deg``,
+  ``knee_valgus_deg``: squat and sit-to-stand measures (:mod:`spinecoach.motion.lower_limb`).
 
 A measure that the input cannot support at all (missing keypoints, wrong view, no depth) is
 reported in :attr:`MeasureSeries.unmeasurable` with the reason instead of a number; frames in
@@ -45,6 +48,13 @@ from spinecoach.motion.body import (
     choose,
     dot,
 )
+from spinecoach.motion.lower_limb import (
+    knee_flexion_asymmetry,
+    knee_flexion_both,
+    knee_valgus,
+    trunk_shank_lean,
+)
+from spinecoach.motion.rotation import RotationEstimator
 from spinecoach.motion.types import FloatArray, FrameKind, KeypointSeries, MeasureSeries
 
 MeasureFunction = Callable[[Body], FloatArray]
@@ -52,8 +62,9 @@ MeasureFunction = Callable[[Body], FloatArray]
 #: Head-line inclination (degrees) below which ``hip_hinge_ratio`` is not defined.
 HINGE_MIN_LEAN_DEG = 15.0
 ROTATION_PROXY_FLAG = (
-    "2D proxy: from the pose estimator's relative depth (z), approximate; "
-    "use 3D keypoints or an IMU for accurate rotation"
+    "one camera: from the foreshortening of the shoulder and hip lines against their "
+    "neutral widths (calibrated in a still window), the side from the estimator's depth; "
+    "not measured while an arm is raised; 3D keypoints or an IMU measure it directly"
 )
 
 
@@ -99,14 +110,14 @@ def _trunk_lateral_flexion(body: Body) -> FloatArray:
 
 
 def _trunk_rotation(body: Body) -> FloatArray:
-    if body.is_3d:
-        up = body.up()
-        shoulders = body.point("right_shoulder") - body.point("left_shoulder")
-        hips = body.point("right_hip") - body.point("left_hip")
-    else:
-        up = np.broadcast_to(np.array([0.0, -1.0, 0.0]), (body.n_frames, 3))
-        shoulders = body.point("right_shoulder", 3) - body.point("left_shoulder", 3)
-        hips = body.point("right_hip", 3) - body.point("left_hip", 3)
+    """3D: the shoulder line against the hip line about the vertical. An image with depth
+    needs the calibrated estimate of :mod:`spinecoach.motion.rotation` (the whole recording or
+    a live stream), not one frame: NaN here."""
+    if not body.is_3d:
+        return np.full(body.n_frames, np.nan)
+    up = body.up()
+    shoulders = body.point("right_shoulder") - body.point("left_shoulder")
+    hips = body.point("right_hip") - body.point("left_hip")
     shoulders = shoulders - dot(shoulders, up)[:, None] * up
     hips = hips - dot(hips, up)[:, None] * up
     turn = np.degrees(np.arctan2(dot(np.cross(hips, shoulders), up), dot(hips, shoulders)))
@@ -163,6 +174,7 @@ def _head_forward(body: Body) -> FloatArray:
 
 
 _TRUNK = (TRUNK_BOTTOM, TRUNK_TOP)
+_LEGS = tuple((f"{s}_{p}",) for s in ("left", "right") for p in ("hip", "knee", "ankle"))
 
 #: Extra points a 2D view needs to orient the subject: the shoulders show which image side is
 #: the subject's right (front view); nose and an ear show which way they face (side view).
@@ -255,6 +267,34 @@ MEASURES: dict[str, MeasureDefinition] = {
             "shoulder-to-ear line from vertical in the sagittal plane, forward positive",
             _head_forward,
         ),
+        MeasureDefinition(
+            "knee_flexion_deg",
+            _LEGS,
+            "side",
+            "mean knee flexion of both legs: 180 - angle hip-knee-ankle (0 straight)",
+            knee_flexion_both,
+        ),
+        MeasureDefinition(
+            "trunk_shank_lean_deg",
+            (*_TRUNK, *_LEGS),
+            "side",
+            "trunk inclination minus shin (ankle-to-knee) inclination, sagittal, forward positive",
+            trunk_shank_lean,
+        ),
+        MeasureDefinition(
+            "knee_flexion_asymmetry_deg",
+            _LEGS,
+            "side",
+            "left minus right knee flexion",
+            knee_flexion_asymmetry,
+        ),
+        MeasureDefinition(
+            "knee_valgus_deg",
+            _LEGS,
+            "front",
+            "inward deviation of the knee from its hip-ankle line, frontal plane (inward positive)",
+            knee_valgus,
+        ),
     )
 }
 
@@ -315,6 +355,9 @@ PHYSICAL_RANGE_DEG: dict[str, tuple[float, float]] = {
     "left_knee_flexion_deg": (-30.0, 170.0),
     "right_knee_flexion_deg": (-30.0, 170.0),
     "pelvic_obliquity_deg": (-60.0, 60.0),
+    "knee_flexion_deg": (-30.0, 170.0),
+    "knee_flexion_asymmetry_deg": (-150.0, 150.0),
+    "knee_valgus_deg": (-90.0, 90.0),
 }
 
 
@@ -382,7 +425,14 @@ def compute_measures(
         if problem is not None:
             unmeasurable[name] = problem
             continue
-        result = measure_values(body, definition)
+        if name == "trunk_rotation_deg" and not body.is_3d:
+            estimator = RotationEstimator()
+            result = estimator.series(body, series.time_s)
+            if estimator.problem is not None:
+                unmeasurable[name] = estimator.problem
+                continue
+        else:
+            result = measure_values(body, definition)
         if not np.any(np.isfinite(result)):
             reason = _empty_reason(definition, body)
             if reason is not None:

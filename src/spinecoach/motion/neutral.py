@@ -47,14 +47,16 @@ def _decimated(time_s: FloatArray, values: FloatArray, rate_hz: float = 10.0) ->
     """Block medians of the valid samples at about ``rate_hz`` (for candidate scoring)."""
     ok = np.isfinite(values) & np.isfinite(time_s)
     t, v = time_s[ok], values[ok]
-    if t.size < 2:
-        return v
+    if t.size < 2 or float(np.median(np.diff(t))) >= 0.9 / rate_hz:
+        return v  # already at about that rate or slower (the live history)
     bins = np.floor((t - t[0]) * rate_hz).astype(np.int64)
     edges = np.flatnonzero(np.diff(bins)) + 1
     return np.array([float(np.median(chunk)) for chunk in np.split(v, edges)])
 
 
-def _count_excursions(values: FloatArray, center: float, enter: float, exit_: float) -> int:
+def count_excursions(values: FloatArray, center: float, enter: float, exit_: float) -> int:
+    """Excursions of ``values`` from ``center`` either way reaching ``enter`` and coming back
+    within ``exit_``."""
     count, state = 0, 0
     for x in (values - center).tolist():
         if state == 0:
@@ -124,7 +126,7 @@ def estimate_neutral(
         return float(np.median(finite[finite >= cut]))
     coarse = _decimated(time_s, values)
     candidates = [float(np.median(finite)), *_modes(finite, max(1.0, 0.25 * enter))]
-    scored = [(_count_excursions(coarse, c, enter, 0.5 * enter), -abs(c), c) for c in candidates]
+    scored = [(count_excursions(coarse, c, enter, 0.5 * enter), -abs(c), c) for c in candidates]
     return max(scored)[2]
 
 

@@ -19,6 +19,7 @@ A back-worn IMU gives only the trunk's inclination: :func:`postures_from_inclina
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -79,15 +80,27 @@ GET_INTO: dict[str, str] = {
 }
 
 
-def _height(body: Body, name: str) -> FloatArray:
-    """Height of ``name`` along up (NaN where missing)."""
-    return np.asarray(np.einsum("ij,ij->i", body.point(name), body.up()))
+#: Keypoints whose heights the classifier reads, in left/right pairs (the nose twice: a
+#: pair's mean is then the nose itself).
+_PAIRED = (
+    "left_hip", "right_hip", "left_shoulder", "right_shoulder", "left_knee", "right_knee",
+    "left_ankle", "right_ankle", "left_wrist", "right_wrist", "nose", "nose",
+    "left_ear", "right_ear",
+)  # fmt: skip
+_HIP, _SHOULDER, _KNEE, _ANKLE, _WRIST, _NOSE, _EAR = range(7)
 
 
-def _mean_height(body: Body, *names: str) -> FloatArray:
-    heights = np.stack([_height(body, n) for n in names])
-    count = np.sum(np.isfinite(heights), axis=0)
-    total = np.nansum(heights, axis=0)
+def _heights(body: Body) -> FloatArray:
+    """Heights along up of the :data:`_PAIRED` keypoints, shape ``(7, 2, n_frames)``."""
+    points = np.stack([body.point(name) for name in _PAIRED])
+    heights = np.einsum("kij,ij->ki", points, body.up())
+    return np.asarray(heights.reshape(len(_PAIRED) // 2, 2, body.n_frames))
+
+
+def _pair_means(heights: FloatArray) -> FloatArray:
+    """Mean height of each pair where at least one side is seen (NaN where neither is)."""
+    count = np.sum(np.isfinite(heights), axis=1)
+    total = np.nansum(heights, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(np.where(count > 0, total / count, np.nan))
 
@@ -96,26 +109,23 @@ def classify(body: Body) -> list[Posture]:
     """The posture of every frame of ``body`` (``UNKNOWN`` where the keypoints do not say)."""
     trunk = body.trunk()
     up = body.up()
+    paired = _heights(body)
     with np.errstate(invalid="ignore", divide="ignore"):
         length = np.sqrt(np.einsum("ij,ij->i", trunk, trunk))
         incline = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", trunk, up) / length, -1, 1)))
-        hip = _mean_height(body, "left_hip", "right_hip") / length
-        shoulder = _mean_height(body, "left_shoulder", "right_shoulder") / length
-        knee = _mean_height(body, "left_knee", "right_knee") / length
-        low_knee = np.fmin(_height(body, "left_knee"), _height(body, "right_knee")) / length
-        low_ankle = np.fmin(_height(body, "left_ankle"), _height(body, "right_ankle")) / length
-        stacked = np.abs(_height(body, "left_shoulder") - _height(body, "right_shoulder")) / length
-        ankle = _mean_height(body, "left_ankle", "right_ankle") / length
-        wrist = _mean_height(body, "left_wrist", "right_wrist") / length
-        nose = _height(body, "nose") / length
-        ear = _mean_height(body, "left_ear", "right_ear") / length
+        mean = _pair_means(paired) / length
+        low_knee = np.fmin(paired[_KNEE, 0], paired[_KNEE, 1]) / length
+        low_ankle = np.fmin(paired[_ANKLE, 0], paired[_ANKLE, 1]) / length
+        stacked = np.abs(paired[_SHOULDER, 0] - paired[_SHOULDER, 1]) / length
+    rows = mean.T.tolist()
+    extra = zip(low_knee.tolist(), low_ankle.tolist(), stacked.tolist(), strict=True)
     result: list[Posture] = []
-    for k in range(body.n_frames):
-        heights = _Heights(
-            hip[k], shoulder[k], knee[k], ankle[k], wrist[k], nose[k], ear[k],
-            low_knee[k], low_ankle[k], stacked[k],
-        )  # fmt: skip
-        result.append(_one(incline[k], heights))
+    for incline_k, row, (knee_k, ankle_k, stacked_k) in zip(
+        incline.tolist(), rows, extra, strict=True
+    ):
+        hip, shoulder, knee, ankle, wrist, nose, ear = row
+        heights = _Heights(hip, shoulder, knee, ankle, wrist, nose, ear, knee_k, ankle_k, stacked_k)
+        result.append(_one(incline_k, heights))
     return result
 
 
@@ -139,25 +149,25 @@ def _one(incline: float, h: _Heights) -> Posture:
     hip, shoulder, knee, ankle, wrist, nose, ear = (
         h.hip, h.shoulder, h.knee, h.ankle, h.wrist, h.nose, h.ear,
     )  # fmt: skip
-    if not np.isfinite(incline):
+    if not math.isfinite(incline):
         return Posture.UNKNOWN
     if incline >= HORIZONTAL_MIN_DEG:
-        on_knees = np.isfinite(knee) and hip - knee > 0.5
-        on_hands = np.isfinite(wrist) and shoulder - wrist > 0.5
+        on_knees = math.isfinite(knee) and hip - knee > 0.5
+        on_hands = math.isfinite(wrist) and shoulder - wrist > 0.5
         if on_knees and on_hands:
             return Posture.QUADRUPED
-        if np.isfinite(h.stacked) and h.stacked > 0.4:
+        if math.isfinite(h.stacked) and h.stacked > 0.4:
             return Posture.SIDE_LYING
-        if np.isfinite(nose) and np.isfinite(ear) and abs(nose - ear) > 0.05:
+        if math.isfinite(nose) and math.isfinite(ear) and abs(nose - ear) > 0.05:
             return Posture.SUPINE if nose > ear else Posture.PRONE
         return Posture.UNKNOWN
-    if incline > UPRIGHT_MAX_DEG or not np.isfinite(hip):
+    if incline > UPRIGHT_MAX_DEG or not math.isfinite(hip):
         return Posture.UNKNOWN
     low_knee, low_ankle = h.low_knee, h.low_ankle
-    if np.isfinite(low_knee) and np.isfinite(low_ankle):
+    if math.isfinite(low_knee) and math.isfinite(low_ankle):
         if hip - low_knee > 0.5 and abs(low_knee - low_ankle) < 0.3:
             return Posture.KNEELING
-    if np.isfinite(ankle) and np.isfinite(knee):
+    if math.isfinite(ankle) and math.isfinite(knee):
         if hip - ankle > STANDING_MIN_HIP_ANKLE and hip - knee > SEATED_MAX_HIP_KNEE:
             return Posture.STANDING
         if hip - knee < SEATED_MAX_HIP_KNEE and hip - ankle < STANDING_MIN_HIP_ANKLE:

@@ -33,6 +33,7 @@ from spinecoach.motion.measures import (
     measure_values,
     static_problem,
 )
+from spinecoach.motion.rotation import RotationEstimator
 from spinecoach.motion.start_position import PositionGate, Posture
 from spinecoach.motion.types import (
     CoordinateFrame,
@@ -132,6 +133,8 @@ class StreamingAnalyzer:
             else None
         )
         self._asked: Posture | None = None
+        #: image keypoints: trunk rotation needs a calibration kept across frames
+        self._rotation: RotationEstimator | None = None
         self._settling: list[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = []
 
     def _wait_for_position(
@@ -183,6 +186,13 @@ class StreamingAnalyzer:
             elif name == self.angle:
                 self._unmeasurable = problem
         self._names = names
+        self._rotation = None
+        if (
+            self._primary is not None
+            and self._primary.name == "trunk_rotation_deg"
+            and self.frame.kind is FrameKind.IMAGE
+        ):
+            self._rotation = RotationEstimator()
 
     def push_keypoints(
         self,
@@ -236,7 +246,9 @@ class StreamingAnalyzer:
             self.min_confidence,
         )
         primary = math.nan
-        if self._primary is not None:
+        if self._rotation is not None:
+            primary = self._rotation.push(t_s, body)
+        elif self._primary is not None:
             primary = float(measure_values(body, self._primary)[0])
         secondary = _LazyMeasures(body, self._secondary) if self._secondary else None
         events = self.tracker.update(t_s, primary, secondary)

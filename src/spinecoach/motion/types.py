@@ -106,7 +106,7 @@ class MeasureSeries:
     unmeasurable : dict of str to str
         Measures that cannot be computed from this input at all, with the reason.
     flags : dict of str to str
-        Caveats per measure (e.g. ``trunk_rotation_deg``: "2D proxy").
+        Caveats per measure (e.g. ``trunk_rotation_deg`` from one camera).
     """
 
     time_s: FloatArray

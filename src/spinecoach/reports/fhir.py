@@ -33,10 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.wording import exercise_name, stored_dose_words
 from spinecoach.errors import InvalidDataFile, InvalidInput
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository
-from spinecoach.store.wording import dose_words, exercise_name
 
 LOCAL_SYSTEM = "https://spinecoach.org/fhir/CodeSystem/spinecoach"
 RECORD_URL = "https://spinecoach.org/fhir/StructureDefinition/stored-record"
@@ -380,7 +380,7 @@ def export_bundle(
                                 "text": exercise_name(i.exercise_id, library),
                             },
                             "status": "in-progress" if n == len(plans) - 1 else "completed",
-                            "description": dose_words(i.dose),
+                            "description": stored_dose_words(i.dose),
                             "reasonCode": [{"text": i.reason}] if i.reason else None,
                         }
                     }  # fmt: skip
@@ -516,6 +516,11 @@ def export_bundle(
                     ]  # fmt: skip
                 resources.append(obs)
 
+    # posture checks and sitting-monitor runs (reports/fhir_posture.py)
+    from spinecoach.reports.fhir_posture import posture_resources
+
+    resources += posture_resources(db, person_id, subject, ids, _local, _record, _iso)
+
     # pain and symptom reports
     reports = _rows(db, models.PainReport, models.PainReport.person_id, person_id,
                     models.PainReport.at)  # fmt: skip
@@ -633,6 +638,9 @@ def _restore(db: DbSession, person: models.Person, records: Iterable[dict[str, A
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
         by_type[str(rec.get("type"))].append(rec)
+    from spinecoach.reports.fhir_posture import restore_posture
+
+    restore_posture(db, person, by_type, _dt)
     for rec in by_type["screening"]:
         db.add(models.Screening(person_id=person.id, created_at=_dt(rec["created_at"]),
                                 tier=rec["tier"], answers=rec["answers"],

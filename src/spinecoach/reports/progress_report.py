@@ -27,6 +27,13 @@ from spinecoach import DISCLAIMER
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
+from spinecoach.domain.wording import (
+    action_words,
+    exercise_name,
+    screening_words,
+    stored_dose_words,
+    symptom_words,
+)
 from spinecoach.errors import InvalidInput, StorageError
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
@@ -34,13 +41,6 @@ from spinecoach.reports.review import HIGH_CONFIDENCE, LOW_CONFIDENCE
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, PlanRepository
 from spinecoach.store.safety import current_safety_state, safety_history
-from spinecoach.store.wording import (
-    action_words,
-    dose_words,
-    exercise_name,
-    screening_words,
-    symptom_words,
-)
 
 ADHERENCE_WEEKS = 6
 
@@ -206,6 +206,41 @@ def _adherence(progress_adherence: list[tuple[date, bool]], db: DbSession, perso
     return weeks
 
 
+def _posture(db: DbSession, person_id: int) -> dict[str, Any]:
+    """The latest check per position and view, and the working day by week."""
+    from spinecoach.content.posture import load_norms
+    from spinecoach.domain.posture import latest_checks
+    from spinecoach.store.posture import assessment_from_row, week_summaries
+
+    norms = load_norms()
+    rows = db.scalars(
+        select(models.PostureAssessment)
+        .where(models.PostureAssessment.person_id == person_id)
+        .order_by(models.PostureAssessment.taken_at, models.PostureAssessment.id)
+    ).all()
+    figures = []
+    for a in reversed(latest_checks(assessment_from_row(r) for r in rows)):
+        where = a.position + (", back sensor" if a.view == "none" else f", {a.view} view")
+        for f in a.figures:
+            norm = norms.get(f.measure)
+            cited = norm is not None and norm.has_range
+            figures.append({
+                "date": _day(_aware(a.taken_at)),
+                "measure": f"{norm.label if norm else f.measure} ({where})",
+                "value": f"{f.value_deg:.1f}°",
+                "confidence": f"{f.confidence_label} ({f.confidence:.2f}, {f.source})",
+                "range": "none cited" if not cited or norm is None else
+                f"{norm.range_text()} [{']['.join(norm.sources)}]"
+                + ("" if f.source in norm.comparable_sources else " (context only)"),
+            })  # fmt: skip
+    weeks = [
+        {"week": w.week, "breaks": w.breaks_done, "sitting": f"{w.sitting_min:.0f} min",
+         "slumped": f"{w.slumped_min:.0f} min", "nudges": w.nudges}
+        for w in week_summaries(db, person_id)
+    ]  # fmt: skip
+    return {"posture": figures, "working_day": weeks}
+
+
 def report_data(
     db: DbSession,
     person_id: int,
@@ -276,7 +311,7 @@ def report_data(
             "items": [
                 {
                     "exercise": exercise_name(i.exercise_id, library),
-                    "dose": dose_words(i.dose),
+                    "dose": stored_dose_words(i.dose),
                     "reason": i.reason,
                 }
                 for i in plan_row.items
@@ -339,6 +374,7 @@ def report_data(
         "rom_charts": rom_charts,
         "adherence": _adherence(progress.adherence, db, person_id, now.date()),
         "plan": plan,
+        **_posture(db, person_id),
         "notes": [{"date": _day(_aware(n.created_at)), "text": n.text} for n in notes],
     }
     return Report(data, charts_out)

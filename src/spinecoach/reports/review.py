@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.wording import action_words, exercise_name, stored_dose_words, symptom_words
+from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence
+from spinecoach.motion.types import Repetition as MotionRepetition
+from spinecoach.motion.types import Side
 from spinecoach.store import models
-from spinecoach.store.wording import action_words, dose_words, exercise_name, symptom_words
 
 #: Below this share of frames (or sensor samples) tracked, the measurement is "low".
 LOW_CONFIDENCE = 0.6
@@ -44,6 +48,41 @@ def confidence_words(tracking: Mapping[str, Any]) -> tuple[str, str]:
     if frac >= LOW_CONFIDENCE:
         return "fair", f"Fair confidence: {pct}."
     return "low", f"Low confidence: {pct}; treat these numbers with care."
+
+
+def count_confidence_words(
+    traces: Mapping[str, Any], durations_s: list[float], ranges_deg: list[float]
+) -> tuple[str, str]:
+    """``(level, sentence)`` for how sure the repetition count is, from the stored angle trace
+    and the measured repetitions (:func:`spinecoach.motion.neutral.count_confidence`, the
+    figure ``spinecoach analyze`` prints): level is high / medium / low / none."""
+    if not durations_s:
+        return "none", ""
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for trace in traces.values():  # the channel that moved most measured the repetitions
+        if not isinstance(trace, Mapping):
+            continue
+        try:
+            t = np.asarray(trace.get("t_s") or [], dtype=float)
+            deg = np.asarray([np.nan if v is None else v for v in trace.get("deg") or []], float)
+        except (TypeError, ValueError):
+            continue
+        if t.size >= 8 and t.shape == deg.shape and np.any(np.isfinite(deg)):
+            spread = float(np.nanmax(deg) - np.nanmin(deg))
+            if best is None or spread > best[0]:
+                best = (spread, t, deg)
+    if best is None:
+        return "none", ""
+    _, t, deg = best
+    reps = tuple(
+        MotionRepetition(0.0, 0.0, d, r, r, Side.NONE)
+        for d, r in zip(durations_s, ranges_deg or [0.0] * len(durations_s), strict=False)
+    )
+    quality = count_confidence(t, deg, reps)
+    level = str(quality["level"])
+    if not quality["clear"]:
+        return "none", f"Count confidence: none ({NO_CLEAR_MOVEMENT}: {quality.get('reason', '')})."
+    return level, f"Count confidence: {level} (score {float(quality['score']):.2f})."
 
 
 @dataclass(frozen=True)
@@ -95,6 +134,8 @@ class ExerciseReview:
     replaced_by: str | None
     duration_s: float
     patient_text: str = ""
+    count_confidence: str = "none"
+    count_confidence_text: str = ""
 
 
 @dataclass
@@ -208,7 +249,7 @@ def review_session(
         ex = ExerciseReview(
             exercise_id=r.exercise_id,
             name=exercise_name(r.exercise_id, library),
-            planned=dose_words(dose) if dose else f"{r.reps_target} reps",
+            planned=stored_dose_words(dose) if dose else f"{r.reps_target} reps",
             reps_done=r.reps_done,
             reps_target=r.reps_target,
             completed=r.completed,
@@ -226,6 +267,9 @@ def review_session(
             stop_action=r.stop_action,
             replaced_by=(r.tracking or {}).get("replaced_by"),
             duration_s=(_aware(r.ended_at) - _aware(r.started_at)).total_seconds(),
+        )
+        ex.count_confidence, ex.count_confidence_text = count_confidence_words(
+            ex.traces, durations, ranges
         )
         ex.patient_text = _patient_sentence(ex)
         review.exercises.append(ex)

@@ -257,22 +257,18 @@ def camera_monitor_samples(
 
 
 def imu_monitor_samples(path: Path, fps: float) -> Iterator[tuple[float, MonitorSample | None]]:
-    """Monitor samples from a back-IMU recording (lumbar angle, else trunk or pelvis)."""
+    """Monitor samples from a back-IMU recording (lumbar angle, else trunk, else pelvis:
+    :data:`~spinecoach.sources.posture_imu.MONITOR_MEASURES`)."""
     from spinecoach.sources.imu.handler import ImuAnalyzeOptions, run_imu_analysis
+    from spinecoach.sources.posture_imu import MONITOR_MEASURES
 
     measures = run_imu_analysis(path, ImuAnalyzeOptions()).measures
-    name = next(
-        (
-            n
-            for n in ("lumbar_flexion_deg", "trunk_inclination_deg", "pelvic_tilt_deg")
-            if n in measures.values
-        ),  # fmt: skip
-        None,
-    )
-    if name is None:
+    chosen = next(((n, sign) for n, sign in MONITOR_MEASURES if n in measures.values), None)
+    if chosen is None:
         raise InvalidInput(f"{path}: needs a back sensor (dual, upper or sacrum placement)")
+    name, sign = chosen
     t = measures.time_s - measures.time_s[0]
-    values = measures.values[name]
+    values = sign * measures.values[name]
     for target in np.arange(0.0, float(t[-1]) + 1e-9, 1.0 / fps):
         i = int(np.searchsorted(t, target))
         yield float(target), imu_sample(float(values[min(i, len(values) - 1)]))

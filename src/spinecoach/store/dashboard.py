@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
+from spinecoach.domain.wording import action_words, exercise_name, symptom_words
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state
-from spinecoach.store.wording import action_words, exercise_name, symptom_words
 
 WINDOW_DAYS = 7
 #: Pain rising by at least this many points within the window is flagged [OST].

@@ -327,3 +327,22 @@ class LoginAttempt(Base):
     kind: Mapped[str] = mapped_column(String(10))  # account | client | signup
     key: Mapped[str] = mapped_column(String(400))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class LivePresence(Base):
+    """Which server process holds a person's running live session (one row per person).
+
+    Every worker process sees these rows, so a second tab, a reconnect or a phone joining as
+    a back sensor finds the session whichever process it reaches. ``heartbeat_at`` is
+    refreshed while the session runs; a row not refreshed for a while belongs to a process
+    that died and is taken over.
+    """
+
+    __tablename__ = "live_presence"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    worker: Mapped[str] = mapped_column(String(40))
+    key: Mapped[int] = mapped_column(Integer)  # the connection within the worker
+    takes_sensor: Mapped[bool] = mapped_column(Boolean, default=False)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

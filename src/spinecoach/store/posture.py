@@ -385,38 +385,55 @@ class PostureService:
     # -- weekly summary ---------------------------------------------------------------
     def weekly(self, person_id: int) -> list[WeekSummary]:
         """Sitting time, breaks taken and posture trend by ISO week, oldest first."""
-        weeks: dict[str, WeekSummary] = {}
+        return week_summaries(self.db, person_id)
 
-        def week_of(at: datetime) -> WeekSummary:
-            year, week, _ = _aware(at).isocalendar()
-            key = f"{year}-W{week:02d}"
-            return weeks.setdefault(key, WeekSummary(key))
 
-        for log in self.db.scalars(
-            select(models.PostureMonitorLog).where(models.PostureMonitorLog.person_id == person_id)
-        ).all():
-            summary = week_of(log.started_at)
-            upright = float(log.minutes.get("upright", 0.0))
-            slumped = float(log.minutes.get("slumped", 0.0))
-            summary.upright_min += upright
-            summary.slumped_min += slumped
-            summary.sitting_min += upright + slumped
-            summary.nudges += len(log.nudges or [])
-        for session in self.db.scalars(
-            select(models.Session).where(models.Session.person_id == person_id)
-        ).all():
-            if not (session.status == "completed" or session.results):
-                continue
-            summary = week_of(session.started_at)
-            if session.kind == "desk_break":
-                summary.breaks_done += 1
-            else:
-                summary.sessions_done += 1
-        values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-        for assessment in self.assessments(person_id):
-            summary = week_of(assessment.taken_at)
-            for f in assessment.figures:
-                values[summary.week][f"{f.measure}:{assessment.position}"].append(f.value_deg)
-        for key, by_measure in values.items():
-            weeks[key].figures = {m: round(sum(v) / len(v), 1) for m, v in by_measure.items()}
-        return [weeks[k] for k in sorted(weeks)]
+def week_summaries(db: DbSession, person_id: int) -> list[WeekSummary]:
+    """Sitting time, breaks taken and posture trend by ISO week, oldest first."""
+    weeks: dict[str, WeekSummary] = {}
+
+    def week_of(at: datetime) -> WeekSummary:
+        year, week, _ = _aware(at).isocalendar()
+        key = f"{year}-W{week:02d}"
+        return weeks.setdefault(key, WeekSummary(key))
+
+    for log in db.scalars(
+        select(models.PostureMonitorLog).where(models.PostureMonitorLog.person_id == person_id)
+    ).all():
+        summary = week_of(log.started_at)
+        upright = float(log.minutes.get("upright", 0.0))
+        slumped = float(log.minutes.get("slumped", 0.0))
+        summary.upright_min += upright
+        summary.slumped_min += slumped
+        summary.sitting_min += upright + slumped
+        summary.nudges += len(log.nudges or [])
+    for session in db.scalars(
+        select(models.Session).where(models.Session.person_id == person_id)
+    ).all():
+        if not (session.status == "completed" or session.results):
+            continue
+        summary = week_of(session.started_at)
+        if session.kind == "desk_break":
+            summary.breaks_done += 1
+        else:
+            summary.sessions_done += 1
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for assessment in _assessments(db, person_id):
+        summary = week_of(assessment.taken_at)
+        for f in assessment.figures:
+            # never average across sources: an IMU pelvic tilt is a change from standing,
+            # a manual one the ASIS-PSIS angle (keys: measure:position[:source])
+            suffix = "" if f.source == "camera" else f":{f.source}"
+            values[summary.week][f"{f.measure}:{assessment.position}{suffix}"].append(f.value_deg)
+    for key, by_measure in values.items():
+        weeks[key].figures = {m: round(sum(v) / len(v), 1) for m, v in by_measure.items()}
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def _assessments(db: DbSession, person_id: int) -> list[PostureAssessment]:
+    rows = db.scalars(
+        select(models.PostureAssessment)
+        .where(models.PostureAssessment.person_id == person_id)
+        .order_by(models.PostureAssessment.taken_at, models.PostureAssessment.id)
+    ).all()
+    return [assessment_from_row(r) for r in rows]

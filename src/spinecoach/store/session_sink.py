@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,6 +82,24 @@ class StoreSessionSink:
         self.next_checkin_at = next_checkin_at
         self._traces: dict[str, dict[str, Any]] = {}
         self._cues: list[tuple[float, str, str]] = []
+        self._deferred: list[Callable[[], None]] | None = None
+
+    def defer_writes(self) -> None:
+        """From now until :meth:`take_deferred`, queue the database writes instead of making
+        them (a caller on an event loop runs the engine there, then the writes off it)."""
+        self._deferred = []
+
+    def take_deferred(self) -> list[Callable[[], None]]:
+        """Stop queueing; the queued writes, in order, for the caller to run at once (each
+        commits, as if made when its event happened)."""
+        pending, self._deferred = self._deferred or [], None
+        return pending
+
+    def _write(self, write: Callable[[], None]) -> None:
+        if self._deferred is not None:
+            self._deferred.append(write)
+        else:
+            write()
 
     def record_sample(self, channel: str, t_s: float, value_deg: float | None, label: str) -> None:
         """Keep one measured angle for the review page's trace (thinned to ``TRACE_HZ``).
@@ -161,6 +180,16 @@ class StoreSessionSink:
 
     def on_exercise_finished(self, result: ExerciseResult) -> None:
         """Commit one exercise's result."""
+        traces = self._take_traces(result.started_s, result.ended_s)
+        cues = self._take_cues(result.started_s, result.ended_s)
+        self._write(lambda: self._add_result(result, traces, cues))
+
+    def _add_result(
+        self,
+        result: ExerciseResult,
+        traces: dict[str, Any] | None,
+        cues: list[dict[str, Any]] | None,
+    ) -> None:
         self.repo.add_result(
             self._id(),
             exercise_id=result.exercise_id,
@@ -176,12 +205,15 @@ class StoreSessionSink:
             tracking=dict(result.tracking, replaced_by=result.replaced_by),
             pain_during=result.pain_during,
             stop_action=result.stop_action,
-            traces=self._take_traces(result.started_s, result.ended_s),
-            cues=self._take_cues(result.started_s, result.ended_s),
+            traces=traces,
+            cues=cues,
         )
 
     def on_pain_report(self, check: PainCheck) -> None:
         """Commit a pain report; the check-in before the session sets its baseline."""
+        self._write(lambda: self._add_pain_report(check))
+
+    def _add_pain_report(self, check: PainCheck) -> None:
         session_id = self._id()
         self.repo.add_pain_report(
             self.person_id,
@@ -201,6 +233,9 @@ class StoreSessionSink:
 
     def on_session_finished(self, summary: SessionSummary) -> None:
         """Close the session with its status, pain after and summary (commits)."""
+        self._write(lambda: self._finish(summary))
+
+    def _finish(self, summary: SessionSummary) -> None:
         data = summary.to_dict()
         if self.next_checkin_at is not None and summary.status != "urgent_care":
             data["next_morning_checkin_due"] = self.next_checkin_at.isoformat()

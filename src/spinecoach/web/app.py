@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 import spinecoach
@@ -27,6 +28,7 @@ from spinecoach.web.context import STATIC_DIR, TEMPLATES_DIR, AppContext
 from spinecoach.web.guard import Guard
 from spinecoach.web.i18n import LocaleMiddleware, remember_reader, script_messages
 from spinecoach.web.live import LiveHub
+from spinecoach.web.relay import PostgresRelay, Relay
 from spinecoach.web.routes import auth, clinic, demos, fhir, patient, posture, safety, session
 from spinecoach.web.security import (
     COOKIE_NAME,
@@ -43,6 +45,15 @@ log = logging.getLogger(__name__)
 mimetypes.add_type("text/javascript", ".cjs")
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/octet-stream", ".task")
+
+
+def _relay(engine: Engine) -> Relay | None:
+    """PostgreSQL carries live-session requests between worker processes; SQLite has one."""
+    if engine.dialect.name != "postgresql":
+        return None
+    import uuid
+
+    return PostgresRelay(engine.url.render_as_string(hide_password=False), uuid.uuid4().hex[:16])
 
 
 def create_app(
@@ -101,7 +112,7 @@ def create_app(
         templates=templates,
         emergency=load_emergency_numbers(settings.content_dir),
     )
-    ctx.live = LiveHub(ctx)
+    ctx.live = LiveHub(ctx, relay=_relay(engine))
     names = {e.id: e.name for e in ctx.library}
     templates.env.filters["exercise_name"] = lambda i: i18n._(
         names.get(i, str(i).replace("_", " "))

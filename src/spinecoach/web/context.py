@@ -14,6 +14,7 @@ from spinecoach.domain.emergency import EmergencyNumbers
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.settings import Settings
+from spinecoach.web.posture_sensor import PostureSensorHub
 from spinecoach.web.security import Passwords, SessionSigner
 from spinecoach.web.signins import AttemptLimiter, SignIns
 
@@ -47,3 +48,4 @@ class AppContext:
         return (self.settings.country or "GB").upper()
 
     live: LiveHub = field(init=False)  # set by create_app (it needs the context itself)
+    posture_sensors: PostureSensorHub = field(default_factory=PostureSensorHub)

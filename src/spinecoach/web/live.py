@@ -18,16 +18,20 @@ error message to the client, never a crash.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import struct
 import threading
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.clock import Clock, MonotonicClock
 from spinecoach.coach.cues import Cue
@@ -39,12 +43,14 @@ from spinecoach.domain.i18n import _
 from spinecoach.domain.movement_words import movement_label
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.wording import decision_words
-from spinecoach.errors import InvalidInput
+from spinecoach.errors import InvalidInput, WorkerUnreachable
 from spinecoach.sources.imu.live import ImuLineDecoder
 from spinecoach.sources.live_sources import live_source, sensor_plugins
+from spinecoach.store import presence
 from spinecoach.store.session_sink import session_sink
 from spinecoach.web.context import AppContext
 from spinecoach.web.jpeg import jpeg_size
+from spinecoach.web.relay import LocalRelay, Relay, split_lines
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +149,8 @@ def parse_keypoints(
     finite = array[np.isfinite(array)]
     if finite.size and np.abs(finite).max() > 1e5:
         raise InvalidInput("keypoints: coordinates out of range")
-    confidence = np.nan_to_num(array[:, -1], nan=0.0).clip(0.0, 1.0)
+    confidence = array[:, -1]
+    confidence = np.where(np.isnan(confidence), 0.0, confidence).clip(0.0, 1.0)
     return array[:, :-1], confidence, names
 
 
@@ -245,6 +252,8 @@ class LiveSession:
         self._readout_t_s = -math.inf
         self.frames = 0
         self.adapted = False
+        #: Set by the connection: lets go of the session when a reconnect takes it over.
+        self.let_go: Callable[[], Awaitable[None]] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -254,7 +263,16 @@ class LiveSession:
 
     def start(self) -> list[Cue]:
         """Start the engine (opens the stored session)."""
-        return self.engine.start()
+        cues = self.engine.start()
+        self.release_connection()
+        return cues
+
+    def release_connection(self) -> None:
+        """End the database transaction a read left open (reading the new session's id after
+        its commit begins one), so the connection goes back to the pool: a running session
+        holds no database connection between its writes (hundreds run per process)."""
+        if self._db.in_transaction():
+            self._db.commit()
 
     def close(self, reason: str = "Connection closed.", resumable: bool = False) -> None:
         """Stop the engine if still running (results so far are already stored).
@@ -274,12 +292,17 @@ class LiveSession:
     # ------------------------------------------------------------------ inputs
     def tick(self) -> list[Cue]:
         """Advance the engine to now."""
-        return self.engine.tick()
+        cues = self.engine.tick()
+        self.release_connection()
+        return cues
 
     def control(self, message: dict[str, Any]) -> list[Cue]:
         """Apply a control message: pain, symptoms, skip, stop, pause, resume,
         acknowledge_stop."""
-        return self._control(message)
+        try:
+            return self._control(message)
+        finally:
+            self.release_connection()
 
     def _control(self, message: dict[str, Any]) -> list[Cue]:
         kind = message.get("type")
@@ -329,15 +352,54 @@ class LiveSession:
         return self.clock.now() - self._t0
 
     def push_keypoints(
-        self, positions: np.ndarray, confidence: np.ndarray, names: Sequence[str]
+        self,
+        positions: np.ndarray,
+        confidence: np.ndarray,
+        names: Sequence[str],
+        at_s: float | None = None,
     ) -> list[Cue]:
-        """Feed one frame of keypoints (image pixels) through the live adapter into the engine."""
+        """Feed one frame of keypoints (image pixels) through the live adapter into the engine.
+
+        ``at_s`` is when the frame arrived, on the engine's clock (default now).
+        """
         self.frames += 1
         names_tuple = names if isinstance(names, tuple) else tuple(names)
-        frame = Frame(self._stream_t(), positions, confidence, names_tuple)
+        t_s = self._stream_t() if at_s is None else at_s - self._t0
+        frame = Frame(t_s, positions, confidence, names_tuple)
         cues = self.adapter.push(frame)
         self._update_readout(frame.t_s)
         return cues
+
+    def push_keypoints_many(
+        self, frames: Sequence[tuple[np.ndarray, np.ndarray, tuple[str, ...], float]]
+    ) -> list[tuple[list[Cue], dict[str, object] | None, dict[str, object] | None]]:
+        """Feed frames that arrived together (positions, confidence, names, arrival time on the
+        engine's clock), in order, in one call; per frame its cues, the angle readout and
+        (with a sensor beside) the sensor readout after it."""
+        out = []
+        for positions, confidence, names, at_s in frames:
+            cues = self.push_keypoints(positions, confidence, names, at_s)
+            sensor = self.snapshot_sensor() if self.sensor_beside else None
+            out.append((cues, self.snapshot_angle(), sensor))
+        return out
+
+    def push_keypoints_here(
+        self, frames: Sequence[tuple[np.ndarray, np.ndarray, tuple[str, ...], float]]
+    ) -> tuple[
+        list[tuple[list[Cue], dict[str, object] | None, dict[str, object] | None]],
+        list[Callable[[], None]],
+    ]:
+        """:meth:`push_keypoints_many` on the caller's thread (the event loop) with the
+        database writes it causes (an exercise or the session ending) held back: they are
+        returned, in order, for the caller to run at once off the loop."""
+        self.sink.defer_writes()
+        try:
+            results = self.push_keypoints_many(frames)
+        except BaseException:
+            for write in self.sink.take_deferred():  # nothing recorded is lost, even then
+                write()
+            raise
+        return results, self.sink.take_deferred()
 
     def push_imu(self, text: str) -> list[Cue]:
         """Feed IMU protocol lines (``spinecoach.sources.imu.live``: one sample or frame of
@@ -493,6 +555,30 @@ class LiveSession:
         """The sensor-beside readout (None before the first IMU message)."""
         return None if self._sensor_angle is None else self._sensor_angle.to_json()
 
+    def count_confidences(self) -> list[dict[str, str]]:
+        """Per stored exercise result of this session, in order: ``count_confidence`` (level)
+        and ``count_confidence_text`` (the review's sentence; empty when nothing was counted)."""
+        if self.session_id is None:
+            return []
+        from sqlalchemy import select
+
+        from spinecoach.reports.review import count_confidence_words
+        from spinecoach.store import models
+
+        with self.ctx.session_factory() as db:
+            rows = db.scalars(
+                select(models.ExerciseResult)
+                .where(models.ExerciseResult.session_id == self.session_id)
+                .order_by(models.ExerciseResult.id)
+            ).all()
+            out = []
+            for row in rows:
+                durations = [float(x) for x in (row.tempo or {}).get("rep_durations_s") or []]
+                ranges = [float(x) for x in row.ranges_deg or []]
+                level, text = count_confidence_words(row.traces or {}, durations, ranges)
+                out.append({"count_confidence": level, "count_confidence_text": text})
+        return out
+
     def maybe_adapt(self) -> list[dict[str, str]]:
         """Once finished, adapt tomorrow's plan to this session (once); returns the changes."""
         if not self.engine.finished or self.adapted or self.session_id is None:
@@ -531,31 +617,186 @@ def landmarks_json(
     return out
 
 
-class LiveHub:
-    """Registry of running live sessions, bounded so the server never overcommits.
+def sensor_push(live: LiveSession, plugin: str | None, lines: str) -> dict[str, Any]:
+    """Feed a sensor device's lines into ``live`` (IMU beside the camera, or the sensor
+    plug-in ``plugin``); returns the ``ack`` for the device.
 
-    Camera sessions run pose estimation (CPU-heavy); at most ``max_camera`` at once.
+    Raises
+    ------
+    InvalidInput
+        A malformed message or line (the good lines still count).
+    """
+    if plugin is not None:
+        live.push_plugin(plugin, lines)
+        if live.imu_error:
+            raise InvalidInput(f"{plugin}: {live.imu_error}")
+        return {"type": "ack", "sensors": live.sensor_host.readouts()}
+    live.push_sensor_locked(lines)
+    if live.imu_error:
+        raise InvalidInput(f"imu: {live.imu_error}")
+    return {"type": "ack", "sensor_angle": live.snapshot_sensor()}
+
+
+class SensorTarget:
+    """Where a phone's sensor lines go: a live session in this process, or (``worker`` set)
+    one held by another server process, reached through the relay."""
+
+    def __init__(
+        self, hub: LiveHub, live: LiveSession | None, holder: presence.Holder | None = None
+    ) -> None:
+        self.hub = hub
+        self.live = live
+        self.holder = holder
+        self.ended = False
+
+    @property
+    def session_id(self) -> int | None:
+        """The stored session's id."""
+        if self.live is not None:
+            return self.live.session_id
+        return None if self.holder is None else self.holder.session_id
+
+    @property
+    def active(self) -> bool:
+        """Whether the session still runs (as far as this process knows)."""
+        if self.live is not None:
+            return self.hub.is_active(self.live)
+        return not self.ended
+
+    async def push(self, plugin: str | None, lines: str) -> dict[str, Any] | None:
+        """Feed the lines; the ``ack`` for the device, or None once the session is over.
+
+        Raises
+        ------
+        InvalidInput
+            A malformed message or line.
+        WorkerUnreachable
+            The process holding the session did not answer.
+        """
+        if self.live is not None:
+            if not self.active:
+                return None
+            return await run_in_threadpool(sensor_push, self.live, plugin, lines)
+        assert self.holder is not None
+        ack: dict[str, Any] | None = None
+        for chunk in split_lines(lines):
+            reply = await self.hub.relay.request(
+                self.holder.worker,
+                {
+                    "op": "sensor",
+                    "person_id": self.holder.person_id,
+                    "key": self.holder.key,
+                    "plugin": plugin,
+                    "lines": chunk,
+                },
+                self.hub.ctx.settings.live_relay_timeout_s,
+            )
+            if reply.get("inactive"):
+                self.ended = True
+                return None
+            if "error" in reply:
+                raise InvalidInput(str(reply["error"]))
+            ack = reply.get("ack")
+        return ack
+
+
+class LiveHub:
+    """Registry of the live sessions running in this process, bounded so the server never
+    overcommits, and their presence in the database for the other worker processes.
+
+    Camera sessions run pose estimation (CPU-heavy); at most ``max_camera`` at once (per
+    process). One person has at most one running session across every process: a second
+    window is refused, a reconnect (``resume=ID``) takes the session over from whichever
+    process held it, and a phone joining as a back sensor reaches it wherever it runs.
+    ``new_clock`` makes each session's engine clock (the server's monotonic clock; a test
+    that replays a recording over a real socket gives a clock it sets per frame).
     """
 
-    def __init__(self, ctx: AppContext, max_sessions: int = 200, max_camera: int = 4) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        max_sessions: int = 200,
+        max_camera: int = 4,
+        relay: Relay | None = None,
+        new_clock: Callable[[], Clock] = MonotonicClock,
+    ) -> None:
         self.ctx = ctx
         self.max_sessions = max_sessions
         self.max_camera = max_camera
+        self.new_clock = new_clock
         self.active: dict[int, LiveSession] = {}
+        self.relay: Relay = relay or LocalRelay(uuid.uuid4().hex[:16])
+        self.worker = self.relay.worker
+        self.relay.set_handler(self._answer)
         self._serial = 0
+        self._serial_lock = threading.Lock()
+        self._last_beat = time.monotonic()
 
-    def open(
+    # ------------------------------------------------------------------ presence
+    def _now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def _claim(self, person_id: int, key: int, takes_sensor: bool) -> presence.Holder | None:
+        settings = self.ctx.settings
+        with self.ctx.session_factory() as db:
+            return presence.claim(
+                db,
+                person_id,
+                self.worker,
+                key,
+                takes_sensor,
+                self._now(),
+                settings.live_stale_s,
+                foreign_is_stale=not self.relay.shared,
+            )
+
+    def holder(self, person_id: int) -> presence.Holder | None:
+        """Who holds ``person_id``'s running session (None: nobody)."""
+        with self.ctx.session_factory() as db:
+            found = presence.holder(db, person_id, self._now(), self.ctx.settings.live_stale_s)
+        if found is not None and not self.relay.shared and found.worker != self.worker:
+            return None  # one process only: a row of an earlier run is left over
+        return found
+
+    def beat_due(self) -> bool:
+        """Whether ``live_heartbeat_s`` has passed since the last :meth:`beat` was due
+        (checked on the event loop, so only due heartbeats reach a worker thread)."""
+        now = time.monotonic()
+        if now - self._last_beat < self.ctx.settings.live_heartbeat_s:
+            return False
+        self._last_beat = now
+        return True
+
+    def beat(self) -> None:
+        """Refresh this process's presence rows (every ``live_heartbeat_s``)."""
+        with self.ctx.session_factory() as db:
+            presence.beat(db, self.worker, self._now())
+
+    def started(self, key: int) -> None:
+        """Record the stored session id of ``key`` in its presence row."""
+        live = self.active.get(key)
+        if live is None or live.session_id is None:
+            return
+        with self.ctx.session_factory() as db:
+            presence.set_session(db, live.person_id, self.worker, key, live.session_id)
+
+    # ------------------------------------------------------------------ sessions
+    async def open(
         self,
         person_id: int,
         plan: Plan,
-        plan_id: int,
+        plan_id: int | None,
         source: str,
         sensor_beside: bool = False,
         sensors: tuple[str, ...] = (),
         resume_id: int | None = None,
     ) -> tuple[int, LiveSession]:
         """Register a new live session (or one resuming ``resume_id``); returns its registry
-        key and the session."""
+        key and the session.
+
+        A session of the same person running elsewhere (another tab, any process) refuses
+        it, unless this resumes that very session: then the holder lets go of it first.
+        """
         if len(self.active) >= self.max_sessions:
             raise InvalidInput("the server is busy: too many live sessions, try again shortly")
         if (
@@ -565,39 +806,111 @@ class LiveHub:
             raise InvalidInput(
                 "the server is analysing too many cameras now; use timers only or try later"
             )
-        if any(s.person_id == person_id for s in self.active.values()):
+        with self._serial_lock:
+            self._serial += 1
+            key = self._serial
+        takes_sensor = sensor_beside or bool(sensors)
+        await self.relay.start()  # listening before the session can be asked for
+        holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
+        if holder is not None and resume_id is not None and holder.session_id == resume_id:
+            await self._take_over(holder)
+            holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
+        if holder is not None:
             raise InvalidInput(
                 "a session is already running in another window; finish or close it first"
             )
+        try:
+            live = await run_in_threadpool(
+                self._create, person_id, plan, plan_id, source, sensor_beside, sensors, resume_id
+            )
+        except BaseException:
+            await run_in_threadpool(self._release, person_id, key)
+            raise
+        self.active[key] = live
+        return key, live
+
+    def _create(
+        self,
+        person_id: int,
+        plan: Plan,
+        plan_id: int | None,
+        source: str,
+        sensor_beside: bool,
+        sensors: tuple[str, ...],
+        resume_id: int | None,
+    ) -> LiveSession:
         self._close_interrupted(person_id, keep=resume_id)
-        self._serial += 1
-        live = LiveSession(
+        return LiveSession(
             self.ctx,
             person_id,
             plan,
-            plan_id,
+            plan_id,  # type: ignore[arg-type]  # None for a desk break (the sink accepts it)
             source,
             sensor_beside,
             sensors=sensors,
             resume_id=resume_id,
+            clock=self.new_clock(),
         )
-        self.active[self._serial] = live
-        return self._serial, live
 
-    def find_sensor_session(self, person_id: int) -> LiveSession:
-        """The person's running session that takes a motion sensor beside the camera."""
-        live = next((s for s in self.active.values() if s.person_id == person_id), None)
-        takes = live is not None and (live.sensor_beside or bool(live.sensor_host.channels))
-        if live is None or not takes or live.engine.finished:
-            raise InvalidInput(
-                "no session is waiting for a sensor: start a camera session with "
-                "'also use my phone as a back sensor' ticked first"
+    async def _take_over(self, holder: presence.Holder) -> None:
+        """Ask the process holding the session to let go of it (its page was closed or its
+        connection dropped, and the person reconnected)."""
+        with contextlib.suppress(WorkerUnreachable):  # then the claim still finds it held
+            await self.relay.request(
+                holder.worker,
+                {"op": "release", "person_id": holder.person_id, "key": holder.key},
+                self.ctx.settings.live_relay_timeout_s,
             )
-        return live
+
+    async def find_sensor_target(self, person_id: int) -> SensorTarget:
+        """The person's running session that takes a motion sensor, in any process."""
+        live = next((s for s in self.active.values() if s.person_id == person_id), None)
+        if live is not None:
+            takes = live.sensor_beside or bool(live.sensor_host.channels)
+            if takes and not live.engine.finished:
+                return SensorTarget(self, live)
+        else:
+            holder = await run_in_threadpool(self.holder, person_id)
+            if holder is not None and holder.takes_sensor and holder.worker != self.worker:
+                return SensorTarget(self, None, holder)
+        raise InvalidInput(
+            "no session is waiting for a sensor: start a camera session with "
+            "'also use my phone as a back sensor' ticked first"
+        )
 
     def is_active(self, live: LiveSession) -> bool:
         """Whether ``live`` is still running (not finished, not closed)."""
         return not live.engine.finished and any(s is live for s in self.active.values())
+
+    async def _answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer another process's request about a session held here."""
+        key, person_id = request.get("key"), request.get("person_id")
+        if not isinstance(key, int):
+            return {"inactive": True}
+        live = self.active.get(key)
+        if live is None or live.person_id != person_id:
+            return {"inactive": True}
+        if request.get("op") == "release":
+            if live.let_go is not None:
+                await live.let_go()
+            else:
+                await run_in_threadpool(self.close, key, "Continued in another window.", True)
+            return {"released": True}
+        if request.get("op") == "sensor":
+            if not self.is_active(live):
+                return {"inactive": True}
+            plugin = request.get("plugin")
+            try:
+                ack = await run_in_threadpool(
+                    sensor_push,
+                    live,
+                    plugin if isinstance(plugin, str) else None,
+                    str(request.get("lines", "")),
+                )
+            except InvalidInput as exc:
+                return {"error": str(exc)}
+            return {"ack": ack}
+        return {"error": f"unknown request {str(request.get('op'))[:40]!r}"}
 
     def _close_interrupted(self, person_id: int, keep: int | None = None) -> None:
         """Close sessions left ``in_progress`` by a crash (their finished exercises stay),
@@ -609,8 +922,13 @@ class LiveHub:
         if closed:
             log.info("closed interrupted session(s) %s of person %s", closed, person_id)
 
+    def _release(self, person_id: int, key: int) -> None:
+        with self.ctx.session_factory() as db:
+            presence.release(db, person_id, self.worker, key)
+
     def close(self, key: int, reason: str = "Connection closed.", resumable: bool = False) -> None:
         """Stop (or, ``resumable``, leave unfinished) and forget a live session."""
         live = self.active.pop(key, None)
         if live is not None:
             live.close(reason, resumable)
+            self._release(live.person_id, key)

@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.plan import Plan
-from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, compare_all
+from spinecoach.domain.posture import (
+    POSITIONS,
+    VIEWS,
+    PostureAssessment,
+    compare_all,
+    latest_checks,
+)
 from spinecoach.errors import InvalidInput
 from spinecoach.settings import Settings
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES
@@ -25,6 +31,7 @@ from spinecoach.sources.posture import figures_from_poses, make_monitor, pose_sa
 from spinecoach.store.services import CoachService
 from spinecoach.web.context import AppContext
 from spinecoach.web.live import FRAME_HEADER, MAX_FRAME_SIDE_PX
+from spinecoach.web.posture_sensor import PostureSensorLink
 
 #: Most frames one webcam check keeps (about 10 s at 4 fps).
 MAX_CHECK_FRAMES = 60
@@ -138,29 +145,76 @@ class CheckRun:
             unmeasurable=measured.unmeasurable,
             input_name="webcam",
         )
-        with self.ctx.session_factory() as db:
-            service = coach_service(self.ctx, db).posture
-            assessment_id = service.record_assessment(self.person_id, assessment, measured.notes)
-            comparisons = compare_all(assessment, service.norms)
-            found = service.findings(self.person_id)
-        return {
-            "type": "result",
-            "id": assessment_id,
-            "figures": [
-                {
-                    "measure": c.figure.measure,
-                    "value_deg": c.figure.value_deg,
-                    "confidence": c.figure.confidence,
-                    "confidence_label": c.figure.confidence_label,
-                    "status": c.status.value,
-                    "comparison": c.text,
-                }
-                for c in comparisons
-            ],
-            "unmeasurable": dict(measured.unmeasurable),
-            "notes": list(measured.notes),
-            "findings": [f.reason for f in found],
-        }
+        return store_check(self.ctx, self.person_id, assessment, measured.notes)
+
+
+def store_check(
+    ctx: AppContext, person_id: int, assessment: PostureAssessment, notes: Any
+) -> dict[str, Any]:
+    """Store a check's assessment; the ``result`` message for the page."""
+    with ctx.session_factory() as db:
+        service = coach_service(ctx, db).posture
+        assessment_id = service.record_assessment(person_id, assessment, tuple(notes))
+        comparisons = compare_all(assessment, service.norms)
+        found = service.findings(person_id)
+    return {
+        "type": "result",
+        "id": assessment_id,
+        "figures": [
+            {
+                "measure": c.figure.measure,
+                "value_deg": c.figure.value_deg,
+                "confidence": c.figure.confidence,
+                "confidence_label": c.figure.confidence_label,
+                "status": c.status.value,
+                "comparison": c.text,
+                "normal_range": None
+                if c.norm is None or not c.norm.has_range
+                else c.norm.range_text(),
+                "norm_sources": [] if c.norm is None else list(c.norm.sources),
+            }
+            for c in comparisons
+        ],
+        "unmeasurable": dict(assessment.unmeasurable),
+        "notes": list(notes),
+        "findings": [f.reason for f in found],
+    }
+
+
+#: Seconds of held posture an IMU check needs after the 3 s upright calibration.
+MIN_IMU_HELD_S = 5.0
+
+
+def finish_imu_check(
+    ctx: AppContext, person_id: int, position: str, link: PostureSensorLink, now: datetime
+) -> dict[str, Any]:
+    """Pelvic tilt and lumbar angle of a check streamed by a back IMU; stored; the result."""
+    if position not in POSITIONS:
+        raise InvalidInput(f"position: expected one of {', '.join(POSITIONS)}, got {position!r}")
+    with link.lock:
+        held = link.collector.held_seconds()
+        if held < MIN_IMU_HELD_S:
+            raise InvalidInput(
+                f"the sensor check needs {MIN_IMU_HELD_S:g} s of the posture after the 3 s "
+                f"upright calibration (got {held:.1f} s): is the phone streaming?"
+            )
+        figures, unmeasurable = link.collector.figures()
+    if not figures:
+        why = "; ".join(unmeasurable.values()) or "no sensor data"
+        raise InvalidInput(f"no posture figure could be measured: {why}")
+    unmeasurable.setdefault(
+        "craniovertebral_angle_deg", "back sensors do not see the head and neck: use the camera"
+    )
+    assessment = PostureAssessment(
+        taken_at=now,
+        position=position,
+        view="none",
+        figures=figures,
+        unmeasurable=unmeasurable,
+        input_name="back sensor (phone or bridge)",
+    )
+    notes = ["angles are changes from your 3 s of upright standing at the start"]
+    return store_check(ctx, person_id, assessment, notes)
 
 
 @dataclass
@@ -172,6 +226,7 @@ class MonitorRun:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_t: float | None = None
     t0: float | None = None
+    link: PostureSensorLink | None = None  # source imu: a phone on the back
 
     def __post_init__(self) -> None:
         s = self.ctx.settings
@@ -217,6 +272,14 @@ class MonitorRun:
         )
         return self._state(self.monitor.push(t, sample))
 
+    def add_tick(self, client_t_s: float) -> dict[str, Any]:
+        """Once a second with a back sensor: its latest angle (or no data: paused)."""
+        if self.link is None:
+            raise InvalidInput("tick: this monitor was not opened with source=imu")
+        state = self._state(self.monitor.push(self._t(client_t_s), self.link.monitor_sample()))
+        state["sensor"] = self.link.status()
+        return state
+
     def add_absent(self, client_t_s: float) -> dict[str, Any]:
         """The page says no frame could be taken (camera paused): count as away."""
         return self._state(self.monitor.push(self._t(client_t_s), None))
@@ -244,9 +307,64 @@ class MonitorRun:
         ]
         with self.ctx.session_factory() as db:
             coach_service(self.ctx, db).posture.record_monitor(
-                self.person_id, self.started_at, ended, "camera", state.minutes(), nudges
+                self.person_id,
+                self.started_at,
+                ended,
+                "camera" if self.link is None else "imu",
+                state.minutes(),
+                nudges,
             )
         return {"type": "stopped", "minutes": state.minutes(), "nudges": len(nudges)}
+
+
+def clinic_posture_context(ctx: AppContext, db: Any, person_id: int, today: Any) -> dict[str, Any]:
+    """What the clinician sees of a patient's posture and working day (clinic patient page).
+
+    Latest check per position and view (figures, confidence, the cited range and sources),
+    the weekly trend of every figure, desk-break adherence (breaks taken of those scheduled,
+    by week) and sitting-monitor minutes by week.
+    """
+    from datetime import date
+
+    service = coach_service(ctx, db).posture
+    assessments = service.assessments(person_id)
+    checks = [
+        {"assessment": a, "comparisons": compare_all(a, service.norms)}
+        for a in latest_checks(assessments)
+    ]
+    breaks = service.breaks(person_id)
+    weeks = service.weekly(person_id)
+    adherence = []
+    for week in weeks:
+        year, number = (int(x) for x in week.week.split("-W"))
+        monday = date.fromisocalendar(year, number, 1)
+        days = max(min((today - monday).days + 1, 7), 0)
+        scheduled = len(breaks) * days
+        adherence.append(
+            {
+                "week": week.week,
+                "done": week.breaks_done,
+                "scheduled": scheduled,
+                "share": None if not scheduled else min(week.breaks_done / scheduled, 1.0),
+            }
+        )
+    measures = sorted({key for week in weeks for key in week.figures})
+    labels = {}
+    for key in measures:
+        measure, position, *source = key.split(":")
+        norm = service.norms.get(measure)
+        label = norm.label if norm is not None else measure.replace("_", " ")
+        labels[key] = f"{label} ({', '.join([position, *source])})"
+    return {
+        "posture_checks": checks,
+        "posture_findings": service.findings(person_id),
+        "posture_weeks": weeks,
+        "posture_measures": measures,
+        "posture_labels": labels,
+        "desk_breaks": breaks,
+        "break_adherence": adherence,
+        "n_assessments": len(assessments),
+    }
 
 
 def desk_break_session_plan(ctx: AppContext, db: Any, person_id: int, label: str) -> Plan:

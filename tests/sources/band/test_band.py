@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.sources.sensor_session import sensor_session
 
 from spinecoach.cli import main
 from spinecoach.content import load_library
@@ -123,24 +124,7 @@ def test_a_hold_zone_cues_on_leaving_and_coming_back() -> None:
 def test_session_with_a_band_stores_time_in_zone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = tmp_path / "data"
-    examples = Path(__file__).resolve().parents[3] / "examples"
-    base = ["--data-dir", str(data)]
-    assert main(["screen", "--answers", str(examples / "screening_clear.json"), *base]) == 0
-    assert main(["intake", "--answers", str(examples / "profile_desk_worker.json"), *base]) == 0
-    assert main(["plan", *base]) == 0
-    band = tmp_path / "band.csv"
-    assert main(["sensor", "simulate", "band", "--out", str(band), "--seed", "4"]) == 0
-    capsys.readouterr()
-    code = main(["session", "--headless", "--speed", "0", "--pain", "2", "--no-audio",
-                 "--exercise", "band_cat_cow", "--sensor", f"band={band}", *base])  # fmt: skip
-    out = capsys.readouterr().out
-    assert code == 0, out
+    out, band_result, base = sensor_session(tmp_path, capsys, "band", "band_cat_cow", seed=4)
     assert ABOVE in out
-    import sqlite3
-
-    with sqlite3.connect(data / "spinecoach.db") as db:
-        ((tracking,),) = db.execute("select tracking from exercise_results").fetchall()
-    band_result = json.loads(tracking)["sensors"]["band"]
     assert band_result["time_in_zone_s"] > 0 and band_result["peaks"] >= 1
     assert main(["session", "--sensor", "radar=x.csv", *base]) == 2

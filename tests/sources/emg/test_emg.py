@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.sources.sensor_session import sensor_session
 
-from spinecoach.cli import main
 from spinecoach.content import load_library
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.emg.channel import RELAX, UNEVEN, EmgChannel
@@ -147,21 +145,6 @@ def test_lab_streaming_layer_works_offline(tmp_path: Path) -> None:
 def test_session_with_emg_stores_activation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = tmp_path / "data"
-    examples = Path(__file__).resolve().parents[3] / "examples"
-    base = ["--data-dir", str(data)]
-    assert main(["screen", "--answers", str(examples / "screening_clear.json"), *base]) == 0
-    assert main(["intake", "--answers", str(examples / "profile_desk_worker.json"), *base]) == 0
-    assert main(["plan", *base]) == 0
-    emg = tmp_path / "emg.csv"
-    assert main(["sensor", "simulate", "emg", "--out", str(emg), "--seed", "7"]) == 0
-    capsys.readouterr()
-    code = main(["session", "--headless", "--speed", "0", "--pain", "2", "--no-audio",
-                 "--exercise", "standing_hip_hinge", "--sensor", f"emg={emg}", *base])  # fmt: skip
-    assert code == 0, capsys.readouterr().out
-    with sqlite3.connect(data / "spinecoach.db") as db:
-        ((tracking,),) = db.execute("select tracking from exercise_results").fetchall()
-    result = json.loads(tracking)["sensors"]["emg"]
+    _, result, _ = sensor_session(tmp_path, capsys, "emg", "standing_hip_hinge", seed=7)
     assert result["samples"] > 100 and result["mean_activation_pct"] > 0
     assert result["flexion_relaxation_ratio"] is not None  # the recording's flexion column
-    assert io is not None

@@ -6,15 +6,9 @@ from collections.abc import Mapping, Sequence
 
 from spinecoach.domain.cues import CueKind
 from spinecoach.domain.exercise import Exercise
-from spinecoach.sources.band.zones import BandZone, load_zones
+from spinecoach.sources.band.zones import BandTiming, BandZone, load_timing, load_zones
 from spinecoach.sources.sensor_plugin import LineChannel, SensorCue
 
-#: The zone must be left this long before a cue (one noisy sample is not leaving it).
-LEAVE_AFTER_S = 0.5
-#: A cycle's peak is over when the value falls below this fraction of the peak.
-PEAK_DROP = 0.5
-#: ... and the next cycle starts once it falls below this fraction (the band slackens).
-REARM = 0.25
 ABOVE = "Ease off: the band is stretched past your zone."
 BELOW = "A little further: the band is below your zone."
 BACK_IN = "Good: the band is in your zone."
@@ -29,9 +23,13 @@ class BandChannel(LineChannel):
     required = ("tension_n",)
     limits = {"tension_n": (0.0, 2000.0), "stretch_pct": (0.0, 1000.0)}
 
-    def __init__(self, zones: Mapping[str, BandZone] | None = None) -> None:
+    def __init__(
+        self, zones: Mapping[str, BandZone] | None = None, timing: BandTiming | None = None
+    ) -> None:
         super().__init__()
         self.zones = dict(load_zones() if zones is None else zones)
+        #: Cue timing (engineering settings, data/sensors/band_zones.toml ``[coaching]``).
+        self.timing = load_timing() if timing is None else timing
         self.zone: BandZone | None = None
         self.last: dict[str, float] = {}
         self._t: float | None = None
@@ -102,7 +100,10 @@ class BandChannel(LineChannel):
             return
         if self._state != state:
             self._state, self._outside_since = state, t_s
-        if self._outside_since is not None and t_s - self._outside_since >= LEAVE_AFTER_S:
+        if (
+            self._outside_since is not None
+            and t_s - self._outside_since >= self.timing.leave_after_s
+        ):
             self._outside_since = None
             self._say(CueKind.FORM, ABOVE if state == "above" else BELOW)
 
@@ -111,17 +112,20 @@ class BandChannel(LineChannel):
         if value > high:
             if self._state != "above":
                 self._state, self._outside_since = "above", t_s
-            elif self._outside_since is not None and t_s - self._outside_since >= LEAVE_AFTER_S:
+            elif (
+                self._outside_since is not None
+                and t_s - self._outside_since >= self.timing.leave_after_s
+            ):
                 self._outside_since = None
                 self._say(CueKind.FORM, ABOVE)
             return
         if self._state == "above":
             self._state, self._outside_since = "none", None
         if not self._armed:  # after a peak: wait for the band to slacken before the next one
-            if value < min(self._last_peak * REARM, low * PEAK_DROP * 0.5):
+            if value < min(self._last_peak * self.timing.rearm, low * self.timing.peak_drop * 0.5):
                 self._armed, self._peak = True, 0.0
             return
-        if self._peak >= low * PEAK_DROP and value < self._peak * PEAK_DROP:
+        if self._peak >= low * self.timing.peak_drop and value < self._peak * self.timing.peak_drop:
             peak, self._peak, self._last_peak, self._armed = self._peak, 0.0, self._peak, False
             self.peaks.append(round(peak, 2))
             if peak < low:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -13,51 +13,81 @@ from spinecoach.domain.exercise import Category, Exercise
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
 from spinecoach.sources.emg.processing import (
+    BAND_HZ,
+    RMS_WINDOW_S,
     EnvelopeFilter,
     flexion_relaxation_ratio,
     symmetry_pct,
 )
 from spinecoach.sources.sensor_plugin import LineChannel, SensorCue
+from spinecoach.sources.sensor_settings import Basis, read_basis, read_sensor_file
 
-#: Defaults of data/sensors/emg.toml (the data file is what is used; see there).
-#: Seconds at the start of the stream that are the reference contraction.
-REFERENCE_S = 5.0
-#: During a stretch hold, activation above this % of the reference for RELAX_AFTER_S: relax cue.
-RELAX_ABOVE_PCT = 25.0
-RELAX_AFTER_S = 3.0
-#: Symmetry below this % for UNEVEN_AFTER_S while active (> 10 %): symmetry feedback.
-UNEVEN_BELOW_PCT = 70.0
-UNEVEN_AFTER_S = 4.0
 ENVELOPE_RATE_HZ = 20.0
-#: EMA weight per envelope sample for the cues (about one second at 20 Hz).
+#: EMA weight per envelope sample for the cues (about one second at 20 Hz; a smoothing
+#: setting, like the thresholds of data/sensors/emg.toml).
 SMOOTH = 0.05
 RELAX = "Let your back muscles relax into the stretch; breathe out slowly."
 UNEVEN = "Your back muscles are working unevenly: share the effort between left and right."
 STRETCH_CATEGORIES = frozenset({Category.STATIC_STRETCH, Category.MOBILITY, Category.PNF})
 
 
-def load_emg_settings(content_dir: Path | None = None) -> dict[str, float]:
-    """The coaching thresholds of ``data/sensors/emg.toml`` (defaults above when absent)."""
+@dataclass(frozen=True)
+class EmgSettings:
+    """Processing and coaching numbers of ``data/sensors/emg.toml`` (defaults: its values).
+
+    ``basis`` says, per number and per coaching rule (``relax_cue``, ``symmetry_cue``), the
+    source tags it rests on or ``"setting: <why>"`` (:mod:`spinecoach.sources.sensor_settings`).
+    """
+
+    reference_s: float = 5.0
+    band_hz: tuple[float, float] = BAND_HZ
+    rms_window_s: float = RMS_WINDOW_S
+    full_flexion_pct: float = 90.0
+    reextension_from_pct: float = 30.0
+    min_flexion_deg: float = 20.0
+    relax_above_pct: float = 25.0
+    relax_after_s: float = 3.0
+    active_above_pct: float = 10.0
+    uneven_below_pct: float = 70.0
+    uneven_after_s: float = 4.0
+    basis: dict[str, Basis] = field(default_factory=dict)
+
+
+#: The scalar numbers of :class:`EmgSettings`, and the coaching rules that need a basis too.
+SCALARS = tuple(f.name for f in fields(EmgSettings) if f.name not in ("band_hz", "basis"))
+RULES = ("relax_cue", "symmetry_cue")
+
+
+def load_emg_settings(content_dir: Path | None = None) -> EmgSettings:
+    """The numbers of ``data/sensors/emg.toml``, each with its basis (defaults when absent).
+
+    Raises
+    ------
+    InvalidDataFile
+        A number that is not positive, a band that is not ``[low, high]``, or a number or
+        rule without a basis.
+    """
     path = (content_dir or default_content_dir()) / "sensors" / "emg.toml"
-    defaults = {
-        "reference_s": REFERENCE_S,
-        "relax_above_pct": RELAX_ABOVE_PCT,
-        "relax_after_s": RELAX_AFTER_S,
-        "uneven_below_pct": UNEVEN_BELOW_PCT,
-        "uneven_after_s": UNEVEN_AFTER_S,
-    }
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return defaults
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidDataFile(str(path), "", f"not valid TOML: {exc}") from None
-    for key in defaults:
-        value = raw.get(key, defaults[key])
+    raw = read_sensor_file(path)
+    if raw is None:
+        return EmgSettings()
+    values: dict[str, float] = {}
+    for key in SCALARS:
+        value = raw.get(key, getattr(EmgSettings, key))
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise InvalidDataFile(str(path), key, "expected a positive number")
-        defaults[key] = float(value)
-    return defaults
+        values[key] = float(value)
+    band = raw.get("band_hz", list(BAND_HZ))
+    if (
+        not isinstance(band, list)
+        or len(band) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in band)
+        or not 0 < band[0] < band[1]
+    ):
+        raise InvalidDataFile(str(path), "band_hz", "expected [low, high] in Hz, 0 < low < high")
+    given = [k for k in (*SCALARS, "band_hz") if k in raw]
+    basis = read_basis(path, raw, [*given, *RULES])
+    return EmgSettings(**values, band_hz=(float(band[0]), float(band[1])), basis=basis)
 
 
 class EmgChannel(LineChannel):
@@ -72,8 +102,12 @@ class EmgChannel(LineChannel):
         super().__init__()
         self.settings = load_emg_settings()
         self.rate_hz = rate_hz
-        self.reference_s = reference_s or self.settings["reference_s"]
-        self._filters = (EnvelopeFilter(rate_hz), EnvelopeFilter(rate_hz))
+        self.reference_s = reference_s or self.settings.reference_s
+        band, window = self.settings.band_hz, self.settings.rms_window_s
+        self._filters = (
+            EnvelopeFilter(rate_hz, band, window),
+            EnvelopeFilter(rate_hz, band, window),
+        )
         self._t0: float | None = None
         self._ref: list[list[float]] = [[], []]
         self.reference_uv: tuple[float, float] | None = None
@@ -156,18 +190,22 @@ class EmgChannel(LineChannel):
         lp, rp = self._ema
         mean = (lp + rp) / 2
         if self._phase == "hold" and self.exercise.category in STRETCH_CATEGORIES:
-            if mean > self.settings["relax_above_pct"]:
+            if mean > self.settings.relax_above_pct:
                 self._high_since = t if self._high_since is None else self._high_since
-                if t - self._high_since >= self.settings["relax_after_s"]:
+                if t - self._high_since >= self.settings.relax_after_s:
                     self._pending.append((CueKind.FORM, RELAX, "emg"))
                     self.relax_cues += 1
                     self._high_since = t
             else:
                 self._high_since = None
         sym = symmetry_pct(lp, rp)
-        if sym is not None and mean > 10.0 and sym < self.settings["uneven_below_pct"]:
+        if (
+            sym is not None
+            and mean > self.settings.active_above_pct
+            and sym < self.settings.uneven_below_pct
+        ):
             self._uneven_since = t if self._uneven_since is None else self._uneven_since
-            if t - self._uneven_since >= self.settings["uneven_after_s"]:
+            if t - self._uneven_since >= self.settings.uneven_after_s:
                 self._pending.append((CueKind.FORM, UNEVEN, "emg"))
                 self._uneven_since = t
         else:
@@ -195,6 +233,7 @@ class EmgChannel(LineChannel):
             "left_pct": round(lp, 1),
             "right_pct": round(rp, 1),
             "symmetry_pct": None if sym is None else round(sym, 1),
+            "uneven_below_pct": self.settings.uneven_below_pct,
             "calibrating": False,
         }
 
@@ -206,7 +245,13 @@ class EmgChannel(LineChannel):
         left, right = data[:, 1], data[:, 2]
         mean = (left + right) / 2
         sym = symmetry_pct(float(left.mean()), float(right.mean()))
-        frr = flexion_relaxation_ratio(data[:, 3], mean)
+        frr = flexion_relaxation_ratio(
+            data[:, 3],
+            mean,
+            full_pct=self.settings.full_flexion_pct,
+            from_pct=self.settings.reextension_from_pct,
+            min_flexion_deg=self.settings.min_flexion_deg,
+        )
         return {
             "samples": int(data.shape[0]),
             "mean_activation_pct": round(float(mean.mean()), 1),

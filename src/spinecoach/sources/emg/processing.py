@@ -12,6 +12,7 @@ from collections import deque
 import numpy as np
 from scipy import signal
 
+#: Defaults; data/sensors/emg.toml holds the numbers used and the basis of each.
 BAND_HZ = (20.0, 450.0)
 RMS_WINDOW_S = 0.1
 
@@ -23,14 +24,23 @@ class EnvelopeFilter:
     ----------
     rate_hz : float
         Sampling rate of the raw signal (>= 100 Hz).
+    band_hz : (low, high)
+        Band-pass [SENIAM] (the high edge is kept below Nyquist).
+    rms_window_s : float
+        Length of the moving RMS window.
     """
 
-    def __init__(self, rate_hz: float) -> None:
-        high = min(BAND_HZ[1], 0.45 * rate_hz)
-        low = min(BAND_HZ[0], high / 2)
+    def __init__(
+        self,
+        rate_hz: float,
+        band_hz: tuple[float, float] = BAND_HZ,
+        rms_window_s: float = RMS_WINDOW_S,
+    ) -> None:
+        high = min(band_hz[1], 0.45 * rate_hz)
+        low = min(band_hz[0], high / 2)
         self.sos = signal.butter(4, (low, high), btype="bandpass", fs=rate_hz, output="sos")
         self._zi = signal.sosfilt_zi(self.sos) * 0.0
-        self._window: deque[float] = deque(maxlen=max(1, int(round(RMS_WINDOW_S * rate_hz))))
+        self._window: deque[float] = deque(maxlen=max(1, int(round(rms_window_s * rate_hz))))
         self._sum = 0.0
 
     def push(self, samples: np.ndarray) -> np.ndarray:
@@ -57,27 +67,34 @@ def symmetry_pct(left: float, right: float) -> float | None:
 
 
 def flexion_relaxation_ratio(
-    angle_deg: np.ndarray, activation: np.ndarray, min_samples: int = 5
+    angle_deg: np.ndarray,
+    activation: np.ndarray,
+    min_samples: int = 5,
+    *,
+    full_pct: float = 90.0,
+    from_pct: float = 30.0,
+    min_flexion_deg: float = 20.0,
 ) -> float | None:
     """Flexion-relaxation ratio: activity during re-extension / activity at full flexion.
 
     [FRPMETA] (CLINICAL.md section 10): FRR = re-extension (or flexion) activity divided by
-    activity at full flexion. Full flexion: samples at >= 90 % of the largest flexion;
-    re-extension: samples moving back up between 30 % and 90 % of it.
+    activity at full flexion. Full flexion: samples at >= ``full_pct`` % of the largest
+    flexion; re-extension: samples moving back up between ``from_pct`` % and ``full_pct`` %
+    of it (settings: studies mark these differently, see data/sensors/emg.toml).
 
     Returns
     -------
     float or None
-        None when there is no clear flexion (under 20 degrees) or too few samples.
+        None when there is no clear flexion (under ``min_flexion_deg``) or too few samples.
     """
     ok = np.isfinite(angle_deg) & np.isfinite(activation)
     angle, act = angle_deg[ok], activation[ok]
-    if angle.size < 3 or np.max(angle) < 20.0:
+    if angle.size < 3 or np.max(angle) < min_flexion_deg:
         return None
     peak = float(np.max(angle))
-    full = angle >= 0.9 * peak
+    full = angle >= full_pct / 100.0 * peak
     moving_up = np.r_[False, np.diff(angle) < 0]
-    reext = moving_up & (angle >= 0.3 * peak) & (angle < 0.9 * peak)
+    reext = moving_up & (angle >= from_pct / 100.0 * peak) & (angle < full_pct / 100.0 * peak)
     if full.sum() < min_samples or reext.sum() < min_samples:
         return None
     at_full = float(np.mean(act[full]))

@@ -3,7 +3,8 @@
 Generic CSV (also our export format; docs/imu.md)
 -------------------------------------------------
 Optional ``# key: value`` lines first (``placement``, ``forward_axis``, ``accel_range_g``,
-``gyro_range_dps``, ``mag_range_ut``), then a header and one row per time stamp::
+``gyro_range_dps``, ``mag_range_ut``, ``sample_rate_hz``: checked against the time stamps,
+a note when more than 5 % off), then a header and one row per time stamp::
 
     time_s,upper_gyro_x_dps,upper_gyro_y_dps,upper_gyro_z_dps,upper_accel_x_g,...,lower_mag_z_ut
 
@@ -37,6 +38,7 @@ from spinecoach.sources.imu.registry import (
     register_reader,
 )
 from spinecoach.sources.imu.units import check_units
+from spinecoach.sources.stated_rate import HEADER_KEY, parse_stated_rate, rate_note
 
 FUSION_HEADER = "Time (s),Gyroscope X (deg/s)"
 MEX_ROW = re.compile(
@@ -275,10 +277,14 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
                 f"and {j + 1})"
             )
     notes: list[str] = []
+    stated_rate = parse_stated_rate(label, meta.get(HEADER_KEY))
     if text is None:
         data = container.load_table(path.name, label, skip_rows=n_comments + 1, notes=notes)
     else:
         data = load_table(text, label, skip_rows=n_comments + 1, notes=notes)
+    note = rate_note(label, data[:, 0], stated_rate) if data.size else None
+    if note is not None:
+        notes.append(note)
     if data.shape[1] != len(header):
         raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
     columns: dict[tuple[str, str], dict[str, int]] = {}

@@ -69,19 +69,24 @@ def check_time(label: str, time_s: FloatArray) -> None:
 
 
 def _check_range(label: str, name: str, arr: FloatArray | None, limit: float, unit: str) -> None:
-    if arr is None:
+    if arr is None or arr.size == 0:
         return
-    finite = arr[np.isfinite(arr)]
-    if finite.size and float(np.max(np.abs(finite))) > limit:
-        raise InvalidRecording(
-            f"{label}: {name}: values up to {float(np.max(np.abs(finite))):.3g} {unit} are not "
-            "physical"
-        )
+    peak = float(np.max(np.abs(arr)))
+    if not math.isfinite(peak):  # NaN or inf present: the largest finite value decides
+        finite = arr[np.isfinite(arr)]
+        peak = float(np.max(np.abs(finite))) if finite.size else 0.0
+    if peak > limit:
+        raise InvalidRecording(f"{label}: {name}: values up to {peak:.3g} {unit} are not physical")
+
+
+def _row_norms(arr: FloatArray) -> FloatArray:
+    """Euclidean norm of each row (one pass; NaN where a row has NaN)."""
+    return np.sqrt(np.einsum("ij,ij->i", arr, arr))
 
 
 def accel_scale(label: str, accel: FloatArray) -> tuple[float, str | None]:
     """Factor to g and a note (m/s² converted), or InvalidRecording."""
-    norm = np.linalg.norm(accel, axis=1)
+    norm = _row_norms(accel)
     norm = norm[np.isfinite(norm)]
     if norm.size == 0:
         return 1.0, None
@@ -105,31 +110,41 @@ def gyro_scale(
 
     About 1 for °/s, 1/57.3 for rad/s read as °/s, 57.3 for °/s read as rad/s.
     """
-    ok = (
-        np.isfinite(time_s)
-        & np.all(np.isfinite(accel_g), axis=1)
-        & np.all(np.isfinite(gyro), axis=1)
-    )
-    t, a, g = time_s[ok], accel_g[ok], gyro[ok]
+    # one pass per array (row sums are non-finite exactly when a value is: the range
+    # checks have already refused values large enough to overflow)
+    ones = np.ones(3)  # row sums as a matrix-vector product: one fast pass per array
+    ok = np.isfinite(time_s + accel_g @ ones + gyro @ ones)
+    if bool(ok.all()):
+        t, a, g = time_s, accel_g, gyro
+    else:
+        t, a, g = time_s[ok], accel_g[ok], gyro[ok]
     if t.size < 20:
         return None
     dt = np.diff(t, prepend=t[0])
     dt = np.clip(dt, 0.0, 0.1)
-    # smooth the accelerometer direction a little (0.1 s) to keep its noise out
-    width = max(1, int(round(0.1 / max(float(np.median(np.diff(t))), 1e-6))))
-    kernel = np.ones(width) / width
-    smooth = np.column_stack([np.convolve(a[:, k], kernel, mode="same") for k in range(3)])
-    up = smooth / np.maximum(np.linalg.norm(smooth, axis=1, keepdims=True), 1e-9)
-    cum = np.cumsum(g * dt[:, None], axis=0)
     edges = np.searchsorted(t, np.arange(t[0], t[-1], window_s))
     i0, i1 = edges[:-1], edges[1:] - 1
     keep = i1 - i0 >= 2
     i0, i1 = i0[keep], i1[keep]
-    u0, u1 = up[i0], up[i1]
+    # smooth the accelerometer direction a little (0.1 s) to keep its noise out; only the
+    # window edges are needed (the same moving mean as a 'same'-mode convolution)
+    width = max(1, int(round(0.1 / max(float(np.median(np.diff(t))), 1e-6))))
+    before = width - 1 - (width - 1) // 2
+    prefix = np.zeros((t.size + 1, 3))
+    np.cumsum(a, axis=0, out=prefix[1:])
+
+    def up_at(idx: np.ndarray) -> FloatArray:
+        lo = np.clip(idx - before, 0, t.size)
+        hi = np.clip(idx - before + width, 0, t.size)
+        mean = prefix[hi] - prefix[lo]
+        return mean / np.maximum(_row_norms(mean)[:, None], 1e-9)
+
+    u0, u1 = up_at(i0), up_at(i1)
     tilt = np.degrees(np.arccos(np.clip(np.sum(u0 * u1, axis=1), -1.0, 1.0)))
     clear = tilt >= 10.0
     if int(clear.sum()) < 3:
         return None
+    cum = np.cumsum(g * dt[:, None], axis=0)
     turn = cum[i1[clear]] - cum[i0[clear]]
     # only the part of the turn that tilts gravity (about axes perpendicular to it)
     axis_up = u0[clear] + u1[clear]

@@ -8,6 +8,7 @@ Specification (version 1)::
     # width_px: 960                      <- image frames only (optional)
     # height_px: 544
     # source: blazepose                  <- optional provenance
+    # sample_rate_hz: 30                 <- optional; checked against the time stamps
     time_s,nose_x,nose_y,nose_z,nose_visibility,left_eye_x,...
 
 - Comment lines start with ``#`` and come first; all are optional (default: image frame).
@@ -32,6 +33,7 @@ import numpy as np
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import KeypointReader, build_series, read_text
+from spinecoach.sources.stated_rate import HEADER_KEY, parse_stated_rate, rate_note
 
 MAGIC = "# spinecoach keypoints v1"
 AXIS_SUFFIXES = ("_x", "_y", "_z")
@@ -180,6 +182,10 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
         or np.nanmax(np.abs(np.where(np.isfinite(positions), positions, 0.0)), initial=0.0) > 1e7
     ):
         raise InvalidRecording(f"{path}: a position is infinite or beyond 1e7")
+    metadata: dict[str, object] = {"format": "spinecoach_csv"}
+    note = rate_note(str(path), time_s, parse_stated_rate(str(path), fields.get(HEADER_KEY)))
+    if note is not None:
+        metadata["rate_note"] = note
     return build_series(
         path,
         time_s,
@@ -188,7 +194,7 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
         confidence,
         frame,
         fields.get("source", "csv"),
-        {"format": "spinecoach_csv"},
+        metadata,
     )
 
 

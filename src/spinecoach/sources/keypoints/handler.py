@@ -50,6 +50,9 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     rate = series.metadata.get("sample_rate_hz")
     if rate is not None and options.fps is None:
         notes.append(f"no time stamps in the file: assumed {rate} frames/s (change with --fps)")
+    rate_note = series.metadata.get("rate_note")
+    if isinstance(rate_note, str):
+        notes.append(rate_note)
     if options.keypoints_out is not None:
         write_keypoints_csv(series, options.keypoints_out)
     gated, report = gate_keypoints(series, PlausibilityCheck(min_confidence=options.min_confidence))

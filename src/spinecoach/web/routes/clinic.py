@@ -23,6 +23,7 @@ from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
 from spinecoach.web.deps import ClinicDep, ClinicianUser, ContextDep, CsrfChecked, DbDep
 from spinecoach.web.pages import export_download, redirect, render, report_download
+from spinecoach.web.posture import clinic_posture_context
 from spinecoach.web.review import render_review
 from spinecoach.web.safety import block_context
 
@@ -131,6 +132,7 @@ def patient_page(
         templates=clinic.templates(user),
         messages=messages,
         patient_safety=block_context(db, ctx, patient),
+        **clinic_posture_context(ctx, db, patient.id, _now().date()),
     )
 
 

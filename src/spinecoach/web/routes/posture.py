@@ -12,6 +12,16 @@ stamp in ms + one JPEG):
   ``state`` {category, calibrated, minutes, nudges}; text ``{"type": "away", "t": ms}`` when
   the page has no frame;
   ``{"type": "stop"}`` (or closing the socket) stores minutes and nudges -> ``stopped``.
+
+With a phone on the back (or a sensor bridge), ``source=imu`` on either socket opens a *link*
+that the phone's page ``/posture/sensor`` streams into over ``/ws/posture/sensor`` (text
+``{"type": "imu", "lines": "<protocol lines>"}`` -> ``ack`` {kind, calibrated}):
+
+* ``/ws/posture/check?source=imu&position=...``: ``{"type": "status"}`` -> ``sensor``
+  {connected, receiving, calibrated, held_s, bad_lines}; ``{"type": "done"}`` -> ``result``
+  (pelvic tilt, and lumbar angle with two sensors).
+* ``/ws/posture/monitor?source=imu``: ``{"type": "tick", "t": ms}`` about once a second ->
+  ``state`` (as above, plus ``sensor``); no fresh sensor data = paused (away).
 """
 
 from __future__ import annotations
@@ -29,13 +39,13 @@ from starlette.concurrency import run_in_threadpool
 
 from spinecoach.content.posture import load_desk_guide
 from spinecoach.domain.desk_breaks import due_break, parse_break_times
-from spinecoach.domain.posture import compare_all
+from spinecoach.domain.posture import compare_all, latest_checks
 from spinecoach.errors import InvalidInput, SpinecoachError
 from spinecoach.store import models
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, CsrfChecked, PatientUser
 from spinecoach.web.pages import redirect, render
-from spinecoach.web.posture import CheckRun, MonitorRun
+from spinecoach.web.posture import CheckRun, MonitorRun, finish_imu_check
 from spinecoach.web.security import COOKIE_NAME
 
 router = APIRouter()
@@ -60,16 +70,13 @@ def posture_page(
     service = care.service.posture
     guide = load_desk_guide(ctx.settings.content_dir)
     assessments = service.assessments(user.id)
-    latest: dict[tuple[str, str], Any] = {}
-    for assessment in assessments:
-        latest[(assessment.position, assessment.view)] = assessment
     checks = [
         {
             "assessment": a,
             "comparisons": compare_all(a, service.norms),
             "labels": {f.measure: _measure_label(f.measure, service.norms) for f in a.figures},
         }
-        for a in sorted(latest.values(), key=lambda a: a.taken_at, reverse=True)
+        for a in latest_checks(assessments)
     ]
     answers = service.latest_desk(user.id)
     advice = [] if answers is None else [a for a in guide.advice if a.applies(answers)]
@@ -133,20 +140,35 @@ async def breaks_submit(
     return redirect("/posture#breaks")
 
 
+SOURCES = ("camera", "imu")
+
+
 @router.get("/posture/check")
 def check_page(
-    request: Request, user: PatientUser, view: str = "side", position: str = "seated"
+    request: Request,
+    user: PatientUser,
+    view: str = "side",
+    position: str = "seated",
+    source: str = "camera",
 ) -> Response:
-    """The guided webcam check for one view and position."""
+    """The guided check for one view and position (webcam, or a phone on the back)."""
     if view not in ("side", "front") or position not in ("standing", "seated"):
         raise InvalidInput("view must be side or front, position standing or seated")
-    return render(request, "posture_check.html", view=view, position=position)
+    if source not in SOURCES:
+        raise InvalidInput("source must be camera or imu")
+    return render(request, "posture_check.html", view=view, position=position, source=source)
 
 
 @router.get("/posture/monitor")
 def monitor_page(request: Request, user: PatientUser, ctx: ContextDep) -> Response:
     """The opt-in sitting monitor (off until you switch it on)."""
     return render(request, "posture_monitor.html", fps=ctx.settings.monitor_fps)
+
+
+@router.get("/posture/sensor")
+def sensor_page(request: Request, user: PatientUser) -> Response:
+    """The phone-on-the-back page that streams into the posture check or the monitor."""
+    return render(request, "posture_sensor.html")
 
 
 def _person_of(websocket: WebSocket, ctx: AppContext) -> int:
@@ -171,14 +193,25 @@ async def _refuse(websocket: WebSocket, exc: SpinecoachError) -> None:
 
 
 @router.websocket("/ws/posture/check")
-async def check_socket(websocket: WebSocket, view: str = "side", position: str = "seated") -> None:
-    """The webcam check: frames in, figures out."""
+async def check_socket(
+    websocket: WebSocket, view: str = "side", position: str = "seated", source: str = "camera"
+) -> None:
+    """The webcam check: frames in, figures out (``source=imu``: a phone on the back)."""
     ctx: AppContext = websocket.app.state.ctx
     try:
         person_id = await run_in_threadpool(_person_of, websocket, ctx)
-        run = CheckRun(ctx, person_id, view, position)
+        if source not in SOURCES:
+            raise InvalidInput("source must be camera or imu")
+        if source == "imu":
+            if position not in ("standing", "seated"):
+                raise InvalidInput("position must be standing or seated")
+        else:
+            run = CheckRun(ctx, person_id, view, position)
     except SpinecoachError as exc:
         await _refuse(websocket, exc)
+        return
+    if source == "imu":
+        await _imu_check(websocket, ctx, person_id, position)
         return
     await websocket.accept()
     limit = ctx.settings.ws_max_message_bytes
@@ -214,17 +247,98 @@ async def check_socket(websocket: WebSocket, view: str = "side", position: str =
         run.pose.close()
 
 
+async def _imu_check(websocket: WebSocket, ctx: AppContext, person_id: int, position: str) -> None:
+    link = ctx.posture_sensors.open(person_id, "check")
+    await websocket.accept()
+    bad = 0
+    try:
+        while True:
+            text = await websocket.receive_text()
+            try:
+                payload = json.loads(text)
+                kind = payload.get("type") if isinstance(payload, dict) else None
+                if kind == "status":
+                    await websocket.send_text(json.dumps({"type": "sensor", **link.status()}))
+                elif kind == "done":
+                    result = await run_in_threadpool(
+                        finish_imu_check, ctx, person_id, position, link, _now()
+                    )
+                    await websocket.send_text(json.dumps(result))
+                    await websocket.close()
+                    break
+                else:
+                    raise InvalidInput('expected {"type": "status"} or {"type": "done"}')
+            except (InvalidInput, json.JSONDecodeError) as exc:
+                bad += 1
+                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+                if bad > MAX_BAD_MESSAGES:
+                    await websocket.close(code=POLICY_VIOLATION)
+                    break
+    except (WebSocketDisconnect, KeyError):
+        pass
+    finally:
+        ctx.posture_sensors.close(person_id, link)
+
+
+@router.websocket("/ws/posture/sensor")
+async def sensor_socket(websocket: WebSocket) -> None:
+    """A phone on the back streams protocol lines into the person's waiting posture page."""
+    ctx: AppContext = websocket.app.state.ctx
+    try:
+        person_id = await run_in_threadpool(_person_of, websocket, ctx)
+        link = ctx.posture_sensors.find(person_id)
+        if link is None:
+            raise InvalidInput(
+                "no posture page is waiting for a sensor: on your computer, open the posture "
+                "check or the sitting monitor and choose the phone on your back"
+            )
+    except SpinecoachError as exc:
+        await _refuse(websocket, exc)
+        return
+    await websocket.accept()
+    link.connected = True
+    await websocket.send_text(json.dumps({"type": "hello", "kind": link.kind}))
+    limit = ctx.settings.ws_max_message_bytes
+    bad = 0
+    try:
+        while True:
+            text = await websocket.receive_text()
+            try:
+                if len(text) > limit:
+                    raise InvalidInput(f"message larger than {limit} bytes")
+                payload = json.loads(text)
+                lines = payload.get("lines") if isinstance(payload, dict) else None
+                if payload.get("type") != "imu" or not isinstance(lines, str):
+                    raise InvalidInput('expected {"type": "imu", "lines": "..."}')
+                ack = await run_in_threadpool(link.feed, lines)
+                await websocket.send_text(json.dumps(ack))
+            except (InvalidInput, json.JSONDecodeError, AttributeError) as exc:
+                bad += 1
+                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+                if link.closed or bad > MAX_BAD_MESSAGES:
+                    await websocket.close(code=POLICY_VIOLATION)
+                    break
+    except (WebSocketDisconnect, KeyError):
+        pass
+    finally:
+        link.connected = False
+
+
 @router.websocket("/ws/posture/monitor")
-async def monitor_socket(websocket: WebSocket) -> None:
+async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
     """The sitting monitor: about one frame a second; stores only minutes and nudges."""
     ctx: AppContext = websocket.app.state.ctx
     try:
         person_id = await run_in_threadpool(_person_of, websocket, ctx)
+        if source not in SOURCES:
+            raise InvalidInput("source must be camera or imu")
     except SpinecoachError as exc:
         await _refuse(websocket, exc)
         return
     await websocket.accept()
     run = MonitorRun(ctx, person_id)
+    if source == "imu":
+        run.link = ctx.posture_sensors.open(person_id, "monitor")
     limit = ctx.settings.ws_max_message_bytes
     stopped = False
     bad = 0
@@ -248,6 +362,11 @@ async def monitor_socket(websocket: WebSocket) -> None:
                     if not isinstance(t, int | float):
                         raise InvalidInput("away: expected a time stamp 't' in ms")
                     await websocket.send_text(json.dumps(run.add_absent(float(t) / 1000.0)))
+                elif kind == "tick":  # source=imu: the phone's latest angle, once a second
+                    t = payload.get("t")
+                    if not isinstance(t, int | float) or isinstance(t, bool):
+                        raise InvalidInput("tick: expected a time stamp 't' in ms")
+                    await websocket.send_text(json.dumps(run.add_tick(float(t) / 1000.0)))
                 elif kind == "keypoints":  # pose estimated in the browser
                     await websocket.send_text(json.dumps(run.add_keypoints(payload)))
                 elif kind == "stop":
@@ -267,6 +386,8 @@ async def monitor_socket(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        if run.link is not None:
+            ctx.posture_sensors.close(person_id, run.link)
         if not stopped:
             with contextlib.suppress(SpinecoachError):
                 await run_in_threadpool(run.stop)

@@ -24,7 +24,9 @@ server -> client
       from the posture held in the sensor's calibration window), which ``state`` and
       ``frame`` messages carry too;
     * ``error`` {error} for a bad message (the session continues);
-    * ``finished`` {summary, changes} once, then the server closes the socket.
+    * ``finished`` {summary, changes} once, then the server closes the socket;
+    * ``moved`` {error, fatal} when a reconnect (``resume=ID``, on any server process) took
+      the session over; the socket is closed and the page does not reconnect.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from dataclasses import replace
 from typing import Any
@@ -45,7 +48,7 @@ from starlette.concurrency import run_in_threadpool
 from spinecoach.coach.cues import Cue
 from spinecoach.domain.i18n import _
 from spinecoach.domain.planning import relabel
-from spinecoach.errors import InvalidInput, SpinecoachError
+from spinecoach.errors import InvalidInput, SpinecoachError, WorkerUnreachable
 from spinecoach.sources.live_sources import sensor_plugins
 from spinecoach.sources.pose.landmarks import BLAZEPOSE_33_NAMES, SKELETON_EDGES
 from spinecoach.store import models
@@ -53,8 +56,20 @@ from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import CareDep, ContextDep, DbDep, PatientUser
-from spinecoach.web.live import FRAME_HEADER, LiveSession, landmarks_json, parse_keypoints
-from spinecoach.web.messages import ImuMessage, KeypointsMessage, SensorMessage, parse_message
+from spinecoach.web.live import (
+    FRAME_HEADER,
+    LiveSession,
+    SensorTarget,
+    landmarks_json,
+    parse_keypoints,
+)
+from spinecoach.web.messages import (
+    ClientMessage,
+    ImuMessage,
+    KeypointsMessage,
+    SensorMessage,
+    parse_message,
+)
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.posture import desk_break_session_plan, mark_desk_break
 from spinecoach.web.resume import latest_interrupted, resumed_plan
@@ -67,6 +82,8 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
+MAX_BATCH = 32  # keypoints messages waiting on one connection fed to the engine at once
+MOVED = 4001  # the session continues over another connection
 
 
 @router.get("/session")
@@ -145,9 +162,11 @@ class UnsafeOrigin(SpinecoachError):
 
 class _Connection:
     """Serialises sends on one socket, and engine access between the ticker and the receive
-    loop. Every engine call (ticks, frames, IMU lines, controls) runs in a worker thread:
-    results are written to the database inside them, and a large IMU message is decoded
-    there, so no user's session ever blocks the event loop for the others."""
+    loop. Engine calls that can take long (ticks, camera frames, IMU lines, controls) run in a
+    worker thread: results are written to the database inside them, and a large IMU message
+    is decoded there, so no user's session ever blocks the event loop for the others.
+    Keypoints frames (tens of microseconds each, at most ``MAX_BATCH`` at once) run on the
+    loop, and the writes they cause run in a worker thread before their acks are sent."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
@@ -155,6 +174,9 @@ class _Connection:
         self.engine_lock = asyncio.Lock()
         self.finish_lock = asyncio.Lock()
         self.finished_sent = False
+        self.moved = False  # a reconnect elsewhere took the session over
+        self.ticker: asyncio.Task[None] | None = None
+        self.pushed_at = -math.inf  # when frames last advanced the engine (monotonic s)
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
@@ -166,7 +188,11 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
     async with conn.finish_lock:
         if conn.finished_sent or not live.engine.finished:
             return conn.finished_sent
-        changes = await run_in_threadpool(live.maybe_adapt)
+        async with conn.engine_lock:  # its database work, not beside a tick's
+            changes = await run_in_threadpool(live.maybe_adapt)
+            counts = await run_in_threadpool(live.count_confidences)
+        if len(counts) != len(live.engine.results):
+            counts = [{} for _ in live.engine.results]
         await conn.send(
             {
                 "type": "finished",
@@ -174,8 +200,8 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
                 "session_id": live.session_id,
                 "changes": changes,
                 "results": [
-                    {**r.to_dict(), "name": live.exercise_name(r.exercise_id)}
-                    for r in live.engine.results
+                    {**r.to_dict(), "name": live.exercise_name(r.exercise_id), **count}
+                    for r, count in zip(live.engine.results, counts, strict=True)
                 ],
             }
         )
@@ -183,11 +209,18 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
         return True
 
 
-async def _ticker(conn: _Connection, live: LiveSession) -> None:
+async def _ticker(conn: _Connection, live: LiveSession, ctx: AppContext) -> None:
     while True:
         await asyncio.sleep(TICK_S)
-        async with conn.engine_lock:  # a tick may end an exercise and write its result
-            cues = await run_in_threadpool(live.tick)
+        if ctx.live.beat_due():  # this process still holds its sessions (other workers see)
+            async with conn.engine_lock:  # not beside this session's own database work
+                await run_in_threadpool(ctx.live.beat)
+            with contextlib.suppress(WorkerUnreachable):  # listening again after a lost
+                await ctx.live.relay.start()  # connection (when the database is back)
+        cues: list[Cue] = []
+        if time.monotonic() - conn.pushed_at >= TICK_S:  # frames tick the engine themselves
+            async with conn.engine_lock:  # a tick may end an exercise and write its result
+                cues = await run_in_threadpool(live.tick)
         await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
         if await _finish_if_done(conn, live):
             with contextlib.suppress(RuntimeError):
@@ -219,8 +252,7 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
     await conn.send(reply)
 
 
-async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
-    message = parse_message(text)  # the edge: a typed message or one clear error line
+async def _handle_message(conn: _Connection, live: LiveSession, message: ClientMessage) -> None:
     if isinstance(message, ImuMessage):
         if live.source != "imu" and not live.sensor_beside:
             raise InvalidInput("imu: this session was not opened for a motion sensor")
@@ -247,22 +279,8 @@ async def _handle_text(conn: _Connection, live: LiveSession, text: str) -> None:
         if live.imu_error:
             raise InvalidInput(f"{message.sensor}: {live.imu_error}")
         return
-    if isinstance(message, KeypointsMessage):
-        if live.source != "keypoints":
-            raise InvalidInput("keypoints: this session was not opened for keypoints")
-        positions, confidence, names = parse_keypoints(message.model_dump(), BLAZEPOSE_33_NAMES)
-        async with conn.engine_lock:
-            cues = await run_in_threadpool(live.push_keypoints, positions, confidence, names)
-        ack: dict[str, Any] = {
-            "type": "ack",
-            "client_ts": message.t,
-            "angle": live.snapshot_angle(),
-            "cues": _cues(cues),
-        }
-        if live.sensor_beside:
-            ack["sensor_angle"] = live.snapshot_sensor()
-        await conn.send(ack)
-        return
+    if isinstance(message, KeypointsMessage):  # (batched by the receive loop)
+        raise InvalidInput("keypoints: this session was not opened for keypoints")
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
         cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
@@ -298,18 +316,18 @@ async def live_sensor(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
         person, _session, _token = await run_in_threadpool(_authorise, websocket, ctx)
-        live = ctx.live.find_sensor_session(person.id)
+        target = await ctx.live.find_sensor_target(person.id)  # in this process or another
     except SpinecoachError as exc:
         await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": str(exc), "fatal": True}))
         await websocket.close(code=POLICY_VIOLATION)
         return
     await websocket.accept()
-    await websocket.send_text(json.dumps({"type": "hello", "session_id": live.session_id}))
+    await websocket.send_text(json.dumps({"type": "hello", "session_id": target.session_id}))
     limit = ctx.settings.ws_max_message_bytes
     bad = 0
     with contextlib.suppress(WebSocketDisconnect):
-        while ctx.live.is_active(live):
+        while target.active:
             text = await websocket.receive_text()
             if len(text) > limit:
                 await websocket.send_text(
@@ -319,19 +337,19 @@ async def live_sensor(websocket: WebSocket) -> None:
                 return
             try:
                 message = _sensor_message(text)
-                if not ctx.live.is_active(live):
-                    break
-                if isinstance(message, SensorMessage):  # a sensor plug-in's bridge
-                    await run_in_threadpool(live.push_plugin, message.sensor, message.lines)
-                    if live.imu_error:
-                        raise InvalidInput(f"{message.sensor}: {live.imu_error}")
-                    await websocket.send_text(
-                        json.dumps({"type": "ack", "sensors": live.sensor_host.readouts()})
-                    )
-                    continue
-                await run_in_threadpool(live.push_sensor_locked, message.lines)  # off the loop
-                if live.imu_error:
-                    raise InvalidInput(f"imu: {live.imu_error}")
+                plugin = message.sensor if isinstance(message, SensorMessage) else None
+                ack = await target.push(plugin, message.lines)  # off the loop, or relayed
+                if ack is None:  # ended here; a reconnect may have moved it to another process
+                    moved = await _follow(ctx, person.id, target.session_id)
+                    if moved is None:
+                        break
+                    target = moved
+                    ack = await target.push(plugin, message.lines)
+                    if ack is None:
+                        break
+            except WorkerUnreachable as exc:
+                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+                continue
             except InvalidInput as exc:
                 bad += 1
                 await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
@@ -339,11 +357,18 @@ async def live_sensor(websocket: WebSocket) -> None:
                     await websocket.close(code=POLICY_VIOLATION)
                     return
                 continue
-            await websocket.send_text(
-                json.dumps({"type": "ack", "sensor_angle": live.snapshot_sensor()})
-            )
+            await websocket.send_text(json.dumps(ack))
         await websocket.send_text(json.dumps({"type": "finished"}))
         await websocket.close()
+
+
+async def _follow(ctx: AppContext, person_id: int, session_id: int | None) -> SensorTarget | None:
+    """The same stored session's new holder after a reconnect took it over (None: over)."""
+    try:
+        target = await ctx.live.find_sensor_target(person_id)
+    except InvalidInput:
+        return None
+    return target if target.session_id == session_id and session_id is not None else None
 
 
 def _sensor_message(text: str) -> ImuMessage | SensorMessage:
@@ -359,6 +384,82 @@ async def live_session_keypoints(websocket: WebSocket, sensor: str = "", resume:
     """A guided session fed keypoints by the client (phones with on-device pose, the bench);
     ``sensor=imu`` adds a motion sensor beside it."""
     await _serve(websocket, "keypoints", sensor, resume)
+
+
+async def _let_go(conn: _Connection, ctx: AppContext, key: int) -> None:
+    """A reconnect (``resume=ID``, in any process) takes this session over: stop ticking,
+    leave the stored session resumable, tell this page, close its socket."""
+    conn.moved = True
+    if conn.ticker is not None:
+        conn.ticker.cancel()
+    async with conn.engine_lock:  # no engine call is running or will run here
+        await run_in_threadpool(ctx.live.close, key, "Continued in another window.", True)
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await conn.send(
+            {"type": "moved", "error": "This session continues in another window.", "fatal": True}
+        )
+        await conn.websocket.close(code=MOVED)
+
+
+class _Keypoints:
+    """Keypoints messages received together, fed to the engine in one go."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[Any, Any, tuple[str, ...], float]] = []
+        self.client_ts: list[float | None] = []
+
+    def add(self, message: KeypointsMessage, at_s: float) -> None:
+        positions, confidence, names = parse_keypoints(
+            {"keypoints": message.keypoints, "names": message.names}, BLAZEPOSE_33_NAMES
+        )
+        self.frames.append((positions, confidence, names, at_s))
+        self.client_ts.append(message.t)
+
+    async def flush(self, conn: _Connection, live: LiveSession) -> None:
+        """Run the waiting frames through the engine; one ``ack`` per frame, in order."""
+        if not self.frames:
+            return
+        frames, stamps = self.frames, self.client_ts
+        self.frames, self.client_ts = [], []
+        async with conn.engine_lock:
+            # The engine runs here, on the event loop (tens of microseconds a frame): a hop
+            # to a worker thread per message cost more than the work. What it writes (an
+            # exercise or the session ending) is written off the loop before the acks go.
+            results, writes = live.push_keypoints_here(frames)
+            conn.pushed_at = time.monotonic()
+            if writes:
+                await run_in_threadpool(_run_all, live, writes)
+        for client_ts, (cues, angle, sensor) in zip(stamps, results, strict=True):
+            ack: dict[str, Any] = {
+                "type": "ack",
+                "client_ts": client_ts,
+                "angle": angle,
+                "cues": _cues(cues),
+            }
+            if live.sensor_beside:
+                ack["sensor_angle"] = sensor
+            await conn.send(ack)
+
+
+def _run_all(live: LiveSession, writes: list[Any]) -> None:
+    for write in writes:
+        write()
+    live.release_connection()
+
+
+async def _read(
+    websocket: WebSocket, inbox: asyncio.Queue[tuple[Any, float]], live: LiveSession
+) -> None:
+    """Receive into ``inbox``, each message stamped with its arrival on the engine's clock
+    (bounded: when the engine falls behind, the socket stops being read)."""
+    try:
+        while True:
+            message = await websocket.receive()
+            await inbox.put((message, live.clock.now()))
+            if message["type"] == "websocket.disconnect":
+                return
+    except (WebSocketDisconnect, RuntimeError):
+        await inbox.put(({"type": "websocket.disconnect"}, 0.0))
 
 
 def _resume_id(resume: str) -> int | None:
@@ -396,9 +497,8 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         if resume_id is not None:
             plan = await run_in_threadpool(_resumed, ctx, person.id, resume_id, plan)
         # plan_id is None for a desk break (no stored routine row; the sink accepts None)
-        open_live: Any = ctx.live.open
-        key, live = await run_in_threadpool(
-            open_live, person.id, plan, plan_id, source, beside, plugins, resume_id
+        key, live = await ctx.live.open(
+            person.id, plan, plan_id, source, beside, plugins, resume_id
         )
     except SpinecoachError as exc:
         await websocket.accept()
@@ -407,11 +507,14 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         return
     await websocket.accept()
     conn = _Connection(websocket)
-    ticker: asyncio.Task[None] | None = None
+    live.let_go = lambda: _let_go(conn, ctx, key)
+    inbox: asyncio.Queue[tuple[Any, float]] = asyncio.Queue(2 if source == "camera" else MAX_BATCH)
+    reader: asyncio.Task[None] | None = None
     limit = ctx.settings.ws_max_message_bytes
     bad = 0
     try:
         cues = await run_in_threadpool(live.start)
+        await run_in_threadpool(ctx.live.started, key)  # other processes see the session id
         await run_in_threadpool(mark_desk_break, ctx, live.session_id, plan)
         await conn.send(
             {
@@ -425,30 +528,51 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
                 "names": list(BLAZEPOSE_33_NAMES),
             }
         )
-        ticker = asyncio.create_task(_ticker(conn, live))
-        while not conn.finished_sent:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            data, text = message.get("bytes"), message.get("text")
-            size = len(data) if data is not None else len(text or "")
-            if size > limit:
-                await conn.send({"type": "error", "error": f"message larger than {limit} bytes"})
-                await websocket.close(code=TOO_BIG)
-                break
-            try:
-                if data is not None:
-                    if source != "camera":
-                        raise InvalidInput("frame: this session was not opened for the camera")
-                    await _handle_frame(conn, live, data)
-                else:
-                    await _handle_text(conn, live, text or "")
-            except InvalidInput as exc:
-                bad += 1
-                await conn.send({"type": "error", "error": str(exc)})
-                if bad > MAX_BAD_MESSAGES:
-                    await websocket.close(code=POLICY_VIOLATION)
+        conn.ticker = asyncio.create_task(_ticker(conn, live, ctx))
+        reader = asyncio.create_task(_read(websocket, inbox, live))
+        keypoints = _Keypoints()
+        done = False
+        while not done and not conn.finished_sent and not conn.moved:
+            batch = [await inbox.get()]
+            while len(batch) < MAX_BATCH and not inbox.empty():
+                batch.append(inbox.get_nowait())
+            for message, at_s in batch:
+                if message["type"] == "websocket.disconnect" or conn.moved:
+                    done = True
                     break
+                data, text = message.get("bytes"), message.get("text")
+                size = len(data) if data is not None else len(text or "")
+                if size > limit:
+                    await keypoints.flush(conn, live)
+                    await conn.send(
+                        {"type": "error", "error": f"message larger than {limit} bytes"}
+                    )
+                    await websocket.close(code=TOO_BIG)
+                    done = True
+                    break
+                try:
+                    if data is not None:
+                        await keypoints.flush(conn, live)
+                        if source != "camera":
+                            raise InvalidInput("frame: this session was not opened for the camera")
+                        await _handle_frame(conn, live, data)
+                        continue
+                    parsed = parse_message(text or "")  # a typed message or one clear line
+                    if isinstance(parsed, KeypointsMessage) and source == "keypoints":
+                        keypoints.add(parsed, at_s)
+                        continue
+                    await keypoints.flush(conn, live)
+                    await _handle_message(conn, live, parsed)
+                except InvalidInput as exc:
+                    await keypoints.flush(conn, live)
+                    bad += 1
+                    await conn.send({"type": "error", "error": str(exc)})
+                    if bad > MAX_BAD_MESSAGES:
+                        await websocket.close(code=POLICY_VIOLATION)
+                        done = True
+                        break
+            if not done:
+                await keypoints.flush(conn, live)
             await _finish_if_done(conn, live)
         if conn.finished_sent:
             with contextlib.suppress(RuntimeError):
@@ -458,10 +582,14 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
     except RuntimeError as exc:  # the socket closed under a send
         log.info("live session socket closed: %s", exc)
     finally:
-        if ticker is not None:
-            ticker.cancel()
+        if reader is not None:
+            reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                await ticker
+                await reader
+        if conn.ticker is not None:
+            conn.ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await conn.ticker
         # A dropped connection leaves the stored session resumable (the page reconnects with
         # resume=ID, whichever server process it reaches); a finished one is closed.
         await run_in_threadpool(

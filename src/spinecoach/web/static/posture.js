@@ -66,6 +66,39 @@
     const config = JSON.parse(checkConfig.textContent);
     const video = $("preview"), status = $("status"), result = $("result");
     const canvas = document.createElement("canvas");
+    function showResult(msg) {
+      status.textContent = "Saved.";
+      result.hidden = false;
+      const rows = msg.figures.map((f) => "<tr><td>" + f.measure + "</td><td>" + f.value_deg + "°</td><td>" + f.confidence_label + "</td><td>" + f.comparison + "</td></tr>").join("");
+      const missing = Object.entries(msg.unmeasurable || {}).map(([k, v]) => "<li>" + k + ": " + v + "</li>").join("");
+      result.innerHTML = "<table class='figures'><tbody>" + rows + "</tbody></table>" +
+        (missing ? "<ul class='muted small'>" + missing + "</ul>" : "") +
+        (msg.notes.length ? "<p class='muted'>" + msg.notes.join("; ") + "</p>" : "") +
+        "<p><a class='button' href='/posture'>See all checks</a></p>";
+    }
+    if (config.source === "imu") {
+      $("start").addEventListener("click", () => {
+        $("start").disabled = true;
+        const ws = new WebSocket(scheme + "//" + location.host + "/ws/posture/check?source=imu&position=" + config.position);
+        let timer = null;
+        ws.onopen = () => {
+          status.textContent = "Waiting for the phone: open /posture/sensor on it and tap Start sensor.";
+          timer = setInterval(() => ws.send(JSON.stringify({ type: "status" })), 1000);
+        };
+        ws.onmessage = (event) => {
+          const msg = JSON.parse(event.data);
+          if (msg.type === "sensor") {
+            if (!msg.receiving) status.textContent = msg.connected ? "Phone connected: waiting for its data…" : "Waiting for the phone: open /posture/sensor on it and tap Start sensor.";
+            else if (!msg.calibrated) status.textContent = "Stand still and upright: calibrating…";
+            else if (msg.held_s < 12) status.textContent = "Now " + (config.position === "seated" ? "sit as you work" : "stand as you usually do") + " and hold still… " + Math.floor(msg.held_s) + " s";
+            else { clearInterval(timer); status.textContent = "Measuring…"; ws.send(JSON.stringify({ type: "done" })); }
+          }
+          if (msg.type === "error") status.textContent = msg.error;
+          if (msg.type === "result") { clearInterval(timer); showResult(msg); }
+        };
+        ws.onclose = () => { if (timer) clearInterval(timer); $("start").disabled = false; };
+      });
+    } else
     $("start").addEventListener("click", async () => {
       let stream;
       try { stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false }); }
@@ -92,14 +125,7 @@
         const msg = JSON.parse(event.data);
         if (msg.type === "progress") status.textContent = "Hold still… " + msg.frames + " frames";
         if (msg.type === "error") status.textContent = msg.error;
-        if (msg.type === "result") {
-          status.textContent = "Saved.";
-          result.hidden = false;
-          const rows = msg.figures.map((f) => "<tr><td>" + f.measure + "</td><td>" + f.value_deg + "°</td><td>" + f.confidence_label + "</td><td>" + f.comparison + "</td></tr>").join("");
-          result.innerHTML = "<table class='figures'><tbody>" + rows + "</tbody></table>" +
-            (msg.notes.length ? "<p class='muted'>" + msg.notes.join("; ") + "</p>" : "") +
-            "<p><a class='button' href='/posture'>See all checks</a></p>";
-        }
+        if (msg.type === "result") showResult(msg);
       };
     });
   }
@@ -119,13 +145,22 @@
       document.title = (on ? "● Monitor on · " : "") + "Sitting monitor · spinecoach";
     }
     async function start() {
-      try { stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false }); }
-      catch (e) { stateLine.textContent = "No camera: allow camera access for this site."; return; }
-      video.srcObject = stream;
+      const chosen = document.querySelector("input[name=monitor-source]:checked");
+      const source = chosen ? chosen.value : "camera";
+      if (source === "camera") {
+        try { stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false }); }
+        catch (e) { stateLine.textContent = "No camera: allow camera access for this site."; return; }
+        video.srcObject = stream;
+      }
       if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
-      ws = new WebSocket(scheme + "//" + location.host + "/ws/posture/monitor");
+      ws = new WebSocket(scheme + "//" + location.host + "/ws/posture/monitor?source=" + source);
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
+        if (source === "imu") {
+          setIndicator(true, "waiting for the phone on your back (open /posture/sensor on it)");
+          timer = setInterval(() => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "tick", t: performance.now() })); }, 1000 / config.fps);
+          return;
+        }
         setIndicator(true, "sit upright for 10 s (your baseline)");
         timer = setInterval(() => {
           if (document.hidden && !video.videoWidth) { ws.send(JSON.stringify({ type: "away", t: performance.now() })); return; }
@@ -135,7 +170,8 @@
       ws.onmessage = (event) => {
         const msg = JSON.parse(event.data);
         if (msg.type === "state") {
-          const words = msg.category === "away" ? "paused: no one in view" : (msg.calibrated ? msg.category : "learning your upright posture");
+          let words = msg.category === "away" ? "paused: no one in view" : (msg.calibrated ? msg.category : "learning your upright posture");
+          if (msg.sensor && msg.category === "away") words = !msg.sensor.receiving ? "paused: no data from the phone" : "phone calibrating: stand upright 3 s, then sit";
           setIndicator(true, words);
           stateLine.textContent = "Minutes: upright " + msg.minutes.upright + ", slumped " + msg.minutes.slumped + ", away " + msg.minutes.away;
           for (const n of msg.nudges) { if (!notify("spinecoach", n.text, n.kind === "break" ? "/posture#breaks" : null)) alert(n.text); }

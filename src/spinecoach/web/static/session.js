@@ -26,6 +26,7 @@
   let landmarks = null;
   let landmarksAt = 0;
   let stopPose = null;      // pose in the browser (pose_client.js), while it runs
+  let moved = false;        // the session continues in another window (do not take it back)
   let reconnects = 0;       // tries to resume the session after a dropped connection
   let lastBreath = null;
   const spoken = new Set();
@@ -190,22 +191,10 @@
   // drawn on a symmetric scale with the zero line in the middle.
   const sensorTrace = [];
   let sensorT = null;
-  // Sensor plug-ins beside the camera (band, EMG): one line each, from their readouts.
+  // Sensor plug-ins beside the camera (band, EMG): small gauges from their readouts
+  // (sensor_gauges.js).
   function renderPlugins(sensors) {
-    const box = $("plugin-sensors");
-    box.hidden = false;
-    const lines = Object.entries(sensors).map(([name, r]) => {
-      const parts = [];
-      if (r.tension_n !== undefined && r.tension_n !== null) parts.push(r.tension_n + " N");
-      if (r.stretch_pct !== undefined && r.stretch_pct !== null) parts.push(r.stretch_pct + " %");
-      if (r.activation_pct !== undefined && r.activation_pct !== null) parts.push("activity " + r.activation_pct + " %");
-      if (r.symmetry_pct !== undefined && r.symmetry_pct !== null) parts.push("L/R " + r.symmetry_pct + " %");
-      if (r.zone) parts.push("zone " + r.zone[0] + "–" + r.zone[1] + " " + (r.unit || ""));
-      const mark = r.in_zone === true ? " ✓" : r.in_zone === false ? " ✗" : "";
-      return (r.label || name) + ": " + (parts.join(", ") || "waiting for data") + mark;
-    });
-    box.textContent = "";
-    lines.forEach((text) => { const p = document.createElement("p"); p.className = "small"; p.textContent = text; box.appendChild(p); });
+    window.SensorGauges.render($("plugin-sensors"), sensors);
   }
 
   function renderSensor(s) {
@@ -328,10 +317,13 @@
         else console.warn("spinecoach:", msg.error);
       } else if (msg.type === "finished") {
         finish(msg);
+      } else if (msg.type === "moved") {   // reconnected in another window: no reconnect here
+        moved = true;
+        showFatal(msg.error);
       }
     };
     ws.onclose = () => {
-      if (finished) return;
+      if (finished || moved) return;
       const sessionId = document.body.dataset.sessionId;
       if (sessionId && reconnects < 5) {   // resume the same stored session, on any server
         reconnects += 1;
@@ -395,7 +387,9 @@
       const tr = document.createElement("tr");
       [r.name || r.exercise_id.replace(/_/g, " "), r.reps_done + "/" + r.reps_target,
        (r.ranges_deg || []).map((v) => Math.round(v)).join(", ") || "–",
-       (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–"].forEach((text) => {
+       (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–",
+       r.count_confidence && r.count_confidence !== "none" ? r.count_confidence :
+         (r.count_confidence_text ? "not clear" : "–")].forEach((text) => {
         const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
       rows.appendChild(tr);

@@ -8,7 +8,7 @@ const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
   "/static/app.css", "/static/demo.js", "/static/session.js", "/static/motion.js",
-  "/static/sensor.js", "/static/pwa.js", "/static/logo.svg", "/static/icon-192.png",
+  "/static/sensor.js", "/static/sensor_gauges.js", "/static/pwa.js", "/static/logo.svg", "/static/icon-192.png",
   "/static/icon-512.png", "/static/manifest.webmanifest",
 ];
 const OFFLINE_PAGES = ["/today", "/progress"];

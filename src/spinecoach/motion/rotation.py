@@ -1,0 +1,500 @@
+"""Trunk rotation from one camera: foreshortening of the shoulder and hip lines, sign from depth.
+
+A pose estimator's relative depth (BlazePose ``z``) is under-scaled (about 0.4-0.5 of the
+true depth) and noisy, so the old proxy ``atan2(depth, width)`` read about half the true
+rotation, jumped with the depth noise and followed the arms. This estimate, for a camera
+that sees the person from the front (or obliquely, up to about 30-60 deg), works per line
+(shoulders, hips) in units of the torso's image length ``L`` (mid-hip to mid-shoulder, which
+a turn about the vertical does not change, so walking toward the camera is not a turn):
+
+1. **Calibration from a still window**: the first :data:`STILL_S` seconds in which the
+   shoulder width moves less than :data:`STILL_SPREAD` (relative) with the arms down give
+   the neutral widths ``u0``.
+   Nothing is reported before it (live) — no twist can come from the noise of the first
+   frames.
+2. **Foreshortening**: a line of true (frontal) image width ``U`` turned by ``psi`` from the
+   image plane shows ``U cos psi``: ``|psi| = arccos(u / U)``. ``U`` is the neutral width,
+   raised to the widest the line is seen (a running median's maximum, less its noise) so
+   an oblique camera whose person turns through the frontal view learns it. The hips' ``U``
+   also follows from the start being untwisted: the hip line's yaw at rest equals the
+   shoulders'.
+3. **Depth**: the sign is the sign of the depth difference (right point farther = the right
+   side backward); its magnitude ``asin(d / (k U))``, the change of ``d`` from rest shrunk
+   where the still window's depth noise could have made it (``c^3 / (c^2 + (2 sd)^2)``), with
+   the depth gain ``k``
+   learnt from frames turned more than :data:`GAIN_MIN_DEG` by foreshortening (else
+   :data:`DEFAULT_DEPTH_GAIN`).
+4. **Blend**: foreshortening is blind near 0 (cos is flat: 2 % of width noise reads as
+   11 deg) and depth, once its gain is known, is reliable there; depth gives the angle below
+   :data:`BLEND_FROM_DEG` of foreshortening, foreshortening above :data:`BLEND_TO_DEG`,
+   linearly between. Widths and depths first pass a running median of
+   :data:`STEADY_FRAMES` frames (hips :data:`STEADY_HIP_FRAMES`): centred for a whole
+   recording; live, trailing (the shoulders lag about 0.1 s at 30 Hz).
+5. ``trunk_rotation_deg = psi_shoulders - psi_hips``.
+
+**Not measurable** (NaN) while an arm is raised (upper arm more than :data:`ARM_GATE_DEG`
+from the trunk's downward line, or a wrist/elbow above its shoulder, and for
+:data:`ARM_SETTLE_S` after) or the shoulders are
+lifted (torso image length more than :data:`SHRUG_GATE` above neutral): the shoulder points
+then move with the arms, not the trunk. Not measurable at all from a side view (neutral
+shoulder width below :data:`SIDE_VIEW_WIDTH` of the torso length), from a camera more than
+:data:`MAX_NEUTRAL_YAW_DEG` from the front (known once the person has turned through the
+frontal view: a whole recording), or without depth.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import deque
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from spinecoach.motion.body import Body, angle_between_deg, dot
+from spinecoach.motion.types import BoolArray, FloatArray
+
+#: Seconds of stillness needed to calibrate.
+STILL_S = 0.5
+#: Largest spread (max - min, after a 5-frame median) of the shoulder width in a still
+#: window, in torso lengths.
+STILL_SPREAD = 0.05
+#: Upper arm angle from the trunk's downward line (deg) above which the frame is gated.
+ARM_GATE_DEG = 50.0
+#: Seconds after an arm was raised during which the shoulders still count as moving.
+ARM_SETTLE_S = 0.5
+#: Shortest run of measurable frames kept in a whole recording (s): a twist takes longer,
+#: and a short run between raised arms is mostly the shoulders settling.
+MIN_RUN_S = 1.0
+#: Torso image length over its neutral value above which the shoulders count as lifted.
+SHRUG_GATE = 1.05
+#: Neutral shoulder width / torso length below which the camera sees the person side-on.
+SIDE_VIEW_WIDTH = 0.3
+#: Neutral yaw of the shoulder line from the image plane (deg) beyond which it is refused.
+MAX_NEUTRAL_YAW_DEG = 45.0
+#: Depth gain assumed until turns large enough to learn it have been seen.
+DEFAULT_DEPTH_GAIN = 0.5
+#: Depth gain a shortened line's depth difference must imply to count as a turn.
+MIN_IMPLIED_GAIN = 0.1
+#: Foreshortening angle (deg) above which a frame teaches the depth gain.
+GAIN_MIN_DEG = 25.0
+#: Frames of the running median whose maximum is the line's frontal width.
+WIDTH_MEDIAN_FRAMES = 9
+#: Foreshortening angles (deg) between which the estimate passes from depth to foreshortening.
+BLEND_FROM_DEG = 20.0
+BLEND_TO_DEG = 40.0
+#: Frames of the trailing median that steadies the shoulders' width and depth before the
+#: estimate, and the hips' (the pelvis turns slowly in trunk exercises).
+STEADY_FRAMES = 7
+STEADY_HIP_FRAMES = 31
+#: Depth changes from rest are shrunk as ``c^3 / (c^2 + (SHRINK_SD sd)^2)``: halved at this
+#: many noise standard deviations.
+SHRINK_SD = 2.0
+#: Least noise assumed (relative width; depth per torso length).
+MIN_SD_U = 0.01
+MIN_SD_D = 0.01
+
+NOT_MEASURABLE_SIDE = "needs a front or oblique camera view: the shoulders are seen side-on at rest"
+NOT_MEASURABLE_OBLIQUE = (
+    f"needs the camera within {MAX_NEUTRAL_YAW_DEG:g} deg of the front: the shoulder line is "
+    "seen too obliquely at rest"
+)
+NOT_MEASURABLE_STILL = f"no still {STILL_S:g} s with the arms down to calibrate the neutral width"
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per-frame inputs of the estimate (NaN where a point is missing).
+
+    Attributes
+    ----------
+    u_shoulders, u_hips : ndarray
+        Image width of the line / torso image length.
+    d_shoulders, d_hips : ndarray
+        Depth of the right point minus the left one / torso length, positive when the right
+        point is farther from the camera (for a person facing the camera).
+    length : ndarray
+        Torso image length (pixels).
+    arms_down : ndarray of bool
+        False where an arm is raised (see the module docstring).
+    """
+
+    u_shoulders: FloatArray
+    u_hips: FloatArray
+    d_shoulders: FloatArray
+    d_hips: FloatArray
+    length: FloatArray
+    arms_down: BoolArray
+
+
+def features(body: Body) -> Features:
+    """Per-frame widths, depth differences and the arm gate of an image ``body`` with depth."""
+    ls, rs = body.point("left_shoulder", 3), body.point("right_shoulder", 3)
+    lh, rh = body.point("left_hip", 3), body.point("right_hip", 3)
+    trunk = (ls + rs)[:, :2] / 2 - (lh + rh)[:, :2] / 2
+    length = np.sqrt(dot(trunk, trunk))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        across_s, across_h = rs - ls, rh - lh
+        u_s = np.hypot(across_s[:, 0], across_s[:, 1]) / length
+        u_h = np.hypot(across_h[:, 0], across_h[:, 1]) / length
+        # image x of the right point left of the left one: the person faces the camera and
+        # a farther right point (larger z) is the right side backward; seen from behind,
+        # the other way round
+        facing = np.where(across_s[:, 0] + across_h[:, 0] <= 0, 1.0, -1.0)
+        d_s = facing * across_s[:, 2] / length
+        d_h = facing * across_h[:, 2] / length
+    down = np.ones(body.n_frames, dtype=bool)
+    for side in ("left", "right"):
+        shoulder = body.point(f"{side}_shoulder", 2)
+        for joint in (f"{side}_elbow", f"{side}_wrist"):
+            if not body.has(joint):
+                continue
+            point = body.point(joint, 2)
+            with np.errstate(invalid="ignore"):
+                above = point[:, 1] < shoulder[:, 1]  # image y grows downward
+                if joint.endswith("elbow"):
+                    raised = angle_between_deg(point - shoulder, -trunk) > ARM_GATE_DEG
+                    above = above | raised
+            down &= ~above
+    return Features(u_s, u_h, d_s, d_h, length, down)
+
+
+def settled(time_s: FloatArray, arms_down: BoolArray, before: bool = True) -> BoolArray:
+    """``arms_down`` also False for :data:`ARM_SETTLE_S` after an arm was raised (the
+    shoulder points settle after the arms come down) and, with ``before`` (a whole
+    recording), before (they start to move before the arm passes the gate)."""
+    if arms_down.size == 0:
+        return arms_down
+    up_times = np.where(~arms_down, time_s, -np.inf)
+    ok = time_s - np.maximum.accumulate(up_times) >= ARM_SETTLE_S
+    if before:
+        next_up = np.minimum.accumulate(np.where(~arms_down, time_s, np.inf)[::-1])[::-1]
+        ok &= next_up - time_s >= ARM_SETTLE_S
+    return np.asarray(arms_down & ok, dtype=bool)
+
+
+def _running_median(
+    values: FloatArray, n: int, trailing: bool = False, least: int | None = None
+) -> FloatArray:
+    """Running median over ``n`` frames, centred or trailing (NaN-aware; NaN where fewer
+    than ``least`` (default half) of the window's frames are valid, so the first frames are
+    not one frame's noise)."""
+    if values.size == 0:
+        return values.copy()
+    before, after = (n - 1, 0) if trailing else (n // 2, n - 1 - n // 2)
+    padded = np.pad(values, (before, after), constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, n)
+    has_nan = np.isnan(windows).any(axis=1)
+    median = np.empty(values.size)
+    median[~has_nan] = np.median(windows[~has_nan], axis=1)  # the fast, usual case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median[has_nan] = np.nanmedian(windows[has_nan], axis=1)
+    least = (n + 1) // 2 if least is None else least
+    enough = np.count_nonzero(np.isfinite(windows), axis=1) >= least
+    return np.asarray(np.where(enough, median, np.nan), dtype=float)
+
+
+def steadied(f: Features, trailing: bool = False) -> Features:
+    """``f`` with widths and depths through a running median of :data:`STEADY_FRAMES`
+    (hips :data:`STEADY_HIP_FRAMES`): centred for a whole recording, trailing live."""
+
+    def m(values: FloatArray, n: int = STEADY_FRAMES) -> FloatArray:
+        # the shoulders' short window must be full; the hips' at least half
+        return _running_median(values, n, trailing, n if n == STEADY_FRAMES else None)
+
+    return Features(
+        m(f.u_shoulders),
+        m(f.u_hips, STEADY_HIP_FRAMES),
+        m(f.d_shoulders),
+        m(f.d_hips, STEADY_HIP_FRAMES),
+        m(f.length),
+        f.arms_down,
+    )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The still window (frames ``start:stop``): neutral widths, depths and noise levels.
+
+    ``sd_u`` is a single frame's width noise; ``sd_d`` and ``sd_d_hips`` the noise of the
+    steadied depth differences (a median of n frames: 1.25 sd / sqrt(n)).
+    """
+
+    start: int
+    stop: int
+    u0_shoulders: float
+    u0_hips: float
+    length0: float
+    d0_shoulders: float
+    d0_hips: float
+    sd_u: float
+    sd_d: float
+    sd_d_hips: float
+
+
+def find_still(time_s: FloatArray, raw: Features, trailing: bool = False) -> Calibration | None:
+    """The first still window with the arms down in unsteadied features ``raw``."""
+    feats = steadied(raw, trailing)
+    smooth = feats.u_shoulders
+    ok = (
+        feats.arms_down
+        & np.isfinite(smooth)
+        & np.isfinite(feats.u_hips)
+        & np.isfinite(feats.d_shoulders)
+        & np.isfinite(feats.d_hips)
+    )
+    first = 0
+    for i in range(time_s.size):
+        if not ok[i]:
+            first = i + 1
+            continue
+        while first < i and time_s[i] - time_s[first] > STILL_S:
+            first += 1
+        if time_s[i] - time_s[first] < STILL_S * 0.95:
+            continue
+        window = smooth[first : i + 1]
+        if float(window.max()) - float(window.min()) > STILL_SPREAD:
+            continue
+        part = slice(first, i + 1)
+        centre = float(np.median(window))
+
+        def noise(values: FloatArray, n: int, part: slice = part) -> float:
+            return max(float(np.nanstd(values[part])), MIN_SD_D) * 1.25 / math.sqrt(n)
+
+        return Calibration(
+            first,
+            i + 1,
+            centre,
+            float(np.median(feats.u_hips[part])),
+            float(np.median(feats.length[part])),
+            float(np.median(feats.d_shoulders[part])),
+            float(np.median(feats.d_hips[part])),
+            max(float(np.nanstd(raw.u_shoulders[part])), MIN_SD_U * centre),
+            noise(raw.d_shoulders, STEADY_FRAMES),
+            noise(raw.d_hips, STEADY_HIP_FRAMES),
+        )
+    return None
+
+
+def _consistency(u: FloatArray, d: FloatArray, frontal: float) -> FloatArray:
+    """0-1: whether the depth difference backs the foreshortening (a real turn moves one
+    side back as the line shortens; shoulders pulled in by the arms do not). The depth gain
+    it implies, ``|d| / (U sin psi)``, must reach :data:`MIN_IMPLIED_GAIN` (full trust at
+    twice that)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sine = np.sqrt(np.clip(1.0 - (u / frontal) ** 2, 0.0, 1.0))
+        implied = np.abs(d) / (frontal * sine)
+        return np.asarray(np.clip(implied / MIN_IMPLIED_GAIN - 1.0, 0.0, 1.0), dtype=float)
+
+
+def _yaw(
+    u: FloatArray, d: FloatArray, frontal: float, gain: float, d0: float, sd_d: float
+) -> FloatArray:
+    """Yaw (deg) of one line from its width ``u`` and depth difference ``d``: depth below
+    :data:`BLEND_FROM_DEG` of foreshortening, foreshortening above :data:`BLEND_TO_DEG` when
+    the depth backs it (:func:`_consistency`)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        psi_f = np.degrees(np.arccos(np.clip(u / frontal, 0.0, 1.0)))
+        change = d - d0  # shrink the change from rest where the noise could have made it
+        d = d0 + change * change**2 / (change**2 + (SHRINK_SD * sd_d) ** 2)
+        psi_d = np.degrees(np.arcsin(np.clip(d / (gain * frontal), -1.0, 1.0)))
+        blend = np.clip((psi_f - BLEND_FROM_DEG) / (BLEND_TO_DEG - BLEND_FROM_DEG), 0.0, 1.0)
+        blend = blend * _consistency(u, d, frontal)
+        signed_f = np.where(psi_d >= 0, psi_f, -psi_f)
+    return np.asarray((1.0 - blend) * psi_d + blend * signed_f, dtype=float)
+
+
+def _learn_gain(u: FloatArray, d: FloatArray, frontal: float) -> tuple[float, float]:
+    """Sums (sum |d| s, sum s^2) over frames turned past :data:`GAIN_MIN_DEG` whose depth
+    backs the turn, s = U sin psi."""
+    with np.errstate(invalid="ignore"):
+        psi = np.arccos(np.clip(u / frontal, 0.0, 1.0))
+        s = frontal * np.sin(psi)
+        use = (
+            np.isfinite(d)
+            & np.isfinite(s)
+            & (psi > math.radians(GAIN_MIN_DEG))
+            & (_consistency(u, d, frontal) >= 1.0)
+        )
+    return float(np.sum(np.abs(d[use]) * s[use])), float(np.sum(s[use] ** 2))
+
+
+def _drop_short_runs(time_s: FloatArray, values: FloatArray) -> FloatArray:
+    """``values`` with runs of valid frames shorter than :data:`MIN_RUN_S` set to NaN."""
+    ok = np.isfinite(values)
+    edges = np.flatnonzero(np.diff(np.r_[0, ok.astype(np.int8), 0]))
+    out = values.copy()
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if time_s[stop - 1] - time_s[start] < MIN_RUN_S:
+            out[start:stop] = np.nan
+    return out
+
+
+class RotationEstimator:
+    """The estimate with its calibration: batch (:meth:`series`) or live (:meth:`push`).
+
+    Live, frames before the still window are NaN; the frontal widths and the depth gain are
+    refined as the stream goes. In batch, the still window is the first one in the recording
+    and the widths and gain come from the whole recording.
+    """
+
+    def __init__(self) -> None:
+        self.calibration: Calibration | None = None
+        self.problem: str | None = None
+        self._times: list[float] = []
+        self._rows: list[tuple[float, float, float, float, float, bool]] = []
+        self._recent_s: deque[float] = deque(maxlen=WIDTH_MEDIAN_FRAMES)
+        self._recent_h: deque[float] = deque(maxlen=WIDTH_MEDIAN_FRAMES)
+        self._max_s = -math.inf
+        self._max_h = -math.inf
+        self._gain_num = 0.0
+        self._gain_den = 0.0
+        self._last_up_s = -math.inf
+        self._last: deque[tuple[float, float, float, float, float]] = deque(
+            maxlen=STEADY_HIP_FRAMES
+        )
+
+    # -- shared ---------------------------------------------------------------------------
+    def _frontal(self, max_s: float, max_h: float) -> tuple[float, float]:
+        cal = self.calibration
+        assert cal is not None
+        margin = 2.0 * cal.sd_u / math.sqrt(WIDTH_MEDIAN_FRAMES)
+        frontal_s = max(cal.u0_shoulders, max_s - margin)
+        yaw0 = math.acos(min(cal.u0_shoulders / frontal_s, 1.0))
+        margin_h = margin * cal.u0_hips / cal.u0_shoulders
+        frontal_h = max(cal.u0_hips / math.cos(yaw0), max_h - margin_h)
+        return frontal_s, frontal_h
+
+    def _gain(self) -> float:
+        if self._gain_den > 0 and self._gain_num > 0:
+            return float(np.clip(self._gain_num / self._gain_den, 2 * MIN_IMPLIED_GAIN, 2.0))
+        return DEFAULT_DEPTH_GAIN
+
+    def _rotation(self, f: Features, frontal_s: float, frontal_h: float) -> FloatArray:
+        cal = self.calibration
+        assert cal is not None
+        gain = self._gain()
+        shoulders = _yaw(f.u_shoulders, f.d_shoulders, frontal_s, gain, cal.d0_shoulders, cal.sd_d)
+        hips = _yaw(f.u_hips, f.d_hips, frontal_h, gain, cal.d0_hips, cal.sd_d_hips)
+        with np.errstate(invalid="ignore"):
+            lifted = f.length > SHRUG_GATE * cal.length0
+        return np.where(f.arms_down & ~lifted, shoulders - hips, np.nan)
+
+    # -- batch ----------------------------------------------------------------------------
+    def series(self, body: Body, time_s: FloatArray) -> FloatArray:
+        """Rotation (deg) for every frame of a whole recording (NaN where not measurable);
+        :attr:`problem` says why when no frame is."""
+        raw = features(body)
+        raw = replace(raw, arms_down=settled(time_s, raw.arms_down))
+        f = steadied(raw)
+        nan = np.full(body.n_frames, np.nan)
+        cal = find_still(time_s, raw)
+        if cal is None:
+            self.problem = NOT_MEASURABLE_STILL
+            return nan
+        if cal.u0_shoulders < SIDE_VIEW_WIDTH:
+            self.problem = NOT_MEASURABLE_SIDE
+            return nan
+        self.calibration = cal
+        with np.errstate(invalid="ignore"):
+            usable = f.arms_down & (f.length <= SHRUG_GATE * cal.length0)
+        wide_s = _running_median(np.where(usable, f.u_shoulders, np.nan), WIDTH_MEDIAN_FRAMES)
+        wide_h = _running_median(np.where(usable, f.u_hips, np.nan), WIDTH_MEDIAN_FRAMES)
+        max_s = float(np.nanmax(wide_s)) if np.any(np.isfinite(wide_s)) else -math.inf
+        max_h = float(np.nanmax(wide_h)) if np.any(np.isfinite(wide_h)) else -math.inf
+        frontal_s, frontal_h = self._frontal(max_s, max_h)
+        if math.degrees(math.acos(min(cal.u0_shoulders / frontal_s, 1.0))) > MAX_NEUTRAL_YAW_DEG:
+            self.problem = NOT_MEASURABLE_OBLIQUE
+            return nan
+        for u, d, frontal in (
+            (f.u_shoulders, f.d_shoulders, frontal_s),
+            (f.u_hips, f.d_hips, frontal_h),
+        ):
+            num, den = _learn_gain(np.where(usable, u, np.nan), d, frontal)
+            self._gain_num += num
+            self._gain_den += den
+        return _drop_short_runs(time_s, self._rotation(f, frontal_s, frontal_h))
+
+    # -- live -----------------------------------------------------------------------------
+    def _steady(self, f: Features) -> Features:
+        self._last.append(
+            (
+                float(f.u_shoulders[0]),
+                float(f.u_hips[0]),
+                float(f.d_shoulders[0]),
+                float(f.d_hips[0]),
+                float(f.length[0]),
+            )
+        )
+        rows = np.array(self._last, dtype=float)
+        recent = rows[-STEADY_FRAMES:]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shoulders = np.nanmedian(recent, axis=0)
+            hips = np.nanmedian(rows, axis=0)
+        # as in batch: NaN until the shoulders' window is full and half the hips' is valid
+        shoulders[np.count_nonzero(np.isfinite(recent), axis=0) < STEADY_FRAMES] = np.nan
+        hips[np.count_nonzero(np.isfinite(rows), axis=0) < (STEADY_HIP_FRAMES + 1) // 2] = np.nan
+        return Features(
+            shoulders[0:1], hips[1:2], shoulders[2:3], hips[3:4], shoulders[4:5], f.arms_down
+        )
+
+    def push(self, t_s: float, body: Body) -> float:
+        """Rotation (deg) of one frame (``body`` of one frame); NaN until calibrated."""
+        raw = features(body)
+        if not raw.arms_down[0]:
+            self._last_up_s = t_s
+        if t_s - self._last_up_s < ARM_SETTLE_S:
+            raw = replace(raw, arms_down=np.zeros(1, dtype=bool))
+        f = self._steady(raw)
+        if self.calibration is None:
+            self._times.append(t_s)
+            self._rows.append(
+                (
+                    float(raw.u_shoulders[0]),
+                    float(raw.u_hips[0]),
+                    float(raw.d_shoulders[0]),
+                    float(raw.d_hips[0]),
+                    float(raw.length[0]),
+                    bool(raw.arms_down[0]),
+                )
+            )
+            keep = int(STILL_S * 4 * 30)  # a few seconds at up to 30 Hz is plenty
+            if len(self._rows) > keep:
+                del self._times[:-keep], self._rows[:-keep]
+            cols = np.array(self._rows, dtype=float)
+            buffered = Features(
+                cols[:, 0], cols[:, 1], cols[:, 2], cols[:, 3], cols[:, 4], cols[:, 5] > 0
+            )
+            cal = find_still(np.array(self._times), buffered, trailing=True)
+            if cal is None:
+                return math.nan
+            if cal.u0_shoulders < SIDE_VIEW_WIDTH:
+                self.problem = NOT_MEASURABLE_SIDE
+                self._rows.clear()
+                self._times.clear()
+                return math.nan
+            self.calibration = cal
+            self._times, self._rows = [], []
+        cal = self.calibration
+        usable = bool(f.arms_down[0]) and float(f.length[0]) <= SHRUG_GATE * cal.length0
+        if usable:
+            for value, recent, attr in (
+                (float(f.u_shoulders[0]), self._recent_s, "_max_s"),
+                (float(f.u_hips[0]), self._recent_h, "_max_h"),
+            ):
+                if value == value:
+                    recent.append(value)
+                    if len(recent) == WIDTH_MEDIAN_FRAMES:
+                        setattr(self, attr, max(getattr(self, attr), float(np.median(recent))))
+        frontal_s, frontal_h = self._frontal(self._max_s, self._max_h)
+        if usable:
+            for u, d, frontal in (
+                (f.u_shoulders, f.d_shoulders, frontal_s),
+                (f.u_hips, f.d_hips, frontal_h),
+            ):
+                num, den = _learn_gain(u, d, frontal)
+                self._gain_num += num
+                self._gain_den += den
+        return float(self._rotation(f, frontal_s, frontal_h)[0])
