@@ -1,7 +1,7 @@
 """a person's language and country (translations, emergency number)
 
 Revision ID: 0009_locale
-Revises: 0003_clinician
+Revises: 0007_scale_out
 Create Date: 2026-12-07 13:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_locale"
-down_revision = "0003_clinician"
+down_revision = "0007_scale_out"
 branch_labels = None
 depends_on = None
 
