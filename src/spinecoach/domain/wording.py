@@ -78,7 +78,8 @@ VOCABULARY = (
     N_("seated"), N_("acute"), N_("subacute"), N_("chronic"), N_("stretch"), N_("hold"),
     N_("warm up"), N_("stability"), N_("integration"), N_("flexion"), N_("extension"),
     N_("pain relief"), N_("flexibility"), N_("core strength"), N_("desk relief"),
-    N_("return to activity"),
+    N_("return to activity"), N_("no clear repeated movement"), N_("high"), N_("medium"),
+    N_("low"), N_("none"),
 )  # fmt: skip
 
 TIER_WORDS = {

@@ -894,7 +894,7 @@ class LiveHub:
             if live.let_go is not None:
                 await live.let_go()
             else:
-                await run_in_threadpool(self.close, key, "Continued in another window.", True)
+                await run_in_threadpool(self.close, key, _("Continued in another window."), True)
             return {"released": True}
         if request.get("op") == "sensor":
             if not self.is_active(live):

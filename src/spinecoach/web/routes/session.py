@@ -393,10 +393,14 @@ async def _let_go(conn: _Connection, ctx: AppContext, key: int) -> None:
     if conn.ticker is not None:
         conn.ticker.cancel()
     async with conn.engine_lock:  # no engine call is running or will run here
-        await run_in_threadpool(ctx.live.close, key, "Continued in another window.", True)
+        await run_in_threadpool(ctx.live.close, key, _("Continued in another window."), True)
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await conn.send(
-            {"type": "moved", "error": "This session continues in another window.", "fatal": True}
+            {
+                "type": "moved",
+                "error": _("This session continues in another window."),
+                "fatal": True,
+            }
         )
         await conn.websocket.close(code=MOVED)
 
