@@ -17,14 +17,16 @@ def run_flow(tmp_path, screening_answers: list[str], intake_answers: list[str]):
     )  # fmt: skip
 
 
-INTAKE = ["4", "4", "20", "sitting,bending", "none", "45", "moderate", "7", "desk_relief", "8",
-          "none"]  # fmt: skip
+# no age (given at screening, not asked again); the last answer is the equipment at home
+INTAKE = ["4", "4", "20", "sitting,bending", "none", "moderate", "7", "desk_relief", "8",
+          "none", "mat,chair"]  # fmt: skip
 
 
 def test_newcomer_gets_a_plan(tmp_path, rules) -> None:  # type: ignore[no-untyped-def]
     answers = ["n"] * len(rules.asked_questions) + ["45"]
     result = run_flow(tmp_path, answers, INTAKE)
     assert result.returncode == 0, result.stderr
+    assert "Your age" not in result.stdout  # asked once, by the screening
     assert "NO WARNING SIGNS" in result.stdout and "Today's routine" in result.stdout
     assert "Safety: Clear." in result.stdout  # the safety state, shown before the plan
     assert "not a substitute for a clinician" in result.stdout

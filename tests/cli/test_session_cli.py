@@ -183,7 +183,7 @@ def test_live_imu_stream_counts_repetitions(planned, capsys, tmp_path, scheme, p
     from spinecoach.sources.imu.transport import replay_file
 
     path = tmp_path / "stream.csv"
-    write_generic_csv(simulate("cat_cow", n_reps=10, rep_s=4.0, rest_s=0.5, seed=5).recording, path)
+    write_generic_csv(simulate("cat_cow", n_reps=20, rep_s=4.0, rest_s=0.5, seed=5).recording, path)
 
     def listening() -> bool:
         if scheme == "ws":

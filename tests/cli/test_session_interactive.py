@@ -97,9 +97,12 @@ def test_something_is_wrong_key_ends_the_session_on_numbness(tmp_path) -> None: 
     term.send("3\r")
     screen = term.read_until("Session 1: stopped")
     assert "numbness ends today's session" in screen
+    term.read_until("Pain now")  # asked also when the session ended early
+    term.send("4\r")
+    term.read_until("What changes tomorrow")
     assert term.wait() == 0
     with sqlite3.connect(tmp_path / "spinecoach.db") as db:
-        assert db.execute("select status from sessions").fetchone()[0] == "stopped"
+        assert db.execute("select status, pain_after from sessions").fetchone() == ("stopped", 4)
         kind, pain, symptoms, decision = db.execute(
             "select kind, pain, symptoms, decision from pain_reports where kind = 'symptom'"
         ).fetchone()
@@ -190,6 +193,8 @@ def test_stop_this_exercise_waits_for_enter_in_the_terminal(tmp_path) -> None:  
     time.sleep(1.5)  # the live view is back
     term.send("q")
     term.read_until("Session 1: stopped")
+    term.read_until("Pain now")
+    term.send("\r")  # Enter skips it
     assert term.wait() == 0
     with sqlite3.connect(tmp_path / "spinecoach.db") as db:
         first = db.execute("select stop_action from exercise_results order by id").fetchone()

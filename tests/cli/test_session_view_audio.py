@@ -25,7 +25,7 @@ def test_view_shows_step_countdown_breath_and_reps(rules) -> None:
     text = console.export_text()
     assert "Static Stretch  (1/1)" in text
     assert "Hold for 30 seconds" in text and "breathe easily" in text and "reps 0/1" in text
-    assert big_number("0:21").plain.splitlines()[0] in text  # the big countdown
+    assert big_number("0:22").plain.splitlines()[0] in text  # the big countdown
     assert "something is wrong" in text
 
 

@@ -140,3 +140,12 @@ def drive(engine, clock, until_s: float, *, dt_s: float = 0.1, pain: int | None 
 def timeline(cues) -> list[tuple[float, str, str]]:  # type: ignore[no-untyped-def]
     """Cues as ``(t_s, kind, text)`` tuples."""
     return [(round(c.t_s, 3), c.kind.value, c.text) for c in cues]
+
+
+#: The instructions as one step of 8 s (as before they were split into spoken lines), for
+#: tests about the timing of what follows them.
+def one_step_instructions():  # type: ignore[no-untyped-def]
+    from spinecoach.coach.engine import EngineOptions
+    from spinecoach.coach.timeline import TimelineOptions
+
+    return EngineOptions(timeline=TimelineOptions(words_per_s=None))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.coach.helpers import LIBRARY, STATIC, TEMPO, drive, make_plan, timeline
+from tests.coach.helpers import (
+    LIBRARY,
+    STATIC,
+    TEMPO,
+    drive,
+    make_plan,
+    one_step_instructions,
+    timeline,
+)
 
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.engine import SessionEngine
@@ -14,7 +22,13 @@ def start(rules, *exercises):  # type: ignore[no-untyped-def]
     clock = FakeClock()
     sink = MemorySink()
     engine = SessionEngine(
-        make_plan(*exercises), LIBRARY, rules, clock=clock, sink=sink, sensor=True
+        make_plan(*exercises),
+        LIBRARY,
+        rules,
+        clock=clock,
+        sink=sink,
+        sensor=True,
+        options=one_step_instructions(),
     )
     engine.start()
     engine.report_pain(2)
@@ -145,36 +159,46 @@ def test_lost_tracking_suppresses_feedback_and_tells_the_person(rules) -> None:
     cues = engine.on_motion_event(
         MotionEvent(20.0, EventKind.TRACKING_LOST, detail="hips not visible")
     )
-    assert timeline(cues) == [
-        (
-            20.0,
-            "instruction",
-            "I can't see you clearly (hips not visible). Feedback is paused until I can; "
-            "check that your whole body is in view.",
-        )
-    ]
+    # feedback is muted at once; the person is told once the loss has lasted 1.5 s
+    assert [k for _, k, _ in timeline(cues) if k == "instruction"] == []
     assert engine.state()["tracking_ok"] is False
-    clock.set(21.0)
-    muted = engine.on_motion_event(
-        MotionEvent(21.0, EventKind.FORM, FormFlag(21.0, "too_fast", ""))
+    assert engine.state()["tracking_notice"] is None
+    clock.set(20.5)
+    told = engine.tick()
+    clock.set(21.5)
+    told += engine.tick()
+    lost_text = (
+        "I can't see you clearly (hips not visible). Feedback is paused until I can; "
+        "check that your whole body is in view."
     )
-    muted += engine.on_motion_event(rep_event(21.0))
-    assert [c.kind.value for c in muted] == ["breath"]  # pacing only: no form cue, no count
+    assert [(t, k, x) for t, k, x in timeline(told) if k == "instruction"] == [
+        (21.5, "instruction", lost_text)
+    ]
+    assert engine.state()["tracking_notice"] == lost_text
+    clock.set(21.6)
+    muted = engine.on_motion_event(
+        MotionEvent(21.6, EventKind.FORM, FormFlag(21.6, "too_fast", ""))
+    )
+    muted += engine.on_motion_event(rep_event(21.6))
+    assert [c.kind.value for c in told + muted] == ["breath", "instruction"]  # no form, no count
     assert engine.state()["reps_done"] == 0
     # breath pacing carries on while tracking is lost
     paced = drive(engine, clock, 27.0)
     assert [k for _, k, _ in timeline(paced)] == ["breath", "breath"]
     clock.set(30.0)
     back = engine.on_motion_event(MotionEvent(30.0, EventKind.TRACKING_RESTORED))
-    assert (30.0, "instruction", "I can see you again.") in timeline(back)
+    assert engine.state()["tracking_notice"] is not None  # still shown until it lasts
     clock.set(31.0)
     heard = engine.on_motion_event(
         MotionEvent(31.0, EventKind.FORM, FormFlag(31.0, "too_fast", ""))
     )
-    assert [c.kind.value for c in heard] == ["form"]
+    assert [c.kind.value for c in heard] == ["form"]  # feedback resumes at once
     for t in (32.0, 38.0, 44.0):
         clock.set(t)
-        engine.on_motion_event(rep_event(t))
+        back += engine.on_motion_event(rep_event(t))
+    assert (33.0, "instruction", "I can see you again.") not in timeline(back)
+    assert (38.0, "instruction", "I can see you again.") in timeline(back)  # once it lasted
+    assert engine.state()["tracking_notice"] is None
     drive(engine, clock, 100.0)
     tracking = sink.results[0].tracking
     assert tracking["lost_count"] == 1 and tracking["lost_s"] == 10.0

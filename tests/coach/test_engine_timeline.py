@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from tests.coach.helpers import ISOMETRIC, LIBRARY, PNF, STATIC, TEMPO, drive, make_plan, timeline
+from tests.coach.helpers import (
+    ISOMETRIC,
+    LIBRARY,
+    PNF,
+    STATIC,
+    TEMPO,
+    drive,
+    make_plan,
+    one_step_instructions,
+    timeline,
+)
 
 from spinecoach.coach.clock import FakeClock
 from spinecoach.coach.engine import SessionEngine
@@ -14,39 +24,72 @@ BEFORE = "Before we start: how is your back pain right now, from 0 to 10?"
 END = "We're done. How is your back pain now, from 0 to 10?"
 
 
-def run(rules, *exercises, dt_s=0.1):  # type: ignore[no-untyped-def]
+def run(rules, *exercises, dt_s=0.1, options=None):  # type: ignore[no-untyped-def]
     clock = FakeClock()
     sink = MemorySink()
-    engine = SessionEngine(make_plan(*exercises), LIBRARY, rules, clock=clock, sink=sink)
+    engine = SessionEngine(
+        make_plan(*exercises), LIBRARY, rules, clock=clock, sink=sink,
+        options=options or one_step_instructions(),
+    )  # fmt: skip
     cues = engine.start()
     cues += drive(engine, clock, 1000.0, dt_s=dt_s)
     return engine, sink, timeline(cues)
 
 
 def test_static_stretch_timeline(rules) -> None:
-    engine, sink, cues = run(rules, STATIC)
-    # pain before answered at 0.1 s; set-up 10 s; instructions 8 s; lean 3 s; hold 30 s;
-    # return 3 s; pain at the end
+    from spinecoach.coach.engine import EngineOptions
+
+    engine, sink, cues = run(rules, STATIC, options=EngineOptions())
+    # pain before answered at 0.1 s; set-up 10 s; the instructions said one short line at a
+    # time (3 s each at least: name, then each step); lean 3 s; hold 30 s; return 3 s; pain
     assert cues == [
         (0.0, "instruction", BEFORE),
         (0.1, "instruction", "Thank you. Carry on."),
         (0.1, "instruction", SETUP),
-        (10.1, "instruction", "Static Stretch. Start position. Move slowly."),
-        (18.1, "breath", "Breathe out and lean over."),
-        (21.1, "instruction", "Hold for 30 seconds, breathing slowly."),
-        (36.1, "encouragement", "Halfway: 15 seconds to go. Keep breathing."),
-        (48.1, "count", "3"),
-        (49.1, "count", "2"),
-        (50.1, "count", "1"),
-        (51.1, "breath", "Breathe in and come back up."),
-        (54.1, "instruction", END),
-        (54.1, "instruction", "Thank you. Carry on."),
-        (54.1, "instruction", "Session complete: 1 of 1 exercises done. Well done."),
+        (10.1, "instruction", "Static Stretch."),
+        (13.1, "instruction", "Start position."),
+        (16.1, "instruction", "Move slowly."),
+        (19.1, "breath", "Breathe out and lean over."),
+        (22.1, "instruction", "Hold for 30 seconds, breathing slowly."),
+        (37.1, "encouragement", "Halfway: 15 seconds to go. Keep breathing."),
+        (49.1, "count", "3"),
+        (50.1, "count", "2"),
+        (51.1, "count", "1"),
+        (52.1, "breath", "Breathe in and come back up."),
+        (55.1, "instruction", END),
+        (55.1, "instruction", "Thank you. Carry on."),
+        (55.1, "instruction", "Session complete: 1 of 1 exercises done. Well done."),
     ]
     (result,) = sink.results
     assert result.completed and result.reps_done == 1 and result.hold_times_s == (30.0,)
     assert sink.summaries[0].status == "completed"
     assert sink.summaries[0].pain_before == 2 and sink.summaries[0].pain_after == 2
+
+
+def test_instructions_are_short_lines_said_in_turn_while_getting_into_position(
+    rules, library
+) -> None:  # type: ignore[no-untyped-def]
+    """A real exercise's 5 steps are not one paragraph under a countdown: one line at a time,
+    each given the time it takes to say it (2.5 words/s), shown as the step text."""
+    from spinecoach.coach.timeline import TimelineOptions, exercise_steps
+
+    exercise = library.get("cat_cow")
+    steps = exercise_steps(
+        exercise, exercise.dose, 0, sensor=False, options=TimelineOptions(), checkin_after=False
+    )
+    lines = [s for s in steps if s.kind.value == "instruction"]
+    assert [s.text for s in lines] == ["Cat-cow with breath.", *exercise.steps]
+    for s in lines:
+        assert len(s.text.split()) <= 25
+        assert s.duration_s >= max(3.0, len(s.text.split()) / 2.5) - 1e-9
+    assert [(s.rep, s.reps) for s in lines] == [(n, len(lines)) for n in range(1, len(lines) + 1)]
+    clock = FakeClock()
+    engine = SessionEngine(make_plan(TEMPO), LIBRARY, rules, clock=clock, sink=MemorySink())
+    engine.start()
+    engine.report_pain(1)
+    drive(engine, clock, 10.5)
+    state = engine.state()
+    assert state["step"]["kind"] == "instruction" and state["countdown_s"] is None
 
 
 def test_pnf_timeline_has_exact_phase_timings(rules) -> None:
@@ -157,7 +200,8 @@ def test_state_snapshot_is_json_ready(rules) -> None:
     state = engine.state()
     json.dumps(state)
     assert state["step"]["kind"] == "hold"
-    assert state["countdown_s"] == pytest.approx(21.0, abs=0.01)
+    # instructions said in three 3-s lines (name, two steps): the hold started at 22 s
+    assert state["countdown_s"] == pytest.approx(22.0, abs=0.01)
     assert state["breath"] == "natural"
     assert state["exercise_number"] == 1 and state["exercise_count"] == 1
     assert state["reps_target"] == 1

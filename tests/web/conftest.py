@@ -242,6 +242,7 @@ def onboard(page: Any, base: str, name: str, email: str, **intake: str) -> None:
     page.click("text=Continue")
     page.wait_for_url("**/intake")
     for field, value in answers.items():
-        page.fill(f"input[name={field}]", value)
+        if field != "age":  # asked once, at screening: the intake has no age field
+            page.fill(f"input[name={field}]", value)
     page.click("main button[type=submit]")
     page.wait_for_url("**/today?new=1")

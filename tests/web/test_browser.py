@@ -102,7 +102,6 @@ def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     page.fill("input[name=pain_now]", "5")
     page.fill("input[name=pain_average]", "4")
     page.fill("input[name=duration_weeks]", "14")
-    page.fill("input[name=age]", "47")
     page.fill("input[name=desk_hours]", "7")
     page.check("input[name=aggravators][value=sitting]", force=True)
     page.check("input[name=aggravators][value=bending]", force=True)

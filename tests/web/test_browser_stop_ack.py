@@ -54,8 +54,14 @@ def test_stop_message_waits_for_acknowledgement(
     shot(page, f"{label}-stop-waits-for-acknowledgement")
     page.click("#stop-ack")
     page.wait_for_selector("#stop-overlay", state="hidden", timeout=10_000)
+    # the session goes on: the next exercise's instructions are said line by line (no
+    # countdown under them), then its timers run
+    first = page.inner_text("#step-text")
     page.wait_for_function(
-        "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000
+        "(first) => document.getElementById('step-text').textContent !== first"
+        " || document.getElementById('countdown').textContent.trim() !== '–'",
+        arg=first,
+        timeout=20_000,
     )
     assert not errors, errors
     context.close()

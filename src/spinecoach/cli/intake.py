@@ -11,12 +11,14 @@ from rich.prompt import IntPrompt, Prompt
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
 from spinecoach.cli.screening import _rename_input_error
 from spinecoach.domain.intake import (
+    EQUIPMENT,
     KNOWN_AGGRAVATORS,
     KNOWN_CONDITIONS,
     KNOWN_GOALS,
     Profile,
     profile_to_dict,
 )
+from spinecoach.store.repositories import ScreeningRepository
 
 
 def _ask_list(question: str, allowed: frozenset[str], default: str = "") -> list[str]:
@@ -39,8 +41,11 @@ def _ask_int(question: str, low: int, high: int, default: int) -> int:
         console.print(f"[red]Please give a number from {low} to {high}.[/]")
 
 
-def ask_intake() -> dict[str, Any]:
-    """Ask the intake questions in the terminal; returns the documented answers format."""
+def ask_intake(known_age: int | None = None) -> dict[str, Any]:
+    """Ask the intake questions in the terminal; returns the documented answers format.
+
+    ``known_age``: the age given at screening (not asked again).
+    """
     console.rule("About your back")
     answers: dict[str, Any] = {
         "pain_now": _ask_int("Pain right now, 0 = none, 10 = worst imaginable", 0, 10, 3),
@@ -53,7 +58,7 @@ def ask_intake() -> dict[str, Any]:
             default="none",
             console=console,
         ),  # fmt: skip
-        "age": _ask_int("Your age", 16, 110, 40),
+        "age": known_age if known_age is not None else _ask_int("Your age", 16, 110, 40),
         "activity_level": Prompt.ask(
             "How active are you day to day?",
             choices=["low", "moderate", "high"],
@@ -69,6 +74,14 @@ def ask_intake() -> dict[str, Any]:
             if c != "none"
         ],  # fmt: skip
     }
+    # the plan uses only exercises the person can do with what they have
+    answers["equipment"] = [
+        e
+        for e in _ask_list(
+            "What do you have at home?", frozenset(EQUIPMENT) | {"none"}, "mat,chair"
+        )
+        if e != "none"
+    ]
     if "pregnancy" in answers["conditions"]:
         answers["pregnancy_weeks"] = _ask_int("How many weeks pregnant are you?", 0, 42, 20)
     if "recent_surgery" in answers["conditions"]:
@@ -103,7 +116,12 @@ def intake_command(
 ) -> None:
     """Record your intake: pain, duration, what aggravates it, goals and time available."""
     with AppContext(data_dir) as ctx:
-        answers = read_json_file(answers_file) if answers_file else ask_intake()
+        if answers_file:
+            answers = read_json_file(answers_file)
+        else:
+            screening = ScreeningRepository(ctx.db).latest(ctx.person_id)
+            age = (screening.answers or {}).get("age") if screening is not None else None
+            answers = ask_intake(age if isinstance(age, int) else None)
         try:
             profile = ctx.service.record_intake(ctx.person_id, answers)
         except Exception as exc:

@@ -23,14 +23,18 @@ def run_terminal(data_dir: Path | None) -> None:
         console.print(Panel(f"Welcome to [bold]spinecoach[/].\n[dim]{DISCLAIMER}[/]"))
         console.print(f"[dim]Data: {ctx.settings.resolved_database_url}[/]")
         person = ctx.person_id
-        result = ctx.service.screen(person, ask_screening(ctx.rules))
+        screening = ask_screening(ctx.rules)
+        result = ctx.service.screen(person, screening)
         show_result(result)
         show_safety(ctx)
         if not result.may_exercise:
             console.print("[bold]No exercise plan is made until a clinician has seen you.[/]")
             raise typer.Exit(0)
         guard_exercise(ctx)
-        profile = ctx.service.record_intake(person, ask_intake())
+        age = screening.get("age")  # asked once, at screening
+        profile = ctx.service.record_intake(
+            person, ask_intake(age if isinstance(age, int) else None)
+        )
         describe_profile(profile)
         plan, _ = ctx.service.make_plan(person, profile, datetime.now(UTC), fresh=True)
         show_plan(plan)

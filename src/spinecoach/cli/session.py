@@ -33,7 +33,9 @@ from spinecoach.coach.feed import MotionFeed
 from spinecoach.coach.timeline import TimelineOptions
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.plan import Plan, PlanItem
+from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput, NotFound
+from spinecoach.reports.session_summary import record_pain_now, session_summary
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository, plan_from_row
 from spinecoach.store.session_sink import (
@@ -452,20 +454,50 @@ def session_command(
                     driver.run()
         except KeyboardInterrupt:
             output(engine.stop("Stopped with Ctrl-C."))
-            raise typer.Exit(130) from None
+            interrupted = True
+        else:
+            interrupted = False
         finally:
             voice.close()
             if log_file is not None:
                 log_file.close()
         _summary(engine, sink.session_id)
+        urgent = engine.status == "urgent_care"  # go and get help: no more questions
+        if sink.session_id is not None and engine.pain_after is None and not urgent:
+            # "pain now?" also when the session ended early (Ctrl-C, End, a stop rule)
+            now_pain = pain if headless or not console.is_terminal else _ask_pain("Pain now")
+            if now_pain is not None:
+                record_pain_now(ctx.db, person, sink.session_id, now_pain)
+                console.print(f"Pain now: {now_pain}/10, saved with the session.")
         if engine.status == "urgent_care":
             console.print("[bold red]Please follow the advice above before exercising again.[/]")
-            return
+            raise typer.Exit(130 if interrupted else 0)
+        changes: list[dict[str, str]] = []
         if sink.session_id is not None and engine.results:
             adapted = ctx.service.adapt_after_session(person, sink.session_id, datetime.now(UTC))
-            console.print("[bold]Tomorrow's plan:[/]")
-            for change in adapted.changes:
-                console.print(f"  {change.action.value:<8} {change.exercise_id}: {change.reason}")
+            names = {i.exercise_id: i.name for i in plan.items}
+            changes = [
+                {
+                    "exercise": names.get(c.exercise_id, "Your plan"),
+                    "action": decision_words(c.action.value),
+                    "kind": c.action.value,
+                    "reason": c.reason,
+                }
+                for c in adapted.changes
+            ]
+        if sink.session_id is not None:
+            names = {e.id: e.name for e in ctx.library}
+            view = session_summary(ctx.db, sink.session_id, changes, names)
+            for title, lines in (
+                ("What you did", view.did),
+                ("What improved", view.improved),
+                ("What changes tomorrow", view.tomorrow),
+            ):
+                console.print(f"[bold]{title}:[/]")
+                for line in lines:
+                    console.print(f"  {line}")
+        if interrupted:
+            raise typer.Exit(130)
         due = next_morning(started)
         console.print(
             f"Next check-in: tomorrow morning from {due:%H:%M} — run [bold]spinecoach checkin[/]."

@@ -118,31 +118,32 @@ def on_zone(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     return [Say(now, CueKind.FORM, text, "zone")]
 
 
-def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
-    """The sensor cannot see the person: say so, mute feedback, pause holds."""
-    if not engine.tracking_ok:
-        return []
-    why = f" ({_(event.detail)})" if event.detail else ""
-    text = _(
+def lost_tracking_text(detail: str | None) -> str:
+    """What the person is told (and shown) when the sensor cannot see them."""
+    why = f" ({_(detail)})" if detail else ""
+    return _(
         "I can't see you clearly{why}. Feedback is paused until I can; "
         "check that your whole body is in view."
     ).format(why=why)
-    return [
-        At(Act.LOSE_TRACKING, now),
-        SensorHolding(False),
-        PauseHold(now),
-        Say(now, CueKind.INSTRUCTION, text, force=True),
-    ]
+
+
+def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
+    """The sensor cannot see the person: mute feedback and pause holds at once.
+
+    The person is told by the engine's :class:`~spinecoach.coach._parts.TrackingAnnouncer`
+    once the loss has lasted (with ``event.detail``), so a flickering view is not announced
+    every few seconds.
+    """
+    if not engine.tracking_ok:
+        return []
+    return [At(Act.LOSE_TRACKING, now), SensorHolding(False), PauseHold(now)]
 
 
 def on_tracking_restored(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
-    """Tracking is back: feedback resumes."""
+    """Tracking is back: feedback resumes (the return is announced once it lasts)."""
     if engine.tracking_ok:
         return []
-    return [
-        At(Act.RESTORE_TRACKING, now),
-        Say(now, CueKind.INSTRUCTION, _("I can see you again."), force=True),
-    ]
+    return [At(Act.RESTORE_TRACKING, now)]
 
 
 def on_person_switch(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:

@@ -179,6 +179,66 @@ class TrackingState:
         self.lost_since = None
 
 
+class TrackingAnnouncer:
+    """What the person is told about tracking, with hysteresis.
+
+    The sensor's own tracking state (:class:`TrackingState`) mutes feedback at once; the
+    person is told only once that state has held for a while: "I can't see you" after
+    ``lost_after_s`` without a break, "I can see you again" after ``back_after_s`` of good
+    tracking without a break. A flickering view is therefore announced once, not every few
+    seconds, and the on-screen banner (:attr:`notice`) changes exactly when a cue is spoken.
+
+    Parameters
+    ----------
+    lost_after_s : float
+        How long tracking must stay lost before it is announced (s).
+    back_after_s : float
+        How long tracking must stay good before its return is announced (s).
+    """
+
+    def __init__(self, lost_after_s: float = 1.5, back_after_s: float = 3.0) -> None:
+        self.lost_after_s = lost_after_s
+        self.back_after_s = back_after_s
+        self.notice: str | None = None  # the lost message while it is shown
+        self._good_since: float | None = None
+
+    @property
+    def shown_ok(self) -> bool:
+        """Whether the person is currently told that they are seen."""
+        return self.notice is None
+
+    def update(self, tracking: TrackingState, now: float, lost_text: str) -> str | None:
+        """Compare the sensor's state with what was announced at ``now``.
+
+        Returns
+        -------
+        str or None
+            ``"lost"`` or ``"back"`` when the announcement changes (say it once), else None.
+        """
+        if not tracking.ok:
+            self._good_since = None
+            since = tracking.lost_since if tracking.lost_since is not None else now
+            if self.notice is None and now - since >= self.lost_after_s - 1e-9:
+                self.notice = lost_text
+                return "lost"
+            return None
+        if self._good_since is None:
+            self._good_since = now
+        if self.notice is not None and now - self._good_since >= self.back_after_s - 1e-9:
+            self.notice = None
+            return "back"
+        return None
+
+    def restored_at(self, t: float) -> None:
+        """Tracking came back at ``t`` (starts the good-tracking dwell there)."""
+        self._good_since = t
+
+    def reset(self) -> None:
+        """No sensor any more: nothing to announce."""
+        self.notice = None
+        self._good_since = None
+
+
 # ---------------------------------------------------------------------------- intents
 # Intents are built by a handler and read once by the engine, on every motion event: plain
 # slotted dataclasses (a frozen dataclass's __init__ costs about 2.5 times as much, which

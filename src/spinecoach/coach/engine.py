@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS
+from spinecoach.coach._events import BACK_INTO_POSITION, EVENT_HANDLERS, lost_tracking_text
 from spinecoach.coach._parts import (
     Act,
     At,
@@ -34,6 +34,7 @@ from spinecoach.coach._parts import (
     RepPacer,
     Say,
     SensorHolding,
+    TrackingAnnouncer,
     TrackingState,
 )
 from spinecoach.coach._safety import apply_decision, record_check
@@ -56,7 +57,7 @@ from spinecoach.domain.plan import Plan
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety import evaluate_checkin
 from spinecoach.errors import InvalidInput
-from spinecoach.motion.types import MotionEvent
+from spinecoach.motion.types import EventKind, MotionEvent
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,10 @@ class SessionEngine:
         self._seek_care: str | None = None
         # sensor state, in small parts of their own
         self.tracking = TrackingState()
+        self.announcer = TrackingAnnouncer(
+            self.options.tracking_lost_after_s, self.options.tracking_back_after_s
+        )
+        self._lost_detail = ""
         self.hold = HoldTimer()
         self.pacer = RepPacer()
         self._last_guide_s = -1e9
@@ -192,6 +197,8 @@ class SessionEngine:
         self._advance(now, out)
         if self.finished:
             return out
+        if event.kind is EventKind.TRACKING_LOST and self.tracking.ok:
+            self._lost_detail = event.detail or ""  # said once the loss has lasted
         handler = EVENT_HANDLERS.get(event.kind)
         if handler is not None:
             intents = handler(self, event, now)
@@ -382,6 +389,7 @@ class SessionEngine:
         if self.run is not None and self.run.measured:
             self.run.sensor_ended = True
         self.tracking.reset()
+        self.announcer.reset()
         step = self.step
         if step is not None and step.kind is StepKind.HOLD and step.gated:
             self.hold.pause(now)
@@ -463,7 +471,9 @@ class SessionEngine:
             rep, reps}, ``exercise_number`` / ``exercise_count``, ``countdown_s``,
             ``breath`` (inhale/exhale/hold/natural or null), ``reps_done`` / ``reps_target``
             (this exercise), ``holding``, ``tracking_ok``, ``sensor``, ``accepts_motion``,
-            ``awaiting`` ("pain" at check-ins, "acknowledge_stop" while a stop message waits),
+            ``tracking_notice`` (the "I can't see you" message while it is announced: the
+            banner shows exactly what was said), ``awaiting`` ("pain" at check-ins,
+            "acknowledge_stop" while a stop message waits),
             ``stop_notice`` (that message), ``last_cues`` (the last 5 cues).
         """
         now = self._now()
@@ -503,6 +513,7 @@ class SessionEngine:
             "reps_target": run.reps_target if run is not None else 0,
             "holding": self.hold.running,
             "tracking_ok": self.tracking.ok,
+            "tracking_notice": None if self.finished else self.announcer.notice,
             "sensor": self.sensor,
             "accepts_motion": self.accepts_motion,
             "awaiting": {
@@ -557,6 +568,8 @@ class SessionEngine:
                 run.lost_count += 1
         elif act is Act.RESTORE_TRACKING:
             since = self.tracking.restore()
+            if since is not None:
+                self.announcer.restored_at(t)
             if since is not None and run is not None:
                 run.lost_s += t - max(since, run.started_s)
 
@@ -594,6 +607,11 @@ class SessionEngine:
 
     def _advance(self, now: float, out: list[Cue]) -> None:
         """Complete every step whose end is due by ``now``, emitting in-step cues."""
+        self._advance_steps(now, out)
+        if not self.finished:
+            self._announce_tracking(now, out)
+
+    def _advance_steps(self, now: float, out: list[Cue]) -> None:
         guard = 0
         while not self.finished and guard < 100_000:
             guard += 1
@@ -605,6 +623,14 @@ class SessionEngine:
             if end is None or end > now:
                 return
             self._complete_step(end, out)
+
+    def _announce_tracking(self, now: float, out: list[Cue]) -> None:
+        """Tell the person about a lasting change in tracking, once (hysteresis)."""
+        change = self.announcer.update(self.tracking, now, lost_tracking_text(self._lost_detail))
+        if change == "lost":
+            self._say(now, CueKind.INSTRUCTION, self.announcer.notice or "", out, force=True)
+        elif change == "back":
+            self._say(now, CueKind.INSTRUCTION, _("I can see you again."), out, force=True)
 
     def _step_end(self, step: Step, now: float) -> float | None:
         """When the current step ends given what is known at ``now`` (None: waits)."""
@@ -679,7 +705,7 @@ class SessionEngine:
             self._say(t, CueKind.COUNT, said, out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
-            if not self.tracking.ok:
+            if not self.tracking.ok and not self.announcer.shown_ok:
                 waits = _("I can't see you yet; the hold timer waits.")
                 self._say(t, CueKind.INSTRUCTION, waits, out)
             return
@@ -902,8 +928,8 @@ class SessionEngine:
 
     def _countdown(self, now: float) -> float | None:
         step = self.step
-        if step is None or step.duration_s is None:
-            return None
+        if step is None or step.duration_s is None or step.kind is StepKind.INSTRUCTION:
+            return None  # instructions are said in turn, not read against a countdown
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             return round(max(step.duration_s - self.hold.held(now), 0.0), 2)
         if step.kind is StepKind.REPS:

@@ -25,6 +25,10 @@ class EngineOptions:
     wait_for_stop_ack : bool
         After "stop this exercise", freeze every timer until :meth:`SessionEngine.acknowledge_stop`
         (the message stays on screen and the next exercise does not count down under it).
+    tracking_lost_after_s : float
+        Tell the person "I can't see you" only after tracking has stayed lost this long (s).
+    tracking_back_after_s : float
+        Tell them "I can see you again" only after it has stayed good this long (s).
     """
 
     timeline: TimelineOptions = field(default_factory=TimelineOptions)
@@ -32,3 +36,5 @@ class EngineOptions:
     pain_limit: int | None = None
     countdown: bool = True
     wait_for_stop_ack: bool = False
+    tracking_lost_after_s: float = 1.5
+    tracking_back_after_s: float = 3.0

@@ -66,7 +66,15 @@ class TimelineOptions:
     setup_s : float
         Set-up check at the start (camera/sensor placement, space).
     instruction_s : float
-        Reading time for each exercise's instructions.
+        Shortest time for each exercise's instructions.
+    words_per_s : float or None
+        Speaking rate of the instructions. They are split into short lines (the exercise's
+        name, then each of its steps), one step each, shown and spoken in sequence while the
+        person gets into position, each given the time it takes to say (at least
+        ``line_min_s``; together at least ``instruction_s``). ``None``: one step of
+        ``instruction_s`` with the whole text.
+    line_min_s : float
+        Shortest time for one instruction line.
     switch_side_s : float
         Pause to change sides.
     set_rest_min_s : float
@@ -87,6 +95,8 @@ class TimelineOptions:
 
     setup_s: float = 10.0
     instruction_s: float = 8.0
+    words_per_s: float | None = 2.5
+    line_min_s: float = 3.0
     switch_side_s: float = 5.0
     set_rest_min_s: float = 10.0
     checkin_timeout_s: float | None = 30.0
@@ -257,6 +267,58 @@ def _rep_steps(
     return _mark_rep(steps)
 
 
+def instruction_lines(
+    exercise: Exercise, dose: Dose, intro: str = "", cautions: tuple[str, ...] = ()
+) -> list[str]:
+    """The exercise's instructions as short lines to say one after another.
+
+    The name (with ``intro`` and this person's cautions), then each of the exercise's steps,
+    then the contract-relax timing for PNF stretches.
+    """
+    first = " ".join(p for p in (intro, f"{_(exercise.name)}.") if p)
+    if cautions:
+        first += " " + _("Take care: {cautions}").format(cautions=" ".join(_(c) for c in cautions))
+    lines = [first, *(_(step) for step in exercise.steps)]
+    if dose.pnf is not None:
+        lines.append(
+            _(
+                "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push "
+                "at {pct} effort, {relax} s relax, {deeper} s deeper stretch."
+            ).format(
+                stretch=f"{dose.pnf.stretch_s:g}",
+                contract=f"{dose.pnf.contract_s:g}",
+                pct=f"{dose.pnf.contract_effort_pct}%",
+                relax=f"{dose.pnf.relax_s:g}",
+                deeper=f"{dose.pnf.deeper_stretch_s:g}",
+            )
+        )
+    return lines
+
+
+def _instruction_steps(
+    base: Step,
+    exercise: Exercise,
+    dose: Dose,
+    options: TimelineOptions,
+    intro: str,
+    cautions: tuple[str, ...],
+    words: str,
+) -> list[Step]:
+    if options.words_per_s is None:
+        return [
+            _step(base, StepKind.INSTRUCTION, options.instruction_s, f"{intro} {words}".strip())
+        ]
+    lines = instruction_lines(exercise, dose, intro, cautions)
+    times = [max(options.line_min_s, len(line.split()) / options.words_per_s) for line in lines]
+    short = options.instruction_s - sum(times)
+    if short > 0:  # never shorter than the old single step
+        times[-1] += short
+    return [
+        _step(base, StepKind.INSTRUCTION, round(t, 2), line, rep=n + 1, reps=len(lines))
+        for n, (line, t) in enumerate(zip(lines, times, strict=True))
+    ]
+
+
 def _mark_rep(steps: list[Step]) -> list[Step]:
     """Flag the first and last step of one repetition."""
     steps[0] = replace(steps[0], starts_rep=True)
@@ -334,7 +396,7 @@ def exercise_steps(
     if cautions:
         care = _("Take care: {cautions}").format(cautions=" ".join(_(c) for c in cautions))
         words = f"{name}. {care} {how}"
-    steps = [_step(base, StepKind.INSTRUCTION, options.instruction_s, f"{intro} {words}".strip())]
+    steps = _instruction_steps(base, exercise, dose, options, intro, cautions, words)
     sides = (Side.LEFT, Side.RIGHT) if dose.per_side else (Side.NONE,)
     measured_reps = (
         sensor and exercise.signature.mode is SignatureMode.REPETITIVE and dose.pnf is None

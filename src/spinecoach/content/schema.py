@@ -195,6 +195,10 @@ class ExerciseModel(_Strict):
     notes: str = ""
     only_in: list[Literal["desk_break", "posture_finding"]] = Field(default_factory=list)
     demonstration: DemonstrationModel | None = None
+    #: What the person needs (the intake asks which of these they have).
+    equipment: list[Literal["mat", "chair", "towel", "foam_roller", "band"]] = Field(
+        default_factory=list
+    )
 
     @model_validator(mode="after")
     def _demonstration_phases_in_dose(self) -> ExerciseModel:
@@ -282,4 +286,5 @@ class ExerciseModel(_Strict):
             notes=self.notes,
             demonstration=self.demonstration.to_domain() if self.demonstration else None,
             only_in=tuple(self.only_in),
+            equipment=tuple(self.equipment),
         )

@@ -284,6 +284,9 @@ class Exercise:
     #: breaks' pool) and/or ``posture_finding`` (added when a posture check finds a reason).
     #: Empty: the planner may choose it for any routine.
     only_in: tuple[str, ...] = ()
+    #: What the person needs to do it (``mat``, ``chair``, ``towel``, ``foam_roller``,
+    #: ``band``); the plan leaves it out when they said they have not got one of these.
+    equipment: tuple[str, ...] = ()
 
     def avoid_for(self, conditions: frozenset[str]) -> list[Contraindication]:
         """Return the ``avoid`` contraindications that match any of ``conditions``."""

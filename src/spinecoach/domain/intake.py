@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import InvalidInput
 
 #: Aggravating activities and the movement intolerance they suggest [LONG][MAY18].
@@ -152,6 +153,23 @@ def score_start_back(agree: list[bool], bothersomeness: int) -> StartBackScore:
     return StartBackScore(total=total, psychosocial=psychosocial, risk=risk)
 
 
+#: Equipment the intake asks about (exercise files name what they need from this list).
+EQUIPMENT: tuple[str, ...] = ("mat", "chair", "towel", "foam_roller", "band")
+#: Plain words for each piece of equipment, as the intake asks it.
+EQUIPMENT_LABELS: dict[str, str] = {
+    "mat": N_("a mat or a soft floor to lie on"),
+    "chair": N_("a firm chair"),
+    "towel": N_("a towel or strap"),
+    "foam_roller": N_("a foam roller"),
+    "band": N_("a resistance band"),
+}
+
+
+def without_equipment(item: str) -> str:
+    """The planning-condition key meaning the person has not got ``item``."""
+    return f"without_{item}"
+
+
 @dataclass(frozen=True)
 class Profile:
     """Everything the planner needs to know about the person (validated by ``make_profile``)."""
@@ -172,6 +190,8 @@ class Profile:
     name: str = ""
     pregnancy_weeks: int | None = None
     weeks_since_surgery: float | None = None
+    #: Equipment the person has (None: not asked, every exercise may be chosen).
+    equipment: frozenset[str] | None = None
 
     @property
     def duration_class(self) -> DurationClass:
@@ -250,6 +270,8 @@ class Profile:
     def planning_conditions(self) -> frozenset[str]:
         """Conditions plus derived keys the exercise contraindications use."""
         derived = set(self.conditions)
+        if self.equipment is not None:  # what they have not got leaves exercises out
+            derived |= {without_equipment(e) for e in EQUIPMENT if e not in self.equipment}
         if self.flexion_intolerant:
             derived.add("flexion_intolerant")
         if self.extension_intolerant:
@@ -334,7 +356,7 @@ def make_profile(answers: dict[str, object]) -> Profile:
     known_keys = {
         "name", "pain_now", "pain_average", "duration_weeks", "aggravators", "leg_symptoms",
         "age", "activity_level", "desk_hours", "goals", "minutes_per_day", "conditions",
-        "rmdq", "start_back", "pregnancy_weeks", "weeks_since_surgery",
+        "rmdq", "start_back", "pregnancy_weeks", "weeks_since_surgery", "equipment",
     }  # fmt: skip
     unknown = set(answers) - known_keys
     if unknown:
@@ -389,6 +411,9 @@ def make_profile(answers: dict[str, object]) -> Profile:
         raise InvalidInput(
             f"weeks_since_surgery: expected a number of weeks >= 0, got {surgery_weeks!r}"
         )
+    equipment = None
+    if answers.get("equipment") is not None:
+        equipment = _subset("equipment", answers["equipment"], frozenset(EQUIPMENT))
     return Profile(
         name=str(answers.get("name", "")),
         pain_now=pain_now,
@@ -406,6 +431,7 @@ def make_profile(answers: dict[str, object]) -> Profile:
         start_back=start_back,
         pregnancy_weeks=pregnancy_weeks,
         weeks_since_surgery=None if surgery_weeks is None else float(surgery_weeks),
+        equipment=equipment,
     )
 
 
@@ -429,4 +455,6 @@ def profile_to_dict(profile: Profile) -> dict[str, object]:
         out["pregnancy_weeks"] = profile.pregnancy_weeks
     if profile.weeks_since_surgery is not None:
         out["weeks_since_surgery"] = profile.weeks_since_surgery
+    if profile.equipment is not None:
+        out["equipment"] = sorted(profile.equipment)
     return out

@@ -17,10 +17,12 @@ from spinecoach.domain.exercise import (
 )
 from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.intake import (
+    EQUIPMENT_LABELS,
     EXTENSION_AGGRAVATORS,
     FLEXION_AGGRAVATORS,
     DurationClass,
     Profile,
+    without_equipment,
 )
 from spinecoach.domain.plan import Plan, PlanItem
 from spinecoach.domain.rules import DoseCeilings
@@ -74,8 +76,9 @@ def excluded_reasons(
     """Why ``exercise`` may not be in this person's plan (empty list = allowed).
 
     An exercise is excluded when any of its ``avoid`` contraindications matches the person's
-    conditions (including derived ones such as ``flexion_intolerant``), or its phase level is
-    above the person's current level. ``profile`` may be the planning conditions themselves
+    conditions (including derived ones such as ``flexion_intolerant``), its phase level is
+    above the person's current level, or it needs equipment the person said they have not got
+    (``without_<item>`` conditions). ``profile`` may be the planning conditions themselves
     (as stored on a plan), so a change made later applies exactly the planner's filter.
     """
     conditions = _conditions_of(profile)
@@ -91,6 +94,10 @@ def excluded_reasons(
                 level=exercise.level, current=level
             )
         )
+    missing = [e for e in exercise.equipment if without_equipment(e) in conditions]
+    if missing:
+        words = _(" and ").join(_(EQUIPMENT_LABELS.get(e, e)) for e in missing)
+        reasons.append(_("it needs {words}, which you said you do not have").format(words=words))
     return reasons
 
 

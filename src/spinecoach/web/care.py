@@ -104,6 +104,12 @@ class Care:
             advice=emergency_words(self.rules.tier_advice[tier]),
         )
 
+    def screening_age(self, person: models.Person) -> int | None:
+        """The age given at the latest screening (the intake does not ask it again)."""
+        row = self.screenings.latest(person.id)
+        age = (row.answers or {}).get("age") if row is not None else None
+        return age if isinstance(age, int) and not isinstance(age, bool) else None
+
     def require_clear_to_exercise(self, person: models.Person) -> None:
         """Raise :class:`UnsafeToExercise` unless screened and the safety state allows exercise."""
         result = self.latest_screening(person)

@@ -542,6 +542,16 @@ class LiveSession:
         state["session_id"] = self.session_id
         return state
 
+    def end_summary(self, changes: list[dict[str, str]]) -> dict[str, object] | None:
+        """The end-of-session summary (what was done, what improved, what changes tomorrow,
+        whether to ask "pain now?"), once finished and stored."""
+        if not self.engine.finished or self.session_id is None:
+            return None
+        from spinecoach.reports.session_summary import session_summary
+
+        names = {e.id: e.name for e in self.ctx.library}
+        return session_summary(self._db, self.session_id, changes, names).to_json()
+
     def exercise_name(self, exercise_id: str) -> str:
         """Display name of an exercise (its id when unknown)."""
         exercise = self.ctx.library.exercises.get(exercise_id)
@@ -594,7 +604,8 @@ class LiveSession:
         return [
             {
                 "exercise": names.get(c.exercise_id, _("Your plan")),
-                "action": decision_words(c.action.value),  # plain words, not "regress"
+                "action": decision_words(c.action.value),
+                "kind": c.action.value,  # plain words, not "regress"
                 "reason": c.reason,
             }
             for c in plan.changes

@@ -10,7 +10,13 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from spinecoach.domain.i18n import N_, _
-from spinecoach.domain.intake import KNOWN_AGGRAVATORS, KNOWN_CONDITIONS, KNOWN_GOALS
+from spinecoach.domain.intake import (
+    EQUIPMENT,
+    EQUIPMENT_LABELS,
+    KNOWN_AGGRAVATORS,
+    KNOWN_CONDITIONS,
+    KNOWN_GOALS,
+)
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.wording import condition_words, plain_message
 from spinecoach.errors import InvalidInput, NotFound
@@ -180,15 +186,18 @@ def _float(form: FormData, name: str, low: float, high: float) -> float:
     return value
 
 
-def intake_answers(form: FormData) -> dict[str, Any]:
-    """Turn the intake form into the documented profile answers format."""
+def intake_answers(form: FormData, age: int | None = None) -> dict[str, Any]:
+    """Turn the intake form into the documented profile answers format.
+
+    ``age``: the age given at screening (the form then has no age field).
+    """
     answers: dict[str, Any] = {
         "pain_now": _int(form, "pain_now", 0, 10),
         "pain_average": _int(form, "pain_average", 0, 10),
         "duration_weeks": _float(form, "duration_weeks", 0, 5200),
         "aggravators": [str(v) for v in form.getlist("aggravators")],
         "leg_symptoms": str(form.get("leg_symptoms", "none")),
-        "age": _int(form, "age", 16, 110),
+        "age": age if age is not None else _int(form, "age", 16, 110),
         "activity_level": str(form.get("activity_level", "moderate")),
         "desk_hours": _float(form, "desk_hours", 0, 24),
         "goals": [str(v) for v in form.getlist("goals")] or ["pain_relief"],
@@ -201,15 +210,22 @@ def intake_answers(form: FormData) -> dict[str, Any]:
     surgery_weeks = _optional_int(form, "weeks_since_surgery", 0, 5200)
     if surgery_weeks is not None:
         answers["weeks_since_surgery"] = surgery_weeks
-    rmdq = _optional_int(form, "rmdq_score", 0, 24)
-    if rmdq is not None:
-        # Only the score is collected (the questionnaire's text is not shipped).
-        answers["rmdq"] = [True] * rmdq + [False] * (24 - rmdq)
+    # The equipment the person has: the plan uses only exercises they can do with it
+    # (``equipment_asked`` tells "ticked nothing" from a form without the question).
+    if form.get("equipment_asked"):
+        answers["equipment"] = [str(v) for v in form.getlist("equipment")]
+    # No disability score is asked here: the Roland-Morris questionnaire's wording is not
+    # ours to ship, and a bare 0-24 number typed from memory is not the questionnaire.
+    # Answers collected properly elsewhere come in through `spinecoach intake --answers`.
     return answers
 
 
-def _intake_context(form: dict[str, Any] | None = None, error: str | None = None) -> dict[str, Any]:
+def _intake_context(
+    form: dict[str, Any] | None = None, error: str | None = None, age_known: int | None = None
+) -> dict[str, Any]:
     return {
+        "age_known": age_known,
+        "equipment": [(e, _(EQUIPMENT_LABELS[e])) for e in EQUIPMENT],
         "aggravators": [
             (k, _(AGGRAVATOR_LABELS.get(k, k))) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
         ],
@@ -228,12 +244,16 @@ def intake_page(request: Request, user: PatientUser, care: CareDep, ctx: Context
     """The intake form (blocked while screening forbids exercise)."""
     care.require_clear_to_exercise(user)
     profile = care.profile(user)
-    form = (
+    form: dict[str, Any] = (
         {} if profile is None else {"age": profile.age, "minutes_per_day": profile.minutes_per_day}
     )
+    if profile is not None and profile.equipment is not None:
+        form["equipment"] = sorted(profile.equipment)
+    age = care.screening_age(user)
     return render(
-        request, "intake.html", **_intake_context(form), **reader_choices(request, ctx, user)
-    )
+        request, "intake.html", **_intake_context(form, age_known=age),
+        **reader_choices(request, ctx, user),
+    )  # fmt: skip
 
 
 def _intake_country(form: FormData, ctx: AppContext) -> str | None:
@@ -255,18 +275,19 @@ async def intake_submit(
 ) -> Response:
     """Store the intake (and the country it names) and create the first plan."""
     form = await request.form()
+    age = care.screening_age(user)
     try:
         country = _intake_country(form, ctx)
-        answers = intake_answers(form)
+        answers = intake_answers(form, age)
         care.submit_intake(user, answers, _now())
     except InvalidInput as exc:
-        values = {
-            k: form.getlist(k) if k in ("aggravators", "goals", "conditions") else form.get(k)
-            for k in form
-        }
+        lists = ("aggravators", "goals", "conditions", "equipment")
+        values = {k: form.getlist(k) if k in lists else form.get(k) for k in form}
         message = plain_message(str(exc))
-        return render(request, "intake.html", status_code=422, **_intake_context(values, message),
-                      **reader_choices(request, ctx, user))  # fmt: skip
+        return render(
+            request, "intake.html", status_code=422, **_intake_context(values, message, age),
+            **reader_choices(request, ctx, user),
+        )  # fmt: skip
     if country is not None and country != user.country:
         user.country = country
         care.db.commit()

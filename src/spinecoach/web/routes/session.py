@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
@@ -55,7 +55,7 @@ from spinecoach.store import models
 from spinecoach.store.repositories import PlanRepository, plan_from_row
 from spinecoach.web.care import Care, plan_items_for_page
 from spinecoach.web.context import AppContext
-from spinecoach.web.deps import CareDep, ContextDep, DbDep, PatientUser
+from spinecoach.web.deps import CareDep, ContextDep, CsrfChecked, DbDep, PatientUser
 from spinecoach.web.live import (
     FRAME_HEADER,
     LiveSession,
@@ -191,6 +191,7 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
         async with conn.engine_lock:  # its database work, not beside a tick's
             changes = await run_in_threadpool(live.maybe_adapt)
             counts = await run_in_threadpool(live.count_confidences)
+            summary = await run_in_threadpool(live.end_summary, changes)
         if len(counts) != len(live.engine.results):
             counts = [{} for _ in live.engine.results]
         await conn.send(
@@ -199,6 +200,7 @@ async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
                 "state": live.snapshot(),
                 "session_id": live.session_id,
                 "changes": changes,
+                "summary": summary,
                 "results": [
                     {**r.to_dict(), "name": live.exercise_name(r.exercise_id), **count}
                     for r, count in zip(live.engine.results, counts, strict=True)
@@ -284,6 +286,23 @@ async def _handle_message(conn: _Connection, live: LiveSession, message: ClientM
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
         cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
+
+
+@router.post("/session/{session_id}/pain")
+async def session_pain_now(
+    session_id: int, request: Request, _: CsrfChecked, user: PatientUser, db: DbDep
+) -> Response:
+    """ "Pain now?" answered on the end-of-session summary (also after a session ended early):
+    stored with the session as its pain after. Body: ``{"pain": 0-10}`` (JSON)."""
+    from spinecoach.reports.session_summary import record_pain_now
+
+    try:
+        body = await request.json()
+    except ValueError:
+        raise InvalidInput('pain: expected a JSON body {"pain": 0-10}') from None
+    pain = body.get("pain") if isinstance(body, dict) else None
+    row = record_pain_now(db, user.id, session_id, pain)  # type: ignore[arg-type]
+    return JSONResponse({"session_id": row.id, "pain_after": row.pain_after})
 
 
 @router.websocket("/ws/session")

@@ -116,6 +116,7 @@
     setText("step-text", step.text || "");
     const parts = [];
     if (state.exercise_number) parts.push(T("Exercise {n} of {total}", { n: state.exercise_number, total: state.exercise_count }));
+    if (step.kind === "instruction" && step.reps > 1) parts.push(T("step {n} of {total}", { n: step.rep, total: step.reps }));
     if (step.sets > 1) parts.push(T("set {n} of {total}", { n: step.set, total: step.sets }));
     if (step.side === "left") parts.push(T("left side"));
     else if (step.side === "right") parts.push(T("right side"));
@@ -137,7 +138,11 @@
       $("stop-overlay").hidden = !notice;
       if (notice) $("stop-ack").focus();
     }
-    $("tracking-warning").hidden = source !== "camera" || state.tracking_ok !== false;
+    // The banner shows exactly the tracking cue last spoken (the coach announces a lasting
+    // change once, so a flickering view neither flashes the banner nor repeats the voice).
+    const trackingNotice = state.tracking_notice || "";
+    $("tracking-warning").hidden = !trackingNotice;
+    if (trackingNotice) setText("tracking-warning", trackingNotice);
     renderAngle(state.angle);
     if ("sensor_angle" in state) renderSensor(state.sensor_angle);
     if (state.sensors) renderPlugins(state.sensors);
@@ -147,6 +152,7 @@
   // The exercise's demonstration: full size while getting ready for it, small during it.
   const GETTING_READY = ["setup", "instruction", "switch_side", "rest", "checkin"];
   function followDemo(step) {
+    ghostFor(step.exercise_id || null);
     if (!window.spinecoachDemo) return;
     const box = $("demo-box");
     const id = step.exercise_id || null;
@@ -217,6 +223,71 @@
       (300 - (now - t) / 10000 * 300).toFixed(1) + "," + y(v).toFixed(1)).join(" "));
   }
 
+  // ---------------------------------------------------------------- ghost of the target pose
+  // The exercise's demonstration keyframe at its target position, drawn over the person:
+  // scaled by their torso (shoulders to hips) and anchored at their hips, from the side or
+  // the front as the exercise is filmed, turned the way the person faces. Toggleable.
+  const ghost = { on: true, exerciseId: null, pose: null, loading: null };
+  window.spinecoachStats.ghostFrames = 0;
+  function ghostFor(exerciseId) {
+    if (ghost.exerciseId === exerciseId) return;
+    ghost.exerciseId = exerciseId; ghost.pose = null;
+    if (!exerciseId) return;
+    fetch("/exercises/" + encodeURIComponent(exerciseId) + "/demonstration.json", { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((demo) => {
+        if (!demo || ghost.exerciseId !== exerciseId) return;
+        const moved = demo.steps.find((st) => st.name !== "start");
+        const t = moved ? moved.end_s : 0;
+        let k = 0;
+        while (k < demo.times.length - 1 && demo.times[k + 1] <= t) k += 1;
+        const index = {};
+        demo.names.forEach((n, i) => { index[n] = i; });
+        ghost.pose = { points: demo.frames[k], index, bones: demo.bones, view: demo.view };
+      })
+      .catch(() => { /* no demonstration: no ghost */ });
+  }
+  function drawGhost(ctx, px) {
+    const g = ghost.pose;
+    if (!ghost.on || !g || !landmarks) return;
+    const seen = (n) => { const p = landmarks[nameIndex[n]]; return p && p[2] >= 0.5 ? p : null; };
+    const ls = seen("left_shoulder"), rs = seen("right_shoulder"), lh = seen("left_hip"), rh = seen("right_hip");
+    const sh = ls && rs ? [(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2] : (ls || rs);
+    const hp = lh && rh ? [(lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2] : (lh || rh);
+    if (!sh || !hp) return;
+    const [sx, sy] = px(sh), [hx, hy] = px(hp);
+    const torsoPx = Math.hypot(sx - hx, sy - hy);
+    const at = (n) => g.points[g.index[n]];
+    const mid = (a, b) => a.map((v, i) => (v + b[i]) / 2);
+    const dSh = mid(at("left_shoulder"), at("right_shoulder")), dHp = mid(at("left_hip"), at("right_hip"));
+    const torsoCm = Math.hypot(dSh[0] - dHp[0], dSh[1] - dHp[1], dSh[2] - dHp[2]);
+    if (torsoPx < 10 || torsoCm < 1) return;
+    const scale = torsoPx / torsoCm;   // pixels per centimetre, from the person's torso
+    // which way the person faces in the picture (side view): nose ahead of the hips
+    const nose = seen("nose");
+    const facing = nose ? (px(nose)[0] < hx ? -1 : 1) : 1;
+    const proj = (p) => (g.view === "front"
+      ? [hx + (p[1] - dHp[1]) * scale, hy - (p[2] - dHp[2]) * scale]
+      : [hx + facing * (p[0] - dHp[0]) * scale, hy - (p[2] - dHp[2]) * scale]);
+    ctx.save();
+    ctx.setLineDash([10, 6]); ctx.lineWidth = 6; ctx.lineCap = "round";
+    ctx.strokeStyle = "rgba(250, 204, 21, 0.75)";   // the target: dashed yellow, under the skeleton
+    g.bones.forEach(([a, b]) => {
+      if (g.index[a] === undefined || g.index[b] === undefined) return;
+      const p = proj(at(a)), q = proj(at(b));
+      ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.lineTo(q[0], q[1]); ctx.stroke();
+    });
+    const head = proj(mid(at("left_ear"), at("right_ear")));
+    ctx.beginPath(); ctx.arc(head[0], head[1], 8.5 * scale, 0, 2 * Math.PI); ctx.stroke();
+    ctx.restore();
+    window.spinecoachStats.ghostFrames += 1;
+  }
+  $("ghost-toggle").addEventListener("click", () => {
+    ghost.on = !ghost.on;
+    $("ghost-toggle").setAttribute("aria-pressed", String(ghost.on));
+    $("ghost-toggle").textContent = ghost.on ? T("Hide target pose") : T("Show target pose");
+  });
+
   // ---------------------------------------------------------------- skeleton
   function drawSkeleton() {
     const w = video.clientWidth || 640;
@@ -230,6 +301,7 @@
       const scale = Math.min(w / vw, h / vh);
       const ox = (w - vw * scale) / 2, oy = (h - vh * scale) / 2;
       const px = (p) => [ox + p[0] * vw * scale, oy + p[1] * vh * scale];
+      drawGhost(ctx, px);
       ctx.lineWidth = 4; ctx.lineCap = "round"; ctx.strokeStyle = "rgba(45, 212, 191, 0.95)";
       edges.forEach(([a, b]) => {
         const p = landmarks[a], q = landmarks[b];
@@ -394,15 +466,36 @@
       });
       rows.appendChild(tr);
     });
-    const changes = $("summary-changes");
-    (msg.changes || []).forEach((c) => {
-      const li = document.createElement("li");
-      li.textContent = c.exercise + ": " + c.action + " — " + c.reason;
-      changes.appendChild(li);
+    // The short summary: what you did, what improved, what changes tomorrow (server-built,
+    // the same lines as `spinecoach session` prints).
+    const summary = msg.summary || { did: [], improved: [], tomorrow: [T("No changes yet.")], ask_pain: false };
+    const fill = (id, lines) => {
+      const list = $(id);
+      list.textContent = "";
+      lines.forEach((text) => { const li = document.createElement("li"); li.textContent = text; list.appendChild(li); });
+    };
+    fill("summary-did", summary.did || []);
+    fill("summary-improved", summary.improved || []);
+    fill("summary-changes", summary.tomorrow || []);
+    // "Pain now?" whenever the session has no pain after yet, e.g. it ended early
+    $("summary-pain").hidden = !(summary.ask_pain && msg.session_id);
+    if (summary.ask_pain && msg.session_id) askPainNow(msg.session_id);
+  }
+  function askPainNow(sessionId) {
+    const box = $("summary-pain-buttons");
+    if (box.children.length) return;
+    painButtons(box, (p) => {
+      fetch("/session/" + sessionId + "/pain", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": $("summary-csrf").value },
+        body: JSON.stringify({ pain: p }),
+      }).then((r) => {
+        if (!r.ok) throw new Error(String(r.status));
+        $("summary-pain").hidden = true;
+        $("summary-pain-saved").hidden = false;
+        $("summary-pain-saved").textContent = T("Thank you: pain {p}/10 saved with this session.", { p });
+      }).catch(() => { $("summary-pain-saved").hidden = false; $("summary-pain-saved").textContent = T("Could not save that; please try again."); });
     });
-    if (!(msg.changes || []).length) {
-      const li = document.createElement("li"); li.textContent = T("No changes yet."); changes.appendChild(li);
-    }
   }
 
   // ---------------------------------------------------------------- controls

@@ -8,7 +8,7 @@ const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
   "/static/app.css", "/static/demo.js", "/static/session.js", "/static/motion.js",
-  "/static/sensor.js", "/static/sensor_gauges.js", "/static/pwa.js", "/static/logo.svg", "/static/icon-192.png",
+  "/static/sensor.js", "/static/sensor_gauges.js", "/static/pwa.js", "/static/reminders.js", "/static/logo.svg", "/static/icon-192.png",
   "/static/icon-512.png", "/static/manifest.webmanifest",
 ];
 const OFFLINE_PAGES = ["/today", "/progress"];
@@ -55,4 +55,11 @@ self.addEventListener("fetch", (event) => {
         .catch(() => caches.match(url.pathname, { cacheName: PAGES }).then((hit) => hit || Response.error()))
     );
   }
+});
+
+// A reminder (reminders.js) was clicked: open the app where it points.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/today";
+  event.waitUntil(self.clients.openWindow(url));
 });

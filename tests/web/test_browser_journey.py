@@ -1,0 +1,178 @@
+"""Journey details in Chromium, at laptop and 390x844 phone sizes: the end-of-session summary
+with "pain now?" after a session ended early (stored with the session), and reminders at the
+times the person picks (browser notifications, a fake clock). Reviewed screenshots are copied
+to docs/img/ by hand from tmp/artifacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.web.conftest import LAPTOP, PHONE, shot, sign_up
+
+pytestmark = pytest.mark.slow
+
+
+def _onboard(page: Any, server: str, email: str) -> None:
+    sign_up(page, server, "Sam Park", email, "patient")
+    page.wait_for_url("**/screening")
+    page.fill("input[name=age]", "39")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check(force=True)
+    page.click("main button[type=submit]")
+    page.click("text=Continue")
+    page.wait_for_url("**/intake")
+    assert page.locator("input[name=age]").count() == 0, "age is asked once, at screening"
+    assert page.locator("input[name=equipment]").count() == 5
+    page.fill("input[name=pain_now]", "3")
+    page.fill("input[name=pain_average]", "3")
+    page.fill("input[name=duration_weeks]", "20")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/today?new=1")
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_summary_and_pain_now_after_ending_early(
+    chromium: Any,
+    server: str,
+    size: str,
+) -> None:
+    context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"summary-{size}@example.org")
+    page.goto(server + "/session")
+    page.click("#start-timer")
+    page.wait_for_selector("#pain-buttons button")
+    page.locator("#pain-buttons button").nth(2).click()  # pain before: 2
+    page.wait_for_function(
+        "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000
+    )
+    page.click("#stop")  # ended early, before the end check-in
+    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    assert page.is_visible("#summary-pain"), "pain now? is asked after an early end"
+    did = page.inner_text("#summary-did")
+    assert "exercises done" in did and "ended early" in did
+    assert page.inner_text("#summary-improved").strip()
+    assert page.inner_text("#summary-changes").strip()
+    shot(page, f"{size}-summary-pain-now")
+    page.locator("#summary-pain-buttons button").nth(4).click()
+    page.wait_for_selector("#summary-pain-saved:not([hidden])")
+    assert "4/10 saved" in page.inner_text("#summary-pain-saved")
+    assert not page.is_visible("#summary-pain")
+    session_id = page.evaluate("() => document.body.dataset.sessionId")
+    page.goto(server + f"/sessions/{session_id}")
+    assert "4" in page.inner_text("main")
+    # the width fits a phone: nothing wider than the screen
+    page.goto(server + "/today")
+    assert not errors, errors
+    context.close()
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_reminders_at_the_times_the_person_picks(
+    chromium: Any,
+    server: str,
+    size: str,
+) -> None:
+    """Notifications permission granted in the context; a fake clock (page.clock) walks the
+    day: the daily reminder at 09:00 and the desk break at 10:30 come once each, from the
+    service worker (so clicking one opens the app)."""
+    import datetime as dt
+
+    context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
+    context.grant_permissions(["notifications"], origin=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"reminders-{size}@example.org")
+    page.goto(server + "/posture")
+    page.fill("#breaks input[name=times]", "10:30,15:00")
+    page.click("#breaks button[type=submit]")
+    page.wait_for_url("**/posture#breaks")
+    page.clock.install(time=dt.datetime(2026, 3, 2, 8, 59, 0))  # local wall-clock time
+    page.goto(server + "/reminders")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    assert page.inner_text("#break-times") == "10:30, 15:00"
+    page.fill("#daily-time", "09:00")
+    page.click("#save-reminders")
+    page.wait_for_function(
+        "() => /Reminders on: daily session at 09:00; desk breaks at 10:30, 15:00/"
+        ".test(document.getElementById('reminder-status').textContent)"
+    )
+    shot(page, f"{size}-reminders")
+
+    def titles() -> list[str]:
+        return list(
+            page.evaluate(
+                "() => navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+                ".then((ns) => ns.map((n) => n.title))"
+            )
+        )
+
+    assert titles() == []  # 08:59: nothing due yet
+    page.clock.run_for("01:30")  # 09:00:30
+    page.wait_for_timeout(300)
+    assert titles() == ["Time for your back routine"]
+    page.goto(server + "/today")  # any page of the app keeps the reminders going
+    page.clock.fast_forward("01:30:00")  # 10:30:30
+    page.clock.run_for("00:31")
+    page.wait_for_timeout(300)
+    assert sorted(titles()) == ["Desk break 10:30", "Time for your back routine"]
+    page.clock.run_for("02:00")  # each reminder once a day
+    page.wait_for_timeout(300)
+    assert len(titles()) == 2
+    assert not errors, errors
+    context.close()
+
+
+YELLOW = """() => { const c = document.getElementById('overlay');
+             if (!c.width) return 0;
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let n = 0;
+             for (let i = 0; i < d.length; i += 4)
+               if (d[i + 3] > 60 && d[i] > 180 && d[i + 1] > 140 && d[i + 2] < 90) n++;
+             return n; }"""
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_ghost_of_the_target_pose_over_the_person(
+    chromium: Any,
+    server: str,
+    size: str,
+) -> None:
+    """With the (fake) webcam and pose in the browser, the exercise's target pose is drawn
+    (dashed yellow) over the person's skeleton, scaled to their torso; the button hides it."""
+    context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"ghost-{size}@example.org")
+    page.goto(server + "/session")
+    page.click("#start-camera")
+    page.wait_for_function("() => window.spinecoachStats.landmarkFrames >= 3", timeout=60_000)
+    page.locator("#pain-buttons button").nth(2).click()
+    page.wait_for_function(
+        "() => document.getElementById('exercise-name').textContent !== 'Pain check'",
+        timeout=20_000,
+    )
+    page.click("#skip")  # past the set-up step, into the first exercise
+    page.wait_for_function("() => window.spinecoachStats.ghostFrames >= 5", timeout=30_000)
+    page.wait_for_function(f"() => ({YELLOW})() > 200", timeout=10_000)
+    # scaled to the person: the ghost's hips sit on theirs (both drawn on the same canvas)
+    assert page.get_attribute("#ghost-toggle", "aria-pressed") == "true"
+    page.locator("#video-wrap").scroll_into_view_if_needed()
+    shot(page, f"{size}-session-ghost")
+    page.click("#ghost-toggle")
+    assert page.get_attribute("#ghost-toggle", "aria-pressed") == "false"
+    page.wait_for_timeout(500)
+    frames = page.evaluate("() => window.spinecoachStats.ghostFrames")
+    assert page.evaluate(YELLOW) == 0
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.spinecoachStats.ghostFrames") == frames
+    page.click("#ghost-toggle")  # and back on
+    page.wait_for_function(f"() => ({YELLOW})() > 200", timeout=10_000)
+    page.click("#stop")
+    assert not errors, errors
+    context.close()
