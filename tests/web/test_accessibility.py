@@ -163,7 +163,7 @@ def test_no_serious_wcag_violation_on_any_page(chromium: Any, server: str) -> No
     patient_pages = [
         "/screening", "/screening/result", "/intake", "/today", "/session", "/progress", detail,
         "/messages", "/posture", "/posture/check?view=side&position=seated", "/posture/monitor",
-        "/safety", "/account", "/sources", "/session/sensor",
+        "/safety", "/account", "/sources", "/session/sensor", "/reminders", "/posture/sensor",
     ]  # fmt: skip
     clinician.goto(server + "/clinic")
     patient_href = clinician.locator("a[href^='/clinic/patients/']").first.get_attribute("href")

@@ -205,7 +205,8 @@ def test_a_session_speaks_the_exercise_in_spanish() -> None:
         steps = exercise_steps(cat_cow, cat_cow.dose, 0, sensor=False,
                                options=TimelineOptions(), checkin_after=True)  # fmt: skip
     texts = [s.text for s in steps]
-    assert texts[0].startswith("Gato-vaca con respiración. Póngase a cuatro patas")
+    spoken = " ".join(texts)  # the instructions, said line by line
+    assert spoken.startswith("Gato-vaca con respiración. Póngase a cuatro patas")
     assert "Espire y redondee la espalda hacia arriba." in texts
     assert texts[-1] == "¿Cómo es su dolor ahora, de 0 a 10, después de Gato-vaca con respiración?"
 
