@@ -11,8 +11,18 @@ VENDOR     := src/spinecoach/web/static/vendor
 MP_VERSION := $(shell sed -n 's/.*"@mediapipe\/tasks-vision": "\([^"]*\)".*/\1/p' package.json)
 MP_ASSETS  := $(VENDOR)/tasks-vision/.installed-$(MP_VERSION)
 POSE_TASK  := $(VENDOR)/models/pose_landmarker_full.task
+# axe-core (npm devDependency) for the automated WCAG check in the browser tests, served
+# from /static/vendor/axe like every other asset (no network).
+AXE_JS     := $(VENDOR)/axe/axe.min.js
 
-.PHONY: run test lint typecheck bench install clean web-assets
+# Translations (docs/web.md "Adding a language"): the .po catalogues are the source, compiled
+# to .mo (git-ignored) before the app runs or the tests start; `make messages` re-extracts
+# every marked string and merges it into each catalogue.
+LOCALE_DIR := src/spinecoach/locale
+PO_FILES   := $(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/messages.po)
+MO_FILES   := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint typecheck bench install clean web-assets translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +33,18 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP) web-assets
+install: $(STAMP) web-assets translations
+
+$(LOCALE_DIR)/%/LC_MESSAGES/messages.mo: $(LOCALE_DIR)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -D messages -i $< -o $@
+
+translations: $(MO_FILES)
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k T --no-wrap --sort-by-file --project spinecoach \
+	    --copyright-holder "spinecoach contributors" -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -D messages --no-wrap \
+	    --ignore-obsolete
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
@@ -41,9 +62,13 @@ $(MP_ASSETS): node_modules/.package-lock.json
 $(POSE_TASK): $(STAMP) src/spinecoach/sources/pose/task_bundle.py
 	$(BIN)/python -m spinecoach.sources.pose.task_bundle $@
 
-web-assets: $(MP_ASSETS) $(POSE_TASK)
+$(AXE_JS): node_modules/.package-lock.json
+	mkdir -p $(@D)
+	cp node_modules/axe-core/axe.min.js $@
 
-run: $(STAMP) web-assets
+web-assets: $(MP_ASSETS) $(POSE_TASK) $(AXE_JS)
+
+run: $(STAMP) web-assets translations
 	$(BIN)/spinecoach run $(ARGS)
 
 lint: $(STAMP)
@@ -54,7 +79,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck web-assets
+test: lint typecheck web-assets translations
 	$(BIN)/python -m pytest -n 2 -m "not solo" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m solo $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
@@ -62,4 +87,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR) $(MO_FILES)

@@ -108,6 +108,17 @@ class Settings(BaseSettings):
     max_form_bytes: int = Field(
         default=64 * 1024, description="Largest form or JSON body accepted by the web app."
     )
+    locale: str | None = Field(
+        default=None,
+        description="Language of the terminal commands (en, es); unset means the profile's "
+        "language, else LANG. The web app uses each person's setting, else the browser's.",
+    )
+    country: str | None = Field(
+        default=None,
+        description="Country (ISO code, e.g. GB, US, ES) for the emergency number and wording "
+        "when a person has not set theirs; unset means from the language/region (es_MX -> MX), "
+        "else GB. See data/emergency.toml.",
+    )
     workers: int = Field(
         default=1,
         ge=1,

@@ -116,7 +116,7 @@ def test_service_flow_screen_intake_plan_checkin_adapt(db, library, rules) -> No
         service.require_clearance(person)
     emergency = {q.id: "no" for q in rules.red_flags} | {"bladder_change": "yes"}
     assert service.screen(person, {"answers": emergency}).tier.value == "emergency"
-    with pytest.raises(UnsafeToExercise, match="emergency"):
+    with pytest.raises(UnsafeToExercise, match="Call 999 or go to A&E now"):
         service.require_clearance(person)
     clear = {q.id: "no" for q in rules.red_flags}
     assert service.screen(person, {"answers": clear, "age": 40}).tier.value == "clear"

@@ -68,7 +68,7 @@ def test_stop_message_waits_for_acknowledgement(
 
 
 def test_an_emergency_shows_the_page_to_acknowledge_on_a_phone(chromium: Any, server: str) -> None:
-    context = chromium.new_context(viewport=PHONE)
+    context = chromium.new_context(viewport=PHONE, locale="en-GB")  # UK: 999 and A&E
     page = context.new_page()
     onboard(page, server, "Emma Block", "emma-block@example.org")
     page.locator("#symptom-checkin summary").click()

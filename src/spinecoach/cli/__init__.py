@@ -42,10 +42,35 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def bind_reader() -> None:
+    """Bind the terminal's language and country (``SPINECOACH_LOCALE``/``SPINECOACH_COUNTRY``,
+    else ``LANG``) for every command: their words and the emergency number."""
+    import os
+
+    from spinecoach.content.emergency import load_emergency_numbers
+    from spinecoach.content.i18n import country_from_locale, normalise_locale, translations
+    from spinecoach.domain.emergency import bind_emergency
+    from spinecoach.domain.i18n import bind_translator
+    from spinecoach.settings import Settings
+
+    settings = Settings.load()
+    system = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    locale = normalise_locale(settings.locale) or normalise_locale(system) or "en"
+    country = (
+        settings.country
+        or country_from_locale(settings.locale)
+        or country_from_locale(system)
+        or ("ES" if locale == "es" else "GB")
+    )
+    bind_translator(locale, translations(locale))
+    bind_emergency(load_emergency_numbers(settings.content_dir).contact(country))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        bind_reader()
         app(args=argv, standalone_mode=False)
     except SpinecoachError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

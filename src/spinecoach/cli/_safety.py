@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.panel import Panel
 
 from spinecoach.cli._common import console
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 
 if TYPE_CHECKING:
@@ -22,6 +23,11 @@ LEVEL_STYLE = {
 }
 
 
+_W_SAFETY = N_("Safety")
+
+_W_YOUR_SAFETY_STATE = N_("Your safety state")
+
+
 def describe_state(state: SafetyState) -> str:
     """One plain line: level, reason, when (and the exercise and pain, when known)."""
     parts = [f"{state.level.label}."]
@@ -29,10 +35,12 @@ def describe_state(state: SafetyState) -> str:
         when = f"{state.since.astimezone():%d %b %H:%M}"
         extra = []
         if state.exercise_id:
-            extra.append(f"during {state.exercise_id.replace('_', ' ')}")
+            extra.append(
+                _("during {exercise}").format(exercise=state.exercise_id.replace("_", " "))
+            )
         if state.pain is not None:
-            extra.append(f"pain {state.pain}/10")
-        parts.append(f"{state.reason} ({', '.join([when, *extra])})")
+            extra.append(_("pain {pain}/10").format(pain=state.pain))
+        parts.append(f"{_(state.reason)} ({', '.join([when, *extra])})")
     return " ".join(parts)
 
 
@@ -44,9 +52,9 @@ def show_safety(ctx: AppContext, *, quiet_when_clear: bool = False) -> SafetySta
     style = LEVEL_STYLE[state.level]
     if state.level is SafetyLevel.CLEAR:
         if not quiet_when_clear:
-            console.print(f"[{style}]Safety: {describe_state(state)}[/]", highlight=False)
+            console.print(f"[{style}]{_(_W_SAFETY)}: {describe_state(state)}[/]", highlight=False)
         return state
-    console.print(Panel(describe_state(state), title=f"[{style}]Your safety state[/]"),
+    console.print(Panel(describe_state(state), title=f"[{style}]{_(_W_YOUR_SAFETY_STATE)}[/]"),
                   highlight=False)  # fmt: skip
     return state
 

@@ -13,12 +13,17 @@ from rich.prompt import IntPrompt, Prompt
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
 from spinecoach.cli._safety import describe_state
 from spinecoach.cli.plan import show_plan
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.rules import StopAction
 from spinecoach.domain.serialize import plan_to_dict
 from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput
 from spinecoach.store.repositories import SessionRepository
 from spinecoach.store.safety import current_safety_state
+
+_W_NO_SESSION_YET = N_("No session recorded yet; your plan stays as it is.")
+
+_W_YOUR_SAFETY_STATE = N_("Your safety state")
 
 
 def checkin_command(
@@ -72,7 +77,7 @@ def checkin_command(
             if decision.action.severity < StopAction.END_SESSION.severity:
                 adapted = ctx.service.adapt_after_session(person, session_id, now)
         elif kind == "next_morning" and session_id is None and not as_json:
-            console.print("[dim]No session recorded yet; your plan stays as it is.[/]")
+            console.print(f"[dim]{_(_W_NO_SESSION_YET)}[/]")
         state = current_safety_state(ctx.db, person, ctx.rules)
     if as_json:
         payload: dict[str, object] = {"decision": decision.to_json(), "session_id": session_id,
@@ -85,11 +90,16 @@ def checkin_command(
     title = decision_words(decision.action.value).capitalize()
     console.print(Panel("\n".join(decision.reasons), title=f"[{style}]{title}[/]"))
     if state.level.value != "clear":
-        console.print(f"[bold]Your safety state:[/] {describe_state(state)}", highlight=False)
+        console.print(
+            f"[bold]{_(_W_YOUR_SAFETY_STATE)}:[/] {describe_state(state)}", highlight=False
+        )
     if state.blocks_exercise:
-        console.print("[bold red]Exercise is blocked until you answer the safety questions again "
-                      "once the symptom has gone (`spinecoach screen`), or your clinician clears "
-                      "you with a note.[/]")  # fmt: skip
+        blocked = _(
+            "Exercise is blocked until you answer the safety questions again once the "
+            "symptom has gone (`spinecoach screen`), or your clinician clears you with a "
+            "note."
+        )
+        console.print(f"[bold red]{blocked}[/]")  # fmt: skip
     if adapted is not None:
         show_plan(adapted, library)
 

@@ -14,22 +14,31 @@ from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_jso
 from spinecoach.cli._safety import guard_exercise, show_safety
 from spinecoach.cli.screening import _rename_input_error
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.serialize import plan_to_dict
 from spinecoach.domain.wording import decision_words, describe_dose
+
+_W_NOTE_FROM_YOUR_CLINICIAN = N_("Note from your clinician")
+
+_W_PAUSED = N_("Your programme is paused — please speak to a clinician.")
 
 
 def show_plan(plan: Plan, library: ExerciseLibrary | None = None) -> None:
     """Print a plan as a table with reasons (with this person's cautions) and changes."""
     minutes = plan.total_duration_s / 60
-    table = Table(title=f"Today's routine · level {plan.level} · about {minutes:.1f} min")
+    table = Table(
+        title=_("Today's routine · level {level} · about {minutes} min").format(
+            level=plan.level, minutes=f"{minutes:.1f}"
+        )
+    )
     for column in ("#", "exercise", "section", "dose", "why"):
         table.add_column(column, overflow="fold")
     names = {i.exercise_id: i.name for i in plan.items}
     for n, item in enumerate(plan.items, 1):
         lock = " 🔒" if item.locked else ""
         why = item.reason  # includes this person's cautions ("take care ...")
-        table.add_row(str(n), item.name + lock, item.section.value.replace("_", " "),
+        table.add_row(str(n), _(item.name) + lock, _(item.section.value.replace("_", " ")),
                       describe_dose(item.dose),
                       f"{why} [dim][{', '.join(item.sources)}][/]")  # fmt: skip
     console.print(table)
@@ -39,14 +48,19 @@ def show_plan(plan: Plan, library: ExerciseLibrary | None = None) -> None:
         name = names.get(change.exercise_id)
         if name is None and library is not None and change.exercise_id in library:
             name = library.get(change.exercise_id).name
-        label = name or ("Your plan" if change.exercise_id == "*" else change.exercise_id)
+        label = (
+            _(name)
+            if name
+            else (_("Your plan") if change.exercise_id == "*" else change.exercise_id)
+        )
         console.print(f"  [cyan]{decision_words(change.action.value)}[/] {label}: {change.reason}")
     if plan.note:
-        console.print(f"[bold]Note from your clinician:[/] {plan.note}")
+        console.print(f"[bold]{_(_W_NOTE_FROM_YOUR_CLINICIAN)}:[/] {plan.note}")
     if plan.paused:
-        console.print("[bold red]Your programme is paused — please speak to a clinician.[/]")
-    console.print("[dim]Sources in \\[brackets]: `spinecoach sources` says what each one is.[/]")
-    console.print(f"[dim]{DISCLAIMER}[/]")
+        console.print(f"[bold red]{_(_W_PAUSED)}[/]")
+    sources = _("Sources in \\[brackets]: `spinecoach sources` says what each one is.")
+    console.print(f"[dim]{sources}[/]")
+    console.print(f"[dim]{_(DISCLAIMER)}[/]")
 
 
 def plan_command(
@@ -77,7 +91,7 @@ def plan_command(
             if stored is None:
                 raise InvalidInput("no intake recorded yet: run `spinecoach intake` first")
             profile = stored
-        plan, _ = ctx.service.make_plan(
+        plan, _explained = ctx.service.make_plan(
             ctx.person_id, profile, datetime.now(UTC), fresh=profile_file is not None
         )
     if as_json:

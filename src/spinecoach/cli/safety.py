@@ -10,6 +10,9 @@ from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
 from spinecoach.cli._safety import show_safety
+from spinecoach.domain.i18n import N_, _
+
+_W_EXERCISE_IS_BLOCKED = N_("Exercise is blocked.")
 
 
 def safety_command(
@@ -47,13 +50,13 @@ def safety_command(
             return
         show_safety(ctx)
         if not gate.allowed:
-            console.print(f"[bold red]Exercise is blocked.[/] {gate.why}\n{gate.todo}")
+            console.print(f"[bold red]{_(_W_EXERCISE_IS_BLOCKED)}[/] {gate.why}\n{gate.todo}")
         if history:
-            table = Table(title="History")
+            table = Table(title=_("History"))
             for column in ("when", "state", "why"):
                 table.add_column(column, overflow="fold")
             for r in history:
-                table.add_row(f"{r.at:%d %b %Y %H:%M}", r.level.replace("_", " "), r.reason)
+                table.add_row(f"{r.at:%d %b %Y %H:%M}", r.level.replace("_", " "), _(r.reason))
             console.print(table)
 
 

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.prompt import Prompt
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.domain.i18n import _
 from spinecoach.domain.rules import Rules, Tier
 from spinecoach.domain.safety import ScreeningResult
 from spinecoach.domain.wording import tier_words
@@ -26,17 +27,19 @@ def ask_screening(rules: Rules) -> dict[str, Any]:
     """Ask every red-flag question in the terminal; returns the answers payload."""
     console.print(
         Panel(
-            "A few safety questions first. Answer [bold]y[/] (yes), [bold]n[/] (no) or "
-            "[bold]?[/] (not sure). 'Not sure' is never taken as no.",
-            title="Safety check",
+            _(
+                "A few safety questions first. Answer [bold]y[/] (yes), [bold]n[/] (no) or "
+                "[bold]?[/] (not sure). 'Not sure' is never taken as no."
+            ),
+            title=_("Safety check"),
         )
     )
     answers: dict[str, Any] = {}
     for n, question in enumerate(rules.asked_questions, 1):
-        reply = Prompt.ask(f"{n}. {question.text}", choices=["y", "n", "?"], console=console)
+        reply = Prompt.ask(f"{n}. {_(question.text)}", choices=["y", "n", "?"], console=console)
         answers[question.id] = {"y": "yes", "n": "no", "?": None}[reply]
     age_text = Prompt.ask(
-        "How old are you? (if you leave it empty, we take the cautious reading)",
+        _("How old are you? (if you leave it empty, we take the cautious reading)"),
         default="",
         console=console,
     )
@@ -52,7 +55,7 @@ def show_result(result: ScreeningResult) -> None:
     body = f"[{style}]{tier_words(result.tier.value).upper()}[/]\n\n{result.advice}"
     if result.reasons:
         body += "\n\n" + "\n".join(f"• {r}" for r in result.reasons)
-    console.print(Panel(body, title="Screening result"))
+    console.print(Panel(body, title=_("Screening result")))
 
 
 def screen_command(

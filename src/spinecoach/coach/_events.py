@@ -24,11 +24,12 @@ from spinecoach.coach._parts import (
 )
 from spinecoach.coach.timeline import StepKind
 from spinecoach.domain.cues import CueKind
+from spinecoach.domain.i18n import N_, _
 from spinecoach.motion.types import EventKind, FormFlag, Hold, MotionEvent, Repetition, ZoneChange
 
 Handler = Callable[[EngineView, MotionEvent, float], list[Intent]]
 
-BACK_INTO_POSITION = "Come back into the position to keep the timer running."
+BACK_INTO_POSITION = N_("Come back into the position to keep the timer running.")
 
 
 def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -44,7 +45,7 @@ def on_repetition(engine: EngineView, event: MotionEvent, now: float) -> list[In
     left = step.reps - done
     out += [At(Act.COUNT_REP, now), Say(now, CueKind.COUNT, f"{done}")]
     if left == 1:
-        out.append(Say(now, CueKind.ENCOURAGEMENT, "Last one.", "feedback"))
+        out.append(Say(now, CueKind.ENCOURAGEMENT, _("Last one."), "feedback"))
     if left <= 0:
         out.append(At(Act.COMPLETE_STEP, now))
     return out
@@ -60,7 +61,7 @@ def on_hold_started(engine: EngineView, event: MotionEvent, now: float) -> list[
         left = (step.duration_s or 0.0) - engine.hold.held_s
         out += [
             At(Act.START_HOLD, now),
-            Say(now, CueKind.COUNT, f"Good, hold it there: {left:.0f} seconds."),
+            Say(now, CueKind.COUNT, _("Good, hold it there: {n} seconds.").format(n=f"{left:.0f}")),
         ]
     return out
 
@@ -78,7 +79,7 @@ def on_hold_ended(engine: EngineView, event: MotionEvent, now: float) -> list[In
     out.append(PauseHold(now, measured))
     if held + 1e-9 >= (step.duration_s or 0.0):
         return [*out, At(Act.COMPLETE_STEP, now)]
-    return [*out, At(Act.GUIDED, now), Say(now, CueKind.FORM, BACK_INTO_POSITION, "zone")]
+    return [*out, At(Act.GUIDED, now), Say(now, CueKind.FORM, _(BACK_INTO_POSITION), "zone")]
 
 
 def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -88,7 +89,7 @@ def on_form(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     if run is None or flag is None or not engine.tracking_ok:
         return []
     error = next((e for e in run.exercise.common_errors if e.code == flag.code), None)
-    text = error.cue if error is not None else flag.message
+    text = _(error.cue) if error is not None else _(flag.message)
     out: list[Intent] = [RecordForm(flag)]
     if text:
         out.append(Say(now, CueKind.FORM, text, "feedback"))
@@ -101,7 +102,7 @@ def on_zone(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     if step is None or not step.is_movement or step.kind is not StepKind.HOLD:
         return []
     if event.kind is EventKind.ZONE_ENTERED:
-        return [Say(now, CueKind.ENCOURAGEMENT, "That's the spot.", "zone")]
+        return [Say(now, CueKind.ENCOURAGEMENT, _("That's the spot."), "zone")]
     change = event.payload if isinstance(event.payload, ZoneChange) else None
     beyond = change is not None and change.beyond
     run = engine.run
@@ -109,21 +110,21 @@ def on_zone(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     if beyond and run is not None:
         error = next((e for e in run.exercise.common_errors if e.code == "out_of_range"), None)
     if error is not None:
-        text = error.cue
+        text = _(error.cue)
     elif beyond:
-        text = "Ease off a little."
+        text = _("Ease off a little.")
     else:
-        text = "Ease back into the position you were holding."
+        text = _("Ease back into the position you were holding.")
     return [Say(now, CueKind.FORM, text, "zone")]
 
 
 def lost_tracking_text(detail: str | None) -> str:
     """What the person is told (and shown) when the sensor cannot see them."""
-    why = f" ({detail})" if detail else ""
-    return (
-        f"I can't see you clearly{why}. Feedback is paused until I can; "
+    why = f" ({_(detail)})" if detail else ""
+    return _(
+        "I can't see you clearly{why}. Feedback is paused until I can; "
         "check that your whole body is in view."
-    )
+    ).format(why=why)
 
 
 def on_tracking_lost(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
@@ -147,18 +148,18 @@ def on_tracking_restored(engine: EngineView, event: MotionEvent, now: float) -> 
 
 def on_person_switch(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Someone else came into view."""
-    text = "Someone else came into view; I'm following one person only."
+    text = _("Someone else came into view; I'm following one person only.")
     return [Say(now, CueKind.INSTRUCTION, text)]
 
 
 def on_start_position(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Not yet in the exercise's starting position: say how to get there (nothing counts)."""
-    return [Say(now, CueKind.INSTRUCTION, event.detail, "position", force=True)]
+    return [Say(now, CueKind.INSTRUCTION, _(event.detail), "position", force=True)]
 
 
 def on_start_position_reached(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
     """Settled in the starting position: counting can begin."""
-    return [Say(now, CueKind.INSTRUCTION, "Good, that's the starting position.", "position")]
+    return [Say(now, CueKind.INSTRUCTION, _("Good, that's the starting position."), "position")]
 
 
 EVENT_HANDLERS: dict[EventKind, Handler] = {

@@ -15,7 +15,9 @@ from spinecoach.coach.results import ExerciseResult, PainCheck
 from spinecoach.coach.run import ExerciseRun
 from spinecoach.coach.sink import SessionSink
 from spinecoach.coach.timeline import Step, StepKind, exercise_steps, wants_checkin_after
+from spinecoach.domain.emergency import emergency_words
 from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import cautions_for_person, last_tolerated, regression_for
 from spinecoach.domain.rules import Rules, StopAction
@@ -95,20 +97,28 @@ def apply_decision(
         if always_say:
             engine._say(t, CueKind.SAFETY, why, out)
         else:
-            engine._say(t, CueKind.INSTRUCTION, "Thank you. Carry on.", out)
+            engine._say(t, CueKind.INSTRUCTION, _("Thank you. Carry on."), out)
         return
     if action is StopAction.URGENT_CARE:
         care = decision.seek_care.value if decision.seek_care else "emergency"
         engine._seek_care = care
         advice = engine.rules.tier_advice.get(decision.seek_care) if decision.seek_care else ""
-        engine._say(t, CueKind.SAFETY, f"Stop now. {why} {advice or ''}".strip(), out)
+        advice = emergency_words(advice) if advice else ""
+        engine._say(
+            t,
+            CueKind.SAFETY,
+            _("Stop now. {why} {advice}").format(why=why, advice=advice).strip(),
+            out,
+        )
         engine._close_run(t, action.value, reasons)
         engine._finish(t, "urgent_care", reasons, out)
         return
     if action is StopAction.END_SESSION:
         if decision.seek_care is not None:
             engine._seek_care = decision.seek_care.value
-        engine._say(t, CueKind.SAFETY, f"We'll end today's session here. {why}", out)
+        engine._say(
+            t, CueKind.SAFETY, _("We'll end today's session here. {why}").format(why=why), out
+        )
         engine._close_run(t, action.value, reasons)
         engine._finish(t, "stopped", reasons, out)
         return
@@ -120,7 +130,7 @@ def apply_decision(
             engine._say(
                 t,
                 CueKind.SAFETY,
-                f"Let's not exercise today. {why} Rest, and check in tomorrow.",
+                _("Let's not exercise today. {why} Rest, and check in tomorrow.").format(why=why),
                 out,
             )
             engine._finish(t, "stopped", reasons, out)
@@ -140,9 +150,10 @@ def apply_decision(
     if decision.back_to_tolerated:
         back_to_tolerated(engine, run, decision, t, out)
         return
-    engine._say(t, CueKind.SAFETY, f"Stop this exercise. {why}", out)
+    stop_text = _("Stop this exercise. {why}").format(why=why)
+    engine._say(t, CueKind.SAFETY, stop_text, out)
     engine._end_exercise_early(t, action.value, reasons, out)
-    engine.hold_for_stop(f"Stop this exercise. {why}")
+    engine.hold_for_stop(stop_text)
 
 
 def regress(
@@ -160,11 +171,15 @@ def regress(
         engine._say(
             t,
             CueKind.SAFETY,
-            f"Stop this exercise. {why} There is no easier version, so we move on.",
+            _("Stop this exercise. {why} There is no easier version, so we move on.").format(
+                why=why
+            ),
             out,
         )
         engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
-        engine.hold_for_stop(f"Stop this exercise. {why} There is no easier version.")
+        engine.hold_for_stop(
+            _("Stop this exercise. {why} There is no easier version.").format(why=why)
+        )
         return
     exercise = engine._library[easier]
     index = engine._next_index
@@ -173,7 +188,12 @@ def regress(
     engine._doses[index] = exercise.dose
     run.replaced_by = easier
     engine._say(
-        t, CueKind.SAFETY, f"Let's switch to an easier version: {exercise.name}. {why}", out
+        t,
+        CueKind.SAFETY,
+        _("Let's switch to an easier version: {name}. {why}").format(
+            name=_(exercise.name), why=why
+        ),
+        out,
     )
     steps = exercise_steps(
         exercise,
@@ -182,7 +202,7 @@ def regress(
         sensor=engine._measured(exercise),
         options=engine.options.timeline,
         checkin_after=wants_checkin_after(engine.plan, engine.options.timeline),
-        intro="Easier version.",
+        intro=_("Easier version."),
         cautions=cautions_for_person(exercise, plan.conditions),
     )
     engine._end_exercise_early(t, StopAction.REGRESS.value, decision.reasons, out, steps)
@@ -207,11 +227,13 @@ def back_to_tolerated(
         engine._say(
             t,
             CueKind.SAFETY,
-            f"Stop this exercise. {why} We'll end the exercises for today here.",
+            _("Stop this exercise. {why} We'll end the exercises for today here.").format(why=why),
             out,
         )
         engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out)
-        engine.hold_for_stop(f"Stop this exercise. {why} We'll end the exercises for today here.")
+        engine.hold_for_stop(
+            _("Stop this exercise. {why} We'll end the exercises for today here.").format(why=why)
+        )
         return
     index = engine._next_index
     engine._next_index += 1
@@ -220,8 +242,10 @@ def back_to_tolerated(
     engine._say(
         t,
         CueKind.SAFETY,
-        f"Stop this exercise. {why} Let's go back to {back.name}, which suited you, "
-        "and end the exercises for today after it.",
+        _(
+            "Stop this exercise. {why} Let's go back to {name}, which suited you, "
+            "and end the exercises for today after it."
+        ).format(why=why, name=_(back.name)),
         out,
     )
     steps = exercise_steps(
@@ -231,8 +255,12 @@ def back_to_tolerated(
         sensor=engine._measured(back),
         options=engine.options.timeline,
         checkin_after=wants_checkin_after(plan, engine.options.timeline),
-        intro="Back to an exercise that suited you.",
+        intro=_("Back to an exercise that suited you."),
         cautions=cautions_for_person(back, plan.conditions),
     )
     engine._end_exercise_early(t, StopAction.STOP_EXERCISE.value, decision.reasons, out, steps)
-    engine.hold_for_stop(f"Stop this exercise. {why} Next: back to {back.name}, which suited you.")
+    engine.hold_for_stop(
+        _("Stop this exercise. {why} Next: back to {name}, which suited you.").format(
+            why=why, name=_(back.name)
+        )
+    )

@@ -45,13 +45,14 @@ from spinecoach.coach.results import ExerciseResult, PainCheck, SessionStart, Se
 from spinecoach.coach.run import ExerciseRun
 from spinecoach.coach.sink import NullSink, SessionSink
 from spinecoach.coach.timeline import (
-    BREATH_WORDS,
     Step,
     StepKind,
     build_timeline,
+    phase_words,
 )
 from spinecoach.domain.cues import CheckinKind
 from spinecoach.domain.exercise import Breath, Exercise, ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety import evaluate_checkin
@@ -173,7 +174,7 @@ class SessionEngine:
         )
         out: list[Cue] = []
         if not self.plan.items:
-            self._finish(now, "completed", ("Nothing planned today.",), out)
+            self._finish(now, "completed", (_("Nothing planned today."),), out)
             return out
         self._enter(0, now, out)
         return out
@@ -281,8 +282,9 @@ class SessionEngine:
         if step is None:
             return out
         if self.run is not None and step.kind is not StepKind.CHECKIN:
-            self._say(now, CueKind.INSTRUCTION, f"Skipping {self.run.exercise.name}.", out)
-            self._end_exercise_early(now, "skipped", ("Skipped by you.",), out)
+            name = _(self.run.exercise.name)
+            self._say(now, CueKind.INSTRUCTION, _("Skipping {name}.").format(name=name), out)
+            self._end_exercise_early(now, "skipped", (_("Skipped by you."),), out)
         else:
             self._complete_step(now, out)
         self._advance(now, out)
@@ -351,14 +353,14 @@ class SessionEngine:
         if self.step is not step:
             return out
         if ok:
-            self._say(now, CueKind.INSTRUCTION, "Good: I can see you well.", out)
+            self._say(now, CueKind.INSTRUCTION, _("Good: I can see you well."), out)
             self._complete_step(now, out)
             return out
         if advice:
             text = advice[0]
             if text != self._last_setup_advice or now - self._last_setup_s >= GUIDE_EVERY_S:
                 self._last_setup_advice, self._last_setup_s = text, now
-                self._say(now, CueKind.INSTRUCTION, text, out)
+                self._say(now, CueKind.INSTRUCTION, _(text), out)
         return out
 
     @property
@@ -391,8 +393,8 @@ class SessionEngine:
         if step is not None and step.kind is StepKind.HOLD and step.gated:
             self.hold.pause(now)
             self._step_start_s = now - self.hold.held_s
-        self._say(now, CueKind.INSTRUCTION, f"{reason.capitalize()}; I'll carry on with the timer.",
-                  out, force=True)  # fmt: skip
+        said = _("{reason}; I'll carry on with the timer.").format(reason=_(reason).capitalize())
+        self._say(now, CueKind.INSTRUCTION, said, out, force=True)
         self._advance(now, out)
         return out
 
@@ -629,7 +631,7 @@ class SessionEngine:
         if change == "lost":
             self._say(now, CueKind.INSTRUCTION, self.announcer.notice or "", out, force=True)
         elif change == "back":
-            self._say(now, CueKind.INSTRUCTION, "I can see you again.", out, force=True)
+            self._say(now, CueKind.INSTRUCTION, _("I can see you again."), out, force=True)
 
     def _step_end(self, step: Step, now: float) -> float | None:
         """When the current step ends given what is known at ``now`` (None: waits)."""
@@ -674,7 +676,8 @@ class SessionEngine:
         ):
             self.hold.start(t)  # already in position when the hold begins
             self._opening_cues(step, t, out)
-            self._say(t, CueKind.COUNT, f"Good, hold it there: {step.duration_s:.0f} seconds.", out)
+            hold = _("Good, hold it there: {n} seconds.").format(n=f"{step.duration_s:.0f}")
+            self._say(t, CueKind.COUNT, hold, out)
             return
         if step.exercise_index >= 0 and (self.run is None or self.run.index != step.exercise_index):
             exercise = self._exercises[step.exercise_index]
@@ -691,18 +694,21 @@ class SessionEngine:
 
     def _opening_cues(self, step: Step, t: float, out: list[Cue]) -> None:
         if step.kind in (StepKind.PHASE, StepKind.HOLD) and step.starts_rep and step.reps > 1:
-            self._say(t, CueKind.COUNT, f"Repetition {step.rep} of {step.reps}.", out)
+            said = _("Repetition {rep} of {reps}.").format(rep=step.rep, reps=step.reps)
+            self._say(t, CueKind.COUNT, said, out)
         if step.kind in (StepKind.PHASE, StepKind.PNF_RELAX, StepKind.PNF_DEEPER) and (
             step.breath in (Breath.INHALE, Breath.EXHALE, Breath.HOLD)
         ):
             self._say(t, CueKind.BREATH, step.text, out, breath=step.breath)
             return
         if step.kind is StepKind.PNF_STRETCH and step.starts_rep and step.reps > 1:
-            self._say(t, CueKind.COUNT, f"Round {step.rep} of {step.reps}.", out)
+            said = _("Round {rep} of {reps}.").format(rep=step.rep, reps=step.reps)
+            self._say(t, CueKind.COUNT, said, out)
         if step.kind is StepKind.HOLD and step.gated and self.sensor_active:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
             if not self.tracking.ok and not self.announcer.shown_ok:
-                self._say(t, CueKind.INSTRUCTION, "I can't see you yet; the hold timer waits.", out)
+                waits = _("I can't see you yet; the hold timer waits.")
+                self._say(t, CueKind.INSTRUCTION, waits, out)
             return
         if step.kind is StepKind.REPS:
             self._say(t, CueKind.INSTRUCTION, step.text, out)
@@ -740,7 +746,7 @@ class SessionEngine:
                 self._say(
                     base + duration / 2,
                     CueKind.ENCOURAGEMENT,
-                    f"Halfway: {left:g} seconds to go. Keep breathing.",
+                    _("Halfway: {n} seconds to go. Keep breathing.").format(n=f"{left:g}"),
                     out,
                     topic="feedback",
                 )
@@ -758,7 +764,7 @@ class SessionEngine:
         if due is None:
             return
         (cycle, index), phase, at = due
-        text = phase.cue or f"{BREATH_WORDS[phase.breath]}: {phase.name.replace('_', ' ')}."
+        text = _(phase.cue) if phase.cue else phase_words(phase)
         if phase.breath is Breath.NATURAL:
             self._say(at, CueKind.INSTRUCTION, text, out)
         else:
@@ -768,7 +774,7 @@ class SessionEngine:
             self._say(
                 at,
                 CueKind.ENCOURAGEMENT,
-                "Take your time; move through the full range.",
+                _("Take your time; move through the full range."),
                 out,
                 topic="feedback",
             )
@@ -779,9 +785,9 @@ class SessionEngine:
         if now - self._step_start_s < 2.0 or now - self._last_guide_s < GUIDE_EVERY_S:
             return
         self._last_guide_s = now
-        text = "Move into the position: ease a little further until the timer starts."
+        text = _("Move into the position: ease a little further until the timer starts.")
         if self.hold.held_s > 0:
-            text = BACK_INTO_POSITION
+            text = _(BACK_INTO_POSITION)
         self._say(now, CueKind.FORM, text, out, topic="zone")
 
     def _complete_step(self, t: float, out: list[Cue]) -> None:
@@ -811,7 +817,9 @@ class SessionEngine:
                 self._say(
                     t,
                     CueKind.INSTRUCTION,
-                    f"That set is over: {self.pacer.set_reps} of {step.reps} repetitions measured.",
+                    _("That set is over: {done} of {reps} repetitions measured.").format(
+                        done=self.pacer.set_reps, reps=step.reps
+                    ),
                     out,
                 )
         following = self._steps[self._i + 1] if self._i + 1 < len(self._steps) else None
@@ -880,7 +888,9 @@ class SessionEngine:
             self._say(
                 t,
                 CueKind.INSTRUCTION,
-                f"Session complete: {done} of {len(self.results)} exercises done. Well done.",
+                _("Session complete: {done} of {total} exercises done. Well done.").format(
+                    done=done, total=len(self.results)
+                ),
                 out,
                 force=True,
             )

@@ -13,6 +13,7 @@ from typing import Any
 
 from spinecoach.domain.cues import CheckinKind
 from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import cautions_for_person
 from spinecoach.motion.types import Side
@@ -49,10 +50,10 @@ MOVEMENT_STEPS = frozenset(
 )
 
 BREATH_WORDS: dict[Breath, str] = {
-    Breath.INHALE: "Breathe in",
-    Breath.EXHALE: "Breathe out",
-    Breath.HOLD: "Hold your breath gently",
-    Breath.NATURAL: "Breathe easily",
+    Breath.INHALE: N_("Breathe in"),
+    Breath.EXHALE: N_("Breathe out"),
+    Breath.HOLD: N_("Hold your breath gently"),
+    Breath.NATURAL: N_("Breathe easily"),
 }
 
 
@@ -161,12 +162,18 @@ class Step:
         return self.kind in MOVEMENT_STEPS
 
 
+def phase_words(phase: TempoPhase) -> str:
+    """What to say for a tempo phase without its own cue (``Breathe out: cat.``)."""
+    name = _(phase.name).replace("_", " ")
+    if phase.breath is Breath.NATURAL:
+        return name.capitalize() + "."
+    return _("{breath}: {phase}.").format(breath=_(BREATH_WORDS[phase.breath]), phase=name)
+
+
 def _phase_text(phase: TempoPhase) -> str:
     if phase.cue:
-        return phase.cue
-    if phase.breath is Breath.NATURAL:
-        return phase.name.replace("_", " ").capitalize() + "."
-    return f"{BREATH_WORDS[phase.breath]}: {phase.name.replace('_', ' ')}."
+        return _(phase.cue)
+    return phase_words(phase)
 
 
 def _split_tempo(dose: Dose) -> tuple[tuple[TempoPhase, ...], tuple[TempoPhase, ...]]:
@@ -198,17 +205,17 @@ def _rep_steps(
     """Steps of one repetition (clock-paced, with a hold that a sensor may gate)."""
     if dose.pnf is not None:
         pnf = dose.pnf
-        effort = f"about {pnf.contract_effort_pct}% effort"
+        effort = _("about {pct} effort").format(pct=f"{pnf.contract_effort_pct}%")
         parts = (
             (StepKind.PNF_STRETCH, "stretch", pnf.stretch_s, Breath.NATURAL,
-             "Ease into the stretch until you feel gentle tension. Breathe easily."),
+             _("Ease into the stretch until you feel gentle tension. Breathe easily.")),
             (StepKind.PNF_CONTRACT, "contract", pnf.contract_s, Breath.NATURAL,
-             f"Now gently push against the stretch at {effort}. Keep breathing; "
-             "don't hold your breath."),
+             _("Now gently push against the stretch at {effort}. Keep breathing; "
+               "don't hold your breath.").format(effort=effort)),
             (StepKind.PNF_RELAX, "relax", pnf.relax_s, Breath.EXHALE,
-             "Relax completely and breathe out."),
+             _("Relax completely and breathe out.")),
             (StepKind.PNF_DEEPER, "deeper_stretch", pnf.deeper_stretch_s, Breath.EXHALE,
-             "Breathe out and ease a little deeper into the stretch. Hold it there."),
+             _("Breathe out and ease a little deeper into the stretch. Hold it there.")),
         )  # fmt: skip
         named = {phase.name: phase for phase in dose.tempo}
         steps = []
@@ -216,9 +223,9 @@ def _rep_steps(
             phase = named.get(name)
             if phase is not None:  # the exercise's own words and breath for this part
                 breath = phase.breath
-                text = phase.cue or text
+                text = _(phase.cue) if phase.cue else text
                 if kind is StepKind.PNF_CONTRACT and "%" not in text:
-                    text = f"{text} Use {effort}."
+                    text = _("{text} Use {effort}.").format(text=text, effort=effort)
             steps.append(
                 _step(template, kind, seconds, text, breath=breath, phase_name=name,
                       effort_pct=pnf.contract_effort_pct if kind is StepKind.PNF_CONTRACT
@@ -229,10 +236,10 @@ def _rep_steps(
     steps = [_phase_step(template, phase) for phase in before]
     if dose.hold_s:
         gated = sensor and exercise.signature.mode is SignatureMode.HOLD
-        text = f"Hold for {dose.hold_s:g} seconds, breathing slowly."
+        text = _("Hold for {n} seconds, breathing slowly.").format(n=f"{dose.hold_s:g}")
         if gated:
-            text = (
-                f"Hold the position for {dose.hold_s:g} seconds; the timer runs while you hold it."
+            text = _("Hold the position for {n} seconds; the timer runs while you hold it.").format(
+                n=f"{dose.hold_s:g}"
             )
         steps.append(
             _step(
@@ -252,7 +259,7 @@ def _rep_steps(
                 template,
                 StepKind.PHASE,
                 options.default_rep_s,
-                "Move slowly and smoothly.",
+                _("Move slowly and smoothly."),
                 breath=Breath.NATURAL,
                 phase_name="move",
             )
@@ -268,15 +275,22 @@ def instruction_lines(
     The name (with ``intro`` and this person's cautions), then each of the exercise's steps,
     then the contract-relax timing for PNF stretches.
     """
-    first = " ".join(p for p in (intro, f"{exercise.name}.") if p)
+    first = " ".join(p for p in (intro, f"{_(exercise.name)}.") if p)
     if cautions:
-        first += f" Take care: {' '.join(cautions)}"
-    lines = [first, *exercise.steps]
+        first += " " + _("Take care: {cautions}").format(cautions=" ".join(_(c) for c in cautions))
+    lines = [first, *(_(step) for step in exercise.steps)]
     if dose.pnf is not None:
         lines.append(
-            f"This is a contract-relax stretch: {dose.pnf.stretch_s:g} s stretch, "
-            f"{dose.pnf.contract_s:g} s gentle push at {dose.pnf.contract_effort_pct}% effort, "
-            f"{dose.pnf.relax_s:g} s relax, {dose.pnf.deeper_stretch_s:g} s deeper stretch."
+            _(
+                "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push "
+                "at {pct} effort, {relax} s relax, {deeper} s deeper stretch."
+            ).format(
+                stretch=f"{dose.pnf.stretch_s:g}",
+                contract=f"{dose.pnf.contract_s:g}",
+                pct=f"{dose.pnf.contract_effort_pct}%",
+                relax=f"{dose.pnf.relax_s:g}",
+                deeper=f"{dose.pnf.deeper_stretch_s:g}",
+            )
         )
     return lines
 
@@ -320,7 +334,7 @@ def _measured_set_step(dose: Dose, template: Step, options: TimelineOptions) -> 
         template,
         StepKind.REPS,
         limit_s,
-        f"{dose.reps} repetitions at a steady pace; I count the ones I see.",
+        _("{reps} repetitions at a steady pace; I count the ones I see.").format(reps=dose.reps),
         gated=True,
         tempo=tempo,
         phase_name="reps",
@@ -365,15 +379,23 @@ def exercise_steps(
     list of Step
     """
     base = Step(StepKind.INSTRUCTION, None, "", exercise_index=index, exercise_id=exercise.id)
-    words = f"{exercise.name}. {' '.join(exercise.steps)}"
+    name = _(exercise.name)
+    how = " ".join(_(s) for s in exercise.steps)
+    words = f"{name}. {how}"
     if dose.pnf is not None:
-        words += (
-            f" This is a contract-relax stretch: {dose.pnf.stretch_s:g} s stretch, "
-            f"{dose.pnf.contract_s:g} s gentle push at {dose.pnf.contract_effort_pct}% effort, "
-            f"{dose.pnf.relax_s:g} s relax, {dose.pnf.deeper_stretch_s:g} s deeper stretch."
+        words += " " + _(
+            "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push at "
+            "{pct} effort, {relax} s relax, {deeper} s deeper stretch."
+        ).format(
+            stretch=f"{dose.pnf.stretch_s:g}",
+            contract=f"{dose.pnf.contract_s:g}",
+            pct=f"{dose.pnf.contract_effort_pct}%",
+            relax=f"{dose.pnf.relax_s:g}",
+            deeper=f"{dose.pnf.deeper_stretch_s:g}",
         )
     if cautions:
-        words = f"{exercise.name}. Take care: {' '.join(cautions)} {' '.join(exercise.steps)}"
+        care = _("Take care: {cautions}").format(cautions=" ".join(_(c) for c in cautions))
+        words = f"{name}. {care} {how}"
     steps = _instruction_steps(base, exercise, dose, options, intro, cautions, words)
     sides = (Side.LEFT, Side.RIGHT) if dose.per_side else (Side.NONE,)
     measured_reps = (
@@ -386,7 +408,7 @@ def exercise_steps(
                     base,
                     StepKind.SWITCH_SIDE,
                     options.switch_side_s,
-                    f"Change sides: now the {side.value} side.",
+                    _("Change sides: now the {side} side.").format(side=_(side.value)),
                     side=side,
                 )
             )
@@ -399,7 +421,9 @@ def exercise_steps(
                         template,
                         StepKind.REST,
                         rest_s,
-                        f"Rest for {rest_s:g} seconds before set {set_index}.",
+                        _("Rest for {n} seconds before set {set_index}.").format(
+                            n=f"{rest_s:g}", set_index=set_index
+                        ),
                         breath=Breath.NATURAL,
                     )
                 )
@@ -413,7 +437,7 @@ def exercise_steps(
                             template,
                             StepKind.REST,
                             dose.rest_s,
-                            f"Relax for {dose.rest_s:g} seconds.",
+                            _("Relax for {n} seconds.").format(n=f"{dose.rest_s:g}"),
                             breath=Breath.NATURAL,
                             rep=rep,
                         )
@@ -429,7 +453,7 @@ def exercise_steps(
                 base,
                 StepKind.CHECKIN,
                 None,
-                f"How is your pain now, from 0 to 10, after {exercise.name}?",
+                _("How is your pain now, from 0 to 10, after {name}?").format(name=name),
                 checkin=CheckinKind.AFTER_EXERCISE,
             )
         )
@@ -438,21 +462,21 @@ def exercise_steps(
 
 def setup_step(first: Exercise | None, *, sensor: bool, options: TimelineOptions) -> Step:
     """The set-up check: space, position, and the view the sensor needs."""
-    text = "Set up: clear a space, have a firm chair and a mat nearby."
+    text = _("Set up: clear a space, have a firm chair and a mat nearby.")
     if sensor and first is not None:
-        view = first.signature.view.value
-        text += (
-            f" Place the camera so your whole body is in view ({view} view for "
-            f"{first.name}), or fit the sensor on your lower back."
-        )
+        view = _(first.signature.view.value)
+        text += " " + _(
+            "Place the camera so your whole body is in view ({view} view for {name}), or fit "
+            "the sensor on your lower back."
+        ).format(view=view, name=_(first.name))
     return Step(StepKind.SETUP, options.setup_s, text)
 
 
 def checkin_step(kind: CheckinKind | str) -> Step:
     """A session-level pain check-in (``before`` or ``end``)."""
     text = {
-        "before": "Before we start: how is your back pain right now, from 0 to 10?",
-        "end": "We're done. How is your back pain now, from 0 to 10?",
+        "before": _("Before we start: how is your back pain right now, from 0 to 10?"),
+        "end": _("We're done. How is your back pain now, from 0 to 10?"),
     }[kind]
     return Step(StepKind.CHECKIN, None, text, checkin=CheckinKind(kind))
 

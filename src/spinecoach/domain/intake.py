@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import InvalidInput
 
 #: Aggravating activities and the movement intolerance they suggest [LONG][MAY18].
@@ -156,11 +157,11 @@ def score_start_back(agree: list[bool], bothersomeness: int) -> StartBackScore:
 EQUIPMENT: tuple[str, ...] = ("mat", "chair", "towel", "foam_roller", "band")
 #: Plain words for each piece of equipment, as the intake asks it.
 EQUIPMENT_LABELS: dict[str, str] = {
-    "mat": "a mat or a soft floor to lie on",
-    "chair": "a firm chair",
-    "towel": "a towel or strap",
-    "foam_roller": "a foam roller",
-    "band": "a resistance band",
+    "mat": N_("a mat or a soft floor to lie on"),
+    "chair": N_("a firm chair"),
+    "towel": N_("a towel or strap"),
+    "foam_roller": N_("a foam roller"),
+    "band": N_("a resistance band"),
 }
 
 

@@ -15,6 +15,7 @@ from spinecoach.domain.exercise import (
     Position,
     Section,
 )
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.intake import (
     EQUIPMENT_LABELS,
     EXTENSION_AGGRAVATORS,
@@ -82,15 +83,21 @@ def excluded_reasons(
     """
     conditions = _conditions_of(profile)
     reasons = [
-        f"left out for {condition_words(c.condition)}: {c.note}"
+        _("left out for {condition}: {note}").format(
+            condition=condition_words(c.condition), note=_(c.note)
+        )
         for c in exercise.avoid_for(conditions)
     ]
     if exercise.level > level:
-        reasons.append(f"phase level {exercise.level} is above your current level {level}")
+        reasons.append(
+            _("phase level {level} is above your current level {current}").format(
+                level=exercise.level, current=level
+            )
+        )
     missing = [e for e in exercise.equipment if without_equipment(e) in conditions]
     if missing:
-        words = " and ".join(EQUIPMENT_LABELS.get(e, e) for e in missing)
-        reasons.append(f"it needs {words}, which you said you do not have")
+        words = _(" and ").join(_(EQUIPMENT_LABELS.get(e, e)) for e in missing)
+        reasons.append(_("it needs {words}, which you said you do not have").format(words=words))
     return reasons
 
 
@@ -168,23 +175,33 @@ def _score(exercise: Exercise, profile: Profile, level: int) -> _Candidate:
     preference = profile.directional_preference
     if preference != "none" and exercise.direction.value == preference:
         score += 3.0
-        reasons.append(f"moves in your preferred direction ({preference}) [LONG][MAY18]")
+        reasons.append(
+            _("moves in your preferred direction ({direction}) [LONG][MAY18]").format(
+                direction=_(preference)
+            )
+        )
     elif exercise.direction == Direction.NEUTRAL:
         score += 1.0
     matched_goals = sorted(profile.goals & set(exercise.goals))
     if matched_goals:
         score += 1.5 * len(matched_goals)
         reasons.append(
-            "supports your goal(s): " + ", ".join(g.replace("_", " ") for g in matched_goals)
+            _("supports your goal(s): {goals}").format(
+                goals=", ".join(_(g.replace("_", " ")) for g in matched_goals)
+            )
         )
     if exercise.level == level:
         score += 1.0
     if profile.high_pain and "high_pain_relief" in exercise.goals:
         score += 4.0
-        reasons.append("a position of relief while pain is high [MCK][MAY12]")
+        reasons.append(_("a position of relief while pain is high [MCK][MAY12]"))
     if profile.desk_hours >= 6 and "desk_relief" in exercise.goals:
         score += 1.0
-        reasons.append(f"helps after long sitting ({profile.desk_hours:g} h/day at a desk)")
+        reasons.append(
+            _("helps after long sitting ({hours} h/day at a desk)").format(
+                hours=f"{profile.desk_hours:g}"
+            )
+        )
     if profile.duration_class == DurationClass.ACUTE and exercise.category == Category.MOBILITY:
         score += 0.5
     cautions = exercise.cautions_for(profile.planning_conditions)
@@ -234,8 +251,10 @@ def dose_for(exercise: Exercise, profile: Profile, dosing: DosingSettings) -> tu
         hold = dosing.static_hold_s
         if profile.age >= dosing.older_adult_age:
             hold = dosing.older_adult_hold_s
-            note = f"hold {hold:g} s (30-60 s suits adults {dosing.older_adult_age}+ [ACSMB])"
-        _, holds = dose_limits(
+            note = _("hold {hold} s (30-60 s suits adults {age}+ [ACSMB])").format(
+                hold=f"{hold:g}", age=dosing.older_adult_age
+            )
+        _reps, holds = dose_limits(
             exercise, profile.age, dosing.ceilings, older_adult_age=dosing.older_adult_age
         )
         if holds is not None:
@@ -249,14 +268,19 @@ def _item(candidate: _Candidate, profile: Profile, dosing: DosingSettings) -> Pl
     exercise = candidate.exercise
     dose, dose_note = dose_for(exercise, profile, dosing)
     section_reason = {
-        Section.WARM_UP: "gentle mobility to warm up",
-        Section.STRETCH: "a targeted stretch",
-        Section.STABILITY: "builds trunk stability",
-        Section.INTEGRATION: "brings control into everyday movement",
+        Section.WARM_UP: N_("gentle mobility to warm up"),
+        Section.STRETCH: N_("a targeted stretch"),
+        Section.STABILITY: N_("builds trunk stability"),
+        Section.INTEGRATION: N_("brings control into everyday movement"),
     }[exercise.section]
-    reason_parts = [section_reason.capitalize(), *candidate.reasons]
+    reason_parts = [_(section_reason).capitalize(), *candidate.reasons]
     cautions = exercise.cautions_for(profile.planning_conditions)
-    reason_parts += [f"take care ({condition_words(c.condition)}): {c.note}" for c in cautions]
+    reason_parts += [
+        _("take care ({condition}): {note}").format(
+            condition=condition_words(c.condition), note=_(c.note)
+        )
+        for c in cautions
+    ]
     if dose_note:
         reason_parts.append(dose_note)
     sources = list(exercise.sources)
@@ -407,19 +431,23 @@ def generate_plan(
     level_reason = _level_reason(profile)
     if previous is not None and not new_intake:
         level_reason = (
-            "kept from your last plan."
+            _("kept from your last plan.")
             if level == previous.level
-            else "lowered to what your current answers allow."
+            else _("lowered to what your current answers allow.")
         )
     reasons = [
-        f"Level {level} ({_LEVEL_NAMES[level]}): " + level_reason,
-        f"Fits your {profile.minutes_per_day} minutes a day.",
+        _("Level {level} ({name}): {why}").format(
+            level=level, name=_(_LEVEL_NAMES[level]), why=level_reason
+        ),
+        _("Fits your {minutes} minutes a day.").format(minutes=profile.minutes_per_day),
     ]
     if profile.high_pain:
         reasons.append(
-            f"Your pain is {profile.pain_now}/10 today, so the routine keeps to positions of "
-            "relief, breathing and gentle movement; during it, pain should not rise above "
-            "where it started [EFE][SIL07]."
+            _(
+                "Your pain is {pain}/10 today, so the routine keeps to positions of relief, "
+                "breathing and gentle movement; during it, pain should not rise above where it "
+                "started [EFE][SIL07]."
+            ).format(pain=profile.pain_now)
         )
     if profile.directional_preference != "none":
         reasons.append(_direction_reason(profile))
@@ -437,17 +465,21 @@ def generate_plan(
     )
     if special:
         reasons.append(
-            "Exercises unsuitable for "
-            + join_words(condition_words(c) for c in special)
-            + " are left out."
+            _("Exercises unsuitable for {conditions} are left out.").format(
+                conditions=join_words(condition_words(c) for c in special)
+            )
         )
     left_out = [i for i in set_aside if i not in {c.exercise_id for c in chosen}]
     if left_out:
-        names = [library.exercises[i].name if i in library else i for i in left_out]
-        reasons.append("Left out because they hurt recently: " + join_words(names) + ".")
+        names = [_(library.exercises[i].name) if i in library else i for i in left_out]
+        reasons.append(
+            _("Left out because they hurt recently: {names}.").format(names=join_words(names))
+        )
     if locked:
         reasons.append(
-            "Kept as your clinician set them: " + join_words(i.name for i in locked) + "."
+            _("Kept as your clinician set them: {names}.").format(
+                names=join_words(_(i.name) for i in locked)
+            )
         )
     return Plan(
         items=tuple(chosen),
@@ -531,7 +563,7 @@ def order_routine(items: Sequence[PlanItem], library: ExerciseLibrary) -> list[P
 
 def _direction_reason(profile: Profile) -> str:
     if "spinal_stenosis" in profile.conditions and not profile.flexion_intolerant:
-        return (
+        return _(
             "With narrowing of the spinal canal, symptoms usually ease bending forward, so the "
             "routine leans towards flexion and leaves out arching back [NASSLSS]."
         )
@@ -539,50 +571,49 @@ def _direction_reason(profile: Profile) -> str:
         reported = profile.aggravators & FLEXION_AGGRAVATORS
     else:
         reported = profile.aggravators & EXTENSION_AGGRAVATORS
-    return (
-        f"Your pain is worse with {aggravator_words(reported)}, so the routine leans towards "
-        f"{profile.directional_preference} movements and leaves out ones that aggravate it "
-        "[LONG][MAY18]."
-    )
+    return _(
+        "Your pain is worse with {activities}, so the routine leans towards {direction} "
+        "movements and leaves out ones that aggravate it [LONG][MAY18]."
+    ).format(activities=aggravator_words(reported), direction=_(profile.directional_preference))
 
 
 def _walking_reason(profile: Profile) -> str:
     if profile.surgery_recent:
-        why = "after back surgery, walking is the base of recovery [OOST14]"
+        why = _("after back surgery, walking is the base of recovery [OOST14]")
     elif "spinal_stenosis" in profile.conditions:
-        why = "with spinal stenosis, building up walking is part of the routine [NASSLSS]"
+        why = _("with spinal stenosis, building up walking is part of the routine [NASSLSS]")
     elif profile.duration_class == DurationClass.ACUTE:
-        why = "staying active helps recent back pain [NG59]"
+        why = _("staying active helps recent back pain [NG59]")
     elif "osteoporosis" in profile.conditions:
-        why = "walking is part of a bone-friendly programme, with strength and balance [TFTF]"
+        why = _("walking is part of a bone-friendly programme, with strength and balance [TFTF]")
     else:
-        why = "walking is a safe way to stay active in pregnancy [ACOG804]"
-    return f"Walking is included from the start: {why}."
+        why = _("walking is a safe way to stay active in pregnancy [ACOG804]")
+    return _("Walking is included from the start: {why}.").format(why=why)
 
 
-_LEVEL_NAMES = {1: "stability", 2: "controlled mobility", 3: "dynamic and functional"}
+_LEVEL_NAMES = {1: N_("stability"), 2: N_("controlled mobility"), 3: N_("dynamic and functional")}
 
 
 def _level_reason(profile: Profile) -> str:
     if profile.start_level == 1:
         why = []
         if profile.duration_class == DurationClass.ACUTE:
-            why.append("the pain is recent")
+            why.append(_("the pain is recent"))
         if profile.pain_now >= 7:
-            why.append("the pain is high today")
+            why.append(_("the pain is high today"))
         if profile.leg_symptoms.value == "below_knee":
-            why.append("symptoms reach below the knee")
+            why.append(_("symptoms reach below the knee"))
         special = sorted(
             profile.planning_conditions
             & {"recent_surgery", "osteoporosis", "pregnancy", "spinal_stenosis"}
         )
         why += [condition_words(c) for c in special]
         if not why:
-            why.append("your answers suggest a high risk of the pain lasting")
-        return f"start gently ({join_words(why)})."
+            why.append(_("your answers suggest a high risk of the pain lasting"))
+        return _("start gently ({why}).").format(why=join_words(why))
     if profile.start_level == 3:
-        return "low pain and an active lifestyle allow dynamic work."
-    return "controlled movement suits your current pain."
+        return _("low pain and an active lifestyle allow dynamic work.")
+    return _("controlled movement suits your current pain.")
 
 
 def relabel(plan: Plan, library: ExerciseLibrary) -> Plan:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from spinecoach.domain.emergency import emergency_words
+from spinecoach.domain.i18n import _
 from spinecoach.domain.rules import Rules, StopAction, Tier
 from spinecoach.errors import InvalidInput
 
@@ -133,16 +135,19 @@ def screen(
                 unanswered.append(question.id)
             continue
         if value and question.tier != Tier.CLEAR:
-            raise_to(question.tier, f"Yes to {_quote(question.text)}", question.sources)
+            said_yes = _("Yes to {question}").format(question=_quote(_(question.text)))
+            raise_to(question.tier, said_yes, question.sources)
 
     age_rule = rules.age_rule
     first = values.get(age_rule.question_id)
     if first and (age is None or age > age_rule.older_than or age < age_rule.younger_than):
-        said = "age not given" if age is None else f"age {age}"
+        said = _("age not given") if age is None else _("age {age}").format(age=age)
         raise_to(
             age_rule.tier,
-            f"A first episode of back pain ({said}): new back pain over "
-            f"{age_rule.older_than} or under {age_rule.younger_than} needs a clinician's check.",
+            _(
+                "A first episode of back pain ({said}): new back pain over {older} or under "
+                "{younger} needs a clinician's check."
+            ).format(said=said, older=age_rule.older_than, younger=age_rule.younger_than),
             age_rule.sources,
         )
 
@@ -151,16 +156,18 @@ def screen(
         thin = values.get(fragility.thin_bones_id)
         if age is None or age > fragility.older_than or thin is not False:
             why = (
-                "your age was not given"
+                _("your age was not given")
                 if age is None
-                else f"you are over {fragility.older_than}"
+                else _("you are over {age}").format(age=fragility.older_than)
                 if age > fragility.older_than
-                else "you have, or may have, thin bones"
+                else _("you have, or may have, thin bones")
             )
             raise_to(
                 fragility.tier,
-                f"The pain started after a minor fall or lift and {why}: a clinician should "
-                "check for a bone injury before you exercise.",
+                _(
+                    "The pain started after a minor fall or lift and {why}: a clinician should "
+                    "check for a bone injury before you exercise."
+                ).format(why=why),
                 fragility.sources,
             )
 
@@ -181,10 +188,12 @@ def screen(
     if long_pain and len(present) >= infl.min_features:
         raise_to(
             infl.tier,
-            f"Your answers fit an inflammatory pattern of back pain ({len(present)} of "
-            f"{len(infl.features)} features for over {infl.min_months} months). This is not an "
-            "emergency: ask your GP for a routine review (possibly with a rheumatologist); "
-            "exercise is encouraged meanwhile.",
+            _(
+                "Your answers fit an inflammatory pattern of back pain ({present} of {total} "
+                "features for over {months} months). This is not an emergency: ask your GP for "
+                "a routine review (possibly with a rheumatologist); exercise is encouraged "
+                "meanwhile."
+            ).format(present=len(present), total=len(infl.features), months=infl.min_months),
             infl.sources,
         )
 
@@ -194,21 +203,21 @@ def screen(
     if missing and tier.severity < Tier.URGENT.severity:
         raise_to(
             Tier.URGENT,
-            "Not answered or not sure: "
-            + "; ".join(_quote(q.text) for q in missing)
-            + ". These cannot be assumed to be no: please have a clinician check before "
-            "you exercise.",
+            _(
+                "Not answered or not sure: {questions}. These cannot be assumed to be no: "
+                "please have a clinician check before you exercise."
+            ).format(questions="; ".join(_quote(_(q.text)) for q in missing)),
             tuple(t for q in missing for t in q.sources),
         )
     if tier == Tier.CLEAR and (unanswered or age is None):
-        gaps = [_quote(rules.question(q).text) for q in unanswered]
+        gaps = [_quote(_(rules.question(q).text)) for q in unanswered]
         if age is None:
-            gaps.append("your age")
-        raise_to(Tier.ROUTINE, "Not answered: " + "; ".join(gaps) + ".", ())
+            gaps.append(_("your age"))
+        raise_to(Tier.ROUTINE, _("Not answered: {gaps}.").format(gaps="; ".join(gaps)), ())
     return ScreeningResult(
         tier=tier,
         reasons=tuple(reasons),
-        advice=rules.tier_advice[tier],
+        advice=emergency_words(rules.tier_advice[tier]),
         unanswered=tuple(unanswered),
         sources=tuple(sources),
     )
@@ -307,14 +316,16 @@ def evaluate_checkin(
 
     for rule in rules.stop_rules:
         if rule.symptom in symptoms:
-            apply(rule.action, rule.reason, rule.sources, rule.seek_care)
+            apply(rule.action, emergency_words(rule.reason), rule.sources, rule.seek_care)
 
     centralising = "centralisation" in symptoms
     if pain_now is not None:
         if pain_now > limit:
             apply(
                 StopAction.STOP_EXERCISE,
-                f"Pain {pain_now}/10 is above the limit of {limit}/10: stop this exercise.",
+                _("Pain {pain}/10 is above the limit of {limit}/10: stop this exercise.").format(
+                    pain=pain_now, limit=limit
+                ),
                 rules.pain.sources,
                 None,
             )
@@ -325,17 +336,21 @@ def evaluate_checkin(
         ):
             apply(
                 StopAction.REGRESS,
-                f"Pain rose from {baseline_pain} to {pain_now}/10: switch to an easier version.",
+                _("Pain rose from {before} to {pain}/10: switch to an easier version.").format(
+                    before=baseline_pain, pain=pain_now
+                ),
                 rules.pain.sources,
                 None,
             )
     if not reasons and limit > base_limit:
         reasons.append(
-            f"Your pain started at {limit}/10, above the usual limit of {base_limit}/10: keep "
-            f"every movement gentle, and stop if pain rises above {limit}/10."
+            _(
+                "Your pain started at {limit}/10, above the usual limit of {base}/10: keep every "
+                "movement gentle, and stop if pain rises above {limit}/10."
+            ).format(limit=limit, base=base_limit)
         )
         sources.extend(t for t in rules.pain.sources if t not in sources)
     if not reasons:
-        reasons.append("No warning signs: carry on, and tell us if anything changes.")
+        reasons.append(_("No warning signs: carry on, and tell us if anything changes."))
     back = action is StopAction.STOP_EXERCISE and bool(PERIPHERAL_SYMPTOMS & set(symptoms))
     return StopDecision(action, tuple(reasons), seek, tuple(sources), back_to_tolerated=back)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from spinecoach.domain.emergency import emergency_words
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.rules import StopAction, Tier
 
 
@@ -53,33 +55,33 @@ class SafetyLevel(StrEnum):
     @property
     def label(self) -> str:
         """Plain words for pages and the terminal."""
-        return LEVEL_LABELS[self]
+        return _(LEVEL_LABELS[self])
 
 
 _SEVERITY = {"clear": 0, "caution": 1, "see_clinician": 2, "urgent": 3, "emergency": 4}
 
 LEVEL_LABELS = {
-    SafetyLevel.CLEAR: "Clear",
-    SafetyLevel.CAUTION: "Take care",
-    SafetyLevel.SEE_CLINICIAN: "See a clinician soon",
-    SafetyLevel.URGENT: "Urgent: see a clinician before exercising",
-    SafetyLevel.EMERGENCY: "Emergency: get medical help now",
+    SafetyLevel.CLEAR: N_("Clear"),
+    SafetyLevel.CAUTION: N_("Take care"),
+    SafetyLevel.SEE_CLINICIAN: N_("See a clinician soon"),
+    SafetyLevel.URGENT: N_("Urgent: see a clinician before exercising"),
+    SafetyLevel.EMERGENCY: N_("Emergency: get medical help now"),
 }
 
 #: What a person does now, per level (urgent and emergency use the rules' tier advice).
 LEVEL_TODO = {
-    SafetyLevel.CLEAR: "Carry on with your routine. Stop and tell us if anything changes.",
-    SafetyLevel.CAUTION: (
+    SafetyLevel.CLEAR: N_("Carry on with your routine. Stop and tell us if anything changes."),
+    SafetyLevel.CAUTION: N_(
         "Carry on gently. Stop any exercise that makes the symptom come back, and check in "
         "tomorrow morning."
     ),
-    SafetyLevel.SEE_CLINICIAN: (
+    SafetyLevel.SEE_CLINICIAN: N_(
         "You may exercise gently, but book an appointment with your GP or physiotherapist soon "
         "and tell them what happened."
     ),
 }
 
-LIFT_TEXT = (
+LIFT_TEXT = N_(
     "Exercise stays blocked until either you answer the safety questions again once the "
     "symptom has gone, or your clinician reviews you and clears you with a note."
 )
@@ -188,7 +190,7 @@ class SafetyState:
 #: Stop-rule actions that pause the programme until a clinician has been seen (CLINICAL §5).
 PAUSING = (StopAction.END_SESSION, StopAction.URGENT_CARE)
 
-NO_STATE = SafetyState(SafetyLevel.CLEAR, "Nothing reported yet.")
+NO_STATE = SafetyState(SafetyLevel.CLEAR, N_("Nothing reported yet."))
 
 SCREENING_LEVEL = {
     Tier.EMERGENCY: SafetyLevel.EMERGENCY,
@@ -248,7 +250,7 @@ def step(state: SafetyState, event: SafetyEvent) -> SafetyState:
                        pain=event.pain)  # fmt: skip
     if level is SafetyLevel.CLEAR and state.level is SafetyLevel.CAUTION:
         return replace(state, level=SafetyLevel.CLEAR,
-                       reason="Your last check-in reported nothing wrong.", since=event.at,
+                       reason=N_("Your last check-in reported nothing wrong."), since=event.at,
                        source=event.source or "check-in", exercise_id=None,
                        pain=event.pain)  # fmt: skip
     return state
@@ -283,10 +285,12 @@ class ExerciseGate:
 def what_to_do(state: SafetyState, advice: Mapping[Tier, str]) -> str:
     """What the person should do now, in plain words (``advice``: the rules' tier advice)."""
     if state.level is SafetyLevel.EMERGENCY:
-        return advice.get(Tier.EMERGENCY, "Get medical help now.")
+        return emergency_words(advice.get(Tier.EMERGENCY, N_("Get medical help now.")))
     if state.level is SafetyLevel.URGENT:
-        return advice.get(Tier.URGENT, "Speak to a clinician today or tomorrow.")
-    return LEVEL_TODO[state.level]
+        return emergency_words(
+            advice.get(Tier.URGENT, N_("Speak to a clinician today or tomorrow."))
+        )
+    return _(LEVEL_TODO[state.level])
 
 
 def exercise_gate(
@@ -315,7 +319,7 @@ def exercise_gate(
         clearance or allowing re-screening came after the pause.
     """
     if state.blocks_exercise:
-        return ExerciseGate(False, state.reason, f"{what_to_do(state, advice)} {LIFT_TEXT}")
+        return ExerciseGate(False, _(state.reason), f"{what_to_do(state, advice)} {_(LIFT_TEXT)}")
     plan_paused = plan_paused_at is not None and (
         state.lifted_at is None or state.lifted_at < plan_paused_at
     )
@@ -323,13 +327,15 @@ def exercise_gate(
         why = (
             state.pause_reason
             or plan_pause_reason
-            or "Your programme was paused after your last session."
+            or N_("Your programme was paused after your last session.")
         )
         return ExerciseGate(
             False,
-            why,
-            "Your programme stays paused until you have spoken to a clinician: your clinician "
-            "can clear you with a note, or answer the safety questions again once the "
-            "symptom has gone.",
+            _(why),
+            _(
+                "Your programme stays paused until you have spoken to a clinician: your "
+                "clinician can clear you with a note, or answer the safety questions again once "
+                "the symptom has gone."
+            ),
         )
     return ExerciseGate(True)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.wording import action_words, exercise_name, stored_dose_words, symptom_words
 from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence
 from spinecoach.motion.types import Repetition as MotionRepetition
@@ -73,7 +74,7 @@ def count_confidence_words(
                 best = (spread, t, deg)
     if best is None:
         return "none", ""
-    _, t, deg = best
+    _spread, t, deg = best
     reps = tuple(
         MotionRepetition(0.0, 0.0, d, r, r, Side.NONE)
         for d, r in zip(durations_s, ranges_deg or [0.0] * len(durations_s), strict=False)
@@ -81,8 +82,11 @@ def count_confidence_words(
     quality = count_confidence(t, deg, reps)
     level = str(quality["level"])
     if not quality["clear"]:
-        return "none", f"Count confidence: none ({NO_CLEAR_MOVEMENT}: {quality.get('reason', '')})."
-    return level, f"Count confidence: {level} (score {float(quality['score']):.2f})."
+        why = f"{_(NO_CLEAR_MOVEMENT)}: {_(str(quality.get('reason', '')))}"
+        return "none", _("Count confidence: none ({why}).").format(why=why)
+    return level, _("Count confidence: {level} (score {score}).").format(
+        level=_(level), score=f"{float(quality['score']):.2f}"
+    )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.i18n import _, ngettext
 from spinecoach.errors import InvalidInput
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
@@ -104,15 +105,25 @@ def _improvements(
         if now_range is not None and old_range is not None:
             if now_range - old_range >= MIN_RANGE_GAIN_DEG:
                 lines.append(
-                    f"{name}: moved further, {now_range:.0f}° (last time {old_range:.0f}°)."
+                    _("{name}: moved further, {now}° (last time {before}°).").format(
+                        name=name, now=f"{now_range:.0f}", before=f"{old_range:.0f}"
+                    )
                 )
                 continue
         if now_hold is not None and old_hold is not None:
             if now_hold - old_hold >= MIN_HOLD_GAIN_S:
-                lines.append(f"{name}: held longer, {now_hold:.0f} s (last time {old_hold:.0f} s).")
+                lines.append(
+                    _("{name}: held longer, {now} s (last time {before} s).").format(
+                        name=name, now=f"{now_hold:.0f}", before=f"{old_hold:.0f}"
+                    )
+                )
                 continue
         if r.reps_done > before.reps_done:
-            lines.append(f"{name}: {r.reps_done} repetitions (last time {before.reps_done}).")
+            lines.append(
+                _("{name}: {now} repetitions (last time {before}).").format(
+                    name=name, now=r.reps_done, before=before.reps_done
+                )
+            )
     return lines
 
 
@@ -149,30 +160,38 @@ def session_summary(
         end = row.ended_at if row.ended_at.tzinfo else row.ended_at.replace(tzinfo=UTC)
         minutes = max(round((end - start).total_seconds() / 60), 1)
     planned = len(results)
-    text = f"{len(done)} of {planned} exercises done" if planned else "No exercises done"
+    text = (
+        _("{done} of {planned} exercises done").format(done=len(done), planned=planned)
+        if planned
+        else _("No exercises done")
+    )
     if minutes:
-        text += f", about {minutes} minute{'s' if minutes != 1 else ''}"
+        text += ngettext(", about {n} minute", ", about {n} minutes", minutes).format(n=minutes)
     did.append(text + ".")
     if done:
-        did.append("Done: " + ", ".join(_name(names, r.exercise_id) for r in done) + ".")
+        did.append(
+            _("Done: {names}.").format(
+                names=", ".join(_(_name(names, r.exercise_id)) for r in done)
+            )
+        )
     if row.status in ("stopped", "stopped_early", "urgent_care"):
-        did.append("The session ended early; what you did is saved.")
+        did.append(_("The session ended early; what you did is saved."))
     improved = _improvements(results, _previous_results(db, row), names)
     if not improved:
         improved = [
-            "Nothing measured better than last time yet; steady is good too."
+            _("Nothing measured better than last time yet; steady is good too.")
             if done
-            else "Nothing to compare this time: next session is compared with your last one."
+            else _("Nothing to compare this time: next session is compared with your last one.")
         ]
     changed = [c for c in changes if c.get("kind") not in ("hold", "keep")]
     tomorrow = [
-        f"{c.get('exercise', 'Your plan')}: {c.get('action', '')} — {c.get('reason', '')}"
+        f"{c.get('exercise', _('Your plan'))}: {c.get('action', '')} — {c.get('reason', '')}"
         for c in changed
     ]
     if not tomorrow:
         kept = {c.get("reason", "") for c in changes} - {""}
         why = f" {kept.pop()}" if len(kept) == 1 else ""
-        tomorrow = ["No changes: the same plan tomorrow." + why]
+        tomorrow = [_("No changes: the same plan tomorrow.") + why]
     # "pain now?" whenever it is not known, but not on top of "get medical help now"
     ask = row.pain_after is None and row.status != "urgent_care"
     return SessionSummaryView(did, improved, tomorrow, ask_pain=ask, pain_after=row.pain_after)

@@ -32,6 +32,8 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(20), default="patient")  # patient | clinician
     clinician_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locale: Mapped[str | None] = mapped_column(String(16))  # "en", "es"; None: the browser's
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 alpha-2; emergency number
 
     plans: Mapped[list[Plan]] = relationship(back_populates="person", foreign_keys="Plan.person_id")
 

@@ -15,6 +15,10 @@ from sqlalchemy.orm import sessionmaker
 
 import spinecoach
 from spinecoach.content import load_library, load_rules
+from spinecoach.content.emergency import load_emergency_numbers
+from spinecoach.content.i18n import LANGUAGES
+from spinecoach.domain import i18n
+from spinecoach.domain.emergency import current_emergency
 from spinecoach.domain.wording import condition_words, decision_words, plain_message
 from spinecoach.errors import SpinecoachError
 from spinecoach.settings import Settings
@@ -22,6 +26,7 @@ from spinecoach.store.db import open_database
 from spinecoach.web import errors as error_pages
 from spinecoach.web.context import STATIC_DIR, TEMPLATES_DIR, AppContext
 from spinecoach.web.guard import Guard
+from spinecoach.web.i18n import LocaleMiddleware, remember_reader, script_messages
 from spinecoach.web.live import LiveHub
 from spinecoach.web.relay import PostgresRelay, Relay
 from spinecoach.web.routes import auth, clinic, demos, fhir, patient, posture, safety, session
@@ -71,6 +76,14 @@ def create_app(
     else:
         engine = session_factory.kw["bind"]
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    templates.env.globals["current_locale"] = i18n.current_locale
+    templates.env.globals["emergency_contact"] = current_emergency
+    templates.env.globals["script_messages"] = script_messages
+    templates.env.globals["languages"] = LANGUAGES
     templates.env.globals["disclaimer"] = spinecoach.DISCLAIMER
     templates.env.globals["version"] = spinecoach.__version__
     templates.env.filters["decision_words"] = decision_words
@@ -97,10 +110,13 @@ def create_app(
         ),
         signins=SignIns(settings.session_max_age_s),
         templates=templates,
+        emergency=load_emergency_numbers(settings.content_dir),
     )
     ctx.live = LiveHub(ctx, relay=_relay(engine))
     names = {e.id: e.name for e in ctx.library}
-    templates.env.filters["exercise_name"] = lambda i: names.get(i, str(i).replace("_", " "))
+    templates.env.filters["exercise_name"] = lambda i: i18n._(
+        names.get(i, str(i).replace("_", " "))
+    )
 
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
@@ -115,6 +131,9 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
+        reader = getattr(request.state, "set_reader", None)
+        if reader is not None:  # the person's language/country, mirrored for the middleware
+            remember_reader(response, *reader, secure=settings.secure_cookies)
         new_session = getattr(request.state, "set_session", None)
         if new_session is not None:
             response.set_cookie(
@@ -128,5 +147,7 @@ def create_app(
             )
         return response
 
+    # the request's language and emergency contact, bound for everything below it
+    app.add_middleware(LocaleMiddleware, numbers=ctx.emergency, fallback_country=ctx.country)
     app.add_middleware(Guard, settings=settings)  # outermost: limits and headers on everything
     return app

@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.emergency import emergency_words
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import cautions_for_person, relabel
@@ -97,7 +99,9 @@ class Care:
             return None
         tier = Tier(row.tier)
         return ScreeningResult(
-            tier=tier, reasons=tuple(row.reasons), advice=self.rules.tier_advice[tier]
+            tier=tier,
+            reasons=tuple(row.reasons),
+            advice=emergency_words(self.rules.tier_advice[tier]),
         )
 
     def screening_age(self, person: models.Person) -> int | None:
@@ -110,7 +114,7 @@ class Care:
         """Raise :class:`UnsafeToExercise` unless screened and the safety state allows exercise."""
         result = self.latest_screening(person)
         if result is None:
-            raise UnsafeToExercise("Please answer the safety questions before you exercise.")
+            raise UnsafeToExercise(_("Please answer the safety questions before you exercise."))
         # the screening's verdict lives on in the safety state until re-screened or cleared
         require_exercise_allowed(self.db, person.id, self.rules)
 
@@ -119,7 +123,7 @@ class Care:
         """Validate the intake, store it, and create the person's plan from it."""
         self.require_clear_to_exercise(person)
         profile = self.service.record_intake(person.id, answers)
-        plan, _ = self.service.make_plan(person.id, profile, now)
+        plan, _explained = self.service.make_plan(person.id, profile, now)
         return relabel(plan, self.library)
 
     def adapt_after_session(self, person: models.Person, session_id: int, now: datetime) -> Plan:
@@ -150,7 +154,7 @@ class Care:
 
     def _name(self, exercise_id: str) -> str:
         if exercise_id == "*":
-            return "Your plan"
+            return _("Your plan")
         exercise = self.library.exercises.get(exercise_id)
         return exercise.name if exercise else exercise_id
 
@@ -158,9 +162,9 @@ class Care:
         """Changes between two stored plans, with the reasons the newer plan recorded."""
         reasons = {c["exercise_id"]: c["reason"] for c in after.changes}
         fallback = (
-            "Changed by your clinician."
+            _("Changed by your clinician.")
             if after.origin == "clinician"
-            else "Adapted to your last sessions."
+            else _("Adapted to your last sessions.")
         )
         old = {i.exercise_id: i for i in before.items}
         new = {i.exercise_id: i for i in after.items}
@@ -247,13 +251,13 @@ def plan_items_for_page(plan: Plan, library: ExerciseLibrary) -> list[dict[str, 
         out.append(
             {
                 "exercise_id": item.exercise_id,
-                "name": exercise.name if exercise else item.exercise_id,
-                "summary": exercise.summary if exercise else "",
-                "steps": list(exercise.steps) if exercise else [],
-                "section": item.section.value.replace("_", " "),
+                "name": _(exercise.name) if exercise else item.exercise_id,
+                "summary": _(exercise.summary) if exercise else "",
+                "steps": [_(s) for s in exercise.steps] if exercise else [],
+                "section": _(item.section.value.replace("_", " ")),
                 "dose": dose,
                 "dose_text": describe_dose(dose),
-                "cautions": list(cautions_for_person(exercise, plan.conditions))
+                "cautions": [_(c) for c in cautions_for_person(exercise, plan.conditions)]
                 if exercise
                 else [],
                 "duration_s": round(item.duration_s),

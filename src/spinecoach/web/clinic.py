@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
@@ -199,7 +200,9 @@ class Clinic:
             raise NotFound(f"template {template_id} not found among your templates")
         current = self.plans.latest_row(patient.id)
         previous = {i.exercise_id for i in current.items} if current is not None else set()
-        who = f"From {clinician.name}'s template '{template.name}'"
+        who = _("From {name}'s template '{template}'").format(
+            name=clinician.name, template=template.name
+        )
         items = []
         for entry in template.items:
             exercise = self.library.get(str(entry["exercise_id"]))
@@ -210,7 +213,8 @@ class Clinic:
                     section=exercise.section,
                     dose=dose_from_dict(entry["dose"]),
                     reason=str(
-                        entry.get("reason") or f"Chosen by your clinician, {clinician.name}."
+                        entry.get("reason")
+                        or _("Chosen by your clinician, {name}.").format(name=clinician.name)
                     ),
                     sources=exercise.sources,
                     locked=bool(entry.get("locked", True)),
@@ -304,7 +308,7 @@ class Clinic:
                 by_id.setdefault(legacy.exercise_id, legacy)
         items: list[PlanItem] = []
         changes: list[PlanChange] = []
-        who = f"Changed by {clinician.name}"
+        who = _("Changed by {name}").format(name=clinician.name)
         for position, item in enumerate(current.items):
             e = by_position.get(position)
             if e is not None and e.exercise_id != item.exercise_id:
@@ -350,7 +354,7 @@ class Clinic:
                     name=exercise.name,
                     section=exercise.section,
                     dose=exercise.dose,
-                    reason=f"Added by your clinician, {clinician.name}.",
+                    reason=_("Added by your clinician, {name}.").format(name=clinician.name),
                     sources=exercise.sources,
                     locked=True,
                 )
@@ -386,7 +390,7 @@ class Clinic:
             created_at=now,
             changes=tuple(changes),
             note=note,
-            reasons=(f"Plan reviewed by {clinician.name}.",),
+            reasons=(_("Plan reviewed by {name}.").format(name=clinician.name),),
         )
         self.plans.add(patient.id, plan, origin="clinician", author_id=clinician.id)
         return plan

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from spinecoach.domain.emergency import EmergencyNumbers
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
 from spinecoach.settings import Settings
@@ -39,5 +40,12 @@ class AppContext:
     limiter: AttemptLimiter
     signins: SignIns
     templates: Jinja2Templates
+    emergency: EmergencyNumbers
+
+    @property
+    def country(self) -> str:
+        """The country assumed when neither the person nor the browser names one."""
+        return (self.settings.country or "GB").upper()
+
     live: LiveHub = field(init=False)  # set by create_app (it needs the context itself)
     posture_sensors: PostureSensorHub = field(default_factory=PostureSensorHub)

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import NotAuthenticated, PermissionDenied
 from spinecoach.store import models
 from spinecoach.web.accounts import Accounts
@@ -93,7 +94,7 @@ OptionalUser = Annotated[models.Person | None, Depends(get_optional_user)]
 def get_current_user(user: OptionalUser) -> models.Person:
     """The signed-in person, else :class:`NotAuthenticated`."""
     if user is None:
-        raise NotAuthenticated("Please sign in.")
+        raise NotAuthenticated(_("Please sign in."))
     return user
 
 
@@ -103,14 +104,14 @@ CurrentUser = Annotated[models.Person, Depends(get_current_user)]
 def get_patient(user: CurrentUser) -> models.Person:
     """The signed-in patient (clinicians are refused)."""
     if user.role != "patient":
-        raise PermissionDenied("This page is for patients.")
+        raise PermissionDenied(_("This page is for patients."))
     return user
 
 
 def get_clinician(user: CurrentUser) -> models.Person:
     """The signed-in clinician (patients are refused)."""
     if user.role != "clinician":
-        raise PermissionDenied("This page is for clinicians.")
+        raise PermissionDenied(_("This page is for clinicians."))
     return user
 
 
@@ -129,7 +130,10 @@ async def check_csrf(request: Request, session: WebSessionDep, ctx: ContextDep) 
         token = value if isinstance(value, str) else None
     if not ctx.signer.csrf_ok(session, token):
         raise CsrfFailed(
-            "This form has expired or did not come from spinecoach. Reload the page and try again."
+            _(
+                "This form has expired or did not come from spinecoach. Reload the page and try "
+                "again."
+            )
         )
 
 

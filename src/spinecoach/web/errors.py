@@ -9,22 +9,23 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.wording import plain_message
 from spinecoach.errors import NotAuthenticated, SpinecoachError, UnsafeToExercise
 
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "That did not work",
-    401: "Please sign in",
-    403: "Not allowed",
-    404: "Not found",
-    409: "Please stop here",
-    413: "Too large",
-    415: "Unsupported file",
-    422: "Please check your answers",
-    429: "Please wait",
-    500: "Something went wrong",
+    400: N_("That did not work"),
+    401: N_("Please sign in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    409: N_("Please stop here"),
+    413: N_("Too large"),
+    415: N_("Unsupported file"),
+    422: N_("Please check your answers"),
+    429: N_("Please wait"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -44,8 +45,8 @@ def error_response(request: Request, status: int, message: str, kind: str) -> Re
         request,
         "error.html",
         {
-            "title": TITLES.get(status, "Error"),
-            "message": plain_message(message),
+            "title": _(TITLES.get(status, N_("Error"))),
+            "message": plain_message(_(message)),
             "status": status,
             "kind": kind,
         },

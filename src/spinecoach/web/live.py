@@ -39,6 +39,7 @@ from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.coach.feed import Frame, LiveAdapter, MotionFeed, trace_label
 from spinecoach.coach.sensors import SensorHost
 from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.domain.movement_words import movement_label
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.wording import decision_words
@@ -325,7 +326,7 @@ class LiveSession:
         if kind == "skip":
             return self.engine.skip()
         if kind == "stop":
-            return self.engine.stop("Stopped by you.")
+            return self.engine.stop(_("Stopped by you."))
         if kind == "pause":
             self.engine.pause()
             return []
@@ -602,7 +603,7 @@ class LiveSession:
         names = {i.exercise_id: i.name for i in self.plan.items}
         return [
             {
-                "exercise": names.get(c.exercise_id, "Your plan"),
+                "exercise": names.get(c.exercise_id, _("Your plan")),
                 "action": decision_words(c.action.value),
                 "kind": c.action.value,  # plain words, not "regress"
                 "reason": c.reason,
@@ -619,7 +620,7 @@ def landmarks_json(
     if not np.isfinite(positions[:, :2]).any():
         return None
     out = []
-    for (x, y, *_), v in zip(positions.tolist(), confidence.tolist(), strict=True):
+    for (x, y, *_rest), v in zip(positions.tolist(), confidence.tolist(), strict=True):
         if math.isfinite(x) and math.isfinite(y):
             out.append([round(x / width, 4), round(y / height, 4), round(v, 3)])
         else:
@@ -904,7 +905,7 @@ class LiveHub:
             if live.let_go is not None:
                 await live.let_go()
             else:
-                await run_in_threadpool(self.close, key, "Continued in another window.", True)
+                await run_in_threadpool(self.close, key, _("Continued in another window."), True)
             return {"released": True}
         if request.get("op") == "sensor":
             if not self.is_active(live):

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from spinecoach.web.deps import get_context, web_session_of
+from spinecoach.web.i18n import reading_as
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
@@ -21,7 +22,27 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
         context["safety"] = banner_for(ctx, user)  # the safety state on every patient page
     context["csrf_token"] = ctx.signer.csrf_token(session)
-    return ctx.templates.TemplateResponse(request, name, context, status_code=status_code)
+    locale, country = reader_of(request, user)
+    with reading_as(ctx.emergency, locale, country):
+        return ctx.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def reader_of(request: Request, user: Any = None) -> tuple[str, str]:
+    """The language and country to show a page in: the person's settings, else the ones
+    the middleware took from the cookies or the browser."""
+    state = request.scope.get("state", {})
+    locale = getattr(user, "locale", None) or state.get("locale") or "en"
+    country = getattr(user, "country", None) or state.get("country") or "GB"
+    return locale, country
+
+
+def reader_choices(request: Request, ctx: Any, user: Any) -> dict[str, Any]:
+    """The language and country pickers' options and the person's current choice."""
+    from spinecoach.domain.i18n import _
+
+    locale, country = reader_of(request, user)
+    countries = sorted(ctx.emergency.countries.values(), key=lambda c: _(c.name))
+    return {"locale": locale, "country": country, "countries": countries}
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.i18n import _
 from spinecoach.reports import charts
 from spinecoach.reports.review import review_session
 from spinecoach.store import models
@@ -44,7 +45,7 @@ def render_review(
         back=back,
         source_words=SOURCE_WORDS.get(review.source, review.source),
         trace_charts=[
-            charts.trace_chart(ex.traces, f"Measured angle during {ex.name}")
+            charts.trace_chart(ex.traces, _("Measured angle during {name}").format(name=ex.name))
             for ex in review.exercises
         ],
     )

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState, what_to_do
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for, safety_history
@@ -59,7 +60,7 @@ def exercise_name(library: ExerciseLibrary, exercise_id: str | None) -> str:
 def safety_line(state: SafetyState, library: ExerciseLibrary) -> SafetyLine:
     """Plain words for a state."""
     when = f"{_aware(state.since):%d %b %H:%M}" if state.since and state.source != "none" else ""
-    return SafetyLine(state.level.value, state.level.label, state.reason,
+    return SafetyLine(state.level.value, state.level.label, _(state.reason),
                       exercise_name(library, state.exercise_id), state.pain, when,
                       state.blocks_exercise, state.source)  # fmt: skip
 
@@ -67,8 +68,9 @@ def safety_line(state: SafetyState, library: ExerciseLibrary) -> SafetyLine:
 def row_line(row: models.SafetyStateRow, library: ExerciseLibrary) -> SafetyLine:
     """Plain words for a stored history row."""
     level = SafetyLevel(row.level)
-    return SafetyLine(row.level, level.label, row.reason, exercise_name(library, row.exercise_id),
-                      row.pain, f"{_aware(row.at):%d %b %Y %H:%M}", level.blocks_exercise,
+    return SafetyLine(row.level, level.label, _(row.reason),
+                      exercise_name(library, row.exercise_id), row.pain,
+                      f"{_aware(row.at):%d %b %Y %H:%M}", level.blocks_exercise,
                       row.source)  # fmt: skip
 
 

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.content.i18n import LANGUAGES, normalise_locale
+from spinecoach.domain.i18n import _
 from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, NotFound, RateLimited, ServerBusy
 from spinecoach.web.accounts import validate_sign_up
@@ -21,7 +23,7 @@ from spinecoach.web.deps import (
     OptionalUser,
     WebSessionDep,
 )
-from spinecoach.web.pages import redirect, render
+from spinecoach.web.pages import reader_choices, reader_of, redirect, render
 from spinecoach.web.security import WebSession, client_address
 
 router = APIRouter()
@@ -65,7 +67,7 @@ def signup_page(request: Request, user: OptionalUser) -> Response:
 @router.post("/signup")
 def signup(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     accounts: AccountsDep,
     ctx: ContextDep,
     db: DbDep,
@@ -78,7 +80,7 @@ def signup(
     """Create the account and sign in."""
     form = {"name": name, "email": email, "role": role, "clinic_code": clinic_code}
     try:
-        ctx.limiter.reserve([("signup", client_of(request, ctx))], "Too many sign-ups.")
+        ctx.limiter.reserve([("signup", client_of(request, ctx))], _("Too many sign-ups."))
         person = accounts.sign_up(validate_sign_up(name, email, password, role, clinic_code))
     except RateLimited as exc:
         return render(request, "signup.html", status_code=429, form=form, error=str(exc))
@@ -86,6 +88,9 @@ def signup(
         return render(
             request, "signup.html", status_code=422, form=form, error=plain_message(str(exc))
         )
+    person.locale, person.country = reader_of(request)  # what the browser asked for
+    db.commit()
+    request.state.set_reader = (person.locale, person.country)
     _sign_in(request, ctx, db, person.id)
     return redirect("/")
 
@@ -101,7 +106,7 @@ def login_page(request: Request, user: OptionalUser, next: str = "/") -> Respons
 @router.post("/login")
 def login(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     accounts: AccountsDep,
     ctx: ContextDep,
     db: DbDep,
@@ -114,7 +119,7 @@ def login(
     try:
         reserved = ctx.limiter.reserve(
             [("account", account), ("client", client_of(request, ctx))],
-            "Too many failed sign-ins.",
+            _("Too many failed sign-ins."),
         )
     except RateLimited as exc:
         return render(
@@ -132,17 +137,18 @@ def login(
             status_code=401,
             next=_safe_next(next),
             email=email,
-            error="That e-mail and password do not match an account.",
+            error=_("That e-mail and password do not match an account."),
         )
     ctx.limiter.release(reserved)
     ctx.limiter.clear("account", account)
+    request.state.set_reader = (person.locale, person.country)  # the person's settings
     _sign_in(request, ctx, db, person.id)
     return redirect(_safe_next(next))
 
 
 @router.post("/logout")
 def logout(
-    request: Request, _: CsrfChecked, ctx: ContextDep, db: DbDep, session: WebSessionDep
+    request: Request, _csrf: CsrfChecked, ctx: ContextDep, db: DbDep, session: WebSessionDep
 ) -> Response:
     """Sign out: the server-side sign-in ends (a copied cookie stops working) and a fresh
     anonymous session replaces it."""
@@ -162,13 +168,39 @@ def account_page(
         sign_ins=ctx.signins.listing(db, user.id, session),
         error=None,
         message=request.query_params.get("done"),
+        **reader_choices(request, ctx, user),
     )
+
+
+@router.post("/account/language")
+def change_reader(
+    request: Request,
+    _csrf: CsrfChecked,
+    user: CurrentUser,
+    ctx: ContextDep,
+    db: DbDep,
+    locale: Annotated[str, Form(max_length=16)],
+    country: Annotated[str, Form(max_length=2)],
+) -> Response:
+    """Set the person's language and country (emergency number and wording)."""
+    lang = normalise_locale(locale)
+    if lang is None:
+        raise InvalidInput(_("language: expected one of {choices}, got {value!r}").format(
+            choices=", ".join(LANGUAGES), value=locale))  # fmt: skip
+    code = country.strip().upper()
+    if code not in ctx.emergency.countries:
+        raise InvalidInput(_("country: expected one of the listed countries, got {value!r}")
+                           .format(value=country))  # fmt: skip
+    user.locale, user.country = lang, code
+    db.commit()
+    request.state.set_reader = (lang, code)
+    return redirect("/account?done=language")
 
 
 @router.post("/account/password")
 def change_password(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: CurrentUser,
     accounts: AccountsDep,
     ctx: ContextDep,
@@ -188,6 +220,7 @@ def change_password(
             sign_ins=ctx.signins.listing(db, user.id, session),
             error=str(exc),
             message=None,
+            **reader_choices(request, ctx, user),
         )
     ctx.signins.revoke_all(db, user.id, keep=session)
     return redirect("/account?done=password")
@@ -196,20 +229,20 @@ def change_password(
 @router.post("/account/sign-ins/{sign_in_id}/revoke")
 def revoke_sign_in(
     sign_in_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: CurrentUser,
     ctx: ContextDep,
     db: DbDep,
 ) -> Response:
     """End one of the person's own sign-ins (another device or browser)."""
     if not ctx.signins.revoke_one(db, user.id, sign_in_id):
-        raise NotFound("There is no such sign-in of yours.")
+        raise NotFound(_("There is no such sign-in of yours."))
     return redirect("/account?done=signed-out")
 
 
 @router.post("/account/sign-ins/revoke-others")
 def revoke_other_sign_ins(
-    _: CsrfChecked, user: CurrentUser, ctx: ContextDep, db: DbDep, session: WebSessionDep
+    _csrf: CsrfChecked, user: CurrentUser, ctx: ContextDep, db: DbDep, session: WebSessionDep
 ) -> Response:
     """End every sign-in of the person except this one."""
     ctx.signins.revoke_all(db, user.id, keep=session)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
@@ -115,7 +116,12 @@ def patient_page(
         progress=figures,
         pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
         rom_charts=[
-            (exercise_id, charts.series_chart(series, "°", f"Range of motion for {exercise_id}"))
+            (
+                exercise_id,
+                charts.series_chart(
+                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
+                ),
+            )
             for exercise_id, series in figures.rom_weekly.items()
         ],
         plan=plan_row,
@@ -185,7 +191,7 @@ def _plan_edit(form: FormData) -> PlanEdit:
 
 @router.post("/patients/{patient_id}/plan")
 async def edit_plan(
-    request: Request, patient_id: int, _: CsrfChecked, user: ClinicianUser, clinic: ClinicDep
+    request: Request, patient_id: int, _csrf: CsrfChecked, user: ClinicianUser, clinic: ClinicDep
 ) -> Response:
     """Save the plan editor: the patient's next plan shows the changes and the note."""
     patient = clinic.patient(user, patient_id)
@@ -197,7 +203,7 @@ async def edit_plan(
 def add_note(
     request: Request,
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
@@ -212,7 +218,7 @@ def add_note(
 @router.post("/patients/{patient_id}/templates")
 def save_template(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     name: Annotated[str, Form(max_length=200)],
@@ -226,7 +232,7 @@ def save_template(
 @router.post("/patients/{patient_id}/plan/template")
 def assign_template(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     template_id: Annotated[int, Form()],
@@ -240,7 +246,7 @@ def assign_template(
 @router.post("/patients/{patient_id}/messages")
 def send_message(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.intake import (
     EQUIPMENT,
     EQUIPMENT_LABELS,
@@ -24,6 +25,7 @@ from spinecoach.reports.progress import compute_progress
 from spinecoach.store import models
 from spinecoach.store.safety import current_safety_state, exercise_gate_for
 from spinecoach.web.care import ANSWER_CHOICES, Care, morning_check_in, plan_items_for_page
+from spinecoach.web.context import AppContext
 from spinecoach.web.deps import (
     AccountsDep,
     CareDep,
@@ -34,24 +36,38 @@ from spinecoach.web.deps import (
     OptionalUser,
     PatientUser,
 )
-from spinecoach.web.pages import export_download, redirect, render, report_download
+from spinecoach.web.pages import (
+    export_download,
+    reader_choices,
+    redirect,
+    render,
+    report_download,
+)
 from spinecoach.web.review import render_review
 from spinecoach.web.safety import safety_line
 
 router = APIRouter()
 
 AGGRAVATOR_LABELS = {
-    "sitting": "Sitting",
-    "bending": "Bending forward",
-    "lifting": "Lifting",
-    "getting_up": "Getting up from a chair",
-    "driving": "Driving",
-    "standing": "Standing for long",
-    "arching": "Arching backwards",
-    "walking": "Walking",
-    "lying_prone": "Lying on your front",
-    "reaching_up": "Reaching overhead",
-    "twisting": "Twisting",
+    "sitting": N_("Sitting"),
+    "bending": N_("Bending forward"),
+    "lifting": N_("Lifting"),
+    "getting_up": N_("Getting up from a chair"),
+    "driving": N_("Driving"),
+    "standing": N_("Standing for long"),
+    "arching": N_("Arching backwards"),
+    "walking": N_("Walking"),
+    "lying_prone": N_("Lying on your front"),
+    "reaching_up": N_("Reaching overhead"),
+    "twisting": N_("Twisting"),
+}
+
+GOAL_LABELS = {
+    "pain_relief": N_("Pain relief"),
+    "flexibility": N_("Flexibility"),
+    "core_strength": N_("Core strength"),
+    "desk_relief": N_("Desk relief"),
+    "return_to_activity": N_("Return to activity"),
 }
 
 
@@ -102,7 +118,7 @@ def screening_page(request: Request, user: PatientUser, ctx: ContextDep) -> Resp
 
 @router.post("/screening")
 async def screening_submit(
-    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
 ) -> Response:
     """Screen the answers; emergency and urgent verdicts block exercise."""
     form = await request.form()
@@ -138,9 +154,17 @@ def _int(form: FormData, name: str, low: int, high: int) -> int:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"{name}: expected a whole number from {low} to {high}") from None
+        raise InvalidInput(
+            _("{name}: expected a whole number from {low} to {high}").format(
+                name=name, low=low, high=high
+            )
+        ) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name}: expected a whole number from {low} to {high}, got {value}")
+        raise InvalidInput(
+            _("{name}: expected a whole number from {low} to {high}, got {value}").format(
+                name=name, low=low, high=high, value=value
+            )
+        )
     return value
 
 
@@ -148,9 +172,17 @@ def _float(form: FormData, name: str, low: float, high: float) -> float:
     try:
         value = float(str(form.get(name, "")).strip())
     except ValueError:
-        raise InvalidInput(f"{name}: expected a number from {low:g} to {high:g}") from None
+        raise InvalidInput(
+            _("{name}: expected a number from {low} to {high}").format(
+                name=name, low=f"{low:g}", high=f"{high:g}"
+            )
+        ) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name}: expected a number from {low:g} to {high:g}, got {value:g}")
+        raise InvalidInput(
+            _("{name}: expected a number from {low} to {high}, got {value}").format(
+                name=name, low=f"{low:g}", high=f"{high:g}", value=f"{value:g}"
+            )
+        )
     return value
 
 
@@ -193,11 +225,14 @@ def _intake_context(
 ) -> dict[str, Any]:
     return {
         "age_known": age_known,
-        "equipment": [(e, EQUIPMENT_LABELS[e]) for e in EQUIPMENT],
+        "equipment": [(e, _(EQUIPMENT_LABELS[e])) for e in EQUIPMENT],
         "aggravators": [
-            (k, AGGRAVATOR_LABELS.get(k, k)) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
+            (k, _(AGGRAVATOR_LABELS.get(k, k))) for k in sorted(KNOWN_AGGRAVATORS - {"none"})
         ],
         "goals": sorted(KNOWN_GOALS),
+        "goal_labels": {
+            g: _(GOAL_LABELS.get(g, g.replace("_", " ").capitalize())) for g in KNOWN_GOALS
+        },
         "conditions": [(c, condition_words(c)) for c in sorted(KNOWN_CONDITIONS)],
         "form": form or {},
         "error": error,
@@ -205,7 +240,7 @@ def _intake_context(
 
 
 @router.get("/intake")
-def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
+def intake_page(request: Request, user: PatientUser, care: CareDep, ctx: ContextDep) -> Response:
     """The intake form (blocked while screening forbids exercise)."""
     care.require_clear_to_exercise(user)
     profile = care.profile(user)
@@ -215,17 +250,34 @@ def intake_page(request: Request, user: PatientUser, care: CareDep) -> Response:
     if profile is not None and profile.equipment is not None:
         form["equipment"] = sorted(profile.equipment)
     age = care.screening_age(user)
-    return render(request, "intake.html", **_intake_context(form, age_known=age))
+    return render(
+        request, "intake.html", **_intake_context(form, age_known=age),
+        **reader_choices(request, ctx, user),
+    )  # fmt: skip
+
+
+def _intake_country(form: FormData, ctx: AppContext) -> str | None:
+    """The country picked on the intake form (emergency number), checked; None if absent."""
+    raw = form.get("country")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    code = raw.strip().upper()
+    if code not in ctx.emergency.countries:
+        raise InvalidInput(
+            _("country: expected one of the listed countries, got {value!r}").format(value=raw)
+        )
+    return code
 
 
 @router.post("/intake")
 async def intake_submit(
-    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
 ) -> Response:
-    """Store the intake and create the first plan."""
+    """Store the intake (and the country it names) and create the first plan."""
     form = await request.form()
     age = care.screening_age(user)
     try:
+        country = _intake_country(form, ctx)
         answers = intake_answers(form, age)
         care.submit_intake(user, answers, _now())
     except InvalidInput as exc:
@@ -233,8 +285,13 @@ async def intake_submit(
         values = {k: form.getlist(k) if k in lists else form.get(k) for k in form}
         message = plain_message(str(exc))
         return render(
-            request, "intake.html", status_code=422, **_intake_context(values, message, age)
-        )
+            request, "intake.html", status_code=422, **_intake_context(values, message, age),
+            **reader_choices(request, ctx, user),
+        )  # fmt: skip
+    if country is not None and country != user.country:
+        user.country = country
+        care.db.commit()
+        request.state.set_reader = (user.locale, country)
     return redirect("/today?new=1")
 
 
@@ -283,7 +340,12 @@ def progress(request: Request, user: PatientUser, db: DbDep, care: CareDep) -> R
         progress=figures,
         pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
         rom_charts=[
-            (exercise_id, charts.series_chart(series, "°", f"Range of motion for {exercise_id}"))
+            (
+                exercise_id,
+                charts.series_chart(
+                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
+                ),
+            )
             for exercise_id, series in figures.rom_weekly.items()
         ],
     )
@@ -303,7 +365,7 @@ def session_detail(
 @router.post("/checkin")
 def checkin(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: PatientUser,
     care: CareDep,
     ctx: ContextDep,
@@ -338,7 +400,7 @@ def checkin(
 @router.post("/join-clinic")
 def join_clinic(
     request: Request,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: PatientUser,
     accounts: AccountsDep,
     code: Annotated[str, Form(max_length=40)],
@@ -365,7 +427,7 @@ def messages_page(request: Request, user: PatientUser, clinic: ClinicDep) -> Res
 @router.post("/messages")
 def send_message(
     user: PatientUser,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
 ) -> Response:

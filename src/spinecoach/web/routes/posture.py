@@ -119,7 +119,7 @@ def posture_page(
 
 @router.post("/posture/desk")
 async def desk_submit(
-    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep, ctx: ContextDep
 ) -> Response:
     """Store the desk questionnaire from the form."""
     guide = load_desk_guide(ctx.settings.content_dir)
@@ -142,7 +142,7 @@ async def desk_submit(
 
 @router.post("/posture/breaks")
 async def breaks_submit(
-    request: Request, _: CsrfChecked, user: PatientUser, care: CareDep
+    request: Request, _csrf: CsrfChecked, user: PatientUser, care: CareDep
 ) -> Response:
     """Set the desk-break times (2-4, HH:MM, comma-separated)."""
     form = await request.form()

@@ -35,7 +35,7 @@ def safety_page(request: Request, user: PatientUser, db: DbDep, ctx: ContextDep)
 
 
 @router.post("/safety/acknowledge")
-def safety_acknowledge(_: CsrfChecked, user: PatientUser, db: DbDep) -> Response:
+def safety_acknowledge(_csrf: CsrfChecked, user: PatientUser, db: DbDep) -> Response:
     """Record that the person has read what to do now (shown in the history)."""
     acknowledge(db, user.id, _now())
     return redirect("/safety")
@@ -44,7 +44,7 @@ def safety_acknowledge(_: CsrfChecked, user: PatientUser, db: DbDep) -> Response
 @router.post("/clinic/patients/{patient_id}/clear")
 def clinician_clear(
     patient_id: int,
-    _: CsrfChecked,
+    _csrf: CsrfChecked,
     user: ClinicianUser,
     clinic: ClinicDep,
     db: DbDep,

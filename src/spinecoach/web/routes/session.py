@@ -46,6 +46,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
+from spinecoach.domain.i18n import _
 from spinecoach.domain.planning import relabel
 from spinecoach.errors import InvalidInput, SpinecoachError, WorkerUnreachable
 from spinecoach.sources.live_sources import sensor_plugins
@@ -333,7 +334,7 @@ async def live_sensor(websocket: WebSocket) -> None:
     running camera session opened with ``sensor=imu``; answers ``ack`` {sensor_angle}."""
     ctx: AppContext = websocket.app.state.ctx
     try:
-        person, _, _ = await run_in_threadpool(_authorise, websocket, ctx)
+        person, _session, _token = await run_in_threadpool(_authorise, websocket, ctx)
         target = await ctx.live.find_sensor_target(person.id)  # in this process or another
     except SpinecoachError as exc:
         await websocket.accept()
@@ -411,10 +412,14 @@ async def _let_go(conn: _Connection, ctx: AppContext, key: int) -> None:
     if conn.ticker is not None:
         conn.ticker.cancel()
     async with conn.engine_lock:  # no engine call is running or will run here
-        await run_in_threadpool(ctx.live.close, key, "Continued in another window.", True)
+        await run_in_threadpool(ctx.live.close, key, _("Continued in another window."), True)
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await conn.send(
-            {"type": "moved", "error": "This session continues in another window.", "fatal": True}
+            {
+                "type": "moved",
+                "error": _("This session continues in another window."),
+                "fatal": True,
+            }
         )
         await conn.websocket.close(code=MOVED)
 
@@ -611,5 +616,5 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         # A dropped connection leaves the stored session resumable (the page reconnects with
         # resume=ID, whichever server process it reaches); a finished one is closed.
         await run_in_threadpool(
-            ctx.live.close, key, "Connection closed before the end.", not conn.finished_sent
+            ctx.live.close, key, _("Connection closed before the end."), not conn.finished_sent
         )

@@ -10,7 +10,8 @@
   "use strict";
   const cache = {};
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  const BREATH = { inhale: "Breathe in", exhale: "Breathe out", hold: "Hold the breath", natural: "Breathe normally" };
+  const T = window.spinecoachT || ((text) => text);
+  const BREATH = { inhale: T("Breathe in"), exhale: T("Breathe out"), hold: T("Hold the breath"), natural: T("Breathe normally") };
   const live = new Set();
 
   function load(id) {
@@ -159,7 +160,7 @@
   function labelToggles(canvas, view) {
     if (!canvas.id) return;
     document.querySelectorAll(`[data-demo-toggle="${canvas.id}"]`).forEach((button) => {
-      button.textContent = view === "front" ? "Show from the side" : "Show from the front";
+      button.textContent = view === "front" ? T("Show from the side") : T("Show from the front");
     });
   }
 

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
+  const T = window.spinecoachT || ((text) => text);
   let stop = null;
   function status(text) { $("sensor-status").textContent = text; }
   function connect() {
@@ -11,29 +12,29 @@
     ws.onmessage = (event) => {
       const msg = JSON.parse(event.data);
       if (msg.type === "hello") {
-        status("Connected. Stand still and upright for 3 seconds to calibrate.");
+        status(T("Connected. Stand still and upright for 3 seconds to calibrate."));
         stop = window.spinecoachMotion.start((lines) => {
           if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "imu", t: performance.now(), lines }));
         }, 10);
       } else if (msg.type === "ack" && msg.sensor_angle) {
         const s = msg.sensor_angle;
-        if (!s.calibrated) { status("Calibrating: stand still and upright…"); return; }
-        status("Streaming to your session.");
+        if (!s.calibrated) { status(T("Calibrating: stand still and upright…")); return; }
+        status(T("Streaming to your session."));
         $("sensor-value").textContent = s.label + ": " + (s.value_deg == null ? "–" : Math.round(s.value_deg) + "°");
       } else if (msg.type === "error") {
         status(msg.error);
       } else if (msg.type === "finished") {
-        status("The session has ended. You can take the phone off.");
+        status(T("The session has ended. You can take the phone off."));
       }
     };
     ws.onclose = () => { if (stop) stop(); stop = null; $("sensor-start").disabled = false; };
   }
   $("sensor-start").addEventListener("click", () => {
-    if (!window.DeviceMotionEvent) { status("This browser has no motion sensors."); return; }
+    if (!window.DeviceMotionEvent) { status(T("This browser has no motion sensors.")); return; }
     window.spinecoachMotion.requestPermission().then((ok) => {
       if (!ok) { status(window.spinecoachMotion.DENIED_HELP); return; }
       $("sensor-start").disabled = true;
-      status("Connecting…");
+      status(T("Connecting…"));
       connect();
     });
   });

@@ -6,6 +6,7 @@
   "use strict";
   const config = JSON.parse(document.getElementById("session-config").textContent);
   const $ = (id) => document.getElementById(id);
+  const T = window.spinecoachT || ((s, p) => s.replace(/\{(\w+)\}/g, (m, k) => (p && k in p ? String(p[k]) : m)));
   const nameIndex = {};
   config.names.forEach((n, i) => { nameIndex[n] = i; });
   const edges = config.edges
@@ -57,10 +58,33 @@
   function speak(text, priority) {
     if (muted || !("speechSynthesis" in window)) return;
     const u = new SpeechSynthesisUtterance(text);
+    u.lang = document.documentElement.lang || "en";   // the cues' language: a voice that speaks it
     u.rate = 0.95;
     if (priority >= 3) window.speechSynthesis.cancel();
     window.speechSynthesis.speak(u);
   }
+
+  // ---------------------------------------------------------------- screen readers
+  // Cues reach assistive technology through one polite live region (#cue-announcer), not
+  // the visible list: the same words within ANNOUNCE_AGAIN_MS are announced once (tracking
+  // that flaps between "I can't see you" and "I can see you again" is not read out each
+  // time), and only the latest few stay in the region.
+  const ANNOUNCE_AGAIN_MS = 8000;
+  const announced = new Map();
+  function announce(text) {
+    const region = $("cue-announcer");
+    if (!region || !text) return;
+    const now = Date.now();
+    const last = announced.get(text);
+    if (last !== undefined && now - last < ANNOUNCE_AGAIN_MS) return;
+    for (const [key, at] of announced) if (now - at >= ANNOUNCE_AGAIN_MS) announced.delete(key);
+    announced.set(text, now);
+    const p = document.createElement("p");
+    p.textContent = text;
+    region.append(p);
+    while (region.children.length > 3) region.removeChild(region.firstChild);
+  }
+  window.spinecoachAnnounce = announce;
 
   // ---------------------------------------------------------------- cues
   function showCues(cues) {
@@ -73,6 +97,7 @@
       if (c.kind === "breath" && (c.breath === "inhale" || c.breath === "exhale")) chime(c.breath === "inhale" ? 520 : 390, 350);
       else if (c.kind === "count") chime(880, 120);
       speak(c.text, c.kind === "count" ? 1 : c.priority);
+      if (c.kind !== "count" && c.kind !== "breath") announce(c.text);
       if (c.text === $("step-text").textContent) return;   // already shown as the step text
       const li = document.createElement("li");
       li.className = "cue cue-" + c.kind + (c.priority >= 3 ? " urgent" : "");
@@ -87,27 +112,28 @@
   function render(state) {
     if (!state) return;
     const step = state.step || {};
-    setText("exercise-name", step.exercise_name || (state.status === "waiting_for_pain" ? "Pain check" : "Getting ready"));
+    setText("exercise-name", step.exercise_name || (state.status === "waiting_for_pain" ? T("Pain check") : T("Getting ready")));
     setText("step-text", step.text || "");
     const parts = [];
-    if (state.exercise_number) parts.push("Exercise " + state.exercise_number + " of " + state.exercise_count);
-    if (step.kind === "instruction" && step.reps > 1) parts.push("step " + step.rep + " of " + step.reps);
-    if (step.sets > 1) parts.push("set " + step.set + " of " + step.sets);
-    if (step.side && step.side !== "none" && step.side !== "both") parts.push(step.side + " side");
-    setText("progress-line", parts.join(" · ") || "Session");
+    if (state.exercise_number) parts.push(T("Exercise {n} of {total}", { n: state.exercise_number, total: state.exercise_count }));
+    if (step.kind === "instruction" && step.reps > 1) parts.push(T("step {n} of {total}", { n: step.rep, total: step.reps }));
+    if (step.sets > 1) parts.push(T("set {n} of {total}", { n: step.set, total: step.sets }));
+    if (step.side === "left") parts.push(T("left side"));
+    else if (step.side === "right") parts.push(T("right side"));
+    setText("progress-line", parts.join(" · ") || T("Session"));
     setText("countdown", state.countdown_s == null ? "–" : String(Math.ceil(state.countdown_s)));
     setText("reps", String(state.reps_done || 0));
     setText("reps-target", String(state.reps_target || 0));
     const breath = state.breath || "natural";
     if (breath !== lastBreath) {
       $("breath").className = "breath breath-" + breath;
-      setText("breath-word", { inhale: "breathe in", exhale: "breathe out", hold: "hold", natural: "breathe easy" }[breath] || breath);
+      setText("breath-word", { inhale: T("breathe in"), exhale: T("breathe out"), hold: T("hold"), natural: T("breathe easy") }[breath] || breath);
       lastBreath = breath;
     }
     $("pain-ask").hidden = state.awaiting !== "pain";
     // "Stop this exercise" stays on screen until acknowledged; the session waits meanwhile
-    const notice = state.awaiting === "acknowledge_stop" ? (state.stop_notice || "Stop this exercise.") : "";
-    if (notice) setText("stop-text", notice.replace(/^Stop this exercise\.\s*/, "") || notice);
+    const notice = state.awaiting === "acknowledge_stop" ? (state.stop_notice || T("Stop this exercise.")) : "";
+    if (notice) setText("stop-text", notice.replace(T("Stop this exercise."), "").trim() || notice);
     if ($("stop-overlay").hidden === Boolean(notice)) {
       $("stop-overlay").hidden = !notice;
       if (notice) $("stop-ack").focus();
@@ -182,8 +208,8 @@
     $("sensor-gauge").hidden = false;
     if (!s) return;
     setText("sensor-name", s.label);
-    if (!s.calibrated) { setText("sensor-note", "Back sensor: stand still and upright to calibrate…"); return; }
-    setText("sensor-note", "Measured by the back sensor, from your calibrated upright posture.");
+    if (!s.calibrated) { setText("sensor-note", T("Back sensor: stand still and upright to calibrate…")); return; }
+    setText("sensor-note", T("Measured by the back sensor, from your calibrated upright posture."));
     if (s.value_deg == null) { setText("sensor-value", "–"); return; }
     setText("sensor-value", Math.round(s.value_deg) + "°");
     if (s.t_s === sensorT) return;   // the same sample again (state and frame messages)
@@ -259,7 +285,7 @@
   $("ghost-toggle").addEventListener("click", () => {
     ghost.on = !ghost.on;
     $("ghost-toggle").setAttribute("aria-pressed", String(ghost.on));
-    $("ghost-toggle").textContent = ghost.on ? "Hide target pose" : "Show target pose";
+    $("ghost-toggle").textContent = ghost.on ? T("Hide target pose") : T("Show target pose");
   });
 
   // ---------------------------------------------------------------- skeleton
@@ -373,12 +399,12 @@
       const sessionId = document.body.dataset.sessionId;
       if (sessionId && reconnects < 5) {   // resume the same stored session, on any server
         reconnects += 1;
-        showFatal("The connection to the coach was lost; reconnecting… Your finished exercises are saved.");
+        showFatal(T("The connection to the coach was lost; reconnecting… Your finished exercises are saved."));
         config.resume = sessionId;
         setTimeout(connect, 1000 * reconnects);
         return;
       }
-      showFatal("The connection to the coach was lost. Your finished exercises are saved; reload the page to resume.");
+      showFatal(T("The connection to the coach was lost. Your finished exercises are saved; reload the page to resume."));
     };
   }
   function sensorQuery() {
@@ -401,7 +427,7 @@
              confidence: Math.round(r.confidence * 1000) / 1000 });
       stats.keypointsSent += 1;
     }, (error) => {
-      showFatal("Pose in this browser could not start (" + error + "). Reload and choose timers only, or tick 'analyse on the server'.");
+      showFatal(T("Pose in this browser could not start ({error}). Reload and choose timers only, or tick 'analyse on the server'.", { error }));
     });
   }
 
@@ -421,8 +447,8 @@
     $("live").hidden = true;
     $("summary").hidden = false;
     const status = msg.state.status;
-    setText("summary-title", status === "completed" ? "Well done — session complete" :
-      status === "urgent_care" ? "Please get medical help now" : "Session ended");
+    setText("summary-title", status === "completed" ? T("Well done — session complete") :
+      status === "urgent_care" ? T("Please get medical help now") : T("Session ended"));
     $("stop-overlay").hidden = true;
     $("summary-safety").hidden = status === "completed";
     const reasons = (msg.state.last_cues || []).filter((c) => c.kind === "safety").map((c) => c.text);
@@ -442,7 +468,7 @@
     });
     // The short summary: what you did, what improved, what changes tomorrow (server-built,
     // the same lines as `spinecoach session` prints).
-    const summary = msg.summary || { did: [], improved: [], tomorrow: ["No changes yet."], ask_pain: false };
+    const summary = msg.summary || { did: [], improved: [], tomorrow: [T("No changes yet.")], ask_pain: false };
     const fill = (id, lines) => {
       const list = $(id);
       list.textContent = "";
@@ -467,8 +493,8 @@
         if (!r.ok) throw new Error(String(r.status));
         $("summary-pain").hidden = true;
         $("summary-pain-saved").hidden = false;
-        $("summary-pain-saved").textContent = "Thank you: pain " + p + "/10 saved with this session.";
-      }).catch(() => { $("summary-pain-saved").hidden = false; $("summary-pain-saved").textContent = "Could not save that; please try again."; });
+        $("summary-pain-saved").textContent = T("Thank you: pain {p}/10 saved with this session.", { p });
+      }).catch(() => { $("summary-pain-saved").hidden = false; $("summary-pain-saved").textContent = T("Could not save that; please try again."); });
     });
   }
 
@@ -477,7 +503,7 @@
     for (let p = 0; p <= 10; p++) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "pain p" + p; b.textContent = String(p);
-      b.setAttribute("aria-label", "Pain " + p + " out of 10");
+      b.setAttribute("aria-label", T("Pain {p} out of 10", { p }));
       b.addEventListener("click", () => onPick(p, b));
       container.appendChild(b);
     }
@@ -522,7 +548,7 @@
   $("mute").addEventListener("click", () => {
     muted = !muted;
     $("mute").setAttribute("aria-pressed", String(muted));
-    $("mute").textContent = muted ? "Unmute voice" : "Mute voice";
+    $("mute").textContent = muted ? T("Unmute voice") : T("Mute voice");
     if (muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
   });
 
@@ -547,11 +573,11 @@
   }
   $("start-phone").addEventListener("click", () => {
     window.spinecoachMotion.requestPermission().then((ok) => {
-      if (!ok) { $("camera-note").textContent = window.spinecoachMotion.DENIED_HELP + " Starting with timers only for now."; begin(false); return; }
+      if (!ok) { $("camera-note").textContent = window.spinecoachMotion.DENIED_HELP + " " + T("Starting with timers only for now."); begin(false); return; }
       source = "imu";
       $("intro").hidden = true; $("live").hidden = false;
       $("no-camera").hidden = false; video.hidden = true;
-      $("no-camera").textContent = "Phone sensor: stand still and upright for 3 seconds to calibrate.";
+      $("no-camera").textContent = T("Phone sensor: stand still and upright for 3 seconds to calibrate.");
       chime(660, 150);
       connect();
       window.spinecoachMotion.start((lines) => send({ type: "imu", t: performance.now(), lines }), 10);
@@ -559,14 +585,14 @@
   });
   $("start-camera").addEventListener("click", () => {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      $("camera-note").textContent = "This browser cannot share a camera here; starting with timers only.";
+      $("camera-note").textContent = T("This browser cannot share a camera here; starting with timers only.");
       begin(false);
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false })
       .then((s) => { stream = s; video.srcObject = s; begin(true); })
       .catch(() => {
-        $("camera-note").textContent = "No camera available (or permission refused); starting with timers only.";
+        $("camera-note").textContent = T("No camera available (or permission refused); starting with timers only.");
         begin(false);
       });
   });
