@@ -227,7 +227,7 @@ async def check_socket(
         return
     await websocket.accept()
     limit = ctx.settings.ws_max_message_bytes
-    bad = 0
+    bad = _BadMessages(websocket)
     try:
         while True:
             message = await websocket.receive()
@@ -236,8 +236,7 @@ async def check_socket(
             data, text = message.get("bytes"), message.get("text")
             try:
                 if data is not None:
-                    if len(data) > limit:
-                        raise InvalidInput(f"message larger than {limit} bytes")
+                    _check_size(data, limit)
                     n = await run_in_threadpool(run.add_frame, data)
                     await websocket.send_text(json.dumps({"type": "progress", "frames": n}))
                     continue
@@ -248,10 +247,7 @@ async def check_socket(
                     break
                 raise InvalidInput('expected frames, then {"type": "done"}')
             except (InvalidInput, json.JSONDecodeError) as exc:
-                bad += 1
-                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
-                if bad > MAX_BAD_MESSAGES:
-                    await websocket.close(code=POLICY_VIOLATION)
+                if await bad.refuse(exc):
                     break
     except WebSocketDisconnect:
         pass
@@ -262,7 +258,7 @@ async def check_socket(
 async def _imu_check(websocket: WebSocket, ctx: AppContext, person_id: int, position: str) -> None:
     link = ctx.posture_sensors.open(person_id, "check")
     await websocket.accept()
-    bad = 0
+    bad = _BadMessages(websocket)
     try:
         while True:
             text = await websocket.receive_text()
@@ -281,15 +277,34 @@ async def _imu_check(websocket: WebSocket, ctx: AppContext, person_id: int, posi
                 else:
                     raise InvalidInput('expected {"type": "status"} or {"type": "done"}')
             except (InvalidInput, json.JSONDecodeError) as exc:
-                bad += 1
-                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
-                if bad > MAX_BAD_MESSAGES:
-                    await websocket.close(code=POLICY_VIOLATION)
+                if await bad.refuse(exc):
                     break
     except (WebSocketDisconnect, KeyError):
         pass
     finally:
         ctx.posture_sensors.close(person_id, link)
+
+
+class _BadMessages:
+    """Refused messages on one socket: each gets an error reply; too many close the socket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.count = 0
+
+    async def refuse(self, exc: Exception) -> bool:
+        """Reply with ``exc``; True when the socket was closed for too many refusals."""
+        self.count += 1
+        await self.websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
+        if self.count > MAX_BAD_MESSAGES:
+            await self.websocket.close(code=POLICY_VIOLATION)
+            return True
+        return False
+
+
+def _check_size(data: bytes | str, limit: int) -> None:
+    if len(data) > limit:
+        raise InvalidInput(f"message larger than {limit} bytes")
 
 
 @router.websocket("/ws/posture/sensor")
@@ -311,13 +326,12 @@ async def sensor_socket(websocket: WebSocket) -> None:
     link.connected = True
     await websocket.send_text(json.dumps({"type": "hello", "kind": link.kind}))
     limit = ctx.settings.ws_max_message_bytes
-    bad = 0
+    bad = _BadMessages(websocket)
     try:
         while True:
             text = await websocket.receive_text()
             try:
-                if len(text) > limit:
-                    raise InvalidInput(f"message larger than {limit} bytes")
+                _check_size(text, limit)
                 payload = json.loads(text)
                 lines = payload.get("lines") if isinstance(payload, dict) else None
                 if payload.get("type") != "imu" or not isinstance(lines, str):
@@ -325,9 +339,9 @@ async def sensor_socket(websocket: WebSocket) -> None:
                 ack = await run_in_threadpool(link.feed, lines)
                 await websocket.send_text(json.dumps(ack))
             except (InvalidInput, json.JSONDecodeError, AttributeError) as exc:
-                bad += 1
-                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
-                if link.closed or bad > MAX_BAD_MESSAGES:
+                if await bad.refuse(exc):
+                    break
+                if link.closed:
                     await websocket.close(code=POLICY_VIOLATION)
                     break
     except (WebSocketDisconnect, KeyError):
@@ -353,7 +367,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
         run.link = ctx.posture_sensors.open(person_id, "monitor")
     limit = ctx.settings.ws_max_message_bytes
     stopped = False
-    bad = 0
+    bad = _BadMessages(websocket)
     try:
         while True:
             message = await websocket.receive()
@@ -362,8 +376,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
             data, text = message.get("bytes"), message.get("text")
             try:
                 if data is not None:
-                    if len(data) > limit:
-                        raise InvalidInput(f"message larger than {limit} bytes")
+                    _check_size(data, limit)
                     state = await run_in_threadpool(run.add_frame, data)
                     await websocket.send_text(json.dumps(state))
                     continue
@@ -390,10 +403,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
                 else:
                     raise InvalidInput('expected frames, {"type": "away"} or {"type": "stop"}')
             except (InvalidInput, json.JSONDecodeError) as exc:
-                bad += 1
-                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
-                if bad > MAX_BAD_MESSAGES:
-                    await websocket.close(code=POLICY_VIOLATION)
+                if await bad.refuse(exc):
                     break
     except WebSocketDisconnect:
         pass
