@@ -34,9 +34,9 @@ from spinecoach.sources.imu.registry import (
     ImuReader,
     Probe,
     ReadOptions,
-    load_table,
     register_reader,
 )
+from spinecoach.sources.imu.table import load_table
 from spinecoach.sources.imu.units import check_units
 from spinecoach.sources.stated_rate import HEADER_KEY, parse_stated_rate, rate_note
 
@@ -49,6 +49,12 @@ CHANNEL_COLUMN = re.compile(
     r"^(?:(?P<placement>[a-z]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>dps|g|ut)$"
 )
 UNITS = {"gyro": "dps", "accel": "g", "mag": "ut"}
+
+
+def header_cells(line: str) -> list[str]:
+    """Column names of a CSV header line, spaces and enclosing double quotes removed
+    (spreadsheets and pandas quote header cells: ``"time_s","accel_x_g"``)."""
+    return [c.strip().removeprefix('"').removesuffix('"').strip() for c in line.split(",")]
 
 
 def make_series(
@@ -95,7 +101,7 @@ def make_series(
 def _sniff_fusion(p: Probe) -> bool:
     if p.head.startswith(FUSION_HEADER):
         return True
-    header = [c.strip() for c in (p.head.splitlines() or [""])[0].split(",")]
+    header = header_cells((p.head.splitlines() or [""])[0])
     return "Time (s)" in header and all(FUSION_COLUMN.match(c) for c in header)
 
 
@@ -141,7 +147,7 @@ def fusion_columns(header: list[str], label: str) -> dict[str, list[int]]:
 def read_fusion_csv(path: Path, options: ReadOptions) -> ImuRecording:
     """Read an x-io Fusion CSV (time s, gyro °/s, accel g, optional mag µT), columns by header."""
     container = Container(path)
-    header = [c.strip() for c in container.head_text(path.name).splitlines()[0].split(",")]
+    header = header_cells(container.head_text(path.name).splitlines()[0])
     columns = fusion_columns(header, str(path))
     notes: list[str] = []
     data = container.load_table(path.name, str(path), notes=notes)
@@ -219,7 +225,7 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
 
 def _sniff_generic(p: Probe) -> bool:
     header = next((ln for ln in p.head.splitlines() if ln and not ln.startswith("#")), "")
-    cols = [c.strip() for c in header.split(",")]
+    cols = header_cells(header)
     return bool(cols) and cols[0] == "time_s" and any(CHANNEL_COLUMN.match(c) for c in cols[1:])
 
 
@@ -269,7 +275,7 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         n_comments += 1
     if n_comments >= len(lines):
         raise InvalidRecording(f"{label}: no header line")
-    header = [c.strip() for c in lines[n_comments].split(",")]
+    header = header_cells(lines[n_comments])
     for j, name in enumerate(header):
         if name in header[:j]:
             raise InvalidRecording(

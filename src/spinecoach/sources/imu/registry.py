@@ -7,17 +7,15 @@ A reader is a :class:`ImuReader`: a name, a ``sniff`` predicate that looks at a
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.motion.types import FloatArray
+from spinecoach.sources.imu.table import parse_table
 
 
 @dataclass(frozen=True)
@@ -53,6 +51,7 @@ class Container:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
+        self._bytes: dict[str, bytes] = {}
         if path.is_dir():
             self.names = sorted(p.name for p in path.iterdir() if p.is_file())
         elif zipfile.is_zipfile(path):
@@ -61,8 +60,11 @@ class Container:
         else:
             self.names = [path.name]
 
-    def read_text(self, name: str) -> str:
-        """Text of member ``name`` (UTF-8, BOM stripped)."""
+    def read_bytes(self, name: str) -> bytes:
+        """Bytes of member ``name``, read once (a reader's header and table share them)."""
+        cached = self._bytes.get(name)
+        if cached is not None:
+            return cached
         try:
             if self._zip is not None:
                 data = self._zip.read(name)
@@ -72,37 +74,28 @@ class Container:
                 data = self.path.read_bytes()
         except (OSError, KeyError) as exc:
             raise InvalidRecording(f"{self.path}: cannot read {name}: {exc}") from None
-        return data.decode("utf-8-sig", errors="replace")
+        self._bytes[name] = data
+        return data
+
+    def read_text(self, name: str) -> str:
+        """Text of member ``name`` (UTF-8, BOM stripped)."""
+        return self.read_bytes(name).decode("utf-8-sig", errors="replace")
 
     def head_text(self, name: str, n_bytes: int = 65536) -> str:
-        """The first ``n_bytes`` of member ``name`` as text (plain files read no further)."""
-        if self._zip is None and self.path.is_file():
-            try:
-                with self.path.open("rb") as fh:
-                    return fh.read(n_bytes).decode("utf-8-sig", errors="replace")
-            except OSError as exc:
-                raise InvalidRecording(f"{self.path}: cannot read: {exc.strerror}") from None
-        return self.read_text(name)[:n_bytes]
+        """The first ``n_bytes`` of member ``name`` as text (the whole member is read once and
+        kept for :meth:`load_table`)."""
+        return self.read_bytes(name)[:n_bytes].decode("utf-8-sig", errors="replace")
 
     def load_table(
         self, name: str, label: str, *, skip_rows: int = 1, notes: list[str] | None = None
     ) -> FloatArray:
-        """Numeric CSV table of member ``name`` (NumPy's C parser reads plain files directly).
+        """Numeric CSV table of member ``name`` (:func:`.table.parse_table`: Arrow's C reader
+        when the block is a plain table, else NumPy's careful parser).
 
         A partial last row (a recording cut off mid-write) is dropped with a note appended
         to ``notes``.
         """
-        if self._zip is None and self.path.is_file():
-            try:
-                data = np.loadtxt(
-                    self.path, delimiter=",", skiprows=skip_rows, ndmin=2, encoding="utf-8-sig"
-                )
-            except (ValueError, UnicodeDecodeError):
-                return load_table(self.read_text(name), label, skip_rows=skip_rows, notes=notes)
-            if data.shape[0] == 0:
-                raise InvalidRecording(f"{label}: no data rows")
-            return data
-        return load_table(self.read_text(name), label, skip_rows=skip_rows, notes=notes)
+        return parse_table(self.read_bytes(name), label, skip_rows=skip_rows, notes=notes)
 
     def find(self, basename: str) -> str | None:
         """Member whose file name (any folder) equals ``basename`` (case-insensitive)."""
@@ -202,35 +195,3 @@ def read_imu(
     recording.metadata.setdefault("format", name)
     recording.metadata.setdefault("path", str(p))
     return recording
-
-
-def load_table(
-    text: str,
-    label: str,
-    *,
-    delimiter: str = ",",
-    skip_rows: int = 1,
-    notes: list[str] | None = None,
-) -> FloatArray:
-    """Numeric table ``(n_rows, n_columns)`` from CSV text (header rows skipped).
-
-    A last row that does not parse (cut off mid-write) is dropped, with a note appended to
-    ``notes``; any other bad row is an error naming its line.
-    """
-    try:
-        data = np.loadtxt(io.StringIO(text), delimiter=delimiter, skiprows=skip_rows, ndmin=2)
-    except ValueError as exc:
-        lines = text.rstrip("\r\n").splitlines()
-        if len(lines) <= skip_rows + 1:
-            raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
-        try:
-            data = np.loadtxt(
-                io.StringIO("\n".join(lines[:-1])), delimiter=delimiter, skiprows=skip_rows, ndmin=2
-            )
-        except ValueError:
-            raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
-        if notes is not None:
-            notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
-    if data.shape[0] == 0:
-        raise InvalidRecording(f"{label}: no data rows")
-    return data
