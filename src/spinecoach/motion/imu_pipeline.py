@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from spinecoach.motion.imu_orientation import (
     up_from_quaternions,
 )
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement, PlacementSet
+from spinecoach.motion.measure_zone import placement_signature
 from spinecoach.motion.types import FloatArray, MeasureSeries
 
 #: Event detection runs on the angles decimated to about this rate (Hz): the motion core is
@@ -60,40 +61,6 @@ def every_nth(measures: MeasureSeries, stride: int) -> MeasureSeries:
         {k: v[::stride] for k, v in measures.values.items()},
         measures.unmeasurable,
         measures.flags,
-    )
-
-
-#: Target zone and minimum excursion of IMU measures whose range at the documented
-#: placement differs from the camera measure the exercise's signature is written for.
-#: lumbar_rotation_deg: the T12/L1 and sacral sensors see lumbar rotation only, about 5°
-#: at L1-S1 [PPROM] (10-35° by other methods [MAG]); held-out seated twists gave 3-12°
-#: between the sensors, against ±57° of shoulder-line rotation. IMU rotation error is
-#: 3.5-5° [BAIL], so a 4° excursion is the least that counts as a repetition.
-PLACEMENT_ZONES: dict[str, tuple[tuple[float, float], float]] = {
-    "lumbar_rotation_deg": ((3.0, 12.0), 4.0),
-}
-
-
-def placement_signature(signature: SensorSignature, angle: str) -> SensorSignature:
-    """``signature`` with the target zone and minimum excursion of IMU measure ``angle``:
-    the exercise's own ``imu_range_deg`` when ``angle`` is its ``imu_angle`` (a squat is
-    counted on the knees by the camera, 70-100°, but on the trunk's lean by the IMU), then
-    the placement's (:data:`PLACEMENT_ZONES`); unchanged for other measures."""
-    if angle == signature.imu_angle and signature.imu_range_deg is not None:
-        low, high = signature.imu_range_deg
-        signature = replace(
-            signature,
-            target_range_deg=(float(low), float(high)),
-            min_excursion_deg=min(float(signature.min_excursion_deg), float(low)),
-        )
-    zone = PLACEMENT_ZONES.get(angle)
-    if zone is None:
-        return signature
-    target, min_excursion = zone
-    return replace(
-        signature,
-        target_range_deg=target,
-        min_excursion_deg=min(float(signature.min_excursion_deg), min_excursion),
     )
 
 

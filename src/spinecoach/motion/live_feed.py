@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from spinecoach.domain.exercise import Dose, Exercise
 from spinecoach.motion.analysis import error_codes_for
+from spinecoach.motion.measure_zone import placement_signature
 from spinecoach.motion.required_keypoints import TORSO, required_keypoints
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.tracking_quality import TrackingMonitor
@@ -102,6 +103,10 @@ class ExerciseFeed:
         self.sample_rate_hz = sample_rate_hz
         self._required = tuple(required) if required is not None else None
         self._image_size = image_size_px
+        #: The signature the analysis uses: the exercise's, with the measure's own zone.
+        self.signature = (
+            placement_signature(exercise.signature, measure) if exercise is not None else None
+        )
         self.analyzer: StreamingAnalyzer | None = self.new_analyzer()
         self.monitor: TrackingMonitor | None = None
         self._names: tuple[str, ...] | None = None
@@ -113,15 +118,12 @@ class ExerciseFeed:
     def new_analyzer(self) -> StreamingAnalyzer | None:
         """A fresh analyser for the exercise (at the start and after a person switch).
 
-        The source's measure is analysed in its own zone (``SensorSignature.zone_for``).
+        The source's measure is judged by its own zone and minimum excursion, as the file
+        analysis judges it (:func:`~spinecoach.motion.measure_zone.placement_signature`).
         """
-        exercise = self.exercise
-        if exercise is None:
+        exercise, signature = self.exercise, self.signature
+        if exercise is None or signature is None:
             return None
-        signature = exercise.signature
-        zone = signature.zone_for(self.measure)
-        if zone != signature.target_range_deg:
-            signature = replace(signature, target_range_deg=zone)
         return StreamingAnalyzer(
             signature,
             angle=self.measure,

@@ -496,9 +496,9 @@ class LiveSession:
         if t_s - self._readout_t_s < READOUT_INTERVAL_S and self._last_angle is not None:
             return
         self._readout_t_s = t_s
-        signature = exercise.signature
+        signature = current.signature or exercise.signature  # the measure's own zone
         name = current.measure or signature.primary_angle
-        low, high = (float(v) for v in signature.zone_for(current.measure))
+        low, high = (float(v) for v in signature.target_range_deg)
         label = movement_label(name, signature.direction)
         self._last_angle = AngleReadout(name, current.readout().angle_deg, low, high, label)
 

@@ -53,6 +53,7 @@ from spinecoach.motion.imu_types import (
     PlacementSet,
     placement_set_of,
 )
+from spinecoach.motion.measure_zone import placement_signature
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import MotionEvent
 
@@ -378,9 +379,10 @@ class LiveSession:
             chosen = self.placement_set or placement_set_of(placements)
             signature = DEFAULT_SIGNATURES.get(chosen, DEFAULT_SIGNATURES[PlacementSet.SACRUM])
             self.signature = signature
+        angle = self.angle or signature.imu_angle or signature.primary_angle
         self._analyzer = StreamingAnalyzer(
-            signature,
-            angle=self.angle or signature.imu_angle or signature.primary_angle,
+            placement_signature(signature, angle),  # the file analysis's zone for the angle
+            angle=angle,
             dose=self.dose,
             exercise_id=self.exercise_id,
         )
