@@ -127,16 +127,16 @@ def gyro_scale(
     keep = i1 - i0 >= 2
     i0, i1 = i0[keep], i1[keep]
     # smooth the accelerometer direction a little (0.1 s) to keep its noise out; only the
-    # window edges are needed (the same moving mean as a 'same'-mode convolution)
+    # window edges are needed (the same moving mean as a 'same'-mode convolution), so the
+    # few samples around each edge are summed instead of the whole array
     width = max(1, int(round(0.1 / max(float(np.median(np.diff(t))), 1e-6))))
     before = width - 1 - (width - 1) // 2
-    prefix = np.zeros((t.size + 1, 3))
-    np.cumsum(a, axis=0, out=prefix[1:])
+    offsets = np.arange(width) - before
 
     def up_at(idx: np.ndarray) -> FloatArray:
-        lo = np.clip(idx - before, 0, t.size)
-        hi = np.clip(idx - before + width, 0, t.size)
-        mean = prefix[hi] - prefix[lo]
+        rows = idx[:, None] + offsets
+        inside = (rows >= 0) & (rows < t.size)
+        mean = np.einsum("mwk,mw->mk", a[np.clip(rows, 0, t.size - 1)], inside.astype(float))
         return mean / np.maximum(_row_norms(mean)[:, None], 1e-9)
 
     u0, u1 = up_at(i0), up_at(i1)
@@ -144,8 +144,13 @@ def gyro_scale(
     clear = tilt >= 10.0
     if int(clear.sum()) < 3:
         return None
-    cum = np.cumsum(g * dt[:, None], axis=0)
-    turn = cum[i1[clear]] - cum[i0[clear]]
+    # the gyroscope's turn over each clear window (samples i0+1 .. i1): one reduceat over
+    # the rate x time products, ends paired with starts (a zero row closes the last window)
+    rate_dt = np.empty((t.size + 1, 3))
+    np.multiply(g, dt[:, None], out=rate_dt[:-1])
+    rate_dt[-1] = 0.0
+    bounds = np.column_stack((i0[clear] + 1, i1[clear] + 1)).ravel()
+    turn = np.add.reduceat(rate_dt, bounds, axis=0)[::2]
     # only the part of the turn that tilts gravity (about axes perpendicular to it)
     axis_up = u0[clear] + u1[clear]
     axis_up /= np.maximum(np.linalg.norm(axis_up, axis=1, keepdims=True), 1e-9)
