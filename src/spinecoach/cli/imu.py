@@ -38,6 +38,7 @@ def listen(
 ) -> None:
     """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
     from spinecoach.domain.exercise import Dose, SensorSignature
+    from spinecoach.motion.analysis import error_codes_for
     from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
     from spinecoach.sources.imu.live import (
         CalibrationOptions,
@@ -54,11 +55,13 @@ def listen(
     chosen = PlacementSet(placement) if placement else None
     signature: SensorSignature | None = DEFAULT_SIGNATURES[chosen] if chosen else None
     dose: Dose | None = None
+    codes: frozenset[str] | None = None
     if exercise_id:
         from spinecoach.content import load_library
 
         exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
         signature, dose = exercise.signature, exercise.dose
+        codes = error_codes_for(exercise)  # the form flags `analyze --exercise` reports
         if signature.imu_angle is None:
             raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
 
@@ -76,6 +79,7 @@ def listen(
         placement_set=chosen,
         dose=dose,
         exercise_id=exercise_id or "",
+        error_codes=codes,
         calibration=CalibrationOptions(duration_s=calibration_s, forward_axis=forward_axis),
         on_event=show,
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from spinecoach.domain.exercise import Exercise
-from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.analysis import AnalysisResult, error_codes_for
 from spinecoach.motion.events import EventParameters
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_pipeline import analyze_imu_measures, recording_measures
@@ -44,6 +44,7 @@ def file_analysis(
         exercise.signature,
         dose=exercise.dose,
         exercise_id=exercise.id,
+        error_codes=error_codes_for(exercise),  # as `analyze --exercise` reports
         params=LIVE_PARAMS,
     )
 
@@ -53,7 +54,11 @@ def live_replay(
 ) -> AnalysisResult:
     """Every sample as a JSON line through :class:`LiveSession`, then its result."""
     session = LiveSession(
-        exercise.signature, dose=exercise.dose, exercise_id=exercise.id, calibration=calibration
+        exercise.signature,
+        dose=exercise.dose,
+        exercise_id=exercise.id,
+        error_codes=error_codes_for(exercise),  # as `imu listen --exercise` reports
+        calibration=calibration,
     )
     for _, line in recording_lines(recording):
         session.feed(line)

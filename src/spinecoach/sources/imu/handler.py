@@ -23,7 +23,7 @@ from spinecoach.domain.exercise import (
     View,
 )
 from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
-from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.analysis import AnalysisResult, error_codes_for
 from spinecoach.motion.events import EventParameters
 from spinecoach.motion.imu_angles import CalibrationOptions, parse_axis
 from spinecoach.motion.imu_orientation import AhrsOptions, estimate_orientation
@@ -311,17 +311,12 @@ def _analyze(
         raise NotMeasurable(
             f"exercise '{exercise.id}' has no IMU angle: a back-worn sensor does not see it"
         )
-    codes = frozenset(e.code for e in exercise.common_errors) | {
-        "out_of_range",
-        "too_fast",
-        "not_enough_range",
-    }
     return analyze_imu_measures(
         measures,
         signature,
         dose=exercise.dose,
         exercise_id=exercise.id,
-        error_codes=codes,
+        error_codes=error_codes_for(exercise),  # as every live path
     )
 
 

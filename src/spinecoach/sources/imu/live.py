@@ -336,6 +336,9 @@ class LiveSession:
     placement_set : PlacementSet, optional
         Which sensors to expect; learned from the first frame when None.
     angle : str, optional
+    error_codes : frozenset of str, optional
+        Form-flag codes to report (an exercise's: ``error_codes_for(exercise)``, as the file
+        analysis reports); None: every rule for the angle.
     """
 
     signature: SensorSignature | None
@@ -343,6 +346,7 @@ class LiveSession:
     angle: str | None = None
     dose: Dose | None = None
     exercise_id: str = ""
+    error_codes: frozenset[str] | None = None
     ahrs: AhrsOptions = field(default_factory=AhrsOptions)
     calibration: CalibrationOptions = field(default_factory=CalibrationOptions)
     on_event: Callable[[MotionEvent], None] | None = None
@@ -385,6 +389,7 @@ class LiveSession:
             angle=angle,
             dose=self.dose,
             exercise_id=self.exercise_id,
+            error_codes=self.error_codes,
         )
 
     @property
