@@ -37,8 +37,7 @@ def listen(
     data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:
     """Receive JSON-lines samples and print repetitions, holds and form events as they happen."""
-    from spinecoach.domain.exercise import Dose, SensorSignature
-    from spinecoach.motion.analysis import error_codes_for
+    from spinecoach.domain.exercise import Exercise, SensorSignature
     from spinecoach.sources.imu.handler import DEFAULT_SIGNATURES
     from spinecoach.sources.imu.live import (
         CalibrationOptions,
@@ -54,15 +53,12 @@ def listen(
         raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
     chosen = PlacementSet(placement) if placement else None
     signature: SensorSignature | None = DEFAULT_SIGNATURES[chosen] if chosen else None
-    dose: Dose | None = None
-    codes: frozenset[str] | None = None
+    exercise: Exercise | None = None
     if exercise_id:
         from spinecoach.content import load_library
 
         exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
-        signature, dose = exercise.signature, exercise.dose
-        codes = error_codes_for(exercise)  # the form flags `analyze --exercise` reports
-        if signature.imu_angle is None:
+        if exercise.signature.imu_angle is None:
             raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
 
     def show(event: object) -> None:
@@ -74,15 +70,15 @@ def listen(
                 f"{payload['t_s']:8.2f} s  [bold]{payload['kind']}[/]  {payload['detail']}"
             )
 
-    session = LiveSession(
-        signature,
-        placement_set=chosen,
-        dose=dose,
-        exercise_id=exercise_id or "",
-        error_codes=codes,
-        calibration=CalibrationOptions(duration_s=calibration_s, forward_axis=forward_axis),
-        on_event=show,
-    )
+    calibration = CalibrationOptions(duration_s=calibration_s, forward_axis=forward_axis)
+    if exercise is not None:  # its zone, dose and form flags, as `analyze --exercise`
+        session = LiveSession.for_exercise(
+            exercise, placement_set=chosen, calibration=calibration, on_event=show
+        )
+    else:
+        session = LiveSession(
+            signature, placement_set=chosen, calibration=calibration, on_event=show
+        )
     serve = serve_websocket if ws else serve_udp
 
     def ready(bound: int) -> None:

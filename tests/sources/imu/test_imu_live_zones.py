@@ -53,13 +53,7 @@ def live_replay(
     recording: ImuRecording, exercise: Exercise, calibration: CalibrationOptions
 ) -> AnalysisResult:
     """Every sample as a JSON line through :class:`LiveSession`, then its result."""
-    session = LiveSession(
-        exercise.signature,
-        dose=exercise.dose,
-        exercise_id=exercise.id,
-        error_codes=error_codes_for(exercise),  # as `imu listen --exercise` reports
-        calibration=calibration,
-    )
+    session = LiveSession.for_exercise(exercise, calibration=calibration)  # as `imu listen`
     for _, line in recording_lines(recording):
         session.feed(line)
     return session.finish()

@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from spinecoach.domain.exercise import Dose, SensorSignature
+from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
 from spinecoach.errors import InvalidInput, InvalidRecording
-from spinecoach.motion.analysis import AnalysisResult
+from spinecoach.motion.analysis import AnalysisResult, error_codes_for
 from spinecoach.motion.imu_angles import CalibrationOptions
 from spinecoach.motion.imu_orientation import AhrsOptions
 from spinecoach.motion.imu_pipeline import ImuStreamProcessor, Sample, event_stride
@@ -353,6 +353,26 @@ class LiveSession:
     n_bad_lines: int = 0
     n_frames: int = 0
     ended: bool = False
+
+    @classmethod
+    def for_exercise(cls, exercise: Exercise, **kwargs: Any) -> LiveSession:
+        """A session that analyses ``exercise`` as the file analysis does: its signature
+        (judged in its IMU zone), dose, id and form-flag codes (``error_codes_for``).
+
+        Parameters
+        ----------
+        exercise : Exercise
+        **kwargs
+            Other :class:`LiveSession` fields (``placement_set``, ``calibration``,
+            ``on_event``, ...).
+        """
+        return cls(
+            exercise.signature,
+            dose=exercise.dose,
+            exercise_id=exercise.id,
+            error_codes=error_codes_for(exercise),
+            **kwargs,
+        )
 
     def __post_init__(self) -> None:
         self.decoder = ImuLineDecoder(
