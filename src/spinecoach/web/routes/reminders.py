@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.reminders import WEEKDAYS, WORKING_DAYS, make_reminder_settings
 from spinecoach.errors import NotFound
 from spinecoach.reports.calendar import CalendarBreak, check_time_zone, reminders_calendar
@@ -33,13 +33,13 @@ router = APIRouter()
 
 #: Weekday codes with the words the form shows.
 DAY_NAMES = {
-    "MO": "Mon",
-    "TU": "Tue",
-    "WE": "Wed",
-    "TH": "Thu",
-    "FR": "Fri",
-    "SA": "Sat",
-    "SU": "Sun",
+    "MO": N_("Mon"),
+    "TU": N_("Tue"),
+    "WE": N_("Wed"),
+    "TH": N_("Thu"),
+    "FR": N_("Fri"),
+    "SA": N_("Sat"),
+    "SU": N_("Sun"),
 }
 
 
