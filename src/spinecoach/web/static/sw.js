@@ -11,7 +11,7 @@ const VERSION = "v2";
 const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
-  "/static/app.css", "/static/demo.js", "/static/session.js", "/static/motion.js",
+  "/static/app.css", "/static/demo.js", "/static/session.js", "/static/session_hud.js", "/static/motion.js",
   "/static/sensor.js", "/static/sensor_gauges.js", "/static/pwa.js", "/static/reminders.js", "/static/reminder_due.js", "/static/logo.svg", "/static/icon-192.png",
   "/static/icon-512.png", "/static/manifest.webmanifest",
 ];
