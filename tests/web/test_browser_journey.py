@@ -273,7 +273,8 @@ def test_reminders_page_offers_the_calendar_and_says_which_mode_is_active(
     local = page.evaluate(
         "() => { const d = new Date(Date.now() - 5 * 60 * 1000), m = new Date();"
         " m.setHours(0, 0, 0, 0); const t = d < m ? m : d;"
-        " return String(t.getHours()).padStart(2, '0') + ':' + String(t.getMinutes()).padStart(2, '0'); }"
+        " const two = (n) => String(n).padStart(2, '0');"
+        " return two(t.getHours()) + ':' + two(t.getMinutes()); }"
     )
     page.evaluate(
         """(at) => caches.open('spinecoach-reminders').then(async (c) => {
