@@ -16,7 +16,11 @@
   const Due = window.spinecoachReminderDue;
   const TAG = "spinecoach-reminders";
   const PAGE_LATE = { daily: 60 * 60 * 1000, breaks: 60 * 60 * 1000 };
-  if (!Due || !window.caches) return;   // no Cache Storage (not a secure context): calendar only
+  if (!Due || !window.caches) {   // no Cache Storage (not a secure context): calendar only
+    const el = document.getElementById("reminder-mode");
+    if (el) { el.dataset.mode = "calendar"; el.textContent = T("This browser cannot show spinecoach's notifications, so only your calendar can remind you."); }
+    return;
+  }
 
   function showFromPage(r, tag) {
     const n = new Notification(r.title, { body: r.body, tag: tag, data: { url: r.url }, icon: "/static/icon-192.png" });
