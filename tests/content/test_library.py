@@ -77,6 +77,12 @@ CONDITIONS = frozenset(
         "spondylolisthesis_young_athlete",
         "high_pain",
         "older_adult",
+        # equipment not had: a caution on one says how to do the exercise without it
+        "without_mat",
+        "without_chair",
+        "without_towel",
+        "without_foam_roller",
+        "without_band",
     }
 )
 

@@ -36,6 +36,8 @@ def world(app: FastAPI) -> dict[str, Any]:
         listing = actors[f"clin_{n}"].get("/clinic").text
         ids[name] = int(re.search(r'data-patient="(\d+)"', listing).group(1))
     session_a = _store_session(app, "a@example.org", [20.0])
+    reminders = {"daily_time": "09:00", "breaks_on": "1", "break_days": ["MO"], "time_zone": "UTC"}
+    assert actors["patient_a"].post("/reminders", reminders).status_code == 303
     Browser(app).log_in("a@example.org")  # patient A on a second device
     with app.state.ctx.session_factory() as db:
         from sqlalchemy import func
@@ -109,6 +111,9 @@ GET_ROUTES = {
     "/safety": PATIENT_PAGE,
     "/account": SIGNED_IN,
     "/session?resume={session_a}": (LOGIN, MISSING, MISSING, FORBIDDEN, FORBIDDEN),
+    "/reminders": PATIENT_PAGE,
+    # own reminders only: patient B has saved none, so B's file is missing (never A's)
+    "/reminders.ics": (LOGIN, OK, MISSING, FORBIDDEN, FORBIDDEN),
 }
 
 POST_ROUTES = {
@@ -133,6 +138,10 @@ POST_ROUTES = {
     "/clinic/patients/{patient_a}/plan/template": ({"template_id": "{template_1}"}, CLINIC_OWN_A),
     "/clinic/patients/{patient_a}/clear": ({"note": "Seen today: safe"}, CLINIC_OWN_A),
     "/safety/acknowledge": ({}, PATIENT_PAGE),
+    "/reminders": (
+        {"daily_time": "07:30", "break_days": "FR", "time_zone": "Europe/Paris"},
+        PATIENT_PAGE,
+    ),
     # a wrong current password: every signed-in person reaches the check, nobody else
     "/account/password": ({"current_password": "wrong!", "new_password": "x" * 12}, SIGNED_IN_422),
     # patient A's second device: only A may end it

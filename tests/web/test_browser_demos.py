@@ -71,8 +71,8 @@ def test_demonstrations_are_drawn(chromium: Any, server: str, size: str, viewpor
         for selector in ("#countdown", "#exercise-name", "#session-demo"):
             box_ = page.locator(selector).bounding_box()
             assert box_ is not None and box_["y"] + box_["height"] <= 844 - 70, selector
-    page.wait_for_function(
-        "() => document.getElementById('demo-box').classList.contains('small')", timeout=30_000
+    page.wait_for_function(  # after the first steps (and, with no mat, the note on a carpet)
+        "() => document.getElementById('demo-box').classList.contains('small')", timeout=90_000
     )
     shot(page, f"{size}-demo-session-during")
     assert not errors, errors

@@ -176,3 +176,137 @@ def test_ghost_of_the_target_pose_over_the_person(
     page.click("#stop")
     assert not errors, errors
     context.close()
+
+
+def _notification_titles(page: Any) -> list[str]:
+    return sorted(
+        page.evaluate(
+            "() => navigator.serviceWorker.getRegistration()"
+            ".then((r) => r ? r.getNotifications() : []).then((ns) => ns.map((n) => n.title))"
+        )
+    )
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_reminders_page_offers_the_calendar_and_says_which_mode_is_active(
+    chromium: Any,
+    server: str,
+    size: str,
+) -> None:
+    """The page offers the calendar file once times are saved (downloaded here and read back
+    with `icalendar`: the browser's time zone, the chosen weekdays) and says plainly which
+    mode is active: notifications only while a page is open in a browser tab; background
+    checks once the browser grants Periodic Background Sync (as it does to an installed app;
+    granted here through the DevTools protocol); the service worker's periodic sync, fired
+    with no app page open, shows the reminder that is due."""
+    import icalendar
+
+    context = chromium.new_context(
+        viewport=LAPTOP if size == "laptop" else PHONE, timezone_id="America/New_York"
+    )
+    context.grant_permissions(["notifications"], origin=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _onboard(page, server, f"calendar-{size}@example.org")
+    page.goto(server + "/posture")
+    page.fill("#breaks input[name=times]", "10:30,15:00")
+    page.click("#breaks button[type=submit]")
+    page.wait_for_url("**/posture#breaks")
+    page.goto(server + "/reminders")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    assert not page.is_visible("#calendar-download")  # nothing saved yet
+    assert page.input_value("#time-zone") == "America/New_York"  # from the browser
+    page.wait_for_function("() => document.getElementById('reminder-mode').dataset.mode === 'off'")
+    page.fill("#daily-time", "07:40")
+    for day in ("MO", "TU", "WE", "TH", "FR"):
+        page.uncheck(f"input[name=break_days][value={day}]")
+    page.check("input[name=break_days][value=SA]")
+    page.click("#save-reminders")
+    page.wait_for_function("() => document.getElementById('reminder-mode').dataset.mode === 'page'")
+    mode = page.inner_text("#reminder-mode")
+    assert "only while a spinecoach page is open" in mode and "calendar" in mode
+    assert page.is_visible("#calendar-download")
+    with page.expect_download() as info:
+        page.click("#calendar-download")
+    download = info.value
+    assert download.suggested_filename == "spinecoach-reminders.ics"
+    cal = icalendar.Calendar.from_ical(open(download.path(), "rb").read())
+    events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"Time for your back routine", "Desk break 10:30", "Desk break 15:00"}
+    assert events["Desk break 10:30"]["RRULE"]["BYDAY"] == ["SA"]
+    for event in events.values():
+        assert event["DTSTART"].params["TZID"] == "America/New_York"
+        assert event.walk("VALARM")[0]["ACTION"] == "DISPLAY"
+    assert events["Time for your back routine"].decoded("DTSTART").strftime("%H:%M") == "07:40"
+    page.locator("#reminder-ways").scroll_into_view_if_needed()
+    shot(page, f"{size}-reminders-calendar")
+
+    # An installed app: the browser grants Periodic Background Sync; saving registers it.
+    cdp = context.new_cdp_session(page)
+    browser_context = cdp.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+    cdp.send(
+        "Browser.grantPermissions",
+        {
+            "origin": server,
+            "permissions": ["notifications", "periodicBackgroundSync"],
+            "browserContextId": browser_context,
+        },
+    )
+    page.reload()
+    page.click("#save-reminders")
+    page.wait_for_function(
+        "() => document.getElementById('reminder-mode').dataset.mode === 'background'"
+    )
+    assert "background checks by the installed app" in page.inner_text("#reminder-mode")
+    tags = page.evaluate(
+        "() => navigator.serviceWorker.ready.then((r) => r.periodicSync.getTags())"
+    )
+    assert tags == ["spinecoach-reminders"]
+    page.locator("#reminder-mode").scroll_into_view_if_needed()
+    shot(page, f"{size}-reminders-background")
+
+    # No app page open (a static file of the app only): the browser wakes the service worker
+    # for its periodic sync; a reminder whose time passed shows. This device's copy of the
+    # settings says the daily session is at 5 minutes ago (or midnight).
+    page.goto(server + "/static/app.css")
+    local = page.evaluate(
+        "() => { const d = new Date(Date.now() - 5 * 60 * 1000), m = new Date();"
+        " m.setHours(0, 0, 0, 0); const t = d < m ? m : d;"
+        " const two = (n) => String(n).padStart(2, '0');"
+        " return two(t.getHours()) + ':' + two(t.getMinutes()); }"
+    )
+    page.evaluate(
+        """(at) => caches.open('spinecoach-reminders').then(async (c) => {
+             const s = await (await c.match('/reminders/device/settings')).json();
+             s.daily = at; s.breaksOn = false;
+             await c.put('/reminders/device/settings', new Response(JSON.stringify(s)));
+             await c.delete('/reminders/device/shown');
+           })""",
+        local,
+    )
+    page.evaluate(  # close what the open pages showed before
+        "() => navigator.serviceWorker.getRegistration().then((r) => r.getNotifications())"
+        ".then((ns) => ns.forEach((n) => n.close()))"
+    )
+    assert _notification_titles(page) == []
+    registrations: list[dict[str, Any]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.extend(e["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(500)
+    reg = next(r for r in registrations if r["scopeURL"].startswith(server) and not r["isDeleted"])
+    cdp.send(
+        "ServiceWorker.dispatchPeriodicSyncEvent",
+        {"origin": server, "registrationId": reg["registrationId"], "tag": "spinecoach-reminders"},
+    )
+    page.wait_for_function(
+        "() => navigator.serviceWorker.getRegistration().then((r) => r.getNotifications())"
+        ".then((ns) => ns.length > 0)",
+        timeout=10_000,
+    )
+    assert _notification_titles(page) == ["Time for your back routine"]
+    assert not errors, errors
+    context.close()

@@ -62,21 +62,23 @@ def test_plan_uses_only_the_equipment_the_person_has(browser: Browser) -> None:
         "minutes_per_day": "15", "leg_symptoms": "none", "activity_level": "moderate",
         "goals": ["pain_relief", "flexibility"], "equipment_asked": "1",
     }  # fmt: skip
-    # nothing at all: only standing exercises
+    # nothing at all: floor work on a carpet, a rug or a firm bed (each says so), no seated work
     assert browser.post("/intake", {**common, "equipment": []}).status_code == 303
     ids = _plan_ids(browser)
-    assert ids and all(library.get(i).position.value == "standing" for i in ids), ids
-    # a chair only: standing and seated, nothing on the floor
+    assert ids and not any(library.get(i).position.value == "seated" for i in ids), ids
+    assert any(library.get(i).position.value in FLOOR for i in ids), ids
+    today = browser.get("/today").text
+    assert "You have no mat: lie on a carpet or rug, or on a firm bed" in today
+    # a chair only: seated work too; floor work still without a mat
     assert browser.post("/intake", {**common, "equipment": ["chair"]}).status_code == 303
     ids = _plan_ids(browser)
-    assert any(library.get(i).position.value == "seated" for i in ids), ids
-    assert not any(library.get(i).position.value in FLOOR for i in ids), ids
-    # a mat without a towel: floor exercises, but none that needs the towel
+    assert all(set(library.get(i).equipment) - {"mat", "towel"} <= {"chair"} for i in ids), ids
+    # a mat without a towel: floor exercises; a belt or scarf stands in for the towel
     answers = {**common, "equipment": ["mat", "chair"]}
     assert browser.post("/intake", answers).status_code == 303
     ids = _plan_ids(browser)
     assert any(library.get(i).position.value in FLOOR for i in ids), ids
-    assert all(set(library.get(i).equipment) <= {"mat", "chair"} for i in ids), ids
+    assert all(set(library.get(i).equipment) - {"towel"} <= {"mat", "chair"} for i in ids), ids
     page = browser.get("/intake").text  # the answers are kept for next time
     assert 'value="chair" checked' in page and 'value="towel" >' in page
 

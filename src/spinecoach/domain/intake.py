@@ -41,6 +41,12 @@ DERIVED_CONDITIONS = frozenset(
         "spondylolisthesis_young_athlete",
         "high_pain",
         "older_adult",
+        # equipment the person said they have not got (``without_equipment``)
+        "without_mat",
+        "without_chair",
+        "without_towel",
+        "without_foam_roller",
+        "without_band",
     }
 )
 #: First trimester ends at 13 weeks; after it long spells lying on the back are avoided
@@ -157,7 +163,7 @@ def score_start_back(agree: list[bool], bothersomeness: int) -> StartBackScore:
 EQUIPMENT: tuple[str, ...] = ("mat", "chair", "towel", "foam_roller", "band")
 #: Plain words for each piece of equipment, as the intake asks it.
 EQUIPMENT_LABELS: dict[str, str] = {
-    "mat": N_("a mat or a soft floor to lie on"),
+    "mat": N_("an exercise mat"),
     "chair": N_("a firm chair"),
     "towel": N_("a towel or strap"),
     "foam_roller": N_("a foam roller"),

@@ -78,8 +78,10 @@ def excluded_reasons(
     An exercise is excluded when any of its ``avoid`` contraindications matches the person's
     conditions (including derived ones such as ``flexion_intolerant``), its phase level is
     above the person's current level, or it needs equipment the person said they have not got
-    (``without_<item>`` conditions). ``profile`` may be the planning conditions themselves
-    (as stored on a plan), so a change made later applies exactly the planner's filter.
+    (``without_<item>`` conditions) and its data file does not say how to do it without (a
+    ``caution`` on ``without_<item>``, e.g. "lie on a carpet or a firm bed": see
+    :func:`missing_equipment`). ``profile`` may be the planning conditions themselves (as
+    stored on a plan), so a change made later applies exactly the planner's filter.
     """
     conditions = _conditions_of(profile)
     reasons = [
@@ -94,11 +96,32 @@ def excluded_reasons(
                 level=exercise.level, current=level
             )
         )
-    missing = [e for e in exercise.equipment if without_equipment(e) in conditions]
+    missing = missing_equipment(exercise, conditions)
     if missing:
         words = _(" and ").join(_(EQUIPMENT_LABELS.get(e, e)) for e in missing)
         reasons.append(_("it needs {words}, which you said you do not have").format(words=words))
     return reasons
+
+
+def missing_equipment(exercise: Exercise, conditions: frozenset[str]) -> list[str]:
+    """The equipment ``exercise`` needs that the person has not got and that nothing stands
+    in for.
+
+    An item stands in when the exercise's data file has a ``caution`` on ``without_<item>``
+    saying how to do it without (a mat: a carpet, rug or firm bed; a towel: a belt or scarf);
+    that note is then said and shown with the exercise. A foam roller, a band or a chair has
+    no such entry, so exercises that need them are left out.
+    """
+    substitutes = {c.condition for c in exercise.cautions_for(conditions)}
+    return [
+        e
+        for e in exercise.equipment
+        if without_equipment(e) in conditions and without_equipment(e) not in substitutes
+    ]
+
+
+def _is_substitute(condition: str) -> bool:
+    return condition.startswith("without_")
 
 
 def regression_for(
@@ -204,7 +227,11 @@ def _score(exercise: Exercise, profile: Profile, level: int) -> _Candidate:
         )
     if profile.duration_class == DurationClass.ACUTE and exercise.category == Category.MOBILITY:
         score += 0.5
-    cautions = exercise.cautions_for(profile.planning_conditions)
+    cautions = [
+        c
+        for c in exercise.cautions_for(profile.planning_conditions)
+        if not _is_substitute(c.condition)
+    ]
     if cautions:
         score -= 1.0 * len(cautions)
     return _Candidate(exercise, score, tuple(reasons))
@@ -276,7 +303,9 @@ def _item(candidate: _Candidate, profile: Profile, dosing: DosingSettings) -> Pl
     reason_parts = [_(section_reason).capitalize(), *candidate.reasons]
     cautions = exercise.cautions_for(profile.planning_conditions)
     reason_parts += [
-        _("take care ({condition}): {note}").format(
+        _(c.note)  # how to do it without the missing equipment, as the data file says
+        if _is_substitute(c.condition)
+        else _("take care ({condition}): {note}").format(
             condition=condition_words(c.condition), note=_(c.note)
         )
         for c in cautions
@@ -469,6 +498,8 @@ def generate_plan(
                 conditions=join_words(condition_words(c) for c in special)
             )
         )
+    if profile.equipment is not None:
+        reasons += _equipment_reasons(profile, library, chosen, level)
     left_out = [i for i in set_aside if i not in {c.exercise_id for c in chosen}]
     if left_out:
         names = [_(library.exercises[i].name) if i in library else i for i in left_out]
@@ -559,6 +590,48 @@ def order_routine(items: Sequence[PlanItem], library: ExerciseLibrary) -> list[P
                 best, best_cost = candidate, cost
         ordered.extend(best or [])
     return ordered
+
+
+def _equipment_reasons(
+    profile: Profile, library: ExerciseLibrary, chosen: Sequence[PlanItem], level: int
+) -> list[str]:
+    """Why the routine looks as it does with the equipment the person has."""
+    conditions = profile.planning_conditions
+    lacking = [e for e in EQUIPMENT_LABELS if without_equipment(e) in conditions]
+    if not lacking:
+        return []
+    used = [library.exercises[i.exercise_id] for i in chosen if i.exercise_id in library.exercises]
+    out = []
+    standing_in = sorted(
+        {
+            c.condition.removeprefix("without_")
+            for e in used
+            for c in e.cautions_for(conditions)
+            if _is_substitute(c.condition)
+        }
+    )
+    if standing_in:
+        out.append(
+            _(
+                "Without {items}, the exercises that use one are done as each one's note says "
+                "(for lying down: a carpet, a rug or a firm bed); the movement and the dose stay "
+                "the same [NG59]."
+            ).format(items=join_words(_(EQUIPMENT_LABELS[e]) for e in standing_in))
+        )
+    needed = {
+        e
+        for exercise in library
+        if not exercise.only_in and exercise.level <= level
+        for e in missing_equipment(exercise, conditions)
+    }
+    left_out = [e for e in EQUIPMENT_LABELS if e in needed]  # in the intake's order
+    if left_out:
+        out.append(
+            _("Exercises that need {items} are left out: you said you have none.").format(
+                items=join_words(_(EQUIPMENT_LABELS[e]) for e in left_out)
+            )
+        )
+    return out
 
 
 def _direction_reason(profile: Profile) -> str:

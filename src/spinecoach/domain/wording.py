@@ -38,6 +38,11 @@ CONDITION_WORDS = {
     "leg_symptoms_below_knee": N_("symptoms that reach below the knee"),
     "high_pain": N_("pain of 7 or more out of 10"),
     "older_adult": N_("being 65 or older"),
+    "without_mat": N_("no mat"),
+    "without_chair": N_("no chair"),
+    "without_towel": N_("no towel or strap"),
+    "without_foam_roller": N_("no foam roller"),
+    "without_band": N_("no resistance band"),
 }
 
 AGGRAVATOR_WORDS = {

@@ -77,7 +77,8 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
         Keys ``format``, ``exported_at``, ``spinecoach_version``, ``disclaimer``, ``person``,
         ``screenings``, ``intakes``, ``plans``, ``sessions`` (with ``kind`` and ``break_at``
         for desk breaks), ``pain_reports``, ``posture_assessments``, ``desk_questionnaires``,
-        ``desk_break_plans``, ``posture_monitor`` (minutes and nudges only).
+        ``desk_break_plans``, ``posture_monitor`` (minutes and nudges only), ``reminders``
+        (the saved reminder times, weekdays and time zone, or ``None``).
     """
     person = PersonRepository(db).get(person_id)
     sessions = SessionRepository(db)
@@ -206,6 +207,19 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
             }
             for m in rows(models.PostureMonitorLog, models.PostureMonitorLog.person_id)
         ],  # fmt: skip
+        "reminders": _reminders(db.get(models.ReminderSetting, person_id)),
+    }
+
+
+def _reminders(row: models.ReminderSetting | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "daily_time": row.daily_time,
+        "breaks_on": row.breaks_on,
+        "break_days": list(row.break_days),
+        "time_zone": row.time_zone,
+        "updated_at": _iso(row.updated_at),
     }
 
 

@@ -346,3 +346,18 @@ class LivePresence(Base):
     key: Mapped[int] = mapped_column(Integer)  # the connection within the worker
     takes_sensor: Mapped[bool] = mapped_column(Boolean, default=False)
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReminderSetting(Base):
+    """When a person wants to be reminded (one row per person): the daily session's time,
+    whether desk breaks are reminded and on which weekdays, and their clock's time zone.
+    The calendar file (``/reminders.ics``) is made from this row."""
+
+    __tablename__ = "reminder_settings"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    daily_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM"; None: no daily one
+    breaks_on: Mapped[bool] = mapped_column(Boolean, default=True)
+    break_days: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ["MO", ...]
+    time_zone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. "Europe/Madrid"
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

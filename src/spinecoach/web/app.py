@@ -29,7 +29,17 @@ from spinecoach.web.guard import Guard
 from spinecoach.web.i18n import LocaleMiddleware, remember_reader, script_messages
 from spinecoach.web.live import LiveHub
 from spinecoach.web.relay import PostgresRelay, Relay
-from spinecoach.web.routes import auth, clinic, demos, fhir, patient, posture, safety, session
+from spinecoach.web.routes import (
+    auth,
+    clinic,
+    demos,
+    fhir,
+    patient,
+    posture,
+    reminders,
+    safety,
+    session,
+)
 from spinecoach.web.security import (
     COOKIE_NAME,
     PasswordGate,
@@ -121,7 +131,7 @@ def create_app(
     app = FastAPI(title="spinecoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (auth, patient, session, clinic, safety, posture, fhir, demos):
+    for module in (auth, patient, session, clinic, safety, posture, reminders, fhir, demos):
         app.include_router(module.router)
     app.add_exception_handler(SpinecoachError, error_pages.handle_spinecoach_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, error_pages.handle_validation_error)  # type: ignore[arg-type]

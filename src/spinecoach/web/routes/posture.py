@@ -62,18 +62,6 @@ def _measure_label(measure: str, norms: Mapping[str, Any]) -> str:
     return norm.label if norm is not None else measure.replace("_", " ")
 
 
-@router.get("/reminders")
-def reminders_page(request: Request, user: PatientUser, care: CareDep) -> Response:
-    """Reminder times (daily session, desk breaks): browser notifications on this device."""
-    breaks = [b.label for b in care.service.posture.breaks(user.id)]
-    return render(
-        request,
-        "reminders.html",
-        breaks=breaks,
-        config_json=json.dumps({"breaks": breaks}).replace("<", "\\u003c"),
-    )
-
-
 @router.get("/posture")
 def posture_page(
     request: Request, user: PatientUser, care: CareDep, ctx: ContextDep, error: str = ""

@@ -1,5 +1,5 @@
 /* Installable app: registers the service worker (sw.js); signing out clears this device's
-   saved pages. */
+   saved pages and its reminder settings (and stops the background reminder checks). */
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) return;
@@ -7,6 +7,11 @@
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => { /* still works online */ });
   });
   document.querySelectorAll('form[action="/logout"]').forEach((form) => {
-    form.addEventListener("submit", () => { if (window.caches) caches.delete("spinecoach-pages"); });
+    form.addEventListener("submit", () => {
+      if (window.caches) { caches.delete("spinecoach-pages"); caches.delete("spinecoach-reminders"); }
+      navigator.serviceWorker.getRegistration().then((reg) => {
+        if (reg && reg.periodicSync) reg.periodicSync.unregister("spinecoach-reminders");
+      }).catch(() => {});
+    });
   });
 })();

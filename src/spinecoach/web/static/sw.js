@@ -1,14 +1,18 @@
 /* spinecoach service worker: the app's own static files (styles, scripts, icons) and the
    exercise demonstrations are kept on the device, so the pages open offline once visited.
    Pages: network first, the last copy when offline (this device's own pages only; cleared on
-   sign-out by pwa.js). Nothing is sent anywhere. */
+   sign-out by pwa.js). Reminders (reminders.js, reminder_due.js): shown here when a page asks
+   ("check-reminders") and, where the browser offers Periodic Background Sync (an installed
+   app in Chromium), when the browser wakes this worker with no page open. Nothing is sent
+   anywhere. */
 "use strict";
-const VERSION = "v1";
+importScripts("/static/reminder_due.js");
+const VERSION = "v2";
 const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
-  "/static/app.css", "/static/demo.js", "/static/session.js", "/static/motion.js",
-  "/static/sensor.js", "/static/sensor_gauges.js", "/static/pwa.js", "/static/reminders.js", "/static/logo.svg", "/static/icon-192.png",
+  "/static/app.css", "/static/demo.js", "/static/session.js", "/static/session_hud.js", "/static/motion.js",
+  "/static/sensor.js", "/static/sensor_gauges.js", "/static/pwa.js", "/static/reminders.js", "/static/reminder_due.js", "/static/logo.svg", "/static/icon-192.png",
   "/static/icon-512.png", "/static/manifest.webmanifest",
 ];
 const OFFLINE_PAGES = ["/today", "/progress"];
@@ -57,7 +61,38 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// A reminder (reminders.js) was clicked: open the app where it points.
+// ------------------------------------------------------------------------ reminders
+const Due = self.spinecoachReminderDue;
+// From a page: within an hour of each time (the page checks every 30 s). From a background
+// wake-up (the browser decides when, often hours apart): the daily session for 6 hours after
+// its time, a desk break for an hour.
+const PAGE_LATE = { daily: 60 * 60 * 1000, breaks: 60 * 60 * 1000 };
+const BACKGROUND_LATE = { daily: 6 * 60 * 60 * 1000, breaks: 60 * 60 * 1000 };
+
+function showReminder(r, tag) {
+  return self.registration.showNotification(r.title, {
+    body: r.body, tag: tag, data: { url: r.url }, icon: "/static/icon-192.png",
+  });
+}
+
+function checkReminders(now, late) {
+  if (self.Notification && self.Notification.permission !== "granted") return Promise.resolve([]);
+  return Due.check(new Date(now), showReminder, late).catch(() => []);
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "check-reminders") return;
+  const now = typeof data.now === "number" && isFinite(data.now) ? data.now : Date.now();
+  event.waitUntil(checkReminders(now, PAGE_LATE));
+});
+
+self.addEventListener("periodicsync", (event) => {
+  if (event.tag !== "spinecoach-reminders") return;
+  event.waitUntil(checkReminders(Date.now(), BACKGROUND_LATE));
+});
+
+// A reminder was clicked: open the app where it points.
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const url = (event.notification.data && event.notification.data.url) || "/today";
