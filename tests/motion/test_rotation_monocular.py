@@ -169,3 +169,25 @@ def test_real_blazepose_arm_raises_are_not_twists(shared_data: Path, twist: Exer
     if values is not None and np.any(np.isfinite(values)):
         assert not np.any(np.isfinite(values) & (np.abs(values - np.nanmedian(values)) > 8.0))
     assert analyze(series, twist).repetitions == ()
+
+
+def test_a_stream_that_starts_sending_depth_late_is_measured(
+    vicon: KeypointSeries, twist: Exercise
+) -> None:
+    """A page that sends ``[x, y]`` first (an old cached script, or no depth from the model
+    yet) and ``[x, y, z]`` after: the analyser starts over with depth. Before, the keypoint
+    set was prepared once for 2D and the rest of the stream was silently not measured."""
+    base = still_pose(vicon, int(16.0 * RATE_HZ), RATE_HZ)
+    turn = sinusoidal_twist(base.time_s, 60.0, 4.0, 3.5, 2.5)
+    image = project(twist_upper_body(base, turn), Camera(depth_noise_px=2.0))
+    live = StreamingAnalyzer(twist.signature, dose=twist.dose, frame=image.frame)
+    for i in range(image.n_frames):
+        dims = 2 if image.time_s[i] < 1.0 else 3
+        live.push_keypoints(
+            float(image.time_s[i]),
+            image.positions[i, :, :dims].copy(),
+            image.confidence[i],
+            image.names,
+        )
+    result = live.finish()
+    assert [r.side for r in result.repetitions] == [Side.RIGHT, Side.LEFT] * 2 + [Side.RIGHT]

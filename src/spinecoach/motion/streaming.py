@@ -124,6 +124,7 @@ class StreamingAnalyzer:
         )
         self._events: list[MotionEvent] = []
         self._names: tuple[str, ...] | None = None
+        self._n_dims = 0
         self._primary: MeasureDefinition | None = None
         self._secondary: dict[str, MeasureDefinition] = {}
         self._unmeasurable: str | None = None
@@ -186,6 +187,7 @@ class StreamingAnalyzer:
             elif name == self.angle:
                 self._unmeasurable = problem
         self._names = names
+        self._n_dims = n_dims
         self._rotation = None
         if (
             self._primary is not None
@@ -235,8 +237,11 @@ class StreamingAnalyzer:
         confidence: FloatArray,
         names: tuple[str, ...],
     ) -> list[MotionEvent]:
-        if names is not self._names and names != self._names:
-            self._prepare(names, positions.shape[-1])
+        n_dims = positions.shape[-1]
+        if (names is not self._names and names != self._names) or n_dims != self._n_dims:
+            # a new keypoint set, or depth appearing or going (a client that sends
+            # [x, y, z] after [x, y]): measurability and the rotation calibration restart
+            self._prepare(names, n_dims)
         body = Body(
             positions[None],
             confidence[None],
@@ -246,8 +251,13 @@ class StreamingAnalyzer:
             self.min_confidence,
         )
         primary = math.nan
-        if self._rotation is not None:
-            primary = self._rotation.push(t_s, body)
+        rotation = self._rotation
+        if rotation is not None:
+            primary = rotation.push(t_s, body)
+            if rotation.calibration is None and rotation.problem is None:
+                # still looking for the still window that calibrates it: not a gap in
+                # tracking (no "out of view" while the person sits still to be measured)
+                return []
         elif self._primary is not None:
             primary = float(measure_values(body, self._primary)[0])
         secondary = _LazyMeasures(body, self._secondary) if self._secondary else None

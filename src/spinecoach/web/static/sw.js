@@ -3,7 +3,7 @@
    Pages: network first, the last copy when offline (this device's own pages only; cleared on
    sign-out by pwa.js). Nothing is sent anywhere. */
 "use strict";
-const VERSION = "v1";
+const VERSION = "v2";  // v2: keypoints carry depth (pose_client.js, session.js)
 const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
