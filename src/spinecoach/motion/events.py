@@ -293,6 +293,16 @@ class MotionTracker:
         self._last_valid_s = t_s
         return events
 
+    def adopt_baseline(self, neutral_deg: float, replace: bool = False) -> None:
+        """Take ``neutral_deg`` as the rest level from a measure that knows its own rest
+        (the camera's calibrated trunk rotation): when none is set yet and no sample waits
+        for one, or, with ``replace``, instead of the current one (call it between
+        repetitions). NaN is ignored."""
+        if neutral_deg != neutral_deg or self._pending:
+            return
+        if self.baseline_deg is None or replace:
+            self.baseline_deg = neutral_deg
+
     def update_many(self, times_s: Sequence[float], values: Sequence[float]) -> list[MotionEvent]:
         """Feed many samples without secondary measures: the same as :meth:`update` for each
         in turn (same state, same events in the same order), for batch analysis.

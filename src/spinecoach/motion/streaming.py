@@ -136,6 +136,7 @@ class StreamingAnalyzer:
         self._asked: Posture | None = None
         #: image keypoints: trunk rotation needs a calibration kept across frames
         self._rotation: RotationEstimator | None = None
+        self._rest_deg = math.nan  # the rotation estimate's rest level last followed
         self._settling: list[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = []
 
     def _wait_for_position(
@@ -189,6 +190,7 @@ class StreamingAnalyzer:
         self._names = names
         self._n_dims = n_dims
         self._rotation = None
+        self._rest_deg = math.nan
         if (
             self._primary is not None
             and self._primary.name == "trunk_rotation_deg"
@@ -254,10 +256,11 @@ class StreamingAnalyzer:
         rotation = self._rotation
         if rotation is not None:
             primary = rotation.push(t_s, body)
-            if rotation.calibration is None and rotation.problem is None:
+            if rotation.calibrating:
                 # still looking for the still window that calibrates it: not a gap in
                 # tracking (no "out of view" while the person sits still to be measured)
                 return []
+            self._follow_rest(rotation.rest_deg)
         elif self._primary is not None:
             primary = float(measure_values(body, self._primary)[0])
         secondary = _LazyMeasures(body, self._secondary) if self._secondary else None
@@ -265,6 +268,20 @@ class StreamingAnalyzer:
         if events:
             self._events.extend(events)
         return events
+
+    def _follow_rest(self, rest_deg: float) -> None:
+        """The tracker's rest level from the rotation estimate's: its first value (the first
+        second of readings may already be a turn), then, between repetitions, every change
+        of it as the estimate refines its rest depths on the frames at rest (so the reading
+        of a still person stays on the rest level). The tracker's own refinement (a stream
+        that starts turned) still moves the level on top of that."""
+        tracker = self.tracker
+        if tracker.baseline_deg is None:
+            tracker.adopt_baseline(rest_deg)
+            self._rest_deg = rest_deg
+        elif not tracker.in_repetition and self._rest_deg == self._rest_deg:
+            tracker.adopt_baseline(tracker.baseline_deg + rest_deg - self._rest_deg, replace=True)
+            self._rest_deg = rest_deg
 
     def push_measures(self, t_s: float, values: dict[str, float]) -> list[MotionEvent]:
         """Analyse one sample of already-computed measures (the IMU path).
