@@ -5,9 +5,8 @@ need not. A recording can start mid-movement (a squat filmed from the bottom), t
 end before the last repetition comes back, so batch analysis estimates the rest level from
 the distribution of the whole signal and the exercise's known direction:
 
-* a recording that starts and ends still at the same level (within half the minimum
-  excursion; each end's second within half of it too, so an end that passes through a
-  level is not taken for rest) rests there: the median of its first and last second;
+* a recording that starts and ends at the same level (within half the minimum excursion)
+  rests there: the median of its first and last second;
 * ``positive`` movements rest at the low end: the median of the lowest 15 % of samples
   (``negative``: the highest 15 %);
 * ``both`` (side to side): the candidates are the median and the modes of the distribution
@@ -116,16 +115,7 @@ def estimate_neutral(
     enter = max(float(signature.min_excursion_deg), 1.0)
     t = time_s[ok]
     head, tail = finite[t <= t[0] + ENDS_S], finite[t >= t[-1] - ENDS_S]
-
-    def still(end: FloatArray) -> bool:  # a moving end (passing through) is no rest
-        low, high = np.quantile(end, [0.1, 0.9])
-        return bool(high - low <= 0.5 * enter)
-
-    if (
-        abs(float(np.median(head)) - float(np.median(tail))) <= 0.5 * enter
-        and still(head)
-        and still(tail)
-    ):
+    if abs(float(np.median(head)) - float(np.median(tail))) <= 0.5 * enter:
         return float(np.median(np.concatenate([head, tail])))  # starts and ends at rest
     direction = signature.direction
     if direction is ExcursionDirection.POSITIVE:
