@@ -19,6 +19,7 @@ position) are emitted with their true time stamps.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -44,6 +45,10 @@ from spinecoach.motion.types import (
 )
 
 IMAGE_FRAME = CoordinateFrame(FrameKind.IMAGE)
+#: Held frames analysed per pushed frame, beside it, once the start position is reached:
+#: the settling second (about 30 frames, ~5 ms) is caught up over the next few frames
+#: instead of in one (its events keep their true times).
+CATCH_UP_FRAMES = 4
 
 
 class _LazyMeasures(Mapping[str, float]):
@@ -137,6 +142,7 @@ class StreamingAnalyzer:
         #: image keypoints: trunk rotation needs a calibration kept across frames
         self._rotation: RotationEstimator | None = None
         self._rest_deg = math.nan  # the rotation estimate's rest level last followed
+        self._backlog: deque[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = deque()
         self._settling: list[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = []
 
     def _wait_for_position(
@@ -226,11 +232,27 @@ class StreamingAnalyzer:
             events = self._wait_for_position(t_s, positions, confidence, names)
             if not self.gate.ready:
                 return events
-            settled, self._settling = self._settling, []
-            for frame in settled:  # includes this frame
-                events += self._analyse(*frame)
-            return events
+            # the settling second (this frame included) becomes the backlog
+            self._backlog.extend(self._settling)
+            self._settling = []
+            return events + self._catch_up(CATCH_UP_FRAMES)
+        if self._backlog:
+            self._backlog.append((t_s, positions.copy(), confidence.copy(), names))
+            return self._catch_up(CATCH_UP_FRAMES + 1)
         return self._analyse(t_s, positions, confidence, names)
+
+    def _catch_up(self, n: int) -> list[MotionEvent]:
+        """Analyse up to ``n`` frames of the backlog, oldest first."""
+        events: list[MotionEvent] = []
+        backlog = self._backlog
+        for _ in range(min(n, len(backlog))):
+            events += self._analyse(*backlog.popleft())
+        return events
+
+    @property
+    def catching_up(self) -> bool:
+        """Whether held frames of the settling second still wait to be analysed."""
+        return bool(self._backlog)
 
     def _analyse(
         self,
@@ -297,5 +319,6 @@ class StreamingAnalyzer:
 
     def finish(self) -> AnalysisResult:
         """Close open holds and return the result of the whole stream."""
+        self._catch_up(len(self._backlog))
         self._events.extend(self.tracker.finish())
         return result_from_tracker(self.tracker, self.exercise_id, self._events, self._unmeasurable)
