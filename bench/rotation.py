@@ -35,6 +35,7 @@ from spinecoach.motion.projection import (
     still_pose,
     twist_upper_body,
 )
+from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import FloatArray, KeypointSeries, MeasureSeries
 from spinecoach.settings import default_content_dir
 from spinecoach.sources.keypoints import read_keypoints
@@ -173,6 +174,50 @@ def arm_rows(vicon: KeypointSeries, depth_noise_px: float) -> list[str]:
     return rows
 
 
+def live_twists(image: KeypointSeries, ex: Exercise) -> int:
+    """Twists the live analyser (frame by frame, as a camera session) counts."""
+    live = StreamingAnalyzer(ex.signature, dose=ex.dose, frame=image.frame)
+    for i in range(image.n_frames):
+        live.push_keypoints(
+            float(image.time_s[i]), image.positions[i], image.confidence[i], image.names
+        )
+    return len(live.finish().repetitions)
+
+
+def rest_wander(image: KeypointSeries, ex: Exercise) -> tuple[float, float]:
+    """Largest distance (deg) of the reading of a still person from its rest level: whole
+    recording (from the median), live (from the analyser's rest level at that frame)."""
+    values = after(image)
+    batch = float(np.nanmax(np.abs(values - np.nanmedian(values))))
+    live = StreamingAnalyzer(ex.signature, dose=ex.dose, frame=image.frame)
+    worst = 0.0
+    for i in range(image.n_frames):
+        live.push_keypoints(
+            float(image.time_s[i]), image.positions[i], image.confidence[i], image.names
+        )
+        value, base = live.tracker.last_angle_deg, live.tracker.baseline_deg
+        if value == value and base is not None:
+            worst = max(worst, abs(value - base))
+    return batch, worst
+
+
+def wander_rows(vicon: KeypointSeries, depth_noise_px: float) -> list[str]:
+    """Per front/30 deg view: the rest wander of a still person (20 s) and the twists the
+    live analyser counts on the twist case (truth 5), per seed."""
+    ex = exercise()
+    still = still_pose(every_other(vicon), int(20.0 * RATE_HZ), RATE_HZ)
+    twisted, _ = twist_case(vicon)
+    rows = []
+    for yaw in YAWS[:2]:
+        camera = Camera(yaw_deg=yaw, depth_noise_px=depth_noise_px)
+        wander = [rest_wander(project(still, camera, seed), ex) for seed in SEEDS]
+        live = [live_twists(project(twisted, camera, seed), ex) for seed in SEEDS]
+        batch_w = " ".join(f"{w[0]:.1f}" for w in wander)
+        live_w = " ".join(f"{w[1]:.1f}" for w in wander)
+        rows.append(f"{yaw:3.0f} deg | {batch_w} | {live_w} | {' '.join(str(n) for n in live)}")
+    return rows
+
+
 def main() -> None:
     """Print the agreement tables per camera view and the arm-raise check."""
     if not KERAAL.is_dir():
@@ -187,6 +232,9 @@ def main() -> None:
         print(f"\n## arm raise, still trunk (CTK), depth noise {noise:g} px (truth 0)")
         print("view | method | measurable | twists")
         print("\n".join(arm_rows(vicon, noise)))
+        print(f"\n## still 20 s: rest wander (max |reading - rest| deg), depth noise {noise:g} px")
+        print("view | whole recording, per seed | live, per seed | live twists (truth 5)")
+        print("\n".join(wander_rows(vicon, noise)))
 
 
 if __name__ == "__main__":

@@ -165,3 +165,17 @@ def _series(
         CoordinateFrame(kind, axes),
         "synthetic",
     )
+
+
+def front_camera_series(
+    poses: list[dict[str, float]], noise_px: float = 1.5, seed: int = 0, distance_m: float = 3.5
+) -> KeypointSeries:
+    """2D keypoints through a pinhole camera in front of the subject (1280x720, focal
+    length 900 px, lens 1 m above the floor), with Gaussian pixel noise."""
+    names, points = _poses_to_points(poses)
+    depth = distance_m - points[..., 0]  # the camera looks along -x, at the subject's front
+    u = 640.0 + 900.0 * points[..., 1] / depth  # the subject's left on the image's right
+    v = 360.0 - 900.0 * (points[..., 2] - 1.0) / depth
+    image = np.stack([u, v], axis=-1)
+    image = image + np.random.default_rng(seed).normal(0.0, noise_px, image.shape)
+    return _series(names, image, FrameKind.IMAGE, "x right, y down (pixels)")

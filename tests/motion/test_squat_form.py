@@ -15,6 +15,7 @@ from _squat_person import (
     SQUAT_BOTTOM,
     SQUAT_FAULTS,
     STANDING,
+    front_camera_series,
     side_camera_series,
     sit_to_stand_poses,
     squat_poses,
@@ -22,8 +23,9 @@ from _squat_person import (
 )
 
 from spinecoach.content import load_library
-from spinecoach.motion.analysis import analyze
+from spinecoach.motion.analysis import analyze, analyze_measures, error_codes_for
 from spinecoach.motion.measures import compute_measures
+from spinecoach.motion.types import MeasureSeries
 
 LIBRARY = load_library()
 SQUAT = LIBRARY.get("squat_to_chair")
@@ -112,3 +114,43 @@ def test_lower_limb_measures_match_the_pose() -> None:
     # trunk minus shin inclination = hip flexion - knee flexion for feet flat (100 - 88)
     lean = compute_measures(balanced).values["trunk_shank_lean_deg"][0]
     assert lean == pytest.approx(12.0, abs=0.5)
+
+
+def _two_cameras(poses: list, seed: int):  # type: ignore[no-untyped-def]
+    """The squat counted from a side camera, the knees' FPPA from a front camera (same
+    moments): the measures of both on one time base."""
+    side = side_camera_series(poses, seed=seed)
+    front = front_camera_series(poses, seed=seed + 100)
+    from_side = compute_measures(side).values
+    from_front = compute_measures(front, names=["knee_fppa_deg"])
+    values = {k: v for k, v in from_side.items() if k != "knee_valgus_deg"}
+    values["knee_fppa_deg"] = from_front.values["knee_fppa_deg"]
+    return MeasureSeries(side.time_s, values), from_front
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("fault", [None, "valgus"])
+def test_a_front_camera_sees_knees_falling_in_by_their_fppa(fault: str | None, seed: int) -> None:
+    """Knee valgus from a 2D front camera (1.5 px noise): the frontal-plane projection angle.
+    Correct squats read at most 7 deg, knees falling in 34-36 deg; with the squat counted
+    from a side camera, correct squats raise no flag and faulty ones only knee_valgus."""
+    pose = STANDING | SQUAT_BOTTOM | (SQUAT_FAULTS[fault] if fault else {})
+    measures, front = _two_cameras(squat_poses(pose), seed)
+    fppa = front.values["knee_fppa_deg"]
+    assert np.isfinite(fppa).mean() > 0.9  # the front view measures it
+    if fault is None:
+        assert np.nanmax(fppa) < 9.0
+    else:
+        assert np.nanmax(fppa) > 25.0
+    result = analyze_measures(
+        measures, SQUAT.signature, dose=SQUAT.dose, error_codes=error_codes_for(SQUAT)
+    )
+    assert len(result.repetitions) == 4
+    assert _codes(result) - TEMPO == ({"knee_valgus"} if fault else set())
+
+
+def test_the_fppa_is_a_2d_measure() -> None:
+    """3D keypoints measure valgus as knee_valgus_deg; their FPPA is not reported."""
+    series = world_series(squat_poses(STANDING | SQUAT_BOTTOM | SQUAT_FAULTS["valgus"]))
+    values = compute_measures(series, names=["knee_fppa_deg"]).values["knee_fppa_deg"]
+    assert not np.isfinite(values).any()

@@ -201,6 +201,11 @@ def test_frames_never_leave_the_browser(chromium: Any, server: str, walk_y4m: Pa
     )
     last = window[-1][1]
     assert len(last["keypoints"]) == 33 and 0.0 < last["confidence"] <= 1.0
+    # [x, y, z, visibility]: the model's relative depth (pixels) goes with every point, so
+    # trunk rotation is measurable in the web session (issue 11)
+    assert all(len(p) == 4 for _, m in window for p in m["keypoints"])
+    seen = [p for _, m in window for p in m["keypoints"] if p[0] is not None]
+    assert seen and all(isinstance(p[2], float | int) for p in seen)
     assert last["detect_fps"] > 0
     hosts = {urlparse(u).netloc for u in requests if not u.startswith(("data:", "blob:"))}
     assert hosts == {urlparse(server).netloc}, hosts

@@ -137,7 +137,12 @@ class MotionFeed:
         if self._setup_count % every:
             return None
         names = frame.names
-        same = [f for f in self._setup_frames if f.names == names]
+        shape = frame.positions.shape  # a client may switch between [x, y] and [x, y, z]
+        same = [
+            f
+            for f in self._setup_frames
+            if f.names == names and f.positions is not None and f.positions.shape == shape
+        ]
         positions = np.stack([f.positions for f in same])  # type: ignore[misc]
         confidence = np.stack([f.confidence for f in same])  # type: ignore[misc]
         width, height = frame.image_size_px

@@ -121,6 +121,7 @@ class EventParameters:
     refine_first_s: float = 2.0
     refine_after_s: float = 6.0
     refine_history_s: float = 60.0
+    recover_first_s: float = 30.0
 
 
 @dataclass
@@ -208,6 +209,10 @@ class MotionTracker:
         #: live first-second baseline: refined as the stream goes (a given neutral is not)
         self._refine = self.params.neutral_deg is None and self.params.refine_every_s > 0
         self._history: deque[tuple[float, float]] = deque()
+        #: every smoothed sample from the stream's start, until the first re-baseline (or
+        #: ``recover_first_s``): a start mid-movement is re-examined against the new level
+        self._opening: list[tuple[float, float]] | None = [] if self._refine else None
+        self.n_recovered = 0
         self._next_refine_s = math.inf
         self.n_rebaselines = 0
         self._secondary_baseline: dict[str, float] = {}
@@ -292,6 +297,16 @@ class MotionTracker:
             self._detect(t_s, smoothed, extra, events)
         self._last_valid_s = t_s
         return events
+
+    def adopt_baseline(self, neutral_deg: float, replace: bool = False) -> None:
+        """Take ``neutral_deg`` as the rest level from a measure that knows its own rest
+        (the camera's calibrated trunk rotation): when none is set yet and no sample waits
+        for one, or, with ``replace``, instead of the current one (call it between
+        repetitions). NaN is ignored."""
+        if neutral_deg != neutral_deg or self._pending:
+            return
+        if self.baseline_deg is None or replace:
+            self.baseline_deg = neutral_deg
 
     def update_many(self, times_s: Sequence[float], values: Sequence[float]) -> list[MotionEvent]:
         """Feed many samples without secondary measures: the same as :meth:`update` for each
@@ -403,7 +418,13 @@ class MotionTracker:
     ) -> None:
         assert self.baseline_deg is not None
         if self._refine:
-            self._refine_baseline(t_s, smoothed)
+            opening = self._opening
+            if opening is not None:
+                if opening and t_s - opening[0][0] > self.params.recover_first_s:
+                    self._opening = None  # too late to matter: let it go
+                else:
+                    opening.append((t_s, smoothed))
+            self._refine_baseline(t_s, smoothed, events)
         relative = smoothed - self.baseline_deg
         # Per-sample hot path: _excursion_of and _update_zone inlined (same logic), the
         # signature's direction and limits read from constants set in __init__.
@@ -475,7 +496,7 @@ class MotionTracker:
             return
         self._track_hold(t_s, relative, events)
 
-    def _refine_baseline(self, t_s: float, smoothed: float) -> None:
+    def _refine_baseline(self, t_s: float, smoothed: float, events: list[MotionEvent]) -> None:
         """Keep the history; between repetitions, adopt a re-estimated rest level."""
         history = self._history
         if not history or t_s - history[-1][0] >= 0.2:
@@ -505,8 +526,86 @@ class MotionTracker:
             seen_now = count_excursions(values, current, self._enter, self._exit)
             if abs(neutral) >= abs(current) or seen_new < max(seen_now + 2, 1.5 * seen_now):
                 return
+        else:
+            # one way: the new rest must be a level the angle dwelt at, not the low end of
+            # a stream that has so far only passed through on its way down (try again soon)
+            near = values[np.abs(values - neutral) <= self._exit]
+            if near.size < 3:
+                self._next_refine_s = t_s + 1.0
+                return
         self.baseline_deg = neutral
         self.n_rebaselines += 1
+        opening, self._opening = self._opening, None
+        if opening:
+            self._recover_first(opening, events)
+
+    def _recover_first(self, opening: list[tuple[float, float]], events: list[MotionEvent]) -> None:
+        """After the first re-baseline: when the stream opened mid-excursion from the new
+        rest level and came back to it (a whole half-cycle) before any counted repetition,
+        that excursion is the first repetition, counted now with its true times (its
+        outward half began before the stream did, so it gets no tempo flag)."""
+        assert self.baseline_deg is not None
+        base, enter, exit_deg = self.baseline_deg, self._enter, self._exit
+        direction_sign = self._direction_sign
+
+        def excursion(value: float) -> tuple[float, float]:
+            relative = value - base
+            if direction_sign > 0.0:
+                return relative, 1.0
+            if direction_sign < 0.0:
+                return -relative, -1.0
+            return abs(relative), (1.0 if relative >= 0 else -1.0)
+
+        e0, sign = excursion(opening[0][1])
+        if enter <= 0 or e0 < enter:
+            return
+        samples: list[tuple[float, float]] = []
+        rels: list[float] = []
+        end_s = None
+        for t_s, value in opening:
+            e, s = excursion(value)
+            if s != sign or e <= exit_deg:
+                end_s = t_s
+                break
+            samples.append((t_s, e))
+            rels.append(value - base)
+        if end_s is None or any(r.start_s < end_s for r in self.repetitions):
+            return  # not back at rest yet, or something already counted there
+        side = Side.NONE
+        if direction_sign == 0.0:
+            side = Side.RIGHT if sign > 0 else Side.LEFT
+        if self.signature.cycle and self._cycle_side not in (None, side):
+            return  # the return half of a cycle, not a repetition
+        peak = max(range(len(samples)), key=lambda k: samples[k][1])
+        found = _Excursion(opening[0][0], sign, side, samples[peak][1], samples[peak][0])
+        found.peak_rel = rels[peak]
+        found.samples = samples
+        repetition = Repetition(
+            found.start_s, found.peak_s, end_s, found.peak_rel, found.peak_e, side
+        )
+        self.repetitions.insert(0, repetition)
+        self.tempo.insert(0, self._tempo(found, end_s))
+        self.n_recovered += 1
+        if self.signature.cycle and self._cycle_side is None:
+            self._cycle_side = side
+        if found.peak_e < self._low and (
+            self.error_codes is None or "not_enough_range" in self.error_codes
+        ):
+            flag = FormFlag(
+                found.peak_s,
+                "not_enough_range",
+                f"reached {found.peak_e:.0f} deg; the target starts at {self._low:g} deg",
+            )
+            self.form_flags.append(flag)
+            events.append(MotionEvent(found.peak_s, EventKind.FORM, flag, flag.message))
+        events.append(
+            MotionEvent(
+                end_s,
+                EventKind.REPETITION,
+                repetition,
+                f"repetition 1 (seen late: the stream began mid-movement): {found.peak_e:.0f} deg",
+            )
+        )
 
     def _flag(self, t_s: float, code: str, message: str, events: list[MotionEvent]) -> None:
         if self.error_codes is not None and code not in self.error_codes:

@@ -61,10 +61,16 @@ KNEE = frozenset({"knee_flexion_deg", "left_knee_flexion_deg", "right_knee_flexi
 #:   or 1.5 px (2D side view) stays under every limit on correct movements.
 #: - knee valgus: the knee more than 8° inward of its hip-ankle line (3D input; a 2D front
 #:   view cannot measure the knee flexion the squat is counted on).
+#: - knee valgus from a front camera (2D): a frontal-plane projection angle (FPPA) above 12°.
+#:   No source in ../shared/CLINICAL.md gives an FPPA norm: an engineering choice. Correct
+#:   synthetic squats read at most ~5° (1.5 px noise), knees falling in (hips turned in 35°
+#:   and drawn together 12°) 20° and more while the thigh is still seen (the FPPA is not
+#:   measured once the thigh points at the camera).
 TRUNK_SHANK_LIMIT_DEG = 25.0
 TRUNK_LEAN_LIMIT_DEG = 60.0
 KNEE_ASYMMETRY_LIMIT_DEG = 15.0
 KNEE_VALGUS_LIMIT_DEG = 8.0
+KNEE_FPPA_LIMIT_DEG = 12.0
 
 #: Compensation rules as data; codes are the exercise library's ``common_errors`` codes.
 FORM_RULES: tuple[FormRule, ...] = (
@@ -130,6 +136,14 @@ FORM_RULES: tuple[FormRule, ...] = (
         "knee_valgus_deg",
         "above",
         KNEE_VALGUS_LIMIT_DEG,
+        "A knee is falling inwards; keep the knees in line with the toes.",
+    ),
+    FormRule(
+        "knee_valgus",
+        KNEE,
+        "knee_fppa_deg",
+        "above",
+        KNEE_FPPA_LIMIT_DEG,
         "A knee is falling inwards; keep the knees in line with the toes.",
     ),
     FormRule(

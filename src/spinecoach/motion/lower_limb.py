@@ -16,6 +16,12 @@ against the shins, left/right knee difference and knee valgus (pure NumPy on a
   projection, which shrinks as the knee bends) keeps 3D keypoint noise from growing at
   the bottom of a squat; in a 2D front view the thigh is foreshortened and the angle reads
   high when the knees bend far.
+- ``knee_fppa_deg``: the frontal-plane projection angle (FPPA), the 2D valgus measure of a
+  front camera: the angle between the thigh (hip -> knee) and the shank (knee -> ankle)
+  projected on the frontal plane (the image of a front camera), positive when the knee lies
+  medial of the hip-ankle line; the larger of the two knees. Measured only while the thigh
+  is seen long enough (its projection at least :data:`FPPA_MIN_THIGH` of the shank's): a
+  thigh pointing at the camera (knees past about 60-70 deg in a squat) gives no direction.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ import numpy as np
 
 from spinecoach.motion.body import Body, angle_between_deg, dot
 from spinecoach.motion.types import FloatArray
+
+#: Projected thigh length / projected shank length below which the FPPA is not measured.
+FPPA_MIN_THIGH = 0.5
 
 
 def knee_flexion(body: Body, side: str) -> FloatArray:
@@ -81,5 +90,32 @@ def _valgus(body: Body, side: str) -> FloatArray:
 def knee_valgus(body: Body) -> FloatArray:
     """Inward deviation (deg) of the knee that falls furthest inward (see the module docs)."""
     left, right = _valgus(body, "left"), _valgus(body, "right")
+    both = np.isfinite(left) & np.isfinite(right)
+    return np.where(both, np.maximum(left, right), np.where(np.isfinite(left), left, right))
+
+
+def _fppa(body: Body, side: str) -> FloatArray:
+    right, up = body.right(), body.up()
+    hip, knee, ankle = (body.point(f"{side}_{p}") for p in ("hip", "knee", "ankle"))
+    thigh, shank = knee - hip, ankle - knee
+    tr, tu = dot(thigh, right), dot(thigh, up)
+    sr, su = dot(shank, right), dot(shank, up)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cross = tr * su - tu * sr
+        # the left knee medial (toward the subject's right) turns the shank clockwise from
+        # the thigh in (right, up): negative cross; the right knee, the other way round
+        medial = -cross if side == "left" else cross
+        angle = np.degrees(np.arctan2(medial, tr * sr + tu * su))
+        seen = np.hypot(tr, tu) >= FPPA_MIN_THIGH * np.hypot(sr, su)
+    return np.where(seen, angle, np.nan)
+
+
+def knee_fppa(body: Body) -> FloatArray:
+    """Frontal-plane projection angle (deg, knee medial +) of the knee that falls furthest
+    inward (see the module docs). A camera's 2D measure: NaN for 3D keypoints, whose knee
+    valgus is :func:`knee_valgus` (the FPPA of a thigh pointing forward is too noisy there)."""
+    if body.is_3d:
+        return np.full(body.n_frames, np.nan)
+    left, right = _fppa(body, "left"), _fppa(body, "right")
     both = np.isfinite(left) & np.isfinite(right)
     return np.where(both, np.maximum(left, right), np.where(np.isfinite(left), left, right))

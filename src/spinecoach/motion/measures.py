@@ -51,6 +51,7 @@ from spinecoach.motion.body import (
 from spinecoach.motion.lower_limb import (
     knee_flexion_asymmetry,
     knee_flexion_both,
+    knee_fppa,
     knee_valgus,
     trunk_shank_lean,
 )
@@ -295,6 +296,13 @@ MEASURES: dict[str, MeasureDefinition] = {
             "inward deviation of the knee from its hip-ankle line, frontal plane (inward positive)",
             knee_valgus,
         ),
+        MeasureDefinition(
+            "knee_fppa_deg",
+            _LEGS,
+            "front",
+            "frontal-plane projection angle: thigh vs shank in the frontal plane (knee medial +)",
+            knee_fppa,
+        ),
     )
 }
 
@@ -358,6 +366,7 @@ PHYSICAL_RANGE_DEG: dict[str, tuple[float, float]] = {
     "knee_flexion_deg": (-30.0, 170.0),
     "knee_flexion_asymmetry_deg": (-150.0, 150.0),
     "knee_valgus_deg": (-90.0, 90.0),
+    "knee_fppa_deg": (-180.0, 180.0),
 }
 
 

@@ -31,6 +31,14 @@ a turn about the vertical does not change, so walking toward the camera is not a
    :data:`STEADY_FRAMES` frames (hips :data:`STEADY_HIP_FRAMES`): centred for a whole
    recording; live, trailing (the shoulders lag about 0.1 s at 30 Hz).
 5. ``trunk_rotation_deg = psi_shoulders - psi_hips``.
+6. **A steady rest reading** (4 px of depth noise made a still person's reading wander by
+   8-11 deg): the depth noise is measured on the whole stream (frame-to-frame changes, not
+   the still window's half second); at rest the depth differences take a longer running
+   median (:data:`SETTLE_FRAMES`, hips :data:`SETTLE_HIP_FRAMES`) where it agrees with the
+   short one within that noise (:func:`settle`); the rest depth differences are refined on
+   every frame at rest; live, nothing is reported for :data:`WARM_S` after the still window
+   while they settle, and the rest level (:attr:`RotationEstimator.rest_deg`) is what the
+   event tracker measures twists from. A still person now wanders by 2-4 deg (live 2-5).
 
 **Not measurable** (NaN) while an arm is raised (upper arm more than :data:`ARM_GATE_DEG`
 from the trunk's downward line, or a wrist/elbow above its shoulder, and for
@@ -87,6 +95,27 @@ BLEND_TO_DEG = 40.0
 #: estimate, and the hips' (the pelvis turns slowly in trunk exercises).
 STEADY_FRAMES = 7
 STEADY_HIP_FRAMES = 31
+#: At rest, the depth differences pass a longer running median too (shoulders / hips),
+#: taken where it agrees with the short one within the noise: a weight
+#: ``exp(-(diff / (SETTLE_SD sd))^2 / 2)`` on the long median, ``sd`` the short median's
+#: noise measured in the still window. A still person's reading then wanders about half as
+#: much; a turn moves the short median away from the long one at once and is not slowed.
+SETTLE_FRAMES = 31
+SETTLE_HIP_FRAMES = 61
+SETTLE_SD = 2.0
+#: The rest depth differences are refined from every later frame within this many noise
+#: standard deviations of them (arms down): the still window's half second alone leaves an
+#: error of about one standard deviation, which the shrink below then holds as an offset.
+REST_SD = 2.0
+#: The depth noise is measured on the whole stream (not the still window's half second,
+#: which under-read it by a third at 4 px): from the frame-to-frame changes of the raw depth
+#: differences of the last this many frames (arms down), robustly (their median absolute
+#: value), so the slow changes of a turn do not count.
+NOISE_FRAMES = 150
+#: Live, the rotation is reported from this long after the still window on: meanwhile the
+#: rest depth differences are refined from the frames at rest (the still window alone left
+#: the rest reading up to 10 deg off at 4 px depth noise, as the baseline of every twist).
+WARM_S = 1.0
 #: Depth changes from rest are shrunk as ``c^3 / (c^2 + (SHRINK_SD sd)^2)``: halved at this
 #: many noise standard deviations.
 SHRINK_SD = 2.0
@@ -210,6 +239,43 @@ def steadied(f: Features, trailing: bool = False) -> Features:
         m(f.d_hips, STEADY_HIP_FRAMES),
         m(f.length),
         f.arms_down,
+    )
+
+
+def step_noise(steps: FloatArray) -> float:
+    """One frame's noise (standard deviation) from frame-to-frame changes ``steps`` of a
+    noisy, slowly moving value: 1.4826 median |step| / sqrt(2); NaN when too few."""
+    steps = steps[np.isfinite(steps)]
+    if steps.size < 30:
+        return math.nan
+    return float(1.4826 * np.median(np.abs(steps)) / math.sqrt(2.0))
+
+
+def median_noise(sd: float, n: int) -> float:
+    """Noise of a running median of ``n`` frames of a value with noise ``sd``."""
+    return max(sd, MIN_SD_D) * 1.25 / math.sqrt(n)
+
+
+def settle(short: FloatArray, long: FloatArray, sd: float) -> FloatArray:
+    """The long median where it agrees with the short one within the noise ``sd``, the
+    short one where they part (a movement), smoothly between (see :data:`SETTLE_SD`)."""
+    with np.errstate(invalid="ignore"):
+        weight = np.exp(-0.5 * ((long - short) / (SETTLE_SD * sd)) ** 2)
+        weight = np.where(np.isfinite(long), weight, 0.0)
+        out = weight * np.where(np.isfinite(long), long, 0.0) + (1.0 - weight) * short
+    return np.asarray(out, dtype=float)
+
+
+def settled_depths(raw: Features, f: Features, cal: Calibration, trailing: bool) -> Features:
+    """``f`` (steadied) with its depth differences settled at rest (:func:`settle`)."""
+
+    def long(values: FloatArray, n: int) -> FloatArray:
+        return _running_median(values, n, trailing)
+
+    return replace(
+        f,
+        d_shoulders=settle(f.d_shoulders, long(raw.d_shoulders, SETTLE_FRAMES), cal.sd_d),
+        d_hips=settle(f.d_hips, long(raw.d_hips, SETTLE_HIP_FRAMES), cal.sd_d_hips),
     )
 
 
@@ -350,9 +416,16 @@ class RotationEstimator:
         self._max_h = -math.inf
         self._gain_num = 0.0
         self._gain_den = 0.0
+        #: running sums of the rest depth differences: [sum_s, n_s, sum_h, n_h]
+        self._rest: list[float] | None = None
+        self._ready_s = math.inf
+        self._last_t_s = -math.inf
+        self._steps: deque[tuple[float, float]] = deque(maxlen=NOISE_FRAMES)
+        self._noise_last: tuple[float, float] | None = None
+        self._noise_count = 0
         self._last_up_s = -math.inf
         self._last: deque[tuple[float, float, float, float, float]] = deque(
-            maxlen=STEADY_HIP_FRAMES
+            maxlen=max(STEADY_HIP_FRAMES, SETTLE_FRAMES, SETTLE_HIP_FRAMES)
         )
 
     # -- shared ---------------------------------------------------------------------------
@@ -366,6 +439,75 @@ class RotationEstimator:
         frontal_h = max(cal.u0_hips / math.cos(yaw0), max_h - margin_h)
         return frontal_s, frontal_h
 
+    @staticmethod
+    def _measured_noise(cal: Calibration, sd_s: float, sd_h: float) -> Calibration:
+        """``cal`` with the steadied depth noise measured on the stream (where measured)."""
+        if sd_s == sd_s:
+            cal = replace(cal, sd_d=median_noise(sd_s, STEADY_FRAMES))
+        if sd_h == sd_h:
+            cal = replace(cal, sd_d_hips=median_noise(sd_h, STEADY_HIP_FRAMES))
+        return cal
+
+    def _listen_noise(self, raw: Features) -> None:
+        """Live: keep the raw depth differences' frame-to-frame changes (arms down) and
+        re-measure the noise every 15 frames."""
+        row = (float(raw.d_shoulders[0]), float(raw.d_hips[0]))
+        last, self._noise_last = self._noise_last, row
+        if last is None or not bool(raw.arms_down[0]):
+            return
+        self._steps.append((row[0] - last[0], row[1] - last[1]))
+        self._noise_count += 1
+        if self._noise_count % 15 or self.calibration is None:
+            return
+        steps = np.array(self._steps, dtype=float)
+        self.calibration = self._measured_noise(
+            self.calibration, step_noise(steps[:, 0]), step_noise(steps[:, 1])
+        )
+
+    def _rest_depths(self) -> tuple[float, float]:
+        """The rest depth differences (shoulders, hips): the still window's, refined."""
+        cal = self.calibration
+        assert cal is not None
+        rest = self._rest
+        if rest is None:
+            return cal.d0_shoulders, cal.d0_hips
+        return rest[0] / rest[1], rest[2] / rest[3]
+
+    def _learn_rest(self, f: Features, usable: bool) -> None:
+        """Live: add a frame at rest (arms down, depths within :data:`REST_SD` of the rest
+        level) to the running rest depth differences."""
+        cal = self.calibration
+        assert cal is not None
+        if self._rest is None:
+            n = float(max(cal.stop - cal.start, 1))
+            self._rest = [cal.d0_shoulders * n, n, cal.d0_hips * n, n]
+        if not usable:
+            return
+        rest = self._rest
+        d_s, d_h = float(f.d_shoulders[0]), float(f.d_hips[0])
+        if abs(d_s - rest[0] / rest[1]) < REST_SD * cal.sd_d:
+            rest[0] += d_s
+            rest[1] += 1.0
+        if abs(d_h - rest[2] / rest[3]) < REST_SD * cal.sd_d_hips:
+            rest[2] += d_h
+            rest[3] += 1.0
+
+    def _batch_rest(self, f: Features, usable: BoolArray) -> None:
+        """Whole recording: the rest depth differences are the median of the frames within
+        :data:`REST_SD` of the still window's (arms down)."""
+        cal = self.calibration
+        assert cal is not None
+        out = []
+        for d, d0, sd in (
+            (f.d_shoulders, cal.d0_shoulders, cal.sd_d),
+            (f.d_hips, cal.d0_hips, cal.sd_d_hips),
+        ):
+            with np.errstate(invalid="ignore"):
+                near = usable & (np.abs(d - d0) < REST_SD * sd)
+            n = int(np.count_nonzero(near))
+            out += [float(np.median(d[near])) * n, float(n)] if n else [d0, 1.0]
+        self._rest = out
+
     def _gain(self) -> float:
         if self._gain_den > 0 and self._gain_num > 0:
             return float(np.clip(self._gain_num / self._gain_den, 2 * MIN_IMPLIED_GAIN, 2.0))
@@ -375,8 +517,9 @@ class RotationEstimator:
         cal = self.calibration
         assert cal is not None
         gain = self._gain()
-        shoulders = _yaw(f.u_shoulders, f.d_shoulders, frontal_s, gain, cal.d0_shoulders, cal.sd_d)
-        hips = _yaw(f.u_hips, f.d_hips, frontal_h, gain, cal.d0_hips, cal.sd_d_hips)
+        d0_s, d0_h = self._rest_depths()
+        shoulders = _yaw(f.u_shoulders, f.d_shoulders, frontal_s, gain, d0_s, cal.sd_d)
+        hips = _yaw(f.u_hips, f.d_hips, frontal_h, gain, d0_h, cal.sd_d_hips)
         with np.errstate(invalid="ignore"):
             lifted = f.length > SHRUG_GATE * cal.length0
         return np.where(f.arms_down & ~lifted, shoulders - hips, np.nan)
@@ -396,9 +539,14 @@ class RotationEstimator:
         if cal.u0_shoulders < SIDE_VIEW_WIDTH:
             self.problem = NOT_MEASURABLE_SIDE
             return nan
+        steps_s = np.diff(np.where(raw.arms_down, raw.d_shoulders, np.nan))
+        steps_h = np.diff(np.where(raw.arms_down, raw.d_hips, np.nan))
+        cal = self._measured_noise(cal, step_noise(steps_s), step_noise(steps_h))
         self.calibration = cal
+        f = settled_depths(raw, f, cal, trailing=False)
         with np.errstate(invalid="ignore"):
             usable = f.arms_down & (f.length <= SHRUG_GATE * cal.length0)
+        self._batch_rest(f, usable)
         wide_s = _running_median(np.where(usable, f.u_shoulders, np.nan), WIDTH_MEDIAN_FRAMES)
         wide_h = _running_median(np.where(usable, f.u_hips, np.nan), WIDTH_MEDIAN_FRAMES)
         max_s = float(np.nanmax(wide_s)) if np.any(np.isfinite(wide_s)) else -math.inf
@@ -427,7 +575,8 @@ class RotationEstimator:
                 float(f.length[0]),
             )
         )
-        rows = np.array(self._last, dtype=float)
+        every = np.array(self._last, dtype=float)
+        rows = every[-STEADY_HIP_FRAMES:]
         recent = rows[-STEADY_FRAMES:]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -436,17 +585,38 @@ class RotationEstimator:
         # as in batch: NaN until the shoulders' window is full and half the hips' is valid
         shoulders[np.count_nonzero(np.isfinite(recent), axis=0) < STEADY_FRAMES] = np.nan
         hips[np.count_nonzero(np.isfinite(rows), axis=0) < (STEADY_HIP_FRAMES + 1) // 2] = np.nan
-        return Features(
+        steady = Features(
             shoulders[0:1], hips[1:2], shoulders[2:3], hips[3:4], shoulders[4:5], f.arms_down
         )
+        cal = self.calibration
+        if cal is None:
+            return steady
+        long_s = self._long_median(every[-SETTLE_FRAMES:, 2], SETTLE_FRAMES)
+        long_h = self._long_median(every[-SETTLE_HIP_FRAMES:, 3], SETTLE_HIP_FRAMES)
+        return replace(
+            steady,
+            d_shoulders=settle(steady.d_shoulders, long_s, cal.sd_d),
+            d_hips=settle(steady.d_hips, long_h, cal.sd_d_hips),
+        )
+
+    @staticmethod
+    def _long_median(values: FloatArray, n: int) -> FloatArray:
+        """Trailing median of the last ``n`` values, as :func:`_running_median` (NaN where
+        fewer than half are valid)."""
+        valid = values[np.isfinite(values)]
+        if valid.size < (n + 1) // 2:
+            return np.full(1, np.nan)
+        return np.full(1, float(np.median(valid)))
 
     def push(self, t_s: float, body: Body) -> float:
         """Rotation (deg) of one frame (``body`` of one frame); NaN until calibrated."""
+        self._last_t_s = t_s
         raw = features(body)
         if not raw.arms_down[0]:
             self._last_up_s = t_s
         if t_s - self._last_up_s < ARM_SETTLE_S:
             raw = replace(raw, arms_down=np.zeros(1, dtype=bool))
+        self._listen_noise(raw)
         f = self._steady(raw)
         if self.calibration is None:
             self._times.append(t_s)
@@ -477,6 +647,7 @@ class RotationEstimator:
                 return math.nan
             self.calibration = cal
             self._times, self._rows = [], []
+            self._ready_s = t_s + WARM_S
         cal = self.calibration
         usable = bool(f.arms_down[0]) and float(f.length[0]) <= SHRUG_GATE * cal.length0
         if usable:
@@ -488,6 +659,7 @@ class RotationEstimator:
                     recent.append(value)
                     if len(recent) == WIDTH_MEDIAN_FRAMES:
                         setattr(self, attr, max(getattr(self, attr), float(np.median(recent))))
+        self._learn_rest(f, usable)
         frontal_s, frontal_h = self._frontal(self._max_s, self._max_h)
         if usable:
             for u, d, frontal in (
@@ -497,4 +669,30 @@ class RotationEstimator:
                 num, den = _learn_gain(u, d, frontal)
                 self._gain_num += num
                 self._gain_den += den
+        if t_s < self._ready_s:
+            return math.nan  # the rest level is still being refined
         return float(self._rotation(f, frontal_s, frontal_h)[0])
+
+    @property
+    def rest_deg(self) -> float:
+        """The reading of the rest position (deg): both lines at their rest depth
+        differences, unforeshortened; NaN before the calibration."""
+        cal = self.calibration
+        if cal is None:
+            return math.nan
+        frontal_s, frontal_h = self._frontal(self._max_s, self._max_h)
+        gain = self._gain()
+        d0_s, d0_h = self._rest_depths()
+
+        def yaw(d0: float, frontal: float) -> float:  # _yaw at u = U: depth alone
+            return math.degrees(math.asin(min(max(d0 / (gain * frontal), -1.0), 1.0)))
+
+        return yaw(d0_s, frontal_s) - yaw(d0_h, frontal_h)
+
+    @property
+    def calibrating(self) -> bool:
+        """Live: no still window yet, or the rest level still being refined after it (not
+        a gap in tracking); False once reporting, or when not measurable at all."""
+        if self.problem is not None:
+            return False
+        return self.calibration is None or self._last_t_s < self._ready_s

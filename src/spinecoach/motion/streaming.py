@@ -19,6 +19,7 @@ position) are emitted with their true time stamps.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -44,6 +45,10 @@ from spinecoach.motion.types import (
 )
 
 IMAGE_FRAME = CoordinateFrame(FrameKind.IMAGE)
+#: Held frames analysed per pushed frame, beside it, once the start position is reached:
+#: the settling second (about 30 frames, ~5 ms) is caught up over the next few frames
+#: instead of in one (its events keep their true times).
+CATCH_UP_FRAMES = 4
 
 
 class _LazyMeasures(Mapping[str, float]):
@@ -124,6 +129,7 @@ class StreamingAnalyzer:
         )
         self._events: list[MotionEvent] = []
         self._names: tuple[str, ...] | None = None
+        self._n_dims = 0
         self._primary: MeasureDefinition | None = None
         self._secondary: dict[str, MeasureDefinition] = {}
         self._unmeasurable: str | None = None
@@ -135,6 +141,8 @@ class StreamingAnalyzer:
         self._asked: Posture | None = None
         #: image keypoints: trunk rotation needs a calibration kept across frames
         self._rotation: RotationEstimator | None = None
+        self._rest_deg = math.nan  # the rotation estimate's rest level last followed
+        self._backlog: deque[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = deque()
         self._settling: list[tuple[float, FloatArray, FloatArray, tuple[str, ...]]] = []
 
     def _wait_for_position(
@@ -186,7 +194,9 @@ class StreamingAnalyzer:
             elif name == self.angle:
                 self._unmeasurable = problem
         self._names = names
+        self._n_dims = n_dims
         self._rotation = None
+        self._rest_deg = math.nan
         if (
             self._primary is not None
             and self._primary.name == "trunk_rotation_deg"
@@ -222,11 +232,27 @@ class StreamingAnalyzer:
             events = self._wait_for_position(t_s, positions, confidence, names)
             if not self.gate.ready:
                 return events
-            settled, self._settling = self._settling, []
-            for frame in settled:  # includes this frame
-                events += self._analyse(*frame)
-            return events
+            # the settling second (this frame included) becomes the backlog
+            self._backlog.extend(self._settling)
+            self._settling = []
+            return events + self._catch_up(CATCH_UP_FRAMES)
+        if self._backlog:
+            self._backlog.append((t_s, positions.copy(), confidence.copy(), names))
+            return self._catch_up(CATCH_UP_FRAMES + 1)
         return self._analyse(t_s, positions, confidence, names)
+
+    def _catch_up(self, n: int) -> list[MotionEvent]:
+        """Analyse up to ``n`` frames of the backlog, oldest first."""
+        events: list[MotionEvent] = []
+        backlog = self._backlog
+        for _ in range(min(n, len(backlog))):
+            events += self._analyse(*backlog.popleft())
+        return events
+
+    @property
+    def catching_up(self) -> bool:
+        """Whether held frames of the settling second still wait to be analysed."""
+        return bool(self._backlog)
 
     def _analyse(
         self,
@@ -235,8 +261,11 @@ class StreamingAnalyzer:
         confidence: FloatArray,
         names: tuple[str, ...],
     ) -> list[MotionEvent]:
-        if names is not self._names and names != self._names:
-            self._prepare(names, positions.shape[-1])
+        n_dims = positions.shape[-1]
+        if (names is not self._names and names != self._names) or n_dims != self._n_dims:
+            # a new keypoint set, or depth appearing or going (a client that sends
+            # [x, y, z] after [x, y]): measurability and the rotation calibration restart
+            self._prepare(names, n_dims)
         body = Body(
             positions[None],
             confidence[None],
@@ -246,8 +275,14 @@ class StreamingAnalyzer:
             self.min_confidence,
         )
         primary = math.nan
-        if self._rotation is not None:
-            primary = self._rotation.push(t_s, body)
+        rotation = self._rotation
+        if rotation is not None:
+            primary = rotation.push(t_s, body)
+            if rotation.calibrating:
+                # still looking for the still window that calibrates it: not a gap in
+                # tracking (no "out of view" while the person sits still to be measured)
+                return []
+            self._follow_rest(rotation.rest_deg)
         elif self._primary is not None:
             primary = float(measure_values(body, self._primary)[0])
         secondary = _LazyMeasures(body, self._secondary) if self._secondary else None
@@ -255,6 +290,20 @@ class StreamingAnalyzer:
         if events:
             self._events.extend(events)
         return events
+
+    def _follow_rest(self, rest_deg: float) -> None:
+        """The tracker's rest level from the rotation estimate's: its first value (the first
+        second of readings may already be a turn), then, between repetitions, every change
+        of it as the estimate refines its rest depths on the frames at rest (so the reading
+        of a still person stays on the rest level). The tracker's own refinement (a stream
+        that starts turned) still moves the level on top of that."""
+        tracker = self.tracker
+        if tracker.baseline_deg is None:
+            tracker.adopt_baseline(rest_deg)
+            self._rest_deg = rest_deg
+        elif not tracker.in_repetition and self._rest_deg == self._rest_deg:
+            tracker.adopt_baseline(tracker.baseline_deg + rest_deg - self._rest_deg, replace=True)
+            self._rest_deg = rest_deg
 
     def push_measures(self, t_s: float, values: dict[str, float]) -> list[MotionEvent]:
         """Analyse one sample of already-computed measures (the IMU path).
@@ -270,5 +319,6 @@ class StreamingAnalyzer:
 
     def finish(self) -> AnalysisResult:
         """Close open holds and return the result of the whole stream."""
+        self._catch_up(len(self._backlog))
         self._events.extend(self.tracker.finish())
         return result_from_tracker(self.tracker, self.exercise_id, self._events, self._unmeasurable)

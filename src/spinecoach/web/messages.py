@@ -35,8 +35,8 @@ def _pain_value(value: object) -> int | None:
 
 
 class KeypointsMessage(_Message):
-    """``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...], "names": [...]?,
-    "detect_fps": n?, "confidence": c?}``."""
+    """``{"type": "keypoints", "t": ms, "keypoints": [[x, y, z, conf] or [x, y, conf], ...],
+    "names": [...]?, "detect_fps": n?, "confidence": c?}`` (``z``: relative depth, pixels)."""
 
     type: Literal["keypoints"]
     t: Annotated[float, Field(ge=-MAX_CLIENT_TS, le=MAX_CLIENT_TS)] | None = None

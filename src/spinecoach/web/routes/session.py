@@ -6,8 +6,9 @@ Protocol (``/ws/session?source=camera|timer``, ``/ws/session/keypoints``, ``/ws/
 
 client -> server
     * binary: 8-byte little-endian float64 client time stamp (ms) + one JPEG frame (camera);
-    * text JSON ``{"type": "keypoints", "t": ms, "keypoints": [[x, y, conf], ...],
-      "names": [...]?}`` (keypoints source; pixels, image axes);
+    * text JSON ``{"type": "keypoints", "t": ms, "keypoints": [[x, y, z, conf], ...] or
+      [[x, y, conf], ...], "names": [...]?}`` (keypoints source; pixels, image axes; ``z``
+      the pose model's relative depth on the x scale, which trunk rotation needs);
     * text JSON ``{"type": "imu", "t": ms, "lines": "<IMU JSON lines>"}`` (imu source: the
       protocol of :mod:`spinecoach.sources.imu.live`, gyro °/s and accel g per sensor) on
       imu sessions and on camera/keypoints sessions opened with ``sensor=imu``;

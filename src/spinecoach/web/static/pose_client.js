@@ -2,7 +2,10 @@
    hands them to pose_worker.js one at a time, and reports each result with the measured
    detection rate and mean landmark confidence. Only keypoints leave this page.
    window.spinecoachPose.start(video, onResult, onError) -> stop()
-   onResult({t, landmarks, keypoints, width, height, detectFps, confidence, ms}) */
+   onResult({t, landmarks, keypoints, width, height, detectFps, confidence, ms})
+   keypoints: [[x, y, z, visibility], ...] in pixels (z: the relative depth, x's pixel scale;
+   null where the model gave none), the guided session's keypoints message; landmarks:
+   [[x, y, visibility], ...] normalised, for drawing. */
 (function () {
   "use strict";
   const WASM = "/static/vendor/tasks-vision/wasm";
@@ -48,7 +51,9 @@
       const detectFps = span > 0 ? (done.length - 1) / span : 0;
       let keypoints = null, confidence = 0;
       if (msg.landmarks) {
-        keypoints = msg.landmarks.map(([x, y, v]) => [x * msg.width, y * msg.height, v]);
+        const depth = msg.depth || [];
+        keypoints = msg.landmarks.map(([x, y, v], i) => [x * msg.width, y * msg.height,
+          typeof depth[i] === "number" ? depth[i] * msg.width : null, v]);
         confidence = msg.landmarks.reduce((s, p) => s + p[2], 0) / msg.landmarks.length;
       }
       const ms = times.reduce((s, v) => s + v, 0) / times.length;

@@ -416,7 +416,7 @@
 
   // ---------------------------------------------------------------- pose in the browser
   function startBrowserPose() {
-    const missing = config.names.map(() => [null, null, 0]);
+    const missing = config.names.map(() => [null, null, null, 0]);  // as keypoints: x, y, z, v
     stopPose = window.spinecoachPose.start(video, (r) => {
       if (finished) return;
       const stats = window.spinecoachStats;

@@ -7,7 +7,7 @@
    anywhere. */
 "use strict";
 importScripts("/static/reminder_due.js");
-const VERSION = "v2";
+const VERSION = "v3";  // v2: keypoints carry depth; v3: reminders in the worker
 const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
