@@ -747,7 +747,9 @@ class LiveHub:
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
-    def _claim(self, person_id: int, key: int, takes_sensor: bool) -> presence.Holder | None:
+    def _claim(
+        self, person_id: int, key: int, takes_sensor: bool, dead_worker: str | None = None
+    ) -> presence.Holder | None:
         settings = self.ctx.settings
         with self.ctx.session_factory() as db:
             return presence.claim(
@@ -759,6 +761,7 @@ class LiveHub:
                 self._now(),
                 settings.live_stale_s,
                 foreign_is_stale=not self.relay.shared,
+                dead_worker=dead_worker,
             )
 
     def holder(self, person_id: int) -> presence.Holder | None:
@@ -823,6 +826,15 @@ class LiveHub:
         takes_sensor = sensor_beside or bool(sensors)
         await self.relay.start()  # listening before the session can be asked for
         holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
+        if (
+            holder is not None
+            and holder.worker != self.worker
+            and not await self.relay.alive(holder.worker)
+        ):  # its process was killed: take the row now, not once its heartbeat is stale
+            log.info("live session of person %s: worker %s stopped", person_id, holder.worker)
+            holder = await run_in_threadpool(
+                self._claim, person_id, key, takes_sensor, holder.worker
+            )
         if holder is not None and resume_id is not None and holder.session_id == resume_id:
             await self._take_over(holder)
             holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
