@@ -68,6 +68,7 @@ from spinecoach.web.messages import (
     ImuMessage,
     KeypointsMessage,
     SensorMessage,
+    encode,
     parse_message,
 )
 from spinecoach.web.pages import redirect, render
@@ -180,7 +181,7 @@ class _Connection:
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
-            await self.websocket.send_text(json.dumps(payload, separators=(",", ":")))
+            await self.websocket.send_text(encode(payload))
 
 
 async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
