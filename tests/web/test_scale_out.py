@@ -376,3 +376,44 @@ def test_a_reconnect_takes_the_session_over_in_one_process(tmp_path: Path) -> No
         assert rows == [(session_id, "stopped")]
         assert db.scalar(select(func.count()).select_from(models.LivePresence)) == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"live_max_sessions": 1}, {"live_busy_lag_ms": 0.001}],
+    ids=["per-worker cap", "event loop running late"],
+)
+def test_a_full_worker_tells_a_new_session_it_is_busy(
+    tmp_path: Path, limits: dict[str, float]
+) -> None:
+    """A worker at its cap of live sessions (``live_max_sessions``), or whose event loop
+    runs late (``live_busy_lag_ms``), tells a new session "server busy, try again" in one
+    line and keeps the sessions it runs; the page loads as before."""
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import Browser
+
+    from spinecoach.settings import Settings
+    from spinecoach.web.app import create_app
+
+    settings = Settings(
+        data_dir=tmp_path, secret_key="scale-" + "k" * 40, allowed_hosts=["testserver"], **limits
+    )
+    app = create_app(settings)
+    ann, bob = Browser(app), Browser(app)
+    ann.onboard("Ann", "ann@example.org")
+    bob.onboard("Bob", "bob@example.org")
+    with TestClient(app, base_url="http://testserver") as client:
+        client.cookies.update(ann.client.cookies)
+        with client.websocket_connect("/ws/session?source=timer") as first:
+            assert first.receive_json()["type"] == "hello"
+            time.sleep(0.4)  # the loop's lateness is measured every 0.1 s
+            client.cookies.clear()
+            client.cookies.update(bob.client.cookies)
+            with client.websocket_connect("/ws/session?source=timer") as second:
+                refused = second.receive_json()
+                assert refused["fatal"] and "the server is busy" in refused["error"]
+            assert client.get("/session").status_code == 200
+            first.send_text(json.dumps({"type": "stop"}))
+            for _ in range(200):
+                if first.receive_json()["type"] == "finished":
+                    break
