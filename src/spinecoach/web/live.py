@@ -754,7 +754,8 @@ class LiveHub:
         if self._watcher is not None and not self._watcher.done():
             if self._watcher.get_loop() is loop:
                 return
-            self._watcher.cancel()
+            with contextlib.suppress(RuntimeError):  # that loop may be closed (tests)
+                self._watcher.cancel()
         self._watcher = loop.create_task(self._measure_lag())
 
     async def _measure_lag(self, period_s: float = 0.1) -> None:
