@@ -137,6 +137,20 @@ class Settings(BaseSettings):
         description="A live session's presence row not refreshed for this long belongs to a "
         "stopped worker and is taken over.",
     )
+    live_max_sessions: int = Field(
+        default=200,
+        ge=1,
+        le=10_000,
+        description="Live sessions one worker process runs at once; one more is told the "
+        "server is busy (docs/deployment.md: patients per core).",
+    )
+    live_busy_lag_ms: float = Field(
+        default=250.0,
+        ge=0,
+        description="A new live session is told the server is busy while this worker's event "
+        "loop runs this late (ms; the sessions it already runs and the pages come first); "
+        "0 turns the check off.",
+    )
     live_relay_timeout_s: float = Field(
         default=3.0,
         gt=0,

@@ -147,3 +147,34 @@ def test_the_settling_second_is_caught_up_over_several_frames(shared_data) -> No
         (r.start_s, r.end_s, r.side) for r in expected.repetitions
     ]
     assert len(result.repetitions) == 2
+
+
+@pytest.mark.parametrize("exercise_id", sorted(LIBRARY.exercises))
+def test_the_one_frame_classifier_matches_the_array_one(exercise_id: str) -> None:
+    """The gate's per-frame classifier (plain floats, for live sessions) gives the posture and
+    trunk inclination of :func:`classify` and :func:`inclination_deg` on every frame of every
+    demonstration, in image and world axes, also with keypoints dropped and jittered."""
+    from spinecoach.motion.start_position import _classify_frame, inclination_deg
+
+    exercise = LIBRARY.get(exercise_id)
+    series = demonstration_series(exercise, fps=5.0).series
+    assert exercise.demonstration is not None
+    rng = np.random.default_rng(7)
+    image = _side_view(series.positions, exercise.demonstration.view)
+    for frame_kind, points, axes in (
+        (FrameKind.IMAGE, image, "x right, y down"),
+        (FrameKind.WORLD, series.positions, series.frame.axes),
+    ):
+        for k in range(len(series.time_s)):
+            for trial in range(3):
+                positions = points[k].copy()
+                confidence = series.confidence[k].copy()
+                if trial:  # jitter, and drop some keypoints (low confidence or NaN)
+                    positions = positions + rng.normal(0, 0.02 * np.ptp(points), positions.shape)
+                    confidence[rng.random(len(confidence)) < 0.2 * trial] = 0.1
+                    positions[rng.random(len(confidence)) < 0.1 * trial] = np.nan
+                body = Body(positions[None], confidence[None], series.names, frame_kind, axes)
+                posture, incline = _classify_frame(body)
+                assert posture is classify(body)[0]
+                expected = float(inclination_deg(body)[0])
+                assert incline == pytest.approx(expected, abs=1e-9, nan_ok=True)

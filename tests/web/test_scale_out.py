@@ -250,6 +250,49 @@ def test_serve_workers_runs_several_processes_on_one_address(pg_url: str, tmp_pa
         _stop(server)
 
 
+@needs_postgres
+def test_a_reconnect_after_its_worker_died_resumes_on_another_at_once(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The process holding a session is killed (kill -9, no goodbye): the page's reconnect
+    through another process resumes the same stored session at once, not after the dead
+    process's heartbeat goes stale (``live_stale_s``, 15 s), and what was done is kept."""
+    ports = (_free_port(), _free_port())
+    a = _serve(tmp_path, pg_url, ports[0])
+    processes = [a]
+    try:
+        _wait_up(f"http://127.0.0.1:{ports[0]}", a)
+        processes.append(_serve(tmp_path, pg_url, ports[1]))
+        _wait_up(f"http://127.0.0.1:{ports[1]}", processes[1])
+        patients, _ = make_accounts(f"http://127.0.0.1:{ports[0]}", 1, 1)
+        cookie = patients[0].cookie
+        with _connect(f"127.0.0.1:{ports[0]}", "/ws/session/keypoints", cookie) as on_a:
+            session_id = _until(on_a, "hello")["session_id"]
+            on_a.send(json.dumps({"type": "pain", "pain": 2}))
+            _until(on_a, "state")
+            a.kill()  # SIGKILL: its presence row stays, with a fresh heartbeat
+            a.wait()
+        started = time.monotonic()
+        b = f"127.0.0.1:{ports[1]}"
+        with _connect(b, f"/ws/session/keypoints?resume={session_id}", cookie) as again:
+            hello = _until(again, "hello")
+            waited_s = time.monotonic() - started
+            assert hello["session_id"] == session_id
+            assert waited_s < 3.0, f"the reconnect waited {waited_s:.1f} s"
+            again.send(json.dumps({"type": "stop"}))
+            assert _until(again, "finished")["session_id"] == session_id
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                _stop(process)
+    engine = make_engine(pg_url)
+    with engine.connect() as db:
+        status = db.scalar(select(models.Session.status).where(models.Session.id == session_id))
+        assert status == "stopped"
+        assert db.scalar(select(func.count()).select_from(models.LivePresence)) == 0
+    engine.dispose()
+
+
 def test_several_workers_on_sqlite_are_refused(tmp_path: Path) -> None:
     """SQLite serves one process: ``--workers 2`` without PostgreSQL is one clear error."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
@@ -333,3 +376,44 @@ def test_a_reconnect_takes_the_session_over_in_one_process(tmp_path: Path) -> No
         assert rows == [(session_id, "stopped")]
         assert db.scalar(select(func.count()).select_from(models.LivePresence)) == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"live_max_sessions": 1}, {"live_busy_lag_ms": 0.001}],
+    ids=["per-worker cap", "event loop running late"],
+)
+def test_a_full_worker_tells_a_new_session_it_is_busy(
+    tmp_path: Path, limits: dict[str, float]
+) -> None:
+    """A worker at its cap of live sessions (``live_max_sessions``), or whose event loop
+    runs late (``live_busy_lag_ms``), tells a new session "server busy, try again" in one
+    line and keeps the sessions it runs; the page loads as before."""
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import Browser
+
+    from spinecoach.settings import Settings
+    from spinecoach.web.app import create_app
+
+    settings = Settings(
+        data_dir=tmp_path, secret_key="scale-" + "k" * 40, allowed_hosts=["testserver"], **limits
+    )
+    app = create_app(settings)
+    ann, bob = Browser(app), Browser(app)
+    ann.onboard("Ann", "ann@example.org")
+    bob.onboard("Bob", "bob@example.org")
+    with TestClient(app, base_url="http://testserver") as client:
+        client.cookies.update(ann.client.cookies)
+        with client.websocket_connect("/ws/session?source=timer") as first:
+            assert first.receive_json()["type"] == "hello"
+            time.sleep(0.4)  # the loop's lateness is measured every 0.1 s
+            client.cookies.clear()
+            client.cookies.update(bob.client.cookies)
+            with client.websocket_connect("/ws/session?source=timer") as second:
+                refused = second.receive_json()
+                assert refused["fatal"] and "the server is busy" in refused["error"]
+            assert client.get("/session").status_code == 200
+            first.send_text(json.dumps({"type": "stop"}))
+            for _ in range(200):
+                if first.receive_json()["type"] == "finished":
+                    break

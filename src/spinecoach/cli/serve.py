@@ -120,11 +120,17 @@ def prepare_workers(settings: Settings) -> str:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How uvicorn serves the app: no ``Server`` header, and forwarded headers left to the
-    app (which believes them only from ``Settings.trusted_proxies``)."""
+    app (which believes them only from ``Settings.trusted_proxies``).
+
+    WebSocket messages are not compressed (``permessage-deflate`` off): a live session's
+    messages are a few hundred bytes, and compressing every acknowledgement cost the event
+    loop about a fifth of its time per keypoints message (``python -m bench.web_load``)."""
     return {
         "host": settings.host,
         "port": settings.port,
         "log_level": "warning",
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
         "ws_max_size": settings.ws_max_message_bytes,
         "server_header": False,
         "proxy_headers": False,

@@ -22,6 +22,7 @@ used only by the monocular trunk rotation (:mod:`spinecoach.motion.rotation`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -161,11 +162,7 @@ class Body:
         if cached is not None:
             return cached
         if name in self._index:
-            gated = self._gated
-            if gated is None:
-                ok = self.confidence >= self.min_confidence
-                gated = self._gated = np.where(ok[:, :, None], self.positions, np.nan)
-            result = gated[:, self._index[name], :n_dims]
+            result = self._gated_positions()[:, self._index[name], :n_dims]
         elif name in DERIVED:
             left, right = DERIVED[name]
             a = self.point(left, dims) if left in self._index else None
@@ -182,6 +179,26 @@ class Body:
             result = np.full((self.n_frames, n_dims), np.nan)
         self._points[key] = result
         return result
+
+    def _gated_positions(self) -> FloatArray:
+        """Every keypoint's positions, NaN where its confidence is below the threshold."""
+        gated = self._gated
+        if gated is None:
+            ok = self.confidence >= self.min_confidence
+            gated = self._gated = np.where(ok[:, :, None], self.positions, np.nan)
+        return gated
+
+    def points(self, names: Sequence[str], dims: int | None = None) -> FloatArray:
+        """:meth:`point` of several names at once, shape ``(len(names), n_frames, dims)``
+        (one indexing when the keypoint set has them all: live sessions call this per
+        frame)."""
+        if all(name in self._index for name in names):
+            index = [self._index[name] for name in names]
+            n_dims = dims or (3 if self.is_3d else 2)
+            return np.ascontiguousarray(
+                self._gated_positions()[:, index, :n_dims].transpose(1, 0, 2)
+            )
+        return np.stack([self.point(name, dims) for name in names])
 
     def first_point(self, candidates: tuple[str, ...], dims: int | None = None) -> FloatArray:
         """Positions of the first candidate this keypoint set has (all NaN if none)."""

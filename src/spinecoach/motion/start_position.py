@@ -92,7 +92,7 @@ _HIP, _SHOULDER, _KNEE, _ANKLE, _WRIST, _NOSE, _EAR = range(7)
 
 def _heights(body: Body) -> FloatArray:
     """Heights along up of the :data:`_PAIRED` keypoints, shape ``(7, 2, n_frames)``."""
-    points = np.stack([body.point(name) for name in _PAIRED])
+    points = body.points(_PAIRED)
     heights = np.einsum("kij,ij->ki", points, body.up())
     return np.asarray(heights.reshape(len(_PAIRED) // 2, 2, body.n_frames))
 
@@ -127,6 +127,52 @@ def classify(body: Body) -> list[Posture]:
         heights = _Heights(hip, shoulder, knee, ankle, wrist, nose, ear, knee_k, ankle_k, stacked_k)
         result.append(_one(incline_k, heights))
     return result
+
+
+def _classify_frame(body: Body) -> tuple[Posture, float]:
+    """:func:`classify` and :func:`inclination_deg` of a one-frame ``body``, in plain floats
+    (the same arithmetic, without the cost of many tiny arrays: live sessions call this for
+    every frame while they wait for the starting position)."""
+    if body.n_frames != 1:
+        return classify(body)[0], float(inclination_deg(body)[0])
+    trunk_x, trunk_y, *trunk_z = body.trunk()[0].tolist()
+    up_x, up_y, *up_z = body.up()[0].tolist()
+    heights = [
+        x * up_x + y * up_y + (rest[0] * up_z[0] if rest and up_z else 0.0)
+        for x, y, *rest in body.points(_PAIRED)[:, 0, :].tolist()
+    ]
+    length = math.sqrt(
+        trunk_x * trunk_x + trunk_y * trunk_y + (trunk_z[0] * trunk_z[0] if trunk_z else 0.0)
+    )
+    if not 0.0 < length < math.inf:  # no trunk (NaN) or a zero-length one: the arrays give NaN
+        return Posture.UNKNOWN, math.nan
+    along = trunk_x * up_x + trunk_y * up_y + (trunk_z[0] * up_z[0] if trunk_z and up_z else 0.0)
+    # numpy's arccos and degrees, as the arrays use: the same last bit at a threshold
+    incline = float(np.degrees(np.arccos(min(1.0, max(-1.0, along / length)))))
+    if not math.isfinite(incline):
+        return Posture.UNKNOWN, incline
+    means = []
+    for k in range(0, len(heights), 2):
+        a, b = heights[k], heights[k + 1]
+        seen = [v for v in (a, b) if math.isfinite(v)]
+        means.append(sum(seen) / len(seen) / length if seen else math.nan)
+    hip, shoulder, knee, ankle, wrist, nose, ear = means
+    knees, ankles, shoulders = heights[4:6], heights[6:8], heights[2:4]
+    row = _Heights(
+        hip, shoulder, knee, ankle, wrist, nose, ear,
+        _fmin(*knees) / length, _fmin(*ankles) / length,
+        abs(shoulders[0] - shoulders[1]) / length,
+    )  # fmt: skip
+    return _one(incline, row), incline
+
+
+def _fmin(a: float, b: float) -> float:
+    """``np.fmin``: the smaller, ignoring one NaN."""
+    if math.isnan(a):
+        return b
+    if math.isnan(b):
+        return a
+    return min(a, b)
 
 
 @dataclass(frozen=True)
@@ -242,9 +288,9 @@ class PositionGate:
             self.ready = True  # nothing to judge the position by
             return True
         accepted = ACCEPTED.get(self.position, frozenset())
-        self.last = classify(body)[0]
+        self.last, incline = _classify_frame(body)
         if self.last is Posture.UNKNOWN:
-            self.in_position = bool(accepted & postures_from_inclination(inclination_deg(body)[0]))
+            self.in_position = bool(accepted & postures_from_inclination(incline))
         else:
             self.in_position = self.last in accepted
         if self.in_position:

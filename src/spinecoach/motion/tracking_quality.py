@@ -15,6 +15,8 @@ several people it can re-detect someone else after a dropped frame.
 from __future__ import annotations
 
 import logging
+import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -100,15 +102,19 @@ def torso_state(
     positions: FloatArray, confidence: FloatArray, index: Sequence[int], min_confidence: float
 ) -> TorsoState | None:
     """Torso centre and length from shoulders and hips ``index`` (l_sh, r_sh, l_hip, r_hip)."""
-    points = positions[list(index), :2]
-    if not np.all(np.isfinite(points)) or np.any(confidence[list(index)] < min_confidence):
+    # One frame at a time (30 per second per live session): plain floats, not small arrays.
+    (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = positions[list(index), :2].tolist()
+    if not all(map(math.isfinite, (lsx, lsy, rsx, rsy, lhx, lhy, rhx, rhy))) or any(
+        c < min_confidence for c in confidence[list(index)].tolist()
+    ):
         return None
-    mid_shoulder = (points[0] + points[1]) / 2.0
-    mid_hip = (points[2] + points[3]) / 2.0
-    length = float(np.linalg.norm(mid_shoulder - mid_hip))
+    shoulder_x, shoulder_y = (lsx + rsx) / 2.0, (lsy + rsy) / 2.0
+    hip_x, hip_y = (lhx + rhx) / 2.0, (lhy + rhy) / 2.0
+    dx, dy = shoulder_x - hip_x, shoulder_y - hip_y
+    length = math.sqrt(dx * dx + dy * dy)
     if length <= 0.0:
         return None
-    return TorsoState((mid_shoulder + mid_hip) / 2.0, length)
+    return TorsoState(np.array([(shoulder_x + hip_x) / 2.0, (shoulder_y + hip_y) / 2.0]), length)
 
 
 @dataclass(frozen=True)
@@ -165,11 +171,12 @@ class PersonSwitchDetector:
         if self._last is not None:
             dt_s = min(max(t_s - self._last_t_s, 1e-3), self.check.max_gap_s)
             scale = max(self._last.length, state.length)
-            jump_torso = float(np.linalg.norm(state.centre - self._last.centre)) / scale
+            dx, dy = (state.centre - self._last.centre).tolist()
+            jump_torso = math.sqrt(dx * dx + dy * dy) / scale
             allowed = self.check.max_jump_torso + self.check.max_speed_torso_per_s * dt_s
             if self._recent_steps:
                 allowed = max(
-                    allowed, self.check.recent_factor * float(np.median(self._recent_steps))
+                    allowed, self.check.recent_factor * statistics.median(self._recent_steps)
                 )
             ratio = state.length / self._last.length
             if jump_torso > allowed:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.rules import Rules
-from spinecoach.domain.safety_state import SafetyLevel
+from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.wording import action_words, exercise_name, symptom_words
 from spinecoach.store import models
 from spinecoach.store.repositories import SessionRepository
@@ -195,7 +195,12 @@ def safety_state_items(
     Nothing when the state is clear; otherwise its label and reason, with the exercise,
     the pain and the time it was set. Heavier for a more serious level.
     """
-    state = current_safety_state(db, person_id, wording.rules, record=False)
+    return state_items(current_safety_state(db, person_id, wording.rules, record=False), wording)
+
+
+def state_items(state: SafetyState, wording: Wording) -> list[AttentionItem]:
+    """:func:`safety_state_items` of a safety state already derived (one derivation per
+    patient on the clinician's list, not two)."""
     if state.level is SafetyLevel.CLEAR:
         return []
     detail = []

@@ -64,19 +64,21 @@ def claim(
     now: datetime,
     stale_s: float,
     foreign_is_stale: bool = False,
+    dead_worker: str | None = None,
 ) -> Holder | None:
     """Claim ``person_id``'s row for ``(worker, key)``; returns the current holder instead
     when another live one holds it (nothing changes then).
 
     A stale row is replaced; with ``foreign_is_stale`` (a single-process server) so is
-    every row of another worker (left over from an earlier run).
+    every row of another worker (left over from an earlier run), and a row of
+    ``dead_worker`` (a process known to have stopped).
     Two workers claiming at once: the primary key lets exactly one insert win.
     """
     for _ in range(3):
         row = db.get(models.LivePresence, person_id, populate_existing=True)
         if row is not None:
             stale = _aware(row.heartbeat_at) < now - timedelta(seconds=stale_s)
-            if foreign_is_stale and row.worker != worker:
+            if (foreign_is_stale and row.worker != worker) or row.worker == dead_worker:
                 stale = True
             if not stale:
                 found = _holder(row)

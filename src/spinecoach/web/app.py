@@ -122,7 +122,7 @@ def create_app(
         templates=templates,
         emergency=load_emergency_numbers(settings.content_dir),
     )
-    ctx.live = LiveHub(ctx, relay=_relay(engine))
+    ctx.live = LiveHub(ctx, max_sessions=settings.live_max_sessions, relay=_relay(engine))
     names = {e.id: e.name for e in ctx.library}
     templates.env.filters["exercise_name"] = lambda i: i18n._(
         names.get(i, str(i).replace("_", " "))

@@ -18,6 +18,7 @@ error message to the client, never a crash.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -742,12 +743,36 @@ class LiveHub:
         self._serial = 0
         self._serial_lock = threading.Lock()
         self._last_beat = time.monotonic()
+        #: How late this process's event loop runs (s, smoothed; see :meth:`_watch_loop`).
+        self.loop_lag_s = 0.0
+        self._watcher: asyncio.Task[None] | None = None
+
+    def _watch_loop(self) -> None:
+        """Start measuring the event loop's lateness (once per loop): a loop that runs late
+        is full, and a new live session would slow every page and session it serves."""
+        loop = asyncio.get_running_loop()
+        if self._watcher is not None and not self._watcher.done():
+            if self._watcher.get_loop() is loop:
+                return
+            with contextlib.suppress(RuntimeError):  # that loop may be closed (tests)
+                self._watcher.cancel()
+        self._watcher = loop.create_task(self._measure_lag())
+
+    async def _measure_lag(self, period_s: float = 0.1) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(period_s)
+            late = max(0.0, loop.time() - start - period_s)
+            self.loop_lag_s = 0.7 * self.loop_lag_s + 0.3 * late
 
     # ------------------------------------------------------------------ presence
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
-    def _claim(self, person_id: int, key: int, takes_sensor: bool) -> presence.Holder | None:
+    def _claim(
+        self, person_id: int, key: int, takes_sensor: bool, dead_worker: str | None = None
+    ) -> presence.Holder | None:
         settings = self.ctx.settings
         with self.ctx.session_factory() as db:
             return presence.claim(
@@ -759,6 +784,7 @@ class LiveHub:
                 self._now(),
                 settings.live_stale_s,
                 foreign_is_stale=not self.relay.shared,
+                dead_worker=dead_worker,
             )
 
     def holder(self, person_id: int) -> presence.Holder | None:
@@ -808,7 +834,9 @@ class LiveHub:
         A session of the same person running elsewhere (another tab, any process) refuses
         it, unless this resumes that very session: then the holder lets go of it first.
         """
-        if len(self.active) >= self.max_sessions:
+        self._watch_loop()
+        busy_lag_s = self.ctx.settings.live_busy_lag_ms / 1000.0
+        if len(self.active) >= self.max_sessions or 0 < busy_lag_s < self.loop_lag_s:
             raise InvalidInput("the server is busy: too many live sessions, try again shortly")
         if (
             source == "camera"
@@ -823,6 +851,15 @@ class LiveHub:
         takes_sensor = sensor_beside or bool(sensors)
         await self.relay.start()  # listening before the session can be asked for
         holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
+        if (
+            holder is not None
+            and holder.worker != self.worker
+            and not await self.relay.alive(holder.worker)
+        ):  # its process was killed: take the row now, not once its heartbeat is stale
+            log.info("live session of person %s: worker %s stopped", person_id, holder.worker)
+            holder = await run_in_threadpool(
+                self._claim, person_id, key, takes_sensor, holder.worker
+            )
         if holder is not None and resume_id is not None and holder.session_id == resume_id:
             await self._take_over(holder)
             holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)

@@ -52,6 +52,9 @@ class Relay(Protocol):
     ) -> dict[str, Any]:
         """Send ``message`` to ``worker``; its handler's answer."""
 
+    async def alive(self, worker: str) -> bool:
+        """Whether the process ``worker`` is still running (a killed one is seen at once)."""
+
 
 class LocalRelay:
     """The relay of a single server process: requests are direct calls."""
@@ -77,6 +80,10 @@ class LocalRelay:
             raise WorkerUnreachable("the server process holding this session has stopped")
         return await asyncio.wait_for(self._handler(message), timeout_s)
 
+    async def alive(self, worker: str) -> bool:
+        """Only this process exists."""
+        return worker == self.worker
+
 
 def psycopg_conninfo(sqlalchemy_url: str) -> str:
     """A psycopg connection string from a SQLAlchemy ``postgresql+psycopg://`` URL."""
@@ -97,7 +104,10 @@ class PostgresRelay:
         This process's worker id (unique per process).
 
     The two connections (one listening, one sending) are opened on first use in the running
-    event loop, and again after a lost connection.
+    event loop, and again after a lost connection. They carry the application name
+    ``spinecoach-live-<worker>``: a worker that was killed loses its connections at once, so
+    the others see in ``pg_stat_activity`` that it is gone (:meth:`alive`) without waiting
+    for its sessions' heartbeats to go stale.
     """
 
     shared = True
@@ -138,10 +148,13 @@ class PostgresRelay:
             import psycopg
 
             try:
-                listen = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+                name = application_name(self.worker)
+                listen = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, application_name=name
+                )
                 await listen.execute(f"LISTEN {CHANNEL}")
                 self._sender = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True
+                    self._conninfo, autocommit=True, application_name=name
                 )
             except psycopg.Error as exc:
                 raise WorkerUnreachable(
@@ -235,6 +248,33 @@ class PostgresRelay:
             ) from None
         finally:
             self._pending.pop(rid, None)
+
+    async def alive(self, worker: str) -> bool:
+        """Whether ``worker`` still has a connection to the database (its relay connections
+        close when its process dies). When the database cannot be asked, it counts as alive:
+        its sessions' heartbeats then decide (``live_stale_s``)."""
+        if worker == self.worker:
+            return True
+        import psycopg
+
+        try:
+            await self.start()
+            assert self._send_lock is not None
+            async with self._send_lock:
+                cursor = await self._sender.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s)",
+                    (application_name(worker),),
+                )
+                row = await cursor.fetchone()
+        except (psycopg.Error, WorkerUnreachable) as exc:
+            log.warning("live relay: cannot tell whether worker %s runs: %s", worker, exc)
+            return True
+        return bool(row and row[0])
+
+
+def application_name(worker: str) -> str:
+    """The PostgreSQL application name of ``worker``'s relay connections (under 64 bytes)."""
+    return f"spinecoach-live-{worker}"[:63]
 
 
 def split_lines(lines: str, max_bytes: int = MAX_PAYLOAD_BYTES - 600) -> list[str]:

@@ -69,6 +69,7 @@ from spinecoach.web.messages import (
     ImuMessage,
     KeypointsMessage,
     SensorMessage,
+    encode,
     parse_message,
 )
 from spinecoach.web.pages import redirect, render
@@ -83,7 +84,11 @@ TICK_S = 0.25
 MAX_BAD_MESSAGES = 50
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
-MAX_BATCH = 32  # keypoints messages waiting on one connection fed to the engine at once
+MAX_BATCH = 32  # messages waiting on one connection (then the socket is not read)
+#: Messages one connection handles per turn of the event loop before it lets the others run:
+#: every page request and every other session waits one turn at each of its steps, so a
+#: turn stays short even when a connection has a backlog (clinician pages under load).
+TURN = 4
 MOVED = 4001  # the session continues over another connection
 
 
@@ -166,7 +171,7 @@ class _Connection:
     loop. Engine calls that can take long (ticks, camera frames, IMU lines, controls) run in a
     worker thread: results are written to the database inside them, and a large IMU message
     is decoded there, so no user's session ever blocks the event loop for the others.
-    Keypoints frames (tens of microseconds each, at most ``MAX_BATCH`` at once) run on the
+    Keypoints frames (tens of microseconds each, at most ``TURN`` at once) run on the
     loop, and the writes they cause run in a worker thread before their acks are sent."""
 
     def __init__(self, websocket: WebSocket) -> None:
@@ -181,7 +186,7 @@ class _Connection:
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self.lock:
-            await self.websocket.send_text(json.dumps(payload, separators=(",", ":")))
+            await self.websocket.send_text(encode(payload))
 
 
 async def _finish_if_done(conn: _Connection, live: LiveSession) -> bool:
@@ -558,7 +563,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
         done = False
         while not done and not conn.finished_sent and not conn.moved:
             batch = [await inbox.get()]
-            while len(batch) < MAX_BATCH and not inbox.empty():
+            while len(batch) < TURN and not inbox.empty():
                 batch.append(inbox.get_nowait())
             for message, at_s in batch:
                 if message["type"] == "websocket.disconnect" or conn.moved:
@@ -598,6 +603,8 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
             if not done:
                 await keypoints.flush(conn, live)
             await _finish_if_done(conn, live)
+            if not inbox.empty():
+                await asyncio.sleep(0)  # end of this connection's turn
         if conn.finished_sent:
             with contextlib.suppress(RuntimeError):
                 await websocket.close()
