@@ -91,6 +91,34 @@ class AppContext:
         self.rules = load_rules(self.settings.content_dir)
         self.engine, self.session_factory = open_database(self.settings.resolved_database_url)
         self.db = self.session_factory()
+        self._bind_stored_language()
+
+    def _bind_stored_language(self) -> None:
+        """Speak the local person's stored language and country (``spinecoach config
+        language``) unless ``SPINECOACH_LOCALE``/``SPINECOACH_COUNTRY`` say otherwise; the
+        order is: those settings, the stored profile, then ``LANG`` (bound in ``main``)."""
+        from sqlalchemy import select
+
+        from spinecoach.content.emergency import load_emergency_numbers
+        from spinecoach.content.i18n import normalise_locale, translations
+        from spinecoach.domain.emergency import bind_emergency
+        from spinecoach.domain.i18n import bind_translator
+        from spinecoach.store import models
+        from spinecoach.store.repositories import LOCAL_PERSON_NAME
+
+        person = self.db.scalars(
+            select(models.Person).where(
+                models.Person.name == LOCAL_PERSON_NAME, models.Person.email.is_(None)
+            )
+        ).first()
+        if person is None:
+            return
+        locale = normalise_locale(person.locale)
+        if locale is not None and normalise_locale(self.settings.locale) is None:
+            bind_translator(locale, translations(locale))
+        if person.country and not self.settings.country:
+            numbers = load_emergency_numbers(self.settings.content_dir)
+            bind_emergency(numbers.contact(person.country))
 
     def __enter__(self) -> AppContext:
         return self
