@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.domain.i18n import _, ngettext
 from spinecoach.errors import InvalidInput
 
 fhir_app = typer.Typer(help="FHIR R4 Bundle export and import (move a person between installs).")
@@ -40,8 +41,15 @@ def export_command(
     try:
         out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"--out: {out}: cannot write ({exc.strerror})") from None
-    console.print(f"Wrote {out} ({len(bundle.get('entry', []))} resources).")
+        raise InvalidInput(
+            _("--out: {path}: cannot write ({why})").format(path=out, why=exc.strerror)
+        ) from None
+    n = len(bundle.get("entry", []))
+    console.print(
+        ngettext("Wrote {path} ({n} resource).", "Wrote {path} ({n} resources).", n).format(
+            path=out, n=n
+        )
+    )
 
 
 @fhir_app.command("import")
@@ -59,9 +67,11 @@ def import_command(
     bundle = read_json_file(file)
     with AppContext(data_dir) as ctx:
         if clinician is not None and PersonRepository(ctx.db).get(clinician).role != "clinician":
-            raise InvalidInput(f"--clinician: person {clinician} is not a clinician")
+            raise InvalidInput(
+                _("--clinician: person {id} is not a clinician").format(id=clinician)
+            )
         person = import_bundle(ctx.db, bundle, clinician_id=clinician, source=str(file))
-        console.print(f"Imported {person.name} as person {person.id}.")
+        console.print(_("Imported {name} as person {id}.").format(name=person.name, id=person.id))
 
 
 def register(app: typer.Typer) -> None:

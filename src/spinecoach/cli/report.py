@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.domain.i18n import _
 
 
 def report_command(
@@ -36,7 +37,7 @@ def report_command(
         )  # fmt: skip
     pdf = render_pdf(report)
     write_pdf(pdf, out)
-    console.print(f"Wrote {out} ({len(pdf) // 1024} kB).")
+    console.print(_("Wrote {path} ({size} kB).").format(path=out, size=len(pdf) // 1024))
 
 
 def register(app: typer.Typer) -> None:
