@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import Settings
 
@@ -142,4 +143,4 @@ class AppContext:
         return PersonRepository(self.db).local_person().id
 
 
-DATA_DIR_HELP = "Folder for the database (default: per-user data dir, or $SPINECOACH_DATA_DIR)."
+DATA_DIR_HELP = N_("Folder for the database (default: per-user data dir, or $SPINECOACH_DATA_DIR).")

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, get_settings, print_json
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.settings import Settings
 
-config_app = typer.Typer(help="Settings: current values and a commented example.")
+config_app = typer.Typer(help=N_("Settings: current values and a commented example."))
 
 
 def example_env() -> str:
@@ -43,12 +43,12 @@ def example() -> None:
 @config_app.command("language")
 def language(
     code: Annotated[
-        str | None, typer.Argument(help="Language to store: en or es (empty: show it).")
+        str | None, typer.Argument(help=N_("Language to store: en or es (empty: show it)."))
     ] = None,
     country: Annotated[
         str | None,
         typer.Option(
-            "--country", help="Country (ISO code, e.g. ES, MX, GB) for the emergency number."
+            "--country", help=N_("Country (ISO code, e.g. ES, MX, GB) for the emergency number.")
         ),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,

@@ -20,7 +20,7 @@ _W_DOSE = N_("Dose")
 _W_CUES = N_("Cues")
 _W_CAUTIONS = N_("Cautions")
 
-exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True)
+exercises_app = typer.Typer(help=N_("Browse the exercise library."), no_args_is_help=True)
 
 
 def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
@@ -89,7 +89,7 @@ def _word(value: str) -> str:
 
 @exercises_app.command("list")
 def list_exercises(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print JSON."))] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """List every exercise in the library."""
@@ -129,18 +129,20 @@ def list_exercises(
 
 @exercises_app.command("show")
 def show_exercise(
-    exercise_id: Annotated[str, typer.Argument(help="Exercise id, e.g. cat_cow.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    exercise_id: Annotated[str, typer.Argument(help=N_("Exercise id, e.g. cat_cow."))],
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print JSON."))] = False,
     demo_out: Annotated[
         Path | None,
         typer.Option(
             "--demo-out",
-            help="Render the exercise's demonstration to FILE.gif or FILE.mp4 (or a .png still).",
+            help=N_(
+                "Render the exercise's demonstration to FILE.gif or FILE.mp4 (or a .png still)."
+            ),
         ),
     ] = None,
     view: Annotated[
         str | None,
-        typer.Option("--view", help="Draw the demonstration from the 'side' or the 'front'."),
+        typer.Option("--view", help=N_("Draw the demonstration from the 'side' or the 'front'.")),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:

@@ -9,16 +9,18 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
-from spinecoach.domain.i18n import _, ngettext
+from spinecoach.domain.i18n import N_, _, ngettext
 
 
 def export_command(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write JSON to this file (default: print it).")
+        Path | None, typer.Option("--out", help=N_("Write JSON to this file (default: print it)."))
     ] = None,
     csv_dir: Annotated[
         Path | None,
-        typer.Option("--csv-dir", help="Also write sessions, exercise results and pain CSVs here."),
+        typer.Option(
+            "--csv-dir", help=N_("Also write sessions, exercise results and pain CSVs here.")
+        ),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:

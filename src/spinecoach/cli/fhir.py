@@ -10,20 +10,23 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
-from spinecoach.domain.i18n import _, ngettext
+from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import InvalidInput
 
-fhir_app = typer.Typer(help="FHIR R4 Bundle export and import (move a person between installs).")
+fhir_app = typer.Typer(
+    help=N_("FHIR R4 Bundle export and import (move a person between installs).")
+)
 
 
 @fhir_app.command("export")
 def export_command(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the Bundle JSON here (default: print it).")
+        Path | None,
+        typer.Option("--out", help=N_("Write the Bundle JSON here (default: print it).")),
     ] = None,
     person: Annotated[
         int | None,
-        typer.Option("--person", help="Person id in a clinic database (default: you)."),
+        typer.Option("--person", help=N_("Person id in a clinic database (default: you).")),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
@@ -54,9 +57,9 @@ def export_command(
 
 @fhir_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A Bundle written by `spinecoach fhir export`.")],
+    file: Annotated[Path, typer.Argument(help=N_("A Bundle written by `spinecoach fhir export`."))],
     clinician: Annotated[
-        int | None, typer.Option("--clinician", help="Link the person to this clinician id.")
+        int | None, typer.Option("--clinician", help=N_("Link the person to this clinician id."))
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:

@@ -22,12 +22,12 @@ _W_ON = N_("ON")
 _W_OFF = N_("OFF")
 
 posture_app = typer.Typer(
-    help="Posture check, desk questionnaire, desk breaks and the sitting monitor.",
+    help=N_("Posture check, desk questionnaire, desk breaks and the sitting monitor."),
     no_args_is_help=True,
 )
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsJson = Annotated[bool, typer.Option("--json", help=N_("Print JSON."))]
 
 
 def _now() -> datetime:
@@ -54,17 +54,20 @@ def comparison_json(comparison: Any) -> dict[str, Any]:
 @posture_app.command("assess")
 def assess(
     video: Annotated[
-        Path | None, typer.Option("--video", help="Video or keypoint file of the still posture.")
+        Path | None,
+        typer.Option("--video", help=N_("Video or keypoint file of the still posture.")),
     ] = None,
-    view: Annotated[str, typer.Option("--view", help="side | front")] = "side",
-    position: Annotated[str, typer.Option("--position", help="standing | seated")] = "standing",
+    view: Annotated[str, typer.Option("--view", help=N_("side | front"))] = "side",
+    position: Annotated[str, typer.Option("--position", help=N_("standing | seated"))] = "standing",
     imu: Annotated[
         Path | None,
-        typer.Option("--imu", help="Back IMU recording: 3 s upright standing, then the posture."),
+        typer.Option(
+            "--imu", help=N_("Back IMU recording: 3 s upright standing, then the posture.")
+        ),
     ] = None,
     pelvic_tilt_deg: Annotated[
         float | None,
-        typer.Option("--pelvic-tilt-deg", help="A clinician's ASIS-PSIS inclinometer reading."),
+        typer.Option("--pelvic-tilt-deg", help=N_("A clinician's ASIS-PSIS inclinometer reading.")),
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
@@ -132,7 +135,7 @@ def assess(
 
 @posture_app.command("desk")
 def desk(
-    answers: Annotated[Path, typer.Option("--answers", help="JSON file of desk answers.")],
+    answers: Annotated[Path, typer.Option("--answers", help=N_("JSON file of desk answers."))],
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -215,7 +218,7 @@ def history(as_json: AsJson = False, data_dir: DataDir = None) -> None:
 @posture_app.command("breaks")
 def breaks(
     times: Annotated[
-        str | None, typer.Option("--times", help="2-4 times, e.g. 10:30,12:30,15:00.")
+        str | None, typer.Option("--times", help=N_("2-4 times, e.g. 10:30,12:30,15:00."))
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
@@ -258,16 +261,16 @@ def breaks(
 
 @posture_app.command("break")
 def run_break(
-    which: Annotated[str, typer.Argument(help="Break number (1-4) or its time, e.g. 10:30.")],
-    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
+    which: Annotated[str, typer.Argument(help=N_("Break number (1-4) or its time, e.g. 10:30."))],
+    video: Annotated[Path | None, typer.Option("--video", help=N_("Video file, replayed."))] = None,
     keypoints: Annotated[
-        Path | None, typer.Option("--keypoints", help="Keypoint file, replayed.")
+        Path | None, typer.Option("--keypoints", help=N_("Keypoint file, replayed."))
     ] = None,
-    imu: Annotated[Path | None, typer.Option("--imu", help="IMU recording, replayed.")] = None,
-    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index.")] = None,
-    speed: Annotated[float, typer.Option("--speed", help="0 = as fast as possible.")] = 1.0,
+    imu: Annotated[Path | None, typer.Option("--imu", help=N_("IMU recording, replayed."))] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help=N_("Webcam index."))] = None,
+    speed: Annotated[float, typer.Option("--speed", help=N_("0 = as fast as possible."))] = 1.0,
     pain: Annotated[
-        int | None, typer.Option("--pain", min=0, max=10, help="Answer every check-in.")
+        int | None, typer.Option("--pain", min=0, max=10, help=N_("Answer every check-in."))
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -347,18 +350,18 @@ def run_break(
 
 @posture_app.command("monitor")
 def monitor(
-    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
-    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index (live).")] = None,
-    imu: Annotated[Path | None, typer.Option("--imu", help="Back IMU recording.")] = None,
+    video: Annotated[Path | None, typer.Option("--video", help=N_("Video file, replayed."))] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help=N_("Webcam index (live)."))] = None,
+    imu: Annotated[Path | None, typer.Option("--imu", help=N_("Back IMU recording."))] = None,
     imu_stream: Annotated[
         str | None,
         typer.Option(
             "--imu-stream",
-            help="Live back IMU (JSON lines, docs/imu.md): udp://HOST:PORT or ws://HOST:PORT.",
+            help=N_("Live back IMU (JSON lines, docs/imu.md): udp://HOST:PORT or ws://HOST:PORT."),
         ),
     ] = None,
     minutes: Annotated[
-        float | None, typer.Option("--minutes", help="Stop after this long (live inputs).")
+        float | None, typer.Option("--minutes", help=N_("Stop after this long (live inputs)."))
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,

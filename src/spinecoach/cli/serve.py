@@ -143,18 +143,18 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def serve(
-    host: str | None = typer.Option(None, "--host", help="Bind address (default 127.0.0.1)."),
-    port: int | None = typer.Option(None, "--port", help="Port (default 8000)."),
+    host: str | None = typer.Option(None, "--host", help=N_("Bind address (default 127.0.0.1).")),
+    port: int | None = typer.Option(None, "--port", help=N_("Port (default 8000).")),
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Folder for the SQLite database and the cookie key."
+        None, "--data-dir", help=N_("Folder for the SQLite database and the cookie key.")
     ),
     open_browser: bool = typer.Option(
-        False, "--open/--no-open", help="Open the app in the default browser once it is up."
+        False, "--open/--no-open", help=N_("Open the app in the default browser once it is up.")
     ),
     workers: int | None = typer.Option(
         None,
         "--workers",
-        help="Worker processes behind the one address (default 1; more need PostgreSQL).",
+        help=N_("Worker processes behind the one address (default 1; more need PostgreSQL)."),
     ),
 ) -> None:
     """Start the web app (http://127.0.0.1:8000 by default)."""

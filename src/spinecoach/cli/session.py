@@ -360,46 +360,52 @@ def _summary(engine: SessionEngine, session_id: int | None) -> None:
 
 
 def session_command(
-    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index (live).")] = None,
-    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help=N_("Webcam index (live)."))] = None,
+    video: Annotated[Path | None, typer.Option("--video", help=N_("Video file, replayed."))] = None,
     keypoints: Annotated[
-        Path | None, typer.Option("--keypoints", help="Keypoint file, replayed.")
+        Path | None, typer.Option("--keypoints", help=N_("Keypoint file, replayed."))
     ] = None,
-    imu: Annotated[Path | None, typer.Option("--imu", help="IMU recording, replayed.")] = None,
+    imu: Annotated[Path | None, typer.Option("--imu", help=N_("IMU recording, replayed."))] = None,
     imu_stream: Annotated[
         str | None,
-        typer.Option("--imu-stream", help="Live IMU samples: udp://HOST:PORT or ws://HOST:PORT."),
+        typer.Option(
+            "--imu-stream", help=N_("Live IMU samples: udp://HOST:PORT or ws://HOST:PORT.")
+        ),
     ] = None,
     speed: Annotated[
-        float, typer.Option("--speed", help="Real-time factor; 0 = as fast as possible.")
+        float, typer.Option("--speed", help=N_("Real-time factor; 0 = as fast as possible."))
     ] = 1.0,
-    no_audio: Annotated[bool, typer.Option("--no-audio", help="No speech or tones.")] = False,
+    no_audio: Annotated[bool, typer.Option("--no-audio", help=N_("No speech or tones."))] = False,
     log_path: Annotated[
-        Path | None, typer.Option("--log", help="Write the cue timeline as JSON lines.")
+        Path | None, typer.Option("--log", help=N_("Write the cue timeline as JSON lines."))
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
     exercise: Annotated[
-        list[str] | None, typer.Option("--exercise", help="Only this exercise (repeatable).")
+        list[str] | None, typer.Option("--exercise", help=N_("Only this exercise (repeatable)."))
     ] = None,
     headless: Annotated[
-        bool, typer.Option("--headless", help="No view or keys: print the cue timeline.")
+        bool, typer.Option("--headless", help=N_("No view or keys: print the cue timeline."))
     ] = False,
     pain: Annotated[
         int | None,
-        typer.Option("--pain", min=0, max=10, help="Headless: answer every check-in with this."),
+        typer.Option(
+            "--pain", min=0, max=10, help=N_("Headless: answer every check-in with this.")
+        ),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Resume the last interrupted session.")
+        bool, typer.Option("--resume", help=N_("Resume the last interrupted session."))
     ] = False,
     close: Annotated[
-        bool, typer.Option("--close-unfinished", help="Close interrupted sessions and exit.")
+        bool, typer.Option("--close-unfinished", help=N_("Close interrupted sessions and exit."))
     ] = False,
     sensor: Annotated[
         list[str] | None,
         typer.Option(
             "--sensor",
-            help="A sensor plug-in beside the input: NAME=FILE or NAME=udp://HOST:PORT "
-            "(band, emg; repeatable; `spinecoach sensor list`).",
+            help=N_(
+                "A sensor plug-in beside the input: NAME=FILE or NAME=udp://HOST:PORT "
+                "(band, emg; repeatable; `spinecoach sensor list`)."
+            ),
         ),
     ] = None,
 ) -> None:

@@ -14,10 +14,12 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings
-from spinecoach.domain.i18n import _, ngettext
+from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import NotFound
 
-users_app = typer.Typer(help="Account administration for a clinic server.", no_args_is_help=True)
+users_app = typer.Typer(
+    help=N_("Account administration for a clinic server."), no_args_is_help=True
+)
 
 
 def _person(db, email: str):  # type: ignore[no-untyped-def]
@@ -33,7 +35,7 @@ def _person(db, email: str):  # type: ignore[no-untyped-def]
 
 @users_app.command("reset-password")
 def reset_password(
-    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    email: Annotated[str, typer.Argument(help=N_("The account's e-mail."))],
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Set a new temporary password, print it once, and end every sign-in of the account."""
@@ -66,7 +68,7 @@ def reset_password(
 
 @users_app.command("sign-out")
 def sign_out(
-    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    email: Annotated[str, typer.Argument(help=N_("The account's e-mail."))],
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """End every sign-in of the account (each browser must sign in again)."""
