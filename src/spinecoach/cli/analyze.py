@@ -23,6 +23,7 @@ from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.analysis_input import (
     INPUT_HANDLERS,
@@ -183,38 +184,46 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
 
 
 def analyze_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Keypoint, video or IMU file."),
-    format: str | None = typer.Option(None, "--format", help="Reader name (auto-detected)."),
-    source: str = typer.Option("auto", "--source", help="auto | keypoints | video | imu."),
-    exercise_id: str | None = typer.Option(None, "--exercise", help="Exercise id to analyse."),
-    as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
-    angles_csv: Path | None = typer.Option(None, "--angles-csv", help="Write per-frame measures."),
-    out_video: Path | None = typer.Option(None, "--out-video", help="Annotated video (video)."),
-    keypoints_out: Path | None = typer.Option(
-        None, "--keypoints-out", help="Write keypoints in spinecoach CSV format."
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT", help=N_("Keypoint, video or IMU file.")
     ),
-    placement: str | None = typer.Option(None, "--placement", help="IMU: dual | sacrum | upper."),
+    format: str | None = typer.Option(None, "--format", help=N_("Reader name (auto-detected).")),
+    source: str = typer.Option("auto", "--source", help=N_("auto | keypoints | video | imu.")),
+    exercise_id: str | None = typer.Option(None, "--exercise", help=N_("Exercise id to analyse.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print the analysis as JSON.")),
+    angles_csv: Path | None = typer.Option(
+        None, "--angles-csv", help=N_("Write per-frame measures.")
+    ),
+    out_video: Path | None = typer.Option(None, "--out-video", help=N_("Annotated video (video).")),
+    keypoints_out: Path | None = typer.Option(
+        None, "--keypoints-out", help=N_("Write keypoints in spinecoach CSV format.")
+    ),
+    placement: str | None = typer.Option(
+        None, "--placement", help=N_("IMU: dual | sacrum | upper.")
+    ),
     forward_axis: str | None = typer.Option(
         None,
         "--forward-axis",
-        help="IMU: sensor axis facing forward, +x|-x|+y|-y|+z|-z|auto (default: file's, or -z).",
+        help=N_(
+            "IMU: sensor axis facing forward, +x|-x|+y|-y|+z|-z|auto (default: file's, or -z)."
+        ),
     ),
     calibration_s: float | None = typer.Option(
-        None, "--calibration-s", help="IMU: still, upright neutral window at the start, s (3)."
+        None, "--calibration-s", help=N_("IMU: still, upright neutral window at the start, s (3).")
     ),
-    fps: float | None = typer.Option(None, "--fps", help="Frame rate for files without times."),
-    min_confidence: float = typer.Option(0.5, "--min-confidence", help="Keypoint gate, 0..1."),
+    fps: float | None = typer.Option(None, "--fps", help=N_("Frame rate for files without times.")),
+    min_confidence: float = typer.Option(0.5, "--min-confidence", help=N_("Keypoint gate, 0..1.")),
     filter_name: str = typer.Option(
-        "butterworth", "--filter", help="Filter for reported angles: butterworth|one_euro|none."
+        "butterworth", "--filter", help=N_("Filter for reported angles: butterworth|one_euro|none.")
     ),
     mirrored: bool | None = typer.Option(
-        None, "--mirrored/--not-mirrored", help="Keypoints: x mirrored (BlazePose JSON)."
+        None, "--mirrored/--not-mirrored", help=N_("Keypoints: x mirrored (BlazePose JSON).")
     ),
     labels_swapped: bool | None = typer.Option(
-        None, "--labels-swapped/--labels-as-is", help="Keypoints: Left/Right labels swapped."
+        None, "--labels-swapped/--labels-as-is", help=N_("Keypoints: Left/Right labels swapped.")
     ),
     dropped_frames: str | None = typer.Option(
-        None, "--dropped-frames", help="Keypoints: 1-based video frames missing, e.g. 5,6,90."
+        None, "--dropped-frames", help=N_("Keypoints: 1-based video frames missing, e.g. 5,6,90.")
     ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from spinecoach.cli._common import console, get_settings
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -32,20 +33,22 @@ def _load_exercise(exercise_id: str | None) -> Exercise | None:
 
 
 def live(
-    camera: int | None = typer.Option(None, "--camera", help="Camera number (0 = first webcam)."),
-    video: Path | None = typer.Option(
-        None, "--video", help="Replay this video at real-time pace as a stand-in camera."
+    camera: int | None = typer.Option(
+        None, "--camera", help=N_("Camera number (0 = first webcam).")
     ),
-    exercise: str | None = typer.Option(None, "--exercise", help="Exercise id to coach."),
-    headless: bool = typer.Option(False, "--headless", help="No window: print cues only."),
+    video: Path | None = typer.Option(
+        None, "--video", help=N_("Replay this video at real-time pace as a stand-in camera.")
+    ),
+    exercise: str | None = typer.Option(None, "--exercise", help=N_("Exercise id to coach.")),
+    headless: bool = typer.Option(False, "--headless", help=N_("No window: print cues only.")),
     speed: float = typer.Option(
-        1.0, "--speed", help="Replay speed for --video (2 = twice as fast)."
+        1.0, "--speed", help=N_("Replay speed for --video (2 = twice as fast).")
     ),
     speak: bool = typer.Option(
-        True, "--speak/--no-speak", help="Speak cues with espeak-ng if installed."
+        True, "--speak/--no-speak", help=N_("Speak cues with espeak-ng if installed.")
     ),
     max_seconds: float | None = typer.Option(
-        None, "--max-seconds", help="Stop after this many seconds of stream time."
+        None, "--max-seconds", help=N_("Stop after this many seconds of stream time.")
     ),
 ) -> None:
     """Coach live from a camera: skeleton, angle vs target zone, reps, holds and cues."""
