@@ -277,6 +277,10 @@ def test_analyze_a_real_recording_in_spanish(capsys, spanish, shared_data) -> No
     payload = json.loads(run(capsys, "analyze", str(shared_data / ELK), "--exercise",
                              "seated_side_bend", "--json")[0])  # fmt: skip
     assert payload["repetitions"] and payload["repetitions"][0]["side"] in ("left", "right")
+    out, _ = run(capsys, "imu", "simulate", "pelvic_tilt", "--out", str(spanish / "s.csv"))
+    assert out.startswith("se escribió") and "muestras" in out, out
+    _, err = run(capsys, "imu", "listen", "--udp", "--ws", code=2)
+    assert err.startswith("error: elija una de --udp y --ws"), err
 
 
 def test_intake_sources_sensor_and_help_in_spanish(capsys, spanish) -> None:  # type: ignore[no-untyped-def]

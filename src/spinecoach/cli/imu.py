@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
-from spinecoach.domain.i18n import N_
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 
 imu_app = typer.Typer(
@@ -53,9 +53,13 @@ def listen(
     from spinecoach.sources.imu.transport import serve_udp, serve_websocket
 
     if udp and ws:
-        raise InvalidInput("choose one of --udp and --ws")
+        raise InvalidInput(_("choose one of --udp and --ws"))
     if placement is not None and placement not in PLACEMENTS:
-        raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
+        raise InvalidInput(
+            _("--placement must be one of {choices}, got '{value}'").format(
+                choices=", ".join(PLACEMENTS), value=placement
+            )
+        )
     chosen = PlacementSet(placement) if placement else None
     signature: SensorSignature | None = DEFAULT_SIGNATURES[chosen] if chosen else None
     dose: Dose | None = None
@@ -65,7 +69,7 @@ def listen(
         exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
         signature, dose = exercise.signature, exercise.dose
         if signature.imu_angle is None:
-            raise InvalidInput(f"exercise '{exercise_id}' has no IMU angle")
+            raise InvalidInput(_("exercise '{id}' has no IMU angle").format(id=exercise_id))
 
     def show(event: object) -> None:
         payload = event_json(event)  # type: ignore[arg-type]
@@ -89,8 +93,9 @@ def listen(
     def ready(bound: int) -> None:
         scheme = "ws" if ws else "udp"
         print(
-            f"listening on {scheme}://{host}:{bound} (stand still for {calibration_s:g} s "
-            "at the start to calibrate)",
+            _("listening on {url} (stand still for {seconds} s at the start to calibrate)").format(
+                url=f"{scheme}://{host}:{bound}", seconds=f"{calibration_s:g}"
+            ),
             file=sys.stderr,
             flush=True,
         )
@@ -111,9 +116,16 @@ def listen(
         )
     else:
         console.print(
-            f"{session.n_frames} frames, {session.n_bad_lines} bad lines, "
-            f"{session.assembler.n_out_of_order} late frames dropped, "
-            f"{len(result.repetitions)} repetitions, {len(result.holds)} holds"
+            _(
+                "{frames} frames, {bad} bad lines, {late} late frames dropped, "
+                "{reps} repetitions, {holds} holds"
+            ).format(
+                frames=session.n_frames,
+                bad=session.n_bad_lines,
+                late=session.assembler.n_out_of_order,
+                reps=len(result.repetitions),
+                holds=len(result.holds),
+            )  # fmt: skip
         )
 
 
@@ -129,7 +141,7 @@ def replay(
     from spinecoach.sources.imu.transport import replay_file
 
     n = replay_file(path, to, speed=speed, format=format)
-    console.print(f"sent {n} samples to {to}")
+    console.print(_("sent {n} samples to {to}").format(n=n, to=to))
 
 
 @imu_app.command("simulate")
@@ -151,7 +163,11 @@ def simulate(
     write_generic_csv(sim.recording, out, comments={"simulated": movement, "seed": str(seed)})
     if truth is not None:
         write_measures_csv(sim.truth, truth)
-    console.print(f"wrote {out} ({sim.recording.primary().n_samples} samples, {reps} repetitions)")
+    console.print(
+        _("wrote {path} ({n} samples, {reps} repetitions)").format(
+            path=out, n=sim.recording.primary().n_samples, reps=reps
+        )
+    )
 
 
 @imu_app.command("formats")
