@@ -290,6 +290,12 @@ def test_intake_sources_sensor_and_help_in_spanish(capsys, spanish) -> None:  # 
     texts = [out, run(capsys, "sensor", "list")[0]]
     _, err = run(capsys, "sources", "NOPE", code=2)
     assert err.startswith("error: etiqueta(s) de fuente desconocida(s): NOPE"), err
+    bad = spanish / "bad.json"
+    bad.write_text('{"pain_now": 3, "pain_now": 4}', encoding="utf-8")
+    _, err = run(capsys, "intake", "--answers", str(bad), code=2)
+    assert "aparece dos veces" in err and err.count("\n") == 1, err
+    _, err = run(capsys, "intake", "--answers", str(spanish / "missing.json"), code=2)
+    assert "no se encuentra el archivo" in err and err.startswith("error: "), err
     for args in (["--help"], ["report", "--help"], ["session", "--help"], ["fhir", "export",
                  "--help"], ["posture", "monitor", "--help"]):  # fmt: skip
         help_text, _ = run(capsys, *args)

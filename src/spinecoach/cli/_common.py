@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from spinecoach.domain.i18n import N_
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import Settings
 
@@ -63,21 +63,31 @@ def read_json_file(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidDataFile(str(path), "", "file not found") from None
+        raise InvalidDataFile(str(path), "", _("file not found")) from None
     except UnicodeDecodeError:
-        raise InvalidDataFile(str(path), "", "not a text file (cannot decode as UTF-8)") from None
+        raise InvalidDataFile(
+            str(path), "", _("not a text file (cannot decode as UTF-8)")
+        ) from None
     except OSError as exc:
-        raise InvalidDataFile(str(path), "", f"cannot read: {exc.strerror}") from None
+        raise InvalidDataFile(
+            str(path), "", _("cannot read: {why}").format(why=exc.strerror)
+        ) from None
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as exc:
-        raise InvalidDataFile(str(path), exc.key, "appears twice; give each answer once") from None
+        raise InvalidDataFile(
+            str(path), exc.key, _("appears twice; give each answer once")
+        ) from None
     except json.JSONDecodeError as exc:
         raise InvalidDataFile(
-            str(path), "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+            str(path),
+            "",
+            _("not valid JSON (line {line}, column {column}): {why}").format(
+                line=exc.lineno, column=exc.colno, why=exc.msg
+            ),
         ) from None
     except RecursionError:
-        raise InvalidDataFile(str(path), "", "JSON nested too deeply") from None
+        raise InvalidDataFile(str(path), "", _("JSON nested too deeply")) from None
 
 
 class AppContext:
