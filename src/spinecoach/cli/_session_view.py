@@ -14,7 +14,7 @@ from rich.text import Text
 
 from spinecoach.domain.i18n import N_, _
 
-_W_CANNOT_SEE_YOU = N_("cannot see you")
+_W_CANNOT_SEE_YOU = N_("can't see you")
 _W_SPACE = N_("space")
 
 #: Keys and what they do (shown under the view).

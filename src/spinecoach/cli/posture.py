@@ -12,7 +12,7 @@ import typer
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
 from spinecoach.content.locale_format import format_number
 from spinecoach.domain.i18n import N_, _
-from spinecoach.domain.wording import decision_words, exercise_name
+from spinecoach.domain.wording import exercise_name
 from spinecoach.errors import InvalidInput
 
 _W_POSTURE_CHECK = N_("Posture check")
@@ -28,6 +28,9 @@ posture_app = typer.Typer(
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)]
 AsJson = Annotated[bool, typer.Option("--json", help=N_("Print JSON."))]
+#: Plan-change actions as the desk-break summary shows them (the ids in English).
+_SHOWN_ACTIONS = (N_("progress"), N_("hold"), N_("regress"), N_("stop"), N_("add"),
+                  N_("remove"), N_("dose"), N_("pause"))  # fmt: skip
 
 
 def _now() -> datetime:
@@ -341,7 +344,7 @@ def run_break(
             )
             for change in changes:
                 console.print(
-                    f"  {decision_words(change['action']):<8} "
+                    f"  {_(change['action']):<8} "
                     f"{exercise_name(change['exercise_id'], ctx.library)}: {change['reason']}"
                 )
             if paused:
