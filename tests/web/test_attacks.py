@@ -198,7 +198,7 @@ def test_administrator_resets_a_password_without_email(
     assert cli_main(["users", "reset-password", "ANN@example.org", "--data-dir", data_dir]) == 0
     out = capsys.readouterr().out
     temporary = re.search(r"ann@example.org: (\S+)", out).group(1)  # type: ignore[union-attr]
-    assert "1 sign-in(s) ended" in out
+    assert "1 sign-in ended" in out
     assert browser.get("/account").headers["location"].startswith("/login")
     assert browser.log_in("ann@example.org").status_code == 401
     assert browser.log_in("ann@example.org", temporary).status_code == 303

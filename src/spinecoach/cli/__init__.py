@@ -12,16 +12,18 @@ import importlib
 import logging
 import pkgutil
 import sys
+from typing import Any
 
 import typer
 from rich.console import Console
 from typer._click.exceptions import ClickException  # typer vendors click since 0.26
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import SpinecoachError
 
 app = typer.Typer(
     name="spinecoach",
-    help="Sensor-guided coach for low back pain. Not a substitute for a clinician.",
+    help=N_("Sensor-guided coach for low back pain. Not a substitute for a clinician."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -66,12 +68,29 @@ def bind_reader() -> None:
     bind_emergency(load_emergency_numbers(settings.content_dir).contact(country))
 
 
+def translate_help(command: Any) -> None:
+    """Put the ``--help`` texts of ``command`` and its subcommands (docstrings and option
+    help, marked ``N_``; see ``spinecoach.content.babel_cli``) in the bound language."""
+    if command.help:
+        command.help = _(command.help)
+    if command.short_help:
+        command.short_help = _(command.short_help)
+    for param in command.params:
+        text = getattr(param, "help", None)
+        if text:
+            param.help = _(text)
+    for sub in getattr(command, "commands", {}).values():
+        translate_help(sub)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         bind_reader()
-        app(args=argv, standalone_mode=False)
+        command = typer.main.get_command(app)
+        translate_help(command)
+        command(args=argv, standalone_mode=False)
     except SpinecoachError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code

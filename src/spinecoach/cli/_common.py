@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import Settings
 
@@ -62,21 +63,31 @@ def read_json_file(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidDataFile(str(path), "", "file not found") from None
+        raise InvalidDataFile(str(path), "", _("file not found")) from None
     except UnicodeDecodeError:
-        raise InvalidDataFile(str(path), "", "not a text file (cannot decode as UTF-8)") from None
+        raise InvalidDataFile(
+            str(path), "", _("not a text file (cannot decode as UTF-8)")
+        ) from None
     except OSError as exc:
-        raise InvalidDataFile(str(path), "", f"cannot read: {exc.strerror}") from None
+        raise InvalidDataFile(
+            str(path), "", _("cannot read: {why}").format(why=exc.strerror)
+        ) from None
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as exc:
-        raise InvalidDataFile(str(path), exc.key, "appears twice; give each answer once") from None
+        raise InvalidDataFile(
+            str(path), exc.key, _("appears twice; give each answer once")
+        ) from None
     except json.JSONDecodeError as exc:
         raise InvalidDataFile(
-            str(path), "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+            str(path),
+            "",
+            _("not valid JSON (line {line}, column {column}): {why}").format(
+                line=exc.lineno, column=exc.colno, why=exc.msg
+            ),
         ) from None
     except RecursionError:
-        raise InvalidDataFile(str(path), "", "JSON nested too deeply") from None
+        raise InvalidDataFile(str(path), "", _("JSON nested too deeply")) from None
 
 
 class AppContext:
@@ -91,6 +102,34 @@ class AppContext:
         self.rules = load_rules(self.settings.content_dir)
         self.engine, self.session_factory = open_database(self.settings.resolved_database_url)
         self.db = self.session_factory()
+        self._bind_stored_language()
+
+    def _bind_stored_language(self) -> None:
+        """Speak the local person's stored language and country (``spinecoach config
+        language``) unless ``SPINECOACH_LOCALE``/``SPINECOACH_COUNTRY`` say otherwise; the
+        order is: those settings, the stored profile, then ``LANG`` (bound in ``main``)."""
+        from sqlalchemy import select
+
+        from spinecoach.content.emergency import load_emergency_numbers
+        from spinecoach.content.i18n import normalise_locale, translations
+        from spinecoach.domain.emergency import bind_emergency
+        from spinecoach.domain.i18n import bind_translator
+        from spinecoach.store import models
+        from spinecoach.store.repositories import LOCAL_PERSON_NAME
+
+        person = self.db.scalars(
+            select(models.Person).where(
+                models.Person.name == LOCAL_PERSON_NAME, models.Person.email.is_(None)
+            )
+        ).first()
+        if person is None:
+            return
+        locale = normalise_locale(person.locale)
+        if locale is not None and normalise_locale(self.settings.locale) is None:
+            bind_translator(locale, translations(locale))
+        if person.country and not self.settings.country:
+            numbers = load_emergency_numbers(self.settings.content_dir)
+            bind_emergency(numbers.contact(person.country))
 
     def __enter__(self) -> AppContext:
         return self
@@ -114,4 +153,4 @@ class AppContext:
         return PersonRepository(self.db).local_person().id
 
 
-DATA_DIR_HELP = "Folder for the database (default: per-user data dir, or $SPINECOACH_DATA_DIR)."
+DATA_DIR_HELP = N_("Folder for the database (default: per-user data dir, or $SPINECOACH_DATA_DIR).")

@@ -12,13 +12,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from spinecoach.domain.i18n import N_, _
+
+_W_CANNOT_SEE_YOU = N_("can't see you")
+_W_SPACE = N_("space")
+
 #: Keys and what they do (shown under the view).
 KEYS = {
-    "w": "something is wrong",
-    "p": "report pain",
-    "s": "skip",
-    " ": "pause/resume",
-    "q": "stop",
+    "w": N_("something is wrong"),
+    "p": N_("report pain"),
+    "s": N_("skip"),
+    " ": N_("pause/resume"),
+    "q": N_("stop"),
 }
 
 _DIGITS = {
@@ -36,10 +41,10 @@ _DIGITS = {
 }
 
 BREATH_MARKS = {
-    "inhale": ("▲ breathe in", "bold cyan"),
-    "exhale": ("▼ breathe out", "bold magenta"),
-    "hold": ("● hold", "bold yellow"),
-    "natural": ("· breathe easily", "dim"),
+    "inhale": ("▲ " + N_("breathe in"), "bold cyan"),
+    "exhale": ("▼ " + N_("breathe out"), "bold magenta"),
+    "hold": ("● " + N_("hold"), "bold yellow"),
+    "natural": ("· " + N_("breathe easily"), "dim"),
 }
 
 
@@ -53,7 +58,7 @@ def render(state: dict[str, object], last_cue: str, notice: str = "") -> Panel:
     """The live view of :meth:`SessionEngine.state`."""
     step = state.get("step") or {}
     assert isinstance(step, dict)
-    title = "spinecoach session"
+    title = _("spinecoach session")
     if state.get("exercise_number"):
         name = step.get("exercise_name") or ""
         title = f"{name}  ({state['exercise_number']}/{state['exercise_count']})"
@@ -66,16 +71,23 @@ def render(state: dict[str, object], last_cue: str, notice: str = "") -> Panel:
         table.add_row(big_number(f"{seconds // 60}:{seconds % 60:02d}"), "")
     breath = state.get("breath")
     mark, style = BREATH_MARKS.get(str(breath), ("", ""))
-    reps = f"reps {state.get('reps_done', 0)}/{state.get('reps_target', 0)}"
-    tracking = "tracking ok" if state.get("tracking_ok") else "[bold red]can't see you[/]"
+    if mark:
+        mark = mark[:2] + _(mark[2:])
+    reps = _("reps {done}/{target}").format(
+        done=state.get("reps_done", 0), target=state.get("reps_target", 0)
+    )
+    tracking = (
+        _("tracking ok") if state.get("tracking_ok") else f"[bold red]{_(_W_CANNOT_SEE_YOU)}[/]"
+    )
     if not state.get("sensor"):
-        tracking = "timer"
+        tracking = _("timer")
     info = Text.assemble((mark, style), "   ", reps, "   ")
     info.append_text(Text.from_markup(tracking))
-    phase = str(step.get("phase") or "").replace("_", " ")
+    phase = _(str(step.get("phase") or "").replace("_", " "))
     side = step.get("side")
     if side and side != "none":
-        phase += f" ({side} side)"
+        phase += " " + (_("(left side)") if side == "left" else _("(right side)")
+                        if side == "right" else f"({side})")  # fmt: skip
     parts: list[RenderableType] = [
         Text(str(step.get("text") or ""), style="bold"),
         Text(phase, style="italic"),
@@ -84,12 +96,12 @@ def render(state: dict[str, object], last_cue: str, notice: str = "") -> Panel:
         Text(f"» {last_cue}", style="yellow"),
     ]
     if state.get("awaiting") == "pain":
-        parts.append(Text("Type your pain 0-10 when asked.", style="bold"))
+        parts.append(Text(_("Type your pain 0-10 when asked."), style="bold"))
     if notice:
         parts.append(Text(notice, style="dim"))
-    keys = "  ".join(f"[{'space' if k == ' ' else k}] {v}" for k, v in KEYS.items())
+    keys = "  ".join(f"[{_(_W_SPACE) if k == ' ' else k}] {_(v)}" for k, v in KEYS.items())
     parts.append(Text(keys, style="dim"))
-    return Panel(Group(*parts), title=title, subtitle=str(state.get("status", "")))
+    return Panel(Group(*parts), title=title, subtitle=_(str(state.get("status", ""))))
 
 
 class KeyReader:

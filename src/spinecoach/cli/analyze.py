@@ -23,6 +23,7 @@ from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.analysis_input import (
     INPUT_HANDLERS,
@@ -103,6 +104,12 @@ def output_json(output: AnalysisOutput) -> dict[str, Any]:
     return payload
 
 
+_W_FORM = N_("form")
+#: Sides and count confidences as the tables show them (the JSON keeps the ids).
+_SHOWN_WORDS = (N_("left"), N_("right"), N_("none"), N_("both"), N_("high"), N_("low"),
+                N_("moderate"), N_("medium"))  # fmt: skip
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
@@ -113,32 +120,45 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
     """Rich tables: the analysis (with an exercise) or the measures (without)."""
     console.print(f"[bold]{path.name}[/] ({output.source})")
     for note in output.notes:
-        console.print(f"[dim]note: {note}[/]")
+        shown = _("note: {note}").format(note=_(note))
+        console.print(f"[dim]{shown}[/]")
     result = output.result
     if result is not None:
         tracking = result.tracking
         console.print(
-            f"exercise [bold]{result.exercise or '-'}[/], angle {result.angle}, "
-            f"{result.duration_s:.1f} s, tracked {100 * tracking['valid_fraction']:.0f} % "
-            f"of frames, {100 * result.zone['fraction_in_zone']:.0f} % of tracked time in "
-            f"the target zone"
+            _(
+                "exercise {exercise}, angle {angle}, {seconds} s, tracked {tracked} of frames, "
+                "{in_zone} of tracked time in the target zone"
+            ).format(
+                exercise=f"[bold]{result.exercise or '-'}[/]",
+                angle=result.angle,
+                seconds=f"{result.duration_s:.1f}",
+                tracked=f"{100 * tracking['valid_fraction']:.0f} %",
+                in_zone=f"{100 * result.zone['fraction_in_zone']:.0f} %",
+            )  # fmt: skip
         )
         if "unmeasurable" in tracking:
-            console.print(f"[yellow]{result.angle} not measurable: {tracking['unmeasurable']}[/]")
+            unmeasurable = _("{angle} not measurable: {why}").format(
+                angle=result.angle, why=tracking["unmeasurable"]
+            )
+            console.print(f"[yellow]{unmeasurable}[/]")
         count = result.count_summary()
         if count.get("note"):
-            console.print(f"[yellow]{count['note']}[/]")
+            console.print(f"[yellow]{_(str(count['note']))}[/]")
         elif not result.repetitions:
-            console.print("no repetitions found")
+            console.print(_("no repetitions found"))
         reps = Table(
-            title=f"Repetitions ({len(result.repetitions)}, confidence {count['confidence']})"
+            title=_("Repetitions ({n}, confidence {confidence})").format(
+                n=len(result.repetitions), confidence=_(str(count["confidence"]))
+            )
         )
-        for column in ("#", "side", "start s", "peak s", "end s", "peak deg", "out s", "back s"):
+        for column in ("#", _("side"), _("start s"), _("peak s"), _("end s"), _("peak deg"),
+                       _("out s"), _("back s")):  # fmt: skip
             reps.add_column(column, justify="right")
         for i, (rep, tempo) in enumerate(zip(result.repetitions, result.tempo, strict=True), 1):
             reps.add_row(
                 str(i),
-                rep.side.value,
+                _(rep.side.value),
                 _fmt(rep.start_s, 2),
                 _fmt(rep.peak_s, 2),
                 _fmt(rep.end_s, 2),
@@ -149,12 +169,13 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
         if result.repetitions:
             console.print(reps)
         if result.holds:
-            holds = Table(title=f"Holds ({len(result.holds)})")
-            for column in ("side", "start s", "end s", "held s", "mean deg", "std deg"):
+            holds = Table(title=_("Holds ({n})").format(n=len(result.holds)))
+            for column in (_("side"), _("start s"), _("end s"), _("held s"), _("mean deg"),
+                           _("std deg")):  # fmt: skip
                 holds.add_column(column, justify="right")
             for hold in result.holds:
                 holds.add_row(
-                    hold.side.value,
+                    _(hold.side.value),
                     _fmt(hold.start_s, 2),
                     _fmt(hold.end_s, 2),
                     _fmt(hold.duration_s),
@@ -163,11 +184,13 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
                 )
             console.print(holds)
         for flag in result.form_flags:
-            console.print(f"[yellow]form[/] {flag.t_s:6.2f} s  {flag.code}: {flag.message}")
+            console.print(
+                f"[yellow]{_(_W_FORM)}[/] {flag.t_s:6.2f} s  {flag.code}: {_(flag.message)}"
+            )
         return
-    table = Table(title="Measures (no --exercise: no repetitions or holds inferred)")
-    for column in ("measure", "tracked %", "min", "max", "mean"):
-        table.add_column(column, justify="right" if column != "measure" else "left")
+    table = Table(title=_("Measures (no --exercise: no repetitions or holds inferred)"))
+    for n, column in enumerate((_("measure"), _("tracked %"), "min", "max", _("mean"))):
+        table.add_column(column, justify="right" if n else "left")
     for name, stats in measure_summary(output.measures).items():
         fraction = stats["valid_fraction"] or 0.0
         table.add_row(
@@ -179,42 +202,51 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
         )
     console.print(table)
     for name, reason in output.measures.unmeasurable.items():
-        console.print(f"[dim]not measurable: {name}: {reason}[/]")
+        problem = _("not measurable: {name}: {reason}").format(name=name, reason=_(reason))
+        console.print(f"[dim]{problem}[/]")
 
 
 def analyze_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Keypoint, video or IMU file."),
-    format: str | None = typer.Option(None, "--format", help="Reader name (auto-detected)."),
-    source: str = typer.Option("auto", "--source", help="auto | keypoints | video | imu."),
-    exercise_id: str | None = typer.Option(None, "--exercise", help="Exercise id to analyse."),
-    as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
-    angles_csv: Path | None = typer.Option(None, "--angles-csv", help="Write per-frame measures."),
-    out_video: Path | None = typer.Option(None, "--out-video", help="Annotated video (video)."),
-    keypoints_out: Path | None = typer.Option(
-        None, "--keypoints-out", help="Write keypoints in spinecoach CSV format."
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT", help=N_("Keypoint, video or IMU file.")
     ),
-    placement: str | None = typer.Option(None, "--placement", help="IMU: dual | sacrum | upper."),
+    format: str | None = typer.Option(None, "--format", help=N_("Reader name (auto-detected).")),
+    source: str = typer.Option("auto", "--source", help=N_("auto | keypoints | video | imu.")),
+    exercise_id: str | None = typer.Option(None, "--exercise", help=N_("Exercise id to analyse.")),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print the analysis as JSON.")),
+    angles_csv: Path | None = typer.Option(
+        None, "--angles-csv", help=N_("Write per-frame measures.")
+    ),
+    out_video: Path | None = typer.Option(None, "--out-video", help=N_("Annotated video (video).")),
+    keypoints_out: Path | None = typer.Option(
+        None, "--keypoints-out", help=N_("Write keypoints in spinecoach CSV format.")
+    ),
+    placement: str | None = typer.Option(
+        None, "--placement", help=N_("IMU: dual | sacrum | upper.")
+    ),
     forward_axis: str | None = typer.Option(
         None,
         "--forward-axis",
-        help="IMU: sensor axis facing forward, +x|-x|+y|-y|+z|-z|auto (default: file's, or -z).",
+        help=N_(
+            "IMU: sensor axis facing forward, +x|-x|+y|-y|+z|-z|auto (default: file's, or -z)."
+        ),
     ),
     calibration_s: float | None = typer.Option(
-        None, "--calibration-s", help="IMU: still, upright neutral window at the start, s (3)."
+        None, "--calibration-s", help=N_("IMU: still, upright neutral window at the start, s (3).")
     ),
-    fps: float | None = typer.Option(None, "--fps", help="Frame rate for files without times."),
-    min_confidence: float = typer.Option(0.5, "--min-confidence", help="Keypoint gate, 0..1."),
+    fps: float | None = typer.Option(None, "--fps", help=N_("Frame rate for files without times.")),
+    min_confidence: float = typer.Option(0.5, "--min-confidence", help=N_("Keypoint gate, 0..1.")),
     filter_name: str = typer.Option(
-        "butterworth", "--filter", help="Filter for reported angles: butterworth|one_euro|none."
+        "butterworth", "--filter", help=N_("Filter for reported angles: butterworth|one_euro|none.")
     ),
     mirrored: bool | None = typer.Option(
-        None, "--mirrored/--not-mirrored", help="Keypoints: x mirrored (BlazePose JSON)."
+        None, "--mirrored/--not-mirrored", help=N_("Keypoints: x mirrored (BlazePose JSON).")
     ),
     labels_swapped: bool | None = typer.Option(
-        None, "--labels-swapped/--labels-as-is", help="Keypoints: Left/Right labels swapped."
+        None, "--labels-swapped/--labels-as-is", help=N_("Keypoints: Left/Right labels swapped.")
     ),
     dropped_frames: str | None = typer.Option(
-        None, "--dropped-frames", help="Keypoints: 1-based video frames missing, e.g. 5,6,90."
+        None, "--dropped-frames", help=N_("Keypoints: 1-based video frames missing, e.g. 5,6,90.")
     ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
 ) -> None:

@@ -28,21 +28,21 @@ _W_YOUR_SAFETY_STATE = N_("Your safety state")
 
 def checkin_command(
     pain: Annotated[
-        int | None, typer.Option("--pain", min=0, max=10, help="Pain now, 0-10.")
+        int | None, typer.Option("--pain", min=0, max=10, help=N_("Pain now, 0-10."))
     ] = None,
     symptoms: Annotated[
         list[str] | None,
         typer.Option(
-            "--symptom", help="A symptom id (repeatable), e.g. numbness, peripheralisation."
+            "--symptom", help=N_("A symptom id (repeatable), e.g. numbness, peripheralisation.")
         ),
     ] = None,
     kind: Annotated[
-        str, typer.Option("--kind", help="after | next_morning | symptom | before | during")
+        str, typer.Option("--kind", help=N_("after | next_morning | symptom | before | during"))
     ] = "next_morning",
     session_id: Annotated[
-        int | None, typer.Option("--session", help="Session id (default: your latest).")
+        int | None, typer.Option("--session", help=N_("Session id (default: your latest)."))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print JSON."))] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Report pain and symptoms; a next-morning check-in adapts tomorrow's plan."""

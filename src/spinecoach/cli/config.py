@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from spinecoach.cli._common import DATA_DIR_HELP, get_settings, print_json
+from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, get_settings, print_json
+from spinecoach.domain.i18n import N_, _
 from spinecoach.settings import Settings
 
-config_app = typer.Typer(help="Settings: current values and a commented example.")
+config_app = typer.Typer(help=N_("Settings: current values and a commented example."))
 
 
 def example_env() -> str:
@@ -37,6 +38,59 @@ def show(
 def example() -> None:
     """Print a commented example of every setting."""
     print(example_env(), end="")
+
+
+@config_app.command("language")
+def language(
+    code: Annotated[
+        str | None, typer.Argument(help=N_("Language to store: en or es (empty: show it)."))
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", help=N_("Country (ISO code, e.g. ES, MX, GB) for the emergency number.")
+        ),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+) -> None:
+    """Show or store your language and country (the terminal's words and emergency number).
+
+    ``SPINECOACH_LOCALE``/``SPINECOACH_COUNTRY`` override what is stored; with neither,
+    ``LANG`` is used."""
+    from spinecoach.content.emergency import load_emergency_numbers
+    from spinecoach.content.i18n import LANGUAGES, normalise_locale
+    from spinecoach.errors import InvalidInput
+    from spinecoach.store.repositories import PersonRepository
+
+    with AppContext(data_dir) as ctx:
+        person = PersonRepository(ctx.db).local_person()
+        if code is not None:
+            locale = normalise_locale(code)
+            if locale is None:
+                raise InvalidInput(
+                    _("LANGUAGE: expected one of {choices}, got {value!r}").format(
+                        choices=", ".join(LANGUAGES), value=code[:20]
+                    )
+                )
+            person.locale = locale
+        if country is not None:
+            iso = country.strip().upper()
+            if iso not in load_emergency_numbers(ctx.settings.content_dir).countries:
+                raise InvalidInput(
+                    _("--country: {value!r} is not a country we list (data/emergency.toml)").format(
+                        value=country[:20]
+                    )
+                )
+            person.country = iso
+        ctx.db.commit()
+        stored, where = person.locale, person.country
+    console.print(
+        _("Language: {language}; country: {country}.").format(
+            language=LANGUAGES.get(stored or "", _("not set (LANG decides)")),
+            country=where or _("not set"),
+        ),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,11 +9,18 @@ import typer
 from rich.table import Table
 
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
+from spinecoach.content.locale_format import format_number
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.domain.serialize import dose_to_dict
 from spinecoach.errors import InvalidInput
 
-exercises_app = typer.Typer(help="Browse the exercise library.", no_args_is_help=True)
+_W_STEPS = N_("Steps")
+_W_DOSE = N_("Dose")
+_W_CUES = N_("Cues")
+_W_CAUTIONS = N_("Cautions")
+
+exercises_app = typer.Typer(help=N_("Browse the exercise library."), no_args_is_help=True)
 
 
 def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
@@ -58,9 +65,31 @@ def exercise_to_dict(exercise: Exercise) -> dict[str, object]:
     }
 
 
+#: The library's categories, positions, directions and tempo phase names, in words
+#: (translated when shown; the JSON keeps the ids).
+_SHOWN_WORDS = (
+    N_("mobility"), N_("static stretch"), N_("pnf"), N_("isometric"), N_("functional"),
+    N_("supine"), N_("prone"), N_("quadruped"), N_("seated"), N_("standing"), N_("kneeling"),
+    N_("side lying"), N_("flexion"), N_("extension"), N_("lateral"), N_("rotation"), N_("neutral"),
+    N_("activate"), N_("back"), N_("breathe in"), N_("breathe out"), N_("cat"), N_("contract"),
+    N_("cow"), N_("deeper stretch"), N_("draw in"), N_("extend"), N_("flatten"), N_("forward"),
+    N_("hinge"), N_("hold"), N_("lean"), N_("lean back"), N_("left and forward"), N_("lengthen"),
+    N_("lift"), N_("lower"), N_("pause"), N_("press up"), N_("prop up"), N_("raise"), N_("reach"),
+    N_("relax"), N_("release"), N_("return"), N_("right and back"), N_("roll down"), N_("roll up"),
+    N_("rotate"), N_("round"), N_("shift"), N_("shift back"), N_("shift forward"), N_("sit"),
+    N_("sit back"), N_("stand"), N_("step back"), N_("step up"), N_("stretch"), N_("sway"),
+    N_("tilt"), N_("top"), N_("tuck"), N_("turn"), N_("unrotate"),
+)  # fmt: skip
+
+
+def _word(value: str) -> str:
+    """An id such as ``side_lying`` in the bound language's words."""
+    return _(value.replace("_", " "))
+
+
 @exercises_app.command("list")
 def list_exercises(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print JSON."))] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """List every exercise in the library."""
@@ -84,31 +113,36 @@ def list_exercises(
             ]
         )
         return
-    table = Table(title=f"{len(library)} exercises")
-    for column in ("id", "name", "category", "position", "direction", "level", "~time"):
+    n = len(library)
+    table = Table(title=ngettext("{n} exercise", "{n} exercises", n).format(n=n))
+    for column in ("id", _("name"), _("category"), _("position"), _("direction"), _("level"),
+                   _("~time")):  # fmt: skip
         table.add_column(column)
     for e in library:
+        minutes = _("{minutes} min").format(minutes=format_number(e.dose.duration_s / 60))
         table.add_row(
-            e.id, e.name, e.category.value, e.position.value, e.direction.value,
-            str(e.level), f"{e.dose.duration_s / 60:.1f} min",
+            e.id, _(e.name), _word(e.category.value), _word(e.position.value),
+            _word(e.direction.value), str(e.level), minutes,
         )  # fmt: skip
     console.print(table)
 
 
 @exercises_app.command("show")
 def show_exercise(
-    exercise_id: Annotated[str, typer.Argument(help="Exercise id, e.g. cat_cow.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    exercise_id: Annotated[str, typer.Argument(help=N_("Exercise id, e.g. cat_cow."))],
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print JSON."))] = False,
     demo_out: Annotated[
         Path | None,
         typer.Option(
             "--demo-out",
-            help="Render the exercise's demonstration to FILE.gif or FILE.mp4 (or a .png still).",
+            help=N_(
+                "Render the exercise's demonstration to FILE.gif or FILE.mp4 (or a .png still)."
+            ),
         ),
     ] = None,
     view: Annotated[
         str | None,
-        typer.Option("--view", help="Draw the demonstration from the 'side' or the 'front'."),
+        typer.Option("--view", help=N_("Draw the demonstration from the 'side' or the 'front'.")),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
@@ -118,53 +152,62 @@ def show_exercise(
 
     exercise = load_library(get_settings(data_dir).content_dir).get(exercise_id)
     if view is not None and view not in ("side", "front"):
-        raise InvalidInput(f"--view: expected 'side' or 'front', got '{view}'")
+        raise InvalidInput(
+            _("--view: expected 'side' or 'front', got '{value}'").format(value=view)
+        )
     if demo_out is not None:
         from spinecoach.reports.demo_render import write_demonstration
 
         count = write_demonstration(exercise, demo_out, view=view)
         console.print(
-            f"Wrote {count} frame(s) of the {exercise.name} demonstration to {demo_out}",
+            ngettext(
+                "Wrote {n} frame of the {name} demonstration to {path}",
+                "Wrote {n} frames of the {name} demonstration to {path}",
+                count,
+            ).format(n=count, name=_(exercise.name), path=demo_out),
             soft_wrap=True,
         )
         return
     if as_json:
         print_json(exercise_to_dict(exercise))
         return
-    console.rule(f"[bold]{exercise.name}[/] ({exercise.id})")
-    console.print(exercise.summary)
+    console.rule(f"[bold]{_(exercise.name)}[/] ({exercise.id})")
+    console.print(_(exercise.summary))
+    level = _("level {level}").format(level=exercise.level)
     console.print(
-        f"[dim]{exercise.category.value} · {exercise.position.value} · "
-        f"{exercise.direction.value} · level {exercise.level}[/]"
+        f"[dim]{_word(exercise.category.value)} · {_word(exercise.position.value)} · "
+        f"{_word(exercise.direction.value)} · {level}[/]"
     )
-    console.print("\n[bold]Steps[/]")
+    console.print(f"\n[bold]{_(_W_STEPS)}[/]")
     for n, step in enumerate(exercise.steps, 1):
-        console.print(f"  {n}. {step}")
+        console.print(f"  {n}. {_(step)}")
     d = exercise.dose
     dose = describe_dose(d)
     if d.pnf:
-        dose += (
-            f", PNF: stretch {d.pnf.stretch_s:g} s, contract {d.pnf.contract_s:g} s at "
-            f"~{d.pnf.contract_effort_pct}%, relax {d.pnf.relax_s:g} s, deeper "
-            f"{d.pnf.deeper_stretch_s:g} s"
-        )
-    console.print(f"\n[bold]Dose[/] {dose}  [dim][{', '.join(d.sources)}][/]")
+        dose += ", " + _(
+            "PNF: stretch {stretch} s, contract {contract} s at ~{effort}%, relax {relax} s, "
+            "deeper {deeper} s"
+        ).format(stretch=f"{d.pnf.stretch_s:g}", contract=f"{d.pnf.contract_s:g}",
+                 effort=d.pnf.contract_effort_pct, relax=f"{d.pnf.relax_s:g}",
+                 deeper=f"{d.pnf.deeper_stretch_s:g}")  # fmt: skip
+    console.print(f"\n[bold]{_(_W_DOSE)}[/] {dose}  [dim][{', '.join(d.sources)}][/]")
     for phase in d.tempo:
-        breath = {"inhale": "breathe in", "exhale": "breathe out", "hold": "hold the breath",
-                  "natural": "breathe easily"}[phase.breath.value]  # fmt: skip
-        console.print(f"  {phase.name.replace('_', ' ')}: {phase.seconds:g} s, {breath}")
-    console.print("\n[bold]Cues[/]")
+        breath = {"inhale": _("breathe in"), "exhale": _("breathe out"),
+                  "hold": _("hold the breath"),
+                  "natural": _("breathe easily")}[phase.breath.value]  # fmt: skip
+        console.print(f"  {_word(phase.name)}: {phase.seconds:g} s, {breath}")
+    console.print(f"\n[bold]{_(_W_CUES)}[/]")
     for cue in exercise.cues:
-        console.print(f"  • {cue}")
+        console.print(f"  • {_(cue)}")
     if exercise.contraindications:
-        console.print("\n[bold]Cautions[/]")
+        console.print(f"\n[bold]{_(_W_CAUTIONS)}[/]")
         for c in exercise.contraindications:
-            what = "Left out" if c.level == "avoid" else "Take care"
-            console.print(
-                f"  • {what} with {condition_words(c.condition)}: {c.note} "
-                f"[dim][{', '.join(c.sources)}][/]"
-            )
-    console.print(f"\n[dim]Sources: {', '.join(exercise.sources)} (`spinecoach sources`)[/]")
+            what = (_("Left out with {condition}") if c.level == "avoid"
+                    else _("Take care with {condition}")).format(
+                        condition=condition_words(c.condition))  # fmt: skip
+            console.print(f"  • {what}: {_(c.note)} [dim][{', '.join(c.sources)}][/]")
+    sources = _("Sources: {tags} (`spinecoach sources`)").format(tags=", ".join(exercise.sources))
+    console.print(f"\n[dim]{sources}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,15 +9,18 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json
+from spinecoach.domain.i18n import N_, _, ngettext
 
 
 def export_command(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write JSON to this file (default: print it).")
+        Path | None, typer.Option("--out", help=N_("Write JSON to this file (default: print it)."))
     ] = None,
     csv_dir: Annotated[
         Path | None,
-        typer.Option("--csv-dir", help="Also write sessions, exercise results and pain CSVs here."),
+        typer.Option(
+            "--csv-dir", help=N_("Also write sessions, exercise results and pain CSVs here.")
+        ),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
@@ -28,10 +31,15 @@ def export_command(
         export = export_person(ctx.db, ctx.person_id, datetime.now(UTC))
     if out is not None:
         write_json(export, out)
-        console.print(f"Wrote {out} ({len(export['sessions'])} sessions).")
+        n = len(export["sessions"])
+        console.print(
+            ngettext("Wrote {path} ({n} session).", "Wrote {path} ({n} sessions).", n).format(
+                path=out, n=n
+            )
+        )
     if csv_dir is not None:
         for path in write_csv_tables(export, csv_dir):
-            console.print(f"Wrote {path}")
+            console.print(_("Wrote {path}").format(path=path))
     if out is None and csv_dir is None:
         print_json(export)
 

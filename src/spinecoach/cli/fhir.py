@@ -10,19 +10,23 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import InvalidInput
 
-fhir_app = typer.Typer(help="FHIR R4 Bundle export and import (move a person between installs).")
+fhir_app = typer.Typer(
+    help=N_("FHIR R4 Bundle export and import (move a person between installs).")
+)
 
 
 @fhir_app.command("export")
 def export_command(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the Bundle JSON here (default: print it).")
+        Path | None,
+        typer.Option("--out", help=N_("Write the Bundle JSON here (default: print it).")),
     ] = None,
     person: Annotated[
         int | None,
-        typer.Option("--person", help="Person id in a clinic database (default: you)."),
+        typer.Option("--person", help=N_("Person id in a clinic database (default: you).")),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
@@ -40,15 +44,22 @@ def export_command(
     try:
         out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"--out: {out}: cannot write ({exc.strerror})") from None
-    console.print(f"Wrote {out} ({len(bundle.get('entry', []))} resources).")
+        raise InvalidInput(
+            _("--out: {path}: cannot write ({why})").format(path=out, why=exc.strerror)
+        ) from None
+    n = len(bundle.get("entry", []))
+    console.print(
+        ngettext("Wrote {path} ({n} resource).", "Wrote {path} ({n} resources).", n).format(
+            path=out, n=n
+        )
+    )
 
 
 @fhir_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A Bundle written by `spinecoach fhir export`.")],
+    file: Annotated[Path, typer.Argument(help=N_("A Bundle written by `spinecoach fhir export`."))],
     clinician: Annotated[
-        int | None, typer.Option("--clinician", help="Link the person to this clinician id.")
+        int | None, typer.Option("--clinician", help=N_("Link the person to this clinician id."))
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
@@ -59,9 +70,11 @@ def import_command(
     bundle = read_json_file(file)
     with AppContext(data_dir) as ctx:
         if clinician is not None and PersonRepository(ctx.db).get(clinician).role != "clinician":
-            raise InvalidInput(f"--clinician: person {clinician} is not a clinician")
+            raise InvalidInput(
+                _("--clinician: person {id} is not a clinician").format(id=clinician)
+            )
         person = import_bundle(ctx.db, bundle, clinician_id=clinician, source=str(file))
-        console.print(f"Imported {person.name} as person {person.id}.")
+        console.print(_("Imported {name} as person {id}.").format(name=person.name, id=person.id))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from spinecoach.cli._common import console, get_settings
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -32,20 +33,22 @@ def _load_exercise(exercise_id: str | None) -> Exercise | None:
 
 
 def live(
-    camera: int | None = typer.Option(None, "--camera", help="Camera number (0 = first webcam)."),
-    video: Path | None = typer.Option(
-        None, "--video", help="Replay this video at real-time pace as a stand-in camera."
+    camera: int | None = typer.Option(
+        None, "--camera", help=N_("Camera number (0 = first webcam).")
     ),
-    exercise: str | None = typer.Option(None, "--exercise", help="Exercise id to coach."),
-    headless: bool = typer.Option(False, "--headless", help="No window: print cues only."),
+    video: Path | None = typer.Option(
+        None, "--video", help=N_("Replay this video at real-time pace as a stand-in camera.")
+    ),
+    exercise: str | None = typer.Option(None, "--exercise", help=N_("Exercise id to coach.")),
+    headless: bool = typer.Option(False, "--headless", help=N_("No window: print cues only.")),
     speed: float = typer.Option(
-        1.0, "--speed", help="Replay speed for --video (2 = twice as fast)."
+        1.0, "--speed", help=N_("Replay speed for --video (2 = twice as fast).")
     ),
     speak: bool = typer.Option(
-        True, "--speak/--no-speak", help="Speak cues with espeak-ng if installed."
+        True, "--speak/--no-speak", help=N_("Speak cues with espeak-ng if installed.")
     ),
     max_seconds: float | None = typer.Option(
-        None, "--max-seconds", help="Stop after this many seconds of stream time."
+        None, "--max-seconds", help=N_("Stop after this many seconds of stream time.")
     ),
 ) -> None:
     """Coach live from a camera: skeleton, angle vs target zone, reps, holds and cues."""
@@ -54,29 +57,40 @@ def live(
     from spinecoach.sources.video.session import Speaker, build_pipeline, has_display, open_source
 
     if speed <= 0:
-        raise InvalidInput(f"Invalid value for '--speed': {speed} (must be > 0).")
+        raise InvalidInput(
+            _("Invalid value for '--speed': {value} (must be > 0).").format(value=speed)
+        )
     if not headless and not has_display():
         raise InvalidInput(
-            "No display to show the live window ($DISPLAY/$WAYLAND_DISPLAY not set). "
-            "Run with --headless to print cues only."
+            _(
+                "No display to show the live window ($DISPLAY/$WAYLAND_DISPLAY not set). "
+                "Run with --headless to print cues only."
+            )
         )
     chosen = _load_exercise(exercise)
     stream, frames = open_source(camera, video, speed)
     settings = get_settings()
     speaker = Speaker(enabled=speak)
     console.print(
-        f"[bold]spinecoach live[/] from {stream.info.source} "
-        f"({stream.info.width_px}x{stream.info.height_px} @ {stream.info.fps:.0f} fps)"
+        _("{live} from {source} ({size} @ {fps} fps)").format(
+            live="[bold]spinecoach live[/]",
+            source=stream.info.source,
+            size=f"{stream.info.width_px}x{stream.info.height_px}",
+            fps=f"{stream.info.fps:.0f}",
+        )
         + (
-            f", exercise: {chosen.name} (camera view: {chosen.signature.view.value})"
+            ", "
+            + _("exercise: {name} (camera view: {view})").format(
+                name=_(chosen.name), view=_(chosen.signature.view.value)
+            )
             if chosen
             else ""
         )
         + (
             ""
             if speaker.available or not speak
-            else " - espeak-ng not found, cues are printed only"
-        ),
+            else " - " + _("espeak-ng not found, cues are printed only")
+        ),  # fmt: skip
         soft_wrap=True,
     )
     n_frames = 0
@@ -108,12 +122,14 @@ def live(
                     key = cv2.waitKey(1) & 0xFF
                 except cv2.error as exc:
                     raise InvalidInput(
-                        f"Cannot open the live window ({exc.msg.strip()}); run with --headless."
+                        _("Cannot open the live window ({why}); run with --headless.").format(
+                            why=exc.msg.strip()
+                        )
                     ) from None
                 if key in (ord("q"), 27):
                     break
     except KeyboardInterrupt:
-        console.print("Stopped.")
+        console.print(_("Stopped."))
     finally:
         stream.close()
         speaker.close()
@@ -122,8 +138,15 @@ def live(
     monitor = pipeline.monitor if n_frames else None
     detected = monitor.n_detected / max(n_frames, 1) if monitor else 0.0
     console.print(
-        f"{n_frames} frames, person detected in {detected:.0%}, repetitions {n_reps}, "
-        f"person switches {len(pipeline.switch_frames) if n_frames else 0}.",
+        _(
+            "{frames} frames, person detected in {detected}, repetitions {reps}, "
+            "person switches {switches}."
+        ).format(
+            frames=n_frames,
+            detected=f"{detected:.0%}",
+            reps=n_reps,
+            switches=len(pipeline.switch_frames) if n_frames else 0,
+        ),  # fmt: skip
         soft_wrap=True,
     )
 

@@ -66,9 +66,9 @@ def show_plan(plan: Plan, library: ExerciseLibrary | None = None) -> None:
 def plan_command(
     profile_file: Annotated[
         Path | None,
-        typer.Option("--profile", help="JSON profile file (else your stored intake)."),
+        typer.Option("--profile", help=N_("JSON profile file (else your stored intake).")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print the plan as JSON."))] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Generate today's routine from your intake (or a profile file) and store it."""

@@ -10,15 +10,27 @@ from typing import Annotated, Any
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.content.locale_format import format_number
+from spinecoach.domain.i18n import N_, _
+from spinecoach.domain.wording import exercise_name
 from spinecoach.errors import InvalidInput
 
+_W_POSTURE_CHECK = N_("Posture check")
+_W_FINDING = N_("Finding")
+_W_YOUR_PLAN_IS_PAUSED_PLEASE_SEE_A_CLINICI = N_("Your plan is paused: please see a clinician.")
+_W_ON = N_("ON")
+_W_OFF = N_("OFF")
+
 posture_app = typer.Typer(
-    help="Posture check, desk questionnaire, desk breaks and the sitting monitor.",
+    help=N_("Posture check, desk questionnaire, desk breaks and the sitting monitor."),
     no_args_is_help=True,
 )
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsJson = Annotated[bool, typer.Option("--json", help=N_("Print JSON."))]
+#: Plan-change actions as the desk-break summary shows them (the ids in English).
+_SHOWN_ACTIONS = (N_("progress"), N_("hold"), N_("regress"), N_("stop"), N_("add"),
+                  N_("remove"), N_("dose"), N_("pause"))  # fmt: skip
 
 
 def _now() -> datetime:
@@ -45,17 +57,20 @@ def comparison_json(comparison: Any) -> dict[str, Any]:
 @posture_app.command("assess")
 def assess(
     video: Annotated[
-        Path | None, typer.Option("--video", help="Video or keypoint file of the still posture.")
+        Path | None,
+        typer.Option("--video", help=N_("Video or keypoint file of the still posture.")),
     ] = None,
-    view: Annotated[str, typer.Option("--view", help="side | front")] = "side",
-    position: Annotated[str, typer.Option("--position", help="standing | seated")] = "standing",
+    view: Annotated[str, typer.Option("--view", help=N_("side | front"))] = "side",
+    position: Annotated[str, typer.Option("--position", help=N_("standing | seated"))] = "standing",
     imu: Annotated[
         Path | None,
-        typer.Option("--imu", help="Back IMU recording: 3 s upright standing, then the posture."),
+        typer.Option(
+            "--imu", help=N_("Back IMU recording: 3 s upright standing, then the posture.")
+        ),
     ] = None,
     pelvic_tilt_deg: Annotated[
         float | None,
-        typer.Option("--pelvic-tilt-deg", help="A clinician's ASIS-PSIS inclinometer reading."),
+        typer.Option("--pelvic-tilt-deg", help=N_("A clinician's ASIS-PSIS inclinometer reading.")),
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
@@ -95,25 +110,35 @@ def assess(
         if as_json:
             print_json(payload)
             return
-        console.print(f"[bold]Posture check[/] ({position}, {check.assessment.view} view)")
+        where = _("{position}, {view} view").format(
+            position=_(position.replace("_", " ")), view=_(check.assessment.view)
+        )
+        console.print(f"[bold]{_(_W_POSTURE_CHECK)}[/] ({where})")
         for c in comparisons:
             f = c.figure
+            confidence = _("confidence {value} ({label}, {source})").format(
+                value=format_number(f.confidence, 2), label=_(f.confidence_label),
+                source=_(f.source),
+            )  # fmt: skip
             console.print(
-                f"  {f.measure:<32} {f.value_deg:6.1f}°  confidence {f.confidence:.2f} "
-                f"({f.confidence_label}, {f.source})  {c.text}"
+                f"  {f.measure:<32} {format_number(f.value_deg):>6}°  {confidence}  {_(c.text)}"
             )
         for name, reason in check.assessment.unmeasurable.items():
-            console.print(f"  [dim]{name}: {reason}[/]")
+            console.print(f"  [dim]{name}: {_(reason)}[/]")
         for note in check.notes:
-            console.print(f"  note: {note}")
+            console.print("  " + _("note: {note}").format(note=_(note)))
         for finding in found:
-            console.print(f"[bold]Finding:[/] {finding.reason}; your next plan adapts to it.")
-        console.print("Repeat the check weekly; `spinecoach plan` uses the latest figures.")
+            console.print(
+                _("{finding}: {reason}; your next plan adapts to it.").format(
+                    finding=f"[bold]{_(_W_FINDING)}[/]", reason=_(finding.reason)
+                )
+            )
+        console.print(_("Repeat the check weekly; `spinecoach plan` uses the latest figures."))
 
 
 @posture_app.command("desk")
 def desk(
-    answers: Annotated[Path, typer.Option("--answers", help="JSON file of desk answers.")],
+    answers: Annotated[Path, typer.Option("--answers", help=N_("JSON file of desk answers."))],
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -143,11 +168,12 @@ def desk(
             )
             return
         if not advice:
-            console.print("Your desk set-up matches the guidance we cite; keep taking breaks.")
+            console.print(_("Your desk set-up matches the guidance we cite; keep taking breaks."))
         for a in advice:
             tags = "".join(f"[{t}]" for t in a.sources)
             console.print(
-                f"- {a.text} {tags}" + (" (derived)" if a.derived else ""), highlight=False
+                f"- {_(a.text)} {tags}" + (" " + _("(derived)") if a.derived else ""),
+                highlight=False,
             )
 
 
@@ -174,19 +200,28 @@ def history(as_json: AsJson = False, data_dir: DataDir = None) -> None:
             print_json(payload)
             return
         if not payload:
-            console.print("Nothing yet: run `spinecoach posture assess`.")
+            console.print(_("Nothing yet: run `spinecoach posture assess`."))
         for w in payload:
             console.print(
-                f"{w['week']}: sitting {w['sitting_min']} min (slumped {w['slumped_min']}), "
-                f"{w['breaks_done']} desk break(s), {w['sessions_done']} session(s), "
-                f"{w['nudges']} nudge(s); figures {w['figures']}"
+                _(
+                    "{week}: sitting {sitting} min (slumped {slumped}), {breaks} desk break(s), "
+                    "{sessions} session(s), {nudges} nudge(s); figures {figures}"
+                ).format(
+                    week=w["week"],
+                    sitting=format_number(w["sitting_min"]),
+                    slumped=format_number(w["slumped_min"]),
+                    breaks=w["breaks_done"],
+                    sessions=w["sessions_done"],
+                    nudges=w["nudges"],
+                    figures=w["figures"],
+                )  # fmt: skip
             )
 
 
 @posture_app.command("breaks")
 def breaks(
     times: Annotated[
-        str | None, typer.Option("--times", help="2-4 times, e.g. 10:30,12:30,15:00.")
+        str | None, typer.Option("--times", help=N_("2-4 times, e.g. 10:30,12:30,15:00."))
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
@@ -217,26 +252,28 @@ def breaks(
             )
             return
         if not current:
-            console.print("No desk breaks yet: `spinecoach posture breaks --times 10:30,15:00`.")
+            console.print(_("No desk breaks yet: `spinecoach posture breaks --times 10:30,15:00`."))
         for n, b in enumerate(current, 1):
-            mark = " (done today)" if b.label in done else ""
-            console.print(f"[bold]{n}. {b.label}[/] — {b.duration_s / 60:.1f} min{mark}")
+            mark = " " + _("(done today)") if b.label in done else ""
+            minutes = _("{minutes} min").format(minutes=format_number(b.duration_s / 60))
+            console.print(f"[bold]{n}. {b.label}[/] — {minutes}{mark}")
             for item in b.items:
-                console.print(f"   {item.name}: {item.dose.reps} reps — {item.reason}")
+                reps = _("{n} reps").format(n=item.dose.reps)
+                console.print(f"   {_(item.name)}: {reps} — {_(item.reason)}")
 
 
 @posture_app.command("break")
 def run_break(
-    which: Annotated[str, typer.Argument(help="Break number (1-4) or its time, e.g. 10:30.")],
-    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
+    which: Annotated[str, typer.Argument(help=N_("Break number (1-4) or its time, e.g. 10:30."))],
+    video: Annotated[Path | None, typer.Option("--video", help=N_("Video file, replayed."))] = None,
     keypoints: Annotated[
-        Path | None, typer.Option("--keypoints", help="Keypoint file, replayed.")
+        Path | None, typer.Option("--keypoints", help=N_("Keypoint file, replayed."))
     ] = None,
-    imu: Annotated[Path | None, typer.Option("--imu", help="IMU recording, replayed.")] = None,
-    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index.")] = None,
-    speed: Annotated[float, typer.Option("--speed", help="0 = as fast as possible.")] = 1.0,
+    imu: Annotated[Path | None, typer.Option("--imu", help=N_("IMU recording, replayed."))] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help=N_("Webcam index."))] = None,
+    speed: Annotated[float, typer.Option("--speed", help=N_("0 = as fast as possible."))] = 1.0,
     pain: Annotated[
-        int | None, typer.Option("--pain", min=0, max=10, help="Answer every check-in.")
+        int | None, typer.Option("--pain", min=0, max=10, help=N_("Answer every check-in."))
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -252,7 +289,7 @@ def run_break(
     from spinecoach.store.session_sink import StoreSessionSink
 
     if speed < 0:
-        raise InvalidInput(f"--speed: expected a number >= 0, got {speed}")
+        raise InvalidInput(_("--speed: expected a number >= 0, got {value}").format(value=speed))
     with AppContext(data_dir) as ctx:
         person = ctx.person_id
         ctx.service.require_clearance(person)
@@ -278,8 +315,12 @@ def run_break(
         voice = Voice(enabled=False)
         output = CueOutput(headless=True, log_file=None, voice=voice)
         console.print(
-            f"Desk break {desk_break.label}: {len(plan.items)} exercise(s), "
-            f"{desk_break.duration_s / 60:.1f} min. Input: {source.description}."
+            _("Desk break {label}: {n} exercise(s), {minutes} min. Input: {input}.").format(
+                label=desk_break.label,
+                n=len(plan.items),
+                minutes=format_number(desk_break.duration_s / 60),
+                input=source.description,
+            )  # fmt: skip
         )
         answer = headless_hook(pain)
         SessionDriver(
@@ -289,35 +330,41 @@ def run_break(
         voice.close()
         for result in engine.results:
             console.print(
-                f"  {result.exercise_id}: {result.reps_done}/{result.reps_target} reps"
-                + ("" if result.completed else " (not completed)")
+                "  "
+                + _("{exercise}: {done}/{target} reps").format(
+                    exercise=exercise_name(result.exercise_id, ctx.library),
+                    done=result.reps_done,
+                    target=result.reps_target,
+                )
+                + ("" if result.completed else " " + _("(not completed)"))  # fmt: skip
             )
         if engine.results:
-            _, changes, paused = service.adapt_after_break(
+            _plan, changes, paused = service.adapt_after_break(
                 person, session_id, ctx.service.latest_profile(person), _now()
             )
             for change in changes:
                 console.print(
-                    f"  {change['action']:<8} {change['exercise_id']}: {change['reason']}"
+                    f"  {_(change['action']):<8} "
+                    f"{exercise_name(change['exercise_id'], ctx.library)}: {change['reason']}"
                 )
             if paused:
-                console.print("[bold red]Your plan is paused: please see a clinician.[/]")
+                console.print(f"[bold red]{_(_W_YOUR_PLAN_IS_PAUSED_PLEASE_SEE_A_CLINICI)}[/]")
 
 
 @posture_app.command("monitor")
 def monitor(
-    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
-    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index (live).")] = None,
-    imu: Annotated[Path | None, typer.Option("--imu", help="Back IMU recording.")] = None,
+    video: Annotated[Path | None, typer.Option("--video", help=N_("Video file, replayed."))] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help=N_("Webcam index (live)."))] = None,
+    imu: Annotated[Path | None, typer.Option("--imu", help=N_("Back IMU recording."))] = None,
     imu_stream: Annotated[
         str | None,
         typer.Option(
             "--imu-stream",
-            help="Live back IMU (JSON lines, docs/imu.md): udp://HOST:PORT or ws://HOST:PORT.",
+            help=N_("Live back IMU (JSON lines, docs/imu.md): udp://HOST:PORT or ws://HOST:PORT."),
         ),
     ] = None,
     minutes: Annotated[
-        float | None, typer.Option("--minutes", help="Stop after this long (live inputs).")
+        float | None, typer.Option("--minutes", help=N_("Stop after this long (live inputs)."))
     ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
@@ -343,17 +390,17 @@ def monitor(
     )
     given = [n for n, v in inputs if v is not None]
     if len(given) != 1:
-        raise InvalidInput("give exactly one of --video, --camera, --imu or --imu-stream")
+        raise InvalidInput(_("give exactly one of --video, --camera, --imu or --imu-stream"))
     with AppContext(data_dir) as ctx:
         s = ctx.settings
         fps = s.monitor_fps
         if video is not None:
             if not video.exists():
-                raise InvalidInput(f"{video}: file not found")
+                raise InvalidInput(_("{path}: file not found").format(path=video))
             samples = video_monitor_samples(video, fps, s.min_keypoint_confidence)
         elif imu is not None:
             if not imu.exists():
-                raise InvalidInput(f"{imu}: file not found")
+                raise InvalidInput(_("{path}: file not found").format(path=imu))
             samples = imu_monitor_samples(imu, fps)
         elif imu_stream is not None:
             from spinecoach.cli._session_inputs import stream_lines
@@ -372,9 +419,13 @@ def monitor(
         started = _now()
         last_t = 0.0
         if not as_json:
-            console.print("Posture monitor [bold green]ON[/] (Ctrl-C to stop).")
+            console.print(
+                _("Posture monitor {on} (Ctrl-C to stop).").format(on=f"[bold green]{_(_W_ON)}[/]")
+            )
             if imu_stream is not None:
-                console.print(f"Listening on {imu_stream}: stand upright 3 s, then sit.")
+                console.print(
+                    _("Listening on {url}: stand upright 3 s, then sit.").format(url=imu_stream)
+                )
         try:
             for t_s, sample in samples:
                 last_t = t_s
@@ -401,7 +452,9 @@ def monitor(
                         "calibrated": tracker.state.calibrated})  # fmt: skip
             return
         console.print(
-            f"Posture monitor [bold]OFF[/]. Minutes: {minutes_by}; nudges: {len(nudges)}."
+            _("Posture monitor {off}. Minutes: {minutes}; nudges: {n}.").format(
+                off=f"[bold]{_(_W_OFF)}[/]", minutes=minutes_by, n=len(nudges)
+            )
         )
 
 

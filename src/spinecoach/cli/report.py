@@ -9,17 +9,18 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.domain.i18n import N_, _
 
 
 def report_command(
-    out: Annotated[Path, typer.Option("--out", help="Write the PDF here (FILE.pdf).")],
+    out: Annotated[Path, typer.Option("--out", help=N_("Write the PDF here (FILE.pdf)."))],
     patient_version: Annotated[
         bool,
-        typer.Option("--patient-version", help="Plain words addressed to the patient."),
+        typer.Option("--patient-version", help=N_("Plain words addressed to the patient.")),
     ] = False,
     person: Annotated[
         int | None,
-        typer.Option("--person", help="Person id in a clinic database (default: you)."),
+        typer.Option("--person", help=N_("Person id in a clinic database (default: you).")),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
@@ -36,7 +37,7 @@ def report_command(
         )  # fmt: skip
     pdf = render_pdf(report)
     write_pdf(pdf, out)
-    console.print(f"Wrote {out} ({len(pdf) // 1024} kB).")
+    console.print(_("Wrote {path} ({size} kB).").format(path=out, size=len(pdf) // 1024))
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ _W_EXERCISE_IS_BLOCKED = N_("Exercise is blocked.")
 
 
 def safety_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print the state as JSON."))] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Show your safety state (clear, caution, see a clinician, urgent, emergency) and history."""

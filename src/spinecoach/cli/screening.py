@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.prompt import Prompt
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.rules import Rules, Tier
 from spinecoach.domain.safety import ScreeningResult
 from spinecoach.domain.wording import tier_words
@@ -60,9 +60,9 @@ def show_result(result: ScreeningResult) -> None:
 
 def screen_command(
     answers_file: Annotated[
-        Path | None, typer.Option("--answers", help="JSON answers file (see docs/formats.md).")
+        Path | None, typer.Option("--answers", help=N_("JSON answers file (see docs/formats.md)."))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print the verdict as JSON."))] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Red-flag screening: emergency, urgent, routine or clear (exit code 0)."""

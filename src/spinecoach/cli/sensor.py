@@ -11,15 +11,16 @@ from pathlib import Path
 import typer
 
 from spinecoach.cli._common import console, print_json
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 
 sensor_app = typer.Typer(
-    help="Sensor plug-ins beside the camera (band, EMG).", no_args_is_help=True
+    help=N_("Sensor plug-ins beside the camera (band, EMG)."), no_args_is_help=True
 )
 
 
 @sensor_app.command("list")
-def list_sensors(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def list_sensors(as_json: bool = typer.Option(False, "--json", help=N_("As JSON."))) -> None:
     """List the sensor plug-ins."""
     from spinecoach.sources.live_sources import sensor_plugins
 
@@ -28,15 +29,15 @@ def list_sensors(as_json: bool = typer.Option(False, "--json", help="As JSON."))
         print_json(rows)
         return
     for name, description in rows.items():
-        console.print(f"[bold]{name}[/]  {description}")
+        console.print(f"[bold]{name}[/]  {_(description)}")
 
 
 @sensor_app.command("simulate")
 def simulate(
-    name: str = typer.Argument(..., help="Plug-in name (see `spinecoach sensor list`)."),
-    out: Path = typer.Option(..., "--out", help="CSV file to write."),
-    exercise: str = typer.Option("", "--exercise", help="Exercise the recording shows."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (noise)."),
+    name: str = typer.Argument(..., help=N_("Plug-in name (see `spinecoach sensor list`).")),
+    out: Path = typer.Option(..., "--out", help=N_("CSV file to write.")),
+    exercise: str = typer.Option("", "--exercise", help=N_("Exercise the recording shows.")),
+    seed: int = typer.Option(0, "--seed", help=N_("Random seed (noise).")),
 ) -> None:
     """Write a simulated recording of sensor plug-in NAME."""
     from spinecoach.sources.live_sources import sensor_plugins
@@ -44,13 +45,15 @@ def simulate(
     plugin = sensor_plugins().get(name)
     if plugin is None or plugin.simulate is None:
         known = ", ".join(sensor_plugins())
-        raise InvalidInput(f"sensor: expected one of {known}, got {name!r}")
+        raise InvalidInput(
+            _("sensor: expected one of {known}, got {value!r}").format(known=known, value=name)
+        )
     kwargs: dict[str, object] = {"seed": seed}
     if exercise:
         kwargs["exercise_id"] = exercise
     text = plugin.simulate(**kwargs)
     out.write_text(text, encoding="utf-8")
-    console.print(f"wrote {out} ({text.count(chr(10)) - 1} samples)")
+    console.print(_("wrote {path} ({n} samples)").format(path=out, n=text.count(chr(10)) - 1))
 
 
 def register(app: typer.Typer) -> None:

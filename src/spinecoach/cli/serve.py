@@ -18,8 +18,13 @@ from typing import Any
 import typer
 
 from spinecoach.cli._common import console
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidSetting
 from spinecoach.settings import Settings
+
+_W_NO_DESKTOP_SESSION_FOUND_OPEN_THE_ADDRES = N_(
+    "No desktop session found: open the address above in a browser."
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +77,17 @@ def start_web(
     else:
         app_or_factory = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
-    console.print(f"spinecoach is running at [bold]{url}[/] — press Ctrl+C to stop.")
+    console.print(
+        _("spinecoach is running at {url} — press Ctrl+C to stop.").format(url=f"[bold]{url}[/]")
+    )
     wanted = settings.open_browser if open_browser is None else open_browser
     if wanted and has_graphical_browser():
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     elif wanted:
-        console.print("[dim]No desktop session found: open the address above in a browser.[/]")
+        console.print(f"[dim]{_(_W_NO_DESKTOP_SESSION_FOUND_OPEN_THE_ADDRES)}[/]")
     if settings.workers > 1:
-        console.print(f"[dim]{settings.workers} worker processes on PostgreSQL.[/]")
+        workers_text = _("{n} worker processes on PostgreSQL.").format(n=settings.workers)
+        console.print(f"[dim]{workers_text}[/]")
         uvicorn.run(
             app_or_factory, factory=True, workers=settings.workers, **uvicorn_options(settings)
         )
@@ -96,9 +104,11 @@ def check_workers(settings: Settings) -> None:
     """
     if not settings.resolved_database_url.startswith("postgresql"):
         raise InvalidSetting(
-            f"--workers {settings.workers}: several worker processes need PostgreSQL "
-            "(set SPINECOACH_DATABASE_URL=postgresql+psycopg://user:password@host/db); "
-            "SQLite serves one process, use --workers 1"
+            _(
+                "--workers {n}: several worker processes need PostgreSQL "
+                "(set SPINECOACH_DATABASE_URL=postgresql+psycopg://user:password@host/db); "
+                "SQLite serves one process, use --workers 1"
+            ).format(n=settings.workers)
         )
 
 
@@ -109,7 +119,7 @@ def prepare_workers(settings: Settings) -> str:
     from spinecoach.web.security import resolve_secret_key
 
     resolve_secret_key(settings)  # written once in data_dir; every worker reads the same
-    engine, _ = open_database(settings.resolved_database_url)  # migrations run once, here
+    engine, _factory = open_database(settings.resolved_database_url)  # migrations run once, here
     engine.dispose()
     os.environ["SPINECOACH_DATA_DIR"] = str(settings.data_dir)
     os.environ["SPINECOACH_DATABASE_URL"] = settings.resolved_database_url
@@ -139,18 +149,18 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def serve(
-    host: str | None = typer.Option(None, "--host", help="Bind address (default 127.0.0.1)."),
-    port: int | None = typer.Option(None, "--port", help="Port (default 8000)."),
+    host: str | None = typer.Option(None, "--host", help=N_("Bind address (default 127.0.0.1).")),
+    port: int | None = typer.Option(None, "--port", help=N_("Port (default 8000).")),
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Folder for the SQLite database and the cookie key."
+        None, "--data-dir", help=N_("Folder for the SQLite database and the cookie key.")
     ),
     open_browser: bool = typer.Option(
-        False, "--open/--no-open", help="Open the app in the default browser once it is up."
+        False, "--open/--no-open", help=N_("Open the app in the default browser once it is up.")
     ),
     workers: int | None = typer.Option(
         None,
         "--workers",
-        help="Worker processes behind the one address (default 1; more need PostgreSQL).",
+        help=N_("Worker processes behind the one address (default 1; more need PostgreSQL)."),
     ),
 ) -> None:
     """Start the web app (http://127.0.0.1:8000 by default)."""

@@ -32,6 +32,7 @@ from spinecoach.coach.engine import EngineOptions, SessionEngine
 from spinecoach.coach.feed import MotionFeed
 from spinecoach.coach.timeline import TimelineOptions
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import Plan, PlanItem
 from spinecoach.domain.wording import decision_words
 from spinecoach.errors import InvalidInput, NotFound
@@ -47,7 +48,18 @@ from spinecoach.store.session_sink import (
     session_sink,
 )
 
+_W_WHAT_IS_HAPPENING = N_("What is happening?")
+_W_NUMBERS_COMMA_SEPARATED_ENTER_FOR_NONE = N_("(numbers, comma-separated; Enter for none)")
+
 log = logging.getLogger(__name__)
+
+#: A session's end status and an exercise's stop action as the summary table shows them:
+#: the ids themselves in English (scripts read them), words in other languages.
+_SHOWN_IDS = (
+    N_("completed"), N_("stopped"), N_("stopped_early"), N_("urgent_care"), N_("running"),
+    N_("not_started"), N_("paused"), N_("regress"), N_("stop_exercise"), N_("end_session"),
+    N_("skipped"), N_("awaiting_acknowledgement"), N_("waiting_for_pain"),
+)  # fmt: skip
 
 
 def select_exercises(plan: Plan, ids: list[str], library: ExerciseLibrary) -> Plan:
@@ -78,8 +90,10 @@ def _piped_pain() -> int | None:
     line = sys.stdin.readline() if sys.stdin is not None and not sys.stdin.closed else ""
     if not line.strip():
         raise InvalidInput(
-            "standard input is closed, so nobody can answer the pain check-ins: "
-            "pass --pain N (0-10), e.g. `spinecoach session --pain 2`"
+            _(
+                "standard input is closed, so nobody can answer the pain check-ins: "
+                "pass --pain N (0-10), e.g. `spinecoach session --pain 2`"
+            )
         )
     try:
         value = int(line.strip())
@@ -87,7 +101,9 @@ def _piped_pain() -> int | None:
         value = -1
     if not 0 <= value <= 10:
         raise InvalidInput(
-            f"standard input: expected a pain answer 0-10, got {line.strip()[:20]!r}"
+            _("standard input: expected a pain answer 0-10, got {value!r}").format(
+                value=line.strip()[:20]
+            )
         )
     return value
 
@@ -121,7 +137,8 @@ class CueOutput:
 
 
 def _ask_pain(question: str) -> int | None:
-    answer = Prompt.ask(f"{question} [dim](0-10, Enter to skip)[/]", default="", console=console)
+    hint = _("(0-10, Enter to skip)")
+    answer = Prompt.ask(f"{question} [dim]{hint}[/]", default="", console=console)
     if not answer.strip():
         return None
     try:
@@ -133,10 +150,12 @@ def _ask_pain(question: str) -> int | None:
 
 def _ask_symptoms(engine: SessionEngine) -> tuple[set[str], int | None]:
     rules = engine.rules.stop_rules
-    console.print("[bold]What is happening?[/] (numbers, comma-separated; Enter for none)")
+    console.print(
+        f"[bold]{_(_W_WHAT_IS_HAPPENING)}[/] {_(_W_NUMBERS_COMMA_SEPARATED_ENTER_FOR_NONE)}"
+    )
     for n, rule in enumerate(rules, 1):
-        console.print(f"  {n}. {rule.label}")
-    text = Prompt.ask("Symptoms", default="", console=console)
+        console.print(f"  {n}. {_(rule.label)}")
+    text = Prompt.ask(_("Symptoms"), default="", console=console)
     chosen = set()
     for part in text.replace(" ", "").split(","):
         if part.isdigit() and 1 <= int(part) <= len(rules):
@@ -169,7 +188,7 @@ class InteractiveHook:
         state = engine.state()
         if state["awaiting"] == "pain":
             step = state["step"]
-            question = str(step["text"]) if isinstance(step, dict) else "Pain now"
+            question = str(step["text"]) if isinstance(step, dict) else _("Pain now")
 
             def ask_checkin() -> None:
                 pain = _ask_pain(question)
@@ -180,7 +199,7 @@ class InteractiveHook:
 
             def ask_ack() -> None:
                 console.print(f"[bold red]{state['stop_notice']}[/]")
-                Prompt.ask("Press Enter when you have stopped", default="", console=console)
+                Prompt.ask(_("Press Enter when you have stopped"), default="", console=console)
                 engine.acknowledge_stop()
 
             self._prompt(engine, ask_ack)
@@ -265,14 +284,16 @@ def _unfinished_choice(
     unfinished = sorted(repo.unfinished(person_id), key=lambda r: r.id)
     if not unfinished:
         if resume:
-            console.print("No unfinished session to resume; starting a new one.")
+            console.print(_("No unfinished session to resume; starting a new one."))
         return None
     latest = unfinished[-1]
     done = done_exercise_ids(latest)
     if not resume and not headless and console.is_terminal:
         choice = Prompt.ask(
-            f"Session {latest.id} was interrupted after {len(done)} exercise(s). "
-            "[r]esume it or [c]lose it and start again?",
+            _(
+                "Session {id} was interrupted after {n} exercise(s). "
+                "[r]esume it or [c]lose it and start again?"
+            ).format(id=latest.id, n=len(done)),
             choices=["r", "c"],
             default="r",
             console=console,
@@ -281,10 +302,14 @@ def _unfinished_choice(
     if resume:
         for row in unfinished[:-1]:
             close_unfinished_one(ctx, row)
-        console.print(f"Resuming session {latest.id} ({len(done)} exercise(s) already done).")
+        console.print(
+            _("Resuming session {id} ({n} exercise(s) already done).").format(
+                id=latest.id, n=len(done)
+            )
+        )
         return latest
     closed = close_unfinished(ctx.db, person_id, now=datetime.now(UTC))
-    console.print(f"Closed interrupted session(s) {', '.join(map(str, closed))}.")
+    console.print(_("Closed interrupted session(s) {ids}.").format(ids=", ".join(map(str, closed))))
     return None
 
 
@@ -294,93 +319,105 @@ def close_unfinished_one(ctx: AppContext, row: models.Session) -> None:
 
 
 def _summary(engine: SessionEngine, session_id: int | None) -> None:
-    table = Table(title=f"Session {session_id or ''}: {engine.status}")
+    status = _(engine.status)  # the ids in English (see _SHOWN_IDS), words in other languages
+    table = Table(title=_("Session {id}: {status}").format(id=session_id or "", status=status))
     for column in (
-        "exercise",
-        "done",
-        "reps",
-        "holds (s)",
-        "range (°)",
-        "form",
-        "tracking",
-        "note",
+        _("exercise"),
+        _("done"),
+        _("reps"),
+        _("holds (s)"),
+        _("range (°)"),
+        _("form"),
+        _("tracking"),
+        _("note"),
     ):
         table.add_column(column)
     for r in engine.results:
-        tracking = "timer"
+        tracking = _("timer")
         if r.tracking.get("measured"):
-            tracking = f"{float(r.tracking.get('ok_fraction', 0.0)):.0%} seen"  # type: ignore[arg-type]
+            seen = float(r.tracking.get("ok_fraction", 0.0))  # type: ignore[arg-type]
+            tracking = _("{percent} seen").format(percent=f"{100 * seen:.0f}%")
             if r.tracking.get("sensor_ended"):
-                tracking += ", then timer"
+                tracking += ", " + _("then timer")
         reps = f"{r.reps_done}/{r.reps_target}"
         if r.tracking.get("measured"):
-            reps += f" ({r.tracking.get('measured_reps', 0)} measured)"
+            reps += " " + _("({n} measured)").format(n=r.tracking.get("measured_reps", 0))
         ranges = ", ".join(f"{x:.0f}" for x in r.ranges_deg) or "-"
         holds = ", ".join(f"{h:.0f}" for h in r.hold_times_s) or "-"
+        note = _(r.stop_action) if r.stop_action else ""
         table.add_row(
-            r.exercise_id, "yes" if r.completed else "no", reps,
-            holds, ranges, str(len(r.form_flags)), tracking, r.stop_action or "",
+            r.exercise_id, _("yes") if r.completed else _("no"),
+            reps, holds, ranges, str(len(r.form_flags)), tracking, note,
         )  # fmt: skip
     console.print(table)
     if engine.pain_before is not None or engine.pain_after is not None:
-        before = "not reported" if engine.pain_before is None else f"{engine.pain_before}/10"
-        after = "not reported" if engine.pain_after is None else f"{engine.pain_after}/10"
-        console.print(f"Pain before: {before}; after: {after}.")
+        unknown = _("not reported")
+        before = unknown if engine.pain_before is None else f"{engine.pain_before}/10"
+        after = unknown if engine.pain_after is None else f"{engine.pain_after}/10"
+        console.print(
+            _("Pain before: {before}; after: {after}.").format(before=before, after=after)
+        )
 
 
 def session_command(
-    camera: Annotated[int | None, typer.Option("--camera", help="Webcam index (live).")] = None,
-    video: Annotated[Path | None, typer.Option("--video", help="Video file, replayed.")] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help=N_("Webcam index (live)."))] = None,
+    video: Annotated[Path | None, typer.Option("--video", help=N_("Video file, replayed."))] = None,
     keypoints: Annotated[
-        Path | None, typer.Option("--keypoints", help="Keypoint file, replayed.")
+        Path | None, typer.Option("--keypoints", help=N_("Keypoint file, replayed."))
     ] = None,
-    imu: Annotated[Path | None, typer.Option("--imu", help="IMU recording, replayed.")] = None,
+    imu: Annotated[Path | None, typer.Option("--imu", help=N_("IMU recording, replayed."))] = None,
     imu_stream: Annotated[
         str | None,
-        typer.Option("--imu-stream", help="Live IMU samples: udp://HOST:PORT or ws://HOST:PORT."),
+        typer.Option(
+            "--imu-stream", help=N_("Live IMU samples: udp://HOST:PORT or ws://HOST:PORT.")
+        ),
     ] = None,
     speed: Annotated[
-        float, typer.Option("--speed", help="Real-time factor; 0 = as fast as possible.")
+        float, typer.Option("--speed", help=N_("Real-time factor; 0 = as fast as possible."))
     ] = 1.0,
-    no_audio: Annotated[bool, typer.Option("--no-audio", help="No speech or tones.")] = False,
+    no_audio: Annotated[bool, typer.Option("--no-audio", help=N_("No speech or tones."))] = False,
     log_path: Annotated[
-        Path | None, typer.Option("--log", help="Write the cue timeline as JSON lines.")
+        Path | None, typer.Option("--log", help=N_("Write the cue timeline as JSON lines."))
     ] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
     exercise: Annotated[
-        list[str] | None, typer.Option("--exercise", help="Only this exercise (repeatable).")
+        list[str] | None, typer.Option("--exercise", help=N_("Only this exercise (repeatable)."))
     ] = None,
     headless: Annotated[
-        bool, typer.Option("--headless", help="No view or keys: print the cue timeline.")
+        bool, typer.Option("--headless", help=N_("No view or keys: print the cue timeline."))
     ] = False,
     pain: Annotated[
         int | None,
-        typer.Option("--pain", min=0, max=10, help="Headless: answer every check-in with this."),
+        typer.Option(
+            "--pain", min=0, max=10, help=N_("Headless: answer every check-in with this.")
+        ),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Resume the last interrupted session.")
+        bool, typer.Option("--resume", help=N_("Resume the last interrupted session."))
     ] = False,
     close: Annotated[
-        bool, typer.Option("--close-unfinished", help="Close interrupted sessions and exit.")
+        bool, typer.Option("--close-unfinished", help=N_("Close interrupted sessions and exit."))
     ] = False,
     sensor: Annotated[
         list[str] | None,
         typer.Option(
             "--sensor",
-            help="A sensor plug-in beside the input: NAME=FILE or NAME=udp://HOST:PORT "
-            "(band, emg; repeatable; `spinecoach sensor list`).",
+            help=N_(
+                "A sensor plug-in beside the input: NAME=FILE or NAME=udp://HOST:PORT "
+                "(band, emg; repeatable; `spinecoach sensor list`)."
+            ),
         ),
     ] = None,
 ) -> None:
     """Run today's plan with timers, breath pacing, measured reps and stop rules."""
     if speed < 0 or math.isnan(speed):
-        raise InvalidInput(f"--speed: expected a number >= 0, got {speed}")
+        raise InvalidInput(_("--speed: expected a number >= 0, got {value}").format(value=speed))
     with AppContext(data_dir) as ctx:
         person = ctx.person_id
         if close:
             closed = close_unfinished(ctx.db, person, now=datetime.now(UTC))
             console.print(
-                f"Closed {len(closed)} interrupted session(s)"
+                _("Closed {n} interrupted session(s)").format(n=len(closed))
                 + (f": {', '.join(map(str, closed))}." if closed else ".")
             )
             return
@@ -389,7 +426,9 @@ def session_command(
         resumed = _unfinished_choice(ctx, person, headless, resume)
         current = ctx.service.current_plan(person)
         if current is None:
-            raise NotFound("No plan yet: run `spinecoach plan` first (after `spinecoach intake`).")
+            raise NotFound(
+                _("No plan yet: run `spinecoach plan` first (after `spinecoach intake`).")
+            )
         plan, plan_id = current
         if exercise:
             plan = select_exercises(plan, exercise, ctx.library)
@@ -421,7 +460,11 @@ def session_command(
         )  # fmt: skip
         voice = Voice(enabled=not no_audio)
         notice = voice.problem() or ""
-        console.print(f"Input: {source.description}. Plan: {len(plan.items)} exercise(s).")
+        console.print(
+            _("Input: {input}. Plan: {n} exercise(s).").format(
+                input=source.description, n=len(plan.items)
+            )
+        )
         if notice:
             console.print(f"[yellow]{notice}[/]")
         log_file = log_path.open("w", encoding="utf-8") if log_path is not None else None
@@ -453,7 +496,7 @@ def session_command(
                     )  # fmt: skip
                     driver.run()
         except KeyboardInterrupt:
-            output(engine.stop("Stopped with Ctrl-C."))
+            output(engine.stop(_("Stopped with Ctrl-C.")))
             interrupted = True
         else:
             interrupted = False
@@ -465,12 +508,15 @@ def session_command(
         urgent = engine.status == "urgent_care"  # go and get help: no more questions
         if sink.session_id is not None and engine.pain_after is None and not urgent:
             # "pain now?" also when the session ended early (Ctrl-C, End, a stop rule)
-            now_pain = pain if headless or not console.is_terminal else _ask_pain("Pain now")
+            now_pain = pain if headless or not console.is_terminal else _ask_pain(_("Pain now"))
             if now_pain is not None:
                 record_pain_now(ctx.db, person, sink.session_id, now_pain)
-                console.print(f"Pain now: {now_pain}/10, saved with the session.")
+                console.print(
+                    _("Pain now: {pain}/10, saved with the session.").format(pain=now_pain)
+                )
         if engine.status == "urgent_care":
-            console.print("[bold red]Please follow the advice above before exercising again.[/]")
+            advice = _("Please follow the advice above before exercising again.")
+            console.print(f"[bold red]{advice}[/]")
             raise typer.Exit(130 if interrupted else 0)
         changes: list[dict[str, str]] = []
         if sink.session_id is not None and engine.results:
@@ -478,7 +524,9 @@ def session_command(
             names = {i.exercise_id: i.name for i in plan.items}
             changes = [
                 {
-                    "exercise": names.get(c.exercise_id, "Your plan"),
+                    "exercise": _(names[c.exercise_id])
+                    if c.exercise_id in names
+                    else _("Your plan"),
                     "action": decision_words(c.action.value),
                     "kind": c.action.value,
                     "reason": c.reason,
@@ -489,9 +537,9 @@ def session_command(
             names = {e.id: e.name for e in ctx.library}
             view = session_summary(ctx.db, sink.session_id, changes, names)
             for title, lines in (
-                ("What you did", view.did),
-                ("What improved", view.improved),
-                ("What changes tomorrow", view.tomorrow),
+                (_("What you did"), view.did),
+                (_("What improved"), view.improved),
+                (_("What changes tomorrow"), view.tomorrow),
             ):
                 console.print(f"[bold]{title}:[/]")
                 for line in lines:
@@ -500,7 +548,9 @@ def session_command(
             raise typer.Exit(130)
         due = next_morning(started)
         console.print(
-            f"Next check-in: tomorrow morning from {due:%H:%M} — run [bold]spinecoach checkin[/]."
+            _("Next check-in: tomorrow morning from {time} — run {command}.").format(
+                time=f"{due:%H:%M}", command="[bold]spinecoach checkin[/]"
+            )
         )
 
 

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import console, get_settings
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 
 
 def sources_command(
     tags: Annotated[
-        list[str] | None, typer.Argument(help="Tags to look up (default: all).")
+        list[str] | None, typer.Argument(help=N_("Tags to look up (default: all)."))
     ] = None,
 ) -> None:
     """Print the references behind the source tags shown in plans, checks and exercises."""
@@ -22,7 +23,7 @@ def sources_command(
     wanted = [t.strip("[]").upper() for t in tags] if tags else list(sources)
     unknown = [t for t in wanted if t not in sources]
     if unknown:
-        raise InvalidInput(f"unknown source tag(s): {', '.join(unknown)}")
+        raise InvalidInput(_("unknown source tag(s): {tags}").format(tags=", ".join(unknown)))
     for tag in wanted:
         console.print(f"[bold][{tag}][/] {sources[tag]}", highlight=False, soft_wrap=True)
 

@@ -14,9 +14,12 @@ from typing import Annotated
 import typer
 
 from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings
+from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import NotFound
 
-users_app = typer.Typer(help="Account administration for a clinic server.", no_args_is_help=True)
+users_app = typer.Typer(
+    help=N_("Account administration for a clinic server."), no_args_is_help=True
+)
 
 
 def _person(db, email: str):  # type: ignore[no-untyped-def]
@@ -24,13 +27,15 @@ def _person(db, email: str):  # type: ignore[no-untyped-def]
 
     person = PersonRepository(db).by_email(email.strip().lower())
     if person is None:
-        raise NotFound(f"email: no account with the e-mail {email.strip()[:80]!r}")
+        raise NotFound(
+            _("email: no account with the e-mail {email!r}").format(email=email.strip()[:80])
+        )
     return person
 
 
 @users_app.command("reset-password")
 def reset_password(
-    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    email: Annotated[str, typer.Argument(help=N_("The account's e-mail."))],
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """Set a new temporary password, print it once, and end every sign-in of the account."""
@@ -39,23 +44,31 @@ def reset_password(
     from spinecoach.web.signins import SignIns
 
     settings = get_settings(data_dir)
-    _, factory = open_database(settings.resolved_database_url)
+    _engine, factory = open_database(settings.resolved_database_url)
     with factory() as db:
         person = _person(db, email)
         temporary = secrets.token_urlsafe(12)
         person.password_hash = Passwords().hash(temporary)
         db.commit()
         ended = SignIns(settings.session_max_age_s).revoke_all(db, person.id)
-    console.print(f"New temporary password for {person.email}: [bold]{temporary}[/]")
     console.print(
-        f"{ended} sign-in(s) ended. Give the password to the person in person or by phone; "
-        "they change it on the Account page after signing in."
+        _("New temporary password for {email}: {password}").format(
+            email=person.email, password=f"[bold]{temporary}[/]"
+        )
+    )
+    console.print(
+        ngettext("{n} sign-in ended.", "{n} sign-ins ended.", ended).format(n=ended)
+        + " "
+        + _(
+            "Give the password to the person in person or by phone; "
+            "they change it on the Account page after signing in."
+        )
     )
 
 
 @users_app.command("sign-out")
 def sign_out(
-    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    email: Annotated[str, typer.Argument(help=N_("The account's e-mail."))],
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
 ) -> None:
     """End every sign-in of the account (each browser must sign in again)."""
@@ -63,11 +76,15 @@ def sign_out(
     from spinecoach.web.signins import SignIns
 
     settings = get_settings(data_dir)
-    _, factory = open_database(settings.resolved_database_url)
+    _engine, factory = open_database(settings.resolved_database_url)
     with factory() as db:
         person = _person(db, email)
         ended = SignIns(settings.session_max_age_s).revoke_all(db, person.id)
-    console.print(f"{ended} sign-in(s) of {person.email} ended.")
+    console.print(
+        ngettext("{n} sign-in of {email} ended.", "{n} sign-ins of {email} ended.", ended).format(
+            n=ended, email=person.email
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from spinecoach.content.locale_format import format_day, format_number
+from spinecoach.domain.i18n import N_, _
 from spinecoach.reports.progress import PainPoint
+
+_W_NO_PAIN = N_("No pain reports yet.")
+_W_NO_MEASUREMENTS = N_("No measurements yet.")
+_W_NO_TRACE = N_("No measured trace for this exercise.")
 
 WIDTH = 640
 HEIGHT = 220
@@ -79,13 +85,15 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
         Pain at or below which the change from baseline is important.
     """
     if not points:
-        return Markup('<p class="empty">No pain reports yet.</p>')
+        return Markup('<p class="empty">{}</p>').format(_(_W_NO_PAIN))
     days = pain_by_day(points)
     body = [_grid(0, 10, (0, 2, 4, 6, 8, 10), "")]
     if mic_threshold is not None and mic_threshold > 0:
         y = _y(mic_threshold, 0, 10)
         width = WIDTH - PAD_LEFT - PAD_RIGHT
-        label = f"important improvement (≤ {mic_threshold:.1f})"
+        label = _("important improvement (≤ {threshold})").format(
+            threshold=format_number(mic_threshold)
+        )
         body.append(
             f'<rect class="mic-zone" x="{PAD_LEFT}" y="{y:.1f}" width="{width}" '
             f'height="{HEIGHT - PAD_BOTTOM - y:.1f}"/>'
@@ -108,18 +116,22 @@ def pain_chart(points: Sequence[PainPoint], mic_threshold: float | None) -> Mark
     for i, (day, pain, readings) in enumerate(days):
         good = mic_threshold is not None and i > 0 and pain <= mic_threshold
         cls = "dot good" if good else "dot"
-        listed = ", ".join(f"{p.at:%H:%M} {p.kind.replace('_', ' ')} {p.pain}" for p in readings)
-        title = escape(f"{day:%d %b}: pain {pain:g}/10 (day's mean of {listed})")
+        listed = ", ".join(f"{p.at:%H:%M} {_(p.kind.replace('_', ' '))} {p.pain}" for p in readings)
+        title = escape(
+            _("{day}: pain {pain}/10 (day's mean of {readings})").format(
+                day=format_day(day, year=False), pain=f"{pain:g}", readings=listed
+            )
+        )
         body.append(
             f'<circle class="{cls}" cx="{x_of(day):.1f}" cy="{_y(pain, 0, 10):.1f}" r="4.5">'
             f"<title>{title}</title></circle>"
         )
     first, last = points[0].at, points[-1].at
     body.append(
-        _text("tick", PAD_LEFT, HEIGHT - 8, f"{first:%d %b}")
-        + _text("tick", WIDTH - PAD_RIGHT, HEIGHT - 8, f"{last:%d %b}", "end")
+        _text("tick", PAD_LEFT, HEIGHT - 8, format_day(first, year=False))
+        + _text("tick", WIDTH - PAD_RIGHT, HEIGHT - 8, format_day(last, year=False), "end")
     )
-    return _frame("".join(body), "Pain over time, 0 to 10")
+    return _frame("".join(body), _("Pain over time, 0 to 10"))
 
 
 def _short_label(name: str) -> str:
@@ -128,12 +140,12 @@ def _short_label(name: str) -> str:
         day = date.fromisoformat(name)
     except ValueError:
         return name[-6:]
-    return f"{day.day} {day:%b}"
+    return format_day(day, year=False)
 
 
 def _week_title(name: str) -> str:
     try:
-        return f"week of {date.fromisoformat(name):%d %b %Y}"
+        return _("week of {date}").format(date=format_day(date.fromisoformat(name)))
     except ValueError:
         return name
 
@@ -141,7 +153,7 @@ def _week_title(name: str) -> str:
 def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: str = "") -> Markup:
     """A small line chart of labelled values (e.g. weekly range of motion in degrees)."""
     if not series:
-        return Markup('<p class="empty">No measurements yet.</p>')
+        return Markup('<p class="empty">{}</p>').format(_(_W_NO_MEASUREMENTS))
     values = [v for _, v in series]
     high = max(10.0, max(values) * 1.2)
     n = len(series)
@@ -155,18 +167,18 @@ def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: s
     for i, (name, v) in enumerate(series):
         body.append(
             f'<circle class="dot rom" cx="{_x(i, n):.1f}" cy="{_y(v, 0, high):.1f}" r="4">'
-            f"<title>{escape(_week_title(name))}: {v:.1f}{unit}</title></circle>"
+            f"<title>{escape(_week_title(name))}: {format_number(v)}{unit}</title></circle>"
             f'<text class="tick" x="{_x(i, n):.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
             f"{escape(_short_label(name))}</text>"
         )
-    return _frame("".join(body), label or "Values over time")
+    return _frame("".join(body), label or _("Values over time"))
 
 
 #: Colours of the trace channels (the web page's CSS uses the same classes).
 TRACE_CHANNELS = ("camera", "imu", "sensor")
 
 
-def trace_chart(traces: dict[str, Any], label: str = "Measured movement") -> Markup:
+def trace_chart(traces: dict[str, Any], label: str = "") -> Markup:
     """Angle traces of one exercise over time (camera, sensor), degrees against seconds.
 
     Parameters
@@ -180,7 +192,7 @@ def trace_chart(traces: dict[str, Any], label: str = "Measured movement") -> Mar
         if trace.get("t_s")
     ]
     if not series:
-        return Markup('<p class="empty">No measured trace for this exercise.</p>')
+        return Markup('<p class="empty">{}</p>').format(_(_W_NO_TRACE))
     t_max = max(max(tr["t_s"]) for _, tr in series)
     t_min = min(min(tr["t_s"]) for _, tr in series)
     values = [v for _, tr in series for v in tr["deg"]]
@@ -210,7 +222,7 @@ def trace_chart(traces: dict[str, Any], label: str = "Measured movement") -> Mar
         _text("tick", PAD_LEFT, HEIGHT - 8, f"{t_min:.0f} s")
         + _text("tick", WIDTH - PAD_RIGHT, HEIGHT - 8, f"{t_max:.0f} s", "end")
     )
-    return _frame("".join(body), label)
+    return _frame("".join(body), label or _("Measured movement"))
 
 
 def _channel_order(channel: str) -> int:

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.wording import exercise_name, stored_dose_words
 from spinecoach.errors import InvalidDataFile, InvalidInput
 from spinecoach.reports.export import result_fields
@@ -52,12 +53,18 @@ NAMESPACE = uuid.UUID("6f1c3c5e-2b7a-4c1e-9d0e-5f3a1b2c4d5e")
 PAIN_LOINC = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 EXERCISE_THERAPY = ("229065009", "Exercise therapy")
 DEVICES = {
-    "camera": ("camera", "Camera with on-device pose estimation (MediaPipe BlazePose)"),
-    "video": ("camera", "Camera with on-device pose estimation (MediaPipe BlazePose)"),
-    "keypoints": ("camera", "Camera with on-device pose estimation (MediaPipe BlazePose)"),
-    "imu": ("imu", "Inertial measurement unit (accelerometer and gyroscope) on the back"),
-    "imu_stream": ("imu", "Inertial measurement unit (accelerometer and gyroscope) on the back"),
+    "camera": ("camera", N_("Camera with on-device pose estimation (MediaPipe BlazePose)")),
+    "video": ("camera", N_("Camera with on-device pose estimation (MediaPipe BlazePose)")),
+    "keypoints": ("camera", N_("Camera with on-device pose estimation (MediaPipe BlazePose)")),
+    "imu": ("imu", N_("Inertial measurement unit (accelerometer and gyroscope) on the back")),
+    "imu_stream": (
+        "imu",
+        N_("Inertial measurement unit (accelerometer and gyroscope) on the back"),
+    ),
 }
+#: Screening tiers as shown in the Flag's texts (the codes stay ``screening-<tier>``).
+TIER_WORDS = {"clear": N_("clear"), "caution": N_("caution"), "urgent": N_("urgent"),
+              "emergency": N_("emergency")}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -199,7 +206,7 @@ def export_bundle(
     device_ids: dict[str, str] = {}
     for kind in sorted({DEVICES[s.source][0] for s in sessions if s.source in DEVICES}):
         device_ids[kind] = ids("Device", kind)
-        text = next(v[1] for v in DEVICES.values() if v[0] == kind)
+        text = _(next(v[1] for v in DEVICES.values() if v[0] == kind))
         resources.append(
             {
                 "resourceType": "Device",
@@ -237,6 +244,7 @@ def export_bundle(
     if screenings:
         latest = screenings[-1]
         blocked = latest.tier in ("emergency", "urgent")
+        tier = _(TIER_WORDS.get(latest.tier, latest.tier))
         resources.append(
             {
                 "resourceType": "Flag",
@@ -245,12 +253,15 @@ def export_bundle(
                 "category": [{"coding": [{"system": FLAG_CATEGORY, "code": "safety"}]}],
                 "code": {
                     "coding": [
-                        _local(f"screening-{latest.tier}", f"Red-flag screening: {latest.tier}")
+                        _local(
+                            f"screening-{latest.tier}",
+                            _("Red-flag screening: {tier}").format(tier=tier),
+                        )
                     ],
                     "text": (
-                        f"Red-flag screening {latest.tier}: exercise blocked"
+                        _("Red-flag screening {tier}: exercise blocked").format(tier=tier)
                         if blocked
-                        else f"Red-flag screening {latest.tier}"
+                        else _("Red-flag screening {tier}").format(tier=tier)
                     ),
                 },
                 "subject": subject,
@@ -286,10 +297,11 @@ def export_bundle(
                     "code": {
                         "coding": [
                             _local(
-                                "rmdq-total", "Roland-Morris Disability Questionnaire total score"
+                                "rmdq-total",
+                                _("Roland-Morris Disability Questionnaire total score"),
                             )
                         ],
-                        "text": "RMDQ total score (0-24)",
+                        "text": _("RMDQ total score (0-24)"),
                     },
                     "subject": subject,
                     "effectiveDateTime": at,
@@ -310,8 +322,8 @@ def export_bundle(
                     "status": "final",
                     "category": _category("survey"),
                     "code": {
-                        "coding": [_local("start-back-total", "STarT Back Tool total score")],
-                        "text": "STarT Back total score (0-9)",
+                        "coding": [_local("start-back-total", _("STarT Back Tool total score"))],
+                        "text": _("STarT Back total score (0-9)"),
                     },
                     "subject": subject,
                     "effectiveDateTime": at,
@@ -325,7 +337,7 @@ def export_bundle(
                         {
                             "code": {
                                 "coding": [
-                                    _local("start-back-psychosocial", "Psychosocial subscore")
+                                    _local("start-back-psychosocial", _("Psychosocial subscore"))
                                 ]
                             },
                             "valueQuantity": {
@@ -336,7 +348,7 @@ def export_bundle(
                             },
                         },
                         {
-                            "code": {"coding": [_local("start-back-risk", "Risk group")]},
+                            "code": {"coding": [_local("start-back-risk", _("Risk group"))]},
                             "valueString": str(sb["risk"]),
                         },
                     ],
@@ -362,7 +374,7 @@ def export_bundle(
                 "id": plan_ids[p.id],
                 "status": "active" if n == len(plans) - 1 else "completed",
                 "intent": "plan",
-                "title": f"Daily back exercise routine (level {p.level})",
+                "title": _("Daily back exercise routine (level {level})").format(level=p.level),
                 "subject": subject,
                 "created": at,
                 "description": " ".join(p.reasons or []) or None,
@@ -419,7 +431,7 @@ def export_bundle(
                 "id": encounter_id,
                 "status": status,
                 "class": {"system": ACT_CODE, "code": "HH", "display": "home health"},
-                "type": [{"coding": [_local("guided-session", "Guided exercise session")]}],
+                "type": [{"coding": [_local("guided-session", _("Guided exercise session"))]}],
                 "subject": subject,
                 "period": {"start": at, "end": _iso(s.ended_at)},
                 "extension": _record(
@@ -462,8 +474,10 @@ def export_bundle(
                     "encounter": {"reference": f"urn:uuid:{encounter_id}"},
                     "performedPeriod": {"start": _iso(r.started_at), "end": _iso(r.ended_at)},
                     "outcome": {
-                        "text": f"{r.reps_done} of {r.reps_target} repetitions"
-                        + (f"; {r.stop_action.replace('_', ' ')}" if r.stop_action else "")
+                        "text": _("{done} of {target} repetitions").format(
+                            done=r.reps_done, target=r.reps_target
+                        )
+                        + (f"; {_(r.stop_action.replace('_', ' '))}" if r.stop_action else "")
                     },
                     "extension": _record(
                         {
@@ -485,21 +499,23 @@ def export_bundle(
                     "status": "final",
                     "category": _category("exam"),
                     "code": {"coding": [_local(f"rom-{r.exercise_id}",
-                                               f"Range of motion during {name}")],
-                             "text": f"Range of motion during {name} (best repetition)"},
+                                               _("Range of motion during {name}").format(
+                                                   name=name))],
+                             "text": _("Range of motion during {name} (best repetition)").format(
+                                 name=name)},
                     "subject": subject,
                     "encounter": {"reference": f"urn:uuid:{encounter_id}"},
                     "effectiveDateTime": _iso(r.ended_at),
                     "valueQuantity": {"value": round(max(float(x) for x in r.ranges_deg), 1),
                                       "unit": "degree", "system": UCUM, "code": "deg"},
-                    "method": {"coding": [_local(f"method-{device[0]}")], "text": device[1]},
+                    "method": {"coding": [_local(f"method-{device[0]}")], "text": _(device[1])},
                     "device": {"reference": f"urn:uuid:{device_ids[device[0]]}"},
                     "partOf": [{"reference": f"urn:uuid:{proc_id}"}],
                 }  # fmt: skip
                 if isinstance(frac, int | float):
                     obs["component"] = [
                         {"code": {"coding": [_local("measurement-confidence",
-                                                    "Share of the time the body was tracked")]},
+                                                    _("Share of the time the body was tracked"))]},
                          "valueQuantity": {"value": round(100 * float(frac), 1), "unit": "%",
                                            "system": UCUM, "code": "%"}}
                     ]  # fmt: skip
@@ -517,9 +533,10 @@ def export_bundle(
         at = _iso(r.at)
         code = (
             {"coding": [{"system": LOINC, "code": PAIN_LOINC[0], "display": PAIN_LOINC[1]}],
-             "text": "Pain 0-10"}
+             "text": _("Pain 0-10")}
             if r.pain is not None
-            else {"coding": [_local("symptom-report", "Symptom report")], "text": "Symptom report"}
+            else {"coding": [_local("symptom-report", _("Symptom report"))],
+                  "text": _("Symptom report")}
         )  # fmt: skip
         resource: dict[str, Any] = {
             "resourceType": "Observation",

@@ -19,10 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.content.posture import load_norms
+from spinecoach.domain.i18n import N_, _
 from spinecoach.store import models
 
 UCUM = "http://unitsofmeasure.org"
 Local = Callable[[str, str | None], dict[str, Any]]
+#: The sitting monitor's categories as shown in the component displays.
+SITTING_WORDS = {"upright": N_("Minutes upright"), "slumped": N_("Minutes slumped"),
+                 "away": N_("Minutes away")}  # fmt: skip
 
 
 def _deg(value: float | None) -> dict[str, Any]:
@@ -50,11 +54,16 @@ def posture_resources(
     ).all()
     for row in rows:
         at = iso(row.taken_at)
-        where = f"{row.position}, " + ("back sensor" if row.view == "none" else f"{row.view} view")
+        position = _(row.position.replace("_", " "))
+        where = (
+            _("{position}, back sensor").format(position=position)
+            if row.view == "none"
+            else _("{position}, {view} view").format(position=position, view=_(row.view))
+        )
         for n, figure in enumerate(row.figures):
             measure = str(figure["measure"])
             norm = norms.get(measure)
-            label = norm.label if norm is not None else measure
+            label = _(norm.label) if norm is not None else measure
             obs: dict[str, Any] = {
                 "resourceType": "Observation",
                 "id": new_id("Posture", f"{at}/{measure}/{n}"),
@@ -62,20 +71,22 @@ def posture_resources(
                 "category": category,
                 "code": {
                     "coding": [local(f"posture-{measure}", label)],
-                    "text": f"{label} (posture check: {where})",
+                    "text": _("{label} (posture check: {where})").format(label=label, where=where),
                 },  # fmt: skip
                 "subject": subject,
                 "effectiveDateTime": at,
                 "valueQuantity": _deg(float(figure["value_deg"])),
                 "method": {
                     "coding": [local(f"method-{figure['source']}", None)],
-                    "text": str(figure.get("note") or figure["source"])[:500],
+                    "text": str(figure.get("note") or _(str(figure["source"])))[:500],
                 },  # fmt: skip
                 "component": [
                     {
                         "code": {
                             "coding": [
-                                local("measurement-confidence", "Confidence of the posture figure")
+                                local(
+                                    "measurement-confidence", _("Confidence of the posture figure")
+                                )
                             ]
                         },
                         "valueQuantity": {
@@ -92,7 +103,9 @@ def posture_resources(
                 tags = "".join(f"[{t}]" for t in norm.sources)
                 text = f"{norm.range_text()} {tags}"
                 if not comparable:
-                    text += f"; context only: a {figure['source']} figure is not comparable"
+                    text += "; " + _("context only: a {source} figure is not comparable").format(
+                        source=_(str(figure["source"]))
+                    )
                 reference: dict[str, Any] = {"text": text}
                 if norm.low is not None:
                     reference["low"] = _deg(norm.low)
@@ -121,14 +134,14 @@ def posture_resources(
     for n, log in enumerate(logs):
         start, end = iso(log.started_at), iso(log.ended_at)
         components = [
-            {"code": {"coding": [local(f"sitting-{name}", f"Minutes {name}")]},
+            {"code": {"coding": [local(f"sitting-{name}", _(SITTING_WORDS[name]))]},
              "valueQuantity": {"value": float(log.minutes.get(name, 0.0)), "unit": "min",
                                "system": UCUM, "code": "min"}}
             for name in ("upright", "slumped", "away")
         ]  # fmt: skip
         components.append(
             {
-                "code": {"coding": [local("sitting-nudges", "Nudges given")]},
+                "code": {"coding": [local("sitting-nudges", _("Nudges given"))]},
                 "valueInteger": len(log.nudges or []),
             }  # fmt: skip
         )
@@ -149,8 +162,8 @@ def posture_resources(
                     }
                 ],  # fmt: skip
                 "code": {
-                    "coding": [local("sitting-monitor", "Sitting-posture monitor run")],
-                    "text": "Sitting-posture monitor: minutes per posture",
+                    "coding": [local("sitting-monitor", _("Sitting-posture monitor run"))],
+                    "text": _("Sitting-posture monitor: minutes per posture"),
                 },  # fmt: skip
                 "subject": subject,
                 "effectivePeriod": {"start": start, "end": end},

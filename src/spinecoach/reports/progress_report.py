@@ -24,7 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach import DISCLAIMER
+from spinecoach.content.locale_format import format_day, format_number
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import N_, _, current_locale
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.domain.wording import (
@@ -44,20 +46,91 @@ from spinecoach.store.safety import current_safety_state, safety_history
 
 ADHERENCE_WEEKS = 6
 
+#: Stored words the report shows (translated when shown): how a session was measured, a
+#: plan's origin, the STarT Back risk group, screening tiers, posture positions and views.
+_SHOWN_WORDS = (
+    N_("camera"), N_("video"), N_("keypoints"), N_("imu"), N_("imu_stream"), N_("timer"),
+    N_("sensor"), N_("mediapipe"), N_("generated"), N_("adapted"), N_("clinician"),
+    N_("low"), N_("medium"), N_("high"), N_("moderate"), N_("clear"), N_("caution"),
+    N_("urgent"), N_("emergency"), N_("standing"), N_("seated"), N_("side"), N_("front"),
+)  # fmt: skip
+
+
+def _labels(pv: bool) -> dict[str, str]:
+    """The template's headings, labels and column names in the bound language (``pv``: the
+    patient version's plainer words)."""
+    return {
+        "name": _("Name") if pv else _("Patient"),
+        "period": _("Covering") if pv else _("Period"),
+        "report_date": _("Report date"),
+        "clinician": _("Clinician"),
+        "page": _("page"),
+        "safety": _("Safety") if pv else _("Safety state and history"),
+        "now": _("Now") if pv else _("Current state"),
+        "date": _("Date"),
+        "event": _("Event"),
+        "pain": _("How your pain changed")
+        if pv
+        else _("Pain (0–10) with the minimal important change"),
+        "questionnaires": _("Your questionnaire scores")
+        if pv
+        else _("Questionnaires (RMDQ, STarT Back)"),
+        "rmdq": _("Back-related disability (RMDQ)") if pv else "RMDQ",
+        "start_back": "STarT Back",
+        "risk": _("Risk"),
+        "lower_scores": _("Lower scores mean less disability; your clinician can explain them."),
+        "rom": _("How far you moved") if pv else _("Range of motion per week, per measure"),
+        "no_rom": _("No measured movement yet."),
+        "measure": _("Exercise") if pv else _("Measure"),
+        "week": _("Week"),
+        "range": _("Range (°)") if pv else _("Mean best range (°)"),
+        "sessions": _("Sessions"),
+        "method": _("Method"),
+        "confidence": _("Confidence"),
+        "adherence": _("How often you did your sessions")
+        if pv
+        else _("Adherence (last six weeks)"),
+        "days": _("Days with a session"),
+        "posture": _("Your posture and working day")
+        if pv
+        else _("Posture checks and the working day"),
+        "no_posture": _("No posture check yet."),
+        "figure": _("Figure (check)"),
+        "value": _("Value"),
+        "cited_range": _("Cited range"),
+        "breaks": _("Desk breaks"),
+        "sitting": _("Sitting (monitored)"),
+        "slumped": _("Slumped"),
+        "nudges": _("Nudges"),
+        "plan": _("Your plan now") if pv else _("Current plan: doses and reasons"),
+        "no_plan": _("No plan yet."),
+        "from": _("From"),
+        "origin": _("origin"),
+        "level": _("level"),
+        "exercise": _("Exercise"),
+        "dose": _("Dose"),
+        "reason": _("Why") if pv else _("Reason"),
+        "note": _("Note"),
+        "notes": _("Notes from your clinician") if pv else _("Clinician's shared notes"),
+        "none": _("None."),
+    }
+
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _day(value: datetime | date) -> str:
-    return f"{value:%d %b %Y}"
+    return format_day(value)
 
 
 def _confidence(frac: float | None) -> str:
     if frac is None:
-        return "not measured"
-    level = "high" if frac >= HIGH_CONFIDENCE else "fair" if frac >= LOW_CONFIDENCE else "low"
-    return f"{level} ({100 * frac:.0f}% tracked)"
+        return _("not measured")
+    level = (
+        _("high") if frac >= HIGH_CONFIDENCE else _("fair") if frac >= LOW_CONFIDENCE else _("low")
+    )
+    return _("{level} ({percent}% tracked)").format(level=level, percent=f"{100 * frac:.0f}")
 
 
 @dataclass(frozen=True)
@@ -79,6 +152,7 @@ def _safety(
     labels = {r.symptom: r.label for r in rules.stop_rules} if rules else {}
     questions = {q.id: q.text for q in rules.red_flags} if rules else {}
     history: list[tuple[datetime, dict[str, str]]] = []
+    serious: list[datetime] = []  # a stop rule ended a session, or an urgent answer
     screenings = list(
         db.scalars(
             select(models.Screening)
@@ -88,13 +162,18 @@ def _safety(
     )
     for s in screenings:
         at = _aware(s.created_at)
+        tier = _(s.tier.replace("_", " "))
         text = (
-            "Safety questions: no warning sign."
+            _("Safety questions: no warning sign.")
             if s.tier == "clear"
-            else f"Safety questions: {s.tier}: {screening_words(s.answers or {}, questions)}"
+            else _("Safety questions: {tier}: {why}").format(
+                tier=tier, why=screening_words(s.answers or {}, questions)
+            )
             if not patient
-            else f"Safety questions: {s.tier} — follow the advice you were given."
+            else _("Safety questions: {tier} — follow the advice you were given.").format(tier=tier)
         )
+        if s.tier == "urgent":
+            serious.append(at)
         history.append((at, {"date": _day(at), "event": text}))
     events = db.scalars(
         select(models.PainReport)
@@ -106,34 +185,55 @@ def _safety(
         if action in (None, "continue") and not r.symptoms:
             continue
         what = symptom_words(r.symptoms or [], labels) or (
-            f"pain {r.pain}/10" if r.pain is not None else "a check-in"
+            _("pain {pain}/10").format(pain=r.pain) if r.pain is not None else _("a check-in")
         )
         where = exercise_name(r.exercise_id, library)
-        during = f" during {where}" if where else ""
         at = _aware(r.at)
-        verb = "You reported" if patient else "Reported"
-        history.append(
-            (at, {"date": _day(at),
-                  "event": f"{verb} {what[:1].lower()}{what[1:]}{during}; "
-                           f"{action_words(action, patient=patient)}."})
-        )  # fmt: skip
+        if action in ("end_session", "urgent_care"):
+            serious.append(at)
+        words = {
+            "what": f"{what[:1].lower()}{what[1:]}",
+            "exercise": where,
+            "action": action_words(action, patient=patient),
+        }
+        if where:
+            event = (
+                _("You reported {what} during {exercise}; {action}.")
+                if patient
+                else _("Reported {what} during {exercise}; {action}.")
+            ).format(**words)
+        else:
+            event = (
+                _("You reported {what}; {action}.") if patient else _("Reported {what}; {action}.")
+            ).format(**words)
+        history.append((at, {"date": _day(at), "event": event}))  # fmt: skip
     for row in safety_history(db, person_id, limit=200):  # the stored safety state's changes
         at = _aware(row.at)
         level = SafetyLevel(row.level).label
-        by = "Cleared by the clinician" if row.source == "clinician" else f"Safety state: {level}"
-        history.append((at, {"date": _day(at), "event": f"{by}: {row.reason}"}))
+        by = (
+            _("Cleared by the clinician")
+            if row.source == "clinician"
+            else _("Safety state: {level}").format(level=level)
+        )
+        if row.level in ("urgent", "emergency"):
+            serious.append(at)
+        history.append((at, {"date": _day(at), "event": f"{by}: {_(row.reason)}"}))
     history.sort(key=lambda h: h[0])
     latest = screenings[-1] if screenings else None
     if latest is None:
-        state = "Not screened yet."
+        state = _("Not screened yet.")
     else:
         current = current_safety_state(db, person_id, rules, record=False)
-        since = f" since {_day(_aware(current.since))}" if current.since is not None else ""
-        verdict = "Exercise blocked" if current.blocks_exercise else "Cleared to exercise"
-        state = f"{verdict}: {current.level.label}{since}. {current.reason}".strip()
-    recent = [h for at, h in history if at >= now - timedelta(days=14)]
-    if any("ended the session" in h["event"] or "urgent" in h["event"] for h in recent):
-        state += " A stop rule ended a session in the last two weeks."
+        verdict = _("Exercise blocked") if current.blocks_exercise else _("Cleared to exercise")
+        if current.since is not None:
+            head = _("{verdict}: {level} since {date}.").format(
+                verdict=verdict, level=current.level.label, date=_day(_aware(current.since))
+            )
+        else:
+            head = _("{verdict}: {level}.").format(verdict=verdict, level=current.level.label)
+        state = f"{head} {_(current.reason)}".strip()
+    if any(at >= now - timedelta(days=14) for at in serious):
+        state += " " + _("A stop rule ended a session in the last two weeks.")
     return state, [h for _, h in history]
 
 
@@ -163,10 +263,12 @@ def _rom_weeks(
             {
                 "exercise_id": exercise_id,
                 "measure": exercise_name(exercise_id, library),
-                "week": f"week of {monday:%d %b}" if patient else f"{week_label} ({monday:%d %b})",
-                "range_deg": f"{sum(cell['best']) / len(cell['best']):.1f}",
+                "week": _("week of {date}").format(date=format_day(monday, year=False))
+                if patient
+                else f"{week_label} ({format_day(monday, year=False)})",
+                "range_deg": format_number(sum(cell["best"]) / len(cell["best"])),
                 "sessions": len(cell["best"]),
-                "method": ", ".join(sorted(cell["sources"])),
+                "method": ", ".join(sorted(_(s) for s in cell["sources"])),
                 "confidence": _confidence(frac),
             }
         )
@@ -209,22 +311,29 @@ def _posture(db: DbSession, person_id: int) -> dict[str, Any]:
     ).all()
     figures = []
     for a in reversed(latest_checks(assessment_from_row(r) for r in rows)):
-        where = a.position + (", back sensor" if a.view == "none" else f", {a.view} view")
+        position = _(a.position.replace("_", " "))
+        where = (
+            _("{position}, back sensor").format(position=position)
+            if a.view == "none"
+            else _("{position}, {view} view").format(position=position, view=_(a.view))
+        )
         for f in a.figures:
             norm = norms.get(f.measure)
             cited = norm is not None and norm.has_range
             figures.append({
                 "date": _day(_aware(a.taken_at)),
-                "measure": f"{norm.label if norm else f.measure} ({where})",
-                "value": f"{f.value_deg:.1f}°",
-                "confidence": f"{f.confidence_label} ({f.confidence:.2f}, {f.source})",
-                "range": "none cited" if not cited or norm is None else
+                "measure": f"{_(norm.label) if norm else f.measure} ({where})",
+                "value": f"{format_number(f.value_deg)}°",
+                "confidence": f"{_(f.confidence_label)} ({format_number(f.confidence, 2)}, "
+                              f"{_(f.source)})",
+                "range": _("none cited") if not cited or norm is None else
                 f"{norm.range_text()} [{']['.join(norm.sources)}]"
-                + ("" if f.source in norm.comparable_sources else " (context only)"),
+                + ("" if f.source in norm.comparable_sources else " " + _("(context only)")),
             })  # fmt: skip
     weeks = [
-        {"week": w.week, "breaks": w.breaks_done, "sitting": f"{w.sitting_min:.0f} min",
-         "slumped": f"{w.slumped_min:.0f} min", "nudges": w.nudges}
+        {"week": w.week, "breaks": w.breaks_done,
+         "sitting": _("{minutes} min").format(minutes=f"{w.sitting_min:.0f}"),
+         "slumped": _("{minutes} min").format(minutes=f"{w.slumped_min:.0f}"), "nudges": w.nudges}
         for w in week_summaries(db, person_id)
     ]  # fmt: skip
     return {"posture": figures, "working_day": weeks}
@@ -275,8 +384,10 @@ def report_data(
                 "rmdq": "–" if scores.get("rmdq") is None else f"{scores['rmdq']}/24",
                 "start_back": "–"
                 if not sb
-                else f"{sb['total']}/9 (psychosocial {sb['psychosocial']}/5)",
-                "risk": "–" if not sb else str(sb["risk"]),
+                else _("{total}/9 (psychosocial {psychosocial}/5)").format(
+                    total=sb["total"], psychosocial=sb["psychosocial"]
+                ),
+                "risk": "–" if not sb else _(str(sb["risk"])),
             }
         )
     first_dates = [_aware(i.created_at) for i in intakes[:1]]
@@ -294,14 +405,14 @@ def report_data(
     if plan_row is not None:
         plan = {
             "date": _day(_aware(plan_row.created_at)),
-            "origin": plan_row.origin,
+            "origin": _(plan_row.origin),
             "level": plan_row.level,
             "note": plan_row.note,
             "items": [
                 {
                     "exercise": exercise_name(i.exercise_id, library),
                     "dose": stored_dose_words(i.dose),
-                    "reason": i.reason,
+                    "reason": _(i.reason) if i.reason else "",
                 }
                 for i in plan_row.items
             ],  # fmt: skip
@@ -314,25 +425,28 @@ def report_data(
     pain = progress.pain
     baseline, latest = (pain[0].pain, pain[-1].pain) if pain else (None, None)
     if baseline is None:
-        pain_text = "No pain reports yet."
+        pain_text = _("No pain reports yet.")
     elif patient_version:
-        pain_text = (
-            f"Your pain started at {baseline}/10 and was {latest}/10 at your last report. "
-            + (
-                f"A drop to {progress.mic_threshold:.1f} or below counts as a change that matters; "
-                + ("you have reached it." if progress.reached_mic else "not reached yet.")
-                if progress.mic_threshold is not None and progress.mic_threshold > 0
-                else ""
-            )
-        )
+        pain_text = _(
+            "Your pain started at {baseline}/10 and was {latest}/10 at your last report."
+        ).format(baseline=baseline, latest=latest)
+        if progress.mic_threshold is not None and progress.mic_threshold > 0:
+            pain_text += " " + (
+                _("A drop to {threshold} or below counts as a change that matters; "
+                  "you have reached it.")
+                if progress.reached_mic
+                else _("A drop to {threshold} or below counts as a change that matters; "
+                       "not reached yet.")
+            ).format(threshold=format_number(progress.mic_threshold))  # fmt: skip
     else:
         pain_text = (
-            f"Baseline {baseline}/10 ({_day(pain[0].at)}), "
-            f"latest {latest}/10 ({_day(pain[-1].at)}), "
-            f"{len(pain)} reports. Minimal important change: 2 points or 30% [OST] -> threshold "
-            f"{progress.mic_threshold:.1f}/10; "
-            + ("reached." if progress.reached_mic else "not reached.")
-        )
+            _("Baseline {baseline}/10 ({first}), latest {latest}/10 ({last}), {count} reports. "
+              "Minimal important change: 2 points or 30% [OST] -> threshold {threshold}/10;")
+            .format(baseline=baseline, first=_day(pain[0].at), latest=latest,
+                    last=_day(pain[-1].at), count=len(pain),
+                    threshold=format_number(progress.mic_threshold or 0.0))
+            + " " + (_("reached.") if progress.reached_mic else _("not reached."))
+        )  # fmt: skip
     rom = _rom_weeks(db, person_id, library, patient_version)
     charts_out = {
         "pain.svg": charts.standalone_svg(charts.pain_chart(pain, progress.mic_threshold))
@@ -348,12 +462,14 @@ def report_data(
         del charts_out["pain.svg"]
     data = {
         "patient_version": patient_version,
-        "title": "Your progress" if patient_version else "Progress report",
+        "lang": current_locale(),
+        "t": _labels(patient_version),
+        "title": _("Your progress") if patient_version else _("Progress report"),
         "person": person.name,
         "clinician": clinician.name if clinician else "",
         "generated": _day(now),
         "period": f"{_day(since)} – {_day(now)}",
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
         "safety_state": state,
         "safety_history": history,
         "pain_text": pain_text,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 
+from spinecoach.domain.i18n import N_
 from spinecoach.sources.emg.channel import EmgChannel
 from spinecoach.sources.emg.recording import read_emg, simulate_emg
 from spinecoach.sources.live_sources import LiveSource, register_live_source
@@ -22,7 +23,7 @@ class LiveEmgChannel(EmgChannel):
 SOURCE = register_live_source(
     LiveSource(
         "emg",
-        "surface EMG of the lumbar erector spinae, left and right (CSV, EDF, LSL, lines)",
+        N_("surface EMG of the lumbar erector spinae, left and right (CSV, EDF, LSL, lines)"),
         steers=False,
         beside=True,
         channel=LiveEmgChannel,
