@@ -274,7 +274,7 @@ def findings(
                     ).format(
                         value=f"{cva[1].value_deg:.0f}",
                         position=_(cva[0].position),
-                        source=cva[1].source,
+                        source=_(cva[1].source),
                         cutoff=f"{norm.low:g}",
                     ),
                     norm.sources,

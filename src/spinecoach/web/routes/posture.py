@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 
 from spinecoach.content.posture import load_desk_guide
 from spinecoach.domain.desk_breaks import due_break, parse_break_times
+from spinecoach.domain.i18n import _
 from spinecoach.domain.posture import compare_all, latest_checks
 from spinecoach.errors import InvalidInput, SpinecoachError
 from spinecoach.store import models
@@ -59,7 +60,7 @@ def _now() -> datetime:
 
 def _measure_label(measure: str, norms: Mapping[str, Any]) -> str:
     norm = norms.get(measure)
-    return norm.label if norm is not None else measure.replace("_", " ")
+    return _(norm.label) if norm is not None else measure.replace("_", " ")
 
 
 @router.get("/reminders")

@@ -10,7 +10,7 @@
   "use strict";
   const cache = {};
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  const T = window.spinecoachT || ((text) => text);
+  const T = window.spinecoachT || ((s, p) => s.replace(/\{(\w+)\}/g, (m, k) => (p && k in p ? String(p[k]) : m)));
   const BREATH = { inhale: T("Breathe in"), exhale: T("Breathe out"), hold: T("Hold the breath"), natural: T("Breathe normally") };
   const live = new Set();
 
@@ -99,7 +99,7 @@
 
   function caption(state, step, t) {
     if (!state.caption) return;
-    let text = (step.cue || step.name.replace(/_/g, " "));
+    let text = (step.cue || (step.label || step.name).replace(/_/g, " "));
     let breath = BREATH[step.breath] || "";
     if (step.name === "hold") breath += " · " + Math.max(0, Math.ceil(step.end_s - t)) + " s";
     const key = text + "|" + breath;
@@ -142,7 +142,7 @@
       canvas._demo = state;
       labelToggles(canvas, view);
       canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", "Demonstration of " + demo.name);
+      if (!canvas.getAttribute("aria-label")) canvas.setAttribute("aria-label", T("Demonstration of {name}", { name: demo.name }));
       if (reduced || canvas.hasAttribute("data-demo-still")) {
         live.delete(canvas);
         const t = targetTime(demo);

@@ -5,6 +5,7 @@
    open; each reminder is shown once a day, within an hour after its time. */
 (function () {
   "use strict";
+  const T = window.spinecoachT || ((s, p) => s.replace(/\{(\w+)\}/g, (m, k) => (p && k in p ? String(p[k]) : m)));
   const KEY = "spinecoach-reminders";
   const LATE_MS = 60 * 60 * 1000;
   const load = () => { try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; } };
@@ -24,8 +25,8 @@
 
   function due(settings, now) {
     const out = [];
-    if (settings.daily) out.push({ at: settings.daily, title: "Time for your back routine", body: "Your daily session is ready.", url: "/session" });
-    if (settings.breaksOn) (settings.breaks || []).forEach((b) => out.push({ at: b, title: "Desk break " + b, body: "Two minutes to move: your desk break is due.", url: "/session?desk_break=" + b }));
+    if (settings.daily) out.push({ at: settings.daily, title: T("Time for your back routine"), body: T("Your daily session is ready."), url: "/session" });
+    if (settings.breaksOn) (settings.breaks || []).forEach((b) => out.push({ at: b, title: T("Desk break {time}", { time: b }), body: T("Two minutes to move: your desk break is due."), url: "/session?desk_break=" + b }));
     return out.filter((r) => {
       const [h, m] = r.at.split(":").map(Number);
       const when = new Date(now); when.setHours(h, m, 0, 0);
@@ -58,18 +59,18 @@
   if (current.on) save(current);
   $("daily-time").value = current.daily || "";
   if ($("break-reminders")) $("break-reminders").checked = current.breaksOn !== false;
-  status.textContent = current.on ? "Reminders are on in this browser." : "Reminders are off.";
+  status.textContent = current.on ? T("Reminders are on in this browser.") : T("Reminders are off.");
   $("reminder-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!("Notification" in window)) { status.textContent = "This browser cannot show notifications."; return; }
+    if (!("Notification" in window)) { status.textContent = T("This browser cannot show notifications."); return; }
     Notification.requestPermission().then((p) => {
-      if (p !== "granted") { status.textContent = "Notifications were not allowed: allow them in the browser's site settings."; return; }
+      if (p !== "granted") { status.textContent = T("Notifications were not allowed: allow them in the browser's site settings."); return; }
       const settings = { on: true, daily: $("daily-time").value, breaks: config.breaks,
                          breaksOn: $("break-reminders") ? $("break-reminders").checked : false };
       save(settings);
-      const parts = [settings.daily ? "daily session at " + settings.daily : "",
-                     settings.breaksOn && settings.breaks.length ? "desk breaks at " + settings.breaks.join(", ") : ""].filter(Boolean);
-      status.textContent = parts.length ? "Reminders on: " + parts.join("; ") + "." : "Reminders on, but no time is set.";
+      const parts = [settings.daily ? T("daily session at {time}", { time: settings.daily }) : "",
+                     settings.breaksOn && settings.breaks.length ? T("desk breaks at {times}", { times: settings.breaks.join(", ") }) : ""].filter(Boolean);
+      status.textContent = parts.length ? T("Reminders on: {what}.", { what: parts.join("; ") }) : T("Reminders on, but no time is set.");
       check();
     });
   });
@@ -77,6 +78,6 @@
     const settings = load() || current;
     settings.on = false;
     save(settings);
-    status.textContent = "Reminders are off.";
+    status.textContent = T("Reminders are off.");
   });
 })();

@@ -461,7 +461,7 @@
        (r.ranges_deg || []).map((v) => Math.round(v)).join(", ") || "–",
        (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–",
        r.count_confidence && r.count_confidence !== "none" ? r.count_confidence :
-         (r.count_confidence_text ? "not clear" : "–")].forEach((text) => {
+         (r.count_confidence_text ? T("not clear") : "–")].forEach((text) => {
         const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
       rows.appendChild(tr);
