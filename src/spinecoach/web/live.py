@@ -549,13 +549,13 @@ class LiveSession:
             return None
         from spinecoach.reports.session_summary import session_summary
 
-        names = {e.id: e.name for e in self.ctx.library}
+        names = {e.id: _(e.name) for e in self.ctx.library}
         return session_summary(self._db, self.session_id, changes, names).to_json()
 
     def exercise_name(self, exercise_id: str) -> str:
         """Display name of an exercise (its id when unknown)."""
         exercise = self.ctx.library.exercises.get(exercise_id)
-        return exercise.name if exercise is not None else exercise_id
+        return _(exercise.name) if exercise is not None else exercise_id
 
     def snapshot_angle(self) -> dict[str, object] | None:
         """The primary-angle readout of the last frame (None outside exercises)."""
