@@ -90,6 +90,8 @@ def create_app(
     templates.env.filters["condition_words"] = condition_words
     templates.env.filters["plain_message"] = plain_message
     templates.env.filters["when"] = format_when
+    # words from data or stored ids: translated as they are (no %-formatting, unlike _())
+    templates.env.filters["tr"] = i18n.gettext
     ctx = AppContext(
         settings=settings,
         engine=engine,
