@@ -809,13 +809,13 @@ class LiveHub:
         it, unless this resumes that very session: then the holder lets go of it first.
         """
         if len(self.active) >= self.max_sessions:
-            raise InvalidInput("the server is busy: too many live sessions, try again shortly")
+            raise InvalidInput(_("the server is busy: too many live sessions, try again shortly"))
         if (
             source == "camera"
             and sum(1 for s in self.active.values() if s.source == "camera") >= self.max_camera
         ):
             raise InvalidInput(
-                "the server is analysing too many cameras now; use timers only or try later"
+                _("the server is analysing too many cameras now; use timers only or try later")
             )
         with self._serial_lock:
             self._serial += 1
@@ -828,7 +828,7 @@ class LiveHub:
             holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
         if holder is not None:
             raise InvalidInput(
-                "a session is already running in another window; finish or close it first"
+                _("a session is already running in another window; finish or close it first")
             )
         try:
             live = await run_in_threadpool(
@@ -885,8 +885,10 @@ class LiveHub:
             if holder is not None and holder.takes_sensor and holder.worker != self.worker:
                 return SensorTarget(self, None, holder)
         raise InvalidInput(
-            "no session is waiting for a sensor: start a camera session with "
-            "'also use my phone as a back sensor' ticked first"
+            _(
+                "no session is waiting for a sensor: start a camera session with "
+                "'also use my phone as a back sensor' ticked first"
+            )
         )
 
     def is_active(self, live: LiveSession) -> bool:

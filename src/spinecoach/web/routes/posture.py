@@ -317,8 +317,10 @@ async def sensor_socket(websocket: WebSocket) -> None:
         link = ctx.posture_sensors.find(person_id)
         if link is None:
             raise InvalidInput(
-                "no posture page is waiting for a sensor: on your computer, open the posture "
-                "check or the sitting monitor and choose the phone on your back"
+                _(
+                    "no posture page is waiting for a sensor: on your computer, open the "
+                    "posture check or the sitting monitor and choose the phone on your back"
+                )
             )
     except SpinecoachError as exc:
         await _refuse(websocket, exc)
