@@ -27,6 +27,38 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def result_fields(r: models.ExerciseResult) -> dict[str, Any]:
+    """The stored fields of one exercise result, as JSON-ready values.
+
+    Parameters
+    ----------
+    r : models.ExerciseResult
+        One exercise done in a session.
+
+    Returns
+    -------
+    dict
+        Exercise id, start and end (ISO 8601), completion, repetitions, ranges, holds,
+        tempo, form flags, tracking, pain during and stop action. The JSON export and the
+        FHIR export's stored records both use it, so they cannot drift apart.
+    """
+    return {
+        "exercise_id": r.exercise_id,
+        "started_at": _iso(r.started_at),
+        "ended_at": _iso(r.ended_at),
+        "completed": r.completed,
+        "reps_done": r.reps_done,
+        "reps_target": r.reps_target,
+        "ranges_deg": r.ranges_deg,
+        "hold_times_s": r.hold_times_s,
+        "tempo": r.tempo,
+        "form_flags": r.form_flags,
+        "tracking": r.tracking,
+        "pain_during": r.pain_during,
+        "stop_action": r.stop_action,
+    }
+
+
 def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any]:
     """Everything stored about ``person_id`` as one JSON-ready dict.
 
@@ -110,24 +142,7 @@ def export_person(db: DbSession, person_id: int, now: datetime) -> dict[str, Any
                 "break_at": s.break_at,
                 "pain_before": s.pain_before,
                 "pain_after": s.pain_after,
-                "results": [
-                    {
-                        "exercise_id": r.exercise_id,
-                        "started_at": _iso(r.started_at),
-                        "ended_at": _iso(r.ended_at),
-                        "completed": r.completed,
-                        "reps_done": r.reps_done,
-                        "reps_target": r.reps_target,
-                        "ranges_deg": r.ranges_deg,
-                        "hold_times_s": r.hold_times_s,
-                        "tempo": r.tempo,
-                        "form_flags": r.form_flags,
-                        "tracking": r.tracking,
-                        "pain_during": r.pain_during,
-                        "stop_action": r.stop_action,
-                    }
-                    for r in sessions.results(s.id)
-                ],
+                "results": [result_fields(r) for r in sessions.results(s.id)],
             }  # fmt: skip
             for s in rows(models.Session, models.Session.person_id)
         ],

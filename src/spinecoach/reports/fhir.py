@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.wording import exercise_name, stored_dose_words
 from spinecoach.errors import InvalidDataFile, InvalidInput
+from spinecoach.reports.export import result_fields
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository
 
@@ -469,19 +470,7 @@ def export_bundle(
                             "type": "result",
                             "session": session_keys[s.id],
                             "position": r.position,
-                            "exercise_id": r.exercise_id,
-                            "started_at": _iso(r.started_at),
-                            "ended_at": _iso(r.ended_at),
-                            "completed": r.completed,
-                            "reps_done": r.reps_done,
-                            "reps_target": r.reps_target,
-                            "ranges_deg": r.ranges_deg,
-                            "hold_times_s": r.hold_times_s,
-                            "tempo": r.tempo,
-                            "form_flags": r.form_flags,
-                            "tracking": r.tracking,
-                            "pain_during": r.pain_during,
-                            "stop_action": r.stop_action,
+                            **result_fields(r),
                             "traces": r.traces,
                             "cues": r.cues,
                         }

@@ -39,7 +39,7 @@ from spinecoach.reports import charts
 from spinecoach.reports.progress import compute_progress
 from spinecoach.reports.review import HIGH_CONFIDENCE, LOW_CONFIDENCE
 from spinecoach.store import models
-from spinecoach.store.repositories import PersonRepository, PlanRepository
+from spinecoach.store.repositories import PersonRepository, PlanRepository, SessionRepository
 from spinecoach.store.safety import current_safety_state, safety_history
 
 ADHERENCE_WEEKS = 6
@@ -140,18 +140,7 @@ def _safety(
 def _rom_weeks(
     db: DbSession, person_id: int, library: ExerciseLibrary | None, patient: bool
 ) -> list[dict[str, Any]]:
-    rows = db.execute(
-        select(
-            models.ExerciseResult.exercise_id,
-            models.ExerciseResult.ranges_deg,
-            models.ExerciseResult.tracking,
-            models.Session.started_at,
-            models.Session.source,
-        )
-        .join(models.Session)
-        .where(models.Session.person_id == person_id)
-        .order_by(models.Session.started_at)
-    ).all()
+    rows = SessionRepository(db).measured_results(person_id)
     cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {"best": [], "frac": [], "sources": set()}
     )

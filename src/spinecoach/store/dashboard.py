@@ -28,6 +28,7 @@ from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.domain.wording import action_words, exercise_name, symptom_words
 from spinecoach.store import models
+from spinecoach.store.repositories import SessionRepository
 from spinecoach.store.safety import current_safety_state
 
 WINDOW_DAYS = 7
@@ -366,21 +367,11 @@ def measurement_items(
     db: DbSession, person_id: int, now: datetime, wording: Wording
 ) -> list[AttentionItem]:
     """Range of motion that stopped improving, and camera tracking too poor to trust."""
-    rows = db.execute(
-        select(
-            models.ExerciseResult.exercise_id,
-            models.ExerciseResult.ranges_deg,
-            models.ExerciseResult.tracking,
-            models.Session.started_at,
-        )
-        .join(models.Session)
-        .where(models.Session.person_id == person_id)
-        .order_by(models.Session.started_at)
-    ).all()
+    rows = SessionRepository(db).measured_results(person_id)
     weekly: dict[str, dict[date, float]] = defaultdict(dict)
     fractions: list[float] = []
     since = now - timedelta(days=WINDOW_DAYS)
-    for exercise_id, ranges, tracking, started in rows:
+    for exercise_id, ranges, tracking, started, _source in rows:
         started = _aware(started)
         if ranges:
             monday = started.date() - timedelta(days=started.weekday())

@@ -7,7 +7,7 @@ at once, so a crash never loses finished work.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -26,6 +26,16 @@ from spinecoach.store import models
 from spinecoach.store.models import utcnow
 
 LOCAL_PERSON_NAME = "me"
+
+
+class MeasuredResult(NamedTuple):
+    """One exercise result's measurement, with when and how its session was measured."""
+
+    exercise_id: str
+    ranges_deg: list[float] | None
+    tracking: dict[str, Any] | None
+    started_at: datetime
+    source: str
 
 
 class PersonRepository:
@@ -340,6 +350,34 @@ class SessionRepository:
         if kind is not None:
             query = query.where(models.PainReport.kind == kind)
         return list(self.db.scalars(query.order_by(models.PainReport.at, models.PainReport.id)))
+
+    def measured_results(self, person_id: int) -> list[MeasuredResult]:
+        """Every exercise result's measured ranges and tracking, oldest session first.
+
+        Parameters
+        ----------
+        person_id : int
+            The person.
+
+        Returns
+        -------
+        list of MeasuredResult
+            One per exercise result, with its session's start time and source. The
+            progress report's weekly ranges and the clinician's plateau check both read it.
+        """
+        rows = self.db.execute(
+            select(
+                models.ExerciseResult.exercise_id,
+                models.ExerciseResult.ranges_deg,
+                models.ExerciseResult.tracking,
+                models.Session.started_at,
+                models.Session.source,
+            )
+            .join(models.Session)
+            .where(models.Session.person_id == person_id)
+            .order_by(models.Session.started_at)
+        ).all()
+        return [MeasuredResult(*row) for row in rows]
 
     def session_report(self, session_id: int) -> SessionReport:
         """Build the domain :class:`SessionReport` of a stored session for adaptation."""
