@@ -16,7 +16,8 @@
 
   function load(id) {
     if (!cache[id]) {
-      cache[id] = fetch("/exercises/" + encodeURIComponent(id) + "/demonstration.json", { credentials: "same-origin" })
+      // ?lang=: the words are in the page's language, so the offline copy is kept per language
+      cache[id] = fetch("/exercises/" + encodeURIComponent(id) + "/demonstration.json?lang=" + encodeURIComponent(document.documentElement.lang || "en"), { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : null))
         .catch(() => null);
     }

@@ -248,7 +248,7 @@
     if (ghost.exerciseId === exerciseId) return;
     ghost.exerciseId = exerciseId; ghost.pose = null;
     if (!exerciseId) return;
-    fetch("/exercises/" + encodeURIComponent(exerciseId) + "/demonstration.json", { credentials: "same-origin" })
+    fetch("/exercises/" + encodeURIComponent(exerciseId) + "/demonstration.json?lang=" + encodeURIComponent(document.documentElement.lang || "en"), { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : null))
       .then((demo) => {
         if (!demo || ghost.exerciseId !== exerciseId) return;
