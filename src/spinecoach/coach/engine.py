@@ -492,7 +492,7 @@ class SessionEngine:
                 "text": step.text,
                 "phase": step.phase_name or step.kind.value,
                 "exercise_id": step.exercise_id or None,
-                "exercise_name": run.exercise.name if run is not None else None,
+                "exercise_name": _(run.exercise.name) if run is not None else None,
                 "side": step.side.value,
                 "set": step.set_index,
                 "sets": step.sets,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from spinecoach.domain.cues import Cue, CueKind
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 
 if TYPE_CHECKING:
     from spinecoach.coach.engine import SessionEngine
@@ -74,12 +75,19 @@ class SensorHost:
             if note_angle is not None:
                 note_angle(angle_deg)
             due = channel.coach(exercise, phase)
-            if due:
-                cues += engine.report_sensor(due)
+            if due:  # channels give message ids: said in the bound language
+                cues += engine.report_sensor([(kind, _(text), topic) for kind, text, topic in due])
             if exercise is not None:
                 engine.note_sensor(name, channel.summary())
         return cues
 
     def readouts(self) -> dict[str, object]:
         """Every channel's readout, by name."""
-        return {name: dict(c.readout()) for name, c in self.channels.items()}
+        out: dict[str, object] = {}
+        for name, channel in self.channels.items():
+            readout = dict(channel.readout())
+            label = readout.get("label")
+            if isinstance(label, str):
+                readout["label"] = _(label)
+            out[name] = readout
+        return out

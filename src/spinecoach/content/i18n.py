@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import functools
 import gettext as stdlib_gettext
+from datetime import date, datetime
 from pathlib import Path
 
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from spinecoach.domain.i18n import ENGLISH, Translator
+from spinecoach.domain.i18n import ENGLISH, Translator, current_locale
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -90,3 +92,25 @@ def _from_po(po: Path) -> Translator:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return stdlib_gettext.GNUTranslations(buffer)
+
+
+#: ``strftime``-like names for the date formats pages use, as CLDR patterns (Babel), so
+#: month and weekday names come in the bound language ("07 dic 2026", "lun 07 dic").
+DATE_PATTERNS: dict[str, str] = {
+    "day": "dd MMM",
+    "date": "dd MMM yyyy",
+    "weekday": "EEE dd MMM",
+    "day_time": "dd MMM HH:mm",
+    "date_time": "dd MMM yyyy HH:mm",
+    "weekday_time": "EEE dd MMM, HH:mm",
+}
+
+
+def format_when(value: datetime | date, style: str = "date") -> str:
+    """``value`` in one of :data:`DATE_PATTERNS` in the bound language (as shown, no
+    time-zone conversion: naive and aware times print their own wall-clock time)."""
+    lang = current_locale()
+    pattern = DATE_PATTERNS[style]
+    if isinstance(value, datetime):
+        return babel_dates.format_datetime(value.replace(tzinfo=None), pattern, locale=lang)
+    return babel_dates.format_date(value, pattern, locale=lang)

@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from spinecoach.domain.exercise import Category, ExerciseLibrary, SignatureMode
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import (
     ChangeAction,
     ExerciseReport,
@@ -55,19 +56,19 @@ def _regress(
             name=candidate.name,
             section=item.section,
             dose=candidate.dose,
-            reason=f"Easier version of {exercise.name}: {why}",
+            reason=_("Easier version of {name}: {why}").format(name=_(exercise.name), why=why),
             sources=tuple(dict.fromkeys((*candidate.sources, *rules.pain.sources))),
         )
         change = PlanChange(
             item.exercise_id,
             ChangeAction.REGRESS,
-            f"{why} Switched to the easier {candidate.name}.",
+            _("{why} Switched to the easier {name}.").format(why=why, name=_(candidate.name)),
             rules.pain.sources,
             replaced_by=candidate.id,
         )
         return new, change
     dose = item.dose
-    (min_reps, _), holds = dose_limits(exercise, _age(conditions), rules.ceilings)
+    (min_reps, _max_reps), holds = dose_limits(exercise, _age(conditions), rules.ceilings)
     # a stretch hold stays within its cited range; other holds go no shorter than 10 s
     min_hold = holds[0] if exercise.category == Category.STATIC_STRETCH and holds else 10.0
     if (
@@ -76,15 +77,18 @@ def _regress(
         and dose.hold_s - rules.progression.hold_step_s >= min_hold
     ):
         dose = dose.with_changes(hold_s=dose.hold_s - rules.progression.hold_step_s)
-        what = f"hold shortened to {dose.hold_s:g} s"
+        what = _("hold shortened to {seconds} s").format(seconds=f"{dose.hold_s:g}")
     elif dose.reps - rules.progression.reps_step >= min_reps:
         dose = dose.with_changes(reps=dose.reps - rules.progression.reps_step)
-        what = f"{dose.reps} repetitions"
+        what = _("{n} repetitions").format(n=dose.reps)
     else:
-        what = "kept at the smallest dose"
+        what = _("kept at the smallest dose")
     new = replace(item, dose=dose, good_sessions=0)
     change = PlanChange(
-        item.exercise_id, ChangeAction.REGRESS, f"{why} Dose reduced: {what}.", rules.pain.sources
+        item.exercise_id,
+        ChangeAction.REGRESS,
+        _("{why} Dose reduced: {what}.").format(why=why, what=what),
+        rules.pain.sources,
     )
     return new, change
 
@@ -107,7 +111,7 @@ def _progress(
     exercise = library.get(item.exercise_id)
     dose = item.dose
     n = prog.good_sessions_to_advance
-    (_, max_reps), holds = dose_limits(exercise, _age(conditions), rules.ceilings)
+    (_min_reps, max_reps), holds = dose_limits(exercise, _age(conditions), rules.ceilings)
     stretch = exercise.category == Category.STATIC_STRETCH
     reps_step = prog.reps_step
     if dose.unit == "minutes" and dose.rep_s > 0:
@@ -119,13 +123,15 @@ def _progress(
         and dose.hold_s + prog.hold_step_s <= min(holds[1], prog.max_hold_s)
     ):
         new_dose = dose.with_changes(hold_s=dose.hold_s + prog.hold_step_s)
-        what = f"hold {dose.hold_s:g} -> {new_dose.hold_s:g} s"
+        what = _("hold {before} -> {after} s").format(
+            before=f"{dose.hold_s:g}", after=f"{new_dose.hold_s:g}"
+        )
     elif dose.reps + reps_step <= min(max_reps, prog.max_reps if dose.unit == "reps" else 10**6):
         new_dose = dose.with_changes(reps=dose.reps + reps_step)
         what = (
-            "about one minute more"
+            _("about one minute more")
             if dose.unit == "minutes"
-            else f"{dose.reps} -> {new_dose.reps} repetitions"
+            else _("{before} -> {after} repetitions").format(before=dose.reps, after=new_dose.reps)
         )
     else:
         for candidate_id in exercise.progressions:
@@ -142,27 +148,33 @@ def _progress(
                 name=candidate.name,
                 section=candidate.section,
                 dose=candidate.dose,
-                reason=f"Next step after {exercise.name}, which you now do comfortably.",
+                reason=_("Next step after {name}, which you now do comfortably.").format(
+                    name=_(exercise.name)
+                ),
                 sources=tuple(dict.fromkeys((*candidate.sources, *prog.sources))),
             )
             return new, PlanChange(
                 item.exercise_id,
                 ChangeAction.PROGRESS,
-                f"{n} comfortable sessions at the top dose: moving on to {candidate.name}.",
+                _("{n} comfortable sessions at the top dose: moving on to {name}.").format(
+                    n=n, name=_(candidate.name)
+                ),
                 prog.sources,
                 replaced_by=candidate.id,
             )
         return replace(item, good_sessions=0), PlanChange(
             item.exercise_id,
             ChangeAction.HOLD,
-            "Already at the top dose with no further step available: keep it as it is.",
+            _("Already at the top dose with no further step available: keep it as it is."),
             (*prog.sources, *rules.ceilings.sources),
         )
     return replace(item, dose=new_dose, good_sessions=0), PlanChange(
         item.exercise_id,
         ChangeAction.PROGRESS,
-        f"{n} sessions in a row within the pain limit and settled by next morning: "
-        f"a small step up ({what}).",
+        _(
+            "{n} sessions in a row within the pain limit and settled by next morning: "
+            "a small step up ({what})."
+        ).format(n=n, what=what),
         prog.sources,
     )
 
@@ -204,7 +216,7 @@ def adapt_plan(
         return replace(
             plan,
             created_at=now,
-            changes=(PlanChange("*", ChangeAction.HOLD, "No session yet: plan unchanged."),),
+            changes=(PlanChange("*", ChangeAction.HOLD, _("No session yet: plan unchanged.")),),
         )
     report = session_reports[-1]
     limit = rules.pain.limit if pain_limit is None else pain_limit
@@ -219,7 +231,7 @@ def adapt_plan(
                 PlanChange("*", ChangeAction.PAUSE, reason, decision.sources)
                 for reason in decision.reasons
             ),
-            reasons=(*plan.reasons, "Paused until you have spoken to a clinician."),
+            reasons=(*plan.reasons, _("Paused until you have spoken to a clinician.")),
         )
 
     by_id: dict[str, ExerciseReport] = {e.exercise_id: e for e in report.exercises}
@@ -253,14 +265,16 @@ def adapt_plan(
         if item.locked:
             items.append(item)
             changes.append(
-                PlanChange(item.exercise_id, ChangeAction.HOLD, "Locked by your clinician.")
+                PlanChange(item.exercise_id, ChangeAction.HOLD, _("Locked by your clinician."))
             )
             continue
         if result is None:
             items.append(item)
             changes.append(
                 PlanChange(
-                    item.exercise_id, ChangeAction.HOLD, "Not done in the last session: unchanged."
+                    item.exercise_id,
+                    ChangeAction.HOLD,
+                    _("Not done in the last session: unchanged."),
                 )
             )
             continue
@@ -268,11 +282,13 @@ def adapt_plan(
         stopped = result.stop_action in (StopAction.STOP_EXERCISE.value, StopAction.REGRESS.value)
         if over_limit or own_over or persisted or stopped:
             if stopped:
-                why = "It was stopped or made easier during the session."
+                why = _("It was stopped or made easier during the session.")
             elif own_over or over_limit:
-                why = f"Pain went above {limit}/10 during the session."
+                why = _("Pain went above {limit}/10 during the session.").format(limit=limit)
             else:
-                why = f"Pain was still higher the next morning ({morning}/10 vs {baseline}/10)."
+                why = _(
+                    "Pain was still higher the next morning ({morning}/10 vs {baseline}/10)."
+                ).format(morning=morning, baseline=baseline)
             taken = in_plan | {i.exercise_id for i in items} | set(set_aside)
             new, change = _regress(
                 item,
@@ -300,8 +316,10 @@ def adapt_plan(
                 PlanChange(
                     item.exercise_id,
                     ChangeAction.HOLD,
-                    "Waiting for your next-morning check-in before changing the dose "
-                    "(how you feel the next day matters most).",
+                    _(
+                        "Waiting for your next-morning check-in before changing the dose "
+                        "(how you feel the next day matters most)."
+                    ),
                     ("BIM", "SSP"),
                 ),
             )
@@ -311,8 +329,10 @@ def adapt_plan(
                 PlanChange(
                     item.exercise_id,
                     ChangeAction.HOLD,
-                    "Pain flared during the session but settled by the next morning: "
-                    "repeat the same dose.",
+                    _(
+                        "Pain flared during the session but settled by the next morning: "
+                        "repeat the same dose."
+                    ),
                     ("BIM", "SSP", "EFE"),
                 ),
             )
@@ -322,8 +342,10 @@ def adapt_plan(
                 PlanChange(
                     item.exercise_id,
                     ChangeAction.HOLD,
-                    f"Only {result.reps_done} of {result.reps_target} repetitions done: "
-                    "keep this dose until it feels comfortable.",
+                    _(
+                        "Only {done} of {target} repetitions done: "
+                        "keep this dose until it feels comfortable."
+                    ).format(done=result.reps_done, target=result.reps_target),
                     rules.progression.sources,
                 ),
             )
@@ -345,8 +367,10 @@ def adapt_plan(
                         PlanChange(
                             item.exercise_id,
                             ChangeAction.HOLD,
-                            "Comfortable, but a step up would no longer fit your daily "
-                            "minutes: keep this dose.",
+                            _(
+                                "Comfortable, but a step up would no longer fit your daily "
+                                "minutes: keep this dose."
+                            ),
                             rules.progression.sources,
                         ),
                     )
@@ -356,8 +380,9 @@ def adapt_plan(
                     PlanChange(
                         item.exercise_id,
                         ChangeAction.HOLD,
-                        f"Comfortable session ({good} of "
-                        f"{rules.progression.good_sessions_to_advance} before a step up).",
+                        _("Comfortable session ({good} of {needed} before a step up).").format(
+                            good=good, needed=rules.progression.good_sessions_to_advance
+                        ),
                         rules.progression.sources,
                     ),
                 )
@@ -372,13 +397,16 @@ def adapt_plan(
     items = unique
     regressed = sum(c.action == ChangeAction.REGRESS for c in changes)
     progressed = sum(c.action == ChangeAction.PROGRESS for c in changes)
-    summary = f"Adapted after your session: {progressed} progressed, {regressed} made easier."
+    template = _("Adapted after your session: {progressed} progressed, {regressed} made easier.")
+    summary = template.format(progressed=progressed, regressed=regressed)
+    # the last adaptation's summary (in English or the language it was written in) is replaced
+    prefixes = ("Adapted after", template.split("{")[0])
     return replace(
         plan,
         items=tuple(items),
         created_at=now,
         changes=tuple(changes),
-        reasons=(summary, *[r for r in plan.reasons if not r.startswith("Adapted after")]),
+        reasons=(summary, *[r for r in plan.reasons if not r.startswith(prefixes)]),
         conditions=conditions,
         set_aside=tuple(i for i in set_aside if i not in {u.exercise_id for u in items}),
     )

@@ -16,6 +16,7 @@ from datetime import datetime, time
 
 from spinecoach.domain.adaptation import adapt_plan
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import Plan, PlanChange, PlanItem, SessionReport
 from spinecoach.domain.posture import Finding
 from spinecoach.domain.rules import Rules
@@ -115,19 +116,21 @@ def build_desk_breaks(
         """The break's reason, with what the posture findings changed for this item."""
         notes = []
         if apt_removed:
-            notes.append("no standing back-bend, which reinforces your forward pelvic tilt")
+            notes.append(_("no standing back-bend, which reinforces your forward pelvic tilt"))
         if "forward_head" in codes and exercise_id in FORWARD_HEAD_EXTRA:
-            notes.append("a chin tuck for your forward head posture [SHEIK18]")
+            notes.append(_("a chin tuck for your forward head posture [SHEIK18]"))
         if apt_kept and exercise_id == "standing_extension":
             notes.append(
-                "kept although your pelvis tilts forward: extension is your preferred "
-                "direction [LONG][MAY18]"
+                _(
+                    "kept although your pelvis tilts forward: extension is your preferred "
+                    "direction [LONG][MAY18]"
+                )
             )
-        return (
-            "A short break from sitting: change posture and move often [OSHAWS]"
-            + (f"; {'; '.join(notes)}" if notes else "")
-            + "."
-        )
+        if notes:
+            return _(
+                "A short break from sitting: change posture and move often [OSHAWS]; {notes}."
+            ).format(notes="; ".join(notes))
+        return _("A short break from sitting: change posture and move often [OSHAWS].")
 
     breaks: list[DeskBreak] = []
     per_item_s = (MAX_BREAK_S - TRANSITION_S) / 2
@@ -150,7 +153,13 @@ def build_desk_breaks(
             for e in picks
         )
         breaks.append(
-            DeskBreak(at, items, reason=f"Desk break {index + 1} of {len(times)} at {at:%H:%M}")
+            DeskBreak(
+                at,
+                items,
+                reason=_("Desk break {n} of {total} at {time}").format(
+                    n=index + 1, total=len(times), time=f"{at:%H:%M}"
+                ),
+            )
         )
     return tuple(breaks)
 

@@ -8,37 +8,44 @@ what the person is doing, not the measure's name (a gauge reads "Backward bend 1
 from __future__ import annotations
 
 from spinecoach.domain.exercise import ExcursionDirection
+from spinecoach.domain.i18n import N_, _
 
 _TRUNK = {
-    ExcursionDirection.POSITIVE: "Forward bend",
-    ExcursionDirection.NEGATIVE: "Backward bend",
-    ExcursionDirection.BOTH: "Rounding and arching",
+    ExcursionDirection.POSITIVE: N_("Forward bend"),
+    ExcursionDirection.NEGATIVE: N_("Backward bend"),
+    ExcursionDirection.BOTH: N_("Rounding and arching"),
 }
 _BY_MEASURE: dict[str, dict[ExcursionDirection, str] | str] = {
     "trunk_flexion_deg": _TRUNK,
     "lumbar_flexion_deg": _TRUNK,
     "trunk_inclination_deg": _TRUNK,
-    "trunk_lateral_flexion_deg": "Side bend",
-    "lumbar_lateral_flexion_deg": "Side bend",
-    "trunk_rotation_deg": "Twist",
-    "lumbar_rotation_deg": "Twist",
-    "pelvic_tilt_deg": "Pelvic tilt",
-    "head_forward_deg": "Head forward",
-    "hip_hinge_ratio": "Hinge at the hips",
+    "trunk_lateral_flexion_deg": N_("Side bend"),
+    "lumbar_lateral_flexion_deg": N_("Side bend"),
+    "trunk_rotation_deg": N_("Twist"),
+    "lumbar_rotation_deg": N_("Twist"),
+    "pelvic_tilt_deg": N_("Pelvic tilt"),
+    "head_forward_deg": N_("Head forward"),
+    "hip_hinge_ratio": N_("Hinge at the hips"),
     "knee_flexion_deg": {  # both knees: a squat bends them, a sit-to-stand straightens them
-        ExcursionDirection.POSITIVE: "Knee bend",
-        ExcursionDirection.NEGATIVE: "Standing up",
-        ExcursionDirection.BOTH: "Knee bend",
+        ExcursionDirection.POSITIVE: N_("Knee bend"),
+        ExcursionDirection.NEGATIVE: N_("Standing up"),
+        ExcursionDirection.BOTH: N_("Knee bend"),
     },
-}
-_SIDED: dict[str, dict[ExcursionDirection, str] | str] = {
-    "hip_flexion_deg": {
-        ExcursionDirection.POSITIVE: "{side} thigh towards the chest",
-        ExcursionDirection.NEGATIVE: "{side} hip opening",
-        ExcursionDirection.BOTH: "{side} hip movement",
+    # one side (whole phrases, so a translation can agree with the body part)
+    "left_hip_flexion_deg": {
+        ExcursionDirection.POSITIVE: N_("Left thigh towards the chest"),
+        ExcursionDirection.NEGATIVE: N_("Left hip opening"),
+        ExcursionDirection.BOTH: N_("Left hip movement"),
     },
-    "knee_flexion_deg": "{side} knee bend",
-    "shoulder_elevation_deg": "{side} arm raised",
+    "right_hip_flexion_deg": {
+        ExcursionDirection.POSITIVE: N_("Right thigh towards the chest"),
+        ExcursionDirection.NEGATIVE: N_("Right hip opening"),
+        ExcursionDirection.BOTH: N_("Right hip movement"),
+    },
+    "left_knee_flexion_deg": N_("Left knee bend"),
+    "right_knee_flexion_deg": N_("Right knee bend"),
+    "left_shoulder_elevation_deg": N_("Left arm raised"),
+    "right_shoulder_elevation_deg": N_("Right arm raised"),
 }
 
 
@@ -55,16 +62,10 @@ def movement_label(measure: str, direction: ExcursionDirection) -> str:
     Returns
     -------
     str
-        E.g. "Backward bend", "Side bend", "Left knee bend"; an unknown measure's name with
-        spaces.
+        In the bound language: e.g. "Backward bend", "Side bend", "Left knee bend"; an
+        unknown measure's name with spaces.
     """
     words = _BY_MEASURE.get(measure)
     if words is None:
-        for side in ("left", "right"):
-            rest = measure.removeprefix(f"{side}_")
-            if rest != measure and rest in _SIDED:
-                sided = _SIDED[rest]
-                text = sided if isinstance(sided, str) else sided[direction]
-                return text.format(side=side.capitalize())
         return measure.removesuffix("_deg").replace("_", " ").capitalize()
-    return words if isinstance(words, str) else words[direction]
+    return _(words if isinstance(words, str) else words[direction])

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from spinecoach.domain.exercise import ExerciseLibrary, Section
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 
 #: Positions and views a guided check covers.
@@ -65,12 +66,12 @@ class PostureNorm:
     def range_text(self) -> str:
         """The range in words, e.g. ``0-23 deg`` or ``>= 50 deg``."""
         if self.low is not None and self.high is not None:
-            return f"{self.low:g}-{self.high:g} deg"
+            return _("{low}-{high} deg").format(low=f"{self.low:g}", high=f"{self.high:g}")
         if self.low is not None:
-            return f">= {self.low:g} deg"
+            return _(">= {low} deg").format(low=f"{self.low:g}")
         if self.high is not None:
-            return f"<= {self.high:g} deg"
-        return "no cited range"
+            return _("<= {high} deg").format(high=f"{self.high:g}")
+        return _("no cited range")
 
 
 @dataclass(frozen=True)
@@ -159,19 +160,29 @@ def compare(figure: PostureFigure, norm: PostureNorm | None, position: str) -> C
     """Compare ``figure`` with ``norm`` when the figure's source makes them comparable."""
     if norm is None or not norm.has_range:
         return Comparison(
-            figure, norm, Status.NO_NORM, "no cited normal range: compared with your own baseline"
+            figure,
+            norm,
+            Status.NO_NORM,
+            _("no cited normal range: compared with your own baseline"),
         )
     if figure.source not in norm.comparable_sources:
         return Comparison(
             figure,
             norm,
             Status.NO_NORM,
-            f"this {figure.source} figure is not comparable with the cited range "
-            f"{norm.range_text()}: compared with your own baseline",
+            _(
+                "this {source} figure is not comparable with the cited range {range}: "
+                "compared with your own baseline"
+            ).format(source=_(figure.source), range=norm.range_text()),
         )
     if position not in norm.positions:
         return Comparison(
-            figure, norm, Status.NO_NORM, f"the cited range is for {', '.join(norm.positions)}"
+            figure,
+            norm,
+            Status.NO_NORM,
+            _("the cited range is for {positions}").format(
+                positions=", ".join(_(p) for p in norm.positions)
+            ),
         )
     value = figure.value_deg
     tags = "".join(f"[{t}]" for t in norm.sources)
@@ -181,10 +192,13 @@ def compare(figure: PostureFigure, norm: PostureNorm | None, position: str) -> C
         status = Status.ABOVE
     else:
         status = Status.WITHIN
-    words = {Status.BELOW: "below", Status.ABOVE: "above", Status.WITHIN: "within"}[status]
-    return Comparison(
-        figure, norm, status, f"{value:.0f} deg is {words} the range {norm.range_text()} {tags}"
-    )
+    sentence = {
+        Status.BELOW: N_("{value} deg is below the range {range} {tags}"),
+        Status.ABOVE: N_("{value} deg is above the range {range} {tags}"),
+        Status.WITHIN: N_("{value} deg is within the range {range} {tags}"),
+    }[status]
+    text = _(sentence).format(value=f"{value:.0f}", range=norm.range_text(), tags=tags)
+    return Comparison(figure, norm, status, text)
 
 
 def compare_all(
@@ -214,15 +228,15 @@ FINDING_REMOVES: dict[str, tuple[str, ...]] = {
     "anterior_pelvic_tilt": ("prone_on_elbows", "prone_press_up", "standing_extension"),
 }
 FINDING_WHY: dict[str, str] = {
-    "forward_head": "your head sits forward of your shoulders",
-    "anterior_pelvic_tilt": "your pelvis tilts forward more than the cited range",
+    "forward_head": N_("your head sits forward of your shoulders"),
+    "anterior_pelvic_tilt": N_("your pelvis tilts forward more than the cited range"),
 }
 ADD_WHY: dict[str, str] = {
-    "chin_tuck": "practises bringing the head back over the shoulders",
-    "seated_thoracic_extension": "opens a rounded upper back that pushes the head forward",
-    "hip_flexor_stretch": "stretches the hip flexors that pull the pelvis forward",
-    "glute_bridge": "strengthens the glutes that tilt the pelvis back",
-    "pelvic_tilt_supine": "practises tilting the pelvis back under control",
+    "chin_tuck": N_("practises bringing the head back over the shoulders"),
+    "seated_thoracic_extension": N_("opens a rounded upper back that pushes the head forward"),
+    "hip_flexor_stretch": N_("stretches the hip flexors that pull the pelvis forward"),
+    "glute_bridge": N_("strengthens the glutes that tilt the pelvis back"),
+    "pelvic_tilt_supine": N_("practises tilting the pelvis back under control"),
 }
 
 
@@ -254,8 +268,15 @@ def findings(
             found.append(
                 Finding(
                     "forward_head",
-                    f"head-forward angle {cva[1].value_deg:.0f} deg ({cva[0].position}, "
-                    f"{cva[1].source}) is below the {norm.low:g} deg cut-off",
+                    _(
+                        "head-forward angle {value} deg ({position}, {source}) is below the "
+                        "{cutoff} deg cut-off"
+                    ).format(
+                        value=f"{cva[1].value_deg:.0f}",
+                        position=_(cva[0].position),
+                        source=_(cva[1].source),
+                        cutoff=f"{norm.low:g}",
+                    ),
                     norm.sources,
                 )
             )
@@ -268,8 +289,10 @@ def findings(
             found.append(
                 Finding(
                     "anterior_pelvic_tilt",
-                    f"pelvic tilt {tilt[1].value_deg:.0f} deg anterior is above the "
-                    f"{norm.range_text()} range seen from pelvic shape alone",
+                    _(
+                        "pelvic tilt {value} deg anterior is above the {range} range seen "
+                        "from pelvic shape alone"
+                    ).format(value=f"{tilt[1].value_deg:.0f}", range=norm.range_text()),
                     norm.sources,
                 )
             )
@@ -301,7 +324,7 @@ def apply_findings(
     present = {i.exercise_id for i in items}
     added: set[str] = set()
     for finding in found:
-        why = FINDING_WHY[finding.code]
+        why = _(FINDING_WHY[finding.code])
         for exercise_id in FINDING_REMOVES.get(finding.code, ()):
             if exercise_id not in present:
                 continue
@@ -310,7 +333,9 @@ def apply_findings(
                     PlanChange(
                         exercise_id,
                         ChangeAction.HOLD,
-                        f"Kept although {why}: extension is your preferred direction.",
+                        _("Kept although {why}: extension is your preferred direction.").format(
+                            why=why
+                        ),
                         ("LONG", "MAY18"),
                     )
                 )
@@ -324,15 +349,19 @@ def apply_findings(
                 PlanChange(
                     exercise_id,
                     ChangeAction.REMOVE,
-                    f"Left out because {why} ({finding.reason}): holding the low back "
-                    "arched at end range reinforces that tilt.",
+                    _(
+                        "Left out because {why} ({finding}): holding the low back "
+                        "arched at end range reinforces that tilt."
+                    ).format(why=why, finding=finding.reason),
                     finding.sources,
                 )
             )
         for exercise_id in FINDING_ADDS[finding.code]:
             if exercise_id in present and exercise_id not in added:
                 index = next(n for n, i in enumerate(items) if i.exercise_id == exercise_id)
-                note = f"also chosen because {why}: it {ADD_WHY[exercise_id]}"
+                note = _("also chosen because {why}: it {what}").format(
+                    why=why, what=_(ADD_WHY[exercise_id])
+                )
                 if note not in items[index].reason:
                     items[index] = replace(
                         items[index],
@@ -345,7 +374,9 @@ def apply_findings(
             exercise = library.get(exercise_id)
             if exercise.avoid_for(conditions):
                 continue
-            reason = f"Added because {why} ({finding.reason}): it {ADD_WHY[exercise_id]}."
+            reason = _("Added because {why} ({finding}): it {what}.").format(
+                why=why, finding=finding.reason, what=_(ADD_WHY[exercise_id])
+            )
             items.append(
                 PlanItem(
                     exercise_id=exercise.id,
@@ -367,13 +398,13 @@ def apply_findings(
         PlanChange(
             i.exercise_id,
             ChangeAction.REMOVE,
-            "Made room within your minutes a day for the posture exercises.",
+            _("Made room within your minutes a day for the posture exercises."),
         )
         for i in dropped
     ]
     order = (Section.WARM_UP, Section.STRETCH, Section.STABILITY, Section.INTEGRATION)
     items.sort(key=lambda i: (order.index(i.section), i.exercise_id))
-    summary = "Posture check: " + "; ".join(f.reason for f in found) + "."
+    summary = _("Posture check: {findings}.").format(findings="; ".join(f.reason for f in found))
     return replace(
         plan,
         items=tuple(items),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spinecoach.domain.exercise import Breath, Demonstration, Exercise
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import NotMeasurable
 from spinecoach.motion.pose_builder import base_pose, blend, build_pose, mirror_pose
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
@@ -114,18 +115,26 @@ def demonstration_steps(exercise: Exercise) -> list[DemoStep]:
         mirror = k == 1
         s0 = mirror_pose(start) if mirror else start
         ps = [mirror_pose(p) if mirror else p for p in poses]
-        first = "Get into the starting position." if k == 0 else "Now the other side."
+        first = N_("Get into the starting position.") if k == 0 else N_("Now the other side.")
         add("start", LEAD_IN_S if k == 0 else SWITCH_S, s0, s0, Breath.NATURAL, first, side)
-        for _ in range(reps):
+        for _rep in range(reps):
             current = s0
             for i, phase in enumerate(dose.tempo):
                 if dose.hold_s and i == hold_before:
                     add("hold", dose.hold_s, current, current, Breath.NATURAL,
-                        "Hold, breathing normally.", side)  # fmt: skip
-                add(phase.name, phase.seconds, current, ps[i], phase.breath, phase.cue, side)
+                        N_("Hold, breathing normally."), side)  # fmt: skip
+                add(
+                    phase.name,
+                    phase.seconds,
+                    current,
+                    ps[i],
+                    phase.breath,
+                    phase.cue,
+                    side,
+                )
                 current = ps[i]
             if current != s0:  # the last phase is posed (a PNF's deeper stretch): come back
-                add("return", RETURN_S, current, s0, Breath.NATURAL, "Slowly come back.", side)
+                add("return", RETURN_S, current, s0, Breath.NATURAL, N_("Slowly come back."), side)
     return steps
 
 

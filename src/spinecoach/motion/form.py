@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spinecoach.domain.i18n import N_
+
 
 @dataclass(frozen=True)
 class FormRule:
@@ -80,7 +82,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "trunk_flexion_deg",
         "deviation",
         15.0,
-        "The trunk is leaning forwards or backwards; keep it upright.",
+        N_("The trunk is leaning forwards or backwards; keep it upright."),
     ),
     FormRule(
         "lateral_lean",
@@ -88,7 +90,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "trunk_lateral_flexion_deg",
         "deviation",
         10.0,
-        "Leaning to the side; keep the trunk upright.",
+        N_("Leaning to the side; keep the trunk upright."),
     ),
     FormRule(
         "trunk_rounding",
@@ -96,7 +98,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "hip_hinge_ratio",
         "below",
         0.8,
-        "Rounding the back instead of hinging at the hips.",
+        N_("Rounding the back instead of hinging at the hips."),
     ),
     FormRule(
         "hip_hike",
@@ -104,7 +106,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "pelvic_obliquity_deg",
         "deviation",
         8.0,
-        "One hip is hitching up; keep the pelvis level.",
+        N_("One hip is hitching up; keep the pelvis level."),
     ),
     FormRule(
         "trunk_lean_over_shank",
@@ -112,7 +114,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "trunk_shank_lean_deg",
         "above",
         TRUNK_SHANK_LIMIT_DEG,
-        "The chest is dropping far ahead of the shins; sit back and keep the chest up.",
+        N_("The chest is dropping far ahead of the shins; sit back and keep the chest up."),
     ),
     FormRule(
         "excess_trunk_lean",
@@ -120,7 +122,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "trunk_flexion_deg",
         "above",
         TRUNK_LEAN_LIMIT_DEG,
-        "The trunk is leaning far forward; keep the chest up.",
+        N_("The trunk is leaning far forward; keep the chest up."),
     ),
     FormRule(
         "knee_asymmetry",
@@ -128,7 +130,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "knee_flexion_asymmetry_deg",
         "abs_above",
         KNEE_ASYMMETRY_LIMIT_DEG,
-        "One knee bends much more than the other; share the weight evenly on both legs.",
+        N_("One knee bends much more than the other; share the weight evenly on both legs."),
     ),
     FormRule(
         "knee_valgus",
@@ -136,7 +138,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "knee_valgus_deg",
         "above",
         KNEE_VALGUS_LIMIT_DEG,
-        "A knee is falling inwards; keep the knees in line with the toes.",
+        N_("A knee is falling inwards; keep the knees in line with the toes."),
     ),
     FormRule(
         "knee_valgus",
@@ -152,7 +154,7 @@ FORM_RULES: tuple[FormRule, ...] = (
         "trunk_flexion_deg",
         "below_baseline",
         10.0,
-        "Arching the lower back; keep the trunk still.",
+        N_("Arching the lower back; keep the trunk still."),
     ),
 )
 

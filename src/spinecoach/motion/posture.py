@@ -30,20 +30,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.posture import PostureFigure
 from spinecoach.motion.body import HEAD, TRUNK_TOP, Body, dot
 from spinecoach.motion.types import FloatArray, KeypointSeries, MeasureSeries
 
-CAMERA_PELVIC_TILT_REASON = (
+CAMERA_PELVIC_TILT_REASON = N_(
     "not measurable from a camera: pose estimators mark each hip joint centre, and tilting the "
     "pelvis rotates it about the line through both hip joint centres, so those points do not "
     "move (the ASIS and PSIS that define pelvic tilt are not landmarks); wear a sacral sensor "
     "or ask a clinician for an inclinometer reading"
 )
-CVA_PROXY_NOTE = (
+CVA_PROXY_NOTE = N_(
     "camera proxy: shoulder landmark in place of C7 (reads larger than a clinician's CVA)"
 )
-IMU_RELATIVE_NOTE = "change from your upright standing at the start of the recording"
+IMU_RELATIVE_NOTE = N_("change from your upright standing at the start of the recording")
 #: Seconds after the calibration window skipped while the person moves into the posture.
 IMU_SETTLE_S = 2.0
 #: Seated check: hip flexion (trunk vs thigh) at or above this means the person sits.
@@ -124,10 +125,10 @@ def camera_figures(
     if view == "side":
         in_view = body.view_mask("side")
         if not np.any(in_view):
-            reason = "needs a side view; no frame of this recording is one"
+            reason = N_("needs a side view; no frame of this recording is one")
             for name in _side_measures(position):
                 unmeasurable[name] = reason
-            return CameraFigures((), unmeasurable, ("turn side-on to the camera",))
+            return CameraFigures((), unmeasurable, (N_("turn side-on to the camera"),))
         forward, up = body.forward(), body.up()
         trunk = body.trunk()
         neck = body.first_point(HEAD) - body.first_point(TRUNK_TOP)
@@ -140,16 +141,16 @@ def camera_figures(
         )
         candidates = {
             "craniovertebral_angle_deg": (90.0 - neck_deg, head_vis, CVA_PROXY_NOTE),
-            trunk_name: (trunk_deg, trunk_vis, "hip-to-shoulder line from vertical, forward +"),
+            trunk_name: (trunk_deg, trunk_vis, N_("hip-to-shoulder line from vertical, forward +")),
             "slump_deg": (
                 neck_deg - trunk_deg,
                 min(head_vis, trunk_vis),
-                "neck line leaning forward of the trunk line",
+                N_("neck line leaning forward of the trunk line"),
             ),
         }
         for name, (values, visibility, note) in candidates.items():
             if not np.any(np.isfinite(values)):
-                unmeasurable[name] = "ears, shoulders or hips not tracked in a side view"
+                unmeasurable[name] = N_("ears, shoulders or hips not tracked in a side view")
                 continue
             median, spread, confidence = _summary(values, visibility, n)
             figures.append(
@@ -167,15 +168,15 @@ def camera_figures(
     elif view == "front":
         in_view = body.view_mask("front")
         if not np.any(in_view):
-            unmeasurable["shoulder_height_difference_deg"] = (
+            unmeasurable["shoulder_height_difference_deg"] = N_(
                 "needs a front view; no frame of this recording is one"
             )
-            return CameraFigures((), unmeasurable, ("face the camera",))
+            return CameraFigures((), unmeasurable, (N_("face the camera"),))
         shoulders = body.point("right_shoulder") - body.point("left_shoulder")
         tilt = np.degrees(np.arctan2(dot(shoulders, body.up()), dot(shoulders, body.right())))
         tilt = np.where(in_view, tilt, np.nan)
         if not np.any(np.isfinite(tilt)):
-            unmeasurable["shoulder_height_difference_deg"] = "shoulders not tracked"
+            unmeasurable["shoulder_height_difference_deg"] = N_("shoulders not tracked")
         else:
             visibility = _visibility(series, (("left_shoulder",), ("right_shoulder",)))
             median, spread, confidence = _summary(tilt, visibility, n)
@@ -187,11 +188,11 @@ def camera_figures(
                     "camera",
                     round(spread, 1),
                     int(np.isfinite(tilt).sum()),
-                    "shoulder line from horizontal, your right shoulder higher +",
+                    N_("shoulder line from horizontal, your right shoulder higher +"),
                 )
             )
         for name in _side_measures(position):
-            unmeasurable[name] = "needs a side view (this check is front-on)"
+            unmeasurable[name] = N_("needs a side view (this check is front-on)")
     else:
         raise ValueError(f"view must be 'side' or 'front', got {view!r}")
     return CameraFigures(tuple(figures), unmeasurable, tuple(notes))
@@ -210,12 +211,18 @@ def _position_check(body: Body, forward: FloatArray, up: FloatArray, position: s
         thighs.append(np.degrees(np.arctan2(np.abs(dot(thigh, forward)), -dot(thigh, up))))
     angle = np.nanmedian(np.stack(thighs)) if np.any(np.isfinite(np.stack(thighs))) else np.nan
     if not np.isfinite(angle):
-        return ["knees not in view: could not check that you were " + position]
+        return [
+            _("knees not in view: could not check that you were {position}").format(
+                position=_(position)
+            )
+        ]
     seated = angle >= SEATED_HIP_FLEXION_DEG
     if seated != (position == "seated"):
-        seen = "sitting" if seated else "standing"
+        seen = _("sitting") if seated else _("standing")
         return [
-            f"the thighs look like {seen} (thigh {angle:.0f} deg from vertical), not {position}"
+            _(
+                "the thighs look like {seen} (thigh {angle} deg from vertical), not {position}"
+            ).format(seen=seen, angle=f"{angle:.0f}", position=_(position))
         ]
     return []
 
@@ -273,14 +280,14 @@ def imu_figures(
     for source_name, name in wanted.items():
         values = measures.values.get(source_name)
         if values is None:
-            unmeasurable[name] = measures.unmeasurable.get(source_name, "not in this recording")
+            unmeasurable[name] = measures.unmeasurable.get(source_name, N_("not in this recording"))
             continue
         part = values[held]
         if part.size < 10 or not np.any(np.isfinite(part)):
-            unmeasurable[name] = (
-                f"the recording needs the posture held after the {calibration_end_s:g} s "
-                "upright calibration window"
-            )
+            unmeasurable[name] = _(
+                "the recording needs the posture held after the {seconds} s upright "
+                "calibration window"
+            ).format(seconds=f"{calibration_end_s:g}")
             continue
         finite = part[np.isfinite(part)]
         q1, median, q3 = np.percentile(finite, [25, 50, 75])

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.motion.body import HEAD, TRUNK_TOP, Body, dot
 from spinecoach.motion.types import FloatArray, FrameKind
 
@@ -143,8 +144,9 @@ class PostureMonitor:
                 Nudge(
                     t_s,
                     "break",
-                    f"You have been sitting for {s.sitting_nudge_min:g} minutes: time for a "
-                    "desk break.",
+                    _("You have been sitting for {minutes} minutes: time for a desk break.").format(
+                        minutes=f"{s.sitting_nudge_min:g}"
+                    ),
                 )
             )
             state.sitting_run_s = 0.0
@@ -153,7 +155,9 @@ class PostureMonitor:
                 Nudge(
                     t_s,
                     "posture",
-                    f"Slumped for {s.posture_nudge_min:g} minutes: sit tall, or stand and move.",
+                    _("Slumped for {minutes} minutes: sit tall, or stand and move.").format(
+                        minutes=f"{s.posture_nudge_min:g}"
+                    ),
                 )
             )
             state.slumped_run_s = 0.0

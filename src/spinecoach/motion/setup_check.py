@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.motion.body import FRONT_VIEW_MIN_RATIO, SIDE_VIEW_MAX_RATIO
 from spinecoach.motion.tracking_quality import visible_mask
 from spinecoach.motion.types import FloatArray
@@ -147,7 +148,7 @@ def check_setup(
     detected = np.any(np.isfinite(positions[..., 0]), axis=1)
     if not np.any(detected):
         return SetupResult(
-            (SetupIssue("no_person", "Step into the picture so the camera can see you."),)
+            (SetupIssue("no_person", _("Step into the picture so the camera can see you.")),)
         )
     positions = positions[detected]
     confidence = confidence[detected]
@@ -183,11 +184,13 @@ def check_setup(
             issues.append(
                 SetupIssue(
                     "wrong_view",
-                    "Turn side-on to the camera, so it sees you from the side.",
+                    _("Turn side-on to the camera, so it sees you from the side."),
                 )
             )
         elif view == "front" and ratio < limits.front_min_shoulder_ratio:
-            issues.append(SetupIssue("wrong_view", "Face the camera, with your chest towards it."))
+            issues.append(
+                SetupIssue("wrong_view", _("Face the camera, with your chest towards it."))
+            )
 
     visible = visible_mask(positions, confidence, limits.min_confidence)
     ys = np.where(visible, positions[..., 1], np.nan)
@@ -196,10 +199,12 @@ def check_setup(
     height_frac = float(np.nanmedian(extent)) / height_px if np.any(np.isfinite(extent)) else None
     if height_frac is not None:
         if height_frac > limits.max_body_height_frac or (cut and _cut_both_ends(cut)):
-            issues.append(SetupIssue("too_close", "You are too close: step back from the camera."))
+            issues.append(
+                SetupIssue("too_close", _("You are too close: step back from the camera."))
+            )
         elif height_frac < limits.min_body_height_frac and not cut:
             issues.append(
-                SetupIssue("too_far", "You are far away: come a little closer to the camera.")
+                SetupIssue("too_far", _("You are far away: come a little closer to the camera."))
             )
     return SetupResult(tuple(issues), ratio if np.isfinite(ratio) else None, height_frac)
 
@@ -220,9 +225,9 @@ def _not_in_frame_instruction(
     head = any(n in cut for n in ("nose", "left_shoulder", "right_shoulder"))
     feet = any(n in cut for n in ("left_ankle", "right_ankle", "left_knee", "right_knee"))
     if head and feet:
-        return "Step back until your whole body, head to feet, is in the picture."
+        return _("Step back until your whole body, head to feet, is in the picture.")
     if feet:
-        return "Your feet are out of the picture: step back or tilt the camera down."
+        return _("Your feet are out of the picture: step back or tilt the camera down.")
     if head:
-        return "Your head is out of the picture: step back or tilt the camera up."
-    return "Part of your body is out of the picture: move to the middle of the camera's view."
+        return _("Your head is out of the picture: step back or tilt the camera up.")
+    return _("Part of your body is out of the picture: move to the middle of the camera's view.")

@@ -26,6 +26,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.motion.body import Body
 from spinecoach.motion.types import FloatArray, FrameKind
 
@@ -70,13 +71,13 @@ ACCEPTED: dict[str, frozenset[Posture]] = {
 
 #: What to say to get someone into each starting position.
 GET_INTO: dict[str, str] = {
-    "supine": "Lie down on your back on the floor or a mat.",
-    "prone": "Lie face down on the floor or a mat.",
-    "quadruped": "Come onto your hands and knees.",
-    "kneeling": "Kneel on the mat.",
-    "seated": "Sit on a chair, feet flat on the floor.",
-    "standing": "Stand up, feet hip-width apart.",
-    "side_lying": "Lie on your side on the mat.",
+    "supine": N_("Lie down on your back on the floor or a mat."),
+    "prone": N_("Lie face down on the floor or a mat."),
+    "quadruped": N_("Come onto your hands and knees."),
+    "kneeling": N_("Kneel on the mat."),
+    "seated": N_("Sit on a chair, feet flat on the floor."),
+    "standing": N_("Stand up, feet hip-width apart."),
+    "side_lying": N_("Lie on your side on the mat."),
 }
 
 
@@ -262,7 +263,7 @@ class PositionGate:
     @property
     def cue(self) -> str:
         """How to get into the starting position."""
-        return GET_INTO.get(self.position, "Get into the starting position.")
+        return _(GET_INTO.get(self.position, N_("Get into the starting position.")))
 
     def update(
         self,

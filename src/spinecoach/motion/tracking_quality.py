@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.motion.types import (
     EventKind,
     FloatArray,
@@ -35,11 +36,27 @@ TORSO_KEYPOINTS: tuple[str, ...] = ("left_shoulder", "right_shoulder", "left_hip
 
 #: Plain words for keypoints in user messages.
 _BODY_PART_WORDS: dict[str, str] = {
-    "nose": "head",
-    "left_ear": "head",
-    "right_ear": "head",
-    "left_eye": "head",
-    "right_eye": "head",
+    "nose": N_("head"),
+    "left_ear": N_("head"),
+    "right_ear": N_("head"),
+    "left_eye": N_("head"),
+    "right_eye": N_("head"),
+    "left_shoulder": N_("left shoulder"),
+    "right_shoulder": N_("right shoulder"),
+    "left_elbow": N_("left elbow"),
+    "right_elbow": N_("right elbow"),
+    "left_wrist": N_("left wrist"),
+    "right_wrist": N_("right wrist"),
+    "left_hip": N_("left hip"),
+    "right_hip": N_("right hip"),
+    "left_knee": N_("left knee"),
+    "right_knee": N_("right knee"),
+    "left_ankle": N_("left ankle"),
+    "right_ankle": N_("right ankle"),
+    "left_heel": N_("left heel"),
+    "right_heel": N_("right heel"),
+    "left_foot_index": N_("left foot"),
+    "right_foot_index": N_("right foot"),
 }
 
 
@@ -47,7 +64,7 @@ def body_part_words(names: Iterable[str]) -> list[str]:
     """Plain words for keypoint names, deduplicated in order (``left_knee`` -> ``left knee``)."""
     words: list[str] = []
     for name in names:
-        word = _BODY_PART_WORDS.get(name, name.replace("_", " "))
+        word = _(_BODY_PART_WORDS.get(name, name.replace("_", " ")))
         if word not in words:
             words.append(word)
     return words
@@ -270,7 +287,7 @@ def frame_tracking(
         Keypoints the exercise's measures need.
     """
     if not np.any(np.isfinite(positions)):
-        return TrackingReport(False, tuple(required_names), "No person is visible.")
+        return TrackingReport(False, tuple(required_names), _("No person is visible."))
     visible = visible_mask(
         positions[list(required_index)],
         confidence[list(required_index)],
@@ -286,15 +303,20 @@ def frame_tracking(
     return TrackingReport(
         False,
         missing,
-        f"Can't see your {_join(words)} clearly, so feedback is paused. "
-        f"Make sure {'it is' if len(words) == 1 else 'they are'} in the picture and not hidden.",
+        ngettext(
+            "Can't see your {parts} clearly, so feedback is paused. "
+            "Make sure it is in the picture and not hidden.",
+            "Can't see your {parts} clearly, so feedback is paused. "
+            "Make sure they are in the picture and not hidden.",
+            len(words),
+        ).format(parts=_join(words)),
     )
 
 
 def _join(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
 
 
 @dataclass
@@ -366,13 +388,15 @@ class TrackingMonitor:
                 MotionEvent(
                     t_s,
                     EventKind.PERSON_SWITCH,
-                    detail=f"Tracking switched to another person ({switch_reason}); "
-                    "feedback paused. Make sure only you are in the picture.",
+                    detail=_(
+                        "Tracking switched to another person ({reason}); "
+                        "feedback paused. Make sure only you are in the picture."
+                    ).format(reason=switch_reason),
                 )
             )
             if self.ok or not self._started:
                 events.append(
-                    MotionEvent(t_s, EventKind.TRACKING_LOST, detail="Tracking switched person.")
+                    MotionEvent(t_s, EventKind.TRACKING_LOST, detail=_("Tracking switched person."))
                 )
             self.ok = False
             self._started = True
@@ -388,7 +412,9 @@ class TrackingMonitor:
                 self.ok = True
                 self._started = True
                 events.append(
-                    MotionEvent(t_s, EventKind.TRACKING_RESTORED, detail="Tracking is good again.")
+                    MotionEvent(
+                        t_s, EventKind.TRACKING_RESTORED, detail=_("Tracking is good again.")
+                    )
                 )
         else:
             self._good_since_s = None

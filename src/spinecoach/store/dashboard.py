@@ -21,7 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.content.i18n import format_when
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _, ngettext
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.wording import action_words, exercise_name, symptom_words
@@ -119,7 +121,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def _day(value: datetime | date) -> str:
-    return f"{value:%d %b}"
+    return format_when(value, "day")
 
 
 SafetySource = Callable[[DbSession, int, datetime, Wording], list[AttentionItem]]
@@ -146,15 +148,19 @@ def safety_items(
             wording.questions.get(q, q.replace("_", " ")) for q, a in answers.items() if a == "yes"
         ]
         unsure = [q for q, a in answers.items() if a not in ("yes", "no")]
-        why = "; ".join(f'answered yes to "{q}"' for q in yes)
+        why = "; ".join(_('answered yes to "{question}"').format(question=q) for q in yes)
         if unsure:
-            why += ("; " if why else "") + f"{len(unsure)} question(s) answered not sure"
-        why = (why or "no answer triggered it") + "."
+            why += ("; " if why else "") + ngettext(
+                "{n} question answered not sure", "{n} questions answered not sure", len(unsure)
+            ).format(n=len(unsure))
+        why = (why or _("no answer triggered it")) + "."
         weight = {"emergency": 3.0, "urgent": 2.0}.get(screening.tier, 1.0)
         items.append(
             AttentionItem(
                 "red_flag",
-                f"Screening on {_day(_aware(screening.created_at))} was {screening.tier}: {why}",
+                _("Screening on {day} was {tier}: {why}").format(
+                    day=_day(_aware(screening.created_at)), tier=_(screening.tier), why=why
+                ),
                 _aware(screening.created_at),
                 weight,
             )
@@ -170,16 +176,20 @@ def safety_items(
         serious = action in ("end_session", "urgent_care")
         if not (serious or (r.symptoms and action not in (None, "continue"))):
             continue
-        what = symptom_words(r.symptoms or [], wording.symptom_labels) or "pain"
+        what = symptom_words(r.symptoms or [], wording.symptom_labels) or _("pain")
         if r.pain is not None:
-            what += f" (pain {r.pain}/10)"
+            what += " " + _("(pain {pain}/10)").format(pain=r.pain)
         where = exercise_name(r.exercise_id, wording.library)
-        during = f", during {where}" if where else ""
+        during = _(", during {exercise}").format(exercise=where) if where else ""
         items.append(
             AttentionItem(
                 "red_flag",
-                f"{_day(_aware(r.at))}{during}: {what[:1].lower()}{what[1:]}; "
-                f"the coach {action_words(action)}.",
+                _("{day}{during}: {what}; the coach {action}.").format(
+                    day=_day(_aware(r.at)),
+                    during=during,
+                    what=what[:1].lower() + what[1:],
+                    action=action_words(action),
+                ),
                 _aware(r.at),
                 2.5 if action == "urgent_care" else 1.5 if serious else 1.0,
             )
@@ -205,16 +215,20 @@ def state_items(state: SafetyState, wording: Wording) -> list[AttentionItem]:
         return []
     detail = []
     if state.exercise_id:
-        detail.append(f"during {exercise_name(state.exercise_id, wording.library)}")
+        detail.append(
+            _("during {exercise}").format(
+                exercise=exercise_name(state.exercise_id, wording.library)
+            )
+        )
     if state.pain is not None:
-        detail.append(f"pain {state.pain}/10")
+        detail.append(_("pain {pain}/10").format(pain=state.pain))
     if state.since is not None:
-        detail.append(f"{_aware(state.since):%d %b %H:%M}")
+        detail.append(format_when(_aware(state.since), "day_time"))
     tail = f" ({', '.join(detail)})" if detail else ""
     return [
         AttentionItem(
             "safety",
-            f"{state.level.label}: {state.reason}{tail}",
+            f"{state.level.label}: {_(state.reason)}{tail}",
             _aware(state.since) if state.since else None,
             float(state.level.severity),
         )
@@ -250,12 +264,24 @@ def pain_items(
     if rise < PAIN_RISE_POINTS:
         return []
     where = exercise_name(last.exercise_id, wording.library)
-    after = f" (latest {last.kind.replace('_', ' ')}, {where})" if where else ""
+    after = (
+        " "
+        + _("(latest {kind}, {exercise})").format(
+            kind=_(last.kind.replace("_", " ")), exercise=where
+        )
+        if where
+        else ""
+    )
     return [
         AttentionItem(
             "pain_rising",
-            f"Pain rose from {first.pain} to {last.pain}/10 between {_day(_aware(first.at))} "
-            f"and {_day(_aware(last.at))}{after}.",
+            _("Pain rose from {first} to {last}/10 between {start} and {end}{after}.").format(
+                first=first.pain,
+                last=last.pain,
+                start=_day(_aware(first.at)),
+                end=_day(_aware(last.at)),
+                after=after,
+            ),
             _aware(last.at),
             float(rise),
         )
@@ -291,8 +317,16 @@ def adherence_items(
         items.append(
             AttentionItem(
                 "missed_sessions",
-                f"No session on {missed} of the last {expected} days "
-                f"({_day(start)} to {_day(now)}){stopped}.",
+                _(
+                    "No session on {missed} of the last {expected} days "
+                    "({start} to {end}){stopped}."
+                ).format(
+                    missed=missed,
+                    expected=expected,
+                    start=_day(start),
+                    end=_day(now),
+                    stopped=stopped,
+                ),
                 now,
                 float(missed),
             )
@@ -302,8 +336,10 @@ def adherence_items(
         items.append(
             AttentionItem(
                 "adherence_falling",
-                f"Sessions fell from {len(last_week)} days the week before to "
-                f"{len(this_week)} in the week to {_day(now)}{stopped}.",
+                _(
+                    "Sessions fell from {before} days the week before to {now} in the week to "
+                    "{day}{stopped}."
+                ).format(before=len(last_week), now=len(this_week), day=_day(now), stopped=stopped),
                 now,
                 float(len(last_week) - len(this_week)),
             )
@@ -327,7 +363,9 @@ def _stopped_exercises(db: DbSession, person_id: int, since: datetime, wording: 
     if not counts:
         return ""
     top, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    return f"; {exercise_name(top, wording.library)} left unfinished {n} time{'s' if n > 1 else ''}"
+    return "; " + ngettext(
+        "{exercise} left unfinished {n} time", "{exercise} left unfinished {n} times", n
+    ).format(exercise=exercise_name(top, wording.library), n=n)
 
 
 def measurement_items(
@@ -360,9 +398,15 @@ def measurement_items(
             items.append(
                 AttentionItem(
                     "plateau",
-                    f"{exercise_name(exercise_id, wording.library)}: best range {values} in the "
-                    f"weeks from {_day(recent[0])}, no gain over the {best_before:.0f}° "
-                    f"reached before.",
+                    _(
+                        "{exercise}: best range {values} in the weeks from {day}, no gain over "
+                        "the {before}° reached before."
+                    ).format(
+                        exercise=exercise_name(exercise_id, wording.library),
+                        values=values,
+                        day=_day(recent[0]),
+                        before=f"{best_before:.0f}",
+                    ),
                     datetime.combine(recent[-1], datetime.min.time(), UTC),
                     best_before - best_recent,
                 )
@@ -372,8 +416,10 @@ def measurement_items(
         items.append(
             AttentionItem(
                 "poor_tracking",
-                f"Camera tracked only {share:.0f}% of frames in {len(fractions)} exercise(s) "
-                f"since {_day(since)}: measured ranges may be wrong.",
+                _(
+                    "Camera tracking only {share}%, over {n} exercise(s) since {day}: "
+                    "measured ranges may be wrong."
+                ).format(share=f"{share:.0f}", n=len(fractions), day=_day(since)),
                 now,
                 1.0 - share / 100,
             )

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.content.i18n import format_when
+from spinecoach.domain.i18n import _
 from spinecoach.domain.rules import Rules, StopAction, Tier
 from spinecoach.domain.safety_state import (
     EventKind,
@@ -54,17 +56,19 @@ def _screening_reason(row: models.Screening, questions: Mapping[str, str]) -> st
     answers = stored.get("answers", stored)
     answers = answers if isinstance(answers, dict) else {}
     yes = [questions.get(q, q.replace("_", " ")) for q, a in answers.items() if a in ("yes", True)]
-    day = f"{_aware(row.created_at):%d %b %H:%M}"
+    day = format_when(_aware(row.created_at), "day_time")
     if tier is Tier.CLEAR:
-        return f"Safety answers on {day}: no warning signs."
+        return _("Safety answers on {day}: no warning signs.").format(day=day)
     if yes:
-        return f"Safety answers on {day}: yes to " + "; ".join(f"“{q}”" for q in yes)
-    if tier in (Tier.EMERGENCY, Tier.URGENT):
-        return (
-            f"Safety answers on {day}: some of the most important questions were not "
-            "answered, so they cannot be taken as no."
+        return _("Safety answers on {day}: yes to {questions}").format(
+            day=day, questions="; ".join(f"“{q}”" for q in yes)
         )
-    return f"Safety answers on {day}: a clinician should review them soon."
+    if tier in (Tier.EMERGENCY, Tier.URGENT):
+        return _(
+            "Safety answers on {day}: some of the most important questions were not "
+            "answered, so they cannot be taken as no."
+        ).format(day=day)
+    return _("Safety answers on {day}: a clinician should review them soon.").format(day=day)
 
 
 TIER_VALUES = frozenset(t.value for t in Tier)

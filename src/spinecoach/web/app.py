@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 import spinecoach
 from spinecoach.content import load_library, load_rules
 from spinecoach.content.emergency import load_emergency_numbers
-from spinecoach.content.i18n import LANGUAGES
+from spinecoach.content.i18n import LANGUAGES, format_when
 from spinecoach.domain import i18n
 from spinecoach.domain.emergency import current_emergency
 from spinecoach.domain.wording import condition_words, decision_words, plain_message
@@ -99,6 +99,9 @@ def create_app(
     templates.env.filters["decision_words"] = decision_words
     templates.env.filters["condition_words"] = condition_words
     templates.env.filters["plain_message"] = plain_message
+    templates.env.filters["when"] = format_when
+    # words from data or stored ids: translated as they are (no %-formatting, unlike _())
+    templates.env.filters["tr"] = i18n.gettext
     ctx = AppContext(
         settings=settings,
         engine=engine,

@@ -65,6 +65,13 @@ def describe_dose(dose: dict[str, Any]) -> str:
     return dose_words(dose_from_dict(dose))
 
 
+def _stored(change: dict[str, Any]) -> str:
+    """A stored change's reason in the reader's language when it has no placeholders (one
+    written in English before it was translated), else as written."""
+    text = str(change["reason"])
+    return _(text)
+
+
 class Care:
     """Patient services for one request (one database session)."""
 
@@ -156,11 +163,12 @@ class Care:
         if exercise_id == "*":
             return _("Your plan")
         exercise = self.library.exercises.get(exercise_id)
-        return exercise.name if exercise else exercise_id
+        return _(exercise.name) if exercise else exercise_id
 
     def _diff(self, before: models.Plan, after: models.Plan) -> list[PlanChangeLine]:
         """Changes between two stored plans, with the reasons the newer plan recorded."""
-        reasons = {c["exercise_id"]: c["reason"] for c in after.changes}
+        # a reason stored in English (no placeholders) is shown in the reader's language
+        reasons = {c["exercise_id"]: _stored(c) for c in after.changes}
         fallback = (
             _("Changed by your clinician.")
             if after.origin == "clinician"
@@ -172,19 +180,25 @@ class Care:
         for exercise_id, item in new.items():
             why = reasons.get(exercise_id, fallback)
             if exercise_id not in old:
-                lines.append(PlanChangeLine(self._name(exercise_id), "added", why))
+                lines.append(PlanChangeLine(self._name(exercise_id), _("added"), why))
             elif old[exercise_id].dose != item.dose:
                 what = f"{describe_dose(old[exercise_id].dose)} → {describe_dose(item.dose)}"
                 lines.append(PlanChangeLine(self._name(exercise_id), what, why))
             elif old[exercise_id].locked != item.locked:
-                what = "kept fixed by your clinician" if item.locked else "no longer fixed"
+                what = _("kept fixed by your clinician") if item.locked else _("no longer fixed")
                 lines.append(PlanChangeLine(self._name(exercise_id), what, why))
         for exercise_id in sorted(old.keys() - new.keys()):
             why = reasons.get(exercise_id, fallback)
-            lines.append(PlanChangeLine(self._name(exercise_id), "removed", why))
+            lines.append(PlanChangeLine(self._name(exercise_id), _("removed"), why))
         if before.level != after.level:
             lines.append(
-                PlanChangeLine("Phase", f"level {before.level} → level {after.level}", fallback)
+                PlanChangeLine(
+                    _("Phase"),
+                    _("level {before} → level {after}").format(
+                        before=before.level, after=after.level
+                    ),
+                    fallback,
+                )
             )
         for change in after.changes:
             if change["exercise_id"] not in old.keys() | new.keys():
@@ -192,7 +206,7 @@ class Care:
                     PlanChangeLine(
                         self._name(change["exercise_id"]),
                         decision_words(change["action"]),
-                        change["reason"],
+                        _stored(change),
                     )
                 )
         return lines

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
@@ -403,3 +403,9 @@ class Clinic:
         )
         self.plans.add(patient.id, plan, origin="clinician", author_id=clinician.id)
         return plan
+
+
+#: Profile values stored as ids and shown translated on a patient's page
+#: (``{{ _(value) }}``; "none", "low", "medium", "high", "moderate", "extension" and
+#: "flexion" are marked elsewhere).
+PROFILE_WORDS = (N_("above knee"), N_("below knee"))

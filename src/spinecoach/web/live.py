@@ -550,13 +550,13 @@ class LiveSession:
             return None
         from spinecoach.reports.session_summary import session_summary
 
-        names = {e.id: e.name for e in self.ctx.library}
+        names = {e.id: _(e.name) for e in self.ctx.library}
         return session_summary(self._db, self.session_id, changes, names).to_json()
 
     def exercise_name(self, exercise_id: str) -> str:
         """Display name of an exercise (its id when unknown)."""
         exercise = self.ctx.library.exercises.get(exercise_id)
-        return exercise.name if exercise is not None else exercise_id
+        return _(exercise.name) if exercise is not None else exercise_id
 
     def snapshot_angle(self) -> dict[str, object] | None:
         """The primary-angle readout of the last frame (None outside exercises)."""
@@ -837,13 +837,13 @@ class LiveHub:
         self._watch_loop()
         busy_lag_s = self.ctx.settings.live_busy_lag_ms / 1000.0
         if len(self.active) >= self.max_sessions or 0 < busy_lag_s < self.loop_lag_s:
-            raise InvalidInput("the server is busy: too many live sessions, try again shortly")
+            raise InvalidInput(_("the server is busy: too many live sessions, try again shortly"))
         if (
             source == "camera"
             and sum(1 for s in self.active.values() if s.source == "camera") >= self.max_camera
         ):
             raise InvalidInput(
-                "the server is analysing too many cameras now; use timers only or try later"
+                _("the server is analysing too many cameras now; use timers only or try later")
             )
         with self._serial_lock:
             self._serial += 1
@@ -865,7 +865,7 @@ class LiveHub:
             holder = await run_in_threadpool(self._claim, person_id, key, takes_sensor)
         if holder is not None:
             raise InvalidInput(
-                "a session is already running in another window; finish or close it first"
+                _("a session is already running in another window; finish or close it first")
             )
         try:
             live = await run_in_threadpool(
@@ -922,8 +922,10 @@ class LiveHub:
             if holder is not None and holder.takes_sensor and holder.worker != self.worker:
                 return SensorTarget(self, None, holder)
         raise InvalidInput(
-            "no session is waiting for a sensor: start a camera session with "
-            "'also use my phone as a back sensor' ticked first"
+            _(
+                "no session is waiting for a sensor: start a camera session with "
+                "'also use my phone as a back sensor' ticked first"
+            )
         )
 
     def is_active(self, live: LiveSession) -> bool:

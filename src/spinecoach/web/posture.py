@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.posture import (
     POSITIONS,
@@ -135,8 +136,10 @@ class CheckRun:
             min_confidence=self.ctx.settings.min_keypoint_confidence,
         )
         if not measured.figures:
-            why = "; ".join(measured.notes) or "ears, shoulders and hips must be in view"
-            raise InvalidInput(f"no posture figure could be measured: {why}")
+            why = "; ".join(_(n) for n in measured.notes) or _(
+                "ears, shoulders and hips must be in view"
+            )
+            raise InvalidInput(_("no posture figure could be measured: {why}").format(why=why))
         assessment = PostureAssessment(
             taken_at=now,
             position=self.position,
@@ -163,9 +166,10 @@ def store_check(
         "figures": [
             {
                 "measure": c.figure.measure,
+                "label": _(c.norm.label) if c.norm is not None else c.figure.measure,
                 "value_deg": c.figure.value_deg,
                 "confidence": c.figure.confidence,
-                "confidence_label": c.figure.confidence_label,
+                "confidence_label": _(c.figure.confidence_label),
                 "status": c.status.value,
                 "comparison": c.text,
                 "normal_range": None
@@ -175,8 +179,8 @@ def store_check(
             }
             for c in comparisons
         ],
-        "unmeasurable": dict(assessment.unmeasurable),
-        "notes": list(notes),
+        "unmeasurable": {k: _(v) for k, v in assessment.unmeasurable.items()},
+        "notes": [_(n) for n in notes],
         "findings": [f.reason for f in found],
     }
 
@@ -190,20 +194,26 @@ def finish_imu_check(
 ) -> dict[str, Any]:
     """Pelvic tilt and lumbar angle of a check streamed by a back IMU; stored; the result."""
     if position not in POSITIONS:
-        raise InvalidInput(f"position: expected one of {', '.join(POSITIONS)}, got {position!r}")
+        raise InvalidInput(
+            _("position: expected one of {choices}, got {value}").format(
+                choices=", ".join(POSITIONS), value=repr(position)
+            )
+        )
     with link.lock:
         held = link.collector.held_seconds()
         if held < MIN_IMU_HELD_S:
             raise InvalidInput(
-                f"the sensor check needs {MIN_IMU_HELD_S:g} s of the posture after the 3 s "
-                f"upright calibration (got {held:.1f} s): is the phone streaming?"
+                _(
+                    "the sensor check needs {needed} s of the posture after the 3 s upright "
+                    "calibration (got {held} s): is the phone streaming?"
+                ).format(needed=f"{MIN_IMU_HELD_S:g}", held=f"{held:.1f}")
             )
         figures, unmeasurable = link.collector.figures()
     if not figures:
-        why = "; ".join(unmeasurable.values()) or "no sensor data"
-        raise InvalidInput(f"no posture figure could be measured: {why}")
+        why = "; ".join(_(v) for v in unmeasurable.values()) or _("no sensor data")
+        raise InvalidInput(_("no posture figure could be measured: {why}").format(why=why))
     unmeasurable.setdefault(
-        "craniovertebral_angle_deg", "back sensors do not see the head and neck: use the camera"
+        "craniovertebral_angle_deg", _("back sensors do not see the head and neck: use the camera")
     )
     assessment = PostureAssessment(
         taken_at=now,
@@ -211,9 +221,9 @@ def finish_imu_check(
         view="none",
         figures=figures,
         unmeasurable=unmeasurable,
-        input_name="back sensor (phone or bridge)",
+        input_name=_("back sensor (phone or bridge)"),
     )
-    notes = ["angles are changes from your 3 s of upright standing at the start"]
+    notes = [_("angles are changes from your 3 s of upright standing at the start")]
     return store_check(ctx, person_id, assessment, notes)
 
 
@@ -353,8 +363,8 @@ def clinic_posture_context(ctx: AppContext, db: Any, person_id: int, today: Any)
     for key in measures:
         measure, position, *source = key.split(":")
         norm = service.norms.get(measure)
-        label = norm.label if norm is not None else measure.replace("_", " ")
-        labels[key] = f"{label} ({', '.join([position, *source])})"
+        label = _(norm.label) if norm is not None else measure.replace("_", " ")
+        labels[key] = f"{label} ({', '.join(_(w) for w in [position, *source])})"
     return {
         "posture_checks": checks,
         "posture_findings": service.findings(person_id),
@@ -388,3 +398,18 @@ def mark_desk_break(ctx: AppContext, session_id: int | None, plan: Plan) -> None
             row.kind = "desk_break"
             row.break_at = plan.metadata.get("at")
             db.commit()
+
+
+#: Words stored as ids and shown translated on the posture pages (``{{ _(word) }}``): the
+#: desk questionnaire's choices (shown with spaces for underscores), positions, views,
+#: figure sources, confidence labels and input names.
+DISPLAY_WORDS = (
+    N_("above eyes"), N_("eye level"), N_("slightly below"), N_("well below"),
+    N_("adjustable with back support"), N_("chair with back"), N_("no back support"),
+    N_("supported"), N_("not supported"),
+    N_("every 30 min"), N_("hourly"), N_("every 2 hours"), N_("rarely"),
+    N_("laptop only"), N_("laptop raised with keyboard"), N_("desktop monitor"),
+    N_("seated"), N_("standing"), N_("side"), N_("front"),
+    N_("camera"), N_("imu"), N_("manual"), N_("high"), N_("moderate"), N_("low"),
+    N_("webcam"), N_("desk questionnaire"),
+)  # fmt: skip

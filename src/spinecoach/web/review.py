@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.reports import charts
 from spinecoach.reports.review import review_session
 from spinecoach.store import models
@@ -14,12 +14,12 @@ from spinecoach.web.context import AppContext
 from spinecoach.web.pages import render
 
 SOURCE_WORDS = {
-    "timer": "timers only",
-    "camera": "camera",
-    "keypoints": "camera (keypoints)",
-    "video": "video",
-    "imu": "motion sensor",
-    "imu_stream": "motion sensor",
+    "timer": N_("timers only"),
+    "camera": N_("camera"),
+    "keypoints": N_("camera (keypoints)"),
+    "video": N_("video"),
+    "imu": N_("motion sensor"),
+    "imu_stream": N_("motion sensor"),
 }
 
 
@@ -43,7 +43,7 @@ def render_review(
         audience=audience,
         patient=patient,
         back=back,
-        source_words=SOURCE_WORDS.get(review.source, review.source),
+        source_words=_(SOURCE_WORDS.get(review.source, review.source)),
         trace_charts=[
             charts.trace_chart(ex.traces, _("Measured angle during {name}").format(name=ex.name))
             for ex in review.exercises

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.content.i18n import format_when
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.i18n import _
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState, what_to_do
@@ -59,7 +60,8 @@ def exercise_name(library: ExerciseLibrary, exercise_id: str | None) -> str:
 
 def safety_line(state: SafetyState, library: ExerciseLibrary) -> SafetyLine:
     """Plain words for a state."""
-    when = f"{_aware(state.since):%d %b %H:%M}" if state.since and state.source != "none" else ""
+    since = state.since
+    when = format_when(_aware(since), "day_time") if since and state.source != "none" else ""
     return SafetyLine(state.level.value, state.level.label, _(state.reason),
                       exercise_name(library, state.exercise_id), state.pain, when,
                       state.blocks_exercise, state.source)  # fmt: skip
@@ -70,7 +72,7 @@ def row_line(row: models.SafetyStateRow, library: ExerciseLibrary) -> SafetyLine
     level = SafetyLevel(row.level)
     return SafetyLine(row.level, level.label, _(row.reason),
                       exercise_name(library, row.exercise_id), row.pain,
-                      f"{_aware(row.at):%d %b %Y %H:%M}", level.blocks_exercise,
+                      format_when(_aware(row.at), "date_time"), level.blocks_exercise,
                       row.source)  # fmt: skip
 
 

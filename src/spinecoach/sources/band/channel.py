@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 
 from spinecoach.domain.cues import CueKind
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import N_
 from spinecoach.sources.band.zones import BandTiming, BandZone, load_timing, load_zones
 from spinecoach.sources.sensor_plugin import LineChannel, SensorCue
 
-ABOVE = "Ease off: the band is stretched past your zone."
-BELOW = "A little further: the band is below your zone."
-BACK_IN = "Good: the band is in your zone."
-PEAK_BELOW = "Round up a little further next time: the band stayed below your zone."
+ABOVE = N_("Ease off: the band is stretched past your zone.")
+BELOW = N_("A little further: the band is below your zone.")
+BACK_IN = N_("Good: the band is in your zone.")
+PEAK_BELOW = N_("Round up a little further next time: the band stayed below your zone.")
 
 
 class BandChannel(LineChannel):
@@ -147,7 +148,7 @@ class BandChannel(LineChannel):
         tension = self.last.get("tension_n")
         judged = self.measure(self.last) if self.last else None
         return {
-            "label": "Band",
+            "label": N_("Band"),
             "tension_n": None if tension is None else round(tension, 1),
             "stretch_pct": (
                 round(self.last["stretch_pct"], 1) if "stretch_pct" in self.last else None

@@ -10,6 +10,7 @@ import numpy as np
 
 from spinecoach.domain.cues import CueKind
 from spinecoach.domain.exercise import Category, Exercise
+from spinecoach.domain.i18n import N_
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
 from spinecoach.sources.emg.processing import (
@@ -26,8 +27,8 @@ ENVELOPE_RATE_HZ = 20.0
 #: EMA weight per envelope sample for the cues (about one second at 20 Hz; a smoothing
 #: setting, like the thresholds of data/sensors/emg.toml).
 SMOOTH = 0.05
-RELAX = "Let your back muscles relax into the stretch; breathe out slowly."
-UNEVEN = "Your back muscles are working unevenly: share the effort between left and right."
+RELAX = N_("Let your back muscles relax into the stretch; breathe out slowly.")
+UNEVEN = N_("Your back muscles are working unevenly: share the effort between left and right.")
 STRETCH_CATEGORIES = frozenset({Category.STATIC_STRETCH, Category.MOBILITY, Category.PNF})
 
 
@@ -224,11 +225,11 @@ class EmgChannel(LineChannel):
     def readout(self) -> Mapping[str, object]:
         """Activation (% reference) of each side, their mean and the symmetry."""
         if self.reference_uv is None:
-            return {"label": "Back muscles", "activation_pct": None, "calibrating": True}
+            return {"label": N_("Back muscles"), "activation_pct": None, "calibrating": True}
         lp, rp = self.left_pct or 0.0, self.right_pct or 0.0
         sym = symmetry_pct(lp, rp)
         return {
-            "label": "Back muscles",
+            "label": N_("Back muscles"),
             "activation_pct": round((lp + rp) / 2, 1),
             "left_pct": round(lp, 1),
             "right_pct": round(rp, 1),

@@ -160,10 +160,17 @@ def _plan_edit(form: FormData) -> PlanEdit:
             try:
                 value = float(raw)
             except ValueError:
-                raise InvalidInput(f"{exercise_id}.{name}: expected a number") from None
+                raise InvalidInput(
+                    _("{field}: expected a number").format(field=f"{exercise_id}.{name}")
+                ) from None
             if not low <= value <= high:
                 raise InvalidInput(
-                    f"{exercise_id}.{name}: expected {low:g} to {high:g}, got {value:g}"
+                    _("{field}: expected {low} to {high}, got {value}").format(
+                        field=f"{exercise_id}.{name}",
+                        low=f"{low:g}",
+                        high=f"{high:g}",
+                        value=f"{value:g}",
+                    )
                 )
             return value
 

@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 
 from spinecoach.content.posture import load_desk_guide
 from spinecoach.domain.desk_breaks import due_break, parse_break_times
+from spinecoach.domain.i18n import _
 from spinecoach.domain.posture import compare_all, latest_checks
 from spinecoach.errors import InvalidInput, SpinecoachError
 from spinecoach.store import models
@@ -59,7 +60,7 @@ def _now() -> datetime:
 
 def _measure_label(measure: str, norms: Mapping[str, Any]) -> str:
     norm = norms.get(measure)
-    return norm.label if norm is not None else measure.replace("_", " ")
+    return _(norm.label) if norm is not None else measure.replace("_", " ")
 
 
 @router.get("/posture")
@@ -304,8 +305,10 @@ async def sensor_socket(websocket: WebSocket) -> None:
         link = ctx.posture_sensors.find(person_id)
         if link is None:
             raise InvalidInput(
-                "no posture page is waiting for a sensor: on your computer, open the posture "
-                "check or the sitting monitor and choose the phone on your back"
+                _(
+                    "no posture page is waiting for a sensor: on your computer, open the "
+                    "posture check or the sitting monitor and choose the phone on your back"
+                )
             )
     except SpinecoachError as exc:
         await _refuse(websocket, exc)

@@ -10,13 +10,14 @@
   "use strict";
   const cache = {};
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  const T = window.spinecoachT || ((text) => text);
+  const T = window.spinecoachT || ((s, p) => s.replace(/\{(\w+)\}/g, (m, k) => (p && k in p ? String(p[k]) : m)));
   const BREATH = { inhale: T("Breathe in"), exhale: T("Breathe out"), hold: T("Hold the breath"), natural: T("Breathe normally") };
   const live = new Set();
 
   function load(id) {
     if (!cache[id]) {
-      cache[id] = fetch("/exercises/" + encodeURIComponent(id) + "/demonstration.json", { credentials: "same-origin" })
+      // ?lang=: the words are in the page's language, so the offline copy is kept per language
+      cache[id] = fetch("/exercises/" + encodeURIComponent(id) + "/demonstration.json?lang=" + encodeURIComponent(document.documentElement.lang || "en"), { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : null))
         .catch(() => null);
     }
@@ -99,7 +100,7 @@
 
   function caption(state, step, t) {
     if (!state.caption) return;
-    let text = (step.cue || step.name.replace(/_/g, " "));
+    let text = (step.cue || (step.label || step.name).replace(/_/g, " "));
     let breath = BREATH[step.breath] || "";
     if (step.name === "hold") breath += " · " + Math.max(0, Math.ceil(step.end_s - t)) + " s";
     const key = text + "|" + breath;
@@ -142,7 +143,7 @@
       canvas._demo = state;
       labelToggles(canvas, view);
       canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", "Demonstration of " + demo.name);
+      if (!canvas.getAttribute("aria-label")) canvas.setAttribute("aria-label", T("Demonstration of {name}", { name: demo.name }));
       if (reduced || canvas.hasAttribute("data-demo-still")) {
         live.delete(canvas);
         const t = targetTime(demo);

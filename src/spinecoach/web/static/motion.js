@@ -15,10 +15,8 @@ window.spinecoachMotion = (function () {
     return ask.then((answer) => answer === "granted", () => false);
   }
   // What to tell a person whose browser refused the motion sensors: how to allow them.
-  const DENIED_HELP = "Motion sensors are blocked for this page. To allow them: open the " +
-    "site settings (the icon left of the address bar), set \u201cMotion sensors\u201d to Allow, " +
-    "then reload this page. On an iPhone or iPad: Settings \u203a Safari \u203a Motion & " +
-    "Orientation Access, then reload and tap Start again.";
+  const T = window.spinecoachT || ((s) => s);
+  const DENIED_HELP = T("Motion sensors are blocked for this page. To allow them: open the site settings (the icon left of the address bar), set “Motion sensors” to Allow, then reload this page. On an iPhone or iPad: Settings › Safari › Motion & Orientation Access, then reload and tap Start again.");
   // Calls sendLines(text) with every `batch` samples; returns a function that stops.
   function start(sendLines, batch) {
     let lines = [];

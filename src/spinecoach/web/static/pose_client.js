@@ -61,7 +61,7 @@
                  height: msg.height, detectFps, confidence, ms });
       next();
     };
-    worker.onerror = (event) => { if (onError) onError(event.message || "the pose worker failed"); };
+    worker.onerror = (event) => { if (onError) onError(event.message || (window.spinecoachT || ((s) => s))("the pose worker failed")); };
     worker.postMessage({ type: "init", wasm: WASM, model: MODEL });
     return function stop() { stopped = true; worker.terminate(); };
   }

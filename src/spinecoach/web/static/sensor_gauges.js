@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   const SVG = "http://www.w3.org/2000/svg";
+  const T = window.spinecoachT || ((s, p) => s.replace(/\{(\w+)\}/g, (m, k) => (p && k in p ? String(p[k]) : m)));
 
   function el(tag, attrs, parent) {
     const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -35,15 +36,15 @@
   }
 
   function renderBand(g, r) {
-    const label = r.label || "Band";
+    const label = r.label || T("Band");
     text(g.name, label);
     const byStretch = r.unit === "%" && known(r.stretch_pct);
     const v = byStretch ? r.stretch_pct : r.tension_n;
     const unit = byStretch ? "%" : "N";
     if (!known(v)) {
       text(g.value, "–");
-      text(g.status, "Waiting for the band…");
-      attr(g.svg, "aria-label", label + ": waiting for data");
+      text(g.status, T("Waiting for the band…"));
+      attr(g.svg, "aria-label", T("{label}: waiting for data", { label }));
       g.marker.setAttribute("visibility", "hidden");
       return;
     }
@@ -60,12 +61,14 @@
     } else {
       attr(g.zone, "width", 0);
     }
-    const where = r.in_zone === true ? "in your zone" : !zone ? "no zone for this exercise"
-      : v > zone[1] ? "above your zone" : "below your zone";
+    const where = r.in_zone === true ? T("in your zone") : !zone ? T("no zone for this exercise")
+      : v > zone[1] ? T("above your zone") : T("below your zone");
     g.marker.classList.toggle("in-zone", r.in_zone === true);
     g.root.dataset.state = r.in_zone === true ? "in" : !zone ? "none" : v > zone[1] ? "above" : "below";
-    text(g.status, zone ? "Zone " + fmt(zone[0]) + "–" + fmt(zone[1]) + " " + unit + ": " + where + (r.in_zone === true ? " ✓" : "") : "Shown only: " + where + ".");
-    attr(g.svg, "aria-label", label + ": " + fmt(v) + " " + unit + (zone ? ", zone " + fmt(zone[0]) + " to " + fmt(zone[1]) + " " + unit + ", " + where : ", " + where));
+    text(g.status, zone ? T("Zone {low}–{high} {unit}: {where}", { low: fmt(zone[0]), high: fmt(zone[1]), unit, where }) + (r.in_zone === true ? " ✓" : "") : T("Shown only: {where}.", { where }));
+    attr(g.svg, "aria-label", zone
+      ? T("{label}: {value} {unit}, zone {low} to {high} {unit}, {where}", { label, value: fmt(v), unit, low: fmt(zone[0]), high: fmt(zone[1]), where })
+      : T("{label}: {value} {unit}, {where}", { label, value: fmt(v), unit, where }));
   }
 
   // -------------------------------------------------------------------------- EMG
@@ -87,13 +90,13 @@
   }
 
   function renderEmg(g, r) {
-    const label = r.label || "Back muscles";
+    const label = r.label || T("Back muscles");
     text(g.name, label);
     if (r.calibrating || !known(r.left_pct) || !known(r.right_pct)) {
       text(g.value, "–");
       text(g.legend, "");
-      text(g.status, "Calibrating: hold the gentle back effort for the first 5 seconds…");
-      attr(g.svg, "aria-label", label + ": calibrating");
+      text(g.status, T("Calibrating: hold the gentle back effort for the first 5 seconds…"));
+      attr(g.svg, "aria-label", T("{label}: calibrating", { label }));
       return;
     }
     const max = Math.max(100, r.left_pct * 1.1, r.right_pct * 1.1);
@@ -103,13 +106,13 @@
     attr(g.ref, "x1", w(100).toFixed(1));
     attr(g.ref, "x2", w(100).toFixed(1));
     const sym = known(r.symmetry_pct) ? fmt(r.symmetry_pct) + " %" : "–";
-    text(g.value, "L/R " + sym);
-    text(g.legend, "Left " + fmt(r.left_pct) + " %, right " + fmt(r.right_pct) + " % of your reference (line: 100 %)");
+    text(g.value, T("L/R {sym}", { sym }));
+    text(g.legend, T("Left {left} %, right {right} % (of your reference; line: 100 %)", { left: fmt(r.left_pct), right: fmt(r.right_pct) }));
     const floor = known(r.uneven_below_pct) ? r.uneven_below_pct : 70;   // data/sensors/emg.toml
     const even = !known(r.symmetry_pct) ? "" : r.symmetry_pct >= floor ? "even" : "uneven";
     g.root.dataset.state = even || "unknown";
-    text(g.status, even ? "Left and right are working " + even + "." : "");
-    attr(g.svg, "aria-label", label + ": left " + fmt(r.left_pct) + " %, right " + fmt(r.right_pct) + " % of the reference; symmetry " + sym);
+    text(g.status, even === "even" ? T("Left and right are working evenly.") : even ? T("Left and right are working unevenly.") : "");
+    attr(g.svg, "aria-label", T("{label}: left {left} %, right {right} % (of the reference); symmetry {sym}", { label, left: fmt(r.left_pct), right: fmt(r.right_pct), sym }));
   }
 
   // ------------------------------------------------------------------------ others
@@ -119,7 +122,7 @@
   }
   function renderLine(g, r, name) {
     const parts = Object.entries(r).filter(([k, v]) => k !== "label" && known(v)).map(([k, v]) => k + " " + v);
-    text(g.root, (r.label || name) + ": " + (parts.join(", ") || "waiting for data"));
+    text(g.root, (r.label || name) + ": " + (parts.join(", ") || T("waiting for data")));
   }
 
   const KINDS = { band: [bandGauge, renderBand], emg: [emgGauge, renderEmg] };

@@ -109,11 +109,26 @@
 
   // ---------------------------------------------------------------- state
   function setText(id, text) { const el = $(id); if (el.textContent !== text) el.textContent = text; }
+  // On a phone "Something is wrong" is pinned to the bottom of the screen: when the step
+  // changes, scroll just enough that the step text and the countdown sit above it (CSS
+  // scroll-margin-bottom leaves the button's height free), never covered by it.
+  function keepClearOfWrongButton() {
+    const wrong = $("wrong");
+    if (!wrong || getComputedStyle(wrong).position !== "fixed") return;
+    const row = document.querySelector("#live .big-row");
+    [$("step-text"), row].forEach((el) => { if (el) el.scrollIntoView({ block: "nearest", behavior: "auto" }); });
+  }
   function render(state) {
     if (!state) return;
     const step = state.step || {};
     setText("exercise-name", step.exercise_name || (state.status === "waiting_for_pain" ? T("Pain check") : T("Getting ready")));
-    setText("step-text", step.text || "");
+    if ($("step-text").textContent !== (step.text || "")) {
+      setText("step-text", step.text || "");
+      // after this render's layout (the demonstration box may open or close), and once more
+      // when a late image or gauge has moved things
+      requestAnimationFrame(keepClearOfWrongButton);
+      setTimeout(keepClearOfWrongButton, 400);
+    }
     const parts = [];
     if (state.exercise_number) parts.push(T("Exercise {n} of {total}", { n: state.exercise_number, total: state.exercise_count }));
     if (step.kind === "instruction" && step.reps > 1) parts.push(T("step {n} of {total}", { n: step.rep, total: step.reps }));
@@ -233,7 +248,7 @@
     if (ghost.exerciseId === exerciseId) return;
     ghost.exerciseId = exerciseId; ghost.pose = null;
     if (!exerciseId) return;
-    fetch("/exercises/" + encodeURIComponent(exerciseId) + "/demonstration.json", { credentials: "same-origin" })
+    fetch("/exercises/" + encodeURIComponent(exerciseId) + "/demonstration.json?lang=" + encodeURIComponent(document.documentElement.lang || "en"), { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : null))
       .then((demo) => {
         if (!demo || ghost.exerciseId !== exerciseId) return;
@@ -461,7 +476,7 @@
        (r.ranges_deg || []).map((v) => Math.round(v)).join(", ") || "–",
        (r.hold_times_s || []).map((v) => Math.round(v)).join(", ") || "–",
        r.count_confidence && r.count_confidence !== "none" ? r.count_confidence :
-         (r.count_confidence_text ? "not clear" : "–")].forEach((text) => {
+         (r.count_confidence_text ? T("not clear") : "–")].forEach((text) => {
         const td = document.createElement("td"); td.textContent = text; tr.appendChild(td);
       });
       rows.appendChild(tr);
