@@ -51,15 +51,6 @@ ALLOWED = frozenset(
     """spinecoach sam ana rao maya dr ruiz example org csv json pdf fhir imu bluetooth
     mediapipe ok id""".split()
 )
-#: Text made in ``src/spinecoach/reports/`` (charts and the session review, shared with the
-#: PDF report), which this branch leaves to the helper translating the reports: allowed here
-#: until those modules mark their words (then delete the entry).
-REPORTS_TEXT = (
-    re.compile(r"^\d\d [A-Z][a-z]{2}$"),  # charts.py: axis dates ("07 Dec")
-    re.compile(r"^Pain over time, 0 to 10$"),  # charts.py: the pain chart's title
-    re.compile(r"^Ended early · "),  # review.py: the session's status line
-    re.compile(r"^You reported pain \d+/10 \([a-z ]+\); "),  # review.py
-)
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[A-Za-z]+)?")
 
 VISIBLE_TEXT = """() => {
@@ -112,8 +103,8 @@ def _english_messages() -> list[re.Pattern[str]]:
 def _english_in(texts: list[str], patterns: list[re.Pattern[str]]) -> list[str]:
     found = []
     for text in texts:
-        if re.match(r"^(https?://|/)\S*$", text) or any(p.match(text) for p in REPORTS_TEXT):
-            continue  # an address, or text from the reports modules (see REPORTS_TEXT)
+        if re.match(r"^(https?://|/)\S*$", text):
+            continue  # an address
         if any(p.match(text) for p in patterns):
             found.append(f"catalogue msgid: {text!r}")
             continue

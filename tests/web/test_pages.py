@@ -103,7 +103,7 @@ def test_session_history_and_detail(browser: Browser) -> None:
     assert f"/sessions/{session_id}" in page and "24.5°" in page
     detail = browser.get(f"/sessions/{session_id}").text
     assert "You did 8 of 8 repetitions, moving between 21° and 24°" in detail
-    assert "High confidence: 95% of the time tracked" in detail
+    assert "High confidence: in view 95%" in detail
 
 
 def test_clinician_edits_dose_and_patient_sees_it(make_browser) -> None:  # type: ignore[no-untyped-def]

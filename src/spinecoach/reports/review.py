@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import ExerciseLibrary
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.wording import action_words, exercise_name, stored_dose_words, symptom_words
 from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence
 from spinecoach.motion.types import Repetition as MotionRepetition
@@ -34,21 +34,42 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+STATUS_WORDS = {
+    "completed": N_("Completed"),
+    "stopped": N_("Ended early"),
+    "urgent_care": N_("Ended: urgent care advised"),
+    "closed": N_("Interrupted (closed later)"),
+    "in_progress": N_("In progress"),
+}
+KIND_WORDS = {
+    "before": N_("before"),
+    "after": N_("after"),
+    "during": N_("during"),
+    "next_morning": N_("next morning"),
+    "symptom": N_("symptom"),
+}
+
+
 def confidence_words(tracking: Mapping[str, Any]) -> tuple[str, str]:
     """``(level, sentence)`` for an exercise's tracking: level is high / fair / low / none."""
     if not tracking.get("measured", "ok_fraction" in tracking):
-        return "none", "Not measured (timed only)."
+        return "none", _("Not measured (timed only).")
     frac = tracking.get("ok_fraction")
     if not isinstance(frac, int | float):
-        return "none", "Not measured (timed only)."
+        return "none", _("Not measured (timed only).")
     lost = tracking.get("lost_s")
-    tail = f", lost for {float(lost):.0f} s" if isinstance(lost, int | float) and lost > 0 else ""
-    pct = f"{100 * float(frac):.0f}% of the time tracked{tail}"
+    share = f"{100 * float(frac):.0f}"
+    if isinstance(lost, int | float) and lost > 0:
+        pct = _("in view {share}%, lost for {lost} s").format(
+            share=share, lost=f"{float(lost):.0f}"
+        )
+    else:
+        pct = _("in view {share}%").format(share=share)
     if frac >= HIGH_CONFIDENCE:
-        return "high", f"High confidence: {pct}."
+        return "high", _("High confidence: {pct}.").format(pct=pct)
     if frac >= LOW_CONFIDENCE:
-        return "fair", f"Fair confidence: {pct}."
-    return "low", f"Low confidence: {pct}; treat these numbers with care."
+        return "fair", _("Fair confidence: {pct}.").format(pct=pct)
+    return "low", _("Low confidence: {pct}; treat these numbers with care.").format(pct=pct)
 
 
 def count_confidence_words(
@@ -168,13 +189,8 @@ class SessionReview:
     @property
     def status_words(self) -> str:
         """Plain words for the session status."""
-        return {
-            "completed": "Completed",
-            "stopped": "Ended early",
-            "urgent_care": "Ended: urgent care advised",
-            "closed": "Interrupted (closed later)",
-            "in_progress": "In progress",
-        }.get(self.status, self.status.replace("_", " ").capitalize())
+        words = STATUS_WORDS.get(self.status)
+        return _(words) if words else self.status.replace("_", " ").capitalize()
 
 
 def _planned(db: DbSession, plan_id: int | None) -> dict[str, dict[str, Any]]:
@@ -187,19 +203,35 @@ def _planned(db: DbSession, plan_id: int | None) -> dict[str, dict[str, Any]]:
 def _patient_sentence(ex: ExerciseReview) -> str:
     parts = []
     if ex.reps_target:
-        parts.append(f"You did {ex.reps_done} of {ex.reps_target} repetitions")
+        parts.append(
+            _("You did {done} of {target} repetitions").format(
+                done=ex.reps_done, target=ex.reps_target
+            )
+        )
     ranges = [r.range_deg for r in ex.repetitions if r.range_deg is not None]
     if ranges:
-        parts.append(f"moving between {min(ranges):.0f}° and {max(ranges):.0f}°")
+        parts.append(
+            _("moving between {low}° and {high}°").format(
+                low=f"{min(ranges):.0f}", high=f"{max(ranges):.0f}"
+            )
+        )
     if ex.holds:
-        target = f" (aim {ex.hold_target_s:g} s)" if ex.hold_target_s else ""
-        parts.append(f"holding {', '.join(f'{h:.0f}' for h in ex.holds)} seconds{target}")
-    text = ", ".join(parts) + "." if parts else "Done on the timer."
+        holds = ", ".join(f"{h:.0f}" for h in ex.holds)
+        if ex.hold_target_s:
+            parts.append(
+                _("holding {holds} seconds (aim {target} s)").format(
+                    holds=holds, target=f"{ex.hold_target_s:g}"
+                )
+            )
+        else:
+            parts.append(_("holding {holds} seconds").format(holds=holds))
+    text = ", ".join(parts) + "." if parts else _("Done on the timer.")
     if ex.form_flags:
         n = len(ex.form_flags)
-        text += f" {n} form tip{'s' if n != 1 else ''} along the way."
+        tips = _("1 form tip along the way.") if n == 1 else _("{n} form tips along the way.")
+        text += " " + tips.format(n=n)
     if ex.stop_action:
-        text += f" Then {action_words(ex.stop_action, patient=True)}."
+        text += " " + _("Then {action}.").format(action=action_words(ex.stop_action, patient=True))
     return text
 
 
@@ -287,9 +319,10 @@ def review_session(
         action = str(decision.get("action") or "continue")
         name = exercise_name(p.exercise_id, library)
         what = symptom_words(p.symptoms or [], labels)
-        pain = f"pain {p.pain}/10" if p.pain is not None else ""
-        reported = " with ".join(x for x in (what, pain) if x) or "a check-in"
-        where = f" during {name}" if name else f" ({p.kind.replace('_', ' ')})"
+        pain = _("pain {pain}/10").format(pain=p.pain) if p.pain is not None else ""
+        reported = _(" with ").join(x for x in (what, pain) if x) or _("a check-in")
+        kind = _(KIND_WORDS[p.kind]) if p.kind in KIND_WORDS else p.kind.replace("_", " ")
+        where = _(" during {name}").format(name=name) if name else f" ({kind})"
         review.checkins.append(
             CheckIn(
                 at=_aware(p.at),
@@ -300,9 +333,10 @@ def review_session(
                 action=action,
                 reasons=tuple(decision.get("reasons") or ()),
                 text=f"{reported[:1].upper()}{reported[1:]}{where}: {action_words(action)}.",
-                patient_text=(
-                    f"You reported {reported[:1].lower()}{reported[1:]}{where}; "
-                    f"{action_words(action, patient=True)}."
+                patient_text=_("You reported {what}{where}; {action}.").format(
+                    what=f"{reported[:1].lower()}{reported[1:]}",
+                    where=where,
+                    action=action_words(action, patient=True),
                 ),
             )
         )
