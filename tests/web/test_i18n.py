@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,7 +148,8 @@ def test_emergency_advice_names_the_countrys_number(
     page = _page(browser, "/screening/result")
     assert expected in page
     number = expected.split(" ")[2] if expected.startswith("Llame") else expected.split(" ")[1]
-    assert "999" not in page or number == "999"
+    # the UK number is not given elsewhere (a random CSRF token may hold the digits 999)
+    assert re.search(r"\b999\b", html.unescape(page)) is None or number == "999"
     blocked = browser.get("/intake")  # every block page says the same
     assert blocked.status_code == 409 and expected in html.unescape(blocked.text)
 
