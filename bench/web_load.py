@@ -198,8 +198,12 @@ async def patient_stream(
     errors: list[str],
     connected: asyncio.Barrier,
     go: asyncio.Event,
+    sent_counts: list[int],
 ) -> int:
-    """One patient: answer the pain check, then stream keypoints at ``rate_hz``."""
+    """One patient: answer the pain check, then stream keypoints at ``rate_hz``.
+
+    Each message sent is counted in ``sent_counts`` as it goes, so a stream that ends in a
+    time-out still counts what it sent."""
     from websockets.asyncio.client import connect
 
     sent: dict[int, float] = {}
@@ -245,6 +249,7 @@ async def patient_stream(
             sent[seq] = time.perf_counter()
             await ws.send(f'{{"type":"keypoints","t":{seq},"keypoints":{cycle[seq % len(cycle)]}}}')
             n_sent += 1
+            sent_counts[0] += 1
             await asyncio.sleep(max(0.0, t0 + n_sent * period - time.perf_counter()))
         done.set()
         await asyncio.wait_for(receiver, timeout=10)
@@ -287,12 +292,15 @@ async def _stream_group(
     """Some of the patients, in one client process: connect, wait for every client process
     (``start``, a multiprocessing barrier), stream."""
     rtts: list[float] = []
+    sent_counts = [0]
     errors: list[str] = []
     connected = asyncio.Barrier(len(cookies) + 1)
     go = asyncio.Event()
     streams = [
         asyncio.create_task(
-            patient_stream(url, cookie, seconds, rate_hz, n, rtts, errors, connected, go)
+            patient_stream(
+                url, cookie, seconds, rate_hz, n, rtts, errors, connected, go, sent_counts
+            )
         )
         for n, cookie in cookies
     ]
@@ -307,7 +315,7 @@ async def _stream_group(
     return {
         "rtts": rtts,
         "errors": errors,
-        "sent": sum(r for r in results if isinstance(r, int)),
+        "sent": sent_counts[0],
         "cpu_s": time.process_time() - cpu0,
     }
 
