@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.rotation import rest_wander
 
 from spinecoach.content.loader import load_exercise_file, load_source_tags
 from spinecoach.domain.exercise import Exercise
@@ -193,23 +194,6 @@ def test_a_stream_that_starts_sending_depth_late_is_measured(
     assert [r.side for r in result.repetitions] == [Side.RIGHT, Side.LEFT] * 2 + [Side.RIGHT]
 
 
-def _wander(image: KeypointSeries, twist: Exercise) -> tuple[float, float]:
-    """Largest distance (deg) of a still person's reading from its rest level: whole
-    recording (from the median) and live (from the analyser's rest level at that frame)."""
-    values = compute_measures(image, names=[NAME]).values[NAME]
-    batch = float(np.nanmax(np.abs(values - np.nanmedian(values))))
-    live = StreamingAnalyzer(twist.signature, dose=twist.dose, frame=image.frame)
-    worst = 0.0
-    for i in range(image.n_frames):
-        live.push_keypoints(
-            float(image.time_s[i]), image.positions[i], image.confidence[i], image.names
-        )
-        value, base = live.tracker.last_angle_deg, live.tracker.baseline_deg
-        if value == value and base is not None:
-            worst = max(worst, abs(value - base))
-    return batch, worst
-
-
 @pytest.mark.parametrize("seed", [0, 3, 4])
 def test_the_rest_reading_is_steady_at_4_px_depth_noise(
     vicon: KeypointSeries, twist: Exercise, seed: int
@@ -219,7 +203,7 @@ def test_the_rest_reading_is_steady_at_4_px_depth_noise(
     from the half-second still window): now 2-4 deg (live 2-5 deg)."""
     still = still_pose(vicon, int(20.0 * RATE_HZ), RATE_HZ)
     image = project(still, Camera(depth_noise_px=4.0), seed=seed)
-    batch, live = _wander(image, twist)
+    batch, live = rest_wander(image, twist)  # the measure bench.rotation reports
     assert batch < 5.0
     assert live < 6.0
     assert analyze(image, twist).repetitions == ()
