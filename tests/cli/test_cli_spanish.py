@@ -313,3 +313,25 @@ def test_intake_sources_sensor_and_help_in_spanish(capsys, spanish) -> None:  # 
     _, err = run(capsys, "report", "--nope", code=2)
     assert "Uso: " in err and "No existe la opción: --nope" in err, err
     assert "Pruebe '" in err and "report --help' para" in err and "Usage" not in err, err
+
+
+def test_stored_trace_labels_and_working_day_weeks_in_spanish() -> None:
+    """A stored trace's English label and an ISO week are shown in the reader's language."""
+    from spinecoach.coach.feed import CAMERA_TRACE_LABEL, trace_label
+    from spinecoach.content.i18n import translations
+    from spinecoach.domain.i18n import use_translator
+    from spinecoach.reports.charts import trace_chart
+    from spinecoach.reports.progress_report import _week_of
+
+    traces = {
+        "camera": {"label": CAMERA_TRACE_LABEL, "t_s": [0.0, 1.0, 2.0], "deg": [0.0, 20.0, 5.0]},
+        "imu": {"label": trace_label("trunk_inclination_deg"), "t_s": [0.0, 1.0, 2.0],
+                "deg": [0.0, 18.0, 4.0]},
+    }  # fmt: skip
+    with use_translator("es", translations("es")):
+        chart = str(trace_chart(traces, "x"))
+        week = _week_of("2026-W49")
+    assert "Movimiento (cámara)" in chart and "Inclinación del tronco (sensor)" in chart, chart
+    assert "Movement" not in chart and "(sensor)" in chart
+    assert week == "semana del 30 nov", week
+    assert "Movement (camera)" in str(trace_chart(traces, "x"))  # nothing bound: English
