@@ -313,6 +313,9 @@ def test_intake_sources_sensor_and_help_in_spanish(capsys, spanish) -> None:  # 
     _, err = run(capsys, "report", "--nope", code=2)
     assert "Uso: " in err and "No existe la opción: --nope" in err, err
     assert "Pruebe '" in err and "report --help' para" in err and "Usage" not in err, err
+    import typer.rich_utils
+
+    assert typer.rich_utils.OPTIONS_PANEL_TITLE == "Options"  # put back after the command
 
 
 def test_stored_trace_labels_and_working_day_weeks_in_spanish() -> None:

@@ -3,13 +3,15 @@
 Typer vendors Click (``typer._click``), whose help frame is literal English ("Usage: ", the
 help option's "Show this message and exit.", "No such option: ..."), while Typer's rich help
 takes its panel titles ("Options", "Commands", "[required]") from the stdlib ``gettext`` once,
-when it is imported. Neither follows the bound catalogue, so :func:`bind_click_words` puts
+when it is imported. Neither follows the bound catalogue, so :func:`click_words` puts
 them in the bound language for one command: the words below are Click's own words, listed
 with ``N_()`` so that ``make messages`` extracts them, and the catalogue translates them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 import typer
@@ -52,8 +54,12 @@ class _Formatter(HelpFormatter):
         super().write_usage(prog, args, _(USAGE) + " " if prefix is None else prefix)
 
 
-def bind_click_words(command: Any) -> None:
-    """Put Click's and Typer's frame words in the bound language for ``command``'s tree.
+@contextmanager
+def click_words(command: Any) -> Iterator[None]:
+    """Put Click's and Typer's frame words in the bound language while ``command`` runs.
+
+    Typer's rich panel titles are module globals: they are set for the command and put back
+    in English afterwards, so nothing leaks into a later command (or a test's runner).
 
     Parameters
     ----------
@@ -61,11 +67,16 @@ def bind_click_words(command: Any) -> None:
         The root command built by ``typer.main.get_command``; its help options (made
         lazily by Click) get their help text from the catalogue.
     """
-    Context.formatter_class = _Formatter
+    Context.formatter_class = _Formatter  # reads the bound language when it writes
     typer.core._ = _  # type: ignore[attr-defined]  # Typer's plain help (gettext at call time)
+    _translate_help_option(command)
     for name, words in RICH_WORDS.items():
         setattr(typer.rich_utils, name, _(words))
-    _translate_help_option(command)
+    try:
+        yield
+    finally:
+        for name, words in RICH_WORDS.items():
+            setattr(typer.rich_utils, name, words)
 
 
 def _translate_help_option(command: Any) -> None:
