@@ -101,6 +101,8 @@ def test_exercises_in_spanish(capsys, spanish) -> None:  # type: ignore[no-untyp
     out, _ = run(capsys, "exercises", "show", "cat_cow")
     assert "Pasos" in out and "Dosis" in out and "Precauciones" in out and "Gato-vaca" in out
     assert "Deje que la respiración guíe" in out  # the exercise's cues list, translated
+    # the form errors to watch for (data/exercises: common_errors.description), translated
+    assert "Vigile" in out and "Moverse más deprisa que la respiración." in out
     flat = " ".join(out.split())
     assert not _spanish_problems(flat), _spanish_problems(flat)
     listed = json.loads(run(capsys, "exercises", "list", "--json")[0])
@@ -265,17 +267,19 @@ def _fhir_in_spanish_keeps_codes_and_keys_and_reimports(capsys, tmp, monkeypatch
 def test_analyze_a_real_recording_in_spanish(capsys, spanish, shared_data) -> None:  # type: ignore[no-untyped-def]
     out, _ = run(capsys, "analyze", str(shared_data / ELK), "--exercise", "seated_side_bend")
     assert "Repeticiones (2, confianza alta)" in out and "Mantenimientos" in out
-    # the form flags' explanations come from the motion analysis (still English; reported),
-    # and the reader's notes from the file reader (also still English): the frame is checked
-    frame = out.split("\ntécnica ")[0]
-    frame = re.sub(r"nota: [^\n]*\n", "", frame)
-    frame = " ".join(frame.split())
-    assert not _spanish_problems(frame), _spanish_problems(frame)
+    flat = " ".join(out.split())
+    # the form flags' explanations (motion analysis) and the reader's notes, in Spanish
+    assert "too_fast: fue en" in flat and "intente unos" in flat, flat  # the code stays
+    assert "nota: el archivo no tiene marcas de tiempo" in flat, flat
+    assert not _spanish_problems(flat), _spanish_problems(flat)
     payload = json.loads(run(capsys, "analyze", str(shared_data / ELK), "--exercise",
                              "seated_side_bend", "--json")[0])  # fmt: skip
     assert payload["repetitions"] and payload["repetitions"][0]["side"] in ("left", "right")
     out, _ = run(capsys, "imu", "simulate", "pelvic_tilt", "--out", str(spanish / "s.csv"))
     assert out.startswith("se escribió") and "muestras" in out, out
+    out, _ = run(capsys, "analyze", str(spanish / "s.csv"))
+    flat = " ".join(out.split())
+    assert "colocación de la IMU 'dual': sensores sacro" in flat and "magnetómetro" in flat
     _, err = run(capsys, "imu", "listen", "--udp", "--ws", code=2)
     assert err.startswith("error: elija una de --udp y --ws"), err
 
@@ -297,10 +301,40 @@ def test_intake_sources_sensor_and_help_in_spanish(capsys, spanish) -> None:  # 
                  "--help"], ["posture", "monitor", "--help"]):  # fmt: skip
         help_text, _ = run(capsys, *args)
         # command and option names are a contract: drop them (and the usage line)
-        help_text = re.sub(r"Usage: .*|│ +[a-z][a-z-]* {2,}|--[a-z-]+", " ", help_text)
+        assert "Uso: " in help_text, help_text  # Click's own frame, translated
+        help_text = re.sub(r"Uso: .*|│ +[a-z][a-z-]* {2,}|--[a-z-]+", " ", help_text)
         texts.append(help_text)
     flat = " ".join(" ".join(texts).split())
     assert "Coach guiado por sensores" in flat and "Escribe aquí el PDF" in flat
-    # Click's own frame ("Usage", "Options", "Show this message and exit.") stays English
-    flat = re.sub(r"Options|Commands|Arguments|Show\W+this\W+message\W+and\W+exit\.", "", flat)
+    for click_words in ("Opciones", "Comandos", "Muestra este mensaje y sale.", "[obligatoria]"):
+        assert click_words in flat, click_words
+    assert not re.search(r"Options|Commands|Arguments|Show this|\[required\]", flat), flat
     assert not _spanish_problems(flat), _spanish_problems(flat)
+    _, err = run(capsys, "report", "--nope", code=2)
+    assert "Uso: " in err and "No existe la opción: --nope" in err, err
+    assert "Pruebe '" in err and "report --help' para" in err and "Usage" not in err, err
+    import typer.rich_utils
+
+    assert typer.rich_utils.OPTIONS_PANEL_TITLE == "Options"  # put back after the command
+
+
+def test_stored_trace_labels_and_working_day_weeks_in_spanish() -> None:
+    """A stored trace's English label and an ISO week are shown in the reader's language."""
+    from spinecoach.coach.feed import CAMERA_TRACE_LABEL, trace_label
+    from spinecoach.content.i18n import translations
+    from spinecoach.domain.i18n import use_translator
+    from spinecoach.reports.charts import trace_chart
+    from spinecoach.reports.progress_report import _week_of
+
+    traces = {
+        "camera": {"label": CAMERA_TRACE_LABEL, "t_s": [0.0, 1.0, 2.0], "deg": [0.0, 20.0, 5.0]},
+        "imu": {"label": trace_label("trunk_inclination_deg"), "t_s": [0.0, 1.0, 2.0],
+                "deg": [0.0, 18.0, 4.0]},
+    }  # fmt: skip
+    with use_translator("es", translations("es")):
+        chart = str(trace_chart(traces, "x"))
+        week = _week_of("2026-W49")
+    assert "Movimiento (cámara)" in chart and "Inclinación del tronco (sensor)" in chart, chart
+    assert "Movement" not in chart and "(sensor)" in chart
+    assert week == "semana del 30 nov", week
+    assert "Movement (camera)" in str(trace_chart(traces, "x"))  # nothing bound: English

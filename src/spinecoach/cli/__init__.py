@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from typer._click.exceptions import ClickException  # typer vendors click since 0.26
 
+from spinecoach.cli._click_words import click_words, show_usage_error
 from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import SpinecoachError
 
@@ -90,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         bind_reader()
         command = typer.main.get_command(app)
         translate_help(command)
-        command(args=argv, standalone_mode=False)
+        with click_words(command):
+            try:
+                command(args=argv, standalone_mode=False)
+            except ClickException as exc:  # usage errors: bad flag, missing argument, value
+                show_usage_error(exc)
+                return exc.exit_code
     except SpinecoachError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -99,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except ClickException as exc:  # usage errors: bad flag, missing argument, bad value
-        exc.show()
+    except ClickException as exc:  # raised before the command ran
+        show_usage_error(exc)
         return exc.exit_code
     return 0
 

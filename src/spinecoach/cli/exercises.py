@@ -19,6 +19,7 @@ _W_STEPS = N_("Steps")
 _W_DOSE = N_("Dose")
 _W_CUES = N_("Cues")
 _W_CAUTIONS = N_("Cautions")
+_W_WATCH = N_("Watch for")
 
 exercises_app = typer.Typer(help=N_("Browse the exercise library."), no_args_is_help=True)
 
@@ -199,6 +200,10 @@ def show_exercise(
     console.print(f"\n[bold]{_(_W_CUES)}[/]")
     for cue in exercise.cues:
         console.print(f"  • {_(cue)}")
+    if exercise.common_errors:
+        console.print(f"\n[bold]{_(_W_WATCH)}[/]")
+        for e in exercise.common_errors:
+            console.print(f"  • {_(e.description)} {_(e.cue)}")
     if exercise.contraindications:
         console.print(f"\n[bold]{_(_W_CAUTIONS)}[/]")
         for c in exercise.contraindications:

@@ -20,6 +20,7 @@ import numpy as np
 
 from spinecoach.domain.cues import Cue
 from spinecoach.domain.exercise import Dose, Exercise
+from spinecoach.domain.i18n import N_
 from spinecoach.motion.live_feed import ExerciseFeed, Readout
 from spinecoach.motion.setup_check import check_setup
 from spinecoach.motion.types import FloatArray, MotionEvent
@@ -201,6 +202,17 @@ class MotionFeed:
         return self._current.readout() if self._current is not None else Readout()
 
 
+#: The stored traces' labels: English message ids, shown through ``_()`` by the review chart.
+CAMERA_TRACE_LABEL = N_("Movement (camera)")
+_SENSOR_TRACE_LABELS = (
+    N_("Lumbar flexion (sensor)"), N_("Lumbar lateral flexion (sensor)"),
+    N_("Lumbar rotation (sensor)"), N_("Pelvic obliquity (sensor)"),
+    N_("Pelvic rotation (sensor)"), N_("Pelvic tilt (sensor)"), N_("Sensor frontal (sensor)"),
+    N_("Sensor sagittal (sensor)"), N_("Trunk inclination (sensor)"),
+    N_("Trunk lateral inclination (sensor)"),
+)  # fmt: skip
+
+
 def trace_label(measure: str) -> str:
     """Display label of a sensor measure's trace, e.g. ``Lumbar flexion (sensor)``."""
     words = measure.removesuffix("_deg").replace("_", " ")
@@ -260,5 +272,5 @@ class LiveAdapter:
             )
         else:
             self.engine.sink.record_sample(
-                "camera", self.engine.clock.now(), angle, "Movement (camera)"
+                "camera", self.engine.clock.now(), angle, CAMERA_TRACE_LABEL
             )

@@ -79,6 +79,7 @@ from spinecoach.domain.exercise import (
     ExcursionDirection,
     SensorSignature,
 )
+from spinecoach.domain.i18n import _
 from spinecoach.motion.filters import OneEuroFilter
 from spinecoach.motion.form import rules_for
 from spinecoach.motion.neutral import count_excursions, estimate_neutral
@@ -485,7 +486,9 @@ class MotionTracker:
             self._flag(
                 t_s,
                 "out_of_range",
-                f"{e:.0f} deg is past the target range ({self._low:g}-{self._high:g} deg)",
+                _("{angle} deg is past the target range ({low}-{high} deg)").format(
+                    angle=f"{e:.0f}", low=f"{self._low:g}", high=f"{self._high:g}"
+                ),
                 events,
             )
         if extra:  # every rule reads a secondary measure: none given, none can break
@@ -594,7 +597,9 @@ class MotionTracker:
             flag = FormFlag(
                 found.peak_s,
                 "not_enough_range",
-                f"reached {found.peak_e:.0f} deg; the target starts at {self._low:g} deg",
+                _("reached {angle} deg; the target starts at {low} deg").format(
+                    angle=f"{found.peak_e:.0f}", low=f"{self._low:g}"
+                ),
             )
             self.form_flags.append(flag)
             events.append(MotionEvent(found.peak_s, EventKind.FORM, flag, flag.message))
@@ -741,7 +746,9 @@ class MotionTracker:
             self._flag(
                 excursion.peak_s,
                 "not_enough_range",
-                f"reached {excursion.peak_e:.0f} deg; the target starts at {self._low:g} deg",
+                _("reached {angle} deg; the target starts at {low} deg").format(
+                    angle=f"{excursion.peak_e:.0f}", low=f"{self._low:g}"
+                ),
                 events,
             )
         self._check_tempo(tempo, t_s, events)
@@ -781,8 +788,14 @@ class MotionTracker:
             self._flag(
                 t_s,
                 "too_fast",
-                f"moved out in {tempo['out_s']:.1f} s and back in {tempo['back_s']:.1f} s; "
-                f"aim for about {self.dose.tempo[0].seconds:g} s and "
-                f"{self.dose.tempo[-1].seconds:g} s",
+                _(
+                    "moved out in {out} s and back in {back} s; "
+                    "aim for about {aim_out} s and {aim_back} s"
+                ).format(
+                    out=f"{tempo['out_s']:.1f}",
+                    back=f"{tempo['back_s']:.1f}",
+                    aim_out=f"{self.dose.tempo[0].seconds:g}",
+                    aim_back=f"{self.dose.tempo[-1].seconds:g}",
+                ),
                 events,
             )

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth_xy
 from spinecoach.motion.imu_types import (
@@ -59,7 +60,7 @@ from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 logger = logging.getLogger(__name__)
 
 AXES = {"x": 0, "y": 1, "z": 2}
-ROTATION_NO_MAG_FLAG = (
+ROTATION_NO_MAG_FLAG = N_(
     "unreliable without magnetometer: the two sensors' headings drift independently with "
     "gyroscope bias"
 )
@@ -418,7 +419,7 @@ def imu_measures(
             # measure is positive for a turn to the RIGHT, as the camera's trunk_rotation_deg
             values["lumbar_rotation_deg"] = _wrap_deg(h_lo - h_up)
             if not has_magnetometer:
-                flags["lumbar_rotation_deg"] = ROTATION_NO_MAG_FLAG
+                flags["lumbar_rotation_deg"] = _(ROTATION_NO_MAG_FLAG)
         else:
             values["lumbar_rotation_deg"] = np.full(base.shape, np.nan)
             flags["lumbar_rotation_deg"] = "not measurable without a gyroscope"
@@ -433,7 +434,7 @@ def imu_measures(
         if heading is None:
             flags["pelvic_rotation_deg"] = "not measurable without a gyroscope"
         elif not has_magnetometer:
-            flags["pelvic_rotation_deg"] = "unreliable without magnetometer: heading drifts"
+            flags["pelvic_rotation_deg"] = _("unreliable without magnetometer: heading drifts")
     elif chosen is PlacementSet.UPPER:
         sag, front = angles[Placement.UPPER]
         values["trunk_inclination_deg"] = sag

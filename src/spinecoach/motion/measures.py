@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import NotMeasurable
 from spinecoach.motion.body import (
     HEAD,
@@ -62,7 +63,7 @@ MeasureFunction = Callable[[Body], FloatArray]
 
 #: Head-line inclination (degrees) below which ``hip_hinge_ratio`` is not defined.
 HINGE_MIN_LEAN_DEG = 15.0
-ROTATION_PROXY_FLAG = (
+ROTATION_PROXY_FLAG = N_(
     "one camera: from the foreshortening of the shoulder and hip lines against their "
     "neutral widths (calibrated in a still window), the side from the estimator's depth; "
     "not measured while an arm is raised; 3D keypoints or an IMU measure it directly"
@@ -382,10 +383,10 @@ def physical_gate(name: str, values: FloatArray) -> tuple[FloatArray, str | None
     if n == 0:
         return values, None
     gated = np.where(outside, np.nan, values)
-    return gated, (
-        f"{n} frames outside the physical range {low:g} to {high:g} deg set aside "
+    return gated, _(
+        "{n} frames outside the physical range {low} to {high} deg set aside "
         "(tracking glitches, not measured angles)"
-    )
+    ).format(n=n, low=f"{low:g}", high=f"{high:g}")
 
 
 def compute_measures(
@@ -450,7 +451,7 @@ def compute_measures(
         result, flag = physical_gate(name, result)
         values[name] = result
         if name == "trunk_rotation_deg" and series.frame.kind is FrameKind.IMAGE:
-            flags[name] = ROTATION_PROXY_FLAG
+            flags[name] = _(ROTATION_PROXY_FLAG)
         if flag is not None:
             flags[name] = f"{flags[name]}; {flag}" if name in flags else flag
     return MeasureSeries(series.time_s.copy(), values, unmeasurable, flags)

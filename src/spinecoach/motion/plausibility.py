@@ -30,7 +30,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.motion.types import FloatArray, FrameKind, KeypointSeries
+
+#: The checks' names as shown in the note (``counts`` keys -> words).
+_CHECK_WORDS = {"flip": N_("flip"), "jump": N_("jump"), "bone_length": N_("bone length")}
 
 BONES: tuple[tuple[str, str], ...] = (
     ("left_shoulder", "left_elbow"),
@@ -93,13 +97,23 @@ class PlausibilityReport:
         parts = []
         if self.invalid_frames:
             share = 100.0 * len(self.invalid_frames) / max(self.n_frames, 1)
-            parts.append(f"{len(self.invalid_frames)} frames ({share:.1f} %) set aside")
-        reasons = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.counts.items() if n)
+            parts.append(
+                _("{n} frames ({share}%) set aside").format(
+                    n=len(self.invalid_frames), share=f"{share:.1f}"
+                )
+            )
+        reasons = ", ".join(
+            f"{n} {_(_CHECK_WORDS.get(k, k.replace('_', ' ')))}"
+            for k, n in self.counts.items()
+            if n
+        )
         if reasons:
-            parts.append(f"implausible keypoints: {reasons}")
+            parts.append(_("implausible keypoints: {reasons}").format(reasons=reasons))
         if self.swapped_frames:
-            parts.append(f"left/right labels swapped back in {len(self.swapped_frames)} frames")
-        return "plausibility: " + "; ".join(parts)
+            parts.append(
+                _("left/right labels swapped back in {n} frames").format(n=len(self.swapped_frames))
+            )
+        return _("plausibility: {parts}").format(parts="; ".join(parts))
 
     def to_json(self) -> dict[str, object]:
         """JSON-ready summary (first 50 frame numbers)."""

@@ -216,7 +216,7 @@ def trace_chart(traces: dict[str, Any], label: str = "") -> Markup:
         body.append(f'<path class="trace trace-{escape(channel)}" d="{path}"/>')
         body.append(  # legends side by side on the time axis, between its two labels
             _text(f"legend trace-{escape(channel)}", PAD_LEFT + span_x * (0.25 + 0.3 * n),
-                  HEIGHT - 8, f"— {trace.get('label') or channel}", "middle")
+                  HEIGHT - 8, f"— {_(trace.get('label') or channel)}", "middle")
         )  # fmt: skip
     body.append(
         _text("tick", PAD_LEFT, HEIGHT - 8, f"{t_min:.0f} s")

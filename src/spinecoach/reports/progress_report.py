@@ -297,6 +297,13 @@ def _adherence(progress_adherence: list[tuple[date, bool]], db: DbSession, perso
     return weeks
 
 
+def _week_of(iso_label: str) -> str:
+    """``2026-W49`` as the reader's words: "week of 30 Nov" (the Monday, for the locale)."""
+    iso_year, iso_week = (int(x) for x in iso_label.split("-W"))
+    monday = date.fromisocalendar(iso_year, iso_week, 1)
+    return _("week of {date}").format(date=format_day(monday, year=False))
+
+
 def _posture(db: DbSession, person_id: int) -> dict[str, Any]:
     """The latest check per position and view, and the working day by week."""
     from spinecoach.content.posture import load_norms
@@ -331,7 +338,7 @@ def _posture(db: DbSession, person_id: int) -> dict[str, Any]:
                 + ("" if f.source in norm.comparable_sources else " " + _("(context only)")),
             })  # fmt: skip
     weeks = [
-        {"week": w.week, "breaks": w.breaks_done,
+        {"week": _week_of(w.week), "breaks": w.breaks_done,
          "sitting": _("{minutes} min").format(minutes=f"{w.sitting_min:.0f}"),
          "slumped": _("{minutes} min").format(minutes=f"{w.slumped_min:.0f}"), "nudges": w.nudges}
         for w in week_summaries(db, person_id)

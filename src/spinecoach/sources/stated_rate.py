@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 
@@ -46,7 +47,7 @@ def rate_note(label: str, time_s: FloatArray, stated_hz: float | None) -> str | 
     off = abs(actual - stated_hz) / stated_hz
     if off <= RATE_TOLERANCE:
         return None
-    return (
-        f"{label}: the header states {stated_hz:g} samples/s but the time stamps give "
-        f"{actual:.3g} ({off:.0%} off); the time stamps are used"
-    )
+    return _(
+        "{label}: the header states {stated} samples/s but the time stamps give "
+        "{actual} ({off} off); the time stamps are used"
+    ).format(label=label, stated=f"{stated_hz:g}", actual=f"{actual:.3g}", off=f"{off:.0%}")

@@ -22,6 +22,7 @@ from spinecoach.domain.exercise import (
     SignatureMode,
     View,
 )
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput, InvalidRecording, NotMeasurable, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult, error_codes_for
 from spinecoach.motion.events import EventParameters
@@ -109,30 +110,60 @@ class ImuAnalysis:
 
     def notes(self) -> list[str]:
         """Caveats for the user: placement, sensor quality, mounting and orientation."""
+        sensors = []
+        for p, s in self.recording.sensors.items():
+            kinds = [_("gyro") if s.has_gyro else _("accelerometer only")]
+            if s.has_mag:
+                kinds.append(_("mag"))
+            sensors.append(
+                _("{placement} ({n} samples, {rate} Hz, {kinds})").format(
+                    placement=_(_PLACEMENT_WORDS.get(p, p)),
+                    n=s.n_samples,
+                    rate=f"{s.sample_rate_hz:.0f}",
+                    kinds=", ".join(kinds),
+                )  # fmt: skip
+            )
         out = [
-            f"IMU placement '{self.recording.placement_set}': sensors "
-            + ", ".join(
-                f"{p} ({s.n_samples} samples, {s.sample_rate_hz:.0f} Hz"
-                f"{', gyro' if s.has_gyro else ', accelerometer only'}"
-                f"{', mag' if s.has_mag else ''})"
-                for p, s in self.recording.sensors.items()
+            _("IMU placement '{placement}': sensors {sensors}").format(
+                placement=self.recording.placement_set, sensors=", ".join(sensors)
             )
         ]
         app = self.recording.metadata.get("app")
         if app:
             platform = self.recording.metadata.get("platform")
-            out.append(f"recorded with {app}" + (f" (platform: {platform})" if platform else ""))
+            out.append(
+                _("recorded with {app} (platform: {platform})").format(app=app, platform=platform)
+                if platform
+                else _("recorded with {app}").format(app=app)
+            )
         out += self.recording.warnings()
         out += [f"{k}: {v}" for k, v in self.measures.flags.items()]
         if self.cycles is not None:
             c = self.cycles
             # one count per output: the repetitions table's (the note gives the rhythm)
             out.append(
-                f"dominant periodic tilt: {len(self.result.repetitions)} repetitions counted "
-                f"(period {c.period_s:.1f} s, range {c.amplitude_deg:.1f}°, steady segment "
-                f"{c.segment_s[0]:.1f}-{c.segment_s[1]:.1f} s)"
+                _(
+                    "dominant periodic tilt: {n} repetitions counted (period {period} s, "
+                    "range {range}°, steady segment {start}-{end} s)"
+                ).format(
+                    n=len(self.result.repetitions),
+                    period=f"{c.period_s:.1f}",
+                    range=f"{c.amplitude_deg:.1f}",
+                    start=f"{c.segment_s[0]:.1f}",
+                    end=f"{c.segment_s[1]:.1f}",
+                )
             )
         return out
+
+
+#: The sensors' placements as shown in the notes (``Placement`` values).
+_PLACEMENT_WORDS = {
+    "upper": N_("upper back"),
+    "lower": N_("sacrum"),
+    "thigh": N_("thigh"),
+    "wrist": N_("wrist"),
+    "unknown": N_("unknown place"),
+}
 
 
 def _placement_set(value: str | None) -> PlacementSet | None:

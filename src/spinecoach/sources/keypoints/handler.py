@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
 from spinecoach.motion.measures import compute_measures
@@ -49,7 +50,11 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     series = read_keypoints(path, name, **reader_options)
     rate = series.metadata.get("sample_rate_hz")
     if rate is not None and options.fps is None:
-        notes.append(f"no time stamps in the file: assumed {rate} frames/s (change with --fps)")
+        notes.append(
+            _("no time stamps in the file: assumed {rate} frames/s (change with --fps)").format(
+                rate=rate
+            )
+        )
     rate_note = series.metadata.get("rate_note")
     if isinstance(rate_note, str):
         notes.append(rate_note)
