@@ -112,9 +112,19 @@
   // On a phone "Something is wrong" is pinned to the bottom of the screen: when the step
   // changes, scroll just enough that the step text and the countdown sit above it (CSS
   // scroll-margin-bottom leaves the button's height free), never covered by it.
+  // When the strip over the camera view (it repeats the step, countdown and cue) is in sight,
+  // the person is watching the video: the page is left where it is, since scrolling would
+  // take the video away.
+  function watchingTheVideo() {
+    const hud = $("video-hud");
+    if (!hud || getComputedStyle(hud).display === "none") return false;
+    const h = hud.getBoundingClientRect();
+    const wrong = $("wrong").getBoundingClientRect();
+    return h.top >= 0 && h.bottom <= Math.min(window.innerHeight, wrong.top);
+  }
   function keepClearOfWrongButton() {
     const wrong = $("wrong");
-    if (!wrong || getComputedStyle(wrong).position !== "fixed") return;
+    if (!wrong || getComputedStyle(wrong).position !== "fixed" || watchingTheVideo()) return;
     const row = document.querySelector("#live .big-row");
     [$("step-text"), row].forEach((el) => { if (el) el.scrollIntoView({ block: "nearest", behavior: "auto" }); });
   }

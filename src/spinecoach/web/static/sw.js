@@ -7,7 +7,7 @@
    anywhere. */
 "use strict";
 importScripts("/static/reminder_due.js");
-const VERSION = "v3";  // v2: keypoints carry depth; v3: reminders in the worker
+const VERSION = "v4";  // v2: keypoints carry depth; v3: reminders in the worker; v4: session.js
 const STATIC = "spinecoach-static-" + VERSION;
 const PAGES = "spinecoach-pages";
 const ASSETS = [
