@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from spinecoach.domain.cues import CheckinKind
-from spinecoach.domain.exercise import Breath, Dose, Exercise, SignatureMode, TempoPhase
+from spinecoach.domain.exercise import Breath, Dose, Exercise, PnfDose, SignatureMode, TempoPhase
 from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import cautions_for_person
@@ -267,6 +267,20 @@ def _rep_steps(
     return _mark_rep(steps)
 
 
+def _contract_relax_words(pnf: PnfDose) -> str:
+    """The sentence that explains a contract-relax (PNF) stretch's timing."""
+    return _(
+        "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push at "
+        "{pct} effort, {relax} s relax, {deeper} s deeper stretch."
+    ).format(
+        stretch=f"{pnf.stretch_s:g}",
+        contract=f"{pnf.contract_s:g}",
+        pct=f"{pnf.contract_effort_pct}%",
+        relax=f"{pnf.relax_s:g}",
+        deeper=f"{pnf.deeper_stretch_s:g}",
+    )
+
+
 def instruction_lines(
     exercise: Exercise, dose: Dose, intro: str = "", cautions: tuple[str, ...] = ()
 ) -> list[str]:
@@ -280,18 +294,7 @@ def instruction_lines(
         first += " " + _("Take care: {cautions}").format(cautions=" ".join(_(c) for c in cautions))
     lines = [first, *(_(step) for step in exercise.steps)]
     if dose.pnf is not None:
-        lines.append(
-            _(
-                "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push "
-                "at {pct} effort, {relax} s relax, {deeper} s deeper stretch."
-            ).format(
-                stretch=f"{dose.pnf.stretch_s:g}",
-                contract=f"{dose.pnf.contract_s:g}",
-                pct=f"{dose.pnf.contract_effort_pct}%",
-                relax=f"{dose.pnf.relax_s:g}",
-                deeper=f"{dose.pnf.deeper_stretch_s:g}",
-            )
-        )
+        lines.append(_contract_relax_words(dose.pnf))
     return lines
 
 
@@ -383,16 +386,7 @@ def exercise_steps(
     how = " ".join(_(s) for s in exercise.steps)
     words = f"{name}. {how}"
     if dose.pnf is not None:
-        words += " " + _(
-            "This is a contract-relax stretch: {stretch} s stretch, {contract} s gentle push at "
-            "{pct} effort, {relax} s relax, {deeper} s deeper stretch."
-        ).format(
-            stretch=f"{dose.pnf.stretch_s:g}",
-            contract=f"{dose.pnf.contract_s:g}",
-            pct=f"{dose.pnf.contract_effort_pct}%",
-            relax=f"{dose.pnf.relax_s:g}",
-            deeper=f"{dose.pnf.deeper_stretch_s:g}",
-        )
+        words += " " + _contract_relax_words(dose.pnf)
     if cautions:
         care = _("Take care: {cautions}").format(cautions=" ".join(_(c) for c in cautions))
         words = f"{name}. {care} {how}"
