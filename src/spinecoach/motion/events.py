@@ -515,7 +515,7 @@ class MotionTracker:
         self._next_refine_s = t_s + self.params.refine_every_s
         times = np.fromiter((h[0] for h in history), float, len(history))
         values = np.fromiter((h[1] for h in history), float, len(history))
-        neutral = estimate_neutral(times, values, self.signature)
+        neutral = estimate_neutral(times, values, self.signature, dwell_ends=False)
         current = self.baseline_deg
         assert current is not None
         if neutral is None or abs(neutral - current) <= self._exit:
@@ -530,10 +530,12 @@ class MotionTracker:
             if abs(neutral) >= abs(current) or seen_new < max(seen_now + 2, 1.5 * seen_now):
                 return
         else:
-            # one way: the new rest must be a level the angle dwelt at, not the low end of
-            # a stream that has so far only passed through on its way down (try again soon)
-            near = values[np.abs(values - neutral) <= self._exit]
-            if near.size < 3:
+            # one way: the new rest must be a level the angle dwelt at (3 consecutive
+            # history samples near it), not the low end of a stream that has so far only
+            # passed through it (try again soon)
+            near = np.abs(values - neutral) <= self._exit
+            run = np.diff(np.flatnonzero(np.diff(np.r_[0, near.astype(np.int8), 0])))[::2]
+            if run.size == 0 or int(run.max()) < 3:
                 self._next_refine_s = t_s + 1.0
                 return
         self.baseline_deg = neutral

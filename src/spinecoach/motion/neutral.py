@@ -5,14 +5,21 @@ need not. A recording can start mid-movement (a squat filmed from the bottom), t
 end before the last repetition comes back, so batch analysis estimates the rest level from
 the distribution of the whole signal and the exercise's known direction:
 
-* a recording that starts and ends at the same level (within half the minimum excursion)
-  rests there: the median of its first and last second;
-* ``positive`` movements rest at the low end: the median of the lowest 15 % of samples
-  (``negative``: the highest 15 %);
-* ``both`` (side to side): the candidates are the median and the modes of the distribution
-  (places the signal dwells); the one from which the most excursions are seen (reaching the
-  minimum excursion and coming back) wins, ties going to the one nearest 0 (the measures are
-  anatomical angles whose 0 is upright/neutral).
+* the level a recording's first and last second share (within half the minimum excursion)
+  is only weak evidence: both ends may pass through one level mid-movement (KERAAL ELK cut
+  5 s in: the arm on its way down at both ends);
+* ``positive`` movements rest at the low end (``negative``: the high end): the ends' level
+  when the signal seldom (15 %) goes more than half the minimum excursion below it, or when
+  an end is still there for its whole second (the signal dwells at it), unless the low end
+  is dwelt at too (1 s within a quarter of the minimum excursion: not a mere turning point)
+  and more whole movements are seen from it (an arm held overhead at both ends is a dwell
+  too, but the movements start from below it); else the median of the lowest 15 % of
+  samples (``negative``: the highest 15 %);
+* ``both`` (side to side): the ends' level when an end is still there; else the
+  candidates are the median, the modes of the distribution (places the signal dwells) and
+  the ends' level; the one from which the most excursions are seen (reaching the minimum
+  excursion and coming back) wins, ties going to the ends' level, then to the one nearest 0
+  (the measures are anatomical angles whose 0 is upright/neutral).
 
 :func:`count_confidence` says how clearly a recording shows repeated movement: most of the
 consecutive samples must be correlated (:func:`smoothness`: human movement is; random
@@ -35,6 +42,8 @@ from spinecoach.motion.types import FloatArray, Repetition
 REST_TAIL = 0.15
 #: Seconds at each end compared: a recording that starts and ends at one level rests there.
 ENDS_S = 1.0
+#: Seconds the signal must stay near a level to dwell there (a turning point does not).
+DWELL_S = 1.0
 #: Sample-to-sample autocorrelation below which a signal is noise, not movement.
 MIN_SMOOTHNESS = 0.5
 SMOOTHNESS_LAG_S = 1.0 / 30.0
@@ -92,7 +101,7 @@ def _modes(values: FloatArray, bin_deg: float) -> list[float]:
 
 
 def estimate_neutral(
-    time_s: FloatArray, values: FloatArray, signature: SensorSignature
+    time_s: FloatArray, values: FloatArray, signature: SensorSignature, *, dwell_ends: bool = True
 ) -> float | None:
     """Rest level of ``values`` for ``signature``'s movement, from the whole recording.
 
@@ -102,6 +111,10 @@ def estimate_neutral(
         The primary angle (degrees, NaN where not measured).
     signature : SensorSignature
         Direction and minimum excursion of the movement.
+    dwell_ends : bool
+        Let an end still at the ends' level make it rest (a whole recording). The live
+        tracker's history passes False: its last second is "now", and an arm held
+        overhead for a second is not rest.
 
     Returns
     -------
@@ -115,19 +128,77 @@ def estimate_neutral(
     enter = max(float(signature.min_excursion_deg), 1.0)
     t = time_s[ok]
     head, tail = finite[t <= t[0] + ENDS_S], finite[t >= t[-1] - ENDS_S]
+    ends: float | None = None  # the level both ends share: weak evidence of rest
     if abs(float(np.median(head)) - float(np.median(tail))) <= 0.5 * enter:
-        return float(np.median(np.concatenate([head, tail])))  # starts and ends at rest
+        ends = float(np.median(np.concatenate([head, tail])))
     direction = signature.direction
-    if direction is ExcursionDirection.POSITIVE:
-        cut = np.quantile(finite, REST_TAIL)
-        return float(np.median(finite[finite <= cut]))
-    if direction is ExcursionDirection.NEGATIVE:
-        cut = np.quantile(finite, 1.0 - REST_TAIL)
-        return float(np.median(finite[finite >= cut]))
+    if direction is not ExcursionDirection.BOTH:
+        # one-way: rest is on the side the movement leaves from (positive: low end). The
+        # shared level of the ends is rest when the signal seldom goes beyond it on that
+        # side, or when the signal dwells there (an end still for its second); ends that
+        # pass through a level mid-movement do neither.
+        # An end still at a hold (an arm kept overhead) is a dwell too, so the ends' level
+        # must also see as many whole movements as the low end does.
+        sign = 1.0 if direction is ExcursionDirection.POSITIVE else -1.0
+        if sign > 0:
+            cut = np.quantile(finite, REST_TAIL)
+            low_end = float(np.median(finite[finite <= cut]))
+        else:
+            cut = np.quantile(finite, 1.0 - REST_TAIL)
+            low_end = float(np.median(finite[finite >= cut]))
+        if ends is None:
+            return low_end
+        if float(np.mean(sign * (ends - finite) > 0.5 * enter)) <= REST_TAIL:
+            return ends
+        if dwell_ends and (_still(head, enter) or _still(tail, enter)):
+            # the low end wins only where the signal also dwells (not a turning point of
+            # a movement the other way) and more whole movements are seen from it
+            coarse = sign * _decimated(time_s, values)
+            seen_ends = _count_one_way(coarse, sign * ends, enter)
+            if seen_ends >= _count_one_way(coarse, sign * low_end, enter) or not _dwells(
+                t, finite, low_end, 0.25 * enter
+            ):
+                return ends
+        return low_end
+    if ends is not None and (_still(head, enter) or _still(tail, enter)):
+        return ends  # the signal dwells at the level both ends share: rest
     coarse = _decimated(time_s, values)
     candidates = [float(np.median(finite)), *_modes(finite, max(1.0, 0.25 * enter))]
-    scored = [(count_excursions(coarse, c, enter, 0.5 * enter), -abs(c), c) for c in candidates]
-    return max(scored)[2]
+    # moving ends are a candidate too, preferred on a tie in the number of excursions
+    scored = [(count_excursions(coarse, c, enter, 0.5 * enter), 0, -abs(c), c) for c in candidates]
+    if ends is not None:
+        scored.append((count_excursions(coarse, ends, enter, 0.5 * enter), 1, -abs(ends), ends))
+    return max(scored)[3]
+
+
+def _count_one_way(values: FloatArray, center: float, enter: float) -> int:
+    """Whole excursions of ``values`` above ``center``: leaving from within half ``enter``
+    (a start seen), reaching ``enter`` and back within half of it."""
+    count, out, seen = 0, False, False
+    for x in (values - center).tolist():
+        if not seen:
+            seen = x <= 0.5 * enter
+        elif not out and x >= enter:
+            out = True
+        elif out and x <= 0.5 * enter:
+            count, out = count + 1, False
+    return count
+
+
+def _dwells(time_s: FloatArray, values: FloatArray, level: float, tolerance: float) -> bool:
+    """Whether ``values`` stay within ``tolerance`` of ``level`` for :data:`DWELL_S` on end."""
+    near = np.abs(values - level) <= tolerance
+    edges = np.flatnonzero(np.diff(np.r_[0, near.astype(np.int8), 0]))
+    return any(
+        time_s[stop - 1] - time_s[start] >= DWELL_S
+        for start, stop in zip(edges[::2], edges[1::2], strict=True)
+    )
+
+
+def _still(end: FloatArray, enter: float) -> bool:
+    """An end (first or last second) that stays within half the minimum excursion."""
+    low, high = np.quantile(end, [0.1, 0.9])
+    return bool(high - low <= 0.5 * enter)
 
 
 def smoothness(time_s: FloatArray, values: FloatArray) -> float:
