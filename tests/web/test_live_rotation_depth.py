@@ -159,3 +159,11 @@ def test_without_depth_rotation_is_not_measured(
     assert not [e for e in events if e.kind is EventKind.REPETITION]
     (result,) = [r for r in live.engine.results if r.exercise_id == EXERCISE]
     assert not result.ranges_deg
+    # one clear message that rotation needs depth, not "out of view" cues (before: a
+    # tracking-lost event and "I can't see you clearly" once the start position was reached)
+    told = [e for e in events if e.kind is EventKind.NOT_MEASURABLE]
+    assert len(told) == 1 and "needs depth" in (told[0].detail or "")
+    assert not [e for e in events if e.kind is EventKind.TRACKING_LOST]
+    said = [c.text for c in live.engine.cues]
+    assert sum("needs depth" in text for text in said) == 1
+    assert not [text for text in said if "can't see you" in text]

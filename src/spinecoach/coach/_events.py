@@ -162,6 +162,12 @@ def on_start_position_reached(engine: EngineView, event: MotionEvent, now: float
     return [Say(now, CueKind.INSTRUCTION, _("Good, that's the starting position."), "position")]
 
 
+def on_not_measurable(engine: EngineView, event: MotionEvent, now: float) -> list[Intent]:
+    """The exercise's movement cannot be measured from this input (plain 2D keypoints for a
+    rotation, a side view): said once, in plain words; nothing is counted, no "out of view"."""
+    return [Say(now, CueKind.INSTRUCTION, _(event.detail), "measurable", force=True)]
+
+
 EVENT_HANDLERS: dict[EventKind, Handler] = {
     EventKind.REPETITION: on_repetition,
     EventKind.HOLD_STARTED: on_hold_started,
@@ -174,4 +180,5 @@ EVENT_HANDLERS: dict[EventKind, Handler] = {
     EventKind.PERSON_SWITCH: on_person_switch,
     EventKind.START_POSITION_NEEDED: on_start_position,
     EventKind.START_POSITION_REACHED: on_start_position_reached,
+    EventKind.NOT_MEASURABLE: on_not_measurable,
 }

@@ -59,6 +59,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_
 from spinecoach.motion.body import Body, angle_between_deg, dot
 from spinecoach.motion.types import BoolArray, FloatArray
 
@@ -123,12 +124,24 @@ SHRINK_SD = 2.0
 MIN_SD_U = 0.01
 MIN_SD_D = 0.01
 
+#: Twist of the shoulders against the hips (deg, from the depth differences) above which a
+#: still window is a held twist, not the neutral position: not calibrated on (a square
+#: person reads up to about 11 deg with 4 px of depth noise; a held 15 deg twist 15-46 deg).
+MAX_CALIBRATION_TWIST_DEG = 15.0
+
 NOT_MEASURABLE_SIDE = "needs a front or oblique camera view: the shoulders are seen side-on at rest"
 NOT_MEASURABLE_OBLIQUE = (
     f"needs the camera within {MAX_NEUTRAL_YAW_DEG:g} deg of the front: the shoulder line is "
     "seen too obliquely at rest"
 )
 NOT_MEASURABLE_STILL = f"no still {STILL_S:g} s with the arms down to calibrate the neutral width"
+NOT_MEASURABLE_TWISTED = (
+    f"no still {STILL_S:g} s facing the camera square to calibrate: the shoulders were turned "
+    "against the hips in every still window"
+)
+#: Said (live) while the still window found is a held twist: calibrating there would read
+#: every later angle offset by it.
+FACE_SQUARE = N_("Face the camera square, shoulders over hips, and keep still for a moment.")
 
 
 @dataclass(frozen=True)
@@ -299,6 +312,21 @@ class Calibration:
     sd_d_hips: float
 
 
+def calibration_twist_deg(cal: Calibration) -> float:
+    """The twist of the shoulders against the hips in the still window, from the depth
+    differences alone (each line's ``asin(d / (k u))`` with the default depth gain): about 0
+    for a person square to the camera and also for an oblique camera (both lines turn
+    together), the held twist for a person calibrated mid-twist (a gain under the default
+    reads it smaller)."""
+
+    def yaw(d: float, u: float) -> float:
+        if not (u > 0 and math.isfinite(d)):
+            return math.nan
+        return math.degrees(math.asin(min(max(d / (DEFAULT_DEPTH_GAIN * u), -1.0), 1.0)))
+
+    return yaw(cal.d0_shoulders, cal.u0_shoulders) - yaw(cal.d0_hips, cal.u0_hips)
+
+
 def find_still(time_s: FloatArray, raw: Features, trailing: bool = False) -> Calibration | None:
     """The first still window with the arms down in unsteadied features ``raw``."""
     feats = steadied(raw, trailing)
@@ -408,6 +436,8 @@ class RotationEstimator:
     def __init__(self) -> None:
         self.calibration: Calibration | None = None
         self.problem: str | None = None
+        #: Live: what the person should do for the calibration to succeed (None: nothing)
+        self.hint: str | None = None
         self._times: list[float] = []
         self._rows: list[tuple[float, float, float, float, float, bool]] = []
         self._recent_s: deque[float] = deque(maxlen=WIDTH_MEDIAN_FRAMES)
@@ -533,6 +563,17 @@ class RotationEstimator:
         f = steadied(raw)
         nan = np.full(body.n_frames, np.nan)
         cal = find_still(time_s, raw)
+        searched = raw
+        while cal is not None and abs(calibration_twist_deg(cal)) > MAX_CALIBRATION_TWIST_DEG:
+            # a held twist, not the neutral position: look for a later still window
+            later = searched.arms_down.copy()
+            later[: cal.stop] = False
+            searched = replace(searched, arms_down=later)
+            found = find_still(time_s, searched)
+            if found is None:
+                self.problem = NOT_MEASURABLE_TWISTED
+                return nan
+            cal = found
         if cal is None:
             self.problem = NOT_MEASURABLE_STILL
             return nan
@@ -640,6 +681,12 @@ class RotationEstimator:
             cal = find_still(np.array(self._times), buffered, trailing=True)
             if cal is None:
                 return math.nan
+            if abs(calibration_twist_deg(cal)) > MAX_CALIBRATION_TWIST_DEG:
+                # a held twist: calibrating here would read every angle offset by it
+                self.hint = FACE_SQUARE
+                del self._times[: cal.stop], self._rows[: cal.stop]
+                return math.nan
+            self.hint = None
             if cal.u0_shoulders < SIDE_VIEW_WIDTH:
                 self.problem = NOT_MEASURABLE_SIDE
                 self._rows.clear()

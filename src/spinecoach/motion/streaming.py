@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from spinecoach.domain.exercise import Dose, SensorSignature
+from spinecoach.domain.i18n import N_
 from spinecoach.motion.analysis import AnalysisResult, result_from_tracker
 from spinecoach.motion.body import Body
 from spinecoach.motion.events import EventParameters, MotionTracker
@@ -45,6 +46,20 @@ from spinecoach.motion.types import (
 )
 
 IMAGE_FRAME = CoordinateFrame(FrameKind.IMAGE)
+
+#: What the person is told, once, when the exercise's movement cannot be measured from this
+#: input (instead of a "tracking lost" cue every time the stream goes on without a value).
+NO_DEPTH_ROTATION = N_(
+    "Trunk rotation can't be measured from this camera: it needs depth, which plain 2D "
+    "keypoints don't have. Repetitions aren't counted; follow the timer."
+)
+SIDE_VIEW_ROTATION = N_(
+    "Trunk rotation can't be measured from this view: face the camera and start again. "
+    "Repetitions aren't counted meanwhile; follow the timer."
+)
+NOT_MEASURABLE_HERE = N_(
+    "This movement can't be measured from this input. Repetitions aren't counted; follow the timer."
+)
 #: Held frames analysed per pushed frame, beside it, once the start position is reached:
 #: the settling second (about 30 frames, ~5 ms) is caught up over the next few frames
 #: instead of in one (its events keep their true times).
@@ -133,6 +148,8 @@ class StreamingAnalyzer:
         self._primary: MeasureDefinition | None = None
         self._secondary: dict[str, MeasureDefinition] = {}
         self._unmeasurable: str | None = None
+        self._told_unmeasurable: str | None = None
+        self._told_hint: str | None = None
         self.gate = (
             PositionGate(start_position, self.frame.kind, self.frame.axes, min_confidence)
             if start_position is not None
@@ -278,18 +295,56 @@ class StreamingAnalyzer:
         rotation = self._rotation
         if rotation is not None:
             primary = rotation.push(t_s, body)
+            if rotation.problem is not None:
+                return self._not_measurable(t_s, rotation.problem)
             if rotation.calibrating:
                 # still looking for the still window that calibrates it: not a gap in
-                # tracking (no "out of view" while the person sits still to be measured)
-                return []
+                # tracking (no "out of view" while the person sits still to be measured);
+                # a still window on a held twist is not calibrated on: "face the camera"
+                return self._hint(t_s, rotation.hint)
             self._follow_rest(rotation.rest_deg)
         elif self._primary is not None:
             primary = float(measure_values(body, self._primary)[0])
+        elif self._unmeasurable is not None:
+            return self._not_measurable(t_s, self._unmeasurable)
         secondary = _LazyMeasures(body, self._secondary) if self._secondary else None
         events = self.tracker.update(t_s, primary, secondary)
         if events:
             self._events.extend(events)
         return events
+
+    def _hint(self, t_s: float, hint: str | None) -> list[MotionEvent]:
+        """While calibrating: say what the person should do (once per episode)."""
+        told, self._told_hint = self._told_hint, hint
+        if hint is None or hint == told:
+            return []
+        event = MotionEvent(t_s, EventKind.START_POSITION_NEEDED, None, hint)
+        self._events.append(event)
+        return [event]
+
+    def _not_measurable(self, t_s: float, problem: str) -> list[MotionEvent]:
+        """The primary angle cannot be measured from this input (plain 2D keypoints for a
+        rotation, a side view): one :attr:`EventKind.NOT_MEASURABLE` with plain words, then
+        nothing. The tracker is not fed, so the missing angle is no "out of view" gap."""
+        self._unmeasurable = problem
+        if self._told_unmeasurable == problem:
+            return []
+        self._told_unmeasurable = problem
+        if self.angle == "trunk_rotation_deg":
+            text = NO_DEPTH_ROTATION if "depth" in problem else SIDE_VIEW_ROTATION
+        else:
+            text = NOT_MEASURABLE_HERE
+        event = MotionEvent(t_s, EventKind.NOT_MEASURABLE, None, text)
+        self._events.append(event)
+        return [event]
+
+    @property
+    def not_measurable(self) -> str | None:
+        """Why the primary angle cannot be measured from this input (None: it can)."""
+        rotation = self._rotation
+        if rotation is not None and rotation.problem is not None:
+            return rotation.problem
+        return self._unmeasurable if self._primary is None and rotation is None else None
 
     def _follow_rest(self, rest_deg: float) -> None:
         """The tracker's rest level from the rotation estimate's: its first value (the first

@@ -192,6 +192,7 @@ class EventKind(StrEnum):
     ZONE_LEFT = "zone_left"
     START_POSITION_NEEDED = "start_position_needed"
     START_POSITION_REACHED = "start_position_reached"
+    NOT_MEASURABLE = "not_measurable"
 
 
 @dataclass(frozen=True)
