@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
+from spinecoach.domain.exercise import Dose, ExcursionDirection, Exercise, SensorSignature
 from spinecoach.motion.events import EventParameters, MotionTracker
 from spinecoach.motion.form import rules_for
 from spinecoach.motion.measures import MEASURES, compute_measures
@@ -26,6 +26,7 @@ from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence, estim
 from spinecoach.motion.types import (
     EventKind,
     FormFlag,
+    FrameKind,
     Hold,
     KeypointSeries,
     MeasureSeries,
@@ -350,9 +351,16 @@ def analyze(
     codes = error_codes_for(exercise)
     secondary = {rule.measure for rule in rules_for(signature.primary_angle, codes)}
     wanted = [signature.primary_angle, *sorted(secondary)]
+    front_count = (
+        signature.primary_angle == "knee_flexion_deg" and series.frame.kind is FrameKind.IMAGE
+    )
+    if front_count:
+        wanted.append(FRONT_SQUAT_MEASURE)
     measures = compute_measures(
         series, min_confidence=min_confidence, names=[n for n in wanted if n in MEASURES]
     )
+    if front_count and _counted_from_the_front(measures, signature.primary_angle):
+        return _front_squat(measures, exercise, codes, params)
     return analyze_measures(
         measures,
         signature,
@@ -361,3 +369,66 @@ def analyze(
         error_codes=codes,
         params=params,
     )
+
+
+#: A front camera cannot see knee flexion (it needs a side view): squats and sit-to-stands
+#: are counted from the hip's height above the ankles in % of the trunk length instead.
+FRONT_SQUAT_MEASURE = "hip_height_pct"
+#: Smallest change of it (% of the trunk length) that counts: a squat to a chair drops the
+#: hips by about 50-80 % of the trunk length; arm raises move it under 10, a still person
+#: under 3 (1.5 px of noise at 3.5 m).
+FRONT_SQUAT_MIN_PCT = 25.0
+FRONT_SQUAT_NOTE = (
+    "front view: repetitions counted from the hips' vertical movement (in trunk lengths); "
+    "squat depth (knee flexion) needs a side view and is not measured, so no depth or "
+    "tempo flags"
+)
+
+
+def _counted_from_the_front(measures: MeasureSeries, primary: str) -> bool:
+    """Whether the primary knee angle is (mostly) unmeasurable while the front-view hip
+    height is measured: a front camera."""
+    knee = measures.values.get(primary)
+    hips = measures.values.get(FRONT_SQUAT_MEASURE)
+    if hips is None or not np.isfinite(hips).any():
+        return False
+    knee_ok = 0.0 if knee is None else float(np.isfinite(knee).mean())
+    return knee_ok < 0.5 and float(np.isfinite(hips).mean()) >= 0.5
+
+
+def _front_squat(
+    measures: MeasureSeries,
+    exercise: Exercise,
+    codes: frozenset[str],
+    params: EventParameters | None,
+) -> AnalysisResult:
+    """A squat or sit-to-stand seen from the front: counted on the hip height (down for a
+    squat, up for a rise), no depth zone (``not_enough_range``/``out_of_range`` need the
+    knee angle) and no tempo flag, front-view form rules (knee valgus by the FPPA) still
+    apply."""
+    signature = exercise.signature
+    flipped = {
+        ExcursionDirection.POSITIVE: ExcursionDirection.NEGATIVE,
+        ExcursionDirection.NEGATIVE: ExcursionDirection.POSITIVE,
+    }.get(signature.direction, signature.direction)
+    front = replace(
+        signature,
+        primary_angle=FRONT_SQUAT_MEASURE,
+        direction=flipped,
+        min_excursion_deg=FRONT_SQUAT_MIN_PCT,
+        target_range_deg=(FRONT_SQUAT_MIN_PCT, 1000.0),
+    )
+    # depth needs the knee angle; tempo too (the hip height hardly moves in the first
+    # third of the descent, so it timed a correct 3 s descent as 1.3 s: "too fast")
+    depth_codes = frozenset(codes - {"not_enough_range", "out_of_range", "too_fast"})
+    result = analyze_measures(
+        measures,
+        front,
+        dose=exercise.dose,
+        exercise_id=exercise.id,
+        error_codes=depth_codes,
+        params=params,
+    )
+    tracking = dict(result.tracking)
+    tracking["not_measured"] = {signature.primary_angle: FRONT_SQUAT_NOTE}
+    return replace(result, tracking=tracking)

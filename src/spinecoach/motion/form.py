@@ -48,7 +48,9 @@ ROTATION = frozenset({"trunk_rotation_deg", "lumbar_rotation_deg"})
 FLEXION = frozenset({"trunk_flexion_deg", "lumbar_flexion_deg", "trunk_inclination_deg"})
 HIP = frozenset({"left_hip_flexion_deg", "right_hip_flexion_deg"})
 ARM = frozenset({"left_shoulder_elevation_deg", "right_shoulder_elevation_deg"})
-KNEE = frozenset({"knee_flexion_deg", "left_knee_flexion_deg", "right_knee_flexion_deg"})
+KNEE = frozenset(
+    {"knee_flexion_deg", "left_knee_flexion_deg", "right_knee_flexion_deg", "hip_height_pct"}
+)
 
 #: Squat and sit-to-stand limits (degrees). Engineering choices, not cited norms: each sits
 #: well outside what a correct movement gives (and the noise of 2D keypoints, ~5°) and well

@@ -22,6 +22,13 @@ against the shins, left/right knee difference and knee valgus (pure NumPy on a
   medial of the hip-ankle line; the larger of the two knees. Measured only while the thigh
   is seen long enough (its projection at least :data:`FPPA_MIN_THIGH` of the shank's): a
   thigh pointing at the camera (knees past about 60-70 deg in a squat) gives no direction.
+- ``hip_height_pct``: height of the mid-hip above the mid-ankle along the up axis, in
+  percent of the shoulder width (its running median over :data:`SIZE_MEDIAN_FRAMES`: the
+  body's size, which a forward lean does not shorten as it does the trunk's front-view
+  length): about 240 standing, about 160 at the bottom of a squat to a chair. What a
+  **front camera** counts a squat or sit-to-stand from
+  (:func:`~spinecoach.motion.analysis.analyze`), where knee flexion, and so squat depth,
+  needs a side view: a count, not a depth.
 """
 
 from __future__ import annotations
@@ -29,10 +36,13 @@ from __future__ import annotations
 import numpy as np
 
 from spinecoach.motion.body import Body, angle_between_deg, dot
+from spinecoach.motion.rotation import _running_median
 from spinecoach.motion.types import FloatArray
 
 #: Projected thigh length / projected shank length below which the FPPA is not measured.
 FPPA_MIN_THIGH = 0.5
+#: Frames of the running median of the shoulder width that scales ``hip_height_pct``.
+SIZE_MEDIAN_FRAMES = 61
 
 
 def knee_flexion(body: Body, side: str) -> FloatArray:
@@ -119,3 +129,19 @@ def knee_fppa(body: Body) -> FloatArray:
     left, right = _fppa(body, "left"), _fppa(body, "right")
     both = np.isfinite(left) & np.isfinite(right)
     return np.where(both, np.maximum(left, right), np.where(np.isfinite(left), left, right))
+
+
+def hip_height(body: Body) -> FloatArray:
+    """Mid-hip height above the mid-ankle along the up axis, in % of the trunk length."""
+    ankles = [body.point(f"{side}_ankle") for side in ("left", "right")]
+    both = np.all(np.isfinite(ankles[0]), axis=1) & np.all(np.isfinite(ankles[1]), axis=1)
+    one = np.where(np.all(np.isfinite(ankles[0]), axis=1)[:, None], ankles[0], ankles[1])
+    ankle = np.where(both[:, None], 0.5 * (ankles[0] + ankles[1]), one)
+    hips = [body.point(f"{side}_hip") for side in ("left", "right")]
+    hip = 0.5 * (hips[0] + hips[1])
+    shoulders = body.point("left_shoulder") - body.point("right_shoulder")
+    # the body's size changes only with its distance to the camera: the shoulder width
+    # through a running median (a forward lean does not shorten it, as it does the trunk)
+    width = _running_median(np.sqrt(dot(shoulders, shoulders)), SIZE_MEDIAN_FRAMES)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(100.0 * dot(hip - ankle, body.up()) / width)

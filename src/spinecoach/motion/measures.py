@@ -50,6 +50,7 @@ from spinecoach.motion.body import (
     dot,
 )
 from spinecoach.motion.lower_limb import (
+    hip_height,
     knee_flexion_asymmetry,
     knee_flexion_both,
     knee_fppa,
@@ -303,6 +304,14 @@ MEASURES: dict[str, MeasureDefinition] = {
             "front",
             "frontal-plane projection angle: thigh vs shank in the frontal plane (knee medial +)",
             knee_fppa,
+        ),
+        MeasureDefinition(
+            "hip_height_pct",
+            (*_TRUNK, *_LEGS),
+            "front",
+            "mid-hip height above the mid-ankles in % of the trunk length (front-view squat count)",
+            hip_height,
+            unit="pct",
         ),
     )
 }
