@@ -321,12 +321,20 @@ class MotionTracker:
         # the filter sees every valid sample once, in order, whichever path handles it
         smoothed_values = self._smooth.run(times_s, values)
         detect = self._detect
+        # Between repetitions with a fixed rest level (batch analysis), most samples change
+        # nothing but counters: those are done here, with _detect's arithmetic, and any
+        # sample that starts an excursion or enters/leaves the zone goes through _detect.
+        idle_ok = not self._refine and self._enter > 0
+        direction_sign = self._direction_sign
+        low, high, enter, exit_deg = self._low, self._high, self._enter, self._exit
+        lost_s = self._tracking_lost_s
         for t_s, value, smoothed in zip(times_s, values, smoothed_values, strict=True):
             last_valid_s = self._last_valid_s
+            baseline = self.baseline_deg
             if (
                 value != value
                 or last_valid_s is None
-                or self.baseline_deg is None
+                or baseline is None
                 or self._tracking_lost
                 or not self._secondary_baseline_set
             ):
@@ -339,6 +347,28 @@ class MotionTracker:
             gap = t_s - last_valid_s
             if gap > self.longest_gap_s:
                 self.longest_gap_s = gap
+            if idle_ok and self._excursion is None:
+                relative = smoothed - baseline
+                if direction_sign > 0.0:
+                    e = relative
+                elif direction_sign < 0.0:
+                    e = -relative
+                else:
+                    e = abs(relative)
+                in_zone = low <= e <= high
+                if e < enter and in_zone is self._in_zone:
+                    self.last_excursion_deg = e
+                    last_detect_s = self._last_detect_s
+                    if in_zone and last_detect_s is not None:
+                        step = t_s - last_detect_s
+                        if step <= lost_s:
+                            self.zone_s += step
+                    self._last_detect_s = t_s
+                    self._last_relative, self._last_relative_s = relative, t_s
+                    if e <= exit_deg:
+                        self._idle_rest_s = t_s
+                    self._last_valid_s = t_s
+                    continue
             detect(t_s, smoothed, _NO_SECONDARY, events)
             self._last_valid_s = t_s
         return events

@@ -48,7 +48,7 @@ import numpy as np
 
 from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput, InvalidRecording
-from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth_xy
+from spinecoach.motion.imu_orientation import Orientation, dot_rows, rotate_to_earth_xy
 from spinecoach.motion.imu_types import (
     SENSORS_BY_PLACEMENT,
     Placement,
@@ -301,12 +301,14 @@ def infer_mounting(
 
 def _forward_from_motion(up_sensor: FloatArray, up: FloatArray) -> FloatArray:
     """Forward axis: principal tilt direction, signed so the first big excursion is flexion."""
-    dev = up_sensor - np.outer(up_sensor @ up, up)
+    dev = up_sensor - np.outer(dot_rows(up_sensor, up), up)
     centred = dev - dev.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    # principal direction: the first right singular vector of ``centred``, taken from its
+    # 3 x 3 scatter matrix (summed without BLAS, see :func:`dot_rows`; same axis to rounding)
+    _, _, vt = np.linalg.svd(np.einsum("ni,nj->ij", centred, centred))
     axis = vt[0] - up * float(vt[0] @ up)
     axis /= max(float(np.linalg.norm(axis)), 1e-9)
-    proj = dev @ axis
+    proj = dot_rows(dev, axis)
     peak = float(np.max(np.abs(proj)))
     first = int(np.argmax(np.abs(proj) > 0.5 * peak)) if peak > 0 else 0
     # Bending forward moves Earth's up toward the body's back: v_f < 0.
@@ -337,9 +339,9 @@ def segment_angles(up_sensor: FloatArray, mounting: Mounting) -> tuple[FloatArra
     sagittal_deg, frontal_deg : ndarray, shape (n_samples,)
         Forward flexion positive; inclination to the subject's right positive.
     """
-    body = up_sensor @ mounting.axes.T
-    sagittal = np.degrees(np.arctan2(-body[:, 0], body[:, 2]))
-    frontal = np.degrees(np.arcsin(np.clip(body[:, 1], -1.0, 1.0)))
+    forward, left, up = (dot_rows(up_sensor, axis) for axis in mounting.axes)
+    sagittal = np.degrees(np.arctan2(-forward, up))
+    frontal = np.degrees(np.arcsin(np.clip(left, -1.0, 1.0)))
     return sagittal, frontal
 
 

@@ -110,10 +110,19 @@ def gyro_scale(
 
     About 1 for °/s, 1/57.3 for rad/s read as °/s, 57.3 for °/s read as rad/s.
     """
-    # one pass per array (row sums are non-finite exactly when a value is: the range
-    # checks have already refused values large enough to overflow)
-    ones = np.ones(3)  # row sums as a matrix-vector product: one fast pass per array
-    ok = np.isfinite(time_s + accel_g @ ones + gyro @ ones)
+    # row sums are non-finite exactly when a value is (the range checks have already
+    # refused values large enough to overflow); summed column by column, not as a
+    # matrix-vector product: BLAS would wake its worker thread, which then spins for
+    # about 0.1 s of CPU after the call on an idle core
+    ok = np.isfinite(
+        time_s
+        + accel_g[:, 0]
+        + accel_g[:, 1]
+        + accel_g[:, 2]
+        + gyro[:, 0]
+        + gyro[:, 1]
+        + gyro[:, 2]
+    )
     if bool(ok.all()):
         t, a, g = time_s, accel_g, gyro
     else:
