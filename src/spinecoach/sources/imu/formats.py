@@ -48,6 +48,11 @@ MEX_RANGE_G = 8.0  # Axivity AX3 as configured in MEx (±8 g)
 CHANNEL_COLUMN = re.compile(
     r"^(?:(?P<placement>[a-z]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>dps|g|ut)$"
 )
+#: A column that names a channel in some other unit or with a prefix that is not a
+#: placement (``gyro_x_rads``, ``t12_accel_x_g``): refused or set aside, never ignored.
+CHANNEL_LIKE = re.compile(
+    r"^(?:(?P<placement>[a-z0-9]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>[a-z0-9_/]+)$"
+)
 UNITS = {"gyro": "dps", "accel": "g", "mag": "ut"}
 
 
@@ -226,7 +231,11 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
 def _sniff_generic(p: Probe) -> bool:
     header = next((ln for ln in p.head.splitlines() if ln and not ln.startswith("#")), "")
     cols = header_cells(header)
-    return bool(cols) and cols[0] == "time_s" and any(CHANNEL_COLUMN.match(c) for c in cols[1:])
+    return (
+        bool(cols)
+        and cols[0].lower() == "time_s"
+        and any(CHANNEL_LIKE.match(c.lower()) for c in cols[1:])
+    )
 
 
 def _parse_comments(text: str) -> dict[str, str]:
@@ -295,15 +304,32 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
     columns: dict[tuple[str, str], dict[str, int]] = {}
     for j, name in enumerate(header[1:], start=1):
-        m = CHANNEL_COLUMN.match(name)
+        m = CHANNEL_LIKE.match(name.lower())  # Upper_Gyro_X_dps is upper_gyro_x_dps
         if m is None:
             continue
         if UNITS[m["kind"]] != m["unit"]:
             raise InvalidRecording(
-                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]}"
+                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]} "
+                f"(name it {(m['placement'] + '_') if m['placement'] else ''}"
+                f"{m['kind']}_{m['axis']}_{UNITS[m['kind']]}; see docs/imu.md)"
             )
         columns.setdefault((m["placement"] or "", m["kind"]), {})[m["axis"]] = j
     prefixes = sorted({p for p, _ in columns})
+    known = {p.value for p in Placement if p is not Placement.UNKNOWN}
+    others = [p for p in prefixes if p and p not in known]
+    if others and len(others) < len(prefixes):  # e.g. a third back sensor: set aside, said
+        notes.append(
+            f"{label}: sensor columns {', '.join(repr(p) for p in others)} not used: the "
+            f"placements read are {', '.join(sorted(known))} (lumbar angles come from upper, "
+            "T12/L1, and lower, the sacrum)"
+        )
+        prefixes = [p for p in prefixes if p not in others]
+    elif len(others) > 1:
+        raise InvalidRecording(
+            f"{label}: sensor prefixes {', '.join(repr(p) for p in others)} are not placements "
+            f"(allowed: {', '.join(sorted(known))}): rename the columns, e.g. upper_accel_x_g "
+            "for the sensor over T12/L1 and lower_accel_x_g for the one on the sacrum"
+        )
     ranges = options.ranges(
         accel=_number(meta, "accel_range_g", label),
         gyro=_number(meta, "gyro_range_dps", label),
