@@ -97,3 +97,28 @@ def test_sides_from_independent_physics(  # type: ignore[no-untyped-def]
     other = "left" if first_side == "right" else "right"
     assert [r["side"] for r in out["repetitions"]] == [first_side, other] * 2
     assert np.sign(out["repetitions"][0]["peak_deg"]) == first_sign
+
+
+def test_no_still_start_is_refused_naming_the_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    t, angle = movement("bend", 25.0, 4)
+    fidget = np.where(t < 2.5, 15.0 * np.sin(2 * np.pi * t) ** 2, 0.0)  # sways, never still 2 s
+    upper = segment("flex", fidget) * segment("bend", angle)
+    path = write_csv(
+        tmp_path / "fidget.csv",
+        t,
+        {"upper": sensor(upper, t), "lower": sensor(segment("flex", 0.3 * fidget), t)},
+    )
+    code, _, err = _run(capsys, path, "seated_side_bend")
+    assert code == 2
+    line = err.strip().splitlines()[-1]
+    assert line.startswith(f"error: {path}: upper sensor turned")  # was: no file named
+    assert "stand still for 2 s" in line
+
+
+def test_mex_file_too_short_names_the_file(shared_data: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    lines = (shared_data / "mex/act/01/03_act_1.csv").read_text().splitlines()
+    path = tmp_path / "03_act_1.csv"
+    path.write_text("\n".join(lines[:300]) + "\n")  # 3 s of a pelvic-tilt set
+    assert main(["analyze", str(path), "--source", "imu"]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == f"error: {path}: recording too short to find a periodic movement"

@@ -267,11 +267,17 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     )
     if chosen is None:
         chosen = recording.placement_set
-    if chosen is PlacementSet.SINGLE:
-        return _analyze_single(recording, opts, ahrs)
-    measures = recording_measures(
-        recording, placement_set=chosen, ahrs=ahrs, calibration=calibration
-    )
+    try:
+        if chosen is PlacementSet.SINGLE:
+            return _analyze_single(recording, opts, ahrs)
+        measures = recording_measures(
+            recording, placement_set=chosen, ahrs=ahrs, calibration=calibration
+        )
+    except (InvalidRecording, NotMeasurable) as exc:  # "stand still for 2 s", "too short"
+        message = str(exc)
+        if message.startswith(str(path)):
+            raise
+        raise type(exc)(f"{path}: {message}") from None
     result = _analyze(measures, opts.exercise, DEFAULT_SIGNATURES[chosen])
     return ImuAnalysis(recording, measures, result)
 
