@@ -58,3 +58,18 @@ def test_skeleton_of_noise_is_no_clear_movement(tmp_path: Path, capsys) -> None:
     assert out["repetitions"] == []  # was 47 "repetitions" at medium confidence
     assert out["count"]["confidence"] == "none"
     assert "could be measured" in out["count"]["note"]
+
+
+def test_no_tempo_is_invented_across_a_tracking_gap(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    t, angle = twists()
+    frames = frames_for(angle, seed=6)
+    gap = (t >= 5.0) & (t < 7.0)  # the return from the 1st twist and the start of the 2nd
+    for i in np.flatnonzero(gap):
+        frames[i] = {k: np.zeros(3) for k in frames[i]}  # Kinect: (0, 0, 0) = not tracked
+    out = _analyze(write_kinect(tmp_path / "gap.txt", frames), capsys)
+    first, second = out["repetitions"][:2]
+    assert (first["side"], second["side"]) == ("right", "left")
+    # was: both ended/started at a crossing interpolated inside the 2 s gap (6.2 s)
+    assert first["end_s"] <= 5.0 and second["start_s"] >= 7.0
+    flagged = {f["t_s"] for f in out["form_flags"] if f["code"] == "too_fast"}
+    assert not flagged & {first["end_s"], second["end_s"]}
