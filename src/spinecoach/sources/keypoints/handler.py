@@ -55,7 +55,7 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
                 rate=rate
             )
         )
-    for key in ("rate_note", "person_note"):
+    for key in ("rate_note", "person_note", "axes_note"):
         reader_note = series.metadata.get(key)
         if isinstance(reader_note, str):
             notes.append(reader_note)
