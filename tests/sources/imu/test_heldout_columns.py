@@ -122,3 +122,20 @@ def test_mex_file_too_short_names_the_file(shared_data: Path, tmp_path: Path, ca
     assert main(["analyze", str(path), "--source", "imu"]) == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line == f"error: {path}: recording too short to find a periodic movement"
+
+
+def test_mex_stamps_without_any_fraction_are_spread(
+    shared_data: Path, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    original = shared_data / "mex/act/02/03_act_1.csv"
+    lines = original.read_text().splitlines()
+    path = tmp_path / "act" / "03_act_1.csv"
+    path.parent.mkdir()
+    path.write_text("\n".join(ln[:19] + ln[ln.index(",") :] for ln in lines) + "\n")
+    assert main(["analyze", str(original), "--source", "imu", "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)["count"]["repetitions"]
+    # was: error "samples are 1 s apart ... if the times are in milliseconds"
+    assert main(["analyze", str(path), "--source", "imu", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["count"]["repetitions"] == expected == 12
+    assert any("whole seconds only" in n for n in out["notes"])

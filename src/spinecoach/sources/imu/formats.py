@@ -181,6 +181,25 @@ def _sniff_mex(p: Probe) -> bool:
     return bool(MEX_ROW.match(first))
 
 
+def _spread_whole_seconds(time_s: FloatArray) -> tuple[FloatArray, float] | None:
+    """Times for a file whose stamps all fall on whole seconds, several rows per second.
+
+    Such a file (an exporter that drops the fraction everywhere) read as it is gives
+    ~100 samples per stamp, refused as "1 sample/s"; the rows are spread evenly at the
+    median number of rows per whole second instead. None when the stamps have fractions.
+    """
+    if time_s.size < 3 or np.any(np.mod(time_s, 1.0) != 0.0):
+        return None
+    _, counts = np.unique(time_s, return_counts=True)
+    inner = counts[1:-1] if counts.size > 2 else counts
+    rate = float(np.median(inner))
+    if rate < 2:
+        return None
+    # the first stamp's second holds counts[0] rows: they are its last ones
+    start = 1.0 - counts[0] / rate if counts.size > 2 else 0.0
+    return start + np.arange(time_s.size) / rate, rate
+
+
 def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     """Read a MEx accelerometer file: ``timestamp, ax, ay, az`` (g), no header.
 
@@ -201,6 +220,13 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     if values.ndim != 2 or values.shape[1] != 3:
         raise InvalidRecording(f"{path}: expected 4 columns, found {values.shape[1] + 1}")
     time_s = (stamps - stamps[0]).astype(np.int64) / 1e6
+    whole = _spread_whole_seconds(time_s)
+    if whole is not None:
+        time_s, rate = whole
+        notes.append(
+            f"time stamps carry whole seconds only: the samples are spread evenly at {rate:g} "
+            "per second (the rows per second)"
+        )
     parts = {q.lower() for q in path.parts}
     default = (
         Placement.THIGH
