@@ -73,3 +73,19 @@ def test_no_tempo_is_invented_across_a_tracking_gap(tmp_path: Path, capsys) -> N
     assert first["end_s"] <= 5.0 and second["start_s"] >= 7.0
     flagged = {f["t_s"] for f in out["form_flags"] if f["code"] == "too_fast"}
     assert not flagged & {first["end_s"], second["end_s"]}
+
+
+def test_kinect_rows_of_positions_only_or_commas_are_read(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    _, angle = twists()
+    full = write_kinect(tmp_path / "full.txt", frames_for(angle, seed=7))
+    rows = [line.split() for line in full.read_text().splitlines()]
+    positions = tmp_path / "positions.txt"  # 25 x (x, y, z): 75 values per row
+    positions.write_text(
+        "\n".join(" ".join(r[j * 7 + k] for j in range(25) for k in range(3)) for r in rows) + "\n"
+    )
+    commas = tmp_path / "commas.txt"
+    commas.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    for path in (positions, commas):  # was: "not a recognised ... file"
+        out = _analyze(path, capsys)
+        assert out["source"] == "keypoints/kinect_txt"
+        assert len(out["repetitions"]) == 10
