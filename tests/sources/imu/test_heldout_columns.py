@@ -139,3 +139,14 @@ def test_mex_stamps_without_any_fraction_are_spread(
     out = json.loads(capsys.readouterr().out)
     assert out["count"]["repetitions"] == expected == 12
     assert any("whole seconds only" in n for n in out["notes"])
+
+
+@pytest.mark.parametrize("value", ["upper=+y,upper=-y", "+y,-z"])
+def test_forward_axis_given_twice_for_a_sensor_is_refused(
+    tmp_path: Path, capsys, value: str
+) -> None:  # type: ignore[no-untyped-def]
+    t, sensors = _twist_sensors(("upper", "middle", "lower"))
+    path = write_csv(tmp_path / "two.csv", t, {k: sensors[k] for k in ("upper", "lower")})
+    # was: the last one silently won
+    assert main(["analyze", str(path), f"--forward-axis={value}"]) == 2
+    assert "two axes" in capsys.readouterr().err

@@ -205,6 +205,11 @@ def parse_forward_axes(value: str) -> tuple[str | None, dict[str, str]]:
                     f"--forward-axis must be one of {allowed} (or per sensor, e.g. "
                     f"upper=+x,lower=-z), got '{value}'"
                 ) from None
+        if (not name and common is not None) or name in per:
+            raise InvalidInput(
+                f"--forward-axis gives {'every sensor' if not name else repr(name)} two axes "
+                f"in '{value}': give each sensor one"
+            )
         if not name:
             common = axis
         elif name in {p.value for p in Placement}:
