@@ -150,3 +150,13 @@ def test_forward_axis_given_twice_for_a_sensor_is_refused(
     # was: the last one silently won
     assert main(["analyze", str(path), f"--forward-axis={value}"]) == 2
     assert "two axes" in capsys.readouterr().err
+
+
+def test_clock_stepping_back_half_a_second_is_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    t, sensors = _twist_sensors(("upper", "middle", "lower"))
+    t = t.copy()
+    t[len(t) // 2 :] -= 0.5  # a 0.5 s step back at 50 Hz: 25 samples
+    path = write_csv(tmp_path / "back.csv", t, {k: sensors[k] for k in ("upper", "lower")})
+    # was: re-sorted, two stretches interleaved, 25 duplicates dropped
+    assert main(["analyze", str(path)]) == 2
+    assert "time jumps back by 0.48 s" in capsys.readouterr().err
