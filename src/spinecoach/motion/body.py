@@ -47,7 +47,10 @@ DERIVED = {
 }
 ONE_SIDE_ENOUGH = frozenset({"mid_ear"})
 
-_AXIS_WORD = re.compile(r"\b([xyz])\s+(forward|backward|left|right|up|down)\b")
+#: "x forward", "Y up", "z-up", "-z forward" (case ignored; a leading minus turns the axis).
+_AXIS_WORD = re.compile(
+    r"(?<![\w-])([+-]?)([xyz])[\s-]+(forward|backward|left|right|up|down)\b", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=64)
@@ -55,13 +58,16 @@ def stated_axes(axes: str) -> dict[str, tuple[float, float, float]]:
     """Parse an axes statement (``"x forward, y left, z up"``) into direction unit vectors.
 
     Returns a dict with whichever of ``up``, ``right`` and ``forward`` the text determines.
-    Words attached to other qualifiers (``sensor-left``) are ignored on purpose.
+    Case is ignored (``Y up``), a hyphen may join the pair (``z-up``) and a leading minus
+    turns the axis (``-z forward``). Words attached to other qualifiers (``sensor-left``) are
+    ignored on purpose.
     """
     found: dict[str, tuple[float, float, float]] = {}
     opposite = {"backward": "forward", "left": "right", "down": "up"}
-    for letter, word in _AXIS_WORD.findall(axes):
+    for minus, letter, word in _AXIS_WORD.findall(axes):
+        word = word.lower()
         vector = [0.0, 0.0, 0.0]
-        vector["xyz".index(letter)] = 1.0
+        vector["xyz".index(letter.lower())] = -1.0 if minus == "-" else 1.0
         if word in opposite:
             word = opposite[word]
             vector = [-v for v in vector]

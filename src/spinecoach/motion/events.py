@@ -135,6 +135,7 @@ class _Excursion:
     peak_rel: float = 0.0
     samples: list[tuple[float, float]] = field(default_factory=list)
     flagged: set[str] = field(default_factory=set)
+    unseen: bool = False  # part of it fell in a tracking gap: its tempo is not known
 
 
 @dataclass
@@ -484,16 +485,24 @@ class MotionTracker:
         previous_rel, previous_s = self._last_relative, self._last_relative_s
         self._last_relative, self._last_relative_s = relative, t_s
         exit_deg = self._exit
+        across_gap = previous_s is not None and t_s - previous_s > self._tracking_lost_s
+        if excursion is not None and across_gap:
+            excursion.unseen = True
         if excursion is not None and both:
             if sign != excursion.sign and e >= exit_deg:
                 # crossed neutral between two samples: the old excursion ends and the new
-                # one starts at the crossing, so the two never overlap
+                # one starts at the crossing, so the two never overlap; across a tracking
+                # gap the crossing is unknown: the old one ends where it was last seen, the
+                # new one starts where it is seen again, neither with a tempo
                 crossing = t_s
-                if previous_s is not None and previous_rel != relative:
+                if across_gap:
+                    assert previous_s is not None
+                    crossing = previous_s
+                elif previous_s is not None and previous_rel != relative:
                     fraction = previous_rel / (previous_rel - relative)
                     crossing = previous_s + min(max(fraction, 0.0), 1.0) * (t_s - previous_s)
                 self._end_excursion(crossing, events)
-                self._idle_rest_s = crossing
+                self._idle_rest_s = t_s if across_gap else crossing
                 excursion = None
         if excursion is None:
             if e <= exit_deg:
@@ -504,7 +513,7 @@ class MotionTracker:
                 if both:
                     side = Side.RIGHT if sign > 0 else Side.LEFT
                 start = self._idle_rest_s if self._idle_rest_s is not None else t_s
-                excursion = _Excursion(start, sign, side)
+                excursion = _Excursion(start, sign, side, unseen=across_gap)
                 self._excursion = excursion
                 self._clear_window()
             else:
@@ -783,7 +792,8 @@ class MotionTracker:
                 ),
                 events,
             )
-        self._check_tempo(tempo, t_s, events)
+        if not excursion.unseen:  # a phase in a tracking gap: no "too fast" from guesses
+            self._check_tempo(tempo, t_s, events)
         self._excursion = None
         events.append(
             MotionEvent(

@@ -49,6 +49,9 @@ MIN_SMOOTHNESS = 0.5
 SMOOTHNESS_LAG_S = 1.0 / 30.0
 #: Repetitions shorter than this (s) are not human therapeutic movement.
 MIN_REPETITION_S = 0.2
+#: Below this share of samples with a valid angle (e.g. most keypoint frames set aside as
+#: implausible), what is left cannot show a repeated movement.
+MIN_VALID_FRACTION = 0.4
 NO_CLEAR_MOVEMENT = "no clear repeated movement"
 
 
@@ -243,7 +246,10 @@ def count_confidence(
     short = sum(1 for r in repetitions if r.duration_s < MIN_REPETITION_S)
     out: dict[str, Any] = {"smoothness": rho, "short_repetitions": short}
     reason = None
-    if rho < MIN_SMOOTHNESS:
+    valid = float(np.mean(np.isfinite(values))) if values.size else 0.0
+    if n and valid < MIN_VALID_FRACTION:
+        reason = f"only {100 * valid:.0f}% of the samples could be measured"
+    elif rho < MIN_SMOOTHNESS:
         reason = f"the angle jumps from frame to frame (smoothness {rho:.2f} < {MIN_SMOOTHNESS})"
     elif n and short > 0.5 * n:
         reason = f"{short} of {n} movements lasted under {MIN_REPETITION_S} s"

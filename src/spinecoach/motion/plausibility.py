@@ -153,8 +153,16 @@ def _flip_pass(
 ) -> tuple[list[int], list[int]]:
     """Frames with a left/right flip: (swapped back in place, invalid).
 
-    Lines shorter than ``min_line_torso`` torso lengths (a side view) have no reliable
-    direction and are not tested.
+    The tested frames are cut into *runs* wherever the shoulder or hip line turns more than
+    allowed between two consecutive tested frames. A run lasting ``reanchor_s`` or more is a
+    real pose (the first such run, else the longest, is the reference); every other run is
+    judged as a whole from its first frame against the nearest plausible frame: within the
+    allowed turn it is plausible, with every left/right pair exchanged it is swapped back,
+    else it is set aside. So a flip held for several frames is set aside whole, and the pose
+    after it is not (judging frame by frame, the allowance grew with the time since the last
+    plausible frame and accepted a flip from its third frame on). Lines shorter than
+    ``min_line_torso`` torso lengths (a side view) have no reliable direction: they are not
+    tested and the frames on either side are judged separately.
     """
     if not np.isfinite(torso) or torso <= 0:
         return [], []
@@ -166,43 +174,111 @@ def _flip_pass(
     ]
     if not lines:
         return [], []
-    pairs = _pairs(names)
-    swapped: list[int] = []
-    invalid: list[int] = []
-    last: list[FloatArray] | None = None
-    last_t = 0.0
-    streak_start: float | None = None
+    chains: list[list[tuple[int, list[FloatArray]]]] = [[]]
     for i in range(positions.shape[0]):
         if not all(ok[i, a] and ok[i, b] for a, b in lines):
             continue
         current = [planar[i, b] - planar[i, a] for a, b in lines]
         if min(float(np.linalg.norm(c)) for c in current) < shortest:
-            last = None  # sideways on: direction unknown, start again from the next frame
+            chains.append([])  # sideways on: direction unknown, start again after it
             continue
-        if last is None:
-            last, last_t = current, float(time_s[i])
-            continue
-        dt = max(float(time_s[i]) - last_t, 1e-6)
-        limit = max(check.min_line_turn_deg, check.max_line_turn_deg_per_s * dt)
-        turn = max(_line_angle(c, p) for c, p in zip(current, last, strict=True))
-        if turn <= limit:
-            last, last_t, streak_start = current, float(time_s[i]), None
-            continue
-        back = [-c for c in current]
-        if max(_line_angle(c, p) for c, p in zip(back, last, strict=True)) <= limit:
-            for a, b in pairs:
-                positions[i, [a, b]] = positions[i, [b, a]]
-                ok[i, [a, b]] = ok[i, [b, a]]
-            swapped.append(i)
-            last, last_t, streak_start = back, float(time_s[i]), None
-            continue
-        if streak_start is None:
-            streak_start = float(time_s[i])
-        if float(time_s[i]) - streak_start >= check.reanchor_s:
-            last, last_t, streak_start = current, float(time_s[i]), None  # a real new pose
-            continue
-        invalid.append(i)
-    return swapped, invalid
+        chains[-1].append((i, current))
+    swapped: list[int] = []
+    invalid: list[int] = []
+    for chain in chains:
+        if chain:
+            _judge_chain(chain, time_s, check, swapped, invalid)
+    pairs = _pairs(names)
+    for i in swapped:
+        for a, b in pairs:
+            positions[i, [a, b]] = positions[i, [b, a]]
+            ok[i, [a, b]] = ok[i, [b, a]]
+    return sorted(swapped), sorted(invalid)
+
+
+def _turn(current: list[FloatArray], other: list[FloatArray]) -> float:
+    return max(_line_angle(c, p) for c, p in zip(current, other, strict=True))
+
+
+def _judge_chain(
+    chain: list[tuple[int, list[FloatArray]]],
+    time_s: FloatArray,
+    check: PlausibilityCheck,
+    swapped: list[int],
+    invalid: list[int],
+) -> None:
+    """Cut one chain of tested frames into runs and judge them (see :func:`_flip_pass`).
+
+    Within a run, consecutive frames agree either as they are or with their left/right
+    labels exchanged (a label swap does not end a run); ``parity`` records which frames
+    are exchanged relative to the run's first frame, ``lines`` their lines so aligned.
+    """
+
+    def limit(i: int, j: int) -> float:
+        dt = max(abs(float(time_s[i]) - float(time_s[j])), 1e-6)
+        return max(check.min_line_turn_deg, check.max_line_turn_deg_per_s * dt)
+
+    parity = [False] * len(chain)
+    lines = [chain[0][1]]
+    runs: list[list[int]] = [[0]]
+    for k in range(1, len(chain)):
+        (i, cur), (j, _) = chain[k], chain[k - 1]
+        allowed = limit(i, j)
+        if _turn(cur, lines[k - 1]) <= allowed:
+            parity[k], aligned = False, cur
+        elif _turn([-c for c in cur], lines[k - 1]) <= allowed:
+            parity[k], aligned = True, [-c for c in cur]
+        else:
+            runs.append([])
+            parity[k], aligned = False, cur
+        lines.append(aligned)
+        runs[-1].append(k)
+
+    def span(run: list[int]) -> float:
+        return float(time_s[chain[run[-1]][0]]) - float(time_s[chain[run[0]][0]])
+
+    def majority_flipped(run: list[int]) -> bool:
+        return 2 * sum(parity[k] for k in run) > len(run)
+
+    def accept(run: list[int], flip_run: bool) -> None:
+        """Keep ``run``: frames exchanged relative to its labelling are swapped back.
+
+        ``flip_run``: the run's first frame's labelling (its ``lines``) is itself exchanged.
+        """
+        swapped.extend(chain[k][0] for k in run if parity[k] != flip_run)
+
+    long_runs = [r for r, run in enumerate(runs) if span(run) >= check.reanchor_s]
+    anchor = long_runs[0] if long_runs else max(range(len(runs)), key=lambda r: len(runs[r]))
+    anchor_flip = majority_flipped(runs[anchor])
+    accept(runs[anchor], anchor_flip)
+
+    def settle(order: list[int], forward: bool) -> None:
+        # the reference: the nearest kept frame's lines, as repaired
+        edge = runs[anchor][-1] if forward else runs[anchor][0]
+        ref = lines[edge] if not anchor_flip else [-c for c in lines[edge]]
+        for r in order:
+            run = runs[r]
+            entry, before = (run[0], run[0] - 1) if forward else (run[-1], run[-1] + 1)
+            # the turn allowed grows with the time since the frame tested just before, not
+            # since the reference: frames set aside in between were seen
+            allowed = limit(chain[entry][0], chain[before][0])
+            if _turn(lines[entry], ref) <= allowed:
+                flip_run = False
+            elif _turn([-c for c in lines[entry]], ref) <= allowed:
+                flip_run = True
+            elif span(run) >= check.reanchor_s:  # a real new pose, held
+                flip_run = majority_flipped(run)
+            else:
+                invalid.extend(chain[k][0] for k in run)
+                continue
+            accept(run, flip_run)
+            # lines[k] are aligned with the run's first frame; flip_run says whether that
+            # first frame's labels were exchanged
+            exit_ = run[-1] if forward else run[0]
+            ref = [-c for c in lines[exit_]] if flip_run else lines[exit_]
+
+    settle(list(range(anchor + 1, len(runs))), forward=True)
+    settle(list(range(anchor - 1, -1, -1)), forward=False)
 
 
 def _torso_length(positions: FloatArray, ok: np.ndarray, names: tuple[str, ...]) -> float:

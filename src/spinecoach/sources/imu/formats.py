@@ -48,6 +48,11 @@ MEX_RANGE_G = 8.0  # Axivity AX3 as configured in MEx (±8 g)
 CHANNEL_COLUMN = re.compile(
     r"^(?:(?P<placement>[a-z]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>dps|g|ut)$"
 )
+#: A column that names a channel in some other unit or with a prefix that is not a
+#: placement (``gyro_x_rads``, ``t12_accel_x_g``): refused or set aside, never ignored.
+CHANNEL_LIKE = re.compile(
+    r"^(?:(?P<placement>[a-z0-9]+)_)?(?P<kind>gyro|accel|mag)_(?P<axis>[xyz])_(?P<unit>[a-z0-9_/]+)$"
+)
 UNITS = {"gyro": "dps", "accel": "g", "mag": "ut"}
 
 
@@ -176,6 +181,25 @@ def _sniff_mex(p: Probe) -> bool:
     return bool(MEX_ROW.match(first))
 
 
+def _spread_whole_seconds(time_s: FloatArray) -> tuple[FloatArray, float] | None:
+    """Times for a file whose stamps all fall on whole seconds, several rows per second.
+
+    Such a file (an exporter that drops the fraction everywhere) read as it is gives
+    ~100 samples per stamp, refused as "1 sample/s"; the rows are spread evenly at the
+    median number of rows per whole second instead. None when the stamps have fractions.
+    """
+    if time_s.size < 3 or np.any(np.mod(time_s, 1.0) != 0.0):
+        return None
+    _, counts = np.unique(time_s, return_counts=True)
+    inner = counts[1:-1] if counts.size > 2 else counts
+    rate = float(np.median(inner))
+    if rate < 2:
+        return None
+    # the first stamp's second holds counts[0] rows: they are its last ones
+    start = 1.0 - counts[0] / rate if counts.size > 2 else 0.0
+    return start + np.arange(time_s.size) / rate, rate
+
+
 def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     """Read a MEx accelerometer file: ``timestamp, ax, ay, az`` (g), no header.
 
@@ -196,6 +220,13 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     if values.ndim != 2 or values.shape[1] != 3:
         raise InvalidRecording(f"{path}: expected 4 columns, found {values.shape[1] + 1}")
     time_s = (stamps - stamps[0]).astype(np.int64) / 1e6
+    whole = _spread_whole_seconds(time_s)
+    if whole is not None:
+        time_s, rate = whole
+        notes.append(
+            f"time stamps carry whole seconds only: the samples are spread evenly at {rate:g} "
+            "per second (the rows per second)"
+        )
     parts = {q.lower() for q in path.parts}
     default = (
         Placement.THIGH
@@ -226,7 +257,11 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
 def _sniff_generic(p: Probe) -> bool:
     header = next((ln for ln in p.head.splitlines() if ln and not ln.startswith("#")), "")
     cols = header_cells(header)
-    return bool(cols) and cols[0] == "time_s" and any(CHANNEL_COLUMN.match(c) for c in cols[1:])
+    return (
+        bool(cols)
+        and cols[0].lower() == "time_s"
+        and any(CHANNEL_LIKE.match(c.lower()) for c in cols[1:])
+    )
 
 
 def _parse_comments(text: str) -> dict[str, str]:
@@ -295,15 +330,32 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
     columns: dict[tuple[str, str], dict[str, int]] = {}
     for j, name in enumerate(header[1:], start=1):
-        m = CHANNEL_COLUMN.match(name)
+        m = CHANNEL_LIKE.match(name.lower())  # Upper_Gyro_X_dps is upper_gyro_x_dps
         if m is None:
             continue
         if UNITS[m["kind"]] != m["unit"]:
             raise InvalidRecording(
-                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]}"
+                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]} "
+                f"(name it {(m['placement'] + '_') if m['placement'] else ''}"
+                f"{m['kind']}_{m['axis']}_{UNITS[m['kind']]}; see docs/imu.md)"
             )
         columns.setdefault((m["placement"] or "", m["kind"]), {})[m["axis"]] = j
     prefixes = sorted({p for p, _ in columns})
+    known = {p.value for p in Placement if p is not Placement.UNKNOWN}
+    others = [p for p in prefixes if p and p not in known]
+    if others and len(others) < len(prefixes):  # e.g. a third back sensor: set aside, said
+        notes.append(
+            f"{label}: sensor columns {', '.join(repr(p) for p in others)} not used: the "
+            f"placements read are {', '.join(sorted(known))} (lumbar angles come from upper, "
+            "T12/L1, and lower, the sacrum)"
+        )
+        prefixes = [p for p in prefixes if p not in others]
+    elif len(others) > 1:
+        raise InvalidRecording(
+            f"{label}: sensor prefixes {', '.join(repr(p) for p in others)} are not placements "
+            f"(allowed: {', '.join(sorted(known))}): rename the columns, e.g. upper_accel_x_g "
+            "for the sensor over T12/L1 and lower_accel_x_g for the one on the sacrum"
+        )
     ranges = options.ranges(
         accel=_number(meta, "accel_range_g", label),
         gyro=_number(meta, "gyro_range_dps", label),

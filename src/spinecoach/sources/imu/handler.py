@@ -205,6 +205,11 @@ def parse_forward_axes(value: str) -> tuple[str | None, dict[str, str]]:
                     f"--forward-axis must be one of {allowed} (or per sensor, e.g. "
                     f"upper=+x,lower=-z), got '{value}'"
                 ) from None
+        if (not name and common is not None) or name in per:
+            raise InvalidInput(
+                f"--forward-axis gives {'every sensor' if not name else repr(name)} two axes "
+                f"in '{value}': give each sensor one"
+            )
         if not name:
             common = axis
         elif name in {p.value for p in Placement}:
@@ -267,11 +272,17 @@ def run_imu_analysis(path: Path, options: ImuAnalyzeOptions | None = None) -> Im
     )
     if chosen is None:
         chosen = recording.placement_set
-    if chosen is PlacementSet.SINGLE:
-        return _analyze_single(recording, opts, ahrs)
-    measures = recording_measures(
-        recording, placement_set=chosen, ahrs=ahrs, calibration=calibration
-    )
+    try:
+        if chosen is PlacementSet.SINGLE:
+            return _analyze_single(recording, opts, ahrs)
+        measures = recording_measures(
+            recording, placement_set=chosen, ahrs=ahrs, calibration=calibration
+        )
+    except (InvalidRecording, NotMeasurable) as exc:  # "stand still for 2 s", "too short"
+        message = str(exc)
+        if message.startswith(str(path)):
+            raise
+        raise type(exc)(f"{path}: {message}") from None
     result = _analyze(measures, opts.exercise, DEFAULT_SIGNATURES[chosen])
     return ImuAnalysis(recording, measures, result)
 

@@ -7,7 +7,8 @@ repetitions instead of 3). :func:`check_units` looks at the values themselves:
 
 * **time**: the median sample interval must give 2-5000 samples/s; otherwise the file is
   refused with the rate it implies (times in ms, µs or ns must be converted to seconds).
-  A clock that jumps *back* by more than :data:`MAX_BACKWARD_S` (a reset) is refused with
+  A clock that jumps *back* by more than :data:`MAX_BACKWARD_S` (or 10 sample periods, at
+  least 0.1 s) (a reset) is refused with
   the row, rather than re-sorted into two interleaved halves.
 * **accelerometer**: gravity must read about 1 g: a median magnitude of 7-12 is m/s² and is
   converted (÷ 9.80665); anything else outside 0.5-2 g is refused.
@@ -29,6 +30,8 @@ from spinecoach.motion.types import FloatArray
 
 STANDARD_GRAVITY = 9.80665
 MAX_BACKWARD_S = 1.0
+BACKWARD_PERIODS = 10.0
+MIN_BACKWARD_S = 0.1
 MIN_RATE_HZ, MAX_RATE_HZ = 2.0, 5000.0
 MAX_GYRO_DPS = 1.0e4
 MAX_ACCEL_G = 1.0e3
@@ -42,7 +45,16 @@ def check_time(label: str, time_s: FloatArray) -> None:
     if finite.size < 2:
         return
     dt = np.diff(finite)
-    back = np.flatnonzero(dt < -MAX_BACKWARD_S)
+    # a reset: back by more than 1 s, or by more than 10 sample periods (0.1 s at least) -
+    # re-sorting a 0.5 s step back interleaved two stretches of movement
+    limit = MAX_BACKWARD_S
+    if float(dt.min()) < -MIN_BACKWARD_S:  # the median only when a step went back that far
+        steps = dt[dt > 0]
+        if steps.size:
+            limit = min(
+                MAX_BACKWARD_S, max(BACKWARD_PERIODS * float(np.median(steps)), MIN_BACKWARD_S)
+            )
+    back = np.flatnonzero(dt < -limit)
     if back.size and int(np.count_nonzero(dt < 0)) <= 3:  # scrambled clocks: clean_samples
         row = int(np.flatnonzero(np.isfinite(time_s))[back[0] + 1]) + 1
         raise InvalidRecording(

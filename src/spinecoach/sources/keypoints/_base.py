@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,22 +76,37 @@ def read_json(path: Path) -> Any:
         raise InvalidRecording(f"{path}: JSON nested too deeply to be keypoints") from None
 
 
-def read_number_rows(path: Path, n_columns: int, what: str) -> FloatArray:
-    """Read a whitespace-separated table of numbers with exactly ``n_columns`` per row.
+#: Separators between the numbers of a row: whitespace, commas, semicolons, tabs.
+_ROW_SEPARATOR = re.compile(r"[\s,;]+")
+
+
+def _row_values(line: str) -> list[str]:
+    stripped = line.strip().strip(",;")
+    return _ROW_SEPARATOR.split(stripped) if stripped else []
+
+
+def read_number_rows(path: Path, n_columns: int | tuple[int, ...], what: str) -> FloatArray:
+    """Read a table of numbers (separated by whitespace, commas or semicolons) with exactly
+    ``n_columns`` per row (or one of several allowed widths, fixed by the first row).
 
     Returns
     -------
     ndarray, shape (n_rows, n_columns)
     """
+    allowed = (n_columns,) if isinstance(n_columns, int) else tuple(n_columns)
     text = read_text(path)
     rows: list[list[float]] = []
+    width: int | None = None
     for line_number, line in enumerate(text.splitlines(), start=1):
-        parts = line.split()
+        parts = _row_values(line)
         if not parts:
             continue
-        if len(parts) != n_columns:
+        if width is None and len(parts) in allowed:
+            width = len(parts)
+        if len(parts) != (width if width is not None else allowed[0]):
+            expected = " or ".join(str(n) for n in ((width,) if width else allowed))
             raise InvalidRecording(
-                f"{path}: line {line_number} has {len(parts)} values; a {what} row has {n_columns}"
+                f"{path}: line {line_number} has {len(parts)} values; a {what} row has {expected}"
             )
         try:
             rows.append([float(p) for p in parts])
@@ -119,6 +135,8 @@ def read_point_rows(
 ) -> tuple[FloatArray, FloatArray]:
     """Read rows of ``n_points`` x (x, y, z, qx, qy, qz, qw) as positions and confidence.
 
+    Rows of positions alone (``n_points`` x (x, y, z), as many exports write) are read too.
+
     The layout of the KERAAL Kinect and Vicon text files. Orientations are not used; a point at
     exactly (0, 0, 0) is missing (not tracked or occluded).
 
@@ -140,8 +158,9 @@ def read_point_rows(
     confidence : ndarray, shape (n_frames, n_points)
         1 where the point is present, 0 where it is missing.
     """
-    table = read_number_rows(path, n_points * VALUES_PER_POSE_POINT, what)
-    points = table.reshape(len(table), n_points, VALUES_PER_POSE_POINT)
+    table = read_number_rows(path, (n_points * VALUES_PER_POSE_POINT, n_points * 3), what)
+    per_point = table.shape[1] // n_points  # 7 with orientations, 3 positions only
+    points = table.reshape(len(table), n_points, per_point)
     positions = points[:, :, :3] / units_per_metre
     missing = np.all(points[:, :, :3] == 0.0, axis=2)
     positions[missing] = np.nan
@@ -151,7 +170,10 @@ def read_point_rows(
 def sniff_point_rows(head: str, n_points: int) -> bool:
     """Whether the first line of ``head`` holds exactly the values of ``n_points`` pose points."""
     first = head.strip().splitlines()[:1]
-    return bool(first) and len(first[0].split()) == n_points * VALUES_PER_POSE_POINT
+    return bool(first) and len(_row_values(first[0])) in (
+        n_points * VALUES_PER_POSE_POINT,
+        n_points * 3,
+    )
 
 
 def frame_times(n_frames: int, sample_rate_hz: float) -> FloatArray:

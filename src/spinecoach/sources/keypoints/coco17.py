@@ -8,11 +8,12 @@ Three layouts are recognised (``coco17_json``):
   within 0..1.5 are taken as normalised and scaled by ``frame_size_px``.
 * **AlphaPose** (``--format json``): a list of detections
   ``{"image_id": "12.jpg", "keypoints": [x0, y0, c0, ... x16, y16, c16], "score": s}``; the
-  frame number is the digits of ``image_id``; with several people in a frame, the
-  highest-scoring one is kept.
+  frame number is the digits of ``image_id``; with several people in a frame, one person
+  is followed through the recording (tracked by distance; the track with the most summed
+  score), not the highest score of each frame.
 * **MMPose / RTMPose** predictions: ``{"instance_info": [{"frame_id": 1, "instances":
   [{"keypoints": [[x, y], ...], "keypoint_scores": [...]}]}]}`` (or the bare list of
-  ``instance_info``); the highest mean keypoint score is kept.
+  ``instance_info``); people are followed the same way (score: mean keypoint score).
 
 Frame numbers become time at ``sample_rate_hz`` (a gap in them stays a gap). Names are the
 subject's: COCO's left is the person's left.
@@ -39,6 +40,7 @@ from spinecoach.sources.keypoints._base import (
     joint_xyz,
     read_json,
 )
+from spinecoach.sources.keypoints.people import follow_person
 
 #: COCO-17 order with the AlphaPose / KERAAL file names.
 COCO17: tuple[tuple[str, str], ...] = (
@@ -103,13 +105,18 @@ def _flat_keypoints(path: Path, frame: float, value: Any) -> tuple[np.ndarray, n
     return positions, scores
 
 
-def _detections(path: Path, raw: Any) -> dict[float, tuple[np.ndarray, np.ndarray, float]]:
-    """Best detection per frame: positions, scores, detection score."""
-    best: dict[float, tuple[np.ndarray, np.ndarray, float]] = {}
+def _detections(
+    path: Path, raw: Any
+) -> tuple[dict[float, tuple[np.ndarray, np.ndarray, float]], str | None]:
+    """One person's detection per frame (positions, scores, detection score) and a note.
+
+    With several people in a frame, the person followed through the recording is kept
+    (:func:`~spinecoach.sources.keypoints.people.follow_person`), not the highest score.
+    """
+    every: dict[float, list[tuple[np.ndarray, np.ndarray, float]]] = {}
 
     def offer(frame: float, positions: np.ndarray, scores: np.ndarray, score: float) -> None:
-        if frame not in best or score > best[frame][2]:
-            best[frame] = (positions, scores, score)
+        every.setdefault(frame, []).append((positions, scores, score))
 
     if isinstance(raw, dict):
         raw = raw.get("instance_info", raw)
@@ -144,9 +151,9 @@ def _detections(path: Path, raw: Any) -> dict[float, tuple[np.ndarray, np.ndarra
             if isinstance(score, bool) or not isinstance(score, (int, float)):
                 raise InvalidRecording(f"{path}: frame {frame:g}: 'score' is not a number")
             offer(frame, positions, scores, float(score))
-    if not best:
+    if not every:
         raise InvalidRecording(f"{path}: no detections")
-    return best
+    return follow_person(every)
 
 
 def read_coco17_json(
@@ -186,8 +193,9 @@ def read_coco17_json(
                 scores[col] = joint_confidence(path, key, name, value[2]) if len(value) > 2 else 1.0
             per_frame[key] = (positions, scores, 1.0)
         layout = "keraal_alphapose"
+        person_note = None
     else:
-        per_frame = _detections(path, raw)
+        per_frame, person_note = _detections(path, raw)
         numbers = sorted(per_frame)
         layout = "detections"
     first, last = numbers[0], numbers[-1]
@@ -216,6 +224,8 @@ def read_coco17_json(
         "first_frame": int(first),
         "coordinates": "normalised, scaled by frame size" if normalised else "pixels",
     }
+    if person_note is not None:
+        metadata["person_note"] = person_note
     return build_fixed_rate_series(
         path, sample_rate_hz, NAMES, positions, confidence, frame, "coco17", metadata
     )

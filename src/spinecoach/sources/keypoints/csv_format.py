@@ -30,8 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
-from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
+from spinecoach.motion.body import stated_axes
+from spinecoach.motion.types import CoordinateFrame, FloatArray, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import KeypointReader, build_series, read_text
 from spinecoach.sources.stated_rate import HEADER_KEY, parse_stated_rate, rate_note
 
@@ -121,6 +123,58 @@ def _to_float(path: Path, line_number: int, cell: str) -> float:
         ) from None
 
 
+#: Trunk points (bottom, top) tried in order to find the vertical of a world-frame file.
+_TRUNK_PAIRS = (("pelvis", "chest"), ("mid_hip", "mid_shoulder"))
+
+
+def _infer_up(
+    path: Path, frame: CoordinateFrame, names: tuple[str, ...], positions: FloatArray
+) -> tuple[CoordinateFrame, str]:
+    """A world frame whose ``# axes`` line names no up axis: z up (the former default) with a
+    note, unless the trunk points along x or y (median over frames, 0.8 of it): then the file
+    is y-up (or x-up) motion capture, or a person lying in a z-up frame, and it is refused.
+
+    Taking z as up unasked turned a y-up motion-capture file's side bends into a constant
+    98 deg set aside as "tracking glitches".
+    """
+    ends: list[tuple[FloatArray, FloatArray]] = []
+    index = {n: k for k, n in enumerate(names)}
+    for low_name, top_name in _TRUNK_PAIRS:
+        if low_name in index and top_name in index:
+            ends.append((positions[:, index[low_name]], positions[:, index[top_name]]))
+    if not ends and all(
+        n in index for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")
+    ):
+        hip = 0.5 * (positions[:, index["left_hip"]] + positions[:, index["right_hip"]])
+        sh = 0.5 * (positions[:, index["left_shoulder"]] + positions[:, index["right_shoulder"]])
+        ends.append((hip, sh))
+    direction = None
+    for bottom, top in ends:
+        trunk = top - bottom
+        length = np.linalg.norm(trunk, axis=1)
+        good = np.isfinite(length) & (length > 0)
+        if good.any():
+            direction = np.median(trunk[good] / length[good, None], axis=0)
+            break
+    along = None
+    if direction is not None and positions.shape[2] == 3:
+        axis = int(np.argmax(np.abs(direction)))
+        norm = float(np.linalg.norm(direction))
+        if norm > 0 and abs(float(direction[axis])) >= 0.8 * norm:
+            along = "xyz"[axis]
+    if along in ("x", "y"):  # standing with that axis up, or lying with z up: cannot tell
+        raise InvalidRecording(
+            f"{path}: field '# axes': a world frame must say which axis points up; the trunk "
+            f"points along {along}: if {along} is up, add '# axes: {along} up' "
+            "(e.g. '# axes: x right, y up, z backward')"
+        )
+    note = _(
+        "{path}: '# axes' does not say which axis points up: z up assumed; state it, "
+        "e.g. '# axes: x forward, y left, z up'"
+    ).format(path=path)
+    return CoordinateFrame(frame.kind, axes=f"{frame.axes}; z up (assumed)"), note
+
+
 def read_keypoints_csv(path: Path) -> KeypointSeries:
     """Read our keypoint CSV (see the module docstring for the format).
 
@@ -183,6 +237,8 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
     ):
         raise InvalidRecording(f"{path}: a position is infinite or beyond 1e7")
     metadata: dict[str, object] = {"format": "spinecoach_csv"}
+    if kind is FrameKind.WORLD and "up" not in stated_axes(frame.axes):
+        frame, metadata["axes_note"] = _infer_up(path, frame, names, positions)
     note = rate_note(str(path), time_s, parse_stated_rate(str(path), fields.get(HEADER_KEY)))
     if note is not None:
         metadata["rate_note"] = note

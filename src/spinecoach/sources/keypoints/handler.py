@@ -55,9 +55,10 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
                 rate=rate
             )
         )
-    rate_note = series.metadata.get("rate_note")
-    if isinstance(rate_note, str):
-        notes.append(rate_note)
+    for key in ("rate_note", "person_note", "axes_note"):
+        reader_note = series.metadata.get(key)
+        if isinstance(reader_note, str):
+            notes.append(reader_note)
     if options.keypoints_out is not None:
         write_keypoints_csv(series, options.keypoints_out)
     gated, report = gate_keypoints(series, PlausibilityCheck(min_confidence=options.min_confidence))

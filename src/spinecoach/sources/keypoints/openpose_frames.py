@@ -5,10 +5,12 @@ The layout is recognised by length: 54 numbers = COCO-18, 75 = BODY_25. A point 
 confidence 0 is missing. Files are ordered by name (OpenPose numbers them
 ``<video>_000000000000_keypoints.json``); a frame with nobody is a missing frame.
 
-Options: ``sample_rate_hz=30.0`` (no time stamps); ``person="most_confident"`` picks, in each
-frame, the person with the highest summed keypoint confidence (OpenPose does not track
-identities), or an integer index into ``people``; ``frame_size_px=None`` (pixels are kept; give
-the video size to record it in the coordinate frame).
+Options: ``sample_rate_hz=30.0`` (no time stamps); ``person="most_confident"`` follows one
+person through the frames (OpenPose does not track identities: detections are linked by
+distance and the track with the highest summed keypoint confidence is kept, so a bystander
+scoring higher in a few frames is not swapped in), or an integer index into ``people``;
+``frame_size_px=None`` (pixels are kept; give the video size to record it in the
+coordinate frame).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from spinecoach.sources.keypoints._base import (
     read_json,
 )
 from spinecoach.sources.keypoints.names import OPENPOSE_BODY25, OPENPOSE_COCO18
+from spinecoach.sources.keypoints.people import follow_person
 
 LAYOUTS = {54: OPENPOSE_COCO18, 75: OPENPOSE_BODY25}
 
@@ -39,7 +42,7 @@ def _frame_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _person_points(path: Path, raw: Any, person: str | int) -> list[float] | None:
+def _people(path: Path, raw: Any) -> list[list[float]]:
     if not isinstance(raw, dict) or not isinstance(raw.get("people"), list):
         raise InvalidRecording(f"{path}: expected an OpenPose object with a 'people' list")
     candidates: list[list[float]] = []
@@ -53,11 +56,13 @@ def _person_points(path: Path, raw: Any, person: str | int) -> list[float] | Non
             candidates.append([float(v) for v in points])
         except (TypeError, ValueError):
             raise InvalidRecording(f"{path}: 'pose_keypoints_2d' holds non-numbers") from None
-    if not candidates:
-        return None
-    if isinstance(person, int):
-        return candidates[person] if person < len(candidates) else None
-    return max(candidates, key=lambda points: sum(points[2::3]))
+    return candidates
+
+
+def _triples(points: list[float]) -> tuple[np.ndarray, np.ndarray, float]:
+    triples = np.asarray(points).reshape(-1, 3)
+    positions = np.where(triples[:, 2:3] > 0, triples[:, :2], np.nan)
+    return positions, triples[:, 2], float(np.sum(triples[:, 2]))
 
 
 def read_openpose_frames(
@@ -77,28 +82,38 @@ def read_openpose_frames(
     if person != "most_confident" and not isinstance(person, int):
         raise InvalidRecording(f"{path}: person must be 'most_confident' or an index")
     files = _frame_files(path)
-    per_frame = [_person_points(f, read_json(f), person) for f in files]
-    lengths = {len(p) for p in per_frame if p is not None}
+    people = [_people(f, read_json(f)) for f in files]
+    lengths = {len(p) for frame in people for p in frame}
     if len(lengths) > 1:
         raise InvalidRecording(f"{path}: frames mix COCO-18 and BODY_25 layouts")
     layout = LAYOUTS[lengths.pop()] if lengths else OPENPOSE_COCO18
     names = tuple(ours for _, ours in layout)
+    person_note = None
+    if isinstance(person, int):
+        chosen = {
+            float(row): _triples(frame[person])
+            for row, frame in enumerate(people)
+            if person < len(frame)
+        }
+    else:  # follow one person through the frames (OpenPose does not track)
+        chosen, person_note = follow_person(
+            {float(row): [_triples(p) for p in frame] for row, frame in enumerate(people)}
+        )
     positions = np.full((len(files), len(names), 2), np.nan)
     confidence = np.zeros((len(files), len(names)))
-    for row, points in enumerate(per_frame):
-        if points is None:
-            continue
-        triples = np.asarray(points).reshape(len(names), 3)
-        positions[row] = np.where(triples[:, 2:3] > 0, triples[:, :2], np.nan)
-        confidence[row] = triples[:, 2]
+    for row, (pos, conf, _) in chosen.items():
+        positions[int(row)] = pos
+        confidence[int(row)] = conf
     width, height = frame_size_px if frame_size_px is not None else (None, None)
     frame = CoordinateFrame(
         FrameKind.IMAGE, axes="x right, y down (pixels)", width_px=width, height_px=height
     )
     metadata: dict[str, object] = {
         "layout": "BODY_25" if layout is OPENPOSE_BODY25 else "COCO-18",
-        "n_empty_frames": sum(p is None for p in per_frame),
+        "n_empty_frames": len(files) - len(chosen),
     }
+    if person_note is not None:
+        metadata["person_note"] = person_note
     return build_fixed_rate_series(
         path, sample_rate_hz, names, positions, confidence, frame, "openpose", metadata
     )
