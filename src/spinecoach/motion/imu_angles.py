@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spinecoach.domain.i18n import N_, _
+from spinecoach.domain.i18n import N_, _, gettext
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, rotate_to_earth_xy
 from spinecoach.motion.imu_types import (
@@ -163,8 +163,10 @@ def parse_axis(spec: str) -> FloatArray:
     letter = text.lstrip("+-")
     if letter not in AXES or len(text) > 2:
         raise InvalidInput(
-            f"Invalid value for 'forward_axis': allowed +x, -x, +y, -y, +z, -z or auto, "
-            f"got {spec!r}"
+            gettext(
+                "Invalid value for 'forward_axis': allowed +x, -x, +y, -y, "
+                "+z, -z or auto, got {spec}"
+            ).format(spec=repr(spec))
         )
     vec = np.zeros(3)
     vec[AXES[letter]] = sign
@@ -177,7 +179,9 @@ def calibration_mask(time_s: FloatArray, options: CalibrationOptions) -> BoolArr
     mask = (time_s >= start) & (time_s <= start + options.duration_s)
     if not mask.any():
         raise InvalidRecording(
-            f"calibration window {start:.2f}-{start + options.duration_s:.2f} s holds no samples"
+            gettext("calibration window {start:.2f}-{start2:.2f} s holds no samples").format(
+                start=start, start2=start + options.duration_s
+            )
         )
     return mask
 
@@ -240,9 +244,12 @@ def still_calibration_mask(
             t0 += 0.1
     if options.when_moving == "refuse":
         raise InvalidRecording(
-            f"{where} and no still {options.min_still_s:g} s window follows: stand still for "
-            f"{options.min_still_s:g} s at the start of the recording (or choose the neutral "
-            "window with --calibration-s)"
+            gettext(
+                "{where} and no still {min_still_s:g} s window follows: "
+                "stand still for {min_still_s:g} s at the start of the "
+                "recording (or choose the neutral window with "
+                "--calibration-s)"
+            ).format(where=where, min_still_s=options.min_still_s)
         )
     return mask, f"{where}: angles may be offset (stand still for 2 s at the start)"
 
@@ -472,13 +479,18 @@ def _needed_placements(
     needed = SENSORS_BY_PLACEMENT.get(chosen)
     if needed is None:
         if not orientations:
-            raise InvalidRecording("no sensors in the recording")
+            raise InvalidRecording(gettext("no sensors in the recording"))
         return [next(iter(orientations))]
     required = sorted(needed, key=lambda p: p is not Placement.LOWER)  # lower (sacrum) first
     missing = [str(p) for p in required if p not in orientations]
     if missing:
         raise InvalidInput(
-            f"placement '{chosen}' needs sensor(s) {', '.join(missing)}; the recording has "
-            f"{', '.join(str(p) for p in orientations) or 'none'}"
+            gettext(
+                "placement '{chosen}' needs sensor(s) {missing}; the recording has {value}"
+            ).format(
+                chosen=chosen,
+                missing=", ".join(missing),
+                value=", ".join(str(p) for p in orientations) or "none",
+            )
         )
     return required

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement
 from spinecoach.motion.types import FloatArray
@@ -118,7 +119,9 @@ def fusion_columns(header: list[str], label: str) -> dict[str, list[int]]:
     for j, name in enumerate(header):
         if name in seen:
             raise InvalidRecording(
-                f"{label}: column '{name}' appears twice (columns {seen[name] + 1} and {j + 1})"
+                gettext("{label}: column '{name}' appears twice (columns {seen} and {j})").format(
+                    label=label, name=name, seen=seen[name] + 1, j=j + 1
+                )
             )
         seen[name] = j
     found: dict[str, dict[str, int]] = {}
@@ -131,16 +134,18 @@ def fusion_columns(header: list[str], label: str) -> dict[str, list[int]]:
         else:
             found.setdefault(FUSION_KINDS[m["kind"]], {})[(m["axis"] or "").lower()] = j
     if "time" not in found:
-        raise InvalidRecording(f"{label}: no 'Time (s)' column")
+        raise InvalidRecording(gettext("{label}: no 'Time (s)' column").format(label=label))
     out = {"time": [found["time"]["t"]]}
     for kind, cols in found.items():
         if kind == "time":
             continue
         if set(cols) != {"x", "y", "z"}:
-            raise InvalidRecording(f"{label}: {kind} needs X, Y and Z columns")
+            raise InvalidRecording(
+                gettext("{label}: {kind} needs X, Y and Z columns").format(label=label, kind=kind)
+            )
         out[kind] = [cols["x"], cols["y"], cols["z"]]
     if "accel" not in out:
-        raise InvalidRecording(f"{label}: no accelerometer columns")
+        raise InvalidRecording(gettext("{label}: no accelerometer columns").format(label=label))
     return out
 
 
@@ -152,7 +157,11 @@ def read_fusion_csv(path: Path, options: ReadOptions) -> ImuRecording:
     notes: list[str] = []
     data = container.load_table(path.name, str(path), notes=notes)
     if data.shape[1] != len(header):
-        raise InvalidRecording(f"{path}: {len(header)} header columns but {data.shape[1]} values")
+        raise InvalidRecording(
+            gettext("{path}: {n_header} header columns but {shape} values").format(
+                path=path, n_header=len(header), shape=data.shape[1]
+            )
+        )
     placement = options.placement or Placement.LOWER
     series = make_series(
         str(path),
@@ -192,9 +201,15 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
         stamps = np.array([ln.split(",", 1)[0] for ln in lines], dtype="datetime64[us]")
         values = np.array([ln.split(",", 1)[1].split(",") for ln in lines], dtype=float)
     except (ValueError, IndexError) as exc:
-        raise InvalidRecording(f"{path}: not a MEx accelerometer file: {exc}") from None
+        raise InvalidRecording(
+            gettext("{path}: not a MEx accelerometer file: {exc}").format(path=path, exc=exc)
+        ) from None
     if values.ndim != 2 or values.shape[1] != 3:
-        raise InvalidRecording(f"{path}: expected 4 columns, found {values.shape[1] + 1}")
+        raise InvalidRecording(
+            gettext("{path}: expected 4 columns, found {shape}").format(
+                path=path, shape=values.shape[1] + 1
+            )
+        )
     time_s = (stamps - stamps[0]).astype(np.int64) / 1e6
     parts = {q.lower() for q in path.parts}
     default = (
@@ -249,7 +264,11 @@ def _number(meta: dict[str, str], key: str, label: str) -> float | None:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise InvalidRecording(f"{label}: '# {key}: {meta[key]}' is not a positive number")
+        raise InvalidRecording(
+            gettext("{label}: '# {key}: {meta}' is not a positive number").format(
+                label=label, key=key, meta=meta[key]
+            )
+        )
     return value
 
 
@@ -259,7 +278,9 @@ def _placement(value: str, label: str) -> Placement:
     except ValueError:
         allowed = ", ".join(p.value for p in Placement)
         raise InvalidRecording(
-            f"{label}: unknown placement {value!r} (allowed: {allowed})"
+            gettext("{label}: unknown placement {value} (allowed: {allowed})").format(
+                label=label, value=repr(value), allowed=allowed
+            )
         ) from None
 
 
@@ -274,13 +295,14 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     while n_comments < len(lines) and lines[n_comments].startswith("#"):
         n_comments += 1
     if n_comments >= len(lines):
-        raise InvalidRecording(f"{label}: no header line")
+        raise InvalidRecording(gettext("{label}: no header line").format(label=label))
     header = header_cells(lines[n_comments])
     for j, name in enumerate(header):
         if name in header[:j]:
             raise InvalidRecording(
-                f"{label}: column '{name}' appears twice (columns {header.index(name) + 1} "
-                f"and {j + 1})"
+                gettext("{label}: column '{name}' appears twice (columns {index} and {j})").format(
+                    label=label, name=name, index=header.index(name) + 1, j=j + 1
+                )
             )
     notes: list[str] = []
     stated_rate = parse_stated_rate(label, meta.get(HEADER_KEY))
@@ -292,7 +314,11 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     if note is not None:
         notes.append(note)
     if data.shape[1] != len(header):
-        raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
+        raise InvalidRecording(
+            gettext("{label}: {n_header} header columns but {shape} values").format(
+                label=label, n_header=len(header), shape=data.shape[1]
+            )
+        )
     columns: dict[tuple[str, str], dict[str, int]] = {}
     for j, name in enumerate(header[1:], start=1):
         m = CHANNEL_COLUMN.match(name)
@@ -300,7 +326,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             continue
         if UNITS[m["kind"]] != m["unit"]:
             raise InvalidRecording(
-                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]}"
+                gettext("{label}: column {name}: {m} must be in {units}").format(
+                    label=label, name=name, m=m["kind"], units=UNITS[m["kind"]]
+                )
             )
         columns.setdefault((m["placement"] or "", m["kind"]), {})[m["axis"]] = j
     prefixes = sorted({p for p, _ in columns})
@@ -321,7 +349,11 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             if cols is None:
                 return None
             if set(cols) != {"x", "y", "z"}:
-                raise InvalidRecording(f"{label}: {prefix or 'sensor'} {kind} needs x, y and z")
+                raise InvalidRecording(
+                    gettext("{label}: {value} {kind} needs x, y and z").format(
+                        label=label, value=prefix or "sensor", kind=kind
+                    )
+                )
             x, y, z = cols["x"], cols["y"], cols["z"]
             if y == x + 1 and z == x + 2:  # the usual order: a view, copied once (C order)
                 return np.ascontiguousarray(data[:, x : x + 3])
@@ -330,7 +362,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         accel = block("accel")
         if accel is None:
             raise InvalidRecording(
-                f"{label}: no accelerometer columns for {prefix or 'the sensor'}"
+                gettext("{label}: no accelerometer columns for {value}").format(
+                    label=label, value=prefix or "the sensor"
+                )
             )
         sensors[placement] = make_series(
             f"{label}[{placement}]",
@@ -345,7 +379,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             notes=notes,
         )
     if not sensors:
-        raise InvalidRecording(f"{label}: no channel columns such as accel_x_g")
+        raise InvalidRecording(
+            gettext("{label}: no channel columns such as accel_x_g").format(label=label)
+        )
     return ImuRecording(sensors, metadata=dict(meta))
 
 
@@ -364,7 +400,9 @@ def read_generic_folder(path: Path, options: ReadOptions) -> ImuRecording:
         placement = _placement(file.stem, str(file))
         rec = read_generic_csv(file, ReadOptions(placement=placement, **_ranges_only(options)))
         if len(rec.sensors) != 1:
-            raise InvalidRecording(f"{file}: one sensor per file expected in a sensor folder")
+            raise InvalidRecording(
+                gettext("{file}: one sensor per file expected in a sensor folder").format(file=file)
+            )
         sensors[placement] = next(iter(rec.sensors.values()))
         if "forward_axis" in rec.metadata:  # each file's own '# forward_axis:' line
             forward_axes[str(placement)] = str(rec.metadata["forward_axis"])
@@ -389,7 +427,7 @@ def write_generic_csv(
     blocks: list[FloatArray] = [base[:, None]]
     for placement, s in recording.sensors.items():
         if s.time_s.shape != base.shape or not np.allclose(s.time_s, base):
-            raise InvalidRecording("generic CSV needs every sensor on one time base")
+            raise InvalidRecording(gettext("generic CSV needs every sensor on one time base"))
         for kind, arr in (("gyro", s.gyro_dps), ("accel", s.accel_g), ("mag", s.mag_ut)):
             if arr is not None:
                 cols += [f"{placement}_{kind}_{a}_{UNITS[kind]}" for a in "xyz"]

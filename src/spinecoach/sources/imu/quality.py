@@ -12,6 +12,7 @@ import logging
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.imu_types import QualityReport
 from spinecoach.motion.types import FloatArray
@@ -60,7 +61,11 @@ def clean_samples(
     """
     n_in = int(time_s.shape[0])
     if n_in < min_samples:
-        raise InvalidRecording(f"{label}: only {n_in} samples (need at least {min_samples})")
+        raise InvalidRecording(
+            _("{label}: only {n_in} samples (need at least {min_samples})").format(
+                label=label, n_in=n_in, min_samples=min_samples
+            )
+        )
     finite = np.isfinite(time_s)
     for arr in channels.values():
         # Whole-array check first (fast); the per-row mask only when something is missing.
@@ -77,8 +82,17 @@ def clean_samples(
     bad = n_nonfinite + n_backwards + n_dup
     if bad > max_bad_fraction * n_in:
         raise InvalidRecording(
-            f"{label}: time stamps unusable: {n_backwards} out of order, {n_dup} duplicated, "
-            f"{n_nonfinite} missing values in {n_in} samples"
+            _(
+                "{label}: time stamps unusable: {n_backwards} out of order, "
+                "{n_dup} duplicated, {n_nonfinite} missing values in {n_in} "
+                "samples"
+            ).format(
+                label=label,
+                n_backwards=n_backwards,
+                n_dup=n_dup,
+                n_nonfinite=n_nonfinite,
+                n_in=n_in,
+            )
         )
     if bad == 0:  # already clean: no copies
         t = time_s
@@ -87,7 +101,9 @@ def clean_samples(
         idx = np.flatnonzero(finite)[order][keep]
         t = time_s[idx]
         if t.shape[0] < min_samples:
-            raise InvalidRecording(f"{label}: only {t.shape[0]} valid samples")
+            raise InvalidRecording(
+                _("{label}: only {shape} valid samples").format(label=label, shape=t.shape[0])
+            )
         out = {
             k: (None if v is None else np.ascontiguousarray(v[idx])) for k, v in channels.items()
         }

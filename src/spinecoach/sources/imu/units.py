@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 
@@ -46,14 +47,16 @@ def check_time(label: str, time_s: FloatArray) -> None:
     if back.size and int(np.count_nonzero(dt < 0)) <= 3:  # scrambled clocks: clean_samples
         row = int(np.flatnonzero(np.isfinite(time_s))[back[0] + 1]) + 1
         raise InvalidRecording(
-            f"{label}: time jumps back by {-float(dt[back[0]]):.3g} s at sample {row} (a clock "
-            "reset?): split the recording there"
+            _(
+                "{label}: time jumps back by {value:.3g} s at sample {row} "
+                "(a clock reset?): split the recording there"
+            ).format(label=label, value=-float(dt[back[0]]), row=row)
         )
     # already in order (the usual case): the steps as they are; else re-sorted, as
     # clean_samples will
     forward = dt if bool(np.all(dt > 0)) else np.diff(np.unique(finite))
     if forward.size == 0:
-        raise InvalidRecording(f"{label}: time does not advance")
+        raise InvalidRecording(_("{label}: time does not advance").format(label=label))
     median_dt = float(np.median(forward))
     rate = 1.0 / median_dt
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
@@ -63,8 +66,18 @@ def check_time(label: str, time_s: FloatArray) -> None:
                 hint = f"; if the times are in {unit}, convert them to seconds"
                 break
         raise InvalidRecording(
-            f"{label}: time: samples are {median_dt:.4g} s apart ({rate:.3g} samples/s), "
-            f"not a plausible IMU rate ({MIN_RATE_HZ:g}-{MAX_RATE_HZ:g}/s){hint}"
+            _(
+                "{label}: time: samples are {median_dt:.4g} s apart "
+                "({rate:.3g} samples/s), not a plausible IMU rate "
+                "({min_rate_hz:g}-{max_rate_hz:g}/s){hint}"
+            ).format(
+                label=label,
+                median_dt=median_dt,
+                rate=rate,
+                min_rate_hz=MIN_RATE_HZ,
+                max_rate_hz=MAX_RATE_HZ,
+                hint=hint,
+            )
         )
 
 
@@ -76,7 +89,11 @@ def _check_range(label: str, name: str, arr: FloatArray | None, limit: float, un
         finite = arr[np.isfinite(arr)]
         peak = float(np.max(np.abs(finite))) if finite.size else 0.0
     if peak > limit:
-        raise InvalidRecording(f"{label}: {name}: values up to {peak:.3g} {unit} are not physical")
+        raise InvalidRecording(
+            _("{label}: {name}: values up to {peak:.3g} {unit} are not physical").format(
+                label=label, name=name, peak=peak, unit=unit
+            )
+        )
 
 
 def _row_norms(arr: FloatArray) -> FloatArray:
@@ -98,8 +115,11 @@ def accel_scale(label: str, accel: FloatArray) -> tuple[float, str | None]:
             f"accelerometer read {median:.2f} at rest, i.e. m/s² under g columns: converted to g"
         )
     raise InvalidRecording(
-        f"{label}: accel: gravity reads {median:.3g} (median magnitude), expected about 1 g "
-        "(or 9.81 m/s²): check the accelerometer units"
+        _(
+            "{label}: accel: gravity reads {median:.3g} (median "
+            "magnitude), expected about 1 g (or 9.81 m/s²): check the "
+            "accelerometer units"
+        ).format(label=label, median=median)
     )
 
 

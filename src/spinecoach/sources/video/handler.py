@@ -34,6 +34,7 @@ from rich.progress import (
 )
 
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
 from spinecoach.motion.measures import compute_measures
@@ -239,7 +240,11 @@ def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
         *((f"--{k.replace('_', '-')}", v) for k, v in options.reader_options.items()),
     ):
         if value is not None:
-            raise InvalidInput(f"{flag} does not apply to a video input ({path.name})")
+            raise InvalidInput(
+                _("{flag} does not apply to a video input ({name})").format(
+                    flag=flag, name=path.name
+                )
+            )
     video = process_video(
         path,
         VideoOptions(
