@@ -228,7 +228,9 @@ def still_calibration_mask(
         return mask, None
     start = float(time_s[mask][0])
     end = float(time_s[mask][-1])
-    where = f"{placement} sensor turned {moved:.0f}° in the neutral window {start:.1f}-{end:.1f} s"
+    where = gettext(
+        "{placement} sensor turned {moved}° in the neutral window {start}-{end} s"
+    ).format(placement=placement, moved=f"{moved:.0f}", start=f"{start:.1f}", end=f"{end:.1f}")
     if options.start_s is None:
         width = min(options.duration_s, options.min_still_s)
         limit = float(time_s[0]) + max(options.search_s, 3.0 * options.duration_s)
@@ -239,7 +241,9 @@ def still_calibration_mask(
                 options.max_still_deg
             ):
                 return window, (
-                    f"{where}: neutral taken from the still window {t0:.1f}-{t0 + width:.1f} s"
+                    gettext("{where}: neutral taken from the still window {start}-{end} s").format(
+                        where=where, start=f"{t0:.1f}", end=f"{t0 + width:.1f}"
+                    )
                 )
             t0 += 0.1
     if options.when_moving == "refuse":
@@ -251,7 +255,9 @@ def still_calibration_mask(
                 "--calibration-s)"
             ).format(where=where, min_still_s=options.min_still_s)
         )
-    return mask, f"{where}: angles may be offset (stand still for 2 s at the start)"
+    return mask, gettext("{where}: angles may be offset (stand still for 2 s at the start)").format(
+        where=where
+    )
 
 
 def infer_mounting(
@@ -276,7 +282,7 @@ def infer_mounting(
     spec = options.axis_for(placement)
     if spec.strip().lower() == "auto":
         forward = _forward_from_motion(orientation.up_sensor, up)
-        source = "inferred from motion"
+        source = gettext("inferred from motion")
     else:
         declared = parse_axis(spec)
         tilt_deg = float(np.degrees(np.arcsin(min(1.0, abs(float(declared @ up))))))
@@ -291,11 +297,13 @@ def infer_mounting(
                 tilt_deg,
             )
             forward = _forward_from_motion(orientation.up_sensor, up)
-            source = f"inferred from motion (declared {spec} was {tilt_deg:.0f}° from horizontal)"
+            source = gettext(
+                "inferred from motion (declared {spec} was {tilt}° from horizontal)"
+            ).format(spec=spec, tilt=f"{tilt_deg:.0f}")
         else:
             forward = declared - up * float(declared @ up)
             forward /= np.linalg.norm(forward)
-            source = f"declared {spec}"
+            source = gettext("declared {spec}").format(spec=spec)
     left = np.cross(up, forward)
     axes = np.vstack([forward, left, up])
     heading0 = None
@@ -429,7 +437,7 @@ def imu_measures(
                 flags["lumbar_rotation_deg"] = _(ROTATION_NO_MAG_FLAG)
         else:
             values["lumbar_rotation_deg"] = np.full(base.shape, np.nan)
-            flags["lumbar_rotation_deg"] = "not measurable without a gyroscope"
+            flags["lumbar_rotation_deg"] = gettext("not measurable without a gyroscope")
     elif chosen is PlacementSet.SACRUM:
         sag, front = angles[Placement.LOWER]
         values["pelvic_tilt_deg"] = sag
@@ -439,7 +447,7 @@ def imu_measures(
             -heading if heading is not None else np.full(base.shape, np.nan)
         )
         if heading is None:
-            flags["pelvic_rotation_deg"] = "not measurable without a gyroscope"
+            flags["pelvic_rotation_deg"] = gettext("not measurable without a gyroscope")
         elif not has_magnetometer:
             flags["pelvic_rotation_deg"] = _("unreliable without magnetometer: heading drifts")
     elif chosen is PlacementSet.UPPER:
@@ -451,12 +459,16 @@ def imu_measures(
         values["sensor_sagittal_deg"] = sag
         values["sensor_frontal_deg"] = front
     unmeasurable = {
-        name: f"needs {_needs(name)}; this recording is '{chosen}'"
+        name: gettext("needs {what}; this recording is '{placement}'").format(
+            what=_needs(name), placement=chosen
+        )
         for name in ALL_MEASURES
         if name not in values
     }
     for p, m in mountings.items():
-        flags.setdefault(f"mounting_{p}", f"forward axis {m.forward_source}")
+        flags.setdefault(
+            f"mounting_{p}", gettext("forward axis {source}").format(source=m.forward_source)
+        )
         if m.calibration_note:
             flags[f"calibration_{p}"] = m.calibration_note
     return MeasureSeries(time_s=base, values=values, unmeasurable=unmeasurable, flags=flags)
@@ -465,8 +477,8 @@ def imu_measures(
 def _needs(measure: str) -> str:
     for pset, names in MEASURES_BY_PLACEMENT.items():
         if measure in names:
-            return f"placement '{pset}'"
-    return "another placement"
+            return gettext("placement '{placement}'").format(placement=pset)
+    return gettext("another placement")
 
 
 def _placement_set(orientations: Mapping[Placement, Orientation]) -> PlacementSet:

@@ -195,7 +195,11 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     notes: list[str] = []
     if len(lines) > 1 and not MEX_ROW.match(lines[-1]):
-        notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
+        notes.append(
+            gettext("the last row (line {line}) was incomplete and was dropped").format(
+                line=len(lines)
+            )
+        )
         lines = lines[:-1]
     try:
         stamps = np.array([ln.split(",", 1)[0] for ln in lines], dtype="datetime64[us]")

@@ -379,8 +379,10 @@ def _analyze_single(
         time_s=series.time_s,
         values={"sensor_tilt_deg": values},
         flags={
-            "sensor_tilt_deg": "tilt toward the dominant periodic axis, band-passed "
-            f"({series.placement} sensor; not a clinical angle)"
+            "sensor_tilt_deg": _(
+                "tilt toward the dominant periodic axis, band-passed "
+                "({placement} sensor; not a clinical angle)"
+            ).format(placement=series.placement)
         },
     )
     amplitude = cycles.amplitude_deg

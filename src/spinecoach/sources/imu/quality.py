@@ -114,19 +114,22 @@ def clean_samples(
     longest = float(dt.max()) if dt.size else 0.0
     warnings: list[str] = []
     if n_backwards:
-        warnings.append(f"{n_backwards} time stamps go backwards (samples re-sorted)")
+        warnings.append(_("{n} time stamps go backwards (samples re-sorted)").format(n=n_backwards))
     if n_dup:
-        warnings.append(f"{n_dup} duplicated time stamps (duplicates dropped)")
+        warnings.append(_("{n} duplicated time stamps (duplicates dropped)").format(n=n_dup))
     if n_nonfinite:
-        warnings.append(f"{n_nonfinite} samples with missing values dropped")
+        warnings.append(_("{n} samples with missing values dropped").format(n=n_nonfinite))
     if n_jumps:
         warnings.append(
-            f"{n_jumps} time jumps longer than {jump_factor:g}× the sample period "
-            f"(longest {longest:.3f} s)"
+            _(
+                "{n} time jumps longer than {factor}× the sample period (longest {longest} s)"
+            ).format(n=n_jumps, factor=f"{jump_factor:g}", longest=f"{longest:.3f}")
         )
     saturated = _saturation(out, ranges or {})
     for name, count in saturated.items():
-        warnings.append(f"{name}: {count} saturated samples (values at full scale)")
+        warnings.append(
+            _("{name}: {n} saturated samples (values at full scale)").format(name=name, n=count)
+        )
     report = QualityReport(
         n_out_of_order=n_backwards,
         n_duplicated=n_dup,

@@ -144,7 +144,11 @@ def load_table(
                 gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)
             ) from None
         if notes is not None:
-            notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
+            notes.append(
+                gettext("the last row (line {line}) was incomplete and was dropped").format(
+                    line=len(lines)
+                )
+            )
     if data.shape[0] == 0:
         raise InvalidRecording(gettext("{label}: no data rows").format(label=label))
     return data

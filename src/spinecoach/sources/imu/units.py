@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 
@@ -61,9 +61,15 @@ def check_time(label: str, time_s: FloatArray) -> None:
     rate = 1.0 / median_dt
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
         hint = ""
-        for unit, scale in (("milliseconds", 1e-3), ("microseconds", 1e-6), ("nanoseconds", 1e-9)):
+        for unit, scale in (
+            (N_("milliseconds"), 1e-3),
+            (N_("microseconds"), 1e-6),
+            (N_("nanoseconds"), 1e-9),
+        ):
             if MIN_RATE_HZ <= 1.0 / (median_dt * scale) <= MAX_RATE_HZ:
-                hint = f"; if the times are in {unit}, convert them to seconds"
+                hint = _("; if the times are in {unit}, convert them to seconds").format(
+                    unit=_(unit)
+                )
                 break
         raise InvalidRecording(
             _(
@@ -112,7 +118,9 @@ def accel_scale(label: str, accel: FloatArray) -> tuple[float, str | None]:
         return 1.0, None
     if 7.0 <= median <= 12.0:
         return 1.0 / STANDARD_GRAVITY, (
-            f"accelerometer read {median:.2f} at rest, i.e. m/s² under g columns: converted to g"
+            _(
+                "accelerometer read {median} at rest, i.e. m/s² under g columns: converted to g"
+            ).format(median=f"{median:.2f}")
         )
     raise InvalidRecording(
         _(
@@ -208,13 +216,17 @@ def check_units(
         if ratio is not None and 0.35 / RAD < ratio < 3.0 / RAD:
             gyro = gyro * RAD
             notes.append(
-                f"gyroscope turned {ratio:.3f}× the accelerometer's tilt: rad/s under °/s "
-                "columns, converted to °/s"
+                _(
+                    "gyroscope turned {ratio}× the accelerometer's tilt: rad/s under °/s "
+                    "columns, converted to °/s"
+                ).format(ratio=f"{ratio:.3f}")
             )
         elif ratio is not None and 0.35 * RAD < ratio < 3.0 * RAD:
             gyro = gyro / RAD
             notes.append(
-                f"gyroscope turned {ratio:.0f}× the accelerometer's tilt: °/s under rad/s "
-                "columns, converted"
+                _(
+                    "gyroscope turned {ratio}× the accelerometer's tilt: °/s under rad/s "
+                    "columns, converted"
+                ).format(ratio=f"{ratio:.0f}")
             )
     return accel, gyro, notes
