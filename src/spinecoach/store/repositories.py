@@ -24,9 +24,8 @@ from spinecoach.domain.serialize import (
 )
 from spinecoach.errors import NotFound
 from spinecoach.store import models
+from spinecoach.store.language import LOCAL_PERSON_NAME
 from spinecoach.store.models import utcnow
-
-LOCAL_PERSON_NAME = "me"
 
 
 class MeasuredResult(NamedTuple):
