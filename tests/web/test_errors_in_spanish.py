@@ -78,3 +78,18 @@ def test_error_pages_in_spanish(ana: Browser) -> None:
     assert page.status_code == 404
     assert "no se encuentra la sesión 987654" in page.text
     assert "not found" not in page.text
+
+
+def test_a_malformed_sensor_line_is_explained_in_spanish(ana: Browser) -> None:
+    with ana.client.websocket_connect("/ws/session/imu") as ws:
+        ws.receive_json()
+        ws.send_text(json.dumps({"type": "imu", "lines": "not json\n"}))
+        error = _receive_until(ws, "error")["error"]
+        assert error.startswith("imu: línea mal formada ("), error
+
+
+def test_a_cross_site_socket_is_refused_in_spanish(ana: Browser) -> None:
+    headers = {"origin": "https://evil.example"}
+    with ana.client.websocket_connect("/ws/session/keypoints", headers=headers) as ws:
+        message = ws.receive_json()
+    assert message["fatal"] and message["error"] == "conexión WebSocket de otro sitio rechazada"

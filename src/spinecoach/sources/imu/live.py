@@ -276,7 +276,7 @@ class ImuLineDecoder:
         try:
             kind, t, samples = parse_line(line)
         except LINE_ERRORS as exc:
-            self._bad(f"malformed line ({exc})")
+            self._bad(gettext("malformed line ({why})").format(why=exc))
             return []
         if kind == "end":
             return self.end()

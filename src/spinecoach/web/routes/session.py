@@ -140,16 +140,16 @@ def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, An
     """Check origin, cookie, role and screening; return (person, plan, plan_id)."""
     origin = websocket.headers.get("origin")
     if origin and urlparse(origin).netloc != websocket.headers.get("host"):
-        raise UnsafeOrigin("cross-site WebSocket refused")
+        raise UnsafeOrigin(gettext("cross-site WebSocket refused"))
     session = ctx.signer.loads(websocket.cookies.get(COOKIE_NAME))
     if session is None or session.user_id is None:
-        raise UnsafeOrigin("please sign in")
+        raise UnsafeOrigin(gettext("please sign in"))
     with ctx.session_factory() as db:
         if not ctx.signins.valid(db, session):
-            raise UnsafeOrigin("please sign in")
+            raise UnsafeOrigin(gettext("please sign in"))
         person = db.get(models.Person, session.user_id)
         if person is None or person.role != "patient":
-            raise UnsafeOrigin("guided sessions are for patients")
+            raise UnsafeOrigin(gettext("guided sessions are for patients"))
         Care(db, ctx.settings, ctx.library, ctx.rules).require_clear_to_exercise(person)
         row = PlanRepository(db).latest_row(person.id)
         if row is None:
