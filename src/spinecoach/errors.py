@@ -35,7 +35,9 @@ class InvalidDataFile(SpinecoachError):
         self.path = path
         self.field = field
         self.problem = problem
-        where = f"{path}: field '{field}'" if field else path
+        from spinecoach.domain.i18n import _  # the bound language (English when none is)
+
+        where = _("{path}: field '{field}'").format(path=path, field=field) if field else path
         super().__init__(f"{where}: {problem}")
 
 

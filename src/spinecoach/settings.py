@@ -14,6 +14,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidSetting
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -237,7 +238,9 @@ class Settings(BaseSettings):
                 if low is not None and high is not None:
                     bounds = f"expected a value from {low:g} to {high:g}, "
             raise InvalidSetting(
-                f"SPINECOACH_{name.upper()}: {bounds}got {err.get('input')!r} ({err['msg']})"
+                _("SPINECOACH_{name}: {bounds}got {err} ({err2})").format(
+                    name=name.upper(), bounds=bounds, err=repr(err.get("input")), err2=err["msg"]
+                )
             ) from None
 
     @property

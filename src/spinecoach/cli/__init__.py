@@ -47,7 +47,8 @@ _register_commands()
 
 def bind_reader() -> None:
     """Bind the terminal's language and country (``SPINECOACH_LOCALE``/``SPINECOACH_COUNTRY``,
-    else ``LANG``) for every command: their words and the emergency number."""
+    else the local profile's (``spinecoach config language``), else ``LANG``) for every
+    command: their words, their errors and the emergency number."""
     import os
 
     from spinecoach.content.emergency import load_emergency_numbers
@@ -55,13 +56,21 @@ def bind_reader() -> None:
     from spinecoach.domain.emergency import bind_emergency
     from spinecoach.domain.i18n import bind_translator
     from spinecoach.settings import Settings
+    from spinecoach.store.language import stored_language
 
     settings = Settings.load()
     system = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
-    locale = normalise_locale(settings.locale) or normalise_locale(system) or "en"
+    stored_locale, stored_country = stored_language(settings.resolved_database_url)
+    locale = (
+        normalise_locale(settings.locale)
+        or normalise_locale(stored_locale)
+        or normalise_locale(system)
+        or "en"
+    )
     country = (
         settings.country
         or country_from_locale(settings.locale)
+        or stored_country
         or country_from_locale(system)
         or ("ES" if locale == "es" else "GB")
     )

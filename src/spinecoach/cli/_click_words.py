@@ -10,6 +10,7 @@ with ``N_()`` so that ``make messages`` extracts them, and the catalogue transla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -18,7 +19,14 @@ import typer
 import typer.core
 import typer.rich_utils
 from typer._click.core import Context
-from typer._click.exceptions import ClickException, NoSuchOption, UsageError
+from typer._click.exceptions import (
+    BadOptionUsage,
+    BadParameter,
+    ClickException,
+    MissingParameter,
+    NoSuchOption,
+    UsageError,
+)
 from typer._click.formatting import HelpFormatter
 from typer._click.utils import echo
 
@@ -30,6 +38,26 @@ HELP_OPTION = N_("Show this message and exit.")
 NO_SUCH_OPTION = N_("No such option: {name}")
 POSSIBLE_OPTIONS = N_("(Possible options: {options})")
 TRY_HELP = N_("Try '{command} {option}' for help.")
+
+#: Click's usage errors (``typer._click``: literal English), rebuilt by :func:`usage_message`.
+MISSING = {
+    "option": N_("Missing option {hint}."),
+    "argument": N_("Missing argument {hint}."),
+    "parameter": N_("Missing parameter {hint}."),
+}
+INVALID_VALUE = N_("Invalid value for {hint}: {problem}")
+EXTRA_ARGUMENTS = N_("Got unexpected extra argument(s) ({arguments})")
+NO_SUCH_COMMAND = N_("No such command '{name}'.")
+REQUIRES_VALUE = N_("Option '{name}' requires an argument.")
+NO_VALUE_TAKEN = N_("Option '{name}' does not take a value.")
+#: Value problems, by pydantic's error type (Typer converts values with pydantic).
+VALUE_PROBLEMS = {
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "finite_number": N_("Input should be a finite number"),
+}
 
 #: Typer's rich help words, by the ``typer.rich_utils`` name that holds them.
 RICH_WORDS = {
@@ -98,12 +126,7 @@ def show_usage_error(exc: ClickException, file: IO[str] | None = None) -> None:
     if not isinstance(exc, UsageError):
         exc.show(file)
         return
-    message = exc.format_message()
-    if isinstance(exc, NoSuchOption):
-        message = _(NO_SUCH_OPTION).format(name=exc.option_name)
-        if exc.possibilities:
-            options = ", ".join(sorted(exc.possibilities))
-            message += " " + _(POSSIBLE_OPTIONS).format(options=options)
+    message = usage_message(exc)
     if exc.ctx is not None:
         hint = ""
         if exc.ctx.command.get_help_option(exc.ctx) is not None:
@@ -113,3 +136,46 @@ def show_usage_error(exc: ClickException, file: IO[str] | None = None) -> None:
             hint += "\n"
         echo(f"{exc.ctx.get_usage()}\n{hint}", file=file, err=file is None, color=exc.ctx.color)
     echo(f"Error: {message}", file=file, err=file is None, color=exc.ctx.color if exc.ctx else None)
+
+
+def usage_message(exc: UsageError) -> str:
+    """Click's message for usage error ``exc`` in the bound language (its English text when
+    the error is not one Click's words list)."""
+    message = exc.format_message()
+    if isinstance(exc, NoSuchOption):
+        message = _(NO_SUCH_OPTION).format(name=exc.option_name)
+        if exc.possibilities:
+            options = ", ".join(sorted(exc.possibilities))
+            message += " " + _(POSSIBLE_OPTIONS).format(options=options)
+        return message
+    if isinstance(exc, MissingParameter):
+        hint = message.removeprefix("Missing ").split(" ", 1)
+        if len(hint) == 2 and hint[0] in MISSING and hint[1].endswith("."):
+            return _(MISSING[hint[0]]).format(hint=hint[1][:-1])
+        return message
+    if isinstance(exc, BadParameter):
+        return _bad_parameter(exc, message)
+    if isinstance(exc, BadOptionUsage):
+        for words in (REQUIRES_VALUE, NO_VALUE_TAKEN):
+            if message == words.format(name=exc.option_name):
+                return _(words).format(name=exc.option_name)
+        return message
+    for words, key in ((EXTRA_ARGUMENTS, "arguments"), (NO_SUCH_COMMAND, "name")):
+        pattern = "^" + re.escape(words).replace(re.escape("{" + key + "}"), "(.*)") + "$"
+        found = re.match(pattern, message, re.S)
+        if found:
+            return _(words).format(**{key: found.group(1)})
+    return message
+
+
+def _bad_parameter(exc: BadParameter, message: str) -> str:
+    prefix, _sep, problem = message.partition(": ")
+    if not prefix.startswith("Invalid value for ") or not problem:
+        return message
+    hint = prefix.removeprefix("Invalid value for ")
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    kind = errors()[0].get("type") if callable(errors) and errors() else None
+    if kind in VALUE_PROBLEMS and problem == VALUE_PROBLEMS[kind]:
+        problem = _(VALUE_PROBLEMS[kind])
+    return _(INVALID_VALUE).format(hint=hint, problem=problem)

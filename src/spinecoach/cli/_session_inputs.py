@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from spinecoach.coach.feed import Frame, MotionFeed
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,11 @@ def stream_lines(url: str, flag: str) -> queue.Queue[str | None]:
     queue (``None`` at the protocol's end line)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("udp", "ws") or parsed.port is None:
-        raise InvalidInput(f"{flag}: expected udp://HOST:PORT or ws://HOST:PORT, got {url!r}")
+        raise InvalidInput(
+            gettext("{flag}: expected udp://HOST:PORT or ws://HOST:PORT, got {url}").format(
+                flag=flag, url=repr(url)
+            )
+        )
     lines: queue.Queue[str | None] = queue.Queue()
     host = parsed.hostname or "127.0.0.1"
     kind = socket.SOCK_DGRAM if parsed.scheme == "udp" else socket.SOCK_STREAM
@@ -201,7 +206,11 @@ def stream_lines(url: str, flag: str) -> queue.Queue[str | None]:
         with socket.socket(socket.AF_INET, kind) as probe:
             probe.bind((host, parsed.port))
     except OSError as exc:
-        raise InvalidInput(f"{flag}: cannot listen on {url}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            gettext("{flag}: cannot listen on {url}: {value}").format(
+                flag=flag, url=url, value=exc.strerror or exc
+            )
+        ) from None
     receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
     threading.Thread(target=receive, args=(host, parsed.port, lines), daemon=True).start()
     return lines
@@ -277,8 +286,10 @@ def open_sensor(spec: str) -> SensorFeed:
     plugin = plugins.get(name)
     if plugin is None or plugin.channel is None or not where:
         raise InvalidInput(
-            f"--sensor: expected NAME=FILE or NAME=udp://HOST:PORT with NAME one of "
-            f"{', '.join(plugins)}, got {spec!r}"
+            gettext(
+                "--sensor: expected NAME=FILE or NAME=udp://HOST:PORT with "
+                "NAME one of {plugins}, got {spec}"
+            ).format(plugins=", ".join(plugins), spec=repr(spec))
         )
     channel = plugin.channel()
     parsed = urlparse(where)
@@ -287,7 +298,11 @@ def open_sensor(spec: str) -> SensorFeed:
         return SensorFeed(name, channel, lines=opener(where))
     if parsed.scheme in ("udp", "ws"):
         if parsed.port is None:
-            raise InvalidInput(f"--sensor: expected {parsed.scheme}://HOST:PORT, got {where!r}")
+            raise InvalidInput(
+                gettext("--sensor: expected {scheme}://HOST:PORT, got {where}").format(
+                    scheme=parsed.scheme, where=repr(where)
+                )
+            )
         lines: queue.Queue[str | None] = queue.Queue()
         receive = _udp_lines if parsed.scheme == "udp" else _ws_lines
         host = parsed.hostname or "127.0.0.1"
@@ -295,7 +310,7 @@ def open_sensor(spec: str) -> SensorFeed:
         return SensorFeed(name, channel, lines=lines)
     path = Path(where)
     if not path.is_file():
-        raise InvalidInput(f"--sensor: {where}: no such file")
+        raise InvalidInput(gettext("--sensor: {where}: no such file").format(where=where))
     assert plugin.read_file is not None
     return SensorFeed(name, channel, rows=plugin.read_file(path))
 
@@ -330,7 +345,11 @@ def open_input(
     }
     given = [(flag, value) for flag, value in values.items() if value is not None]
     if len(given) > 1:
-        raise InvalidInput(f"Give one input at most, not {' and '.join(f for f, _ in given)}.")
+        raise InvalidInput(
+            gettext("Give one input at most, not {values}.").format(
+                values=" and ".join((f for f, _ in given))
+            )
+        )
     if not given:
         return timer_input()
     flag, value = given[0]

@@ -252,18 +252,32 @@ def analyze_command(
 ) -> None:
     """Measure angles, repetitions, holds and form in a recording."""
     if source not in SOURCES:
-        raise InvalidInput(f"--source must be one of {', '.join(SOURCES)}, got '{source}'")
+        raise InvalidInput(
+            _("--source must be one of {sources}, got '{source}'").format(
+                sources=", ".join(SOURCES), source=source
+            )
+        )
     if placement is not None and placement not in PLACEMENTS:
-        raise InvalidInput(f"--placement must be one of {', '.join(PLACEMENTS)}, got '{placement}'")
+        raise InvalidInput(
+            _("--placement must be one of {placements}, got '{placement}'").format(
+                placements=", ".join(PLACEMENTS), placement=placement
+            )
+        )
     from spinecoach.sources.analysis_input import FILTERS
 
     if filter_name not in FILTERS:
-        raise InvalidInput(f"--filter must be one of {', '.join(FILTERS)}, got '{filter_name}'")
+        raise InvalidInput(
+            _("--filter must be one of {filters}, got '{filter_name}'").format(
+                filters=", ".join(FILTERS), filter_name=filter_name
+            )
+        )
     if fps is not None and not (math.isfinite(fps) and fps > 0):
-        raise InvalidInput(f"--fps must be a positive number, got {fps}")
+        raise InvalidInput(_("--fps must be a positive number, got {fps}").format(fps=fps))
     if calibration_s is not None and not (math.isfinite(calibration_s) and calibration_s > 0):
         raise InvalidInput(
-            f"--calibration-s must be a positive number of seconds, got {calibration_s}"
+            _("--calibration-s must be a positive number of seconds, got {calibration_s}").format(
+                calibration_s=calibration_s
+            )
         )
     exercise = _load_exercise(exercise_id, data_dir) if exercise_id else None
     reader_options: dict[str, object] = {}
@@ -278,8 +292,10 @@ def analyze_command(
             )
         except ValueError:
             raise InvalidInput(
-                f"--dropped-frames must be frame numbers separated by commas, got "
-                f"'{dropped_frames}'"
+                _(
+                    "--dropped-frames must be frame numbers separated by commas, "
+                    "got '{dropped_frames}'"
+                ).format(dropped_frames=dropped_frames)
             ) from None
     options = AnalyzeOptions(
         format=format,

@@ -89,7 +89,7 @@ def plan_command(
         else:
             stored = ctx.service.latest_profile(ctx.person_id)
             if stored is None:
-                raise InvalidInput("no intake recorded yet: run `spinecoach intake` first")
+                raise InvalidInput(_("no intake recorded yet: run `spinecoach intake` first"))
             profile = stored
         plan, _explained = ctx.service.make_plan(
             ctx.person_id, profile, datetime.now(UTC), fresh=profile_file is not None

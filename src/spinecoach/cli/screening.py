@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.prompt import Prompt
 
 from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
-from spinecoach.domain.i18n import N_, _
+from spinecoach.domain.i18n import N_, _, gettext
 from spinecoach.domain.rules import Rules, Tier
 from spinecoach.domain.safety import ScreeningResult
 from spinecoach.domain.wording import tier_words
@@ -71,7 +71,7 @@ def screen_command(
         if answers_file is not None and not isinstance(payload, dict):
             from spinecoach.errors import InvalidDataFile
 
-            raise InvalidDataFile(str(answers_file), "", "expected a JSON object")
+            raise InvalidDataFile(str(answers_file), "", gettext("expected a JSON object"))
         try:
             result = ctx.service.screen(ctx.person_id, payload)
         except Exception as exc:

@@ -209,7 +209,9 @@ class SessionEngine:
     def report_pain(self, pain: int) -> list[Cue]:
         """A pain rating 0-10: answers the current check-in, or is a report at any moment."""
         if isinstance(pain, bool) or not isinstance(pain, int) or not 0 <= pain <= 10:
-            raise InvalidInput(f"pain: expected a whole number 0-10, got {pain!r}")
+            raise InvalidInput(
+                _("pain: expected a whole number 0-10, got {pain}").format(pain=repr(pain))
+            )
         out: list[Cue] = []
         if not self._started or self.finished:
             return out
@@ -602,7 +604,9 @@ class SessionEngine:
         except KeyError:
             from spinecoach.errors import UnknownExercise
 
-            raise UnknownExercise(f"plan names unknown exercise '{exercise_id}'") from None
+            raise UnknownExercise(
+                _("plan names unknown exercise '{exercise_id}'").format(exercise_id=exercise_id)
+            ) from None
 
     def _advance(self, now: float, out: list[Cue]) -> None:
         """Complete every step whose end is due by ``now``, emitting in-step cues."""

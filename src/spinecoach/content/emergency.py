@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spinecoach.content.loader import first_validation_problem, load_source_tags, read_toml
 from spinecoach.domain.emergency import EmergencyContact, EmergencyNumbers
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
 
@@ -39,7 +40,11 @@ def _load(path: Path, tags: frozenset[str]) -> EmergencyNumbers:
     def contact(code: str, m: _ContactModel, field: str) -> EmergencyContact:
         unknown = [t for t in m.sources if t not in tags]
         if unknown:
-            raise InvalidDataFile(str(path), f"{field}.sources", f"unknown source tag {unknown[0]}")
+            raise InvalidDataFile(
+                str(path),
+                f"{field}.sources",
+                _("unknown source tag {unknown}").format(unknown=unknown[0]),
+            )
         return EmergencyContact(
             code, m.name, m.number, m.place, m.local_number_too, tuple(m.sources)
         )
@@ -47,7 +52,7 @@ def _load(path: Path, tags: frozenset[str]) -> EmergencyNumbers:
     countries = {}
     for code, model in parsed.countries.items():
         if len(code) != 2 or not code.isalpha() or not code.isupper():
-            raise InvalidDataFile(str(path), f"countries.{code}", "expected an ISO 3166 code")
+            raise InvalidDataFile(str(path), f"countries.{code}", _("expected an ISO 3166 code"))
         countries[code] = contact(code, model, f"countries.{code}")
     return EmergencyNumbers(countries, contact("", parsed.default, "default"))
 

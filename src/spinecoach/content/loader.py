@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from spinecoach.content.rules_schema import RulesModel
 from spinecoach.content.schema import ExerciseModel
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import _
 from spinecoach.domain.intake import DERIVED_CONDITIONS, KNOWN_CONDITIONS
 from spinecoach.domain.rules import Rules
 from spinecoach.errors import InvalidDataFile
@@ -32,9 +33,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise InvalidDataFile(str(path), "", "file not found") from None
+        raise InvalidDataFile(str(path), "", _("file not found")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidDataFile(str(path), "", f"not valid TOML: {exc}") from None
+        raise InvalidDataFile(str(path), "", _("not valid TOML: {exc}").format(exc=exc)) from None
 
 
 def first_validation_problem(exc: ValidationError) -> tuple[str, str]:
@@ -65,23 +66,27 @@ def load_exercise_file(path: Path, source_tags: frozenset[str]) -> ExerciseModel
         field, problem = first_validation_problem(exc)
         raise InvalidDataFile(str(path), field, problem) from None
     if model.id != path.stem:
-        raise InvalidDataFile(str(path), "id", f"'{model.id}' must match the file name")
+        raise InvalidDataFile(
+            str(path), "id", _("'{id}' must match the file name").format(id=model.id)
+        )
     for field, tag in model.all_source_tags():
         if tag not in source_tags:
-            raise InvalidDataFile(str(path), field, f"unknown source tag '{tag}'")
+            raise InvalidDataFile(str(path), field, _("unknown source tag '{tag}'").format(tag=tag))
     for i, contra in enumerate(model.contraindications):
         if contra.condition not in KNOWN_CONDITIONS | DERIVED_CONDITIONS:
             raise InvalidDataFile(
                 str(path),
                 f"contraindications[{i}].condition",
-                f"unknown condition '{contra.condition}'",
+                _("unknown condition '{condition}'").format(condition=contra.condition),
             )
     checks = [("signature.primary_angle", model.signature.primary_angle, KNOWN_ANGLES)]
     if model.signature.imu_angle is not None:
         checks.append(("signature.imu_angle", model.signature.imu_angle, IMU_MEASURES))
     for field, angle, known in checks:
         if angle not in known:
-            raise InvalidDataFile(str(path), field, f"unknown measure '{angle}'")
+            raise InvalidDataFile(
+                str(path), field, _("unknown measure '{angle}'").format(angle=angle)
+            )
     return model
 
 
@@ -102,16 +107,18 @@ def load_library(content_dir: Path | None = None) -> ExerciseLibrary:
     tags = load_source_tags(root)
     files = sorted((root / "exercises").glob("*.toml"))
     if not files:
-        raise InvalidDataFile(str(root / "exercises"), "", "no exercise files (*.toml) found")
+        raise InvalidDataFile(str(root / "exercises"), "", _("no exercise files (*.toml) found"))
     models = {path: load_exercise_file(path, tags) for path in files}
     ids = {m.id for m in models.values()}
     for path, model in models.items():
         for field in ("progressions", "regressions"):
             for ref in getattr(model, field):
                 if ref not in ids:
-                    raise InvalidDataFile(str(path), field, f"unknown exercise id '{ref}'")
+                    raise InvalidDataFile(
+                        str(path), field, _("unknown exercise id '{ref}'").format(ref=ref)
+                    )
                 if ref == model.id:
-                    raise InvalidDataFile(str(path), field, "an exercise cannot list itself")
+                    raise InvalidDataFile(str(path), field, _("an exercise cannot list itself"))
     return ExerciseLibrary({m.id: m.to_domain() for m in models.values()}, tags)
 
 
@@ -134,5 +141,7 @@ def load_rules(content_dir: Path | None = None) -> Rules:
     for field, tag in model.all_source_tags():
         if tag not in tags:
             top = field.split(".")[0].split("[")[0]
-            raise InvalidDataFile(str(paths.get(top, root)), field, f"unknown source tag '{tag}'")
+            raise InvalidDataFile(
+                str(paths.get(top, root)), field, _("unknown source tag '{tag}'").format(tag=tag)
+            )
     return model.to_domain()

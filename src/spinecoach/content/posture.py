@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from spinecoach.content.loader import first_validation_problem, load_source_tags, read_toml
 from spinecoach.domain.desk import DeskAdvice, DeskGuide, DeskQuestion
+from spinecoach.domain.i18n import _
 from spinecoach.domain.posture import FIGURE_SOURCES, POSITIONS, PostureNorm
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
@@ -79,7 +80,7 @@ def _validated(path: Path, model: type[_Strict]) -> _Strict:
 def _check_tags(path: Path, field: str, tags: list[str], known: frozenset[str]) -> None:
     for tag in tags:
         if tag not in known:
-            raise InvalidDataFile(str(path), field, f"unknown source tag '{tag}'")
+            raise InvalidDataFile(str(path), field, _("unknown source tag '{tag}'").format(tag=tag))
 
 
 def load_norms(content_dir: Path | None = None) -> dict[str, PostureNorm]:
@@ -123,7 +124,9 @@ def load_desk_guide(content_dir: Path | None = None) -> DeskGuide:
         _check_tags(path, f"advice[{index}].sources", a.sources, known)
         if a.when.question not in parsed.questions:
             raise InvalidDataFile(
-                str(path), f"advice[{index}].when.question", f"unknown question '{a.when.question}'"
+                str(path),
+                f"advice[{index}].when.question",
+                _("unknown question '{question}'").format(question=a.when.question),
             )
         advice.append(
             DeskAdvice(

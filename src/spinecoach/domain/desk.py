@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 
 
@@ -61,31 +62,49 @@ def validate_desk_answers(raw: Any, guide: DeskGuide, name: str = "answers") -> 
         One line naming the field and what is wrong.
     """
     if not isinstance(raw, Mapping):
-        raise InvalidInput(f"{name}: expected a JSON object of answers")
+        raise InvalidInput(_("{name}: expected a JSON object of answers").format(name=name))
     known = {q.id for q in guide.questions}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise InvalidInput(
-            f"{name}: unknown field '{unknown[0]}'; expected {', '.join(sorted(known))}"
+            _("{name}: unknown field '{unknown}'; expected {known}").format(
+                name=name, unknown=unknown[0], known=", ".join(sorted(known))
+            )
         )
     answers: dict[str, Any] = {}
     for question in guide.questions:
         if question.id not in raw:
-            raise InvalidInput(f"{name}: field '{question.id}' is missing ({question.text})")
+            raise InvalidInput(
+                _("{name}: field '{id}' is missing ({text})").format(
+                    name=name, id=question.id, text=question.text
+                )
+            )
         value = raw[question.id]
         if question.kind == "number":
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             if not ok or math.isnan(float(value)) or not question.low <= value <= question.high:
                 raise InvalidInput(
-                    f"{name}: field '{question.id}': expected a number from {question.low:g} "
-                    f"to {question.high:g}, got {value!r}"
+                    _(
+                        "{name}: field '{id}': expected a number from {low:g} to "
+                        "{high:g}, got {value}"
+                    ).format(
+                        name=name,
+                        id=question.id,
+                        low=question.low,
+                        high=question.high,
+                        value=repr(value),
+                    )
                 )
             answers[question.id] = float(value)
         else:
             if value not in question.choices:
                 raise InvalidInput(
-                    f"{name}: field '{question.id}': expected one of "
-                    f"{', '.join(question.choices)}, got {value!r}"
+                    _("{name}: field '{id}': expected one of {choices}, got {value}").format(
+                        name=name,
+                        id=question.id,
+                        choices=", ".join(question.choices),
+                        value=repr(value),
+                    )
                 )
             answers[question.id] = value
     return answers

@@ -64,13 +64,19 @@ def parse_break_times(values: Iterable[str]) -> tuple[time, ...]:
     for value in values:
         match = _TIME.match(str(value).strip())
         if match is None:
-            raise InvalidInput(f"break time {value!r}: expected HH:MM (24-hour), e.g. 10:30")
+            raise InvalidInput(
+                _("break time {value}: expected HH:MM (24-hour), e.g. 10:30").format(
+                    value=repr(value)
+                )
+            )
         parsed.append(time(int(match.group(1)), int(match.group(2))))
     if len(set(parsed)) != len(parsed):
-        raise InvalidInput("break times: each time may appear only once")
+        raise InvalidInput(_("break times: each time may appear only once"))
     if not MIN_BREAKS <= len(parsed) <= MAX_BREAKS:
         raise InvalidInput(
-            f"break times: expected {MIN_BREAKS} to {MAX_BREAKS} times, got {len(parsed)}"
+            _("break times: expected {min_breaks} to {max_breaks} times, got {n_parsed}").format(
+                min_breaks=MIN_BREAKS, max_breaks=MAX_BREAKS, n_parsed=len(parsed)
+            )
         )
     return tuple(sorted(parsed))
 
@@ -108,7 +114,7 @@ def build_desk_breaks(
         library.get(e) for e in pool if e in library and not library.get(e).avoid_for(conditions)
     ]
     if not exercises:
-        raise InvalidInput("no desk-break exercise suits your conditions")
+        raise InvalidInput(_("no desk-break exercise suits your conditions"))
     apt_removed = "anterior_pelvic_tilt" in codes and preferred_direction != "extension"
     apt_kept = "anterior_pelvic_tilt" in codes and not apt_removed
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from spinecoach.domain.i18n import _
+
 
 class Category(StrEnum):
     """What kind of work an exercise is."""
@@ -317,8 +319,10 @@ class ExerciseLibrary:
         except KeyError:
             known = ", ".join(sorted(self.exercises)[:8])
             raise UnknownExercise(
-                f"Unknown exercise '{exercise_id}'. Known ids include: {known}, ... "
-                "(see `spinecoach exercises list`)"
+                _(
+                    "Unknown exercise '{exercise_id}'. Known ids include: "
+                    "{known}, ... (see `spinecoach exercises list`)"
+                ).format(exercise_id=exercise_id, known=known)
             ) from None
 
     def __iter__(self):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from spinecoach.domain.i18n import N_
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 
 #: Aggravating activities and the movement intolerance they suggest [LONG][MAY18].
@@ -120,9 +120,13 @@ def score_rmdq(answers: list[bool]) -> RmdqScore:
     answers : list of bool, length 24 (or 18 / 11 for the short versions [MAC])
     """
     if len(answers) not in (24, 18, 11):
-        raise InvalidInput(f"rmdq: expected 24 (or 18/11) answers, got {len(answers)}")
+        raise InvalidInput(
+            _("rmdq: expected 24 (or 18/11) answers, got {n_answers}").format(
+                n_answers=len(answers)
+            )
+        )
     if not all(isinstance(a, bool) for a in answers):
-        raise InvalidInput("rmdq: every answer must be true or false")
+        raise InvalidInput(_("rmdq: every answer must be true or false"))
     return RmdqScore(score=sum(answers), n_items=len(answers))
 
 
@@ -142,10 +146,16 @@ def score_start_back(agree: list[bool], bothersomeness: int) -> StartBackScore:
         Total <= 3 low; total >= 4 and subscale <= 3 medium; subscale >= 4 high [KEELE][PP].
     """
     if len(agree) != 8 or not all(isinstance(a, bool) for a in agree):
-        raise InvalidInput(f"start_back.agree: expected 8 true/false answers, got {agree!r}")
+        raise InvalidInput(
+            _("start_back.agree: expected 8 true/false answers, got {agree}").format(
+                agree=repr(agree)
+            )
+        )
     if not isinstance(bothersomeness, int) or not 1 <= bothersomeness <= 5:
         raise InvalidInput(
-            f"start_back.bothersomeness: expected an integer 1-5, got {bothersomeness!r}"
+            _("start_back.bothersomeness: expected an integer 1-5, got {bothersomeness}").format(
+                bothersomeness=repr(bothersomeness)
+            )
         )
     item9 = bothersomeness >= 4
     total = sum(agree) + int(item9)
@@ -328,9 +338,15 @@ class Profile:
 
 def _int_in(name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise InvalidInput(f"{name}: expected a number from {low} to {high}, got {value!r}")
+        raise InvalidInput(
+            _("{name}: expected a number from {low} to {high}, got {value}").format(
+                name=name, low=low, high=high, value=repr(value)
+            )
+        )
     if isinstance(value, float) and not value.is_integer():
-        raise InvalidInput(f"{name}: expected a whole number, got {value!r}")
+        raise InvalidInput(
+            _("{name}: expected a whole number, got {value}").format(name=name, value=repr(value))
+        )
     return int(value)
 
 
@@ -340,11 +356,17 @@ def _subset(name: str, values: object, known: frozenset[str]) -> frozenset[str]:
     if not isinstance(values, list | tuple | set | frozenset) or not all(
         isinstance(v, str) for v in values
     ):
-        raise InvalidInput(f"{name}: expected a list of names, got {values!r}")
+        raise InvalidInput(
+            _("{name}: expected a list of names, got {values}").format(
+                name=name, values=repr(values)
+            )
+        )
     unknown = set(values) - known
     if unknown:
         raise InvalidInput(
-            f"{name}: unknown value(s) {sorted(unknown)}; allowed: {', '.join(sorted(known))}"
+            _("{name}: unknown value(s) {unknown}; allowed: {known}").format(
+                name=name, unknown=sorted(unknown), known=", ".join(sorted(known))
+            )
         )
     return frozenset(values) - {"none"}
 
@@ -358,7 +380,7 @@ def make_profile(answers: dict[str, object]) -> Profile:
         Naming the field and what is wrong.
     """
     if not isinstance(answers, dict):
-        raise InvalidInput("profile: expected a JSON object of intake answers")
+        raise InvalidInput(_("profile: expected a JSON object of intake answers"))
     known_keys = {
         "name", "pain_now", "pain_average", "duration_weeks", "aggravators", "leg_symptoms",
         "age", "activity_level", "desk_hours", "goals", "minutes_per_day", "conditions",
@@ -366,40 +388,50 @@ def make_profile(answers: dict[str, object]) -> Profile:
     }  # fmt: skip
     unknown = set(answers) - known_keys
     if unknown:
-        raise InvalidInput(f"profile: unknown field(s) {sorted(unknown)}")
+        raise InvalidInput(_("profile: unknown field(s) {unknown}").format(unknown=sorted(unknown)))
     for required in ("pain_now", "duration_weeks"):
         if required not in answers:
-            raise InvalidInput(f"{required}: missing (required)")
+            raise InvalidInput(_("{required}: missing (required)").format(required=required))
     pain_now = _int_in("pain_now", answers["pain_now"], 0, 10)
     pain_average = _int_in("pain_average", answers.get("pain_average", pain_now), 0, 10)
     weeks = answers["duration_weeks"]
     if isinstance(weeks, bool) or not isinstance(weeks, int | float) or not 0 <= weeks <= 5200:
-        raise InvalidInput(f"duration_weeks: expected a number of weeks >= 0, got {weeks!r}")
+        raise InvalidInput(
+            _("duration_weeks: expected a number of weeks >= 0, got {weeks}").format(
+                weeks=repr(weeks)
+            )
+        )
     leg = answers.get("leg_symptoms", "none")
     try:
         leg_symptoms = LegSymptoms(str(leg))
     except ValueError:
         raise InvalidInput(
-            f"leg_symptoms: expected one of none, above_knee, below_knee, got {leg!r}"
+            _("leg_symptoms: expected one of none, above_knee, below_knee, got {leg}").format(
+                leg=repr(leg)
+            )
         ) from None
     activity = answers.get("activity_level", "moderate")
     if activity not in ("low", "moderate", "high"):
-        raise InvalidInput(f"activity_level: expected low, moderate or high, got {activity!r}")
+        raise InvalidInput(
+            _("activity_level: expected low, moderate or high, got {activity}").format(
+                activity=repr(activity)
+            )
+        )
     desk = answers.get("desk_hours", 0)
     if isinstance(desk, bool) or not isinstance(desk, int | float) or not 0 <= desk <= 24:
-        raise InvalidInput(f"desk_hours: expected 0-24, got {desk!r}")
+        raise InvalidInput(_("desk_hours: expected 0-24, got {desk}").format(desk=repr(desk)))
     rmdq = None
     if answers.get("rmdq") is not None:
         raw = answers["rmdq"]
         if not isinstance(raw, list):
-            raise InvalidInput("rmdq: expected a list of 24 true/false answers")
+            raise InvalidInput(_("rmdq: expected a list of 24 true/false answers"))
         rmdq = score_rmdq(list(raw))
     start_back = None
     if answers.get("start_back") is not None:
         sb = answers["start_back"]
         if not isinstance(sb, dict) or "agree" not in sb or "bothersomeness" not in sb:
             raise InvalidInput(
-                'start_back: expected {"agree": [8 true/false], "bothersomeness": 1-5}'
+                _('start_back: expected {"agree": [8 true/false], "bothersomeness": 1-5}')
             )
         start_back = score_start_back(list(sb["agree"]), sb["bothersomeness"])  # type: ignore[arg-type]
     goals = _subset("goals", answers.get("goals", ["pain_relief"]), KNOWN_GOALS)
@@ -415,7 +447,9 @@ def make_profile(answers: dict[str, object]) -> Profile:
         or not 0 <= surgery_weeks <= 5200
     ):
         raise InvalidInput(
-            f"weeks_since_surgery: expected a number of weeks >= 0, got {surgery_weeks!r}"
+            _("weeks_since_surgery: expected a number of weeks >= 0, got {surgery_weeks}").format(
+                surgery_weeks=repr(surgery_weeks)
+            )
         )
     equipment = None
     if answers.get("equipment") is not None:

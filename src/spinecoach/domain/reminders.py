@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 
 #: Weekday codes in RFC 5545 order (Monday first), as the calendar's BYDAY uses them.
@@ -67,7 +68,11 @@ def parse_clock(value: str, field: str) -> time | None:
         hour, minute = int(parts[0]), int(parts[1])
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    raise InvalidInput(f"{field}: expected a time as HH:MM (24-hour), got {value!r}")
+    raise InvalidInput(
+        _("{field}: expected a time as HH:MM (24-hour), got {value}").format(
+            field=field, value=repr(value)
+        )
+    )
 
 
 def make_reminder_settings(
@@ -97,14 +102,18 @@ def make_reminder_settings(
     unknown = sorted(days - set(WEEKDAYS))
     if unknown:
         raise InvalidInput(
-            f"break_days: unknown weekday {unknown[0]!r} (expected {', '.join(WEEKDAYS)})"
+            _("break_days: unknown weekday {unknown} (expected {weekdays})").format(
+                unknown=repr(unknown[0]), weekdays=", ".join(WEEKDAYS)
+            )
         )
     if breaks_on and not days:
-        raise InvalidInput("break_days: choose at least one weekday for the desk breaks")
+        raise InvalidInput(_("break_days: choose at least one weekday for the desk breaks"))
     zone = time_zone.strip()
     if not zone or len(zone) > 64 or not set(zone) <= _TZ_CHARS or zone.startswith("/"):
         raise InvalidInput(
-            f"time_zone: expected a time zone name such as Europe/Madrid, got {time_zone!r}"
+            _("time_zone: expected a time zone name such as Europe/Madrid, got {time_zone}").format(
+                time_zone=repr(time_zone)
+            )
         )
     return ReminderSettings(
         daily=clock, breaks_on=breaks_on, break_days=frozenset(days), time_zone=zone

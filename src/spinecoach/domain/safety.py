@@ -61,7 +61,11 @@ def _answer(value: object, question_id: str) -> bool | None:
         return False
     if isinstance(value, str) and value.lower() in ("unsure", "not sure", "don't know"):
         return None
-    raise InvalidInput(f"answers.{question_id}: expected yes/no (or true/false), got {value!r}")
+    raise InvalidInput(
+        _("answers.{question_id}: expected yes/no (or true/false), got {value}").format(
+            question_id=question_id, value=repr(value)
+        )
+    )
 
 
 def _quote(text: str) -> str:
@@ -114,7 +118,9 @@ def screen(
     known = {q.id for q in rules.red_flags}
     unknown = set(answers) - known
     if unknown:
-        raise InvalidInput(f"answers: unknown question id(s) {sorted(unknown)}")
+        raise InvalidInput(
+            _("answers: unknown question id(s) {unknown}").format(unknown=sorted(unknown))
+        )
     tier = Tier.CLEAR
     reasons: list[str] = []
     sources: list[str] = []
@@ -291,12 +297,16 @@ def evaluate_checkin(
     """
     for name, value in (("pain_now", pain_now), ("baseline_pain", baseline_pain)):
         if value is not None and (isinstance(value, bool) or not 0 <= value <= 10):
-            raise InvalidInput(f"{name}: expected 0-10, got {value!r}")
+            raise InvalidInput(
+                _("{name}: expected 0-10, got {value}").format(name=name, value=repr(value))
+            )
     known = {r.symptom for r in rules.stop_rules}
     unknown = set(symptoms) - known
     if unknown:
         raise InvalidInput(
-            f"symptoms: unknown {sorted(unknown)}; allowed: {', '.join(sorted(known))}"
+            _("symptoms: unknown {unknown}; allowed: {known}").format(
+                unknown=sorted(unknown), known=", ".join(sorted(known))
+            )
         )
     base_limit = rules.pain.limit if pain_limit is None else pain_limit
     limit = effective_pain_limit(base_limit, baseline_pain)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.filters import butterworth, resample
 from spinecoach.motion.types import FloatArray
@@ -49,7 +50,7 @@ def _baseline_removed(time_s: FloatArray, values: FloatArray, baseline_s: float)
     first = values[time_s < time_s[0] + baseline_s]
     first = first[np.isfinite(first)]
     if first.size == 0:
-        raise InvalidInput("no valid sample in the baseline window")
+        raise InvalidInput(_("no valid sample in the baseline window"))
     return values - float(np.median(first))
 
 
@@ -86,7 +87,7 @@ def compare_signals(
     start = max(float(test_time_s[0]), float(reference_time_s[0]))
     stop = min(float(test_time_s[-1]), float(reference_time_s[-1]))
     if stop <= start:
-        raise InvalidInput("the two signals do not overlap in time")
+        raise InvalidInput(_("the two signals do not overlap in time"))
     common = start + np.arange(int(np.floor((stop - start) * rate_hz)) + 1) / rate_hz
     a = resample(test_time_s, butterworth(test_time_s, test, cutoff_hz=cutoff_hz), common)
     b = resample(
@@ -107,5 +108,5 @@ def compare_signals(
         if best is None or candidate.pearson_r > best.pearson_r:
             best = candidate
     if best is None:
-        raise InvalidInput("too few samples valid in both signals")
+        raise InvalidInput(_("too few samples valid in both signals"))
     return best

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spinecoach.domain.exercise import Breath, Demonstration, Exercise
-from spinecoach.domain.i18n import N_
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import NotMeasurable
 from spinecoach.motion.pose_builder import base_pose, blend, build_pose, mirror_pose
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
@@ -201,7 +201,7 @@ def demonstration_series(
     """
     demo = exercise.demonstration
     if demo is None:
-        raise NotMeasurable(f"exercise '{exercise.id}' has no demonstration")
+        raise NotMeasurable(_("exercise '{id}' has no demonstration").format(id=exercise.id))
     steps = demonstration_steps(exercise)
     total = steps[-1].end_s
     times = np.arange(0.0, total + 1e-9, 1.0 / fps)

@@ -284,7 +284,7 @@ class MotionTracker:
             self.longest_gap_s = max(self.longest_gap_s, t_s - self.first_s)
         if self._tracking_lost:
             self._tracking_lost = False
-            events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, "tracking back"))
+            events.append(MotionEvent(t_s, EventKind.TRACKING_RESTORED, None, _("tracking back")))
         if smoothed is None:
             smoothed = self._smooth(t_s, value)
         extra: Mapping[str, float] = secondary if secondary is not None else _NO_SECONDARY
@@ -415,7 +415,7 @@ class MotionTracker:
             self._tracking_lost = True
             self.n_gaps += 1
             # plain words: this detail is spoken to the person
-            detail = "the part of your body being measured is out of view"
+            detail = _("the part of your body being measured is out of view")
             events.append(MotionEvent(t_s, EventKind.TRACKING_LOST, None, detail))
             if self._hold is not None:
                 self._end_hold(self._hold.last_s, events)
@@ -478,7 +478,9 @@ class MotionTracker:
             self._in_zone = in_zone
             kind = EventKind.ZONE_ENTERED if in_zone else EventKind.ZONE_LEFT
             change = ZoneChange(e, e > self._high)
-            events.append(MotionEvent(t_s, kind, change, f"{e:.0f} deg from start"))
+            events.append(
+                MotionEvent(t_s, kind, change, _("{angle} deg from start").format(angle=f"{e:.0f}"))
+            )
         self._last_detect_s = t_s
         excursion = self._excursion
         both = direction_sign == 0.0
@@ -649,7 +651,9 @@ class MotionTracker:
                 end_s,
                 EventKind.REPETITION,
                 repetition,
-                f"repetition 1 (seen late: the stream began mid-movement): {found.peak_e:.0f} deg",
+                _("repetition 1 (seen late: the stream began mid-movement): {angle} deg").format(
+                    angle=f"{found.peak_e:.0f}"
+                ),
             )
         )
 
@@ -702,7 +706,7 @@ class MotionTracker:
                 hold.total_sq += relative * relative
                 if not hold.started_event_sent and t_s - hold.start_s >= p.min_hold_s:
                     hold.started_event_sent = True
-                    events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
+                    events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, _("holding")))
             elif hold.outside_since is None:
                 hold.outside_since = t_s
             elif t_s - hold.outside_since > p.hold_break_s:
@@ -738,7 +742,7 @@ class MotionTracker:
         self._clear_window()
         if t_s - hold.start_s >= p.min_hold_s:
             hold.started_event_sent = True
-            events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, "holding"))
+            events.append(MotionEvent(t_s, EventKind.HOLD_STARTED, None, _("holding")))
 
     def _clear_window(self) -> None:
         self._window.clear()
@@ -755,9 +759,14 @@ class MotionTracker:
         result = Hold(hold.start_s, end_s, mean, math.sqrt(variance), hold.side)
         self.holds.append(result)
         if not hold.started_event_sent:
-            events.append(MotionEvent(hold.start_s, EventKind.HOLD_STARTED, None, "holding"))
+            events.append(MotionEvent(hold.start_s, EventKind.HOLD_STARTED, None, _("holding")))
         events.append(
-            MotionEvent(end_s, EventKind.HOLD_ENDED, result, f"held {result.duration_s:.1f} s")
+            MotionEvent(
+                end_s,
+                EventKind.HOLD_ENDED,
+                result,
+                _("held {seconds} s").format(seconds=f"{result.duration_s:.1f}"),
+            )
         )
 
     def _end_excursion(self, t_s: float, events: list[MotionEvent]) -> None:
@@ -800,7 +809,9 @@ class MotionTracker:
                 t_s,
                 EventKind.REPETITION,
                 repetition,
-                f"repetition {len(self.repetitions)}: {excursion.peak_e:.0f} deg",
+                _("repetition {n}: {angle} deg").format(
+                    n=len(self.repetitions), angle=f"{excursion.peak_e:.0f}"
+                ),
             )
         )
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter, filtfilt
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.types import BoolArray, FloatArray, MeasureSeries
 
@@ -42,7 +43,7 @@ def valid_runs(valid: BoolArray) -> list[tuple[int, int]]:
 def sample_rate_of(time_s: FloatArray) -> float:
     """Median sample rate in Hz of a time base (seconds)."""
     if time_s.shape[0] < 2:
-        raise InvalidInput("at least two samples are needed to know the sample rate")
+        raise InvalidInput(_("at least two samples are needed to know the sample rate"))
     return float(1.0 / np.median(np.diff(time_s)))
 
 
@@ -69,8 +70,10 @@ def butterworth(
     nyquist_hz = rate_hz / 2.0
     if not 0 < cutoff_hz < nyquist_hz:
         raise InvalidInput(
-            f"cutoff_hz must be between 0 and the Nyquist frequency {nyquist_hz:g} Hz, "
-            f"got {cutoff_hz}"
+            _(
+                "cutoff_hz must be between 0 and the Nyquist frequency "
+                "{nyquist_hz:g} Hz, got {cutoff_hz}"
+            ).format(nyquist_hz=nyquist_hz, cutoff_hz=cutoff_hz)
         )
     b, a = butter(order, cutoff_hz / nyquist_hz)
     padlen = 3 * max(len(a), len(b))
@@ -205,8 +208,10 @@ def filter_measures(
     function = FILTERS.get(name)
     if function is None:
         raise InvalidInput(
-            f"Invalid value for the 'filter' parameter. Allowed values are "
-            f"{', '.join(FILTERS)}, but got '{name}'"
+            _(
+                "Invalid value for the 'filter' parameter. Allowed values "
+                "are {filters}, but got '{name}'"
+            ).format(filters=", ".join(FILTERS), name=name)
         )
     values = {k: function(measures.time_s, v, **params) for k, v in measures.values.items()}
     return MeasureSeries(measures.time_s, values, measures.unmeasurable, measures.flags)
@@ -243,7 +248,7 @@ def resample_measures(
     """Resample every measure to a common time base (a rate from the first sample, or times)."""
     if time_s is None:
         if sample_rate_hz is None or sample_rate_hz <= 0:
-            raise InvalidInput("give a positive sample_rate_hz or a time_s array")
+            raise InvalidInput(_("give a positive sample_rate_hz or a time_s array"))
         start, stop = float(measures.time_s[0]), float(measures.time_s[-1])
         time_s = start + np.arange(int(math.floor((stop - start) * sample_rate_hz)) + 1) / (
             sample_rate_hz

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spinecoach.domain.i18n import N_, _
+from spinecoach.domain.i18n import N_, _, gettext
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.imu_orientation import Orientation, dot_rows, rotate_to_earth_xy
 from spinecoach.motion.imu_types import (
@@ -163,8 +163,10 @@ def parse_axis(spec: str) -> FloatArray:
     letter = text.lstrip("+-")
     if letter not in AXES or len(text) > 2:
         raise InvalidInput(
-            f"Invalid value for 'forward_axis': allowed +x, -x, +y, -y, +z, -z or auto, "
-            f"got {spec!r}"
+            gettext(
+                "Invalid value for 'forward_axis': allowed +x, -x, +y, -y, "
+                "+z, -z or auto, got {spec}"
+            ).format(spec=repr(spec))
         )
     vec = np.zeros(3)
     vec[AXES[letter]] = sign
@@ -177,7 +179,9 @@ def calibration_mask(time_s: FloatArray, options: CalibrationOptions) -> BoolArr
     mask = (time_s >= start) & (time_s <= start + options.duration_s)
     if not mask.any():
         raise InvalidRecording(
-            f"calibration window {start:.2f}-{start + options.duration_s:.2f} s holds no samples"
+            gettext("calibration window {start:.2f}-{start2:.2f} s holds no samples").format(
+                start=start, start2=start + options.duration_s
+            )
         )
     return mask
 
@@ -224,7 +228,9 @@ def still_calibration_mask(
         return mask, None
     start = float(time_s[mask][0])
     end = float(time_s[mask][-1])
-    where = f"{placement} sensor turned {moved:.0f}° in the neutral window {start:.1f}-{end:.1f} s"
+    where = gettext(
+        "{placement} sensor turned {moved}° in the neutral window {start}-{end} s"
+    ).format(placement=placement, moved=f"{moved:.0f}", start=f"{start:.1f}", end=f"{end:.1f}")
     if options.start_s is None:
         width = min(options.duration_s, options.min_still_s)
         limit = float(time_s[0]) + max(options.search_s, 3.0 * options.duration_s)
@@ -235,16 +241,23 @@ def still_calibration_mask(
                 options.max_still_deg
             ):
                 return window, (
-                    f"{where}: neutral taken from the still window {t0:.1f}-{t0 + width:.1f} s"
+                    gettext("{where}: neutral taken from the still window {start}-{end} s").format(
+                        where=where, start=f"{t0:.1f}", end=f"{t0 + width:.1f}"
+                    )
                 )
             t0 += 0.1
     if options.when_moving == "refuse":
         raise InvalidRecording(
-            f"{where} and no still {options.min_still_s:g} s window follows: stand still for "
-            f"{options.min_still_s:g} s at the start of the recording (or choose the neutral "
-            "window with --calibration-s)"
+            gettext(
+                "{where} and no still {min_still_s:g} s window follows: "
+                "stand still for {min_still_s:g} s at the start of the "
+                "recording (or choose the neutral window with "
+                "--calibration-s)"
+            ).format(where=where, min_still_s=options.min_still_s)
         )
-    return mask, f"{where}: angles may be offset (stand still for 2 s at the start)"
+    return mask, gettext("{where}: angles may be offset (stand still for 2 s at the start)").format(
+        where=where
+    )
 
 
 def infer_mounting(
@@ -269,7 +282,7 @@ def infer_mounting(
     spec = options.axis_for(placement)
     if spec.strip().lower() == "auto":
         forward = _forward_from_motion(orientation.up_sensor, up)
-        source = "inferred from motion"
+        source = gettext("inferred from motion")
     else:
         declared = parse_axis(spec)
         tilt_deg = float(np.degrees(np.arcsin(min(1.0, abs(float(declared @ up))))))
@@ -284,11 +297,13 @@ def infer_mounting(
                 tilt_deg,
             )
             forward = _forward_from_motion(orientation.up_sensor, up)
-            source = f"inferred from motion (declared {spec} was {tilt_deg:.0f}° from horizontal)"
+            source = gettext(
+                "inferred from motion (declared {spec} was {tilt}° from horizontal)"
+            ).format(spec=spec, tilt=f"{tilt_deg:.0f}")
         else:
             forward = declared - up * float(declared @ up)
             forward /= np.linalg.norm(forward)
-            source = f"declared {spec}"
+            source = gettext("declared {spec}").format(spec=spec)
     left = np.cross(up, forward)
     axes = np.vstack([forward, left, up])
     heading0 = None
@@ -424,7 +439,7 @@ def imu_measures(
                 flags["lumbar_rotation_deg"] = _(ROTATION_NO_MAG_FLAG)
         else:
             values["lumbar_rotation_deg"] = np.full(base.shape, np.nan)
-            flags["lumbar_rotation_deg"] = "not measurable without a gyroscope"
+            flags["lumbar_rotation_deg"] = gettext("not measurable without a gyroscope")
     elif chosen is PlacementSet.SACRUM:
         sag, front = angles[Placement.LOWER]
         values["pelvic_tilt_deg"] = sag
@@ -434,7 +449,7 @@ def imu_measures(
             -heading if heading is not None else np.full(base.shape, np.nan)
         )
         if heading is None:
-            flags["pelvic_rotation_deg"] = "not measurable without a gyroscope"
+            flags["pelvic_rotation_deg"] = gettext("not measurable without a gyroscope")
         elif not has_magnetometer:
             flags["pelvic_rotation_deg"] = _("unreliable without magnetometer: heading drifts")
     elif chosen is PlacementSet.UPPER:
@@ -446,12 +461,16 @@ def imu_measures(
         values["sensor_sagittal_deg"] = sag
         values["sensor_frontal_deg"] = front
     unmeasurable = {
-        name: f"needs {_needs(name)}; this recording is '{chosen}'"
+        name: gettext("needs {what}; this recording is '{placement}'").format(
+            what=_needs(name), placement=chosen
+        )
         for name in ALL_MEASURES
         if name not in values
     }
     for p, m in mountings.items():
-        flags.setdefault(f"mounting_{p}", f"forward axis {m.forward_source}")
+        flags.setdefault(
+            f"mounting_{p}", gettext("forward axis {source}").format(source=m.forward_source)
+        )
         if m.calibration_note:
             flags[f"calibration_{p}"] = m.calibration_note
     return MeasureSeries(time_s=base, values=values, unmeasurable=unmeasurable, flags=flags)
@@ -460,8 +479,8 @@ def imu_measures(
 def _needs(measure: str) -> str:
     for pset, names in MEASURES_BY_PLACEMENT.items():
         if measure in names:
-            return f"placement '{pset}'"
-    return "another placement"
+            return gettext("placement '{placement}'").format(placement=pset)
+    return gettext("another placement")
 
 
 def _placement_set(orientations: Mapping[Placement, Orientation]) -> PlacementSet:
@@ -474,13 +493,18 @@ def _needed_placements(
     needed = SENSORS_BY_PLACEMENT.get(chosen)
     if needed is None:
         if not orientations:
-            raise InvalidRecording("no sensors in the recording")
+            raise InvalidRecording(gettext("no sensors in the recording"))
         return [next(iter(orientations))]
     required = sorted(needed, key=lambda p: p is not Placement.LOWER)  # lower (sacrum) first
     missing = [str(p) for p in required if p not in orientations]
     if missing:
         raise InvalidInput(
-            f"placement '{chosen}' needs sensor(s) {', '.join(missing)}; the recording has "
-            f"{', '.join(str(p) for p in orientations) or 'none'}"
+            gettext(
+                "placement '{chosen}' needs sensor(s) {missing}; the recording has {value}"
+            ).format(
+                chosen=chosen,
+                missing=", ".join(missing),
+                value=", ".join(str(p) for p in orientations) or "none",
+            )
         )
     return required

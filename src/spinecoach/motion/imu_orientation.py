@@ -25,6 +25,7 @@ import imufusion
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.imu_types import ImuSeries
 from spinecoach.motion.types import FloatArray
@@ -87,8 +88,9 @@ class AhrsOptions:
     def __post_init__(self) -> None:
         if self.startup not in STARTUP_MODES:
             raise InvalidInput(
-                f"Invalid value for 'startup': allowed {', '.join(STARTUP_MODES)}, "
-                f"got {self.startup!r}"
+                _("Invalid value for 'startup': allowed {startup_modes}, got {startup}").format(
+                    startup_modes=", ".join(STARTUP_MODES), startup=repr(self.startup)
+                )
             )
 
 
@@ -259,7 +261,7 @@ class OrientationTracker:
 
     def __init__(self, head: ImuSeries, options: AhrsOptions) -> None:
         if head.gyro_dps is None:
-            raise InvalidInput(f"{head.name}: an AHRS needs a gyroscope")
+            raise InvalidInput(_("{name}: an AHRS needs a gyroscope").format(name=head.name))
         self.options = options
         self.use_mag = options.use_magnetometer and head.mag_ut is not None
         window_s = max(options.initial_window_s, options.gyro_offset_window_s, 0.1)

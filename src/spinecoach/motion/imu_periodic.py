@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter, find_peaks, sosfiltfilt, welch
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import NotMeasurable
 from spinecoach.motion.types import FloatArray
 
@@ -103,7 +104,7 @@ def periodic_cycles(
     start, end = steady_segment(time_s, up_sensor, posture_change_deg, posture_window_s)
     time_s, up_sensor = time_s[start:end], up_sensor[start:end]
     if time_s.shape[0] < 4 * fs / band_hz[1] or time_s[-1] - time_s[0] < 2.0 / band_hz[0] * 0.2:
-        raise NotMeasurable("recording too short to find a periodic movement")
+        raise NotMeasurable(gettext("recording too short to find a periodic movement"))
     sos = butter(2, band_hz, btype="bandpass", fs=fs, output="sos")
     mean_up = up_sensor.mean(axis=0)
     mean_up /= np.linalg.norm(mean_up)
@@ -117,7 +118,9 @@ def periodic_cycles(
     amplitude = float(hi - lo)
     if amplitude < min_amplitude_deg:
         raise NotMeasurable(
-            f"no periodic movement: tilt range {amplitude:.1f}° < {min_amplitude_deg}°"
+            gettext(
+                "no periodic movement: tilt range {amplitude:.1f}° < {min_amplitude_deg}°"
+            ).format(amplitude=amplitude, min_amplitude_deg=min_amplitude_deg)
         )
     # Peaks on the side the signal visits briefly (the excursion, not the rest position).
     if np.median(tilt_band) > 0.5 * (lo + hi):

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.exercise import SensorSignature
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.analysis import AnalysisResult, analyze_measures
 from spinecoach.motion.imu_angles import (
@@ -173,7 +174,11 @@ class ImuStreamProcessor:
         """Add one frame; return the measure rows ``(t_s, {name: degrees})`` now available."""
         missing = [p for p in self.placements if p not in frame]
         if missing:
-            raise InvalidRecording(f"frame at t={t_s:.3f} s lacks sensor(s) {missing}")
+            raise InvalidRecording(
+                gettext("frame at t={t_s:.3f} s lacks sensor(s) {missing}").format(
+                    t_s=t_s, missing=missing
+                )
+            )
         if self._states is None:
             if self._t0 is None:
                 self._t0 = t_s if self.calibration.start_s is None else self.calibration.start_s
@@ -181,9 +186,15 @@ class ImuStreamProcessor:
             if t_s <= end:
                 if len(self._buffer) >= self.max_calibration_frames:
                     raise InvalidRecording(
-                        f"more than {self.max_calibration_frames} frames within the "
-                        f"{self.calibration.duration_s:g} s calibration window: the sensor's "
-                        "time stamps do not advance (or it sends far faster than a real sensor)"
+                        gettext(
+                            "more than {max_calibration_frames} frames within the "
+                            "{duration_s:g} s calibration window: the sensor's time "
+                            "stamps do not advance (or it sends far faster than a real "
+                            "sensor)"
+                        ).format(
+                            max_calibration_frames=self.max_calibration_frames,
+                            duration_s=self.calibration.duration_s,
+                        )
                     )
                 self._buffer.append((t_s, frame))
                 return []

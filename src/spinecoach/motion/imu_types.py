@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 
@@ -112,7 +113,9 @@ class ImuSeries:
         ):
             if arr is not None and arr.shape != (n, 3):
                 raise InvalidRecording(
-                    f"{self.name or 'IMU series'}: {label} has shape {arr.shape}, expected ({n}, 3)"
+                    _("{value}: {label} has shape {shape}, expected ({n}, 3)").format(
+                        value=self.name or "IMU series", label=label, shape=arr.shape, n=n
+                    )
                 )
 
     @property

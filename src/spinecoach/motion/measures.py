@@ -425,7 +425,9 @@ def compute_measures(
     unknown = [n for n in wanted if n not in MEASURES]
     if unknown:
         raise NotMeasurable(
-            f"Unknown measure(s) {', '.join(unknown)}. Allowed values are: {', '.join(MEASURES)}"
+            _("Unknown measure(s) {unknown}. Allowed values are: {measures}").format(
+                unknown=", ".join(unknown), measures=", ".join(MEASURES)
+            )
         )
     body = Body(
         series.positions,

@@ -42,11 +42,17 @@ def check_time_zone(name: str) -> ZoneInfo:
         When the name is not a known IANA time zone (one line naming it).
     """
     if name not in _zone_names():
-        raise InvalidInput(f"time_zone: unknown time zone {name!r} (expected e.g. Europe/Madrid)")
+        raise InvalidInput(
+            _("time_zone: unknown time zone {name} (expected e.g. Europe/Madrid)").format(
+                name=repr(name)
+            )
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"time_zone: unknown time zone {name!r}") from None
+        raise InvalidInput(
+            _("time_zone: unknown time zone {name}").format(name=repr(name))
+        ) from None
 
 
 _ZONES: frozenset[str] | None = None
@@ -150,8 +156,11 @@ def reminders_calendar(
             events += 1
     if not events:
         raise InvalidInput(
-            "reminders: no reminder to add to a calendar (set a daily time, or turn on desk "
-            "breaks and choose their times on the Posture page)"
+            _(
+                "reminders: no reminder to add to a calendar (set a daily "
+                "time, or turn on desk breaks and choose their times on the "
+                "Posture page)"
+            )
         )
     return bytes(cal.to_ical())
 

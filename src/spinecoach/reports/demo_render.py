@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.demonstration import DemoFrames, demonstration_series
 from spinecoach.motion.pose_builder import BONES
@@ -121,15 +122,23 @@ def write_demonstration(
     """
     suffix = out.suffix.lower()
     if suffix not in (".gif", ".mp4", ".png"):
-        raise InvalidInput(f"{out}: expected a .gif, .mp4 or .png file name, got '{out.suffix}'")
+        raise InvalidInput(
+            _("{out}: expected a .gif, .mp4 or .png file name, got '{suffix}'").format(
+                out=out, suffix=out.suffix
+            )
+        )
     if exercise.demonstration is None:
-        raise InvalidInput(f"exercise '{exercise.id}' has no demonstration yet")
+        raise InvalidInput(_("exercise '{id}' has no demonstration yet").format(id=exercise.id))
     if not out.parent.is_dir():
-        raise InvalidInput(f"{out}: folder '{out.parent}' does not exist")
+        raise InvalidInput(
+            _("{out}: folder '{parent}' does not exist").format(out=out, parent=out.parent)
+        )
     try:
         return _write(exercise, out, suffix, view or exercise.demonstration.view, fps)
     except OSError as exc:
-        raise InvalidInput(f"{out}: cannot write: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            _("{out}: cannot write: {value}").format(out=out, value=exc.strerror or exc)
+        ) from None
 
 
 def _write(exercise: Exercise, out: Path, suffix: str, view: str, fps: float) -> int:
@@ -151,7 +160,7 @@ def _write(exercise: Exercise, out: Path, suffix: str, view: str, fps: float) ->
     width, height = images[0].size
     writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
-        raise InvalidInput(f"{out}: cannot open an MP4 writer here")
+        raise InvalidInput(_("{out}: cannot open an MP4 writer here").format(out=out))
     for image in images:
         writer.write(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
     writer.release()

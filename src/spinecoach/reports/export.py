@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach import DISCLAIMER, __version__
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository, SessionRepository
@@ -270,4 +271,6 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 
 def _writable_parent(path: Path) -> None:
     if not path.parent.is_dir():
-        raise InvalidInput(f"{path}: folder {path.parent} does not exist")
+        raise InvalidInput(
+            _("{path}: folder {parent} does not exist").format(path=path, parent=path.parent)
+        )

@@ -605,24 +605,30 @@ def import_bundle(
     from pydantic import ValidationError
 
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise InvalidDataFile(source, "resourceType", "expected a FHIR Bundle")
+        raise InvalidDataFile(source, "resourceType", _("expected a FHIR Bundle"))
     try:
         Bundle.model_validate(bundle)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise InvalidDataFile(source, where, f"not valid FHIR: {first['msg']}") from None
+        raise InvalidDataFile(
+            source, where, _("not valid FHIR: {first}").format(first=first["msg"])
+        ) from None
     resources = [e.get("resource") or {} for e in bundle.get("entry") or []]
     patients = [r for r in resources if r.get("resourceType") == "Patient"]
     if len(patients) != 1 or _stored(patients[0]) is None:
-        raise InvalidDataFile(source, "entry", "expected one spinecoach Patient in the Bundle")
+        raise InvalidDataFile(source, "entry", _("expected one spinecoach Patient in the Bundle"))
     stored = _stored(patients[0]) or {}
     email = next(
         (t.get("value") for t in patients[0].get("telecom") or [] if t.get("system") == "email"),
         None,
     )
     if email and PersonRepository(db).by_email(email) is not None:
-        raise InvalidInput(f"{source}: {email} is already registered in this database")
+        raise InvalidInput(
+            _("{source}: {email} is already registered in this database").format(
+                source=source, email=email
+            )
+        )
     try:
         person = models.Person(
             name=str(stored["name"]), email=email, role="patient", clinician_id=clinician_id,
@@ -635,7 +641,7 @@ def import_bundle(
     except (KeyError, TypeError, ValueError) as exc:
         db.rollback()
         raise InvalidDataFile(
-            source, "extension", f"a stored record is incomplete ({exc})"
+            source, "extension", _("a stored record is incomplete ({exc})").format(exc=exc)
         ) from None
     return person
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach import DISCLAIMER
 from spinecoach.content.locale_format import format_day, format_number
 from spinecoach.domain.exercise import ExerciseLibrary
-from spinecoach.domain.i18n import N_, _, current_locale
+from spinecoach.domain.i18n import N_, _, current_locale, gettext
 from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.domain.wording import (
@@ -504,15 +504,23 @@ def render_pdf(report: Report) -> bytes:
         pdf = typst.compile(files, ignore_system_fonts=True)  # type: ignore[call-overload]
         return bytes(pdf)
     except RuntimeError as exc:  # typst reports compile errors as RuntimeError
-        raise StorageError(f"report: the PDF could not be typeset: {exc}") from None
+        raise StorageError(
+            gettext("report: the PDF could not be typeset: {exc}").format(exc=exc)
+        ) from None
 
 
 def write_pdf(pdf: bytes, out: Path) -> None:
     """Write PDF bytes to ``out``; a bad path is one clear error."""
     if out.suffix.lower() != ".pdf":
-        raise InvalidInput(f"--out: {out}: expected a file name ending in .pdf")
+        raise InvalidInput(
+            gettext("--out: {out}: expected a file name ending in .pdf").format(out=out)
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(pdf)
     except OSError as exc:
-        raise InvalidInput(f"--out: {out}: cannot write ({exc.strerror})") from None
+        raise InvalidInput(
+            gettext("--out: {out}: cannot write ({strerror})").format(
+                out=out, strerror=exc.strerror
+            )
+        ) from None

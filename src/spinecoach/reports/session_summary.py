@@ -211,11 +211,15 @@ def record_pain_now(
         Pain not a whole number 0-10, or the session is not this person's.
     """
     if isinstance(pain, bool) or not isinstance(pain, int) or not 0 <= pain <= 10:
-        raise InvalidInput(f"pain: expected a whole number 0-10, got {pain!r}")
+        raise InvalidInput(
+            _("pain: expected a whole number 0-10, got {pain}").format(pain=repr(pain))
+        )
     repo = SessionRepository(db)
     row = repo.get(session_id)
     if row.person_id != person_id:
-        raise InvalidInput(f"session {session_id}: not one of your sessions")
+        raise InvalidInput(
+            _("session {session_id}: not one of your sessions").format(session_id=session_id)
+        )
     if row.pain_after is None:
         row.pain_after = pain
         summary = dict(row.summary or {})

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.filters import FILTERS as FILTERS  # re-exported for the CLI
@@ -155,7 +156,10 @@ def _import(kind: str) -> tuple[object, str]:
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
             raise InvalidInput(
-                f"the '{kind}' input handler ({module_name}) is not available in this installation"
+                gettext(
+                    "the '{kind}' input handler ({module_name}) is not available "
+                    "in this installation"
+                ).format(kind=kind, module_name=module_name)
             ) from None
         raise
     return module, function_name
@@ -165,13 +169,17 @@ def load_handler(kind: str) -> InputHandler:
     """Import and return the handler for source ``kind``."""
     if kind not in INPUT_HANDLERS:
         raise InvalidInput(
-            f"Invalid value for the 'source' parameter. Allowed values are auto, "
-            f"{', '.join(INPUT_HANDLERS)}, but got '{kind}'"
+            gettext(
+                "Invalid value for the 'source' parameter. Allowed values "
+                "are auto, {input_handlers}, but got '{kind}'"
+            ).format(input_handlers=", ".join(INPUT_HANDLERS), kind=kind)
         )
     module, function_name = _import(kind)
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise InvalidInput(f"{INPUT_HANDLERS[kind]} does not exist")
+        raise InvalidInput(
+            gettext("{input_handlers} does not exist").format(input_handlers=INPUT_HANDLERS[kind])
+        )
     return handler  # type: ignore[no-any-return]
 
 
@@ -180,7 +188,7 @@ def detect_source(path: Path) -> str:
     from spinecoach.sources.keypoints import detect_format
 
     if not path.exists():
-        raise InvalidRecording(f"{path}: file not found")
+        raise InvalidRecording(gettext("{path}: file not found").format(path=path))
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return "video"
     try:
@@ -196,8 +204,10 @@ def detect_source(path: Path) -> str:
     if can_read is not None and can_read(path):
         return "imu"
     raise UnknownFormat(
-        f"{path}: not a recognised video, keypoint or IMU file "
-        "(give --source and --format to say what it is)"
+        gettext(
+            "{path}: not a recognised video, keypoint or IMU file (give "
+            "--source and --format to say what it is)"
+        ).format(path=path)
     )
 
 
@@ -220,7 +230,11 @@ def source_of_format(name: str) -> str:
     if name in IMU_READERS:
         return "imu"
     known = ", ".join([*KEYPOINT_READERS, *IMU_READERS])
-    raise UnknownFormat(f"--format '{name}' is not a known format (known: {known})")
+    raise UnknownFormat(
+        gettext("--format '{name}' is not a known format (known: {known})").format(
+            name=name, known=known
+        )
+    )
 
 
 def run_analysis(path: Path, source: str, options: AnalyzeOptions) -> AnalysisOutput:
@@ -233,7 +247,7 @@ def run_analysis(path: Path, source: str, options: AnalyzeOptions) -> AnalysisOu
         kind_of_format = source_of_format(options.format)
         if source == "auto":
             if not path.exists():
-                raise InvalidRecording(f"{path}: file not found")
+                raise InvalidRecording(gettext("{path}: file not found").format(path=path))
             source = "video" if path.suffix.lower() in VIDEO_SUFFIXES else kind_of_format
     kind = detect_source(path) if source == "auto" else source
     return load_handler(kind)(path, options)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.sensor_plugin import LineChannel
 
@@ -79,7 +80,11 @@ def live_source(name: str) -> LiveSource:
     source = LIVE_SOURCES.get(name)
     if source is None:
         known = ", ".join(LIVE_SOURCES)
-        raise InvalidInput(f"source: expected one of {known}, got {str(name)[:40]!r}")
+        raise InvalidInput(
+            _("source: expected one of {known}, got {name}").format(
+                known=known, name=repr(str(name)[:40])
+            )
+        )
     return source
 
 

@@ -13,6 +13,7 @@ import csv
 import math
 from pathlib import Path
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.measures import MEASURES
 from spinecoach.motion.types import MeasureSeries
@@ -37,5 +38,7 @@ def write_measures_csv(measures: MeasureSeries, path: Path | str) -> Path:
                     row.append("" if math.isnan(v) else f"{v:.4f}")
                 writer.writerow(row)
     except OSError as exc:
-        raise InvalidInput(f"{out}: cannot write angles CSV ({exc.strerror})") from None
+        raise InvalidInput(
+            _("{out}: cannot write angles CSV ({strerror})").format(out=out, strerror=exc.strerror)
+        ) from None
     return out

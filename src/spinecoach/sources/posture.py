@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.domain.posture import POSITIONS, VIEWS, PostureAssessment, PostureFigure
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.posture import CameraFigures, camera_figures, imu_figures
@@ -45,14 +46,18 @@ class PostureCheck:
 def check_choice(value: str, allowed: Sequence[str], flag: str) -> str:
     """``value`` if allowed, else a one-line :class:`InvalidInput`."""
     if value not in allowed:
-        raise InvalidInput(f"{flag}: expected one of {', '.join(allowed)}, got {value!r}")
+        raise InvalidInput(
+            _("{flag}: expected one of {allowed}, got {value}").format(
+                flag=flag, allowed=", ".join(allowed), value=repr(value)
+            )
+        )
     return value
 
 
 def keypoints_of(path: Path, min_confidence: float) -> tuple[KeypointSeries, list[str]]:
     """Keypoints of a video (MediaPipe) or a keypoint file, with camera notes."""
     if not path.exists():
-        raise InvalidInput(f"{path}: file not found")
+        raise InvalidInput(_("{path}: file not found").format(path=path))
     if is_video_file(path):
         from spinecoach.sources.video.handler import VideoOptions, process_video
 
@@ -101,7 +106,7 @@ def assess_recording(
     check_choice(view, VIEWS, "--view")
     check_choice(position, POSITIONS, "--position")
     if video is None and imu is None and pelvic_tilt_deg is None:
-        raise InvalidInput("give --video (or a keypoint file), --imu or --pelvic-tilt-deg")
+        raise InvalidInput(_("give --video (or a keypoint file), --imu or --pelvic-tilt-deg"))
     figures: list[PostureFigure] = []
     unmeasurable: dict[str, str] = {}
     notes: list[str] = []
@@ -117,7 +122,7 @@ def assess_recording(
         from spinecoach.sources.imu.handler import ImuAnalyzeOptions, run_imu_analysis
 
         if not imu.exists():
-            raise InvalidInput(f"{imu}: file not found")
+            raise InvalidInput(_("{imu}: file not found").format(imu=imu))
         analysis = run_imu_analysis(imu, ImuAnalyzeOptions(calibration_s=calibration_s))
         start = float(analysis.measures.time_s[0]) if analysis.measures.time_s.size else 0.0
         imu_figs, imu_missing = imu_figures(analysis.measures, start + calibration_s)
@@ -132,10 +137,12 @@ def assess_recording(
     if pelvic_tilt_deg is not None:
         if not math.isfinite(pelvic_tilt_deg) or not -45.0 <= pelvic_tilt_deg <= 45.0:
             raise InvalidInput(
-                f"--pelvic-tilt-deg: expected degrees from -45 to 45, got {pelvic_tilt_deg}"
+                _(
+                    "--pelvic-tilt-deg: expected degrees from -45 to 45, got {pelvic_tilt_deg}"
+                ).format(pelvic_tilt_deg=pelvic_tilt_deg)
             )
         if position != "standing":
-            raise InvalidInput("--pelvic-tilt-deg: the cited range is for standing")
+            raise InvalidInput(_("--pelvic-tilt-deg: the cited range is for standing"))
         figures = [f for f in figures if f.measure != "pelvic_tilt_deg"]
         figures.append(
             PostureFigure(
@@ -151,7 +158,9 @@ def assess_recording(
     if not figures:
         why = "; ".join(f"{k}: {v}" for k, v in unmeasurable.items() if k != "pelvic_tilt_deg")
         raise InvalidRecording(
-            f"{', '.join(names)}: no posture figure could be measured ({why or 'no one in view'})"
+            _("{names}: no posture figure could be measured ({value})").format(
+                names=", ".join(names), value=why or "no one in view"
+            )
         )
     assessment = PostureAssessment(
         taken_at=now,
@@ -265,7 +274,9 @@ def imu_monitor_samples(path: Path, fps: float) -> Iterator[tuple[float, Monitor
     measures = run_imu_analysis(path, ImuAnalyzeOptions()).measures
     chosen = next(((n, sign) for n, sign in MONITOR_MEASURES if n in measures.values), None)
     if chosen is None:
-        raise InvalidInput(f"{path}: needs a back sensor (dual, upper or sacrum placement)")
+        raise InvalidInput(
+            _("{path}: needs a back sensor (dual, upper or sacrum placement)").format(path=path)
+        )
     name, sign = chosen
     t = measures.time_s - measures.time_s[0]
     values = sign * measures.values[name]

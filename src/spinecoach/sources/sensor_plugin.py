@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from spinecoach.domain.cues import CueKind
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 
 MAX_LINE_BYTES = 4096
 SensorCue = tuple[CueKind, str, str]
@@ -56,14 +57,16 @@ class LineChannel:
                 row = self.parse_line(line)
             except (ValueError, TypeError, KeyError, RecursionError) as exc:
                 self.n_bad_lines += 1
-                self.last_error = f"malformed line ({str(exc)[:120]})"
+                self.last_error = _("malformed line ({why})").format(why=str(exc)[:120])
                 continue
             if row is None:
                 self.ended = True
                 continue
             if self._last_t is not None and row[0] <= self._last_t:
                 self.n_bad_lines += 1
-                self.last_error = f"t={row[0]:g} is not after the previous sample"
+                self.last_error = _("t={t} is not after the previous sample").format(
+                    t=f"{row[0]:g}"
+                )
                 continue
             self._last_t = row[0]
             self.n_rows += 1

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidDataFile
 
 #: A basis string that marks an engineering choice starts with this.
@@ -34,7 +35,7 @@ def read_sensor_file(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidDataFile(str(path), "", f"not valid TOML: {exc}") from None
+        raise InvalidDataFile(str(path), "", _("not valid TOML: {exc}").format(exc=exc)) from None
 
 
 def one_basis(path: Path, key: str, value: object) -> Basis:
@@ -43,7 +44,7 @@ def one_basis(path: Path, key: str, value: object) -> Basis:
         if value.startswith(SETTING) and value[len(SETTING) :].strip():
             return value
         raise InvalidDataFile(
-            str(path), key, 'expected source tags or "setting: <why>" (an engineering choice)'
+            str(path), key, _('expected source tags or "setting: <why>" (an engineering choice)')
         )
     if (
         isinstance(value, list)
@@ -51,7 +52,7 @@ def one_basis(path: Path, key: str, value: object) -> Basis:
         and all(isinstance(tag, str) and tag.strip() for tag in value)
     ):
         return tuple(value)
-    raise InvalidDataFile(str(path), key, "expected a non-empty list of source tags")
+    raise InvalidDataFile(str(path), key, _("expected a non-empty list of source tags"))
 
 
 def read_basis(path: Path, table: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Basis]:
@@ -64,14 +65,14 @@ def read_basis(path: Path, table: Mapping[str, Any], keys: Iterable[str]) -> dic
     """
     raw = table.get("basis", {})
     if not isinstance(raw, dict):
-        raise InvalidDataFile(str(path), "basis", "expected a table of key = basis")
+        raise InvalidDataFile(str(path), "basis", _("expected a table of key = basis"))
     basis: dict[str, Basis] = {}
     for key in keys:
         if key not in raw:
             raise InvalidDataFile(
                 str(path),
                 f"basis.{key}",
-                "missing: say which source gives it, or that it is a setting",
+                _("missing: say which source gives it, or that it is a setting"),
             )
         basis[key] = one_basis(path, f"basis.{key}", raw[key])
     return basis

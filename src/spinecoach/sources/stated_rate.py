@@ -30,7 +30,11 @@ def parse_stated_rate(label: str, text: str | None) -> float | None:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise InvalidRecording(f"{label}: '# {HEADER_KEY}: {text}' is not a positive number")
+        raise InvalidRecording(
+            _("{label}: '# {header_key}: {text}' is not a positive number").format(
+                label=label, header_key=HEADER_KEY, text=text
+            )
+        )
     return value
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,11 @@ def require_writable(path: Path) -> None:
         problems.append(f"the data folder {folder} is read-only")
     if problems:
         raise StorageError(
-            f"cannot write to the database: {' and '.join(problems)}; nothing you record "
-            "could be saved. Make it writable, or choose another folder with --data-dir "
-            "(or SPINECOACH_DATA_DIR)."
+            _(
+                "cannot write to the database: {problems}; nothing you "
+                "record could be saved. Make it writable, or choose another "
+                "folder with --data-dir (or SPINECOACH_DATA_DIR)."
+            ).format(problems=" and ".join(problems))
         )
 
 
@@ -66,7 +69,9 @@ def make_engine(url: str) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, OSError) as exc:
-        raise StorageError(f"cannot open database {url!r}: {exc}") from None
+        raise StorageError(
+            _("cannot open database {url}: {exc}").format(url=repr(url), exc=exc)
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -82,7 +87,9 @@ def migrate(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot migrate database {engine.url!r}: {exc}") from None
+        raise StorageError(
+            _("cannot migrate database {url}: {exc}").format(url=repr(engine.url), exc=exc)
+        ) from None
 
 
 def session_factory(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]

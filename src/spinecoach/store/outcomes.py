@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Float, and_, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.store import models
 
@@ -62,10 +63,16 @@ class ClinicOutcomes:
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime, int]:
     if end < start:
-        raise InvalidInput(f"period: the end {end} is before the start {start}")
+        raise InvalidInput(
+            _("period: the end {end} is before the start {start}").format(end=end, start=start)
+        )
     days = (end - start).days + 1
     if days > MAX_PERIOD_DAYS:
-        raise InvalidInput(f"period: at most {MAX_PERIOD_DAYS} days, got {days}")
+        raise InvalidInput(
+            _("period: at most {max_period_days} days, got {days}").format(
+                max_period_days=MAX_PERIOD_DAYS, days=days
+            )
+        )
     from datetime import UTC
 
     low = datetime.combine(start, time.min, UTC)

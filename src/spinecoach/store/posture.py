@@ -24,6 +24,7 @@ from spinecoach.domain.desk_breaks import (
     build_desk_breaks,
 )
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import gettext
 from spinecoach.domain.intake import Profile
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.posture import (
@@ -269,7 +270,7 @@ class PostureService:
         breaks = self.breaks(person_id)
         if not breaks:
             raise NotFound(
-                "no desk breaks yet: run `spinecoach posture breaks --times 10:30,15:00`"
+                gettext("no desk breaks yet: run `spinecoach posture breaks --times 10:30,15:00`")
             )
         if label.isdigit() and 1 <= int(label) <= len(breaks):
             return breaks[int(label) - 1]
@@ -277,7 +278,11 @@ class PostureService:
             if b.label == label:
                 return b
         known = ", ".join(b.label for b in breaks)
-        raise InvalidInput(f"desk break {label!r}: expected a number 1-{len(breaks)} or {known}")
+        raise InvalidInput(
+            gettext("desk break {label}: expected a number 1-{n_breaks} or {known}").format(
+                label=repr(label), n_breaks=len(breaks), known=known
+            )
+        )
 
     def break_plan(self, person_id: int, desk_break: DeskBreak, now: datetime) -> Plan:
         """The break as a plan for the session engine (at the routine's level)."""
@@ -304,11 +309,17 @@ class PostureService:
         sessions = SessionRepository(self.db)
         row = sessions.get(session_id)
         if row.kind != "desk_break" or row.break_at is None:
-            raise InvalidInput(f"session {session_id} is not a desk break")
+            raise InvalidInput(
+                gettext("session {session_id} is not a desk break").format(session_id=session_id)
+            )
         breaks = list(self.breaks(person_id))
         index = next((i for i, b in enumerate(breaks) if b.label == row.break_at), None)
         if index is None:
-            raise NotFound(f"desk break {row.break_at} is no longer in your plan")
+            raise NotFound(
+                gettext("desk break {break_at} is no longer in your plan").format(
+                    break_at=row.break_at
+                )
+            )
         report = sessions.session_report(session_id)
         conditions = profile.planning_conditions if profile is not None else frozenset()
         adapted, changes, paused = adapt_desk_break(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.domain.exercise import Section
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import ExerciseReport, Plan, SessionReport
 from spinecoach.domain.plan import PlanItem as DomainPlanItem
 from spinecoach.domain.serialize import (
@@ -23,9 +24,8 @@ from spinecoach.domain.serialize import (
 )
 from spinecoach.errors import NotFound
 from spinecoach.store import models
+from spinecoach.store.language import LOCAL_PERSON_NAME
 from spinecoach.store.models import utcnow
-
-LOCAL_PERSON_NAME = "me"
 
 
 class MeasuredResult(NamedTuple):
@@ -48,7 +48,7 @@ class PersonRepository:
         """Return person ``person_id`` or raise :class:`NotFound`."""
         person = self.db.get(models.Person, person_id)
         if person is None:
-            raise NotFound(f"person {person_id} not found")
+            raise NotFound(_("person {person_id} not found").format(person_id=person_id))
         return person
 
     def local_person(self) -> models.Person:
@@ -274,7 +274,7 @@ class SessionRepository:
         """Return session ``session_id`` or raise :class:`NotFound`."""
         row = self.db.get(models.Session, session_id)
         if row is None:
-            raise NotFound(f"session {session_id} not found")
+            raise NotFound(_("session {session_id} not found").format(session_id=session_id))
         return row
 
     def add_result(self, session_id: int, **fields: Any) -> models.ExerciseResult:

@@ -271,7 +271,9 @@ def require_exercise_allowed(db: DbSession, person_id: int, rules: Rules) -> Non
     """Raise :class:`UnsafeToExercise` (plain words, what to do now) unless exercise may start."""
     gate = exercise_gate_for(db, person_id, rules)
     if not gate.allowed:
-        raise UnsafeToExercise(f"Exercise is blocked. {gate.why} {gate.todo}")
+        raise UnsafeToExercise(
+            _("Exercise is blocked. {why} {todo}").format(why=gate.why, todo=gate.todo)
+        )
 
 
 def clear_by_clinician(
@@ -288,8 +290,8 @@ def clear_by_clinician(
     """
     text = note.strip()
     if not 1 <= len(text) <= MAX_CLEARANCE_NOTE:
-        raise InvalidInput(f"note: write why you clear this patient (1 to {MAX_CLEARANCE_NOTE} "
-                           "characters)")  # fmt: skip
+        raise InvalidInput(_("note: write why you clear this patient (1 to {limit} "
+                             "characters)").format(limit=MAX_CLEARANCE_NOTE))  # fmt: skip
     row = models.SafetyStateRow(
         person_id=patient_id, at=now, level=SafetyLevel.CLEAR.value,
         reason=f"Cleared by {clinician.name}: {text}", source="clinician",

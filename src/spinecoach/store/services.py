@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.adaptation import adapt_plan
 from spinecoach.domain.cues import PainReportKind
 from spinecoach.domain.exercise import ExerciseLibrary
+from spinecoach.domain.i18n import gettext
 from spinecoach.domain.intake import Profile, make_profile
 from spinecoach.domain.plan import Plan
 from spinecoach.domain.planning import DosingSettings, generate_plan, relabel
@@ -75,13 +76,19 @@ class CoachService:
         "pain_months": float?, "inflammatory": {feature: yes/no}?}``.
         """
         if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-            raise InvalidInput('answers: expected an object {"answers": {question_id: yes/no}}')
+            raise InvalidInput(
+                gettext('answers: expected an object {"answers": {question_id: yes/no}}')
+            )
         age = payload.get("age")
         if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 0):
-            raise InvalidInput(f"age: expected a whole number of years, got {age!r}")
+            raise InvalidInput(
+                gettext("age: expected a whole number of years, got {age}").format(age=repr(age))
+            )
         months = payload.get("pain_months")
         if months is not None and (isinstance(months, bool) or not isinstance(months, int | float)):
-            raise InvalidInput(f"pain_months: expected a number, got {months!r}")
+            raise InvalidInput(
+                gettext("pain_months: expected a number, got {months}").format(months=repr(months))
+            )
         result = screen(
             payload["answers"],
             self.rules,
@@ -101,7 +108,7 @@ class CoachService:
         latest = ScreeningRepository(self.db).latest(person_id)
         if latest is None:
             raise UnsafeToExercise(
-                "No red-flag screening yet: run `spinecoach screen` before exercising."
+                gettext("No red-flag screening yet: run `spinecoach screen` before exercising.")
             )
         # The safety state holds the screening's verdict (urgent and emergency block) until a
         # re-screening or the clinician's clearance with a note lifts it (docs/safety.md).
@@ -223,7 +230,7 @@ class CoachService:
         else:
             current = self.current_plan(person_id)
             if current is None:
-                raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+                raise InvalidInput(gettext("no plan to adapt: run `spinecoach plan` first"))
             plan, _ = current
         report = sessions.session_report(session_id)
         profile = self.latest_profile(person_id)
@@ -252,5 +259,5 @@ class CoachService:
         )
         current = self.current_plan(person_id)
         if current is None:
-            raise InvalidInput("no plan to adapt: run `spinecoach plan` first")
+            raise InvalidInput(gettext("no plan to adapt: run `spinecoach plan` first"))
         return replace(current[0], changes=tuple(change_from_dict(c) for c in changes))

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 from spinecoach.store import models
 from spinecoach.store.repositories import PersonRepository
@@ -23,7 +24,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 #: Said for a taken e-mail exactly as for any other refusal, so sign-up does not reveal
 #: which e-mails have accounts.
-SIGN_UP_REFUSED = (
+SIGN_UP_REFUSED = N_(
     "email: we could not create an account with these details. If you already have an "
     "account, sign in; otherwise check the e-mail address."
 )
@@ -42,17 +43,23 @@ def check_password(password: str, email: str) -> None:
     Raises :class:`InvalidInput` naming what is wrong.
     """
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"password: use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters")
+        raise InvalidInput(
+            _("password: use {min_password_chars} to {max_password_chars} characters").format(
+                min_password_chars=MIN_PASSWORD_CHARS, max_password_chars=MAX_PASSWORD_CHARS
+            )
+        )
     lowered = password.strip().lower()
     if lowered in common_passwords():
         raise InvalidInput(
-            "password: this is one of the most common passwords; choose a less guessable one "
-            "(a few unrelated words work well)"
+            _(
+                "password: this is one of the most common passwords; choose "
+                "a less guessable one (a few unrelated words work well)"
+            )
         )
     email = email.strip().lower()
     local = email.split("@", 1)[0]
     if email and (email in lowered or (len(local) >= 4 and local in lowered)):
-        raise InvalidInput("password: do not use your e-mail address in your password")
+        raise InvalidInput(_("password: do not use your e-mail address in your password"))
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,16 @@ def validate_sign_up(name: str, email: str, password: str, role: str, clinic_cod
     name = name.strip()
     email = email.strip().lower()
     if not 1 <= len(name) <= 200:
-        raise InvalidInput("name: please enter your name (up to 200 characters)")
+        raise InvalidInput(_("name: please enter your name (up to 200 characters)"))
     if not _EMAIL.match(email) or len(email) > 320:
-        raise InvalidInput(f"email: '{email[:80]}' is not a valid e-mail address")
+        raise InvalidInput(
+            _("email: '{email}' is not a valid e-mail address").format(email=email[:80])
+        )
     check_password(password, email)
     if role not in ROLES:
-        raise InvalidInput(f"role: expected patient or clinician, got {role!r}")
+        raise InvalidInput(
+            _("role: expected patient or clinician, got {role}").format(role=repr(role))
+        )
     return SignUp(name, email, password, role, clinic_code.strip())
 
 
@@ -93,11 +104,11 @@ class Accounts:
         clinician_id = None
         if request.clinic_code:
             if request.role != "patient":
-                raise InvalidInput("clinic_code: only patients join a clinic")
+                raise InvalidInput(_("clinic_code: only patients join a clinic"))
             clinician_id = self.clinician_for_code(request.clinic_code)
         password_hash = self.passwords.hash(request.password)  # the same work either way
         if self.people.by_email(request.email) is not None:
-            raise InvalidInput(SIGN_UP_REFUSED)
+            raise InvalidInput(_(SIGN_UP_REFUSED))
         try:
             return self.people.create(
                 request.name,
@@ -108,15 +119,15 @@ class Accounts:
             )
         except IntegrityError:  # the same e-mail signed up at the same moment
             self.people.db.rollback()
-            raise InvalidInput(SIGN_UP_REFUSED) from None
+            raise InvalidInput(_(SIGN_UP_REFUSED)) from None
 
     def change_password(self, person: models.Person, current: str, new: str) -> None:
         """Replace ``person``'s password after checking the current one and the policy."""
         if not self.passwords.verify(person.password_hash, current):
-            raise InvalidInput("current_password: this is not your current password")
+            raise InvalidInput(_("current_password: this is not your current password"))
         check_password(new, person.email or "")
         if current == new:
-            raise InvalidInput("new_password: choose a password different from the current one")
+            raise InvalidInput(_("new_password: choose a password different from the current one"))
         self.set_password(person, new)
 
     def set_password(self, person: models.Person, new: str) -> None:
@@ -132,7 +143,7 @@ class Accounts:
             if person is not None and person.role == "clinician":
                 return clinician_id
         raise InvalidInput(
-            "clinic_code: this clinic code is not valid; check it with your clinician"
+            _("clinic_code: this clinic code is not valid; check it with your clinician")
         )
 
     def join_clinic(self, patient: models.Person, code: str) -> models.Person:

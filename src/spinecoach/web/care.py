@@ -94,9 +94,13 @@ class Care:
         """Screen and store the answers (``yes``/``no``/``unsure`` per question id)."""
         for question_id, value in answers.items():
             if value not in ANSWER_CHOICES:
-                raise InvalidInput(f"{question_id}: expected yes, no or unsure, got {value!r}")
+                raise InvalidInput(
+                    _("{question_id}: expected yes, no or unsure, got {value}").format(
+                        question_id=question_id, value=repr(value)
+                    )
+                )
         if age is not None and not 16 <= age <= 110:
-            raise InvalidInput(f"age: expected 16 to 110, got {age}")
+            raise InvalidInput(_("age: expected 16 to 110, got {age}").format(age=age))
         return self.service.screen(person.id, {"answers": answers, "age": age})
 
     def latest_screening(self, person: models.Person) -> ScreeningResult | None:

@@ -89,7 +89,11 @@ class Clinic:
         """The clinician's own patient ``patient_id``, else :class:`NotFound`."""
         person = self.db.get(models.Person, patient_id)
         if person is None or person.role != "patient" or person.clinician_id != clinician.id:
-            raise NotFound(f"patient {patient_id} not found among your patients")
+            raise NotFound(
+                _("patient {patient_id} not found among your patients").format(
+                    patient_id=patient_id
+                )
+            )
         return person
 
     def wording(self) -> Wording:
@@ -149,9 +153,17 @@ class Clinic:
         """Store a note (committed at once): ``private`` to clinicians or ``shared``."""
         text = text.strip()
         if not 1 <= len(text) <= MAX_NOTE_CHARS:
-            raise InvalidInput(f"note: write 1 to {MAX_NOTE_CHARS} characters")
+            raise InvalidInput(
+                _("note: write 1 to {max_note_chars} characters").format(
+                    max_note_chars=MAX_NOTE_CHARS
+                )
+            )
         if visibility not in NOTE_VISIBILITY:
-            raise InvalidInput(f"visibility: expected private or shared, got {visibility!r}")
+            raise InvalidInput(
+                _("visibility: expected private or shared, got {visibility}").format(
+                    visibility=repr(visibility)
+                )
+            )
         note = models.Note(
             patient_id=patient.id, author_id=clinician.id, text=text, visibility=visibility
         )
@@ -176,10 +188,10 @@ class Clinic:
         """Save the patient's current plan (exercises, doses, level, note) as a template."""
         name = name.strip()
         if not 1 <= len(name) <= 200:
-            raise InvalidInput("name: write 1 to 200 characters")
+            raise InvalidInput(_("name: write 1 to 200 characters"))
         row = self.plans.latest_row(patient.id)
         if row is None:
-            raise InvalidInput("plan: this patient has no plan to save yet")
+            raise InvalidInput(_("plan: this patient has no plan to save yet"))
         template = models.PlanTemplate(
             clinician_id=clinician.id,
             name=name,
@@ -206,7 +218,11 @@ class Clinic:
         """Make one of the clinician's templates the patient's plan (origin ``clinician``)."""
         template = self.db.get(models.PlanTemplate, template_id)
         if template is None or template.clinician_id != clinician.id:
-            raise NotFound(f"template {template_id} not found among your templates")
+            raise NotFound(
+                _("template {template_id} not found among your templates").format(
+                    template_id=template_id
+                )
+            )
         current = self.plans.latest_row(patient.id)
         previous = {i.exercise_id for i in current.items} if current is not None else set()
         who = _("From {name}'s template '{template}'").format(
@@ -264,9 +280,13 @@ class Clinic:
         """Store a message from ``sender`` (the patient or their clinician), committed at once."""
         text = text.strip()
         if not 1 <= len(text) <= MAX_MESSAGE_CHARS:
-            raise InvalidInput(f"message: write 1 to {MAX_MESSAGE_CHARS} characters")
+            raise InvalidInput(
+                _("message: write 1 to {max_message_chars} characters").format(
+                    max_message_chars=MAX_MESSAGE_CHARS
+                )
+            )
         if sender.id != patient.id and sender.id != patient.clinician_id:
-            raise NotFound("conversation not found")
+            raise NotFound(_("conversation not found"))
         message = models.Message(
             patient_id=patient.id, sender_id=sender.id, text=text, created_at=now
         )
@@ -308,7 +328,9 @@ class Clinic:
         """
         row = self.plans.latest_row(patient.id)
         if row is None:
-            raise InvalidInput("plan: this patient has no plan yet (they have not done the intake)")
+            raise InvalidInput(
+                _("plan: this patient has no plan yet (they have not done the intake)")
+            )
         current = plan_from_row(row)
         by_position = {e.position: e for e in edit.items if e.position is not None}
         by_id: dict[str, ItemEdit] = {}
@@ -322,7 +344,7 @@ class Clinic:
             e = by_position.get(position)
             if e is not None and e.exercise_id != item.exercise_id:
                 raise InvalidInput(
-                    "plan: the plan changed since this page was opened; reload it and edit again"
+                    _("plan: the plan changed since this page was opened; reload it and edit again")
                 )
             if e is None:
                 e = by_id.pop(item.exercise_id, None)  # older form: first row of that id
@@ -356,7 +378,9 @@ class Clinic:
         if edit.add_exercise_id:
             exercise = self.library.get(edit.add_exercise_id)
             if exercise.id in {i.exercise_id for i in items}:
-                raise InvalidInput(f"add_exercise_id: {exercise.name} is already in the plan")
+                raise InvalidInput(
+                    _("add_exercise_id: {name} is already in the plan").format(name=exercise.name)
+                )
             items.append(
                 PlanItem(
                     exercise_id=exercise.id,
@@ -378,18 +402,24 @@ class Clinic:
                     else item.exercise_id
                 )
                 raise InvalidInput(
-                    f"plan: {name} is listed twice; untick one of its rows (a plan holds each "
-                    "exercise once). Nothing was saved."
+                    _(
+                        "plan: {name} is listed twice; untick one of its rows (a "
+                        "plan holds each exercise once). Nothing was saved."
+                    ).format(name=name)
                 )
             seen.add(item.exercise_id)
         level = current.level
         if edit.level is not None:
             if edit.level not in (1, 2, 3):
-                raise InvalidInput(f"level: expected 1, 2 or 3, got {edit.level}")
+                raise InvalidInput(
+                    _("level: expected 1, 2 or 3, got {level}").format(level=edit.level)
+                )
             level = edit.level
         note = edit.note.strip()
         if len(note) > MAX_NOTE_CHARS:
-            raise InvalidInput(f"note: at most {MAX_NOTE_CHARS} characters")
+            raise InvalidInput(
+                _("note: at most {max_note_chars} characters").format(max_note_chars=MAX_NOTE_CHARS)
+            )
         order = {s: n for n, s in enumerate(("warm_up", "stretch", "stability", "integration"))}
         items.sort(key=lambda i: order.get(i.section.value, 9))
         plan = replace(

@@ -83,5 +83,8 @@ async def handle_validation_error(request: Request, exc: RequestValidationError)
 def too_large(request: Request, limit_bytes: int) -> Response:
     """A request body over the size limit."""
     return error_response(
-        request, 413, f"request body is larger than the {limit_bytes // 1024} kB limit", "TooLarge"
+        request,
+        413,
+        _("request body is larger than the {limit} kB limit").format(limit=limit_bytes // 1024),
+        "TooLarge",
     )

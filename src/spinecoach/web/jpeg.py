@@ -7,6 +7,7 @@ JPEG, from these few header bytes.
 
 from __future__ import annotations
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 
 #: Start-of-frame markers that carry the image size (SOF0-SOF15 except DHT, JPG, DAC).
@@ -23,11 +24,11 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
         If ``data`` is not a JPEG or its header is cut or malformed.
     """
     if len(data) < 4 or data[0] != 0xFF or data[1] != 0xD8:
-        raise InvalidInput("frame: not a JPEG image (only JPEG frames are accepted)")
+        raise InvalidInput(_("frame: not a JPEG image (only JPEG frames are accepted)"))
     i = 2
     while i + 4 <= len(data):
         if data[i] != 0xFF:
-            raise InvalidInput("frame: malformed JPEG header")
+            raise InvalidInput(_("frame: malformed JPEG header"))
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
@@ -39,14 +40,14 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
             break
         length = int.from_bytes(data[i + 2 : i + 4], "big")
         if length < 2:
-            raise InvalidInput("frame: malformed JPEG header")
+            raise InvalidInput(_("frame: malformed JPEG header"))
         if marker in _SOF:
             if i + 9 > len(data) or length < 7:
                 break
             height = int.from_bytes(data[i + 5 : i + 7], "big")
             width = int.from_bytes(data[i + 7 : i + 9], "big")
             if width == 0 or height == 0:
-                raise InvalidInput("frame: JPEG without a width or height")
+                raise InvalidInput(_("frame: JPEG without a width or height"))
             return width, height
         i += 2 + length
-    raise InvalidInput("frame: JPEG header without an image size")
+    raise InvalidInput(_("frame: JPEG header without an image size"))

@@ -131,25 +131,31 @@ def parse_keypoints(
             or not 1 <= len(raw_names) <= MAX_KEYPOINTS
             or not all(isinstance(n, str) and len(n) <= 40 for n in raw_names)
         ):
-            raise InvalidInput(f"names: expected up to {MAX_KEYPOINTS} keypoint names")
+            raise InvalidInput(
+                _("names: expected up to {max_keypoints} keypoint names").format(
+                    max_keypoints=MAX_KEYPOINTS
+                )
+            )
         names = tuple(raw_names)
     points = message.get("keypoints")
     if not isinstance(points, list) or len(points) != len(names):
-        raise InvalidInput(f"keypoints: expected a list of {len(names)} points")
+        raise InvalidInput(
+            _("keypoints: expected a list of {n_names} points").format(n_names=len(names))
+        )
     width = len(points[0]) if points and isinstance(points[0], list) else 0
     if width not in (3, 4):
         raise InvalidInput(
-            "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]"
+            _("keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]")
         )
     try:
         array = np.array(points, dtype=float)  # None becomes NaN (missing)
     except (TypeError, ValueError):
-        raise InvalidInput("keypoints: coordinates must be numbers or null") from None
+        raise InvalidInput(_("keypoints: coordinates must be numbers or null")) from None
     if array.shape != (len(names), width):
-        raise InvalidInput("keypoints: every point must have the same length")
+        raise InvalidInput(_("keypoints: every point must have the same length"))
     finite = array[np.isfinite(array)]
     if finite.size and np.abs(finite).max() > 1e5:
-        raise InvalidInput("keypoints: coordinates out of range")
+        raise InvalidInput(_("keypoints: coordinates out of range"))
     confidence = array[:, -1]
     confidence = np.where(np.isnan(confidence), 0.0, confidence).clip(0.0, 1.0)
     return array[:, :-1], confidence, names
@@ -197,15 +203,21 @@ class LiveSession:
         kind = live_source(source)  # registered by name (InvalidInput when unknown)
         if sensor_beside and source not in SENSOR_BESIDE_SOURCES:
             raise InvalidInput(
-                "sensor: a motion sensor beside another source needs source "
-                f"{' or '.join(SENSOR_BESIDE_SOURCES)}, got {source!r}"
+                _(
+                    "sensor: a motion sensor beside another source needs source "
+                    "{sensor_beside_sources}, got {source}"
+                ).format(
+                    sensor_beside_sources=" or ".join(SENSOR_BESIDE_SOURCES), source=repr(source)
+                )
             )
         self.sensor_beside = sensor_beside
         plugins = sensor_plugins()
         for name in sensors:
             if name not in plugins:
                 raise InvalidInput(
-                    f"sensor: expected one of imu, {', '.join(plugins)}, got {name!r}"
+                    _("sensor: expected one of imu, {plugins}, got {name}").format(
+                        plugins=", ".join(plugins), name=repr(name)
+                    )
                 )
         self.sensor_host = SensorHost({n: plugins[n].channel() for n in sensors})  # type: ignore[misc]
         self.ctx = ctx
@@ -310,18 +322,24 @@ class LiveSession:
         if kind == "pain":
             pain = message.get("pain")
             if isinstance(pain, bool) or not isinstance(pain, int) or not 0 <= pain <= 10:
-                raise InvalidInput(f"pain: expected a whole number 0-10, got {pain!r}")
+                raise InvalidInput(
+                    _("pain: expected a whole number 0-10, got {pain}").format(pain=repr(pain))
+                )
             return self.engine.report_pain(pain)
         if kind == "symptoms":
             symptoms = message.get("symptoms", [])
             known = {r.symptom for r in self.ctx.rules.stop_rules}
             if not isinstance(symptoms, list) or not all(s in known for s in symptoms):
-                raise InvalidInput(f"symptoms: expected a list of {', '.join(sorted(known))}")
+                raise InvalidInput(
+                    _("symptoms: expected a list of {known}").format(known=", ".join(sorted(known)))
+                )
             pain = message.get("pain")
             if pain is not None and (
                 isinstance(pain, bool) or not isinstance(pain, int) or not 0 <= pain <= 10
             ):
-                raise InvalidInput(f"pain: expected a whole number 0-10, got {pain!r}")
+                raise InvalidInput(
+                    _("pain: expected a whole number 0-10, got {pain}").format(pain=repr(pain))
+                )
             self.engine.resume()
             return self.engine.report_symptoms(set(symptoms), pain=pain)
         if kind == "skip":
@@ -336,7 +354,7 @@ class LiveSession:
             return []
         if kind == "acknowledge_stop":  # the person read "stop this exercise"
             return self.engine.acknowledge_stop()
-        raise InvalidInput(f"type: unknown message type {str(kind)[:40]!r}")
+        raise InvalidInput(_("type: unknown message type {kind}").format(kind=repr(str(kind)[:40])))
 
     @property
     def imu_rows(self) -> int:
@@ -430,7 +448,7 @@ class LiveSession:
         Malformed lines are skipped; the last problem is kept in :attr:`imu_error`.
         """
         if not self.sensor_beside:
-            raise InvalidInput("imu: this session was not opened with a motion sensor")
+            raise InvalidInput(_("imu: this session was not opened with a motion sensor"))
         self._check_lines(text)
         before = self._beside.n_bad_lines
         rows = self._beside.feed(text)
@@ -442,7 +460,11 @@ class LiveSession:
         limit = self.ctx.settings.max_imu_lines_per_message
         count = text.count("\n") + 1
         if count > limit:
-            raise InvalidInput(f"imu: {count} lines in one message; at most {limit}")
+            raise InvalidInput(
+                _("imu: {count} lines in one message; at most {limit}").format(
+                    count=count, limit=limit
+                )
+            )
 
     def push_plugin(self, name: str, text: str) -> list[Cue]:
         """Lines of sensor plug-in ``name``: decoded, coached, summarised (see
@@ -450,7 +472,11 @@ class LiveSession:
         problem is kept in :attr:`imu_error`."""
         channel = self.sensor_host.channels.get(name)
         if channel is None:
-            raise InvalidInput(f"sensor: this session was not opened with the {name[:40]} sensor")
+            raise InvalidInput(
+                _("sensor: this session was not opened with the {name} sensor").format(
+                    name=name[:40]
+                )
+            )
         with self._sensor_lock:
             before = channel.n_bad_lines  # type: ignore[attr-defined]
             channel.feed(text)  # type: ignore[attr-defined]
@@ -516,10 +542,14 @@ class LiveSession:
 
         width, height = jpeg_size(jpeg)  # checked before decoding: no decompression bombs
         if max(height, width) > MAX_FRAME_SIDE_PX:
-            raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
+            raise InvalidInput(
+                _("frame: {width}x{height} is larger than {max_frame_side_px} px").format(
+                    width=width, height=height, max_frame_side_px=MAX_FRAME_SIDE_PX
+                )
+            )
         frame = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
         if frame is None:
-            raise InvalidInput("frame: not a JPEG image")
+            raise InvalidInput(_("frame: not a JPEG image"))
         height, width = frame.shape[:2]
         with self._pose_lock:
             if self._pose is None:
@@ -645,7 +675,7 @@ def sensor_push(live: LiveSession, plugin: str | None, lines: str) -> dict[str, 
         return {"type": "ack", "sensors": live.sensor_host.readouts()}
     live.push_sensor_locked(lines)
     if live.imu_error:
-        raise InvalidInput(f"imu: {live.imu_error}")
+        raise InvalidInput(_("imu: {imu_error}").format(imu_error=live.imu_error))
     return {"type": "ack", "sensor_angle": live.snapshot_sensor()}
 
 

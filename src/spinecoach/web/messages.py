@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, get_args
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
 
 MAX_KEYPOINTS = 64
@@ -123,13 +124,15 @@ MESSAGE_TYPES = tuple(
 )
 #: Hints per field when its value has the wrong shape.
 _FIELD_HINTS = {
-    "keypoints": "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]; "
-    "coordinates must be numbers or null, within +-100000",
-    "names": f"names: expected up to {MAX_KEYPOINTS} keypoint names",
-    "lines": "imu: expected 'lines', the sensor's JSON lines as one string",
-    "symptoms": "symptoms: expected a list of symptom ids",
-    "sensor": "sensor: expected the name of a sensor plug-in (e.g. band, emg)",
-    "t": "t: expected a finite time stamp in milliseconds",
+    "keypoints": N_(
+        "keypoints: each point must be [x, y, confidence] or [x, y, z, confidence]; "
+        "coordinates must be numbers or null, within +-100000"
+    ),
+    "names": N_("names: expected up to {limit} keypoint names"),
+    "lines": N_("imu: expected 'lines', the sensor's JSON lines as one string"),
+    "symptoms": N_("symptoms: expected a list of symptom ids"),
+    "sensor": N_("sensor: expected the name of a sensor plug-in (e.g. band, emg)"),
+    "t": N_("t: expected a finite time stamp in milliseconds"),
 }
 
 
@@ -146,16 +149,16 @@ def parse_message(text: str) -> ClientMessage:
     except orjson.JSONDecodeError:  # not JSON, or beyond orjson: the standard library says
         raw = _loads_slowly(text)
     if not isinstance(raw, dict):
-        raise InvalidInput("message: expected a JSON object")
+        raise InvalidInput(_("message: expected a JSON object"))
     kind = raw.get("type")
     if kind not in MESSAGE_TYPES:
-        raise InvalidInput(f"type: unknown message type {str(kind)[:40]!r}")
+        raise InvalidInput(_("type: unknown message type {kind}").format(kind=repr(str(kind)[:40])))
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         raise InvalidInput(_problem(exc)) from None
     except RecursionError:
-        raise InvalidInput("message: nested too deeply") from None
+        raise InvalidInput(_("message: nested too deeply")) from None
 
 
 def _loads_slowly(text: str) -> Any:
@@ -164,9 +167,9 @@ def _loads_slowly(text: str) -> Any:
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        raise InvalidInput("message: not valid JSON (or nested too deeply)") from None
+        raise InvalidInput(_("message: not valid JSON (or nested too deeply)")) from None
     except ValueError as exc:  # e.g. an integer with more digits than Python parses
-        raise InvalidInput(f"message: {str(exc)[:80]}") from None
+        raise InvalidInput(_("message: {exc}").format(exc=str(exc)[:80])) from None
 
 
 def encode(payload: dict[str, Any]) -> str:
@@ -184,7 +187,13 @@ def _problem(exc: ValidationError) -> str:
     loc = [str(p) for p in error["loc"][1:]]  # [0] is the union's tag
     field = loc[0] if loc else "message"
     if error["type"] == "value_error":
-        return f"{field}: {str(error['msg']).removeprefix('Value error, ')}"
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        got = msg.removeprefix("expected a whole number 0-10, got ")
+        if got != msg:
+            msg = _("expected a whole number 0-10, got {value}").format(value=got)
+        return f"{field}: {msg}"
     if field == "keypoints" and error["type"] == "too_long" and len(loc) == 1:
-        return f"keypoints: at most {MAX_KEYPOINTS} points"
-    return _FIELD_HINTS.get(field, f"{'.'.join(loc) or field}: {error['msg']}")
+        return _("keypoints: at most {limit} points").format(limit=MAX_KEYPOINTS)
+    if field in _FIELD_HINTS:
+        return _(_FIELD_HINTS[field]).format(limit=MAX_KEYPOINTS)
+    return f"{'.'.join(loc) or field}: {error['msg']}"

@@ -48,14 +48,18 @@ def decode_jpeg_frame(data: bytes) -> tuple[float, np.ndarray]:
     import cv2
 
     if len(data) <= FRAME_HEADER.size:
-        raise InvalidInput("frame: expected an 8-byte time stamp and a JPEG")
+        raise InvalidInput(_("frame: expected an 8-byte time stamp and a JPEG"))
     (t_ms,) = FRAME_HEADER.unpack_from(data)
     image = cv2.imdecode(np.frombuffer(data[FRAME_HEADER.size :], np.uint8), cv2.IMREAD_COLOR)
     if image is None:
-        raise InvalidInput("frame: not a JPEG image")
+        raise InvalidInput(_("frame: not a JPEG image"))
     height, width = image.shape[:2]
     if max(height, width) > MAX_FRAME_SIDE_PX:
-        raise InvalidInput(f"frame: {width}x{height} is larger than {MAX_FRAME_SIDE_PX} px")
+        raise InvalidInput(
+            _("frame: {width}x{height} is larger than {max_frame_side_px} px").format(
+                width=width, height=height, max_frame_side_px=MAX_FRAME_SIDE_PX
+            )
+        )
     return float(t_ms) / 1000.0, image
 
 
@@ -99,10 +103,16 @@ class CheckRun:
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
-            raise InvalidInput(f"view: expected one of {', '.join(VIEWS)}, got {self.view!r}")
+            raise InvalidInput(
+                _("view: expected one of {views}, got {view}").format(
+                    views=", ".join(VIEWS), view=repr(self.view)
+                )
+            )
         if self.position not in POSITIONS:
             raise InvalidInput(
-                f"position: expected one of {', '.join(POSITIONS)}, got {self.position!r}"
+                _("position: expected one of {positions}, got {position}").format(
+                    positions=", ".join(POSITIONS), position=repr(self.position)
+                )
             )
         self.pose = _Pose(self.ctx.settings)
 
@@ -112,7 +122,7 @@ class CheckRun:
             return len(self.times)
         t_s, image = decode_jpeg_frame(data)
         if self.times and t_s <= self.times[-1]:
-            raise InvalidInput("frame: time stamps must increase")
+            raise InvalidInput(_("frame: time stamps must increase"))
         positions, confidence = self.pose.estimate(image)
         self.size = (image.shape[1], image.shape[0])
         self.times.append(t_s)
@@ -124,7 +134,7 @@ class CheckRun:
         """Figures of the frames so far, stored as an assessment; the result as JSON."""
         self.pose.close()
         if len(self.times) < 5:
-            raise InvalidInput("the check needs at least 5 frames with you in view")
+            raise InvalidInput(_("the check needs at least 5 frames with you in view"))
         measured = figures_from_poses(
             self.times,
             self.positions,
@@ -253,7 +263,7 @@ class MonitorRun:
             self.t0 = client_t_s
         t = client_t_s - self.t0
         if self.last_t is not None and t <= self.last_t:
-            raise InvalidInput("frame: time stamps must increase")
+            raise InvalidInput(_("frame: time stamps must increase"))
         self.last_t = t
         return t
 
@@ -274,7 +284,7 @@ class MonitorRun:
 
         t_ms = message.get("t")
         if not isinstance(t_ms, int | float) or isinstance(t_ms, bool):
-            raise InvalidInput("keypoints: expected a time stamp 't' in ms")
+            raise InvalidInput(_("keypoints: expected a time stamp 't' in ms"))
         positions, confidence, names = parse_keypoints(message, BLAZEPOSE_33_NAMES)
         t = self._t(float(t_ms) / 1000.0)
         sample = pose_sample(
@@ -285,7 +295,7 @@ class MonitorRun:
     def add_tick(self, client_t_s: float) -> dict[str, Any]:
         """Once a second with a back sensor: its latest angle (or no data: paused)."""
         if self.link is None:
-            raise InvalidInput("tick: this monitor was not opened with source=imu")
+            raise InvalidInput(_("tick: this monitor was not opened with source=imu"))
         state = self._state(self.monitor.push(self._t(client_t_s), self.link.monitor_sample()))
         state["sensor"] = self.link.status()
         return state

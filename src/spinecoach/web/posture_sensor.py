@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.imu.live import ImuLineDecoder
 from spinecoach.sources.posture_imu import (
@@ -45,13 +46,15 @@ class PostureSensorLink:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise InvalidInput(f"sensor link: expected one of {', '.join(KINDS)}")
+            raise InvalidInput(
+                gettext("sensor link: expected one of {kinds}").format(kinds=", ".join(KINDS))
+            )
 
     def feed(self, text: str) -> dict[str, Any]:
         """Lines from the phone; returns the ``ack`` for it."""
         with self.lock:
             if self.closed:
-                raise InvalidInput("the posture page on your computer has closed")
+                raise InvalidInput(gettext("the posture page on your computer has closed"))
             self.last_data = self.clock()
             if self.kind == "check":
                 self.collector.feed(text)

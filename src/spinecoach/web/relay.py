@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput, WorkerUnreachable
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class LocalRelay:
     ) -> dict[str, Any]:
         """Answer a request for this process; another worker cannot exist here."""
         if worker != self.worker or self._handler is None:
-            raise WorkerUnreachable("the server process holding this session has stopped")
+            raise WorkerUnreachable(_("the server process holding this session has stopped"))
         return await asyncio.wait_for(self._handler(message), timeout_s)
 
     async def alive(self, worker: str) -> bool:
@@ -158,7 +159,9 @@ class PostgresRelay:
                 )
             except psycopg.Error as exc:
                 raise WorkerUnreachable(
-                    f"cannot reach the database for live sessions: {str(exc)[:120]}"
+                    _("cannot reach the database for live sessions: {exc}").format(
+                        exc=str(exc)[:120]
+                    )
                 ) from None
             self._send_lock = asyncio.Lock()
             ready = asyncio.Event()
@@ -178,7 +181,7 @@ class PostgresRelay:
             ready.set()
             for future in self._pending.values():
                 if not future.done():
-                    future.set_exception(WorkerUnreachable("the session relay was interrupted"))
+                    future.set_exception(WorkerUnreachable(_("the session relay was interrupted")))
             self._pending.clear()
 
     def _dispatch(self, payload: str) -> None:
@@ -211,7 +214,11 @@ class PostgresRelay:
     async def _notify(self, message: dict[str, Any]) -> None:
         payload = json.dumps(message, separators=(",", ":"))
         if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
-            raise InvalidInput(f"message: more than {MAX_PAYLOAD_BYTES} bytes to relay")
+            raise InvalidInput(
+                _("message: more than {max_payload_bytes} bytes to relay").format(
+                    max_payload_bytes=MAX_PAYLOAD_BYTES
+                )
+            )
         await self.start()
         assert self._send_lock is not None
         import psycopg
@@ -223,7 +230,9 @@ class PostgresRelay:
                 if self._listener is not None:  # reconnect on the next request
                     self._listener.cancel()
                 self._listener = None
-                raise WorkerUnreachable(f"the session relay failed: {str(exc)[:120]}") from None
+                raise WorkerUnreachable(
+                    _("the session relay failed: {exc}").format(exc=str(exc)[:120])
+                ) from None
 
     async def request(
         self, worker: str, message: dict[str, Any], timeout_s: float
@@ -244,7 +253,7 @@ class PostgresRelay:
             return await asyncio.wait_for(future, timeout_s)
         except TimeoutError:
             raise WorkerUnreachable(
-                "the server process holding this session did not answer"
+                _("the server process holding this session did not answer")
             ) from None
         finally:
             self._pending.pop(rid, None)
@@ -286,7 +295,9 @@ def split_lines(lines: str, max_bytes: int = MAX_PAYLOAD_BYTES - 600) -> list[st
     for line in lines.split("\n"):
         n = len(json.dumps(line)) + 2
         if n > max_bytes:
-            raise InvalidInput(f"imu: a line of {n} bytes; at most {max_bytes}")
+            raise InvalidInput(
+                _("imu: a line of {n} bytes; at most {max_bytes}").format(n=n, max_bytes=max_bytes)
+            )
         if current and size + n > max_bytes:
             chunks.append("\n".join(current))
             current, size = [], 0

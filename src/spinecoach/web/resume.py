@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session as DbSession
 
+from spinecoach.domain.i18n import _
 from spinecoach.domain.plan import Plan
 from spinecoach.errors import NotFound
 from spinecoach.store import models
@@ -42,8 +43,8 @@ def resumed_plan(db: DbSession, person_id: int, session_id: int, plan: Plan) -> 
     """
     row = db.get(models.Session, session_id)
     if row is None or row.person_id != person_id or row.status != "in_progress":
-        raise NotFound("resume: there is no unfinished session of yours with this number")
+        raise NotFound(_("resume: there is no unfinished session of yours with this number"))
     left = remaining_plan(plan, done_exercise_ids(row))
     if not left.items:
-        raise NotFound("resume: every exercise of that session is already recorded")
+        raise NotFound(_("resume: every exercise of that session is already recorded"))
     return left

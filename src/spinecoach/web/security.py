@@ -35,6 +35,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from spinecoach.domain.i18n import N_, gettext
 from spinecoach.errors import InsecureConfiguration, ServerBusy, StorageError
 from spinecoach.settings import Settings
 
@@ -45,7 +46,7 @@ CSRF_HEADER = "x-csrf-token"
 
 
 MIN_SECRET_KEY_BYTES = 32
-BUSY = "The server is busy checking passwords; please try again in a moment."
+BUSY = N_("The server is busy checking passwords; please try again in a moment.")
 
 
 def _check_key(key: str, where: str) -> str:
@@ -108,8 +109,11 @@ def resolve_secret_key(settings: Settings) -> str:
             pass  # another process wrote it first: use theirs
         except OSError as exc:
             raise StorageError(
-                f"cannot write the cookie-signing key {path}: {exc.strerror}; make the data "
-                "folder writable or choose another with --data-dir"
+                gettext(
+                    "cannot write the cookie-signing key {path}: {strerror}; "
+                    "make the data folder writable or choose another with "
+                    "--data-dir"
+                ).format(path=path, strerror=exc.strerror)
             ) from None
     return _check_key(path.read_text(encoding="utf-8").strip(), str(path))
 
@@ -135,11 +139,11 @@ class PasswordGate:
         if not self._slots.acquire(blocking=False):
             with self._lock:
                 if self._waiting >= self._queue:
-                    raise ServerBusy(BUSY)
+                    raise ServerBusy(gettext(BUSY))
                 self._waiting += 1
             try:
                 if not self._slots.acquire(timeout=self.wait_s):
-                    raise ServerBusy(BUSY)
+                    raise ServerBusy(gettext(BUSY))
             finally:
                 with self._lock:
                     self._waiting -= 1

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import RateLimited
 from spinecoach.store import models
 from spinecoach.web.security import WebSession
@@ -211,7 +212,11 @@ class AttemptLimiter:
                     db.execute(delete(models.LoginAttempt).where(models.LoginAttempt.id.in_(ids)))
                     db.commit()
                     minutes = max(1, round(self.window_s / 60))
-                    raise RateLimited(f"{message} Please wait about {minutes} minute(s).")
+                    raise RateLimited(
+                        _("{message} Please wait about {minutes} minute(s).").format(
+                            message=message, minutes=minutes
+                        )
+                    )
         return ids
 
     def release(self, ids: Sequence[int]) -> None:

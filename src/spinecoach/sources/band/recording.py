@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 
 COLUMNS = ("t_s", "tension_n", "stretch_pct")
@@ -32,11 +33,17 @@ def read_band_csv(path: Path) -> list[tuple[float, dict[str, float]]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.__class__.__name__})") from None
+        raise InvalidInput(
+            _("{path}: cannot read ({kind})").format(path=path, kind=exc.__class__.__name__)
+        ) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("t_s", "tension_n") if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)} (need t_s, tension_n)")
+        raise InvalidInput(
+            _("{path}: missing column(s) {missing} (need t_s, tension_n)").format(
+                path=path, missing=", ".join(missing)
+            )
+        )
     rows: list[tuple[float, dict[str, float]]] = []
     last = -math.inf
     for n, raw in enumerate(reader, start=2):
@@ -46,17 +53,23 @@ def read_band_csv(path: Path) -> list[tuple[float, dict[str, float]]]:
             if (raw.get("stretch_pct") or "").strip():
                 values["stretch_pct"] = float(raw["stretch_pct"])
         except (TypeError, ValueError):
-            raise InvalidInput(f"{path}: row {n}: t_s, tension_n must be numbers") from None
+            raise InvalidInput(
+                _("{path}: row {n}: t_s, tension_n must be numbers").format(path=path, n=n)
+            ) from None
         if not all(math.isfinite(v) for v in (t, *values.values())):
-            raise InvalidInput(f"{path}: row {n}: values must be finite")
+            raise InvalidInput(_("{path}: row {n}: values must be finite").format(path=path, n=n))
         if t <= last:
-            raise InvalidInput(f"{path}: row {n}: t_s={t:g} is not after the previous row")
+            raise InvalidInput(
+                _("{path}: row {n}: t_s={t:g} is not after the previous row").format(
+                    path=path, n=n, t=t
+                )
+            )
         if values["tension_n"] < 0:
-            raise InvalidInput(f"{path}: row {n}: tension_n must be >= 0")
+            raise InvalidInput(_("{path}: row {n}: tension_n must be >= 0").format(path=path, n=n))
         last = t
         rows.append((t, values))
     if not rows:
-        raise InvalidInput(f"{path}: no rows")
+        raise InvalidInput(_("{path}: no rows").format(path=path))
     return rows
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
 from spinecoach.sources.sensor_settings import Basis, one_basis, read_basis, read_sensor_file
@@ -72,7 +73,7 @@ def _pair(path: Path, key: str, value: object) -> tuple[float, float]:
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
         or not 0 <= value[0] < value[1]
     ):
-        raise InvalidDataFile(str(path), key, "expected [low, high] with 0 <= low < high")
+        raise InvalidDataFile(str(path), key, _("expected [low, high] with 0 <= low < high"))
     return float(value[0]), float(value[1])
 
 
@@ -89,12 +90,12 @@ def load_timing(content_dir: Path | None = None) -> BandTiming:
     if table is None:
         return BandTiming()
     if not isinstance(table, dict):
-        raise InvalidDataFile(str(path), "coaching", "expected a table")
+        raise InvalidDataFile(str(path), "coaching", _("expected a table"))
     values: dict[str, float] = {}
     for key in TIMING_KEYS:
         value = table.get(key, getattr(BandTiming, key))
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise InvalidDataFile(str(path), f"coaching.{key}", "expected a positive number")
+            raise InvalidDataFile(str(path), f"coaching.{key}", _("expected a positive number"))
         values[key] = float(value)
     basis = read_basis(path, table, [k for k in TIMING_KEYS if k in table])
     return BandTiming(**values, basis=basis)
@@ -109,12 +110,12 @@ def load_zones(content_dir: Path | None = None) -> dict[str, BandZone]:
         if exercise_id == "coaching":
             continue
         if not isinstance(entry, dict) or "tension_n" not in entry:
-            raise InvalidDataFile(str(path), exercise_id, "expected a table with tension_n")
+            raise InvalidDataFile(str(path), exercise_id, _("expected a table with tension_n"))
         if "basis" not in entry:
             raise InvalidDataFile(
                 str(path),
                 f"{exercise_id}.basis",
-                'missing: source tags, or "setting: <why>" for a zone chosen with the clinician',
+                _('missing: source tags, or "setting: <why>" for a zone chosen with the clinician'),
             )
         stretch = entry.get("stretch_pct")
         zones[exercise_id] = BandZone(

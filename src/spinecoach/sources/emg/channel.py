@@ -10,7 +10,7 @@ import numpy as np
 
 from spinecoach.domain.cues import CueKind
 from spinecoach.domain.exercise import Category, Exercise
-from spinecoach.domain.i18n import N_
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidDataFile
 from spinecoach.settings import default_content_dir
 from spinecoach.sources.emg.processing import (
@@ -76,7 +76,7 @@ def load_emg_settings(content_dir: Path | None = None) -> EmgSettings:
     for key in SCALARS:
         value = raw.get(key, getattr(EmgSettings, key))
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise InvalidDataFile(str(path), key, "expected a positive number")
+            raise InvalidDataFile(str(path), key, _("expected a positive number"))
         values[key] = float(value)
     band = raw.get("band_hz", list(BAND_HZ))
     if (
@@ -85,7 +85,7 @@ def load_emg_settings(content_dir: Path | None = None) -> EmgSettings:
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in band)
         or not 0 < band[0] < band[1]
     ):
-        raise InvalidDataFile(str(path), "band_hz", "expected [low, high] in Hz, 0 < low < high")
+        raise InvalidDataFile(str(path), "band_hz", _("expected [low, high] in Hz, 0 < low < high"))
     given = [k for k in (*SCALARS, "band_hz") if k in raw]
     basis = read_basis(path, raw, [*given, *RULES])
     return EmgSettings(**values, band_hz=(float(band[0]), float(band[1])), basis=basis)

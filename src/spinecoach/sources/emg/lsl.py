@@ -8,6 +8,7 @@ import json
 import queue
 import threading
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 
 RESOLVE_TIMEOUT_S = 5.0
@@ -21,10 +22,16 @@ def open_lsl(url: str, timeout_s: float = RESOLVE_TIMEOUT_S) -> queue.Queue[str 
     prop, value = ("name", spec[5:]) if spec.startswith("name=") else ("type", spec or "EMG")
     streams = pylsl.resolve_byprop(prop, value, timeout=timeout_s)
     if not streams:
-        raise InvalidInput(f"--sensor: no Lab Streaming Layer stream with {prop} {value!r}")
+        raise InvalidInput(
+            _("--sensor: no Lab Streaming Layer stream with {prop} {value}").format(
+                prop=prop, value=repr(value)
+            )
+        )
     inlet = pylsl.StreamInlet(streams[0])
     if inlet.info().channel_count() < 2:
-        raise InvalidInput(f"--sensor: LSL stream {value!r} has fewer than 2 channels")
+        raise InvalidInput(
+            _("--sensor: LSL stream {value} has fewer than 2 channels").format(value=repr(value))
+        )
     rate = float(inlet.info().nominal_srate())
     lines: queue.Queue[str | None] = queue.Queue()
 

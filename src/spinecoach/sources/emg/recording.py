@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput
 
 Rows = list[tuple[float, dict[str, float]]]
@@ -36,11 +37,17 @@ def read_emg_csv(path: Path) -> Rows:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.__class__.__name__})") from None
+        raise InvalidInput(
+            gettext("{path}: cannot read ({kind})").format(path=path, kind=exc.__class__.__name__)
+        ) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("t_s", "left_uv", "right_uv") if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}")
+        raise InvalidInput(
+            gettext("{path}: missing column(s) {missing}").format(
+                path=path, missing=", ".join(missing)
+            )
+        )
     rows: Rows = []
     last = -math.inf
     for n, raw in enumerate(reader, start=2):
@@ -50,11 +57,21 @@ def read_emg_csv(path: Path) -> Rows:
             if (raw.get("flexion_deg") or "").strip():
                 values["flexion_deg"] = float(raw["flexion_deg"])
         except (TypeError, ValueError):
-            raise InvalidInput(f"{path}: row {n}: t_s, left_uv, right_uv must be numbers") from None
+            raise InvalidInput(
+                gettext("{path}: row {n}: t_s, left_uv, right_uv must be numbers").format(
+                    path=path, n=n
+                )
+            ) from None
         if not all(math.isfinite(v) for v in (t, *values.values())):
-            raise InvalidInput(f"{path}: row {n}: values must be finite")
+            raise InvalidInput(
+                gettext("{path}: row {n}: values must be finite").format(path=path, n=n)
+            )
         if t <= last:
-            raise InvalidInput(f"{path}: row {n}: t_s={t:g} is not after the previous row")
+            raise InvalidInput(
+                gettext("{path}: row {n}: t_s={t:g} is not after the previous row").format(
+                    path=path, n=n, t=t
+                )
+            )
         last = t
         rows.append((t, values))
     _check_rate(path, rows)
@@ -63,10 +80,18 @@ def read_emg_csv(path: Path) -> Rows:
 
 def _check_rate(path: Path, rows: Rows) -> None:
     if len(rows) < 100:
-        raise InvalidInput(f"{path}: {len(rows)} rows; an EMG recording needs at least 100")
+        raise InvalidInput(
+            gettext("{path}: {n_rows} rows; an EMG recording needs at least 100").format(
+                path=path, n_rows=len(rows)
+            )
+        )
     rate = 1.0 / float(np.median(np.diff([t for t, _ in rows[:2000]])))
     if rate < 500.0:
-        raise InvalidInput(f"{path}: sampled at {rate:.0f} Hz; surface EMG needs >= 500 Hz")
+        raise InvalidInput(
+            gettext("{path}: sampled at {rate:.0f} Hz; surface EMG needs >= 500 Hz").format(
+                path=path, rate=rate
+            )
+        )
 
 
 _UNITS = {"uv": 1.0, "µv": 1.0, "mv": 1e3, "v": 1e6}
@@ -79,7 +104,9 @@ def read_emg_edf(path: Path) -> Rows:
     try:
         reader = pyedflib.EdfReader(str(path))
     except OSError as exc:
-        raise InvalidInput(f"{path}: not a readable EDF file ({exc})") from None
+        raise InvalidInput(
+            gettext("{path}: not a readable EDF file ({exc})").format(path=path, exc=exc)
+        ) from None
     try:
         labels = [label.strip().lower() for label in reader.getSignalLabels()]
 
@@ -93,11 +120,15 @@ def read_emg_edf(path: Path) -> Rows:
         left, right = find("l", "left"), find("r", "right")
         if left is None or right is None or left == right:
             raise InvalidInput(
-                f"{path}: need signals labelled left/L and right/R, got {', '.join(labels)}"
+                gettext("{path}: need signals labelled left/L and right/R, got {labels}").format(
+                    path=path, labels=", ".join(labels)
+                )
             )
         rates = reader.getSampleFrequencies()
         if rates[left] != rates[right]:
-            raise InvalidInput(f"{path}: left and right are sampled at different rates")
+            raise InvalidInput(
+                gettext("{path}: left and right are sampled at different rates").format(path=path)
+            )
         rate = float(rates[left])
         signals = {}
         for key, i in (("left_uv", left), ("right_uv", right)):

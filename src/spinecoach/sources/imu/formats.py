@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement
 from spinecoach.motion.types import FloatArray
@@ -123,7 +124,9 @@ def fusion_columns(header: list[str], label: str) -> dict[str, list[int]]:
     for j, name in enumerate(header):
         if name in seen:
             raise InvalidRecording(
-                f"{label}: column '{name}' appears twice (columns {seen[name] + 1} and {j + 1})"
+                gettext("{label}: column '{name}' appears twice (columns {seen} and {j})").format(
+                    label=label, name=name, seen=seen[name] + 1, j=j + 1
+                )
             )
         seen[name] = j
     found: dict[str, dict[str, int]] = {}
@@ -136,16 +139,18 @@ def fusion_columns(header: list[str], label: str) -> dict[str, list[int]]:
         else:
             found.setdefault(FUSION_KINDS[m["kind"]], {})[(m["axis"] or "").lower()] = j
     if "time" not in found:
-        raise InvalidRecording(f"{label}: no 'Time (s)' column")
+        raise InvalidRecording(gettext("{label}: no 'Time (s)' column").format(label=label))
     out = {"time": [found["time"]["t"]]}
     for kind, cols in found.items():
         if kind == "time":
             continue
         if set(cols) != {"x", "y", "z"}:
-            raise InvalidRecording(f"{label}: {kind} needs X, Y and Z columns")
+            raise InvalidRecording(
+                gettext("{label}: {kind} needs X, Y and Z columns").format(label=label, kind=kind)
+            )
         out[kind] = [cols["x"], cols["y"], cols["z"]]
     if "accel" not in out:
-        raise InvalidRecording(f"{label}: no accelerometer columns")
+        raise InvalidRecording(gettext("{label}: no accelerometer columns").format(label=label))
     return out
 
 
@@ -157,7 +162,11 @@ def read_fusion_csv(path: Path, options: ReadOptions) -> ImuRecording:
     notes: list[str] = []
     data = container.load_table(path.name, str(path), notes=notes)
     if data.shape[1] != len(header):
-        raise InvalidRecording(f"{path}: {len(header)} header columns but {data.shape[1]} values")
+        raise InvalidRecording(
+            gettext("{path}: {n_header} header columns but {shape} values").format(
+                path=path, n_header=len(header), shape=data.shape[1]
+            )
+        )
     placement = options.placement or Placement.LOWER
     series = make_series(
         str(path),
@@ -210,22 +219,34 @@ def read_mex_csv(path: Path, options: ReadOptions) -> ImuRecording:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     notes: list[str] = []
     if len(lines) > 1 and not MEX_ROW.match(lines[-1]):
-        notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
+        notes.append(
+            gettext("the last row (line {line}) was incomplete and was dropped").format(
+                line=len(lines)
+            )
+        )
         lines = lines[:-1]
     try:
         stamps = np.array([ln.split(",", 1)[0] for ln in lines], dtype="datetime64[us]")
         values = np.array([ln.split(",", 1)[1].split(",") for ln in lines], dtype=float)
     except (ValueError, IndexError) as exc:
-        raise InvalidRecording(f"{path}: not a MEx accelerometer file: {exc}") from None
+        raise InvalidRecording(
+            gettext("{path}: not a MEx accelerometer file: {exc}").format(path=path, exc=exc)
+        ) from None
     if values.ndim != 2 or values.shape[1] != 3:
-        raise InvalidRecording(f"{path}: expected 4 columns, found {values.shape[1] + 1}")
+        raise InvalidRecording(
+            gettext("{path}: expected 4 columns, found {shape}").format(
+                path=path, shape=values.shape[1] + 1
+            )
+        )
     time_s = (stamps - stamps[0]).astype(np.int64) / 1e6
     whole = _spread_whole_seconds(time_s)
     if whole is not None:
         time_s, rate = whole
         notes.append(
-            f"time stamps carry whole seconds only: the samples are spread evenly at {rate:g} "
-            "per second (the rows per second)"
+            gettext(
+                "time stamps carry whole seconds only: the samples are spread evenly at {rate} "
+                "per second (the rows per second)"
+            ).format(rate=f"{rate:g}")
         )
     parts = {q.lower() for q in path.parts}
     default = (
@@ -284,7 +305,11 @@ def _number(meta: dict[str, str], key: str, label: str) -> float | None:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise InvalidRecording(f"{label}: '# {key}: {meta[key]}' is not a positive number")
+        raise InvalidRecording(
+            gettext("{label}: '# {key}: {meta}' is not a positive number").format(
+                label=label, key=key, meta=meta[key]
+            )
+        )
     return value
 
 
@@ -294,7 +319,9 @@ def _placement(value: str, label: str) -> Placement:
     except ValueError:
         allowed = ", ".join(p.value for p in Placement)
         raise InvalidRecording(
-            f"{label}: unknown placement {value!r} (allowed: {allowed})"
+            gettext("{label}: unknown placement {value} (allowed: {allowed})").format(
+                label=label, value=repr(value), allowed=allowed
+            )
         ) from None
 
 
@@ -309,13 +336,14 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     while n_comments < len(lines) and lines[n_comments].startswith("#"):
         n_comments += 1
     if n_comments >= len(lines):
-        raise InvalidRecording(f"{label}: no header line")
+        raise InvalidRecording(gettext("{label}: no header line").format(label=label))
     header = header_cells(lines[n_comments])
     for j, name in enumerate(header):
         if name in header[:j]:
             raise InvalidRecording(
-                f"{label}: column '{name}' appears twice (columns {header.index(name) + 1} "
-                f"and {j + 1})"
+                gettext("{label}: column '{name}' appears twice (columns {index} and {j})").format(
+                    label=label, name=name, index=header.index(name) + 1, j=j + 1
+                )
             )
     notes: list[str] = []
     stated_rate = parse_stated_rate(label, meta.get(HEADER_KEY))
@@ -327,7 +355,11 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     if note is not None:
         notes.append(note)
     if data.shape[1] != len(header):
-        raise InvalidRecording(f"{label}: {len(header)} header columns but {data.shape[1]} values")
+        raise InvalidRecording(
+            gettext("{label}: {n_header} header columns but {shape} values").format(
+                label=label, n_header=len(header), shape=data.shape[1]
+            )
+        )
     columns: dict[tuple[str, str], dict[str, int]] = {}
     for j, name in enumerate(header[1:], start=1):
         m = CHANNEL_LIKE.match(name.lower())  # Upper_Gyro_X_dps is upper_gyro_x_dps
@@ -335,9 +367,17 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             continue
         if UNITS[m["kind"]] != m["unit"]:
             raise InvalidRecording(
-                f"{label}: column {name}: {m['kind']} must be in {UNITS[m['kind']]} "
-                f"(name it {(m['placement'] + '_') if m['placement'] else ''}"
-                f"{m['kind']}_{m['axis']}_{UNITS[m['kind']]}; see docs/imu.md)"
+                gettext(
+                    "{label}: column {name}: {m} must be in {units} (name it {proper}; see "
+                    "docs/imu.md)"
+                ).format(
+                    label=label,
+                    name=name,
+                    m=m["kind"],
+                    units=UNITS[m["kind"]],
+                    proper=f"{(m['placement'] + '_') if m['placement'] else ''}"
+                    f"{m['kind']}_{m['axis']}_{UNITS[m['kind']]}",
+                )
             )
         columns.setdefault((m["placement"] or "", m["kind"]), {})[m["axis"]] = j
     prefixes = sorted({p for p, _ in columns})
@@ -345,16 +385,27 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
     others = [p for p in prefixes if p and p not in known]
     if others and len(others) < len(prefixes):  # e.g. a third back sensor: set aside, said
         notes.append(
-            f"{label}: sensor columns {', '.join(repr(p) for p in others)} not used: the "
-            f"placements read are {', '.join(sorted(known))} (lumbar angles come from upper, "
-            "T12/L1, and lower, the sacrum)"
+            gettext(
+                "{label}: sensor columns {others} not used: the placements read are {known} "
+                "(lumbar angles come from upper, T12/L1, and lower, the sacrum)"
+            ).format(
+                label=label,
+                others=", ".join(repr(p) for p in others),
+                known=", ".join(sorted(known)),
+            )
         )
         prefixes = [p for p in prefixes if p not in others]
     elif len(others) > 1:
         raise InvalidRecording(
-            f"{label}: sensor prefixes {', '.join(repr(p) for p in others)} are not placements "
-            f"(allowed: {', '.join(sorted(known))}): rename the columns, e.g. upper_accel_x_g "
-            "for the sensor over T12/L1 and lower_accel_x_g for the one on the sacrum"
+            gettext(
+                "{label}: sensor prefixes {others} are not placements (allowed: {known}): rename "
+                "the columns, e.g. upper_accel_x_g for the sensor over T12/L1 and "
+                "lower_accel_x_g for the one on the sacrum"
+            ).format(
+                label=label,
+                others=", ".join(repr(p) for p in others),
+                known=", ".join(sorted(known)),
+            )
         )
     ranges = options.ranges(
         accel=_number(meta, "accel_range_g", label),
@@ -373,7 +424,11 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             if cols is None:
                 return None
             if set(cols) != {"x", "y", "z"}:
-                raise InvalidRecording(f"{label}: {prefix or 'sensor'} {kind} needs x, y and z")
+                raise InvalidRecording(
+                    gettext("{label}: {value} {kind} needs x, y and z").format(
+                        label=label, value=prefix or "sensor", kind=kind
+                    )
+                )
             x, y, z = cols["x"], cols["y"], cols["z"]
             if y == x + 1 and z == x + 2:  # the usual order: a view, copied once (C order)
                 return np.ascontiguousarray(data[:, x : x + 3])
@@ -382,7 +437,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
         accel = block("accel")
         if accel is None:
             raise InvalidRecording(
-                f"{label}: no accelerometer columns for {prefix or 'the sensor'}"
+                gettext("{label}: no accelerometer columns for {value}").format(
+                    label=label, value=prefix or "the sensor"
+                )
             )
         sensors[placement] = make_series(
             f"{label}[{placement}]",
@@ -397,7 +454,9 @@ def read_generic_csv(path: Path, options: ReadOptions, text: str | None = None) 
             notes=notes,
         )
     if not sensors:
-        raise InvalidRecording(f"{label}: no channel columns such as accel_x_g")
+        raise InvalidRecording(
+            gettext("{label}: no channel columns such as accel_x_g").format(label=label)
+        )
     return ImuRecording(sensors, metadata=dict(meta))
 
 
@@ -416,7 +475,9 @@ def read_generic_folder(path: Path, options: ReadOptions) -> ImuRecording:
         placement = _placement(file.stem, str(file))
         rec = read_generic_csv(file, ReadOptions(placement=placement, **_ranges_only(options)))
         if len(rec.sensors) != 1:
-            raise InvalidRecording(f"{file}: one sensor per file expected in a sensor folder")
+            raise InvalidRecording(
+                gettext("{file}: one sensor per file expected in a sensor folder").format(file=file)
+            )
         sensors[placement] = next(iter(rec.sensors.values()))
         if "forward_axis" in rec.metadata:  # each file's own '# forward_axis:' line
             forward_axes[str(placement)] = str(rec.metadata["forward_axis"])
@@ -441,7 +502,7 @@ def write_generic_csv(
     blocks: list[FloatArray] = [base[:, None]]
     for placement, s in recording.sensors.items():
         if s.time_s.shape != base.shape or not np.allclose(s.time_s, base):
-            raise InvalidRecording("generic CSV needs every sensor on one time base")
+            raise InvalidRecording(gettext("generic CSV needs every sensor on one time base"))
         for kind, arr in (("gyro", s.gyro_dps), ("accel", s.accel_g), ("mag", s.mag_ut)):
             if arr is not None:
                 cols += [f"{placement}_{kind}_{a}_{UNITS[kind]}" for a in "xyz"]

@@ -172,7 +172,9 @@ def _placement_set(value: str | None) -> PlacementSet | None:
     allowed = ("dual", "sacrum", "upper")
     if value not in allowed:
         raise InvalidInput(
-            f"Invalid value for '--placement': allowed {', '.join(allowed)}, got {value!r}"
+            _("Invalid value for '--placement': allowed {allowed}, got {value}").format(
+                allowed=", ".join(allowed), value=repr(value)
+            )
         )
     return PlacementSet(value)
 
@@ -202,13 +204,17 @@ def parse_forward_axes(value: str) -> tuple[str | None, dict[str, str]]:
                 parse_axis(axis)
             except InvalidInput:
                 raise InvalidInput(
-                    f"--forward-axis must be one of {allowed} (or per sensor, e.g. "
-                    f"upper=+x,lower=-z), got '{value}'"
+                    _(
+                        "--forward-axis must be one of {allowed} (or per sensor, "
+                        "e.g. upper=+x,lower=-z), got '{value}'"
+                    ).format(allowed=allowed, value=value)
                 ) from None
         if (not name and common is not None) or name in per:
+            who = _("every sensor") if not name else repr(name)
             raise InvalidInput(
-                f"--forward-axis gives {'every sensor' if not name else repr(name)} two axes "
-                f"in '{value}': give each sensor one"
+                _("--forward-axis gives {who} two axes in '{value}': give each sensor one").format(
+                    who=who, value=value
+                )
             )
         if not name:
             common = axis
@@ -216,7 +222,11 @@ def parse_forward_axes(value: str) -> tuple[str | None, dict[str, str]]:
             per[name] = axis
         else:
             known = ", ".join(p.value for p in Placement)
-            raise InvalidInput(f"--forward-axis: unknown sensor '{name}' (known: {known})")
+            raise InvalidInput(
+                _("--forward-axis: unknown sensor '{name}' (known: {known})").format(
+                    name=name, known=known
+                )
+            )
     return common, per
 
 
@@ -232,7 +242,9 @@ def check_mounting_options(forward_axis: str | None, calibration_s: float) -> No
         parse_forward_axes(forward_axis)
     if not (math.isfinite(calibration_s) and calibration_s > 0):
         raise InvalidInput(
-            f"--calibration-s must be a positive number of seconds, got {calibration_s}"
+            _("--calibration-s must be a positive number of seconds, got {calibration_s}").format(
+                calibration_s=calibration_s
+            )
         )
 
 
@@ -318,9 +330,11 @@ def analyze_imu(path: Path, options: Any = None) -> Any:
     for name in ("out_video", "keypoints_out", "fps"):
         if getattr(options, name, None) is not None:
             flag = "--" + name.replace("_", "-")
-            raise InvalidInput(f"{flag} does not apply to IMU recordings")
+            raise InvalidInput(_("{flag} does not apply to IMU recordings").format(flag=flag))
     for name in getattr(options, "reader_options", None) or {}:
-        raise InvalidInput(f"--{name.replace('_', '-')} does not apply to IMU recordings")
+        raise InvalidInput(
+            _("--{replace} does not apply to IMU recordings").format(replace=name.replace("_", "-"))
+        )
     opts = _coerce(options)
     analysis = run_imu_analysis(path, opts)
     single = analysis.cycles is not None
@@ -351,7 +365,9 @@ def _analyze(
     signature = exercise.signature
     if signature.imu_angle is None:
         raise NotMeasurable(
-            f"exercise '{exercise.id}' has no IMU angle: a back-worn sensor does not see it"
+            _("exercise '{id}' has no IMU angle: a back-worn sensor does not see it").format(
+                id=exercise.id
+            )
         )
     return analyze_imu_measures(
         measures,
@@ -376,8 +392,10 @@ def _analyze_single(
         time_s=series.time_s,
         values={"sensor_tilt_deg": values},
         flags={
-            "sensor_tilt_deg": "tilt toward the dominant periodic axis, band-passed "
-            f"({series.placement} sensor; not a clinical angle)"
+            "sensor_tilt_deg": _(
+                "tilt toward the dominant periodic axis, band-passed "
+                "({placement} sensor; not a clinical angle)"
+            ).format(placement=series.placement)
         },
     )
     amplitude = cycles.amplitude_deg

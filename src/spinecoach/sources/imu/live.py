@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.exercise import Dose, Exercise, SensorSignature
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput, InvalidRecording
 from spinecoach.motion.analysis import AnalysisResult, error_codes_for
 from spinecoach.motion.imu_angles import CalibrationOptions
@@ -275,7 +276,7 @@ class ImuLineDecoder:
         try:
             kind, t, samples = parse_line(line)
         except LINE_ERRORS as exc:
-            self._bad(f"malformed line ({exc})")
+            self._bad(gettext("malformed line ({why})").format(why=exc))
             return []
         if kind == "end":
             return self.end()
@@ -416,7 +417,7 @@ class LiveSession:
     def analyzer(self) -> StreamingAnalyzer:
         """The streaming analyser (created with the first frame)."""
         if self._analyzer is None:
-            raise InvalidInput("no frame received yet")
+            raise InvalidInput(gettext("no frame received yet"))
         return self._analyzer
 
     def _analyse(self, rows: list[MeasureRow]) -> list[MotionEvent]:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement, QualityReport
 from spinecoach.motion.types import FloatArray
@@ -105,19 +106,23 @@ def combine_streams(
             cleaned["accel"] = Stream("accel", user.label, user.time_s, total)
         elif "user_accel" in cleaned:
             raise InvalidRecording(
-                f"{label}: only acceleration without gravity was recorded; export total "
-                "acceleration (Sensor Logger: TotalAcceleration or Gravity; phyphox: "
-                "'Acceleration with g')"
+                gettext(
+                    "{label}: only acceleration without gravity was recorded; "
+                    "export total acceleration (Sensor Logger: TotalAcceleration "
+                    "or Gravity; phyphox: 'Acceleration with g')"
+                ).format(label=label)
             )
         else:
-            raise InvalidRecording(f"{label}: no accelerometer data")
+            raise InvalidRecording(gettext("{label}: no accelerometer data").format(label=label))
     accel = cleaned["accel"]
     t = accel.time_s
     start = max(s.time_s[0] for k, s in cleaned.items() if k in ("accel", "gyro", "mag"))
     end = min(s.time_s[-1] for k, s in cleaned.items() if k in ("accel", "gyro", "mag"))
     keep = (t >= start) & (t <= end)
     if np.count_nonzero(keep) < 10:
-        raise InvalidRecording(f"{label}: the sensors' recordings do not overlap in time")
+        raise InvalidRecording(
+            gettext("{label}: the sensors' recordings do not overlap in time").format(label=label)
+        )
     t = t[keep]
     gyro = _interp(cleaned["gyro"], t) if "gyro" in cleaned else None
     mag = _interp(cleaned["mag"], t) if "mag" in cleaned else None
@@ -193,14 +198,18 @@ def _read_sensor_logger_csv(text: str, label: str, kind: str) -> Stream:
         col = {name: header.index(name) for name in ("seconds_elapsed", "x", "y", "z")}
     except ValueError:
         raise InvalidRecording(
-            f"{label}: expected columns time, seconds_elapsed, z, y, x; found {', '.join(header)}"
+            gettext(
+                "{label}: expected columns time, seconds_elapsed, z, y, x; found {header}"
+            ).format(label=label, header=", ".join(header))
         ) from None
     try:
         data = np.loadtxt(io.StringIO(lines[1] if len(lines) > 1 else ""), delimiter=",", ndmin=2)
     except ValueError as exc:
-        raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+        raise InvalidRecording(
+            gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)
+        ) from None
     if data.shape[0] == 0:
-        raise InvalidRecording(f"{label}: no data rows")
+        raise InvalidRecording(gettext("{label}: no data rows").format(label=label))
     xyz = data[:, [col["x"], col["y"], col["z"]]]
     scale = {"gyro": float(np.degrees(1.0)), "mag": 1.0}.get(kind, 1.0 / STANDARD_GRAVITY)
     return Stream(kind, label, data[:, col["seconds_elapsed"]], xyz * scale)
@@ -292,9 +301,13 @@ def _read_phyphox_csv(text: str, label: str) -> dict[str, Stream]:
     try:
         data = np.loadtxt(io.StringIO(body), delimiter=sep, ndmin=2)
     except ValueError as exc:
-        raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+        raise InvalidRecording(
+            gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)
+        ) from None
     if data.shape[0] == 0 or "Time (s)" not in header:
-        raise InvalidRecording(f"{label}: no 'Time (s)' column or no data")
+        raise InvalidRecording(
+            gettext("{label}: no 'Time (s)' column or no data").format(label=label)
+        )
     t = data[:, header.index("Time (s)")]
     axes: dict[str, dict[str, int]] = {}
     for j, name in enumerate(header):
@@ -326,7 +339,7 @@ def read_phyphox(path: Path, options: ReadOptions) -> ImuRecording:
                 )
             )
     if not streams:
-        raise InvalidRecording(f"{path}: no phyphox sensor table found")
+        raise InvalidRecording(gettext("{path}: no phyphox sensor table found").format(path=path))
     placement = options.placement or Placement.LOWER
     series = combine_streams(
         str(path), streams, placement=placement, source="phyphox", ranges=options.ranges()

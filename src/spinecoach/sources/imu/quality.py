@@ -12,6 +12,7 @@ import logging
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.imu_types import QualityReport
 from spinecoach.motion.types import FloatArray
@@ -60,7 +61,11 @@ def clean_samples(
     """
     n_in = int(time_s.shape[0])
     if n_in < min_samples:
-        raise InvalidRecording(f"{label}: only {n_in} samples (need at least {min_samples})")
+        raise InvalidRecording(
+            _("{label}: only {n_in} samples (need at least {min_samples})").format(
+                label=label, n_in=n_in, min_samples=min_samples
+            )
+        )
     finite = np.isfinite(time_s)
     for arr in channels.values():
         # Whole-array check first (fast); the per-row mask only when something is missing.
@@ -77,8 +82,17 @@ def clean_samples(
     bad = n_nonfinite + n_backwards + n_dup
     if bad > max_bad_fraction * n_in:
         raise InvalidRecording(
-            f"{label}: time stamps unusable: {n_backwards} out of order, {n_dup} duplicated, "
-            f"{n_nonfinite} missing values in {n_in} samples"
+            _(
+                "{label}: time stamps unusable: {n_backwards} out of order, "
+                "{n_dup} duplicated, {n_nonfinite} missing values in {n_in} "
+                "samples"
+            ).format(
+                label=label,
+                n_backwards=n_backwards,
+                n_dup=n_dup,
+                n_nonfinite=n_nonfinite,
+                n_in=n_in,
+            )
         )
     if bad == 0:  # already clean: no copies
         t = time_s
@@ -87,7 +101,9 @@ def clean_samples(
         idx = np.flatnonzero(finite)[order][keep]
         t = time_s[idx]
         if t.shape[0] < min_samples:
-            raise InvalidRecording(f"{label}: only {t.shape[0]} valid samples")
+            raise InvalidRecording(
+                _("{label}: only {shape} valid samples").format(label=label, shape=t.shape[0])
+            )
         out = {
             k: (None if v is None else np.ascontiguousarray(v[idx])) for k, v in channels.items()
         }
@@ -98,19 +114,22 @@ def clean_samples(
     longest = float(dt.max()) if dt.size else 0.0
     warnings: list[str] = []
     if n_backwards:
-        warnings.append(f"{n_backwards} time stamps go backwards (samples re-sorted)")
+        warnings.append(_("{n} time stamps go backwards (samples re-sorted)").format(n=n_backwards))
     if n_dup:
-        warnings.append(f"{n_dup} duplicated time stamps (duplicates dropped)")
+        warnings.append(_("{n} duplicated time stamps (duplicates dropped)").format(n=n_dup))
     if n_nonfinite:
-        warnings.append(f"{n_nonfinite} samples with missing values dropped")
+        warnings.append(_("{n} samples with missing values dropped").format(n=n_nonfinite))
     if n_jumps:
         warnings.append(
-            f"{n_jumps} time jumps longer than {jump_factor:g}× the sample period "
-            f"(longest {longest:.3f} s)"
+            _(
+                "{n} time jumps longer than {factor}× the sample period (longest {longest} s)"
+            ).format(n=n_jumps, factor=f"{jump_factor:g}", longest=f"{longest:.3f}")
         )
     saturated = _saturation(out, ranges or {})
     for name, count in saturated.items():
-        warnings.append(f"{name}: {count} saturated samples (values at full scale)")
+        warnings.append(
+            _("{name}: {n} saturated samples (values at full scale)").format(name=name, n=count)
+        )
     report = QualityReport(
         n_out_of_order=n_backwards,
         n_duplicated=n_dup,

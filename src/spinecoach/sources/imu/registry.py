@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.motion.types import FloatArray
@@ -73,7 +74,9 @@ class Container:
             else:
                 data = self.path.read_bytes()
         except (OSError, KeyError) as exc:
-            raise InvalidRecording(f"{self.path}: cannot read {name}: {exc}") from None
+            raise InvalidRecording(
+                _("{path}: cannot read {name}: {exc}").format(path=self.path, name=name, exc=exc)
+            ) from None
         self._bytes[name] = data
         return data
 
@@ -139,14 +142,16 @@ def register_reader(reader: ImuReader) -> ImuReader:
 def probe(path: Path) -> Probe:
     """Build the :class:`Probe` for ``path`` (raises InvalidRecording if unreadable)."""
     if not path.exists():
-        raise InvalidRecording(f"{path}: file not found")
+        raise InvalidRecording(_("{path}: file not found").format(path=path))
     if path.is_dir() or zipfile.is_zipfile(path):
         return Probe(path=path, names=tuple(Container(path).names))
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8-sig", errors="replace")
     except OSError as exc:
-        raise InvalidRecording(f"{path}: cannot read: {exc.strerror}") from None
+        raise InvalidRecording(
+            _("{path}: cannot read: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     return Probe(path=path, head=head)
 
 
@@ -163,8 +168,10 @@ def detect_format(path: Path) -> str:
         if reader.sniff(p):
             return reader.name
     raise UnknownFormat(
-        f"{path}: not a recognised IMU file (known formats: {', '.join(READERS)}; "
-        "see docs/imu.md for the generic CSV)"
+        _(
+            "{path}: not a recognised IMU file (known formats: "
+            "{readers}; see docs/imu.md for the generic CSV)"
+        ).format(path=path, readers=", ".join(READERS))
     )
 
 
@@ -189,7 +196,9 @@ def read_imu(
     name = format or detect_format(p)
     if name not in READERS:
         raise InvalidInput(
-            f"Invalid value for 'format': allowed {', '.join(READERS)}, got {name!r}"
+            _("Invalid value for 'format': allowed {readers}, got {name}").format(
+                readers=", ".join(READERS), name=repr(name)
+            )
         )
     recording = READERS[name].read(p, options or ReadOptions())
     recording.metadata.setdefault("format", name)

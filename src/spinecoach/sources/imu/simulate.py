@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.imu_types import ImuRecording, ImuSeries, Placement
 from spinecoach.motion.types import FloatArray, MeasureSeries
@@ -259,7 +260,9 @@ def simulate(
     """
     if movement not in MOVEMENTS:
         raise InvalidInput(
-            f"Unknown movement {movement!r}; allowed: {', '.join(sorted(MOVEMENTS))}"
+            gettext("Unknown movement {movement}; allowed: {movements}").format(
+                movement=repr(movement), movements=", ".join(sorted(MOVEMENTS))
+            )
         )
     spec = MOVEMENTS[movement]
     err = errors or SensorErrors()

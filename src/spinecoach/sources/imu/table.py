@@ -27,6 +27,7 @@ import io
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 
@@ -131,17 +132,25 @@ def load_table(
     except ValueError as exc:
         lines = text.rstrip("\r\n").splitlines()
         if len(lines) <= skip_rows + 1:
-            raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+            raise InvalidRecording(
+                gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)
+            ) from None
         try:
             data = np.loadtxt(
                 io.StringIO("\n".join(lines[:-1])), delimiter=delimiter, skiprows=skip_rows, ndmin=2
             )
         except ValueError:
-            raise InvalidRecording(f"{label}: not a numeric table: {exc}") from None
+            raise InvalidRecording(
+                gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)
+            ) from None
         if notes is not None:
-            notes.append(f"the last row (line {len(lines)}) was incomplete and was dropped")
+            notes.append(
+                gettext("the last row (line {line}) was incomplete and was dropped").format(
+                    line=len(lines)
+                )
+            )
     if data.shape[0] == 0:
-        raise InvalidRecording(f"{label}: no data rows")
+        raise InvalidRecording(gettext("{label}: no data rows").format(label=label))
     return data
 
 

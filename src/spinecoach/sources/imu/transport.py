@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.imu_types import ImuRecording, Placement
 from spinecoach.sources.imu.live import LiveSession
@@ -140,11 +141,15 @@ async def replay(
     Returns the number of data lines sent.
     """
     if speed <= 0:
-        raise InvalidInput(f"Invalid value for '--speed': must be > 0, got {speed}")
+        raise InvalidInput(
+            gettext("Invalid value for '--speed': must be > 0, got {speed}").format(speed=speed)
+        )
     target = urlparse(url)
     if target.scheme not in ("udp", "ws") or not target.hostname or not target.port:
         raise InvalidInput(
-            f"Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url!r}"
+            gettext(
+                "Invalid value for '--to': use udp://HOST:PORT or ws://HOST:PORT, got {url}"
+            ).format(url=repr(url))
         )
     send, close = await _sender(target.scheme, target.hostname, target.port, url)
     start = time.perf_counter()

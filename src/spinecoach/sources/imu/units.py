@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import FloatArray
 
@@ -58,25 +59,43 @@ def check_time(label: str, time_s: FloatArray) -> None:
     if back.size and int(np.count_nonzero(dt < 0)) <= 3:  # scrambled clocks: clean_samples
         row = int(np.flatnonzero(np.isfinite(time_s))[back[0] + 1]) + 1
         raise InvalidRecording(
-            f"{label}: time jumps back by {-float(dt[back[0]]):.3g} s at sample {row} (a clock "
-            "reset?): split the recording there"
+            _(
+                "{label}: time jumps back by {value:.3g} s at sample {row} "
+                "(a clock reset?): split the recording there"
+            ).format(label=label, value=-float(dt[back[0]]), row=row)
         )
     # already in order (the usual case): the steps as they are; else re-sorted, as
     # clean_samples will
     forward = dt if bool(np.all(dt > 0)) else np.diff(np.unique(finite))
     if forward.size == 0:
-        raise InvalidRecording(f"{label}: time does not advance")
+        raise InvalidRecording(_("{label}: time does not advance").format(label=label))
     median_dt = float(np.median(forward))
     rate = 1.0 / median_dt
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
         hint = ""
-        for unit, scale in (("milliseconds", 1e-3), ("microseconds", 1e-6), ("nanoseconds", 1e-9)):
+        for unit, scale in (
+            (N_("milliseconds"), 1e-3),
+            (N_("microseconds"), 1e-6),
+            (N_("nanoseconds"), 1e-9),
+        ):
             if MIN_RATE_HZ <= 1.0 / (median_dt * scale) <= MAX_RATE_HZ:
-                hint = f"; if the times are in {unit}, convert them to seconds"
+                hint = _("; if the times are in {unit}, convert them to seconds").format(
+                    unit=_(unit)
+                )
                 break
         raise InvalidRecording(
-            f"{label}: time: samples are {median_dt:.4g} s apart ({rate:.3g} samples/s), "
-            f"not a plausible IMU rate ({MIN_RATE_HZ:g}-{MAX_RATE_HZ:g}/s){hint}"
+            _(
+                "{label}: time: samples are {median_dt:.4g} s apart "
+                "({rate:.3g} samples/s), not a plausible IMU rate "
+                "({min_rate_hz:g}-{max_rate_hz:g}/s){hint}"
+            ).format(
+                label=label,
+                median_dt=median_dt,
+                rate=rate,
+                min_rate_hz=MIN_RATE_HZ,
+                max_rate_hz=MAX_RATE_HZ,
+                hint=hint,
+            )
         )
 
 
@@ -88,7 +107,11 @@ def _check_range(label: str, name: str, arr: FloatArray | None, limit: float, un
         finite = arr[np.isfinite(arr)]
         peak = float(np.max(np.abs(finite))) if finite.size else 0.0
     if peak > limit:
-        raise InvalidRecording(f"{label}: {name}: values up to {peak:.3g} {unit} are not physical")
+        raise InvalidRecording(
+            _("{label}: {name}: values up to {peak:.3g} {unit} are not physical").format(
+                label=label, name=name, peak=peak, unit=unit
+            )
+        )
 
 
 def _row_norms(arr: FloatArray) -> FloatArray:
@@ -107,11 +130,16 @@ def accel_scale(label: str, accel: FloatArray) -> tuple[float, str | None]:
         return 1.0, None
     if 7.0 <= median <= 12.0:
         return 1.0 / STANDARD_GRAVITY, (
-            f"accelerometer read {median:.2f} at rest, i.e. m/s² under g columns: converted to g"
+            _(
+                "accelerometer read {median} at rest, i.e. m/s² under g columns: converted to g"
+            ).format(median=f"{median:.2f}")
         )
     raise InvalidRecording(
-        f"{label}: accel: gravity reads {median:.3g} (median magnitude), expected about 1 g "
-        "(or 9.81 m/s²): check the accelerometer units"
+        _(
+            "{label}: accel: gravity reads {median:.3g} (median "
+            "magnitude), expected about 1 g (or 9.81 m/s²): check the "
+            "accelerometer units"
+        ).format(label=label, median=median)
     )
 
 
@@ -209,13 +237,17 @@ def check_units(
         if ratio is not None and 0.35 / RAD < ratio < 3.0 / RAD:
             gyro = gyro * RAD
             notes.append(
-                f"gyroscope turned {ratio:.3f}× the accelerometer's tilt: rad/s under °/s "
-                "columns, converted to °/s"
+                _(
+                    "gyroscope turned {ratio}× the accelerometer's tilt: rad/s under °/s "
+                    "columns, converted to °/s"
+                ).format(ratio=f"{ratio:.3f}")
             )
         elif ratio is not None and 0.35 * RAD < ratio < 3.0 * RAD:
             gyro = gyro / RAD
             notes.append(
-                f"gyroscope turned {ratio:.0f}× the accelerometer's tilt: °/s under rad/s "
-                "columns, converted"
+                _(
+                    "gyroscope turned {ratio}× the accelerometer's tilt: °/s under rad/s "
+                    "columns, converted"
+                ).format(ratio=f"{ratio:.0f}")
             )
     return accel, gyro, notes

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.types import KeypointSeries
 from spinecoach.sources.keypoints import (
@@ -63,19 +64,27 @@ def detect_format(path: Path | str) -> str:
     if path.is_dir():
         if KEYPOINT_READERS["openpose_frames"].sniff(path, ""):
             return "openpose_frames"
-        raise InvalidRecording(f"{path}: is a folder without OpenPose *_keypoints.json files")
+        raise InvalidRecording(
+            _("{path}: is a folder without OpenPose *_keypoints.json files").format(path=path)
+        )
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
     except FileNotFoundError:
-        raise InvalidRecording(f"{path}: file not found") from None
+        raise InvalidRecording(_("{path}: file not found").format(path=path)) from None
     except OSError as exc:
-        raise InvalidRecording(f"{path}: cannot read ({exc.strerror})") from None
+        raise InvalidRecording(
+            _("{path}: cannot read ({strerror})").format(path=path, strerror=exc.strerror)
+        ) from None
     for name, reader in KEYPOINT_READERS.items():
         if reader.sniff(path, head):
             return name
     known = ", ".join(KEYPOINT_READERS)
-    raise UnknownFormat(f"{path}: not a recognised keypoint file (known formats: {known})")
+    raise UnknownFormat(
+        _("{path}: not a recognised keypoint file (known formats: {known})").format(
+            path=path, known=known
+        )
+    )
 
 
 def read_keypoints(
@@ -101,14 +110,18 @@ def read_keypoints(
     reader = KEYPOINT_READERS.get(name)
     if reader is None:
         raise UnknownFormat(
-            f"Unknown keypoint format '{name}'. Allowed values are: {', '.join(KEYPOINT_READERS)}"
+            _("Unknown keypoint format '{name}'. Allowed values are: {keypoint_readers}").format(
+                name=name, keypoint_readers=", ".join(KEYPOINT_READERS)
+            )
         )
     accepted = set(inspect.signature(reader.read).parameters) - {"path"}
     unknown = sorted(set(options) - accepted)
     if unknown:
         allowed = ", ".join(sorted(accepted)) or "none"
         raise InvalidInput(
-            f"Invalid option(s) {', '.join(unknown)} for format '{name}'. Allowed: {allowed}"
+            _("Invalid option(s) {unknown} for format '{name}'. Allowed: {allowed}").format(
+                unknown=", ".join(unknown), name=name, allowed=allowed
+            )
         )
     return reader.read(path, **options)
 

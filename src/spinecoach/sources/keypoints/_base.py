@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FloatArray, KeypointSeries
 
@@ -54,13 +55,19 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidRecording(f"{path}: file not found") from None
+        raise InvalidRecording(_("{path}: file not found").format(path=path)) from None
     except IsADirectoryError:
-        raise InvalidRecording(f"{path}: is a folder, not a keypoint file") from None
+        raise InvalidRecording(
+            _("{path}: is a folder, not a keypoint file").format(path=path)
+        ) from None
     except UnicodeDecodeError:
-        raise InvalidRecording(f"{path}: not a text file (cannot decode as UTF-8)") from None
+        raise InvalidRecording(
+            _("{path}: not a text file (cannot decode as UTF-8)").format(path=path)
+        ) from None
     except OSError as exc:
-        raise InvalidRecording(f"{path}: cannot read ({exc.strerror})") from None
+        raise InvalidRecording(
+            _("{path}: cannot read ({strerror})").format(path=path, strerror=exc.strerror)
+        ) from None
 
 
 def read_json(path: Path) -> Any:
@@ -70,10 +77,14 @@ def read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidRecording(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+            _("{path}: not valid JSON (line {lineno}, column {colno}): {msg}").format(
+                path=path, lineno=exc.lineno, colno=exc.colno, msg=exc.msg
+            )
         ) from None
     except RecursionError:
-        raise InvalidRecording(f"{path}: JSON nested too deeply to be keypoints") from None
+        raise InvalidRecording(
+            _("{path}: JSON nested too deeply to be keypoints").format(path=path)
+        ) from None
 
 
 #: Separators between the numbers of a row: whitespace, commas, semicolons, tabs.
@@ -106,22 +117,34 @@ def read_number_rows(path: Path, n_columns: int | tuple[int, ...], what: str) ->
         if len(parts) != (width if width is not None else allowed[0]):
             expected = " or ".join(str(n) for n in ((width,) if width else allowed))
             raise InvalidRecording(
-                f"{path}: line {line_number} has {len(parts)} values; a {what} row has {expected}"
+                _(
+                    "{path}: line {line_number} has {n_parts} values; a {what} row has {expected}"
+                ).format(
+                    path=path,
+                    line_number=line_number,
+                    n_parts=len(parts),
+                    what=what,
+                    expected=expected,
+                )
             )
         try:
             rows.append([float(p) for p in parts])
         except ValueError:
             raise InvalidRecording(
-                f"{path}: line {line_number} holds a value that is not a number"
+                _("{path}: line {line_number} holds a value that is not a number").format(
+                    path=path, line_number=line_number
+                )
             ) from None
     if not rows:
-        raise InvalidRecording(f"{path}: no data rows")
+        raise InvalidRecording(_("{path}: no data rows").format(path=path))
     table = np.asarray(rows, dtype=np.float64)
     bad = ~np.isfinite(table) | (np.abs(table) > 1e9)
     if bad.any():
         row = int(np.argwhere(bad)[0][0])
         raise InvalidRecording(
-            f"{path}: data row {row + 1} holds a value that is infinite, NaN or beyond 1e9"
+            _("{path}: data row {row} holds a value that is infinite, NaN or beyond 1e9").format(
+                path=path, row=row + 1
+            )
         )
     return table
 
@@ -179,7 +202,11 @@ def sniff_point_rows(head: str, n_points: int) -> bool:
 def frame_times(n_frames: int, sample_rate_hz: float) -> FloatArray:
     """Time stamps ``k / sample_rate_hz`` in seconds, shape ``(n_frames,)``."""
     if not np.isfinite(sample_rate_hz) or sample_rate_hz <= 0:
-        raise InvalidRecording(f"sample rate must be a positive number of Hz, got {sample_rate_hz}")
+        raise InvalidRecording(
+            _("sample rate must be a positive number of Hz, got {sample_rate_hz}").format(
+                sample_rate_hz=sample_rate_hz
+            )
+        )
     return np.arange(n_frames, dtype=np.float64) / float(sample_rate_hz)
 
 
@@ -196,11 +223,17 @@ def build_series(
     """Check shapes and time stamps, mark missing points (NaN, confidence 0), build the series."""
     n_frames = time_s.shape[0]
     if n_frames == 0:
-        raise InvalidRecording(f"{path}: no frames")
+        raise InvalidRecording(_("{path}: no frames").format(path=path))
     if positions.shape[:2] != (n_frames, len(names)) or positions.shape[2] not in (2, 3):
-        raise InvalidRecording(f"{path}: inconsistent keypoint array shape {positions.shape}")
+        raise InvalidRecording(
+            _("{path}: inconsistent keypoint array shape {shape}").format(
+                path=path, shape=positions.shape
+            )
+        )
     if not np.all(np.diff(time_s) > 0):
-        raise InvalidRecording(f"{path}: time stamps are not strictly increasing")
+        raise InvalidRecording(
+            _("{path}: time stamps are not strictly increasing").format(path=path)
+        )
     missing = ~np.all(np.isfinite(positions), axis=2)
     positions = positions.copy()
     positions[missing] = np.nan
@@ -252,28 +285,45 @@ MAX_FRAME_GAP = 100_000
 def frame_keys(path: Path, raw: Any) -> list[tuple[float, dict[str, Any]]]:
     """Return ``(frame_number, joints)`` pairs of a KERAAL ``{"positions": {...}}`` file, sorted."""
     if not isinstance(raw, dict) or not isinstance(raw.get("positions"), dict):
-        raise InvalidRecording(f"{path}: expected a JSON object with a 'positions' object")
+        raise InvalidRecording(
+            _("{path}: expected a JSON object with a 'positions' object").format(path=path)
+        )
     frames: list[tuple[float, dict[str, Any]]] = []
     for key, joints in raw["positions"].items():
         try:
             number = float(key)
         except ValueError:
-            raise InvalidRecording(f"{path}: frame key '{key}' is not a frame number") from None
+            raise InvalidRecording(
+                _("{path}: frame key '{key}' is not a frame number").format(path=path, key=key)
+            ) from None
         if not (math.isfinite(number) and number >= 0 and number == round(number)):
             raise InvalidRecording(
-                f"{path}: frame key '{key}' is not a whole, non-negative frame number"
+                _("{path}: frame key '{key}' is not a whole, non-negative frame number").format(
+                    path=path, key=key
+                )
             )
         if not isinstance(joints, dict):
-            raise InvalidRecording(f"{path}: frame '{key}' is not an object of joints")
+            raise InvalidRecording(
+                _("{path}: frame '{key}' is not an object of joints").format(path=path, key=key)
+            )
         frames.append((number, joints))
     if not frames:
-        raise InvalidRecording(f"{path}: 'positions' holds no frames")
+        raise InvalidRecording(_("{path}: 'positions' holds no frames").format(path=path))
     frames.sort(key=lambda item: item[0])
     span = frames[-1][0] - frames[0][0] + 1
     if span > MAX_FRAME_SPAN_FACTOR * len(frames) + MAX_FRAME_GAP:
         raise InvalidRecording(
-            f"{path}: frame keys {frames[0][0]:g}-{frames[-1][0]:g} span {span:g} frames for "
-            f"{len(frames)} frames in the file: not frame numbers of one recording"
+            _(
+                "{path}: frame keys {frames:g}-{frames2:g} span {span:g} "
+                "frames for {n_frames} frames in the file: not frame numbers "
+                "of one recording"
+            ).format(
+                path=path,
+                frames=frames[0][0],
+                frames2=frames[-1][0],
+                span=span,
+                n_frames=len(frames),
+            )
         )
     return frames
 
@@ -282,18 +332,24 @@ def joint_xyz(path: Path, frame_key: float, joint: str, value: Any, n_dims: int)
     """Validate one joint's coordinate list and return its first ``n_dims`` values."""
     if not isinstance(value, list) or len(value) < n_dims:
         raise InvalidRecording(
-            f"{path}: frame {frame_key:g}, joint '{joint}': expected a list of {n_dims} numbers"
+            _(
+                "{path}: frame {frame_key:g}, joint '{joint}': expected a list of {n_dims} numbers"
+            ).format(path=path, frame_key=frame_key, joint=joint, n_dims=n_dims)
         )
     coords = value[:n_dims]
     if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in coords):
         raise InvalidRecording(
-            f"{path}: frame {frame_key:g}, joint '{joint}': coordinates are not numbers"
+            _("{path}: frame {frame_key:g}, joint '{joint}': coordinates are not numbers").format(
+                path=path, frame_key=frame_key, joint=joint
+            )
         )
     out = [float(v) for v in coords]
     if not all(math.isfinite(v) and abs(v) < 1e7 for v in out):
         raise InvalidRecording(
-            f"{path}: frame {frame_key:g}, joint '{joint}': coordinates {out} are not finite "
-            "image or world positions"
+            _(
+                "{path}: frame {frame_key:g}, joint '{joint}': coordinates "
+                "{out} are not finite image or world positions"
+            ).format(path=path, frame_key=frame_key, joint=joint, out=out)
         )
     return out
 
@@ -304,12 +360,16 @@ def joint_confidence(path: Path, frame_key: float, joint: str, value: Any) -> fl
         return 0.0
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidRecording(
-            f"{path}: frame {frame_key:g}, joint '{joint}': visibility {value!r} is not a number"
+            _(
+                "{path}: frame {frame_key:g}, joint '{joint}': visibility {value} is not a number"
+            ).format(path=path, frame_key=frame_key, joint=joint, value=repr(value))
         )
     number = float(value)
     if not (math.isfinite(number) and -1e-6 <= number <= 1.0 + 1e-6):
         raise InvalidRecording(
-            f"{path}: frame {frame_key:g}, joint '{joint}': visibility {value!r} is not in 0..1"
+            _(
+                "{path}: frame {frame_key:g}, joint '{joint}': visibility {value} is not in 0..1"
+            ).format(path=path, frame_key=frame_key, joint=joint, value=repr(value))
         )
     return min(max(number, 0.0), 1.0)
 
@@ -355,7 +415,11 @@ def keyed_joint_arrays(
         for file_name, value in joints.items():
             col = columns.get(file_name)
             if col is None:
-                raise InvalidRecording(f"{path}: frame {key:g}: unknown {what} '{file_name}'")
+                raise InvalidRecording(
+                    _("{path}: frame {key:g}: unknown {what} '{file_name}'").format(
+                        path=path, key=key, what=what, file_name=file_name
+                    )
+                )
             positions[row, col] = joint_xyz(path, key, file_name, value, n_dims)
             confidence[row, col] = (
                 joint_confidence(path, key, file_name, value[n_dims])

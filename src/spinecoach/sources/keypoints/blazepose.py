@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
@@ -98,7 +99,9 @@ def read_blazepose_json(
         n_frames = n_detections + len(dropped)
         if dropped[0] < 1 or dropped[-1] > n_frames:
             raise InvalidRecording(
-                f"{path}: dropped_frames must be video frame numbers between 1 and {n_frames}"
+                gettext(
+                    "{path}: dropped_frames must be video frame numbers between 1 and {n_frames}"
+                ).format(path=path, n_frames=n_frames)
             )
         kept_rows = np.setdiff1d(np.arange(n_frames), np.asarray(dropped, dtype=int) - 1)
     positions, confidence = keyed_joint_arrays(

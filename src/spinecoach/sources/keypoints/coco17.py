@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
@@ -69,32 +70,54 @@ KERAAL_FRAME_SIZE_PX = (960, 544)
 
 def _frame_number(path: Path, value: Any) -> float:
     if isinstance(value, bool):
-        raise InvalidRecording(f"{path}: image_id {value!r} is not a frame number")
+        raise InvalidRecording(
+            gettext("{path}: image_id {value} is not a frame number").format(
+                path=path, value=repr(value)
+            )
+        )
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
         digits = re.findall(r"\d+", Path(value).stem)
         if not digits:
-            raise InvalidRecording(f"{path}: image_id {value!r} holds no frame number")
+            raise InvalidRecording(
+                gettext("{path}: image_id {value} holds no frame number").format(
+                    path=path, value=repr(value)
+                )
+            )
         number = float(digits[-1])
     else:
-        raise InvalidRecording(f"{path}: image_id {value!r} is not a frame number")
+        raise InvalidRecording(
+            gettext("{path}: image_id {value} is not a frame number").format(
+                path=path, value=repr(value)
+            )
+        )
     if not (math.isfinite(number) and number >= 0 and number == round(number)):
-        raise InvalidRecording(f"{path}: frame number {value!r} is not a whole number")
+        raise InvalidRecording(
+            gettext("{path}: frame number {value} is not a whole number").format(
+                path=path, value=repr(value)
+            )
+        )
     return number
 
 
 def _flat_keypoints(path: Path, frame: float, value: Any) -> tuple[np.ndarray, np.ndarray]:
     """(17, 2) positions and (17,) scores from a flat or nested keypoint list."""
     if not isinstance(value, list):
-        raise InvalidRecording(f"{path}: frame {frame:g}: 'keypoints' is not a list")
+        raise InvalidRecording(
+            gettext("{path}: frame {frame:g}: 'keypoints' is not a list").format(
+                path=path, frame=frame
+            )
+        )
     if len(value) == 51 and all(not isinstance(v, list) for v in value):
         triples = [value[3 * k : 3 * k + 3] for k in range(17)]
     elif len(value) == 17:
         triples = value
     else:
         raise InvalidRecording(
-            f"{path}: frame {frame:g}: 'keypoints' has {len(value)} entries, not COCO-17"
+            gettext(
+                "{path}: frame {frame:g}: 'keypoints' has {n_value} entries, not COCO-17"
+            ).format(path=path, frame=frame, n_value=len(value))
         )
     positions = np.full((17, 2), np.nan)
     scores = np.ones(17)
@@ -121,24 +144,38 @@ def _detections(
     if isinstance(raw, dict):
         raw = raw.get("instance_info", raw)
     if not isinstance(raw, list):
-        raise InvalidRecording(f"{path}: expected a list of detections or 'instance_info'")
+        raise InvalidRecording(
+            gettext("{path}: expected a list of detections or 'instance_info'").format(path=path)
+        )
     for item in raw:
         if not isinstance(item, dict):
-            raise InvalidRecording(f"{path}: a detection is not an object")
+            raise InvalidRecording(
+                gettext("{path}: a detection is not an object").format(path=path)
+            )
         if "instances" in item:  # MMPose / RTMPose
             frame = _frame_number(path, item.get("frame_id", 0))
             instances = item["instances"]
             if not isinstance(instances, list):
-                raise InvalidRecording(f"{path}: frame {frame:g}: 'instances' is not a list")
+                raise InvalidRecording(
+                    gettext("{path}: frame {frame:g}: 'instances' is not a list").format(
+                        path=path, frame=frame
+                    )
+                )
             for inst in instances:
                 if not isinstance(inst, dict):
-                    raise InvalidRecording(f"{path}: frame {frame:g}: an instance is not an object")
+                    raise InvalidRecording(
+                        gettext("{path}: frame {frame:g}: an instance is not an object").format(
+                            path=path, frame=frame
+                        )
+                    )
                 positions, scores = _flat_keypoints(path, frame, inst.get("keypoints"))
                 given = inst.get("keypoint_scores")
                 if given is not None:
                     if not isinstance(given, list) or len(given) != 17:
                         raise InvalidRecording(
-                            f"{path}: frame {frame:g}: 'keypoint_scores' is not 17 numbers"
+                            gettext(
+                                "{path}: frame {frame:g}: 'keypoint_scores' is not 17 numbers"
+                            ).format(path=path, frame=frame)
                         )
                     scores = np.array(
                         [joint_confidence(path, frame, NAMES[k], v) for k, v in enumerate(given)]
@@ -149,10 +186,14 @@ def _detections(
             positions, scores = _flat_keypoints(path, frame, item.get("keypoints"))
             score = item.get("score", float(np.mean(scores)))
             if isinstance(score, bool) or not isinstance(score, (int, float)):
-                raise InvalidRecording(f"{path}: frame {frame:g}: 'score' is not a number")
+                raise InvalidRecording(
+                    gettext("{path}: frame {frame:g}: 'score' is not a number").format(
+                        path=path, frame=frame
+                    )
+                )
             offer(frame, positions, scores, float(score))
     if not every:
-        raise InvalidRecording(f"{path}: no detections")
+        raise InvalidRecording(gettext("{path}: no detections").format(path=path))
     return follow_person(every)
 
 
@@ -188,7 +229,11 @@ def read_coco17_json(
             for name, value in joints.items():
                 col = _COLUMN.get(str(name).lower())
                 if col is None:
-                    raise InvalidRecording(f"{path}: frame {key:g}: unknown joint '{name}'")
+                    raise InvalidRecording(
+                        gettext("{path}: frame {key:g}: unknown joint '{name}'").format(
+                            path=path, key=key, name=name
+                        )
+                    )
                 positions[col] = joint_xyz(path, key, name, value, 2)
                 scores[col] = joint_confidence(path, key, name, value[2]) if len(value) > 2 else 1.0
             per_frame[key] = (positions, scores, 1.0)
@@ -201,7 +246,9 @@ def read_coco17_json(
     first, last = numbers[0], numbers[-1]
     if last - first + 1 > MAX_FRAME_SPAN_FACTOR * len(numbers) + MAX_FRAME_GAP:
         raise InvalidRecording(
-            f"{path}: frame numbers {first:g}-{last:g} are too sparse for {len(numbers)} frames"
+            gettext(
+                "{path}: frame numbers {first:g}-{last:g} are too sparse for {n_numbers} frames"
+            ).format(path=path, first=first, last=last, n_numbers=len(numbers))
         )
     n_frames = int(last - first) + 1
     positions = np.full((n_frames, 17, 2), np.nan)

@@ -55,7 +55,7 @@ def _header_fields(lines: list[str]) -> dict[str, str]:
 def _parse_columns(path: Path, header: list[str]) -> tuple[tuple[str, ...], int, bool]:
     """Return (keypoint names, n_dims, has_visibility) from the column header."""
     if not header or header[0].strip() != "time_s":
-        raise InvalidRecording(f"{path}: the first column must be 'time_s'")
+        raise InvalidRecording(_("{path}: the first column must be 'time_s'").format(path=path))
     names: list[str] = []
     suffixes: dict[str, set[str]] = {}
     for column in header[1:]:
@@ -66,21 +66,27 @@ def _parse_columns(path: Path, header: list[str]) -> tuple[tuple[str, ...], int,
                 break
         else:
             raise InvalidRecording(
-                f"{path}: column '{column}' is not <keypoint>_x|_y|_z|_visibility"
+                _("{path}: column '{column}' is not <keypoint>_x|_y|_z|_visibility").format(
+                    path=path, column=column
+                )
             )
         if name not in suffixes:
             names.append(name)
             suffixes[name] = set()
         suffixes[name].add(suffix)
     if not names:
-        raise InvalidRecording(f"{path}: no keypoint columns after 'time_s'")
+        raise InvalidRecording(_("{path}: no keypoint columns after 'time_s'").format(path=path))
     has_z = {"_z" in s for s in suffixes.values()}
     has_vis = {VISIBILITY_SUFFIX in s for s in suffixes.values()}
     if len(has_z) != 1 or len(has_vis) != 1:
-        raise InvalidRecording(f"{path}: every keypoint must have the same set of columns")
+        raise InvalidRecording(
+            _("{path}: every keypoint must have the same set of columns").format(path=path)
+        )
     for name, found in suffixes.items():
         if not {"_x", "_y"} <= found:
-            raise InvalidRecording(f"{path}: keypoint '{name}' lacks an _x or _y column")
+            raise InvalidRecording(
+                _("{path}: keypoint '{name}' lacks an _x or _y column").format(path=path, name=name)
+            )
     n_dims = 3 if has_z.pop() else 2
     expected = ["time_s"]
     with_vis = has_vis.pop()
@@ -90,7 +96,9 @@ def _parse_columns(path: Path, header: list[str]) -> tuple[tuple[str, ...], int,
             expected.append(name + VISIBILITY_SUFFIX)
     if [c.strip() for c in header] != expected:
         raise InvalidRecording(
-            f"{path}: columns must be grouped per keypoint as x, y[, z][, visibility]"
+            _("{path}: columns must be grouped per keypoint as x, y[, z][, visibility]").format(
+                path=path
+            )
         )
     return tuple(names), n_dims, with_vis
 
@@ -104,10 +112,16 @@ def _size(path: Path, fields: dict[str, str], key: str) -> int | None:
         value = int(text)
     except ValueError:
         raise InvalidRecording(
-            f"{path}: '# {key}: {text}' must be a whole number of pixels"
+            _("{path}: '# {key}: {text}' must be a whole number of pixels").format(
+                path=path, key=key, text=text
+            )
         ) from None
     if not 0 < value < 1_000_000:
-        raise InvalidRecording(f"{path}: '# {key}: {text}' must be a positive number of pixels")
+        raise InvalidRecording(
+            _("{path}: '# {key}: {text}' must be a positive number of pixels").format(
+                path=path, key=key, text=text
+            )
+        )
     return value
 
 
@@ -119,7 +133,9 @@ def _to_float(path: Path, line_number: int, cell: str) -> float:
         return float(cell)
     except ValueError:
         raise InvalidRecording(
-            f"{path}: line {line_number}: '{cell[:20]}' is not a number"
+            _("{path}: line {line_number}: '{cell}' is not a number").format(
+                path=path, line_number=line_number, cell=cell[:20]
+            )
         ) from None
 
 
@@ -164,9 +180,11 @@ def _infer_up(
             along = "xyz"[axis]
     if along in ("x", "y"):  # standing with that axis up, or lying with z up: cannot tell
         raise InvalidRecording(
-            f"{path}: field '# axes': a world frame must say which axis points up; the trunk "
-            f"points along {along}: if {along} is up, add '# axes: {along} up' "
-            "(e.g. '# axes: x right, y up, z backward')"
+            _(
+                "{path}: field '# axes': a world frame must say which axis points up; the trunk "
+                "points along {along}: if {along} is up, add '# axes: {along} up' "
+                "(e.g. '# axes: x right, y up, z backward')"
+            ).format(path=path, along=along)
         )
     note = _(
         "{path}: '# axes' does not say which axis points up: z up assumed; state it, "
@@ -188,7 +206,7 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
     comments = [line for line in lines if line.startswith("#")]
     body = [line for line in lines if line.strip() and not line.startswith("#")]
     if not body:
-        raise InvalidRecording(f"{path}: no header row")
+        raise InvalidRecording(_("{path}: no header row").format(path=path))
     rows = list(csv.reader(body))
     names, n_dims, with_vis = _parse_columns(path, rows[0])
     width = 1 + len(names) * (n_dims + (1 if with_vis else 0))
@@ -197,14 +215,16 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
     for i, row in enumerate(rows[1:]):
         if len(row) != width:
             raise InvalidRecording(
-                f"{path}: line {first_data_line + i} has {len(row)} cells, expected {width}"
+                _("{path}: line {first_data_line} has {n_row} cells, expected {width}").format(
+                    path=path, first_data_line=first_data_line + i, n_row=len(row), width=width
+                )
             )
         values[i] = [_to_float(path, first_data_line + i, cell) for cell in row]
     if values.shape[0] == 0:
-        raise InvalidRecording(f"{path}: no data rows")
+        raise InvalidRecording(_("{path}: no data rows").format(path=path))
     time_s = values[:, 0]
     if not np.all(np.isfinite(time_s)):
-        raise InvalidRecording(f"{path}: a time_s cell is empty or not finite")
+        raise InvalidRecording(_("{path}: a time_s cell is empty or not finite").format(path=path))
     per_point = values[:, 1:].reshape(len(values), len(names), n_dims + (1 if with_vis else 0))
     positions = per_point[:, :, :n_dims]
     present = np.all(np.isfinite(positions), axis=2)
@@ -214,7 +234,11 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
     try:
         kind = FrameKind(kind_text)
     except ValueError:
-        raise InvalidRecording(f"{path}: '# frame: {kind_text}' must be image or world") from None
+        raise InvalidRecording(
+            _("{path}: '# frame: {kind_text}' must be image or world").format(
+                path=path, kind_text=kind_text
+            )
+        ) from None
     default_axes = "x right, y down" if kind is FrameKind.IMAGE else "unstated"
     frame = CoordinateFrame(
         kind,
@@ -227,15 +251,22 @@ def read_keypoints_csv(path: Path) -> KeypointSeries:
         if bad.any():
             frame_i, point = (int(v) for v in np.argwhere(bad)[0])
             raise InvalidRecording(
-                f"{path}: line {first_data_line + frame_i}: {names[point]}_visibility "
-                f"{confidence[frame_i, point]:g} is not in 0..1"
+                _(
+                    "{path}: line {first_data_line}: {names}_visibility "
+                    "{confidence:g} is not in 0..1"
+                ).format(
+                    path=path,
+                    first_data_line=first_data_line + frame_i,
+                    names=names[point],
+                    confidence=confidence[frame_i, point],
+                )
             )
         confidence = np.where(np.isfinite(confidence), confidence, 0.0)
     if (
         not np.all(np.isfinite(positions) | np.isnan(positions))
         or np.nanmax(np.abs(np.where(np.isfinite(positions), positions, 0.0)), initial=0.0) > 1e7
     ):
-        raise InvalidRecording(f"{path}: a position is infinite or beyond 1e7")
+        raise InvalidRecording(_("{path}: a position is infinite or beyond 1e7").format(path=path))
     metadata: dict[str, object] = {"format": "spinecoach_csv"}
     if kind is FrameKind.WORLD and "up" not in stated_axes(frame.axes):
         frame, metadata["axes_note"] = _infer_up(path, frame, names, positions)
@@ -296,7 +327,9 @@ def write_keypoints_csv(series: KeypointSeries, path: Path | str) -> Path:
     try:
         out.write_text(buffer.getvalue(), encoding="utf-8")
     except OSError as exc:
-        raise InvalidRecording(f"{out}: cannot write ({exc.strerror})") from None
+        raise InvalidRecording(
+            _("{out}: cannot write ({strerror})").format(out=out, strerror=exc.strerror)
+        ) from None
     return out
 
 

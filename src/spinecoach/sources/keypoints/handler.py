@@ -29,24 +29,28 @@ def analyze_keypoints(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
     the measures returned for reporting.
     """
     if options.out_video is not None:
-        raise InvalidInput("--out-video needs a video input; this is a keypoint file")
+        raise InvalidInput(_("--out-video needs a video input; this is a keypoint file"))
     for name, flag in IMU_ONLY_OPTIONS.items():
         if getattr(options, name) is not None:
-            raise InvalidInput(f"{flag} applies to IMU inputs only")
+            raise InvalidInput(_("{flag} applies to IMU inputs only").format(flag=flag))
     name = options.format or detect_format(path)
     reader = KEYPOINT_READERS.get(name)
     reader_options: dict[str, object] = dict(options.reader_options)
     notes: list[str] = []
     if options.fps is not None:
         if reader is None or "sample_rate_hz" not in inspect.signature(reader.read).parameters:
-            raise InvalidInput(f"--fps does not apply to format '{name}' (it has time stamps)")
+            raise InvalidInput(
+                _("--fps does not apply to format '{name}' (it has time stamps)").format(name=name)
+            )
         reader_options["sample_rate_hz"] = options.fps
     if reader is not None:
         accepted = set(inspect.signature(reader.read).parameters)
         for option in options.reader_options:
             if option not in accepted:
                 flag = "--" + option.replace("_", "-")
-                raise InvalidInput(f"{flag} does not apply to format '{name}'")
+                raise InvalidInput(
+                    _("{flag} does not apply to format '{name}'").format(flag=flag, name=name)
+                )
     series = read_keypoints(path, name, **reader_options)
     rate = series.metadata.get("sample_rate_hz")
     if rate is not None and options.fps is None:

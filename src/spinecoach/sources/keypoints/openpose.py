@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
@@ -56,7 +57,9 @@ def read_openpose_json(
     names = tuple(ours for _, ours in OPENPOSE_COCO18)
     numbers = np.array([key for key, _ in frames])
     if not np.allclose(numbers, np.round(numbers)):
-        raise InvalidRecording(f"{path}: frame keys are not whole frame numbers")
+        raise InvalidRecording(
+            gettext("{path}: frame keys are not whole frame numbers").format(path=path)
+        )
     rows = np.round(numbers - numbers[0]).astype(int)
     n_frames = int(rows[-1]) + 1
     positions, confidence = keyed_joint_arrays(path, frames, rows, n_frames, columns, 2, "joint")

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import InvalidRecording
 from spinecoach.motion.types import CoordinateFrame, FrameKind, KeypointSeries
 from spinecoach.sources.keypoints._base import (
@@ -37,25 +38,33 @@ def _frame_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(path.glob("*_keypoints.json")) or sorted(path.glob("*.json"))
         if not files:
-            raise InvalidRecording(f"{path}: folder holds no OpenPose *_keypoints.json files")
+            raise InvalidRecording(
+                gettext("{path}: folder holds no OpenPose *_keypoints.json files").format(path=path)
+            )
         return files
     return [path]
 
 
 def _people(path: Path, raw: Any) -> list[list[float]]:
     if not isinstance(raw, dict) or not isinstance(raw.get("people"), list):
-        raise InvalidRecording(f"{path}: expected an OpenPose object with a 'people' list")
+        raise InvalidRecording(
+            gettext("{path}: expected an OpenPose object with a 'people' list").format(path=path)
+        )
     candidates: list[list[float]] = []
     for entry in raw["people"]:
         points = entry.get("pose_keypoints_2d") if isinstance(entry, dict) else None
         if not isinstance(points, list) or len(points) not in LAYOUTS:
             raise InvalidRecording(
-                f"{path}: 'pose_keypoints_2d' must hold 54 (COCO-18) or 75 (BODY_25) numbers"
+                gettext(
+                    "{path}: 'pose_keypoints_2d' must hold 54 (COCO-18) or 75 (BODY_25) numbers"
+                ).format(path=path)
             )
         try:
             candidates.append([float(v) for v in points])
         except (TypeError, ValueError):
-            raise InvalidRecording(f"{path}: 'pose_keypoints_2d' holds non-numbers") from None
+            raise InvalidRecording(
+                gettext("{path}: 'pose_keypoints_2d' holds non-numbers").format(path=path)
+            ) from None
     return candidates
 
 
@@ -80,12 +89,16 @@ def read_openpose_frames(
         Image frame in pixels, positions shape ``(n_frames, 18 or 25, 2)``.
     """
     if person != "most_confident" and not isinstance(person, int):
-        raise InvalidRecording(f"{path}: person must be 'most_confident' or an index")
+        raise InvalidRecording(
+            gettext("{path}: person must be 'most_confident' or an index").format(path=path)
+        )
     files = _frame_files(path)
     people = [_people(f, read_json(f)) for f in files]
     lengths = {len(p) for frame in people for p in frame}
     if len(lengths) > 1:
-        raise InvalidRecording(f"{path}: frames mix COCO-18 and BODY_25 layouts")
+        raise InvalidRecording(
+            gettext("{path}: frames mix COCO-18 and BODY_25 layouts").format(path=path)
+        )
     layout = LAYOUTS[lengths.pop()] if lengths else OPENPOSE_COCO18
     names = tuple(ours for _, ours in layout)
     person_note = None

@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import PoseBackendError
 from spinecoach.motion.types import CoordinateFrame, FloatArray, FrameKind, KeypointSeries
 
@@ -92,7 +93,9 @@ def create_backend(name: str = DEFAULT_BACKEND, **options: Any) -> PoseBackend:
     except KeyError:
         known = ", ".join(available_backends()) or "none"
         raise PoseBackendError(
-            f"Unknown pose backend '{name}'. Available backends: {known}."
+            _("Unknown pose backend '{name}'. Available backends: {known}.").format(
+                name=name, known=known
+            )
         ) from None
     return factory(**options)
 

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import PoseBackendError
 from spinecoach.motion.types import FloatArray
 from spinecoach.sources.pose.base import register_backend
@@ -95,19 +96,28 @@ class MediaPipePoseBackend:
     ) -> None:
         if model_complexity not in OFFLINE_MODEL_COMPLEXITIES:
             raise PoseBackendError(
-                f"MediaPipe Pose model_complexity={model_complexity} is not available offline: "
-                "only model_complexity=1 ships with mediapipe 0.10.21 (0 and 2 would download "
-                "their models at run time, which spinecoach never does). Use 1."
+                _(
+                    "MediaPipe Pose model_complexity={model_complexity} is not "
+                    "available offline: only model_complexity=1 ships with "
+                    "mediapipe 0.10.21 (0 and 2 would download their models at "
+                    "run time, which spinecoach never does). Use 1."
+                ).format(model_complexity=model_complexity)
             )
         for label, value in (
             ("min_detection_confidence", min_detection_confidence),
             ("min_tracking_confidence", min_tracking_confidence),
         ):
             if not 0.0 <= value <= 1.0:
-                raise PoseBackendError(f"Invalid value for '{label}': {value} (must be in [0, 1]).")
+                raise PoseBackendError(
+                    _("Invalid value for '{label}': {value} (must be in [0, 1]).").format(
+                        label=label, value=value
+                    )
+                )
         if input_max_side_px is not None and input_max_side_px < 64:
             raise PoseBackendError(
-                f"Invalid value for 'input_max_side_px': {input_max_side_px} (must be >= 64)."
+                _(
+                    "Invalid value for 'input_max_side_px': {input_max_side_px} (must be >= 64)."
+                ).format(input_max_side_px=input_max_side_px)
             )
         import mediapipe as mp  # imported late: slow, and only needed when pose runs
 
@@ -144,7 +154,9 @@ class MediaPipePoseBackend:
         """
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
             raise PoseBackendError(
-                f"Expected a BGR frame of shape (height, width, 3), got {frame_bgr.shape}."
+                _("Expected a BGR frame of shape (height, width, 3), got {shape}.").format(
+                    shape=frame_bgr.shape
+                )
             )
         height_px, width_px = frame_bgr.shape[:2]
         image = frame_bgr

@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from spinecoach.domain.i18n import gettext
 from spinecoach.errors import PoseBackendError
 
 #: (file in the bundle, file in the wheel, normalisation mean, std, description)
@@ -64,13 +65,17 @@ def build_pose_task(out: Path) -> Path:
         import mediapipe
         from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils
     except ImportError as exc:
-        raise PoseBackendError(f"mediapipe is not installed: {exc}") from None
+        raise PoseBackendError(
+            gettext("mediapipe is not installed: {exc}").format(exc=exc)
+        ) from None
     modules = Path(mediapipe.__file__).resolve().parent / "modules"
     models: dict[str, bytes] = {}
     for bundle_name, (folder, filename), mean, std, description in MODELS:
         source = modules / folder / filename
         if not source.is_file():
-            raise PoseBackendError(f"{source}: not in the installed mediapipe wheel")
+            raise PoseBackendError(
+                gettext("{source}: not in the installed mediapipe wheel").format(source=source)
+            )
         models[bundle_name] = _with_metadata(
             source.read_bytes(), bundle_name.removesuffix(".tflite"), mean, std, description
         )

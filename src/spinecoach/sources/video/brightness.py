@@ -8,6 +8,8 @@ from typing import Any
 import cv2
 from numpy.typing import NDArray
 
+from spinecoach.domain.i18n import _
+
 #: Mean luma (0-255) below which the image counts as too dark.
 DARK_MEAN_LUMA = 50.0
 #: Mean luma above which the image counts as washed out.
@@ -44,12 +46,12 @@ def check_brightness(
     mean_luma = float(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).mean())
     if mean_luma < dark_mean_luma:
         return BrightnessReport(
-            mean_luma, "too_dark", "The room is too dark: turn on a light or face a window."
+            mean_luma, "too_dark", _("The room is too dark: turn on a light or face a window.")
         )
     if mean_luma > bright_mean_luma:
         return BrightnessReport(
             mean_luma,
             "too_bright",
-            "The image is washed out: move away from a bright window behind you.",
+            _("The image is washed out: move away from a bright window behind you."),
         )
     return BrightnessReport(mean_luma, None, "")

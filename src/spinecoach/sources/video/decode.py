@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput, InvalidRecording
 
 logger = logging.getLogger(__name__)
@@ -95,11 +96,13 @@ class VideoFileStream:
         self.path = Path(path)
         self.prefetch = prefetch
         if not self.path.is_file():
-            raise InvalidRecording(f"{self.path}: video file not found")
+            raise InvalidRecording(_("{path}: video file not found").format(path=self.path))
         self._capture = cv2.VideoCapture(str(self.path))
         if not self._capture.isOpened():
             raise InvalidRecording(
-                f"{self.path}: cannot open as a video (unknown or corrupt format)"
+                _("{path}: cannot open as a video (unknown or corrupt format)").format(
+                    path=self.path
+                )
             )
         width_px = int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height_px = int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -107,7 +110,9 @@ class VideoFileStream:
         n_frames = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
         if width_px <= 0 or height_px <= 0:
             self._capture.release()
-            raise InvalidRecording(f"{self.path}: no video track (frame size is 0)")
+            raise InvalidRecording(
+                _("{path}: no video track (frame size is 0)").format(path=self.path)
+            )
         if not np.isfinite(fps) or fps <= 0:
             logger.warning("%s: no frame rate in the container; assuming 30 fps", self.path)
             fps = DEFAULT_CAMERA_FPS
@@ -168,7 +173,7 @@ class VideoFileStream:
         finally:
             images.close()  # stops and joins the decode thread even if the caller stops early
         if index == 0:
-            raise InvalidRecording(f"{self.path}: no frame could be decoded")
+            raise InvalidRecording(_("{path}: no frame could be decoded").format(path=self.path))
 
     def close(self) -> None:
         """Release the decoder."""
@@ -207,9 +212,12 @@ class CameraStream:
             cv2.setLogLevel(previous_level)
         if not self._capture.isOpened():
             raise InvalidInput(
-                f"camera {index}: cannot be opened (no camera with that number, it is in use by "
-                "another program, or this user may not access /dev/video*). Try --camera 1, or "
-                "--video FILE to replay a recording instead."
+                _(
+                    "camera {index}: cannot be opened (no camera with that "
+                    "number, it is in use by another program, or this user may "
+                    "not access /dev/video*). Try --camera 1, or --video FILE to "
+                    "replay a recording instead."
+                ).format(index=index)
             )
         if width_px:
             self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width_px)
@@ -218,7 +226,9 @@ class CameraStream:
         ok, first = self._capture.read()
         if not ok or first is None:
             self._capture.release()
-            raise InvalidInput(f"camera {index}: opened but delivered no image")
+            raise InvalidInput(
+                _("camera {index}: opened but delivered no image").format(index=index)
+            )
         self._first: NDArray[Any] | None = first
         fps = float(self._capture.get(cv2.CAP_PROP_FPS))
         self.info = VideoInfo(
@@ -261,7 +271,9 @@ def paced(frames: Iterator[Frame], speed: float = 1.0) -> Iterator[Frame]:
     Frames are never dropped: if processing is slower than real time, the replay lags.
     """
     if speed <= 0:
-        raise InvalidInput(f"Invalid value for '--speed': {speed} (must be > 0).")
+        raise InvalidInput(
+            _("Invalid value for '--speed': {speed} (must be > 0).").format(speed=speed)
+        )
     start = time.monotonic()
     for frame in frames:
         due = start + frame.t_s / speed

@@ -34,6 +34,7 @@ from rich.progress import (
 )
 
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.motion.analysis import analyze_measures, error_codes_for
 from spinecoach.motion.measures import compute_measures
@@ -118,17 +119,25 @@ class VideoAnalysis:
     def notes(self) -> list[str]:
         """One-line camera notes for the user: detection, switches, set-up advice."""
         notes = [
-            f"person detected in {100 * self.tracking['detection_rate']:.0f} % of "
-            f"{self.series.n_frames} frames; every needed body part visible in "
-            f"{100 * self.tracking['usable_rate']:.0f} % "
-            f"({', '.join(self.tracking['required_keypoints'])})"
+            _(
+                "person detected in {detected} of {n} frames; every needed body part "
+                "visible in {usable} ({parts})"
+            ).format(
+                detected=f"{100 * self.tracking['detection_rate']:.0f} %",
+                n=self.series.n_frames,
+                usable=f"{100 * self.tracking['usable_rate']:.0f} %",
+                parts=", ".join(self.tracking["required_keypoints"]),
+            )
         ]
         for switch in self.tracking["person_switches"]:
             notes.append(
-                f"person switch at {switch['t_s']:.2f} s (frame {switch['frame']}): "
-                "the analysis is split there"
+                _("person switch at {t} s (frame {frame}): the analysis is split there").format(
+                    t=f"{switch['t_s']:.2f}", frame=switch["frame"]
+                )
             )
-        notes += [f"set-up: {text}" for text in self.tracking["setup_issues"]]
+        notes += [
+            _("set-up: {text}").format(text=_(text)) for text in self.tracking["setup_issues"]
+        ]
         return notes
 
 
@@ -239,7 +248,11 @@ def analyze_video(path: Path, options: AnalyzeOptions) -> AnalysisOutput:
         *((f"--{k.replace('_', '-')}", v) for k, v in options.reader_options.items()),
     ):
         if value is not None:
-            raise InvalidInput(f"{flag} does not apply to a video input ({path.name})")
+            raise InvalidInput(
+                _("{flag} does not apply to a video input ({name})").format(
+                    flag=flag, name=path.name
+                )
+            )
     video = process_video(
         path,
         VideoOptions(

@@ -17,6 +17,7 @@ import numpy as np
 
 from spinecoach.domain.cues import Cue, CueKind, make_cue
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.motion.live_feed import ExerciseFeed
 from spinecoach.motion.setup_check import SetupResult, check_setup
 from spinecoach.motion.tracking_quality import TrackingMonitor
@@ -212,9 +213,10 @@ class CameraPipeline:
             return _cue(event.t_s, "form", text)
         if event.kind is EventKind.REPETITION:
             self.n_repetitions += 1
-            return _cue(event.t_s, "count", f"Repetition {self.n_repetitions}.")
+            return _cue(event.t_s, "count", _("Repetition {n}.").format(n=self.n_repetitions))
         if event.kind is EventKind.HOLD_ENDED and event.payload is not None:
-            return _cue(event.t_s, "hold", f"Hold done: {event.payload.duration_s:.0f} s.")  # type: ignore[union-attr]
+            seconds = f"{event.payload.duration_s:.0f}"  # type: ignore[union-attr]
+            return _cue(event.t_s, "hold", _("Hold done: {seconds} s.").format(seconds=seconds))
         return None
 
     def _update_setup(

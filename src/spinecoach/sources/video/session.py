@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from spinecoach.domain.exercise import Exercise
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 from spinecoach.sources.pose.base import DEFAULT_BACKEND, PoseBackend, create_backend
 from spinecoach.sources.video.analysis_bridge import required_keypoints_for
@@ -26,7 +27,7 @@ def open_source(
 ) -> tuple[VideoFileStream | CameraStream, Iterator[Frame]]:
     """Open a camera or a video file replayed at ``speed`` x real time (a stand-in camera)."""
     if camera is not None and video is not None:
-        raise InvalidInput("Give either --camera N or --video FILE, not both.")
+        raise InvalidInput(_("Give either --camera N or --video FILE, not both."))
     if video is not None:
         file_stream = VideoFileStream(video, max_frames=max_frames)
         return file_stream, paced(iter(file_stream), speed)

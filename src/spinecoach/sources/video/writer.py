@@ -15,6 +15,7 @@ from typing import Any
 import cv2
 from numpy.typing import NDArray
 
+from spinecoach.domain.i18n import _
 from spinecoach.errors import InvalidInput
 
 _FOURCC_BY_SUFFIX = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
@@ -47,14 +48,22 @@ class AnnotatedVideoWriter:
         fourcc = _FOURCC_BY_SUFFIX.get(self.path.suffix.lower())
         if fourcc is None:
             known = ", ".join(sorted(_FOURCC_BY_SUFFIX))
-            raise InvalidInput(f"{self.path}: unsupported video suffix (use one of {known})")
+            raise InvalidInput(
+                _("{path}: unsupported video suffix (use one of {known})").format(
+                    path=self.path, known=known
+                )
+            )
         if not self.path.parent.is_dir():
-            raise InvalidInput(f"{self.path}: folder {self.path.parent} does not exist")
+            raise InvalidInput(
+                _("{path}: folder {parent} does not exist").format(
+                    path=self.path, parent=self.path.parent
+                )
+            )
         self._writer = cv2.VideoWriter(
             str(self.path), cv2.VideoWriter.fourcc(*fourcc), fps, (width_px, height_px)
         )
         if not self._writer.isOpened():
-            raise InvalidInput(f"{self.path}: cannot open for writing")
+            raise InvalidInput(_("{path}: cannot open for writing").format(path=self.path))
         self.size = (width_px, height_px)
         self.n_frames = 0
         self._queue: queue.Queue[NDArray[Any] | None] | None = None

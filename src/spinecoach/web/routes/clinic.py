@@ -52,7 +52,7 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
         last = date.fromisoformat(end) if end else _now().date()
         first = date.fromisoformat(start) if start else last - timedelta(days=27)
     except ValueError:
-        raise InvalidInput("start/end: expected dates as YYYY-MM-DD") from None
+        raise InvalidInput(_("start/end: expected dates as YYYY-MM-DD")) from None
     return first, last
 
 
@@ -278,7 +278,9 @@ def session_review(
     patient = clinic.patient(user, patient_id)
     row = db.get(models.Session, session_id)
     if row is None or row.person_id != patient.id:
-        raise NotFound(f"session {session_id} not found for this patient")
+        raise NotFound(
+            _("session {session_id} not found for this patient").format(session_id=session_id)
+        )
     return render_review(
         request, db, ctx, row, audience="clinician", patient=patient,
         back=f"/clinic/patients/{patient.id}",
@@ -296,7 +298,11 @@ def patient_report(
 ) -> Response:
     """The progress report PDF of an own patient (``?version=patient``: in plain words)."""
     if version not in ("clinician", "patient"):
-        raise InvalidInput(f"version: expected clinician or patient, got {version[:20]!r}")
+        raise InvalidInput(
+            _("version: expected clinician or patient, got {version}").format(
+                version=repr(version[:20])
+            )
+        )
     patient = clinic.patient(user, patient_id)
     return report_download(
         db, ctx, patient, f"spinecoach-report-{patient.id}-{version}",

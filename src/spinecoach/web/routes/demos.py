@@ -21,10 +21,12 @@ router = APIRouter()
 def demonstration(exercise_id: str, ctx: ContextDep) -> JSONResponse:
     """Sampled 3D keypoints, bones and timed steps of an exercise's demonstration."""
     if exercise_id not in ctx.library:
-        raise NotFound(f"no exercise '{exercise_id}'")
+        raise NotFound(_("no exercise '{exercise_id}'").format(exercise_id=exercise_id))
     payload = demonstration_payload(ctx.library.get(exercise_id))
     if payload is None:
-        raise NotFound(f"exercise '{exercise_id}' has no demonstration yet")
+        raise NotFound(
+            _("exercise '{exercise_id}' has no demonstration yet").format(exercise_id=exercise_id)
+        )
     # the shared (cached) payload holds message ids; the reader's words are filled in here
     shown = dict(payload, name=_(str(payload.get("name"))))
     shown["steps"] = [_step_words(step) for step in payload["steps"]]

@@ -358,7 +358,7 @@ def session_detail(
     """One of the patient's own sessions, reviewed in plain words."""
     row = db.get(models.Session, session_id)
     if row is None or row.person_id != user.id:
-        raise NotFound(f"session {session_id} not found")
+        raise NotFound(_("session {session_id} not found").format(session_id=session_id))
     return render_review(request, db, ctx, row, audience="patient", patient=user, back="/progress")
 
 
@@ -382,7 +382,7 @@ def checkin(
     adapted = None
     reported = set(symptoms or [])
     if pain is None and not reported:
-        raise InvalidInput("pain: choose your pain from 0 to 10, or tick a symptom")
+        raise InvalidInput(_("pain: choose your pain from 0 to 10, or tick a symptom"))
     if kind == "next_morning" and not reported and pain is not None:
         decision, adapted = morning_check_in(care, user, pain, _now())
     else:
@@ -433,7 +433,9 @@ def send_message(
 ) -> Response:
     """Send your clinician a message (not for emergencies)."""
     if user.clinician_id is None:
-        raise InvalidInput("message: you have no clinician linked; enter their clinic code first")
+        raise InvalidInput(
+            _("message: you have no clinician linked; enter their clinic code first")
+        )
     clinic.send_message(user, user, text, _now())
     return redirect("/messages#latest")
 

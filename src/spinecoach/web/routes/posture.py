@@ -122,7 +122,11 @@ async def desk_submit(
             try:
                 raw[question.id] = float(str(value))
             except ValueError:
-                raise InvalidInput(f"{question.id}: expected a number, got {value!r}") from None
+                raise InvalidInput(
+                    _("{id}: expected a number, got {value}").format(
+                        id=question.id, value=repr(value)
+                    )
+                ) from None
         else:
             raw[question.id] = str(value)
     care.service.posture.record_desk(user.id, raw, guide, _now(), name="desk questionnaire")
@@ -154,9 +158,9 @@ def check_page(
 ) -> Response:
     """The guided check for one view and position (webcam, or a phone on the back)."""
     if view not in ("side", "front") or position not in ("standing", "seated"):
-        raise InvalidInput("view must be side or front, position standing or seated")
+        raise InvalidInput(_("view must be side or front, position standing or seated"))
     if source not in SOURCES:
-        raise InvalidInput("source must be camera or imu")
+        raise InvalidInput(_("source must be camera or imu"))
     return render(request, "posture_check.html", view=view, position=position, source=source)
 
 
@@ -176,14 +180,14 @@ def _person_of(websocket: WebSocket, ctx: AppContext) -> int:
     """Same-site, signed-in patient (the guided session's rules)."""
     origin = websocket.headers.get("origin")
     if origin and urlparse(origin).netloc != websocket.headers.get("host"):
-        raise InvalidInput("cross-site WebSocket refused")
+        raise InvalidInput(_("cross-site WebSocket refused"))
     session = ctx.signer.loads(websocket.cookies.get(COOKIE_NAME))
     if session is None or session.user_id is None:
-        raise InvalidInput("please sign in")
+        raise InvalidInput(_("please sign in"))
     with ctx.session_factory() as db:
         person = db.get(models.Person, session.user_id)
         if person is None or person.role != "patient":
-            raise InvalidInput("the posture pages are for patients")
+            raise InvalidInput(_("the posture pages are for patients"))
         return person.id
 
 
@@ -202,10 +206,10 @@ async def check_socket(
     try:
         person_id = await run_in_threadpool(_person_of, websocket, ctx)
         if source not in SOURCES:
-            raise InvalidInput("source must be camera or imu")
+            raise InvalidInput(_("source must be camera or imu"))
         if source == "imu":
             if position not in ("standing", "seated"):
-                raise InvalidInput("position must be standing or seated")
+                raise InvalidInput(_("position must be standing or seated"))
         else:
             run = CheckRun(ctx, person_id, view, position)
     except SpinecoachError as exc:
@@ -234,7 +238,7 @@ async def check_socket(
                     await websocket.send_text(json.dumps(result))
                     await websocket.close()
                     break
-                raise InvalidInput('expected frames, then {"type": "done"}')
+                raise InvalidInput(_('expected frames, then {"type": "done"}'))
             except (InvalidInput, json.JSONDecodeError) as exc:
                 if await bad.refuse(exc):
                     break
@@ -264,7 +268,7 @@ async def _imu_check(websocket: WebSocket, ctx: AppContext, person_id: int, posi
                     await websocket.close()
                     break
                 else:
-                    raise InvalidInput('expected {"type": "status"} or {"type": "done"}')
+                    raise InvalidInput(_('expected {"type": "status"} or {"type": "done"}'))
             except (InvalidInput, json.JSONDecodeError) as exc:
                 if await bad.refuse(exc):
                     break
@@ -293,7 +297,7 @@ class _BadMessages:
 
 def _check_size(data: bytes | str, limit: int) -> None:
     if len(data) > limit:
-        raise InvalidInput(f"message larger than {limit} bytes")
+        raise InvalidInput(_("message larger than {limit} bytes").format(limit=limit))
 
 
 @router.websocket("/ws/posture/sensor")
@@ -326,7 +330,7 @@ async def sensor_socket(websocket: WebSocket) -> None:
                 payload = json.loads(text)
                 lines = payload.get("lines") if isinstance(payload, dict) else None
                 if payload.get("type") != "imu" or not isinstance(lines, str):
-                    raise InvalidInput('expected {"type": "imu", "lines": "..."}')
+                    raise InvalidInput(_('expected {"type": "imu", "lines": "..."}'))
                 ack = await run_in_threadpool(link.feed, lines)
                 await websocket.send_text(json.dumps(ack))
             except (InvalidInput, json.JSONDecodeError, AttributeError) as exc:
@@ -348,7 +352,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
     try:
         person_id = await run_in_threadpool(_person_of, websocket, ctx)
         if source not in SOURCES:
-            raise InvalidInput("source must be camera or imu")
+            raise InvalidInput(_("source must be camera or imu"))
     except SpinecoachError as exc:
         await _refuse(websocket, exc)
         return
@@ -376,12 +380,12 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
                 if kind == "away":
                     t = payload.get("t")
                     if not isinstance(t, int | float):
-                        raise InvalidInput("away: expected a time stamp 't' in ms")
+                        raise InvalidInput(_("away: expected a time stamp 't' in ms"))
                     await websocket.send_text(json.dumps(run.add_absent(float(t) / 1000.0)))
                 elif kind == "tick":  # source=imu: the phone's latest angle, once a second
                     t = payload.get("t")
                     if not isinstance(t, int | float) or isinstance(t, bool):
-                        raise InvalidInput("tick: expected a time stamp 't' in ms")
+                        raise InvalidInput(_("tick: expected a time stamp 't' in ms"))
                     await websocket.send_text(json.dumps(run.add_tick(float(t) / 1000.0)))
                 elif kind == "keypoints":  # pose estimated in the browser
                     await websocket.send_text(json.dumps(run.add_keypoints(payload)))
@@ -392,7 +396,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
                     await websocket.close()
                     break
                 else:
-                    raise InvalidInput('expected frames, {"type": "away"} or {"type": "stop"}')
+                    raise InvalidInput(_('expected frames, {"type": "away"} or {"type": "stop"}'))
             except (InvalidInput, json.JSONDecodeError) as exc:
                 if await bad.refuse(exc):
                     break

@@ -107,7 +107,7 @@ def reminders_ics(request: Request, user: PatientUser, care: CareDep, db: DbDep)
     settings = load_reminders(db, user.id)
     if settings is None:
         raise NotFound(
-            "reminders: no reminder times saved yet; choose them on the Reminders page first"
+            _("reminders: no reminder times saved yet; choose them on the Reminders page first")
         )
     breaks = [CalendarBreak(b.label, b.duration_s) for b in care.service.posture.breaks(user.id)]
     today = care.today(user)

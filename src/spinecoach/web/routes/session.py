@@ -47,7 +47,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from spinecoach.coach.cues import Cue
-from spinecoach.domain.i18n import _
+from spinecoach.domain.i18n import _, gettext
 from spinecoach.domain.planning import relabel
 from spinecoach.errors import InvalidInput, SpinecoachError, WorkerUnreachable
 from spinecoach.sources.live_sources import sensor_plugins
@@ -140,20 +140,20 @@ def _authorise(websocket: WebSocket, ctx: AppContext) -> tuple[models.Person, An
     """Check origin, cookie, role and screening; return (person, plan, plan_id)."""
     origin = websocket.headers.get("origin")
     if origin and urlparse(origin).netloc != websocket.headers.get("host"):
-        raise UnsafeOrigin("cross-site WebSocket refused")
+        raise UnsafeOrigin(gettext("cross-site WebSocket refused"))
     session = ctx.signer.loads(websocket.cookies.get(COOKIE_NAME))
     if session is None or session.user_id is None:
-        raise UnsafeOrigin("please sign in")
+        raise UnsafeOrigin(gettext("please sign in"))
     with ctx.session_factory() as db:
         if not ctx.signins.valid(db, session):
-            raise UnsafeOrigin("please sign in")
+            raise UnsafeOrigin(gettext("please sign in"))
         person = db.get(models.Person, session.user_id)
         if person is None or person.role != "patient":
-            raise UnsafeOrigin("guided sessions are for patients")
+            raise UnsafeOrigin(gettext("guided sessions are for patients"))
         Care(db, ctx.settings, ctx.library, ctx.rules).require_clear_to_exercise(person)
         row = PlanRepository(db).latest_row(person.id)
         if row is None:
-            raise InvalidInput("no plan yet: complete the intake first")
+            raise InvalidInput(gettext("no plan yet: complete the intake first"))
         desk_break = websocket.query_params.get("desk_break")
         if desk_break:
             return person, desk_break_session_plan(ctx, db, person.id, desk_break), None
@@ -238,7 +238,7 @@ async def _ticker(conn: _Connection, live: LiveSession, ctx: AppContext) -> None
 
 async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> None:
     if len(data) <= FRAME_HEADER.size:
-        raise InvalidInput("frame: empty")
+        raise InvalidInput(gettext("frame: empty"))
     (client_ts,) = FRAME_HEADER.unpack_from(data)
     started = time.perf_counter()
     positions, confidence, size = await run_in_threadpool(live.estimate, data[FRAME_HEADER.size :])
@@ -263,7 +263,7 @@ async def _handle_frame(conn: _Connection, live: LiveSession, data: bytes) -> No
 async def _handle_message(conn: _Connection, live: LiveSession, message: ClientMessage) -> None:
     if isinstance(message, ImuMessage):
         if live.source != "imu" and not live.sensor_beside:
-            raise InvalidInput("imu: this session was not opened for a motion sensor")
+            raise InvalidInput(gettext("imu: this session was not opened for a motion sensor"))
         imu_ack: dict[str, Any] = {"type": "ack", "client_ts": message.t}
         async with conn.engine_lock:  # decoding and the engine run off the event loop
             if live.sensor_beside:  # an extra measured trace; the camera drives the engine
@@ -275,7 +275,7 @@ async def _handle_message(conn: _Connection, live: LiveSession, message: ClientM
         imu_ack |= {"angle": live.snapshot_angle(), "cues": _cues(cues)}
         await conn.send(imu_ack)
         if live.imu_error:  # the good lines counted; say what was wrong with the others
-            raise InvalidInput(f"imu: {live.imu_error}")
+            raise InvalidInput(gettext("imu: {imu_error}").format(imu_error=live.imu_error))
         return
     if isinstance(message, SensorMessage):
         async with conn.engine_lock:
@@ -288,7 +288,7 @@ async def _handle_message(conn: _Connection, live: LiveSession, message: ClientM
             raise InvalidInput(f"{message.sensor}: {live.imu_error}")
         return
     if isinstance(message, KeypointsMessage):  # (batched by the receive loop)
-        raise InvalidInput("keypoints: this session was not opened for keypoints")
+        raise InvalidInput(gettext("keypoints: this session was not opened for keypoints"))
     async with conn.engine_lock:  # check-ins and stops write to the database: off the loop
         cues = await run_in_threadpool(live.control, message.model_dump())
     await conn.send({"type": "state", "state": live.snapshot(), "cues": _cues(cues)})
@@ -305,7 +305,7 @@ async def session_pain_now(
     try:
         body = await request.json()
     except ValueError:
-        raise InvalidInput('pain: expected a JSON body {"pain": 0-10}') from None
+        raise InvalidInput(gettext('pain: expected a JSON body {"pain": 0-10}')) from None
     pain = body.get("pain") if isinstance(body, dict) else None
     row = record_pain_now(db, user.id, session_id, pain)  # type: ignore[arg-type]
     return JSONResponse({"session_id": row.id, "pain_after": row.pain_after})
@@ -356,7 +356,14 @@ async def live_sensor(websocket: WebSocket) -> None:
             text = await websocket.receive_text()
             if len(text) > limit:
                 await websocket.send_text(
-                    json.dumps({"type": "error", "error": f"message larger than {limit} bytes"})
+                    json.dumps(
+                        {
+                            "type": "error",
+                            "error": gettext("message larger than {limit} bytes").format(
+                                limit=limit
+                            ),
+                        }
+                    )
                 )
                 await websocket.close(code=TOO_BIG)
                 return
@@ -400,7 +407,7 @@ def _sensor_message(text: str) -> ImuMessage | SensorMessage:
     """A sensor device's ``{"type": "imu" | "sensor", "lines": ...}`` message."""
     message = parse_message(text)
     if not isinstance(message, ImuMessage | SensorMessage):
-        raise InvalidInput('message: expected {"type": "imu", "lines": ...}')
+        raise InvalidInput(gettext('message: expected {"type": "imu", "lines": ...}'))
     return message
 
 
@@ -495,7 +502,11 @@ def _resume_id(resume: str) -> int | None:
     if not resume:
         return None
     if not resume.isdigit() or len(resume) > 18:
-        raise InvalidInput(f"resume: expected a session number, got {resume[:40]!r}")
+        raise InvalidInput(
+            gettext("resume: expected a session number, got {resume}").format(
+                resume=repr(resume[:40])
+            )
+        )
     return int(resume)
 
 
@@ -511,7 +522,11 @@ def _sensors_beside(sensor: str) -> tuple[bool, tuple[str, ...]]:
     bad = [n for n in names if n not in known]
     if bad or len(names) > len(set(names)):
         expected = " or ".join(f"'{k}'" for k in known)
-        raise InvalidInput(f"sensor: expected {expected} or nothing, got {sensor[:40]!r}")
+        raise InvalidInput(
+            gettext("sensor: expected {expected} or nothing, got {sensor}").format(
+                expected=expected, sensor=repr(sensor[:40])
+            )
+        )
     return "imu" in names, tuple(n for n in names if n != "imu")
 
 
@@ -520,7 +535,9 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
     try:
         beside, plugins = _sensors_beside(sensor)
         if plugins and source not in ("camera", "keypoints", "imu", "timer"):
-            raise InvalidInput(f"sensor: not available with source {source!r}")
+            raise InvalidInput(
+                gettext("sensor: not available with source {source}").format(source=repr(source))
+            )
         resume_id = _resume_id(resume)
         person, plan, plan_id = await run_in_threadpool(_authorise, websocket, ctx)
         if resume_id is not None:
@@ -574,7 +591,12 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
                 if size > limit:
                     await keypoints.flush(conn, live)
                     await conn.send(
-                        {"type": "error", "error": f"message larger than {limit} bytes"}
+                        {
+                            "type": "error",
+                            "error": gettext("message larger than {limit} bytes").format(
+                                limit=limit
+                            ),
+                        }
                     )
                     await websocket.close(code=TOO_BIG)
                     done = True
@@ -583,7 +605,9 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
                     if data is not None:
                         await keypoints.flush(conn, live)
                         if source != "camera":
-                            raise InvalidInput("frame: this session was not opened for the camera")
+                            raise InvalidInput(
+                                gettext("frame: this session was not opened for the camera")
+                            )
                         await _handle_frame(conn, live, data)
                         continue
                     parsed = parse_message(text or "")  # a typed message or one clear line
