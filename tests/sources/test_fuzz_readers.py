@@ -289,3 +289,18 @@ def test_outputs_hold_no_nan(tmp_path: Path, capsys) -> None:  # type: ignore[no
     run_cli(capsys, path, "--exercise", "seated_side_bend")
     run_cli(capsys, path)
     assert np.isfinite(1.0)
+
+
+@pytest.mark.parametrize("stamp", ["-1e30", "1e30"])
+def test_a_time_stamp_far_from_the_others_is_refused_cleanly(tmp_path: Path, stamp: str) -> None:
+    """Found by the hypothesis test above: one time stamp of ±1e30 s made the units check
+    lay 0.5 s windows over the whole span (a huge allocation: ValueError)."""
+    lines = imu_text(tmp_path).splitlines()
+    first_data = next(i for i, ln in enumerate(lines) if ln and ln[0] in "0123456789-")
+    row = first_data if stamp.startswith("-") else len(lines) - 1
+    cells = lines[row].split(",")
+    cells[0] = stamp
+    lines[row] = ",".join(cells)
+    path = tmp_path / "far.csv"
+    path.write_text("\n".join(lines))
+    expect_clean(lambda: read_imu(path, format="generic"), path)

@@ -169,6 +169,9 @@ def gyro_scale(
         t, a, g = time_s[ok], accel_g[ok], gyro[ok]
     if t.size < 20:
         return None
+    span_s = float(t[-1] - t[0])
+    if not math.isfinite(span_s) or span_s / window_s > 4 * t.size + 1000:
+        return None  # time stamps too far apart to judge (the time checks say why)
     dt = np.diff(t, prepend=t[0])
     dt = np.clip(dt, 0.0, 0.1)
     edges = np.searchsorted(t, np.arange(t[0], t[-1], window_s))
