@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings
+from spinecoach.cli._common import DataDir, console, get_settings
 from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import NotFound
 
@@ -27,7 +27,6 @@ users_app = typer.Typer(
 
 
 Email = Annotated[str, typer.Argument(help=N_("The account's e-mail."))]
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)]
 
 
 def _end_sign_ins(
