@@ -113,17 +113,7 @@ def patient_page(
         "clinic_patient.html",
         patient=patient,
         flags=clinic.flags(patient, _now()),
-        progress=figures,
-        pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
-        rom_charts=[
-            (
-                exercise_id,
-                charts.series_chart(
-                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
-                ),
-            )
-            for exercise_id, series in figures.rom_weekly.items()
-        ],
+        **charts.progress_charts(figures),
         plan=plan_row,
         items=items,
         addable=[e for e in ctx.library if e.id not in in_plan],
