@@ -20,6 +20,14 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
+def page_with_errors(context: Any) -> tuple[Any, list[str]]:
+    """A new page of ``context`` and the list its uncaught script errors go to."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
 def sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
     """Fill and send the sign-up form."""
     page.goto(base + "/signup")

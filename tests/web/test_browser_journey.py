@@ -14,6 +14,7 @@ from tests.web.browser_steps import (
     answer_screening,
     end_session,
     into_camera_exercise,
+    page_with_errors,
     send_intake,
     shot,
     start_session,
@@ -36,9 +37,7 @@ def test_summary_and_pain_now_after_ending_early(
     size: str,
 ) -> None:
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"summary-{size}@example.org")
     start_session(page, server)
     page.locator("#pain-buttons button").nth(2).click()  # pain before: 2
@@ -78,9 +77,7 @@ def test_reminders_at_the_times_the_person_picks(
 
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
     context.grant_permissions(["notifications"], origin=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"reminders-{size}@example.org")
     page.goto(server + "/posture")
     page.fill("#breaks input[name=times]", "10:30,15:00")
@@ -140,9 +137,7 @@ def test_ghost_of_the_target_pose_over_the_person(
     """With the (fake) webcam and pose in the browser, the exercise's target pose is drawn
     (dashed yellow) over the person's skeleton, scaled to their torso; the button hides it."""
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"ghost-{size}@example.org")
     into_camera_exercise(page, server)
     page.wait_for_function("() => window.spinecoachStats.ghostFrames >= 5", timeout=30_000)
@@ -192,9 +187,7 @@ def test_reminders_page_offers_the_calendar_and_says_which_mode_is_active(
         viewport=LAPTOP if size == "laptop" else PHONE, timezone_id="America/New_York"
     )
     context.grant_permissions(["notifications"], origin=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"calendar-{size}@example.org")
     page.goto(server + "/posture")
     page.fill("#breaks input[name=times]", "10:30,15:00")

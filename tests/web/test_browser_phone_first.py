@@ -14,6 +14,7 @@ from tests.web.browser_steps import (
     end_session,
     into_camera_exercise,
     onboard,
+    page_with_errors,
     shot,
     sign_up_clinician,
     start_session,
@@ -43,9 +44,7 @@ def test_countdown_instruction_and_cue_in_sight_with_the_camera(
 ) -> None:
     viewport = PHONE if size == "phone" else LAPTOP
     context = chromium.new_context(viewport=viewport)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     onboard(page, server, "Kim Lo", f"hud-{size}@example.org", age="36")
     into_camera_exercise(page, server)
     page.wait_for_function(
