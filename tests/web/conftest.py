@@ -115,12 +115,10 @@ def make_browser(app: FastAPI) -> Iterator[Any]:
 
 # ------------------------------------------------------------------------ real browsers
 # Shared by the Chromium tests (test_browser*.py) and the tests that need the app on a
-# real socket: uvicorn on loopback, Debian's Chromium with a fake camera, sign-up helpers.
+# real socket: uvicorn on loopback, Debian's Chromium with a fake camera. What a person
+# does in the browser (sign up, onboard, start a session) is in browser_steps.py.
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 def free_port() -> int:
@@ -165,8 +163,8 @@ def camera_clip(shared_data: Path, out: Path, start_s: float, seconds: float, fp
 
 
 @contextmanager
-def launch_chromium(camera: Path) -> Iterator[Any]:
-    """Debian's Chromium (headless) with ``camera`` as its fake webcam."""
+def launch_chromium(camera: Path | None) -> Iterator[Any]:
+    """Debian's Chromium (headless) with ``camera`` as its fake webcam (none if None)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is required for the browser tests (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -178,9 +176,10 @@ def launch_chromium(camera: Path) -> Iterator[Any]:
                 "--no-sandbox", "--headless=new", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run",
+            ] + ([] if camera is None else [
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 f"--use-file-for-fake-video-capture={camera}",
-            ],
+            ]),
         )  # fmt: skip
         try:
             yield browser
@@ -207,42 +206,3 @@ def chromium(fake_camera: Path) -> Iterator[Any]:
     """Debian's Chromium with a fake camera."""
     with launch_chromium(fake_camera) as browser:
         yield browser
-
-
-def shot(page: Any, name: str) -> None:
-    """A screenshot of ``page`` into ``tmp/artifacts``."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
-
-
-def sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
-    """Fill and send the sign-up form."""
-    page.goto(base + "/signup")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.check(f"input[name=role][value={role}]")
-    if code:
-        page.fill("input[name=clinic_code]", code)
-    page.click("main button[type=submit]")
-
-
-def onboard(page: Any, base: str, name: str, email: str, **intake: str) -> None:
-    """Sign up as a patient, answer no to every warning sign, send the intake; lands on
-    Today. ``intake`` overrides the intake fields (``age`` also answers the screening)."""
-    answers = {"pain_now": "3", "pain_average": "3", "duration_weeks": "20", "age": "41"}
-    answers.update(intake)
-    sign_up(page, base, name, email, "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", answers["age"])
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/screening/result")
-    page.click("text=Continue")
-    page.wait_for_url("**/intake")
-    for field, value in answers.items():
-        if field != "age":  # asked once, at screening: the intake has no age field
-            page.fill(f"input[name={field}]", value)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")

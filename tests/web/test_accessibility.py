@@ -8,26 +8,25 @@ violation of impact "serious" or "critical".
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web.browser_steps import (
+    LAPTOP,
+    PHONE,
+    end_session,
+    onboard,
+    sign_up_clinician,
+    start_session,
+)
+from tests.web.conftest import PASSWORD, launch_chromium
 
-from spinecoach.settings import Settings
-from spinecoach.web.app import create_app
 from spinecoach.web.context import STATIC_DIR
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = STATIC_DIR / "vendor" / "axe" / "axe.min.js"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "correct horse battery"
 AXE_RUN = """async () => {
   const result = await axe.run(document, {
     resultTypes: ["violations"],
@@ -38,52 +37,13 @@ AXE_RUN = """async () => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on loopback (uvicorn in a thread, SQLite in a temporary folder)."""
-    import uvicorn
-
-    app = create_app(
-        Settings(data_dir=tmp_path_factory.mktemp("data"), secret_key="a11y-" + "s" * 40)
-    )
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium (launched as in test_browser.py)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is required for the browser tests (apt-get install chromium)")
+    """Debian's Chromium, no camera (the app on loopback is conftest's ``server``)."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make web-assets` (axe-core from npm)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--headless=new", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+    with launch_chromium(None) as browser:
         yield browser
-        browser.close()
 
 
 def _violations(page: Any) -> list[dict[str, Any]]:
@@ -94,34 +54,10 @@ def _violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
-def _sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
-    page.goto(base + "/signup")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.check(f"input[name=role][value={role}]", force=True)
-    if code:
-        page.fill("input[name=clinic_code]", code)
-    page.click("main button[type=submit]")
-
-
 def _onboard(page: Any, base: str, name: str, email: str, code: str = "") -> None:
     """Sign up, answer the screening (all no) and the intake: Today's plan is ready."""
-    _sign_up(page, base, name, email, "patient", code)
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "47")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/screening/result")
-    page.goto(base + "/intake")
-    page.fill("input[name=pain_now]", "4")
-    page.fill("input[name=pain_average]", "4")
-    page.fill("input[name=duration_weeks]", "14")
-    if page.locator("form.intake input[name=age]").count():  # asked only if screening did not
-        page.fill("form.intake input[name=age]", "47")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
+    onboard(page, base, name, email, code, age="47", pain_now="4", pain_average="4",
+            duration_weeks="14")  # fmt: skip
 
 
 def _check(page: Any, url: str, size: str, problems: list[str]) -> None:
@@ -142,21 +78,16 @@ def test_no_serious_wcag_violation_on_any_page(chromium: Any, server: str) -> No
 
     clinician_ctx = chromium.new_context(viewport=LAPTOP)
     clinician = clinician_ctx.new_page()
-    _sign_up(clinician, server, "Dr Maya Rao", "rao-a11y@clinic.example", "clinician")
-    clinician.wait_for_url("**/clinic")
-    code = clinician.inner_text("#clinic-code").strip()
+    code = sign_up_clinician(clinician, server, "Dr Maya Rao", "rao-a11y@clinic.example")
 
     patient_ctx = chromium.new_context(viewport=LAPTOP)
     page = patient_ctx.new_page()
     _onboard(page, server, "Sam Patel", "sam-a11y@example.org", code)
     # a timers-only session: the live view and the summary are checked too
-    page.goto(server + "/session")
-    page.click("#start-timer")
-    page.wait_for_selector("#pain-buttons button")
+    start_session(page, server)
     _check(page, "/session (live)", "laptop", problems)
     page.locator("#pain-buttons button").nth(2).click()
-    page.click("#stop")
-    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    end_session(page)
     _check(page, "/session (summary)", "laptop", problems)
     page.goto(server + "/progress")
     detail = page.locator("a[href^='/sessions/']").first.get_attribute("href")

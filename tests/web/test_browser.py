@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.conftest import LAPTOP, PASSWORD, PHONE, onboard, shot, sign_up
+from tests.web.browser_steps import LAPTOP, PHONE, onboard, shot, sign_up, sign_up_clinician
+from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -74,9 +75,7 @@ def test_refused_motion_sensors_tell_how_to_allow_them(chromium: Any, server: st
 def test_patient_and_clinician_journey(chromium: Any, server: str) -> None:
     clinician_ctx = chromium.new_context(viewport=LAPTOP)
     clinician = clinician_ctx.new_page()
-    sign_up(clinician, server, "Dr Maya Rao", "rao@clinic.example", "clinician")
-    clinician.wait_for_url("**/clinic")
-    code = clinician.inner_text("#clinic-code").strip()
+    code = sign_up_clinician(clinician, server, "Dr Maya Rao", "rao@clinic.example")
 
     # Motion sensors granted as a phone owner would: Chromium answers DeviceMotionEvent
     # .requestPermission() with "denied" unless the page holds these permissions.

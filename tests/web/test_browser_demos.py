@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.conftest import LAPTOP, PHONE, onboard, shot
+from tests.web.browser_steps import LAPTOP, PHONE, onboard, shot
 
 pytestmark = pytest.mark.slow
 

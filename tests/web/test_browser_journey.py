@@ -8,27 +8,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.conftest import LAPTOP, PHONE, shot, sign_up
+from tests.web.browser_steps import (
+    LAPTOP,
+    PHONE,
+    answer_screening,
+    end_session,
+    into_camera_exercise,
+    page_with_errors,
+    send_intake,
+    shot,
+    start_session,
+)
 
 pytestmark = pytest.mark.slow
 
 
 def _onboard(page: Any, server: str, email: str) -> None:
-    sign_up(page, server, "Sam Park", email, "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "39")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.click("text=Continue")
-    page.wait_for_url("**/intake")
+    answer_screening(page, server, "Sam Park", email, age="39")
     assert page.locator("input[name=age]").count() == 0, "age is asked once, at screening"
     assert page.locator("input[name=equipment]").count() == 5
-    page.fill("input[name=pain_now]", "3")
-    page.fill("input[name=pain_average]", "3")
-    page.fill("input[name=duration_weeks]", "20")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
+    send_intake(page, pain_now="3", pain_average="3", duration_weeks="20")
 
 
 @pytest.mark.parametrize("size", ["laptop", "phone"])
@@ -38,19 +37,14 @@ def test_summary_and_pain_now_after_ending_early(
     size: str,
 ) -> None:
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"summary-{size}@example.org")
-    page.goto(server + "/session")
-    page.click("#start-timer")
-    page.wait_for_selector("#pain-buttons button")
+    start_session(page, server)
     page.locator("#pain-buttons button").nth(2).click()  # pain before: 2
     page.wait_for_function(
         "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000
     )
-    page.click("#stop")  # ended early, before the end check-in
-    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    end_session(page)  # ended early, before the end check-in
     assert page.is_visible("#summary-pain"), "pain now? is asked after an early end"
     did = page.inner_text("#summary-did")
     assert "exercises done" in did and "ended early" in did
@@ -83,9 +77,7 @@ def test_reminders_at_the_times_the_person_picks(
 
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
     context.grant_permissions(["notifications"], origin=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"reminders-{size}@example.org")
     page.goto(server + "/posture")
     page.fill("#breaks input[name=times]", "10:30,15:00")
@@ -145,19 +137,9 @@ def test_ghost_of_the_target_pose_over_the_person(
     """With the (fake) webcam and pose in the browser, the exercise's target pose is drawn
     (dashed yellow) over the person's skeleton, scaled to their torso; the button hides it."""
     context = chromium.new_context(viewport=LAPTOP if size == "laptop" else PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"ghost-{size}@example.org")
-    page.goto(server + "/session")
-    page.click("#start-camera")
-    page.wait_for_function("() => window.spinecoachStats.landmarkFrames >= 3", timeout=60_000)
-    page.locator("#pain-buttons button").nth(2).click()
-    page.wait_for_function(
-        "() => document.getElementById('exercise-name').textContent !== 'Pain check'",
-        timeout=20_000,
-    )
-    page.click("#skip")  # past the set-up step, into the first exercise
+    into_camera_exercise(page, server)
     page.wait_for_function("() => window.spinecoachStats.ghostFrames >= 5", timeout=30_000)
     page.wait_for_function(f"() => ({YELLOW})() > 200", timeout=10_000)
     # scaled to the person: the ghost's hips sit on theirs (both drawn on the same canvas)
@@ -205,9 +187,7 @@ def test_reminders_page_offers_the_calendar_and_says_which_mode_is_active(
         viewport=LAPTOP if size == "laptop" else PHONE, timezone_id="America/New_York"
     )
     context.grant_permissions(["notifications"], origin=server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     _onboard(page, server, f"calendar-{size}@example.org")
     page.goto(server + "/posture")
     page.fill("#breaks input[name=times]", "10:30,15:00")

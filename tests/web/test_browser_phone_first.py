@@ -8,7 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.web.conftest import LAPTOP, PHONE, onboard, shot, sign_up
+from tests.web.browser_steps import (
+    LAPTOP,
+    PHONE,
+    end_session,
+    into_camera_exercise,
+    onboard,
+    page_with_errors,
+    shot,
+    sign_up_clinician,
+    start_session,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -28,34 +38,20 @@ def _in(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
     )
 
 
-def _into_camera_exercise(page: Any, server: str) -> None:
-    page.goto(server + "/session")
-    page.click("#start-camera")
-    page.wait_for_function("() => window.spinecoachStats.landmarkFrames >= 3", timeout=60_000)
-    page.locator("#pain-buttons button").nth(2).click()
-    page.wait_for_function(
-        "() => document.getElementById('exercise-name').textContent !== 'Pain check'",
-        timeout=20_000,
-    )
-    page.click("#skip")  # past the set-up step, into the first exercise
-    page.wait_for_function(
-        "() => document.getElementById('step-text').textContent.trim() !== ''"
-        " && document.querySelector('#cues li')",
-        timeout=20_000,
-    )
-
-
 @pytest.mark.parametrize("size", ["phone", "laptop"])
 def test_countdown_instruction_and_cue_in_sight_with_the_camera(
     chromium: Any, server: str, size: str
 ) -> None:
     viewport = PHONE if size == "phone" else LAPTOP
     context = chromium.new_context(viewport=viewport)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = page_with_errors(context)
     onboard(page, server, "Kim Lo", f"hud-{size}@example.org", age="36")
-    _into_camera_exercise(page, server)
+    into_camera_exercise(page, server)
+    page.wait_for_function(
+        "() => document.getElementById('step-text').textContent.trim() !== ''"
+        " && document.querySelector('#cues li')",
+        timeout=20_000,
+    )
     page.evaluate("() => document.getElementById('video-wrap').scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)
     screen = {"top": 0, "left": 0, "bottom": viewport["height"], "right": viewport["width"]}
@@ -115,32 +111,18 @@ def test_no_table_wider_than_a_phone(chromium: Any, server: str) -> None:
     table fits the screen itself (not only inside a scrolling box), and the page does too."""
     clinician_ctx = chromium.new_context(viewport=PHONE)
     clinician = clinician_ctx.new_page()
-    sign_up(clinician, server, "Dr Ana Gil", "gil@clinic.example", "clinician")
-    clinician.wait_for_url("**/clinic")
-    code = clinician.inner_text("#clinic-code").strip()
+    code = sign_up_clinician(clinician, server, "Dr Ana Gil", "gil@clinic.example")
     patient_ctx = chromium.new_context(viewport=PHONE)
     page = patient_ctx.new_page()
-    sign_up(page, server, "Rui Costa", "rui@example.org", "patient", code)
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "52")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.click("text=Continue")
-    page.wait_for_url("**/intake")
-    for field, value in (("pain_now", "4"), ("pain_average", "4"), ("duration_weeks", "20")):
-        page.fill(f"input[name={field}]", value)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
-    page.goto(server + "/session")
-    page.click("#start-timer")
+    onboard(page, server, "Rui Costa", "rui@example.org", code, age="52", pain_now="4",
+            pain_average="4")  # fmt: skip
+    start_session(page, server)
     page.locator("#pain-buttons button").nth(3).click()
     page.wait_for_function(
         "() => document.getElementById('countdown').textContent.trim() !== '–'", timeout=20_000
     )
     page.wait_for_timeout(4000)
-    page.click("#stop")
-    page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+    end_session(page)
     session_id = page.evaluate("() => document.body.dataset.sessionId")
     clinician.goto(server + "/clinic")
     patient_href = clinician.locator("a[href^='/clinic/patients/']").first.get_attribute("href")

@@ -30,7 +30,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 from scipy.signal import find_peaks
-from tests.web.conftest import camera_clip, launch_chromium, onboard, serve
+from tests.web.browser_steps import onboard
+from tests.web.conftest import camera_clip, launch_chromium, serve
 
 from spinecoach.settings import Settings
 from spinecoach.web.app import create_app

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.web.conftest import LAPTOP, PHONE, onboard, shot
+from tests.web.browser_steps import LAPTOP, PHONE, onboard, shot
 
 from spinecoach.content import load_library
 from spinecoach.sources.band.channel import BandChannel

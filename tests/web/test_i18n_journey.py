@@ -20,7 +20,16 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
-from tests.web.conftest import LAPTOP, PASSWORD, PHONE, launch_chromium, serve
+from tests.web.browser_steps import (
+    LAPTOP,
+    PHONE,
+    end_session,
+    onboard,
+    sign_up,
+    sign_up_clinician,
+    start_session,
+)
+from tests.web.conftest import launch_chromium, serve
 
 from spinecoach.content.i18n import LOCALE_DIR
 from spinecoach.settings import Settings
@@ -159,17 +168,6 @@ def chromium_es(fake_camera: Path) -> Iterator[Any]:
         yield browser
 
 
-def _sign_up(page: Any, base: str, name: str, email: str, role: str, code: str = "") -> None:
-    page.goto(base + "/signup")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.check(f"input[name=role][value={role}]", force=True)
-    if code:
-        page.fill("input[name=clinic_code]", code)
-    page.click("main button[type=submit]")
-
-
 def _choose_spanish(page: Any, base: str) -> None:
     """The person's setting: Spanish (Spain) on the account page."""
     page.goto(base + "/account")
@@ -192,16 +190,14 @@ def test_the_whole_journey_in_spanish_shows_no_english(
 
     clinician_ctx = chromium_es.new_context(viewport=LAPTOP, locale="en-GB")
     clinician = clinician_ctx.new_page()
-    _sign_up(clinician, base, "Dr Maya Rao", "rao-es@clinic.example", "clinician")
-    clinician.wait_for_url("**/clinic")
-    code = clinician.inner_text("#clinic-code").strip()
+    code = sign_up_clinician(clinician, base, "Dr Maya Rao", "rao-es@clinic.example")
     _choose_spanish(clinician, base)
 
     ctx = chromium_es.new_context(viewport=PHONE, locale="en-GB")
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_up(page, base, "Ana Ruiz", "ana-es@example.org", "patient", code)
+    sign_up(page, base, "Ana Ruiz", "ana-es@example.org", "patient", code)
     page.wait_for_url("**/screening")
     _choose_spanish(page, base)
     page.goto(base + "/screening")
@@ -234,8 +230,7 @@ def test_the_whole_journey_in_spanish_shows_no_english(
         )
         page.wait_for_timeout(1500)
         check(page, "/session (live)")
-        page.click("#stop")
-        page.wait_for_selector("#summary:not([hidden])", timeout=20_000)
+        end_session(page)
         check(page, f"/session (summary {n + 1})")
         if page.is_visible("#summary-pain"):
             page.locator("#summary-pain-buttons button").nth(2).click()
@@ -428,21 +423,9 @@ def test_the_pinned_button_never_covers_the_step_on_a_phone(
     context = chromium_es.new_context(viewport=PHONE, locale="es-ES")
     page = context.new_page()
     who = start.removeprefix("#start-")
-    _sign_up(page, base, "Ana Ruiz", f"ana-{who}@example.org", "patient")
-    page.wait_for_url("**/screening")
-    page.fill("input[name=age]", "47")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check(force=True)
-    page.click("main button[type=submit]")
-    page.goto(base + "/intake")
-    page.fill("input[name=pain_now]", "4")
-    page.fill("input[name=pain_average]", "4")
-    page.fill("input[name=duration_weeks]", "14")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/today?new=1")
-    page.goto(base + "/session")
-    page.click(start)
-    page.wait_for_selector("#pain-buttons button")
+    onboard(page, base, "Ana Ruiz", f"ana-{who}@example.org", age="47", pain_now="4",
+            pain_average="4", duration_weeks="14")  # fmt: skip
+    start_session(page, base, start)
     page.locator("#pain-buttons button").nth(3).click()
     problems: list[str] = []
     steps: list[str] = []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 
 from spinecoach.domain.i18n import N_, _
@@ -152,5 +153,17 @@ class AppContext:
 
         return PersonRepository(self.db).local_person().id
 
+    def chosen_person_id(self, person: int | None) -> int:
+        """Id of the ``--person`` given (NotFound if there is none such), else of the local
+        single user."""
+        from spinecoach.store.repositories import PersonRepository
+
+        return self.person_id if person is None else PersonRepository(self.db).get(person).id
+
 
 DATA_DIR_HELP = N_("Folder for the database (default: per-user data dir, or $SPINECOACH_DATA_DIR).")
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)]
+PersonOption = Annotated[
+    int | None,
+    typer.Option("--person", help=N_("Person id in a clinic database (default: you).")),
+]

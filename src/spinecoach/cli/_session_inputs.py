@@ -106,34 +106,33 @@ def _video_frames(stream: object, backend_name: str) -> Iterator[Frame]:
         stream.close()  # type: ignore[attr-defined]
 
 
-def video_input(path: Path, min_confidence: float) -> SessionInput:
-    """Pose estimation on a video file, replayed as if it were a camera."""
+def _pose_input(
+    name: str, stream: object, min_confidence: float, live: bool, what: str
+) -> SessionInput:
+    """Pose estimation (the default backend) on the frames of a video ``stream``."""
     from spinecoach.sources.pose.base import DEFAULT_BACKEND
-    from spinecoach.sources.video.decode import VideoFileStream
 
-    stream = VideoFileStream(path)
     return SessionInput(
-        "video",
+        name,
         _video_frames(stream, DEFAULT_BACKEND),
         MotionFeed(min_confidence=min_confidence),
-        False,
-        f"{path.name} (pose estimation: {DEFAULT_BACKEND})",
+        live,
+        f"{what} (pose estimation: {DEFAULT_BACKEND})",
     )
+
+
+def video_input(path: Path, min_confidence: float) -> SessionInput:
+    """Pose estimation on a video file, replayed as if it were a camera."""
+    from spinecoach.sources.video.decode import VideoFileStream
+
+    return _pose_input("video", VideoFileStream(path), min_confidence, False, path.name)
 
 
 def camera_input(index: int, min_confidence: float) -> SessionInput:
     """Pose estimation on a live webcam."""
-    from spinecoach.sources.pose.base import DEFAULT_BACKEND
     from spinecoach.sources.video.decode import CameraStream
 
-    stream = CameraStream(index)
-    return SessionInput(
-        "camera",
-        _video_frames(stream, DEFAULT_BACKEND),
-        MotionFeed(min_confidence=min_confidence),
-        True,
-        f"camera {index} (pose estimation: {DEFAULT_BACKEND})",
-    )
+    return _pose_input("camera", CameraStream(index), min_confidence, True, f"camera {index}")
 
 
 def _udp_lines(host: str, port: int, lines: queue.Queue[str | None]) -> None:

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.cli._common import (
+    AppContext,
+    DataDir,
+    PersonOption,
+    console,
+    print_json,
+    read_json_file,
+)
 from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import InvalidInput
 
@@ -24,19 +31,15 @@ def export_command(
         Path | None,
         typer.Option("--out", help=N_("Write the Bundle JSON here (default: print it).")),
     ] = None,
-    person: Annotated[
-        int | None,
-        typer.Option("--person", help=N_("Person id in a clinic database (default: you).")),
-    ] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+    person: PersonOption = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Export a person (Patient, Observations, QuestionnaireResponses, CarePlans, Encounters,
     Procedures, Flag, Devices) as one FHIR Bundle."""
     from spinecoach.reports.fhir import export_bundle
-    from spinecoach.store.repositories import PersonRepository
 
     with AppContext(data_dir) as ctx:
-        person_id = ctx.person_id if person is None else PersonRepository(ctx.db).get(person).id
+        person_id = ctx.chosen_person_id(person)
         bundle = export_bundle(ctx.db, person_id, datetime.now(UTC), ctx.library)
     if out is None:
         print_json(bundle)
@@ -61,7 +64,7 @@ def import_command(
     clinician: Annotated[
         int | None, typer.Option("--clinician", help=N_("Link the person to this clinician id."))
     ] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Import a person from a FHIR Bundle into this database (everything, or nothing)."""
     from spinecoach.reports.fhir import import_bundle

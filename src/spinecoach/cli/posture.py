@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console, print_json, read_json_file
+from spinecoach.cli._common import AppContext, DataDir, console, print_json, read_json_file
 from spinecoach.content.locale_format import format_number
 from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.wording import exercise_name
@@ -26,7 +26,6 @@ posture_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)]
 AsJson = Annotated[bool, typer.Option("--json", help=N_("Print JSON."))]
 #: Plan-change actions as the desk-break summary shows them (the ids in English).
 _SHOWN_ACTIONS = (N_("progress"), N_("hold"), N_("regress"), N_("stop"), N_("add"),

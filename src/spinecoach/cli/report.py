@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from spinecoach.cli._common import DATA_DIR_HELP, AppContext, console
+from spinecoach.cli._common import AppContext, DataDir, PersonOption, console
 from spinecoach.domain.i18n import N_, _
 
 
@@ -18,19 +18,15 @@ def report_command(
         bool,
         typer.Option("--patient-version", help=N_("Plain words addressed to the patient.")),
     ] = False,
-    person: Annotated[
-        int | None,
-        typer.Option("--person", help=N_("Person id in a clinic database (default: you).")),
-    ] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
+    person: PersonOption = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Progress report PDF: safety, pain with the minimal important change, scores,
     range of motion per week with confidence, adherence, current plan, shared notes."""
     from spinecoach.reports.progress_report import render_pdf, report_data, write_pdf
-    from spinecoach.store.repositories import PersonRepository
 
     with AppContext(data_dir) as ctx:
-        person_id = ctx.person_id if person is None else PersonRepository(ctx.db).get(person).id
+        person_id = ctx.chosen_person_id(person)
         report = report_data(
             ctx.db, person_id, datetime.now(UTC), library=ctx.library, rules=ctx.rules,
             patient_version=patient_version,

@@ -8,52 +8,64 @@ ends all of its sign-ins; the person signs in with it and changes it on the Acco
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings
+from spinecoach.cli._common import DataDir, console, get_settings
 from spinecoach.domain.i18n import N_, _, ngettext
 from spinecoach.errors import NotFound
+
+if TYPE_CHECKING:
+    from spinecoach.store.models import Person
 
 users_app = typer.Typer(
     help=N_("Account administration for a clinic server."), no_args_is_help=True
 )
 
 
-def _person(db, email: str):  # type: ignore[no-untyped-def]
-    from spinecoach.store.repositories import PersonRepository
-
-    person = PersonRepository(db).by_email(email.strip().lower())
-    if person is None:
-        raise NotFound(
-            _("email: no account with the e-mail {email!r}").format(email=email.strip()[:80])
-        )
-    return person
+Email = Annotated[str, typer.Argument(help=N_("The account's e-mail."))]
 
 
-@users_app.command("reset-password")
-def reset_password(
-    email: Annotated[str, typer.Argument(help=N_("The account's e-mail."))],
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
-) -> None:
-    """Set a new temporary password, print it once, and end every sign-in of the account."""
+def _end_sign_ins(
+    email: str, data_dir: Path | None, change: Callable[[Person], None] | None = None
+) -> tuple[str | None, int]:
+    """Find the account of ``email`` (NotFound if none), apply ``change`` to it and save,
+    then end every sign-in of the account. Returns its e-mail and how many sign-ins ended."""
     from spinecoach.store.db import open_database
-    from spinecoach.web.security import Passwords
+    from spinecoach.store.repositories import PersonRepository
     from spinecoach.web.signins import SignIns
 
     settings = get_settings(data_dir)
     _engine, factory = open_database(settings.resolved_database_url)
     with factory() as db:
-        person = _person(db, email)
-        temporary = secrets.token_urlsafe(12)
+        person = PersonRepository(db).by_email(email.strip().lower())
+        if person is None:
+            raise NotFound(
+                _("email: no account with the e-mail {email!r}").format(email=email.strip()[:80])
+            )
+        if change is not None:
+            change(person)
+            db.commit()
+        return person.email, SignIns(settings.session_max_age_s).revoke_all(db, person.id)
+
+
+@users_app.command("reset-password")
+def reset_password(email: Email, data_dir: DataDir = None) -> None:
+    """Set a new temporary password, print it once, and end every sign-in of the account."""
+    from spinecoach.web.security import Passwords
+
+    temporary = secrets.token_urlsafe(12)
+
+    def set_password(person: Person) -> None:
         person.password_hash = Passwords().hash(temporary)
-        db.commit()
-        ended = SignIns(settings.session_max_age_s).revoke_all(db, person.id)
+
+    address, ended = _end_sign_ins(email, data_dir, set_password)
     console.print(
         _("New temporary password for {email}: {password}").format(
-            email=person.email, password=f"[bold]{temporary}[/]"
+            email=address, password=f"[bold]{temporary}[/]"
         )
     )
     console.print(
@@ -67,22 +79,12 @@ def reset_password(
 
 
 @users_app.command("sign-out")
-def sign_out(
-    email: Annotated[str, typer.Argument(help=N_("The account's e-mail."))],
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help=DATA_DIR_HELP)] = None,
-) -> None:
+def sign_out(email: Email, data_dir: DataDir = None) -> None:
     """End every sign-in of the account (each browser must sign in again)."""
-    from spinecoach.store.db import open_database
-    from spinecoach.web.signins import SignIns
-
-    settings = get_settings(data_dir)
-    _engine, factory = open_database(settings.resolved_database_url)
-    with factory() as db:
-        person = _person(db, email)
-        ended = SignIns(settings.session_max_age_s).revoke_all(db, person.id)
+    address, ended = _end_sign_ins(email, data_dir)
     console.print(
         ngettext("{n} sign-in of {email} ended.", "{n} sign-ins of {email} ended.", ended).format(
-            n=ended, email=person.email
+            n=ended, email=address
         )
     )
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from spinecoach.content.locale_format import format_day, format_number
 from spinecoach.domain.i18n import N_, _
-from spinecoach.reports.progress import PainPoint
+from spinecoach.reports.progress import PainPoint, Progress
 
 _W_NO_PAIN = N_("No pain reports yet.")
 _W_NO_MEASUREMENTS = N_("No measurements yet.")
@@ -176,6 +176,23 @@ def series_chart(series: Sequence[tuple[str, float]], unit: str = "°", label: s
 
 #: Colours of the trace channels (the web page's CSS uses the same classes).
 TRACE_CHANNELS = ("camera", "imu", "sensor")
+
+
+def progress_charts(figures: Progress) -> dict[str, Any]:
+    """The progress pages' figures and charts: ``progress``, ``pain_chart`` (with the
+    minimal important change) and ``rom_charts``, one ``(exercise id, chart)`` a measured
+    exercise, by week."""
+    return {
+        "progress": figures,
+        "pain_chart": pain_chart(figures.pain, figures.mic_threshold),
+        "rom_charts": [
+            (
+                exercise_id,
+                series_chart(series, "°", _("Range of motion for {name}").format(name=exercise_id)),
+            )
+            for exercise_id, series in figures.rom_weekly.items()
+        ],
+    }
 
 
 def trace_chart(traces: dict[str, Any], label: str = "") -> Markup:

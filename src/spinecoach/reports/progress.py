@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 
 MIC_POINTS = 2.0  # [OST]
 MIC_FRACTION = 0.30  # [OST]
@@ -58,12 +59,6 @@ class Progress:
         return any(p.pain <= self.mic_threshold for p in self.pain[1:])
 
 
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def session_summary(row: models.Session) -> dict[str, Any]:
     """One session as shown in history tables (with its measurements)."""
     results = []
@@ -85,10 +80,10 @@ def session_summary(row: models.Session) -> dict[str, Any]:
         )
     duration_s = None
     if row.ended_at is not None:
-        duration_s = (_aware(row.ended_at) - _aware(row.started_at)).total_seconds()
+        duration_s = (as_utc(row.ended_at) - as_utc(row.started_at)).total_seconds()
     return {
         "id": row.id,
-        "started_at": _aware(row.started_at),
+        "started_at": as_utc(row.started_at),
         "duration_s": duration_s,
         "status": row.status,
         "source": row.source,
@@ -121,12 +116,12 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
         .where(models.Intake.person_id == person_id)
         .order_by(models.Intake.created_at, models.Intake.id)
     ).all()
-    points = [PainPoint(_aware(r.at), int(r.pain), r.kind) for r in reports if r.pain is not None]
+    points = [PainPoint(as_utc(r.at), int(r.pain), r.kind) for r in reports if r.pain is not None]
     if intake:
         first = intake[0]
         pain_now = first.answers.get("pain_now")
         if isinstance(pain_now, int):
-            points.insert(0, PainPoint(_aware(first.created_at), pain_now, "intake"))
+            points.insert(0, PainPoint(as_utc(first.created_at), pain_now, "intake"))
     progress.pain = sorted(points, key=lambda p: p.at)
     if progress.pain:
         progress.baseline_pain = float(progress.pain[0].pain)
@@ -136,7 +131,7 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
     for row in intake:
         score = (row.scores or {}).get("rmdq")
         if isinstance(score, int):
-            progress.disability.append((_aware(row.created_at), score))
+            progress.disability.append((as_utc(row.created_at), score))
 
     sessions = db.scalars(
         select(models.Session)
@@ -147,7 +142,7 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
 
     weekly: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for s in sessions:
-        day = _aware(s.started_at).date()
+        day = as_utc(s.started_at).date()
         monday = (day - timedelta(days=day.weekday())).isoformat()  # the week, as a date
         for r in s.results:
             if r.ranges_deg:
@@ -158,7 +153,7 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
     }
 
     active_days = {
-        _aware(s.started_at).date() for s in sessions if s.status == "completed" or s.results
+        as_utc(s.started_at).date() for s in sessions if s.status == "completed" or s.results
     }
     start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     progress.adherence = [
@@ -171,7 +166,7 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
         .order_by(models.Plan.created_at, models.Plan.id)
     ).all()
     progress.rest_days = rest_days(
-        [(_aware(at).date(), bool(paused)) for at, paused in plans], start, today
+        [(as_utc(at).date(), bool(paused)) for at, paused in plans], start, today
     )
     progress.week_done, progress.week_goal = weekly_goal(active_days, progress.rest_days, today)
     progress.streak_days = streak(active_days, progress.rest_days, today)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -24,14 +24,11 @@ from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence
 from spinecoach.motion.types import Repetition as MotionRepetition
 from spinecoach.motion.types import Side
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 
 #: Below this share of frames (or sensor samples) tracked, the measurement is "low".
 LOW_CONFIDENCE = 0.6
 HIGH_CONFIDENCE = 0.85
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 STATUS_WORDS = {
@@ -257,8 +254,8 @@ def review_session(
     review = SessionReview(
         id=session.id,
         person_id=session.person_id,
-        started_at=_aware(session.started_at),
-        ended_at=_aware(session.ended_at) if session.ended_at else None,
+        started_at=as_utc(session.started_at),
+        ended_at=as_utc(session.ended_at) if session.ended_at else None,
         status=session.status,
         source=session.source,
         pain_before=session.pain_before,
@@ -302,7 +299,7 @@ def review_session(
             pain_during=r.pain_during,
             stop_action=r.stop_action,
             replaced_by=(r.tracking or {}).get("replaced_by"),
-            duration_s=(_aware(r.ended_at) - _aware(r.started_at)).total_seconds(),
+            duration_s=(as_utc(r.ended_at) - as_utc(r.started_at)).total_seconds(),
         )
         ex.count_confidence, ex.count_confidence_text = count_confidence_words(
             ex.traces, durations, ranges
@@ -325,7 +322,7 @@ def review_session(
         where = _(" during {name}").format(name=name) if name else f" ({kind})"
         review.checkins.append(
             CheckIn(
-                at=_aware(p.at),
+                at=as_utc(p.at),
                 kind=p.kind,
                 exercise=name,
                 pain=p.pain,

@@ -28,6 +28,7 @@ from spinecoach.domain.rules import Rules
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.wording import action_words, exercise_name, symptom_words
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 from spinecoach.store.repositories import SessionRepository
 from spinecoach.store.safety import current_safety_state
 
@@ -116,10 +117,6 @@ class Wording:
     rules: Rules | None = None
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _day(value: datetime | date) -> str:
     return format_when(value, "day")
 
@@ -159,9 +156,9 @@ def safety_items(
             AttentionItem(
                 "red_flag",
                 _("Screening on {day} was {tier}: {why}").format(
-                    day=_day(_aware(screening.created_at)), tier=_(screening.tier), why=why
+                    day=_day(as_utc(screening.created_at)), tier=_(screening.tier), why=why
                 ),
-                _aware(screening.created_at),
+                as_utc(screening.created_at),
                 weight,
             )
         )
@@ -185,12 +182,12 @@ def safety_items(
             AttentionItem(
                 "red_flag",
                 _("{day}{during}: {what}; the coach {action}.").format(
-                    day=_day(_aware(r.at)),
+                    day=_day(as_utc(r.at)),
                     during=during,
                     what=what[:1].lower() + what[1:],
                     action=action_words(action),
                 ),
-                _aware(r.at),
+                as_utc(r.at),
                 2.5 if action == "urgent_care" else 1.5 if serious else 1.0,
             )
         )
@@ -223,13 +220,13 @@ def state_items(state: SafetyState, wording: Wording) -> list[AttentionItem]:
     if state.pain is not None:
         detail.append(_("pain {pain}/10").format(pain=state.pain))
     if state.since is not None:
-        detail.append(format_when(_aware(state.since), "day_time"))
+        detail.append(format_when(as_utc(state.since), "day_time"))
     tail = f" ({', '.join(detail)})" if detail else ""
     return [
         AttentionItem(
             "safety",
             f"{state.level.label}: {_(state.reason)}{tail}",
-            _aware(state.since) if state.since else None,
+            as_utc(state.since) if state.since else None,
             float(state.level.severity),
         )
     ]
@@ -278,11 +275,11 @@ def pain_items(
             _("Pain rose from {first} to {last}/10 between {start} and {end}{after}.").format(
                 first=first.pain,
                 last=last.pain,
-                start=_day(_aware(first.at)),
-                end=_day(_aware(last.at)),
+                start=_day(as_utc(first.at)),
+                end=_day(as_utc(last.at)),
                 after=after,
             ),
-            _aware(last.at),
+            as_utc(last.at),
             float(rise),
         )
     ]
@@ -306,10 +303,10 @@ def adherence_items(
             models.Session.person_id == person_id, models.Session.started_at >= before
         )
     ).all()
-    this_week = {_aware(t).date() for t, _ in rows if _aware(t) >= week}
-    last_week = {_aware(t).date() for t, _ in rows if _aware(t) < week}
+    this_week = {as_utc(t).date() for t, _ in rows if as_utc(t) >= week}
+    last_week = {as_utc(t).date() for t, _ in rows if as_utc(t) < week}
     items: list[AttentionItem] = []
-    start = max(_aware(first_plan), week)
+    start = max(as_utc(first_plan), week)
     expected = (now.date() - start.date()).days
     missed = expected - len({d for d in this_week if d >= start.date()})
     stopped = _stopped_exercises(db, person_id, week, wording)
@@ -331,7 +328,7 @@ def adherence_items(
                 float(missed),
             )
         )
-    planned_before = _aware(first_plan) <= before
+    planned_before = as_utc(first_plan) <= before
     if planned_before and len(last_week) - len(this_week) >= ADHERENCE_DROP:
         items.append(
             AttentionItem(
@@ -377,7 +374,7 @@ def measurement_items(
     fractions: list[float] = []
     since = now - timedelta(days=WINDOW_DAYS)
     for exercise_id, ranges, tracking, started, _source in rows:
-        started = _aware(started)
+        started = as_utc(started)
         if ranges:
             monday = started.date() - timedelta(days=started.weekday())
             best = max(float(x) for x in ranges)
@@ -480,5 +477,5 @@ def rank_patients(
             .order_by(models.Session.started_at.desc())
         ).first()
         items = attention_items(db, person.id, now, wording, safety=safety)
-        rows.append(PatientAttention(person, tuple(items), _aware(last) if last else None))
+        rows.append(PatientAttention(person, tuple(items), as_utc(last) if last else None))
     return sorted(rows, key=PatientAttention.sort_key)

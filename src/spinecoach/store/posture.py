@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -40,11 +40,8 @@ from spinecoach.domain.serialize import change_to_dict, item_from_dict, item_to_
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.settings import Settings
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 from spinecoach.store.repositories import PlanRepository, SessionRepository
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def figure_to_dict(figure: PostureFigure) -> dict[str, Any]:
@@ -77,7 +74,7 @@ def figure_from_dict(data: Mapping[str, Any]) -> PostureFigure:
 def assessment_from_row(row: models.PostureAssessment) -> PostureAssessment:
     """Domain assessment of a stored row."""
     return PostureAssessment(
-        taken_at=_aware(row.taken_at),
+        taken_at=as_utc(row.taken_at),
         position=row.position,
         view=row.view,
         figures=tuple(figure_from_dict(f) for f in row.figures),
@@ -366,7 +363,7 @@ class PostureService:
             {
                 r.break_at
                 for r in rows
-                if r.break_at and r.results and _aware(r.started_at).astimezone().date() == day
+                if r.break_at and r.results and as_utc(r.started_at).astimezone().date() == day
             }
         )
 
@@ -404,7 +401,7 @@ def week_summaries(db: DbSession, person_id: int) -> list[WeekSummary]:
     weeks: dict[str, WeekSummary] = {}
 
     def week_of(at: datetime) -> WeekSummary:
-        year, week, _ = _aware(at).isocalendar()
+        year, week, _ = as_utc(at).isocalendar()
         key = f"{year}-W{week:02d}"
         return weeks.setdefault(key, WeekSummary(key))
 

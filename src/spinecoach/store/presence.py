@@ -10,13 +10,14 @@ than ``stale_s`` belongs to a process that died: it is ignored and taken over.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,6 @@ class Holder:
     heartbeat_at: datetime
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _holder(row: models.LivePresence) -> Holder:
     return Holder(
         row.person_id,
@@ -43,14 +39,14 @@ def _holder(row: models.LivePresence) -> Holder:
         row.worker,
         row.key,
         row.takes_sensor,
-        _aware(row.heartbeat_at),
+        as_utc(row.heartbeat_at),
     )
 
 
 def holder(db: DbSession, person_id: int, now: datetime, stale_s: float) -> Holder | None:
     """The live (not stale) holder of ``person_id``'s session, if any."""
     row = db.get(models.LivePresence, person_id, populate_existing=True)
-    if row is None or _aware(row.heartbeat_at) < now - timedelta(seconds=stale_s):
+    if row is None or as_utc(row.heartbeat_at) < now - timedelta(seconds=stale_s):
         return None
     return _holder(row)
 
@@ -77,7 +73,7 @@ def claim(
     for _ in range(3):
         row = db.get(models.LivePresence, person_id, populate_existing=True)
         if row is not None:
-            stale = _aware(row.heartbeat_at) < now - timedelta(seconds=stale_s)
+            stale = as_utc(row.heartbeat_at) < now - timedelta(seconds=stale_s)
             if (foreign_is_stale and row.worker != worker) or row.worker == dead_worker:
                 stale = True
             if not stale:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select
@@ -37,7 +37,7 @@ from spinecoach.domain.safety_state import (
 )
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.store import models
-from spinecoach.store.models import utcnow
+from spinecoach.store.models import as_utc, utcnow
 
 MAX_CLEARANCE_NOTE = 4000
 #: Stored pain-report kinds that are check-ins outside a session.
@@ -46,17 +46,13 @@ CHECKIN_KINDS = ("next_morning",)
 PAUSING_ACTIONS = (StopAction.END_SESSION.value, StopAction.URGENT_CARE.value)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _screening_reason(row: models.Screening, questions: Mapping[str, str]) -> str:
     tier = Tier(row.tier)
     stored = row.answers if isinstance(row.answers, dict) else {}
     answers = stored.get("answers", stored)
     answers = answers if isinstance(answers, dict) else {}
     yes = [questions.get(q, q.replace("_", " ")) for q, a in answers.items() if a in ("yes", True)]
-    day = format_when(_aware(row.created_at), "day_time")
+    day = format_when(as_utc(row.created_at), "day_time")
     if tier is Tier.CLEAR:
         return _("Safety answers on {day}: no warning signs.").format(day=day)
     if yes:
@@ -86,7 +82,7 @@ def _report_event(
 ) -> SafetyEvent | None:
     source = "check-in" if kind in CHECKIN_KINDS or session_id is None else "session"
     if decision_text is None or CONTINUE_TEXT in decision_text:
-        return SafetyEvent(_aware(at), EventKind.REPORT, "", action=StopAction.CONTINUE,
+        return SafetyEvent(as_utc(at), EventKind.REPORT, "", action=StopAction.CONTINUE,
                            source=source, exercise_id=exercise_id, pain=pain)  # fmt: skip
     decision = json.loads(decision_text) or {}
     try:
@@ -97,7 +93,7 @@ def _report_event(
     seek = Tier(seek_raw) if seek_raw in TIER_VALUES else None
     reasons = decision.get("reasons") or []
     reason = " ".join(str(r) for r in reasons) or "Check-in recorded."
-    return SafetyEvent(_aware(at), EventKind.REPORT, reason, action=action, seek_care=seek,
+    return SafetyEvent(as_utc(at), EventKind.REPORT, reason, action=action, seek_care=seek,
                        source=source, exercise_id=exercise_id, pain=pain)  # fmt: skip
 
 
@@ -134,9 +130,9 @@ def _last_reset(db: DbSession, person_id: int) -> datetime | None:
         .order_by(models.Screening.created_at.desc(), models.Screening.id.desc())
     ):
         if not screening_level(Tier(tier)).blocks_exercise:
-            screened = _aware(created_at)
+            screened = as_utc(created_at)
             break
-    times = [_aware(t) for t in (cleared, screened) if t is not None]
+    times = [as_utc(t) for t in (cleared, screened) if t is not None]
     return max(times) if times else None
 
 
@@ -163,12 +159,12 @@ def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> 
         reports = reports.where(models.PainReport.at >= since)
         clearances = clearances.where(models.SafetyStateRow.at >= since)
     for s in db.scalars(screenings):
-        events.append(SafetyEvent(_aware(s.created_at), EventKind.SCREENING,
+        events.append(SafetyEvent(as_utc(s.created_at), EventKind.SCREENING,
                                   _screening_reason(s, questions), tier=Tier(s.tier)))  # fmt: skip
     parsed = [_report_event(*row) for row in db.execute(reports)]
     events.extend(_relevant_reports([e for e in parsed if e is not None]))
     for c in db.scalars(clearances):
-        events.append(SafetyEvent(_aware(c.at), EventKind.CLEARANCE, c.reason, source="clinician"))
+        events.append(SafetyEvent(as_utc(c.at), EventKind.CLEARANCE, c.reason, source="clinician"))
     return sorted(events, key=lambda e: e.at)
 
 
@@ -204,7 +200,7 @@ def current_safety_state(
     state = derive_state(safety_events(db, person_id, rules))
     if record and state.since is not None:
         last = latest_row(db, person_id)
-        if last is None or (last.level, _aware(last.at)) != (state.level.value, state.since):
+        if last is None or (last.level, as_utc(last.at)) != (state.level.value, state.since):
             db.add(
                 models.SafetyStateRow(
                     person_id=person_id,
@@ -242,17 +238,17 @@ def _pause_of(db: DbSession, person_id: int) -> tuple[datetime | None, str]:
     if row is None or not row.paused:
         return None, ""
     reasons = [str(c.get("reason", "")) for c in row.changes or [] if c.get("action") == "pause"]
-    created = _aware(row.created_at)
+    created = as_utc(row.created_at)
     # The pause dates from the report that ended the session (re-adapting the same session
     # later, e.g. at the next-morning check-in, must not move it after a clearance).
     ending = [
-        _aware(at)
+        as_utc(at)
         for at, decision in db.execute(
             select(models.PainReport.at, models.PainReport.decision).where(
                 models.PainReport.person_id == person_id
             )
         )
-        if (decision or {}).get("action") in PAUSING_ACTIONS and _aware(at) <= created
+        if (decision or {}).get("action") in PAUSING_ACTIONS and as_utc(at) <= created
     ]
     return (max(ending) if ending else created), " ".join(r for r in reasons if r)
 

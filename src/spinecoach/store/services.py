@@ -7,7 +7,7 @@ the domain result; no clinical logic lives here beyond wiring.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
@@ -24,6 +24,7 @@ from spinecoach.domain.safety import ScreeningResult, StopDecision, evaluate_che
 from spinecoach.errors import InvalidInput, UnsafeToExercise
 from spinecoach.settings import Settings
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 from spinecoach.store.posture import PostureService
 from spinecoach.store.repositories import (
     IntakeRepository,
@@ -45,10 +46,6 @@ def dosing_from(settings: Settings, rules: Rules | None = None) -> DosingSetting
     if rules is not None:
         dosing = replace(dosing, ceilings=rules.ceilings)
     return dosing
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -155,7 +152,7 @@ class CoachService:
         new_intake = (
             previous_row is not None
             and intake is not None
-            and _aware(intake.created_at) >= _aware(previous_row.created_at)
+            and as_utc(intake.created_at) >= as_utc(previous_row.created_at)
         )
         plan = generate_plan(
             profile,

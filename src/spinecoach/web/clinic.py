@@ -7,7 +7,7 @@ reported as not found (so ids of other clinics' patients are not revealed).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -69,10 +69,6 @@ class PlanEdit:
     add_exercise_id: str = ""
     level: int | None = None
     note: str = ""
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Clinic:

@@ -4,7 +4,6 @@ the clinician sees (issue 10 §1). Decisions come from :mod:`spinecoach.store.sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -16,12 +15,9 @@ from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.i18n import _
 from spinecoach.domain.safety_state import SafetyLevel, SafetyState, what_to_do
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 from spinecoach.store.safety import current_safety_state, exercise_gate_for, safety_history
 from spinecoach.web.context import AppContext
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ def exercise_name(library: ExerciseLibrary, exercise_id: str | None) -> str:
 def safety_line(state: SafetyState, library: ExerciseLibrary) -> SafetyLine:
     """Plain words for a state."""
     since = state.since
-    when = format_when(_aware(since), "day_time") if since and state.source != "none" else ""
+    when = format_when(as_utc(since), "day_time") if since and state.source != "none" else ""
     return SafetyLine(state.level.value, state.level.label, _(state.reason),
                       exercise_name(library, state.exercise_id), state.pain, when,
                       state.blocks_exercise, state.source)  # fmt: skip
@@ -72,7 +68,7 @@ def row_line(row: models.SafetyStateRow, library: ExerciseLibrary) -> SafetyLine
     level = SafetyLevel(row.level)
     return SafetyLine(row.level, level.label, _(row.reason),
                       exercise_name(library, row.exercise_id), row.pain,
-                      format_when(_aware(row.at), "date_time"), level.blocks_exercise,
+                      format_when(as_utc(row.at), "date_time"), level.blocks_exercise,
                       row.source)  # fmt: skip
 
 
@@ -100,7 +96,7 @@ def block_context(db: DbSession, ctx: AppContext, person: models.Person) -> dict
         "history": [row_line(r, ctx.library) for r in history],
         "history_notes": [r.note for r in history],
         "acknowledged_at": (
-            _aware(latest.acknowledged_at) if latest and latest.acknowledged_at else None
+            as_utc(latest.acknowledged_at) if latest and latest.acknowledged_at else None
         ),
         "clinician": clinician,
     }

@@ -25,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 from spinecoach.domain.i18n import _
 from spinecoach.errors import RateLimited
 from spinecoach.store import models
+from spinecoach.store.models import as_utc
 from spinecoach.web.security import WebSession
 
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -32,11 +33,6 @@ TOUCH_INTERVAL = timedelta(minutes=5)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -98,9 +94,9 @@ class SignIns:
         """Whether the cookie's sign-in is live (touches ``last_seen_at`` now and then)."""
         row = self._row(db, session)
         now = datetime.now(UTC)
-        if row is None or _aware(row.expires_at) <= now:
+        if row is None or as_utc(row.expires_at) <= now:
             return False
-        if now - _aware(row.last_seen_at) > TOUCH_INTERVAL:
+        if now - as_utc(row.last_seen_at) > TOUCH_INTERVAL:
             row.last_seen_at = now
             db.commit()
         return True
@@ -151,15 +147,15 @@ class SignIns:
         return [
             SignInView(
                 r.id,
-                _aware(r.created_at),
-                _aware(r.last_seen_at),
-                _aware(r.expires_at),
+                as_utc(r.created_at),
+                as_utc(r.last_seen_at),
+                as_utc(r.expires_at),
                 r.user_agent,
                 r.client,
                 r.token_hash == mine,
             )
             for r in rows
-            if _aware(r.expires_at) > now
+            if as_utc(r.expires_at) > now
         ]
 
 

@@ -113,6 +113,15 @@ def fast_table(raw: bytes, *, skip_rows: int = 1, delimiter: str = ",") -> Float
     return data
 
 
+def _numbers(text: str, label: str, delimiter: str, skip_rows: int) -> FloatArray:
+    """``np.loadtxt`` of ``text``; a table whose lines after the header are all empty or
+    comments has no data rows (said here: NumPy would warn and return an empty array)."""
+    rows = text.split("\n")[skip_rows:]  # lines as loadtxt counts them (\r\n ends one too)
+    if all(row.split("#", 1)[0] in ("", "\r") for row in rows):
+        raise InvalidRecording(f"{label}: no data rows")
+    return np.loadtxt(io.StringIO(text), delimiter=delimiter, skiprows=skip_rows, ndmin=2)
+
+
 def load_table(
     text: str,
     label: str,
@@ -128,7 +137,7 @@ def load_table(
     ``notes``; any other bad row is an error naming its line.
     """
     try:
-        data = np.loadtxt(io.StringIO(text), delimiter=delimiter, skiprows=skip_rows, ndmin=2)
+        data = _numbers(text, label, delimiter, skip_rows)
     except ValueError as exc:
         lines = text.rstrip("\r\n").splitlines()
         if len(lines) <= skip_rows + 1:
@@ -136,9 +145,7 @@ def load_table(
                 gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)
             ) from None
         try:
-            data = np.loadtxt(
-                io.StringIO("\n".join(lines[:-1])), delimiter=delimiter, skiprows=skip_rows, ndmin=2
-            )
+            data = _numbers("\n".join(lines[:-1]), label, delimiter, skip_rows)
         except ValueError:
             raise InvalidRecording(
                 gettext("{label}: not a numeric table: {exc}").format(label=label, exc=exc)

@@ -12,6 +12,7 @@ from spinecoach.content.i18n import LANGUAGES, normalise_locale
 from spinecoach.domain.i18n import _
 from spinecoach.domain.wording import plain_message
 from spinecoach.errors import InvalidInput, NotFound, RateLimited, ServerBusy
+from spinecoach.store import models
 from spinecoach.web.accounts import validate_sign_up
 from spinecoach.web.context import AppContext
 from spinecoach.web.deps import (
@@ -162,12 +163,29 @@ def account_page(
     request: Request, user: CurrentUser, ctx: ContextDep, db: DbDep, session: WebSessionDep
 ) -> Response:
     """The person's sign-ins (where and when) and the password-change form."""
+    return _account(request, ctx, db, user, session, message=request.query_params.get("done"))
+
+
+def _account(
+    request: Request,
+    ctx: AppContext,
+    db: DbSession,
+    user: models.Person,
+    session: WebSession,
+    *,
+    error: str | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The account page: the person's sign-ins, the password form (with ``error`` or the
+    ``message`` of what was just done) and the language and country choices."""
     return render(
         request,
         "account.html",
+        status_code=status_code,
         sign_ins=ctx.signins.listing(db, user.id, session),
-        error=None,
-        message=request.query_params.get("done"),
+        error=error,
+        message=message,
         **reader_choices(request, ctx, user),
     )
 
@@ -213,15 +231,7 @@ def change_password(
     try:
         accounts.change_password(user, current_password, new_password)
     except InvalidInput as exc:
-        return render(
-            request,
-            "account.html",
-            status_code=422,
-            sign_ins=ctx.signins.listing(db, user.id, session),
-            error=str(exc),
-            message=None,
-            **reader_choices(request, ctx, user),
-        )
+        return _account(request, ctx, db, user, session, error=str(exc), status_code=422)
     ctx.signins.revoke_all(db, user.id, keep=session)
     return redirect("/account?done=password")
 

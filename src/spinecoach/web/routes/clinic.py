@@ -7,7 +7,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -113,17 +113,7 @@ def patient_page(
         "clinic_patient.html",
         patient=patient,
         flags=clinic.flags(patient, _now()),
-        progress=figures,
-        pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
-        rom_charts=[
-            (
-                exercise_id,
-                charts.series_chart(
-                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
-                ),
-            )
-            for exercise_id, series in figures.rom_weekly.items()
-        ],
+        **charts.progress_charts(figures),
         plan=plan_row,
         items=items,
         addable=[e for e in ctx.library if e.id not in in_plan],
@@ -196,70 +186,77 @@ def _plan_edit(form: FormData) -> PlanEdit:
     )
 
 
+def _own_patient(patient_id: int, user: ClinicianUser, clinic: ClinicDep) -> models.Person:
+    """The clinician's own patient ``patient_id`` (NotFound for anyone else's)."""
+    return clinic.patient(user, patient_id)
+
+
+#: A changing request about one own patient (after the CSRF check, before the form is used).
+OwnPatient = Annotated[models.Person, Depends(_own_patient)]
+
+
 @router.post("/patients/{patient_id}/plan")
 async def edit_plan(
-    request: Request, patient_id: int, _csrf: CsrfChecked, user: ClinicianUser, clinic: ClinicDep
+    request: Request,
+    _csrf: CsrfChecked,
+    patient: OwnPatient,
+    user: ClinicianUser,
+    clinic: ClinicDep,
 ) -> Response:
     """Save the plan editor: the patient's next plan shows the changes and the note."""
-    patient = clinic.patient(user, patient_id)
     clinic.edit_plan(user, patient, _plan_edit(await request.form()), _now())
     return redirect(f"/clinic/patients/{patient.id}?saved=1")
 
 
 @router.post("/patients/{patient_id}/notes")
 def add_note(
-    request: Request,
-    patient_id: int,
     _csrf: CsrfChecked,
+    patient: OwnPatient,
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
     visibility: Annotated[str, Form(max_length=10)] = "private",
 ) -> Response:
     """Add a clinical note about an own patient: private (clinicians only) or shared."""
-    patient = clinic.patient(user, patient_id)
     clinic.add_note(user, patient, text, visibility)
     return redirect(f"/clinic/patients/{patient.id}#notes")
 
 
 @router.post("/patients/{patient_id}/templates")
 def save_template(
-    patient_id: int,
     _csrf: CsrfChecked,
+    patient: OwnPatient,
     user: ClinicianUser,
     clinic: ClinicDep,
     name: Annotated[str, Form(max_length=200)],
 ) -> Response:
     """Save an own patient's current plan as one of the clinician's templates."""
-    patient = clinic.patient(user, patient_id)
     clinic.save_template(user, patient, name)
     return redirect(f"/clinic/patients/{patient.id}?template_saved=1#templates")
 
 
 @router.post("/patients/{patient_id}/plan/template")
 def assign_template(
-    patient_id: int,
     _csrf: CsrfChecked,
+    patient: OwnPatient,
     user: ClinicianUser,
     clinic: ClinicDep,
     template_id: Annotated[int, Form()],
 ) -> Response:
     """Make one of the clinician's templates an own patient's plan."""
-    patient = clinic.patient(user, patient_id)
     clinic.assign_template(user, patient, template_id, _now())
     return redirect(f"/clinic/patients/{patient.id}?saved=1#plan")
 
 
 @router.post("/patients/{patient_id}/messages")
 def send_message(
-    patient_id: int,
     _csrf: CsrfChecked,
+    patient: OwnPatient,
     user: ClinicianUser,
     clinic: ClinicDep,
     text: Annotated[str, Form(max_length=4000)],
 ) -> Response:
     """Send an own patient a message (they read it on their Messages page)."""
-    patient = clinic.patient(user, patient_id)
     clinic.send_message(user, patient, text, _now())
     return redirect(f"/clinic/patients/{patient.id}#messages")
 

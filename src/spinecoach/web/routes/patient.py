@@ -337,17 +337,7 @@ def progress(request: Request, user: PatientUser, db: DbDep, care: CareDep) -> R
         request,
         "progress.html",
         weeks=care.service.posture.weekly(user.id),
-        progress=figures,
-        pain_chart=charts.pain_chart(figures.pain, figures.mic_threshold),
-        rom_charts=[
-            (
-                exercise_id,
-                charts.series_chart(
-                    series, "°", _("Range of motion for {name}").format(name=exercise_id)
-                ),
-            )
-            for exercise_id, series in figures.rom_weekly.items()
-        ],
+        **charts.progress_charts(figures),
     )
 
 

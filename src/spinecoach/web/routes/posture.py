@@ -48,9 +48,9 @@ from spinecoach.web.deps import CareDep, ContextDep, CsrfChecked, PatientUser
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.posture import CheckRun, MonitorRun, finish_imu_check
 from spinecoach.web.security import COOKIE_NAME
+from spinecoach.web.sockets import POLICY_VIOLATION, BadMessages
 
 router = APIRouter()
-POLICY_VIOLATION = 1008
 MAX_BAD_MESSAGES = 20
 
 
@@ -220,7 +220,7 @@ async def check_socket(
         return
     await websocket.accept()
     limit = ctx.settings.ws_max_message_bytes
-    bad = _BadMessages(websocket)
+    bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     try:
         while True:
             message = await websocket.receive()
@@ -251,7 +251,7 @@ async def check_socket(
 async def _imu_check(websocket: WebSocket, ctx: AppContext, person_id: int, position: str) -> None:
     link = ctx.posture_sensors.open(person_id, "check")
     await websocket.accept()
-    bad = _BadMessages(websocket)
+    bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     try:
         while True:
             text = await websocket.receive_text()
@@ -276,23 +276,6 @@ async def _imu_check(websocket: WebSocket, ctx: AppContext, person_id: int, posi
         pass
     finally:
         ctx.posture_sensors.close(person_id, link)
-
-
-class _BadMessages:
-    """Refused messages on one socket: each gets an error reply; too many close the socket."""
-
-    def __init__(self, websocket: WebSocket) -> None:
-        self.websocket = websocket
-        self.count = 0
-
-    async def refuse(self, exc: Exception) -> bool:
-        """Reply with ``exc``; True when the socket was closed for too many refusals."""
-        self.count += 1
-        await self.websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
-        if self.count > MAX_BAD_MESSAGES:
-            await self.websocket.close(code=POLICY_VIOLATION)
-            return True
-        return False
 
 
 def _check_size(data: bytes | str, limit: int) -> None:
@@ -321,7 +304,7 @@ async def sensor_socket(websocket: WebSocket) -> None:
     link.connected = True
     await websocket.send_text(json.dumps({"type": "hello", "kind": link.kind}))
     limit = ctx.settings.ws_max_message_bytes
-    bad = _BadMessages(websocket)
+    bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     try:
         while True:
             text = await websocket.receive_text()
@@ -362,7 +345,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
         run.link = ctx.posture_sensors.open(person_id, "monitor")
     limit = ctx.settings.ws_max_message_bytes
     stopped = False
-    bad = _BadMessages(websocket)
+    bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     try:
         while True:
             message = await websocket.receive()

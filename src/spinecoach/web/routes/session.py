@@ -76,6 +76,7 @@ from spinecoach.web.pages import redirect, render
 from spinecoach.web.posture import desk_break_session_plan, mark_desk_break
 from spinecoach.web.resume import latest_interrupted, resumed_plan
 from spinecoach.web.security import COOKIE_NAME
+from spinecoach.web.sockets import BadMessages
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -350,7 +351,7 @@ async def live_sensor(websocket: WebSocket) -> None:
     await websocket.accept()
     await websocket.send_text(json.dumps({"type": "hello", "session_id": target.session_id}))
     limit = ctx.settings.ws_max_message_bytes
-    bad = 0
+    bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     with contextlib.suppress(WebSocketDisconnect):
         while target.active:
             text = await websocket.receive_text()
@@ -383,10 +384,7 @@ async def live_sensor(websocket: WebSocket) -> None:
                 await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
                 continue
             except InvalidInput as exc:
-                bad += 1
-                await websocket.send_text(json.dumps({"type": "error", "error": str(exc)}))
-                if bad > MAX_BAD_MESSAGES:
-                    await websocket.close(code=POLICY_VIOLATION)
+                if await bad.refuse(exc):
                     return
                 continue
             await websocket.send_text(json.dumps(ack))
@@ -557,7 +555,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
     inbox: asyncio.Queue[tuple[Any, float]] = asyncio.Queue(2 if source == "camera" else MAX_BATCH)
     reader: asyncio.Task[None] | None = None
     limit = ctx.settings.ws_max_message_bytes
-    bad = 0
+    bad = BadMessages(websocket, MAX_BAD_MESSAGES, conn.send)
     try:
         cues = await run_in_threadpool(live.start)
         await run_in_threadpool(ctx.live.started, key)  # other processes see the session id
@@ -618,10 +616,7 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
                     await _handle_message(conn, live, parsed)
                 except InvalidInput as exc:
                     await keypoints.flush(conn, live)
-                    bad += 1
-                    await conn.send({"type": "error", "error": str(exc)})
-                    if bad > MAX_BAD_MESSAGES:
-                        await websocket.close(code=POLICY_VIOLATION)
+                    if await bad.refuse(exc):
                         done = True
                         break
             if not done:
