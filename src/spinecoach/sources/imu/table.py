@@ -118,7 +118,7 @@ def _numbers(text: str, label: str, delimiter: str, skip_rows: int) -> FloatArra
     comments has no data rows (said here: NumPy would warn and return an empty array)."""
     rows = text.split("\n")[skip_rows:]  # lines as loadtxt counts them (\r\n ends one too)
     if all(row.split("#", 1)[0] in ("", "\r") for row in rows):
-        raise InvalidRecording(f"{label}: no data rows")
+        raise InvalidRecording(gettext("{label}: no data rows").format(label=label))
     return np.loadtxt(io.StringIO(text), delimiter=delimiter, skiprows=skip_rows, ndmin=2)
 
 
