@@ -234,6 +234,10 @@ class PatientStream(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
 
     # -- socket ------------------------------------------------------------------------
+    def itself(self) -> PatientStream:
+        """The protocol factory for ``create_connection``."""
+        return self
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.ws.send_request(self.request)
@@ -248,17 +252,16 @@ class PatientStream(asyncio.Protocol):
         self._end(None if self.stopped else f"patient {self.index}: connection lost {exc}")
 
     def data_received(self, data: bytes) -> None:
-        from websockets.frames import Opcode
-        from websockets.http11 import Response
+        from websockets.frames import Frame, Opcode
 
         self.ws.receive_data(data)
         for event in self.ws.events_received():
-            if isinstance(event, Response):
+            if not isinstance(event, Frame):  # the handshake's response
                 if self.ws.handshake_exc is not None:
                     self._end(f"patient {self.index}: {self.ws.handshake_exc}")
                 continue
             if event.opcode is Opcode.TEXT or event.opcode is Opcode.CONT:
-                self.parts.append(event.data)
+                self.parts.append(bytes(event.data))
                 if event.fin:
                     raw, self.parts = b"".join(self.parts), []
                     self._message(raw)
@@ -388,7 +391,7 @@ async def _stream_group(
         ready, done = loop.create_future(), loop.create_future()
         stream = PatientStream(url, cookie, n, rate_hz, seconds, out, ready, done)
         try:
-            await loop.create_connection(lambda s=stream: s, parsed.hostname, parsed.port)
+            await loop.create_connection(stream.itself, parsed.hostname or HOST, parsed.port or 80)
         except OSError as exc:
             out["errors"].append(f"patient {n}: {exc}")
             continue
