@@ -249,7 +249,12 @@ class PatientStream(asyncio.Protocol):
             self.transport.write(b"".join(data))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._end(None if self.stopped else f"patient {self.index}: connection lost {exc}")
+        if self.stopped:
+            self._end(None)
+            return
+        close = self.ws.close_rcvd  # the server's reason, e.g. 1011 keepalive ping timeout
+        why = f"closed by the server ({close})" if close is not None else f"connection lost ({exc})"
+        self._end(f"patient {self.index}: {why}")
 
     def data_received(self, data: bytes) -> None:
         from websockets.frames import Frame, Opcode
