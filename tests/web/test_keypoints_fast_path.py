@@ -29,6 +29,7 @@ ODD_VALUES: list[Any] = [
     -1e5 - 0.5, 0, -0.0, 1, 7,
 ]  # fmt: skip
 ODD_POINTS: list[Any] = [[1.0, 2.0], [1.0, 2.0, 3.0, 0.5, 0.5], [], None, "a", 3.0]
+ODD_STATS: list[Any] = [None, 0, 1, 0.5, 1.5, 12.0, 1000, 1000.5, -0.1, True, "0.5", "x"]
 ODD_TIMES: list[Any] = [None, 0, -7, 2.5, 1e15, 1e15 + 1e3, -1e16, True, "3", [1]]
 
 
@@ -60,7 +61,9 @@ def _messages(shared_data: Path) -> list[str]:
             points = [[*(p if depth else p[:2]), c] for p, c in zip(xyz, conf, strict=True)]
             message: dict[str, Any] = {"type": "keypoints", "t": 1000.0 * i / 30.0}
             message["keypoints"] = points
-            out.append(json.dumps(message))  # as the page sends it
+            out.append(json.dumps(message))  # as a phone app or the bench sends it
+            message |= {"detect_fps": 29.7, "confidence": 0.913}
+            out.append(json.dumps(message))  # as the page's pose in the browser sends it
             bad = json.loads(json.dumps(message))
             for _ in range(rnd.randint(1, 3)):
                 choice = rnd.random()
@@ -77,9 +80,8 @@ def _messages(shared_data: Path) -> list[str]:
                 elif choice < 0.9:
                     bad["keypoints"] = bad["keypoints"][: rnd.randrange(33)]
                 elif choice < 0.95:
-                    bad[rnd.choice(["names", "detect_fps", "confidence", "extra"])] = rnd.choice(
-                        [list(BLAZEPOSE_33_NAMES), 12.0, 0.5, "x"]
-                    )
+                    key = rnd.choice(["names", "detect_fps", "confidence", "extra"])
+                    bad[key] = rnd.choice([list(BLAZEPOSE_33_NAMES), *ODD_STATS])
                 else:
                     bad["type"] = rnd.choice(["imu", "Keypoints", None])
             out.append(json.dumps(bad))
@@ -101,7 +103,7 @@ def test_fast_path_gives_what_the_full_validation_gives(shared_data: Path) -> No
         assert np.array_equal(fast.confidence, confidence)
         assert fast.positions.dtype == positions.dtype == np.float64
         taken += 1
-    assert taken > 193 * 2  # every clean frame, 2D and 3D, and perturbations that stay valid
+    assert taken > 193 * 4  # every clean frame, 2D and 3D, with and without the pose stats
     assert refused_by_both > 100  # and plenty of bad ones, left to the one-line errors
 
 

@@ -169,13 +169,20 @@ class KeypointsArrays:
     confidence: np.ndarray  # (n,) in [0, 1]
 
 
-_PLAIN_KEYPOINTS_KEYS = frozenset({"type", "t", "keypoints"})
+_PLAIN_KEYPOINTS_KEYS = frozenset({"type", "t", "keypoints", "detect_fps", "confidence"})
+#: The page's pose statistics sent with each message: their bounds (validated, not used).
+_STATS_BOUNDS = (("detect_fps", 1000.0), ("confidence", 1.0))
+
+
+def _number_within(value: object, low: float, high: float) -> bool:
+    return (type(value) is float or type(value) is int) and low <= value <= high  # type: ignore[operator]
 
 
 def fast_keypoints(text: str, n_points: int) -> KeypointsArrays | None:
     """The common keypoints message, ``{"type": "keypoints", "t": ms, "keypoints": [[x, y,
-    (z,) c], ...]}`` with ``n_points`` all-numeric, finite points within range, read straight
-    into arrays (one decode, no per-value model validation: the 30-per-second hot path).
+    (z,) c], ...], "detect_fps": n?, "confidence": c?}`` (as the page's pose in the browser
+    sends it) with ``n_points`` all-numeric, finite points within range, read straight into
+    arrays (one decode, no per-value model validation: the 30-per-second hot path).
 
     Anything else, including every message with a problem, returns None: the caller then
     takes :func:`parse_message`, which gives the same values or the same one-line error
@@ -192,11 +199,13 @@ def fast_keypoints(text: str, n_points: int) -> KeypointsArrays | None:
         return None
     t = raw.get("t")
     if t is not None:
-        if type(t) is not float and type(t) is not int:
-            return None
-        if not -MAX_CLIENT_TS <= t <= MAX_CLIENT_TS:
+        if not _number_within(t, -MAX_CLIENT_TS, MAX_CLIENT_TS):
             return None
         t = float(t)
+    for key, high in _STATS_BOUNDS:
+        value = raw.get(key)
+        if value is not None and not _number_within(value, 0.0, high):
+            return None
     points = raw.get("keypoints")
     if type(points) is not list or len(points) != n_points:
         return None
