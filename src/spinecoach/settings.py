@@ -127,6 +127,14 @@ class Settings(BaseSettings):
         description="Web worker processes (`spinecoach serve --workers N`); more than 1 needs "
         "PostgreSQL (database_url): SQLite is for one process.",
     )
+    gil_switch_interval_ms: float = Field(
+        default=0.5,
+        gt=0,
+        le=100,
+        description="How long a served process's busy thread may keep Python's GIL from one "
+        "that waits for it (Python's default is 5 ms): page requests make many short database "
+        "round-trips and wait up to this long after each one beside busy live sessions.",
+    )
     live_heartbeat_s: float = Field(
         default=5.0,
         gt=0,

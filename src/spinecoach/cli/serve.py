@@ -61,7 +61,7 @@ def start_web(
     """
     import uvicorn
 
-    from spinecoach.web.app import create_app
+    from spinecoach.web.app import create_app, serve_pages_promptly
 
     overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
     if host is not None:
@@ -76,6 +76,7 @@ def start_web(
         app_or_factory: Any = prepare_workers(settings)
     else:
         app_or_factory = create_app(settings)
+        serve_pages_promptly(settings)
     url = f"http://{settings.host}:{settings.port}"
     console.print(
         _("spinecoach is running at {url} — press Ctrl+C to stop.").format(url=f"[bold]{url}[/]")
@@ -125,7 +126,7 @@ def prepare_workers(settings: Settings) -> str:
     os.environ["SPINECOACH_DATABASE_URL"] = settings.resolved_database_url
     os.environ["SPINECOACH_HOST"] = settings.host
     os.environ["SPINECOACH_PORT"] = str(settings.port)
-    return "spinecoach.web.app:create_app"
+    return "spinecoach.web.app:create_worker_app"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -66,6 +66,28 @@ def _relay(engine: Engine) -> Relay | None:
     return PostgresRelay(engine.url.render_as_string(hide_password=False), uuid.uuid4().hex[:16])
 
 
+def serve_pages_promptly(settings: Settings) -> None:
+    """Shorten Python's GIL switch interval in a served process
+    (``Settings.gil_switch_interval_ms``).
+
+    A page request runs in a worker thread and makes dozens to hundreds of database
+    round-trips; after each one it must win the GIL back from the event loop, which, busy
+    with live sessions, keeps it for the whole interval (5 ms by default). A clinic list of
+    30 patients then waited seconds for the GIL alone. Only for serving: tests and commands
+    keep the default."""
+    import sys
+
+    sys.setswitchinterval(settings.gil_switch_interval_ms / 1000.0)
+
+
+def create_worker_app() -> FastAPI:  # type: ignore[type-arg]
+    """The app of one ``spinecoach serve --workers N`` worker process (settings from the
+    environment, which :func:`spinecoach.cli.serve.prepare_workers` filled)."""
+    settings = Settings.load()
+    serve_pages_promptly(settings)
+    return create_app(settings)
+
+
 def create_app(
     settings: Settings | None = None, *, session_factory: sessionmaker | None = None
 ) -> FastAPI:  # type: ignore[type-arg]

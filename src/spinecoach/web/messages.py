@@ -10,8 +10,10 @@ huge integers, deep nesting and oversized lists become one :class:`InvalidInput`
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
+import numpy as np
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -159,6 +161,67 @@ def parse_message(text: str) -> ClientMessage:
         raise InvalidInput(_problem(exc)) from None
     except RecursionError:
         raise InvalidInput(_("message: nested too deeply")) from None
+
+
+@dataclass(frozen=True)
+class KeypointsArrays:
+    """A keypoints message already read into arrays (:func:`fast_keypoints`)."""
+
+    t: float | None
+    positions: np.ndarray  # (n, 2|3) pixels
+    confidence: np.ndarray  # (n,) in [0, 1]
+
+
+_PLAIN_KEYPOINTS_KEYS = frozenset({"type", "t", "keypoints", "detect_fps", "confidence"})
+#: The page's pose statistics sent with each message: their bounds (validated, not used).
+_STATS_BOUNDS = (("detect_fps", 1000.0), ("confidence", 1.0))
+
+
+def _number_within(value: object, low: float, high: float) -> bool:
+    return (type(value) is float or type(value) is int) and low <= value <= high  # type: ignore[operator]
+
+
+def fast_keypoints(text: str, n_points: int) -> KeypointsArrays | None:
+    """The common keypoints message, ``{"type": "keypoints", "t": ms, "keypoints": [[x, y,
+    (z,) c], ...], "detect_fps": n?, "confidence": c?}`` (as the page's pose in the browser
+    sends it) with ``n_points`` all-numeric, finite points within range, read straight into
+    arrays (one decode, no per-value model validation: the 30-per-second hot path).
+
+    Anything else, including every message with a problem, returns None: the caller then
+    takes :func:`parse_message`, which gives the same values or the same one-line error
+    (this path only takes what that validation accepts unchanged)."""
+    try:
+        raw = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if (
+        type(raw) is not dict
+        or raw.get("type") != "keypoints"
+        or raw.keys() - _PLAIN_KEYPOINTS_KEYS
+    ):
+        return None
+    t = raw.get("t")
+    if t is not None:
+        if not _number_within(t, -MAX_CLIENT_TS, MAX_CLIENT_TS):
+            return None
+        t = float(t)
+    for key, high in _STATS_BOUNDS:
+        value = raw.get(key)
+        if value is not None and not _number_within(value, 0.0, high):
+            return None
+    points = raw.get("keypoints")
+    if type(points) is not list or len(points) != n_points:
+        return None
+    try:
+        array = np.array(points)  # numbers only give an int or float array
+    except (ValueError, TypeError, OverflowError):  # ragged, nested, too big
+        return None
+    if array.dtype.kind not in "if" or array.ndim != 2 or array.shape[1] not in (3, 4):
+        return None  # nulls, strings, booleans, lists of other shapes: the full validation
+    array = array.astype(float, copy=False)
+    if not np.isfinite(array).all() or np.abs(array).max() > 1e5:
+        return None
+    return KeypointsArrays(t, array[:, :-1], array[:, -1].clip(0.0, 1.0))
 
 
 def _loads_slowly(text: str) -> Any:

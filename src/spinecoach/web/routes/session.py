@@ -67,9 +67,11 @@ from spinecoach.web.live import (
 from spinecoach.web.messages import (
     ClientMessage,
     ImuMessage,
+    KeypointsArrays,
     KeypointsMessage,
     SensorMessage,
     encode,
+    fast_keypoints,
     parse_message,
 )
 from spinecoach.web.pages import redirect, render
@@ -449,6 +451,11 @@ class _Keypoints:
         self.frames.append((positions, confidence, names, at_s))
         self.client_ts.append(message.t)
 
+    def add_arrays(self, message: KeypointsArrays, at_s: float) -> None:
+        """A plain keypoints message already read into arrays (33 BlazePose points)."""
+        self.frames.append((message.positions, message.confidence, BLAZEPOSE_33_NAMES, at_s))
+        self.client_ts.append(message.t)
+
     async def flush(self, conn: _Connection, live: LiveSession) -> None:
         """Run the waiting frames through the engine; one ``ack`` per frame, in order."""
         if not self.frames:
@@ -608,6 +615,11 @@ async def _serve(websocket: WebSocket, source: str, sensor: str = "", resume: st
                             )
                         await _handle_frame(conn, live, data)
                         continue
+                    if source == "keypoints" and text:  # the common message, read at once
+                        arrays = fast_keypoints(text, len(BLAZEPOSE_33_NAMES))
+                        if arrays is not None:
+                            keypoints.add_arrays(arrays, at_s)
+                            continue
                     parsed = parse_message(text or "")  # a typed message or one clear line
                     if isinstance(parsed, KeypointsMessage) and source == "keypoints":
                         keypoints.add(parsed, at_s)
