@@ -113,8 +113,10 @@ def test_no_repetition_spans_a_person_switch(clip_pose, library) -> None:  # typ
 
     from spinecoach.motion.events import EventParameters
 
-    # the whole-recording analysis from the first second's start position does bridge
-    assert spans(analyze(masked, exercise, params=EventParameters(whole_recording_neutral=False)))
+    # the whole-recording analysis from the first second's start position does bridge, or
+    # (under 40 % of the frames measurable, most of them another person's) withholds the count
+    whole = analyze(masked, exercise, params=EventParameters(whole_recording_neutral=False))
+    assert spans(whole) or "could be measured" in str(whole.count.get("note", ""))
     measures = compute_measures(masked)
     result = analyze_in_segments(
         measures,
