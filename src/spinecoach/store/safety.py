@@ -168,8 +168,19 @@ def _assemble_events(
             events.append(SafetyEvent(as_utc(s.created_at), EventKind.SCREENING,
                                       _screening_reason(s, questions),
                                       tier=Tier(s.tier)))  # fmt: skip
-    parsed = [_report_event(*row) for row in reports if kept(row[0])]
-    events.extend(_relevant_reports([e for e in parsed if e is not None]))
+    parsed: list[SafetyEvent] = []
+    asked = False  # a report since the last kept "continue" asked for more
+    for row in reports:
+        text = row[5]
+        if not asked and (text is None or CONTINUE_TEXT in text):
+            continue  # a "continue" that _relevant_reports would drop: not even parsed
+        if not kept(row[0]):
+            continue
+        found = _report_event(*row)
+        if found is not None:
+            parsed.append(found)
+            asked = found.action is not StopAction.CONTINUE
+    events.extend(_relevant_reports(parsed))
     for c in clearances:
         if kept(c.at):
             events.append(
