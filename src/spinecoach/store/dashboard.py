@@ -510,9 +510,10 @@ def rank_patients(
 ) -> list[PatientAttention]:
     """A clinician's patients sorted by need (see the module docstring).
 
-    The items of every patient come from a fixed number of set-based queries (eight with the
-    default safety source, whatever the number of patients) and equal :func:`attention_items`
-    of each patient. Another ``safety`` source is still asked once per patient.
+    The items of every patient come from a fixed number of set-based queries (eleven SQL
+    statements with the default safety source, whatever the number of patients) and equal
+    :func:`attention_items` of each patient. Another ``safety`` source is still asked once
+    per patient.
 
     Parameters
     ----------

@@ -235,7 +235,8 @@ def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> 
 def safety_states(
     db: DbSession, people: Select[Any], rules: Rules | None = None, *, record: bool = False
 ) -> dict[int, SafetyState]:
-    """:func:`current_safety_state` of many people at once, in three queries (four with
+    """:func:`current_safety_state` of many people at once, in four queries (the ids, then
+    screenings, check-ins and clearances of all of them; one more and one commit to
     ``record``): the clinician's patient list.
 
     Parameters
