@@ -19,7 +19,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from spinecoach.content import load_library, load_rules
 from spinecoach.reports.fhir import export_bundle
@@ -104,6 +104,15 @@ def main(argv: list[str] | None = None) -> None:
                 "rank_patients (sorted by need)", lambda: rank_patients(db, clinician, NOW), 1
             )
             print(f"  -> {1000 * t / args.patients:.1f} ms per patient")
+            statements: list[str] = []
+
+            def seen(*args: object) -> None:
+                statements.append(str(args[2]))
+
+            event.listen(engine, "before_cursor_execute", seen)
+            rank_patients(db, clinician, NOW)
+            event.remove(engine, "before_cursor_execute", seen)
+            print(f"  -> {len(statements)} SQL statements per list")
             one = db.query(models.Person).filter(models.Person.role == "patient").first()
             assert one is not None
             timed(

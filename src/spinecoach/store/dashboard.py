@@ -17,8 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from math import fsum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.content.i18n import format_when
@@ -30,7 +32,7 @@ from spinecoach.domain.wording import action_words, exercise_name, symptom_words
 from spinecoach.store import models
 from spinecoach.store.models import as_utc
 from spinecoach.store.repositories import SessionRepository
-from spinecoach.store.safety import current_safety_state
+from spinecoach.store.safety import current_safety_state, safety_states
 
 WINDOW_DAYS = 7
 #: Pain rising by at least this many points within the window is flagged [OST].
@@ -91,6 +93,8 @@ class PatientAttention:
     person: models.Person
     items: tuple[AttentionItem, ...] = field(default_factory=tuple)
     last_session: datetime | None = None
+    #: The safety state derived for the list (``rank_patients`` with the default source).
+    state: SafetyState | None = field(default=None, compare=False)
 
     @property
     def flags(self) -> tuple[AttentionItem, ...]:
@@ -237,34 +241,46 @@ def state_items(state: SafetyState, wording: Wording) -> list[AttentionItem]:
 SAFETY_SOURCE: SafetySource = safety_state_items
 
 
+PainRow = tuple[datetime, int, str | None, str]
+
+
 def pain_items(
     db: DbSession, person_id: int, now: datetime, wording: Wording
 ) -> list[AttentionItem]:
     """Pain rising by :data:`PAIN_RISE_POINTS` or more over the last week."""
     since = now - timedelta(days=WINDOW_DAYS)
-    reports = list(
-        db.scalars(
-            select(models.PainReport)
-            .where(
-                models.PainReport.person_id == person_id,
-                models.PainReport.at >= since,
-                models.PainReport.pain.is_not(None),
-            )
-            .order_by(models.PainReport.at, models.PainReport.id)
+    rows = db.execute(
+        select(
+            models.PainReport.at, models.PainReport.pain, models.PainReport.exercise_id,
+            models.PainReport.kind,
         )
-    )
+        .where(
+            models.PainReport.person_id == person_id,
+            models.PainReport.at >= since,
+            models.PainReport.pain.is_not(None),
+        )
+        .order_by(models.PainReport.at, models.PainReport.id)
+    ).all()  # fmt: skip
+    return pain_items_from([tuple(r) for r in rows], wording)  # type: ignore[misc]
+
+
+def pain_items_from(reports: list[PainRow], wording: Wording) -> list[AttentionItem]:
+    """:func:`pain_items` of the week's reports with a pain score, as
+    ``(at, pain, exercise_id, kind)`` in time order."""
     if len(reports) < 2:
         return []
-    first, last = reports[0], reports[-1]
-    assert first.pain is not None and last.pain is not None
-    rise = last.pain - first.pain
+    (first_at, first_pain, _e, _k), (last_at, last_pain, last_exercise, last_kind) = (
+        reports[0],
+        reports[-1],
+    )
+    rise = last_pain - first_pain
     if rise < PAIN_RISE_POINTS:
         return []
-    where = exercise_name(last.exercise_id, wording.library)
+    where = exercise_name(last_exercise, wording.library)
     after = (
         " "
         + _("(latest {kind}, {exercise})").format(
-            kind=_(last.kind.replace("_", " ")), exercise=where
+            kind=_(last_kind.replace("_", " ")), exercise=where
         )
         if where
         else ""
@@ -273,13 +289,13 @@ def pain_items(
         AttentionItem(
             "pain_rising",
             _("Pain rose from {first} to {last}/10 between {start} and {end}{after}.").format(
-                first=first.pain,
-                last=last.pain,
-                start=_day(as_utc(first.at)),
-                end=_day(as_utc(last.at)),
+                first=first_pain,
+                last=last_pain,
+                start=_day(as_utc(first_at)),
+                end=_day(as_utc(last_at)),
                 after=after,
             ),
-            as_utc(last.at),
+            as_utc(last_at),
             float(rise),
         )
     ]
@@ -298,18 +314,43 @@ def adherence_items(
         return []
     week = now - timedelta(days=WINDOW_DAYS)
     before = week - timedelta(days=WINDOW_DAYS)
-    rows = db.execute(
-        select(models.Session.started_at, models.Session.id).where(
+    started = db.scalars(
+        select(models.Session.started_at).where(
             models.Session.person_id == person_id, models.Session.started_at >= before
         )
     ).all()
-    this_week = {as_utc(t).date() for t, _ in rows if as_utc(t) >= week}
-    last_week = {as_utc(t).date() for t, _ in rows if as_utc(t) < week}
+    unfinished = db.scalars(
+        select(models.ExerciseResult.exercise_id)
+        .join(models.Session)
+        .where(
+            models.Session.person_id == person_id,
+            models.Session.started_at >= week,
+            models.ExerciseResult.completed.is_(False),
+        )
+    ).all()
+    return adherence_items_from(first_plan, list(started), list(unfinished), now, wording)
+
+
+def adherence_items_from(
+    first_plan: datetime | None,
+    started: list[datetime],
+    unfinished: list[str],
+    now: datetime,
+    wording: Wording,
+) -> list[AttentionItem]:
+    """:func:`adherence_items` of stored rows: the first plan's creation, the start times of
+    the sessions of the last two weeks, and the exercises left unfinished in the last week."""
+    if first_plan is None:
+        return []
+    week = now - timedelta(days=WINDOW_DAYS)
+    before = week - timedelta(days=WINDOW_DAYS)
+    this_week = {as_utc(t).date() for t in started if as_utc(t) >= week}
+    last_week = {as_utc(t).date() for t in started if before <= as_utc(t) < week}
     items: list[AttentionItem] = []
     start = max(as_utc(first_plan), week)
     expected = (now.date() - start.date()).days
     missed = expected - len({d for d in this_week if d >= start.date()})
-    stopped = _stopped_exercises(db, person_id, week, wording)
+    stopped = _stopped_words(unfinished, wording)
     if missed >= MISSED_DAYS:
         items.append(
             AttentionItem(
@@ -344,18 +385,9 @@ def adherence_items(
     return items
 
 
-def _stopped_exercises(db: DbSession, person_id: int, since: datetime, wording: Wording) -> str:
-    rows = db.execute(
-        select(models.ExerciseResult.exercise_id)
-        .join(models.Session)
-        .where(
-            models.Session.person_id == person_id,
-            models.Session.started_at >= since,
-            models.ExerciseResult.completed.is_(False),
-        )
-    ).all()
+def _stopped_words(unfinished: list[str], wording: Wording) -> str:
     counts: dict[str, int] = defaultdict(int)
-    for (exercise_id,) in rows:
+    for exercise_id in unfinished:
         counts[exercise_id] += 1
     if not counts:
         return ""
@@ -370,10 +402,21 @@ def measurement_items(
 ) -> list[AttentionItem]:
     """Range of motion that stopped improving, and camera tracking too poor to trust."""
     rows = SessionRepository(db).measured_results(person_id)
+    return measurement_items_from([(r[0], r[1], r[2], r[3]) for r in rows], now, wording)
+
+
+MeasuredRow = tuple[str, Any, Any, datetime]
+
+
+def measurement_items_from(
+    rows: list[MeasuredRow], now: datetime, wording: Wording
+) -> list[AttentionItem]:
+    """:func:`measurement_items` of every exercise result as
+    ``(exercise_id, ranges_deg, tracking, session start)``."""
     weekly: dict[str, dict[date, float]] = defaultdict(dict)
     fractions: list[float] = []
     since = now - timedelta(days=WINDOW_DAYS)
-    for exercise_id, ranges, tracking, started, _source in rows:
+    for exercise_id, ranges, tracking, started in rows:
         started = as_utc(started)
         if ranges:
             monday = started.date() - timedelta(days=started.weekday())
@@ -408,8 +451,9 @@ def measurement_items(
                     best_before - best_recent,
                 )
             )
-    if fractions and sum(fractions) / len(fractions) < POOR_TRACKING:
-        share = 100 * sum(fractions) / len(fractions)
+    mean = fsum(fractions) / len(fractions) if fractions else 1.0  # order-independent sum
+    if fractions and mean < POOR_TRACKING:
+        share = 100 * mean
         items.append(
             AttentionItem(
                 "poor_tracking",
@@ -462,20 +506,138 @@ def rank_patients(
     wording: Wording | None = None,
     *,
     safety: SafetySource | None = None,
+    record_safety: bool = False,
 ) -> list[PatientAttention]:
-    """A clinician's patients sorted by need (see the module docstring)."""
-    rows = []
-    patients = db.scalars(
-        select(models.Person)
-        .where(models.Person.clinician_id == clinician_id, models.Person.role == "patient")
-        .order_by(models.Person.name)
+    """A clinician's patients sorted by need (see the module docstring).
+
+    The items of every patient come from a fixed number of set-based queries (eleven SQL
+    statements with the default safety source, whatever the number of patients) and equal
+    :func:`attention_items` of each patient. Another ``safety`` source is still asked once
+    per patient.
+
+    Parameters
+    ----------
+    db : Session
+    clinician_id : int
+    now : datetime
+    wording : Wording, optional
+    safety : callable, optional
+        The safety input (default :data:`SAFETY_SOURCE`).
+    record_safety : bool
+        With the default source, record each safety state that changed in its history (as
+        ``current_safety_state`` does); each row then carries its ``state``.
+    """
+    wording = wording or Wording()
+    source = safety or SAFETY_SOURCE
+    ids = select(models.Person.id).where(
+        models.Person.clinician_id == clinician_id, models.Person.role == "patient"
     )
+    people = ids.scalar_subquery()
+    patients = list(
+        db.scalars(
+            select(models.Person)
+            .where(models.Person.clinician_id == clinician_id, models.Person.role == "patient")
+            .order_by(models.Person.name)
+        )
+    )
+    if not patients:
+        return []
+    states: dict[int, SafetyState] = {}
+    if source is safety_state_items:
+        states = safety_states(db, ids, wording.rules, record=record_safety)
+    inputs = _bulk_inputs(db, people, now)
+    rows = []
     for person in patients:
-        last = db.scalars(
-            select(models.Session.started_at)
-            .where(models.Session.person_id == person.id)
-            .order_by(models.Session.started_at.desc())
-        ).first()
-        items = attention_items(db, person.id, now, wording, safety=safety)
-        rows.append(PatientAttention(person, tuple(items), as_utc(last) if last else None))
+        pid = person.id
+        found = inputs.get(pid, _Inputs())
+        if pid in states:
+            safe = state_items(states[pid], wording)
+        else:
+            safe = source(db, pid, now, wording)
+        items = [
+            *safe,
+            *pain_items_from(found.pain, wording),
+            *adherence_items_from(found.first_plan, found.started, found.unfinished, now, wording),
+            *measurement_items_from(found.measured, now, wording),
+        ]
+        items.sort(key=lambda i: (i.rank, -i.weight))
+        last = as_utc(found.last_session) if found.last_session else None
+        rows.append(PatientAttention(person, tuple(items), last, states.get(pid)))
     return sorted(rows, key=PatientAttention.sort_key)
+
+
+@dataclass
+class _Inputs:
+    """One patient's stored rows that the attention items rest on."""
+
+    pain: list[PainRow] = field(default_factory=list)
+    first_plan: datetime | None = None
+    started: list[datetime] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+    measured: list[MeasuredRow] = field(default_factory=list)
+    last_session: datetime | None = None
+
+
+def _bulk_inputs(db: DbSession, people: Any, now: datetime) -> dict[int, _Inputs]:
+    """The inputs of :func:`pain_items`, :func:`adherence_items` and
+    :func:`measurement_items` (and the last session) of every person ``people`` selects, in
+    six queries."""
+    inputs: dict[int, _Inputs] = defaultdict(_Inputs)
+    week = now - timedelta(days=WINDOW_DAYS)
+    before = week - timedelta(days=WINDOW_DAYS)
+    pain = db.execute(
+        select(
+            models.PainReport.person_id, models.PainReport.at, models.PainReport.pain,
+            models.PainReport.exercise_id, models.PainReport.kind,
+        )
+        .where(
+            models.PainReport.person_id.in_(people),
+            models.PainReport.at >= week,
+            models.PainReport.pain.is_not(None),
+        )
+        .order_by(models.PainReport.person_id, models.PainReport.at, models.PainReport.id)
+    )  # fmt: skip
+    for pid, at, score, exercise_id, kind in pain:
+        assert score is not None  # the query keeps only reports with a score
+        inputs[pid].pain.append((at, score, exercise_id, kind))
+    for pid, created in db.execute(
+        select(models.Plan.person_id, models.Plan.created_at).where(
+            models.Plan.person_id.in_(people)
+        )
+    ):
+        found = inputs[pid]
+        if found.first_plan is None or as_utc(created) < as_utc(found.first_plan):
+            found.first_plan = created
+    for pid, started in db.execute(
+        select(models.Session.person_id, models.Session.started_at).where(
+            models.Session.person_id.in_(people), models.Session.started_at >= before
+        )
+    ):
+        inputs[pid].started.append(started)
+    for pid, exercise_id in db.execute(
+        select(models.Session.person_id, models.ExerciseResult.exercise_id)
+        .join(models.Session)
+        .where(
+            models.Session.person_id.in_(people),
+            models.Session.started_at >= week,
+            models.ExerciseResult.completed.is_(False),
+        )
+    ):
+        inputs[pid].unfinished.append(exercise_id)
+    for pid, exercise_id, ranges, tracking, started in db.execute(
+        select(
+            models.Session.person_id, models.ExerciseResult.exercise_id,
+            models.ExerciseResult.ranges_deg, models.ExerciseResult.tracking,
+            models.Session.started_at,
+        )
+        .join(models.Session)
+        .where(models.Session.person_id.in_(people))
+    ):  # fmt: skip
+        inputs[pid].measured.append((exercise_id, ranges, tracking, started))
+    for pid, last in db.execute(
+        select(models.Session.person_id, func.max(models.Session.started_at))
+        .where(models.Session.person_id.in_(people))
+        .group_by(models.Session.person_id)
+    ):
+        inputs[pid].last_session = last
+    return inputs

@@ -15,11 +15,12 @@ The clinical logic is the pure state machine in :mod:`spinecoach.domain.safety_s
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.content.i18n import format_when
@@ -114,6 +115,20 @@ def _relevant_reports(events: list[SafetyEvent]) -> list[SafetyEvent]:
     return kept
 
 
+def _reset_time(
+    cleared: datetime | None, screenings: list[tuple[datetime, str]]
+) -> datetime | None:
+    """The latest reset: the last clearance ``cleared`` or the newest screening that allows
+    exercise (``screenings``: ``(created_at, tier)``, newest first)."""
+    screened = None
+    for created_at, tier in screenings:
+        if not screening_level(Tier(tier)).blocks_exercise:
+            screened = as_utc(created_at)
+            break
+    times = [as_utc(t) for t in (cleared, screened) if t is not None]
+    return max(times) if times else None
+
+
 def _last_reset(db: DbSession, person_id: int) -> datetime | None:
     """The latest event that resets the state machine (a clearance, or a screening that allows
     exercise): nothing before it can change the state (:func:`safety_state.step`)."""
@@ -123,49 +138,198 @@ def _last_reset(db: DbSession, person_id: int) -> datetime | None:
             models.SafetyStateRow.source == "clinician",
         )
     )
-    screened = None
-    for created_at, tier in db.execute(
+    screenings = db.execute(
         select(models.Screening.created_at, models.Screening.tier)
         .where(models.Screening.person_id == person_id)
         .order_by(models.Screening.created_at.desc(), models.Screening.id.desc())
-    ):
-        if not screening_level(Tier(tier)).blocks_exercise:
-            screened = as_utc(created_at)
-            break
-    times = [as_utc(t) for t in (cleared, screened) if t is not None]
-    return max(times) if times else None
+    ).all()
+    return _reset_time(cleared, [(t, tier) for t, tier in screenings])
+
+
+ReportRow = tuple[datetime, str, int | None, str | None, int | None, str | None]
+
+
+def _assemble_events(
+    since: datetime | None,
+    screenings: list[models.Screening],
+    reports: list[ReportRow],
+    clearances: list[models.SafetyStateRow],
+    questions: Mapping[str, str],
+) -> list[SafetyEvent]:
+    """The events since ``since`` from stored rows (screenings and clearances in id order,
+    reports as ``(at, kind, session_id, exercise_id, pain, decision_text)`` in time order)."""
+
+    def kept(at: datetime) -> bool:
+        return since is None or as_utc(at) >= since
+
+    events: list[SafetyEvent] = []
+    for s in screenings:
+        if kept(s.created_at):
+            events.append(SafetyEvent(as_utc(s.created_at), EventKind.SCREENING,
+                                      _screening_reason(s, questions),
+                                      tier=Tier(s.tier)))  # fmt: skip
+    parsed: list[SafetyEvent] = []
+    asked = False  # a report since the last kept "continue" asked for more
+    for row in reports:
+        text = row[5]
+        if not asked and (text is None or CONTINUE_TEXT in text):
+            continue  # a "continue" that _relevant_reports would drop: not even parsed
+        if not kept(row[0]):
+            continue
+        found = _report_event(*row)
+        if found is not None:
+            parsed.append(found)
+            asked = found.action is not StopAction.CONTINUE
+    events.extend(_relevant_reports(parsed))
+    for c in clearances:
+        if kept(c.at):
+            events.append(
+                SafetyEvent(as_utc(c.at), EventKind.CLEARANCE, c.reason, source="clinician")
+            )
+    return sorted(events, key=lambda e: e.at)
+
+
+def _report_columns() -> tuple[Any, ...]:
+    return (
+        models.PainReport.at, models.PainReport.kind, models.PainReport.session_id,
+        models.PainReport.exercise_id, models.PainReport.pain,
+        cast(models.PainReport.decision, Text),
+    )  # fmt: skip
 
 
 def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> list[SafetyEvent]:
     """The inputs to a person's safety state since the last reset, oldest first."""
     questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
     since = _last_reset(db, person_id)
-    events: list[SafetyEvent] = []
-    screenings = select(models.Screening).where(models.Screening.person_id == person_id)
+    screenings = (
+        select(models.Screening)
+        .where(models.Screening.person_id == person_id)
+        .order_by(models.Screening.id)
+    )
     reports = (
-        select(
-            models.PainReport.at, models.PainReport.kind, models.PainReport.session_id,
-            models.PainReport.exercise_id, models.PainReport.pain,
-            cast(models.PainReport.decision, Text),
-        )
+        select(*_report_columns())
         .where(models.PainReport.person_id == person_id)
         .order_by(models.PainReport.at, models.PainReport.id)
-    )  # fmt: skip
-    clearances = select(models.SafetyStateRow).where(
-        models.SafetyStateRow.person_id == person_id, models.SafetyStateRow.source == "clinician"
+    )
+    clearances = (
+        select(models.SafetyStateRow)
+        .where(
+            models.SafetyStateRow.person_id == person_id,
+            models.SafetyStateRow.source == "clinician",
+        )
+        .order_by(models.SafetyStateRow.id)
     )
     if since is not None:
         screenings = screenings.where(models.Screening.created_at >= since)
         reports = reports.where(models.PainReport.at >= since)
         clearances = clearances.where(models.SafetyStateRow.at >= since)
-    for s in db.scalars(screenings):
-        events.append(SafetyEvent(as_utc(s.created_at), EventKind.SCREENING,
-                                  _screening_reason(s, questions), tier=Tier(s.tier)))  # fmt: skip
-    parsed = [_report_event(*row) for row in db.execute(reports)]
-    events.extend(_relevant_reports([e for e in parsed if e is not None]))
-    for c in db.scalars(clearances):
-        events.append(SafetyEvent(as_utc(c.at), EventKind.CLEARANCE, c.reason, source="clinician"))
-    return sorted(events, key=lambda e: e.at)
+    return _assemble_events(
+        since,
+        list(db.scalars(screenings)),
+        [tuple(row) for row in db.execute(reports)],  # type: ignore[misc]
+        list(db.scalars(clearances)),
+        questions,
+    )
+
+
+def safety_states(
+    db: DbSession, people: Select[Any], rules: Rules | None = None, *, record: bool = False
+) -> dict[int, SafetyState]:
+    """:func:`current_safety_state` of many people at once, in four queries (the ids, then
+    screenings, check-ins and clearances of all of them; one more and one commit to
+    ``record``): the clinician's patient list.
+
+    Parameters
+    ----------
+    db : sqlalchemy.orm.Session
+    people : Select
+        A ``SELECT`` of the people's ids.
+    rules : Rules, optional
+    record : bool
+        Append a history row for each state that changed (one commit).
+
+    Returns
+    -------
+    dict
+        Person id -> state, for every id ``people`` selects.
+    """
+    questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
+    ids = [int(i) for i in db.scalars(people)]
+    wanted = people.scalar_subquery()
+    screenings: dict[int, list[models.Screening]] = defaultdict(list)
+    for s in db.scalars(
+        select(models.Screening)
+        .where(models.Screening.person_id.in_(wanted))
+        .order_by(models.Screening.person_id, models.Screening.id)
+    ):
+        screenings[s.person_id].append(s)
+    clearances: dict[int, list[models.SafetyStateRow]] = defaultdict(list)
+    for c in db.scalars(
+        select(models.SafetyStateRow)
+        .where(
+            models.SafetyStateRow.person_id.in_(wanted),
+            models.SafetyStateRow.source == "clinician",
+        )
+        .order_by(models.SafetyStateRow.person_id, models.SafetyStateRow.id)
+    ):
+        clearances[c.person_id].append(c)
+    reports: dict[int, list[ReportRow]] = defaultdict(list)
+    for person_id, *row in db.execute(
+        select(models.PainReport.person_id, *_report_columns())
+        .where(models.PainReport.person_id.in_(wanted))
+        .order_by(models.PainReport.person_id, models.PainReport.at, models.PainReport.id)
+    ):
+        reports[person_id].append(tuple(row))  # type: ignore[arg-type]
+    states: dict[int, SafetyState] = {}
+    for person_id in ids:
+        mine = screenings.get(person_id, [])
+        cleared = [as_utc(c.at) for c in clearances.get(person_id, [])]
+        newest_first = sorted(mine, key=lambda s: (as_utc(s.created_at), s.id), reverse=True)
+        since = _reset_time(
+            max(cleared) if cleared else None, [(s.created_at, s.tier) for s in newest_first]
+        )
+        events = _assemble_events(
+            since, mine, reports.get(person_id, []), clearances.get(person_id, []), questions
+        )
+        states[person_id] = derive_state(events)
+    if record:
+        _record_changes(db, states)
+    return states
+
+
+def _record_changes(db: DbSession, states: Mapping[int, SafetyState]) -> None:
+    """Append a history row for every state that differs from its person's newest row."""
+    changed = {p: s for p, s in states.items() if s.since is not None}
+    if not changed:
+        return
+    newest: dict[int, tuple[str, datetime]] = {}
+    for person_id, at, level in db.execute(
+        select(models.SafetyStateRow.person_id, models.SafetyStateRow.at,
+               models.SafetyStateRow.level)
+        .where(models.SafetyStateRow.person_id.in_(list(changed)))
+        .order_by(models.SafetyStateRow.person_id, models.SafetyStateRow.at,
+                  models.SafetyStateRow.id)
+    ):  # fmt: skip
+        newest[person_id] = (level, as_utc(at))
+    added = False
+    for person_id, state in changed.items():
+        if newest.get(person_id) != (state.level.value, state.since):
+            db.add(_state_row(person_id, state))
+            added = True
+    if added:
+        db.commit()
+
+
+def _state_row(person_id: int, state: SafetyState) -> models.SafetyStateRow:
+    return models.SafetyStateRow(
+        person_id=person_id,
+        at=state.since,
+        level=state.level.value,
+        reason=state.reason,
+        source=state.source,
+        exercise_id=state.exercise_id,
+        pain=state.pain,
+    )
 
 
 def latest_row(db: DbSession, person_id: int) -> models.SafetyStateRow | None:
@@ -201,17 +365,7 @@ def current_safety_state(
     if record and state.since is not None:
         last = latest_row(db, person_id)
         if last is None or (last.level, as_utc(last.at)) != (state.level.value, state.since):
-            db.add(
-                models.SafetyStateRow(
-                    person_id=person_id,
-                    at=state.since,
-                    level=state.level.value,
-                    reason=state.reason,
-                    source=state.source,
-                    exercise_id=state.exercise_id,
-                    pain=state.pain,
-                )  # fmt: skip
-            )
+            db.add(_state_row(person_id, state))
             db.commit()
     return state
 

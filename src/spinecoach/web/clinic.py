@@ -17,7 +17,7 @@ from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.domain.rules import Rules
-from spinecoach.domain.safety_state import SafetyLevel, SafetyState
+from spinecoach.domain.safety_state import SafetyLevel
 from spinecoach.domain.serialize import dose_from_dict
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
@@ -26,10 +26,8 @@ from spinecoach.store.dashboard import (
     Wording,
     attention_items,
     rank_patients,
-    state_items,
 )
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
-from spinecoach.store.safety import current_safety_state
 from spinecoach.web.safety import SafetyLine, safety_line
 
 MAX_NOTE_CHARS = 4000
@@ -108,17 +106,13 @@ class Clinic:
 
         The safety state leads each row as its own line (``safety``); the other items follow.
         """
-        states: dict[int, SafetyState] = {}
-
-        def safety(
-            db: DbSession, person_id: int, now: datetime, wording: Wording
-        ) -> list[AttentionItem]:  # each patient's state derived once (recorded if changed)
-            states[person_id] = current_safety_state(db, person_id, self.rules)
-            return state_items(states[person_id], wording)
-
         rows = []
-        for ranked in rank_patients(self.db, clinician.id, now, self.wording(), safety=safety):
-            state = states[ranked.person.id]
+        ranked_rows = rank_patients(
+            self.db, clinician.id, now, self.wording(), record_safety=True
+        )  # each patient's safety state derived once, for the whole list (recorded if changed)
+        for ranked in ranked_rows:
+            state = ranked.state
+            assert state is not None  # the default safety source gives every row its state
             line = None if state.level is SafetyLevel.CLEAR else safety_line(state, self.library)
             items = tuple(i for i in ranked.items if line is None or i.kind != "safety")
             rows.append(
