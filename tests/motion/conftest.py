@@ -37,3 +37,22 @@ def side_bend() -> Exercise:
     root = default_content_dir()
     path = root / "exercises" / "seated_side_bend.toml"
     return load_exercise_file(path, load_source_tags(root)).to_domain()
+
+
+@pytest.fixture(scope="session")
+def vicon(shared_data: Path) -> KeypointSeries:
+    """The KERAAL Vicon CTK skeleton at 30 Hz (every second frame): the trunk-rotation
+    tests twist and project it."""
+    from spinecoach.sources.keypoints import read_keypoints
+
+    s = read_keypoints(shared_data / "keraal" / "G3-Vicon-CTK-P1T1-Unknown-C-0.txt")
+    return KeypointSeries(
+        s.time_s[::2].copy(), s.names, s.positions[::2].copy(), s.confidence[::2].copy(), s.frame
+    )
+
+
+@pytest.fixture(scope="session")
+def twist() -> Exercise:
+    """The seated spinal twist, loaded from its data file alone."""
+    path = default_content_dir() / "exercises" / "seated_spinal_twist.toml"
+    return load_exercise_file(path, load_source_tags()).to_domain()

@@ -14,12 +14,9 @@ view" cue once counting began; now one NOT_MEASURABLE event says why, in plain w
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from spinecoach.content.loader import load_exercise_file, load_source_tags
 from spinecoach.domain.exercise import Exercise
 from spinecoach.motion.analysis import analyze
 from spinecoach.motion.projection import (
@@ -32,25 +29,9 @@ from spinecoach.motion.projection import (
 from spinecoach.motion.rotation import FACE_SQUARE
 from spinecoach.motion.streaming import NO_DEPTH_ROTATION, SIDE_VIEW_ROTATION, StreamingAnalyzer
 from spinecoach.motion.types import EventKind, KeypointSeries, MotionEvent, Side
-from spinecoach.settings import default_content_dir
-from spinecoach.sources.keypoints import read_keypoints
 
 RATE_HZ = 30.0
 AMPLITUDE = 40.0
-
-
-@pytest.fixture(scope="module")
-def vicon(shared_data: Path) -> KeypointSeries:
-    s = read_keypoints(shared_data / "keraal" / "G3-Vicon-CTK-P1T1-Unknown-C-0.txt")
-    return KeypointSeries(
-        s.time_s[::2].copy(), s.names, s.positions[::2].copy(), s.confidence[::2].copy(), s.frame
-    )
-
-
-@pytest.fixture(scope="module")
-def twist() -> Exercise:
-    path = default_content_dir() / "exercises" / "seated_spinal_twist.toml"
-    return load_exercise_file(path, load_source_tags()).to_domain()
 
 
 def held_then_twisting(vicon: KeypointSeries, held_deg: float) -> KeypointSeries:

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from bench.rotation import rest_wander
 
-from spinecoach.content.loader import load_exercise_file, load_source_tags
 from spinecoach.domain.exercise import Exercise
 from spinecoach.motion.analysis import analyze
 from spinecoach.motion.measures import compute_measures
@@ -29,25 +28,10 @@ from spinecoach.motion.projection import (
 from spinecoach.motion.rotation import NOT_MEASURABLE_OBLIQUE, NOT_MEASURABLE_SIDE
 from spinecoach.motion.streaming import StreamingAnalyzer
 from spinecoach.motion.types import EventKind, KeypointSeries, Side
-from spinecoach.settings import default_content_dir
 from spinecoach.sources.keypoints import read_keypoints
 
 NAME = "trunk_rotation_deg"
 RATE_HZ = 30.0
-
-
-@pytest.fixture(scope="module")
-def vicon(shared_data: Path) -> KeypointSeries:
-    s = read_keypoints(shared_data / "keraal" / "G3-Vicon-CTK-P1T1-Unknown-C-0.txt")
-    return KeypointSeries(
-        s.time_s[::2].copy(), s.names, s.positions[::2].copy(), s.confidence[::2].copy(), s.frame
-    )
-
-
-@pytest.fixture(scope="module")
-def twist() -> Exercise:
-    path = default_content_dir() / "exercises" / "seated_spinal_twist.toml"
-    return load_exercise_file(path, load_source_tags()).to_domain()
 
 
 def twisted(vicon: KeypointSeries, amplitude: float = 60.0) -> tuple[KeypointSeries, np.ndarray]:
