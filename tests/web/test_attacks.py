@@ -223,8 +223,10 @@ def test_thirty_concurrent_guesses_get_429s(file_app: FastAPI) -> None:
     checked = [c for c in codes if c != 429]
     assert len(checked) <= 3, codes  # login_max_failures reach the password check, no more
     assert codes.count(429) >= 26
-    # once locked, even the right password is refused before it is checked
-    assert guess(29, PASSWORD) == 429
+    # Only checked guesses count as failures (a refused one removes its own reservation, so
+    # a burst that is refused whole leaves nothing counted). Once the limit's worth of
+    # failures is counted, even the right password is refused before it is checked.
+    assert guess(29, PASSWORD) == (429 if len(checked) >= 3 else 303), codes
 
 
 def test_a_fresh_forwarded_for_per_attempt_does_not_help(browser: Browser) -> None:
