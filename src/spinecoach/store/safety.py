@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, case, cast, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.content.i18n import format_when
@@ -233,7 +233,12 @@ def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> 
 
 
 def safety_states(
-    db: DbSession, people: Select[Any], rules: Rules | None = None, *, record: bool = False
+    db: DbSession,
+    people: Select[Any],
+    rules: Rules | None = None,
+    *,
+    record: bool = False,
+    ids: list[int] | None = None,
 ) -> dict[int, SafetyState]:
     """:func:`current_safety_state` of many people at once, in four queries (the ids, then
     screenings, check-ins and clearances of all of them; one more and one commit to
@@ -247,6 +252,8 @@ def safety_states(
     rules : Rules, optional
     record : bool
         Append a history row for each state that changed (one commit).
+    ids : list of int, optional
+        The ids ``people`` selects, where the caller has them already (one query fewer).
 
     Returns
     -------
@@ -254,7 +261,8 @@ def safety_states(
         Person id -> state, for every id ``people`` selects.
     """
     questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
-    ids = [int(i) for i in db.scalars(people)]
+    if ids is None:
+        ids = [int(i) for i in db.scalars(people)]
     wanted = people.scalar_subquery()
     screenings: dict[int, list[models.Screening]] = defaultdict(list)
     for s in db.scalars(
@@ -274,11 +282,7 @@ def safety_states(
     ):
         clearances[c.person_id].append(c)
     reports: dict[int, list[ReportRow]] = defaultdict(list)
-    for person_id, *row in db.execute(
-        select(models.PainReport.person_id, *_report_columns())
-        .where(models.PainReport.person_id.in_(wanted))
-        .order_by(models.PainReport.person_id, models.PainReport.at, models.PainReport.id)
-    ):
+    for person_id, *row in db.execute(_reports_that_can_count(db, wanted)):
         reports[person_id].append(tuple(row))  # type: ignore[arg-type]
     states: dict[int, SafetyState] = {}
     for person_id in ids:
@@ -295,6 +299,38 @@ def safety_states(
     if record:
         _record_changes(db, states)
     return states
+
+
+def _reports_that_can_count(db: DbSession, wanted: Any) -> Select[Any]:
+    """The check-ins of the people ``wanted`` selects, by person and time, that
+    :func:`_assemble_events` may read: every one that is not a "continue", and a "continue"
+    right after one that is not. (A "continue" after a "continue" is always skipped there,
+    and skipping changes nothing, so the database leaves those out: on a clinic's list they
+    are nearly all of the rows.)"""
+    decision = cast(models.PainReport.decision, Text)
+    if db.get_bind().dialect.name == "postgresql":
+        found = func.strpos(decision, CONTINUE_TEXT)
+    else:
+        found = func.instr(decision, CONTINUE_TEXT)  # case-sensitive, as Python's ``in``
+    is_continue = case((or_(decision.is_(None), found > 0), 1), else_=0)
+    order = (models.PainReport.at, models.PainReport.id)
+    rows = (
+        select(
+            models.PainReport.person_id, *_report_columns(), models.PainReport.id,
+            is_continue.label("cont"),
+            func.lag(is_continue, 1, 1)
+            .over(partition_by=models.PainReport.person_id, order_by=order)
+            .label("after_cont"),
+        )
+        .where(models.PainReport.person_id.in_(wanted))
+        .subquery()
+    )  # fmt: skip
+    columns = [rows.c[c.name] for c in rows.columns][:7]  # person_id and _report_columns()
+    return (
+        select(*columns)
+        .where(or_(rows.c.cont == 0, rows.c.after_cont == 0))
+        .order_by(rows.c.person_id, rows.c.at, rows.c.id)
+    )
 
 
 def _record_changes(db: DbSession, states: Mapping[int, SafetyState]) -> None:
