@@ -99,12 +99,14 @@ def make_clinic(app: Any, patients: int, days: int) -> tuple[TestClient, list[in
                                   "kind": "before", "pain": pain, "symptoms": [],
                                   "decision": {"action": "continue"}})  # fmt: skip
         db.execute(insert(models.PainReport), extra)
-        for model in (models.Screening, models.Intake):  # screened before the first session
-            db.execute(
-                update(model)
-                .where(model.person_id.in_(ids))
-                .values(created_at=now - timedelta(days=days))
-            )
+        before = now - timedelta(days=days)  # screened (and found clear) before the sessions
+        for model in (models.Screening, models.Intake):
+            db.execute(update(model).where(model.person_id.in_(ids)).values(created_at=before))
+        db.execute(
+            update(models.SafetyStateRow)
+            .where(models.SafetyStateRow.person_id.in_(ids))
+            .values(at=before)
+        )
         db.commit()
     return client, ids
 

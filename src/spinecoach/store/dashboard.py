@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from math import fsum
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import BindParameter, bindparam, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.content.i18n import format_when
@@ -344,8 +344,9 @@ def adherence_items_from(
         return []
     week = now - timedelta(days=WINDOW_DAYS)
     before = week - timedelta(days=WINDOW_DAYS)
-    this_week = {as_utc(t).date() for t in started if as_utc(t) >= week}
-    last_week = {as_utc(t).date() for t in started if before <= as_utc(t) < week}
+    times = [as_utc(t) for t in started]
+    this_week = {t.date() for t in times if t >= week}
+    last_week = {t.date() for t in times if before <= t < week}
     items: list[AttentionItem] = []
     start = max(as_utc(first_plan), week)
     expected = (now.date() - start.date()).days
@@ -413,14 +414,23 @@ def measurement_items_from(
 ) -> list[AttentionItem]:
     """:func:`measurement_items` of every exercise result as
     ``(exercise_id, ranges_deg, tracking, session start)``."""
+    weekly = weekly_bests([(r[0], r[1], r[3]) for r in rows])
+    return measurement_items_of(weekly, tracking_fractions(rows, now), now, wording)
+
+
+def weekly_bests(
+    rows: list[tuple[str, Any, datetime]],
+) -> dict[str, dict[date, float]]:
+    """The best range of each exercise in each week (keyed by the week's Monday) of results
+    as ``(exercise_id, ranges_deg, session start)``."""
     weekly: dict[str, dict[date, float]] = defaultdict(dict)
-    for exercise_id, ranges, _tracking, started in rows:
+    for exercise_id, ranges, started in rows:
         if ranges:
             started = as_utc(started)
             monday = started.date() - timedelta(days=started.weekday())
             best = max(float(x) for x in ranges)
             weekly[exercise_id][monday] = max(weekly[exercise_id].get(monday, best), best)
-    return measurement_items_of(weekly, tracking_fractions(rows, now), now, wording)
+    return weekly
 
 
 def tracking_fractions(rows: list[MeasuredRow], now: datetime) -> list[float]:
@@ -602,9 +612,7 @@ class _Inputs:
     last_session: datetime | None = None
 
 
-def _bulk_inputs(
-    db: DbSession, people: Any, ids: list[int], now: datetime
-) -> dict[int, _Inputs]:
+def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> dict[int, _Inputs]:
     """The inputs of :func:`pain_items`, :func:`adherence_items` and
     :func:`measurement_items` (and the last session) of every person ``people`` selects, in
     six queries."""
@@ -666,6 +674,7 @@ def _bulk_inputs(
     for pid, exercise_id, tracking, started in db.execute(recent):
         inputs[pid].measured.append((exercise_id, None, tracking, started))
     if weekly is None:  # stored ranges SQL cannot read as numbers: read them all in Python
+        everything: dict[int, list[tuple[str, Any, datetime]]] = defaultdict(list)
         for pid, exercise_id, ranges, started in db.execute(
             select(
                 models.Session.person_id, models.ExerciseResult.exercise_id,
@@ -674,12 +683,9 @@ def _bulk_inputs(
             .join(models.Session)
             .where(models.Session.person_id.in_(people))
         ):  # fmt: skip
-            if ranges:
-                started = as_utc(started)
-                monday = started.date() - timedelta(days=started.weekday())
-                best = max(float(x) for x in ranges)
-                by_week = inputs[pid].weekly.setdefault(exercise_id, {})
-                by_week[monday] = max(by_week.get(monday, best), best)
+            everything[pid].append((exercise_id, ranges, started))
+        for pid, rows in everything.items():
+            inputs[pid].weekly = weekly_bests(rows)
     for pid, last in db.execute(
         select(models.Session.person_id, func.max(models.Session.started_at))
         .where(models.Session.person_id.in_(people))
@@ -730,16 +736,14 @@ GROUP BY s.person_id, r.exercise_id, monday
 }
 
 
-def _weekly_best(
-    db: DbSession, ids: list[int]
-) -> dict[tuple[int, str], dict[date, float]] | None:
+def _weekly_best(db: DbSession, ids: list[int]) -> dict[tuple[int, str], dict[date, float]] | None:
     """The best range of each of the people ``ids``, per exercise and week (the week's
     Monday), aggregated in the database; ``None`` where it cannot be (another database, or
     stored ranges that are not lists of numbers: the caller reads those in Python)."""
     dialect = db.get_bind().dialect.name
     if dialect not in _WEEKLY_SQL or not ids:
         return None
-    wanted = bindparam("ids", ids, expanding=True)
+    wanted: BindParameter[list[int]] = bindparam("ids", ids, expanding=True)
     weekly: dict[tuple[int, str], dict[date, float]] = defaultdict(dict)
     query = text(_WEEKLY_SQL[dialect].format(people=":ids")).bindparams(wanted)
     for pid, exercise_id, monday, best, n_odd in db.execute(query):

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, case, cast, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
 from spinecoach.content.i18n import format_when
 from spinecoach.domain.i18n import _
@@ -303,33 +304,35 @@ def safety_states(
 
 def _reports_that_can_count(db: DbSession, wanted: Any) -> Select[Any]:
     """The check-ins of the people ``wanted`` selects, by person and time, that
-    :func:`_assemble_events` may read: every one that is not a "continue", and a "continue"
-    right after one that is not. (A "continue" after a "continue" is always skipped there,
-    and skipping changes nothing, so the database leaves those out: on a clinic's list they
-    are nearly all of the rows.)"""
-    decision = cast(models.PainReport.decision, Text)
-    if db.get_bind().dialect.name == "postgresql":
-        found = func.strpos(decision, CONTINUE_TEXT)
-    else:
-        found = func.instr(decision, CONTINUE_TEXT)  # case-sensitive, as Python's ``in``
-    is_continue = case((or_(decision.is_(None), found > 0), 1), else_=0)
-    order = (models.PainReport.at, models.PainReport.id)
-    rows = (
-        select(
-            models.PainReport.person_id, *_report_columns(), models.PainReport.id,
-            is_continue.label("cont"),
-            func.lag(is_continue, 1, 1)
-            .over(partition_by=models.PainReport.person_id, order_by=order)
-            .label("after_cont"),
+    :func:`_assemble_events` may read: every one that is not a "continue", and the one right
+    after each of those. (A "continue" after a "continue" is always skipped there, and
+    skipping changes nothing, so the database leaves those out: on a clinic's list they are
+    nearly all of the rows.)"""
+    postgres = db.get_bind().dialect.name == "postgresql"
+
+    def asks_more(report: Any) -> Any:  # not a "continue", as _report_event tells them
+        decision = cast(report.decision, Text)
+        # case-sensitive, as Python's ``in``
+        found = func.strpos if postgres else func.instr
+        return and_(decision.is_not(None), found(decision, CONTINUE_TEXT) == 0)
+
+    stop, nxt, r = aliased(models.PainReport), aliased(models.PainReport), models.PainReport
+    next_one = (
+        select(nxt.id)
+        .where(
+            nxt.person_id == stop.person_id,
+            or_(nxt.at > stop.at, and_(nxt.at == stop.at, nxt.id > stop.id)),
         )
-        .where(models.PainReport.person_id.in_(wanted))
-        .subquery()
-    )  # fmt: skip
-    columns = [rows.c[c.name] for c in rows.columns][:7]  # person_id and _report_columns()
+        .order_by(nxt.at, nxt.id)
+        .limit(1)
+        .correlate(stop)
+        .scalar_subquery()
+    )
+    after_stops = select(next_one).where(stop.person_id.in_(wanted), asks_more(stop))
     return (
-        select(*columns)
-        .where(or_(rows.c.cont == 0, rows.c.after_cont == 0))
-        .order_by(rows.c.person_id, rows.c.at, rows.c.id)
+        select(r.person_id, *_report_columns())
+        .where(r.person_id.in_(wanted), or_(asks_more(r), r.id.in_(after_stops)))
+        .order_by(r.person_id, r.at, r.id)
     )
 
 
