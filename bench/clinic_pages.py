@@ -36,7 +36,7 @@ from bench.clinic import build
 from spinecoach.settings import Settings
 from spinecoach.store import models
 from spinecoach.store.services import CoachService
-from spinecoach.web.app import create_app
+from spinecoach.web.app import create_app, serve_pages_promptly
 
 PASSWORD = "correct horse battery staple"
 INTAKE = {
@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
             allowed_hosts=["testserver"],
         )
         app = create_app(settings)
+        serve_pages_promptly(settings)  # as ``spinecoach serve`` does
         t0 = time.perf_counter()
         client, ids = make_clinic(app, args.patients, args.days)
         print(

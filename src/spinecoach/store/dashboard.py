@@ -617,9 +617,10 @@ def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> d
     :func:`measurement_items` (and the last session) of every person ``people`` selects, in
     six queries."""
     inputs: dict[int, _Inputs] = defaultdict(_Inputs)
+    core = db.connection()  # plain rows: no ORM result layer over these column reads
     week = now - timedelta(days=WINDOW_DAYS)
     before = week - timedelta(days=WINDOW_DAYS)
-    pain = db.execute(
+    pain = core.execute(
         select(
             models.PainReport.person_id, models.PainReport.at, models.PainReport.pain,
             models.PainReport.exercise_id, models.PainReport.kind,
@@ -630,25 +631,25 @@ def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> d
             models.PainReport.pain.is_not(None),
         )
         .order_by(models.PainReport.person_id, models.PainReport.at, models.PainReport.id)
-    )  # fmt: skip
+    ).all()  # fmt: skip
     for pid, at, score, exercise_id, kind in pain:
         assert score is not None  # the query keeps only reports with a score
         inputs[pid].pain.append((at, score, exercise_id, kind))
-    for pid, created in db.execute(
+    for pid, created in core.execute(
         select(models.Plan.person_id, models.Plan.created_at).where(
             models.Plan.person_id.in_(people)
         )
-    ):
+    ).all():
         found = inputs[pid]
         if found.first_plan is None or as_utc(created) < as_utc(found.first_plan):
             found.first_plan = created
-    for pid, started in db.execute(
+    for pid, started in core.execute(
         select(models.Session.person_id, models.Session.started_at).where(
             models.Session.person_id.in_(people), models.Session.started_at >= before
         )
-    ):
+    ).all():
         inputs[pid].started.append(started)
-    for pid, exercise_id in db.execute(
+    for pid, exercise_id in core.execute(
         select(models.Session.person_id, models.ExerciseResult.exercise_id)
         .join(models.Session)
         .where(
@@ -656,7 +657,7 @@ def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> d
             models.Session.started_at >= week,
             models.ExerciseResult.completed.is_(False),
         )
-    ):
+    ).all():
         inputs[pid].unfinished.append(exercise_id)
     weekly = _weekly_best(db, ids)
     recent = (
@@ -671,26 +672,26 @@ def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> d
         recent = recent.where(models.Session.started_at >= week)
         for (pid, exercise_id), by_week in weekly.items():
             inputs[pid].weekly[exercise_id] = by_week
-    for pid, exercise_id, tracking, started in db.execute(recent):
+    for pid, exercise_id, tracking, started in core.execute(recent).all():
         inputs[pid].measured.append((exercise_id, None, tracking, started))
     if weekly is None:  # stored ranges SQL cannot read as numbers: read them all in Python
         everything: dict[int, list[tuple[str, Any, datetime]]] = defaultdict(list)
-        for pid, exercise_id, ranges, started in db.execute(
+        for pid, exercise_id, ranges, started in core.execute(
             select(
                 models.Session.person_id, models.ExerciseResult.exercise_id,
                 models.ExerciseResult.ranges_deg, models.Session.started_at,
             )
             .join(models.Session)
             .where(models.Session.person_id.in_(people))
-        ):  # fmt: skip
+        ).all():  # fmt: skip
             everything[pid].append((exercise_id, ranges, started))
         for pid, rows in everything.items():
             inputs[pid].weekly = weekly_bests(rows)
-    for pid, last in db.execute(
+    for pid, last in core.execute(
         select(models.Session.person_id, func.max(models.Session.started_at))
         .where(models.Session.person_id.in_(people))
         .group_by(models.Session.person_id)
-    ):
+    ).all():
         inputs[pid].last_session = last
     return inputs
 
@@ -746,7 +747,7 @@ def _weekly_best(db: DbSession, ids: list[int]) -> dict[tuple[int, str], dict[da
     wanted: BindParameter[list[int]] = bindparam("ids", ids, expanding=True)
     weekly: dict[tuple[int, str], dict[date, float]] = defaultdict(dict)
     query = text(_WEEKLY_SQL[dialect].format(people=":ids")).bindparams(wanted)
-    for pid, exercise_id, monday, best, n_odd in db.execute(query):
+    for pid, exercise_id, monday, best, n_odd in db.connection().execute(query).all():
         if n_odd:
             return None
         if best is None:

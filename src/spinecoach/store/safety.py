@@ -265,12 +265,16 @@ def safety_states(
     if ids is None:
         ids = [int(i) for i in db.scalars(people)]
     wanted = people.scalar_subquery()
-    screenings: dict[int, list[models.Screening]] = defaultdict(list)
-    for s in db.scalars(
-        select(models.Screening)
+    # the columns the state reads, as plain rows (no ORM object per screening)
+    screenings: dict[int, list[Any]] = defaultdict(list)
+    for s in db.connection().execute(
+        select(
+            models.Screening.id, models.Screening.person_id, models.Screening.created_at,
+            models.Screening.tier, models.Screening.answers,
+        )
         .where(models.Screening.person_id.in_(wanted))
         .order_by(models.Screening.person_id, models.Screening.id)
-    ):
+    ).all():  # fmt: skip
         screenings[s.person_id].append(s)
     clearances: dict[int, list[models.SafetyStateRow]] = defaultdict(list)
     for c in db.scalars(
@@ -283,7 +287,7 @@ def safety_states(
     ):
         clearances[c.person_id].append(c)
     reports: dict[int, list[ReportRow]] = defaultdict(list)
-    for person_id, *row in db.execute(_reports_that_can_count(db, wanted)):
+    for person_id, *row in db.connection().execute(_reports_that_can_count(db, wanted)).all():
         reports[person_id].append(tuple(row))  # type: ignore[arg-type]
     states: dict[int, SafetyState] = {}
     for person_id in ids:
