@@ -697,24 +697,30 @@ def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> d
 
 
 #: Best range per patient, exercise and week, aggregated in the database (the Monday of the
-#: session's day; SQLite stores times as UTC text, PostgreSQL takes the session's time zone,
-#: as the Python reading does). ``odd`` counts what is not a plain JSON number in a list (or
-#: JSON null, or SQL NULL): the caller then reads the ranges in Python instead.
+#: session's day: SQLite stores times as UTC text, PostgreSQL takes the session's time zone,
+#: as the Python reading does). ``odd`` is true where something stored is not a list of JSON
+#: numbers (nor JSON null, nor SQL NULL): the caller then reads the ranges in Python instead.
 _WEEKLY_SQL = {
+    # one value per result first (its best, or 'x' when anything in it is not a number:
+    # text sorts above numbers), then per week, keyed by the Monday's Julian day number
     "sqlite": """
-SELECT s.person_id, r.exercise_id,
-       date(substr(s.started_at, 1, 10), '-6 days', 'weekday 1') AS monday,
-       max(CASE WHEN j.type IN ('integer', 'real') THEN j.value END) AS best,
-       sum(CASE WHEN j.key IS NOT NULL THEN j.type NOT IN ('integer', 'real')
-                WHEN r.ranges_deg IS NULL THEN 0
-                ELSE NOT (json_valid(r.ranges_deg)
-                          AND json_type(r.ranges_deg) IN ('array', 'null')) END) AS odd
-FROM exercise_results r
-JOIN sessions s ON s.id = r.session_id
-LEFT JOIN json_each(CASE WHEN json_valid(r.ranges_deg) AND json_type(r.ranges_deg) = 'array'
-                         THEN r.ranges_deg ELSE '[]' END) j ON 1 = 1
-WHERE s.person_id IN {people}
-GROUP BY s.person_id, r.exercise_id, monday
+SELECT person_id, exercise_id, day - day % 7 AS monday, max(best) AS best,
+       typeof(max(best)) = 'text' AS odd
+FROM (
+    SELECT s.person_id, r.exercise_id,
+           CAST(julianday(substr(s.started_at, 1, 10)) + 0.5 AS INTEGER) AS day,
+           CASE WHEN r.ranges_deg IS NULL THEN NULL
+                WHEN json_valid(r.ranges_deg) AND json_type(r.ranges_deg) = 'array' THEN
+                    (SELECT max(CASE WHEN j.type IN ('integer', 'real') THEN j.value
+                                     ELSE 'x' END)
+                     FROM json_each(r.ranges_deg) j)
+                WHEN json_valid(r.ranges_deg) AND json_type(r.ranges_deg) = 'null' THEN NULL
+                ELSE 'x' END AS best
+    FROM exercise_results r
+    JOIN sessions s ON s.id = r.session_id
+    WHERE s.person_id IN {people}
+)
+GROUP BY person_id, exercise_id, monday
 """,
     "postgresql": """
 SELECT s.person_id, r.exercise_id,
@@ -737,6 +743,10 @@ GROUP BY s.person_id, r.exercise_id, monday
 }
 
 
+#: Julian day number of the proleptic Gregorian day 0 (``date.toordinal`` + this = JDN).
+JULIAN_ORDINAL = 1721425
+
+
 def _weekly_best(db: DbSession, ids: list[int]) -> dict[tuple[int, str], dict[date, float]] | None:
     """The best range of each of the people ``ids``, per exercise and week (the week's
     Monday), aggregated in the database; ``None`` where it cannot be (another database, or
@@ -752,6 +762,7 @@ def _weekly_best(db: DbSession, ids: list[int]) -> dict[tuple[int, str], dict[da
             return None
         if best is None:
             continue
-        day = date.fromisoformat(monday) if isinstance(monday, str) else monday
+        # SQLite gives the Monday's Julian day number, PostgreSQL a date
+        day = date.fromordinal(monday - JULIAN_ORDINAL) if isinstance(monday, int) else monday
         weekly[(pid, exercise_id)][day] = float(best)
     return weekly
