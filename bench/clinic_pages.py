@@ -7,6 +7,7 @@ screened, with an intake and a plan, and a daily session over ``--days`` days (a
 stop-rule symptom yesterday (a safety state) and every 7th patient's pain rose this week.
 Stored in SQLite (file, WAL), or in PostgreSQL with ``--database-url``.
 
+The app is set up as ``spinecoach serve`` sets up its process (``serve_pages_promptly``).
 Each page is requested ``--requests`` times through FastAPI's TestClient (the whole
 request: middleware, session cookie, SQL, Python, Jinja rendering) after two warm-up
 requests. Reported per page: p50/p95 wall time and the process CPU time per request.
