@@ -614,8 +614,8 @@ class _Inputs:
 
 def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> dict[int, _Inputs]:
     """The inputs of :func:`pain_items`, :func:`adherence_items` and
-    :func:`measurement_items` (and the last session) of every person ``people`` selects (``ids``), in
-    seven queries."""
+    :func:`measurement_items` (and the last session) of every person ``people`` selects
+    (``ids``), in seven queries."""
     inputs: dict[int, _Inputs] = defaultdict(_Inputs)
     core = db.connection()  # plain rows: no ORM result layer over these column reads
     week = now - timedelta(days=WINDOW_DAYS)
