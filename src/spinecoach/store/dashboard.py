@@ -704,8 +704,7 @@ _WEEKLY_SQL = {
     # one value per result first (its best, or 'x' when anything in it is not a number:
     # text sorts above numbers), then per week, keyed by the Monday's Julian day number
     "sqlite": """
-SELECT person_id, exercise_id, day - day % 7 AS monday, max(best) AS best,
-       typeof(max(best)) = 'text' AS odd
+SELECT person_id, exercise_id, day - day % 7 AS monday, max(best) AS best, 0 AS odd
 FROM (
     SELECT s.person_id, r.exercise_id,
            CAST(julianday(substr(s.started_at, 1, 10)) + 0.5 AS INTEGER) AS day,
@@ -758,7 +757,7 @@ def _weekly_best(db: DbSession, ids: list[int]) -> dict[tuple[int, str], dict[da
     weekly: dict[tuple[int, str], dict[date, float]] = defaultdict(dict)
     query = text(_WEEKLY_SQL[dialect].format(people=":ids")).bindparams(wanted)
     for pid, exercise_id, monday, best, n_odd in db.connection().execute(query).all():
-        if n_odd:
+        if n_odd or isinstance(best, str):  # SQLite's best is 'x' where something is odd
             return None
         if best is None:
             continue
