@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select, union
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 
@@ -321,21 +321,26 @@ def _reports_that_can_count(db: DbSession, wanted: Any) -> Select[Any]:
         return and_(decision.is_not(None), found(decision, CONTINUE_TEXT) == 0)
 
     stop, nxt, r = aliased(models.PainReport), aliased(models.PainReport), models.PainReport
+    stops = (
+        select(stop.id, stop.person_id, stop.at)
+        .where(stop.person_id.in_(wanted), asks_more(stop))
+        .cte("stops")
+    )
     next_one = (
         select(nxt.id)
         .where(
-            nxt.person_id == stop.person_id,
-            or_(nxt.at > stop.at, and_(nxt.at == stop.at, nxt.id > stop.id)),
+            nxt.person_id == stops.c.person_id,
+            or_(nxt.at > stops.c.at, and_(nxt.at == stops.c.at, nxt.id > stops.c.id)),
         )
         .order_by(nxt.at, nxt.id)
         .limit(1)
-        .correlate(stop)
+        .correlate(stops)
         .scalar_subquery()
     )
-    after_stops = select(next_one).where(stop.person_id.in_(wanted), asks_more(stop))
-    return (
+    wanted_ids = union(select(stops.c.id), select(next_one).select_from(stops))
+    return (  # the stored rows are read by id: the check of every decision runs once
         select(r.person_id, *_report_columns())
-        .where(r.person_id.in_(wanted), or_(asks_more(r), r.id.in_(after_stops)))
+        .where(r.id.in_(wanted_ids))
         .order_by(r.person_id, r.at, r.id)
     )
 
