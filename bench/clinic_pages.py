@@ -7,7 +7,8 @@ screened, with an intake and a plan, and a daily session over ``--days`` days (a
 stop-rule symptom yesterday (a safety state) and every 7th patient's pain rose this week.
 Stored in SQLite (file, WAL), or in PostgreSQL with ``--database-url``.
 
-The app is set up as ``spinecoach serve`` sets up its process (``serve_pages_promptly``).
+The process is set up as ``spinecoach serve`` sets up its own (``serve_pages_promptly``,
+``freeze_start_up_objects``).
 Each page is requested ``--requests`` times through FastAPI's TestClient (the whole
 request: middleware, session cookie, SQL, Python, Jinja rendering) after two warm-up
 requests. Reported per page: p50/p95 wall time and the process CPU time per request.
@@ -37,7 +38,7 @@ from bench.clinic import build
 from spinecoach.settings import Settings
 from spinecoach.store import models
 from spinecoach.store.services import CoachService
-from spinecoach.web.app import create_app, serve_pages_promptly
+from spinecoach.web.app import create_app, freeze_start_up_objects, serve_pages_promptly
 
 PASSWORD = "correct horse battery staple"
 INTAKE = {
@@ -152,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
             allowed_hosts=["testserver"],
         )
         app = create_app(settings)
-        serve_pages_promptly(settings)  # as ``spinecoach serve`` does
+        serve_pages_promptly(settings)  # as ``spinecoach serve`` sets up its process
+        freeze_start_up_objects()
         t0 = time.perf_counter()
         client, ids = make_clinic(app, args.patients, args.days)
         print(

@@ -222,7 +222,8 @@ class PatientStream(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.sent: dict[int, float] = {}
         self.n_sent = 0
-        self.t0 = 0.0
+        self.t0 = self.start_delay_s = 0.0
+        self.exercising = False  # past the set-up step (the server's state says)
         self.last_reply = time.perf_counter()
         self.streaming = self.stopped = False
         self.parts: list[bytes] = []
@@ -287,8 +288,14 @@ class PatientStream(asyncio.Protocol):
             start = self.sent.pop(int(message["client_ts"]), None)
             if start is not None:
                 self.out["rtts"].append((now - start) * 1000.0)
+                self.out["sent_at"].append(start - self.t0 + self.start_delay_s)
+                if self.exercising:
+                    self.out["exercise_rtts"].append((now - start) * 1000.0)
             if not self.sent and not self.streaming and self.t0:
                 self._stop()
+        elif kind == "state":
+            step = (message.get("state") or {}).get("step") or {}
+            self.exercising = step.get("kind") not in (None, "checkin", "setup")
         elif kind == "hello":
             self._send(b'{"type":"pain","pain":3}')
             if not self.ready.done():
@@ -300,11 +307,12 @@ class PatientStream(asyncio.Protocol):
         elif kind == "finished":
             self._end(None)
 
-    def start(self) -> None:
-        """Stream from now."""
-        self.t0 = self.last_reply = time.perf_counter()
+    def start(self, delay_s: float = 0.0) -> None:
+        """Stream from ``delay_s`` seconds from now."""
+        self.t0 = self.last_reply = time.perf_counter() + delay_s
+        self.start_delay_s = delay_s
         self.streaming = True
-        self._tick()
+        self.loop.call_later(delay_s, self._tick)
 
     def _tick(self) -> None:
         if self.done.done():
@@ -383,13 +391,15 @@ async def _stream_group(
     seconds: float,
     rate_hz: float,
     start: Any,
+    total: int,
 ) -> dict[str, Any]:
-    """Some of the patients, in one client process (one thread, one event loop): connect,
-    wait for every client process (``start``, a multiprocessing barrier), stream."""
+    """Some of the patients (of ``total``), in one client process (one thread, one event
+    loop): connect, wait for every client process (``start``, a multiprocessing barrier),
+    stream."""
     from urllib.parse import urlparse
 
     loop = asyncio.get_running_loop()
-    out: dict[str, Any] = {"rtts": [], "errors": [], "sent": 0}
+    out: dict[str, Any] = {"rtts": [], "sent_at": [], "exercise_rtts": [], "errors": [], "sent": 0}
     parsed = urlparse(url)
     streams: list[PatientStream] = []
     for n, cookie in cookies:
@@ -404,9 +414,11 @@ async def _stream_group(
     await asyncio.wait_for(asyncio.gather(*(s.ready for s in streams)), timeout=120)
     await loop.run_in_executor(None, start.wait)
     cpu0 = time.process_time()
+    # Each patient's camera runs on its own clock: the streams start spread evenly over one
+    # frame period (all in step, every frame of every patient would arrive in one burst).
     for stream in streams:
         if not stream.done.done():
-            stream.start()
+            stream.start(delay_s=(stream.index % total) / total / rate_hz)
     pending = [s.done for s in streams]
     deadline = time.perf_counter() + seconds + 30
     while not all(f.done() for f in pending) and time.perf_counter() < deadline:
@@ -420,11 +432,13 @@ async def _stream_group(
     return {**out, "cpu_s": time.process_time() - cpu0}
 
 
-def _client_process(args: tuple[str, list[tuple[int, str]], float, float, Any]) -> dict[str, Any]:
+def _client_process(
+    args: tuple[str, list[tuple[int, str]], float, float, Any, int],
+) -> dict[str, Any]:
     import uvloop
 
-    url, cookies, seconds, rate_hz, start = args
-    return uvloop.run(_stream_group(url, cookies, seconds, rate_hz, start))
+    url, cookies, seconds, rate_hz, start, total = args
+    return uvloop.run(_stream_group(url, cookies, seconds, rate_hz, start, total))
 
 
 async def load_phase(
@@ -452,7 +466,7 @@ async def load_phase(
     loop = asyncio.get_running_loop()
     with mp.Pool(n_clients) as pool:
         pending = pool.map_async(
-            _client_process, [(url, g, seconds, rate_hz, start) for g in groups]
+            _client_process, [(url, g, seconds, rate_hz, start, len(patients)) for g in groups]
         )
         await loop.run_in_executor(None, start.wait, 180)  # every patient connected
         t0 = time.perf_counter()
@@ -475,9 +489,13 @@ async def load_phase(
         if isinstance(r, BaseException):
             errors.append(f"{type(r).__name__}: {r}")
     rtts = [v for g in groups_out for v in g["rtts"]]
+    sent_at = [v for g in groups_out for v in g["sent_at"]]
+    exercise_rtts = [v for g in groups_out for v in g["exercise_rtts"]]
     errors.extend(e for g in groups_out for e in g["errors"])
     return {
         "rtts": rtts,
+        "sent_at": sent_at,
+        "exercise_rtts": exercise_rtts,
         "pages": pages,
         "errors": errors,
         "sent": sum(g["sent"] for g in groups_out),
@@ -586,6 +604,19 @@ async def camera_phase(
         "with_landmarks": found,
         "jpeg_kb": sum(map(len, frames)) / len(frames) / 1024,
     }
+
+
+def _timeline(sent_at: list[float], rtts: list[float], seconds: float) -> str:
+    """p95 cue round-trip of the messages sent in each fifth of the run (is it steady, or a
+    queue that grows?)."""
+    edges = np.linspace(0.0, seconds, 6)
+    at, values = np.asarray(sent_at), np.asarray(rtts)
+    parts = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        chosen = values[(at >= lo) & (at < hi)]
+        p95 = float(np.percentile(chosen, 95)) if chosen.size else math.nan
+        parts.append(f"{lo:.0f}-{hi:.0f} s {p95:.0f}")
+    return "p95 by time sent (ms): " + ", ".join(parts)
 
 
 def _summary(label: str, values: list[float]) -> str:
@@ -715,6 +746,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"load client {load['client_cpu']:.2f} cores"
             )
             print("  " + _summary("cue round-trip", load["rtts"]))
+            print("  " + _timeline(load["sent_at"], load["rtts"], args.seconds))
+            print(
+                "  "
+                + _summary(
+                    "  of which during the exercise (motion analysed)", load["exercise_rtts"]
+                )
+            )
             print("  " + _summary("clinician page", load["pages"]))
             print(
                 f"  errors: {len(load['errors'])}"

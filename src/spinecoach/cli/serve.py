@@ -61,7 +61,7 @@ def start_web(
     """
     import uvicorn
 
-    from spinecoach.web.app import create_app, serve_pages_promptly
+    from spinecoach.web.app import create_app, freeze_start_up_objects, serve_pages_promptly
 
     overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
     if host is not None:
@@ -77,6 +77,7 @@ def start_web(
     else:
         app_or_factory = create_app(settings)
         serve_pages_promptly(settings)
+        freeze_start_up_objects()
     url = f"http://{settings.host}:{settings.port}"
     console.print(
         _("spinecoach is running at {url} — press Ctrl+C to stop.").format(url=f"[bold]{url}[/]")

@@ -74,29 +74,33 @@ def serve_pages_promptly(settings: Settings) -> None:
     round-trips; after each one it must win the GIL back from the event loop, which, busy
     with live sessions, keeps it for the whole interval (5 ms by default). A clinic list of
     30 patients then waited seconds for the GIL alone. Only for serving: tests and commands
-    keep the default.
-
-    Called once the app is built, it also moves everything built so far (the exercise
-    library, rules, templates, translations: hundreds of thousands of objects that live as
-    long as the process) out of the garbage collector's sight (``gc.freeze``). Python's full
-    collections otherwise walk them all, every few requests: about 110 ms added to every
-    tenth clinic list of 200 patients.
-    """
-    import gc
+    keep the default."""
     import sys
 
     sys.setswitchinterval(settings.gil_switch_interval_ms / 1000.0)
-    gc.collect()
-    gc.freeze()
 
 
 def create_worker_app() -> FastAPI:  # type: ignore[type-arg]
     """The app of one ``spinecoach serve --workers N`` worker process (settings from the
     environment, which :func:`spinecoach.cli.serve.prepare_workers` filled)."""
     settings = Settings.load()
+    serve_pages_promptly(settings)
     app = create_app(settings)
-    serve_pages_promptly(settings)  # after the app is built (its objects are kept for good)
+    freeze_start_up_objects()
     return app
+
+
+def freeze_start_up_objects() -> None:
+    """Move everything start-up built (modules, the exercise library, templates, the
+    database engine) out of the cyclic garbage collector's reach (:func:`gc.freeze`).
+
+    A full collection walks every object the process holds; with the start-up objects in it,
+    one took 430 ms on a worker carrying 100 live sessions, and every session's
+    acknowledgements waited for it (``python -m bench.web_load``). Only for serving."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
