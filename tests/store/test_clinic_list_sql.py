@@ -14,6 +14,7 @@ unknown action, a null decision, check-ins at the same instant), on SQLite and (
 
 from __future__ import annotations
 
+import html
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -204,6 +205,15 @@ def test_the_bench_clinic_list_equals_the_per_patient_items(
         assert [(r.person.id, r.items, r.last_session) for r in bulk] == expected
         kinds = {i.kind for row in bulk for i in row.items}
         assert kinds >= {"safety", "pain_rising"}
+        # a patient's page (its safety state derived once) shows the per-patient items
+        shown = {kind: r.person.id for r in bulk for kind in {i.kind for i in r.items}}
+        for pid in (shown["safety"], shown["pain_rising"]):
+            items = attention_items(db, pid, datetime.now(UTC), wording)
+            assert items
+            page = client.get(f"/clinic/patients/{pid}")
+            assert page.status_code == 200
+            for item in items:
+                assert html.escape(item.text) in page.text, item.text
     app.state.ctx.engine.dispose()
 
 
