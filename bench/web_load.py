@@ -224,6 +224,7 @@ class PatientStream(asyncio.Protocol):
         self.n_sent = 0
         self.t0 = self.start_delay_s = 0.0
         self.exercising = False  # past the set-up step (the server's state says)
+        self.exercise_from_s = math.inf  # since the streams started
         self.last_reply = time.perf_counter()
         self.streaming = self.stopped = False
         self.parts: list[bytes] = []
@@ -296,9 +297,8 @@ class PatientStream(asyncio.Protocol):
         elif kind == "state":
             step = (message.get("state") or {}).get("step") or {}
             self.exercising = step.get("kind") not in (None, "checkin", "setup")
-            if self.exercising and self.t0:
-                since_start = now - self.t0 + self.start_delay_s
-                self.out["exercise_from_s"] = min(self.out["exercise_from_s"], since_start)
+            if self.exercising and self.t0 and self.exercise_from_s == math.inf:
+                self.exercise_from_s = now - self.t0 + self.start_delay_s
         elif kind == "hello":
             self._send(b'{"type":"pain","pain":3}')
             if not self.ready.done():
@@ -404,7 +404,7 @@ async def _stream_group(
     loop = asyncio.get_running_loop()
     out: dict[str, Any] = {
         "rtts": [], "sent_at": [], "exercise_rtts": [], "errors": [], "sent": 0,
-        "exercise_from_s": math.inf,
+        "exercise_from_s": [],
     }  # fmt: skip
     parsed = urlparse(url)
     streams: list[PatientStream] = []
@@ -435,6 +435,7 @@ async def _stream_group(
     for stream in streams:
         if not stream.done.done():
             stream._end(f"patient {stream.index}: still waiting at the end")
+    out["exercise_from_s"] = [stream.exercise_from_s for stream in streams]
     return {**out, "cpu_s": time.process_time() - cpu0}
 
 
@@ -501,12 +502,17 @@ async def load_phase(
     sent_at = [v for g in groups_out for v in g["sent_at"]]
     exercise_rtts = [v for g in groups_out for v in g["exercise_rtts"]]
     errors.extend(e for g in groups_out for e in g["errors"])
-    exercise_from_s = min(g["exercise_from_s"] for g in groups_out)
+    # a session's set-up step runs from its pain check-in, so the sessions that connected
+    # first may be exercising when the streams start: the set-up phase ends when the first
+    # stream exercises, the exercise phase starts when every stream does
+    exercise_from_s = [t for g in groups_out for t in g["exercise_from_s"]] or [math.inf]
     return {
         "rtts": rtts,
         "sent_at": sent_at,
         "exercise_rtts": exercise_rtts,
-        "cpu_by_phase": _cpu_by_phase(cpu_samples, sent_at, exercise_from_s, seconds),
+        "cpu_by_phase": _cpu_by_phase(
+            cpu_samples, sent_at, min(exercise_from_s), max(exercise_from_s), seconds
+        ),
         "pages": pages,
         "errors": errors,
         "sent": sum(g["sent"] for g in groups_out),
@@ -528,16 +534,17 @@ async def _sample_cpu(pid: int, t0: float, out: list[tuple[float, float]]) -> No
 def _cpu_by_phase(
     samples: list[tuple[float, float]],
     sent_at: list[float],
-    exercise_from_s: float,
+    first_exercising_s: float,
+    all_exercising_s: float,
     seconds: float,
 ) -> dict[str, tuple[float, int]]:
     """Server CPU per acknowledged message (us) and the messages counted, in the set-up step
     and in the exercise (motion analysed), each phase less a second at either end; a phase
     without two CPU samples inside it is left out."""
     at = np.asarray(sent_at)
-    phases = {"set-up step": (1.0, min(exercise_from_s, seconds) - 1.0)}
-    if math.isfinite(exercise_from_s):
-        phases["exercise"] = (exercise_from_s + 1.0, seconds - 1.0)
+    phases = {"set-up step": (1.0, min(first_exercising_s, seconds) - 1.0)}
+    if math.isfinite(all_exercising_s):
+        phases["exercise"] = (all_exercising_s + 1.0, seconds - 1.0)
     out: dict[str, tuple[float, int]] = {}
     for name, (lo, hi) in phases.items():
         inside = [(t, cpu) for t, cpu in samples if lo <= t <= hi]
