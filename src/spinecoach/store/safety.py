@@ -346,18 +346,20 @@ def _reports_that_can_count(db: DbSession, wanted: Any) -> Select[Any]:
 
 
 def _record_changes(db: DbSession, states: Mapping[int, SafetyState]) -> None:
-    """Append a history row for every state that differs from its person's newest row."""
+    """Append a history row for every state that differs from its person's newest row (the
+    last one recorded: by id, so that a state whose start is older than a row recorded
+    before it is written once, not again at every look)."""
     changed = {p: s for p, s in states.items() if s.since is not None}
     if not changed:
         return
     newest: dict[int, tuple[str, datetime]] = {}
     for person_id, at, level in db.execute(
-        select(models.SafetyStateRow.person_id, models.SafetyStateRow.at,
-               models.SafetyStateRow.level)
+        select(
+            models.SafetyStateRow.person_id, models.SafetyStateRow.at, models.SafetyStateRow.level
+        )
         .where(models.SafetyStateRow.person_id.in_(list(changed)))
-        .order_by(models.SafetyStateRow.person_id, models.SafetyStateRow.at,
-                  models.SafetyStateRow.id)
-    ):  # fmt: skip
+        .order_by(models.SafetyStateRow.person_id, models.SafetyStateRow.id)
+    ):
         newest[person_id] = (level, as_utc(at))
     added = False
     for person_id, state in changed.items():
@@ -411,7 +413,11 @@ def current_safety_state(
     """
     state = derive_state(safety_events(db, person_id, rules))
     if record and state.since is not None:
-        last = latest_row(db, person_id)
+        last = db.scalars(  # the last one recorded (see _record_changes)
+            select(models.SafetyStateRow)
+            .where(models.SafetyStateRow.person_id == person_id)
+            .order_by(models.SafetyStateRow.id.desc())
+        ).first()
         if last is None or (last.level, as_utc(last.at)) != (state.level.value, state.since):
             db.add(_state_row(person_id, state))
             db.commit()
