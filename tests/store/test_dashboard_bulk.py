@@ -34,7 +34,7 @@ from spinecoach.store.dashboard import (
 )
 from spinecoach.store.db import make_engine, migrate, open_database, session_factory
 from spinecoach.store.repositories import PersonRepository, SessionRepository
-from spinecoach.store.safety import clear_by_clinician, current_safety_state, latest_row
+from spinecoach.store.safety import clear_by_clinician, current_safety_state, last_recorded
 from spinecoach.store.services import CoachService
 
 PG_URL = os.environ.get("SPINECOACH_TEST_POSTGRES_URL")
@@ -232,7 +232,7 @@ def test_bulk_list_records_the_changed_states_like_one_by_one(
     db: DbSession, clinic: World, library, rules
 ) -> None:  # type: ignore[no-untyped-def]
     """``record_safety`` appends the rows that ``current_safety_state`` would append: one for
-    each patient whose state differs from the newest history row."""
+    each patient whose state differs from the history row recorded last."""
     wording = _wording(library, rules)
     for _round in range(2):
         expected: Counter[tuple[int, str, Any]] = Counter()
@@ -241,7 +241,7 @@ def test_bulk_list_records_the_changed_states_like_one_by_one(
         ).all()
         for person in patients:
             state = current_safety_state(db, person.id, rules, record=False)
-            last = latest_row(db, person.id)
+            last = last_recorded(db, person.id)
             newest = None if last is None else (last.level, models.as_utc(last.at))
             if state.since is not None and newest != (state.level.value, state.since):
                 expected[(person.id, state.level.value, state.since)] += 1

@@ -391,6 +391,16 @@ def latest_row(db: DbSession, person_id: int) -> models.SafetyStateRow | None:
     ).first()
 
 
+def last_recorded(db: DbSession, person_id: int) -> models.SafetyStateRow | None:
+    """The state row recorded last for a person (by id: the history's rows are dated when
+    the state began, and a row recorded later can carry an earlier date)."""
+    return db.scalars(
+        select(models.SafetyStateRow)
+        .where(models.SafetyStateRow.person_id == person_id)
+        .order_by(models.SafetyStateRow.id.desc())
+    ).first()
+
+
 def current_safety_state(
     db: DbSession, person_id: int, rules: Rules | None = None, *, record: bool = True
 ) -> SafetyState:
@@ -413,11 +423,7 @@ def current_safety_state(
     """
     state = derive_state(safety_events(db, person_id, rules))
     if record and state.since is not None:
-        last = db.scalars(  # the last one recorded (see _record_changes)
-            select(models.SafetyStateRow)
-            .where(models.SafetyStateRow.person_id == person_id)
-            .order_by(models.SafetyStateRow.id.desc())
-        ).first()
+        last = last_recorded(db, person_id)
         if last is None or (last.level, as_utc(last.at)) != (state.level.value, state.since):
             db.add(_state_row(person_id, state))
             db.commit()
