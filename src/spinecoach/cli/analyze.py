@@ -21,7 +21,13 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
+from spinecoach.cli._common import (
+    DATA_DIR_HELP,
+    console,
+    get_settings,
+    print_json,
+    shown_as_notes,
+)
 from spinecoach.domain.exercise import Exercise
 from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
@@ -310,7 +316,8 @@ def analyze_command(
         calibration_s=calibration_s,
         reader_options=reader_options,
     )
-    output = run_analysis(input_path, source, options)
+    with shown_as_notes():  # sensor warnings are in the output's notes: shown once, there
+        output = run_analysis(input_path, source, options)
     if angles_csv is not None:
         write_measures_csv(output.measures, angles_csv)
     if as_json:
