@@ -36,6 +36,7 @@ from spinecoach.sources.analysis_input import (
     AnalysisOutput,
     AnalyzeOptions,
     MeasureSeries,
+    count_note_text,
     run_analysis,
 )
 from spinecoach.sources.measures_csv import write_measures_csv
@@ -149,8 +150,13 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
             )
             console.print(f"[yellow]{unmeasurable}[/]")
         count = result.count_summary()
-        if count.get("note"):
-            console.print(f"[yellow]{_(str(count['note']))}[/]")
+        if count.get("note"):  # the JSON keeps the English note; shown here translated
+            note = (
+                count_note_text(result.count_reason)
+                if result.count_reason is not None
+                else _(str(count["note"]))
+            )
+            console.print(f"[yellow]{note}[/]")
         elif not result.repetitions:
             console.print(_("no repetitions found"))
         reps = Table(
