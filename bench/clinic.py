@@ -19,7 +19,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, func, insert
 
 from spinecoach.content import load_library, load_rules
 from spinecoach.reports.fhir import export_bundle
@@ -32,24 +32,34 @@ from spinecoach.store.outcomes import clinic_outcomes
 NOW = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
 
 
-def build(db, patients: int, days: int) -> int:  # type: ignore[no-untyped-def]
-    """Store the synthetic clinic; returns the clinician's id."""
-    clinician = models.Person(name="Dr Bench", role="clinician")
-    db.add(clinician)
-    db.commit()
-    people = [{"name": f"P{n:04d}", "role": "patient", "clinician_id": clinician.id,
-               "created_at": NOW - timedelta(days=days + 1)} for n in range(patients)]  # fmt: skip
+def build(  # type: ignore[no-untyped-def]
+    db, patients: int, days: int, *, clinician_id: int | None = None, now: datetime = NOW
+) -> int:
+    """Store the synthetic clinic; returns the clinician's id (a new clinician unless
+    ``clinician_id`` is given). Sessions run up to ``now``."""
+    if clinician_id is None:
+        clinician = models.Person(name="Dr Bench", role="clinician")
+        db.add(clinician)
+        db.commit()
+        clinician_id = clinician.id
+    people = [{"name": f"P{n:04d}", "role": "patient", "clinician_id": clinician_id,
+               "created_at": now - timedelta(days=days + 1)} for n in range(patients)]  # fmt: skip
     db.execute(insert(models.Person), people)
     db.commit()
-    ids = [p.id for p in db.query(models.Person).filter(models.Person.role == "patient")]
+    ids = [
+        p.id
+        for p in db.query(models.Person).filter(
+            models.Person.role == "patient", models.Person.clinician_id == clinician_id
+        )
+    ]
     sessions, results, pains = [], [], []
-    sid = 0
+    sid = db.query(func.max(models.Session.id)).scalar() or 0
     for k, pid in enumerate(ids):
         for d in range(days):
             if (d + k) % 5 == 0:
                 continue  # some missed days
             sid += 1
-            at = NOW - timedelta(days=d, hours=k % 12)
+            at = now - timedelta(days=d, hours=k % 12)
             pain = max(0, 6 - (days - d) // 15 + (k % 3))
             sessions.append({"id": sid, "person_id": pid, "started_at": at, "status": "completed",
                              "source": "camera", "ended_at": at + timedelta(minutes=9),
@@ -68,7 +78,7 @@ def build(db, patients: int, days: int) -> int:  # type: ignore[no-untyped-def]
     db.execute(insert(models.ExerciseResult), results)
     db.execute(insert(models.PainReport), pains)
     db.commit()
-    return clinician.id
+    return clinician_id
 
 
 def timed(label: str, fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]

@@ -224,6 +224,7 @@ class PatientStream(asyncio.Protocol):
         self.n_sent = 0
         self.t0 = self.start_delay_s = 0.0
         self.exercising = False  # past the set-up step (the server's state says)
+        self.exercise_from_s = math.inf  # since the streams started
         self.last_reply = time.perf_counter()
         self.streaming = self.stopped = False
         self.parts: list[bytes] = []
@@ -296,6 +297,8 @@ class PatientStream(asyncio.Protocol):
         elif kind == "state":
             step = (message.get("state") or {}).get("step") or {}
             self.exercising = step.get("kind") not in (None, "checkin", "setup")
+            if self.exercising and self.t0 and self.exercise_from_s == math.inf:
+                self.exercise_from_s = now - self.t0 + self.start_delay_s
         elif kind == "hello":
             self._send(b'{"type":"pain","pain":3}')
             if not self.ready.done():
@@ -399,7 +402,10 @@ async def _stream_group(
     from urllib.parse import urlparse
 
     loop = asyncio.get_running_loop()
-    out: dict[str, Any] = {"rtts": [], "sent_at": [], "exercise_rtts": [], "errors": [], "sent": 0}
+    out: dict[str, Any] = {
+        "rtts": [], "sent_at": [], "exercise_rtts": [], "errors": [], "sent": 0,
+        "exercise_from_s": [],
+    }  # fmt: skip
     parsed = urlparse(url)
     streams: list[PatientStream] = []
     for n, cookie in cookies:
@@ -429,6 +435,7 @@ async def _stream_group(
     for stream in streams:
         if not stream.done.done():
             stream._end(f"patient {stream.index}: still waiting at the end")
+    out["exercise_from_s"] = [stream.exercise_from_s for stream in streams]
     return {**out, "cpu_s": time.process_time() - cpu0}
 
 
@@ -471,6 +478,8 @@ async def load_phase(
         await loop.run_in_executor(None, start.wait, 180)  # every patient connected
         t0 = time.perf_counter()
         server_cpu0 = _cpu_split_s(server_pid)
+        cpu_samples: list[tuple[float, float]] = []
+        sampler = asyncio.create_task(_sample_cpu(server_pid, t0, cpu_samples))
         results = await asyncio.gather(
             *(
                 clinician_browse(base, acc.client.cookies, ids, seconds, pages, errors)
@@ -480,6 +489,7 @@ async def load_phase(
         )
         groups_out = await loop.run_in_executor(None, pending.get, seconds + 60)
         wall_s = time.perf_counter() - t0
+        sampler.cancel()
         server_user_s, server_system_s = (
             b - a for a, b in zip(server_cpu0, _cpu_split_s(server_pid), strict=True)
         )
@@ -492,10 +502,17 @@ async def load_phase(
     sent_at = [v for g in groups_out for v in g["sent_at"]]
     exercise_rtts = [v for g in groups_out for v in g["exercise_rtts"]]
     errors.extend(e for g in groups_out for e in g["errors"])
+    # a session's set-up step runs from its pain check-in, so the sessions that connected
+    # first may be exercising when the streams start: the set-up phase ends when the first
+    # stream exercises, the exercise phase starts when every stream does
+    exercise_from_s = [t for g in groups_out for t in g["exercise_from_s"]] or [math.inf]
     return {
         "rtts": rtts,
         "sent_at": sent_at,
         "exercise_rtts": exercise_rtts,
+        "cpu_by_phase": _cpu_by_phase(
+            cpu_samples, sent_at, min(exercise_from_s), max(exercise_from_s), seconds
+        ),
         "pages": pages,
         "errors": errors,
         "sent": sum(g["sent"] for g in groups_out),
@@ -504,6 +521,40 @@ async def load_phase(
         "server_cpu": server_cpu_s / wall_s,
         "server_system_share": server_system_s / server_cpu_s if server_cpu_s else math.nan,
     }
+
+
+async def _sample_cpu(pid: int, t0: float, out: list[tuple[float, float]]) -> None:
+    """Every 0.5 s: (seconds since ``t0``, CPU seconds of the server so far), until
+    cancelled."""
+    while True:
+        out.append((time.perf_counter() - t0, sum(_cpu_split_s(pid))))
+        await asyncio.sleep(0.5)
+
+
+def _cpu_by_phase(
+    samples: list[tuple[float, float]],
+    sent_at: list[float],
+    first_exercising_s: float,
+    all_exercising_s: float,
+    seconds: float,
+) -> dict[str, tuple[float, int]]:
+    """Server CPU per acknowledged message (us) and the messages counted, in the set-up step
+    and in the exercise (motion analysed), each phase less a second at either end; a phase
+    without two CPU samples inside it is left out."""
+    at = np.asarray(sent_at)
+    phases = {"set-up step": (1.0, min(first_exercising_s, seconds) - 1.0)}
+    if math.isfinite(all_exercising_s):
+        phases["exercise"] = (all_exercising_s + 1.0, seconds - 1.0)
+    out: dict[str, tuple[float, int]] = {}
+    for name, (lo, hi) in phases.items():
+        inside = [(t, cpu) for t, cpu in samples if lo <= t <= hi]
+        if len(inside) < 2:
+            continue
+        (t_a, cpu_a), (t_b, cpu_b) = inside[0], inside[-1]
+        n = int(np.count_nonzero((at >= t_a) & (at < t_b)))
+        if n:
+            out[name] = ((cpu_b - cpu_a) * 1e6 / n, n)
+    return out
 
 
 def _cpu_split_s(pid: int) -> tuple[float, float]:
@@ -769,6 +820,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"CPU {cpu_s * 1e6 / max(1, load['sent']):.0f} us per message sent "
                 f"({load['server_system_share']:.0%} of it in the kernel: sockets)"
             )
+            for phase, (us, n) in load["cpu_by_phase"].items():
+                print(f"  server CPU per message in the {phase}: {us:.0f} us ({n} messages)")
             if load["server_cpu"] > 0:
                 print(
                     f"  rate: {rate / load['server_cpu']:.0f} messages/s per server core "

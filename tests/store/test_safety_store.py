@@ -48,6 +48,38 @@ def test_reports_through_the_service_set_and_lower_a_caution(db, rules, library,
     assert len(db.scalars(select(models.SafetyStateRow)).all()) == 3
 
 
+def test_a_history_row_dated_after_the_state_is_not_answered_at_every_look(
+    db, rules, library, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A stored row dated after the current state began (an earlier state recorded with a
+    later time) made every look append the current state again (the newest row was chosen
+    by its date): now the state is recorded once, whichever way the list or the person's
+    own page looks."""
+    from spinecoach.settings import Settings
+    from spinecoach.store.safety import safety_states
+
+    service = CoachService(db, library, rules, Settings(data_dir=tmp_path))
+    person = PersonRepository(db).local_person().id
+    service.screen(person, {"answers": {q.id: "no" for q in rules.red_flags}, "age": 40})
+    state = current_safety_state(db, person, rules)
+    assert state.since is not None
+    db.add(models.SafetyStateRow(person_id=person, at=state.since + timedelta(days=1),
+                                 level="caution", reason="imported", source="checkin"))  # fmt: skip
+    db.commit()
+
+    def count() -> int:
+        return len(db.scalars(select(models.SafetyStateRow)).all())
+
+    before = count()
+    current_safety_state(db, person, rules)
+    assert count() == before + 1  # the current state differs from the last recorded: once
+    people = select(models.Person.id).where(models.Person.id == person)
+    for _ in range(3):
+        current_safety_state(db, person, rules)
+        safety_states(db, people, rules, record=True)
+    assert count() == before + 1
+
+
 def test_only_events_since_the_last_reset_are_read(db, rules, library, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from spinecoach.settings import Settings
 

@@ -5,6 +5,7 @@ to docs/img/ by hand from tmp/artifacts."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -160,6 +161,15 @@ def test_ghost_of_the_target_pose_over_the_person(
     context.close()
 
 
+def _wait_for_notifications(page: Any, done: Any, timeout_s: float = 10.0) -> None:
+    """Poll the shown notifications' titles until ``done(titles)`` (``wait_for_function``
+    cannot: its predicate's promise counts as true at once)."""
+    deadline = time.monotonic() + timeout_s
+    while not done(titles := _notification_titles(page)):
+        assert time.monotonic() < deadline, f"notifications still {titles}"
+        page.wait_for_timeout(100)
+
+
 def _notification_titles(page: Any) -> list[str]:
     return sorted(
         page.evaluate(
@@ -269,6 +279,7 @@ def test_reminders_page_offers_the_calendar_and_says_which_mode_is_active(
         "() => navigator.serviceWorker.getRegistration().then((r) => r.getNotifications())"
         ".then((ns) => ns.forEach((n) => n.close()))"
     )
+    _wait_for_notifications(page, lambda titles: titles == [])
     assert _notification_titles(page) == []
     registrations: list[dict[str, Any]] = []
     cdp.on(
@@ -276,17 +287,20 @@ def test_reminders_page_offers_the_calendar_and_says_which_mode_is_active(
         lambda e: registrations.extend(e["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(500)
-    reg = next(r for r in registrations if r["scopeURL"].startswith(server) and not r["isDeleted"])
+    deadline = time.monotonic() + 10.0  # the registrations event comes when the browser says
+    while not (
+        mine := [
+            r for r in registrations if r["scopeURL"].startswith(server) and not r["isDeleted"]
+        ]
+    ):
+        assert time.monotonic() < deadline, "no service worker registration reported"
+        page.wait_for_timeout(100)
+    reg = mine[0]
     cdp.send(
         "ServiceWorker.dispatchPeriodicSyncEvent",
         {"origin": server, "registrationId": reg["registrationId"], "tag": "spinecoach-reminders"},
     )
-    page.wait_for_function(
-        "() => navigator.serviceWorker.getRegistration().then((r) => r.getNotifications())"
-        ".then((ns) => ns.length > 0)",
-        timeout=10_000,
-    )
+    _wait_for_notifications(page, lambda titles: titles != [])
     assert _notification_titles(page) == ["Time for your back routine"]
     assert not errors, errors
     context.close()

@@ -109,8 +109,15 @@ DATE_PATTERNS: dict[str, str] = {
 def format_when(value: datetime | date, style: str = "date") -> str:
     """``value`` in one of :data:`DATE_PATTERNS` in the bound language (as shown, no
     time-zone conversion: naive and aware times print their own wall-clock time)."""
-    lang = current_locale()
+    if isinstance(value, datetime):
+        return _formatted(value.replace(tzinfo=None), style, current_locale())
+    return _formatted(value, style, current_locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: datetime | date, style: str, lang: str) -> str:
+    """:func:`format_when` of a wall-clock time (the same times recur on every page)."""
     pattern = DATE_PATTERNS[style]
     if isinstance(value, datetime):
-        return babel_dates.format_datetime(value.replace(tzinfo=None), pattern, locale=lang)
+        return babel_dates.format_datetime(value, pattern, locale=lang)
     return babel_dates.format_date(value, pattern, locale=lang)

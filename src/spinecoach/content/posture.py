@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -84,8 +85,22 @@ def _check_tags(path: Path, field: str, tags: list[str], known: frozenset[str]) 
 
 
 def load_norms(content_dir: Path | None = None) -> dict[str, PostureNorm]:
-    """Posture norms by measure, every source tag checked against ``sources.toml``."""
+    """Posture norms by measure, every source tag checked against ``sources.toml``.
+
+    The files are read and checked once while they stay unchanged (the clinician's patient
+    page and every export ask for them).
+    """
     root = content_dir or default_content_dir()
+    path = root / "posture" / "norms.toml"
+    try:
+        stamp = (path.stat().st_mtime_ns, (root / "sources.toml").stat().st_mtime_ns)
+    except OSError:
+        stamp = (-1, -1)  # reading reports what is missing
+    return dict(_norms(root, stamp))
+
+
+@lru_cache(maxsize=8)
+def _norms(root: Path, stamp: tuple[int, int]) -> dict[str, PostureNorm]:
     path = root / "posture" / "norms.toml"
     known = load_source_tags(root)
     parsed = _validated(path, NormsFile)

@@ -94,7 +94,7 @@ def visible_mask(
     -------
     ndarray of bool, shape (..., n_keypoints)
     """
-    finite = np.all(np.isfinite(positions[..., :2]), axis=-1)
+    finite = np.isfinite(positions[..., :2]).all(axis=-1)
     ok = finite & (confidence >= min_confidence)
     if width_px is not None and height_px is not None:
         x = positions[..., 0]
@@ -286,7 +286,7 @@ def frame_tracking(
     required_index, required_names : sequences of the same length
         Keypoints the exercise's measures need.
     """
-    if not np.any(np.isfinite(positions)):
+    if not np.isfinite(positions).any():
         return TrackingReport(False, tuple(required_names), _("No person is visible."))
     visible = visible_mask(
         positions[list(required_index)],
@@ -296,7 +296,7 @@ def frame_tracking(
         height_px,
         margin_frac=0.02,
     )
-    if bool(np.all(visible)):
+    if bool(visible.all()):
         return TrackingReport(True)
     missing = tuple(n for n, v in zip(required_names, visible, strict=True) if not v)
     words = body_part_words(missing)
@@ -369,7 +369,7 @@ class TrackingMonitor:
         """
         events: list[MotionEvent] = []
         self.n_frames += 1
-        if np.any(np.isfinite(positions)):
+        if np.isfinite(positions).any():
             self.n_detected += 1
         switch_reason = self._switch.update(t_s, positions, confidence)
         report = frame_tracking(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
 
 from spinecoach.store import models
 from spinecoach.store.models import as_utc
@@ -137,6 +138,11 @@ def compute_progress(db: DbSession, person_id: int, today: date, weeks: int = 6)
         select(models.Session)
         .where(models.Session.person_id == person_id)
         .order_by(models.Session.started_at.desc(), models.Session.id.desc())
+        .options(  # the results in one query (not one per session), without the traces
+            selectinload(models.Session.results)
+            .defer(models.ExerciseResult.traces)
+            .defer(models.ExerciseResult.cues)
+        )
     ).all()
     progress.sessions = [session_summary(s) for s in sessions]
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from math import fsum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from spinecoach.content.i18n import format_when
@@ -344,8 +344,9 @@ def adherence_items_from(
         return []
     week = now - timedelta(days=WINDOW_DAYS)
     before = week - timedelta(days=WINDOW_DAYS)
-    this_week = {as_utc(t).date() for t in started if as_utc(t) >= week}
-    last_week = {as_utc(t).date() for t in started if before <= as_utc(t) < week}
+    times = [as_utc(t) for t in started]
+    this_week = {t.date() for t in times if t >= week}
+    last_week = {t.date() for t in times if before <= t < week}
     items: list[AttentionItem] = []
     start = max(as_utc(first_plan), week)
     expected = (now.date() - start.date()).days
@@ -413,18 +414,45 @@ def measurement_items_from(
 ) -> list[AttentionItem]:
     """:func:`measurement_items` of every exercise result as
     ``(exercise_id, ranges_deg, tracking, session start)``."""
+    weekly = weekly_bests([(r[0], r[1], r[3]) for r in rows])
+    return measurement_items_of(weekly, tracking_fractions(rows, now), now, wording)
+
+
+def weekly_bests(
+    rows: list[tuple[str, Any, datetime]],
+) -> dict[str, dict[date, float]]:
+    """The best range of each exercise in each week (keyed by the week's Monday) of results
+    as ``(exercise_id, ranges_deg, session start)``."""
     weekly: dict[str, dict[date, float]] = defaultdict(dict)
-    fractions: list[float] = []
-    since = now - timedelta(days=WINDOW_DAYS)
-    for exercise_id, ranges, tracking, started in rows:
-        started = as_utc(started)
+    for exercise_id, ranges, started in rows:
         if ranges:
+            started = as_utc(started)
             monday = started.date() - timedelta(days=started.weekday())
             best = max(float(x) for x in ranges)
             weekly[exercise_id][monday] = max(weekly[exercise_id].get(monday, best), best)
+    return weekly
+
+
+def tracking_fractions(rows: list[MeasuredRow], now: datetime) -> list[float]:
+    """The camera tracking share (``ok_fraction``) of the results of the last week."""
+    fractions: list[float] = []
+    since = now - timedelta(days=WINDOW_DAYS)
+    for _exercise_id, _ranges, tracking, started in rows:
         frac = (tracking or {}).get("ok_fraction")
-        if started >= since and isinstance(frac, int | float):
+        if as_utc(started) >= since and isinstance(frac, int | float):
             fractions.append(float(frac))
+    return fractions
+
+
+def measurement_items_of(
+    weekly: Mapping[str, Mapping[date, float]],
+    fractions: list[float],
+    now: datetime,
+    wording: Wording,
+) -> list[AttentionItem]:
+    """:func:`measurement_items` of the best range of each exercise in each week (keyed by
+    the week's Monday) and the tracking shares of the last week."""
+    since = now - timedelta(days=WINDOW_DAYS)
     items: list[AttentionItem] = []
     for exercise_id, by_week in sorted(weekly.items()):
         weeks = sorted(by_week)
@@ -544,8 +572,10 @@ def rank_patients(
         return []
     states: dict[int, SafetyState] = {}
     if source is safety_state_items:
-        states = safety_states(db, ids, wording.rules, record=record_safety)
-    inputs = _bulk_inputs(db, people, now)
+        states = safety_states(
+            db, ids, wording.rules, record=record_safety, ids=[p.id for p in patients]
+        )
+    inputs = _bulk_inputs(db, people, [p.id for p in patients], now)
     rows = []
     for person in patients:
         pid = person.id
@@ -558,7 +588,9 @@ def rank_patients(
             *safe,
             *pain_items_from(found.pain, wording),
             *adherence_items_from(found.first_plan, found.started, found.unfinished, now, wording),
-            *measurement_items_from(found.measured, now, wording),
+            *measurement_items_of(
+                found.weekly, tracking_fractions(found.measured, now), now, wording
+            ),
         ]
         items.sort(key=lambda i: (i.rank, -i.weight))
         last = as_utc(found.last_session) if found.last_session else None
@@ -575,17 +607,20 @@ class _Inputs:
     started: list[datetime] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
     measured: list[MeasuredRow] = field(default_factory=list)
+    #: Exercise id -> the week's Monday -> the best range that week.
+    weekly: dict[str, dict[date, float]] = field(default_factory=dict)
     last_session: datetime | None = None
 
 
-def _bulk_inputs(db: DbSession, people: Any, now: datetime) -> dict[int, _Inputs]:
+def _bulk_inputs(db: DbSession, people: Any, ids: list[int], now: datetime) -> dict[int, _Inputs]:
     """The inputs of :func:`pain_items`, :func:`adherence_items` and
-    :func:`measurement_items` (and the last session) of every person ``people`` selects, in
-    six queries."""
+    :func:`measurement_items` (and the last session) of every person ``people`` selects
+    (``ids``), in seven queries."""
     inputs: dict[int, _Inputs] = defaultdict(_Inputs)
+    core = db.connection()  # plain rows: no ORM result layer over these column reads
     week = now - timedelta(days=WINDOW_DAYS)
     before = week - timedelta(days=WINDOW_DAYS)
-    pain = db.execute(
+    pain = core.execute(
         select(
             models.PainReport.person_id, models.PainReport.at, models.PainReport.pain,
             models.PainReport.exercise_id, models.PainReport.kind,
@@ -596,25 +631,25 @@ def _bulk_inputs(db: DbSession, people: Any, now: datetime) -> dict[int, _Inputs
             models.PainReport.pain.is_not(None),
         )
         .order_by(models.PainReport.person_id, models.PainReport.at, models.PainReport.id)
-    )  # fmt: skip
+    ).all()  # fmt: skip
     for pid, at, score, exercise_id, kind in pain:
         assert score is not None  # the query keeps only reports with a score
         inputs[pid].pain.append((at, score, exercise_id, kind))
-    for pid, created in db.execute(
+    for pid, created in core.execute(
         select(models.Plan.person_id, models.Plan.created_at).where(
             models.Plan.person_id.in_(people)
         )
-    ):
+    ).all():
         found = inputs[pid]
         if found.first_plan is None or as_utc(created) < as_utc(found.first_plan):
             found.first_plan = created
-    for pid, started in db.execute(
+    for pid, started in core.execute(
         select(models.Session.person_id, models.Session.started_at).where(
             models.Session.person_id.in_(people), models.Session.started_at >= before
         )
-    ):
+    ).all():
         inputs[pid].started.append(started)
-    for pid, exercise_id in db.execute(
+    for pid, exercise_id in core.execute(
         select(models.Session.person_id, models.ExerciseResult.exercise_id)
         .join(models.Session)
         .where(
@@ -622,22 +657,111 @@ def _bulk_inputs(db: DbSession, people: Any, now: datetime) -> dict[int, _Inputs
             models.Session.started_at >= week,
             models.ExerciseResult.completed.is_(False),
         )
-    ):
+    ).all():
         inputs[pid].unfinished.append(exercise_id)
-    for pid, exercise_id, ranges, tracking, started in db.execute(
+    weekly = _weekly_best(db, ids)
+    recent = (
         select(
             models.Session.person_id, models.ExerciseResult.exercise_id,
-            models.ExerciseResult.ranges_deg, models.ExerciseResult.tracking,
-            models.Session.started_at,
+            models.ExerciseResult.tracking, models.Session.started_at,
         )
         .join(models.Session)
         .where(models.Session.person_id.in_(people))
-    ):  # fmt: skip
-        inputs[pid].measured.append((exercise_id, ranges, tracking, started))
-    for pid, last in db.execute(
+    )  # fmt: skip
+    if weekly is not None:  # the weekly bests came from SQL: only the week's tracking is read
+        recent = recent.where(models.Session.started_at >= week)
+        for (pid, exercise_id), by_week in weekly.items():
+            inputs[pid].weekly[exercise_id] = by_week
+    for pid, exercise_id, tracking, started in core.execute(recent).all():
+        inputs[pid].measured.append((exercise_id, None, tracking, started))
+    if weekly is None:  # stored ranges SQL cannot read as numbers: read them all in Python
+        everything: dict[int, list[tuple[str, Any, datetime]]] = defaultdict(list)
+        for pid, exercise_id, ranges, started in core.execute(
+            select(
+                models.Session.person_id, models.ExerciseResult.exercise_id,
+                models.ExerciseResult.ranges_deg, models.Session.started_at,
+            )
+            .join(models.Session)
+            .where(models.Session.person_id.in_(people))
+        ).all():  # fmt: skip
+            everything[pid].append((exercise_id, ranges, started))
+        for pid, rows in everything.items():
+            inputs[pid].weekly = weekly_bests(rows)
+    for pid, last in core.execute(
         select(models.Session.person_id, func.max(models.Session.started_at))
         .where(models.Session.person_id.in_(people))
         .group_by(models.Session.person_id)
-    ):
+    ).all():
         inputs[pid].last_session = last
     return inputs
+
+
+#: Best range per patient, exercise and week, aggregated in the database (the Monday of the
+#: session's day: SQLite stores times as UTC text, PostgreSQL takes the session's time zone,
+#: as the Python reading does). ``odd`` is true where something stored is not a list of JSON
+#: numbers (nor JSON null, nor SQL NULL): the caller then reads the ranges in Python instead.
+_WEEKLY_SQL = {
+    # one value per result first (its best, or 'x' when anything in it is not a number:
+    # text sorts above numbers), then per week, keyed by the Monday's Julian day number
+    "sqlite": """
+SELECT person_id, exercise_id, day - day % 7 AS monday, max(best) AS best, 0 AS odd
+FROM (
+    SELECT s.person_id, r.exercise_id,
+           CAST(julianday(substr(s.started_at, 1, 10)) + 0.5 AS INTEGER) AS day,
+           CASE WHEN r.ranges_deg IS NULL THEN NULL
+                WHEN json_valid(r.ranges_deg) AND json_type(r.ranges_deg) = 'array' THEN
+                    (SELECT max(CASE WHEN j.type IN ('integer', 'real') THEN j.value
+                                     ELSE 'x' END)
+                     FROM json_each(r.ranges_deg) j)
+                WHEN json_valid(r.ranges_deg) AND json_type(r.ranges_deg) = 'null' THEN NULL
+                ELSE 'x' END AS best
+    FROM exercise_results r
+    JOIN sessions s ON s.id = r.session_id
+    WHERE s.person_id IN {people}
+)
+GROUP BY person_id, exercise_id, monday
+""",
+    "postgresql": """
+SELECT s.person_id, r.exercise_id,
+       date_trunc('week', s.started_at)::date AS monday,
+       max(CASE WHEN json_typeof(j.value) = 'number' THEN (j.value #>> '{{}}')::float8 END)
+           AS best,
+       sum(CASE WHEN j.value IS NOT NULL THEN
+                    CASE WHEN json_typeof(j.value) = 'number' THEN 0 ELSE 1 END
+                WHEN r.ranges_deg IS NULL
+                     OR json_typeof(r.ranges_deg::json) IN ('array', 'null') THEN 0
+                ELSE 1 END) AS odd
+FROM exercise_results r
+JOIN sessions s ON s.id = r.session_id
+LEFT JOIN LATERAL json_array_elements(
+    CASE WHEN json_typeof(r.ranges_deg::json) = 'array' THEN r.ranges_deg::json
+         ELSE '[]'::json END) j ON true
+WHERE s.person_id IN {people}
+GROUP BY s.person_id, r.exercise_id, monday
+""",
+}
+
+
+#: Julian day number of the proleptic Gregorian day 0 (``date.toordinal`` + this = JDN).
+JULIAN_ORDINAL = 1721425
+
+
+def _weekly_best(db: DbSession, ids: list[int]) -> dict[tuple[int, str], dict[date, float]] | None:
+    """The best range of each of the people ``ids``, per exercise and week (the week's
+    Monday), aggregated in the database; ``None`` where it cannot be (another database, or
+    stored ranges that are not lists of numbers: the caller reads those in Python)."""
+    dialect = db.get_bind().dialect.name
+    if dialect not in _WEEKLY_SQL or not ids:
+        return None
+    wanted: BindParameter[list[int]] = bindparam("ids", ids, expanding=True)
+    weekly: dict[tuple[int, str], dict[date, float]] = defaultdict(dict)
+    query = text(_WEEKLY_SQL[dialect].format(people=":ids")).bindparams(wanted)
+    for pid, exercise_id, monday, best, n_odd in db.connection().execute(query).all():
+        if n_odd or isinstance(best, str):  # SQLite's best is 'x' where something is odd
+            return None
+        if best is None:
+            continue
+        # SQLite gives the Monday's Julian day number, PostgreSQL a date
+        day = date.fromordinal(monday - JULIAN_ORDINAL) if isinstance(monday, int) else monday
+        weekly[(pid, exercise_id)][day] = float(best)
+    return weekly

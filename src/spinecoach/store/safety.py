@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select, union
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
 from spinecoach.content.i18n import format_when
 from spinecoach.domain.i18n import _
@@ -233,7 +234,12 @@ def safety_events(db: DbSession, person_id: int, rules: Rules | None = None) -> 
 
 
 def safety_states(
-    db: DbSession, people: Select[Any], rules: Rules | None = None, *, record: bool = False
+    db: DbSession,
+    people: Select[Any],
+    rules: Rules | None = None,
+    *,
+    record: bool = False,
+    ids: list[int] | None = None,
 ) -> dict[int, SafetyState]:
     """:func:`current_safety_state` of many people at once, in four queries (the ids, then
     screenings, check-ins and clearances of all of them; one more and one commit to
@@ -247,6 +253,8 @@ def safety_states(
     rules : Rules, optional
     record : bool
         Append a history row for each state that changed (one commit).
+    ids : list of int, optional
+        The ids ``people`` selects, where the caller has them already (one query fewer).
 
     Returns
     -------
@@ -254,14 +262,19 @@ def safety_states(
         Person id -> state, for every id ``people`` selects.
     """
     questions = {q.id: q.text for q in rules.red_flags} if rules is not None else {}
-    ids = [int(i) for i in db.scalars(people)]
+    if ids is None:
+        ids = [int(i) for i in db.scalars(people)]
     wanted = people.scalar_subquery()
-    screenings: dict[int, list[models.Screening]] = defaultdict(list)
-    for s in db.scalars(
-        select(models.Screening)
+    # the columns the state reads, as plain rows (no ORM object per screening)
+    screenings: dict[int, list[Any]] = defaultdict(list)
+    for s in db.connection().execute(
+        select(
+            models.Screening.id, models.Screening.person_id, models.Screening.created_at,
+            models.Screening.tier, models.Screening.answers,
+        )
         .where(models.Screening.person_id.in_(wanted))
         .order_by(models.Screening.person_id, models.Screening.id)
-    ):
+    ).all():  # fmt: skip
         screenings[s.person_id].append(s)
     clearances: dict[int, list[models.SafetyStateRow]] = defaultdict(list)
     for c in db.scalars(
@@ -274,11 +287,7 @@ def safety_states(
     ):
         clearances[c.person_id].append(c)
     reports: dict[int, list[ReportRow]] = defaultdict(list)
-    for person_id, *row in db.execute(
-        select(models.PainReport.person_id, *_report_columns())
-        .where(models.PainReport.person_id.in_(wanted))
-        .order_by(models.PainReport.person_id, models.PainReport.at, models.PainReport.id)
-    ):
+    for person_id, *row in db.connection().execute(_reports_that_can_count(db, wanted)).all():
         reports[person_id].append(tuple(row))  # type: ignore[arg-type]
     states: dict[int, SafetyState] = {}
     for person_id in ids:
@@ -297,19 +306,60 @@ def safety_states(
     return states
 
 
+def _reports_that_can_count(db: DbSession, wanted: Any) -> Select[Any]:
+    """The check-ins of the people ``wanted`` selects, by person and time, that
+    :func:`_assemble_events` may read: every one that is not a "continue", and the one right
+    after each of those. (A "continue" after a "continue" is always skipped there, and
+    skipping changes nothing, so the database leaves those out: on a clinic's list they are
+    nearly all of the rows.)"""
+    postgres = db.get_bind().dialect.name == "postgresql"
+
+    def asks_more(report: Any) -> Any:  # not a "continue", as _report_event tells them
+        decision = cast(report.decision, Text)
+        # case-sensitive, as Python's ``in``
+        found = func.strpos if postgres else func.instr
+        return and_(decision.is_not(None), found(decision, CONTINUE_TEXT) == 0)
+
+    stop, nxt, r = aliased(models.PainReport), aliased(models.PainReport), models.PainReport
+    stops = (
+        select(stop.id, stop.person_id, stop.at)
+        .where(stop.person_id.in_(wanted), asks_more(stop))
+        .cte("stops")
+    )
+    next_one = (
+        select(nxt.id)
+        .where(
+            nxt.person_id == stops.c.person_id,
+            or_(nxt.at > stops.c.at, and_(nxt.at == stops.c.at, nxt.id > stops.c.id)),
+        )
+        .order_by(nxt.at, nxt.id)
+        .limit(1)
+        .correlate(stops)
+        .scalar_subquery()
+    )
+    wanted_ids = union(select(stops.c.id), select(next_one).select_from(stops))
+    return (  # the stored rows are read by id: the check of every decision runs once
+        select(r.person_id, *_report_columns())
+        .where(r.id.in_(wanted_ids))
+        .order_by(r.person_id, r.at, r.id)
+    )
+
+
 def _record_changes(db: DbSession, states: Mapping[int, SafetyState]) -> None:
-    """Append a history row for every state that differs from its person's newest row."""
+    """Append a history row for every state that differs from its person's newest row (the
+    last one recorded: by id, so that a state whose start is older than a row recorded
+    before it is written once, not again at every look)."""
     changed = {p: s for p, s in states.items() if s.since is not None}
     if not changed:
         return
     newest: dict[int, tuple[str, datetime]] = {}
     for person_id, at, level in db.execute(
-        select(models.SafetyStateRow.person_id, models.SafetyStateRow.at,
-               models.SafetyStateRow.level)
+        select(
+            models.SafetyStateRow.person_id, models.SafetyStateRow.at, models.SafetyStateRow.level
+        )
         .where(models.SafetyStateRow.person_id.in_(list(changed)))
-        .order_by(models.SafetyStateRow.person_id, models.SafetyStateRow.at,
-                  models.SafetyStateRow.id)
-    ):  # fmt: skip
+        .order_by(models.SafetyStateRow.person_id, models.SafetyStateRow.id)
+    ):
         newest[person_id] = (level, as_utc(at))
     added = False
     for person_id, state in changed.items():
@@ -363,7 +413,11 @@ def current_safety_state(
     """
     state = derive_state(safety_events(db, person_id, rules))
     if record and state.since is not None:
-        last = latest_row(db, person_id)
+        last = db.scalars(  # the last one recorded (see _record_changes)
+            select(models.SafetyStateRow)
+            .where(models.SafetyStateRow.person_id == person_id)
+            .order_by(models.SafetyStateRow.id.desc())
+        ).first()
         if last is None or (last.level, as_utc(last.at)) != (state.level.value, state.since):
             db.add(_state_row(person_id, state))
             db.commit()

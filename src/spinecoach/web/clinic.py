@@ -17,7 +17,7 @@ from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.plan import ChangeAction, Plan, PlanChange, PlanItem
 from spinecoach.domain.rules import Rules
-from spinecoach.domain.safety_state import SafetyLevel
+from spinecoach.domain.safety_state import SafetyLevel, SafetyState
 from spinecoach.domain.serialize import dose_from_dict
 from spinecoach.errors import InvalidInput, NotFound
 from spinecoach.store import models
@@ -26,6 +26,7 @@ from spinecoach.store.dashboard import (
     Wording,
     attention_items,
     rank_patients,
+    state_items,
 )
 from spinecoach.store.repositories import PersonRepository, PlanRepository, plan_from_row
 from spinecoach.web.safety import SafetyLine, safety_line
@@ -120,9 +121,21 @@ class Clinic:
             )
         return rows
 
-    def flags(self, person: models.Person, now: datetime) -> list[AttentionItem]:
-        """What needs attention for one patient, most urgent first, in plain words."""
-        return attention_items(self.db, person.id, now, self.wording())
+    def flags(
+        self, person: models.Person, now: datetime, state: SafetyState | None = None
+    ) -> list[AttentionItem]:
+        """What needs attention for one patient, most urgent first, in plain words
+        (``state``: the patient's safety state where the caller derived it already)."""
+        if state is None:
+            return attention_items(self.db, person.id, now, self.wording())
+        known = state
+
+        def safety(
+            _db: DbSession, _person_id: int, _now: datetime, wording: Wording
+        ) -> list[AttentionItem]:
+            return state_items(known, wording)
+
+        return attention_items(self.db, person.id, now, self.wording(), safety=safety)
 
     def notes(self, patient: models.Person, *, shared_only: bool = False) -> list[models.Note]:
         """Notes about a patient, newest first (only the shared ones with ``shared_only``)."""

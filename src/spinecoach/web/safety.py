@@ -81,10 +81,16 @@ def banner_for(ctx: AppContext, person: models.Person) -> SafetyLine | None:
     return safety_line(state, ctx.library)
 
 
-def block_context(db: DbSession, ctx: AppContext, person: models.Person) -> dict[str, Any]:
+def block_context(
+    db: DbSession, ctx: AppContext, person: models.Person, state: SafetyState | None = None
+) -> dict[str, Any]:
     """Everything the safety page shows: the state, whether and why exercise is blocked, what
-    to do now, how it is lifted, the history, the clinician (to share with) and export."""
-    state = current_safety_state(db, person.id, ctx.rules)
+    to do now, how it is lifted, the history, the clinician (to share with) and export.
+
+    ``state``: the person's current state where the caller derived it already (with
+    ``current_safety_state``, recorded)."""
+    if state is None:
+        state = current_safety_state(db, person.id, ctx.rules)
     gate = exercise_gate_for(db, person.id, ctx.rules, state)
     history = safety_history(db, person.id)
     latest = history[0] if history else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import WebSocket
@@ -46,3 +46,13 @@ class BadMessages:
             await self.websocket.close(code=POLICY_VIOLATION)
             return True
         return False
+
+
+async def received(websocket: WebSocket) -> AsyncIterator[tuple[bytes | None, str | None]]:
+    """Each message on ``websocket`` as ``(bytes, text)`` (one of them None), until the client
+    disconnects."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        yield message.get("bytes"), message.get("text")

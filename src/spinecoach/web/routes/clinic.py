@@ -18,6 +18,7 @@ from spinecoach.reports.progress import compute_progress
 from spinecoach.store import models
 from spinecoach.store.outcomes import MIC_POINTS, clinic_outcomes, outcomes_csv_rows
 from spinecoach.store.repositories import plan_from_row
+from spinecoach.store.safety import current_safety_state
 from spinecoach.store.services import CoachService
 from spinecoach.web.care import plan_items_for_page
 from spinecoach.web.clinic import ItemEdit, PlanEdit
@@ -108,11 +109,12 @@ def patient_page(
     profile = CoachService(db, ctx.library, ctx.rules, ctx.settings).latest_profile(patient.id)
     messages = clinic.messages(patient)
     clinic.mark_read(user, patient, _now())
+    state = current_safety_state(db, patient.id, ctx.rules)  # derived once for the page
     return render(
         request,
         "clinic_patient.html",
         patient=patient,
-        flags=clinic.flags(patient, _now()),
+        flags=clinic.flags(patient, _now(), state),
         **charts.progress_charts(figures),
         plan=plan_row,
         items=items,
@@ -121,7 +123,7 @@ def patient_page(
         profile=profile,
         templates=clinic.templates(user),
         messages=messages,
-        patient_safety=block_context(db, ctx, patient),
+        patient_safety=block_context(db, ctx, patient, state),
         **clinic_posture_context(ctx, db, patient.id, _now().date()),
     )
 

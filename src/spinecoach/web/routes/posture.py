@@ -48,7 +48,7 @@ from spinecoach.web.deps import CareDep, ContextDep, CsrfChecked, PatientUser
 from spinecoach.web.pages import redirect, render
 from spinecoach.web.posture import CheckRun, MonitorRun, finish_imu_check
 from spinecoach.web.security import COOKIE_NAME
-from spinecoach.web.sockets import POLICY_VIOLATION, BadMessages
+from spinecoach.web.sockets import POLICY_VIOLATION, BadMessages, received
 
 router = APIRouter()
 MAX_BAD_MESSAGES = 20
@@ -222,11 +222,7 @@ async def check_socket(
     limit = ctx.settings.ws_max_message_bytes
     bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            data, text = message.get("bytes"), message.get("text")
+        async for data, text in received(websocket):
             try:
                 if data is not None:
                     _check_size(data, limit)
@@ -347,11 +343,7 @@ async def monitor_socket(websocket: WebSocket, source: str = "camera") -> None:
     stopped = False
     bad = BadMessages(websocket, MAX_BAD_MESSAGES)
     try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            data, text = message.get("bytes"), message.get("text")
+        async for data, text in received(websocket):
             try:
                 if data is not None:
                     _check_size(data, limit)
