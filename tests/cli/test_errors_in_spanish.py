@@ -142,3 +142,32 @@ def test_clicks_usage_errors_in_spanish(capsys, spanish_profile) -> None:  # typ
     assert "Error: No existe el comando 'nosuch'." in err
     _, err = run(capsys, "checkin", "--pain", "x", code=2)
     assert "Valor no válido para '--pain': El valor debe ser un número entero válido" in err
+
+
+def test_no_clear_movement_reason_in_spanish_json_in_english(
+    capsys, spanish_profile, shared_data, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A real Kinect recording with its frames shuffled (fixed seed): the angle jumps, so the
+    count is "no clear repeated movement" with that reason. The terminal says it in Spanish;
+    the JSON's ``count.note`` stays the English contract, word for word."""
+    import json
+    import random
+
+    rows = (shared_data / "keraal" / "G3-Kinect-ELK-P1T1-Unknown-C-0.txt").read_text()
+    lines = rows.splitlines()
+    random.Random(0).shuffle(lines)
+    shuffled = tmp_path / "shuffled.txt"
+    shuffled.write_text("\n".join(lines) + "\n")
+    args = ("analyze", str(shuffled), "--exercise", "seated_side_bend")
+    out, _ = run(capsys, *args)
+    shown = " ".join(out.split())
+    assert "ningún movimiento repetido claro: el ángulo salta de un fotograma a otro" in shown
+    assert "(suavidad 0." in shown and "< 0.5)" in shown
+    assert "no clear repeated movement" not in shown and "jumps" not in shown
+    out, _ = run(capsys, *args, "--json")
+    note = json.loads(out)["count"]["note"]
+    assert note.startswith("no clear repeated movement: the angle jumps from frame to frame")
+    assert note.endswith(" < 0.5)")
+    monkeypatch.setenv("SPINECOACH_LOCALE", "en")
+    out, _ = run(capsys, *args)
+    assert note in " ".join(out.split())  # English: the same words as the JSON

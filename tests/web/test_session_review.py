@@ -47,12 +47,29 @@ def test_live_session_traces_are_stored_and_drawn(make_browser: Any) -> None:
         # counting (and the camera trace) waits for the exercise's starting position
         position = load_library().get(first["step"]["exercise_id"]).position.value
         keypoints = _figure_in_position(hello["names"], position)
-        for n, (t_last, lines) in enumerate(_sensor_messages(sim)):
+
+        def camera_frame(n: int) -> bool:
+            """Send one frame of the still person; whether the camera angle is reported."""
             time.sleep(0.02)
             ws.send_text(json.dumps({"type": "keypoints", "t": n, "keypoints": keypoints}))
-            _receive_until(ws, "ack")
+            angle = _receive_until(ws, "ack")["angle"]
+            return angle is not None and angle["value_deg"] is not None
+
+        messages = _sensor_messages(sim)
+        measured = False
+        for n, (t_last, lines) in enumerate(messages):
+            measured = camera_frame(n) or measured
             ws.send_text(json.dumps({"type": "imu", "t": t_last, "lines": lines}))
             _receive_until(ws, "ack")
+        # The angle is measured once tracking is sure and the starting position has been
+        # held a second on the server's clock: however fast the frames above went, the
+        # person stays in view until it is (a bounded wait, not a fixed sleep).
+        deadline = time.monotonic() + 30.0
+        n = len(messages)
+        while not measured:
+            assert time.monotonic() < deadline, "the camera angle was never reported"
+            measured = camera_frame(n)
+            n += 1
         ws.send_text(json.dumps({"type": "skip"}))  # the exercise ends -> stored with traces
         ws.send_text(json.dumps({"type": "stop"}))
         finished = _receive_until(ws, "finished")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +25,38 @@ def get_settings(data_dir: Path | None = None) -> Settings:
     if data_dir is not None:
         return Settings.load(data_dir=data_dir)
     return Settings.load()
+
+
+#: Loggers whose warnings an IMU analysis also returns as notes (sensor quality per sensor,
+#: a mounting axis replaced by the motion's): ``analyze`` prints those notes itself.
+IMU_NOTE_LOGGERS = ("spinecoach.sources.imu.quality", "spinecoach.motion.imu_angles")
+
+
+class _DropLoggers(logging.Filter):
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names = names
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(record.name == n or record.name.startswith(n + ".") for n in self.names)
+
+
+@contextlib.contextmanager
+def shown_as_notes(names: tuple[str, ...] = IMU_NOTE_LOGGERS) -> Iterator[None]:
+    """Within the block, records of loggers ``names`` are not echoed on stderr.
+
+    For a command that shows the same warnings itself (``note:`` lines, the JSON's
+    ``notes``): each then appears once instead of as a log line and again as a note.
+    """
+    drop = _DropLoggers(names)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(drop)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(drop)
 
 
 def print_json(payload: Any) -> None:

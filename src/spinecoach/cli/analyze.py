@@ -21,7 +21,13 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from spinecoach.cli._common import DATA_DIR_HELP, console, get_settings, print_json
+from spinecoach.cli._common import (
+    DATA_DIR_HELP,
+    console,
+    get_settings,
+    print_json,
+    shown_as_notes,
+)
 from spinecoach.domain.exercise import Exercise
 from spinecoach.domain.i18n import N_, _
 from spinecoach.errors import InvalidInput
@@ -30,6 +36,7 @@ from spinecoach.sources.analysis_input import (
     AnalysisOutput,
     AnalyzeOptions,
     MeasureSeries,
+    count_note_text,
     run_analysis,
 )
 from spinecoach.sources.measures_csv import write_measures_csv
@@ -143,8 +150,13 @@ def print_summary(path: Path, output: AnalysisOutput) -> None:
             )
             console.print(f"[yellow]{unmeasurable}[/]")
         count = result.count_summary()
-        if count.get("note"):
-            console.print(f"[yellow]{_(str(count['note']))}[/]")
+        if count.get("note"):  # the JSON keeps the English note; shown here translated
+            note = (
+                count_note_text(result.count_reason)
+                if result.count_reason is not None
+                else _(str(count["note"]))
+            )
+            console.print(f"[yellow]{note}[/]")
         elif not result.repetitions:
             console.print(_("no repetitions found"))
         reps = Table(
@@ -310,7 +322,8 @@ def analyze_command(
         calibration_s=calibration_s,
         reader_options=reader_options,
     )
-    output = run_analysis(input_path, source, options)
+    with shown_as_notes():  # sensor warnings are in the output's notes: shown once, there
+        output = run_analysis(input_path, source, options)
     if angles_csv is not None:
         write_measures_csv(output.measures, angles_csv)
     if as_json:

@@ -197,6 +197,13 @@ class MotionFeed:
         """The analysis of the exercise run in progress (None between exercises)."""
         return self._current
 
+    def current_for(self, exercise: Exercise, run: object = None) -> ExerciseFeed | None:
+        """The analysis in progress if it is the one of ``exercise``'s run ``run`` (None when
+        no frame of that run has been pushed yet)."""
+        if self._current is None or self._run_key != (exercise.id, run):
+            return None
+        return self._current
+
     def readout(self) -> Readout:
         """The current analysis's excursion, repetitions and hold (empty between exercises)."""
         return self._current.readout() if self._current is not None else Readout()
@@ -261,6 +268,32 @@ class LiveAdapter:
         current = self.feed.current
         if exercise is not None and current is not None:
             self._record_trace(frame, current.measure or exercise.signature.primary_angle)
+        return cues
+
+    def catch_up(self) -> list[Cue]:
+        """Analyse the keypoint frames still held for the exercise in progress (the settling
+        second, analysed a few frames at a time once the starting position is reached).
+
+        Call it before a skip or stop ends the exercise: what the person did until then
+        counts and is kept in the trace, instead of being dropped with the analysis.
+
+        Returns
+        -------
+        list of Cue
+            Every cue the held frames' events gave.
+        """
+        engine = self.engine
+        exercise = engine.current_exercise if not engine.finished else None
+        current = None if exercise is None else self.feed.current_for(exercise, len(engine.results))
+        if exercise is None or current is None or not current.catching_up:
+            return []
+        cues: list[Cue] = []
+        for event in current.catch_up():
+            cues += engine.on_motion_event(event)
+        if not engine.finished and engine.current_exercise is exercise:
+            engine.sink.record_sample(
+                "camera", engine.clock.now(), self.feed.readout().angle_deg, CAMERA_TRACE_LABEL
+            )
         return cues
 
     def _record_trace(self, frame: Frame, measure: str) -> None:

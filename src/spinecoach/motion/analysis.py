@@ -96,6 +96,9 @@ class AnalysisResult:
     tempo: tuple[dict[str, float], ...] = ()
     events: tuple[MotionEvent, ...] = field(default=(), compare=False)
     count: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Why the count is not clear, as a message id and its values (``count["note"]`` is the
+    #: same in English, for the JSON); shown translated by the terminal.
+    count_reason: tuple[str, dict[str, str]] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; keys include :data:`JSON_KEYS` plus ``angle``, ``zone``, ``tempo``."""
@@ -318,6 +321,7 @@ def _with_count(result: AnalysisResult, time_s: np.ndarray, values: np.ndarray) 
         count["candidate_repetitions"] = len(result.repetitions)
         return replace(
             result,
+            count_reason=quality.get("reason_words"),
             repetitions=(),
             tempo=(),
             form_flags=(),

@@ -171,6 +171,16 @@ class ExerciseFeed:
             events += self.analyzer.push_keypoints(t_s, seen, conf, names)
         return events
 
+    def catch_up(self) -> list[MotionEvent]:
+        """Analyse the frames still held while the starting position was confirmed (their
+        events, oldest first; none when nothing is held)."""
+        return self.analyzer.catch_up() if self.analyzer is not None else []
+
+    @property
+    def catching_up(self) -> bool:
+        """Whether keypoint frames of the settling second still wait to be analysed."""
+        return self.analyzer is not None and self.analyzer.catching_up
+
     def _monitor_for(self, names: tuple[str, ...]) -> TrackingMonitor:
         self._names = names
         width, height = self._image_size or (None, None)

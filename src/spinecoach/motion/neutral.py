@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from spinecoach.domain.exercise import ExcursionDirection, SensorSignature
+from spinecoach.domain.i18n import N_, _
 from spinecoach.motion.types import FloatArray, Repetition
 
 #: Fraction of the distribution's low (or high) end taken as the rest level.
@@ -52,7 +53,21 @@ MIN_REPETITION_S = 0.2
 #: Below this share of samples with a valid angle (e.g. most keypoint frames set aside as
 #: implausible), what is left cannot show a repeated movement.
 MIN_VALID_FRACTION = 0.4
-NO_CLEAR_MOVEMENT = "no clear repeated movement"
+NO_CLEAR_MOVEMENT = N_("no clear repeated movement")
+#: Why a count is not clear: English message ids, formatted in English into the result's
+#: ``count.note`` (the JSON) and shown translated by the terminal (``reason_words``).
+FEW_MEASURED = N_("only {percent} of the samples could be measured")
+ANGLE_JUMPS = N_("the angle jumps from frame to frame (smoothness {rho} < {limit})")
+SHORT_MOVEMENTS = N_("{short} of {n} movements lasted under {limit} s")
+
+
+def count_note_text(words: tuple[str, dict[str, str]] | None) -> str:
+    """ "no clear repeated movement" and why (``reason_words`` of :func:`count_confidence`),
+    in the bound language."""
+    if words is None:
+        return _(NO_CLEAR_MOVEMENT)
+    template, values = words
+    return f"{_(NO_CLEAR_MOVEMENT)}: {_(template).format(**values)}"
 
 
 def _decimated(time_s: FloatArray, values: FloatArray, rate_hz: float = 10.0) -> FloatArray:
@@ -239,24 +254,29 @@ def count_confidence(
     dict
         ``score`` (0-1), ``level`` (``high`` / ``medium`` / ``low`` / ``none``),
         ``smoothness``, ``short_repetitions`` and ``clear`` (False: the count
-        should be replaced by :data:`NO_CLEAR_MOVEMENT`), ``reason`` when not clear.
+        should be replaced by :data:`NO_CLEAR_MOVEMENT`), ``reason`` when not clear (English)
+        with ``reason_words`` (its message id and values, to show it translated).
     """
     rho = smoothness(time_s, values)
     n = len(repetitions)
     short = sum(1 for r in repetitions if r.duration_s < MIN_REPETITION_S)
     out: dict[str, Any] = {"smoothness": rho, "short_repetitions": short}
-    reason = None
+    words: tuple[str, dict[str, str]] | None = None
     valid = float(np.mean(np.isfinite(values))) if values.size else 0.0
     if n and valid < MIN_VALID_FRACTION:
-        reason = f"only {100 * valid:.0f}% of the samples could be measured"
+        words = (FEW_MEASURED, {"percent": f"{100 * valid:.0f}%"})
     elif rho < MIN_SMOOTHNESS:
-        reason = f"the angle jumps from frame to frame (smoothness {rho:.2f} < {MIN_SMOOTHNESS})"
+        words = (ANGLE_JUMPS, {"rho": f"{rho:.2f}", "limit": f"{MIN_SMOOTHNESS}"})
     elif n and short > 0.5 * n:
-        reason = f"{short} of {n} movements lasted under {MIN_REPETITION_S} s"
-    if n == 0 or reason is not None:
-        out.update(score=0.0, level="none", clear=n == 0 and reason is None)
-        if reason is not None:
-            out["reason"] = reason
+        words = (
+            SHORT_MOVEMENTS,
+            {"short": str(short), "n": str(n), "limit": f"{MIN_REPETITION_S}"},
+        )
+    if n == 0 or words is not None:
+        out.update(score=0.0, level="none", clear=n == 0 and words is None)
+        if words is not None:
+            out["reason"] = words[0].format(**words[1])
+            out["reason_words"] = words
         return out
     ranges = np.array([r.range_deg for r in repetitions])
     consistency = 1.0

@@ -266,6 +266,16 @@ class StreamingAnalyzer:
             events += self._analyse(*backlog.popleft())
         return events
 
+    def catch_up(self) -> list[MotionEvent]:
+        """Analyse every held frame now (the exercise is ending: what was received counts).
+
+        Returns
+        -------
+        list of MotionEvent
+            Events the held frames produced, with their true times.
+        """
+        return self._catch_up(len(self._backlog))
+
     @property
     def catching_up(self) -> bool:
         """Whether held frames of the settling second still wait to be analysed."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session as DbSession
 from spinecoach.domain.exercise import ExerciseLibrary
 from spinecoach.domain.i18n import N_, _
 from spinecoach.domain.wording import action_words, exercise_name, stored_dose_words, symptom_words
-from spinecoach.motion.neutral import NO_CLEAR_MOVEMENT, count_confidence
+from spinecoach.motion.neutral import count_confidence, count_note_text
 from spinecoach.motion.types import Repetition as MotionRepetition
 from spinecoach.motion.types import Side
 from spinecoach.store import models
@@ -100,7 +100,7 @@ def count_confidence_words(
     quality = count_confidence(t, deg, reps)
     level = str(quality["level"])
     if not quality["clear"]:
-        why = f"{_(NO_CLEAR_MOVEMENT)}: {_(str(quality.get('reason', '')))}"
+        why = count_note_text(quality.get("reason_words"))
         return "none", _("Count confidence: none ({why}).").format(why=why)
     return level, _("Count confidence: {level} (score {score}).").format(
         level=_(level), score=f"{float(quality['score']):.2f}"

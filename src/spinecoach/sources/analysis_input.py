@@ -35,6 +35,7 @@ from spinecoach.errors import InvalidInput, InvalidRecording, UnknownFormat
 from spinecoach.motion.analysis import AnalysisResult
 from spinecoach.motion.filters import FILTERS as FILTERS  # re-exported for the CLI
 from spinecoach.motion.filters import filter_measures, sample_rate_of
+from spinecoach.motion.neutral import count_note_text as count_note_text  # for the CLI
 from spinecoach.motion.types import KeypointSeries, MeasureSeries
 
 

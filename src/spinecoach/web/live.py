@@ -296,6 +296,7 @@ class LiveSession:
         if resumable and not self.engine.finished:
             log.info("live session %s left resumable: %s", self.session_id, reason)
         elif not self.engine.finished and self.engine.status != "not_started":
+            self.adapter.catch_up()
             self.engine.stop(reason)
         if self._pose is not None:
             self._pose.close()
@@ -343,9 +344,9 @@ class LiveSession:
             self.engine.resume()
             return self.engine.report_symptoms(set(symptoms), pain=pain)
         if kind == "skip":
-            return self.engine.skip()
+            return self.adapter.catch_up() + self.engine.skip()
         if kind == "stop":
-            return self.engine.stop(_("Stopped by you."))
+            return self.adapter.catch_up() + self.engine.stop(_("Stopped by you."))
         if kind == "pause":
             self.engine.pause()
             return []
