@@ -6,7 +6,8 @@ Three measurements on the shipped library, with a fake clock (no sleeping):
    start/end, zone, tracking lost/restored) during real sensor-steered exercises;
 2. ``tick`` at 30 Hz over a whole timer-only session (the cost of the idle loop);
 3. end to end per keypoint frame: KERAAL BlazePose frame -> streaming analysis -> engine, the
-   path a camera session takes after pose estimation.
+   path a camera session takes after pose estimation; and image keypoints as a browser sends
+   them (standing pelvic circles) through the live adapter, in thread CPU time.
 
 Run: ``python -m bench.coach``.
 """
@@ -144,6 +145,33 @@ def bench_frames(library, rules, repeats: int = 20, cpu: list[int] | None = None
     return samples
 
 
+def bench_image_frames(library, rules, repeats: int = 3) -> list[int]:  # type: ignore[no-untyped-def]
+    """Thread CPU time per frame of image keypoints as a browser sends them (33 BlazePose
+    points in pixels: ``bench.web_load``'s figure bending side to side) through the live
+    adapter into the engine, for standing pelvic circles, after the set-up step (from then on
+    every frame is analysed)."""
+    from bench.web_load import NAMES, keypoints_at
+    from spinecoach.coach.feed import LiveAdapter
+
+    names = tuple(NAMES)
+    frames = [np.asarray(keypoints_at(k / 30, 0.37)) for k in range(900)]
+    samples: list[int] = []
+    for _ in range(repeats):
+        clock = FakeClock()
+        engine = SessionEngine(_plan(library.get("pelvic_circles")), library, rules, clock=clock)
+        engine.start()
+        engine.report_pain(1)
+        adapter = LiveAdapter(engine, MotionFeed())
+        for k, keypoints in enumerate(frames):
+            clock.advance(1 / 30)
+            frame = Frame(clock.now(), keypoints[:, :2].copy(), keypoints[:, 2].copy(), names)
+            start = time.thread_time_ns()
+            adapter.push(frame)
+            if k >= 330:  # past the 10 s set-up step and the starting position's settle
+                samples.append(time.thread_time_ns() - start)
+    return samples
+
+
 def main() -> None:
     """Print the three latency distributions and the machine."""
     library, rules = load_library(), load_rules()
@@ -163,6 +191,10 @@ def main() -> None:
         print(f"  load average: {os.getloadavg()[0]:.1f}")
     else:
         print(f"(KERAAL recording not found at {ELK}; frame benchmark skipped)")
+    bench_image_frames(library, rules, repeats=1)  # warm up
+    image = np.asarray(bench_image_frames(library, rules), dtype=float)
+    print(f"image keypoints frame (browser pose) -> analysis -> engine, thread CPU time: "
+          f"{_percentiles(list(image))}  mean {image.mean() / 1e6:.4f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":
